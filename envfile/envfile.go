@@ -1,0 +1,488 @@
+// Package envfile reads and updates a Django project's .env file in place,
+// keeping comments, order and unrelated keys intact, and writes every file
+// atomically with owner-only permissions because the values are secrets.
+package envfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/joho/godotenv"
+)
+
+// AddedComment is the comment line written above keys that Merge appends.
+const AddedComment = "# Added by s3wizard"
+
+// filePerm is the mode of every env file Merge writes.
+const filePerm fs.FileMode = 0o600
+
+// SyntaxError reports a line of an env file that envfile does not understand.
+// It never contains any part of a value, so it is safe to print.
+type SyntaxError struct {
+	Path   string
+	Line   int // 1-based; 0 when the line is unknown
+	Reason string
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("parse %s: line %d: %s", e.Path, e.Line, e.Reason)
+	}
+	return fmt.Sprintf("parse %s: %s", e.Path, e.Reason)
+}
+
+// Read parses the env file at path with godotenv. A missing file yields an
+// empty map and no error. Parse errors are reported as *SyntaxError without
+// echoing file content, since the file holds secrets.
+func Read(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read env file: %w", err)
+	}
+	m, err := godotenv.UnmarshalBytes(data)
+	if err != nil {
+		// godotenv's message quotes file content (secrets); report the
+		// offending line from our own scanner instead.
+		if _, perr := parse(path, data); perr != nil {
+			return nil, perr
+		}
+		return nil, &SyntaxError{Path: path, Reason: "godotenv cannot parse the file"}
+	}
+	return m, nil
+}
+
+// Merge sets the keys in set and deletes the keys in remove in the env file
+// at path, creating the file (and its directory, mode 0700) if needed.
+//
+// Every other line is kept byte for byte. A key that already exists is
+// replaced where its last occurrence is (keeping an "export " prefix and an
+// inline comment), and earlier duplicates of it are deleted; a line whose
+// value already equals the wanted value is left untouched. New keys are
+// appended in sorted order below an AddedComment line (added only if absent).
+//
+// The whole file is validated first: a line that is not blank, a comment or
+// [export] KEY=VALUE (or an unterminated quoted value) yields a *SyntaxError
+// and nothing is written. The file is written atomically with mode 0600. If
+// the content would not change, the file is not rewritten and changed is
+// false, but a mode looser than 0600 is still tightened.
+func Merge(path string, set map[string]string, remove []string) (changed bool, err error) {
+	encoded := make(map[string]string, len(set))
+	for k, v := range set {
+		if !validNewKey(k) {
+			return false, fmt.Errorf("merge %s: invalid key name %q", path, k)
+		}
+		enc, err := encodeValue(v)
+		if err != nil {
+			return false, fmt.Errorf("merge %s: key %s: %w", path, k, err)
+		}
+		encoded[k] = enc
+	}
+	removed := make(map[string]bool, len(remove))
+	for _, k := range remove {
+		if _, ok := set[k]; ok {
+			return false, fmt.Errorf("merge %s: key %s is both set and removed", path, k)
+		}
+		removed[k] = true
+	}
+
+	old, err := os.ReadFile(path)
+	exists := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("merge %s: %w", path, err)
+	}
+
+	entries, err := parse(path, old)
+	if err != nil {
+		return false, err
+	}
+	current, err := godotenv.UnmarshalBytes(old)
+	if err != nil {
+		return false, &SyntaxError{Path: path, Reason: "godotenv cannot parse the file"}
+	}
+
+	out := render(entries, set, encoded, removed, current)
+
+	if !exists {
+		if len(out) == 0 {
+			return false, nil
+		}
+	} else if bytes.Equal(out, old) {
+		if err := tightenMode(path); err != nil {
+			return false, fmt.Errorf("merge %s: %w", path, err)
+		}
+		return false, nil
+	}
+	if err := WriteFileAtomic(path, out, filePerm); err != nil {
+		return false, fmt.Errorf("merge %s: %w", path, err)
+	}
+	return true, nil
+}
+
+// render builds the new file content.
+func render(entries []entry, set, encoded map[string]string, removed map[string]bool, current map[string]string) []byte {
+	// Index of the occurrence of each set key that is kept.
+	last := map[string]int{}
+	for i, e := range entries {
+		if e.kind != kindAssign {
+			continue
+		}
+		if _, ok := set[e.key]; ok {
+			last[e.key] = i
+		}
+	}
+
+	nl := "\n"
+	if len(entries) > 0 && strings.HasSuffix(entries[0].lines[0], "\r\n") {
+		nl = "\r\n"
+	}
+
+	var buf bytes.Buffer
+	hasComment := false
+	lastBlank := true // nothing written yet counts as "blank"
+	for i, e := range entries {
+		raw := strings.Join(e.lines, "")
+		switch e.kind {
+		case kindBlank:
+			buf.WriteString(raw)
+			lastBlank = true
+			continue
+		case kindComment:
+			if strings.TrimSpace(raw) == AddedComment {
+				hasComment = true
+			}
+			buf.WriteString(raw)
+			lastBlank = false
+			continue
+		}
+		if removed[e.key] {
+			continue
+		}
+		want, isSet := set[e.key]
+		if !isSet {
+			buf.WriteString(raw)
+			lastBlank = false
+			continue
+		}
+		if last[e.key] != i {
+			continue // earlier duplicate of a key we set
+		}
+		lastBlank = false
+		if cur, ok := current[e.key]; ok && cur == want {
+			buf.WriteString(raw)
+			continue
+		}
+		if e.export {
+			buf.WriteString("export ")
+		}
+		buf.WriteString(e.key + "=" + encoded[e.key])
+		if e.comment != "" {
+			buf.WriteString(" " + e.comment)
+		}
+		buf.WriteString(lineEnding(e.lines[len(e.lines)-1]))
+	}
+
+	var missing []string
+	for k := range set {
+		if _, ok := last[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) == 0 {
+		return buf.Bytes()
+	}
+	if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
+		buf.WriteString(nl)
+	}
+	if !hasComment {
+		if !lastBlank {
+			buf.WriteString(nl)
+		}
+		buf.WriteString(AddedComment + nl)
+	}
+	for _, k := range missing {
+		buf.WriteString(k + "=" + encoded[k] + nl)
+	}
+	return buf.Bytes()
+}
+
+func lineEnding(line string) string {
+	switch {
+	case strings.HasSuffix(line, "\r\n"):
+		return "\r\n"
+	case strings.HasSuffix(line, "\n"):
+		return "\n"
+	}
+	return ""
+}
+
+// tightenMode sets path to 0600 if it grants anything beyond owner read/write.
+func tightenMode(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&^filePerm != 0 {
+		if err := os.Chmod(path, filePerm); err != nil {
+			return fmt.Errorf("restrict permissions: %w", err)
+		}
+	}
+	return nil
+}
+
+var newKeyRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// validNewKey reports whether k is a key we are willing to write: a portable
+// shell variable name.
+func validNewKey(k string) bool { return newKeyRE.MatchString(k) }
+
+// isBareSafe reports whether c can appear in an unquoted value and be read
+// identically by godotenv, python-dotenv, django-environ and POSIX sh.
+func isBareSafe(c rune) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.ContainsRune("_./+-:,@%=", c)
+}
+
+// encodeValue returns v as it should appear after "KEY=". Values made only of
+// safe characters are written bare. Otherwise double quotes are used, with
+// \ and " backslash-escaped, which godotenv, python-dotenv and sh all decode
+// the same way. Values that double quotes cannot carry portably ($ and `
+// expand differently, and godotenv mis-reads a closing quote preceded by an
+// escaped \ or ") fall back to single quotes, which work when the value has
+// no ' or \. Anything else (including "${", which python-dotenv expands even
+// in single quotes) is rejected rather than written ambiguously.
+func encodeValue(v string) (string, error) {
+	if !utf8.ValidString(v) {
+		return "", errors.New("value is not valid UTF-8")
+	}
+	bare := true
+	for _, c := range v {
+		if (c < 0x20 && c != '\t') || c == 0x7f {
+			return "", errors.New("value contains a control character (such as a newline)")
+		}
+		if !isBareSafe(c) {
+			bare = false
+		}
+	}
+	if bare {
+		return v, nil
+	}
+	if strings.Contains(v, "${") {
+		// python-dotenv expands ${...} inside any quotes, with no escape.
+		return "", errors.New("value contains \"${\", which python-dotenv would expand")
+	}
+	if !strings.ContainsAny(v, "$`") && !strings.HasSuffix(v, `\`) && !strings.HasSuffix(v, `"`) {
+		r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+		return `"` + r.Replace(v) + `"`, nil
+	}
+	if !strings.ContainsAny(v, `'\`) {
+		return "'" + v + "'", nil
+	}
+	return "", errors.New("value mixes characters that cannot be quoted portably")
+}
+
+type entryKind int
+
+const (
+	kindBlank entryKind = iota
+	kindComment
+	kindAssign
+)
+
+// entry is one logical statement of an env file; a quoted value may span
+// several physical lines.
+type entry struct {
+	kind    entryKind
+	lines   []string // physical lines including their line endings
+	key     string
+	export  bool
+	comment string // inline comment after the value, starting at '#'
+}
+
+// splitLines splits data into lines that keep their "\n" terminator; the
+// last line has none if the data does not end with a newline.
+func splitLines(data []byte) []string {
+	var lines []string
+	s := string(data)
+	for s != "" {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			lines = append(lines, s)
+			break
+		}
+		lines = append(lines, s[:i+1])
+		s = s[i+1:]
+	}
+	return lines
+}
+
+func isBlankChar(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' }
+
+func trimBlank(s string) string {
+	i := 0
+	for i < len(s) && isBlankChar(s[i]) {
+		i++
+	}
+	return s[i:]
+}
+
+func isKeyChar(c byte) bool {
+	return c == '_' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+// parse splits data into entries, rejecting anything that is not blank, a
+// comment or [export] KEY=VALUE. The accepted syntax is a subset of what
+// godotenv reads (godotenv's "KEY: value" form is rejected).
+func parse(path string, data []byte) ([]entry, error) {
+	lines := splitLines(data)
+	var entries []entry
+	for i := 0; i < len(lines); i++ {
+		fail := func(reason string) error {
+			return &SyntaxError{Path: path, Line: i + 1, Reason: reason}
+		}
+		content := strings.TrimSuffix(lines[i], "\n")
+		t := trimBlank(content)
+		if t == "" {
+			entries = append(entries, entry{kind: kindBlank, lines: lines[i : i+1]})
+			continue
+		}
+		if t[0] == '#' {
+			entries = append(entries, entry{kind: kindComment, lines: lines[i : i+1]})
+			continue
+		}
+		e := entry{kind: kindAssign}
+		if strings.HasPrefix(t, "export") && len(t) > 6 && (t[6] == ' ' || t[6] == '\t') {
+			e.export = true
+			t = trimBlank(t[6:])
+		}
+		n := 0
+		for n < len(t) && isKeyChar(t[n]) {
+			n++
+		}
+		if n == 0 {
+			return nil, fail("expected KEY=VALUE, a comment or a blank line")
+		}
+		e.key = t[:n]
+		t = trimBlank(t[n:])
+		if t == "" || t[0] != '=' {
+			return nil, fail("expected KEY=VALUE, a comment or a blank line")
+		}
+		t = trimBlank(t[1:])
+
+		if t == "" || (t[0] != '"' && t[0] != '\'') {
+			// Unquoted: the value runs to the end of the line; an inline
+			// comment starts at the first '#' preceded by whitespace.
+			for j := 1; j < len(t); j++ {
+				if t[j] == '#' && isBlankChar(t[j-1]) {
+					e.comment = strings.TrimRight(t[j:], "\r")
+					break
+				}
+			}
+			e.lines = lines[i : i+1]
+			entries = append(entries, e)
+			continue
+		}
+
+		// Quoted: like godotenv, the value ends at the first matching quote
+		// not preceded by a backslash, possibly on a later line.
+		quote := t[0]
+		start := i
+		rest := t[1:]
+		prev := t[0]
+		for {
+			end := -1
+			for j := 0; j < len(rest); j++ {
+				if rest[j] == quote && prev != '\\' {
+					end = j
+					break
+				}
+				prev = rest[j]
+			}
+			if end >= 0 {
+				after := trimBlank(strings.TrimSuffix(rest[end+1:], "\n"))
+				if after != "" && after[0] != '#' {
+					return nil, fail("unexpected text after quoted value")
+				}
+				e.comment = strings.TrimRight(after, "\r")
+				break
+			}
+			if i+1 >= len(lines) {
+				i = start
+				return nil, fail("unterminated quoted value")
+			}
+			prev = '\n'
+			i++
+			rest = lines[i]
+		}
+		e.lines = lines[start : i+1]
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// WriteFileAtomic writes data to path by writing a temporary file in the same
+// directory (created with mode 0600), syncing it, setting perm and renaming
+// it over path. Missing parent directories are created with mode 0700. If path
+// is a symlink, the file it points to is replaced instead.
+func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return fmt.Errorf("write %s: resolve symlink: %w", path, err)
+		}
+		path = target
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("write %s: create directory: %w", path, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: create temp file: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("write %s: set permissions: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("write %s: set permissions: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write %s: sync: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: close: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: rename: %w", path, err)
+	}
+	// Persist the rename; not all platforms can sync a directory.
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package envfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// EnsureIgnored appends each pattern missing from projectDir/.gitignore
+// (creating the file if absent) and from .ebignore and .dockerignore when
+// those files already exist. Existing content is kept; a pattern counts as
+// present when an identical non-comment line exists (surrounding whitespace
+// ignored). Each element of added is "<file>: <pattern>", for example
+// ".gitignore: .env", in the order the files and patterns were processed.
+func EnsureIgnored(projectDir string, patterns []string) (added []string, err error) {
+	var want []string
+	seen := map[string]bool{}
+	for _, p := range patterns {
+		p = strings.TrimSpace(p)
+		if p == "" || strings.HasPrefix(p, "#") || strings.ContainsAny(p, "\r\n") {
+			return nil, fmt.Errorf("ensure ignored: invalid pattern %q", p)
+		}
+		if !seen[p] {
+			seen[p] = true
+			want = append(want, p)
+		}
+	}
+	for _, name := range []string{".gitignore", ".ebignore", ".dockerignore"} {
+		n, err := ensurePatterns(filepath.Join(projectDir, name), want, name == ".gitignore")
+		if err != nil {
+			return added, err
+		}
+		for _, p := range n {
+			added = append(added, name+": "+p)
+		}
+	}
+	return added, nil
+}
+
+// ensurePatterns appends the missing patterns to the ignore file at path. A
+// missing file is created only if create is true.
+func ensurePatterns(path string, patterns []string, create bool) ([]string, error) {
+	perm := fs.FileMode(0o644)
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if !create {
+			return nil, nil
+		}
+	case err != nil:
+		return nil, fmt.Errorf("ensure ignored: %w", err)
+	default:
+		if fi, err := os.Stat(path); err == nil {
+			perm = fi.Mode().Perm()
+		}
+	}
+
+	present := map[string]bool{}
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			present[line] = true
+		}
+	}
+	nl := "\n"
+	if bytes.Contains(data, []byte("\r\n")) {
+		nl = "\r\n"
+	}
+
+	var missing []string
+	for _, p := range patterns {
+		if !present[p] {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	buf.Write(data)
+	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
+		buf.WriteString(nl)
+	}
+	for _, p := range missing {
+		buf.WriteString(p + nl)
+	}
+	if err := WriteFileAtomic(path, buf.Bytes(), perm); err != nil {
+		return nil, fmt.Errorf("ensure ignored: %w", err)
+	}
+	return missing, nil
+}
+
+// TrackedByGit reports whether relPath (relative to projectDir) is tracked by
+// git, using "git ls-files --error-unmatch". It returns false and no error if
+// git is not installed or projectDir is not inside a git work tree.
+func TrackedByGit(projectDir, relPath string) (bool, error) {
+	gitPath, err := exec.LookPath("git")
+	if err != nil {
+		return false, nil
+	}
+	cmd := exec.Command(gitPath, "ls-files", "--error-unmatch", "--", relPath)
+	cmd.Dir = projectDir
+	// Untranslated messages so "not a git repository" can be recognised.
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANGUAGE=C")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	if err == nil {
+		return true, nil
+	}
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		msg := strings.TrimSpace(stderr.String())
+		switch {
+		case exitErr.ExitCode() == 1:
+			return false, nil // not tracked
+		case strings.Contains(msg, "not a git repository"):
+			return false, nil
+		}
+		return false, fmt.Errorf("check whether %s is tracked by git: %w: %s", relPath, err, msg)
+	}
+	return false, fmt.Errorf("check whether %s is tracked by git: %w", relPath, err)
+}
