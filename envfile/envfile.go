@@ -486,3 +486,18 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	}
 	return nil
 }
+
+// Check validates the env file at path the way Merge would, writing nothing.
+// A missing file is fine. Run it before any change that must end in the env
+// file, so that a bad line stops the run before AWS is touched.
+func Check(path string) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read env file: %w", err)
+	}
+	_, err = parse(path, data)
+	return err
+}

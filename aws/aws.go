@@ -1,0 +1,233 @@
+// Package aws builds the SDK clients the steps use from one shared config and
+// HTTP client, and is the one place where AWS errors become advice. It also
+// watches every call: for the progress display, for dry runs (which must not
+// change anything) and for the crash-injection test hook.
+package aws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// Options select credentials, region and mode.
+type Options struct {
+	Profile string
+	Region  string
+	// DryRun refuses every call that could change something.
+	DryRun bool
+	// Static, when set, replaces the default credential chain (the app's own
+	// keys from the env file, for doctor and verification).
+	Static *StaticCreds
+}
+
+// StaticCreds are explicit credentials (never logged).
+type StaticCreds struct{ ID, Secret, Token string }
+
+// Clients are the SDK clients of one run, sharing one config and HTTP client.
+type Clients struct {
+	Cfg    sdk.Config
+	Region string
+	// Endpoint is the custom endpoint (AWS_ENDPOINT_URL[_S3]) or "".
+	Endpoint string
+	DryRun   bool
+
+	S3             *s3.Client
+	IAM            *iam.Client
+	STS            *sts.Client
+	CloudWatch     *cloudwatch.Client
+	Budgets        *budgets.Client
+	S3Control      *s3control.Client
+	AccessAnalyzer *accessanalyzer.Client
+	EB             *elasticbeanstalk.Client
+
+	mu       sync.Mutex
+	regional map[string]*s3.Client
+}
+
+var sharedHTTP = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
+	t.MaxIdleConnsPerHost = 32
+	t.IdleConnTimeout = 90 * time.Second
+})
+
+// New loads the SDK's default configuration (env vars, profile, SSO, instance
+// role) and builds the clients. It makes no network call.
+func New(ctx context.Context, o Options) (*Clients, error) {
+	opts := []func(*config.LoadOptions) error{
+		config.WithHTTPClient(sharedHTTP),
+		config.WithRetryer(func() sdk.Retryer {
+			// Throttling and 5xx are retried with jittered exponential backoff.
+			return retry.NewStandard(func(so *retry.StandardOptions) {
+				so.MaxAttempts = 8
+				so.MaxBackoff = 20 * time.Second
+			})
+		}),
+	}
+	if o.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
+	}
+	if o.Region != "" {
+		opts = append(opts, config.WithRegion(o.Region))
+	}
+	if o.Static != nil {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(o.Static.ID, o.Static.Secret, o.Static.Token)))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load aws configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]*s3.Client{}}
+	c.Endpoint = CustomEndpoint()
+	cfg.APIOptions = append(cfg.APIOptions, c.watch)
+	c.Cfg = cfg
+	c.S3 = c.newS3(cfg.Region)
+	c.IAM = iam.NewFromConfig(cfg)
+	c.STS = sts.NewFromConfig(cfg)
+	c.CloudWatch = cloudwatch.NewFromConfig(cfg)
+	// Budgets is a global service served from us-east-1.
+	c.Budgets = budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.Region = "us-east-1" })
+	c.S3Control = s3control.NewFromConfig(cfg)
+	c.AccessAnalyzer = accessanalyzer.NewFromConfig(cfg)
+	c.EB = elasticbeanstalk.NewFromConfig(cfg)
+	return c, nil
+}
+
+// CustomEndpoint returns the S3 endpoint override from the SDK's own
+// variables, or "" on real AWS.
+func CustomEndpoint() string {
+	if v := os.Getenv("AWS_ENDPOINT_URL_S3"); v != "" {
+		return v
+	}
+	return os.Getenv("AWS_ENDPOINT_URL")
+}
+
+// TLS reports whether S3 is reached over TLS (always on real AWS).
+func (c *Clients) TLS() bool {
+	return c.Endpoint == "" || strings.HasPrefix(strings.ToLower(c.Endpoint), "https://")
+}
+
+func (c *Clients) newS3(region string) *s3.Client {
+	return s3.NewFromConfig(c.Cfg, func(o *s3.Options) {
+		o.Region = region
+		// Virtual-hosted addressing on AWS; emulators and S3-compatible
+		// services behind a custom endpoint need path style.
+		o.UsePathStyle = c.Endpoint != ""
+	})
+}
+
+// S3In returns an S3 client for region (buckets answer only in their own
+// region with SigV4).
+func (c *Clients) S3In(region string) *s3.Client {
+	if region == "" || region == c.Region {
+		return c.S3
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.regional[region]; ok {
+		return cl
+	}
+	cl := c.newS3(region)
+	c.regional[region] = cl
+	return cl
+}
+
+// WithCredentials returns clients for the same endpoint and region signed
+// with other credentials (the app's keys), sharing the HTTP client.
+func (c *Clients) WithCredentials(ctx context.Context, id, secret string) (*Clients, error) {
+	return New(ctx, Options{Region: c.Region, DryRun: c.DryRun, Static: &StaticCreds{ID: id, Secret: secret}})
+}
+
+// ---- call watching -------------------------------------------------------
+
+type observerKey struct{}
+
+// Observer is told of every AWS call as it starts ("s3:CreateBucket").
+type Observer func(call string)
+
+// WithObserver returns a context whose AWS calls are reported to fn.
+func WithObserver(ctx context.Context, fn Observer) context.Context {
+	return context.WithValue(ctx, observerKey{}, fn)
+}
+
+// ErrDryRun is returned for a call that would change AWS during a dry run.
+var ErrDryRun = errors.New("dry run: call not made")
+
+// IsReadOnly reports whether an operation only reads.
+func IsReadOnly(op string) bool {
+	for _, p := range []string{"Get", "Head", "List", "Describe", "Validate", "Simulate"} {
+		if strings.HasPrefix(op, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// CrashAfterEnv names the test hook variable: the process exits right after
+// the named operation succeeds, as if killed (crash-safety tests).
+const CrashAfterEnv = "S3WIZARD_CRASH_AFTER"
+
+func (c *Clients) watch(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("s3wizardWatch",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			svc := serviceName(middleware.GetServiceID(ctx))
+			op := middleware.GetOperationName(ctx)
+			call := svc + ":" + op
+			if fn, ok := ctx.Value(observerKey{}).(Observer); ok && fn != nil {
+				fn(call)
+			}
+			if c.DryRun && !IsReadOnly(op) && op != "GetCallerIdentity" {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrDryRun)
+			}
+			out, md, err := next.HandleInitialize(ctx, in)
+			if err == nil && os.Getenv(CrashAfterEnv) == op {
+				fmt.Fprintf(os.Stderr, "s3wizard: %s=%s: simulating a crash after %s\n", CrashAfterEnv, op, call)
+				os.Exit(137)
+			}
+			return out, md, err
+		}), middleware.Before)
+}
+
+func serviceName(id string) string {
+	switch id {
+	case "S3":
+		return "s3"
+	case "IAM":
+		return "iam"
+	case "STS":
+		return "sts"
+	case "CloudWatch":
+		return "cloudwatch"
+	case "Budgets":
+		return "budgets"
+	case "S3 Control":
+		return "s3"
+	case "AccessAnalyzer":
+		return "access-analyzer"
+	case "Elastic Beanstalk":
+		return "elasticbeanstalk"
+	}
+	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
+}

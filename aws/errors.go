@@ -1,0 +1,189 @@
+package aws
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
+)
+
+// Code returns the AWS error code of err ("NoSuchBucket"), or "".
+func Code(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// Status returns the HTTP status of a failed call, or 0.
+func Status(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+var notFoundCodes = map[string]bool{
+	"NotFound": true, "NoSuchBucket": true, "NoSuchKey": true, "NoSuchEntity": true,
+	"NoSuchBucketPolicy": true, "ServerSideEncryptionConfigurationNotFoundError": true,
+	"NoSuchLifecycleConfiguration": true, "OwnershipControlsNotFoundError": true,
+	"NoSuchPublicAccessBlockConfiguration": true, "NotFoundException": true,
+	"ResourceNotFound": true, "ResourceNotFoundException": true, "NoSuchConfiguration": true,
+	"NoSuchTagSet": true,
+}
+
+// IsNotFound reports whether err says the thing does not exist.
+func IsNotFound(err error) bool {
+	if err == nil {
+		return false
+	}
+	if notFoundCodes[Code(err)] {
+		return true
+	}
+	return Status(err) == http.StatusNotFound
+}
+
+// IsAlreadyExists reports whether err says the thing already exists (which,
+// for an idempotent step, is success).
+func IsAlreadyExists(err error) bool {
+	switch Code(err) {
+	case "EntityAlreadyExists", "BucketAlreadyOwnedByYou", "DuplicateRecordException":
+		return true
+	}
+	return false
+}
+
+var deniedCodes = map[string]bool{
+	"AccessDenied": true, "AccessDeniedException": true, "UnauthorizedOperation": true, "AuthorizationError": true,
+}
+
+// IsAccessDenied reports whether the caller lacks a permission.
+func IsAccessDenied(err error) bool {
+	return deniedCodes[Code(err)] || Status(err) == http.StatusForbidden
+}
+
+// IsInvalidKey reports whether the credentials themselves were refused (an
+// unknown key, or a new one not yet propagated through IAM).
+func IsInvalidKey(err error) bool {
+	switch Code(err) {
+	case "InvalidAccessKeyId", "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException":
+		return true
+	}
+	return false
+}
+
+// Call returns "service:Operation" of a failed SDK call, or "".
+func Call(err error) string {
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		return serviceName(oe.ServiceID) + ":" + oe.OperationName
+	}
+	return ""
+}
+
+// Advice is an AWS error with what to do next.
+type Advice struct {
+	Call string // "iam:CreateAccessKey"
+	Code string // "AccessDenied"
+	Msg  string // AWS's own message
+	Hint string // what to do next
+	Err  error
+}
+
+func (a *Advice) Error() string {
+	var b strings.Builder
+	if a.Code != "" && a.Call != "" {
+		fmt.Fprintf(&b, "%s on %s", a.Code, a.Call)
+	} else if a.Call != "" {
+		fmt.Fprintf(&b, "%s failed", a.Call)
+	} else {
+		b.WriteString("aws")
+	}
+	if a.Msg != "" {
+		fmt.Fprintf(&b, ": %s", a.Msg)
+	}
+	if a.Hint != "" {
+		fmt.Fprintf(&b, "\n  → %s", a.Hint)
+	}
+	return b.String()
+}
+
+func (a *Advice) Unwrap() error { return a.Err }
+
+// Explain turns an SDK error into an Advice naming the call, the code and
+// what to do next. Non-AWS errors are returned unchanged.
+func Explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	var already *Advice
+	if errors.As(err, &already) {
+		return err
+	}
+	if errors.Is(err, ErrDryRun) {
+		return err
+	}
+	if isNoCredentials(err) {
+		return &Advice{Code: "NoCredentials", Msg: "no AWS credentials were found",
+			Hint: "run `aws configure` or `aws sso login`, pass --profile NAME, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; `s3wizard plan` works without credentials", Err: err}
+	}
+	call := Call(err)
+	code := Code(err)
+	if call == "" && code == "" {
+		return err
+	}
+	msg := ""
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		msg = ae.ErrorMessage()
+	}
+	if msg == "" {
+		if st := Status(err); st != 0 {
+			msg = fmt.Sprintf("HTTP %d", st)
+		}
+	}
+	return &Advice{Call: call, Code: code, Msg: msg, Hint: hint(call, code, msg), Err: err}
+}
+
+func hint(call, code, msg string) string {
+	switch {
+	case code == "AccessDenied" && call == "s3:PutBucketPolicy" && strings.Contains(strings.ToLower(msg), "public"):
+		return "Block Public Access forbids this public bucket policy: the account-level setting (S3 → Block Public Access settings for this account) overrides the bucket's; relax BlockPublicPolicy there or drop public_prefixes"
+	case deniedCodes[code]:
+		return fmt.Sprintf("your AWS identity is not allowed to call %s: ask an account admin to grant it (or use --profile with an identity that has it), then run the same command again — finished steps are kept", call)
+	case code == "InvalidAccessKeyId" || code == "InvalidClientTokenId":
+		return "AWS does not know this access key: it was deleted or deactivated, or it was created seconds ago and IAM has not propagated it yet"
+	case code == "SignatureDoesNotMatch":
+		return "the secret key does not match the access key ID: the secret was mistyped or truncated"
+	case code == "ExpiredToken" || code == "ExpiredTokenException":
+		return "your session expired: run `aws sso login` (or refresh your credentials) and try again"
+	case code == "NoSuchBucket":
+		return "the bucket does not exist: check AWS_STORAGE_BUCKET_NAME for a typo, or it was deleted (a wrong region gives a redirect, not this error)"
+	case code == "BucketAlreadyExists":
+		return "bucket names are global and this one belongs to another account: choose another name"
+	case code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" || code == "IllegalLocationConstraintException":
+		return "the bucket lives in another region than the one configured: set the region to the bucket's own"
+	case code == "LimitExceeded" && call == "iam:CreateAccessKey":
+		return "an IAM user has at most 2 access keys: delete an unused one (or run `s3wizard rotate-keys`)"
+	case code == "AccessControlListNotSupported":
+		return "the bucket has ACLs disabled (Object Ownership = BucketOwnerEnforced): remove AWS_DEFAULT_ACL / ACL parameters from the app"
+	case code == "MalformedPolicy" || code == "MalformedPolicyDocument":
+		return "AWS rejected the policy document; this is a bug in s3wizard, please report it with the command you ran"
+	case strings.Contains(code, "Throttl") || code == "SlowDown" || code == "RequestLimitExceeded":
+		return "AWS is throttling requests; the wizard already retried with backoff — wait a minute and run it again"
+	}
+	return ""
+}
+
+func isNoCredentials(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "failed to retrieve credentials") ||
+		strings.Contains(s, "no EC2 IMDS role found") ||
+		strings.Contains(s, "failed to refresh cached credentials") ||
+		strings.Contains(s, "static credentials are empty")
+}

@@ -1,0 +1,78 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+)
+
+var bucketCharsRe = regexp.MustCompile(`^[a-z0-9.-]+$`)
+
+var reservedPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+var reservedSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+
+// ValidateBucketName applies S3's general-purpose bucket naming rules.
+func ValidateBucketName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("bucket name is empty")
+	case len(name) < 3 || len(name) > 63:
+		return fmt.Errorf("%q is %d characters; bucket names are 3 to 63 characters", name, len(name))
+	case !bucketCharsRe.MatchString(name):
+		return fmt.Errorf("%q: only lowercase letters, digits, dots and hyphens are allowed", name)
+	case !isAlnum(name[0]) || !isAlnum(name[len(name)-1]):
+		return fmt.Errorf("%q must start and end with a lowercase letter or a digit", name)
+	case strings.Contains(name, ".."):
+		return fmt.Errorf("%q: two adjacent dots are not allowed", name)
+	case net.ParseIP(name) != nil:
+		return fmt.Errorf("%q is shaped like an IP address, which S3 forbids", name)
+	}
+	for _, p := range reservedPrefixes {
+		if strings.HasPrefix(name, p) {
+			return fmt.Errorf("%q: names starting with %q are reserved by AWS", name, p)
+		}
+	}
+	for _, s := range reservedSuffixes {
+		if strings.HasSuffix(name, s) {
+			return fmt.Errorf("%q: names ending with %q are reserved by AWS", name, s)
+		}
+	}
+	return nil
+}
+
+// BucketNameWarnings are legal-but-risky traits of a name.
+func BucketNameWarnings(name string) []string {
+	var w []string
+	if strings.Contains(name, ".") {
+		w = append(w, fmt.Sprintf("%q contains dots: virtual-hosted HTTPS URLs (bucket.s3.amazonaws.com) fail certificate checks for such names; prefer hyphens", name))
+	}
+	return w
+}
+
+func isAlnum(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') }
+
+// Regions are the commercial AWS regions where a bucket can be created.
+var Regions = []string{
+	"us-east-1", "us-east-2", "us-west-1", "us-west-2",
+	"af-south-1", "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
+	"ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+	"ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+	"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
+	"eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
+	"il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1",
+	"us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
+}
+
+// ValidateRegion rejects names that are not AWS regions.
+func ValidateRegion(r string) error {
+	if r == "" {
+		return fmt.Errorf("no region given (e.g. eu-west-3 for Paris)")
+	}
+	for _, x := range Regions {
+		if x == r {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown region %q (e.g. eu-west-3, us-east-1)", r)
+}

@@ -1,0 +1,272 @@
+// Package state is the wizard's progress file, .s3wizard/<env>.json: the
+// answers, each step's state and the names of what was created. It never holds
+// a secret. Writes are atomic and a lock keeps two runs on one env apart.
+package state
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/envfile"
+)
+
+// SchemaVersion is the progress file's format. Bump it with a migration in
+// migrate; a file from a newer wizard is refused, never overwritten.
+const SchemaVersion = 1
+
+// Dir is the folder, under the project, that holds progress and generated files.
+const Dir = ".s3wizard"
+
+// Step statuses.
+const (
+	Pending = "pending"
+	Done    = "done"
+	Failed  = "failed"
+	Skipped = "skipped"
+)
+
+// StepState is one step's recorded outcome.
+type StepState struct {
+	Status string    `json:"status"`
+	At     time.Time `json:"at,omitzero"`
+	Error  string    `json:"error,omitempty"`
+	// Notes are what the step told the user (departures from the guide,
+	// warnings), kept for the hand-off document.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// AccessKey is an IAM access key the wizard created. Only its ID: the secret
+// lives in the env file alone.
+type AccessKey struct {
+	ID       string    `json:"id"`
+	User     string    `json:"user"`
+	Created  time.Time `json:"created"`
+	Status   string    `json:"status"`             // Active | Inactive | Deleted
+	Deployed []string  `json:"deployed,omitempty"` // "env_file", "heroku"
+}
+
+// Progress is the content of .s3wizard/<env>.json.
+type Progress struct {
+	Schema    int                   `json:"schema"`
+	Env       string                `json:"env"`
+	Account   string                `json:"account,omitempty"`
+	Caller    string                `json:"caller,omitempty"`
+	Answers   *config.Answers       `json:"answers,omitempty"`
+	Steps     map[string]*StepState `json:"steps"`
+	Resources map[string]string     `json:"resources,omitempty"`
+	Keys      []AccessKey           `json:"access_keys,omitempty"`
+	// KeyIntent is set just before CreateAccessKey and cleared once the new
+	// key is safely in the env file: a key created after it that is nowhere
+	// recorded is an orphan whose secret was lost in a crash.
+	KeyIntent *time.Time `json:"key_intent,omitempty"`
+	Manual    []string   `json:"manual_steps,omitempty"`
+	Updated   time.Time  `json:"updated,omitzero"`
+
+	mu   sync.Mutex
+	path string
+	lock *os.File
+}
+
+// Path returns the progress file of env under project dir.
+func Path(dir, env string) string { return filepath.Join(dir, Dir, env+".json") }
+
+// ErrLocked means another run holds the env's lock.
+var ErrLocked = errors.New("progress is locked")
+
+// Open loads (or starts) the progress of env and takes its lock. Close
+// releases it. A corrupt file or one written by a newer wizard is an error
+// that says what to do; it is never overwritten.
+func Open(dir, env string) (*Progress, error) {
+	if err := os.MkdirAll(filepath.Join(dir, Dir), 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", filepath.Join(dir, Dir), err)
+	}
+	lf, err := os.OpenFile(filepath.Join(dir, Dir, env+".lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock: %w", err)
+	}
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lf.Close()
+		return nil, fmt.Errorf("%w: another s3wizard is working on env %q in %s; wait for it to finish", ErrLocked, env, dir)
+	}
+	p, err := Read(dir, env)
+	if err != nil {
+		lf.Close()
+		return nil, err
+	}
+	p.lock = lf
+	return p, nil
+}
+
+// Read loads the progress of env without locking it (status, docs, check).
+// A missing file yields an empty progress.
+func Read(dir, env string) (*Progress, error) {
+	path := Path(dir, env)
+	p := &Progress{Schema: SchemaVersion, Env: env, Steps: map[string]*StepState{}, path: path}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return p, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read progress: %w", err)
+	}
+	var probe struct {
+		Schema int `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("progress file %s is corrupt (%v): fix it by hand or move it aside to start over; it was left untouched", path, err)
+	}
+	if probe.Schema > SchemaVersion {
+		return nil, fmt.Errorf("progress file %s was written by a newer s3wizard (schema %d, this one reads %d): upgrade s3wizard; the file was left untouched", path, probe.Schema, SchemaVersion)
+	}
+	if probe.Schema < 1 {
+		return nil, fmt.Errorf("progress file %s has no schema version: it is not an s3wizard progress file; move it aside", path)
+	}
+	if err := json.Unmarshal(data, p); err != nil {
+		return nil, fmt.Errorf("progress file %s is corrupt (%v): fix it by hand or move it aside to start over; it was left untouched", path, err)
+	}
+	p.path = path
+	if p.Steps == nil {
+		p.Steps = map[string]*StepState{}
+	}
+	if p.Answers != nil && p.Answers.Set == nil {
+		p.Answers.Set = map[string]bool{}
+	}
+	return p, nil
+}
+
+// Exists reports whether env has saved progress in dir.
+func Exists(dir, env string) bool {
+	_, err := os.Stat(Path(dir, env))
+	return err == nil
+}
+
+// Envs lists the envs with saved progress in dir.
+func Envs(dir string) []string {
+	m, _ := filepath.Glob(filepath.Join(dir, Dir, "*.json"))
+	var out []string
+	for _, f := range m {
+		out = append(out, filepath.Base(f[:len(f)-len(".json")]))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Close releases the lock.
+func (p *Progress) Close() error {
+	if p.lock == nil {
+		return nil
+	}
+	err := p.lock.Close()
+	p.lock = nil
+	return err
+}
+
+// Save writes the progress atomically (temp file, fsync, rename).
+func (p *Progress) Save() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.saveLocked()
+}
+
+func (p *Progress) saveLocked() error {
+	p.Schema = SchemaVersion
+	p.Updated = time.Now().UTC().Truncate(time.Second)
+	data, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode progress: %w", err)
+	}
+	data = append(data, '\n')
+	return envfile.WriteFileAtomic(p.path, data, 0o600)
+}
+
+// Update runs fn under the progress lock and saves the result.
+func (p *Progress) Update(fn func(p *Progress)) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fn(p)
+	return p.saveLocked()
+}
+
+// Step returns the state of step id (pending when never run).
+func (p *Progress) Step(id string) StepState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.Steps[id]; ok {
+		return *s
+	}
+	return StepState{Status: Pending}
+}
+
+// SetStep records a step's outcome and saves.
+func (p *Progress) SetStep(id, status string, stepErr error, notes []string) error {
+	return p.Update(func(p *Progress) {
+		s := &StepState{Status: status, At: time.Now().UTC().Truncate(time.Second), Notes: notes}
+		if stepErr != nil {
+			s.Error = stepErr.Error()
+		}
+		p.Steps[id] = s
+	})
+}
+
+// Resource returns a recorded resource name or ARN.
+func (p *Progress) Resource(k string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.Resources[k]
+}
+
+// SetResource records a resource (not saved until the next Save/Update).
+func (p *Progress) SetResource(k, v string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.Resources == nil {
+		p.Resources = map[string]string{}
+	}
+	p.Resources[k] = v
+}
+
+// Key returns the recorded access key with that ID, or nil.
+func (p *Progress) Key(id string) *AccessKey {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := range p.Keys {
+		if p.Keys[i].ID == id {
+			k := p.Keys[i]
+			return &k
+		}
+	}
+	return nil
+}
+
+// PutKey adds or replaces a recorded access key (not saved).
+func (p *Progress) PutKey(k AccessKey) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := range p.Keys {
+		if p.Keys[i].ID == k.ID {
+			p.Keys[i] = k
+			return
+		}
+	}
+	p.Keys = append(p.Keys, k)
+}
+
+// AddManual records a manual step for the hand-off document, once.
+func (p *Progress) AddManual(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, m := range p.Manual {
+		if m == s {
+			return
+		}
+	}
+	p.Manual = append(p.Manual, s)
+}

@@ -1,0 +1,243 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/state"
+)
+
+// Env var names the app reads.
+const (
+	EnvKeyID  = "AWS_ACCESS_KEY_ID"
+	EnvSecret = "AWS_SECRET_ACCESS_KEY"
+)
+
+// EnvFilePath is the env file's path in the project.
+func (r *Run) EnvFilePath() string {
+	if filepath.IsAbs(r.Answers.EnvFile) {
+		return r.Answers.EnvFile
+	}
+	return filepath.Join(r.Dir, r.Answers.EnvFile)
+}
+
+// AccessKey gives the app's IAM user one working access key, whose secret
+// goes straight into the env file.
+func AccessKey() *Step {
+	return &Step{
+		ID:    "access-key",
+		Title: "Create the access key",
+		Guide: "5.3 Générer les clés d’accès",
+		Why:   "Heroku and local runs authenticate with the IAM user's access key. AWS shows its secret once: the wizard writes it straight into your env file (mode 0600) and never prints it.",
+		Departures: []string{
+			"The guide says to note or download the keys; the wizard never shows the secret: it goes only into the env file (and the Heroku command file), masked everywhere else.",
+		},
+		Keys:    []string{"env_file"},
+		Needs:   []string{"iam"},
+		Enabled: accessKeys,
+		Plan:    planAccessKey,
+		Verify:  verifyAccessKey,
+	}
+}
+
+// keyView is what one plan knows about the user's keys.
+type keyView struct {
+	live     []iamtypes.AccessKeyMetadata
+	envID    string
+	envOK    bool // env file has the ID and a secret
+	usable   *iamtypes.AccessKeyMetadata
+	orphans  []iamtypes.AccessKeyMetadata
+	foreigns []iamtypes.AccessKeyMetadata
+}
+
+func readKeys(ctx context.Context, r *Run) (*keyView, error) {
+	a := r.Answers
+	v := &keyView{}
+	env, err := envfile.Read(r.EnvFilePath())
+	if err != nil {
+		return nil, err
+	}
+	v.envID = env[EnvKeyID]
+	v.envOK = v.envID != "" && env[EnvSecret] != ""
+	out, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
+	if err != nil && !aws.IsNotFound(err) && !r.Offline {
+		return nil, fmt.Errorf("list access keys of %s: %w", a.IAMUser, err)
+	}
+	if out != nil {
+		v.live = out.AccessKeyMetadata
+	}
+	intent := r.State.KeyIntent
+	for i := range v.live {
+		k := v.live[i]
+		id := deref(k.AccessKeyId)
+		switch {
+		case id == v.envID && v.envOK && k.Status == iamtypes.StatusTypeActive:
+			v.usable = &v.live[i]
+		case id == v.envID:
+			// In the env file but unusable (inactive, or no secret there).
+			v.foreigns = append(v.foreigns, k)
+		case r.State.Key(id) == nil && intent != nil && k.CreateDate != nil && !k.CreateDate.Before(intent.Add(-2*time.Minute)):
+			// Created by an interrupted run after it announced the
+			// creation, and recorded nowhere: its secret is lost.
+			v.orphans = append(v.orphans, k)
+		default:
+			v.foreigns = append(v.foreigns, k)
+		}
+	}
+	return v, nil
+}
+
+func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
+	a := r.Answers
+	p := &Plan{}
+	path := r.EnvFilePath()
+	if err := envfile.Check(path); err != nil {
+		return nil, fmt.Errorf("env file: %w: fix that line first; nothing was created", err)
+	}
+	v, err := readKeys(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	cl := r.AWS.IAM
+	for _, k := range v.orphans {
+		id := deref(k.AccessKeyId)
+		p.Add(&Action{
+			Summary: fmt.Sprintf("delete orphan key %s of %s (created by an interrupted run; its secret was never saved)", Mask(id), a.IAMUser),
+			Calls:   []string{"iam:DeleteAccessKey"},
+			Do: func(ctx context.Context) error {
+				_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
+				if aws.IsNotFound(err) {
+					return nil
+				}
+				return err
+			},
+		})
+	}
+	if v.usable != nil {
+		id := deref(v.usable.AccessKeyId)
+		if r.State.Key(id) == nil && !r.DryRun {
+			r.State.PutKey(state.AccessKey{ID: id, User: a.IAMUser, Created: derefTime(v.usable.CreateDate), Status: "Active", Deployed: []string{"env_file"}})
+		}
+		p.Notice("access key %s in %s is active: keeping it", Mask(id), a.EnvFile)
+		return p, nil
+	}
+	if len(v.foreigns) >= 2 {
+		return nil, fmt.Errorf("IAM user %s already has 2 access keys (%s, %s) and neither is in %s with its secret: an IAM user has at most 2 keys; delete the one you do not use (aws iam delete-access-key --user-name %s --access-key-id ID) or run `s3wizard rotate-keys`",
+			a.IAMUser, Mask(deref(v.foreigns[0].AccessKeyId)), Mask(deref(v.foreigns[1].AccessKeyId)), a.EnvFile, a.IAMUser)
+	}
+	for _, k := range v.foreigns {
+		p.Warn("IAM user %s also has key %s, which is not in %s: if nothing uses it, delete it (`s3wizard rotate-keys` helps)", a.IAMUser, Mask(deref(k.AccessKeyId)), a.EnvFile)
+	}
+	p.Add(&Action{
+		Summary: fmt.Sprintf("create an access key for %s and write it to %s (mode 0600)", a.IAMUser, a.EnvFile),
+		Calls:   []string{"iam:CreateAccessKey"},
+		Files:   []string{a.EnvFile},
+		Do:      func(ctx context.Context) error { return createKey(ctx, r) },
+	})
+	return p, nil
+}
+
+// createKey creates a key and lands its secret in the env file before the
+// step can be recorded as done. The intent is saved first: if the process
+// dies between CreateAccessKey and the env file write, the next run finds
+// the key recorded nowhere, created after the intent, and deletes it.
+func createKey(ctx context.Context, r *Run) error {
+	a := r.Answers
+	path := r.EnvFilePath()
+	if err := envfile.Check(path); err != nil {
+		return err
+	}
+	now := r.now().UTC().Truncate(time.Second)
+	if err := r.State.Update(func(p *state.Progress) { p.KeyIntent = &now }); err != nil {
+		return fmt.Errorf("record key creation: %w", err)
+	}
+	out, err := r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
+	if err != nil {
+		return err
+	}
+	id, secret := deref(out.AccessKey.AccessKeyId), deref(out.AccessKey.SecretAccessKey)
+	if _, err := envfile.Merge(path, map[string]string{EnvKeyID: id, EnvSecret: secret}, nil); err != nil {
+		// The secret cannot be kept anywhere else: remove the key rather
+		// than leave an active key nobody can use.
+		_, derr := r.AWS.IAM.DeleteAccessKey(context.WithoutCancel(ctx), &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
+		return errors.Join(fmt.Errorf("write the new key to %s: %w (the key was deleted again)", a.EnvFile, err), derr)
+	}
+	return r.State.Update(func(p *state.Progress) {
+		p.KeyIntent = nil
+		p.Keys = append(p.Keys, state.AccessKey{ID: id, User: a.IAMUser, Created: derefTime(out.AccessKey.CreateDate), Status: "Active", Deployed: []string{"env_file"}})
+	})
+}
+
+func verifyAccessKey(ctx context.Context, r *Run) []Check {
+	a := r.Answers
+	env, err := envfile.Read(r.EnvFilePath())
+	if err != nil {
+		return []Check{Fail("access key in env file", err.Error())}
+	}
+	id, secret := env[EnvKeyID], env[EnvSecret]
+	if id == "" || secret == "" {
+		return []Check{Fail("access key in env file", a.EnvFile+" has no "+EnvKeyID+"/"+EnvSecret)}
+	}
+	app, err := r.AWS.WithCredentials(ctx, id, secret)
+	if err != nil {
+		return []Check{Fail("access key works", err.Error())}
+	}
+	var arn string
+	err = RetryNewKey(ctx, func(ctx context.Context) error {
+		out, err := app.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err == nil {
+			arn = deref(out.Arn)
+		}
+		return err
+	})
+	if err != nil {
+		return []Check{Fail("access key works", fmt.Sprintf("key %s: %v", Mask(id), aws.Explain(err)))}
+	}
+	checks := []Check{Pass("access key works", fmt.Sprintf("key %s authenticates as %s", Mask(id), arn))}
+	return append(checks, probe(ctx, app.S3In(a.Region), a.Bucket, "media/", "app key can put/get/delete under media/"))
+}
+
+// RetryNewKey retries fn while AWS does not know a just-created key yet:
+// IAM is eventually consistent and a new key can take several seconds to be
+// accepted everywhere. Other errors return at once.
+func RetryNewKey(ctx context.Context, fn func(context.Context) error) error {
+	delay := 500 * time.Millisecond
+	deadline := time.Now().Add(NewKeyPropagation)
+	for {
+		err := fn(ctx)
+		if err == nil || !aws.IsInvalidKey(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 8*time.Second)
+	}
+}
+
+// NewKeyPropagation bounds how long a new key may take to work.
+var NewKeyPropagation = 60 * time.Second
+
+func (r *Run) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func derefTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}

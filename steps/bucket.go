@@ -1,0 +1,191 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
+)
+
+// Bucket creates (or adopts) the media bucket with ACLs disabled.
+func Bucket() *Step {
+	return &Step{
+		ID:    "bucket",
+		Title: "Create the S3 bucket",
+		Guide: "4.1 Créer le bucket",
+		Why:   "One bucket per environment (staging first, then prod), in the region closest to your users. Its name is global across all of AWS.",
+		Departures: []string{
+			"The guide leaves Object Ownership at its default; the wizard sets BucketOwnerEnforced explicitly (ACLs disabled, the default since April 2023), so no upload can carry an ACL.",
+		},
+		Keys:  []string{"bucket", "region"},
+		Needs: []string{"preflight"},
+		Plan:  planBucket,
+		Verify: func(ctx context.Context, r *Run) []Check {
+			a := r.Answers
+			cl := r.AWS.S3In(a.Region)
+			var checks []Check
+			if _, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &a.Bucket}); err != nil {
+				return []Check{Fail("bucket exists", aws.Explain(err).Error())}
+			}
+			checks = append(checks, Pass("bucket exists", a.Bucket))
+			if reg, err := bucketRegion(ctx, cl, a.Bucket); err != nil {
+				checks = append(checks, Fail("bucket region", aws.Explain(err).Error()))
+			} else if reg != a.Region {
+				checks = append(checks, Fail("bucket region", fmt.Sprintf("bucket is in %s, configured %s", reg, a.Region)))
+			} else {
+				checks = append(checks, Pass("bucket region", reg))
+			}
+			own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
+			if err != nil || !ownerEnforced(own) {
+				checks = append(checks, Fail("ACLs disabled (BucketOwnerEnforced)", "object ownership is not BucketOwnerEnforced"))
+			} else {
+				checks = append(checks, Pass("ACLs disabled (BucketOwnerEnforced)", ""))
+			}
+			return checks
+		},
+	}
+}
+
+// bucketState is what HeadBucket says about a name.
+type bucketState int
+
+const (
+	bucketFree bucketState = iota
+	bucketOurs
+	bucketTaken
+)
+
+func headBucket(ctx context.Context, cl *s3.Client, name string) (bucketState, error) {
+	_, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &name})
+	switch {
+	case err == nil:
+		return bucketOurs, nil
+	case aws.IsNotFound(err):
+		return bucketFree, nil
+	case aws.Status(err) == 403:
+		return bucketTaken, nil
+	case aws.Status(err) == 301:
+		// Ours or not, it lives in another region; GetBucketLocation tells.
+		return bucketOurs, nil
+	}
+	return bucketFree, err
+}
+
+// BucketAvailability is the live availability check the TUI runs as the
+// user types: "" when the name is free or already ours in that region.
+func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, error) {
+	st, err := headBucket(ctx, r.AWS.S3In(region), name)
+	if err != nil {
+		return "", err
+	}
+	switch st {
+	case bucketTaken:
+		return fmt.Sprintf("%s is taken by another AWS account (bucket names are global): try %s-2", name, name), nil
+	case bucketOurs:
+		reg, err := bucketRegion(ctx, r.AWS.S3In(region), name)
+		if err == nil && reg != region {
+			return fmt.Sprintf("%s is already yours but in %s, not %s", name, reg, region), nil
+		}
+		return "", nil
+	}
+	return "", nil
+}
+
+func planBucket(ctx context.Context, r *Run) (*Plan, error) {
+	a := r.Answers
+	p := &Plan{}
+	for _, w := range config.BucketNameWarnings(a.Bucket) {
+		p.Warn("%s", w)
+	}
+	cl := r.AWS.S3In(a.Region)
+	st, err := headBucket(ctx, cl, a.Bucket)
+	if err != nil && !r.Offline {
+		return nil, fmt.Errorf("check bucket %s: %w", a.Bucket, err)
+	}
+	switch st {
+	case bucketTaken:
+		return nil, fmt.Errorf("bucket %s belongs to another AWS account (bucket names are global across AWS): choose another name, e.g. %s-%s", a.Bucket, a.Bucket, r.AccountID()[max(0, len(r.AccountID())-4):])
+	case bucketOurs:
+		reg, err := bucketRegion(ctx, cl, a.Bucket)
+		if err != nil {
+			return nil, fmt.Errorf("read region of bucket %s: %w", a.Bucket, err)
+		}
+		if reg != a.Region {
+			return nil, fmt.Errorf("bucket %s already exists in your account in %s, not %s: set region: %s, or choose another bucket name", a.Bucket, reg, a.Region, reg)
+		}
+		p.Notice("bucket %s already exists in your account in %s: adopting it", a.Bucket, reg)
+		own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
+		if err != nil && !aws.IsNotFound(err) {
+			return nil, fmt.Errorf("read object ownership of %s: %w", a.Bucket, err)
+		}
+		if !ownerEnforced(own) {
+			p.Add(putOwnership(r))
+		}
+	default:
+		p.Add(&Action{
+			Summary: fmt.Sprintf("create bucket %s in %s (ACLs disabled)", a.Bucket, a.Region),
+			Calls:   []string{"s3:CreateBucket"},
+			Do: func(ctx context.Context) error {
+				in := &s3.CreateBucketInput{Bucket: &a.Bucket, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}
+				// us-east-1 is the one region that refuses a LocationConstraint.
+				if a.Region != "us-east-1" {
+					in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(a.Region)}
+				}
+				_, err := cl.CreateBucket(ctx, in)
+				if err != nil && !aws.IsAlreadyExists(err) {
+					return err
+				}
+				r.State.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
+				return nil
+			},
+		})
+		p.Add(putOwnership(r))
+	}
+	return p, nil
+}
+
+func putOwnership(r *Run) *Action {
+	a := r.Answers
+	return &Action{
+		Summary: "set Object Ownership to BucketOwnerEnforced (ACLs disabled)",
+		Calls:   []string{"s3:PutBucketOwnershipControls"},
+		Do: func(ctx context.Context) error {
+			_, err := r.AWS.S3In(a.Region).PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{
+				Bucket: &a.Bucket,
+				OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{
+					{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced},
+				}},
+			})
+			return err
+		},
+	}
+}
+
+func ownerEnforced(o *s3.GetBucketOwnershipControlsOutput) bool {
+	if o == nil || o.OwnershipControls == nil {
+		return false
+	}
+	for _, r := range o.OwnershipControls.Rules {
+		if r.ObjectOwnership == types.ObjectOwnershipBucketOwnerEnforced {
+			return true
+		}
+	}
+	return false
+}
+
+func bucketRegion(ctx context.Context, cl *s3.Client, name string) (string, error) {
+	out, err := cl.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: &name})
+	if err != nil {
+		return "", err
+	}
+	if out.LocationConstraint == "" {
+		return "us-east-1", nil // AWS's historical answer for us-east-1
+	}
+	if out.LocationConstraint == "EU" {
+		return "eu-west-1", nil
+	}
+	return string(out.LocationConstraint), nil
+}

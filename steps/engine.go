@@ -1,0 +1,220 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/state"
+	"golang.org/x/sync/errgroup"
+)
+
+// Find returns the step with that ID, or nil.
+func Find(list []*Step, id string) *Step {
+	for _, s := range list {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// PlanStep plans one step.
+func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) {
+	ctx = aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+	p, err := s.Plan(ctx, r)
+	if err != nil {
+		return nil, aws.Explain(err)
+	}
+	return p, nil
+}
+
+// ApplyStep plans, applies and verifies one step and records its outcome in
+// the progress file. A failed step keeps every earlier step as it was.
+func ApplyStep(ctx context.Context, r *Run, s *Step) (*Plan, []Check, error) {
+	if !s.IsEnabled(r.Answers) {
+		r.emit(Event{Kind: EvStepSkip, Step: s.ID, Text: "not used with these answers"})
+		if !r.DryRun {
+			if err := r.State.SetStep(s.ID, state.Skipped, nil, nil); err != nil {
+				return nil, nil, err
+			}
+		}
+		return &Plan{}, nil, nil
+	}
+	r.emit(Event{Kind: EvStepStart, Step: s.ID, Text: s.Title})
+	fail := func(err error) error {
+		err = aws.Explain(err)
+		r.emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
+		if !r.DryRun {
+			if serr := r.State.SetStep(s.ID, state.Failed, err, nil); serr != nil {
+				return errors.Join(err, serr)
+			}
+		}
+		return fmt.Errorf("step %s: %w", s.ID, err)
+	}
+	p, err := PlanStep(ctx, r, s)
+	if err != nil {
+		return nil, nil, fail(err)
+	}
+	for _, n := range p.Notices {
+		r.emit(Event{Kind: EvNotice, Step: s.ID, Text: n})
+	}
+	for _, w := range p.Warnings {
+		r.emit(Event{Kind: EvWarn, Step: s.ID, Text: w})
+	}
+	if r.DryRun {
+		for _, a := range p.Actions {
+			r.emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
+		}
+		return p, nil, nil
+	}
+	actx := aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+	if err := runActions(actx, r, s, p); err != nil {
+		return p, nil, fail(err)
+	}
+	var checks []Check
+	if s.Verify != nil {
+		checks = s.Verify(actx, r)
+		for i := range checks {
+			r.emit(Event{Kind: EvCheck, Step: s.ID, Check: &checks[i]})
+		}
+		for _, c := range checks {
+			if !c.OK {
+				return p, checks, fail(fmt.Errorf("verification failed: %s: %s", c.Name, c.Detail))
+			}
+		}
+	}
+	notes := append(append([]string{}, p.Notices...), p.Warnings...)
+	if err := r.State.SetStep(s.ID, state.Done, nil, notes); err != nil {
+		return p, checks, err
+	}
+	r.emit(Event{Kind: EvStepDone, Step: s.ID})
+	return p, checks, nil
+}
+
+func runActions(ctx context.Context, r *Run, s *Step, p *Plan) error {
+	if !p.Concurrent {
+		for _, a := range p.Actions {
+			r.emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
+			if err := a.Do(ctx); err != nil {
+				return fmt.Errorf("%s: %w", a.Summary, aws.Explain(err))
+			}
+		}
+		return nil
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, a := range p.Actions {
+		r.emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
+		g.Go(func() error {
+			if err := a.Do(gctx); err != nil {
+				return fmt.Errorf("%s: %w", a.Summary, aws.Explain(err))
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// Result is the outcome of one step in a whole-flow run.
+type Result struct {
+	Step   *Step
+	Plan   *Plan
+	Checks []Check
+	Err    error
+}
+
+// ApplyAll runs every step, each as soon as the steps it needs are done, so
+// that independent steps (the bucket's settings, IAM) run concurrently. A
+// failed step stops the steps that need it; the others still finish. Results
+// come back in list order.
+func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
+	results := make([]Result, len(list))
+	done := make(map[string]chan struct{}, len(list))
+	ok := make(map[string]bool, len(list))
+	var mu sync.Mutex
+	for _, s := range list {
+		done[s.ID] = make(chan struct{})
+	}
+	var wg sync.WaitGroup
+	for i, s := range list {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[s.ID])
+			for _, n := range s.Needs {
+				ch, known := done[n]
+				if !known {
+					continue
+				}
+				select {
+				case <-ch:
+				case <-ctx.Done():
+					results[i] = Result{Step: s, Err: ctx.Err()}
+					return
+				}
+				mu.Lock()
+				good := ok[n]
+				mu.Unlock()
+				if !good {
+					results[i] = Result{Step: s, Err: fmt.Errorf("step %s: waiting for %s, which did not finish", s.ID, n)}
+					return
+				}
+			}
+			p, checks, err := ApplyStep(ctx, r, s)
+			results[i] = Result{Step: s, Plan: p, Checks: checks, Err: err}
+			mu.Lock()
+			ok[s.ID] = err == nil
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	var errs []error
+	for _, res := range results {
+		if res.Err != nil {
+			errs = append(errs, res.Err)
+		}
+	}
+	return results, errors.Join(errs...)
+}
+
+// PlanAll plans every enabled step concurrently against the live state (or,
+// offline, against nothing).
+func PlanAll(ctx context.Context, r *Run, list []*Step) []Result {
+	results := make([]Result, len(list))
+	var wg sync.WaitGroup
+	for i, s := range list {
+		results[i].Step = s
+		if !s.IsEnabled(r.Answers) {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := PlanStep(ctx, r, s)
+			results[i].Plan, results[i].Err = p, err
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// VerifyAll runs every enabled step's live checks concurrently (`check`).
+func VerifyAll(ctx context.Context, r *Run, list []*Step) []Result {
+	results := make([]Result, len(list))
+	var wg sync.WaitGroup
+	for i, s := range list {
+		results[i].Step = s
+		if !s.IsEnabled(r.Answers) || s.Verify == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i].Checks = s.Verify(ctx, r)
+		}()
+	}
+	wg.Wait()
+	return results
+}

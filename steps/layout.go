@@ -1,0 +1,97 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3wizard/s3wizard/aws"
+)
+
+// Layout creates the folder layout of the guide and probes it.
+func Layout() *Step {
+	return &Step{
+		ID:    "layout",
+		Title: "Organise the bucket",
+		Guide: "4.2 Organisation recommandée",
+		Why:   "media/ holds what users upload, split by feature (media/blog/, media/profile/ …); uploads/ holds temporary files that a lifecycle rule expires; static/ holds collectstatic output when static files are on S3.",
+		Keys:  []string{"folders", "static_on_s3"},
+		Needs: []string{"bucket"},
+		Plan: func(ctx context.Context, r *Run) (*Plan, error) {
+			a := r.Answers
+			p := &Plan{Concurrent: true}
+			cl := r.AWS.S3In(a.Region)
+			var missing []string
+			for _, k := range LayoutPrefixes(a.Folders, a.StaticOnS3) {
+				_, err := cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &a.Bucket, Key: &k})
+				switch {
+				case err == nil:
+				case aws.IsNotFound(err) || r.Offline:
+					missing = append(missing, k)
+				default:
+					return nil, fmt.Errorf("look for folder %s: %w", k, err)
+				}
+			}
+			for _, k := range missing {
+				p.Add(&Action{
+					Summary: "create folder " + k,
+					Calls:   []string{"s3:PutObject"},
+					Do: func(ctx context.Context) error {
+						_, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &a.Bucket, Key: &k, Body: bytes.NewReader(nil)})
+						return err
+					},
+				})
+			}
+			if len(missing) == 0 {
+				p.Notice("every folder already exists")
+			}
+			return p, nil
+		},
+		Verify: func(ctx context.Context, r *Run) []Check {
+			a := r.Answers
+			return []Check{probe(ctx, r.AWS.S3In(a.Region), a.Bucket, "uploads/", "put/get/delete probe under uploads/ (wizard's credentials)")}
+		},
+	}
+}
+
+// LayoutPrefixes are the folder markers of the layout: S3 has no folders,
+// but the console shows these zero-byte keys as folders, which is what the
+// team expects to see.
+func LayoutPrefixes(folders []string, static bool) []string {
+	out := []string{"media/"}
+	for _, f := range folders {
+		out = append(out, "media/"+strings.Trim(f, "/")+"/")
+	}
+	out = append(out, "uploads/")
+	if static {
+		out = append(out, "static/")
+	}
+	return out
+}
+
+// probe writes, reads back and deletes a small object under prefix.
+func probe(ctx context.Context, cl *s3.Client, bucket, prefix, name string) Check {
+	key := fmt.Sprintf("%s.s3wizard-probe-%d", prefix, time.Now().UnixNano())
+	body := []byte("s3wizard probe " + key)
+	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)}); err != nil {
+		return Fail(name, "put: "+aws.Explain(err).Error())
+	}
+	defer cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+	out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
+		return Fail(name, "get: "+aws.Explain(err).Error())
+	}
+	got, err := io.ReadAll(out.Body)
+	out.Body.Close()
+	if err != nil || !bytes.Equal(got, body) {
+		return Fail(name, "read back a different content")
+	}
+	if _, err := cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key}); err != nil {
+		return Fail(name, "delete: "+aws.Explain(err).Error())
+	}
+	return Pass(name, "")
+}

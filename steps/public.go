@@ -1,0 +1,220 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/policy"
+)
+
+// Public makes the public prefixes (and only them) anonymously readable.
+func Public() *Step {
+	return &Step{
+		ID:    "public",
+		Title: "Public vs private access",
+		Guide: "6. Politiques de bucket : public vs privé",
+		Why:   "Everything stays private and is served through signed URLs, except the prefixes you choose (e.g. media/blog/), which get a bucket policy allowing anonymous reads of exactly those prefixes.",
+		Departures: []string{
+			"The guide unticks the two ACL switches of Block Public Access: that is wrong — ACLs are disabled on the bucket, and a public bucket policy is governed by BlockPublicPolicy and RestrictPublicBuckets. The wizard keeps the ACL switches ON and relaxes only those two, only when public prefixes exist.",
+			"The guide's example policy makes all of media/ public; the wizard grants exactly the prefixes you list.",
+			"The wizard adds a statement denying requests not made over TLS (Security Hub S3.5).",
+		},
+		Keys:   []string{"public_prefixes"},
+		Needs:  []string{"bucket"},
+		Plan:   planPublic,
+		Verify: verifyPublic,
+	}
+}
+
+// WantedPublicAccessBlock is the bucket's Block Public Access for the answers.
+func WantedPublicAccessBlock(public bool) types.PublicAccessBlockConfiguration {
+	return types.PublicAccessBlockConfiguration{
+		BlockPublicAcls:       sdk.Bool(true),
+		IgnorePublicAcls:      sdk.Bool(true),
+		BlockPublicPolicy:     sdk.Bool(!public),
+		RestrictPublicBuckets: sdk.Bool(!public),
+	}
+}
+
+// MediaBucketPolicy is the wanted policy of the media bucket (ok=false: none).
+func (r *Run) MediaBucketPolicy() (policy.Document, bool) {
+	return policy.Bucket(r.Answers.Bucket, policy.BucketOptions{
+		PublicPrefixes: r.Answers.PublicPrefixes,
+		DenyInsecure:   r.AWS.TLS(),
+	})
+}
+
+func planPublic(ctx context.Context, r *Run) (*Plan, error) {
+	a := r.Answers
+	p := &Plan{}
+	cl := r.AWS.S3In(a.Region)
+	public := len(a.PublicPrefixes) > 0
+	if !r.AWS.TLS() {
+		p.Notice("the endpoint %s has no TLS: the statement denying non-TLS requests is left out (it would lock every client out); on AWS it is added", r.AWS.Endpoint)
+	}
+
+	if public && !r.Offline {
+		acct, err := r.AWS.S3Control.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: sdk.String(r.AccountID())})
+		switch {
+		case err == nil && acct.PublicAccessBlockConfiguration != nil:
+			c := acct.PublicAccessBlockConfiguration
+			if sdk.ToBool(c.BlockPublicPolicy) || sdk.ToBool(c.RestrictPublicBuckets) {
+				return nil, fmt.Errorf("the account-level Block Public Access (S3 → Block Public Access settings for this account) has BlockPublicPolicy/RestrictPublicBuckets on, which overrides every bucket: the public prefixes %s cannot be served anonymously. Ask an admin to turn those two off at account level (keep the ACL ones on), or serve them through CloudFront, or drop public_prefixes", strings.Join(a.PublicPrefixes, ", "))
+			}
+			p.Notice("account-level Block Public Access allows public bucket policies")
+		case aws.IsNotFound(err):
+			p.Notice("no account-level Block Public Access is set: the bucket's own settings decide")
+		default:
+			p.Notice("account-level Block Public Access could not be read (%s): if public files answer 403, check it (S3 → Block Public Access settings for this account)", firstLine(aws.Explain(err).Error()))
+		}
+	}
+
+	want := WantedPublicAccessBlock(public)
+	live, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})
+	if err != nil && !aws.IsNotFound(err) && !r.Offline {
+		return nil, fmt.Errorf("read Block Public Access of %s: %w", a.Bucket, err)
+	}
+	pabOK := err == nil && live.PublicAccessBlockConfiguration != nil && samePAB(*live.PublicAccessBlockConfiguration, want)
+	pab := &Action{
+		Summary: pabSummary(public),
+		Calls:   []string{"s3:PutPublicAccessBlock"},
+		Do: func(ctx context.Context) error {
+			_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &a.Bucket, PublicAccessBlockConfiguration: &want})
+			return err
+		},
+	}
+
+	doc, hasPolicy := r.MediaBucketPolicy()
+	var livePolicy string
+	if out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket}); err == nil {
+		livePolicy = deref(out.Policy)
+	} else if !aws.IsNotFound(err) && !r.Offline {
+		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
+	}
+	var pol *Action
+	switch {
+	case hasPolicy && !policy.Equal(livePolicy, doc.JSON()):
+		body := doc.JSON()
+		pol = &Action{Summary: policySummary(a.PublicPrefixes, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
+			Do: func(ctx context.Context) error {
+				_, err := cl.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
+				return err
+			}}
+	case !hasPolicy && livePolicy != "":
+		pol = &Action{Summary: "remove the bucket policy (no public prefix any more)", Calls: []string{"s3:DeleteBucketPolicy"},
+			Do: func(ctx context.Context) error {
+				_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &a.Bucket})
+				return err
+			}}
+	}
+	// Relax Block Public Access before a public policy goes in (AWS refuses
+	// it otherwise); tighten it only after the public grant is gone.
+	switch {
+	case public && !pabOK && pol != nil:
+		p.Add(pab)
+		p.Add(pol)
+	case !pabOK && pol != nil:
+		p.Add(pol)
+		p.Add(pab)
+	case !pabOK:
+		p.Add(pab)
+	case pol != nil:
+		p.Add(pol)
+	}
+	if p.Empty() {
+		p.Notice("Block Public Access and bucket policy are as wanted")
+	}
+	return p, nil
+}
+
+func pabSummary(public bool) string {
+	if public {
+		return "Block Public Access: ACL switches ON, BlockPublicPolicy and RestrictPublicBuckets OFF (public prefixes only)"
+	}
+	return "Block Public Access: all four switches ON (everything private)"
+}
+
+func policySummary(prefixes []string, tls bool) string {
+	var parts []string
+	if len(prefixes) > 0 {
+		parts = append(parts, "anonymous read of "+strings.Join(prefixes, ", "))
+	}
+	if tls {
+		parts = append(parts, "deny of non-TLS requests")
+	}
+	return "bucket policy: " + strings.Join(parts, " + ")
+}
+
+func samePAB(a, b types.PublicAccessBlockConfiguration) bool {
+	return sdk.ToBool(a.BlockPublicAcls) == sdk.ToBool(b.BlockPublicAcls) &&
+		sdk.ToBool(a.IgnorePublicAcls) == sdk.ToBool(b.IgnorePublicAcls) &&
+		sdk.ToBool(a.BlockPublicPolicy) == sdk.ToBool(b.BlockPublicPolicy) &&
+		sdk.ToBool(a.RestrictPublicBuckets) == sdk.ToBool(b.RestrictPublicBuckets)
+}
+
+// ObjectURL is the unsigned URL of key: virtual-hosted on AWS, path style
+// behind a custom endpoint.
+func (r *Run) ObjectURL(key string) string {
+	a := r.Answers
+	esc := (&url.URL{Path: key}).EscapedPath()
+	if ep := r.AWS.Endpoint; ep != "" {
+		return strings.TrimSuffix(ep, "/") + "/" + a.Bucket + "/" + esc
+	}
+	return fmt.Sprintf("https://%s.s3.%s.amazonaws.com/%s", a.Bucket, a.Region, esc)
+}
+
+func verifyPublic(ctx context.Context, r *Run) []Check {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
+	var checks []Check
+	type target struct {
+		key  string
+		want int
+		name string
+	}
+	targets := []target{{"media/.s3wizard-private-probe", http.StatusForbidden, "private file refused anonymously (403)"}}
+	for _, pfx := range a.PublicPrefixes {
+		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, "public file under " + pfx + " readable anonymously (200)"})
+	}
+	hc := &http.Client{Timeout: 15 * time.Second}
+	for _, t := range targets {
+		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &a.Bucket, Key: sdk.String(t.key), Body: bytes.NewReader([]byte("probe"))}); err != nil {
+			checks = append(checks, Fail(t.name, "put probe: "+aws.Explain(err).Error()))
+			continue
+		}
+		status, err := anonymousGet(ctx, hc, r.ObjectURL(t.key))
+		_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &a.Bucket, Key: sdk.String(t.key)})
+		switch {
+		case err != nil:
+			checks = append(checks, Fail(t.name, err.Error()))
+		case status != t.want:
+			checks = append(checks, Fail(t.name, fmt.Sprintf("anonymous GET answered %d", status)))
+		default:
+			checks = append(checks, Pass(t.name, ""))
+		}
+	}
+	return checks
+}
+
+func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("anonymous GET %s: %w", u, err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}

@@ -1,0 +1,156 @@
+// Package steps is the wizard's flow as data: an ordered list of steps that
+// the TUI, apply, plan, status, check and docs all walk. Each step plans
+// (compares what is wanted with what is live), applies its plan idempotently
+// and verifies the live result.
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
+)
+
+// Step is one stage of the guide.
+type Step struct {
+	ID    string
+	Title string
+	// Guide is the section of the guides this step automates.
+	Guide string
+	// Why is the one-paragraph reason shown before the step.
+	Why string
+	// Departures say where the wizard does better than the guide, and why.
+	Departures []string
+	// Keys are the answers this step asks for.
+	Keys []string
+	// Needs are the steps that must be done first.
+	Needs []string
+	// Enabled tells whether the step applies to these answers (nil: always).
+	Enabled func(a *config.Answers) bool
+	// Plan reads the live state and returns what must change.
+	Plan func(ctx context.Context, r *Run) (*Plan, error)
+	// Verify checks the live result (after Apply, and for `check`).
+	Verify func(ctx context.Context, r *Run) []Check
+}
+
+// IsEnabled reports whether the step applies to a.
+func (s *Step) IsEnabled(a *config.Answers) bool { return s.Enabled == nil || s.Enabled(a) }
+
+// Plan is what a step will do.
+type Plan struct {
+	Actions []*Action
+	// Notices are information for the user (already exists, departures).
+	Notices []string
+	// Warnings need the user's attention but do not stop the step.
+	Warnings []string
+	// Concurrent actions do not depend on one another.
+	Concurrent bool
+}
+
+// Empty reports whether nothing needs to change.
+func (p *Plan) Empty() bool { return p == nil || len(p.Actions) == 0 }
+
+// Add appends an action.
+func (p *Plan) Add(a *Action) { p.Actions = append(p.Actions, a) }
+
+// Notice appends a notice.
+func (p *Plan) Notice(format string, args ...any) {
+	p.Notices = append(p.Notices, fmt.Sprintf(format, args...))
+}
+
+// Warn appends a warning.
+func (p *Plan) Warn(format string, args ...any) {
+	p.Warnings = append(p.Warnings, fmt.Sprintf(format, args...))
+}
+
+// Action is one change: what it does, the AWS calls it makes, the files it
+// writes, and the code that does it.
+type Action struct {
+	Summary string
+	Calls   []string
+	Files   []string
+	Do      func(ctx context.Context) error
+}
+
+// Check is one item of a live verification.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail,omitempty"`
+	// Skipped checks could not be run here (e.g. an API the emulator lacks).
+	Skipped bool `json:"skipped,omitempty"`
+}
+
+// Pass and Fail build checks.
+func Pass(name, detail string) Check { return Check{Name: name, OK: true, Detail: detail} }
+func Fail(name, detail string) Check { return Check{Name: name, OK: false, Detail: detail} }
+func Skip(name, detail string) Check {
+	return Check{Name: name, OK: true, Skipped: true, Detail: detail}
+}
+
+// Run is what a step works with.
+type Run struct {
+	Dir     string
+	Answers *config.Answers
+	State   *state.Progress
+	AWS     *aws.Clients
+	// DryRun: nothing may change (plan, apply --dry-run).
+	DryRun bool
+	// Offline: no credentials; reads are skipped and everything is planned
+	// as new.
+	Offline bool
+	// Account and Caller come from STS (placeholders when offline).
+	Account string
+	Caller  string
+	Now     func() time.Time
+	// Report receives progress events; never nil after Prepare.
+	Report func(Event)
+}
+
+// Event kinds.
+const (
+	EvStepStart = "step-start"
+	EvCall      = "call"
+	EvNotice    = "notice"
+	EvWarn      = "warn"
+	EvAction    = "action"
+	EvCheck     = "check"
+	EvStepDone  = "step-done"
+	EvStepFail  = "step-failed"
+	EvStepSkip  = "step-skipped"
+)
+
+// Event is one progress report of a run.
+type Event struct {
+	Kind  string
+	Step  string
+	Text  string
+	Check *Check
+	Err   error
+}
+
+func (r *Run) emit(e Event) {
+	if r.Report != nil {
+		r.Report(e)
+	}
+}
+
+// AccountID returns the account, or a placeholder when offline.
+func (r *Run) AccountID() string {
+	if r.Account == "" {
+		return "ACCOUNT_ID"
+	}
+	return r.Account
+}
+
+// Mask shows an access key ID as AKIA…XYZ.
+func Mask(id string) string {
+	if len(id) < 8 {
+		return strings.Repeat("*", len(id))
+	}
+	return id[:4] + "…" + id[len(id)-3:]
+}
