@@ -1,0 +1,327 @@
+// Package djangoapp knows the Django side of the wizard: it finds the Django
+// project (manage.py, settings module, Django and django-storages versions),
+// renders the S3 settings block for that Django version, and lints an
+// existing settings.py for the mistakes that silently break S3 storage.
+package djangoapp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Project is a detected Django project.
+type Project struct {
+	Dir            string // absolute project root (where manage.py is)
+	ManagePy       string // path of manage.py
+	SettingsModule string // e.g. "mysite.settings"; "" when manage.py does not set it
+	SettingsFile   string // path of the settings file; "" when not found
+	// DjangoVersion and StoragesVersion are "" when unknown (AtLeast then
+	// treats them as the newest release).
+	DjangoVersion   string
+	StoragesVersion string
+	// VersionSource says where DjangoVersion came from: "installed" (asked
+	// the project's Python), a file name relative to Dir ("requirements.txt",
+	// "requirements/base.txt", "pyproject.toml", "Pipfile") or "unknown".
+	VersionSource string
+	// StoragesSource is the same for StoragesVersion.
+	StoragesSource string
+	Venv           string // path of the project's virtualenv, or ""
+	Python         string // interpreter that answered, or ""
+	// Notes are things worth telling the user (e.g. installed Django differs
+	// from the pinned one).
+	Notes []string
+}
+
+// ProbeTimeout bounds the Python version probe.
+const ProbeTimeout = 5 * time.Second
+
+// venvDirs are the virtualenv locations looked for inside the project, in
+// order of preference.
+var venvDirs = []string{"venv", ".venv", "env", "envs"}
+
+var settingsModuleRe = regexp.MustCompile(`DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([A-Za-z_][\w.]*)['"]`)
+
+// Detect inspects dir as a Django project root.
+func Detect(dir string) (*Project, error) {
+	if dir == "" {
+		dir = "."
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("detect django project in %s: %w", dir, err)
+	}
+	p := &Project{Dir: abs, VersionSource: "unknown", StoragesSource: "unknown"}
+	p.ManagePy = filepath.Join(abs, "manage.py")
+	manage, err := os.ReadFile(p.ManagePy)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no manage.py in %s: run s3wizard from your Django project root or pass --dir", abs)
+		}
+		return nil, fmt.Errorf("read %s: %w", p.ManagePy, err)
+	}
+	if m := settingsModuleRe.FindSubmatch(manage); m != nil {
+		p.SettingsModule = string(m[1])
+		p.SettingsFile = findSettingsFile(abs, p.SettingsModule)
+	}
+
+	for _, v := range venvDirs {
+		py := filepath.Join(abs, v, "bin", "python")
+		if isExecutable(py) {
+			p.Venv = filepath.Join(abs, v)
+			break
+		}
+	}
+
+	if dj, st, py := probeInstalled(abs, p.Venv); dj != "" || st != "" {
+		p.Python = py
+		if dj != "" {
+			p.DjangoVersion, p.VersionSource = dj, "installed"
+		}
+		if st != "" {
+			p.StoragesVersion, p.StoragesSource = st, "installed"
+		}
+	}
+	pins := readPins(abs)
+	if p.DjangoVersion == "" && pins.django != "" {
+		p.DjangoVersion, p.VersionSource = pins.django, pins.djangoSrc
+	} else if p.DjangoVersion != "" && pins.django != "" && majorMinor(p.DjangoVersion) != majorMinor(pins.django) {
+		p.Notes = append(p.Notes, fmt.Sprintf("installed Django %s (%s) differs from %s in %s: settings follow the installed one",
+			p.DjangoVersion, p.Python, pins.django, pins.djangoSrc))
+	}
+	if p.StoragesVersion == "" && pins.storages != "" {
+		p.StoragesVersion, p.StoragesSource = pins.storages, pins.storagesSrc
+	}
+	return p, nil
+}
+
+// findSettingsFile maps a dotted module to a file under dir: mod.py, or a
+// package's __init__.py; for a package whose __init__.py only imports (or is
+// empty) base.py is preferred when present.
+func findSettingsFile(dir, module string) string {
+	rel := filepath.Join(strings.Split(module, ".")...)
+	if f := filepath.Join(dir, rel+".py"); isFile(f) {
+		return f
+	}
+	pkg := filepath.Join(dir, rel)
+	init := filepath.Join(pkg, "__init__.py")
+	base := filepath.Join(pkg, "base.py")
+	if isFile(init) {
+		if isFile(base) && !hasAssignments(init) {
+			return base
+		}
+		return init
+	}
+	if isFile(base) {
+		return base
+	}
+	return ""
+}
+
+var assignRe = regexp.MustCompile(`(?m)^[A-Z_][A-Z0-9_]*\s*=`)
+
+func hasAssignments(path string) bool {
+	b, err := os.ReadFile(path)
+	return err == nil && assignRe.Match(b)
+}
+
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func isExecutable(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
+
+// probeScript prints the installed versions as JSON; each import may fail
+// on its own.
+const probeScript = `import json
+r = {}
+try:
+    import django
+    r["django"] = django.__version__
+except Exception:
+    pass
+try:
+    import importlib.metadata as md
+    r["storages"] = md.version("django-storages")
+except Exception:
+    try:
+        import storages
+        r["storages"] = storages.__version__
+    except Exception:
+        pass
+print(json.dumps(r))
+`
+
+// pythonCandidates lists the interpreters to ask, the project's virtualenv
+// first, then python3 on PATH.
+func pythonCandidates(venv string) []string {
+	var c []string
+	if venv != "" {
+		c = append(c, filepath.Join(venv, "bin", "python"))
+	}
+	if py, err := exec.LookPath("python3"); err == nil {
+		c = append(c, py)
+	}
+	return c
+}
+
+// probeInstalled asks each candidate Python for its Django and
+// django-storages versions; the first that has Django wins.
+func probeInstalled(dir, venv string) (django, storages, python string) {
+	for _, py := range pythonCandidates(venv) {
+		dj, st, err := ProbeVersions(py, dir)
+		if err != nil {
+			continue
+		}
+		if dj != "" {
+			return dj, st, py
+		}
+		if storages == "" && st != "" {
+			storages, python = st, py
+		}
+	}
+	return "", storages, python
+}
+
+// ProbeVersions runs python (exec with arguments, no shell, ProbeTimeout)
+// in dir and returns the Django and django-storages versions it can import;
+// "" for a missing package.
+func ProbeVersions(python, dir string) (django, storages string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), ProbeTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, "-c", probeScript)
+	cmd.Dir = dir
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		return "", "", fmt.Errorf("probe versions with %s: %w", python, err)
+	}
+	var r struct{ Django, Storages string }
+	line := strings.TrimSpace(out.String())
+	if i := strings.LastIndexByte(line, '\n'); i >= 0 {
+		line = line[i+1:]
+	}
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		return "", "", fmt.Errorf("probe versions with %s: unexpected output %q", python, line)
+	}
+	return cleanVersion(r.Django), cleanVersion(r.Storages), nil
+}
+
+var versionRe = regexp.MustCompile(`^\d+(\.\d+)*([a-z]+\d*)?$`)
+
+func cleanVersion(v string) string {
+	v = strings.TrimSpace(v)
+	if !versionRe.MatchString(v) {
+		return ""
+	}
+	return v
+}
+
+type pins struct {
+	django, djangoSrc     string
+	storages, storagesSrc string
+}
+
+// readPins looks for Django and django-storages pins in requirements*.txt,
+// requirements/*.txt, pyproject.toml and Pipfile (in that order).
+func readPins(dir string) pins {
+	var files []string
+	for _, pat := range []string{"requirements*.txt", filepath.Join("requirements", "*.txt")} {
+		m, _ := filepath.Glob(filepath.Join(dir, pat))
+		sort.Slice(m, func(i, j int) bool {
+			return reqRank(m[i]) < reqRank(m[j]) || (reqRank(m[i]) == reqRank(m[j]) && m[i] < m[j])
+		})
+		files = append(files, m...)
+	}
+	files = append(files, filepath.Join(dir, "pyproject.toml"), filepath.Join(dir, "Pipfile"))
+	var r pins
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		rel, _ := filepath.Rel(dir, f)
+		rel = filepath.ToSlash(rel)
+		if r.django == "" {
+			if v := pinnedVersion(b, "django"); v != "" {
+				r.django, r.djangoSrc = v, rel
+			}
+		}
+		if r.storages == "" {
+			if v := pinnedVersion(b, "django-storages"); v != "" {
+				r.storages, r.storagesSrc = v, rel
+			}
+		}
+	}
+	return r
+}
+
+// reqRank puts the main requirements file first (requirements.txt,
+// requirements/base.txt, requirements/prod*.txt) and dev/test files last.
+func reqRank(path string) int {
+	b := strings.ToLower(filepath.Base(path))
+	switch {
+	case b == "requirements.txt" || b == "base.txt" || b == "common.txt":
+		return 0
+	case strings.Contains(b, "prod"):
+		return 1
+	case strings.Contains(b, "dev") || strings.Contains(b, "test") || strings.Contains(b, "local"):
+		return 3
+	}
+	return 2
+}
+
+// pinnedVersion finds pkg's version constraint in a requirements file,
+// pyproject.toml (PEP 621 or Poetry) or Pipfile and returns the version it
+// pins or starts from ("" for none or "*").
+func pinnedVersion(src []byte, pkg string) string {
+	name := strings.ReplaceAll(regexp.QuoteMeta(pkg), "-", "[-_.]")
+	res := []*regexp.Regexp{
+		// requirements.txt and PEP 621 list entries: Django==4.2.7, "django>=5.0,<5.1", django-storages[s3]~=1.14
+		regexp.MustCompile(`(?im)^[\s"']*` + name + `\s*(?:\[[^\]]*\])?\s*((?:===|==|~=|>=|<=|!=|<|>)\s*[^;#"'\s]+(?:\s*,\s*(?:===|==|~=|>=|<=|!=|<|>)\s*[^,;#"'\s]+)*)`),
+		// Poetry / Pipfile: django = "^4.2", Django = {version = "==4.2", extras = [...]}
+		regexp.MustCompile(`(?im)^\s*["']?` + name + `["']?\s*=\s*(?:\{[^}\n]*?version\s*=\s*)?["']([^"']+)["']`),
+		// a PEP 621 list on one line: dependencies = ["Django>=4.2,<5", ...]
+		regexp.MustCompile(`(?i)["']` + name + `\s*(?:\[[^\]]*\])?\s*((?:===|==|~=|>=|<=|!=|<|>)[^"']+)["']`),
+	}
+	for _, re := range res {
+		for _, m := range re.FindAllSubmatch(src, -1) {
+			if v := specVersion(string(m[1])); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+var specRe = regexp.MustCompile(`^(===|==|~=|>=|<=|!=|<|>|\^|~|=)?\s*v?(\d+(?:\.\d+)*)`)
+
+// specVersion returns the version a constraint pins or starts from:
+// "==4.2.7" → 4.2.7, ">=5.0,<5.1" → 5.0, "^4.2" → 4.2, "<5" → "".
+func specVersion(spec string) string {
+	for _, part := range strings.Split(spec, ",") {
+		m := specRe.FindStringSubmatch(strings.TrimSpace(part))
+		if m == nil {
+			continue
+		}
+		switch m[1] {
+		case "<", "<=", "!=":
+			continue
+		}
+		return m[2]
+	}
+	return ""
+}

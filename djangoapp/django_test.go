@@ -1,0 +1,150 @@
+package djangoapp
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestGeneratedSettingsWithRealDjango loads the generated settings in a
+// real Django + django-storages (the system /usr/bin/python3, e.g. Debian's
+// python3-django and python3-django-storages-boto3) and checks what
+// default_storage resolves to. Skipped when they are not installed.
+func TestGeneratedSettingsWithRealDjango(t *testing.T) {
+	const py = "/usr/bin/python3"
+	probe := exec.Command(py, "-c", "import django, storages, boto3\ntry:\n    import storages.backends.s3\nexcept ImportError:\n    import storages.backends.s3boto3")
+	if out, err := probe.CombinedOutput(); err != nil {
+		t.Skipf("%s cannot import django, django-storages' S3 backend and boto3 (%v: %s); CI installs them", py, err, strings.TrimSpace(string(out)))
+	}
+	dj, st, err := ProbeVersions(py, t.TempDir())
+	if err != nil || dj == "" {
+		t.Fatalf("probe versions with %s: %q %q %v", py, dj, st, err)
+	}
+	t.Logf("Django %s, django-storages %s", dj, st)
+
+	p := SettingsParams{
+		DjangoVersion: dj, StoragesVersion: st, Region: "eu-west-3",
+		PublicPrefixes: []string{"media/blog/"}, StaticOnS3: true,
+	}
+	gen, err := GenerateSettings(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := GeneratePublicStorages(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "proj")
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"proj/__init__.py":          "",
+		"proj/s3wizard_settings.py": string(gen),
+		"s3wizard_storages.py":      string(mod),
+		"proj/settings.py": `SECRET_KEY = "test-not-secret"
+INSTALLED_APPS = ["django.contrib.staticfiles", "storages"]
+USE_TZ = True
+MEDIA_ROOT = "/tmp/media"
+MEDIA_URL = "/media/"
+STATIC_URL = "/static/"
+
+from .s3wizard_settings import *  # noqa: E402,F401,F403
+`,
+	}
+	for f, c := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const script = `import django
+django.setup()
+from django.core.files.storage import default_storage
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.conf import settings
+def unwrap(s):
+    s.url  # force the lazy object
+    return getattr(s, "_wrapped", s)
+from django.utils.module_loading import import_string
+d = unwrap(default_storage)
+# The static storage is not instantiated: ManifestFilesMixin reads the manifest from the
+# bucket on creation, and the test has no S3. Its class and options are checked instead.
+if django.VERSION >= (4, 2):
+    from django.core.files.storage import storages
+    pub = storages["public_blog"]
+    conf = settings.STORAGES["staticfiles"]
+    cls, opts = import_string(conf["BACKEND"]), conf.get("OPTIONS", {})
+else:
+    from s3wizard_storages import PublicBlogStorage
+    pub = PublicBlogStorage()
+    cls = import_string(settings.STATICFILES_STORAGE)
+    opts = {k: getattr(cls, k) for k in ("location", "querystring_auth", "default_acl")}
+from storages.backends import s3boto3
+print("static", cls.__module__ + "." + cls.__name__, opts["location"], opts["querystring_auth"], opts["default_acl"],
+      "manifest" if issubclass(cls, s3boto3.S3ManifestStaticStorage) else "not-manifest")
+for name, o in (("default", d), ("public", pub)):
+    print(name, type(o).__module__ + "." + type(o).__name__, o.location, o.querystring_auth, o.default_acl,
+          o.bucket_name, o.region_name, o.addressing_style, o.signature_version)
+print("private-url", d.url("doc.pdf"))
+print("public-url", pub.url("a.jpg"))
+print("has-legacy", hasattr(settings, "DEFAULT_FILE_STORAGE") and "s3" in str(getattr(settings, "DEFAULT_FILE_STORAGE", "")))
+`
+	// A real bucket name (a 1-character name is not DNS-compatible and botocore
+	// would fall back to path-style URLs).
+	const bucket = "mon-app-media-staging"
+	run := func(extra ...string) map[string]string {
+		cmd := exec.Command(py, "-c", script)
+		cmd.Dir = dir
+		cmd.Env = append([]string{
+			"PATH=" + os.Getenv("PATH"), "PYTHONPATH=" + dir + string(os.PathListSeparator) + os.Getenv("PYTHONPATH"),
+			"DJANGO_SETTINGS_MODULE=proj.settings", "HOME=" + dir,
+			"USE_S3_STORAGE=True", "AWS_STORAGE_BUCKET_NAME=" + bucket, "AWS_S3_REGION_NAME=eu-west-3",
+			"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		}, extra...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("django with the generated settings: %v\n%s\n--- settings ---\n%s", err, out, gen)
+		}
+		res := map[string]string{}
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			k, v, _ := strings.Cut(l, " ")
+			res[k] = v
+		}
+		t.Logf("%s", out)
+		return res
+	}
+
+	backend := "S3Storage"
+	if !AtLeast(st, 1, 14) {
+		backend = "S3Boto3Storage"
+	}
+	r := run()
+	for k, want := range map[string]string{
+		"default": "." + backend + " media True None " + bucket + " eu-west-3 virtual s3v4",
+		"static":  "Storage static False None manifest",
+		"public":  " media/blog False None " + bucket + " eu-west-3 virtual s3v4",
+	} {
+		if !strings.Contains(r[k], want) {
+			t.Errorf("%s storage: got %q, want it to contain %q", k, r[k], want)
+		}
+	}
+	// Older botocore presigns virtual-hosted URLs on the global host
+	// (BUCKET.s3.amazonaws.com), newer on the regional one: accept both.
+	host := regexp.MustCompile(`^https://` + bucket + `\.s3\.(eu-west-3\.)?amazonaws\.com/`)
+	if u := r["private-url"]; !host.MatchString(u) || !strings.Contains(u, ".com/media/doc.pdf?") || !strings.Contains(u, "X-Amz-Signature=") {
+		t.Errorf("private URL %q: want a SigV4-signed virtual-hosted URL under media/", u)
+	}
+	if u := r["public-url"]; !host.MatchString(u) || !strings.HasSuffix(u, ".com/media/blog/a.jpg") {
+		t.Errorf("public URL %q: want an unsigned virtual-hosted URL under media/blog/", u)
+	}
+
+	// A custom endpoint (MinIO, moto) switches to path-style addressing.
+	r = run("AWS_S3_ENDPOINT_URL=http://127.0.0.1:9000")
+	if !strings.Contains(r["default"], " path s3v4") || !strings.HasPrefix(r["private-url"], "http://127.0.0.1:9000/"+bucket+"/media/doc.pdf?") {
+		t.Errorf("custom endpoint: default %q, url %q: want path-style", r["default"], r["private-url"])
+	}
+}
