@@ -13,6 +13,10 @@
 // with any python3 on PATH or /root/.pyenv/versions/*/bin/python3 that can
 // "import moto".
 //
+// The server is started with MOTO_IAM_LOAD_MANAGED_POLICIES=true so AWS
+// managed policies (arn:aws:iam::aws:policy/...) exist. See MOTO_NOTES.md in
+// this directory for what moto 5.2 does and does not emulate faithfully.
+//
 // Install moto with: pip install 'moto[server]'
 package motoserver
 
@@ -105,7 +109,10 @@ func (s *Server) Env() []string {
 //
 //	s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 //
-// otherwise the SDK addresses bucket.127.0.0.1, which does not resolve.
+// otherwise the SDK uses virtual-hosted addressing (bucket.127.0.0.1), which
+// moto does not route as S3. The config's HTTP client sends any
+// "*.127.0.0.1" host to 127.0.0.1 so that S3 Control's account-ID host
+// prefix ("123456789012.127.0.0.1") works; moto's account is AccountID.
 func (s *Server) AWSConfig(tb testing.TB, region string) aws.Config {
 	tb.Helper()
 	return s.AWSConfigWithCreds(tb, region, AccessKeyID, SecretAccessKey)
@@ -126,7 +133,25 @@ func (s *Server) AWSConfigWithCreds(tb testing.TB, region, keyID, secret string)
 		Region:       region,
 		Credentials:  aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(keyID, secret, "")),
 		BaseEndpoint: aws.String(s.url),
+		HTTPClient:   loopbackHTTPClient(),
 	}
+}
+
+// loopbackHTTPClient returns an HTTP client that dials 127.0.0.1 for any host
+// of the form "<label>.127.0.0.1". S3 Control (and other host-prefixed
+// operations) put the account ID in front of BaseEndpoint's host, e.g.
+// "123456789012.127.0.0.1:PORT", which does not resolve; moto itself routes
+// those requests by path and signature, so redirecting the dial is enough.
+func loopbackHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if host, port, err := net.SplitHostPort(addr); err == nil && strings.HasSuffix(host, ".127.0.0.1") {
+			addr = net.JoinHostPort("127.0.0.1", port)
+		}
+		return d.DialContext(ctx, network, addr)
+	}
+	return &http.Client{Transport: tr}
 }
 
 // Reset wipes all state in the server (POST /moto-api/reset).
@@ -264,7 +289,10 @@ func launch(l launcher) (*Server, error) {
 	cmd.Stdout = out
 	cmd.Stderr = out
 	cmd.SysProcAttr = sysProcAttr()
-	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
+	// MOTO_IAM_LOAD_MANAGED_POLICIES makes AWS managed policies
+	// (arn:aws:iam::aws:policy/...) exist, as in real AWS; without it
+	// AttachRolePolicy of e.g. AWSElasticBeanstalkWebTier is NoSuchEntity.
+	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1", "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("motoserver: starting %s: %w", l.desc, err)
 	}
