@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -20,7 +21,6 @@ import (
 	s3ctypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
@@ -98,10 +98,10 @@ func TestProbeS3GoSDK(t *testing.T) {
 	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("gobkt"),
 		LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{Rules: []s3types.LifecycleRule{{
 			ID: aws.String("r"), Status: s3types.ExpirationStatusEnabled,
-			Filter:                      &s3types.LifecycleRuleFilter{Prefix: aws.String("media/")},
-			Transitions:                 []s3types.Transition{{Days: aws.Int32(0), StorageClass: s3types.TransitionStorageClassIntelligentTiering}},
-			NoncurrentVersionExpiration: &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(30), NewerNoncurrentVersions: aws.Int32(2)},
-			Expiration:                  &s3types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)},
+			Filter:                         &s3types.LifecycleRuleFilter{Prefix: aws.String("media/")},
+			Transitions:                    []s3types.Transition{{Days: aws.Int32(0), StorageClass: s3types.TransitionStorageClassIntelligentTiering}},
+			NoncurrentVersionExpiration:    &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(30), NewerNoncurrentVersions: aws.Int32(2)},
+			Expiration:                     &s3types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)},
 			AbortIncompleteMultipartUpload: &s3types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(7)},
 		}}}})
 	t.Logf("PutBucketLifecycleConfiguration (Go SDK, default checksums): %s", describe(err))
