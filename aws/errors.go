@@ -42,6 +42,9 @@ func IsNotFound(err error) bool {
 	if err == nil {
 		return false
 	}
+	if errors.Is(err, ErrOffline) {
+		return true
+	}
 	if notFoundCodes[Code(err)] {
 		return true
 	}
@@ -136,6 +139,10 @@ func Explain(err error) error {
 	code := Code(err)
 	if call == "" && code == "" {
 		return err
+	}
+	if (code == "" || code == "UnknownError") && Status(err) == http.StatusForbidden {
+		// Some endpoints answer 403 with a body the SDK cannot parse.
+		code = "AccessDenied"
 	}
 	msg := ""
 	var ae smithy.APIError

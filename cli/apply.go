@@ -1,0 +1,232 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/mattn/go-isatty"
+	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// CanPrompt is the one gate for prompting: stdin and stderr are terminals
+// and --yes was not given.
+func CanPrompt(s IO, yes bool) bool {
+	if yes {
+		return false
+	}
+	return isTerminal(s.In) && isTerminal(s.Err)
+}
+
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// loadAnswers assembles and validates the answers of a command. Missing
+// required answers are asked when prompting is allowed, else they are a
+// usage error naming the key.
+func loadAnswers(f *flags, s IO) (*config.Answers, error) {
+	saved, err := state.Read(f.Dir, f.Env)
+	if err != nil {
+		return nil, err
+	}
+	a, err := app.Answers(f.Options, saved)
+	if err != nil {
+		return nil, err
+	}
+	for k := a.Missing(); k != ""; k = a.Missing() {
+		if !CanPrompt(s, f.Yes) {
+			return nil, &config.MissingError{Key: k}
+		}
+		if err := promptLine(s, a, k); err != nil {
+			return nil, err
+		}
+	}
+	if err := app.Finish(a, f.Dir); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+var stdinLines *bufio.Reader
+
+func promptLine(s IO, a *config.Answers, key string) error {
+	if stdinLines == nil {
+		stdinLines = bufio.NewReader(s.In)
+	}
+	fmt.Fprintf(s.Err, "%s: ", key)
+	line, err := stdinLines.ReadString('\n')
+	if err != nil && line == "" {
+		return fmt.Errorf("read answer %s: %w", key, ErrCancelled)
+	}
+	v := strings.TrimSpace(line)
+	switch key {
+	case "app":
+		a.App = v
+	case "region":
+		a.Region = v
+	case "budget.email":
+		a.Budget.Email = v
+		key = "budget"
+	default:
+		return fmt.Errorf("cannot ask %s on a line: put it in the answers file", key)
+	}
+	a.Set[key] = true
+	return nil
+}
+
+func cmdApply(ctx context.Context, f *flags, s IO) error {
+	if f.DryRun {
+		return cmdPlan(ctx, f, s)
+	}
+	a, err := loadAnswers(f, s)
+	if err != nil {
+		return err
+	}
+	sess, err := app.Open(ctx, f.Options, a, true, false)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	if err := sess.SaveAnswers(); err != nil {
+		return err
+	}
+	pr := newPrinter(s.Err, f.noColor)
+	sess.Run.Report = pr.event
+	fmt.Fprintf(s.Err, "s3wizard: applying env %s (bucket %s, %s) in %s\n", a.Env, a.Bucket, a.Region, f.Dir)
+	results, err := steps.ApplyAll(ctx, sess.Run, sess.Steps)
+	summary(s.Err, results)
+	if err != nil {
+		return fmt.Errorf("apply stopped; finished steps are saved — fix the cause and run the same command again:\n%w", err)
+	}
+	return nil
+}
+
+func summary(w io.Writer, results []steps.Result) {
+	changed := 0
+	for _, r := range results {
+		if r.Plan != nil {
+			changed += len(r.Plan.Actions)
+		}
+	}
+	if changed == 0 {
+		fmt.Fprintln(w, "s3wizard: nothing to change: everything is as wanted")
+	} else {
+		fmt.Fprintf(w, "s3wizard: %d change(s) made\n", changed)
+	}
+}
+
+func cmdPlan(ctx context.Context, f *flags, s IO) error {
+	// Plan never prompts: a missing answer is named.
+	f.Yes = true
+	a, err := loadAnswers(f, s)
+	if err != nil {
+		return err
+	}
+	sess, err := app.Open(ctx, f.Options, a, false, true)
+	if err != nil {
+		return err
+	}
+	if sess.Run.Offline {
+		fmt.Fprintln(s.Err, "s3wizard: no AWS credentials found: planning as if nothing exists yet")
+	}
+	results := steps.PlanAll(ctx, sess.Run, sess.Steps)
+	return printPlan(s.Out, sess.Run, results)
+}
+
+func printPlan(w io.Writer, r *steps.Run, results []steps.Result) error {
+	a := r.Answers
+	fmt.Fprintf(w, "Plan for env %s: bucket %s in %s (account %s)\n", a.Env, a.Bucket, a.Region, r.AccountID())
+	total := 0
+	var errs []string
+	for _, res := range results {
+		s := res.Step
+		if !s.IsEnabled(a) {
+			fmt.Fprintf(w, "\n— %s: skipped (not used with credentials: %s)\n", s.Title, a.Credentials)
+			continue
+		}
+		fmt.Fprintf(w, "\n▸ %s [%s]\n", s.Title, s.ID)
+		if res.Err != nil {
+			fmt.Fprintf(w, "  ✗ %v\n", res.Err)
+			errs = append(errs, s.ID)
+			continue
+		}
+		for _, d := range s.Departures {
+			fmt.Fprintf(w, "  ≠ guide: %s\n", d)
+		}
+		for _, n := range res.Plan.Notices {
+			fmt.Fprintf(w, "  i %s\n", n)
+		}
+		for _, n := range res.Plan.Warnings {
+			fmt.Fprintf(w, "  ! %s\n", n)
+		}
+		if res.Plan.Empty() {
+			fmt.Fprintln(w, "  = no change")
+		}
+		for _, act := range res.Plan.Actions {
+			total++
+			fmt.Fprintf(w, "  + %s\n", act.Summary)
+			for _, c := range act.Calls {
+				fmt.Fprintf(w, "      aws %s\n", c)
+			}
+			for _, file := range act.Files {
+				fmt.Fprintf(w, "      file %s\n", file)
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n%d change(s) planned; nothing was changed.\n", total)
+	if len(errs) > 0 {
+		return fmt.Errorf("planning failed for step(s) %s", strings.Join(errs, ", "))
+	}
+	return nil
+}
+
+// printer writes run events to stderr, one line each.
+type printer struct {
+	mu      sync.Mutex
+	w       io.Writer
+	noColor bool
+}
+
+func newPrinter(w io.Writer, noColor bool) *printer { return &printer{w: w, noColor: noColor} }
+
+func (p *printer) event(e steps.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch e.Kind {
+	case steps.EvStepStart:
+		fmt.Fprintf(p.w, "▸ [%s] %s\n", e.Step, e.Text)
+	case steps.EvAction:
+		fmt.Fprintf(p.w, "  [%s] + %s\n", e.Step, e.Text)
+	case steps.EvNotice:
+		fmt.Fprintf(p.w, "  [%s] i %s\n", e.Step, e.Text)
+	case steps.EvWarn:
+		fmt.Fprintf(p.w, "  [%s] ! %s\n", e.Step, e.Text)
+	case steps.EvCheck:
+		mark := "✓"
+		if !e.Check.OK {
+			mark = "✗"
+		} else if e.Check.Skipped {
+			mark = "-"
+		}
+		line := fmt.Sprintf("  [%s] %s %s", e.Step, mark, e.Check.Name)
+		if e.Check.Detail != "" {
+			line += ": " + e.Check.Detail
+		}
+		fmt.Fprintln(p.w, line)
+	case steps.EvStepDone:
+		fmt.Fprintf(p.w, "✔ [%s] done\n", e.Step)
+	case steps.EvStepFail:
+		fmt.Fprintf(p.w, "✗ [%s] failed: %v\n", e.Step, e.Err)
+	case steps.EvStepSkip:
+		fmt.Fprintf(p.w, "- [%s] skipped: %s\n", e.Step, e.Text)
+	}
+}

@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// savedSession opens an env that has saved answers, without the lock.
+func savedSession(ctx context.Context, f *flags, lock bool) (*app.Session, error) {
+	p, err := state.Read(f.Dir, f.Env)
+	if err != nil {
+		return nil, err
+	}
+	if p.Answers == nil {
+		return nil, app.UsageError(fmt.Errorf("no saved progress for env %q in %s: run `s3wizard apply --env %s` first", f.Env, f.Dir, f.Env))
+	}
+	a := p.Answers
+	if f.Region != "" && f.Region != a.Region {
+		return nil, app.UsageError(fmt.Errorf("--region %s differs from env %s's region %s", f.Region, f.Env, a.Region))
+	}
+	if err := app.Finish(a, f.Dir); err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, f.Options, a, lock, false)
+}
+
+type checkReport struct {
+	Env    string       `json:"env"`
+	OK     bool         `json:"ok"`
+	Checks []checkEntry `json:"checks"`
+}
+
+type checkEntry struct {
+	Step string `json:"step"`
+	steps.Check
+}
+
+func cmdCheck(ctx context.Context, f *flags, s IO) error {
+	sess, err := savedSession(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	results := steps.VerifyAll(ctx, sess.Run, sess.Steps)
+	rep := checkReport{Env: f.Env, OK: true}
+	for _, r := range results {
+		for _, c := range r.Checks {
+			rep.Checks = append(rep.Checks, checkEntry{Step: r.Step.ID, Check: c})
+			rep.OK = rep.OK && c.OK
+		}
+	}
+	if f.json {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(s.Out, "Live check of env %s\n", f.Env)
+		for _, c := range rep.Checks {
+			mark := "✓"
+			switch {
+			case !c.OK:
+				mark = "✗"
+			case c.Skipped:
+				mark = "-"
+			}
+			fmt.Fprintf(s.Out, "  %s [%s] %s", mark, c.Step, c.Name)
+			if c.Detail != "" {
+				fmt.Fprintf(s.Out, ": %s", firstLine(c.Detail))
+			}
+			fmt.Fprintln(s.Out)
+		}
+	}
+	if !rep.OK {
+		return ErrChecksFailed
+	}
+	return nil
+}

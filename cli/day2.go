@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+func cmdDoctor(ctx context.Context, f *flags, s IO) error {
+	sess, err := savedSession(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Err, "s3wizard: diagnosing env %s with the app's own settings from %s\n", f.Env, sess.Run.Answers.EnvFile)
+	checks := steps.Doctor(ctx, sess.Run)
+	ok := true
+	for _, c := range checks {
+		mark := "✓"
+		if !c.OK {
+			mark, ok = "✗", false
+		}
+		fmt.Fprintf(s.Out, "  %s %s", mark, c.Name)
+		if c.Detail != "" {
+			fmt.Fprintf(s.Out, ": %s", c.Detail)
+		}
+		fmt.Fprintln(s.Out)
+	}
+	if !ok {
+		return ErrChecksFailed
+	}
+	return nil
+}
+
+func cmdRotate(ctx context.Context, f *flags, s IO) error {
+	sess, err := savedSession(ctx, f, true)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	pr := newPrinter(s.Err, f.noColor)
+	sess.Run.Report = pr.event
+	in := bufio.NewReader(s.In)
+	confirm := func(id string) bool {
+		if f.Yes {
+			return true
+		}
+		if !CanPrompt(s, false) {
+			return false
+		}
+		fmt.Fprintf(s.Err, "delete key %s now? Only if nothing uses it any more [y/N]: ", steps.Mask(id))
+		line, _ := in.ReadString('\n')
+		return strings.EqualFold(strings.TrimSpace(line), "y")
+	}
+	say := func(msg string) { fmt.Fprintln(s.Err, "s3wizard: "+msg) }
+	return steps.RotateKeys(ctx, sess.Run, confirm, say)
+}
+
+func cmdDestroy(ctx context.Context, f *flags, s IO) error {
+	sess, err := savedSession(ctx, f, true)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	a := sess.Run.Answers
+	fmt.Fprintf(s.Err, "This deletes env %s: bucket %s and %s-logs with EVERY file and version in them, the IAM user/role, keys, policy, alarms and budget.\nType the bucket name to confirm: ", a.Env, a.Bucket, a.Bucket)
+	line, _ := bufio.NewReader(s.In).ReadString('\n')
+	if strings.TrimSpace(line) != a.Bucket {
+		return fmt.Errorf("confirmation did not match %q: nothing was deleted: %w", a.Bucket, ErrCancelled)
+	}
+	say := func(msg string) { fmt.Fprintln(s.Err, "  - "+msg) }
+	if err := steps.Destroy(ctx, sess.Run, say); err != nil {
+		return fmt.Errorf("destroy stopped (run it again to finish): %w", err)
+	}
+	fmt.Fprintf(s.Err, "s3wizard: env %s destroyed; its progress file is kept (steps reset)\n", a.Env)
+	return nil
+}
+
+func cmdDocs(ctx context.Context, f *flags, s IO) error {
+	return fmt.Errorf("docs: the hand-off document generator is not wired in yet")
+}

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+type stepStatus struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Status string `json:"status"`
+	At     string `json:"at,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+type envStatus struct {
+	Env     string       `json:"env"`
+	Account string       `json:"account,omitempty"`
+	Bucket  string       `json:"bucket,omitempty"`
+	Region  string       `json:"region,omitempty"`
+	Steps   []stepStatus `json:"steps"`
+}
+
+func cmdStatus(ctx context.Context, f *flags, s IO) error {
+	envs := []string{f.Env}
+	if f.Env == "" {
+		envs = state.Envs(f.Dir)
+		if len(envs) == 0 {
+			return app.UsageError(fmt.Errorf("no saved progress in %s: run `s3wizard` or `s3wizard apply` first", f.Dir))
+		}
+	}
+	var out []envStatus
+	for _, env := range envs {
+		p, err := state.Read(f.Dir, env)
+		if err != nil {
+			return err
+		}
+		es := envStatus{Env: env, Account: p.Account}
+		if p.Answers != nil {
+			es.Bucket, es.Region = p.Answers.Bucket, p.Answers.Region
+		}
+		for _, st := range steps.All() {
+			ss := p.Step(st.ID)
+			row := stepStatus{ID: st.ID, Title: st.Title, Status: ss.Status, Error: ss.Error}
+			if !ss.At.IsZero() {
+				row.At = ss.At.Format("2006-01-02 15:04:05Z")
+			}
+			es.Steps = append(es.Steps, row)
+		}
+		out = append(out, es)
+	}
+	if f.json {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		if f.Env != "" {
+			return enc.Encode(out[0])
+		}
+		return enc.Encode(out)
+	}
+	for i, es := range out {
+		if i > 0 {
+			fmt.Fprintln(s.Out)
+		}
+		fmt.Fprintf(s.Out, "env %s", es.Env)
+		if es.Bucket != "" {
+			fmt.Fprintf(s.Out, " — bucket %s (%s)", es.Bucket, es.Region)
+		}
+		fmt.Fprintln(s.Out)
+		for _, r := range es.Steps {
+			fmt.Fprintf(s.Out, "  %-8s %-12s %s", r.Status, r.ID, r.Title)
+			if r.Error != "" {
+				fmt.Fprintf(s.Out, " — %s", firstLine(r.Error))
+			}
+			fmt.Fprintln(s.Out)
+		}
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	for i, c := range s {
+		if c == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

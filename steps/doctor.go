@@ -1,0 +1,109 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/envfile"
+)
+
+// Doctor diagnoses the app's access with the app's own settings: the env
+// file's bucket, region and keys (or, with an instance role, the default
+// chain), the way django-storages will use them (guide section 10).
+func Doctor(ctx context.Context, r *Run) []Check {
+	a := r.Answers
+	env, err := envfile.Read(r.EnvFilePath())
+	if err != nil {
+		return []Check{Fail("env file readable", err.Error())}
+	}
+	var checks []Check
+	bucket, region := env["AWS_STORAGE_BUCKET_NAME"], env["AWS_S3_REGION_NAME"]
+	switch {
+	case bucket == "":
+		checks = append(checks, Fail("AWS_STORAGE_BUCKET_NAME set", "missing in "+a.EnvFile+": run apply"))
+		bucket = a.Bucket
+	case bucket != a.Bucket:
+		checks = append(checks, Fail("AWS_STORAGE_BUCKET_NAME matches", fmt.Sprintf("%s says %s, the wizard set up %s: a typo here gives 'bucket does not exist'", a.EnvFile, bucket, a.Bucket)))
+	default:
+		checks = append(checks, Pass("AWS_STORAGE_BUCKET_NAME matches", bucket))
+	}
+	if region == "" {
+		region = a.Region
+	}
+	cl := r.AWS
+	if a.Credentials == "access-keys" {
+		id, secret := env[EnvKeyID], env[EnvSecret]
+		if id == "" || secret == "" {
+			return append(checks, Fail("app access key in env file", "missing: run apply"))
+		}
+		cl, err = r.AWS.WithCredentials(ctx, id, secret)
+		if err != nil {
+			return append(checks, Fail("app credentials", err.Error()))
+		}
+	}
+	var who string
+	err = RetryNewKey(ctx, func(ctx context.Context) error {
+		out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err == nil {
+			who = deref(out.Arn)
+		}
+		return err
+	})
+	if err != nil {
+		return append(checks, Fail("app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
+	}
+	checks = append(checks, Pass("app credentials accepted (sts:GetCallerIdentity)", who))
+
+	s3c := cl.S3In(region)
+	hb, err := s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
+	switch {
+	case err == nil:
+		checks = append(checks, Pass("bucket reachable", bucket))
+		if hb.BucketRegion != nil && *hb.BucketRegion != "" && *hb.BucketRegion != region {
+			checks = append(checks, Fail("region matches", fmt.Sprintf("bucket is in %s, AWS_S3_REGION_NAME is %s: signed URLs will fail; set it to %s", *hb.BucketRegion, region, *hb.BucketRegion)))
+		}
+	case aws.IsNotFound(err):
+		checks = append(checks, Fail("bucket reachable", fmt.Sprintf("%s does not exist: a typo in AWS_STORAGE_BUCKET_NAME or a deleted bucket (not a region problem)", bucket)))
+		return checks
+	default:
+		checks = append(checks, Fail("bucket reachable", aws.Explain(err).Error()+" — the app lacks s3:ListBucket on the bucket"))
+	}
+	missing := "media/.s3wizard-doctor-missing"
+	_, err = s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &missing})
+	switch {
+	case aws.IsNotFound(err):
+		checks = append(checks, Pass("missing file answers 404 (exists() works)", ""))
+	case err == nil:
+		checks = append(checks, Fail("missing file answers 404 (exists() works)", "the probe key exists"))
+	default:
+		checks = append(checks, Fail("missing file answers 404 (exists() works)", fmt.Sprintf("HTTP %d: without s3:ListBucket, HEAD on a missing key is 403 and django-storages' exists() raises", aws.Status(err))))
+	}
+	if _, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: sdk.String("media/"), MaxKeys: sdk.Int32(5)}); err != nil {
+		checks = append(checks, Fail("list media/", aws.Explain(err).Error()))
+	} else {
+		checks = append(checks, Pass("list media/", "files live under media/<folder>/ — filter the console by that exact prefix"))
+	}
+	checks = append(checks, probe(ctx, s3c, bucket, "media/", "put/get/delete under media/ with the app's credentials"))
+	hc := &http.Client{Timeout: 15 * time.Second}
+	for _, pfx := range a.PublicPrefixes {
+		key := pfx + ".s3wizard-doctor-public"
+		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: http.NoBody}); err != nil {
+			checks = append(checks, Fail("anonymous read of "+pfx, "put probe: "+aws.Explain(err).Error()))
+			continue
+		}
+		st, err := anonymousGet(ctx, hc, r.ObjectURL(key))
+		_, _ = s3c.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+		if err != nil || st != http.StatusOK {
+			checks = append(checks, Fail("anonymous read of "+pfx, fmt.Sprintf("answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", st)))
+		} else {
+			checks = append(checks, Pass("anonymous read of "+pfx, ""))
+		}
+	}
+	return checks
+}
