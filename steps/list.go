@@ -12,6 +12,7 @@ func All() []*Step {
 		Role(),
 		AccessKey(),
 		Public(),
+		AppConfig(),
 	}
 }
 

@@ -1,0 +1,208 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/joho/godotenv"
+	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// requireDjango fails (never skips) when the system Python lacks Django,
+// django-storages' S3 backend or boto3: this test is the proof that the
+// generated configuration works in a real app.
+func requireDjango(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command(systemPython, "-c", "import django, boto3, storages.backends.s3boto3").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s cannot import django, storages.backends.s3boto3 and boto3 (%v: %s): run .ci/run or apt-get install python3-django python3-django-storages python3-django-storages-boto3 python3-boto3",
+			systemPython, err, strings.TrimSpace(string(out)))
+	}
+}
+
+// djangoScript uses the app's storages exactly as views and models would.
+// argv: public storage alias (Django 4.2+) and class path (older Django).
+const djangoScript = `
+import json, os, sys, urllib.error, urllib.request
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
+import django
+django.setup()
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.module_loading import import_string
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=20) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+
+res = {"django": django.get_version(), "default_class": type(default_storage._wrapped if hasattr(default_storage, "_wrapped") and default_storage._wrapped is not None else default_storage).__name__}
+name = default_storage.save("e2e/hello.txt", ContentFile(b"hello from django"))
+res["default_class"] = type(default_storage._wrapped).__name__
+res["name"] = name
+with default_storage.open(name) as f:
+    res["read"] = f.read().decode()
+res["exists_saved"] = default_storage.exists(name)
+res["exists_missing"] = default_storage.exists("e2e/no-such-file.txt")
+url = default_storage.url(name)
+res["signed_url_has_signature"] = "X-Amz-Signature=" in url
+res["signed_status"], res["signed_body"] = get(url)
+res["unsigned_status"], _ = get(url.split("?")[0])
+default_storage.delete(name)
+res["exists_after_delete"] = default_storage.exists(name)
+
+if django.VERSION >= (4, 2):
+    from django.core.files.storage import storages
+    pub = storages[sys.argv[1]]
+else:
+    pub = import_string(sys.argv[2])()
+pname = pub.save("photo.txt", ContentFile(b"public photo"))
+purl = pub.url(pname)
+res["public_url"] = purl
+res["public_status"], res["public_body"] = get(purl)
+pub.delete(pname)
+print(json.dumps(res))
+`
+
+// TestDjangoAppUsesTheWizardsConfiguration is the issue's proof: after the
+// real flow against moto, a real Django process, given only the env file
+// the wizard wrote, stores, reads, signs and deletes private files and
+// serves public ones anonymously.
+func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
+	requireDjango(t)
+	st := runStaging(t)
+	dir, r := st.dir, st.run
+
+	// The env file: the wizard's keys plus the project's own lines, 0600.
+	envPath := filepath.Join(dir, ".env")
+	raw, err := os.ReadFile(envPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(envPath); fi.Mode().Perm() != 0o600 {
+		t.Errorf(".env mode %#o, want 0600", fi.Mode().Perm())
+	}
+	if !strings.HasPrefix(string(raw), "# local settings\nDEBUG=True\nDATABASE_URL=sqlite:///db.sqlite3\n") {
+		t.Errorf(".env lost its own lines:\n%s", redact(string(raw)))
+	}
+	env, err := godotenv.Unmarshal(string(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_REGION_NAME", "USE_S3_STORAGE", "AWS_S3_ENDPOINT_URL"} {
+		if env[k] == "" {
+			t.Errorf(".env has no %s", k)
+		}
+	}
+	if env["AWS_STORAGE_BUCKET_NAME"] != "mon-app-media-staging" || env["AWS_S3_REGION_NAME"] != "eu-west-3" || env["USE_S3_STORAGE"] != "True" || env["AWS_S3_ENDPOINT_URL"] != st.moto.URL() {
+		t.Errorf(".env values: bucket %q region %q use %q endpoint %q", env["AWS_STORAGE_BUCKET_NAME"], env["AWS_S3_REGION_NAME"], env["USE_S3_STORAGE"], env["AWS_S3_ENDPOINT_URL"])
+	}
+	if env["AWS_ACCESS_KEY_ID"] == "AKIAIOSFODNN7EXAMPLE" || r.State.Key(env["AWS_ACCESS_KEY_ID"]) == nil {
+		t.Errorf("the env file's key %s is not the one the wizard created", steps.Mask(env["AWS_ACCESS_KEY_ID"]))
+	}
+
+	// Django < 4.2 needs the companion module: the wizard says to copy it
+	// next to manage.py, so does the test.
+	sp, proj, err := steps.SettingsParamsFor(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("detected Django %s (%s), django-storages %s (%s)", proj.DjangoVersion, proj.VersionSource, proj.StoragesVersion, proj.StoragesSource)
+	if sp.NeedsStoragesModule() {
+		mod, err := os.ReadFile(filepath.Join(dir, steps.StoragesFile))
+		if err != nil {
+			t.Fatalf("Django %s needs %s: %v", proj.DjangoVersion, steps.StoragesFile, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "s3wizard_storages.py"), mod, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pubs, err := sp.PublicStorages()
+	if err != nil || len(pubs) != 1 {
+		t.Fatalf("public storages %v %v", pubs, err)
+	}
+
+	// Only the env file's variables (plus PATH and HOME): what a process
+	// manager or python-dotenv would give the app.
+	procEnv := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "PYTHONDONTWRITEBYTECODE=1"}
+	for k, v := range env {
+		procEnv = append(procEnv, k+"="+v)
+	}
+	cmd := exec.CommandContext(context.Background(), filepath.Join(dir, "venv", "bin", "python"), "-c", djangoScript, pubs[0].Alias, djangoapp.DefaultStoragesModule+"."+pubs[0].Class)
+	cmd.Dir = dir
+	cmd.Env = procEnv
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("django: %v\n%s\nmoto:\n%s", err, redactSecret(stderr.String(), env), tail(st.moto.Output(), 2000))
+	}
+	var res struct {
+		Django                string `json:"django"`
+		DefaultClass          string `json:"default_class"`
+		Name                  string `json:"name"`
+		Read                  string `json:"read"`
+		ExistsSaved           bool   `json:"exists_saved"`
+		ExistsMissing         bool   `json:"exists_missing"`
+		SignedURLHasSignature bool   `json:"signed_url_has_signature"`
+		SignedStatus          int    `json:"signed_status"`
+		SignedBody            string `json:"signed_body"`
+		UnsignedStatus        int    `json:"unsigned_status"`
+		ExistsAfterDelete     bool   `json:"exists_after_delete"`
+		PublicURL             string `json:"public_url"`
+		PublicStatus          int    `json:"public_status"`
+		PublicBody            string `json:"public_body"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("django output %q: %v", out, err)
+	}
+	t.Logf("Django %s, default storage %s", res.Django, res.DefaultClass)
+	if !strings.HasPrefix(res.DefaultClass, "S3") {
+		t.Errorf("default_storage is %s, not django-storages' S3 backend: the settings were ignored", res.DefaultClass)
+	}
+	if res.Read != "hello from django" || !res.ExistsSaved {
+		t.Errorf("save/read back: %q exists=%v", res.Read, res.ExistsSaved)
+	}
+	if res.ExistsMissing {
+		t.Error("exists() is True for a missing file")
+	}
+	if !res.SignedURLHasSignature || res.SignedStatus != 200 || res.SignedBody != "hello from django" {
+		t.Errorf("signed URL: signature=%v status %d body %q", res.SignedURLHasSignature, res.SignedStatus, res.SignedBody)
+	}
+	if res.UnsignedStatus != 403 {
+		t.Errorf("private file's unsigned URL answered %d, want 403", res.UnsignedStatus)
+	}
+	if res.ExistsAfterDelete {
+		t.Error("file still exists after delete()")
+	}
+	if !strings.Contains(res.PublicURL, "/media/blog/photo") || strings.Contains(res.PublicURL, "?") {
+		t.Errorf("public URL %q: want an unsigned URL under media/blog/", res.PublicURL)
+	}
+	if res.PublicStatus != 200 || res.PublicBody != "public photo" {
+		t.Errorf("public file anonymously: status %d body %q", res.PublicStatus, res.PublicBody)
+	}
+}
+
+// redact keeps test failure output free of the env file's secret.
+func redact(s string) string {
+	env, err := godotenv.Unmarshal(s)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return redactSecret(s, env)
+}
+
+func redactSecret(s string, env map[string]string) string {
+	if sec := env["AWS_SECRET_ACCESS_KEY"]; sec != "" {
+		s = strings.ReplaceAll(s, sec, "********")
+	}
+	return s
+}
