@@ -12,6 +12,8 @@ func All() []*Step {
 		Role(),
 		AccessKey(),
 		Public(),
+		Protection(),
+		Monitoring(),
 		AppConfig(),
 	}
 }
