@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/s3wizard/s3wizard/docs"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+func TestHandoffDocument(t *testing.T) {
+	st := runStaging(t)
+	dir, r := st.dir, st.run
+	env := readEnv(t, dir)
+	secret, keyID := env["AWS_SECRET_ACCESS_KEY"], env["AWS_ACCESS_KEY_ID"]
+	r.State.AddManual("Enable MFA Delete on mon-app-media-staging as the root user (see the protection step).")
+
+	list := steps.All()
+	doc, err := docs.Generate(context.Background(), r, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(doc)
+	if testing.Verbose() {
+		t.Logf("\n%s", strings.ReplaceAll(md, secret, "<<SECRET>>"))
+	}
+	if docs.FileName("staging") != "S3-HANDOFF-staging.md" {
+		t.Errorf("file name %s", docs.FileName("staging"))
+	}
+
+	// No secret anywhere: not in the document, not in the progress file.
+	if strings.Contains(md, secret) {
+		t.Fatal("the secret access key is in the hand-off document")
+	}
+	if strings.Contains(md, keyID) {
+		t.Error("the full access key ID is in the document (it must be masked)")
+	}
+	prog, _ := os.ReadFile(filepath.Join(dir, ".s3wizard", "staging.json"))
+	if strings.Contains(string(prog), secret) {
+		t.Fatal("the secret access key is in the progress file")
+	}
+
+	k := r.State.Key(keyID)
+	if k == nil {
+		t.Fatal("key not recorded")
+	}
+	due := k.Created.AddDate(0, 0, 90).UTC().Format("2006-01-02")
+	wants := []string{
+		"# S3 hand-off — mon-app (staging)",
+		"`mon-app-media-staging`", "eu-west-3", "123456789012",
+		// prefixes and who reads them
+		"| `media/` | the app only (signed URLs) |", "| `media/products/` |", "| `media/blog/` | **anyone**", "| `uploads/` |",
+		// identity
+		"`django-s3-user-staging`", "`mon-app-staging-s3`", "mon-app-staging-s3-access",
+		"`" + steps.Mask(keyID) + "` | Active", due, "env_file",
+		// protection, logs, costs
+		"Default encryption", "Versioning", "Lifecycle", "uploads/ expire after 7 days", "Server access logs", "mon-app-media-staging-logs",
+		"CloudWatch alarms", "BucketSizeBytes > 50 GB", "AWS Budgets", "20 USD/month, email to ops@example.com",
+		// env var names
+		"`AWS_ACCESS_KEY_ID`", "`AWS_SECRET_ACCESS_KEY`", "`AWS_STORAGE_BUCKET_NAME`", "`AWS_S3_REGION_NAME`", "`USE_S3_STORAGE`", "`AWS_S3_ENDPOINT_URL`",
+		"Heroku config vars of `mon-app-staging`",
+		// diagram
+		"```mermaid\nflowchart LR", `user -- "member of" --> group`, `"GetObject media/blog/" --> bucket`,
+		// checklist
+		"## Final checklist (guide §11)", "checked live against AWS",
+		"- [x] **S3 bucket created in the right region", "- [x] **Dedicated IAM identity with minimal permissions",
+		"- [x] **Keys stored securely", "**Environment variables configured, local + Heroku",
+		"- [x] **Bucket policy consistent", "- [x] **Block Public Access configured correctly",
+		"**Default encryption enabled", "**Versioning enabled", "**Budgets & cost alerts in place",
+		"**Upload / delete tested from Django", "- [x] **Internal documentation updated",
+		"✅ private file refused anonymously (403)", "✅ public file under media/blog/ readable anonymously (200)",
+		// manual steps, departures, rotation, troubleshooting
+		"## Manual steps left", "MFA Delete", "sh .s3wizard/heroku-staging.sh",
+		"## Where the wizard departs from the guide", steps.Public().Departures[0][:60], steps.AppConfig().Departures[0][:60],
+		"s3wizard rotate-keys --env staging",
+		"**403 Access Denied.**", "does not exist", "invisible", "**Costs growing.**",
+	}
+	for _, w := range wants {
+		if !strings.Contains(md, w) {
+			t.Errorf("document lacks %q", w)
+		}
+	}
+
+	// Without credentials the live items say so instead of guessing.
+	off := *r
+	off.Offline = true
+	doc, err = docs.Generate(context.Background(), &off, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md = string(doc)
+	if !strings.Contains(md, "not checked live (no AWS credentials)") || !strings.Contains(md, "- [ ] **S3 bucket created in the right region (Bucket S3 créé dans la bonne région)** — ⏺ not checked") {
+		t.Errorf("offline document does not mark items as not checked:\n%s", md)
+	}
+	if strings.Contains(md, secret) {
+		t.Fatal("the secret is in the offline document")
+	}
+}
