@@ -1,0 +1,333 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/charmbracelet/huh"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// lineReader hands out at most one line per Read. huh's accessible prompts
+// wrap the input in a fresh bufio.Scanner per question; on a pipe, the
+// first scanner would swallow every later answer into its buffer.
+type lineReader struct {
+	r   io.Reader
+	eof bool
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	if l.eof {
+		return 0, io.EOF
+	}
+	n := 0
+	var b [1]byte
+	for n < len(p) {
+		k, err := l.r.Read(b[:])
+		if k == 1 {
+			p[n] = b[0]
+			n++
+			if b[0] == '\n' {
+				return n, nil
+			}
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				l.eof = true
+				if n > 0 {
+					return n, nil
+				}
+			}
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// accessible is the line-by-line wizard: the same steps, questions, plans
+// and checks as the full screen, printed one line after another.
+type accessible struct {
+	ctx context.Context
+	eng Engine
+	in  *lineReader
+	out io.Writer
+	dir string
+}
+
+func (x *accessible) printf(format string, args ...any) { fmt.Fprintf(x.out, format, args...) }
+
+// ask runs a form line by line; input ending early is a cancel, since the
+// defaults silently taken from then on were never chosen.
+func (x *accessible) ask(f *huh.Form) error {
+	if err := f.WithInput(x.in).WithOutput(x.out).RunWithContext(x.ctx); err != nil {
+		return fmt.Errorf("prompt: %w", err)
+	}
+	if x.in.eof {
+		return fmt.Errorf("input ended before the wizard did: %w", ErrCancelled)
+	}
+	return nil
+}
+
+func (x *accessible) confirm(title string) (bool, error) {
+	var ok bool
+	err := x.ask(huh.NewForm(huh.NewGroup(huh.NewConfirm().Title(title).Value(&ok))).WithAccessible(true))
+	return ok, err
+}
+
+func (x *accessible) choose(title string, opts ...string) (string, error) {
+	v := opts[0]
+	err := x.ask(huh.NewForm(huh.NewGroup(huh.NewSelect[string]().Title(title).
+		Options(huh.NewOptions(opts...)...).Value(&v))).WithAccessible(true))
+	return v, err
+}
+
+func runAccessible(ctx context.Context, o Options, eng Engine) error {
+	x := &accessible{ctx: ctx, eng: eng, in: &lineReader{r: o.In}, out: o.Out, dir: o.App.Dir}
+	x.printf("s3wizard — sets up AWS S3 for your Django project, step by step. Nothing changes in AWS until you answer yes to a step's plan.\n\n")
+
+	proj, err := eng.Project()
+	if err != nil {
+		x.printf("Django project: %v\n", err)
+	} else {
+		v := proj.DjangoVersion
+		if v == "" {
+			v = "unknown"
+		}
+		x.printf("Django project: %s (settings %s, Django %s from %s)\n", proj.Dir, orNone(proj.SettingsModule), v, proj.VersionSource)
+	}
+	if id, err := eng.Identity(ctx); err != nil {
+		x.printf("AWS identity: %v\n", err)
+	} else {
+		x.printf("AWS identity: account %s as %s (default region %s)\n", id.Account, id.ARN, id.Region)
+	}
+
+	env := o.App.Env
+	if env == "" {
+		env = "staging"
+		if envs := eng.Envs(); len(envs) == 1 {
+			env = envs[0]
+		}
+		q := config.QuestionsFor([]string{"env"})[0]
+		f := &config.Answers{Env: env}
+		af := newAnswerForm([]config.Question{q}, f, "", true)
+		if err := x.ask(af.form); err != nil {
+			return err
+		}
+		env = af.value("env")
+		if err := q.Validate(env); err != nil {
+			return fmt.Errorf("env: %w", err)
+		}
+	}
+	resume := false
+	if saved, err := eng.Saved(env); err != nil {
+		return err
+	} else if len(saved.Steps) > 0 {
+		x.printf("Environment %s has saved progress.\n", env)
+		c, err := x.choose("Resume or start over?", "resume", "start over")
+		if err != nil {
+			return err
+		}
+		resume = c == "resume"
+	}
+	a, err := eng.Answers(env, resume)
+	if err != nil {
+		return err
+	}
+	review := false
+	for {
+		if err := x.walk(a, !resume, review); err != nil {
+			return err
+		}
+		if a.Env != "staging" {
+			return nil
+		}
+		ok, err := x.confirm("Set up prod now, with these answers and the names switched to prod?")
+		if err != nil {
+			if errors.Is(err, ErrCancelled) {
+				return nil // staging is done; no answer means no prod
+			}
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		a, resume, review = toProd(a), true, true
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "not found"
+	}
+	return s
+}
+
+// walk runs every step of one env.
+func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
+	list := x.eng.Steps()
+	opened := false
+	appDefault := appFromDir(x.dir)
+	if p, err := x.eng.Project(); err == nil {
+		appDefault = appFromDir(p.Dir)
+	}
+	for i := 0; i < len(list); i++ {
+		s := list[i]
+		x.printf("\nStep %d of %d: %s\n", i+1, len(list), s.Title)
+		if opened && !fresh && !review && x.eng.Status(s.ID) == state.Done {
+			x.printf("Already done (saved progress).\n")
+			continue
+		}
+		if !s.IsEnabled(a) {
+			if opened {
+				if err := x.try(s, a); err != nil {
+					return err
+				}
+			}
+			x.printf("Not used with these answers: skipped.\n")
+			continue
+		}
+		if s.Why != "" {
+			x.printf("Why: %s\n", s.Why)
+		}
+		for _, d := range s.Departures {
+			x.printf("Departs from the guide: %s\n", d)
+		}
+		if qs := questionsFor(list, i, a, review); len(qs) > 0 {
+			af := newAnswerForm(qs, a, appDefault, true)
+			if err := x.ask(af.form); err != nil {
+				return err
+			}
+			if err := af.apply(a); err != nil {
+				x.printf("%v\n", err)
+				i-- // ask this step again
+				continue
+			}
+		}
+		if !opened {
+			if err := x.eng.Open(x.ctx, a, fresh); err != nil {
+				return err
+			}
+			opened = true
+			if !fresh && !review && x.eng.Status(s.ID) == state.Done {
+				x.printf("Already done (saved progress).\n")
+				continue
+			}
+		}
+		if err := x.step(list, s, a); err != nil {
+			return err
+		}
+	}
+	x.printf("\nEnvironment %s is set up.\n", a.Env)
+	if a.Credentials == config.CredAccessKeys {
+		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
+	}
+	return nil
+}
+
+// step plans, confirms, applies and verifies one step, with retry / skip /
+// quit on failure.
+func (x *accessible) step(list []*steps.Step, s *steps.Step, a *config.Answers) error {
+	for {
+		err := x.try(s, a)
+		if err == nil || errors.Is(err, ErrCancelled) {
+			return err
+		}
+		x.printf("Failed: %v\n", err)
+		opts := []string{"retry", "quit"}
+		if skippable(list, s) {
+			opts = []string{"retry", "skip", "quit"}
+		}
+		c, cerr := x.choose("What now?", opts...)
+		if cerr != nil {
+			return errors.Join(err, cerr)
+		}
+		switch c {
+		case "skip":
+			return x.eng.Skip(s)
+		case "quit":
+			return err
+		}
+	}
+}
+
+func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
+	var mu sync.Mutex
+	report := func(e steps.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e.Kind {
+		case steps.EvCall:
+			x.printf("  AWS call: %s\n", e.Text)
+		case steps.EvAction:
+			x.printf("  doing: %s\n", e.Text)
+		case steps.EvCheck:
+			x.printf("  check: %s\n", checkText(*e.Check))
+		case steps.EvStepSkip:
+			x.printf("  skipped: %s\n", e.Text)
+		}
+	}
+	if !s.IsEnabled(ans) {
+		_, err := x.eng.Apply(x.ctx, s, report)
+		return err
+	}
+	p, err := x.eng.Plan(x.ctx, s, nil)
+	if err != nil {
+		return err
+	}
+	if p.Empty() {
+		x.printf("Plan: nothing to change; applying verifies the live state.\n")
+	} else {
+		x.printf("Plan:\n")
+		for i, a := range p.Actions {
+			x.printf("  %d. %s", i+1, a.Summary)
+			if len(a.Calls) > 0 {
+				x.printf(" (AWS: %s)", strings.Join(a.Calls, ", "))
+			}
+			if len(a.Files) > 0 {
+				x.printf(" (files: %s)", strings.Join(a.Files, ", "))
+			}
+			x.printf("\n")
+		}
+	}
+	for _, n := range p.Notices {
+		x.printf("Note: %s\n", n)
+	}
+	for _, w := range p.Warnings {
+		x.printf("Warning: %s\n", w)
+	}
+	ok, err := x.confirm("Apply?")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("not applied: %w", ErrCancelled)
+	}
+	if _, err := x.eng.Apply(x.ctx, s, report); err != nil {
+		return err
+	}
+	x.printf("Done: %s\n", s.Title)
+	if s.ID == "access-key" {
+		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
+	}
+	return nil
+}
+
+func checkText(c steps.Check) string {
+	t := c.Name
+	if c.Detail != "" {
+		t += ": " + c.Detail
+	}
+	switch {
+	case c.Skipped:
+		return "not checked here — " + t
+	case c.OK:
+		return "ok — " + t
+	}
+	return "FAILED — " + t
+}

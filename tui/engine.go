@@ -1,0 +1,258 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// Identity is who the AWS credentials belong to.
+type Identity struct {
+	Account, ARN, Region string
+}
+
+// Engine is everything the wizard does outside the screen. The live engine
+// runs the step engine against AWS; model tests inject a fake so they can
+// drive every screen without AWS.
+type Engine interface {
+	// Project finds the Django project (may run the project's Python).
+	Project() (*djangoapp.Project, error)
+	// Identity asks STS who the credentials are.
+	Identity(ctx context.Context) (Identity, error)
+	// Envs lists the envs with saved progress.
+	Envs() []string
+	// Saved reads an env's progress without locking it (empty when none).
+	Saved(env string) (*state.Progress, error)
+	// Answers assembles the answers of env: flags and answers file, plus
+	// the saved ones unless starting over.
+	Answers(env string, resume bool) (*config.Answers, error)
+	// Open starts the run for a (taking the env's progress lock); fresh
+	// forgets the saved step states and answers but keeps what was created.
+	Open(ctx context.Context, a *config.Answers, fresh bool) error
+	// Steps are the steps to walk.
+	Steps() []*steps.Step
+	// Status is a step's recorded state (state.Pending … state.Skipped).
+	Status(id string) string
+	// Plan plans a step (reads only); calls are reported as EvCall events.
+	Plan(ctx context.Context, s *steps.Step, report func(steps.Event)) (*steps.Plan, error)
+	// Apply plans, applies and verifies a step and records its outcome.
+	Apply(ctx context.Context, s *steps.Step, report func(steps.Event)) ([]steps.Check, error)
+	// Skip records that the user skipped a step.
+	Skip(s *steps.Step) error
+	// BucketAvailability is the live name check ("" when usable).
+	BucketAvailability(ctx context.Context, name, region string) (string, error)
+	// EnvFilePath is where the env file (and the secret) is written.
+	EnvFilePath() string
+	// Close releases the progress lock.
+	Close() error
+}
+
+// liveEngine is the Engine over app.Session and the real AWS.
+type liveEngine struct {
+	opts app.Options
+
+	mu   sync.Mutex
+	sess *app.Session
+	// probe has clients for the checks made before a session exists
+	// (identity, bucket availability).
+	probe *aws.Clients
+}
+
+// NewEngine returns the live engine for the global options.
+func NewEngine(o app.Options) Engine { return &liveEngine{opts: o} }
+
+func (e *liveEngine) Project() (*djangoapp.Project, error) { return djangoapp.Detect(e.opts.Dir) }
+
+func (e *liveEngine) clients(ctx context.Context) (*aws.Clients, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess != nil {
+		return e.sess.Run.AWS, nil
+	}
+	if e.probe == nil {
+		c, err := aws.New(ctx, aws.Options{Profile: e.opts.Profile, Region: e.opts.Region})
+		if err != nil {
+			return nil, err
+		}
+		e.probe = c
+	}
+	return e.probe, nil
+}
+
+func (e *liveEngine) Identity(ctx context.Context) (Identity, error) {
+	c, err := e.clients(ctx)
+	if err != nil {
+		return Identity{}, err
+	}
+	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return Identity{}, fmt.Errorf("who am i (sts:GetCallerIdentity): %w", aws.Explain(err))
+	}
+	id := Identity{Region: c.Region}
+	if out.Account != nil {
+		id.Account = *out.Account
+	}
+	if out.Arn != nil {
+		id.ARN = *out.Arn
+	}
+	return id, nil
+}
+
+func (e *liveEngine) Envs() []string { return state.Envs(e.opts.Dir) }
+
+func (e *liveEngine) Saved(env string) (*state.Progress, error) { return state.Read(e.opts.Dir, env) }
+
+func (e *liveEngine) Answers(env string, resume bool) (*config.Answers, error) {
+	o := e.opts
+	o.Env = env
+	var saved *state.Progress
+	if resume {
+		p, err := state.Read(o.Dir, env)
+		if err != nil {
+			return nil, err
+		}
+		saved = p
+	}
+	return app.Answers(o, saved)
+}
+
+func (e *liveEngine) Open(ctx context.Context, a *config.Answers, fresh bool) error {
+	if err := app.Finish(a, e.opts.Dir); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess != nil {
+		if e.sess.Run.Answers == a {
+			return nil
+		}
+		_ = e.sess.Close()
+		e.sess = nil
+	}
+	o := e.opts
+	o.Env = a.Env
+	s, err := app.Open(ctx, o, a, true, false)
+	if err != nil {
+		return err
+	}
+	if fresh {
+		// Starting over forgets what was answered and done, not what was
+		// created: resources and key IDs stay so nothing is orphaned.
+		if err := s.Run.State.Update(func(p *state.Progress) { p.Steps = map[string]*state.StepState{} }); err != nil {
+			_ = s.Close()
+			return err
+		}
+	}
+	if err := s.SaveAnswers(); err != nil {
+		_ = s.Close()
+		return err
+	}
+	e.sess = s
+	return nil
+}
+
+func (e *liveEngine) session() (*app.Session, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil, fmt.Errorf("no run open")
+	}
+	return e.sess, nil
+}
+
+func (e *liveEngine) Steps() []*steps.Step { return steps.All() }
+
+func (e *liveEngine) Status(id string) string {
+	s, err := e.session()
+	if err != nil {
+		return state.Pending
+	}
+	return s.Run.State.Step(id).Status
+}
+
+// prepare re-checks the answers (they may have changed since Open) and
+// saves them, so a resumed run asks nothing twice.
+func (e *liveEngine) prepare(report func(steps.Event)) (*app.Session, error) {
+	s, err := e.session()
+	if err != nil {
+		return nil, err
+	}
+	if err := app.Finish(s.Run.Answers, e.opts.Dir); err != nil {
+		return nil, err
+	}
+	if err := s.SaveAnswers(); err != nil {
+		return nil, err
+	}
+	s.Run.Report = func(steps.Event) {}
+	if report != nil {
+		s.Run.Report = report
+	}
+	return s, nil
+}
+
+func (e *liveEngine) Plan(ctx context.Context, st *steps.Step, report func(steps.Event)) (*steps.Plan, error) {
+	s, err := e.prepare(report)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsEnabled(s.Run.Answers) {
+		return &steps.Plan{}, nil
+	}
+	return steps.PlanStep(ctx, s.Run, st)
+}
+
+func (e *liveEngine) Apply(ctx context.Context, st *steps.Step, report func(steps.Event)) ([]steps.Check, error) {
+	s, err := e.prepare(report)
+	if err != nil {
+		return nil, err
+	}
+	_, checks, err := steps.ApplyStep(ctx, s.Run, st)
+	return checks, err
+}
+
+func (e *liveEngine) Skip(st *steps.Step) error {
+	s, err := e.session()
+	if err != nil {
+		return err
+	}
+	return s.Run.State.SetStep(st.ID, state.Skipped, nil, []string{"skipped by the user in the wizard"})
+}
+
+func (e *liveEngine) BucketAvailability(ctx context.Context, name, region string) (string, error) {
+	c, err := e.clients(ctx)
+	if err != nil {
+		return "", err
+	}
+	msg, err := steps.BucketAvailability(ctx, &steps.Run{AWS: c}, name, region)
+	if err != nil {
+		return "", aws.Explain(err)
+	}
+	return msg, nil
+}
+
+func (e *liveEngine) EnvFilePath() string {
+	s, err := e.session()
+	if err != nil {
+		return ""
+	}
+	return s.Run.EnvFilePath()
+}
+
+func (e *liveEngine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess == nil {
+		return nil
+	}
+	err := e.sess.Close()
+	e.sess = nil
+	return err
+}

@@ -1,0 +1,277 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// fakeEngine plans and applies the real step list without AWS: every step
+// plans one action and succeeds, unless told to fail.
+type fakeEngine struct {
+	mu      sync.Mutex
+	saved   map[string]*state.Progress
+	status  map[string]string
+	fail    map[string]int // step → failures left
+	taken   map[string]bool
+	answers *config.Answers
+	applied []string
+	opened  []string
+	fresh   bool
+}
+
+func newFake() *fakeEngine {
+	return &fakeEngine{saved: map[string]*state.Progress{}, status: map[string]string{}, fail: map[string]int{}, taken: map[string]bool{}}
+}
+
+func (f *fakeEngine) Project() (*djangoapp.Project, error) {
+	return &djangoapp.Project{Dir: "/srv/mon-app", ManagePy: "/srv/mon-app/manage.py", SettingsModule: "mysite.settings",
+		DjangoVersion: "5.1.4", VersionSource: "requirements.txt"}, nil
+}
+
+func (f *fakeEngine) Identity(context.Context) (Identity, error) {
+	return Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/admin", Region: "us-east-1"}, nil
+}
+
+func (f *fakeEngine) Envs() []string {
+	var out []string
+	for e := range f.saved {
+		out = append(out, e)
+	}
+	return out
+}
+
+func (f *fakeEngine) Saved(env string) (*state.Progress, error) {
+	if p, ok := f.saved[env]; ok {
+		return p, nil
+	}
+	return &state.Progress{Env: env, Steps: map[string]*state.StepState{}}, nil
+}
+
+func (f *fakeEngine) Answers(env string, resume bool) (*config.Answers, error) {
+	a := &config.Answers{Set: map[string]bool{}}
+	if p, ok := f.saved[env]; ok && resume && p.Answers != nil {
+		a.Merge(p.Answers)
+	}
+	a.Env, a.Set["env"] = env, true
+	return a, nil
+}
+
+func (f *fakeEngine) Open(_ context.Context, a *config.Answers, fresh bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a.ApplyDefaults()
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	f.answers, f.fresh = a, fresh
+	f.opened = append(f.opened, a.Env)
+	if p, ok := f.saved[a.Env]; ok && !fresh {
+		for id, s := range p.Steps {
+			f.status[id] = s.Status
+		}
+	}
+	if fresh || a.Env == "prod" {
+		if a.Env == "prod" {
+			f.status = map[string]string{}
+		}
+	}
+	return nil
+}
+
+func (f *fakeEngine) Steps() []*steps.Step { return steps.All() }
+
+func (f *fakeEngine) Status(id string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s, ok := f.status[id]; ok {
+		return s
+	}
+	return state.Pending
+}
+
+func (f *fakeEngine) plan(s *steps.Step) *steps.Plan {
+	p := &steps.Plan{}
+	switch s.ID {
+	case "bucket":
+		p.Add(&steps.Action{Summary: fmt.Sprintf("create bucket %s in %s (ACLs disabled)", f.answers.Bucket, f.answers.Region), Calls: []string{"s3:CreateBucket"}})
+	case "access-key":
+		p.Add(&steps.Action{Summary: "create an access key for " + f.answers.IAMUser + " and write it to .env (mode 0600)", Calls: []string{"iam:CreateAccessKey"}, Files: []string{".env"}})
+	default:
+		p.Add(&steps.Action{Summary: "do " + s.ID, Calls: []string{"svc:" + s.ID}})
+	}
+	return p
+}
+
+func (f *fakeEngine) Plan(_ context.Context, s *steps.Step, report func(steps.Event)) (*steps.Plan, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if report != nil {
+		report(steps.Event{Kind: steps.EvCall, Step: s.ID, Text: "s3:HeadBucket"})
+	}
+	return f.plan(s), nil
+}
+
+func (f *fakeEngine) Apply(_ context.Context, s *steps.Step, report func(steps.Event)) ([]steps.Check, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !s.IsEnabled(f.answers) {
+		f.status[s.ID] = state.Skipped
+		return nil, nil
+	}
+	for _, a := range f.plan(s).Actions {
+		report(steps.Event{Kind: steps.EvAction, Step: s.ID, Text: a.Summary})
+		for _, c := range a.Calls {
+			report(steps.Event{Kind: steps.EvCall, Step: s.ID, Text: c})
+		}
+	}
+	if f.fail[s.ID] > 0 {
+		f.fail[s.ID]--
+		f.status[s.ID] = state.Failed
+		return nil, fmt.Errorf("step %s: AccessDenied on s3:CreateBucket: your IAM identity lacks s3:CreateBucket; ask an admin to grant it, then retry", s.ID)
+	}
+	f.applied = append(f.applied, s.ID)
+	f.status[s.ID] = state.Done
+	return []steps.Check{steps.Pass(s.Title, "live")}, nil
+}
+
+func (f *fakeEngine) Skip(s *steps.Step) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.status[s.ID] = state.Skipped
+	return nil
+}
+
+func (f *fakeEngine) BucketAvailability(_ context.Context, name, _ string) (string, error) {
+	if f.taken[name] {
+		return name + " is taken by another AWS account (bucket names are global): try " + name + "-2", nil
+	}
+	return "", nil
+}
+
+func (f *fakeEngine) EnvFilePath() string { return "/srv/mon-app/.env" }
+func (f *fakeEngine) Close() error        { return nil }
+
+// pump drives a model the way tea.Program does, without a terminal: each
+// message goes through Update, the commands it returns run concurrently
+// and their messages are fed back until the model is quiet. Timers that
+// only animate (spinner, cursor blink) are dropped so it settles.
+type pump struct {
+	t    *testing.T
+	m    *model
+	msgs chan tea.Msg
+	quit bool
+}
+
+func newPump(t *testing.T, eng Engine) *pump {
+	t.Helper()
+	old := availDelay
+	availDelay = 5 * time.Millisecond
+	t.Cleanup(func() { availDelay = old })
+	p := &pump{t: t, msgs: make(chan tea.Msg, 1024)}
+	p.m = newModel(context.Background(), eng, "/srv/mon-app", "")
+	p.m.width, p.m.height = 110, 40
+	p.exec(p.m.Init())
+	p.settle()
+	return p
+}
+
+var cmdType = reflect.TypeOf((tea.Cmd)(nil))
+
+func (p *pump) exec(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go func() { p.msgs <- cmd() }()
+}
+
+func (p *pump) handle(msg tea.Msg) {
+	if msg == nil {
+		return
+	}
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType {
+		for i := 0; i < v.Len(); i++ {
+			p.exec(v.Index(i).Interface().(tea.Cmd))
+		}
+		return
+	}
+	switch msg.(type) {
+	case spinner.TickMsg:
+		return
+	case tea.QuitMsg:
+		p.quit = true
+		return
+	}
+	if strings.Contains(reflect.TypeOf(msg).String(), "Blink") {
+		return
+	}
+	_, cmd := p.m.Update(msg)
+	p.exec(cmd)
+}
+
+func (p *pump) settle() {
+	for {
+		select {
+		case msg := <-p.msgs:
+			p.handle(msg)
+		case <-time.After(60 * time.Millisecond):
+			return
+		}
+	}
+}
+
+// key sends keys: names like "enter", "tab", "esc", "ctrl+c", "up",
+// "down"; anything else is typed as runes.
+func (p *pump) key(keys ...string) {
+	p.t.Helper()
+	for _, k := range keys {
+		p.handle(keyMsg(k))
+		p.settle()
+	}
+}
+
+// typeText types s one rune at a time, as a user would.
+func (p *pump) typeText(s string) {
+	for _, r := range s {
+		p.handle(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	p.settle()
+}
+
+func keyMsg(k string) tea.KeyMsg {
+	named := map[string]tea.KeyType{
+		"enter": tea.KeyEnter, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "esc": tea.KeyEsc,
+		"ctrl+c": tea.KeyCtrlC, "up": tea.KeyUp, "down": tea.KeyDown, "backspace": tea.KeyBackspace,
+		"ctrl+u": tea.KeyCtrlU,
+	}
+	if t, ok := named[k]; ok {
+		return tea.KeyMsg{Type: t}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+func (p *pump) view() string { return p.m.View() }
+
+func (p *pump) requireView(want ...string) {
+	p.t.Helper()
+	v := p.view()
+	for _, w := range want {
+		if !strings.Contains(v, w) {
+			p.t.Fatalf("view lacks %q:\n%s", w, v)
+		}
+	}
+}
+
+var errTest = errors.New("test")

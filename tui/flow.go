@@ -1,0 +1,178 @@
+package tui
+
+import (
+	"maps"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// gateKeys decide which steps apply at all (Step.Enabled), so they are asked
+// with the first step even when no step lists them among its keys.
+var gateKeys = []string{"credentials"}
+
+// questionsFor returns the questions to ask before step i: its keys that
+// nobody answered yet (all of them when review is on, e.g. the prod run
+// that carries staging's answers over). Keys asked by an earlier step are
+// never asked again.
+func questionsFor(list []*steps.Step, i int, a *config.Answers, review bool) []config.Question {
+	seen := map[string]bool{}
+	for _, s := range list[:i] {
+		for _, k := range s.Keys {
+			seen[k] = true
+		}
+		if s == list[0] {
+			for _, k := range gateKeys {
+				seen[k] = true
+			}
+		}
+	}
+	keys := slices.Clone(list[i].Keys)
+	if i == 0 {
+		for _, k := range gateKeys {
+			if !slices.Contains(keys, k) && !listed(list, k) {
+				keys = append(keys, k)
+			}
+		}
+	}
+	var ask []string
+	for _, k := range keys {
+		// env is chosen on the start screen: changing it here would mean
+		// another progress file.
+		if seen[k] || k == "env" || (a.Set[k] && !review) {
+			continue
+		}
+		seen[k] = true
+		ask = append(ask, k)
+	}
+	return config.QuestionsFor(ask)
+}
+
+func listed(list []*steps.Step, key string) bool {
+	for _, s := range list {
+		if slices.Contains(s.Keys, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// essential steps cannot be skipped: everything after them depends on
+// what they create.
+var essential = map[string]bool{"preflight": true, "bucket": true, "iam": true, "role": true, "access-key": true}
+
+// skippable reports whether a failed step may be skipped: nothing needs
+// it and the app works without it (monitoring, layout), unlike the bucket.
+func skippable(list []*steps.Step, s *steps.Step) bool {
+	if essential[s.ID] {
+		return false
+	}
+	for _, o := range list {
+		if slices.Contains(o.Needs, s.ID) {
+			return false
+		}
+	}
+	return true
+}
+
+// derivedFromEnv are the names whose default contains the env.
+var derivedFromEnv = []string{"bucket", "iam_user", "role_name", "heroku_app"}
+
+// toProd carries a finished env's answers over to prod: same choices, with
+// the names that were derived from (or spelled with) the env switched, and
+// a separate env file so prod's secret does not replace staging's.
+func toProd(a *config.Answers) *config.Answers {
+	from := a.Env
+	p := *a
+	p.Set = maps.Clone(a.Set)
+	p.Folders = slices.Clone(a.Folders)
+	p.PublicPrefixes = slices.Clone(a.PublicPrefixes)
+	p.Env = "prod"
+	for _, k := range derivedFromEnv {
+		if !p.Set[k] {
+			continue // re-derived from env=prod by ApplyDefaults
+		}
+		v := get(&p, k)
+		if from != "" && strings.Contains(v, from) {
+			set(&p, k, strings.ReplaceAll(v, from, "prod"))
+		}
+	}
+	if !p.Set["bucket"] {
+		p.Bucket = ""
+	}
+	if !p.Set["iam_user"] {
+		p.IAMUser = ""
+	}
+	if !p.Set["role_name"] {
+		p.RoleName = ""
+	}
+	if p.EnvFile == "" || p.EnvFile == ".env" || strings.Contains(p.EnvFile, from) {
+		f := p.EnvFile
+		if f == "" {
+			f = ".env"
+		}
+		if from != "" && strings.Contains(f, from) {
+			f = strings.ReplaceAll(f, from, "prod")
+		} else {
+			f = filepath.Clean(f + ".prod")
+		}
+		p.EnvFile, p.Set["env_file"] = f, true
+	}
+	p.Set["env"] = true
+	return &p
+}
+
+func get(a *config.Answers, k string) string {
+	switch k {
+	case "bucket":
+		return a.Bucket
+	case "iam_user":
+		return a.IAMUser
+	case "role_name":
+		return a.RoleName
+	case "heroku_app":
+		return a.HerokuApp
+	}
+	return ""
+}
+
+func set(a *config.Answers, k, v string) {
+	switch k {
+	case "bucket":
+		a.Bucket = v
+	case "iam_user":
+		a.IAMUser = v
+	case "role_name":
+		a.RoleName = v
+	case "heroku_app":
+		a.HerokuApp = v
+	}
+}
+
+var nonName = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// appFromDir suggests an app name from the project folder ("Mon_App" →
+// "mon-app").
+func appFromDir(dir string) string {
+	n := strings.Trim(nonName.ReplaceAllString(strings.ToLower(filepath.Base(dir)), "-"), "-")
+	if n == "" || n == "." {
+		return ""
+	}
+	return n
+}
+
+// currentValue is what a question offers: the answer when there is one,
+// else the default derived from earlier answers.
+func currentValue(q config.Question, a *config.Answers, appDefault string) string {
+	if q.Key == "app" && a.App == "" {
+		return appDefault
+	}
+	if q.Default != nil {
+		return q.Default(a)
+	}
+	return ""
+}

@@ -1,0 +1,97 @@
+package tui
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/charmbracelet/huh"
+	"github.com/s3wizard/s3wizard/config"
+)
+
+// answerForm is a step's questions as a huh form, built apart from running
+// it: the TUI embeds it in its model, the accessible mode runs it line by
+// line, and tests drive either.
+type answerForm struct {
+	form  *huh.Form
+	qs    []config.Question
+	texts map[string]*string
+	bools map[string]*bool
+}
+
+// newAnswerForm builds the form of qs with the values offered for a. In
+// accessible mode an empty line keeps the offered value, so rules accept
+// it there.
+func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, accessible bool) *answerForm {
+	f := &answerForm{qs: qs, texts: map[string]*string{}, bools: map[string]*bool{}}
+	var fields []huh.Field
+	for _, q := range qs {
+		v := currentValue(q, a, appDefault)
+		validate := q.Validate
+		if validate == nil {
+			validate = func(string) error { return nil }
+		}
+		switch q.Kind {
+		case config.KindConfirm:
+			b, _ := strconv.ParseBool(v)
+			f.bools[q.Key] = &b
+			fields = append(fields, huh.NewConfirm().Key(q.Key).Title(q.Title).Description(q.Help).
+				Affirmative("Yes").Negative("No").Value(&b))
+		case config.KindSelect:
+			s := v
+			if s == "" && len(q.Options) > 0 {
+				s = q.Options[0]
+			}
+			f.texts[q.Key] = &s
+			sel := huh.NewSelect[string]().Key(q.Key).Title(q.Title).Description(q.Help).
+				Options(huh.NewOptions(q.Options...)...).Value(&s)
+			if len(q.Options) > 8 {
+				sel = sel.Height(8)
+			}
+			fields = append(fields, sel)
+		default:
+			s := v
+			f.texts[q.Key] = &s
+			offered := v
+			check := func(in string) error {
+				if accessible && in == "" && offered != "" {
+					return nil
+				}
+				return validate(in)
+			}
+			fields = append(fields, huh.NewInput().Key(q.Key).Title(q.Title).Description(q.Help).
+				Value(&s).Validate(check))
+		}
+	}
+	f.form = huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false)
+	if accessible {
+		f.form = f.form.WithAccessible(true)
+	}
+	return f
+}
+
+// accessibleIO points an accessible form at the run's streams.
+func (f *answerForm) accessibleIO(in io.Reader, out io.Writer) {
+	f.form = f.form.WithInput(in).WithOutput(out)
+}
+
+// value is the current text of a question (as being typed).
+func (f *answerForm) value(key string) string {
+	if p, ok := f.texts[key]; ok {
+		return *p
+	}
+	if b, ok := f.bools[key]; ok {
+		return strconv.FormatBool(*b)
+	}
+	return ""
+}
+
+// apply writes the form's values into a; the first bad one is returned.
+func (f *answerForm) apply(a *config.Answers) error {
+	for _, q := range f.qs {
+		if err := a.SetString(q.Key, f.value(q.Key)); err != nil {
+			return fmt.Errorf("answer: %w", err)
+		}
+	}
+	return nil
+}

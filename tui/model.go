@@ -1,0 +1,735 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// phase is the screen the wizard is on.
+type phase int
+
+const (
+	phStart    phase = iota // project, saved progress, identity; resume / start over / switch env
+	phEnv                   // typing another env name
+	phAsk                   // the current step's questions
+	phPlanning              // waiting for the plan
+	phConfirm               // plan shown: apply?
+	phApplying              // running: spinner with the current AWS call
+	phResult                // verification result
+	phFailed                // error: retry / skip / quit
+	phDone                  // every step done: summary, offer prod
+)
+
+// Messages: every side effect reports back as one of these.
+type (
+	projectMsg struct {
+		p   *djangoapp.Project
+		err error
+	}
+	identityMsg struct {
+		id  Identity
+		err error
+	}
+	savedMsg struct {
+		env  string
+		prog *state.Progress
+		err  error
+	}
+	openedMsg struct{ err error }
+	planMsg   struct {
+		step string
+		plan *steps.Plan
+		err  error
+	}
+	eventMsg   struct{ ev steps.Event }
+	appliedMsg struct {
+		step   string
+		checks []steps.Check
+		err    error
+	}
+	skippedMsg struct{ err error }
+	availTick  struct {
+		seq  int
+		name string
+	}
+	availMsg struct {
+		seq  int
+		name string
+		text string
+		err  error
+	}
+)
+
+// availDelay debounces the live bucket-name check while the user types.
+var availDelay = 400 * time.Millisecond
+
+// model is the wizard's view state; the run itself lives in the Engine.
+type model struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	eng    Engine
+	dir    string
+
+	width, height int
+	help          bool
+	quitting      bool
+	cancelled     bool
+	exitErr       error
+
+	// start screen
+	env      string
+	envFlag  bool
+	project  *djangoapp.Project
+	projErr  error
+	identity *Identity
+	idErr    error
+	saved    *state.Progress
+	menu     menu
+	envInput textinput.Model
+
+	// the run
+	answers *config.Answers
+	list    []*steps.Step
+	cur     int
+	fresh   bool
+	review  bool
+	opened  bool
+	phase   phase
+	form    *answerForm
+	formErr string
+	avail   struct {
+		seq        int
+		name, text string
+		checking   bool
+	}
+	plan     *steps.Plan
+	calls    []string // AWS calls of the current step, latest last
+	actions  []string
+	events   chan steps.Event
+	checks   []steps.Check
+	stepErr  error
+	notes    []string // per step: what the user should know after it
+	spin     spinner.Model
+	finished []string // envs completed in this session
+}
+
+func newModel(ctx context.Context, eng Engine, dir, env string) *model {
+	ctx, cancel := context.WithCancel(ctx)
+	m := &model{ctx: ctx, cancel: cancel, eng: eng, dir: dir, env: env, envFlag: env != "",
+		spin: spinner.New(spinner.WithSpinner(spinner.Line)), width: 100, height: 30}
+	if m.env == "" {
+		m.env = "staging"
+		if envs := eng.Envs(); len(envs) == 1 {
+			m.env = envs[0]
+		}
+	}
+	m.list = eng.Steps()
+	m.envInput = textinput.New()
+	m.envInput.Placeholder = "prod"
+	m.envInput.CharLimit = 32
+	m.startMenu()
+	return m
+}
+
+func (m *model) Init() tea.Cmd {
+	return tea.Batch(m.detectCmd(), m.identityCmd(), m.savedCmd(m.env), m.spin.Tick)
+}
+
+// ---- commands -------------------------------------------------------------
+
+func (m *model) detectCmd() tea.Cmd {
+	eng := m.eng
+	return func() tea.Msg {
+		p, err := eng.Project()
+		return projectMsg{p, err}
+	}
+}
+
+func (m *model) identityCmd() tea.Cmd {
+	eng, ctx := m.eng, m.ctx
+	return func() tea.Msg {
+		id, err := eng.Identity(ctx)
+		return identityMsg{id, err}
+	}
+}
+
+func (m *model) savedCmd(env string) tea.Cmd {
+	eng := m.eng
+	return func() tea.Msg {
+		p, err := eng.Saved(env)
+		return savedMsg{env, p, err}
+	}
+}
+
+func (m *model) openCmd() tea.Cmd {
+	eng, ctx, a, fresh := m.eng, m.ctx, m.answers, m.fresh
+	return func() tea.Msg { return openedMsg{eng.Open(ctx, a, fresh)} }
+}
+
+// listen waits for the next progress event of a running step.
+func listen(ch chan steps.Event) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return eventMsg{ev}
+	}
+}
+
+// reporter forwards engine events to the model without ever blocking the
+// engine once the wizard has quit.
+func (m *model) reporter() (chan steps.Event, func(steps.Event)) {
+	ch := make(chan steps.Event, 256)
+	ctx := m.ctx
+	return ch, func(e steps.Event) {
+		select {
+		case ch <- e:
+		case <-ctx.Done():
+		}
+	}
+}
+
+func (m *model) planCmd() tea.Cmd {
+	s := m.list[m.cur]
+	ch, report := m.reporter()
+	m.events = ch
+	eng, ctx := m.eng, m.ctx
+	return tea.Batch(listen(ch), func() tea.Msg {
+		p, err := eng.Plan(ctx, s, report)
+		return planMsg{s.ID, p, err}
+	})
+}
+
+func (m *model) applyCmd() tea.Cmd {
+	s := m.list[m.cur]
+	ch, report := m.reporter()
+	m.events = ch
+	eng, ctx := m.eng, m.ctx
+	return tea.Batch(listen(ch), func() tea.Msg {
+		checks, err := eng.Apply(ctx, s, report)
+		return appliedMsg{s.ID, checks, err}
+	})
+}
+
+func (m *model) availCmd(seq int, name, region string) tea.Cmd {
+	eng, ctx := m.eng, m.ctx
+	return func() tea.Msg {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		text, err := eng.BucketAvailability(cctx, name, region)
+		return availMsg{seq, name, text, err}
+	}
+}
+
+// ---- flow -----------------------------------------------------------------
+
+func (m *model) startMenu() {
+	if m.saved != nil && len(m.saved.Steps) > 0 {
+		m.menu = newMenu("resume", "Resume where you left off", "start over", "Start over (keeps what was created)", "switch", "Switch environment", "quit", "Quit")
+	} else {
+		m.menu = newMenu("start", "Start", "switch", "Switch environment", "quit", "Quit")
+	}
+}
+
+// begin leaves the start screen for the first step.
+func (m *model) begin(resume bool) tea.Cmd {
+	a, err := m.eng.Answers(m.env, resume)
+	if err != nil {
+		m.projErr = err
+		return nil
+	}
+	m.answers, m.fresh, m.cur, m.opened = a, !resume, 0, false
+	return m.enterStep()
+}
+
+// enterStep shows the current step: skipped when done (resuming) or not
+// used with these answers, else its questions or straight its plan.
+func (m *model) enterStep() tea.Cmd {
+	m.plan, m.calls, m.actions, m.checks, m.stepErr, m.formErr = nil, nil, nil, nil, nil, ""
+	for m.cur < len(m.list) {
+		s := m.list[m.cur]
+		if !m.fresh && !m.review && m.isDone(s.ID) {
+			m.cur++
+			continue
+		}
+		break
+	}
+	if m.cur >= len(m.list) {
+		m.phase = phDone
+		m.finished = append(m.finished, m.answers.Env)
+		m.menu = m.doneMenu()
+		return nil
+	}
+	if !m.list[m.cur].IsEnabled(m.answers) && m.opened {
+		// Recorded as skipped by the engine; nothing to ask or confirm.
+		m.phase = phApplying
+		return m.applyCmd()
+	}
+	qs := questionsFor(m.list, m.cur, m.answers, m.review)
+	if !m.list[m.cur].IsEnabled(m.answers) {
+		qs = nil
+	}
+	if len(qs) == 0 {
+		return m.startPlan()
+	}
+	m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+	m.form.form.WithWidth(m.mainWidth())
+	m.phase = phAsk
+	m.avail.name, m.avail.text, m.avail.checking = "", "", false
+	return tea.Batch(m.form.form.Init(), m.maybeCheckBucket())
+}
+
+// isDone tells whether a step is recorded done: in the open run, or in
+// the saved progress before the run is opened.
+func (m *model) isDone(id string) bool {
+	if m.opened {
+		return m.eng.Status(id) == state.Done
+	}
+	if m.saved != nil {
+		if st, ok := m.saved.Steps[id]; ok {
+			return st.Status == state.Done
+		}
+	}
+	return false
+}
+
+func (m *model) projectDir() string {
+	if m.project != nil {
+		return m.project.Dir
+	}
+	return m.dir
+}
+
+func (m *model) startPlan() tea.Cmd {
+	m.phase = phPlanning
+	if !m.opened {
+		return m.openCmd()
+	}
+	return m.planCmd()
+}
+
+func (m *model) next() tea.Cmd {
+	m.cur++
+	m.fresh = false // a fresh start only resets the statuses once
+	return m.enterStep()
+}
+
+// ---- update ---------------------------------------------------------------
+
+func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		if m.form != nil {
+			m.form.form.WithWidth(m.mainWidth())
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if msg.String() == "ctrl+c" {
+			// Progress is saved after every step: quitting loses nothing.
+			m.cancelled, m.quitting = true, true
+			m.cancel()
+			return m, tea.Quit
+		}
+		if msg.String() == "?" && m.phase != phAsk && m.phase != phEnv {
+			m.help = !m.help
+			return m, nil
+		}
+		return m.key(msg)
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case projectMsg:
+		m.project, m.projErr = msg.p, msg.err
+		return m, nil
+	case identityMsg:
+		if msg.err != nil {
+			m.idErr = msg.err
+		} else {
+			m.identity = &msg.id
+		}
+		return m, nil
+	case savedMsg:
+		if msg.env == m.env {
+			m.saved = msg.prog
+			if msg.err != nil {
+				m.projErr = msg.err
+			}
+			m.startMenu()
+		}
+		return m, nil
+	case openedMsg:
+		if msg.err != nil {
+			m.stepErr = msg.err
+			m.phase = phFailed
+			m.menu = m.failMenu()
+			return m, nil
+		}
+		m.opened = true
+		if !m.list[m.cur].IsEnabled(m.answers) {
+			m.phase = phApplying
+			return m, m.applyCmd()
+		}
+		return m, m.planCmd()
+	case eventMsg:
+		m.event(msg.ev)
+		return m, listen(m.events)
+	case planMsg:
+		if m.phase != phPlanning || msg.step != m.list[m.cur].ID {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.stepErr = msg.err
+			m.phase = phFailed
+			m.menu = m.failMenu()
+			return m, nil
+		}
+		m.plan, m.phase = msg.plan, phConfirm
+		m.menu = newMenu("apply", "Apply", "back", "Back to the questions", "quit", "Quit (progress is kept)")
+		return m, nil
+	case appliedMsg:
+		if msg.step != m.list[m.cur].ID {
+			return m, nil
+		}
+		m.checks = msg.checks
+		if msg.err != nil {
+			m.stepErr = msg.err
+			m.phase = phFailed
+			m.menu = m.failMenu()
+			return m, nil
+		}
+		if !m.list[m.cur].IsEnabled(m.answers) {
+			return m, m.next()
+		}
+		m.phase = phResult
+		return m, nil
+	case skippedMsg:
+		if msg.err != nil {
+			m.stepErr = msg.err
+			return m, nil
+		}
+		return m, m.next()
+	case availTick:
+		if msg.seq != m.avail.seq || m.phase != phAsk {
+			return m, nil
+		}
+		m.avail.checking = true
+		return m, m.availCmd(msg.seq, msg.name, m.region())
+	case availMsg:
+		if msg.seq != m.avail.seq {
+			return m, nil // a newer name is being typed
+		}
+		m.avail.checking = false
+		switch {
+		case msg.err != nil:
+			m.avail.text = "could not check availability: " + msg.err.Error()
+		case msg.text != "":
+			m.avail.text = msg.text
+		default:
+			m.avail.text = "✓ " + msg.name + " is available"
+		}
+		return m, nil
+	}
+	if m.phase == phAsk && m.form != nil {
+		return m.updateForm(msg)
+	}
+	return m, nil
+}
+
+func (m *model) region() string {
+	if m.form != nil {
+		if r := m.form.value("region"); r != "" {
+			return r
+		}
+	}
+	if m.answers != nil && m.answers.Region != "" {
+		return m.answers.Region
+	}
+	return "us-east-1"
+}
+
+func (m *model) event(e steps.Event) {
+	switch e.Kind {
+	case steps.EvCall:
+		m.calls = append(m.calls, e.Text)
+	case steps.EvAction:
+		m.actions = append(m.actions, e.Text)
+	}
+}
+
+func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := msg.String()
+	switch m.phase {
+	case phStart:
+		if k == "q" {
+			return m.quit()
+		}
+		if choice, ok := m.menu.update(msg); ok {
+			switch choice {
+			case "resume":
+				return m, m.begin(true)
+			case "start", "start over":
+				return m, m.begin(false)
+			case "switch":
+				m.phase = phEnv
+				m.envInput.SetValue("")
+				return m, m.envInput.Focus()
+			case "quit":
+				return m.quit()
+			}
+		}
+		return m, nil
+	case phEnv:
+		switch k {
+		case "esc":
+			m.phase = phStart
+			return m, nil
+		case "enter":
+			v := strings.TrimSpace(m.envInput.Value())
+			if err := config.QuestionsFor([]string{"env"})[0].Validate(v); err != nil {
+				m.formErr = err.Error()
+				return m, nil
+			}
+			m.env, m.saved, m.formErr, m.phase = v, nil, "", phStart
+			m.startMenu()
+			return m, m.savedCmd(v)
+		}
+		var cmd tea.Cmd
+		m.envInput, cmd = m.envInput.Update(msg)
+		return m, cmd
+	case phAsk:
+		if k == "esc" && !m.opened {
+			m.phase, m.form = phStart, nil
+			return m, nil
+		}
+		return m.updateForm(msg)
+	case phConfirm:
+		if k == "esc" {
+			return m, m.backToQuestions()
+		}
+		if k == "y" {
+			return m.choose("apply")
+		}
+		if k == "q" {
+			return m.quit()
+		}
+		if choice, ok := m.menu.update(msg); ok {
+			return m.choose(choice)
+		}
+	case phResult:
+		if k == "enter" || k == " " || k == "n" {
+			return m, m.next()
+		}
+		if k == "q" {
+			return m.quit()
+		}
+	case phFailed:
+		switch k {
+		case "r":
+			return m.choose("retry")
+		case "s":
+			if m.canSkip() {
+				return m.choose("skip")
+			}
+		case "q":
+			return m.choose("quit")
+		}
+		if choice, ok := m.menu.update(msg); ok {
+			return m.choose(choice)
+		}
+	case phDone:
+		if k == "p" && m.offerProd() {
+			return m.choose("prod")
+		}
+		if k == "q" || k == "esc" {
+			return m.quit()
+		}
+		if choice, ok := m.menu.update(msg); ok {
+			return m.choose(choice)
+		}
+	}
+	return m, nil
+}
+
+func (m *model) choose(c string) (tea.Model, tea.Cmd) {
+	switch c {
+	case "apply":
+		m.phase, m.calls, m.actions = phApplying, nil, nil
+		return m, m.applyCmd()
+	case "back":
+		return m, m.backToQuestions()
+	case "retry":
+		m.stepErr = nil
+		m.fresh = false
+		return m, m.enterStep()
+	case "skip":
+		eng, s := m.eng, m.list[m.cur]
+		return m, func() tea.Msg { return skippedMsg{eng.Skip(s)} }
+	case "prod":
+		m.answers = toProd(m.answers)
+		m.env, m.review, m.fresh, m.opened, m.cur = "prod", true, false, false, 0
+		return m, m.enterStep()
+	case "quit":
+		if m.phase == phFailed && m.stepErr != nil {
+			m.exitErr = m.stepErr
+			m.quitting = true
+			m.cancel()
+			return m, tea.Quit
+		}
+		return m.quit()
+	case "done":
+		return m.quit()
+	}
+	return m, nil
+}
+
+// quit ends the wizard: before every step is done that is the user
+// cancelling (exit 130, progress kept); after, a normal exit.
+func (m *model) quit() (tea.Model, tea.Cmd) {
+	m.quitting = true
+	if m.phase != phDone {
+		m.cancelled = true
+	}
+	m.cancel()
+	return m, tea.Quit
+}
+
+func (m *model) backToQuestions() tea.Cmd {
+	qs := questionsFor(m.list, m.cur, m.answers, true)
+	if len(qs) == 0 {
+		return nil
+	}
+	m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+	m.form.form.WithWidth(m.mainWidth())
+	m.phase, m.plan = phAsk, nil
+	return m.form.form.Init()
+}
+
+func (m *model) canSkip() bool {
+	return m.cur < len(m.list) && skippable(m.list, m.list[m.cur])
+}
+
+func (m *model) failMenu() menu {
+	if m.canSkip() {
+		return newMenu("retry", "Retry", "skip", "Skip this step", "quit", "Quit (progress is kept)")
+	}
+	return newMenu("retry", "Retry", "quit", "Quit (progress is kept)")
+}
+
+func (m *model) offerProd() bool { return m.answers != nil && m.answers.Env == "staging" }
+
+func (m *model) doneMenu() menu {
+	if m.offerProd() {
+		return newMenu("prod", "Set up prod now (answers carried over)", "done", "Quit")
+	}
+	return newMenu("done", "Quit")
+}
+
+func (m *model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
+	before := m.form.value("bucket")
+	fm, cmd := m.form.form.Update(msg)
+	if f, ok := fm.(*huh.Form); ok {
+		m.form.form = f
+	}
+	cmds := []tea.Cmd{cmd}
+	if m.form.value("bucket") != before {
+		cmds = append(cmds, m.maybeCheckBucket())
+	}
+	switch m.form.form.State {
+	case huh.StateCompleted:
+		if err := m.form.apply(m.answers); err != nil {
+			m.formErr = err.Error()
+			return m, m.backToQuestions()
+		}
+		m.form = nil
+		return m, m.startPlan()
+	case huh.StateAborted:
+		return m.quit()
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// maybeCheckBucket schedules the live availability check of the bucket
+// name being typed; a newer keystroke supersedes it.
+func (m *model) maybeCheckBucket() tea.Cmd {
+	if m.form == nil {
+		return nil
+	}
+	if _, ok := m.form.texts["bucket"]; !ok {
+		return nil
+	}
+	name := m.form.value("bucket")
+	m.avail.seq++
+	m.avail.name, m.avail.text, m.avail.checking = name, "", false
+	if config.ValidateBucketName(name) != nil {
+		return nil // the rule is shown by the field itself
+	}
+	seq := m.avail.seq
+	return tea.Tick(availDelay, func(time.Time) tea.Msg { return availTick{seq, name} })
+}
+
+// ---- results ----------------------------------------------------------------
+
+// Err is the outcome of the wizard once the program ended.
+func (m *model) Err() error {
+	if m.cancelled {
+		return ErrCancelled
+	}
+	return m.exitErr
+}
+
+// ---- menu -------------------------------------------------------------------
+
+// menu is a short vertical choice list (arrows / tab / enter).
+type menu struct {
+	ids, labels []string
+	cursor      int
+}
+
+func newMenu(pairs ...string) menu {
+	var mn menu
+	for i := 0; i+1 < len(pairs); i += 2 {
+		mn.ids = append(mn.ids, pairs[i])
+		mn.labels = append(mn.labels, pairs[i+1])
+	}
+	return mn
+}
+
+func (mn *menu) update(msg tea.KeyMsg) (string, bool) {
+	switch msg.String() {
+	case "up", "k", "shift+tab":
+		mn.cursor = (mn.cursor + len(mn.ids) - 1) % max(1, len(mn.ids))
+	case "down", "j", "tab":
+		mn.cursor = (mn.cursor + 1) % max(1, len(mn.ids))
+	case "enter":
+		if len(mn.ids) > 0 {
+			return mn.ids[mn.cursor], true
+		}
+	}
+	return "", false
+}
+
+func (mn menu) view() string {
+	var b strings.Builder
+	for i, l := range mn.labels {
+		if i == mn.cursor {
+			b.WriteString(styles.cursor.Render("> " + l))
+		} else {
+			b.WriteString("  " + l)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
