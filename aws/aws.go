@@ -28,7 +28,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 )
 
 // Options select credentials, region and mode.
@@ -127,7 +129,14 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	c.S3 = c.newS3(cfg.Region)
 	c.IAM = iam.NewFromConfig(cfg)
 	c.STS = sts.NewFromConfig(cfg)
-	c.CloudWatch = cloudwatch.NewFromConfig(cfg)
+	c.CloudWatch = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
+		if c.Endpoint != "" {
+			// CloudWatch speaks CBOR by default now; emulators and
+			// compatible services still speak its original awsQuery
+			// protocol, which AWS keeps serving too.
+			o.Protocol = awsquery.New(&smithy.ServiceSchema{Version: "2010-08-01"})
+		}
+	})
 	// Budgets is a global service served from us-east-1.
 	c.Budgets = budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.Region = "us-east-1" })
 	c.S3Control = s3control.NewFromConfig(cfg)
