@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -12,9 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 )
@@ -54,13 +57,21 @@ func Monitoring() *Step {
 	}
 }
 
-// cloudWatchIn returns a CloudWatch client in the bucket's region: S3
+// CloudWatchClient returns a CloudWatch client in the bucket's region: S3
 // publishes a bucket's metrics only there, and alarms must live beside them.
-func cloudWatchIn(r *Run) *cloudwatch.Client {
-	if r.AWS.Region == r.Answers.Region || r.Answers.Region == "" {
-		return r.AWS.CloudWatch
+//
+// It speaks CloudWatch's awsJson1_0 protocol rather than the SDK's default
+// RPCv2 CBOR: AWS serves both, and emulators (moto 5.2) only the JSON and
+// query ones, so one protocol is used and tested everywhere.
+func CloudWatchClient(r *Run) *cloudwatch.Client {
+	region := r.Answers.Region
+	if region == "" {
+		region = r.AWS.Region
 	}
-	return cloudwatch.NewFromConfig(r.AWS.Cfg, func(o *cloudwatch.Options) { o.Region = r.Answers.Region })
+	return cloudwatch.NewFromConfig(r.AWS.Cfg, func(o *cloudwatch.Options) {
+		o.Region = region
+		o.Protocol = awsjson.New10(cwschemas.GraniteServiceVersion20100801)
+	})
 }
 
 func planMonitoring(ctx context.Context, r *Run) (*Plan, error) {
@@ -124,7 +135,9 @@ func liveAlarms(ctx context.Context, cw *cloudwatch.Client, bucket string) (map[
 		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm},
 	})
 	if err != nil {
-		if aws.IsNotFound(err) {
+		// DescribeAlarms never answers "not found": only an offline plan
+		// (no credentials) may go on as if there were no alarm.
+		if errors.Is(err, aws.ErrOffline) {
 			return map[string]cwtypes.MetricAlarm{}, nil
 		}
 		return nil, err
@@ -159,7 +172,7 @@ func dims(ds []cwtypes.Dimension) string {
 
 func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 	a := r.Answers
-	cw := cloudWatchIn(r)
+	cw := CloudWatchClient(r)
 	want := WantedAlarms(a)
 	if len(want) > 0 {
 		p.Notice("BucketSizeBytes and NumberOfObjects are S3's daily storage metrics: free, reported once a day (an alarm reacts within a day, not a minute)")
@@ -506,7 +519,7 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 	var checks []Check
 	want := WantedAlarms(a)
 	if len(want) > 0 {
-		live, err := liveAlarms(ctx, cloudWatchIn(r), a.Bucket)
+		live, err := liveAlarms(ctx, CloudWatchClient(r), a.Bucket)
 		for _, in := range want {
 			name := "CloudWatch alarm " + deref(in.AlarmName)
 			cur, ok := live[deref(in.AlarmName)]
