@@ -202,7 +202,29 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 		return []Check{Fail("access key works", fmt.Sprintf("key %s: %v", Mask(id), aws.Explain(err)))}
 	}
 	checks := []Check{Pass("access key works", fmt.Sprintf("key %s authenticates as %s", Mask(id), arn))}
-	return append(checks, probe(ctx, app.S3In(a.Region), a.Bucket, "media/", "app key can put/get/delete under media/"))
+	return append(checks, retryFresh(ctx, func() Check {
+		return probe(ctx, app.S3In(a.Region), a.Bucket, "media/", "app key can put/get/delete under media/")
+	}))
+}
+
+// retryFresh re-runs a check of brand-new IAM resources while it fails:
+// a new user's group membership and policy take a few seconds to apply on
+// AWS, so a first AccessDenied is not yet a verdict.
+func retryFresh(ctx context.Context, fn func() Check) Check {
+	delay := 500 * time.Millisecond
+	deadline := time.Now().Add(NewKeyPropagation)
+	for {
+		c := fn()
+		if c.OK || time.Now().After(deadline) {
+			return c
+		}
+		select {
+		case <-ctx.Done():
+			return c
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 8*time.Second)
+	}
 }
 
 // RetryNewKey retries fn while AWS does not know a just-created key yet:

@@ -110,6 +110,11 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		return nil, fmt.Errorf("bucket %s belongs to another AWS account (bucket names are global across AWS): choose another name, e.g. %s-%s", a.Bucket, a.Bucket, r.AccountID()[max(0, len(r.AccountID())-4):])
 	case bucketOurs:
 		reg, err := bucketRegion(ctx, cl, a.Bucket)
+		if aws.IsAccessDenied(err) {
+			// A bucket in another region answers HeadBucket with a
+			// redirect whoever owns it; only its owner may read its location.
+			return nil, fmt.Errorf("bucket %s exists in another region and does not belong to this account (bucket names are global): choose another name", a.Bucket)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read region of bucket %s: %w", a.Bucket, err)
 		}
