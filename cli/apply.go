@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -107,7 +108,27 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	if err != nil {
 		return fmt.Errorf("apply stopped; finished steps are saved — fix the cause and run the same command again:\n%w", err)
 	}
-	return nil
+	return offerHeroku(ctx, sess.Run, f, s)
+}
+
+// offerHeroku runs `heroku config:set` for the user when the Heroku CLI is
+// installed and they agree; otherwise the command stays in its 0600 file.
+func offerHeroku(ctx context.Context, r *steps.Run, f *flags, s IO) error {
+	if r.Answers.HerokuApp == "" || !steps.HerokuAvailable() || !CanPrompt(s, f.Yes) {
+		return nil
+	}
+	in := bufio.NewReader(s.In)
+	confirm := func() bool {
+		fmt.Fprintf(s.Err, "run `heroku config:set … --app %s` now (restarts the app once)? [y/N]: ", r.Answers.HerokuApp)
+		line, _ := in.ReadString('\n')
+		return strings.EqualFold(strings.TrimSpace(line), "y")
+	}
+	err := steps.RunHeroku(ctx, r, confirm, s.Err)
+	if errors.Is(err, steps.ErrHerokuDeclined) {
+		fmt.Fprintf(s.Err, "s3wizard: not run; the command is in %s (mode 0600)\n", steps.HerokuFile(r.Answers.Env))
+		return nil
+	}
+	return err
 }
 
 func summary(w io.Writer, results []steps.Result) {

@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
+	"github.com/s3wizard/s3wizard/docs"
+	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -79,5 +82,26 @@ func cmdDestroy(ctx context.Context, f *flags, s IO) error {
 }
 
 func cmdDocs(ctx context.Context, f *flags, s IO) error {
-	return fmt.Errorf("docs: the hand-off document generator is not wired in yet")
+	sess, err := savedSession(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Err, "s3wizard: writing the hand-off document of env %s (live checks included)\n", f.Env)
+	doc, err := docs.Generate(ctx, sess.Run, sess.Steps)
+	if err != nil {
+		return fmt.Errorf("hand-off document: %w", err)
+	}
+	if f.output == "-" {
+		_, err = s.Out.Write(doc)
+		return err
+	}
+	path := f.output
+	if path == "" {
+		path = filepath.Join(f.Dir, docs.FileName(f.Env))
+	}
+	if err := envfile.WriteFileAtomic(path, doc, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintln(s.Out, path)
+	return nil
 }
