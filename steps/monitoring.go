@@ -13,11 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 )
@@ -57,21 +55,19 @@ func Monitoring() *Step {
 	}
 }
 
-// CloudWatchClient returns a CloudWatch client in the bucket's region: S3
-// publishes a bucket's metrics only there, and alarms must live beside them.
-//
-// It speaks CloudWatch's awsJson1_0 protocol rather than the SDK's default
-// RPCv2 CBOR: AWS serves both, and emulators (moto 5.2) only the JSON and
-// query ones, so one protocol is used and tested everywhere.
+// CloudWatchClient returns the run's CloudWatch client for the bucket's
+// region: S3 publishes a bucket's metrics only there, and alarms must live
+// beside them. It keeps the client's protocol choice (aws.New picks awsQuery
+// behind a custom endpoint, as emulators do not speak CBOR).
 func CloudWatchClient(r *Run) *cloudwatch.Client {
 	region := r.Answers.Region
-	if region == "" {
-		region = r.AWS.Region
+	if region == "" || region == r.AWS.Region {
+		return r.AWS.CloudWatch
 	}
-	return cloudwatch.NewFromConfig(r.AWS.Cfg, func(o *cloudwatch.Options) {
-		o.Region = region
-		o.Protocol = awsjson.New10(cwschemas.GraniteServiceVersion20100801)
-	})
+	base := r.AWS.CloudWatch.Options()
+	// cloudwatch.New resets the protocol to its default before the option
+	// functions run: carry it over explicitly.
+	return cloudwatch.New(base, func(o *cloudwatch.Options) { o.Region, o.Protocol = region, base.Protocol })
 }
 
 func planMonitoring(ctx context.Context, r *Run) (*Plan, error) {

@@ -11,6 +11,7 @@ import (
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -236,5 +237,32 @@ func TestMonitoringRequestMetricsAreBilledOptIn(t *testing.T) {
 	}
 	if !slices.ContainsFunc(p.Notices, func(n string) bool { return strings.Contains(n, "billed per metric per month") }) {
 		t.Errorf("no billing notice: %q", p.Notices)
+	}
+}
+
+// S3 publishes a bucket's storage metrics only in its own region: the alarms
+// go there even when the run's default region is another one.
+func TestMonitoringAlarmsInBucketRegion(t *testing.T) {
+	s := motoserver.Shared(t)
+	a := protAnswers(t, protAnswersYAML)
+	r := protRun(t, s, a)
+	cl, err := aws.New(context.Background(), aws.Options{Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.AWS = cl
+	protApply(t, r, "preflight", "bucket", "monitoring")
+	if al := monAlarms(t, r); len(al) != 2 {
+		t.Errorf("alarms in %s = %v, want 2", a.Region, protKeys(al))
+	}
+	out, err := cl.CloudWatch.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.MetricAlarms) != 0 {
+		t.Errorf("%d alarm(s) created in us-east-1 instead of %s", len(out.MetricAlarms), a.Region)
+	}
+	if p := protApply(t, r, "monitoring")["monitoring"]; !p.Empty() {
+		t.Errorf("second run planned: %s", protSummaries(p))
 	}
 }
