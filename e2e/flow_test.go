@@ -110,7 +110,8 @@ budget: {monthly_usd: 20, email: ops@example.com}
 
 // runStaging starts moto and applies the flow to a Django project, the way
 // `s3wizard apply` does (aws.New reads the SDK's own environment variables).
-func runStaging(t *testing.T) *staging {
+// extra steps (e.g. protection, monitoring) run before app-config.
+func runStaging(t *testing.T, extra ...string) *staging {
 	t.Helper()
 	m := motoserver.Start(t)
 	for _, kv := range m.Env() {
@@ -163,7 +164,8 @@ func runStaging(t *testing.T) *staging {
 		t.Fatal(err)
 	}
 	all := steps.All()
-	for _, id := range flowSteps {
+	ids := append(append(append([]string{}, flowSteps[:len(flowSteps)-1]...), extra...), flowSteps[len(flowSteps)-1])
+	for _, id := range ids {
 		s := steps.Find(all, id)
 		if s == nil {
 			t.Fatalf("step %s is not in steps.All()", id)

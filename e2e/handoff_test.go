@@ -12,7 +12,8 @@ import (
 )
 
 func TestHandoffDocument(t *testing.T) {
-	st := runStaging(t)
+	// A finished staging run: the whole flow, protection and monitoring included.
+	st := runStaging(t, "protection", "monitoring")
 	dir, r := st.dir, st.run
 	env := readEnv(t, dir)
 	secret, keyID := env["AWS_SECRET_ACCESS_KEY"], env["AWS_ACCESS_KEY_ID"]
@@ -69,7 +70,9 @@ func TestHandoffDocument(t *testing.T) {
 		"- [x] **S3 bucket created in the right region", "- [x] **Dedicated IAM identity with minimal permissions",
 		"- [x] **Keys stored securely", "**Environment variables configured, local + Heroku",
 		"- [x] **Bucket policy consistent", "- [x] **Block Public Access configured correctly",
-		"**Default encryption enabled", "**Versioning enabled", "**Budgets & cost alerts in place",
+		"- [x] **Default encryption enabled", "- [x] **Versioning enabled", "- [x] **Budgets & cost alerts in place",
+		"| Default encryption | SSE-S3 (AES256) | AES256 |", "| Versioning | Enabled (MFA Delete: manual, root only) | Enabled |",
+		"| to mon-app-media-staging-logs/logs/ |",
 		"**Upload / delete tested from Django", "- [x] **Internal documentation updated",
 		"✅ private file refused anonymously (403)", "✅ public file under media/blog/ readable anonymously (200)",
 		// manual steps, departures, rotation, troubleshooting
