@@ -232,6 +232,22 @@ func (p *pump) settle() {
 	}
 }
 
+// settleFor processes messages until cond holds (live AWS calls take a
+// while), then until the model is quiet.
+func (p *pump) settleFor(cond func() bool) {
+	p.t.Helper()
+	deadline := time.After(60 * time.Second)
+	for !cond() {
+		select {
+		case msg := <-p.msgs:
+			p.handle(msg)
+		case <-deadline:
+			p.t.Fatalf("timed out waiting:\n%s", p.view())
+		}
+	}
+	p.settle()
+}
+
 // key sends keys: names like "enter", "tab", "esc", "ctrl+c", "up",
 // "down"; anything else is typed as runes.
 func (p *pump) key(keys ...string) {

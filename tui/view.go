@@ -360,7 +360,7 @@ func (m *model) resultView() string {
 
 // secretNote says where the secret went; the secret itself is never shown.
 func (m *model) secretNote() string {
-	return "The secret access key was written to " + m.eng.EnvFilePath() + " (mode 0600). It is never shown on screen."
+	return "The secret access key was written to\n  " + m.eng.EnvFilePath() + "\n(mode 0600). It is never shown on screen."
 }
 
 func (m *model) doneView() string {
