@@ -159,6 +159,10 @@ func Envs(dir string) []string {
 	return out
 }
 
+// Locked reports whether this progress holds the env's lock; only a locked
+// progress may be saved (read-only commands never write it).
+func (p *Progress) Locked() bool { return p.lock != nil }
+
 // Close releases the lock.
 func (p *Progress) Close() error {
 	if p.lock == nil {
@@ -177,6 +181,11 @@ func (p *Progress) Save() error {
 }
 
 func (p *Progress) saveLocked() error {
+	if p.lock == nil {
+		// Read-only commands (status, check, docs) must never race a run
+		// that holds the lock.
+		return fmt.Errorf("save progress of env %q: not opened for writing (internal error)", p.Env)
+	}
 	p.Schema = SchemaVersion
 	p.Updated = time.Now().UTC().Truncate(time.Second)
 	data, err := json.MarshalIndent(p, "", "  ")

@@ -52,7 +52,7 @@ func (r *Run) Identify(ctx context.Context) error {
 		return err
 	}
 	r.Account, r.Caller = deref(out.Account), deref(out.Arn)
-	if r.State != nil && !r.DryRun {
+	if r.State != nil && r.State.Locked() {
 		_ = r.State.Update(func(p *state.Progress) { p.Account, p.Caller = r.Account, r.Caller })
 	}
 	return nil
