@@ -398,3 +398,19 @@ func TestDryRunAgainstAWSChangesNothing(t *testing.T) {
 		t.Error("dry run wrote .env")
 	}
 }
+
+// plan after a finished apply must find nothing to do: every step compares
+// with the live state (steps plan concurrently, so this also proves they
+// all know the account before building ARNs).
+func TestPlanAfterApplyIsEmpty(t *testing.T) {
+	s := motoserver.Start(t)
+	dir := project(t, stagingAnswers+"public_prefixes: [media/blog/]\nbudget: {monthly_usd: 20, email: ops@example.com}\n")
+	mustOK(t, apply(t, dir, s.Env()))
+	for i := 0; i < 3; i++ {
+		r := run(t, dir, s.Env(), "plan", "--env", "staging", "--answers", "answers.yaml")
+		mustOK(t, r)
+		if !strings.Contains(r.stdout, "0 change(s) planned") {
+			t.Fatalf("plan after apply wants changes:\n%s", r.stdout)
+		}
+	}
+}

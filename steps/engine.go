@@ -182,6 +182,9 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 // PlanAll plans every enabled step concurrently against the live state (or,
 // offline, against nothing).
 func PlanAll(ctx context.Context, r *Run, list []*Step) []Result {
+	// ARNs need the account: learn it before the steps fan out (a failure
+	// is reported by the preflight step itself).
+	_ = r.Identify(ctx)
 	results := make([]Result, len(list))
 	var wg sync.WaitGroup
 	for i, s := range list {
@@ -202,6 +205,7 @@ func PlanAll(ctx context.Context, r *Run, list []*Step) []Result {
 
 // VerifyAll runs every enabled step's live checks concurrently (`check`).
 func VerifyAll(ctx context.Context, r *Run, list []*Step) []Result {
+	_ = r.Identify(ctx)
 	results := make([]Result, len(list))
 	var wg sync.WaitGroup
 	for i, s := range list {
