@@ -364,7 +364,7 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	want := WantedBudget(a)
 	wantN := WantedBudgetNotification(a)
 	email := a.Budget.Email
-	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD), email to %s when actual spend exceeds %g%%; the first two budgets of an account are free", name, deref(want.BudgetLimit.Amount), email, a.Budget.ThresholdPct)
+	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD), email to %s when actual spend exceeds %g%%", name, deref(want.BudgetLimit.Amount), email, a.Budget.ThresholdPct)
 	record := func() {
 		if r.State != nil {
 			r.State.SetResource(budgetEmailResource, email)

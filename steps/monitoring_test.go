@@ -266,3 +266,26 @@ func TestMonitoringAlarmsInBucketRegion(t *testing.T) {
 		t.Errorf("second run planned: %s", protSummaries(p))
 	}
 }
+
+// Without credentials (`plan` offline) both steps plan everything as new
+// instead of failing.
+func TestProtectionAndMonitoringPlanOffline(t *testing.T) {
+	s := motoserver.Shared(t)
+	a := protAnswers(t, protAnswersYAML)
+	r := protRun(t, s, a)
+	r.AWS.Offline, r.Offline, r.DryRun = true, true, true
+	for id, want := range map[string][]string{
+		"protection": {"s3:PutBucketEncryption", "s3:PutBucketVersioning", "s3:PutBucketLifecycleConfiguration", "s3:CreateBucket", "s3:PutBucketPolicy", "s3:PutBucketLogging"},
+		"monitoring": {"cloudwatch:PutMetricAlarm", "budgets:CreateBudget"},
+	} {
+		p, err := steps.PlanStep(context.Background(), r, steps.Find(steps.All(), id))
+		if err != nil {
+			t.Fatalf("offline plan of %s: %v", id, err)
+		}
+		for _, c := range want {
+			if !monHasCall(p, c) {
+				t.Errorf("offline plan of %s lacks %s: %s", id, c, protSummaries(p))
+			}
+		}
+	}
+}
