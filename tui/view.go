@@ -46,7 +46,10 @@ func (m *model) View() string {
 		main = m.mainView()
 	}
 	main = lipgloss.NewStyle().Width(m.mainWidth()).Render(main)
-	body := lipgloss.JoinHorizontal(lipgloss.Top, styles.sidebar.Render(m.sidebar()), " ", main)
+	side := m.sidebar()
+	// The sidebar's rule runs the full height of the page.
+	side = styles.sidebar.Height(max(lipgloss.Height(side), lipgloss.Height(main))).Render(side)
+	body := lipgloss.JoinHorizontal(lipgloss.Top, side, " ", main)
 	footer := styles.dim.Render(m.footer())
 	return header + "\n\n" + body + "\n\n" + footer
 }
