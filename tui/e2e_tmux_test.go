@@ -1,0 +1,137 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession is one detached tmux server of its own (its own socket), so
+// the test never touches the developer's sessions.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	s.t.Helper()
+	out, err := exec.Command("/usr/bin/tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen() string { return s.run("capture-pane", "-p", "-t", "wiz") }
+
+func (s *tmuxSession) send(keys ...string) {
+	s.run(append([]string{"send-keys", "-t", "wiz"}, keys...)...)
+}
+
+// waitFor polls the screen until it contains one of texts; it returns the
+// one found.
+func (s *tmuxSession) waitFor(d time.Duration, texts ...string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(d)
+	var scr string
+	for time.Now().Before(deadline) {
+		scr = s.screen()
+		for _, x := range texts {
+			if strings.Contains(scr, x) {
+				return x
+			}
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+	s.t.Fatalf("screen never showed %q:\n%s", texts, scr)
+	return ""
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "s3wizard")
+	pkg := "."
+	if p := os.Getenv("S3WIZARD_E2E_MAIN"); p != "" {
+		pkg = p // a stand-in main while the real one is being written
+	}
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestTmuxWholeStagingRun types a whole staging run into the real binary in
+// a real terminal (tmux), against moto, and requires the same end state as
+// `s3wizard apply --env staging --answers FILE --yes`.
+func TestTmuxWholeStagingRun(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/tmux"); err != nil {
+		t.Skip("tmux not installed")
+	}
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	if src, err := os.ReadFile("../main.go"); os.Getenv("S3WIZARD_E2E_MAIN") == "" && (err != nil || !strings.Contains(string(src), "tui.Run")) {
+		t.Skip("main.go does not wire the interactive wizard (tui.Run) yet")
+	}
+	bin := buildBinary(t)
+	srv := useMoto(t)
+	sameAsApply(t, srv, func(dir string) {
+		tm := &tmuxSession{t: t, socket: fmt.Sprintf("s3wizard-test-%d", os.Getpid())}
+		exit := filepath.Join(t.TempDir(), "exit")
+		var env []string
+		for _, kv := range srv.Env() {
+			env = append(env, kv)
+		}
+		env = append(env, "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
+		script := fmt.Sprintf("env %s %s --dir %s --env staging; echo $? > %s; sleep 600",
+			strings.Join(env, " "), bin, dir, exit)
+		tm.run("new-session", "-d", "-s", "wiz", "-x", "120", "-y", "40", script)
+		t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
+
+		tm.waitFor(20*time.Second, "> Start")
+		tm.waitFor(20*time.Second, "account    123456789012")
+		tm.send("Enter")
+		// Step 1: type the app name over the suggested one, as a user would.
+		tm.waitFor(10*time.Second, "App name")
+		tm.send("C-u")
+		tm.send("-l", "mon-app")
+		tm.send("Enter")
+		for i := 0; i < 200; i++ {
+			got := tm.waitFor(60*time.Second, "Apply this step? (y)", "Press enter for the next step.",
+				"shift+tab previous", "Set up prod now", "This step failed")
+			switch got {
+			case "Apply this step? (y)":
+				tm.send("y")
+			case "This step failed":
+				t.Fatalf("a step failed:\n%s", tm.screen())
+			case "Set up prod now":
+				scr := tm.screen()
+				if !strings.Contains(scr, "never shown") || strings.Contains(scr, "wJalr") {
+					t.Fatalf("done screen:\n%s", scr)
+				}
+				tm.send("q")
+				deadline := time.Now().Add(10 * time.Second)
+				for time.Now().Before(deadline) {
+					if b, err := os.ReadFile(exit); err == nil {
+						if strings.TrimSpace(string(b)) != "0" {
+							t.Fatalf("exit status %s:\n%s", b, tm.screen())
+						}
+						return
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+				t.Fatalf("the wizard did not exit:\n%s", tm.screen())
+			default:
+				tm.send("Enter")
+			}
+			time.Sleep(250 * time.Millisecond)
+		}
+		t.Fatalf("too many screens:\n%s", tm.screen())
+	})
+}

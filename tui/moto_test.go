@@ -1,0 +1,244 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/cli"
+	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/state"
+)
+
+// useMoto starts a moto server and points the SDK's own variables at it.
+func useMoto(t *testing.T) *motoserver.Server {
+	t.Helper()
+	s := motoserver.Start(t)
+	for _, kv := range s.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	return s
+}
+
+// newProject makes a minimal Django project named mon-app.
+func newProject(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "mon-app")
+	if err := os.MkdirAll(filepath.Join(dir, "mysite"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	manage := "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n"
+	must(t, os.WriteFile(filepath.Join(dir, "manage.py"), []byte(manage), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "mysite", "settings.py"), []byte("DEBUG = True\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, "requirements.txt"), []byte("Django==5.1.4\n"), 0o644))
+	return dir
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// snapshot is the part of the end state that a TUI run and `apply` must
+// share: AWS resources, env file keys and step states (not key values).
+type snapshot struct {
+	Buckets   []string
+	Users     []string
+	KeyCount  int
+	EnvKeys   []string
+	Steps     map[string]string
+	Versioned bool
+}
+
+func takeSnapshot(t *testing.T, s *motoserver.Server, dir string) snapshot {
+	t.Helper()
+	ctx := context.Background()
+	cfg := s.AWSConfig(t, "eu-west-3")
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	var snap snapshot
+	out, err := s3c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	must(t, err)
+	for _, b := range out.Buckets {
+		snap.Buckets = append(snap.Buckets, *b.Name)
+	}
+	v, err := s3c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: strPtr("mon-app-media-staging")})
+	must(t, err)
+	snap.Versioned = v.Status == "Enabled"
+	ic := iam.NewFromConfig(cfg)
+	users, err := ic.ListUsers(ctx, &iam.ListUsersInput{})
+	must(t, err)
+	for _, u := range users.Users {
+		snap.Users = append(snap.Users, *u.UserName)
+	}
+	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: strPtr("django-s3-user-staging")})
+	must(t, err)
+	snap.KeyCount = len(keys.AccessKeyMetadata)
+	env, err := envfile.Read(filepath.Join(dir, ".env"))
+	must(t, err)
+	for k := range env {
+		snap.EnvKeys = append(snap.EnvKeys, k)
+	}
+	prog, err := state.Read(dir, "staging")
+	must(t, err)
+	snap.Steps = map[string]string{}
+	for id, st := range prog.Steps {
+		snap.Steps[id] = st.Status
+	}
+	sort.Strings(snap.Buckets)
+	sort.Strings(snap.Users)
+	sort.Strings(snap.EnvKeys)
+	return snap
+}
+
+func strPtr(s string) *string { return &s }
+
+const stagingAnswers = "env: staging\napp: mon-app\nregion: eu-west-3\ncredentials: access-keys\n"
+
+// sameAsApply runs `s3wizard apply --env staging --answers FILE --yes` on
+// moto, resets moto, runs the wizard through run in a fresh project, and
+// requires both to leave the same end state. (One moto at a time: two
+// servers side by side answer HTTP 500.)
+func sameAsApply(t *testing.T, s *motoserver.Server, run func(dir string)) {
+	t.Helper()
+	adir := newProject(t)
+	file := filepath.Join(t.TempDir(), "answers.yaml")
+	must(t, os.WriteFile(file, []byte(stagingAnswers), 0o600))
+	var stdout, stderr bytes.Buffer
+	code := cli.Main([]string{"apply", "--env", "staging", "--answers", file, "--yes", "--dir", adir}, strings.NewReader(""), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("apply exit %d:\n%s", code, stderr.String())
+	}
+	want := takeSnapshot(t, s, adir)
+	s.Reset(t)
+	dir := newProject(t)
+	run(dir)
+	got := takeSnapshot(t, s, dir)
+	if got.KeyCount != 1 || len(got.Buckets) == 0 || !slicesContain(got.EnvKeys, "AWS_SECRET_ACCESS_KEY") {
+		t.Fatalf("unexpected end state: %+v", got)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("end state differs from apply:\n wizard: %+v\n apply:  %+v", got, want)
+	}
+}
+
+func slicesContain(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// TestLiveModelAgainstMoto drives the model on the live engine: every step
+// of staging planned, applied and verified against a real moto.
+func TestLiveModelAgainstMoto(t *testing.T) {
+	s := useMoto(t)
+	sameAsApply(t, s, func(dir string) { liveModelRun(t, dir) })
+}
+
+func liveModelRun(t *testing.T, dir string) {
+	eng := NewEngine(app.Options{Dir: dir, Env: "staging"})
+	defer eng.Close()
+	old := availDelay
+	availDelay = 0
+	defer func() { availDelay = old }()
+	p := &pump{t: t, msgs: make(chan tea.Msg, 1024)}
+	p.m = newModel(context.Background(), eng, dir, "staging")
+	p.m.width, p.m.height = 120, 40
+	p.exec(p.m.Init())
+	p.settleFor(func() bool {
+		return (p.m.identity != nil || p.m.idErr != nil) && (p.m.project != nil || p.m.projErr != nil)
+	})
+	p.requireView("account    123456789012", "manage.py", "mysite.settings", "Django     5.1.4")
+	p.key("enter")
+	for i := 0; i < 15 && p.m.phase != phDone; i++ {
+		p.answerDefaults()
+		p.settleFor(func() bool { return p.m.phase != phPlanning })
+		if p.m.phase == phApplying { // a step not used with these answers
+			p.settleFor(func() bool { return p.m.phase != phApplying })
+			continue
+		}
+		if p.m.phase != phConfirm {
+			t.Fatalf("step %d: phase %d:\n%s", p.m.cur, p.m.phase, p.view())
+		}
+		p.key("y")
+		p.settleFor(func() bool { return p.m.phase != phApplying })
+		if p.m.phase != phResult {
+			t.Fatalf("step %d: phase %d:\n%s", p.m.cur, p.m.phase, p.view())
+		}
+		if strings.Contains(p.view(), "wJalr") {
+			t.Fatal("a secret is on screen")
+		}
+		p.key("enter")
+	}
+	p.requireView("Environment staging is set up", filepath.Join(dir, ".env"))
+	env, _ := envfile.Read(filepath.Join(dir, ".env"))
+	if sec := env["AWS_SECRET_ACCESS_KEY"]; sec == "" || strings.Contains(p.view(), sec) {
+		t.Fatal("secret missing from .env or shown on screen")
+	}
+	must(t, eng.Close())
+}
+
+// accessibleStagingInput answers, line by line, every prompt of a fresh
+// staging run with the defaults and "y" to every plan.
+func accessibleStagingInput() string {
+	lines := []string{
+		"", "", "", "y", // preflight: app, region, credentials; apply
+		"", "y", // bucket
+		"", "", "y", // layout: folders, static_on_s3
+		"", "", "y", // iam: user, policy
+		"", "y", // access key: env_file
+		"", "y", // public: prefixes
+		"", "", "", "", "", "", "", "y", // protection: encryption, kms, versioning, 3 lifecycle, logs
+		"", "", "", "y", // monitoring: alarm, budget, email
+		"", "", "y", // app config: set_env_sh, heroku_app
+		"n", // no prod now
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func TestAccessibleThroughPipeAgainstMoto(t *testing.T) {
+	s := useMoto(t)
+	sameAsApply(t, s, func(dir string) { accessibleRun(t, dir) })
+}
+
+func accessibleRun(t *testing.T, dir string) {
+	var out bytes.Buffer
+	err := Run(context.Background(), Options{App: app.Options{Dir: dir, Env: "staging"}, Accessible: true, NoColor: true,
+		In: strings.NewReader(accessibleStagingInput()), Out: &out})
+	if err != nil {
+		t.Fatalf("accessible run: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	for _, want := range []string{"AWS identity: account 123456789012", "Step 2 of 10: Create the S3 bucket", "Why:",
+		"Departs from the guide:", "Apply?", "AWS call: s3:CreateBucket", "check: ok", "Environment staging is set up",
+		"written to " + filepath.Join(dir, ".env")} {
+		if !strings.Contains(text, want) {
+			t.Fatalf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "\x1b[") {
+		t.Fatal("escape sequences in accessible output")
+	}
+	env, _ := envfile.Read(filepath.Join(dir, ".env"))
+	if sec := env["AWS_SECRET_ACCESS_KEY"]; sec == "" || strings.Contains(text, sec) {
+		t.Fatal("secret missing from .env or printed")
+	}
+}
