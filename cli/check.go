@@ -71,7 +71,7 @@ func cmdCheck(ctx context.Context, f *flags, s IO) error {
 			}
 			fmt.Fprintf(s.Out, "  %s [%s] %s", mark, c.Step, c.Name)
 			if c.Detail != "" {
-				fmt.Fprintf(s.Out, ": %s", firstLine(c.Detail))
+				fmt.Fprintf(s.Out, ": %s", steps.FirstLine(c.Detail))
 			}
 			fmt.Fprintln(s.Out)
 		}

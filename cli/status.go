@@ -74,19 +74,10 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 		for _, r := range es.Steps {
 			fmt.Fprintf(s.Out, "  %-8s %-12s %s", r.Status, r.ID, r.Title)
 			if r.Error != "" {
-				fmt.Fprintf(s.Out, " — %s", firstLine(r.Error))
+				fmt.Fprintf(s.Out, " — %s", steps.FirstLine(r.Error))
 			}
 			fmt.Fprintln(s.Out)
 		}
 	}
 	return nil
-}
-
-func firstLine(s string) string {
-	for i, c := range s {
-		if c == '\n' {
-			return s[:i]
-		}
-	}
-	return s
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
 	"time"
@@ -167,16 +168,9 @@ func canGoLive(ctx context.Context, r *steps.Run) (bool, string) {
 		return false, "no AWS credentials"
 	}
 	if err := r.Identify(ctx); err != nil {
-		return false, "AWS credentials refused: " + firstLine(aws.Explain(err).Error())
+		return false, "AWS credentials refused: " + steps.FirstLine(aws.Explain(err).Error())
 	}
 	return true, ""
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 func credentialsLabel(a *config.Answers) string {
@@ -381,7 +375,7 @@ func (rd *liveReads) show(key, v string, live bool) string {
 		return "not checked"
 	}
 	if err := rd.errs[key]; err != nil {
-		return "could not read: " + firstLine(aws.Explain(err).Error())
+		return "could not read: " + steps.FirstLine(aws.Explain(err).Error())
 	}
 	return v
 }
@@ -557,7 +551,7 @@ type mark struct {
 func (m *mark) check(c steps.Check) {
 	d := c.Name
 	if c.Detail != "" {
-		d += ": " + firstLine(c.Detail)
+		d += ": " + steps.FirstLine(c.Detail)
 	}
 	switch {
 	case c.Skipped:
@@ -599,7 +593,7 @@ func (m *mark) item(title string) item {
 func (m *mark) from(results []steps.Result, ids []string, words ...string) bool {
 	found := false
 	for _, res := range results {
-		if res.Step == nil || !containsStr(ids, res.Step.ID) {
+		if res.Step == nil || !slices.Contains(ids, res.Step.ID) {
 			continue
 		}
 		for _, c := range res.Checks {
@@ -611,15 +605,6 @@ func (m *mark) from(results []steps.Result, ids []string, words ...string) bool 
 		}
 	}
 	return found
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func containsWord(name string, words []string) bool {
@@ -696,7 +681,7 @@ func checklist(r *steps.Run, results []steps.Result, rd *liveReads, live bool, g
 	add("Block Public Access configured correctly (Blocage d’accès public configuré correctement)", func(m *mark) {
 		switch {
 		case rd.errs["pab"] != nil:
-			m.failed("could not read: " + firstLine(aws.Explain(rd.errs["pab"]).Error()))
+			m.failed("could not read: " + steps.FirstLine(aws.Explain(rd.errs["pab"]).Error()))
 		case rd.pab == "":
 			m.failed("no Block Public Access on the bucket")
 		case rd.pabOK:
@@ -736,7 +721,7 @@ func checklist(r *steps.Run, results []steps.Result, rd *liveReads, live bool, g
 func liveItem(m *mark, rd *liveReads, key, v string, ok bool) {
 	switch {
 	case rd.errs[key] != nil:
-		m.failed("could not read: " + firstLine(aws.Explain(rd.errs[key]).Error()))
+		m.failed("could not read: " + steps.FirstLine(aws.Explain(rd.errs[key]).Error()))
 	case ok:
 		m.pass(v)
 	default:
@@ -764,7 +749,7 @@ func herokuDeployed(r *steps.Run) bool {
 		return false
 	}
 	k := r.State.Key(env[steps.EnvKeyID])
-	return k != nil && containsStr(k.Deployed, "heroku")
+	return k != nil && slices.Contains(k.Deployed, "heroku")
 }
 
 func manual(r *steps.Run) []string {
@@ -804,7 +789,7 @@ func stepInfo(r *steps.Run, list []*steps.Step) ([]departure, []stepRow) {
 			status += " " + st.At.UTC().Format("2006-01-02")
 		}
 		if st.Error != "" {
-			status += ": " + firstLine(st.Error)
+			status += ": " + steps.FirstLine(st.Error)
 		}
 		rows = append(rows, stepRow{Title: s.Title, Status: status, Notes: strings.Join(st.Notes, " · ")})
 	}

@@ -190,14 +190,7 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	if err != nil {
 		return []Check{Fail("access key works", err.Error())}
 	}
-	var arn string
-	err = RetryNewKey(ctx, func(ctx context.Context) error {
-		out, err := app.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err == nil {
-			arn = deref(out.Arn)
-		}
-		return err
-	})
+	arn, err := CallerOfNewKey(ctx, app)
 	if err != nil {
 		return []Check{Fail("access key works", fmt.Sprintf("key %s: %v", Mask(id), aws.Explain(err)))}
 	}
@@ -225,6 +218,20 @@ func retryFresh(ctx context.Context, fn func() Check) Check {
 		}
 		delay = min(delay*2, 8*time.Second)
 	}
+}
+
+// CallerOfNewKey asks STS who the clients' (possibly brand-new) key
+// belongs to, waiting for IAM to propagate it.
+func CallerOfNewKey(ctx context.Context, cl *aws.Clients) (string, error) {
+	var arn string
+	err := RetryNewKey(ctx, func(ctx context.Context) error {
+		out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err == nil {
+			arn = deref(out.Arn)
+		}
+		return err
+	})
+	return arn, err
 }
 
 // RetryNewKey retries fn while AWS does not know a just-created key yet:

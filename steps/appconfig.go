@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -437,7 +438,7 @@ func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) 
 		return fmt.Errorf("heroku config:set --app %s: %w", a.HerokuApp, runErr)
 	}
 	if id := env[EnvKeyID]; accessKeys(a) && id != "" && r.State != nil {
-		if k := r.State.Key(id); k != nil && !contains(k.Deployed, "heroku") {
+		if k := r.State.Key(id); k != nil && !slices.Contains(k.Deployed, "heroku") {
 			k.Deployed = append(k.Deployed, "heroku")
 			r.State.PutKey(*k)
 			if err := r.State.Save(); err != nil {
@@ -457,15 +458,6 @@ func maskSecrets(s string, env map[string]string) string {
 		s = strings.ReplaceAll(s, id, Mask(id))
 	}
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func setEnvScript(r *Run, env map[string]string) ([]byte, error) {

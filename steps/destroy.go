@@ -30,9 +30,8 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		}
 		say(what)
 	}
-	if _, err := r.AWS.STS.GetCallerIdentity(ctx, nil); err == nil {
-		_ = r.Identify(ctx)
-	}
+	// The budget's name needs the account; without it the budget is left.
+	_ = r.Identify(ctx)
 	if a.Credentials == "access-keys" {
 		if out, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser}); err == nil {
 			for _, k := range out.AccessKeyMetadata {

@@ -8,7 +8,6 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
 )
@@ -47,14 +46,7 @@ func Doctor(ctx context.Context, r *Run) []Check {
 			return append(checks, Fail("app credentials", err.Error()))
 		}
 	}
-	var who string
-	err = RetryNewKey(ctx, func(ctx context.Context) error {
-		out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err == nil {
-			who = deref(out.Arn)
-		}
-		return err
-	})
+	who, err := CallerOfNewKey(ctx, cl)
 	if err != nil {
 		return append(checks, Fail("app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
 	}

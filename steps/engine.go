@@ -182,8 +182,23 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 // PlanAll plans every enabled step concurrently against the live state (or,
 // offline, against nothing).
 func PlanAll(ctx context.Context, r *Run, list []*Step) []Result {
-	// ARNs need the account: learn it before the steps fan out (a failure
-	// is reported by the preflight step itself).
+	return fanOut(ctx, r, list, func(s *Step, res *Result) {
+		res.Plan, res.Err = PlanStep(ctx, r, s)
+	})
+}
+
+// VerifyAll runs every enabled step's live checks concurrently (`check`).
+func VerifyAll(ctx context.Context, r *Run, list []*Step) []Result {
+	return fanOut(ctx, r, list, func(s *Step, res *Result) {
+		if s.Verify != nil {
+			res.Checks = s.Verify(ctx, r)
+		}
+	})
+}
+
+// fanOut runs fn for every enabled step at once. ARNs need the account, so
+// it is learnt first (a failure is reported by the preflight step itself).
+func fanOut(ctx context.Context, r *Run, list []*Step, fn func(*Step, *Result)) []Result {
 	_ = r.Identify(ctx)
 	results := make([]Result, len(list))
 	var wg sync.WaitGroup
@@ -195,28 +210,7 @@ func PlanAll(ctx context.Context, r *Run, list []*Step) []Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p, err := PlanStep(ctx, r, s)
-			results[i].Plan, results[i].Err = p, err
-		}()
-	}
-	wg.Wait()
-	return results
-}
-
-// VerifyAll runs every enabled step's live checks concurrently (`check`).
-func VerifyAll(ctx context.Context, r *Run, list []*Step) []Result {
-	_ = r.Identify(ctx)
-	results := make([]Result, len(list))
-	var wg sync.WaitGroup
-	for i, s := range list {
-		results[i].Step = s
-		if !s.IsEnabled(r.Answers) || s.Verify == nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i].Checks = s.Verify(ctx, r)
+			fn(s, &results[i])
 		}()
 	}
 	wg.Wait()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
@@ -242,7 +243,7 @@ func validatePolicy(ctx context.Context, r *Run, p *Plan, doc string) {
 	out, err := r.AWS.AccessAnalyzer.ValidatePolicy(ctx, &accessanalyzer.ValidatePolicyInput{
 		PolicyDocument: &doc, PolicyType: aatypes.PolicyTypeIdentityPolicy})
 	if err != nil {
-		p.Notice("policy check by IAM Access Analyzer skipped: ValidatePolicy is not available here (%s)", firstLine(aws.Explain(err).Error()))
+		p.Notice("policy check by IAM Access Analyzer skipped: ValidatePolicy is not available here (%s)", FirstLine(aws.Explain(err).Error()))
 		return
 	}
 	for _, f := range out.Findings {
@@ -318,11 +319,10 @@ func arnName(arn string) string {
 	return arn
 }
 
-func firstLine(s string) string {
-	for i, c := range s {
-		if c == '\n' {
-			return s[:i]
-		}
+// FirstLine is the first line of s (errors carry advice on later lines).
+func FirstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
 	}
 	return s
 }

@@ -498,7 +498,7 @@ func budgetSubscriber(ctx context.Context, r *Run, name string, n btypes.Notific
 	if r.State != nil {
 		recorded = r.State.Resource(budgetEmailResource)
 	}
-	why := firstLine(aws.Explain(err).Error())
+	why := FirstLine(aws.Explain(err).Error())
 	switch {
 	case recorded == "":
 		return true, fmt.Sprintf("the budget alert's subscribers could not be read (%s) and none is recorded: assuming %s is subscribed; check it in Billing → Budgets → %s", why, email, name)

@@ -75,7 +75,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		case aws.IsNotFound(err):
 			p.Notice("no account-level Block Public Access is set: the bucket's own settings decide")
 		default:
-			p.Notice("account-level Block Public Access could not be read (%s): if public files answer 403, check it (S3 → Block Public Access settings for this account)", firstLine(aws.Explain(err).Error()))
+			p.Notice("account-level Block Public Access could not be read (%s): if public files answer 403, check it (S3 → Block Public Access settings for this account)", FirstLine(aws.Explain(err).Error()))
 		}
 	}
 

@@ -6,7 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/state"
@@ -76,10 +75,7 @@ func RotateKeys(ctx context.Context, r *Run, confirmDelete func(oldID string) bo
 	if err != nil {
 		return err
 	}
-	if err := RetryNewKey(ctx, func(ctx context.Context) error {
-		_, err := app.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		return err
-	}); err != nil {
+	if _, err := CallerOfNewKey(ctx, app); err != nil {
 		return fmt.Errorf("the new key %s does not work yet: %w; the old key %s is still active — run rotate-keys again later", Mask(newID), aws.Explain(err), Mask(oldID))
 	}
 	if c := probe(ctx, app.S3In(a.Region), a.Bucket, "media/", "new key can put/get/delete under media/"); !c.OK {
