@@ -4,11 +4,17 @@
 package main
 
 import (
+	"context"
 	"os"
 
+	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/cli"
+	"github.com/s3wizard/s3wizard/tui"
 )
 
 func main() {
+	cli.Interactive = func(ctx context.Context, o app.Options, accessible, noColor bool, s cli.IO) error {
+		return tui.Run(ctx, tui.Options{App: o, Accessible: accessible, NoColor: noColor, In: s.In, Out: s.Err})
+	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
