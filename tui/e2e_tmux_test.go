@@ -135,3 +135,45 @@ func TestTmuxWholeStagingRun(t *testing.T) {
 		t.Fatalf("too many screens:\n%s", tm.screen())
 	})
 }
+
+// TestTmuxCtrlCExits130 quits the real binary with ctrl+c: exit status 130
+// and the progress file kept.
+func TestTmuxCtrlCExits130(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/tmux"); err != nil {
+		t.Skip("tmux not installed")
+	}
+	if src, err := os.ReadFile("../main.go"); os.Getenv("S3WIZARD_E2E_MAIN") == "" && (err != nil || !strings.Contains(string(src), "tui.Run")) {
+		t.Skip("main.go does not wire the interactive wizard (tui.Run) yet")
+	}
+	bin := buildBinary(t)
+	srv := useMoto(t)
+	dir := newProject(t)
+	tm := &tmuxSession{t: t, socket: fmt.Sprintf("s3wizard-test-c-%d", os.Getpid())}
+	exit := filepath.Join(t.TempDir(), "exit")
+	env := append(srv.Env(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
+	script := fmt.Sprintf("env %s %s --dir %s --env staging; echo $? > %s; sleep 600", strings.Join(env, " "), bin, dir, exit)
+	tm.run("new-session", "-d", "-s", "wiz", "-x", "120", "-y", "40", script)
+	t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
+	tm.waitFor(20*time.Second, "> Start")
+	tm.send("Enter")
+	tm.waitFor(10*time.Second, "App name")
+	tm.send("Enter", "Enter", "Enter")
+	tm.waitFor(30*time.Second, "Apply this step? (y)")
+	tm.send("y")
+	tm.waitFor(30*time.Second, "Press enter for the next step.")
+	tm.send("C-c")
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(exit); err == nil {
+			if strings.TrimSpace(string(b)) != "130" {
+				t.Fatalf("exit status %s, want 130:\n%s", b, tm.screen())
+			}
+			if _, err := os.Stat(filepath.Join(dir, ".s3wizard", "staging.json")); err != nil {
+				t.Fatalf("progress not kept: %v", err)
+			}
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("no exit after ctrl+c:\n%s", tm.screen())
+}
