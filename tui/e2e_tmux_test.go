@@ -155,10 +155,13 @@ func TestTmuxCtrlCExits130(t *testing.T) {
 	tm.run("new-session", "-d", "-s", "wiz", "-x", "120", "-y", "40", script)
 	t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
 	tm.waitFor(20*time.Second, "> Start")
+	tm.waitFor(20*time.Second, "account    123456789012")
 	tm.send("Enter")
-	tm.waitFor(10*time.Second, "App name")
-	tm.send("Enter", "Enter", "Enter")
-	tm.waitFor(30*time.Second, "Apply this step? (y)")
+	tm.waitFor(20*time.Second, "App name")
+	for _, field := range []string{"AWS region", "How will the app authenticate?", "Apply this step? (y)"} {
+		tm.send("Enter")
+		tm.waitFor(20*time.Second, field)
+	}
 	tm.send("y")
 	tm.waitFor(30*time.Second, "Press enter for the next step.")
 	tm.send("C-c")
