@@ -97,9 +97,7 @@ func setupColour(o Options) {
 // summary is what stays on the terminal after the full-screen wizard.
 func (m *model) summary() string {
 	if len(m.finished) == 0 {
-		if m.cancelled {
-			return "s3wizard: stopped; progress is saved — run s3wizard again to resume.\n"
-		}
+		// A cancelled run is reported once, by the CLI's exit path.
 		return ""
 	}
 	out := ""
