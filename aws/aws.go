@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 )
@@ -98,6 +99,9 @@ func dialIPEndpoint(ctx context.Context, network, addr string) (net.Conn, error)
 func New(ctx context.Context, o Options) (*Clients, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(sharedHTTP),
+		// The SDK's own log lines (IMDS fallbacks, checksum notes) would
+		// garble the wizard's output; errors reach the user through Explain.
+		config.WithLogger(logging.Nop{}),
 		config.WithRetryer(func() sdk.Retryer {
 			// Throttling and 5xx are retried with jittered exponential backoff.
 			return retry.NewStandard(func(so *retry.StandardOptions) {
