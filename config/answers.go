@@ -300,6 +300,9 @@ func (a *Answers) Validate() error {
 	default:
 		return fmt.Errorf("encryption %q: choose SSE-S3 or SSE-KMS", a.Encryption)
 	}
+	if k := a.KMSKeyID; strings.HasPrefix(k, "alias/") || strings.Contains(k, ":alias/") {
+		return fmt.Errorf("kms_key_id %q is an alias: give the key ID or key ARN (the app's IAM policy needs the key ARN)", k)
+	}
 	l := a.Lifecycle
 	if l.UploadsExpireDays < 0 || l.NoncurrentExpireDays < 0 || l.AbortMultipartDays < 0 {
 		return fmt.Errorf("lifecycle: days cannot be negative")
@@ -332,6 +335,11 @@ func validPublicPrefix(p string) error {
 	}
 	if !strings.HasPrefix(p, "media/") && !strings.HasPrefix(p, "static/") {
 		return fmt.Errorf("%q must be under media/ or static/", p)
+	}
+	// static/ alone is fine (static files are public by design), but all of
+	// media/ would expose the private uploads next to the public ones.
+	if p == "media/" {
+		return fmt.Errorf("%q: making all of media/ public exposes private uploads; list the public folders below it instead (e.g. media/blog/)", p)
 	}
 	if strings.Contains(p, "*") || strings.Contains(p, "..") || strings.Contains(p, "//") {
 		return fmt.Errorf("%q: no wildcards, '..' or '//'", p)

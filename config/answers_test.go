@@ -88,12 +88,38 @@ func TestValidateRejects(t *testing.T) {
 		{func(a *Answers) { a.Lifecycle.ArchiveTier = "DEEP_ARCHIVE" }, "restored"},
 		{func(a *Answers) { a.Budget = Budget{MonthlyUSD: 20, Email: "nope"} }, "email"},
 		{func(a *Answers) { a.Folders = []string{"../x"} }, "folder"},
+		{func(a *Answers) { a.PublicPrefixes = []string{"media/"} }, "exposes private uploads"},
+		{func(a *Answers) { a.PublicPrefixes = []string{"media/blog/", "media/"} }, "below it"},
+		{func(a *Answers) { a.Encryption, a.KMSKeyID = "SSE-KMS", "alias/my-key" }, "give the key ID or key ARN"},
+		{func(a *Answers) {
+			a.Encryption, a.KMSKeyID = "SSE-KMS", "arn:aws:kms:eu-west-3:123456789012:alias/my-key"
+		}, "the app's IAM policy needs the key ARN"},
 	}
 	for _, c := range cases {
 		a := base()
 		c.mut(a)
 		if err := a.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Validate() = %v, want %q", err, c.want)
+		}
+	}
+}
+
+func TestValidateAcceptsPublicFoldersAndKeyARNs(t *testing.T) {
+	for _, mut := range []func(*Answers){
+		func(a *Answers) { a.PublicPrefixes = []string{"static/"} }, // static files are public by design
+		func(a *Answers) { a.PublicPrefixes = []string{"media/blog/", "static/"} },
+		func(a *Answers) {
+			a.Encryption, a.KMSKeyID = "SSE-KMS", "1234abcd-12ab-34cd-56ef-1234567890ab"
+		},
+		func(a *Answers) {
+			a.Encryption, a.KMSKeyID = "SSE-KMS", "arn:aws:kms:eu-west-3:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		},
+	} {
+		a, _ := Parse([]byte("env: staging\napp: mon-app\nregion: eu-west-3\n"))
+		a.ApplyDefaults()
+		mut(a)
+		if err := a.Validate(); err != nil {
+			t.Errorf("Validate() = %v, want nil", err)
 		}
 	}
 }
