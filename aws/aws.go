@@ -52,7 +52,8 @@ type StaticCreds struct{ ID, Secret, Token string }
 type Clients struct {
 	Cfg    sdk.Config
 	Region string
-	// Endpoint is the custom endpoint (AWS_ENDPOINT_URL[_S3]) or "".
+	// Endpoint is the custom endpoint (AWS_ENDPOINT_URL[_S3], or endpoint_url
+	// in the AWS profile) or "".
 	Endpoint string
 	DryRun   bool
 	// Offline: no credentials (plan without an account). Every call fails
@@ -70,6 +71,9 @@ type Clients struct {
 
 	mu       sync.Mutex
 	regional map[string]*s3.Client
+	// profile is the shared-config profile the clients were built from
+	// (its endpoint_url must follow the app's credentials too).
+	profile string
 }
 
 var sharedHTTP = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
@@ -126,8 +130,13 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]*s3.Client{}}
+	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]*s3.Client{}, profile: o.Profile}
 	c.Endpoint = CustomEndpoint()
+	if c.Endpoint == "" && cfg.BaseEndpoint != nil {
+		// endpoint_url in the profile (~/.aws/config): the SDK uses it, so
+		// addressing and the TLS-only statement must follow it too.
+		c.Endpoint = *cfg.BaseEndpoint
+	}
 	cfg.APIOptions = append(cfg.APIOptions, c.watch)
 	c.Cfg = cfg
 	c.S3 = c.newS3(cfg.Region)
@@ -154,7 +163,8 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 }
 
 // CustomEndpoint returns the S3 endpoint override from the SDK's own
-// variables, or "" on real AWS.
+// variables, or "". New also honours endpoint_url in the AWS profile
+// (Clients.Endpoint).
 func CustomEndpoint() string {
 	if v := os.Getenv("AWS_ENDPOINT_URL_S3"); v != "" {
 		return v
@@ -196,7 +206,7 @@ func (c *Clients) S3In(region string) *s3.Client {
 // WithCredentials returns clients for the same endpoint and region signed
 // with other credentials (the app's keys), sharing the HTTP client.
 func (c *Clients) WithCredentials(ctx context.Context, id, secret string) (*Clients, error) {
-	return New(ctx, Options{Region: c.Region, DryRun: c.DryRun, Static: &StaticCreds{ID: id, Secret: secret}})
+	return New(ctx, Options{Profile: c.profile, Region: c.Region, DryRun: c.DryRun, Static: &StaticCreds{ID: id, Secret: secret}})
 }
 
 // ---- call watching -------------------------------------------------------

@@ -194,3 +194,14 @@ func isNoCredentials(err error) bool {
 		strings.Contains(s, "failed to refresh cached credentials") ||
 		strings.Contains(s, "static credentials are empty")
 }
+
+// BucketRegionFromError returns the region S3 names in the
+// x-amz-bucket-region header of a failed call (a 301 redirect or a 400 from
+// a bucket that lives in another region), or "".
+func BucketRegionFromError(err error) string {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.Response != nil && re.Response.Response != nil {
+		return re.Response.Header.Get("x-amz-bucket-region")
+	}
+	return ""
+}
