@@ -36,7 +36,12 @@ func Doctor(ctx context.Context, r *Run) []Check {
 		region = a.Region
 	}
 	cl := r.AWS
-	if a.Credentials == "access-keys" {
+	instanceRole := a.Credentials != "access-keys"
+	if instanceRole {
+		// The instance role's credentials exist only on the instance: the
+		// operator's own credentials would prove nothing about the app.
+		checks = append(checks, Skip("app credentials (instance role)", InstanceRoleCheck))
+	} else {
 		id, secret := env[EnvKeyID], env[EnvSecret]
 		if id == "" || secret == "" {
 			return append(checks, Fail("app access key in env file", "missing: run apply"))
@@ -45,26 +50,37 @@ func Doctor(ctx context.Context, r *Run) []Check {
 		if err != nil {
 			return append(checks, Fail("app credentials", err.Error()))
 		}
-	}
-	who, err := CallerOfNewKey(ctx, cl)
-	if err != nil {
-		return append(checks, Fail("app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
-	}
-	checks = append(checks, Pass("app credentials accepted (sts:GetCallerIdentity)", who))
-
-	s3c := cl.S3In(region)
-	hb, err := s3c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
-	switch {
-	case err == nil:
-		checks = append(checks, Pass("bucket reachable", bucket))
-		if hb.BucketRegion != nil && *hb.BucketRegion != "" && *hb.BucketRegion != region {
-			checks = append(checks, Fail("region matches", fmt.Sprintf("bucket is in %s, AWS_S3_REGION_NAME is %s: signed URLs will fail; set it to %s", *hb.BucketRegion, region, *hb.BucketRegion)))
+		who, err := CallerOfNewKey(ctx, cl)
+		if err != nil {
+			return append(checks, Fail("app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
 		}
-	case aws.IsNotFound(err):
-		checks = append(checks, Fail("bucket reachable", fmt.Sprintf("%s does not exist: a typo in AWS_STORAGE_BUCKET_NAME or a deleted bucket (not a region problem)", bucket)))
+		checks = append(checks, Pass("app credentials accepted (sts:GetCallerIdentity)", who))
+	}
+
+	hb, err := cl.S3In(region).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
+	var live string
+	if err == nil {
+		live = deref(hb.BucketRegion)
+	}
+	found, stop := headBucketChecks(bucket, region, live, err, !instanceRole)
+	checks = append(checks, found...)
+	if stop {
 		return checks
-	default:
-		checks = append(checks, Fail("bucket reachable", aws.Explain(err).Error()+" — the app lacks s3:ListBucket on the bucket"))
+	}
+	if live == "" {
+		live = aws.BucketRegionFromError(err)
+	}
+	if live != "" && live != region {
+		// The rest is checked where the bucket is, so a wrong region is
+		// not also reported as missing permissions.
+		region = live
+	}
+	s3c := cl.S3In(region)
+	if instanceRole {
+		for _, name := range []string{"missing file answers 404 (exists() works)", "list media/", "put/get/delete under media/ with the app's credentials"} {
+			checks = append(checks, Skip(name, InstanceRoleCheck))
+		}
+		return append(checks, anonymousChecks(ctx, r, s3c, bucket)...)
 	}
 	missing := "media/.s3wizard-doctor-missing"
 	_, err = s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &missing})
@@ -82,8 +98,14 @@ func Doctor(ctx context.Context, r *Run) []Check {
 		checks = append(checks, Pass("list media/", "files live under media/<folder>/ — filter the console by that exact prefix"))
 	}
 	checks = append(checks, probe(ctx, s3c, bucket, "media/", "put/get/delete under media/ with the app's credentials"))
+	return append(checks, anonymousChecks(ctx, r, s3c, bucket)...)
+}
+
+// anonymousChecks verifies that each public prefix is readable anonymously.
+func anonymousChecks(ctx context.Context, r *Run, s3c *s3.Client, bucket string) []Check {
+	var checks []Check
 	hc := &http.Client{Timeout: 15 * time.Second}
-	for _, pfx := range a.PublicPrefixes {
+	for _, pfx := range r.Answers.PublicPrefixes {
 		key := pfx + ".s3wizard-doctor-public"
 		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: http.NoBody}); err != nil {
 			checks = append(checks, Fail("anonymous read of "+pfx, "put probe: "+aws.Explain(err).Error()))
@@ -98,4 +120,38 @@ func Doctor(ctx context.Context, r *Run) []Check {
 		}
 	}
 	return checks
+}
+
+// InstanceRoleCheck is how to check an instance role's credentials: only on
+// the instance, where boto3 must find the role and nothing before it.
+const InstanceRoleCheck = "run on the instance: python3 -c 'import boto3; print(boto3.Session().get_credentials().method)' must print iam-role"
+
+// headBucketChecks turns HeadBucket's answer into checks. live is the
+// bucket's region from a successful HeadBucket ("" if unknown). A bucket in
+// another region answers 301 or 400 with its region in the
+// x-amz-bucket-region header: that is a wrong AWS_S3_REGION_NAME, not a
+// missing permission. stop: the remaining checks are pointless.
+func headBucketChecks(bucket, region, live string, err error, appCreds bool) (checks []Check, stop bool) {
+	if err != nil {
+		live = aws.BucketRegionFromError(err)
+	}
+	mismatch := func() Check {
+		return Fail("region matches", fmt.Sprintf("bucket is in %s, AWS_S3_REGION_NAME is %s: signed URLs will fail; set it to %s", live, region, live))
+	}
+	switch {
+	case err == nil:
+		checks = append(checks, Pass("bucket reachable", bucket))
+		if live != "" && live != region {
+			checks = append(checks, mismatch())
+		}
+	case aws.IsNotFound(err):
+		return []Check{Fail("bucket reachable", fmt.Sprintf("%s does not exist: a typo in AWS_STORAGE_BUCKET_NAME or a deleted bucket (not a region problem)", bucket))}, true
+	case live != "" && live != region:
+		checks = append(checks, mismatch())
+	case aws.IsAccessDenied(err) && appCreds:
+		checks = append(checks, Fail("bucket reachable", aws.Explain(err).Error()+" — the app lacks s3:ListBucket on the bucket"))
+	default:
+		checks = append(checks, Fail("bucket reachable", aws.Explain(err).Error()))
+	}
+	return checks, false
 }
