@@ -149,8 +149,8 @@ func orDefault(v, def string) string {
 }
 
 func accountOf(r *steps.Run) string {
-	if r.Account != "" {
-		return r.Account
+	if acct, _ := r.Identity(); acct != "" {
+		return acct
 	}
 	return r.State.Account
 }

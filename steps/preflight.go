@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/aws"
@@ -27,8 +28,9 @@ func Preflight() *Step {
 			if err := r.Identify(ctx); err != nil {
 				return nil, err
 			}
-			p.Notice("account %s as %s, region %s", r.Account, r.Caller, r.Answers.Region)
-			if strings.HasSuffix(r.Caller, ":root") {
+			acct, caller := r.Identity()
+			p.Notice("account %s as %s, region %s", acct, caller, r.Answers.Region)
+			if strings.HasSuffix(caller, ":root") {
 				p.Warn("you are using the account's root credentials: create an admin IAM user or use IAM Identity Center (SSO) for day-to-day work, and keep root for the few tasks that need it")
 			}
 			return p, nil
@@ -37,25 +39,50 @@ func Preflight() *Step {
 			if err := r.Identify(ctx); err != nil {
 				return []Check{Fail("AWS identity", aws.Explain(err).Error())}
 			}
-			return []Check{Pass("AWS identity", fmt.Sprintf("account %s (%s)", r.Account, r.Caller))}
+			acct, caller := r.Identity()
+			return []Check{Pass("AWS identity", fmt.Sprintf("account %s (%s)", acct, caller))}
 		},
 	}
 }
 
-// Identify asks STS who the credentials belong to (once per run).
+// identityMu guards Run.Account and Run.Caller, which Identify writes while
+// other steps of the same run read them (ApplyAll, PlanAll and VerifyAll run
+// steps concurrently). It is a package variable rather than a Run field so
+// that a Run stays copyable (go vet's copylocks): the critical sections are
+// a few field reads and writes, never the STS call.
+var identityMu sync.Mutex
+
+// Identify asks STS who the credentials belong to (once per run; concurrent
+// first calls may each ask, and the first answer is kept).
 func (r *Run) Identify(ctx context.Context) error {
-	if r.Account != "" || r.Offline {
+	identityMu.Lock()
+	known := r.Account != "" || r.Offline
+	identityMu.Unlock()
+	if known {
 		return nil
 	}
 	out, err := r.AWS.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return err
 	}
-	r.Account, r.Caller = deref(out.Account), deref(out.Arn)
-	if r.State != nil && r.State.Locked() {
-		_ = r.State.Update(func(p *state.Progress) { p.Account, p.Caller = r.Account, r.Caller })
+	identityMu.Lock()
+	first := r.Account == ""
+	if first {
+		r.Account, r.Caller = deref(out.Account), deref(out.Arn)
+	}
+	acct, caller := r.Account, r.Caller
+	identityMu.Unlock()
+	if first && r.State != nil && r.State.Locked() {
+		_ = r.State.Update(func(p *state.Progress) { p.Account, p.Caller = acct, caller })
 	}
 	return nil
+}
+
+// Identity returns the account and caller ARN learnt by Identify ("" before).
+func (r *Run) Identity() (account, caller string) {
+	identityMu.Lock()
+	defer identityMu.Unlock()
+	return r.Account, r.Caller
 }
 
 func deref(s *string) string {

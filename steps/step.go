@@ -103,7 +103,9 @@ type Run struct {
 	// Offline: no credentials; reads are skipped and everything is planned
 	// as new.
 	Offline bool
-	// Account and Caller come from STS (placeholders when offline).
+	// Account and Caller come from STS (placeholders when offline). Identify
+	// writes them during a run: read them through Identity or AccountID
+	// while steps may still be running.
 	Account string
 	Caller  string
 	Now     func() time.Time
@@ -141,10 +143,10 @@ func (r *Run) emit(e Event) {
 
 // AccountID returns the account, or a placeholder when offline.
 func (r *Run) AccountID() string {
-	if r.Account == "" {
-		return "ACCOUNT_ID"
+	if acct, _ := r.Identity(); acct != "" {
+		return acct
 	}
-	return r.Account
+	return "ACCOUNT_ID"
 }
 
 // Mask shows an access key ID as AKIA…XYZ.
