@@ -38,6 +38,7 @@ const (
 	logBucketSuffix      = "-logs"
 	logBucketPolicyNote  = "the log bucket's policy lets only logging.s3.amazonaws.com write under logs/, for this bucket and account (aws:SourceArn, aws:SourceAccount): ACL grants to the log-delivery group are impossible with ACLs disabled"
 	conflictRetryBackoff = 500 * time.Millisecond
+	conflictRetryBudget  = 10 * time.Second
 )
 
 // LogBucketName is the access-log bucket of a media bucket.
@@ -706,18 +707,30 @@ func LogBucketPolicy(r *Run) policy.Document {
 // settings of one bucket change at once, as they do here and in the other
 // steps running alongside.
 func retryConflict(ctx context.Context, fn func() error) error {
-	var err error
-	for i := range 5 {
-		if err = fn(); err == nil || aws.Code(err) != "OperationAborted" {
+	return retryWhile(ctx, conflictRetryBudget, isConflict, fn)
+}
+
+// isConflict reports S3's OperationAborted (409).
+func isConflict(err error) bool { return aws.Code(err) == "OperationAborted" }
+
+// retryWhile re-runs fn while retryable says its error is transient, with
+// growing delays, until it succeeds, fails for another reason, or the next
+// attempt would start after budget.
+func retryWhile(ctx context.Context, budget time.Duration, retryable func(error) bool, fn func() error) error {
+	deadline := time.Now().Add(budget)
+	delay := conflictRetryBackoff
+	for {
+		err := fn()
+		if err == nil || !retryable(err) || time.Now().Add(delay).After(deadline) {
 			return err
 		}
 		select {
 		case <-ctx.Done():
 			return errors.Join(err, ctx.Err())
-		case <-time.After(conflictRetryBackoff * time.Duration(i+1)):
+		case <-time.After(delay):
 		}
+		delay = min(delay*2, 8*time.Second)
 	}
-	return err
 }
 
 // ---- verification ---------------------------------------------------------

@@ -89,8 +89,10 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		Summary: pabSummary(public),
 		Calls:   []string{"s3:PutPublicAccessBlock"},
 		Do: func(ctx context.Context) error {
-			_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &a.Bucket, PublicAccessBlockConfiguration: &want})
-			return err
+			return retryConflict(ctx, func() error {
+				_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &a.Bucket, PublicAccessBlockConfiguration: &want})
+				return err
+			})
 		},
 	}
 
@@ -107,14 +109,18 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		body := doc.JSON()
 		pol = &Action{Summary: policySummary(a.PublicPrefixes, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
-				return err
+				return retryWhile(ctx, policyRetryBudget, policyPutRetryable, func() error {
+					_, err := cl.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
+					return err
+				})
 			}}
 	case !hasPolicy && livePolicy != "":
 		pol = &Action{Summary: "remove the bucket policy (no public prefix any more)", Calls: []string{"s3:DeleteBucketPolicy"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &a.Bucket})
-				return err
+				return retryConflict(ctx, func() error {
+					_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &a.Bucket})
+					return err
+				})
 			}}
 	}
 	// Relax Block Public Access before a public policy goes in (AWS refuses
@@ -135,6 +141,18 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		p.Notice("Block Public Access and bucket policy are as wanted")
 	}
 	return p, nil
+}
+
+// policyRetryBudget bounds the retries of PutBucketPolicy.
+const policyRetryBudget = 30 * time.Second
+
+// policyPutRetryable: right after PutPublicAccessBlock relaxes
+// BlockPublicPolicy, AWS may still refuse a public policy with AccessDenied
+// for a few seconds; and the protection step changes the same bucket at the
+// same time (OperationAborted). A lasting AccessDenied (the account-level
+// block, or a missing permission) is returned once the budget is spent.
+func policyPutRetryable(err error) bool {
+	return isConflict(err) || aws.Code(err) == "AccessDenied"
 }
 
 func pabSummary(public bool) string {
@@ -188,22 +206,70 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 	}
 	hc := &http.Client{Timeout: 15 * time.Second}
 	for _, t := range targets {
-		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &a.Bucket, Key: sdk.String(t.key), Body: bytes.NewReader([]byte("probe"))}); err != nil {
-			checks = append(checks, Fail(t.name, "put probe: "+aws.Explain(err).Error()))
-			continue
-		}
-		status, err := anonymousGet(ctx, hc, r.ObjectURL(t.key))
-		_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &a.Bucket, Key: sdk.String(t.key)})
-		switch {
-		case err != nil:
-			checks = append(checks, Fail(t.name, err.Error()))
-		case status != t.want:
-			checks = append(checks, Fail(t.name, fmt.Sprintf("anonymous GET answered %d", status)))
-		default:
-			checks = append(checks, Pass(t.name, ""))
-		}
+		// A policy just put may take a moment to apply everywhere, so a
+		// failure is retried while the settings are as wanted; if they are
+		// not (drift, for `check`), the answer is final at once.
+		stop, cancel := context.WithCancel(ctx)
+		c := retryFresh(stop, func() Check {
+			c := anonymousProbe(ctx, cl, hc, r, a.Bucket, t.key, t.want, t.name)
+			if !c.OK {
+				if why := publicSettingsDiffer(ctx, r); why != "" {
+					c.Detail += " (" + why + ": run apply)"
+					cancel()
+				}
+			}
+			return c
+		})
+		cancel()
+		checks = append(checks, c)
 	}
 	return checks
+}
+
+// publicSettingsDiffer says how the bucket's Block Public Access or policy
+// differs from the wanted ones, or "" when they are as wanted.
+func publicSettingsDiffer(ctx context.Context, r *Run) string {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
+	pab, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})
+	if err != nil && !aws.IsNotFound(err) {
+		return "Block Public Access unreadable: " + FirstLine(aws.Explain(err).Error())
+	}
+	if err != nil || pab.PublicAccessBlockConfiguration == nil || !samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(len(a.PublicPrefixes) > 0)) {
+		return "Block Public Access differs from the wanted one"
+	}
+	doc, want := r.MediaBucketPolicy()
+	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket})
+	switch {
+	case aws.IsNotFound(err):
+		if want {
+			return "the bucket policy is missing"
+		}
+	case err != nil:
+		return "bucket policy unreadable: " + FirstLine(aws.Explain(err).Error())
+	case !want:
+		return "the bucket has a policy the wizard did not want"
+	case !policy.Equal(deref(out.Policy), doc.JSON()):
+		return "the bucket policy differs from the wanted one"
+	}
+	return ""
+}
+
+// anonymousProbe puts an object at key with the wizard's credentials, reads
+// it back without any, and deletes it: the anonymous GET must answer want.
+func anonymousProbe(ctx context.Context, cl *s3.Client, hc *http.Client, r *Run, bucket, key string, want int, name string) Check {
+	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: sdk.String(key), Body: bytes.NewReader([]byte("probe"))}); err != nil {
+		return Fail(name, "put probe: "+aws.Explain(err).Error())
+	}
+	status, err := anonymousGet(ctx, hc, r.ObjectURL(key))
+	_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: sdk.String(key)})
+	switch {
+	case err != nil:
+		return Fail(name, err.Error())
+	case status != want:
+		return Fail(name, fmt.Sprintf("anonymous GET answered %d", status))
+	}
+	return Pass(name, "")
 }
 
 func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {
