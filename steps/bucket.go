@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -49,6 +50,14 @@ func Bucket() *Step {
 	}
 }
 
+// Progress-file resources recording that the wizard created the bucket (or
+// the log bucket) itself rather than adopting an existing one: destroy
+// deletes only those.
+const (
+	BucketCreatedResource    = "bucket_created_by_wizard"
+	LogBucketCreatedResource = "log_bucket_created_by_wizard"
+)
+
 // bucketState is what HeadBucket says about a name.
 type bucketState int
 
@@ -77,7 +86,7 @@ func headBucket(ctx context.Context, cl *s3.Client, name string) (bucketState, e
 // BucketAvailability is the live availability check the TUI runs as the
 // user types: "" when the name is free or already ours in that region.
 func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, error) {
-	st, err := headBucket(ctx, r.AWS.S3In(region), name)
+	st, reg, err := whoseBucket(ctx, r.AWS.S3In(region), name)
 	if err != nil {
 		return "", err
 	}
@@ -85,13 +94,46 @@ func BucketAvailability(ctx context.Context, r *Run, name, region string) (strin
 	case bucketTaken:
 		return fmt.Sprintf("%s is taken by another AWS account (bucket names are global): try %s-2", name, name), nil
 	case bucketOurs:
-		reg, err := bucketRegion(ctx, r.AWS.S3In(region), name)
-		if err == nil && reg != region {
+		if reg != region {
 			return fmt.Sprintf("%s is already yours but in %s, not %s", name, reg, region), nil
 		}
-		return "", nil
 	}
 	return "", nil
+}
+
+// whoseBucket tells whether name is free, ours (and in which region) or
+// another account's. Both the plan and the TUI's live check use it.
+func whoseBucket(ctx context.Context, cl *s3.Client, name string) (bucketState, string, error) {
+	_, headErr := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &name})
+	if headErr != nil && aws.Status(headErr) != http.StatusMovedPermanently {
+		return decideBucket(headErr, "", nil)
+	}
+	reg, locErr := bucketRegion(ctx, cl, name)
+	return decideBucket(headErr, reg, locErr)
+}
+
+// decideBucket is whoseBucket's decision, from HeadBucket's error and, when
+// the bucket exists, GetBucketLocation's answer. A bucket in another region
+// answers HeadBucket with a 301 redirect whoever owns it: only its owner may
+// read its location, so AccessDenied there means another account's bucket.
+func decideBucket(headErr error, locRegion string, locErr error) (bucketState, string, error) {
+	switch {
+	case headErr == nil:
+	case aws.IsNotFound(headErr):
+		return bucketFree, "", nil
+	case aws.Status(headErr) == http.StatusForbidden:
+		return bucketTaken, "", nil
+	case aws.Status(headErr) == http.StatusMovedPermanently:
+		if aws.IsAccessDenied(locErr) {
+			return bucketTaken, "", nil
+		}
+	default:
+		return bucketFree, "", headErr
+	}
+	if locErr != nil {
+		return bucketOurs, "", fmt.Errorf("read region: %w", locErr)
+	}
+	return bucketOurs, locRegion, nil
 }
 
 func planBucket(ctx context.Context, r *Run) (*Plan, error) {
@@ -101,7 +143,7 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		p.Warn("%s", w)
 	}
 	cl := r.AWS.S3In(a.Region)
-	st, err := headBucket(ctx, cl, a.Bucket)
+	st, reg, err := whoseBucket(ctx, cl, a.Bucket)
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check bucket %s: %w", a.Bucket, err)
 	}
@@ -109,15 +151,6 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 	case bucketTaken:
 		return nil, fmt.Errorf("bucket %s belongs to another AWS account (bucket names are global across AWS): choose another name, e.g. %s-%s", a.Bucket, a.Bucket, r.AccountID()[max(0, len(r.AccountID())-4):])
 	case bucketOurs:
-		reg, err := bucketRegion(ctx, cl, a.Bucket)
-		if aws.IsAccessDenied(err) {
-			// A bucket in another region answers HeadBucket with a
-			// redirect whoever owns it; only its owner may read its location.
-			return nil, fmt.Errorf("bucket %s exists in another region and does not belong to this account (bucket names are global): choose another name", a.Bucket)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read region of bucket %s: %w", a.Bucket, err)
-		}
 		if reg != a.Region {
 			return nil, fmt.Errorf("bucket %s already exists in your account in %s, not %s: set region: %s, or choose another bucket name", a.Bucket, reg, a.Region, reg)
 		}
@@ -142,6 +175,11 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 				_, err := cl.CreateBucket(ctx, in)
 				if err != nil && !aws.IsAlreadyExists(err) {
 					return err
+				}
+				if err == nil {
+					// destroy deletes only what the wizard created
+					// (BucketAlreadyOwnedByYou: it was there before).
+					r.State.SetResource(BucketCreatedResource, "true")
 				}
 				r.State.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
 				return nil

@@ -594,6 +594,9 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 				if err != nil && !aws.IsAlreadyExists(err) {
 					return err
 				}
+				if err == nil {
+					r.State.SetResource(LogBucketCreatedResource, "true")
+				}
 				r.State.SetResource("log_bucket", logBucket)
 				return nil
 			}})
