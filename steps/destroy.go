@@ -18,7 +18,10 @@ import (
 
 // Destroy deletes what the wizard created for the env: IAM user, keys,
 // group, policy, role, alarms, budget, then the buckets with every object
-// version. "Not found" is success, so an interrupted destroy can be re-run.
+// version. A bucket, log bucket or IAM user that existed before the wizard
+// (adopted: not recorded as created by it) is kept; of an adopted user only
+// the wizard's keys and its group membership go. "Not found" is success, so
+// an interrupted destroy can be re-run.
 func Destroy(ctx context.Context, r *Run, say func(string)) error {
 	a := r.Answers
 	cl := r.AWS.IAM
@@ -32,18 +35,38 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 	}
 	// The budget's name needs the account; without it the budget is left.
 	_ = r.Identify(ctx)
+	kept := func(name string) { say("kept " + name + ": it existed before the wizard (adopted)") }
 	if a.Credentials == "access-keys" {
-		if out, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser}); err == nil {
-			for _, k := range out.AccessKeyMetadata {
-				_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: k.AccessKeyId})
-				try("delete access key "+Mask(deref(k.AccessKeyId)), err)
-				markKey(r, deref(k.AccessKeyId), "Deleted")
+		userCreated := r.State.Resource("iam_user_created_by_wizard") == "true"
+		if userCreated {
+			// Every key must go before the user can.
+			if out, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser}); err == nil {
+				for _, k := range out.AccessKeyMetadata {
+					_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: k.AccessKeyId})
+					try("delete access key "+Mask(deref(k.AccessKeyId)), err)
+					markKey(r, deref(k.AccessKeyId), "Deleted")
+				}
+			}
+		} else {
+			// An adopted user keeps its own keys: only those the wizard
+			// created (recorded in the progress file) go.
+			for _, k := range r.State.Keys {
+				if (k.User != "" && k.User != a.IAMUser) || k.Status == "Deleted" {
+					continue
+				}
+				_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: sdk.String(k.ID)})
+				try("delete access key "+Mask(k.ID), err)
+				markKey(r, k.ID, "Deleted")
 			}
 		}
 		_, err := cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(GroupName(a)), UserName: &a.IAMUser})
 		try("remove "+a.IAMUser+" from group "+GroupName(a), err)
-		_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &a.IAMUser})
-		try("delete IAM user "+a.IAMUser, err)
+		if userCreated {
+			_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &a.IAMUser})
+			try("delete IAM user "+a.IAMUser, err)
+		} else {
+			kept("IAM user " + a.IAMUser)
+		}
 		for _, arn := range []string{PolicyARN(a, r.AccountID()), FullAccessARN} {
 			_, err = cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: sdk.String(GroupName(a)), PolicyArn: sdk.String(arn)})
 			try("detach "+arnName(arn)+" from group", err)
@@ -78,12 +101,19 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 	}
 	_, err := r.AWS.CloudWatch.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{a.Bucket + "-size", a.Bucket + "-objects"}})
 	try("delete CloudWatch alarms", err)
-	if r.Account != "" {
-		_, err = r.AWS.Budgets.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &r.Account, BudgetName: sdk.String(a.Bucket + "-monthly")})
+	if acct, _ := r.Identity(); acct != "" {
+		_, err = r.AWS.Budgets.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: sdk.String(a.Bucket + "-monthly")})
 		try("delete budget "+a.Bucket+"-monthly", err)
 	}
-	for _, b := range []string{a.Bucket, a.Bucket + "-logs"} {
-		try("empty and delete bucket "+b, deleteBucket(ctx, r.AWS.S3In(a.Region), b))
+	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
+		if r.State.Resource(b.created) != "true" {
+			// A log bucket never set up (access logs off) is not news.
+			if b.name == a.Bucket || r.State.Resource("log_bucket") != "" {
+				kept("bucket " + b.name)
+			}
+			continue
+		}
+		try("empty and delete bucket "+b.name, deleteBucket(ctx, r.AWS.S3In(a.Region), b.name))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
@@ -93,6 +123,11 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 			p.Steps[id] = &state.StepState{Status: state.Pending}
 		}
 		p.KeyIntent = nil
+		// What was deleted is no longer the wizard's: a bucket or user of
+		// the same name found by a later apply is adopted, not created.
+		for _, k := range []string{BucketCreatedResource, LogBucketCreatedResource, "iam_user_created_by_wizard"} {
+			delete(p.Resources, k)
+		}
 	})
 }
 

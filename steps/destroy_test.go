@@ -1,0 +1,114 @@
+package steps_test
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+const destroyAnswers = "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\niam_user: django-s3-user-staging\naccess_logs: true\n"
+
+func destroy(t *testing.T, r *steps.Run) string {
+	t.Helper()
+	var said []string
+	if err := steps.Destroy(context.Background(), r, func(s string) { said = append(said, s) }); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, strings.Join(said, "\n"))
+	}
+	return strings.Join(said, "\n")
+}
+
+// A bucket and an IAM user that existed before the wizard are adopted by
+// apply and survive destroy (the bucket's objects included, the user's own
+// key too); what the wizard created (its key, the log bucket) is deleted.
+func TestDestroyKeepsAdoptedBucketAndUser(t *testing.T) {
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	a := protAnswers(t, destroyAnswers)
+	r := protRun(t, s, a)
+	cl := r.AWS.S3In(a.Region)
+	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(a.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &a.Bucket, Key: sdk.String("media/blog/keep.txt"), Body: strings.NewReader("precious")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AWS.IAM.CreateUser(ctx, &iam.CreateUserInput{UserName: &a.IAMUser}); err != nil {
+		t.Fatal(err)
+	}
+	own, err := r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownKey := *own.AccessKey.AccessKeyId
+
+	protApply(t, r, "preflight", "bucket", "iam", "access-key", "protection")
+	said := destroy(t, r)
+
+	for _, want := range []string{
+		"kept bucket " + a.Bucket + ": it existed before the wizard (adopted)",
+		"kept IAM user " + a.IAMUser + ": it existed before the wizard (adopted)",
+		"empty and delete bucket " + steps.LogBucketName(a.Bucket),
+	} {
+		if !strings.Contains(said, want) {
+			t.Errorf("destroy did not say %q:\n%s", want, said)
+		}
+	}
+	out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: &a.Bucket, Key: sdk.String("media/blog/keep.txt")})
+	if err != nil {
+		t.Fatalf("the adopted bucket's object is gone: %v", err)
+	}
+	body, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	if string(body) != "precious" {
+		t.Errorf("object = %q", body)
+	}
+	if _, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: sdk.String(steps.LogBucketName(a.Bucket))}); err == nil {
+		t.Error("the log bucket the wizard created still exists")
+	}
+	if _, err := r.AWS.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser}); err != nil {
+		t.Fatalf("the adopted user was deleted: %v", err)
+	}
+	keys, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != ownKey {
+		t.Errorf("adopted user's keys after destroy: %d (want only its own %s)", len(keys.AccessKeyMetadata), ownKey)
+	}
+	groups, err := r.AWS.IAM.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: &a.IAMUser})
+	if err != nil || len(groups.Groups) != 0 {
+		t.Errorf("adopted user still in groups %v (%v)", groups, err)
+	}
+}
+
+// What the wizard created itself is deleted, objects and all.
+func TestDestroyDeletesWizardCreatedBucket(t *testing.T) {
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	a := protAnswers(t, destroyAnswers)
+	r := protRun(t, s, a)
+	protApply(t, r, "preflight", "bucket", "iam", "access-key")
+	cl := r.AWS.S3In(a.Region)
+	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &a.Bucket, Key: sdk.String("media/x.txt"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	said := destroy(t, r)
+	if strings.Contains(said, "kept ") {
+		t.Errorf("destroy kept what the wizard created:\n%s", said)
+	}
+	if _, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &a.Bucket}); err == nil {
+		t.Error("the bucket the wizard created still exists")
+	}
+	if _, err := r.AWS.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser}); err == nil {
+		t.Error("the IAM user the wizard created still exists")
+	}
+}
