@@ -2,13 +2,17 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
+	"strings"
+	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/policy"
 )
@@ -125,13 +129,15 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 		p.Add(&Action{Summary: "use instance profile " + role + " in Elastic Beanstalk environment " + a.EBEnvironment + " (rolling update)",
 			Calls: []string{"elasticbeanstalk:UpdateEnvironment"},
 			Do: func(ctx context.Context) error {
-				_, err := r.AWS.EB.UpdateEnvironment(ctx, &elasticbeanstalk.UpdateEnvironmentInput{
-					EnvironmentName: sdk.String(a.EBEnvironment),
-					OptionSettings: []ebtypes.ConfigurationOptionSetting{{
-						Namespace: sdk.String("aws:autoscaling:launchconfiguration"), OptionName: sdk.String("IamInstanceProfile"), Value: sdk.String(role),
-					}},
+				return retryWhile(ctx, ebProfileRetryBudget, instanceProfileNotReady, func() error {
+					_, err := r.AWS.EB.UpdateEnvironment(ctx, &elasticbeanstalk.UpdateEnvironmentInput{
+						EnvironmentName: sdk.String(a.EBEnvironment),
+						OptionSettings: []ebtypes.ConfigurationOptionSetting{{
+							Namespace: sdk.String("aws:autoscaling:launchconfiguration"), OptionName: sdk.String("IamInstanceProfile"), Value: sdk.String(role),
+						}},
+					})
+					return err
 				})
-				return err
 			}})
 		p.Warn("switching the instance profile replaces the instances: make sure /health/ answers before CommonMiddleware (see the hand-off document) so the new instance passes the health check without ALLOWED_HOSTS = ['*']")
 	} else {
@@ -140,6 +146,27 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	r.State.SetResource("role", role)
 	r.State.SetResource("instance_profile", role)
 	return p, nil
+}
+
+// ebProfileRetryBudget bounds the retries of UpdateEnvironment while a new
+// instance profile propagates.
+const ebProfileRetryBudget = 60 * time.Second
+
+// instanceProfileNotReady reports Elastic Beanstalk's InvalidParameterValue
+// about the instance profile, which it answers for a few seconds after
+// CreateInstanceProfile/AddRoleToInstanceProfile (IAM is eventually
+// consistent). Any other error, InvalidParameterValue about another option
+// included, is final.
+func instanceProfileNotReady(err error) bool {
+	if aws.Code(err) != "InvalidParameterValue" {
+		return false
+	}
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	msg := strings.ToLower(ae.ErrorMessage())
+	return strings.Contains(msg, "instance profile") || strings.Contains(msg, "iaminstanceprofile")
 }
 
 func verifyRole(ctx context.Context, r *Run) []Check {
