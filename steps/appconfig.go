@@ -425,6 +425,11 @@ func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) 
 	}
 	args := herokuArgs(r, env)
 	fmt.Fprintf(out, "$ heroku %s\n", strings.Join(maskedArgs(args, env), " "))
+	if accessKeys(a) {
+		// Running the file's command has the same exposure: the file (0600)
+		// is the alternative as the values' source for the dashboard.
+		fmt.Fprintf(out, "note: while it runs, the secret is in the heroku process's arguments, which other users of this machine can see (ps); on a shared machine, decline and copy the values from %s (mode 0600) into the Heroku dashboard (Settings → Config Vars) instead\n", HerokuFile(a.Env))
+	}
 	if confirm != nil && !confirm() {
 		return ErrHerokuDeclined
 	}
