@@ -7,7 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/s3wizard/s3wizard/aws"
@@ -68,17 +68,59 @@ func Finish(a *config.Answers, dir string) error {
 	if err := a.Validate(); err != nil {
 		return UsageError(err)
 	}
-	path := a.EnvFile
-	if !isAbs(path) {
-		path = dir + string(os.PathSeparator) + path
-	}
-	if err := envfile.Check(path); err != nil {
+	if err := envfile.Check(envPath(a.EnvFile, dir)); err != nil {
 		return UsageError(fmt.Errorf("env file: %w: fix or remove that line; nothing was changed", err))
 	}
-	return nil
+	return claimEnvFile(a, dir)
 }
 
-func isAbs(p string) bool { return len(p) > 0 && p[0] == os.PathSeparator }
+func envPath(file, dir string) string {
+	if filepath.IsAbs(file) {
+		return file
+	}
+	return filepath.Join(dir, file)
+}
+
+// claimEnvFile keeps two envs from sharing one env file: prod's key written
+// over staging's would leave staging's key active with its secret lost, and
+// point local runs at the prod bucket. A defaulted env file that already
+// serves another bucket becomes .env.<env>; a chosen one is an error.
+func claimEnvFile(a *config.Answers, dir string) error {
+	// A key this env recorded makes the file this env's, whatever bucket
+	// name it holds now (a typo there is for doctor to find, not a reason
+	// to move).
+	prog, err := state.Read(dir, a.Env)
+	if err != nil {
+		return err
+	}
+	ours := func(keyID string) bool { return keyID != "" && prog.Key(keyID) != nil }
+	owner := func(file string) (string, error) {
+		vals, err := envfile.Read(envPath(file, dir))
+		if err != nil {
+			return "", UsageError(fmt.Errorf("env file %s: %w", file, err))
+		}
+		b := vals["AWS_STORAGE_BUCKET_NAME"]
+		if b == "" || b == a.Bucket || ours(vals["AWS_ACCESS_KEY_ID"]) {
+			return "", nil
+		}
+		return b, nil
+	}
+	other, err := owner(a.EnvFile)
+	if err != nil || other == "" {
+		return err
+	}
+	if a.Set["env_file"] {
+		return UsageError(fmt.Errorf("env_file %s already holds the settings of bucket %s (another env?): writing env %s there would replace its key and bucket; set env_file: .env.%s", a.EnvFile, other, a.Env, a.Env))
+	}
+	a.EnvFile = ".env." + a.Env
+	if other, err := owner(a.EnvFile); err != nil || other != "" {
+		if err != nil {
+			return err
+		}
+		return UsageError(fmt.Errorf("both .env and %s hold another bucket's settings (%s): set env_file for env %s", a.EnvFile, other, a.Env))
+	}
+	return envfile.Check(envPath(a.EnvFile, dir))
+}
 
 // Session is one opened run.
 type Session struct {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -43,22 +44,37 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	defer sess.Close()
+	r := sess.Run
 	pr := newPrinter(s.Err, f.noColor)
-	sess.Run.Report = pr.event
+	r.Report = pr.event
 	in := bufio.NewReader(s.In)
-	confirm := func(id string) bool {
+	ask := func(question string) bool {
 		if f.Yes {
 			return true
 		}
 		if !CanPrompt(s, false) {
 			return false
 		}
-		fmt.Fprintf(s.Err, "delete key %s now? Only if nothing uses it any more [y/N]: ", steps.Mask(id))
+		fmt.Fprintf(s.Err, "%s [y/N]: ", question)
 		line, _ := in.ReadString('\n')
 		return strings.EqualFold(strings.TrimSpace(line), "y")
 	}
-	say := func(msg string) { fmt.Fprintln(s.Err, "s3wizard: "+msg) }
-	return steps.RotateKeys(ctx, sess.Run, confirm, say)
+	o := steps.RotateOptions{
+		ConfirmDelete: func(id string) bool {
+			return ask(fmt.Sprintf("delete key %s now? Only if nothing uses it any more", steps.Mask(id)))
+		},
+		Say: func(msg string) { fmt.Fprintln(s.Err, "s3wizard: "+msg) },
+	}
+	if steps.HerokuAvailable() {
+		o.DeployHeroku = func(ctx context.Context) (bool, error) {
+			err := steps.RunHeroku(ctx, r, func() bool { return ask("run it now (restarts the app once)?") }, s.Err)
+			if errors.Is(err, steps.ErrHerokuDeclined) {
+				return false, nil
+			}
+			return err == nil, err
+		}
+	}
+	return steps.RotateKeys(ctx, r, o)
 }
 
 func cmdDestroy(ctx context.Context, f *flags, s IO) error {

@@ -53,6 +53,23 @@ type AccessKey struct {
 	Deployed []string  `json:"deployed,omitempty"` // "env_file", "heroku"
 }
 
+// KeyCreation records the keys a user had just before the wizard asked for
+// a new one. A key of that user that is in none of them, not in the env file
+// and not recorded here was created by a run that died before saving its
+// secret: an orphan. Comparing key IDs, not clocks, keeps a skewed laptop
+// clock from misjudging it.
+type KeyCreation struct {
+	User     string    `json:"user"`
+	At       time.Time `json:"at"`
+	Existing []string  `json:"existing_key_ids"`
+}
+
+// Rotation is a key rotation in progress.
+type Rotation struct {
+	Old string `json:"old_key_id"`
+	New string `json:"new_key_id"`
+}
+
 // Progress is the content of .s3wizard/<env>.json.
 type Progress struct {
 	Schema    int                   `json:"schema"`
@@ -63,12 +80,14 @@ type Progress struct {
 	Steps     map[string]*StepState `json:"steps"`
 	Resources map[string]string     `json:"resources,omitempty"`
 	Keys      []AccessKey           `json:"access_keys,omitempty"`
-	// KeyIntent is set just before CreateAccessKey and cleared once the new
-	// key is safely in the env file: a key created after it that is nowhere
-	// recorded is an orphan whose secret was lost in a crash.
-	KeyIntent *time.Time `json:"key_intent,omitempty"`
-	Manual    []string   `json:"manual_steps,omitempty"`
-	Updated   time.Time  `json:"updated,omitzero"`
+	// KeyCreation is set just before CreateAccessKey and cleared once the
+	// new key is safely in the env file (or the creation failed).
+	KeyCreation *KeyCreation `json:"key_creation,omitempty"`
+	// Rotation is an access-key rotation whose new key is in the env file
+	// but whose old key is still active (not yet deployed everywhere).
+	Rotation *Rotation `json:"rotation,omitempty"`
+	Manual   []string  `json:"manual_steps,omitempty"`
+	Updated  time.Time `json:"updated,omitzero"`
 
 	mu   sync.Mutex
 	path string

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -74,7 +76,7 @@ func readKeys(ctx context.Context, r *Run) (*keyView, error) {
 	if out != nil {
 		v.live = out.AccessKeyMetadata
 	}
-	intent := r.State.KeyIntent
+	creation := r.State.KeyCreation
 	for i := range v.live {
 		k := v.live[i]
 		id := deref(k.AccessKeyId)
@@ -84,9 +86,8 @@ func readKeys(ctx context.Context, r *Run) (*keyView, error) {
 		case id == v.envID:
 			// In the env file but unusable (inactive, or no secret there).
 			v.foreigns = append(v.foreigns, k)
-		case r.State.Key(id) == nil && intent != nil && k.CreateDate != nil && !k.CreateDate.Before(intent.Add(-2*time.Minute)):
-			// Created by an interrupted run after it announced the
-			// creation, and recorded nowhere: its secret is lost.
+		case isOrphan(creation, a.IAMUser, id, k.CreateDate) && r.State.Key(id) == nil:
+			// Created by a run that died before saving its secret.
 			v.orphans = append(v.orphans, k)
 		default:
 			v.foreigns = append(v.foreigns, k)
@@ -107,24 +108,45 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 		return nil, err
 	}
 	cl := r.AWS.IAM
-	for _, k := range v.orphans {
-		id := deref(k.AccessKeyId)
+	if len(v.orphans) > 0 {
+		var ids, masked []string
+		for _, k := range v.orphans {
+			ids = append(ids, deref(k.AccessKeyId))
+			masked = append(masked, Mask(deref(k.AccessKeyId)))
+		}
 		p.Add(&Action{
-			Summary: fmt.Sprintf("delete orphan key %s of %s (created by an interrupted run; its secret was never saved)", Mask(id), a.IAMUser),
+			Summary: fmt.Sprintf("delete orphan key %s of %s (created by an interrupted run; its secret was never saved)", strings.Join(masked, ", "), a.IAMUser),
 			Calls:   []string{"iam:DeleteAccessKey"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
-				if aws.IsNotFound(err) {
-					return nil
+				for _, id := range ids {
+					_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
+					if err != nil && !aws.IsNotFound(err) {
+						return err
+					}
 				}
-				return err
+				// Every key the interrupted creation made is gone.
+				return r.State.Update(func(p *state.Progress) { p.KeyCreation = nil })
 			},
 		})
 	}
+	for _, k := range v.foreigns {
+		p.Warn("IAM user %s also has key %s, which is not in %s: if nothing uses it, delete it (`s3wizard rotate-keys` helps)", a.IAMUser, Mask(deref(k.AccessKeyId)), a.EnvFile)
+	}
 	if v.usable != nil {
 		id := deref(v.usable.AccessKeyId)
-		if r.State.Key(id) == nil && !r.DryRun {
-			r.State.PutKey(state.AccessKey{ID: id, User: a.IAMUser, Created: derefTime(v.usable.CreateDate), Status: "Active", Deployed: []string{"env_file"}})
+		if r.State.Locked() && (r.State.Key(id) == nil || r.State.KeyCreation != nil && len(v.orphans) == 0) {
+			// The key reached the env file but the run died before
+			// recording it: the env file is the truth, record it.
+			known := r.State.Key(id) != nil
+			err := r.State.Update(func(s *state.Progress) {
+				if !known {
+					s.Keys = append(s.Keys, state.AccessKey{ID: id, User: a.IAMUser, Created: derefTime(v.usable.CreateDate), Status: "Active", Deployed: []string{"env_file"}})
+				}
+				s.KeyCreation = nil
+			})
+			if err != nil {
+				return nil, err
+			}
 		}
 		p.Notice("access key %s in %s is active: keeping it", Mask(id), a.EnvFile)
 		return p, nil
@@ -132,9 +154,6 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	if len(v.foreigns) >= 2 {
 		return nil, fmt.Errorf("IAM user %s already has 2 access keys (%s, %s) and neither is in %s with its secret: an IAM user has at most 2 keys; delete the one you do not use (aws iam delete-access-key --user-name %s --access-key-id ID) or run `s3wizard rotate-keys`",
 			a.IAMUser, Mask(deref(v.foreigns[0].AccessKeyId)), Mask(deref(v.foreigns[1].AccessKeyId)), a.EnvFile, a.IAMUser)
-	}
-	for _, k := range v.foreigns {
-		p.Warn("IAM user %s also has key %s, which is not in %s: if nothing uses it, delete it (`s3wizard rotate-keys` helps)", a.IAMUser, Mask(deref(k.AccessKeyId)), a.EnvFile)
 	}
 	p.Add(&Action{
 		Summary: fmt.Sprintf("create an access key for %s and write it to %s (mode 0600)", a.IAMUser, a.EnvFile),
@@ -145,35 +164,88 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	return p, nil
 }
 
+// orphanWindow bounds how far from the recorded creation an orphan's AWS
+// creation date may be. The key-ID set decides; the window only keeps a key
+// made by hand long after a crash from being taken for the lost one.
+const orphanWindow = 15 * time.Minute
+
+// isOrphan: a key of user that is not among the keys it had when the
+// creation was recorded, created around that time.
+func isOrphan(c *state.KeyCreation, user, id string, created *time.Time) bool {
+	if c == nil || c.User != user || slices.Contains(c.Existing, id) {
+		return false
+	}
+	return created == nil || created.Sub(c.At).Abs() <= orphanWindow
+}
+
 // createKey creates a key and lands its secret in the env file before the
-// step can be recorded as done. The intent is saved first: if the process
-// dies between CreateAccessKey and the env file write, the next run finds
-// the key recorded nowhere, created after the intent, and deletes it.
+// step can be recorded as done.
 func createKey(ctx context.Context, r *Run) error {
-	a := r.Answers
-	path := r.EnvFilePath()
-	if err := envfile.Check(path); err != nil {
+	if err := envfile.Check(r.EnvFilePath()); err != nil {
 		return err
 	}
-	now := r.now().UTC().Truncate(time.Second)
-	if err := r.State.Update(func(p *state.Progress) { p.KeyIntent = &now }); err != nil {
-		return fmt.Errorf("record key creation: %w", err)
-	}
-	out, err := r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
+	k, err := newKey(ctx, r)
 	if err != nil {
 		return err
 	}
-	id, secret := deref(out.AccessKey.AccessKeyId), deref(out.AccessKey.SecretAccessKey)
-	if _, err := envfile.Merge(path, map[string]string{EnvKeyID: id, EnvSecret: secret}, nil); err != nil {
+	return landKey(ctx, r, k)
+}
+
+// newKeyPair is a key whose secret is only in memory.
+type newKeyPair struct {
+	id, secret string
+	created    time.Time
+}
+
+// newKey records the user's current keys, then creates one. If the process
+// dies before landKey, the next run finds a key that is in no record and
+// deletes it (its secret is lost), instead of leaving it active.
+func newKey(ctx context.Context, r *Run) (*newKeyPair, error) {
+	a := r.Answers
+	out, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
+	if err != nil {
+		return nil, fmt.Errorf("list access keys of %s: %w", a.IAMUser, err)
+	}
+	c := &state.KeyCreation{User: a.IAMUser, At: r.now().UTC().Truncate(time.Second)}
+	for _, k := range out.AccessKeyMetadata {
+		c.Existing = append(c.Existing, deref(k.AccessKeyId))
+	}
+	if err := r.State.Update(func(p *state.Progress) { p.KeyCreation = c }); err != nil {
+		return nil, fmt.Errorf("record key creation: %w", err)
+	}
+	created, err := r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
+	if err != nil {
+		// No key was made: nothing to clean up next time.
+		return nil, errors.Join(err, r.State.Update(func(p *state.Progress) { p.KeyCreation = nil }))
+	}
+	return &newKeyPair{id: deref(created.AccessKey.AccessKeyId), secret: deref(created.AccessKey.SecretAccessKey), created: derefTime(created.AccessKey.CreateDate)}, nil
+}
+
+// landKey writes a new key into the env file, then records it.
+func landKey(ctx context.Context, r *Run, k *newKeyPair) error {
+	a := r.Answers
+	// The bucket name goes in with the key: it marks the env file as this
+	// env's, so another env cannot take it over before app-config runs.
+	vals := map[string]string{EnvKeyID: k.id, EnvSecret: k.secret, EnvBucket: a.Bucket}
+	if _, err := envfile.Merge(r.EnvFilePath(), vals, nil); err != nil {
 		// The secret cannot be kept anywhere else: remove the key rather
 		// than leave an active key nobody can use.
-		_, derr := r.AWS.IAM.DeleteAccessKey(context.WithoutCancel(ctx), &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
-		return errors.Join(fmt.Errorf("write the new key to %s: %w (the key was deleted again)", a.EnvFile, err), derr)
+		return errors.Join(fmt.Errorf("write the new key to %s: %w (the key was deleted again)", a.EnvFile, err), dropKey(ctx, r, k.id))
 	}
 	return r.State.Update(func(p *state.Progress) {
-		p.KeyIntent = nil
-		p.Keys = append(p.Keys, state.AccessKey{ID: id, User: a.IAMUser, Created: derefTime(out.AccessKey.CreateDate), Status: "Active", Deployed: []string{"env_file"}})
+		p.KeyCreation = nil
+		p.Keys = append(p.Keys, state.AccessKey{ID: k.id, User: a.IAMUser, Created: k.created, Status: "Active", Deployed: []string{"env_file"}})
 	})
+}
+
+// dropKey deletes a new key that will not be used and forgets its creation.
+func dropKey(ctx context.Context, r *Run, id string) error {
+	a := r.Answers
+	_, err := r.AWS.IAM.DeleteAccessKey(context.WithoutCancel(ctx), &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
+	if err != nil && !aws.IsNotFound(err) {
+		return fmt.Errorf("delete unused key %s: %w", Mask(id), err)
+	}
+	return r.State.Update(func(p *state.Progress) { p.KeyCreation = nil })
 }
 
 func verifyAccessKey(ctx context.Context, r *Run) []Check {

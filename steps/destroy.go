@@ -122,7 +122,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		for id := range p.Steps {
 			p.Steps[id] = &state.StepState{Status: state.Pending}
 		}
-		p.KeyIntent = nil
+		p.KeyCreation, p.Rotation = nil, nil
 		// What was deleted is no longer the wizard's: a bucket or user of
 		// the same name found by a later apply is adopted, not created.
 		for _, k := range []string{BucketCreatedResource, LogBucketCreatedResource, "iam_user_created_by_wizard"} {

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -11,11 +12,29 @@ import (
 	"github.com/s3wizard/s3wizard/state"
 )
 
+// RotateOptions are the rotation's questions and output.
+type RotateOptions struct {
+	// ConfirmDelete says whether a replaced key may be deleted now (an
+	// inactive key can still be re-activated if something used it).
+	ConfirmDelete func(oldID string) bool
+	// DeployHeroku pushes the env file's values to the Heroku app; it
+	// returns false when that was not done (no CLI, or declined). Nil: not
+	// possible here.
+	DeployHeroku func(ctx context.Context) (bool, error)
+	Say          func(string)
+}
+
+// ErrRotationPending means the new key is in the env file but must still be
+// deployed before the old one can be deactivated.
+var ErrRotationPending = errors.New("rotation not finished")
+
 // RotateKeys replaces the app's access key without downtime: create the
-// second key → deploy it (env file, then the app-config step's files) →
-// verify it works → deactivate the old key → delete it only if confirm says
-// so (an inactive key can be re-activated if something still used it).
-func RotateKeys(ctx context.Context, r *Run, confirmDelete func(oldID string) bool, say func(string)) error {
+// second key → check it works (from memory: the env file still holds the old
+// one) → write it to the env file and the app's files → deploy it (Heroku)
+// → deactivate the old key → delete it only if confirmed. A rotation whose
+// deployment is left to the user is recorded, and running rotate-keys again
+// finishes it.
+func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 	a := r.Answers
 	if a.Credentials != "access-keys" {
 		return fmt.Errorf("env %s uses an instance role: there is no key to rotate (AWS rotates role credentials itself)", a.Env)
@@ -24,81 +43,124 @@ func RotateKeys(ctx context.Context, r *Run, confirmDelete func(oldID string) bo
 	if err != nil {
 		return err
 	}
-	oldID := env[EnvKeyID]
+	current := env[EnvKeyID]
+	if rot := r.State.Rotation; rot != nil && rot.New == current {
+		o.Say(fmt.Sprintf("finishing the rotation started earlier: new key %s is in %s", Mask(rot.New), a.EnvFile))
+		if a.HerokuApp != "" {
+			o.Say(fmt.Sprintf("taking it that the new key was deployed to Heroku app %s, as the previous run asked", a.HerokuApp))
+		}
+		return retireOld(ctx, r, o, rot.Old)
+	}
+	if err := makeRoom(ctx, r, o, current); err != nil {
+		return err
+	}
+
+	o.Say(fmt.Sprintf("creating a new key for %s", a.IAMUser))
+	k, err := newKey(ctx, r)
+	if err != nil {
+		return fmt.Errorf("create the new key: %w", err)
+	}
+	o.Say(fmt.Sprintf("checking the new key %s works (IAM can take a few seconds to accept it)", Mask(k.id)))
+	if err := checkKey(ctx, r, k.id, k.secret); err != nil {
+		return errors.Join(fmt.Errorf("the new key %s does not work: %w; it was deleted and the old key %s is still in use", Mask(k.id), err, Mask(current)), dropKey(ctx, r, k.id))
+	}
+	if err := landKey(ctx, r, k); err != nil {
+		return err
+	}
+	if err := r.State.Update(func(p *state.Progress) { p.Rotation = &state.Rotation{Old: current, New: k.id} }); err != nil {
+		return err
+	}
+	o.Say(fmt.Sprintf("new key %s written to %s", Mask(k.id), a.EnvFile))
+	if s := Find(All(), "app-config"); s != nil {
+		o.Say("refreshing the app's configuration files with the new key")
+		if _, _, err := ApplyStep(ctx, r, s); err != nil {
+			return fmt.Errorf("deploy the new key: %w (the old key %s is still active)", err, Mask(current))
+		}
+	}
+	if a.HerokuApp != "" {
+		deployed := false
+		if o.DeployHeroku != nil {
+			if deployed, err = o.DeployHeroku(ctx); err != nil {
+				return fmt.Errorf("deploy the new key to Heroku: %w (the old key %s is still active)", err, Mask(current))
+			}
+		}
+		if !deployed {
+			return fmt.Errorf("%w: the new key is in %s and in %s, but Heroku app %s still uses the old key %s, which stays active: run `sh %s` (or set the variables in the Heroku dashboard), then run `s3wizard rotate-keys --env %s` again to deactivate the old key",
+				ErrRotationPending, a.EnvFile, HerokuFile(a.Env), a.HerokuApp, Mask(current), HerokuFile(a.Env), a.Env)
+		}
+	}
+	return retireOld(ctx, r, o, current)
+}
+
+// makeRoom frees a key slot: IAM allows 2 keys per user.
+func makeRoom(ctx context.Context, r *Run, o RotateOptions, current string) error {
+	a := r.Answers
 	out, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
 	if err != nil {
 		return fmt.Errorf("list access keys of %s: %w", a.IAMUser, err)
 	}
-	var others []iamtypes.AccessKeyMetadata
-	for _, k := range out.AccessKeyMetadata {
-		if deref(k.AccessKeyId) != oldID {
-			others = append(others, k)
-		}
+	if len(out.AccessKeyMetadata) < 2 {
+		return nil
 	}
-	// IAM allows 2 keys: a slot is needed for the new one.
-	if len(out.AccessKeyMetadata) >= 2 {
-		if len(others) == 0 {
-			return fmt.Errorf("user %s has 2 keys and none is free", a.IAMUser)
-		}
-		k := others[0]
+	for _, k := range out.AccessKeyMetadata {
 		id := deref(k.AccessKeyId)
+		if id == current {
+			continue
+		}
 		if k.Status == iamtypes.StatusTypeActive {
 			return fmt.Errorf("user %s already has 2 active keys (%s is not in %s): deactivate or delete the one nothing uses first (aws iam update-access-key --status Inactive --user-name %s --access-key-id ID)", a.IAMUser, Mask(id), a.EnvFile, a.IAMUser)
 		}
-		if !confirmDelete(id) {
-			return fmt.Errorf("user %s has 2 keys; the inactive %s must be deleted to make room for a new one", a.IAMUser, Mask(id))
+		if !o.ConfirmDelete(id) {
+			return fmt.Errorf("user %s has 2 keys; the inactive %s must be deleted to make room for a new one (run with --yes to allow it)", a.IAMUser, Mask(id))
 		}
 		if _, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id}); err != nil && !aws.IsNotFound(err) {
 			return fmt.Errorf("delete inactive key %s: %w", Mask(id), err)
 		}
 		markKey(r, id, "Deleted")
-		say(fmt.Sprintf("deleted the inactive key %s left by the previous rotation", Mask(id)))
+		o.Say(fmt.Sprintf("deleted the inactive key %s left by the previous rotation", Mask(id)))
+		return nil
 	}
+	return fmt.Errorf("user %s has 2 keys and none is free", a.IAMUser)
+}
 
-	say(fmt.Sprintf("creating a new key for %s and writing it to %s", a.IAMUser, a.EnvFile))
-	if err := createKey(ctx, r); err != nil {
-		return fmt.Errorf("create the new key: %w", err)
-	}
-	env, err = envfile.Read(r.EnvFilePath())
-	if err != nil {
-		return err
-	}
-	newID, secret := env[EnvKeyID], env[EnvSecret]
-	if s := Find(All(), "app-config"); s != nil {
-		say("refreshing the app's configuration files with the new key")
-		if _, _, err := ApplyStep(ctx, r, s); err != nil {
-			return fmt.Errorf("deploy the new key: %w (the old key %s is still active)", err, Mask(oldID))
-		}
-	}
-	say(fmt.Sprintf("verifying the new key %s (IAM can take a few seconds to accept it)", Mask(newID)))
-	app, err := r.AWS.WithCredentials(ctx, newID, secret)
+// checkKey proves a key authenticates and can use the bucket's media/.
+func checkKey(ctx context.Context, r *Run, id, secret string) error {
+	app, err := r.AWS.WithCredentials(ctx, id, secret)
 	if err != nil {
 		return err
 	}
 	if _, err := CallerOfNewKey(ctx, app); err != nil {
-		return fmt.Errorf("the new key %s does not work yet: %w; the old key %s is still active — run rotate-keys again later", Mask(newID), aws.Explain(err), Mask(oldID))
+		return aws.Explain(err)
 	}
-	if c := probe(ctx, app.S3In(a.Region), a.Bucket, "media/", "new key can put/get/delete under media/"); !c.OK {
-		return fmt.Errorf("%s: %s; the old key %s is still active", c.Name, c.Detail, Mask(oldID))
+	c := retryFresh(ctx, func() Check {
+		return probe(ctx, app.S3In(r.Answers.Region), r.Answers.Bucket, "media/", "new key can put/get/delete under media/")
+	})
+	if !c.OK {
+		return fmt.Errorf("%s: %s", c.Name, c.Detail)
 	}
-	if oldID == "" || oldID == newID {
-		return nil
-	}
-	if _, err := r.AWS.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID, Status: iamtypes.StatusTypeInactive}); err != nil && !aws.IsNotFound(err) {
-		return fmt.Errorf("deactivate the old key %s: %w", Mask(oldID), err)
-	}
-	markKey(r, oldID, "Inactive")
-	say(fmt.Sprintf("old key %s deactivated", Mask(oldID)))
-	if confirmDelete(oldID) {
-		if _, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID}); err != nil && !aws.IsNotFound(err) {
-			return fmt.Errorf("delete the old key %s: %w", Mask(oldID), err)
+	return nil
+}
+
+// retireOld deactivates the replaced key, and deletes it when confirmed.
+func retireOld(ctx context.Context, r *Run, o RotateOptions, oldID string) error {
+	a := r.Answers
+	if oldID != "" {
+		if _, err := r.AWS.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID, Status: iamtypes.StatusTypeInactive}); err != nil && !aws.IsNotFound(err) {
+			return fmt.Errorf("deactivate the old key %s: %w", Mask(oldID), err)
 		}
-		markKey(r, oldID, "Deleted")
-		say(fmt.Sprintf("old key %s deleted", Mask(oldID)))
-	} else {
-		say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in IAM if something still needed it)", Mask(oldID)))
+		markKey(r, oldID, "Inactive")
+		o.Say(fmt.Sprintf("old key %s deactivated", Mask(oldID)))
+		if o.ConfirmDelete(oldID) {
+			if _, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID}); err != nil && !aws.IsNotFound(err) {
+				return fmt.Errorf("delete the old key %s: %w", Mask(oldID), err)
+			}
+			markKey(r, oldID, "Deleted")
+			o.Say(fmt.Sprintf("old key %s deleted", Mask(oldID)))
+		} else {
+			o.Say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in IAM if something still needed it)", Mask(oldID)))
+		}
 	}
-	return r.State.Save()
+	return r.State.Update(func(p *state.Progress) { p.Rotation = nil })
 }
 
 func markKey(r *Run, id, status string) {
