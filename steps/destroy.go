@@ -88,16 +88,22 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		try("remove the deleted key from "+a.EnvFile, err)
 	} else {
 		role := a.RoleName
-		_, err := cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
-		try("remove role from instance profile "+role, err)
-		_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: &role})
-		try("delete instance profile "+role, err)
-		_, err = cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy)})
-		try("delete role policy", err)
-		_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
-		try("detach AWSElasticBeanstalkWebTier", err)
-		_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &role})
-		try("delete role "+role, err)
+		// The wizard's inline S3 policy goes in every case; an adopted role
+		// keeps everything else.
+		_, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy)})
+		try("delete role policy "+RoleInlinePolicy, err)
+		if r.State.Resource(RoleCreatedResource) == "true" {
+			_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
+			try("remove role from instance profile "+role, err)
+			_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: &role})
+			try("delete instance profile "+role, err)
+			_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
+			try("detach AWSElasticBeanstalkWebTier", err)
+			_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &role})
+			try("delete role "+role, err)
+		} else {
+			kept("role " + role)
+		}
 	}
 	_, err := r.AWS.CloudWatch.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{a.Bucket + "-size", a.Bucket + "-objects"}})
 	try("delete CloudWatch alarms", err)
@@ -125,7 +131,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		p.KeyCreation, p.Rotation = nil, nil
 		// What was deleted is no longer the wizard's: a bucket or user of
 		// the same name found by a later apply is adopted, not created.
-		for _, k := range []string{BucketCreatedResource, LogBucketCreatedResource, "iam_user_created_by_wizard"} {
+		for _, k := range []string{BucketCreatedResource, LogBucketCreatedResource, "iam_user_created_by_wizard", RoleCreatedResource} {
 			delete(p.Resources, k)
 		}
 	})

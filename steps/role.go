@@ -21,6 +21,10 @@ import (
 // deploy and report health.
 const EBWebTierARN = "arn:aws:iam::aws:policy/AWSElasticBeanstalkWebTier"
 
+// RoleCreatedResource records that the role (and its instance profile)
+// were created by the wizard, so destroy may delete them.
+const RoleCreatedResource = "role_created_by_wizard"
+
 // RoleInlinePolicy is the name of the role's inline S3 policy.
 const RoleInlinePolicy = "s3wizard-s3-access"
 
@@ -64,6 +68,9 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 					Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")")})
 				if aws.IsAlreadyExists(err) {
 					return nil
+				}
+				if err == nil {
+					r.State.SetResource(RoleCreatedResource, "true")
 				}
 				return err
 			}})

@@ -1,0 +1,78 @@
+package cli_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/policy"
+)
+
+const roleAnswers = stagingAnswers + "credentials: instance-role\n"
+
+// The keyless flow: a role trusted by EC2 with the least-privilege inline
+// policy and AWSElasticBeanstalkWebTier, in an instance profile; no key
+// anywhere. (moto lacks Elastic Beanstalk UpdateEnvironment, so
+// eb_environment is not exercised here.)
+func TestInstanceRoleFlowAndDestroy(t *testing.T) {
+	s := motoserver.Start(t)
+	dir := project(t, roleAnswers)
+	r := apply(t, dir, s.Env())
+	mustOK(t, r)
+	ctx := context.Background()
+	cl := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
+	role := sdk.String("mon-app-staging-s3")
+	if _, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: role}); err != nil {
+		t.Fatalf("role: %v", err)
+	}
+	att, _ := cl.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: role})
+	if len(att.AttachedPolicies) != 1 || *att.AttachedPolicies[0].PolicyArn != "arn:aws:iam::aws:policy/AWSElasticBeanstalkWebTier" {
+		t.Errorf("attached policies: %+v", att.AttachedPolicies)
+	}
+	inline, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: role, PolicyName: sdk.String("s3wizard-s3-access")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := strings.Join(policy.Actions(*inline.PolicyDocument), ",")
+	if strings.Contains(acts, "s3:*") || !strings.Contains(acts, "s3:PutObject") {
+		t.Errorf("inline policy actions: %s", acts)
+	}
+	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: role})
+	if err != nil || len(ip.InstanceProfile.Roles) != 1 {
+		t.Fatalf("instance profile: %v %+v", err, ip)
+	}
+	if env := readEnv(t, dir); env["AWS_ACCESS_KEY_ID"] != "" || env["AWS_SECRET_ACCESS_KEY"] != "" {
+		t.Error("instance-role mode wrote keys into .env")
+	}
+	users, _ := cl.ListUsers(ctx, &iam.ListUsersInput{})
+	if len(users.Users) != 0 {
+		t.Errorf("instance-role mode created IAM users: %+v", users.Users)
+	}
+	mustOK(t, runWithInput(t, dir, s.Env(), "mon-app-media-staging\n", "destroy", "--env", "staging"))
+	if _, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: role}); err == nil {
+		t.Error("the wizard's role survived destroy")
+	}
+}
+
+func TestDestroyKeepsAnAdoptedRole(t *testing.T) {
+	s := motoserver.Start(t)
+	ctx := context.Background()
+	cl := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
+	role := sdk.String("mon-app-staging-s3")
+	trust := policy.EC2Trust().JSON()
+	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: role, AssumeRolePolicyDocument: &trust}); err != nil {
+		t.Fatal(err)
+	}
+	dir := project(t, roleAnswers)
+	mustOK(t, apply(t, dir, s.Env()))
+	mustOK(t, runWithInput(t, dir, s.Env(), "mon-app-media-staging\n", "destroy", "--env", "staging"))
+	if _, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: role}); err != nil {
+		t.Fatalf("the adopted role was deleted: %v", err)
+	}
+	if _, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: role, PolicyName: sdk.String("s3wizard-s3-access")}); err == nil {
+		t.Error("the wizard's inline policy was left on the adopted role")
+	}
+}
