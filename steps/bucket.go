@@ -167,18 +167,12 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 			Summary: fmt.Sprintf("create bucket %s in %s (ACLs disabled)", a.Bucket, a.Region),
 			Calls:   []string{"s3:CreateBucket"},
 			Do: func(ctx context.Context) error {
-				in := &s3.CreateBucketInput{Bucket: &a.Bucket, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}
-				// us-east-1 is the one region that refuses a LocationConstraint.
-				if a.Region != "us-east-1" {
-					in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(a.Region)}
-				}
-				_, err := cl.CreateBucket(ctx, in)
-				if err != nil && !aws.IsAlreadyExists(err) {
+				created, err := createBucket(ctx, cl, a.Bucket, a.Region)
+				if err != nil {
 					return err
 				}
-				if err == nil {
-					// destroy deletes only what the wizard created
-					// (BucketAlreadyOwnedByYou: it was there before).
+				if created {
+					// destroy deletes only what the wizard created.
 					r.State.SetResource(BucketCreatedResource, "true")
 				}
 				r.State.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
@@ -231,4 +225,19 @@ func bucketRegion(ctx context.Context, cl *s3.Client, name string) (string, erro
 		return "eu-west-1", nil
 	}
 	return string(out.LocationConstraint), nil
+}
+
+// createBucket creates a bucket with ACLs disabled in region; created is
+// false when it was already ours (BucketAlreadyOwnedByYou is success).
+func createBucket(ctx context.Context, cl *s3.Client, name, region string) (created bool, err error) {
+	in := &s3.CreateBucketInput{Bucket: &name, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}
+	// us-east-1 is the one region that refuses a LocationConstraint.
+	if region != "us-east-1" {
+		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}
+	}
+	_, err = cl.CreateBucket(ctx, in)
+	if aws.IsAlreadyExists(err) {
+		return false, nil
+	}
+	return err == nil, err
 }

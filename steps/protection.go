@@ -586,15 +586,11 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 	default:
 		chain = append(chain, chainStep{summary: fmt.Sprintf("create log bucket %s in %s (ACLs disabled)", logBucket, a.Region), calls: []string{"s3:CreateBucket"},
 			do: func(ctx context.Context) error {
-				in := &s3.CreateBucketInput{Bucket: sdk.String(logBucket), ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}
-				if a.Region != "us-east-1" {
-					in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(a.Region)}
-				}
-				_, err := cl.CreateBucket(ctx, in)
-				if err != nil && !aws.IsAlreadyExists(err) {
+				created, err := createBucket(ctx, cl, logBucket, a.Region)
+				if err != nil {
 					return err
 				}
-				if err == nil {
+				if created {
 					r.State.SetResource(LogBucketCreatedResource, "true")
 				}
 				r.State.SetResource("log_bucket", logBucket)
