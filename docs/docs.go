@@ -22,6 +22,7 @@ import (
 	docassets "github.com/s3wizard/s3wizard/assets/docs"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -90,6 +91,12 @@ func Generate(ctx context.Context, r *steps.Run, list []*steps.Step) ([]byte, er
 	if sp, _, _ := steps.SettingsParamsFor(r); sp.NeedsStoragesModule() {
 		d.StoragesModule = steps.StoragesFile
 	}
+	if a.Credentials == config.CredInstanceRole {
+		d.HealthModule, d.HealthMiddleware, d.HealthPath = steps.HealthModuleFile, djangoapp.HealthMiddleware, djangoapp.HealthPath
+		if _, err := os.Stat(filepath.Join(r.Dir, steps.EBHealthConfigFile)); err == nil {
+			d.EBHealthConfig = steps.EBHealthConfigFile
+		}
+	}
 	d.Mermaid = mermaid(r, d)
 	d.Checklist = checklist(r, results, rd, live, d.Generated)
 	d.Manual = manual(r)
@@ -116,6 +123,8 @@ type data struct {
 	EnvVars                                                []envRow
 	EnvWhere                                               string
 	SettingsFile, StoragesModule                           string
+	HealthModule, HealthMiddleware, HealthPath             string
+	EBHealthConfig                                         string
 	Checklist                                              []item
 	Manual                                                 []string
 	Departures                                             []departure

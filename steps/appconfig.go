@@ -39,6 +39,15 @@ const (
 	activateHookMark = "# added by s3wizard"
 )
 
+// Files written for an instance role (EC2 / Elastic Beanstalk): the /health/
+// middleware, and the .ebextensions file pointing the load balancer's health
+// check at it.
+const (
+	HealthModuleFile   = state.Dir + "/" + djangoapp.HealthModule + ".py"
+	EBHealthConfigFile = ebExtensionsDir + "/" + djangoapp.EBHealthConfigName
+	ebExtensionsDir    = ".ebextensions"
+)
+
 // venvDirs are where the project's virtualenv is looked for (as djangoapp
 // does), for the set_env.sh hook.
 var venvDirs = []string{"venv", ".venv", "env", "envs"}
@@ -216,6 +225,13 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 	// Django settings.
 	if err := planSettings(r, p); err != nil {
 		return nil, err
+	}
+
+	// Health check of the EC2 / Elastic Beanstalk load balancer.
+	if instanceRole(a) {
+		if err := planHealthCheck(r, p); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -614,27 +630,9 @@ func planSettings(r *Run, p *Plan) error {
 		p.Notice("Django < 4.2 needs storage classes: copy %s next to manage.py (it is imported as %s)", StoragesFile, djangoapp.DefaultStoragesModule)
 	}
 	for _, rel := range []string{SettingsFile, StoragesFile} {
-		body, ok := files[rel]
-		if !ok {
-			continue
+		if body, ok := files[rel]; ok {
+			planGenerated(r, p, rel, body, 0o700, "write "+rel)
 		}
-		path := filepath.Join(r.Dir, rel)
-		if fileIs(path, body, generatedPerm) {
-			continue
-		}
-		p.Add(&Action{
-			Summary: "write " + rel,
-			Files:   []string{rel},
-			Do: func(ctx context.Context) error {
-				if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-					return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
-				}
-				if err := envfile.WriteFileAtomic(path, body, generatedPerm); err != nil {
-					return fmt.Errorf("write %s: %w", rel, err)
-				}
-				return os.Chmod(path, generatedPerm)
-			},
-		})
 	}
 	p.Notice("settings: import %s at the end of settings.py (see its header), add \"storages\" to INSTALLED_APPS", SettingsFile)
 	if proj != nil && proj.SettingsFile != "" {
@@ -649,6 +647,108 @@ func planSettings(r *Run, p *Plan) error {
 		}
 	}
 	return nil
+}
+
+// planGenerated adds an action writing body to rel (mode 0644, its
+// directory created with dirPerm) unless the file already holds exactly
+// that.
+func planGenerated(r *Run, p *Plan, rel string, body []byte, dirPerm fs.FileMode, summary string) {
+	path := filepath.Join(r.Dir, rel)
+	if fileIs(path, body, generatedPerm) {
+		return
+	}
+	p.Add(&Action{
+		Summary: summary,
+		Files:   []string{rel},
+		Do: func(ctx context.Context) error {
+			if err := os.MkdirAll(filepath.Dir(path), dirPerm); err != nil {
+				return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+			}
+			if err := envfile.WriteFileAtomic(path, body, generatedPerm); err != nil {
+				return fmt.Errorf("write %s: %w", rel, err)
+			}
+			return os.Chmod(path, generatedPerm)
+		},
+	})
+}
+
+// planHealthCheck writes the /health/ middleware and, when the project
+// deploys with Elastic Beanstalk, the .ebextensions file that points the
+// load balancer's health check at it. The check carries the instance's
+// private IP as Host: answering it before host validation is what lets
+// ALLOWED_HOSTS keep listing only the real domains.
+func planHealthCheck(r *Run, p *Plan) error {
+	mod, err := djangoapp.GenerateHealthModule()
+	if err != nil {
+		return err
+	}
+	planGenerated(r, p, HealthModuleFile, mod, 0o700,
+		fmt.Sprintf("write %s (HealthCheckMiddleware answers GET/HEAD %s before host validation; ec2_private_ip() via IMDSv2)", HealthModuleFile, djangoapp.HealthPath))
+	p.Notice("health check: copy %s next to manage.py and add %q as the FIRST entry of MIDDLEWARE, before SecurityMiddleware and CommonMiddleware (copied into a package? use its dotted path, e.g. \"mysite.%s\"): it answers GET/HEAD %s with 200 before ALLOWED_HOSTS is consulted, so the load balancer's health check, whose Host is the instance's private IP, passes",
+		HealthModuleFile, djangoapp.HealthMiddleware, djangoapp.HealthMiddleware, djangoapp.HealthPath)
+	p.Notice("departure from the guide: the guide sets ALLOWED_HOSTS = ['*'] during the switch and fetches the IP with IMDSv1; the wizard answers %s before host validation and uses IMDSv2 (ec2_private_ip() in %s, for an app that needs its private IP in ALLOWED_HOSTS)", djangoapp.HealthPath, HealthModuleFile)
+
+	cfg, err := djangoapp.EBHealthConfig()
+	if err != nil {
+		return err
+	}
+	why := ebProject(r)
+	if why == "" {
+		p.Notice("no Elastic Beanstalk project here (no eb_environment, .elasticbeanstalk/ or %s/): if you deploy with it, set the load balancer's health check path to %s, e.g. in %s: `option_settings: aws:elasticbeanstalk:environment:process:default: HealthCheckPath: %s`",
+			ebExtensionsDir, djangoapp.HealthPath, EBHealthConfigFile, djangoapp.HealthPath)
+		return nil
+	}
+	planGenerated(r, p, EBHealthConfigFile, cfg, 0o755,
+		fmt.Sprintf("write %s (Elastic Beanstalk health check path %s; %s)", EBHealthConfigFile, djangoapp.HealthPath, why))
+	p.Notice("Elastic Beanstalk: commit %s and deploy (`eb deploy`); a health check path set on the environment itself (console, `eb config`) takes precedence over .ebextensions", EBHealthConfigFile)
+	others, err := otherHealthConfigs(r.Dir)
+	if err != nil {
+		p.Warn("could not read %s/ to look for another health check path: %v", ebExtensionsDir, err)
+	}
+	for _, f := range others {
+		p.Warn("%s/%s also sets a health check path: Elastic Beanstalk applies .ebextensions files in alphabetical order and the last one wins; make it %s or remove the setting", ebExtensionsDir, f, djangoapp.HealthPath)
+	}
+	return nil
+}
+
+// ebProject says why the project deploys with Elastic Beanstalk
+// (eb_environment, .elasticbeanstalk/ or .ebextensions/), or "".
+func ebProject(r *Run) string {
+	if r.Answers.EBEnvironment != "" {
+		return "environment " + r.Answers.EBEnvironment
+	}
+	for _, d := range []string{".elasticbeanstalk", ebExtensionsDir} {
+		if fi, err := os.Stat(filepath.Join(r.Dir, d)); err == nil && fi.IsDir() {
+			return d + "/ found"
+		}
+	}
+	return ""
+}
+
+// otherHealthConfigs lists the .ebextensions config files, ours excepted,
+// that set a health check path.
+func otherHealthConfigs(dir string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, ebExtensionsDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || name == djangoapp.EBHealthConfigName || !strings.HasSuffix(name, ".config") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, ebExtensionsDir, name))
+		if err != nil {
+			return out, err
+		}
+		if s := string(data); strings.Contains(s, "HealthCheckPath") || strings.Contains(s, "Application Healthcheck URL") {
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }
 
 func orLatest(v string) string {

@@ -39,6 +39,7 @@ func Role() *Step {
 			"The Spanish guide attaches AmazonS3FullAccess to the role; the wizard attaches the same least-privilege S3 policy as for the IAM user, inline.",
 			"The guide's \"minimum permissions\" list is the Elastic Beanstalk service role's; the instance itself needs the managed AWSElasticBeanstalkWebTier policy, which the wizard attaches.",
 			"`env | grep AWS` proves nothing: boto3 reads env vars and ~/.aws before the instance role. Check boto3.Session().get_credentials().method == \"iam-role\" on the instance.",
+			"The guide sets ALLOWED_HOSTS = ['*'] during the switch and fetches the IP with IMDSv1; the wizard answers /health/ before host validation and uses IMDSv2: HealthCheckMiddleware (first in MIDDLEWARE, written by the app-config step) passes the load balancer's check, and ec2_private_ip() asks for a token first if the app needs its private IP.",
 		},
 		Keys:    []string{"role_name", "eb_environment"},
 		Needs:   []string{"preflight"},

@@ -1,11 +1,16 @@
 // Package django holds the Python templates s3wizard renders into a Django
 // project: the settings block (.s3wizard/django_settings.py) and, for Django
-// releases older than 4.2, the companion module of storage classes.
+// releases older than 4.2, the companion module of storage classes. It also
+// holds files copied as they are: the health-check module
+// (s3wizard_health.py) and its Elastic Beanstalk option file
+// (s3wizard-health.config) for the instance-role (EC2 / Elastic Beanstalk)
+// path.
 package django
 
 import "embed"
 
-// FS holds settings.py.tmpl and storages.py.tmpl.
+// FS holds settings.py.tmpl, storages.py.tmpl, s3wizard_health.py and
+// s3wizard-health.config.
 //
-//go:embed *.tmpl
+//go:embed *.tmpl *.py *.config
 var FS embed.FS
