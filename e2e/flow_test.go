@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -86,7 +86,7 @@ const systemPython = "/usr/bin/python3"
 // answers are a staging run's answers, as an answers file would give them.
 func answers(t *testing.T) *config.Answers {
 	t.Helper()
-	a, err := config.Parse([]byte(`
+	return testrun.Answers(t, `
 env: staging
 app: mon-app
 region: eu-west-3
@@ -97,15 +97,7 @@ env_file: .env
 set_env_sh: true
 heroku_app: mon-app-staging
 budget: {monthly_usd: 20, email: ops@example.com}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ApplyDefaults()
-	if err := a.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return a
+`)
 }
 
 // runStaging starts moto and applies the flow to a Django project, the way
@@ -114,18 +106,7 @@ budget: {monthly_usd: 20, email: ops@example.com}
 func runStaging(t *testing.T, extra ...string) *staging {
 	t.Helper()
 	m := motoserver.Start(t)
-	for _, kv := range m.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	// Nothing of the developer's AWS setup may leak in.
-	empty := filepath.Join(t.TempDir(), "none")
-	t.Setenv("AWS_CONFIG_FILE", empty)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", empty)
-	t.Setenv("AWS_PROFILE", "")
-	os.Unsetenv("AWS_PROFILE")
-	t.Setenv("AWS_ENDPOINT_URL_S3", "")
-	os.Unsetenv("AWS_ENDPOINT_URL_S3")
+	m.Use(t)
 	old := steps.NewKeyPropagation
 	steps.NewKeyPropagation = 5 * time.Second
 	t.Cleanup(func() { steps.NewKeyPropagation = old })
@@ -139,27 +120,18 @@ func runStaging(t *testing.T, extra ...string) *staging {
 
 	ctx := context.Background()
 	a := answers(t)
-	prog, err := state.Open(dir, a.Env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { prog.Close() })
-	clients, err := aws.New(ctx, aws.Options{Region: a.Region})
-	if err != nil {
-		t.Fatal(err)
-	}
 	events := &strings.Builder{}
-	r := &steps.Run{Dir: dir, Answers: a, State: prog, AWS: clients, Now: time.Now,
-		Report: func(e steps.Event) {
-			events.WriteString(e.Kind + " " + e.Step + " " + e.Text)
-			if e.Err != nil {
-				events.WriteString(" " + e.Err.Error())
-			}
-			if e.Check != nil {
-				events.WriteString(" " + e.Check.Name + " " + e.Check.Detail)
-			}
-			events.WriteString("\n")
-		}}
+	r := testrun.New(t, dir, a, func(e steps.Event) {
+		events.WriteString(e.Kind + " " + e.Step + " " + e.Text)
+		if e.Err != nil {
+			events.WriteString(" " + e.Err.Error())
+		}
+		if e.Check != nil {
+			events.WriteString(" " + e.Check.Name + " " + e.Check.Detail)
+		}
+		events.WriteString("\n")
+	})
+	prog := r.State
 	if err := prog.Update(func(p *state.Progress) { p.Answers = a }); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -15,8 +14,8 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/policy"
-	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -38,15 +37,7 @@ alarms: {bucket_size_gb: 50, number_of_objects: 100000, email: ops@example.com}
 
 func protAnswers(t *testing.T, yaml string) *config.Answers {
 	t.Helper()
-	a, err := config.Parse([]byte(yaml))
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ApplyDefaults()
-	if err := a.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return testrun.Answers(t, yaml)
 }
 
 // protRun points the AWS SDK at a real moto (AWS_ENDPOINT_URL and fake
@@ -54,21 +45,8 @@ func protAnswers(t *testing.T, yaml string) *config.Answers {
 // hand.
 func protRun(t *testing.T, s *motoserver.Server, a *config.Answers) *steps.Run {
 	t.Helper()
-	for _, kv := range s.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	cl, err := aws.New(context.Background(), aws.Options{Region: a.Region})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	st, err := state.Open(dir, a.Env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	return &steps.Run{Dir: dir, Answers: a, State: st, AWS: cl, Now: time.Now, Report: func(steps.Event) {}}
+	s.Use(t)
+	return testrun.New(t, t.TempDir(), a, nil)
 }
 
 func protApply(t *testing.T, r *steps.Run, ids ...string) map[string]*steps.Plan {

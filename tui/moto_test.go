@@ -24,13 +24,7 @@ import (
 func useMoto(t *testing.T) *motoserver.Server {
 	t.Helper()
 	s := motoserver.Start(t)
-	for _, kv := range s.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	s.Use(t)
 	return s
 }
 
