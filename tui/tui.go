@@ -89,6 +89,15 @@ func setupColour(o Options) {
 	r := lipgloss.NewRenderer(o.Out)
 	if o.NoColor || os.Getenv("NO_COLOR") != "" {
 		r.SetColorProfile(termenv.Ascii)
+		// No colour: the background does not matter, so never ask.
+		r.SetHasDarkBackground(true)
+	} else {
+		// Adaptive colours need the terminal's background, which termenv
+		// asks the terminal for. Ask now, before Bubble Tea reads the
+		// keyboard: asked lazily during the first render, a slow reply
+		// (a cursor-position report such as "ESC[3;1R") is read as typing
+		// and lands in the first text field.
+		r.HasDarkBackground()
 	}
 	lipgloss.SetDefaultRenderer(r)
 	initStyles()
