@@ -213,7 +213,13 @@ func newKey(ctx context.Context, r *Run) (*newKeyPair, error) {
 	if err := r.State.Update(func(p *state.Progress) { p.KeyCreation = c }); err != nil {
 		return nil, fmt.Errorf("record key creation: %w", err)
 	}
-	created, err := r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
+	var created *iam.CreateAccessKeyOutput
+	// A user created moments ago may be unknown to IAM for a few seconds.
+	err = retryUnknownEntity(ctx, func() error {
+		var err error
+		created, err = r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
+		return err
+	})
 	if err != nil {
 		// No key was made: nothing to clean up next time.
 		return nil, errors.Join(err, r.State.Update(func(p *state.Progress) { p.KeyCreation = nil }))
@@ -272,26 +278,6 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	}))
 }
 
-// retryFresh re-runs a check of brand-new IAM resources while it fails:
-// a new user's group membership and policy take a few seconds to apply on
-// AWS, so a first AccessDenied is not yet a verdict.
-func retryFresh(ctx context.Context, fn func() Check) Check {
-	delay := 500 * time.Millisecond
-	deadline := time.Now().Add(NewKeyPropagation)
-	for {
-		c := fn()
-		if c.OK || time.Now().After(deadline) {
-			return c
-		}
-		select {
-		case <-ctx.Done():
-			return c
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 8*time.Second)
-	}
-}
-
 // CallerOfNewKey asks STS who the clients' (possibly brand-new) key
 // belongs to, waiting for IAM to propagate it.
 func CallerOfNewKey(ctx context.Context, cl *aws.Clients) (string, error) {
@@ -305,29 +291,6 @@ func CallerOfNewKey(ctx context.Context, cl *aws.Clients) (string, error) {
 	})
 	return arn, err
 }
-
-// RetryNewKey retries fn while AWS does not know a just-created key yet:
-// IAM is eventually consistent and a new key can take several seconds to be
-// accepted everywhere. Other errors return at once.
-func RetryNewKey(ctx context.Context, fn func(context.Context) error) error {
-	delay := 500 * time.Millisecond
-	deadline := time.Now().Add(NewKeyPropagation)
-	for {
-		err := fn(ctx)
-		if err == nil || !aws.IsInvalidKey(err) || time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 8*time.Second)
-	}
-}
-
-// NewKeyPropagation bounds how long a new key may take to work.
-var NewKeyPropagation = 60 * time.Second
 
 func (r *Run) now() time.Time {
 	if r.Now != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -239,5 +240,15 @@ func createBucket(ctx context.Context, cl *s3.Client, name, region string) (crea
 	if aws.IsAlreadyExists(err) {
 		return false, nil
 	}
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	// A new bucket can be unknown for a moment to the calls that configure
+	// it, and the steps that do run as soon as this one ends.
+	err = s3.NewBucketExistsWaiter(cl, func(o *s3.BucketExistsWaiterOptions) { o.MinDelay = time.Second }).
+		Wait(ctx, &s3.HeadBucketInput{Bucket: &name}, 2*time.Minute)
+	if err != nil {
+		return true, fmt.Errorf("wait for new bucket %s: %w", name, err)
+	}
+	return true, nil
 }

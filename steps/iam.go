@@ -102,8 +102,11 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	if !attached[wantARN] {
 		p.Add(&Action{Summary: fmt.Sprintf("attach %s to group %s", arnName(wantARN), group), Calls: []string{"iam:AttachGroupPolicy"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(wantARN)})
-				return err
+				// IAM may not know an entity created moments ago yet.
+				return retryUnknownEntity(ctx, func() error {
+					_, err := cl.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(wantARN)})
+					return err
+				})
 			}})
 	}
 	// Switching between least-privilege and full access detaches the other.
@@ -164,8 +167,11 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	if !inGroup {
 		p.Add(&Action{Summary: fmt.Sprintf("add %s to group %s", user, group), Calls: []string{"iam:AddUserToGroup"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: &group, UserName: &user})
-				return err
+				// IAM may not know an entity created moments ago yet.
+				return retryUnknownEntity(ctx, func() error {
+					_, err := cl.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: &group, UserName: &user})
+					return err
+				})
 			}})
 	}
 	r.State.SetResource("iam_group", group)

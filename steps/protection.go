@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -21,24 +20,23 @@ import (
 // user and are kept as they are when the wizard rewrites the configuration
 // (PutBucketLifecycleConfiguration replaces the whole list).
 const (
-	lifecycleIDPrefix    = "s3wizard-"
-	ruleExpireUploads    = "s3wizard-expire-uploads"
-	ruleNoncurrent       = "s3wizard-noncurrent-versions"
-	ruleAbortMultipart   = "s3wizard-abort-multipart"
-	ruleArchiveMedia     = "s3wizard-archive-media"
-	ruleExpireLogs       = "s3wizard-expire-logs"
-	logPrefix            = "logs/"
-	logRetentionDays     = 90
-	defaultArchiveDays   = 30
-	maxBucketNameLen     = 63
-	errorWarningPrefix   = "ERROR: "
-	mfaDeleteManualStep  = "MFA Delete (optional): only the account's root user can enable it, with the CLI or API and an MFA device: `aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa \"arn:aws:iam::%s:mfa/root-account-mfa-device CODE\"`. AWS refuses lifecycle rules on a bucket with MFA Delete, so the wizard's lifecycle rules (uploads/, noncurrent versions, incomplete uploads) must be removed first: weigh it before enabling."
-	kmsUnsignedWarning   = "SSE-KMS: objects encrypted with a KMS key can only be read by signed requests from principals allowed to use the key, so they cannot be served unsigned (anonymous or public URLs answer 400/403)"
-	sseS3DefaultNotice   = "SSE-S3 (AES-256) has applied to every new object by default since January 2023; the wizard sets it explicitly so the bucket's intent is visible and audited"
-	logBucketSuffix      = "-logs"
-	logBucketPolicyNote  = "the log bucket's policy lets only logging.s3.amazonaws.com write under logs/, for this bucket and account (aws:SourceArn, aws:SourceAccount): ACL grants to the log-delivery group are impossible with ACLs disabled"
-	conflictRetryBackoff = 500 * time.Millisecond
-	conflictRetryBudget  = 10 * time.Second
+	lifecycleIDPrefix   = "s3wizard-"
+	ruleExpireUploads   = "s3wizard-expire-uploads"
+	ruleNoncurrent      = "s3wizard-noncurrent-versions"
+	ruleAbortMultipart  = "s3wizard-abort-multipart"
+	ruleArchiveMedia    = "s3wizard-archive-media"
+	ruleExpireLogs      = "s3wizard-expire-logs"
+	logPrefix           = "logs/"
+	logRetentionDays    = 90
+	defaultArchiveDays  = 30
+	maxBucketNameLen    = 63
+	errorWarningPrefix  = "ERROR: "
+	mfaDeleteManualStep = "MFA Delete (optional): only the account's root user can enable it, with the CLI or API and an MFA device: `aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa \"arn:aws:iam::%s:mfa/root-account-mfa-device CODE\"`. AWS refuses lifecycle rules on a bucket with MFA Delete, so the wizard's lifecycle rules (uploads/, noncurrent versions, incomplete uploads) must be removed first: weigh it before enabling."
+	kmsUnsignedWarning  = "SSE-KMS: objects encrypted with a KMS key can only be read by signed requests from principals allowed to use the key, so they cannot be served unsigned (anonymous or public URLs answer 400/403)"
+	sseS3DefaultNotice  = "SSE-S3 (AES-256) has applied to every new object by default since January 2023; the wizard sets it explicitly so the bucket's intent is visible and audited"
+	logBucketSuffix     = "-logs"
+	logBucketPolicyNote = "the log bucket's policy lets only logging.s3.amazonaws.com write under logs/, for this bucket and account (aws:SourceArn, aws:SourceAccount): ACL grants to the log-delivery group are impossible with ACLs disabled"
+	conflictRetryBudget = 10 * time.Second
 )
 
 // LogBucketName is the access-log bucket of a media bucket.
@@ -711,26 +709,6 @@ func retryConflict(ctx context.Context, fn func() error) error {
 
 // isConflict reports S3's OperationAborted (409).
 func isConflict(err error) bool { return aws.Code(err) == "OperationAborted" }
-
-// retryWhile re-runs fn while retryable says its error is transient, with
-// growing delays, until it succeeds, fails for another reason, or the next
-// attempt would start after budget.
-func retryWhile(ctx context.Context, budget time.Duration, retryable func(error) bool, fn func() error) error {
-	deadline := time.Now().Add(budget)
-	delay := conflictRetryBackoff
-	for {
-		err := fn()
-		if err == nil || !retryable(err) || time.Now().Add(delay).After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return errors.Join(err, ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 8*time.Second)
-	}
-}
 
 // ---- verification ---------------------------------------------------------
 

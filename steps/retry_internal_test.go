@@ -63,3 +63,28 @@ func TestConflictRetryIsOnlyForOperationAborted(t *testing.T) {
 		t.Errorf("err %v after %d calls, want AccessDenied after 2", err, calls)
 	}
 }
+
+// A user, group or policy created moments ago can be unknown to the next IAM
+// call on AWS (moto is always consistent, so only the decision is tested):
+// NoSuchEntity is waited out, anything else returns at once.
+func TestRetryUnknownEntity(t *testing.T) {
+	calls := 0
+	err := retryUnknownEntity(context.Background(), func() error {
+		calls++
+		if calls < 3 {
+			return apiErr("NoSuchEntity")
+		}
+		return nil
+	})
+	if err != nil || calls != 3 {
+		t.Fatalf("err %v after %d calls, want success on the 3rd", err, calls)
+	}
+	calls = 0
+	err = retryUnknownEntity(context.Background(), func() error {
+		calls++
+		return apiErr("AccessDenied")
+	})
+	if err == nil || calls != 1 {
+		t.Fatalf("AccessDenied retried: %d calls", calls)
+	}
+}

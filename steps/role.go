@@ -86,8 +86,11 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	if !inlineOK {
 		p.Add(&Action{Summary: "put the least-privilege S3 policy on role " + role, Calls: []string{"iam:PutRolePolicy"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
-				return err
+				// IAM may not know an entity created moments ago yet.
+				return retryUnknownEntity(ctx, func() error {
+					_, err := cl.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
+					return err
+				})
 			}})
 	}
 	attached := false
@@ -101,8 +104,11 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	if !attached {
 		p.Add(&Action{Summary: "attach AWSElasticBeanstalkWebTier to role " + role, Calls: []string{"iam:AttachRolePolicy"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
-				return err
+				// IAM may not know an entity created moments ago yet.
+				return retryUnknownEntity(ctx, func() error {
+					_, err := cl.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
+					return err
+				})
 			}})
 	}
 	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
@@ -126,7 +132,11 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	if !hasRole {
 		p.Add(&Action{Summary: "add role " + role + " to instance profile " + role, Calls: []string{"iam:AddRoleToInstanceProfile"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
+				// IAM may not know an entity created moments ago yet.
+				err := retryUnknownEntity(ctx, func() error {
+					_, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
+					return err
+				})
 				if aws.IsAlreadyExists(err) || aws.Code(err) == "LimitExceeded" {
 					return nil
 				}

@@ -1,0 +1,72 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/s3wizard/s3wizard/aws"
+)
+
+// AWS is eventually consistent in ways an emulator never shows: a new
+// access key, user, policy or bucket can be unknown for seconds to the next
+// call, and concurrent changes to one bucket can answer OperationAborted.
+// Every such wait in the wizard goes through retryWhile.
+
+// retryFirstDelay is the first pause between attempts; it doubles up to 8 s.
+const retryFirstDelay = 500 * time.Millisecond
+
+// NewKeyPropagation bounds how long a new key (or a new user's grants) may
+// take to work before the wizard calls it broken.
+var NewKeyPropagation = 60 * time.Second
+
+// iamPropagation bounds how long a just-created IAM user, group or policy
+// may stay unknown to the next IAM call.
+const iamPropagation = 30 * time.Second
+
+// retryWhile re-runs fn while retryable says its error is transient, with
+// growing delays, until it succeeds, fails for another reason, or the next
+// attempt would start after budget.
+func retryWhile(ctx context.Context, budget time.Duration, retryable func(error) bool, fn func() error) error {
+	deadline := time.Now().Add(budget)
+	delay := retryFirstDelay
+	for {
+		err := fn()
+		if err == nil || !retryable(err) || time.Now().Add(delay).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 8*time.Second)
+	}
+}
+
+// RetryNewKey retries fn while AWS does not know a just-created key yet.
+// Other errors return at once.
+func RetryNewKey(ctx context.Context, fn func(context.Context) error) error {
+	return retryWhile(ctx, NewKeyPropagation, aws.IsInvalidKey, func() error { return fn(ctx) })
+}
+
+// retryFresh re-runs a check of brand-new resources while it fails: a new
+// user's group membership and policy take a few seconds to apply on AWS, so
+// a first AccessDenied is not yet a verdict.
+func retryFresh(ctx context.Context, fn func() Check) Check {
+	var c Check
+	notYet := errors.New("check failed")
+	_ = retryWhile(ctx, NewKeyPropagation, func(error) bool { return true }, func() error {
+		if c = fn(); c.OK {
+			return nil
+		}
+		return notYet
+	})
+	return c
+}
+
+// retryUnknownEntity retries an IAM call on a user, group or policy created
+// moments ago while IAM still answers NoSuchEntity.
+func retryUnknownEntity(ctx context.Context, fn func() error) error {
+	return retryWhile(ctx, iamPropagation, aws.IsNotFound, fn)
+}
