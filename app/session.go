@@ -93,14 +93,18 @@ func claimEnvFile(a *config.Answers, dir string) error {
 	if err != nil {
 		return err
 	}
-	ours := func(keyID string) bool { return keyID != "" && prog.Key(keyID) != nil }
+	// Its own bucket of an earlier run (the bucket answer changed since)
+	// also marks the file as this env's.
+	ours := func(keyID, bucket string) bool {
+		return keyID != "" && prog.Key(keyID) != nil || prog.Answers != nil && bucket == prog.Answers.Bucket
+	}
 	owner := func(file string) (string, error) {
 		vals, err := envfile.Read(envPath(file, dir))
 		if err != nil {
 			return "", UsageError(fmt.Errorf("env file %s: %w", file, err))
 		}
 		b := vals["AWS_STORAGE_BUCKET_NAME"]
-		if b == "" || b == a.Bucket || ours(vals["AWS_ACCESS_KEY_ID"]) {
+		if b == "" || b == a.Bucket || ours(vals["AWS_ACCESS_KEY_ID"], b) {
 			return "", nil
 		}
 		return b, nil
@@ -112,7 +116,9 @@ func claimEnvFile(a *config.Answers, dir string) error {
 	if a.Set["env_file"] {
 		return UsageError(fmt.Errorf("env_file %s already holds the settings of bucket %s (another env?): writing env %s there would replace its key and bucket; set env_file: .env.%s", a.EnvFile, other, a.Env, a.Env))
 	}
-	a.EnvFile = ".env." + a.Env
+	// Remembered as an answer: later runs must keep using this file even
+	// when .env changes.
+	a.EnvFile, a.Set["env_file"] = ".env."+a.Env, true
 	if other, err := owner(a.EnvFile); err != nil || other != "" {
 		if err != nil {
 			return err

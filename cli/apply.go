@@ -102,7 +102,7 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	}
 	pr := newPrinter(s.Err, f.noColor)
 	sess.Run.Report = pr.event
-	fmt.Fprintf(s.Err, "s3wizard: applying env %s (bucket %s, %s) in %s\n", a.Env, a.Bucket, a.Region, f.Dir)
+	fmt.Fprintf(s.Err, "s3wizard: applying env %s (bucket %s, %s) in %s; env file %s\n", a.Env, a.Bucket, a.Region, f.Dir, a.EnvFile)
 	results, err := steps.ApplyAll(ctx, sess.Run, sess.Steps)
 	summary(s.Err, results)
 	if err != nil {

@@ -139,3 +139,124 @@ func TestStaleCreationRecordSparesLaterKeys(t *testing.T) {
 		t.Errorf("the unknown key was not pointed out:\n%s", r.stderr)
 	}
 }
+
+// fakeHerokuFailing puts a `heroku` on PATH that fails, as when the user is
+// not logged in.
+func fakeHerokuFailing(t *testing.T) string {
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "heroku"), []byte("#!/bin/sh\necho 'not logged in' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return "PATH=" + bin + ":" + os.Getenv("PATH")
+}
+
+// A failed Heroku deploy must never be taken for a done one: running
+// rotate-keys again retries the deploy and keeps the old key active until
+// it succeeds.
+func TestRotateAfterFailedHerokuDeployKeepsOldKey(t *testing.T) {
+	s := motoserver.Start(t)
+	dir := project(t, stagingAnswers+"heroku_app: mon-app-staging\n")
+	mustOK(t, apply(t, dir, s.Env()))
+	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
+
+	failing := fakeHerokuFailing(t)
+	for i := 0; i < 2; i++ {
+		r := run(t, dir, append(s.Env(), failing), "rotate-keys", "--env", "staging", "--yes")
+		if r.code != 1 || !strings.Contains(r.stderr, "still active") {
+			t.Fatalf("run %d: exit %d\n%s", i, r.code, r.stderr)
+		}
+		if st := keyStatuses(t, s); st[old] != "Active" || len(st) != 2 {
+			t.Fatalf("run %d: the old key Heroku still uses was retired: %v", i, st)
+		}
+	}
+	path, argsFile := fakeHeroku(t)
+	mustOK(t, run(t, dir, append(s.Env(), path), "rotate-keys", "--env", "staging", "--yes"))
+	newID := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
+	if args, _ := os.ReadFile(argsFile); !strings.Contains(string(args), "AWS_ACCESS_KEY_ID="+newID) {
+		t.Fatalf("heroku did not get the new key: %q", args)
+	}
+	if st := keyStatuses(t, s); len(st) != 1 || st[newID] != "Active" {
+		t.Fatalf("after the deploy succeeded: %v", st)
+	}
+}
+
+// A rotation killed right after CreateAccessKey leaves an orphan (its
+// secret lost); the next rotate-keys deletes it and rotates.
+func TestRotateCrashAfterCreateAccessKey(t *testing.T) {
+	s := motoserver.Start(t)
+	dir := project(t, stagingAnswers)
+	mustOK(t, apply(t, dir, s.Env()))
+	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
+	crash := run(t, dir, append(s.Env(), "S3WIZARD_CRASH_AFTER=CreateAccessKey"), "rotate-keys", "--env", "staging", "--yes")
+	if crash.code == 0 || len(keyStatuses(t, s)) != 2 {
+		t.Fatalf("the crash did not leave an orphan: exit %d, keys %v", crash.code, keyStatuses(t, s))
+	}
+	if readEnv(t, dir)["AWS_ACCESS_KEY_ID"] != old {
+		t.Fatal("the env file changed before the new key was verified")
+	}
+	r := run(t, dir, s.Env(), "rotate-keys", "--env", "staging", "--yes")
+	mustOK(t, r)
+	now := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
+	if st := keyStatuses(t, s); len(st) != 1 || st[now] != "Active" || now == old {
+		t.Fatalf("after resuming: %v (env file %s, old %s)\n%s", st, now, old, r.stderr)
+	}
+}
+
+// A rotation whose new key reached the env file but was never recorded (the
+// process died in between) is finished by the next rotate-keys, not blocked
+// by "2 active keys".
+func TestRotateFinishesAfterCrashBetweenEnvWriteAndRecord(t *testing.T) {
+	s := motoserver.Start(t)
+	dir := project(t, stagingAnswers)
+	mustOK(t, apply(t, dir, s.Env()))
+	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
+
+	// The state such a crash leaves: the new key in .env, the creation
+	// record still open, no rotation record.
+	k, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: sdk.String("django-s3-user-staging")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	envPath := filepath.Join(dir, ".env")
+	env, _ := os.ReadFile(envPath)
+	text := strings.Replace(string(env), "AWS_ACCESS_KEY_ID="+old, "AWS_ACCESS_KEY_ID="+*k.AccessKey.AccessKeyId, 1)
+	oldSecret := readEnv(t, dir)["AWS_SECRET_ACCESS_KEY"]
+	text = strings.Replace(text, "AWS_SECRET_ACCESS_KEY="+oldSecret, "AWS_SECRET_ACCESS_KEY="+*k.AccessKey.SecretAccessKey, 1)
+	os.WriteFile(envPath, []byte(text), 0o600)
+	progPath := filepath.Join(dir, ".s3wizard", "staging.json")
+	var prog map[string]any
+	b, _ := os.ReadFile(progPath)
+	json.Unmarshal(b, &prog)
+	prog["key_creation"] = map[string]any{"user": "django-s3-user-staging", "at": time.Now().UTC().Format(time.RFC3339), "existing_key_ids": []string{old}, "replaces": old}
+	b, _ = json.Marshal(prog)
+	os.WriteFile(progPath, b, 0o600)
+
+	r := run(t, dir, s.Env(), "rotate-keys", "--env", "staging", "--yes")
+	mustOK(t, r)
+	if st := keyStatuses(t, s); len(st) != 1 || st[*k.AccessKey.AccessKeyId] != "Active" {
+		t.Fatalf("rotation not finished: %v\n%s", st, r.stderr)
+	}
+}
+
+// A project whose own .env already names another bucket gets .env.<env>,
+// says so, and keeps using it even after .env changes (no second key).
+func TestEnvFileRedirectIsRemembered(t *testing.T) {
+	s := motoserver.Start(t)
+	dir := project(t, stagingAnswers)
+	os.WriteFile(filepath.Join(dir, ".env"), []byte("AWS_STORAGE_BUCKET_NAME=legacy-bucket\n"), 0o600)
+	r := apply(t, dir, s.Env())
+	mustOK(t, r)
+	if !strings.Contains(r.stderr, "env file .env.staging") {
+		t.Errorf("the redirect was not said:\n%s", r.stderr)
+	}
+	// The user cleans up their old .env: the env keeps its file.
+	os.WriteFile(filepath.Join(dir, ".env"), []byte("DEBUG=1\n"), 0o600)
+	mustOK(t, apply(t, dir, s.Env()))
+	mustOK(t, run(t, dir, s.Env(), "check", "--env", "staging"))
+	if k := userKeys(t, s, "django-s3-user-staging"); len(k) != 1 {
+		t.Fatalf("a second key was made: %v", k)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, ".env")); string(b) != "DEBUG=1\n" {
+		t.Errorf(".env was written: %q", b)
+	}
+}

@@ -59,15 +59,22 @@ type AccessKey struct {
 // secret: an orphan. Comparing key IDs, not clocks, keeps a skewed laptop
 // clock from misjudging it.
 type KeyCreation struct {
-	User     string    `json:"user"`
+	User string `json:"user"`
+	// At is AWS's time (the Date of its answer), not the local clock.
 	At       time.Time `json:"at"`
 	Existing []string  `json:"existing_key_ids"`
+	// Replaces is the key a rotation replaces ("" when apply creates one).
+	Replaces string `json:"replaces,omitempty"`
 }
 
-// Rotation is a key rotation in progress.
+// Rotation is a key rotation in progress: the new key is in the env file,
+// the old one is still active.
 type Rotation struct {
 	Old string `json:"old_key_id"`
 	New string `json:"new_key_id"`
+	// HandedOff: the user was told to deploy the new key by hand and to
+	// run rotate-keys again once done; running it again means it is.
+	HandedOff bool `json:"handed_off,omitempty"`
 }
 
 // Progress is the content of .s3wizard/<env>.json.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -77,6 +78,21 @@ func readKeys(ctx context.Context, r *Run) (*keyView, error) {
 		v.live = out.AccessKeyMetadata
 	}
 	creation := r.State.KeyCreation
+	// Envs may share an IAM user: a key another env recorded is never this
+	// env's orphan.
+	others := map[string]bool{}
+	if creation != nil {
+		for _, env := range state.Envs(r.Dir) {
+			if env == a.Env {
+				continue
+			}
+			if p, err := state.Read(r.Dir, env); err == nil {
+				for _, k := range p.Keys {
+					others[k.ID] = true
+				}
+			}
+		}
+	}
 	for i := range v.live {
 		k := v.live[i]
 		id := deref(k.AccessKeyId)
@@ -86,7 +102,7 @@ func readKeys(ctx context.Context, r *Run) (*keyView, error) {
 		case id == v.envID:
 			// In the env file but unusable (inactive, or no secret there).
 			v.foreigns = append(v.foreigns, k)
-		case isOrphan(creation, a.IAMUser, id, k.CreateDate) && r.State.Key(id) == nil:
+		case isOrphan(creation, a.IAMUser, id, k.CreateDate) && r.State.Key(id) == nil && !others[id]:
 			// Created by a run that died before saving its secret.
 			v.orphans = append(v.orphans, k)
 		default:
@@ -107,26 +123,11 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl := r.AWS.IAM
 	if len(v.orphans) > 0 {
-		var ids, masked []string
-		for _, k := range v.orphans {
-			ids = append(ids, deref(k.AccessKeyId))
-			masked = append(masked, Mask(deref(k.AccessKeyId)))
-		}
 		p.Add(&Action{
-			Summary: fmt.Sprintf("delete orphan key %s of %s (created by an interrupted run; its secret was never saved)", strings.Join(masked, ", "), a.IAMUser),
+			Summary: fmt.Sprintf("delete orphan key %s of %s (created by an interrupted run; its secret was never saved)", maskAll(v.orphans), a.IAMUser),
 			Calls:   []string{"iam:DeleteAccessKey"},
-			Do: func(ctx context.Context) error {
-				for _, id := range ids {
-					_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
-					if err != nil && !aws.IsNotFound(err) {
-						return err
-					}
-				}
-				// Every key the interrupted creation made is gone.
-				return r.State.Update(func(p *state.Progress) { p.KeyCreation = nil })
-			},
+			Do:      func(ctx context.Context) error { return deleteOrphans(ctx, r, v.orphans) },
 		})
 	}
 	for _, k := range v.foreigns {
@@ -136,13 +137,14 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 		id := deref(v.usable.AccessKeyId)
 		if r.State.Locked() && (r.State.Key(id) == nil || r.State.KeyCreation != nil && len(v.orphans) == 0) {
 			// The key reached the env file but the run died before
-			// recording it: the env file is the truth, record it.
-			known := r.State.Key(id) != nil
+			// recording it: the env file is the truth, record it (and the
+			// rotation it was made for, so rotate-keys can finish it).
+			replaces := ""
+			if c := r.State.KeyCreation; c != nil && !slices.Contains(c.Existing, id) {
+				replaces = c.Replaces
+			}
 			err := r.State.Update(func(s *state.Progress) {
-				if !known {
-					s.Keys = append(s.Keys, state.AccessKey{ID: id, User: a.IAMUser, Created: derefTime(v.usable.CreateDate), Status: "Active", Deployed: []string{"env_file"}})
-				}
-				s.KeyCreation = nil
+				recordLanded(s, id, a.IAMUser, derefTime(v.usable.CreateDate), replaces)
 			})
 			if err != nil {
 				return nil, err
@@ -169,6 +171,26 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 // made by hand long after a crash from being taken for the lost one.
 const orphanWindow = 15 * time.Minute
 
+// deleteOrphans deletes keys whose secret a crash lost, then closes the
+// creation record that made them.
+func deleteOrphans(ctx context.Context, r *Run, orphans []iamtypes.AccessKeyMetadata) error {
+	for _, k := range orphans {
+		_, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.Answers.IAMUser, AccessKeyId: k.AccessKeyId})
+		if err != nil && !aws.IsNotFound(err) {
+			return fmt.Errorf("delete orphan key %s: %w", Mask(deref(k.AccessKeyId)), err)
+		}
+	}
+	return r.State.Update(func(p *state.Progress) { p.KeyCreation = nil })
+}
+
+func maskAll(keys []iamtypes.AccessKeyMetadata) string {
+	var m []string
+	for _, k := range keys {
+		m = append(m, Mask(deref(k.AccessKeyId)))
+	}
+	return strings.Join(m, ", ")
+}
+
 // isOrphan: a key of user that is not among the keys it had when the
 // creation was recorded, created around that time.
 func isOrphan(c *state.KeyCreation, user, id string, created *time.Time) bool {
@@ -184,7 +206,7 @@ func createKey(ctx context.Context, r *Run) error {
 	if err := envfile.Check(r.EnvFilePath()); err != nil {
 		return err
 	}
-	k, err := newKey(ctx, r)
+	k, err := newKey(ctx, r, "")
 	if err != nil {
 		return err
 	}
@@ -195,18 +217,26 @@ func createKey(ctx context.Context, r *Run) error {
 type newKeyPair struct {
 	id, secret string
 	created    time.Time
+	// replaces is the key a rotation retires ("" for apply).
+	replaces string
 }
 
 // newKey records the user's current keys, then creates one. If the process
 // dies before landKey, the next run finds a key that is in no record and
 // deletes it (its secret is lost), instead of leaving it active.
-func newKey(ctx context.Context, r *Run) (*newKeyPair, error) {
+func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 	a := r.Answers
 	out, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
 	if err != nil {
 		return nil, fmt.Errorf("list access keys of %s: %w", a.IAMUser, err)
 	}
-	c := &state.KeyCreation{User: a.IAMUser, At: r.now().UTC().Truncate(time.Second)}
+	// AWS's own time, so that comparing it with AWS's CreateDate later does
+	// not depend on the local clock.
+	at, ok := awsmiddleware.GetServerTime(out.ResultMetadata)
+	if !ok {
+		at = r.now()
+	}
+	c := &state.KeyCreation{User: a.IAMUser, At: at.UTC().Truncate(time.Second), Replaces: replaces}
 	for _, k := range out.AccessKeyMetadata {
 		c.Existing = append(c.Existing, deref(k.AccessKeyId))
 	}
@@ -217,17 +247,28 @@ func newKey(ctx context.Context, r *Run) (*newKeyPair, error) {
 	// A user created moments ago may be unknown to IAM for a few seconds.
 	err = retryUnknownEntity(ctx, func() error {
 		var err error
-		created, err = r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
+		// One attempt each: CreateAccessKey is not idempotent, and a
+		// transport-level retry after a lost answer would make a second
+		// key while the first one's secret is gone.
+		created, err = r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser},
+			func(o *iam.Options) { o.RetryMaxAttempts = 1 })
 		return err
 	})
 	if err != nil {
-		// No key was made: nothing to clean up next time.
-		return nil, errors.Join(err, r.State.Update(func(p *state.Progress) { p.KeyCreation = nil }))
+		if st := aws.Status(err); st >= 400 && st < 500 {
+			// IAM said no: no key was made, nothing to clean up.
+			return nil, errors.Join(err, r.State.Update(func(p *state.Progress) { p.KeyCreation = nil }))
+		}
+		// No answer, or a 5xx (network, cancelled, server error): a key
+		// may exist. The record stays, so the next run deletes it if so.
+		return nil, fmt.Errorf("%w (if IAM made the key anyway, the next run deletes it)", err)
 	}
-	return &newKeyPair{id: deref(created.AccessKey.AccessKeyId), secret: deref(created.AccessKey.SecretAccessKey), created: derefTime(created.AccessKey.CreateDate)}, nil
+	return &newKeyPair{id: deref(created.AccessKey.AccessKeyId), secret: deref(created.AccessKey.SecretAccessKey),
+		created: derefTime(created.AccessKey.CreateDate), replaces: replaces}, nil
 }
 
-// landKey writes a new key into the env file, then records it.
+// landKey writes a new key into the env file, then records it — with the
+// rotation it belongs to, in the same write, so no crash can separate them.
 func landKey(ctx context.Context, r *Run, k *newKeyPair) error {
 	a := r.Answers
 	// The bucket name goes in with the key: it marks the env file as this
@@ -239,9 +280,25 @@ func landKey(ctx context.Context, r *Run, k *newKeyPair) error {
 		return errors.Join(fmt.Errorf("write the new key to %s: %w (the key was deleted again)", a.EnvFile, err), dropKey(ctx, r, k.id))
 	}
 	return r.State.Update(func(p *state.Progress) {
-		p.KeyCreation = nil
-		p.Keys = append(p.Keys, state.AccessKey{ID: k.id, User: a.IAMUser, Created: k.created, Status: "Active", Deployed: []string{"env_file"}})
+		recordLanded(p, k.id, a.IAMUser, k.created, k.replaces)
 	})
+}
+
+// recordLanded records a key found (or just put) in the env file and closes
+// its creation record; a key that replaces another opens the rotation.
+// Called under the progress lock.
+func recordLanded(p *state.Progress, id, user string, created time.Time, replaces string) {
+	known := false
+	for _, k := range p.Keys {
+		known = known || k.ID == id
+	}
+	if !known {
+		p.Keys = append(p.Keys, state.AccessKey{ID: id, User: user, Created: created, Status: "Active", Deployed: []string{"env_file"}})
+	}
+	p.KeyCreation = nil
+	if replaces != "" && replaces != id {
+		p.Rotation = &state.Rotation{Old: replaces, New: id}
+	}
 }
 
 // dropKey deletes a new key that will not be used and forgets its creation.

@@ -169,12 +169,13 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 			Calls:   []string{"s3:CreateBucket"},
 			Do: func(ctx context.Context) error {
 				created, err := createBucket(ctx, cl, a.Bucket, a.Region)
+				if created {
+					// destroy deletes only what the wizard created (recorded
+					// even when waiting for the new bucket then failed).
+					r.State.SetResource(BucketCreatedResource, "true")
+				}
 				if err != nil {
 					return err
-				}
-				if created {
-					// destroy deletes only what the wizard created.
-					r.State.SetResource(BucketCreatedResource, "true")
 				}
 				r.State.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
 				return nil

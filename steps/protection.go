@@ -585,11 +585,13 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 		chain = append(chain, chainStep{summary: fmt.Sprintf("create log bucket %s in %s (ACLs disabled)", logBucket, a.Region), calls: []string{"s3:CreateBucket"},
 			do: func(ctx context.Context) error {
 				created, err := createBucket(ctx, cl, logBucket, a.Region)
+				if created {
+					// destroy deletes only what the wizard created (recorded
+					// even when waiting for the new bucket then failed).
+					r.State.SetResource(LogBucketCreatedResource, "true")
+				}
 				if err != nil {
 					return err
-				}
-				if created {
-					r.State.SetResource(LogBucketCreatedResource, "true")
 				}
 				r.State.SetResource("log_bucket", logBucket)
 				return nil

@@ -22,7 +22,7 @@ var NewKeyPropagation = 60 * time.Second
 
 // iamPropagation bounds how long a just-created IAM user, group or policy
 // may stay unknown to the next IAM call.
-const iamPropagation = 30 * time.Second
+const iamPropagation = 15 * time.Second
 
 // retryWhile re-runs fn while retryable says its error is transient, with
 // growing delays, until it succeeds, fails for another reason, or the next

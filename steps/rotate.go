@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
@@ -30,10 +31,10 @@ var ErrRotationPending = errors.New("rotation not finished")
 
 // RotateKeys replaces the app's access key without downtime: create the
 // second key → check it works (from memory: the env file still holds the old
-// one) → write it to the env file and the app's files → deploy it (Heroku)
-// → deactivate the old key → delete it only if confirmed. A rotation whose
-// deployment is left to the user is recorded, and running rotate-keys again
-// finishes it.
+// one) → write it to the env file, recording the rotation in the same step →
+// refresh the app's files and deploy it (Heroku) → deactivate the old key →
+// delete it only if confirmed. Every stage is recorded, so running
+// rotate-keys again after any failure or crash finishes the same rotation.
 func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 	a := r.Answers
 	if a.Credentials != "access-keys" {
@@ -44,19 +45,32 @@ func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 		return err
 	}
 	current := env[EnvKeyID]
-	if rot := r.State.Rotation; rot != nil && rot.New == current {
-		o.Say(fmt.Sprintf("finishing the rotation started earlier: new key %s is in %s", Mask(rot.New), a.EnvFile))
-		if a.HerokuApp != "" {
-			o.Say(fmt.Sprintf("taking it that the new key was deployed to Heroku app %s, as the previous run asked", a.HerokuApp))
+	if err := recoverLanded(r, current); err != nil {
+		return err
+	}
+	if r.State.KeyCreation != nil && r.State.Rotation == nil {
+		// An earlier run died right after CreateAccessKey: its key's
+		// secret is lost; delete it before making a new one.
+		v, err := readKeys(ctx, r)
+		if err != nil {
+			return err
 		}
-		return retireOld(ctx, r, o, rot.Old)
+		if len(v.orphans) > 0 {
+			o.Say(fmt.Sprintf("deleting orphan key %s (created by an interrupted run; its secret was never saved)", maskAll(v.orphans)))
+		}
+		if err := deleteOrphans(ctx, r, v.orphans); err != nil {
+			return err
+		}
+	}
+	if rot := r.State.Rotation; rot != nil && rot.New == current {
+		o.Say(fmt.Sprintf("finishing the rotation started earlier: new key %s is in %s, old key %s still active", Mask(rot.New), a.EnvFile, Mask(rot.Old)))
+		return finishRotation(ctx, r, o, *rot)
 	}
 	if err := makeRoom(ctx, r, o, current); err != nil {
 		return err
 	}
-
 	o.Say(fmt.Sprintf("creating a new key for %s", a.IAMUser))
-	k, err := newKey(ctx, r)
+	k, err := newKey(ctx, r, current)
 	if err != nil {
 		return fmt.Errorf("create the new key: %w", err)
 	}
@@ -67,29 +81,60 @@ func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 	if err := landKey(ctx, r, k); err != nil {
 		return err
 	}
-	if err := r.State.Update(func(p *state.Progress) { p.Rotation = &state.Rotation{Old: current, New: k.id} }); err != nil {
-		return err
-	}
 	o.Say(fmt.Sprintf("new key %s written to %s", Mask(k.id), a.EnvFile))
+	return finishRotation(ctx, r, o, state.Rotation{Old: current, New: k.id})
+}
+
+// recoverLanded rebuilds the rotation record when a run died after the new
+// key reached the env file but before it was recorded.
+func recoverLanded(r *Run, current string) error {
+	c := r.State.KeyCreation
+	if r.State.Rotation != nil || c == nil || c.Replaces == "" || current == "" || slices.Contains(c.Existing, current) {
+		return nil
+	}
+	return r.State.Update(func(p *state.Progress) { recordLanded(p, current, r.Answers.IAMUser, c.At, c.Replaces) })
+}
+
+// finishRotation deploys the new key wherever the old one is used, then
+// retires the old one. The old key stays active until every deployment has
+// the new one.
+func finishRotation(ctx context.Context, r *Run, o RotateOptions, rot state.Rotation) error {
+	a := r.Answers
 	if s := Find(All(), "app-config"); s != nil {
 		o.Say("refreshing the app's configuration files with the new key")
 		if _, _, err := ApplyStep(ctx, r, s); err != nil {
-			return fmt.Errorf("deploy the new key: %w (the old key %s is still active)", err, Mask(current))
+			return fmt.Errorf("deploy the new key: %w (the old key %s is still active; run rotate-keys again to continue)", err, Mask(rot.Old))
 		}
 	}
 	if a.HerokuApp != "" {
-		deployed := false
-		if o.DeployHeroku != nil {
+		deployed := rot.HandedOff || deployedTo(r, rot.New, "heroku")
+		if rot.HandedOff {
+			o.Say(fmt.Sprintf("taking it that the new key was set on Heroku app %s, as the previous run asked", a.HerokuApp))
+		}
+		if !deployed && o.DeployHeroku != nil {
+			var err error
 			if deployed, err = o.DeployHeroku(ctx); err != nil {
-				return fmt.Errorf("deploy the new key to Heroku: %w (the old key %s is still active)", err, Mask(current))
+				return fmt.Errorf("deploy the new key to Heroku: %w (the old key %s is still active; run rotate-keys again to retry)", err, Mask(rot.Old))
 			}
 		}
 		if !deployed {
+			if err := r.State.Update(func(p *state.Progress) {
+				if p.Rotation != nil {
+					p.Rotation.HandedOff = true
+				}
+			}); err != nil {
+				return err
+			}
 			return fmt.Errorf("%w: the new key is in %s and in %s, but Heroku app %s still uses the old key %s, which stays active: run `sh %s` (or set the variables in the Heroku dashboard), then run `s3wizard rotate-keys --env %s` again to deactivate the old key",
-				ErrRotationPending, a.EnvFile, HerokuFile(a.Env), a.HerokuApp, Mask(current), HerokuFile(a.Env), a.Env)
+				ErrRotationPending, a.EnvFile, HerokuFile(a.Env), a.HerokuApp, Mask(rot.Old), HerokuFile(a.Env), a.Env)
 		}
 	}
-	return retireOld(ctx, r, o, current)
+	return retireOld(ctx, r, o, rot.Old)
+}
+
+func deployedTo(r *Run, id, where string) bool {
+	k := r.State.Key(id)
+	return k != nil && slices.Contains(k.Deployed, where)
 }
 
 // makeRoom frees a key slot: IAM allows 2 keys per user.
@@ -108,7 +153,7 @@ func makeRoom(ctx context.Context, r *Run, o RotateOptions, current string) erro
 			continue
 		}
 		if k.Status == iamtypes.StatusTypeActive {
-			return fmt.Errorf("user %s already has 2 active keys (%s is not in %s): deactivate or delete the one nothing uses first (aws iam update-access-key --status Inactive --user-name %s --access-key-id ID)", a.IAMUser, Mask(id), a.EnvFile, a.IAMUser)
+			return fmt.Errorf("user %s already has 2 active keys (%s is not in %s): find what still uses it before you deactivate it (aws iam update-access-key --status Inactive --user-name %s --access-key-id ID), then run rotate-keys again", a.IAMUser, Mask(id), a.EnvFile, a.IAMUser)
 		}
 		if !o.ConfirmDelete(id) {
 			return fmt.Errorf("user %s has 2 keys; the inactive %s must be deleted to make room for a new one (run with --yes to allow it)", a.IAMUser, Mask(id))

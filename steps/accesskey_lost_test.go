@@ -1,0 +1,94 @@
+package steps_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"testing"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/joho/godotenv"
+	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// loseCreateAccessKey sits in front of the real moto and forwards
+// everything, but drops moto's answer to CreateAccessKey and answers 503:
+// the key exists, its secret never reaches the wizard. (Fault injection in
+// front of the emulator, not a replacement for it.)
+func loseCreateAccessKey(t *testing.T, moto string) string {
+	target, _ := url.Parse(moto)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		if strings.Contains(string(body), "Action=CreateAccessKey") {
+			proxy.ServeHTTP(httptest.NewRecorder(), req)
+			http.Error(w, "upstream reset", http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, req)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestLostCreateAccessKeyAnswerIsCleanedUp(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Use(t)
+	old := steps.NewKeyPropagation
+	steps.NewKeyPropagation = 5e9
+	t.Cleanup(func() { steps.NewKeyPropagation = old })
+	a := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\n")
+	dir := t.TempDir()
+	ctx := context.Background()
+	listKeys := func() []string {
+		out, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String(a.IAMUser)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, k := range out.AccessKeyMetadata {
+			ids = append(ids, *k.AccessKeyId)
+		}
+		return ids
+	}
+
+	t.Setenv("AWS_ENDPOINT_URL", loseCreateAccessKey(t, s.URL()))
+	r := testrun.New(t, dir, a, nil)
+	for _, id := range []string{"preflight", "bucket", "iam"} {
+		if _, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), id)); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+	}
+	if _, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), "access-key")); err == nil {
+		t.Fatal("the lost answer was not reported")
+	}
+	if got := listKeys(); len(got) != 1 {
+		t.Fatalf("moto should hold exactly the key whose answer was lost (the SDK must not retry it): %v", got)
+	}
+	if r.State.KeyCreation == nil {
+		t.Fatal("the creation record was dropped: the lost key would never be found")
+	}
+	lost := listKeys()[0]
+	r.State.Close()
+
+	// The network is back: the next run deletes the lost key and makes one
+	// whose secret lands in the env file.
+	t.Setenv("AWS_ENDPOINT_URL", s.URL())
+	r2 := testrun.New(t, dir, a, nil)
+	if _, _, err := steps.ApplyStep(ctx, r2, steps.Find(steps.All(), "access-key")); err != nil {
+		t.Fatal(err)
+	}
+	env, _ := godotenv.Read(r2.EnvFilePath())
+	if got := listKeys(); len(got) != 1 || got[0] != env["AWS_ACCESS_KEY_ID"] || got[0] == lost {
+		t.Fatalf("keys %v, env file %s, lost %s", got, env["AWS_ACCESS_KEY_ID"], lost)
+	}
+}
