@@ -18,6 +18,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -42,14 +43,7 @@ func BenchmarkApplyVsCLI(b *testing.B) {
 	bin := buildWizard(b)
 	cli := awsCLI(b)
 
-	a, err := config.Parse([]byte(answersYAML))
-	if err != nil {
-		b.Fatal(err)
-	}
-	a.ApplyDefaults()
-	if err := a.Validate(); err != nil {
-		b.Fatal(err)
-	}
+	a := testrun.Answers(b, answersYAML)
 
 	var applyTotal, cliTotal time.Duration
 	var cliCalls, cliMutating int

@@ -52,13 +52,17 @@ func TestStagingThenProdKeepTheirOwnEnvFiles(t *testing.T) {
 
 // fakeHeroku puts a `heroku` on PATH that records its arguments.
 func fakeHeroku(t *testing.T) (pathEnv, argsFile string) {
+	argsFile = filepath.Join(t.TempDir(), "args")
+	return herokuScript(t, "printf '%s\\n' \"$@\" > "+argsFile+"\n"), argsFile
+}
+
+// herokuScript puts a `heroku` with that shell body on PATH.
+func herokuScript(t *testing.T, body string) string {
 	bin := t.TempDir()
-	argsFile = filepath.Join(bin, "args")
-	script := "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + argsFile + "\n"
-	if err := os.WriteFile(filepath.Join(bin, "heroku"), []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(bin, "heroku"), []byte("#!/bin/sh\n"+body), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return "PATH=" + bin + ":" + os.Getenv("PATH"), argsFile
+	return "PATH=" + bin + ":" + os.Getenv("PATH")
 }
 
 func TestRotateDeploysToHerokuBeforeRetiringTheOldKey(t *testing.T) {
@@ -143,11 +147,7 @@ func TestStaleCreationRecordSparesLaterKeys(t *testing.T) {
 // fakeHerokuFailing puts a `heroku` on PATH that fails, as when the user is
 // not logged in.
 func fakeHerokuFailing(t *testing.T) string {
-	bin := t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "heroku"), []byte("#!/bin/sh\necho 'not logged in' >&2\nexit 1\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return "PATH=" + bin + ":" + os.Getenv("PATH")
+	return herokuScript(t, "echo 'not logged in' >&2\nexit 1\n")
 }
 
 // A failed Heroku deploy must never be taken for a done one: running
