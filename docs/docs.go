@@ -302,7 +302,6 @@ func keys(ctx context.Context, r *steps.Run, live bool, now time.Time) ([]keyRow
 type liveReads struct {
 	enc, ver, pab, lc, logs string
 	encOK, verOK, pabOK     bool
-	pabDetail               string
 	errs                    map[string]error
 }
 

@@ -393,7 +393,8 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	var chain []chainStep
 	if !sameBudget(out.Budget, want) {
 		upd := want
-		upd.CostTypes = out.Budget.CostTypes // keep what the user tuned
+		//lint:ignore SA1019 an existing budget's cost types are kept as the user tuned them
+		upd.CostTypes = out.Budget.CostTypes
 		chain = append(chain, chainStep{summary: fmt.Sprintf("update budget %s to %s USD/month", name, deref(want.BudgetLimit.Amount)), calls: []string{"budgets:UpdateBudget"},
 			do: func(ctx context.Context) error {
 				_, err := bc.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: &acct, NewBudget: &upd})

@@ -445,8 +445,8 @@ func normRules(rules []types.LifecycleRule) []normRule {
 			n.Prefix = *r.Filter.Prefix
 		case r.Filter != nil && r.Filter.And != nil:
 			n.Prefix = deref(r.Filter.And.Prefix) + " (+tags/sizes)"
-		case r.Prefix != nil: //nolint:staticcheck // older rules use the top-level Prefix
-			n.Prefix = *r.Prefix //nolint:staticcheck
+		case legacyPrefix(r) != nil:
+			n.Prefix = *legacyPrefix(r)
 		}
 		if e := r.Expiration; e != nil {
 			n.ExpireDays = sdk.ToInt32(e.Days)
@@ -790,4 +790,11 @@ func verifyLogBucket(ctx context.Context, r *Run, cl *s3.Client, logBucket strin
 	pol, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &logBucket})
 	check("log bucket: policy allows the logging service", err == nil && policy.Equal(deref(pol.Policy), LogBucketPolicy(r).JSON()), err, "the live policy differs from the wanted one: run apply")
 	return checks
+}
+
+// legacyPrefix is the top-level Prefix that rules made by older tools still
+// carry (deprecated in the API, but it is what such a rule filters on).
+func legacyPrefix(r types.LifecycleRule) *string {
+	//lint:ignore SA1019 reading rules written by older tools
+	return r.Prefix
 }

@@ -84,11 +84,7 @@ func TestTmuxWholeStagingRun(t *testing.T) {
 	sameAsApply(t, srv, func(dir string) {
 		tm := &tmuxSession{t: t, socket: fmt.Sprintf("s3wizard-test-%d", os.Getpid())}
 		exit := filepath.Join(t.TempDir(), "exit")
-		var env []string
-		for _, kv := range srv.Env() {
-			env = append(env, kv)
-		}
-		env = append(env, "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
+		env := append(srv.Env(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
 		script := fmt.Sprintf("env %s %s --dir %s --env staging; echo $? > %s; sleep 600",
 			strings.Join(env, " "), bin, dir, exit)
 		tm.run("new-session", "-d", "-s", "wiz", "-x", "120", "-y", "40", script)

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -289,5 +288,3 @@ func (p *pump) requireView(want ...string) {
 		}
 	}
 }
-
-var errTest = errors.New("test")

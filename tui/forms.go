@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 
 	"github.com/charmbracelet/huh"
@@ -68,11 +67,6 @@ func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, a
 		f.form = f.form.WithAccessible(true)
 	}
 	return f
-}
-
-// accessibleIO points an accessible form at the run's streams.
-func (f *answerForm) accessibleIO(in io.Reader, out io.Writer) {
-	f.form = f.form.WithInput(in).WithOutput(out)
 }
 
 // value is the current text of a question (as being typed).

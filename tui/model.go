@@ -118,7 +118,6 @@ type model struct {
 	events   chan steps.Event
 	checks   []steps.Check
 	stepErr  error
-	notes    []string // per step: what the user should know after it
 	spin     spinner.Model
 	finished []string // envs completed in this session
 }
