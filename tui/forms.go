@@ -26,6 +26,11 @@ func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, a
 	var fields []huh.Field
 	for _, q := range qs {
 		v := currentValue(q, a, appDefault)
+		if accessible {
+			// Line mode prints only the title: carry the help, and say
+			// what an empty line keeps (huh shows it only for selects).
+			q.Title = accessibleTitle(q, v)
+		}
 		validate := q.Validate
 		if validate == nil {
 			validate = func(string) error { return nil }
@@ -88,4 +93,21 @@ func (f *answerForm) apply(a *config.Answers) error {
 		}
 	}
 	return nil
+}
+
+// accessibleTitle is a question's title for line-by-line prompts: its help
+// first, then the title with the value an empty answer keeps.
+func accessibleTitle(q config.Question, offered string) string {
+	t := q.Title
+	if q.Kind != config.KindConfirm && q.Kind != config.KindSelect {
+		if offered != "" {
+			t += " [Enter keeps " + offered + "]"
+		} else {
+			t += " [Enter leaves it empty]"
+		}
+	}
+	if q.Help != "" {
+		t = q.Help + "\n" + t
+	}
+	return t + ":"
 }
