@@ -146,3 +146,43 @@ func runWithInput(t *testing.T, dir string, env []string, input string, args ...
 	}
 	return result{code, out.String(), errb.String()}
 }
+
+// Guide 10.4, live: doctor says whether costs can pile up.
+func TestDoctorCosts(t *testing.T) {
+	s := motoserver.Start(t)
+	dir := project(t, stagingAnswers)
+	mustOK(t, apply(t, dir, s.Env()))
+	d := run(t, dir, s.Env(), "doctor", "--env", "staging")
+	mustOK(t, d)
+	for _, want := range []string{"✓ costs: lifecycle rules: 3 rule(s)", "✓ costs: incomplete multipart uploads: none",
+		"✓ costs: old versions: 0 old version(s) (0.0 MB) and 0 delete marker(s)"} {
+		if !strings.Contains(d.stdout, want) {
+			t.Errorf("doctor lacks %q:\n%s", want, d.stdout)
+		}
+	}
+	// Someone removes the lifecycle rules; an upload is left incomplete and
+	// a file is overwritten (versioning keeps the old one).
+	cl := s3client(t, s, "", "")
+	ctx := context.Background()
+	b := sdk.String("mon-app-media-staging")
+	if _, err := cl.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: b}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: sdk.String("media/big.bin")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{"v1", "v2"} {
+		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: sdk.String("media/a.txt"), Body: strings.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d2 := run(t, dir, s.Env(), "doctor", "--env", "staging")
+	if d2.code != 1 {
+		t.Fatalf("doctor after drift: exit %d\n%s", d2.code, d2.stdout)
+	}
+	for _, want := range []string{"✗ costs: lifecycle rules: none", "✗ costs: incomplete multipart uploads: 1 incomplete upload(s)", "✗ costs: old versions: 1 old version(s)"} {
+		if !strings.Contains(d2.stdout, want) {
+			t.Errorf("doctor after drift lacks %q:\n%s", want, d2.stdout)
+		}
+	}
+}

@@ -331,7 +331,7 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	}
 	checks := []Check{Pass("access key works", fmt.Sprintf("key %s authenticates as %s", Mask(id), arn))}
 	return append(checks, retryFresh(ctx, func() Check {
-		return probe(ctx, app.S3In(a.Region), a.Bucket, "media/", "app key can put/get/delete under media/")
+		return probe(ctx, r, app.S3In(a.Region), a.Bucket, "media/", "app key can put/get/delete under media/")
 	}))
 }
 

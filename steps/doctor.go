@@ -16,6 +16,11 @@ import (
 // file's bucket, region and keys (or, with an instance role, the default
 // chain), the way django-storages will use them (guide section 10).
 func Doctor(ctx context.Context, r *Run) []Check {
+	return append(appAccessChecks(ctx, r), costChecks(ctx, r)...)
+}
+
+// appAccessChecks are the app's own view of its bucket (guide 10.1–10.3).
+func appAccessChecks(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	env, err := envfile.Read(r.EnvFilePath())
 	if err != nil {
@@ -97,27 +102,17 @@ func Doctor(ctx context.Context, r *Run) []Check {
 	} else {
 		checks = append(checks, Pass("list media/", "files live under media/<folder>/ — filter the console by that exact prefix"))
 	}
-	checks = append(checks, probe(ctx, s3c, bucket, "media/", "put/get/delete under media/ with the app's credentials"))
+	checks = append(checks, probe(ctx, r, s3c, bucket, "media/", "put/get/delete under media/ with the app's credentials"))
 	return append(checks, anonymousChecks(ctx, r, s3c, bucket)...)
 }
 
-// anonymousChecks verifies that each public prefix is readable anonymously.
+// anonymousChecks verifies, with the app's own credentials for the upload,
+// that each public prefix is readable anonymously.
 func anonymousChecks(ctx context.Context, r *Run, s3c *s3.Client, bucket string) []Check {
 	var checks []Check
 	hc := &http.Client{Timeout: 15 * time.Second}
 	for _, pfx := range r.Answers.PublicPrefixes {
-		key := pfx + ".s3wizard-doctor-public"
-		if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: http.NoBody}); err != nil {
-			checks = append(checks, Fail("anonymous read of "+pfx, "put probe: "+aws.Explain(err).Error()))
-			continue
-		}
-		st, err := anonymousGet(ctx, hc, r.ObjectURL(key))
-		_, _ = s3c.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
-		if err != nil || st != http.StatusOK {
-			checks = append(checks, Fail("anonymous read of "+pfx, fmt.Sprintf("answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", st)))
-		} else {
-			checks = append(checks, Pass("anonymous read of "+pfx, ""))
-		}
+		checks = append(checks, anonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public", http.StatusOK, "anonymous read of "+pfx))
 	}
 	return checks
 }
@@ -154,4 +149,71 @@ func headBucketChecks(bucket, region, live string, err error, appCreds bool) (ch
 		checks = append(checks, Fail("bucket reachable", aws.Explain(err).Error()))
 	}
 	return checks, false
+}
+
+// versionPagesForCosts bounds the version listing of the cost checks (1,000
+// versions a page): enough to see whether old versions pile up.
+const versionPagesForCosts = 5
+
+// costChecks is guide section 10.4 done live, with the operator's
+// credentials (the app's key rightly cannot list versions or uploads):
+// lifecycle rules present, incomplete multipart uploads, old versions.
+func costChecks(ctx context.Context, r *Run) []Check {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
+	var checks []Check
+	ours, foreign, err := liveLifecycle(ctx, cl, a.Bucket)
+	if err != nil {
+		return []Check{Fail("costs: lifecycle rules", aws.Explain(err).Error())}
+	}
+	rules := append(ours, foreign...)
+	aborts, expiresOld := false, false
+	for _, rule := range rules {
+		aborts = aborts || rule.AbortIncompleteMultipartUpload != nil
+		expiresOld = expiresOld || rule.NoncurrentVersionExpiration != nil
+	}
+	if len(rules) == 0 {
+		checks = append(checks, Fail("costs: lifecycle rules", "none: uploads/, old versions and incomplete uploads are kept (and billed) forever — run apply"))
+	} else {
+		checks = append(checks, Pass("costs: lifecycle rules", fmt.Sprintf("%d rule(s)", len(rules))))
+	}
+
+	up, err := cl.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &a.Bucket})
+	switch {
+	case err != nil:
+		checks = append(checks, Fail("costs: incomplete multipart uploads", aws.Explain(err).Error()))
+	case len(up.Uploads) == 0:
+		checks = append(checks, Pass("costs: incomplete multipart uploads", "none"))
+	default:
+		detail := fmt.Sprintf("%d incomplete upload(s) hold billed storage", len(up.Uploads))
+		if aborts {
+			checks = append(checks, Pass("costs: incomplete multipart uploads", detail+"; the lifecycle rule aborts them after a few days"))
+		} else {
+			checks = append(checks, Fail("costs: incomplete multipart uploads", detail+" and no rule aborts them: run apply"))
+		}
+	}
+
+	var old, markers int
+	var oldBytes int64
+	pages := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &a.Bucket})
+	for i := 0; i < versionPagesForCosts && pages.HasMorePages(); i++ {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return append(checks, Fail("costs: old versions", aws.Explain(err).Error()))
+		}
+		for _, v := range page.Versions {
+			if !sdk.ToBool(v.IsLatest) {
+				old++
+				oldBytes += sdk.ToInt64(v.Size)
+			}
+		}
+		markers += len(page.DeleteMarkers)
+	}
+	detail := fmt.Sprintf("%d old version(s) (%.1f MB) and %d delete marker(s)", old, float64(oldBytes)/1e6, markers)
+	if old > 0 && !expiresOld {
+		checks = append(checks, Fail("costs: old versions", detail+" and no rule expires them: they are billed forever — run apply"))
+	} else {
+		checks = append(checks, Pass("costs: old versions", detail))
+	}
+	return checks
 }

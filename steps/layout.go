@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 )
 
@@ -53,7 +55,7 @@ func Layout() *Step {
 		},
 		Verify: func(ctx context.Context, r *Run) []Check {
 			a := r.Answers
-			return []Check{probe(ctx, r.AWS.S3In(a.Region), a.Bucket, "uploads/", "put/get/delete probe under uploads/ (wizard's credentials)")}
+			return []Check{probe(ctx, r, r.AWS.S3In(a.Region), a.Bucket, "uploads/", "put/get/delete probe under uploads/ (wizard's credentials)")}
 		},
 	}
 }
@@ -73,14 +75,15 @@ func LayoutPrefixes(folders []string, static bool) []string {
 	return out
 }
 
-// probe writes, reads back and deletes a small object under prefix.
-func probe(ctx context.Context, cl *s3.Client, bucket, prefix, name string) Check {
+// probe writes, reads back and deletes a small object under prefix with cl
+// (the app's or the wizard's credentials), then purges every trace of it.
+func probe(ctx context.Context, r *Run, cl *s3.Client, bucket, prefix, name string) Check {
 	key := fmt.Sprintf("%s.s3wizard-probe-%d", prefix, time.Now().UnixNano())
 	body := []byte("s3wizard probe " + key)
 	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)}); err != nil {
 		return Fail(name, "put: "+aws.Explain(err).Error())
 	}
-	defer cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+	defer r.purgeProbe(ctx, bucket, key)
 	out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
 		return Fail(name, "get: "+aws.Explain(err).Error())
@@ -94,4 +97,30 @@ func probe(ctx context.Context, cl *s3.Client, bucket, prefix, name string) Chec
 		return Fail(name, "delete: "+aws.Explain(err).Error())
 	}
 	return Pass(name, "")
+}
+
+// purgeProbe removes every version and delete marker of a probe's key with
+// the wizard's credentials: in a versioned bucket a plain delete leaves both
+// behind, and the app's key rightly cannot delete versions.
+func (r *Run) purgeProbe(ctx context.Context, bucket, key string) {
+	ctx = context.WithoutCancel(ctx)
+	cl := r.AWS.S3In(r.Answers.Region)
+	out, err := cl.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
+	if err != nil {
+		return
+	}
+	var ids []types.ObjectIdentifier
+	for _, v := range out.Versions {
+		if deref(v.Key) == key {
+			ids = append(ids, types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+		}
+	}
+	for _, m := range out.DeleteMarkers {
+		if deref(m.Key) == key {
+			ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
+		}
+	}
+	if len(ids) > 0 {
+		_, _ = cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{Objects: ids, Quiet: sdk.Bool(true)}})
+	}
 }

@@ -263,9 +263,12 @@ func anonymousProbe(ctx context.Context, cl *s3.Client, hc *http.Client, r *Run,
 	}
 	status, err := anonymousGet(ctx, hc, r.ObjectURL(key))
 	_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: sdk.String(key)})
+	r.purgeProbe(ctx, bucket, key)
 	switch {
 	case err != nil:
 		return Fail(name, err.Error())
+	case status != want && want == http.StatusOK:
+		return Fail(name, fmt.Sprintf("anonymous GET answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", status))
 	case status != want:
 		return Fail(name, fmt.Sprintf("anonymous GET answered %d", status))
 	}
