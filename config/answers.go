@@ -111,7 +111,7 @@ var ErrMissing = errors.New("missing answer")
 type MissingError struct{ Key string }
 
 func (e *MissingError) Error() string {
-	return fmt.Sprintf("missing answer %q: add it to the answers file (or run without --yes to be asked)", e.Key)
+	return fmt.Sprintf("missing answer %q: add it to the answers file (or run in a terminal without --yes to be asked)", e.Key)
 }
 func (e *MissingError) Unwrap() error { return ErrMissing }
 
