@@ -51,6 +51,21 @@ func TestInstanceRoleFlowAndDestroy(t *testing.T) {
 	if len(users.Users) != 0 {
 		t.Errorf("instance-role mode created IAM users: %+v", users.Users)
 	}
+	// The hand-off document tells the next person how the keyless setup
+	// and its health check work.
+	d := run(t, dir, s.Env(), "docs", "--env", "staging", "-o", "-")
+	mustOK(t, d)
+	for _, want := range []string{"no access keys", "iam-role", "### Elastic Beanstalk health check", "s3wizard_health", "IMDSv2", "first** in\n`MIDDLEWARE`"} {
+		if !strings.Contains(d.stdout, want) {
+			t.Errorf("hand-off document lacks %q", want)
+		}
+	}
+	for _, line := range strings.Split(d.stdout, "\n") {
+		// Quoting the guide's mistake to correct it is fine; advising it is not.
+		if strings.Contains(line, "ALLOWED_HOSTS = ['*']") && !strings.Contains(line, "The guide sets") {
+			t.Errorf("the hand-off document recommends a wildcard ALLOWED_HOSTS: %s", line)
+		}
+	}
 	mustOK(t, runWithInput(t, dir, s.Env(), "mon-app-media-staging\n", "destroy", "--env", "staging"))
 	if _, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: role}); err == nil {
 		t.Error("the wizard's role survived destroy")
