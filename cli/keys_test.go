@@ -105,6 +105,9 @@ func TestRotateWithoutHerokuCLIWaitsForTheUser(t *testing.T) {
 	if st := keyStatuses(t, s); st[old] != "Active" || st[newID] != "Active" {
 		t.Fatalf("the old key must stay active until Heroku has the new one: %v", st)
 	}
+	if st := run(t, dir, nil, "status", "--env", "staging"); !strings.Contains(st.stdout, "pending: key rotation") {
+		t.Errorf("status does not show the pending rotation:\n%s", st.stdout)
+	}
 	if b, _ := os.ReadFile(filepath.Join(dir, ".s3wizard", "heroku-staging.sh")); !strings.Contains(string(b), newID) {
 		t.Error("the Heroku command file does not carry the new key")
 	}

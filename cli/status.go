@@ -24,6 +24,9 @@ type envStatus struct {
 	Bucket  string       `json:"bucket,omitempty"`
 	Region  string       `json:"region,omitempty"`
 	Steps   []stepStatus `json:"steps"`
+	// Pending is a day-2 operation left half done (a key rotation whose
+	// old key is still active), with what to do.
+	Pending string `json:"pending,omitempty"`
 }
 
 func cmdStatus(ctx context.Context, f *flags, s IO) error {
@@ -43,6 +46,9 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 		es := envStatus{Env: env, Account: p.Account}
 		if p.Answers != nil {
 			es.Bucket, es.Region = p.Answers.Bucket, p.Answers.Region
+		}
+		if rot := p.Rotation; rot != nil {
+			es.Pending = fmt.Sprintf("key rotation: new key %s is in the env file, old key %s is still active — deploy the new one, then run `s3wizard rotate-keys --env %s` again", steps.Mask(rot.New), steps.Mask(rot.Old), env)
 		}
 		for _, st := range steps.All() {
 			ss := p.Step(st.ID)
@@ -71,6 +77,9 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 			fmt.Fprintf(s.Out, " — bucket %s (%s)", es.Bucket, es.Region)
 		}
 		fmt.Fprintln(s.Out)
+		if es.Pending != "" {
+			fmt.Fprintf(s.Out, "  pending: %s\n", es.Pending)
+		}
 		for _, r := range es.Steps {
 			fmt.Fprintf(s.Out, "  %-8s %-12s %s", r.Status, r.ID, r.Title)
 			if r.Error != "" {
