@@ -305,3 +305,30 @@ func (p *Progress) AddManual(s string) {
 	}
 	p.Manual = append(p.Manual, s)
 }
+
+// LockEnvFiles takes the project's env-file lock, waiting for another run
+// (of another env) to release it, and returns its release. Every env of a
+// project may write env files, and the claim of one (reading who uses it,
+// then recording it as this env's) must not interleave with another env's,
+// nor with a write: two envs could both take the default .env and one
+// overwrite the other's secret.
+func LockEnvFiles(dir string) (release func(), err error) {
+	if err := os.MkdirAll(filepath.Join(dir, Dir), 0o700); err != nil {
+		return nil, fmt.Errorf("create %s: %w", filepath.Join(dir, Dir), err)
+	}
+	lf, err := os.OpenFile(filepath.Join(dir, Dir, "env-files.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open env-file lock: %w", err)
+	}
+	for {
+		err = syscall.Flock(int(lf.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		lf.Close()
+		return nil, fmt.Errorf("lock env files: %w", err)
+	}
+	return func() { lf.Close() }, nil
+}

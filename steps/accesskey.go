@@ -274,7 +274,11 @@ func landKey(ctx context.Context, r *Run, k *newKeyPair) error {
 	// The bucket name goes in with the key: it marks the env file as this
 	// env's, so another env cannot take it over before app-config runs.
 	vals := map[string]string{EnvKeyID: k.id, EnvSecret: k.secret, EnvBucket: a.Bucket}
-	if _, err := envfile.Merge(r.EnvFilePath(), vals, nil); err != nil {
+	err := r.withEnvFiles(func() error {
+		_, err := envfile.Merge(r.EnvFilePath(), vals, nil)
+		return err
+	})
+	if err != nil {
 		// The secret cannot be kept anywhere else: remove the key rather
 		// than leave an active key nobody can use.
 		return errors.Join(fmt.Errorf("write the new key to %s: %w (the key was deleted again)", a.EnvFile, err), dropKey(ctx, r, k.id))
@@ -361,4 +365,14 @@ func derefTime(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return *t
+}
+
+// withEnvFiles runs fn (an env-file write) under the project's env-file lock.
+func (r *Run) withEnvFiles(fn func() error) error {
+	release, err := state.LockEnvFiles(r.Dir)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn()
 }

@@ -160,8 +160,10 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 			Summary: fmt.Sprintf("set %s in %s (mode 0600, other lines kept)", strings.Join(sortedKeys(set), ", "), a.EnvFile),
 			Files:   []string{a.EnvFile},
 			Do: func(ctx context.Context) error {
-				_, err := envfile.Merge(envPath, set, remove)
-				return err
+				return r.withEnvFiles(func() error {
+					_, err := envfile.Merge(envPath, set, remove)
+					return err
+				})
 			},
 		})
 	} else {

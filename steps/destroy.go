@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
@@ -37,41 +41,12 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 	_ = r.Identify(ctx)
 	kept := func(name string) { say("kept " + name + ": it existed before the wizard (adopted)") }
 	if a.Credentials == "access-keys" {
-		userCreated := r.State.Resource("iam_user_created_by_wizard") == "true"
-		if userCreated {
-			// Every key must go before the user can.
-			if out, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser}); err == nil {
-				for _, k := range out.AccessKeyMetadata {
-					_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: k.AccessKeyId})
-					try("delete access key "+Mask(deref(k.AccessKeyId)), err)
-					markKey(r, deref(k.AccessKeyId), "Deleted")
-				}
-			}
-		} else {
-			// An adopted user keeps its own keys: only those the wizard
-			// created (recorded in the progress file) go.
-			for _, k := range r.State.Keys {
-				if (k.User != "" && k.User != a.IAMUser) || k.Status == "Deleted" {
-					continue
-				}
-				_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: sdk.String(k.ID)})
-				try("delete access key "+Mask(k.ID), err)
-				markKey(r, k.ID, "Deleted")
-			}
-		}
-		_, err := cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(GroupName(a)), UserName: &a.IAMUser})
-		try("remove "+a.IAMUser+" from group "+GroupName(a), err)
-		if userCreated {
-			_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &a.IAMUser})
-			try("delete IAM user "+a.IAMUser, err)
-		} else {
-			kept("IAM user " + a.IAMUser)
-		}
+		destroyKeysAndUser(ctx, r, try, say)
 		for _, arn := range []string{PolicyARN(a, r.AccountID()), FullAccessARN} {
-			_, err = cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: sdk.String(GroupName(a)), PolicyArn: sdk.String(arn)})
+			_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: sdk.String(GroupName(a)), PolicyArn: sdk.String(arn)})
 			try("detach "+arnName(arn)+" from group", err)
 		}
-		_, err = cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: sdk.String(GroupName(a))})
+		_, err := cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: sdk.String(GroupName(a))})
 		try("delete IAM group "+GroupName(a), err)
 		arn := PolicyARN(a, r.AccountID())
 		if vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}); err == nil {
@@ -84,8 +59,6 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		}
 		_, err = cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
 		try("delete policy "+PolicyName(a), err)
-		_, err = envfile.Merge(r.EnvFilePath(), nil, []string{EnvKeyID, EnvSecret})
-		try("remove the deleted key from "+a.EnvFile, err)
 	} else {
 		role := a.RoleName
 		// The wizard's inline S3 policy goes in every case; an adopted role
@@ -111,6 +84,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		_, err = r.AWS.Budgets.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: sdk.String(a.Bucket + "-monthly")})
 		try("delete budget "+a.Bucket+"-monthly", err)
 	}
+	destroyAppFiles(r, try, say)
 	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
 		if r.State.Resource(b.created) != "true" {
 			// A log bucket never set up (access logs off) is not news.
@@ -131,7 +105,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		p.KeyCreation, p.Rotation = nil, nil
 		// What was deleted is no longer the wizard's: a bucket or user of
 		// the same name found by a later apply is adopted, not created.
-		for _, k := range []string{BucketCreatedResource, LogBucketCreatedResource, "iam_user_created_by_wizard", RoleCreatedResource} {
+		for _, k := range []string{BucketCreatedResource, LogBucketCreatedResource, UserCreatedResource, RoleCreatedResource} {
 			delete(p.Resources, k)
 		}
 	})
@@ -161,4 +135,196 @@ func deleteBucket(ctx context.Context, cl *s3.Client, bucket string) error {
 	}
 	_, err := cl.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: &bucket})
 	return err
+}
+
+// destroyKeysAndUser deletes this env's access keys, takes the user out of
+// this env's group, and deletes the user when the wizard created it and
+// nothing else needs it. Envs may share an IAM user (apply adopts an
+// existing one): a key another env recorded, or one no env made, is never
+// this env's to delete, and a user that another env's progress still uses,
+// or that still has keys this env did not make, is kept.
+func destroyKeysAndUser(ctx context.Context, r *Run, try func(string, error), say func(string)) {
+	a := r.Answers
+	cl := r.AWS.IAM
+	others := otherEnvsOfUser(r)
+	mine := map[string]bool{}
+	for _, k := range r.State.Keys {
+		if (k.User == "" || k.User == a.IAMUser) && k.Status != "Deleted" {
+			mine[k.ID] = true
+		}
+	}
+	// The env file's key is this env's too when no other env recorded it
+	// (a run that died between the env file and the progress file).
+	if env, err := envfile.Read(r.EnvFilePath()); err == nil && env[EnvKeyID] != "" && env[EnvBucket] == a.Bucket && others.keys[env[EnvKeyID]] == "" {
+		mine[env[EnvKeyID]] = true
+	}
+	live, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
+	if err != nil && !aws.IsNotFound(err) {
+		try("list the access keys of "+a.IAMUser, err)
+		return
+	}
+	var foreign []string
+	if live != nil {
+		for _, k := range live.AccessKeyMetadata {
+			id := deref(k.AccessKeyId)
+			if !mine[id] || others.keys[id] != "" {
+				foreign = append(foreign, id)
+				continue
+			}
+			_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: k.AccessKeyId})
+			try("delete access key "+Mask(id), err)
+			markKey(r, id, "Deleted")
+		}
+	}
+	for id := range mine {
+		if k := r.State.Key(id); k != nil && k.Status != "Deleted" && !slices.Contains(foreign, id) {
+			markKey(r, id, "Deleted") // already gone from IAM
+		}
+	}
+	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(GroupName(a)), UserName: &a.IAMUser})
+	try("remove "+a.IAMUser+" from group "+GroupName(a), err)
+	switch {
+	case r.State.Resource(UserCreatedResource) != "true":
+		say("kept IAM user " + a.IAMUser + ": it existed before the wizard (adopted)")
+	case len(others.envs) > 0:
+		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", a.IAMUser, strings.Join(others.envs, ", ")))
+		handOverUser(r, others.envs, say)
+	case len(foreign) > 0:
+		var masked []string
+		for _, id := range foreign {
+			masked = append(masked, Mask(id))
+		}
+		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", a.IAMUser, strings.Join(masked, ", "), a.Env))
+	default:
+		_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &a.IAMUser})
+		try("delete IAM user "+a.IAMUser, err)
+	}
+}
+
+// userSharers is what the other envs of the project hold of one IAM user.
+type userSharers struct {
+	envs []string          // envs whose progress still uses the user
+	keys map[string]string // key ID → env that recorded it
+}
+
+// otherEnvsOfUser reads the other envs' progress for the same IAM user.
+func otherEnvsOfUser(r *Run) userSharers {
+	a := r.Answers
+	u := userSharers{keys: map[string]string{}}
+	for _, env := range state.Envs(r.Dir) {
+		if env == a.Env {
+			continue
+		}
+		p, err := state.Read(r.Dir, env)
+		if err != nil || p.Answers == nil || p.Answers.IAMUser != a.IAMUser || p.Answers.Credentials != "access-keys" {
+			continue
+		}
+		used := false
+		for _, k := range p.Keys {
+			if (k.User == "" || k.User == a.IAMUser) && k.Status != "Deleted" {
+				u.keys[k.ID] = env
+				used = true
+			}
+		}
+		for _, st := range p.Steps {
+			used = used || st.Status == state.Done
+		}
+		if used {
+			u.envs = append(u.envs, env)
+		}
+	}
+	return u
+}
+
+// handOverUser records the wizard's ownership of a kept user in the first
+// env that still uses it, so that env's destroy deletes it in the end.
+func handOverUser(r *Run, envs []string, say func(string)) {
+	p, err := state.Open(r.Dir, envs[0])
+	if err != nil {
+		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], r.Answers.IAMUser, err))
+		return
+	}
+	defer p.Close()
+	if err := p.Update(func(p *state.Progress) {
+		if p.Resources == nil {
+			p.Resources = map[string]string{}
+		}
+		p.Resources[UserCreatedResource] = "true"
+	}); err != nil {
+		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], r.Answers.IAMUser, err))
+		return
+	}
+	say(fmt.Sprintf("env %s now owns IAM user %s: its destroy deletes it", envs[0], r.Answers.IAMUser))
+}
+
+// EnvBackupFile is where destroy keeps the env file as it was before it took
+// the S3 lines out (mode 0600, gitignored by the `*secret*` pattern).
+func EnvBackupFile(env string) string { return state.Dir + "/" + env + "-env-file.secret-backup" }
+
+// destroyAppFiles removes what, in the project, points at (or holds the
+// secret of) what destroy deleted: the env file's S3 lines (the file as it
+// was is kept in EnvBackupFile), the Heroku command file, set_env.sh and its
+// virtualenv hook. An env file that now serves another bucket is left alone.
+func destroyAppFiles(r *Run, try func(string, error), say func(string)) {
+	a := r.Answers
+	path := r.EnvFilePath()
+	env, err := envfile.Read(path)
+	if err != nil {
+		try("read "+a.EnvFile, err)
+		return
+	}
+	if env[EnvBucket] == a.Bucket || env[EnvBucket] == "" && env[EnvKeyID] != "" && r.State.Key(env[EnvKeyID]) != nil {
+		remove := []string{EnvBucket, EnvRegion, EnvUseS3, EnvEndpoint}
+		if accessKeys(a) {
+			remove = append(remove, EnvKeyID, EnvSecret)
+		}
+		if data, err := os.ReadFile(path); err == nil {
+			backup := filepath.Join(r.Dir, EnvBackupFile(a.Env))
+			if err := envfile.WriteFileAtomic(backup, data, secretFilePerm); err != nil {
+				try("back up "+a.EnvFile, err)
+				return
+			}
+			err := r.withEnvFiles(func() error {
+				_, err := envfile.Merge(path, nil, remove)
+				return err
+			})
+			try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, EnvBackupFile(a.Env)), err)
+		}
+	} else if env[EnvBucket] != "" {
+		say(fmt.Sprintf("kept %s as it is: it now holds bucket %s, not %s", a.EnvFile, env[EnvBucket], a.Bucket))
+	}
+	heroku := filepath.Join(r.Dir, HerokuFile(a.Env))
+	if _, err := os.Lstat(heroku); err == nil {
+		try("delete "+HerokuFile(a.Env)+" (it held the deleted key's secret)", os.Remove(heroku))
+	}
+	setEnv := filepath.Join(absDir(r.Dir), SetEnvFile)
+	if data, err := os.ReadFile(setEnv); err == nil && strings.Contains(string(data), "for env "+a.Env+".") {
+		try("delete "+SetEnvFile+" (it held the deleted key's secret)", os.Remove(setEnv))
+		if venv := FindVenv(r.Dir); venv != "" {
+			activate := filepath.Join(venv, "bin", "activate")
+			if hooked, _ := hasHook(activate, setEnv); hooked {
+				try("remove the "+SetEnvFile+" hook from "+activate, removeHook(activate, setEnv))
+			}
+		}
+	}
+}
+
+// removeHook takes appendHook's source line out of the activate script, in
+// place (same file, same mode).
+func removeHook(activate, script string) error {
+	data, err := os.ReadFile(activate)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", activate, err)
+	}
+	want := sourceLine(script)
+	var out []string
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if strings.TrimSpace(line) != want {
+			out = append(out, line)
+		}
+	}
+	if err := os.WriteFile(activate, []byte(strings.Join(out, "")), 0); err != nil {
+		return fmt.Errorf("write %s: %w", activate, err)
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package steps_test
 import (
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,7 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -110,5 +115,65 @@ func TestDestroyDeletesWizardCreatedBucket(t *testing.T) {
 	}
 	if _, err := r.AWS.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser}); err == nil {
 		t.Error("the IAM user the wizard created still exists")
+	}
+}
+
+// Staging and prod share one IAM user (prod adopts the user staging
+// created). Destroying staging deletes staging's key only: prod's key stays
+// active and in .env.prod, and so does the user, now owned by prod, whose
+// own destroy then deletes it.
+func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
+	s := motoserver.Shared(t)
+	s.Use(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	const shared = "iam_user: django-s3-user-shared\n"
+	sa := protAnswers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\naccess_logs: false\n"+shared)
+	stg := testrun.New(t, dir, sa, nil)
+	protApply(t, stg, "preflight", "bucket", "iam", "access-key")
+	if err := stg.State.Update(func(p *state.Progress) { p.Answers = sa }); err != nil {
+		t.Fatal(err)
+	}
+	pa := protAnswers(t, "env: prod\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-prod\naccess_logs: false\nenv_file: .env.prod\n"+shared)
+	prod := testrun.New(t, dir, pa, nil)
+	protApply(t, prod, "preflight", "bucket", "iam", "access-key")
+	if err := prod.State.Update(func(p *state.Progress) { p.Answers = pa }); err != nil {
+		t.Fatal(err)
+	}
+	prodEnv, err := envfile.Read(filepath.Join(dir, ".env.prod"))
+	if err != nil || prodEnv[steps.EnvKeyID] == "" {
+		t.Fatalf(".env.prod: %v %v", prodEnv, err)
+	}
+	prodKey := prodEnv[steps.EnvKeyID]
+	if err := prod.State.Close(); err != nil { // prod is not running while staging is destroyed
+		t.Fatal(err)
+	}
+
+	said := destroy(t, stg)
+	if !strings.Contains(said, "kept IAM user django-s3-user-shared: env prod still uses it") {
+		t.Errorf("destroy did not say why it kept the user:\n%s", said)
+	}
+	keys, err := stg.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("django-s3-user-shared")})
+	if err != nil {
+		t.Fatalf("the shared user is gone: %v", err)
+	}
+	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != prodKey || keys.AccessKeyMetadata[0].Status != "Active" {
+		t.Fatalf("keys after destroying staging: %+v, want only prod's active %s", keys.AccessKeyMetadata, prodKey)
+	}
+	if after, _ := envfile.Read(filepath.Join(dir, ".env.prod")); after[steps.EnvKeyID] != prodKey || after[steps.EnvSecret] != prodEnv[steps.EnvSecret] {
+		t.Error(".env.prod lost prod's key")
+	}
+	if env, _ := envfile.Read(filepath.Join(dir, ".env")); env[steps.EnvKeyID] != "" || env[steps.EnvBucket] != "" {
+		t.Errorf("staging's .env still has its S3 lines: %v", env)
+	}
+	if _, err := os.Stat(filepath.Join(dir, steps.EnvBackupFile("staging"))); err != nil {
+		t.Errorf("no backup of staging's env file: %v", err)
+	}
+
+	// Prod now owns the user: its destroy deletes it.
+	prod = testrun.New(t, dir, pa, nil)
+	said = destroy(t, prod)
+	if _, err := prod.AWS.IAM.GetUser(ctx, &iam.GetUserInput{UserName: sdk.String("django-s3-user-shared")}); err == nil {
+		t.Errorf("the user survived the destroy of the last env using it:\n%s", said)
 	}
 }

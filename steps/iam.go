@@ -35,6 +35,10 @@ func AppPolicy(a *config.Answers, kmsKeyARN string) policy.Document {
 	return policy.App(a.Bucket, a.Prefixes(), kmsKeyARN)
 }
 
+// UserCreatedResource records in the progress file that the wizard created
+// the IAM user (rather than adopting it): destroy deletes only such a user.
+const UserCreatedResource = "iam_user_created_by_wizard"
+
 // IAM creates the app's group, policy and user.
 func IAM() *Step {
 	return &Step{
@@ -138,7 +142,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 				}
 				if err == nil {
 					r.State.SetResource("iam_user_arn", deref(out.User.Arn))
-					r.State.SetResource("iam_user_created_by_wizard", "true")
+					r.State.SetResource(UserCreatedResource, "true")
 				}
 				return err
 			}})
