@@ -167,9 +167,14 @@ type result struct {
 }
 
 func runWizard(bin string, s *motoserver.Server, dir string, args ...string) result {
+	return runWizardEnv(bin, s.Env(), dir, args...)
+}
+
+// runWizardEnv runs the wizard with the clean environment plus env.
+func runWizardEnv(bin string, env []string, dir string, args ...string) result {
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
-	cmd.Env = cleanEnv(s.Env()...)
+	cmd.Env = cleanEnv(env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
