@@ -60,17 +60,21 @@ type Clients struct {
 	// with ErrOffline before it is signed, and IsNotFound accepts that.
 	Offline bool
 
-	S3             *s3.Client
-	IAM            *iam.Client
-	STS            *sts.Client
-	CloudWatch     *cloudwatch.Client
-	Budgets        *budgets.Client
-	S3Control      *s3control.Client
-	AccessAnalyzer *accessanalyzer.Client
-	EB             *elasticbeanstalk.Client
+	// The clients, behind the interfaces of api.go (tests give fakes).
+	// S3 and CloudWatch answer in Region; S3In and CloudWatchIn give the
+	// clients of another region.
+	S3             S3API
+	IAM            IAMAPI
+	STS            STSAPI
+	CloudWatch     CloudWatchAPI
+	Budgets        BudgetsAPI
+	S3Control      S3ControlAPI
+	AccessAnalyzer AccessAnalyzerAPI
+	EB             ElasticBeanstalkAPI
 
 	mu       sync.Mutex
-	regional map[string]*s3.Client
+	regional map[string]S3API
+	cwIn     map[string]CloudWatchAPI
 	// profile is the shared-config profile the clients were built from
 	// (its endpoint_url must follow the app's credentials too).
 	profile string
@@ -130,7 +134,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
-	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]*s3.Client{}, profile: o.Profile}
+	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, profile: o.Profile}
 	c.Endpoint = CustomEndpoint()
 	if c.Endpoint == "" && cfg.BaseEndpoint != nil {
 		// endpoint_url in the profile (~/.aws/config): the SDK uses it, so
@@ -142,14 +146,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	c.S3 = c.newS3(cfg.Region)
 	c.IAM = iam.NewFromConfig(cfg)
 	c.STS = sts.NewFromConfig(cfg)
-	c.CloudWatch = cloudwatch.NewFromConfig(cfg, func(o *cloudwatch.Options) {
-		if c.Endpoint != "" {
-			// CloudWatch speaks CBOR by default now; emulators and
-			// compatible services still speak its original awsQuery
-			// protocol, which AWS keeps serving too.
-			o.Protocol = awsquery.New(&smithy.ServiceSchema{Version: "2010-08-01"})
-		}
-	})
+	c.CloudWatch = c.newCloudWatch(cfg.Region)
 	// Budgets is a global service served from us-east-1.
 	c.Budgets = budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.Region = "us-east-1" })
 	c.S3Control = s3control.NewFromConfig(cfg)
@@ -188,9 +185,10 @@ func (c *Clients) newS3(region string) *s3.Client {
 }
 
 // S3In returns an S3 client for region (buckets answer only in their own
-// region with SigV4).
-func (c *Clients) S3In(region string) *s3.Client {
-	if region == "" || region == c.Region {
+// region with SigV4). Clients not made by New (tests' fakes) answer with S3
+// for every region.
+func (c *Clients) S3In(region string) S3API {
+	if region == "" || region == c.Region || c.regional == nil {
 		return c.S3
 	}
 	c.mu.Lock()
@@ -200,6 +198,36 @@ func (c *Clients) S3In(region string) *s3.Client {
 	}
 	cl := c.newS3(region)
 	c.regional[region] = cl
+	return cl
+}
+
+func (c *Clients) newCloudWatch(region string) *cloudwatch.Client {
+	return cloudwatch.NewFromConfig(c.Cfg, func(o *cloudwatch.Options) {
+		o.Region = region
+		if c.Endpoint != "" {
+			// CloudWatch speaks CBOR by default now; emulators and
+			// compatible services still speak its original awsQuery
+			// protocol, which AWS keeps serving too.
+			o.Protocol = awsquery.New(&smithy.ServiceSchema{Version: "2010-08-01"})
+		}
+	})
+}
+
+// CloudWatchIn returns a CloudWatch client for region: S3 publishes a
+// bucket's metrics only in the bucket's region, and alarms must live beside
+// them. Clients not made by New (tests' fakes) answer with CloudWatch for
+// every region.
+func (c *Clients) CloudWatchIn(region string) CloudWatchAPI {
+	if region == "" || region == c.Region || c.cwIn == nil {
+		return c.CloudWatch
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.cwIn[region]; ok {
+		return cl
+	}
+	cl := c.newCloudWatch(region)
+	c.cwIn[region] = cl
 	return cl
 }
 

@@ -68,7 +68,7 @@ const (
 	bucketTaken
 )
 
-func headBucket(ctx context.Context, cl *s3.Client, name string) (bucketState, error) {
+func headBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, error) {
 	_, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &name})
 	switch {
 	case err == nil:
@@ -104,7 +104,7 @@ func BucketAvailability(ctx context.Context, r *Run, name, region string) (strin
 
 // whoseBucket tells whether name is free, ours (and in which region) or
 // another account's. Both the plan and the TUI's live check use it.
-func whoseBucket(ctx context.Context, cl *s3.Client, name string) (bucketState, string, error) {
+func whoseBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, string, error) {
 	_, headErr := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &name})
 	if headErr != nil && aws.Status(headErr) != http.StatusMovedPermanently {
 		return decideBucket(headErr, "", nil)
@@ -215,7 +215,7 @@ func ownerEnforced(o *s3.GetBucketOwnershipControlsOutput) bool {
 	return false
 }
 
-func bucketRegion(ctx context.Context, cl *s3.Client, name string) (string, error) {
+func bucketRegion(ctx context.Context, cl aws.S3API, name string) (string, error) {
 	out, err := cl.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: &name})
 	if err != nil {
 		return "", err
@@ -231,7 +231,7 @@ func bucketRegion(ctx context.Context, cl *s3.Client, name string) (string, erro
 
 // createBucket creates a bucket with ACLs disabled in region; created is
 // false when it was already ours (BucketAlreadyOwnedByYou is success).
-func createBucket(ctx context.Context, cl *s3.Client, name, region string) (created bool, err error) {
+func createBucket(ctx context.Context, cl aws.S3API, name, region string) (created bool, err error) {
 	in := &s3.CreateBucketInput{Bucket: &name, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}
 	// us-east-1 is the one region that refuses a LocationConstraint.
 	if region != "us-east-1" {

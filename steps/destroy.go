@@ -113,7 +113,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 
 // deleteBucket removes every object version and delete marker, then the
 // bucket itself.
-func deleteBucket(ctx context.Context, cl *s3.Client, bucket string) error {
+func deleteBucket(ctx context.Context, cl aws.S3API, bucket string) error {
 	p := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &bucket})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

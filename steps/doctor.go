@@ -108,7 +108,7 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 
 // anonymousChecks verifies, with the app's own credentials for the upload,
 // that each public prefix is readable anonymously.
-func anonymousChecks(ctx context.Context, r *Run, s3c *s3.Client, bucket string) []Check {
+func anonymousChecks(ctx context.Context, r *Run, s3c aws.S3API, bucket string) []Check {
 	var checks []Check
 	hc := &http.Client{Timeout: 15 * time.Second}
 	for _, pfx := range r.Answers.PublicPrefixes {

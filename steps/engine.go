@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/s3wizard/s3wizard/aws"
@@ -128,8 +130,12 @@ type Result struct {
 // ApplyAll runs every step, each as soon as the steps it needs are done, so
 // that independent steps (the bucket's settings, IAM) run concurrently. A
 // failed step stops the steps that need it; the others still finish. Results
-// come back in list order.
+// come back in list order. A list whose Needs name an unknown step or form a
+// cycle is refused before anything runs.
 func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
+	if err := CheckOrder(list); err != nil {
+		return nil, err
+	}
 	results := make([]Result, len(list))
 	done := make(map[string]chan struct{}, len(list))
 	ok := make(map[string]bool, len(list))
@@ -144,12 +150,8 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 			defer wg.Done()
 			defer close(done[s.ID])
 			for _, n := range s.Needs {
-				ch, known := done[n]
-				if !known {
-					continue
-				}
 				select {
-				case <-ch:
+				case <-done[n]:
 				case <-ctx.Done():
 					results[i] = Result{Step: s, Err: ctx.Err()}
 					return
@@ -177,6 +179,60 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 		}
 	}
 	return results, errors.Join(errs...)
+}
+
+// CheckOrder reports a step listed twice, a Needs naming a step that is not
+// in list, and a cycle of Needs (which would leave ApplyAll waiting forever).
+func CheckOrder(list []*Step) error {
+	byID := make(map[string]*Step, len(list))
+	for _, s := range list {
+		if byID[s.ID] != nil {
+			return fmt.Errorf("steps: %s is listed twice", s.ID)
+		}
+		byID[s.ID] = s
+	}
+	for _, s := range list {
+		for _, n := range s.Needs {
+			if byID[n] == nil {
+				return fmt.Errorf("steps: %s needs %s, which is not a step", s.ID, n)
+			}
+		}
+	}
+	// Depth-first search; a step met again while still on the path closes a
+	// cycle.
+	const (
+		unseen = iota
+		onPath
+		finished
+	)
+	mark := make(map[string]int, len(list))
+	var path []string
+	var visit func(s *Step) error
+	visit = func(s *Step) error {
+		switch mark[s.ID] {
+		case onPath:
+			i := slices.Index(path, s.ID)
+			return fmt.Errorf("steps: cycle in Needs: %s", strings.Join(append(path[i:], s.ID), " → "))
+		case finished:
+			return nil
+		}
+		mark[s.ID] = onPath
+		path = append(path, s.ID)
+		for _, n := range s.Needs {
+			if err := visit(byID[n]); err != nil {
+				return err
+			}
+		}
+		path = path[:len(path)-1]
+		mark[s.ID] = finished
+		return nil
+	}
+	for _, s := range list {
+		if err := visit(s); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PlanAll plans every enabled step concurrently against the live state (or,

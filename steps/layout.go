@@ -77,7 +77,7 @@ func LayoutPrefixes(folders []string, static bool) []string {
 
 // probe writes, reads back and deletes a small object under prefix with cl
 // (the app's or the wizard's credentials), then purges every trace of it.
-func probe(ctx context.Context, r *Run, cl *s3.Client, bucket, prefix, name string) Check {
+func probe(ctx context.Context, r *Run, cl aws.S3API, bucket, prefix, name string) Check {
 	key := fmt.Sprintf("%s.s3wizard-probe-%d", prefix, time.Now().UnixNano())
 	body := []byte("s3wizard probe " + key)
 	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)}); err != nil {

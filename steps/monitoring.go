@@ -57,17 +57,9 @@ func Monitoring() *Step {
 
 // CloudWatchClient returns the run's CloudWatch client for the bucket's
 // region: S3 publishes a bucket's metrics only there, and alarms must live
-// beside them. It keeps the client's protocol choice (aws.New picks awsQuery
-// behind a custom endpoint, as emulators do not speak CBOR).
-func CloudWatchClient(r *Run) *cloudwatch.Client {
-	region := r.Answers.Region
-	if region == "" || region == r.AWS.Region {
-		return r.AWS.CloudWatch
-	}
-	base := r.AWS.CloudWatch.Options()
-	// cloudwatch.New resets the protocol to its default before the option
-	// functions run: carry it over explicitly.
-	return cloudwatch.New(base, func(o *cloudwatch.Options) { o.Region, o.Protocol = region, base.Protocol })
+// beside them.
+func CloudWatchClient(r *Run) aws.CloudWatchAPI {
+	return r.AWS.CloudWatchIn(r.Answers.Region)
 }
 
 func planMonitoring(ctx context.Context, r *Run) (*Plan, error) {
@@ -125,7 +117,7 @@ func WantedAlarms(a *config.Answers) []cloudwatch.PutMetricAlarmInput {
 	return out
 }
 
-func liveAlarms(ctx context.Context, cw *cloudwatch.Client, bucket string) (map[string]cwtypes.MetricAlarm, error) {
+func liveAlarms(ctx context.Context, cw aws.CloudWatchAPI, bucket string) (map[string]cwtypes.MetricAlarm, error) {
 	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{
 		AlarmNames: []string{SizeAlarmName(bucket), ObjectsAlarmName(bucket)},
 		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm},

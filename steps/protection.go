@@ -150,7 +150,7 @@ func encryptionSummary(a *config.Answers) string {
 	return "default encryption SSE-S3 (AES-256) on " + a.Bucket
 }
 
-func putEncryptionAction(cl *s3.Client, bucket string, rule types.ServerSideEncryptionRule, summary string) *Action {
+func putEncryptionAction(cl aws.S3API, bucket string, rule types.ServerSideEncryptionRule, summary string) *Action {
 	return &Action{Summary: summary, Calls: []string{"s3:PutBucketEncryption"},
 		Do: func(ctx context.Context) error {
 			return retryConflict(ctx, func() error {
@@ -163,7 +163,7 @@ func putEncryptionAction(cl *s3.Client, bucket string, rule types.ServerSideEncr
 
 // liveEncryption returns the bucket's first default-encryption rule (nil:
 // none, or the bucket does not exist yet).
-func liveEncryption(ctx context.Context, cl *s3.Client, bucket string) (*types.ServerSideEncryptionRule, error) {
+func liveEncryption(ctx context.Context, cl aws.S3API, bucket string) (*types.ServerSideEncryptionRule, error) {
 	out, err := cl.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: &bucket})
 	if err != nil {
 		if aws.IsNotFound(err) {
@@ -318,7 +318,7 @@ func logLifecycleRules() []types.LifecycleRule {
 
 // liveLifecycle splits a bucket's lifecycle rules into the wizard's and the
 // user's own.
-func liveLifecycle(ctx context.Context, cl *s3.Client, bucket string) (ours, foreign []types.LifecycleRule, err error) {
+func liveLifecycle(ctx context.Context, cl aws.S3API, bucket string) (ours, foreign []types.LifecycleRule, err error) {
 	out, err := cl.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: &bucket})
 	if err != nil {
 		if aws.IsNotFound(err) {
@@ -361,7 +361,7 @@ func planLifecycle(ctx context.Context, r *Run, p *Plan, bucket string, want []t
 	return nil
 }
 
-func lifecycleAction(cl *s3.Client, bucket string, rules []types.LifecycleRule, summary string) *Action {
+func lifecycleAction(cl aws.S3API, bucket string, rules []types.LifecycleRule, summary string) *Action {
 	if len(rules) == 0 {
 		return &Action{Summary: "remove the lifecycle rules of " + bucket, Calls: []string{"s3:DeleteBucketLifecycle"},
 			Do: func(ctx context.Context) error {
@@ -375,7 +375,7 @@ func lifecycleAction(cl *s3.Client, bucket string, rules []types.LifecycleRule, 
 		Do: func(ctx context.Context) error { return putLifecycle(ctx, cl, bucket, rules) }}
 }
 
-func putLifecycle(ctx context.Context, cl *s3.Client, bucket string, rules []types.LifecycleRule) error {
+func putLifecycle(ctx context.Context, cl aws.S3API, bucket string, rules []types.LifecycleRule) error {
 	return retryConflict(ctx, func() error {
 		_, err := cl.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: &bucket,
 			LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}})
@@ -767,7 +767,7 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 	return append(checks, verifyLogBucket(ctx, r, cl, logBucket)...)
 }
 
-func verifyLogBucket(ctx context.Context, r *Run, cl *s3.Client, logBucket string) []Check {
+func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string) []Check {
 	var checks []Check
 	check := func(name string, ok bool, err error, detail string) {
 		switch {

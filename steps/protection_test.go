@@ -334,7 +334,7 @@ func TestProtectionSSEKMS(t *testing.T) {
 	}
 }
 
-func protLifecycleByID(t *testing.T, cl *s3.Client, bucket string) map[string]types.LifecycleRule {
+func protLifecycleByID(t *testing.T, cl aws.S3API, bucket string) map[string]types.LifecycleRule {
 	t.Helper()
 	out, err := cl.GetBucketLifecycleConfiguration(context.Background(), &s3.GetBucketLifecycleConfigurationInput{Bucket: &bucket})
 	if err != nil {

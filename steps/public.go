@@ -257,7 +257,7 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 
 // anonymousProbe puts an object at key with the wizard's credentials, reads
 // it back without any, and deletes it: the anonymous GET must answer want.
-func anonymousProbe(ctx context.Context, cl *s3.Client, hc *http.Client, r *Run, bucket, key string, want int, name string) Check {
+func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, bucket, key string, want int, name string) Check {
 	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: sdk.String(key), Body: bytes.NewReader([]byte("probe"))}); err != nil {
 		return Fail(name, "put probe: "+aws.Explain(err).Error())
 	}
