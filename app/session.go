@@ -12,6 +12,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -147,6 +148,9 @@ func (s *Session) Close() error {
 // is read only. With dryRun, credentials are optional: without them the run
 // is offline and plans everything as new.
 func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) (*Session, error) {
+	// The app-config step needs the project's Django version, which takes a
+	// Python subprocess to learn: start now, so it overlaps the AWS work.
+	djangoapp.Prefetch(o.Dir)
 	var (
 		prog *state.Progress
 		err  error

@@ -51,15 +51,22 @@ var venvDirs = []string{"venv", ".venv", "env", "envs"}
 
 var settingsModuleRe = regexp.MustCompile(`DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([A-Za-z_][\w.]*)['"]`)
 
-// Detect inspects dir as a Django project root.
+// Detect inspects dir as a Django project root. A detection started by
+// Prefetch for the same dir is waited for and used instead.
 func Detect(dir string) (*Project, error) {
-	if dir == "" {
-		dir = "."
-	}
+	dir = orDot(dir)
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("detect django project in %s: %w", dir, err)
 	}
+	if p, err, ok := takePrefetched(abs); ok {
+		return p, err
+	}
+	return detect(abs)
+}
+
+// detect inspects the absolute dir abs.
+func detect(abs string) (*Project, error) {
 	p := &Project{Dir: abs, VersionSource: "unknown", StoragesSource: "unknown"}
 	p.ManagePy = filepath.Join(abs, "manage.py")
 	manage, err := os.ReadFile(p.ManagePy)
@@ -82,13 +89,13 @@ func Detect(dir string) (*Project, error) {
 		}
 	}
 
-	if dj, st, py := probeInstalled(abs, p.Venv); dj != "" || st != "" {
-		p.Python = py
-		if dj != "" {
-			p.DjangoVersion, p.VersionSource = dj, "installed"
+	if in := cachedProbe(abs, p.Venv); in.Django != "" || in.Storages != "" {
+		p.Python = in.Python
+		if in.Django != "" {
+			p.DjangoVersion, p.VersionSource = in.Django, "installed"
 		}
-		if st != "" {
-			p.StoragesVersion, p.StoragesSource = st, "installed"
+		if in.Storages != "" {
+			p.StoragesVersion, p.StoragesSource = in.Storages, "installed"
 		}
 	}
 	pins := readPins(abs)
@@ -144,10 +151,10 @@ func isExecutable(path string) bool {
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }
 
-// probeScript prints the installed versions as JSON; each import may fail
-// on its own.
-const probeScript = `import json
-r = {}
+// probeScript prints the installed versions as JSON, with the directories
+// on sys.path (they key the cache); each import may fail on its own.
+const probeScript = `import json, os, sys
+r = {"paths": [p for p in sys.path if p and os.path.isdir(p)]}
 try:
     import django
     r["django"] = django.__version__
@@ -178,28 +185,40 @@ func pythonCandidates(venv string) []string {
 	return c
 }
 
-// probeInstalled asks each candidate Python for its Django and
-// django-storages versions; the first that has Django wins.
-func probeInstalled(dir, venv string) (django, storages, python string) {
+// probeInstalledDirs asks each candidate Python for its Django and
+// django-storages versions; the first that has Django wins. It also returns
+// the sys.path directories of every interpreter that answered.
+func probeInstalledDirs(dir, venv string) (res installed, dirs []string) {
 	for _, py := range pythonCandidates(venv) {
-		dj, st, err := ProbeVersions(py, dir)
+		v, err := probeVersions(py, dir)
 		if err != nil {
 			continue
 		}
-		if dj != "" {
-			return dj, st, py
+		dirs = append(dirs, v.Paths...)
+		if v.Django != "" {
+			return installed{Django: v.Django, Storages: v.Storages, Python: py}, dirs
 		}
-		if storages == "" && st != "" {
-			storages, python = st, py
+		if res.Storages == "" && v.Storages != "" {
+			res.Storages, res.Python = v.Storages, py
 		}
 	}
-	return "", storages, python
+	return res, dirs
 }
 
 // ProbeVersions runs python (exec with arguments, no shell, ProbeTimeout)
 // in dir and returns the Django and django-storages versions it can import;
 // "" for a missing package.
 func ProbeVersions(python, dir string) (django, storages string, err error) {
+	v, err := probeVersions(python, dir)
+	return v.Django, v.Storages, err
+}
+
+type probed struct {
+	Django, Storages string
+	Paths            []string
+}
+
+func probeVersions(python, dir string) (probed, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), ProbeTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, python, "-c", probeScript)
@@ -207,17 +226,18 @@ func ProbeVersions(python, dir string) (django, storages string, err error) {
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Run(); err != nil {
-		return "", "", fmt.Errorf("probe versions with %s: %w", python, err)
+		return probed{}, fmt.Errorf("probe versions with %s: %w", python, err)
 	}
-	var r struct{ Django, Storages string }
+	var r probed
 	line := strings.TrimSpace(out.String())
 	if i := strings.LastIndexByte(line, '\n'); i >= 0 {
 		line = line[i+1:]
 	}
 	if err := json.Unmarshal([]byte(line), &r); err != nil {
-		return "", "", fmt.Errorf("probe versions with %s: unexpected output %q", python, line)
+		return probed{}, fmt.Errorf("probe versions with %s: unexpected output %q", python, line)
 	}
-	return cleanVersion(r.Django), cleanVersion(r.Storages), nil
+	r.Django, r.Storages = cleanVersion(r.Django), cleanVersion(r.Storages)
+	return r, nil
 }
 
 var versionRe = regexp.MustCompile(`^\d+(\.\d+)*([a-z]+\d*)?$`)
