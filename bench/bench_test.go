@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testbin"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/steps"
@@ -129,15 +129,7 @@ func warm(b *testing.B, bin string, s *motoserver.Server) {
 // ---- the wizard -----------------------------------------------------------
 
 func buildWizard(b *testing.B) string {
-	b.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	bin := filepath.Join(b.TempDir(), "s3wizard")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Dir = filepath.Dir(filepath.Dir(here))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("build s3wizard: %v\n%s", err, out)
-	}
-	return bin
+	return testbin.Path(b)
 }
 
 func newProject(b *testing.B) string {

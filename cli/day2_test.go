@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testbin"
 )
 
 func keyStatuses(t *testing.T, s *motoserver.Server) map[string]string {
@@ -28,7 +29,7 @@ func keyStatuses(t *testing.T, s *motoserver.Server) map[string]string {
 }
 
 func TestRotateKeys(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 	old := readEnv(t, dir)
@@ -66,7 +67,7 @@ func TestRotateKeys(t *testing.T) {
 }
 
 func TestDoctorAndCheck(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers+"public_prefixes: [media/blog/]\n")
 	mustOK(t, apply(t, dir, s.Env()))
 	d := run(t, dir, s.Env(), "doctor", "--env", "staging")
@@ -99,7 +100,7 @@ func TestDoctorAndCheck(t *testing.T) {
 }
 
 func TestDestroyNeedsTheTypedName(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 	ctx := context.Background()
@@ -128,7 +129,7 @@ func TestDestroyNeedsTheTypedName(t *testing.T) {
 
 func runWithInput(t *testing.T, dir string, env []string, input string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(testbin.Path(t), args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") {
@@ -149,7 +150,7 @@ func runWithInput(t *testing.T, dir string, env []string, input string, args ...
 
 // Guide 10.4, live: doctor says whether costs can pile up.
 func TestDoctorCosts(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 	d := run(t, dir, s.Env(), "doctor", "--env", "staging")

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -16,24 +15,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/joho/godotenv"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testbin"
 )
 
-var binary string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "s3wizard-bin-")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "s3wizard")
-	_, here, _, _ := runtime.Caller(0)
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Dir = filepath.Dir(filepath.Dir(here))
-	if out, err := build.CombinedOutput(); err != nil {
-		panic("build s3wizard: " + err.Error() + "\n" + string(out))
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	motoserver.StopShared()
 	os.Exit(code)
 }
 
@@ -51,7 +38,7 @@ type result struct {
 // run runs the built binary in dir with env (and no other AWS variable).
 func run(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(testbin.Path(t), args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "S3WIZARD_") {
@@ -124,7 +111,7 @@ func s3client(t *testing.T, s *motoserver.Server, id, secret string) *s3.Client 
 }
 
 func TestApplyFromNothingThenNothingChanges(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 
@@ -180,7 +167,7 @@ func TestApplyFromNothingThenNothingChanges(t *testing.T) {
 // With moto's IAM enforcement on, only keys created inside moto work: the
 // key the wizard wrote may touch media/ and nothing else.
 func TestAppKeyIsLeastPrivilege(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	admin := adminUser(t, s, false)
 	other := s3client(t, s, admin[0], admin[1])
 	s.SetAuth(t, true)
@@ -222,7 +209,7 @@ func TestAppKeyIsLeastPrivilege(t *testing.T) {
 // A crash right after CreateAccessKey (the secret never reached the env
 // file) must not leave an active key whose secret is lost.
 func TestCrashAfterCreateAccessKey(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	crash := apply(t, dir, append(s.Env(), "S3WIZARD_CRASH_AFTER=CreateAccessKey"))
 	if crash.code == 0 {
@@ -250,7 +237,7 @@ func TestCrashAfterCreateAccessKey(t *testing.T) {
 // A failure midway keeps earlier steps; once the permission is granted the
 // next apply resumes from the failed step.
 func TestDeniedCreateAccessKeyThenResume(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	admin := adminUser(t, s, true)
 	s.SetAuth(t, true)
 	t.Cleanup(func() { s.SetAuth(t, false) })
@@ -289,7 +276,7 @@ func TestDeniedCreateAccessKeyThenResume(t *testing.T) {
 }
 
 func TestBadInputChangesNothing(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	cases := []struct {
 		name, answers, dotenv, want string
 		args                        []string
@@ -332,7 +319,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 }
 
 func TestNoSecretOutsideEnvFile(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers+"public_prefixes: [media/blog/]\n")
 	r := apply(t, dir, s.Env())
 	mustOK(t, r)
@@ -383,7 +370,7 @@ func TestPlanWithoutCredentials(t *testing.T) {
 }
 
 func TestDryRunAgainstAWSChangesNothing(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	r := run(t, dir, s.Env(), "apply", "--env", "staging", "--answers", "answers.yaml", "--yes", "--dry-run")
 	mustOK(t, r)
@@ -403,7 +390,7 @@ func TestDryRunAgainstAWSChangesNothing(t *testing.T) {
 // with the live state (steps plan concurrently, so this also proves they
 // all know the account before building ARNs).
 func TestPlanAfterApplyIsEmpty(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers+"public_prefixes: [media/blog/]\nbudget: {monthly_usd: 20, email: ops@example.com}\n")
 	mustOK(t, apply(t, dir, s.Env()))
 	for i := 0; i < 3; i++ {

@@ -18,7 +18,7 @@ import (
 // Staging then prod with the default env file: prod must not write over
 // staging's key (its secret would be lost while the key stays active).
 func TestStagingThenProdKeepTheirOwnEnvFiles(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 	staging := readEnv(t, dir)
@@ -66,7 +66,7 @@ func herokuScript(t *testing.T, body string) string {
 }
 
 func TestRotateDeploysToHerokuBeforeRetiringTheOldKey(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers+"heroku_app: mon-app-staging\n")
 	mustOK(t, apply(t, dir, s.Env()))
 	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
@@ -91,7 +91,7 @@ func TestRotateDeploysToHerokuBeforeRetiringTheOldKey(t *testing.T) {
 }
 
 func TestRotateWithoutHerokuCLIWaitsForTheUser(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers+"heroku_app: mon-app-staging\n")
 	mustOK(t, apply(t, dir, s.Env()))
 	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
@@ -121,7 +121,7 @@ func TestRotateWithoutHerokuCLIWaitsForTheUser(t *testing.T) {
 // A creation record left by a crash must not make a later run delete a key
 // someone made by hand long after.
 func TestStaleCreationRecordSparesLaterKeys(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 
@@ -157,7 +157,7 @@ func fakeHerokuFailing(t *testing.T) string {
 // rotate-keys again retries the deploy and keeps the old key active until
 // it succeeds.
 func TestRotateAfterFailedHerokuDeployKeepsOldKey(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers+"heroku_app: mon-app-staging\n")
 	mustOK(t, apply(t, dir, s.Env()))
 	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
@@ -186,7 +186,7 @@ func TestRotateAfterFailedHerokuDeployKeepsOldKey(t *testing.T) {
 // A rotation killed right after CreateAccessKey leaves an orphan (its
 // secret lost); the next rotate-keys deletes it and rotates.
 func TestRotateCrashAfterCreateAccessKey(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
@@ -209,7 +209,7 @@ func TestRotateCrashAfterCreateAccessKey(t *testing.T) {
 // process died in between) is finished by the next rotate-keys, not blocked
 // by "2 active keys".
 func TestRotateFinishesAfterCrashBetweenEnvWriteAndRecord(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
@@ -244,7 +244,7 @@ func TestRotateFinishesAfterCrashBetweenEnvWriteAndRecord(t *testing.T) {
 // A project whose own .env already names another bucket gets .env.<env>,
 // says so, and keeps using it even after .env changes (no second key).
 func TestEnvFileRedirectIsRemembered(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	os.WriteFile(filepath.Join(dir, ".env"), []byte("AWS_STORAGE_BUCKET_NAME=legacy-bucket\n"), 0o600)
 	r := apply(t, dir, s.Env())

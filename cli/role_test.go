@@ -18,7 +18,7 @@ const roleAnswers = stagingAnswers + "credentials: instance-role\n"
 // anywhere. (moto lacks Elastic Beanstalk UpdateEnvironment, so
 // eb_environment is not exercised here.)
 func TestInstanceRoleFlowAndDestroy(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, roleAnswers)
 	r := apply(t, dir, s.Env())
 	mustOK(t, r)
@@ -73,7 +73,7 @@ func TestInstanceRoleFlowAndDestroy(t *testing.T) {
 }
 
 func TestDestroyKeepsAnAdoptedRole(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	ctx := context.Background()
 	cl := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
 	role := sdk.String("mon-app-staging-s3")

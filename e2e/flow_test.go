@@ -105,7 +105,7 @@ budget: {monthly_usd: 20, email: ops@example.com}
 // extra steps (e.g. protection, monitoring) run before app-config.
 func runStaging(t *testing.T, extra ...string) *staging {
 	t.Helper()
-	m := motoserver.Start(t)
+	m := motoserver.Shared(t)
 	m.Use(t)
 	old := steps.NewKeyPropagation
 	steps.NewKeyPropagation = 5 * time.Second

@@ -41,7 +41,7 @@ func loseCreateAccessKey(t *testing.T, moto string) string {
 }
 
 func TestLostCreateAccessKeyAnswerIsCleanedUp(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	s.Use(t)
 	old := steps.NewKeyPropagation
 	steps.NewKeyPropagation = 5e9

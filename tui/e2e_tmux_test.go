@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/s3wizard/s3wizard/internal/testbin"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,33 +52,25 @@ func (s *tmuxSession) waitFor(d time.Duration, texts ...string) string {
 	return ""
 }
 
-func buildBinary(t *testing.T) string {
+// needTmux fails (never skips) without tmux: .ci/run installs it.
+func needTmux(t *testing.T) {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "s3wizard")
-	pkg := "."
-	if p := os.Getenv("S3WIZARD_E2E_MAIN"); p != "" {
-		pkg = p // a stand-in main while the real one is being written
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is required by the terminal end-to-end tests (apt-get install tmux; .ci/run installs it)")
 	}
-	cmd := exec.Command("go", "build", "-o", bin, pkg)
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+}
+
+func buildBinary(t *testing.T) string {
+	return testbin.Path(t)
 }
 
 // TestTmuxWholeStagingRun types a whole staging run into the real binary in
 // a real terminal (tmux), against moto, and requires the same end state as
 // `s3wizard apply --env staging --answers FILE --yes`.
 func TestTmuxWholeStagingRun(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
+	needTmux(t)
 	if testing.Short() {
 		t.Skip("end-to-end test")
-	}
-	if src, err := os.ReadFile("../main.go"); os.Getenv("S3WIZARD_E2E_MAIN") == "" && (err != nil || !strings.Contains(string(src), "tui.Run")) {
-		t.Skip("main.go does not wire the interactive wizard (tui.Run) yet")
 	}
 	bin := buildBinary(t)
 	srv := useMoto(t)
@@ -135,12 +128,7 @@ func TestTmuxWholeStagingRun(t *testing.T) {
 // TestTmuxCtrlCExits130 quits the real binary with ctrl+c: exit status 130
 // and the progress file kept.
 func TestTmuxCtrlCExits130(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
-	if src, err := os.ReadFile("../main.go"); os.Getenv("S3WIZARD_E2E_MAIN") == "" && (err != nil || !strings.Contains(string(src), "tui.Run")) {
-		t.Skip("main.go does not wire the interactive wizard (tui.Run) yet")
-	}
+	needTmux(t)
 	bin := buildBinary(t)
 	srv := useMoto(t)
 	dir := newProject(t)

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
+	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
 
 // Golden files are rendered with the plain profile so they hold no escape
@@ -21,7 +22,9 @@ import (
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	initStyles()
-	os.Exit(m.Run())
+	code := m.Run()
+	motoserver.StopShared()
+	os.Exit(code)
 }
 
 func TestGoldenStart(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 // useMoto starts a moto server and points the SDK's own variables at it.
 func useMoto(t *testing.T) *motoserver.Server {
 	t.Helper()
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	s.Use(t)
 	return s
 }
