@@ -13,6 +13,8 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/migrate"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -107,6 +109,11 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	summary(s.Err, results)
 	if err != nil {
 		return fmt.Errorf("apply stopped; finished steps are saved — fix the cause and run the same command again:\n%w", err)
+	}
+	if p, err := djangoapp.Detect(f.Dir); err == nil {
+		if line := migrate.Offer(p, a.Env); line != "" {
+			fmt.Fprintf(s.Err, "s3wizard: next: %s\n", line)
+		}
 	}
 	return offerHeroku(ctx, sess.Run, f, s)
 }

@@ -46,6 +46,7 @@ type flags struct {
 	output     string
 	noColor    bool
 	accessible bool
+	mediaRoot  string
 }
 
 const usage = `s3wizard — set up AWS S3 for a Django project, live, step by step.
@@ -60,20 +61,23 @@ Usage:
   s3wizard rotate-keys --env NAME [--yes]    zero-downtime access-key rotation
   s3wizard docs --env NAME [-o FILE]         hand-off document (Markdown)
   s3wizard destroy --env NAME                delete what the wizard created (typed confirmation)
+  s3wizard migrate-media --env NAME [--dry-run] [--media-root DIR]
+                                             upload existing MEDIA_ROOT files under media/ (resumable)
 
 Global flags: --dir DIR (Django project root, default .), --profile NAME, --region REGION,
               --no-color (or NO_COLOR), --accessible (line-by-line prompts)
 `
 
 var commands = map[string]func(ctx context.Context, f *flags, io IO) error{
-	"apply":       cmdApply,
-	"plan":        cmdPlan,
-	"status":      cmdStatus,
-	"check":       cmdCheck,
-	"doctor":      cmdDoctor,
-	"rotate-keys": cmdRotate,
-	"docs":        cmdDocs,
-	"destroy":     cmdDestroy,
+	"apply":         cmdApply,
+	"plan":          cmdPlan,
+	"status":        cmdStatus,
+	"check":         cmdCheck,
+	"doctor":        cmdDoctor,
+	"rotate-keys":   cmdRotate,
+	"docs":          cmdDocs,
+	"destroy":       cmdDestroy,
+	"migrate-media": cmdMigrateMedia,
 }
 
 // Interactive runs the TUI; main wires it (the TUI package imports app, not
@@ -138,6 +142,7 @@ func parseFlags(cmd string, args []string, errw io.Writer) (*flags, error) {
 	fs.StringVar(&f.Region, "region", "", "AWS region")
 	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
 	fs.BoolVar(&f.accessible, "accessible", false, "line-by-line prompts (screen readers, pipes)")
+	fs.StringVar(&f.mediaRoot, "media-root", "", "migrate-media: local media directory (default: MEDIA_ROOT from settings)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -155,7 +160,7 @@ func parseFlags(cmd string, args []string, errw io.Writer) (*flags, error) {
 		if f.Env == "" {
 			return nil, fmt.Errorf("%s needs --env NAME", cmd)
 		}
-	case "check", "doctor", "rotate-keys", "docs", "destroy":
+	case "check", "doctor", "rotate-keys", "docs", "destroy", "migrate-media":
 		if f.Env == "" {
 			return nil, fmt.Errorf("%s needs --env NAME", cmd)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/migrate"
 )
 
 // ErrCancelled is returned (wrapped) when the user quits before the end.
@@ -115,6 +116,11 @@ func (m *model) summary() string {
 	}
 	if m.answers != nil && m.answers.Credentials == "access-keys" {
 		out += "The secret access key is in " + m.eng.EnvFilePath() + " (mode 0600); it was never shown.\n"
+	}
+	if m.answers != nil {
+		if line := migrate.Offer(m.project, m.answers.Env); line != "" {
+			out += "Next: " + line + "\n"
+		}
 	}
 	return out
 }

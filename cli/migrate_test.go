@@ -1,0 +1,183 @@
+package cli_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/state"
+)
+
+// mediaProject is a Django project whose settings put MEDIA_ROOT at
+// BASE_DIR / "uploads", with files uploaded there, and an env whose bucket
+// exists: what migrate-media finds after the wizard ran.
+func mediaProject(t *testing.T, s *motoserver.Server, files int) string {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(rel, body string) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("manage.py", "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n")
+	write("proj/__init__.py", "")
+	write("proj/settings.py", "from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nMEDIA_URL = '/media/'\nMEDIA_ROOT = BASE_DIR / \"uploads\"  # user files\n")
+	for i := range files {
+		write(fmt.Sprintf("uploads/blog/%03d/photo-%d.jpg", i%50, i), strings.Repeat(fmt.Sprint(i), 200))
+	}
+	a := testrun.Answers(t, stagingAnswers)
+	p, err := state.Open(dir, "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Update(func(p *state.Progress) { p.Answers = a }); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if _, err := s3client(t, s, "", "").CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &a.Bucket, CreateBucketConfiguration: &s3typesCBC}); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func countObjects(t *testing.T, cl *s3.Client) int {
+	t.Helper()
+	n := 0
+	p := s3.NewListObjectsV2Paginator(cl, &s3.ListObjectsV2Input{Bucket: sdk.String("mon-app-media-staging"), Prefix: sdk.String("media/")})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(page.Contents)
+	}
+	return n
+}
+
+// TestMigrateMediaKilledMidwayResumes kills the process (SIGKILL, no
+// cleanup) during the uploads: the rerun uploads exactly what is missing
+// and skips what is there.
+func TestMigrateMediaKilledMidwayResumes(t *testing.T) {
+	s := motoserver.Start(t)
+	const total = 1200
+	dir := mediaProject(t, s, total)
+	cl := s3client(t, s, "", "")
+
+	cmd := exec.Command(binary, "migrate-media", "--env", "staging")
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, s.Env()...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for countObjects(t, cl) < 100 {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no upload within 60s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	time.Sleep(time.Second) // requests moto had fully received finish
+	before := countObjects(t, cl)
+	if before >= total {
+		t.Fatalf("all %d files were up before the kill: the test proves nothing", total)
+	}
+	t.Logf("killed with %d of %d files uploaded", before, total)
+
+	r := run(t, dir, s.Env(), "migrate-media", "--env", "staging")
+	mustOK(t, r)
+	want := fmt.Sprintf("uploaded %d files", total-before)
+	if !strings.Contains(r.stdout, want) || !strings.Contains(r.stdout, fmt.Sprintf(", %d already in the bucket, 0 failed", before)) {
+		t.Errorf("rerun: want %q and %d skipped, got:\n%s", want, before, r.stdout)
+	}
+	if !strings.Contains(r.stderr, filepath.Join(dir, "uploads")+" (MEDIA_ROOT, proj/settings.py)") {
+		t.Errorf("MEDIA_ROOT from settings not shown:\n%s", r.stderr)
+	}
+	// No terminal: plain progress lines with files, bytes and rate.
+	if !strings.Contains(r.stderr, fmt.Sprintf("%d/%d files · ", total, total)) || !strings.Contains(r.stderr, "/s\n") {
+		t.Errorf("no plain progress line:\n%s", r.stderr)
+	}
+	if n := countObjects(t, cl); n != total {
+		t.Errorf("%d objects under media/, want %d", n, total)
+	}
+	out, err := cl.GetObject(context.Background(), &s3.GetObjectInput{Bucket: sdk.String("mon-app-media-staging"), Key: sdk.String("media/blog/007/photo-1157.jpg")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Body.Close()
+	if *out.ContentLength != 800 {
+		t.Errorf("photo-1157.jpg is %d bytes in the bucket, want 800", *out.ContentLength)
+	}
+	// Local files are never deleted.
+	if _, err := os.Stat(filepath.Join(dir, "uploads/blog/007/photo-1157.jpg")); err != nil {
+		t.Errorf("local file gone: %v", err)
+	}
+
+	r = run(t, dir, s.Env(), "migrate-media", "--env", "staging")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, fmt.Sprintf("uploaded 0 files (0 B), %d already in the bucket", total)) {
+		t.Errorf("third run should upload nothing:\n%s", r.stdout)
+	}
+}
+
+func TestMigrateMediaDryRunAndFailures(t *testing.T) {
+	s := motoserver.Start(t)
+	dir := mediaProject(t, s, 3)
+	cl := s3client(t, s, "", "")
+
+	r := run(t, dir, s.Env(), "migrate-media", "--env", "staging", "--dry-run")
+	mustOK(t, r)
+	if !strings.Contains(r.stdout, "would upload media/blog/001/photo-1.jpg (200 B)") || !strings.Contains(r.stdout, "dry run: 3 to upload") {
+		t.Errorf("dry run output:\n%s", r.stdout)
+	}
+	if n := countObjects(t, cl); n != 0 {
+		t.Errorf("dry run uploaded %d objects", n)
+	}
+
+	// A file S3 cannot take (key over 1024 bytes): listed, exit 1, the
+	// others uploaded.
+	long := strings.Repeat("x", 250)
+	bad := filepath.Join(dir, "uploads", long, long, long, long, long+".txt")
+	if err := os.MkdirAll(filepath.Dir(bad), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, dir, s.Env(), "migrate-media", "--env", "staging")
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "uploaded 3 files") || !strings.Contains(r.stdout, "failed "+long+"/") || !strings.Contains(r.stdout, "S3 allows 1024") {
+		t.Errorf("failure not listed:\n%s", r.stdout)
+	}
+
+	// A wrong --media-root is a usage error before anything happens.
+	r = run(t, dir, s.Env(), "migrate-media", "--env", "staging", "--media-root", "nope")
+	if r.code != 2 || !strings.Contains(r.stderr, "is not a directory") {
+		t.Errorf("bad --media-root: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -1,0 +1,471 @@
+// Package migrate moves a project's existing media files (under MEDIA_ROOT)
+// to the bucket, under media/ with the same relative keys, so that the file
+// names already stored in the database keep resolving once the app uses S3.
+// It is concurrent, resumable (what is already there is skipped) and never
+// deletes or changes a local file.
+package migrate
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"mime"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// API is what a migration needs from S3; *s3.Client satisfies it.
+type API interface {
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, opts ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+}
+
+// Prefix is where the app's default storage keeps media (location "media").
+const Prefix = "media/"
+
+// DefaultWorkers bounds the uploads in flight.
+const DefaultWorkers = 16
+
+// MaxPutSize is the largest object one PutObject may carry (5 GiB). Larger
+// files are reported as failed rather than split: a multipart object's
+// checksum is not the whole file's, so it could not be compared on a rerun.
+const MaxPutSize = 5 << 30
+
+// Options describe one migration.
+type Options struct {
+	Root   string // local MEDIA_ROOT
+	Bucket string
+	// Owner is the expected bucket owner's account ID ("" when unknown).
+	Owner   string
+	Workers int // DefaultWorkers when 0
+	DryRun  bool
+	// Progress receives the progress display (nil: none).
+	Progress io.Writer
+	// Terminal redraws one progress bar line; otherwise a plain line is
+	// written every Every files (100 when 0).
+	Terminal bool
+	Every    int
+}
+
+// File is one local file and its key.
+type File struct {
+	Path string // absolute local path
+	Rel  string // slash-separated path under Root
+	Key  string
+	Size int64
+}
+
+// Failure is a file that could not be uploaded.
+type Failure struct {
+	File File
+	Err  error
+}
+
+// Result tells what a migration did (or would do, in a dry run).
+type Result struct {
+	Files    int   // local files found
+	Bytes    int64 // their total size
+	Uploaded []File
+	Skipped  []File // already in the bucket with the same size and checksum
+	Failed   []Failure
+	// Ignored are paths under Root that are not regular files (symlinks,
+	// sockets…), never uploaded.
+	Ignored []string
+}
+
+// UploadedBytes is the size of what was uploaded.
+func (r *Result) UploadedBytes() int64 {
+	var n int64
+	for _, f := range r.Uploaded {
+		n += f.Size
+	}
+	return n
+}
+
+// Scan lists the regular files under root with their keys, sorted by key.
+// Symlinks and other special files are returned apart (ignored): a link may
+// point outside MEDIA_ROOT.
+func Scan(root string) (files []File, ignored []string, err error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("media root %s: %w", root, err)
+	}
+	if !st.IsDir() {
+		return nil, nil, fmt.Errorf("media root %s is not a directory", root)
+	}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if !d.Type().IsRegular() {
+			ignored = append(ignored, rel)
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		files = append(files, File{Path: path, Rel: rel, Key: Prefix + rel, Size: info.Size()})
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("scan media root %s: %w", root, err)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Key < files[j].Key })
+	return files, ignored, nil
+}
+
+// Count returns how many regular files root holds and their size; 0 when
+// root does not exist.
+func Count(root string) (files int, bytes int64) {
+	fl, _, err := Scan(root)
+	if err != nil {
+		return 0, 0
+	}
+	for _, f := range fl {
+		bytes += f.Size
+	}
+	return len(fl), bytes
+}
+
+// Run uploads every file under o.Root that the bucket does not already hold
+// with the same size and checksum. Per-file failures are collected in the
+// result; the error is for what stops the whole run (listing the bucket,
+// cancellation).
+func Run(ctx context.Context, api API, o Options) (*Result, error) {
+	if o.Workers <= 0 {
+		o.Workers = DefaultWorkers
+	}
+	files, ignored, err := Scan(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Files: len(files), Ignored: ignored}
+	for _, f := range files {
+		res.Bytes += f.Size
+	}
+	remote, err := listSizes(ctx, api, o.Bucket, o.Owner)
+	if err != nil {
+		return nil, err
+	}
+
+	prog := newProgress(o, len(files), res.Bytes)
+	defer prog.stop()
+
+	type outcome struct {
+		file     File
+		uploaded bool
+		err      error
+	}
+	jobs := make(chan File)
+	outs := make(chan outcome)
+	var wg sync.WaitGroup
+	for range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range jobs {
+				up, err := migrateOne(ctx, api, o, f, remote)
+				prog.done(f.Size)
+				outs <- outcome{f, up, err}
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, f := range files {
+			select {
+			case jobs <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(outs) }()
+	for out := range outs {
+		switch {
+		case out.err != nil:
+			res.Failed = append(res.Failed, Failure{out.file, out.err})
+		case out.uploaded:
+			res.Uploaded = append(res.Uploaded, out.file)
+		default:
+			res.Skipped = append(res.Skipped, out.file)
+		}
+	}
+	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].File.Key < res.Failed[j].File.Key })
+	sort.Slice(res.Uploaded, func(i, j int) bool { return res.Uploaded[i].Key < res.Uploaded[j].Key })
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// listSizes reads every key under media/ once: a file whose key is absent,
+// or present with another size, is uploaded without a HEAD.
+func listSizes(ctx context.Context, api API, bucket, owner string) (map[string]int64, error) {
+	sizes := map[string]int64{}
+	in := &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: sdk.String(Prefix)}
+	if owner != "" {
+		in.ExpectedBucketOwner = &owner
+	}
+	p := s3.NewListObjectsV2Paginator(api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, Prefix, err)
+		}
+		for _, o := range page.Contents {
+			sizes[sdk.ToString(o.Key)] = sdk.ToInt64(o.Size)
+		}
+	}
+	return sizes, nil
+}
+
+// migrateOne uploads f unless the bucket already holds it; uploaded tells
+// which happened.
+func migrateOne(ctx context.Context, api API, o Options, f File, remote map[string]int64) (uploaded bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if !utf8.ValidString(f.Rel) {
+		return false, errors.New("the file name is not valid UTF-8: an S3 key must be")
+	}
+	if len(f.Key) > 1024 {
+		return false, fmt.Errorf("key is %d bytes, S3 allows 1024", len(f.Key))
+	}
+	if f.Size > MaxPutSize {
+		return false, fmt.Errorf("%d bytes: larger than the 5 GiB a single upload allows; upload it with `aws s3 cp`", f.Size)
+	}
+	if size, ok := remote[f.Key]; ok && size == f.Size {
+		same, err := sameObject(ctx, api, o, f)
+		if err != nil {
+			return false, err
+		}
+		if same {
+			return false, nil
+		}
+	}
+	if o.DryRun {
+		return true, nil
+	}
+	return true, upload(ctx, api, o, f)
+}
+
+// sameObject tells whether the object at f.Key has f's content. The
+// SHA-256 checksum S3 stored at upload (ours always send one; S3 verifies
+// it on receipt and returns it with checksum mode on, SSE-KMS included) is
+// compared first. Without one (uploaded by another tool), the ETag is the
+// content's MD5 only for a single-part upload not encrypted with KMS; any
+// other object is uploaded again, which is always safe.
+func sameObject(ctx context.Context, api API, o Options, f File) (bool, error) {
+	in := &s3.HeadObjectInput{Bucket: &o.Bucket, Key: &f.Key, ChecksumMode: s3types.ChecksumModeEnabled}
+	if o.Owner != "" {
+		in.ExpectedBucketOwner = &o.Owner
+	}
+	head, err := api.HeadObject(ctx, in)
+	if err != nil {
+		var nf *s3types.NotFound
+		if errors.As(err, &nf) {
+			return false, nil
+		}
+		return false, fmt.Errorf("head s3://%s/%s: %w", o.Bucket, f.Key, err)
+	}
+	if sdk.ToInt64(head.ContentLength) != f.Size {
+		return false, nil
+	}
+	if sum := sdk.ToString(head.ChecksumSHA256); sum != "" && !strings.Contains(sum, "-") {
+		local, err := fileSum(f.Path, sha256.New())
+		if err != nil {
+			return false, err
+		}
+		return base64.StdEncoding.EncodeToString(local) == sum, nil
+	}
+	etag := strings.Trim(sdk.ToString(head.ETag), `"`)
+	kms := head.ServerSideEncryption == s3types.ServerSideEncryptionAwsKms || head.ServerSideEncryption == s3types.ServerSideEncryptionAwsKmsDsse
+	if kms || !isMD5(etag) {
+		return false, nil
+	}
+	local, err := fileSum(f.Path, md5.New())
+	if err != nil {
+		return false, err
+	}
+	return hex.EncodeToString(local) == strings.ToLower(etag), nil
+}
+
+func isMD5(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+func fileSum(path string, h hash.Hash) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer fh.Close()
+	if _, err := io.Copy(h, fh); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return h.Sum(nil), nil
+}
+
+// upload sends f in one PutObject with its SHA-256: S3 rejects the upload
+// if the bytes it received differ, and keeps the checksum for the next
+// run's comparison. PutObject is atomic: a run killed mid-upload leaves no
+// partial object behind.
+func upload(ctx context.Context, api API, o Options, f File) error {
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.Path, err)
+	}
+	defer fh.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, fh)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.Path, err)
+	}
+	if _, err := fh.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("read %s: %w", f.Path, err)
+	}
+	in := &s3.PutObjectInput{
+		Bucket:         &o.Bucket,
+		Key:            &f.Key,
+		Body:           fh, // seekable: signed without buffering, retried from the start
+		ContentLength:  sdk.Int64(n),
+		ChecksumSHA256: sdk.String(base64.StdEncoding.EncodeToString(h.Sum(nil))),
+	}
+	if ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(f.Rel))); ct != "" {
+		in.ContentType = &ct
+	}
+	if o.Owner != "" {
+		in.ExpectedBucketOwner = &o.Owner
+	}
+	if _, err := api.PutObject(ctx, in); err != nil {
+		return fmt.Errorf("put s3://%s/%s: %w", o.Bucket, f.Key, err)
+	}
+	return nil
+}
+
+// progress draws files, bytes and rate: one redrawn bar in a terminal, a
+// plain line every N files otherwise.
+type progress struct {
+	o          Options
+	files      int
+	bytes      int64
+	doneFiles  atomic.Int64
+	doneBytes  atomic.Int64
+	start      time.Time
+	mu         sync.Mutex
+	quit, gone chan struct{}
+}
+
+func newProgress(o Options, files int, bytes int64) *progress {
+	p := &progress{o: o, files: files, bytes: bytes, start: time.Now(), quit: make(chan struct{}), gone: make(chan struct{})}
+	if p.o.Every <= 0 {
+		p.o.Every = 100
+	}
+	if o.Progress == nil || !o.Terminal {
+		close(p.gone)
+		return p
+	}
+	go func() {
+		defer close(p.gone)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				p.draw()
+			case <-p.quit:
+				p.draw()
+				fmt.Fprintln(p.o.Progress)
+				return
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) done(size int64) {
+	n := p.doneFiles.Add(1)
+	p.doneBytes.Add(size)
+	if p.o.Progress != nil && !p.o.Terminal && (n%int64(p.o.Every) == 0 || int(n) == p.files) {
+		p.mu.Lock()
+		fmt.Fprintln(p.o.Progress, p.line())
+		p.mu.Unlock()
+	}
+}
+
+func (p *progress) stop() {
+	select {
+	case <-p.quit:
+	default:
+		close(p.quit)
+	}
+	<-p.gone
+}
+
+func (p *progress) draw() {
+	const width = 24
+	frac := 1.0
+	if p.bytes > 0 {
+		frac = float64(p.doneBytes.Load()) / float64(p.bytes)
+	} else if p.files > 0 {
+		frac = float64(p.doneFiles.Load()) / float64(p.files)
+	}
+	full := int(frac * width)
+	bar := strings.Repeat("█", full) + strings.Repeat("░", width-full)
+	fmt.Fprintf(p.o.Progress, "\r\033[K%s %s", bar, p.line())
+}
+
+// line is "120/2020 files · 3.1 MB/104.9 MB · 2.4 MB/s".
+func (p *progress) line() string {
+	el := time.Since(p.start).Seconds()
+	rate := 0.0
+	if el > 0 {
+		rate = float64(p.doneBytes.Load()) / el
+	}
+	return fmt.Sprintf("%d/%d files · %s/%s · %s/s", p.doneFiles.Load(), p.files, HumanBytes(p.doneBytes.Load()), HumanBytes(p.bytes), HumanBytes(int64(rate)))
+}
+
+// HumanBytes writes n in B, kB, MB or GB (powers of 1000).
+func HumanBytes(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
+}
