@@ -16,7 +16,6 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
-	"github.com/s3wizard/s3wizard/state"
 )
 
 // BenchmarkMigrateMediaVsSync times, against one moto_server, (a)
@@ -30,14 +29,7 @@ func BenchmarkMigrateMediaVsSync(b *testing.B) {
 	cli := awsCLI(b)
 	dir, files := mediaTree(b)
 	a := testrun.Answers(b, answersYAML)
-	p, err := state.Open(dir, "staging")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := p.Update(func(p *state.Progress) { p.Answers = a }); err != nil {
-		b.Fatal(err)
-	}
-	p.Close()
+	testrun.SaveAnswers(b, dir, a)
 	cl := s3.NewFromConfig(s.AWSConfig(b, a.Region), func(o *s3.Options) { o.UsePathStyle = true })
 
 	var wizTotal, syncTotal time.Duration

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
-	"github.com/s3wizard/s3wizard/state"
 )
 
 // mediaProject is a Django project whose settings put MEDIA_ROOT at
@@ -40,14 +39,7 @@ func mediaProject(t *testing.T, s *motoserver.Server, files int) string {
 		write(fmt.Sprintf("uploads/blog/%03d/photo-%d.jpg", i%50, i), strings.Repeat(fmt.Sprint(i), 200))
 	}
 	a := testrun.Answers(t, stagingAnswers)
-	p, err := state.Open(dir, "staging")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Update(func(p *state.Progress) { p.Answers = a }); err != nil {
-		t.Fatal(err)
-	}
-	p.Close()
+	testrun.SaveAnswers(t, dir, a)
 	if _, err := s3client(t, s, "", "").CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: &a.Bucket, CreateBucketConfiguration: &s3typesCBC}); err != nil {
 		t.Fatal(err)
 	}

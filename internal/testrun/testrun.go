@@ -47,3 +47,17 @@ func New(tb testing.TB, dir string, a *config.Answers, report func(steps.Event))
 	}
 	return &steps.Run{Dir: dir, Answers: a, State: st, AWS: cl, Now: time.Now, Report: report}
 }
+
+// SaveAnswers records a as env a.Env's saved progress in dir, as an earlier
+// apply would have: the day-2 commands (check, migrate-media…) start there.
+func SaveAnswers(tb testing.TB, dir string, a *config.Answers) {
+	tb.Helper()
+	p, err := state.Open(dir, a.Env)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Update(func(p *state.Progress) { p.Answers = a }); err != nil {
+		tb.Fatal(err)
+	}
+}
