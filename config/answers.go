@@ -358,6 +358,25 @@ func (a *Answers) Prefixes() []string {
 	return p
 }
 
+// StaticPrefix is where static files go when static_on_s3 is on.
+const StaticPrefix = "static/"
+
+// PublicReadPrefixes are the prefixes anyone may read: the public prefixes,
+// plus static/ when static files are on S3 (Django's static files are
+// public by nature, and the static storage builds unsigned URLs).
+func (a *Answers) PublicReadPrefixes() []string {
+	out := append([]string(nil), a.PublicPrefixes...)
+	if a.StaticOnS3 {
+		for _, p := range a.PublicPrefixes {
+			if p == StaticPrefix {
+				return out
+			}
+		}
+		out = append(out, StaticPrefix)
+	}
+	return out
+}
+
 // Marshal renders the answers as YAML (answers-file format, keys in order).
 func (a *Answers) Marshal() ([]byte, error) {
 	return yaml.Marshal(a)

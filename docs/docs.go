@@ -222,11 +222,7 @@ func prefixes(a *config.Answers) []prefixRow {
 	}
 	rows = append(rows, prefixRow{"uploads/", up})
 	if a.StaticOnS3 {
-		s := "static files (collectstatic): must be public or behind CloudFront"
-		if public["static/"] {
-			s = "**anyone** (static files, unsigned URLs)"
-		}
-		rows = append(rows, prefixRow{"static/", s})
+		rows = append(rows, prefixRow{"static/", "**anyone** (static files are public by nature: anonymous read via the bucket policy, unsigned URLs); collectstatic writes"})
 	}
 	return rows
 }
@@ -338,7 +334,7 @@ func readLive(ctx context.Context, r *steps.Run, live bool) *liveReads {
 			rd.ver += ", MFA Delete on"
 		}
 	}
-	want := steps.WantedPublicAccessBlock(len(a.PublicPrefixes) > 0)
+	want := steps.WantedPublicAccessBlock(len(a.PublicReadPrefixes()) > 0)
 	if out, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b}); err != nil {
 		rd.errs["pab"] = err
 	} else if c := out.PublicAccessBlockConfiguration; c != nil {
@@ -433,7 +429,7 @@ func protection(a *config.Answers, rd *liveReads, live bool) []protRow {
 		budget = fmt.Sprintf("%g USD/month, email to %s at %g%%", a.Budget.MonthlyUSD, a.Budget.Email, a.Budget.ThresholdPct)
 	}
 	public := "everything private"
-	if len(a.PublicPrefixes) > 0 {
+	if len(a.PublicReadPrefixes()) > 0 {
 		public = "ACL switches on; BlockPublicPolicy and RestrictPublicBuckets off (public prefixes)"
 	}
 	return []protRow{

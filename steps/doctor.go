@@ -111,7 +111,7 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 func anonymousChecks(ctx context.Context, r *Run, s3c aws.S3API, bucket string) []Check {
 	var checks []Check
 	hc := &http.Client{Timeout: 15 * time.Second}
-	for _, pfx := range r.Answers.PublicPrefixes {
+	for _, pfx := range r.Answers.PublicReadPrefixes() {
 		checks = append(checks, anonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public", http.StatusOK, "anonymous read of "+pfx))
 	}
 	return checks

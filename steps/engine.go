@@ -23,12 +23,20 @@ func Find(list []*Step, id string) *Step {
 	return nil
 }
 
-// PlanStep plans one step.
+// ErrPlanRefused is returned (wrapped) when a step's plan reports an error.
+var ErrPlanRefused = errors.New("the plan reports an error")
+
+// PlanStep plans one step. A plan that reports an error (Plan.Errorf, or a
+// warning marked "ERROR") is returned with an error wrapping ErrPlanRefused,
+// so no front end can go on to its actions.
 func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) {
 	ctx = aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
 	p, err := s.Plan(ctx, r)
 	if err != nil {
 		return nil, aws.Explain(err)
+	}
+	if errs := p.refusals(); len(errs) > 0 {
+		return p, fmt.Errorf("%w, nothing was changed: %s", ErrPlanRefused, strings.Join(errs, "; "))
 	}
 	return p, nil
 }

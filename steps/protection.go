@@ -30,7 +30,6 @@ const (
 	logRetentionDays    = 90
 	defaultArchiveDays  = 30
 	maxBucketNameLen    = 63
-	errorWarningPrefix  = "ERROR: "
 	mfaDeleteManualStep = "MFA Delete (optional): only the account's root user can enable it, with the CLI or API and an MFA device: `aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa \"arn:aws:iam::%s:mfa/root-account-mfa-device CODE\"`. AWS refuses lifecycle rules on a bucket with MFA Delete, so the wizard's lifecycle rules (uploads/, noncurrent versions, incomplete uploads) must be removed first: weigh it before enabling."
 	kmsUnsignedWarning  = "SSE-KMS: objects encrypted with a KMS key can only be read by signed requests from principals allowed to use the key, so they cannot be served unsigned (anonymous or public URLs answer 400/403)"
 	sseS3DefaultNotice  = "SSE-S3 (AES-256) has applied to every new object by default since January 2023; the wizard sets it explicitly so the bucket's intent is visible and audited"
@@ -115,8 +114,8 @@ func planEncryption(ctx context.Context, r *Run, p *Plan) error {
 	cl := r.AWS.S3In(a.Region)
 	want := WantedEncryption(a)
 	if a.Encryption == config.EncSSEKMS {
-		if len(a.PublicPrefixes) > 0 {
-			p.Warn("%s%s: the public prefixes %s would answer 403 to anonymous readers. Use SSE-S3, or serve them through CloudFront with origin access control allowed to use the key, or drop public_prefixes", errorWarningPrefix, kmsUnsignedWarning, strings.Join(a.PublicPrefixes, ", "))
+		if pub := a.PublicReadPrefixes(); len(pub) > 0 {
+			p.Notice("%s. The public files (%s) are therefore written SSE-S3: the generated public and static storages ask for ServerSideEncryption AES256 on every upload, which overrides the bucket's default, and the public step proves it. Files put there by other means (console, CLI) get SSE-KMS and answer 403 to anonymous readers: upload them with --sse AES256", kmsUnsignedWarning, strings.Join(pub, ", "))
 		} else {
 			p.Warn("%s: keep every media file private (signed URLs) while SSE-KMS is on", kmsUnsignedWarning)
 		}

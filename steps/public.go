@@ -23,7 +23,7 @@ func Public() *Step {
 		ID:    "public",
 		Title: "Public vs private access",
 		Guide: "6. Politiques de bucket : public vs privé",
-		Why:   "Everything stays private and is served through signed URLs, except the prefixes you choose (e.g. media/blog/), which get a bucket policy allowing anonymous reads of exactly those prefixes.",
+		Why:   "Everything stays private and is served through signed URLs, except the prefixes you choose (e.g. media/blog/), which get a bucket policy allowing anonymous reads of exactly those prefixes. With static files on S3, static/ is public too: Django's static files (the admin's CSS and JS, your own) are public by nature, and the static storage builds unsigned URLs, so a private static/ would answer 403 to every page.",
 		Departures: []string{
 			"The guide unticks the two ACL switches of Block Public Access: that is wrong — ACLs are disabled on the bucket, and a public bucket policy is governed by BlockPublicPolicy and RestrictPublicBuckets. The wizard keeps the ACL switches ON and relaxes only those two, only when public prefixes exist.",
 			"The guide's example policy makes all of media/ public; the wizard grants exactly the prefixes you list.",
@@ -35,6 +35,12 @@ func Public() *Step {
 		Verify: verifyPublic,
 	}
 }
+
+// PublicObjectEncryption is how public objects (public prefixes, static
+// files) are written, whatever the bucket's default encryption: SSE-S3. AWS
+// refuses anonymous reads of SSE-KMS objects, so with SSE-KMS on the bucket
+// the generated public storages ask for AES256 on every upload.
+const PublicObjectEncryption = types.ServerSideEncryptionAes256
 
 // WantedPublicAccessBlock is the bucket's Block Public Access for the answers.
 func WantedPublicAccessBlock(public bool) types.PublicAccessBlockConfiguration {
@@ -49,7 +55,7 @@ func WantedPublicAccessBlock(public bool) types.PublicAccessBlockConfiguration {
 // MediaBucketPolicy is the wanted policy of the media bucket (ok=false: none).
 func (r *Run) MediaBucketPolicy() (policy.Document, bool) {
 	return policy.Bucket(r.Answers.Bucket, policy.BucketOptions{
-		PublicPrefixes: r.Answers.PublicPrefixes,
+		PublicPrefixes: r.Answers.PublicReadPrefixes(),
 		DenyInsecure:   r.AWS.TLS(),
 	})
 }
@@ -58,7 +64,8 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	a := r.Answers
 	p := &Plan{}
 	cl := r.AWS.S3In(a.Region)
-	public := len(a.PublicPrefixes) > 0
+	publicRead := a.PublicReadPrefixes()
+	public := len(publicRead) > 0
 	if !r.AWS.TLS() {
 		p.Notice("the endpoint %s has no TLS: the statement denying non-TLS requests is left out (it would lock every client out); on AWS it is added", r.AWS.Endpoint)
 	}
@@ -69,7 +76,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		case err == nil && acct.PublicAccessBlockConfiguration != nil:
 			c := acct.PublicAccessBlockConfiguration
 			if sdk.ToBool(c.BlockPublicPolicy) || sdk.ToBool(c.RestrictPublicBuckets) {
-				return nil, fmt.Errorf("the account-level Block Public Access (S3 → Block Public Access settings for this account) has BlockPublicPolicy/RestrictPublicBuckets on, which overrides every bucket: the public prefixes %s cannot be served anonymously. Ask an admin to turn those two off at account level (keep the ACL ones on), or serve them through CloudFront, or drop public_prefixes", strings.Join(a.PublicPrefixes, ", "))
+				return nil, fmt.Errorf("the account-level Block Public Access (S3 → Block Public Access settings for this account) has BlockPublicPolicy/RestrictPublicBuckets on, which overrides every bucket: the public prefixes %s cannot be served anonymously. Ask an admin to turn those two off at account level (keep the ACL ones on), or serve them through CloudFront, or drop public_prefixes (and static_on_s3)", strings.Join(publicRead, ", "))
 			}
 			p.Notice("account-level Block Public Access allows public bucket policies")
 		case aws.IsNotFound(err):
@@ -107,7 +114,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	switch {
 	case hasPolicy && !policy.Equal(livePolicy, doc.JSON()):
 		body := doc.JSON()
-		pol = &Action{Summary: policySummary(a.PublicPrefixes, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
+		pol = &Action{Summary: policySummary(publicRead, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
 			Do: func(ctx context.Context) error {
 				return retryWhile(ctx, policyRetryBudget, policyPutRetryable, func() error {
 					_, err := cl.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
@@ -201,7 +208,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		name string
 	}
 	targets := []target{{"media/.s3wizard-private-probe", http.StatusForbidden, "private file refused anonymously (403)"}}
-	for _, pfx := range a.PublicPrefixes {
+	for _, pfx := range a.PublicReadPrefixes() {
 		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, "public file under " + pfx + " readable anonymously (200)"})
 	}
 	hc := &http.Client{Timeout: 15 * time.Second}
@@ -235,7 +242,7 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 	if err != nil && !aws.IsNotFound(err) {
 		return "Block Public Access unreadable: " + FirstLine(aws.Explain(err).Error())
 	}
-	if err != nil || pab.PublicAccessBlockConfiguration == nil || !samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(len(a.PublicPrefixes) > 0)) {
+	if err != nil || pab.PublicAccessBlockConfiguration == nil || !samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(len(a.PublicReadPrefixes()) > 0)) {
 		return "Block Public Access differs from the wanted one"
 	}
 	doc, want := r.MediaBucketPolicy()
@@ -257,9 +264,24 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 
 // anonymousProbe puts an object at key with the wizard's credentials, reads
 // it back without any, and deletes it: the anonymous GET must answer want.
+// A public probe is written as the generated public storages write
+// (ServerSideEncryption AES256, PublicObjectEncryption), and S3 must say it
+// stored it so: AWS refuses anonymous reads of SSE-KMS objects whatever the
+// bucket policy says (moto serves them, so the stored encryption is the
+// proof that holds on AWS too).
 func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, bucket, key string, want int, name string) Check {
-	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: sdk.String(key), Body: bytes.NewReader([]byte("probe"))}); err != nil {
+	in := &s3.PutObjectInput{Bucket: &bucket, Key: sdk.String(key), Body: bytes.NewReader([]byte("probe"))}
+	if want == http.StatusOK {
+		in.ServerSideEncryption = PublicObjectEncryption
+	}
+	put, err := cl.PutObject(ctx, in)
+	if err != nil {
 		return Fail(name, "put probe: "+aws.Explain(err).Error())
+	}
+	if want == http.StatusOK && put.ServerSideEncryption != PublicObjectEncryption {
+		_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: sdk.String(key)})
+		r.purgeProbe(ctx, bucket, key)
+		return Fail(name, fmt.Sprintf("a public object written with ServerSideEncryption %s was stored as %q: anonymous readers of SSE-KMS objects get 403 on AWS", PublicObjectEncryption, put.ServerSideEncryption))
 	}
 	status, err := anonymousGet(ctx, hc, r.ObjectURL(key))
 	_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: sdk.String(key)})
@@ -271,6 +293,9 @@ func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		return Fail(name, fmt.Sprintf("anonymous GET answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", status))
 	case status != want:
 		return Fail(name, fmt.Sprintf("anonymous GET answered %d", status))
+	}
+	if want == http.StatusOK {
+		return Pass(name, "stored SSE-S3 (AES256), as the public storages write")
 	}
 	return Pass(name, "")
 }

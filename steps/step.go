@@ -7,6 +7,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -47,6 +48,9 @@ type Plan struct {
 	Notices []string
 	// Warnings need the user's attention but do not stop the step.
 	Warnings []string
+	// Errors stop the step before any action runs (see PlanStep): a plan
+	// that reports an error never goes on.
+	Errors []string
 	// Concurrent actions do not depend on one another.
 	Concurrent bool
 }
@@ -65,6 +69,31 @@ func (p *Plan) Notice(format string, args ...any) {
 // Warn appends a warning.
 func (p *Plan) Warn(format string, args ...any) {
 	p.Warnings = append(p.Warnings, fmt.Sprintf(format, args...))
+}
+
+// Errorf records a problem that forbids the step to go on: PlanStep then
+// fails, so neither apply nor the TUI can run the plan's actions.
+func (p *Plan) Errorf(format string, args ...any) {
+	p.Errors = append(p.Errors, fmt.Sprintf(format, args...))
+}
+
+// errorMarker is how a message marks itself as an error ("ERROR: …", any
+// case); a warning carrying it counts as an error (see Plan.refusals).
+var errorMarker = regexp.MustCompile(`(?i)^\s*error\s*:`)
+
+// refusals are the plan's errors, plus any warning written as an error
+// ("ERROR: …"): a message marked as an error never lets a step go on.
+func (p *Plan) refusals() []string {
+	if p == nil {
+		return nil
+	}
+	out := append([]string(nil), p.Errors...)
+	for _, w := range p.Warnings {
+		if errorMarker.MatchString(w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // Action is one change: what it does, the AWS calls it makes, the files it

@@ -1,0 +1,78 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
+)
+
+// TestPlanErrorNeverLetsTheStepGoOn is the engine's rule (issue 8.5): a plan
+// message marked as an error, whether recorded with Errorf or written as an
+// "ERROR: …" warning, stops the step before any of its actions runs, in
+// apply and in a dry run alike, and the step is recorded as failed.
+func TestPlanErrorNeverLetsTheStepGoOn(t *testing.T) {
+	for name, mark := range map[string]func(p *Plan){
+		"Errorf":        func(p *Plan) { p.Errorf("SSE-KMS cannot serve public prefixes") },
+		"ERROR warning": func(p *Plan) { p.Warn("ERROR: SSE-KMS cannot serve public prefixes") },
+		"error warning": func(p *Plan) { p.Warn("  error: lower case is still an error") },
+	} {
+		for _, dry := range []bool{false, true} {
+			t.Run(name, func(t *testing.T) {
+				dir := t.TempDir()
+				prog, err := state.Open(dir, "staging")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer prog.Close()
+				ran := false
+				s := &Step{ID: "demo", Title: "demo",
+					Plan: func(ctx context.Context, r *Run) (*Plan, error) {
+						p := &Plan{}
+						p.Add(&Action{Summary: "change something", Do: func(context.Context) error { ran = true; return nil }})
+						mark(p)
+						return p, nil
+					},
+					Verify: func(context.Context, *Run) []Check { return []Check{Pass("ok", "")} },
+				}
+				r := &Run{Dir: dir, Answers: &config.Answers{Env: "staging"}, State: prog, DryRun: dry}
+				if _, err := PlanStep(context.Background(), r, s); !errors.Is(err, ErrPlanRefused) {
+					t.Errorf("PlanStep: err %v, want ErrPlanRefused", err)
+				}
+				_, _, err = ApplyStep(context.Background(), r, s)
+				if !errors.Is(err, ErrPlanRefused) {
+					t.Errorf("ApplyStep (dry run %v): err %v, want ErrPlanRefused", dry, err)
+				}
+				if ran {
+					t.Error("the action ran although the plan reported an error")
+				}
+				if got := prog.Step("demo").Status; !dry && got != state.Failed {
+					t.Errorf("step recorded as %q, want %q", got, state.Failed)
+				}
+			})
+		}
+	}
+}
+
+// TestPlanWarningAloneGoesOn: an ordinary warning does not stop the step.
+func TestPlanWarningAloneGoesOn(t *testing.T) {
+	dir := t.TempDir()
+	prog, err := state.Open(dir, "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	ran := false
+	s := &Step{ID: "demo", Title: "demo", Plan: func(ctx context.Context, r *Run) (*Plan, error) {
+		p := &Plan{}
+		p.Warn("errors may happen later: this is only a warning")
+		p.Add(&Action{Summary: "change something", Do: func(context.Context) error { ran = true; return nil }})
+		return p, nil
+	}}
+	r := &Run{Dir: dir, Answers: &config.Answers{Env: "staging"}, State: prog}
+	if _, _, err := ApplyStep(context.Background(), r, s); err != nil || !ran {
+		t.Errorf("ApplyStep: err %v, ran %v", err, ran)
+	}
+}
