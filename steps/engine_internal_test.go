@@ -21,12 +21,8 @@ func TestPlanErrorNeverLetsTheStepGoOn(t *testing.T) {
 	} {
 		for _, dry := range []bool{false, true} {
 			t.Run(name, func(t *testing.T) {
-				dir := t.TempDir()
-				prog, err := state.Open(dir, "staging")
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer prog.Close()
+				r := demoRun(t)
+				r.DryRun = dry
 				ran := false
 				s := &Step{ID: "demo", Title: "demo",
 					Plan: func(ctx context.Context, r *Run) (*Plan, error) {
@@ -37,7 +33,6 @@ func TestPlanErrorNeverLetsTheStepGoOn(t *testing.T) {
 					},
 					Verify: func(context.Context, *Run) []Check { return []Check{Pass("ok", "")} },
 				}
-				r := &Run{Dir: dir, Answers: &config.Answers{Env: "staging"}, State: prog, DryRun: dry}
 				if _, err := PlanStep(context.Background(), r, s); !errors.Is(err, ErrPlanRefused) {
 					t.Errorf("PlanStep: err %v, want ErrPlanRefused", err)
 				}
@@ -48,7 +43,7 @@ func TestPlanErrorNeverLetsTheStepGoOn(t *testing.T) {
 				if ran {
 					t.Error("the action ran although the plan reported an error")
 				}
-				if got := prog.Step("demo").Status; !dry && got != state.Failed {
+				if got := r.State.Step("demo").Status; !dry && got != state.Failed {
 					t.Errorf("step recorded as %q, want %q", got, state.Failed)
 				}
 			})
@@ -58,12 +53,7 @@ func TestPlanErrorNeverLetsTheStepGoOn(t *testing.T) {
 
 // TestPlanWarningAloneGoesOn: an ordinary warning does not stop the step.
 func TestPlanWarningAloneGoesOn(t *testing.T) {
-	dir := t.TempDir()
-	prog, err := state.Open(dir, "staging")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prog.Close()
+	r := demoRun(t)
 	ran := false
 	s := &Step{ID: "demo", Title: "demo", Plan: func(ctx context.Context, r *Run) (*Plan, error) {
 		p := &Plan{}
@@ -71,8 +61,20 @@ func TestPlanWarningAloneGoesOn(t *testing.T) {
 		p.Add(&Action{Summary: "change something", Do: func(context.Context) error { ran = true; return nil }})
 		return p, nil
 	}}
-	r := &Run{Dir: dir, Answers: &config.Answers{Env: "staging"}, State: prog}
 	if _, _, err := ApplyStep(context.Background(), r, s); err != nil || !ran {
 		t.Errorf("ApplyStep: err %v, ran %v", err, ran)
 	}
+}
+
+// demoRun is a run with an open progress file and no AWS: the steps of
+// these tests make no call.
+func demoRun(t *testing.T) *Run {
+	t.Helper()
+	dir := t.TempDir()
+	prog, err := state.Open(dir, "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { prog.Close() })
+	return &Run{Dir: dir, Answers: &config.Answers{Env: "staging"}, State: prog}
 }
