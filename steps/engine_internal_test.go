@@ -36,7 +36,7 @@ func TestPlanErrorNeverLetsTheStepGoOn(t *testing.T) {
 				if _, err := PlanStep(context.Background(), r, s); !errors.Is(err, ErrPlanRefused) {
 					t.Errorf("PlanStep: err %v, want ErrPlanRefused", err)
 				}
-				_, _, err = ApplyStep(context.Background(), r, s)
+				_, _, err := ApplyStep(context.Background(), r, s)
 				if !errors.Is(err, ErrPlanRefused) {
 					t.Errorf("ApplyStep (dry run %v): err %v, want ErrPlanRefused", dry, err)
 				}
