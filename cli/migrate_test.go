@@ -14,6 +14,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testbin"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 )
 
@@ -64,12 +65,12 @@ func countObjects(t *testing.T, cl *s3.Client) int {
 // cleanup) during the uploads: the rerun uploads exactly what is missing
 // and skips what is there.
 func TestMigrateMediaKilledMidwayResumes(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	const total = 1200
 	dir := mediaProject(t, s, total)
 	cl := s3client(t, s, "", "")
 
-	cmd := exec.Command(binary, "migrate-media", "--env", "staging")
+	cmd := exec.Command(testbin.Path(t), "migrate-media", "--env", "staging")
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") {
@@ -136,7 +137,7 @@ func TestMigrateMediaKilledMidwayResumes(t *testing.T) {
 }
 
 func TestMigrateMediaDryRunAndFailures(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := mediaProject(t, s, 3)
 	cl := s3client(t, s, "", "")
 
