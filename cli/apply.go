@@ -138,14 +138,22 @@ func offerHeroku(ctx context.Context, r *steps.Run, f *flags, s IO) error {
 	return err
 }
 
+// summary ends an apply. "Nothing to change" is said only when every step
+// finished: a step that failed (even while planning, with no action yet) or
+// never ran leaves the setup incomplete.
 func summary(w io.Writer, results []steps.Result) {
-	changed := 0
+	changed, failed := 0, 0
 	for _, r := range results {
 		if r.Plan != nil {
 			changed += len(r.Plan.Actions)
 		}
+		if r.Err != nil {
+			failed++
+		}
 	}
-	if changed == 0 {
+	if failed > 0 {
+		fmt.Fprintf(w, "s3wizard: %d step(s) failed or could not run: the setup is NOT complete\n", failed)
+	} else if changed == 0 {
 		fmt.Fprintln(w, "s3wizard: nothing to change: everything is as wanted")
 	} else {
 		fmt.Fprintf(w, "s3wizard: %d change(s) made\n", changed)

@@ -91,3 +91,66 @@ func TestDestroyKeepsAnAdoptedRole(t *testing.T) {
 		t.Error("the wizard's inline policy was left on the adopted role")
 	}
 }
+
+// An instance profile holds one role. A profile of our name that already
+// holds another role is someone else's: apply refuses (exit 1) naming the
+// profile and the role, and leaves it as it was (real IAM would answer
+// LimitExceeded to AddRoleToInstanceProfile; moto shows the same state).
+func TestInstanceProfileHoldingAnotherRoleIsRefused(t *testing.T) {
+	s := motoserver.Start(t)
+	ctx := context.Background()
+	cl := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
+	profile, other := sdk.String("mon-app-staging-s3"), sdk.String("someone-elses-role")
+	trust := policy.EC2Trust().JSON()
+	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: other, AssumeRolePolicyDocument: &trust}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: profile}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: profile, RoleName: other}); err != nil {
+		t.Fatal(err)
+	}
+	dir := project(t, roleAnswers)
+	r := apply(t, dir, s.Env())
+	if r.code != 1 {
+		t.Fatalf("apply with a foreign instance profile: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "instance profile mon-app-staging-s3 already holds role someone-elses-role") {
+		t.Errorf("the refusal does not name the profile and the role it holds:\n%s", r.stderr)
+	}
+	// Run again: every other step is now as wanted, so no step has an
+	// action; the failed one must still not read as "nothing to change".
+	r = apply(t, dir, s.Env())
+	if r.code != 1 || strings.Contains(r.stderr, "nothing to change") || !strings.Contains(r.stderr, "NOT complete") {
+		t.Errorf("a failed re-run (exit %d) must say the setup is not complete, never \"nothing to change\":\n%s", r.code, r.stderr)
+	}
+	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: profile})
+	if err != nil || len(ip.InstanceProfile.Roles) != 1 || *ip.InstanceProfile.Roles[0].RoleName != *other {
+		t.Errorf("the foreign instance profile was changed: %v %+v", err, ip)
+	}
+}
+
+// check proves the profile holds OUR role, not merely one role.
+func TestCheckFailsWhenTheProfileHoldsAnotherRole(t *testing.T) {
+	s := motoserver.Start(t)
+	dir := project(t, roleAnswers)
+	mustOK(t, apply(t, dir, s.Env()))
+	ctx := context.Background()
+	cl := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
+	profile, other := sdk.String("mon-app-staging-s3"), sdk.String("someone-elses-role")
+	trust := policy.EC2Trust().JSON()
+	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: other, AssumeRolePolicyDocument: &trust}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: profile, RoleName: profile}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: profile, RoleName: other}); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, dir, s.Env(), "check", "--env", "staging")
+	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "holds role someone-elses-role, not mon-app-staging-s3") {
+		t.Errorf("check with another role in the profile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -52,7 +52,11 @@ func BucketNameWarnings(name string) []string {
 
 func isAlnum(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') }
 
-// Regions are the commercial AWS regions where a bucket can be created.
+// Regions are the commercial AWS regions (partition aws) where a bucket can be
+// created: the only ones the wizard offers. AWS GovCloud (US) and China are
+// other partitions (arn:aws-us-gov:, arn:aws-cn:, amazonaws.com.cn), where
+// Budgets, service principals and endpoints differ in ways that cannot be
+// tested without such an account, so they are refused (otherPartition).
 var Regions = []string{
 	"us-east-1", "us-east-2", "us-west-1", "us-west-2",
 	"af-south-1", "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
@@ -61,7 +65,18 @@ var Regions = []string{
 	"ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
 	"eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
 	"il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1",
-	"us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
+}
+
+// otherPartition names the AWS partition of a GovCloud or China region ("" for
+// any other name).
+func otherPartition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "us-gov-"):
+		return "AWS GovCloud (US) (partition aws-us-gov)"
+	case strings.HasPrefix(region, "cn-"):
+		return "AWS China (partition aws-cn, endpoints in amazonaws.com.cn)"
+	}
+	return ""
 }
 
 // ValidateRegion rejects names that are not AWS regions.
@@ -73,6 +88,9 @@ func ValidateRegion(r string) error {
 		if x == r {
 			return nil
 		}
+	}
+	if p := otherPartition(r); p != "" {
+		return fmt.Errorf("region %s is in %s: not supported: the wizard builds commercial ARNs (arn:aws:), service principals and URLs, and cannot test Budgets and monitoring there; choose a commercial region (e.g. us-east-1, eu-west-3)", r, p)
 	}
 	return fmt.Errorf("unknown region %q (e.g. eu-west-3, us-east-1)", r)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -465,9 +466,26 @@ func envVars(r *steps.Run) ([]envRow, string) {
 		where = append(where, "`set_env.sh` (sourced by the virtualenv)")
 	}
 	if a.Credentials == config.CredInstanceRole {
-		where = append(where, "the Elastic Beanstalk environment properties")
+		where[0] = "`" + a.EnvFile + "` (mode 0600, gitignored and .ebignored: for local runs, never deployed)"
+		where = append(where, ebWhere(r))
 	}
 	return rows, strings.Join(where, ", ")
+}
+
+// ebWhere says truthfully where the Elastic Beanstalk environment gets the
+// variables: set by the wizard (UpdateEnvironment, with the instance
+// profile) only once the role step has done it; otherwise by the `eb setenv`
+// file, which someone must run.
+func ebWhere(r *steps.Run) string {
+	a := r.Answers
+	file := "`" + steps.EBFile(a.Env) + "`"
+	switch {
+	case a.EBEnvironment != "" && r.State.Step("role").Status == state.Done:
+		return "the environment properties of Elastic Beanstalk environment `" + a.EBEnvironment + "` (set by the wizard in the same UpdateEnvironment call as the instance profile; " + file + " repeats them as one `eb setenv`)"
+	case a.EBEnvironment != "":
+		return "the environment properties of Elastic Beanstalk environment `" + a.EBEnvironment + "` once `apply` finishes the role step (not done yet), or run " + file + " (one `eb setenv`)"
+	}
+	return "the Elastic Beanstalk environment properties only after you run " + file + " (one `eb setenv`; the wizard was given no eb_environment, so it set nothing on Elastic Beanstalk)"
 }
 
 // mlabel makes s safe inside a quoted Mermaid label.
@@ -761,6 +779,9 @@ func manual(r *steps.Run) []string {
 	out := append([]string(nil), r.State.Manual...)
 	if a.HerokuApp != "" && a.Credentials == config.CredAccessKeys && !herokuDeployed(r) {
 		out = append(out, "Set the Heroku config vars: `sh "+steps.HerokuFile(a.Env)+"` (one restart), then delete that file.")
+	}
+	if a.Credentials == config.CredInstanceRole && a.EBEnvironment == "" {
+		out = append(out, "Elastic Beanstalk: set the app's variables as environment properties with `sh "+steps.EBFile(a.Env)+"` (one `eb setenv`, no secret), and select instance profile `"+a.RoleName+"` for the environment.")
 	}
 	if _, err := os.Stat(filepath.Join(r.Dir, steps.SettingsFile)); err == nil {
 		out = append(out, "Load `"+steps.SettingsFile+"` from settings.py (see its header) and add \"storages\" to INSTALLED_APPS, if not done.")

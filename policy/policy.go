@@ -17,13 +17,15 @@ type Document struct {
 }
 
 // Statement is one policy statement. Fields hold either a string or a list,
-// as IAM accepts both.
+// as IAM accepts both. Resource is left out when nil: a role trust policy
+// must have none (IAM refuses even "Resource": null, "Has prohibited field
+// Resource").
 type Statement struct {
 	Sid       string         `json:"Sid,omitempty"`
 	Effect    string         `json:"Effect"`
 	Principal any            `json:"Principal,omitempty"`
 	Action    any            `json:"Action"`
-	Resource  any            `json:"Resource"`
+	Resource  any            `json:"Resource,omitempty"`
 	Condition map[string]any `json:"Condition,omitempty"`
 }
 
@@ -41,8 +43,10 @@ var AppActions = []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3
 // App is the least-privilege policy of the app's IAM user or role:
 // ListBucket on the bucket (without it a HEAD on a missing key is 403, so
 // django-storages' exists() raises) and object actions under its prefixes.
-// kmsKeyARN adds what SSE-KMS needs.
-func App(bucket string, prefixes []string, kmsKeyARN string) Document {
+// kmsKeyARN adds what SSE-KMS needs, only through S3 in region
+// (kms:ViaService), so the key cannot be used directly with these
+// credentials.
+func App(bucket string, prefixes []string, kmsKeyARN, region string) Document {
 	var objs []string
 	for _, p := range prefixes {
 		objs = append(objs, "arn:aws:s3:::"+bucket+"/"+strings.TrimSuffix(p, "/")+"/*")
@@ -53,9 +57,17 @@ func App(bucket string, prefixes []string, kmsKeyARN string) Document {
 	}}
 	if kmsKeyARN != "" {
 		d.Statement = append(d.Statement, Statement{Sid: "UseBucketKMSKey", Effect: "Allow",
-			Action: []string{"kms:GenerateDataKey", "kms:Decrypt"}, Resource: kmsKeyARN})
+			Action: []string{"kms:GenerateDataKey", "kms:Decrypt"}, Resource: kmsKeyARN,
+			Condition: map[string]any{"StringEquals": map[string]any{"kms:ViaService": S3Service(region)}}})
 	}
 	return d
+}
+
+// S3Service is S3's service name in region, as kms:ViaService sees it. The
+// wizard offers commercial-partition regions only (config.ValidateRegion), so
+// the DNS suffix is always amazonaws.com.
+func S3Service(region string) string {
+	return "s3." + region + ".amazonaws.com"
 }
 
 // BucketOptions shape the media bucket's policy.

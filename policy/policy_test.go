@@ -8,7 +8,7 @@ import (
 )
 
 func TestAppPolicyIsLeastPrivilege(t *testing.T) {
-	d := App("mon-app-media-staging", []string{"media/", "uploads/"}, "")
+	d := App("mon-app-media-staging", []string{"media/", "uploads/"}, "", "eu-west-3")
 	doc := d.JSON()
 	for _, bad := range []string{"s3:HeadObject", "s3:PutObjectAcl", "s3:*", `"*"`} {
 		if strings.Contains(doc, bad) {
@@ -29,10 +29,21 @@ func TestAppPolicyIsLeastPrivilege(t *testing.T) {
 }
 
 func TestAppPolicyKMS(t *testing.T) {
-	d := App("b", []string{"media/"}, "arn:aws:kms:eu-west-3:123456789012:key/abc")
+	d := App("b", []string{"media/"}, "arn:aws:kms:eu-west-3:123456789012:key/abc", "eu-west-3")
 	got := Actions(d.JSON())
 	if !contains(got, "kms:GenerateDataKey") || !contains(got, "kms:Decrypt") {
 		t.Errorf("kms actions missing: %v", got)
+	}
+	// The key may be used only through S3 in the bucket's region: the app's
+	// credentials cannot call KMS directly (moto does not enforce
+	// conditions, so this is checked on the rendered document).
+	kms := d.Statement[len(d.Statement)-1]
+	via, _ := kms.Condition["StringEquals"].(map[string]any)
+	if via["kms:ViaService"] != "s3.eu-west-3.amazonaws.com" {
+		t.Errorf("KMS statement lacks kms:ViaService = s3.eu-west-3.amazonaws.com: %+v", kms.Condition)
+	}
+	if err := Validate(Identity, d.JSON(), ""); err != nil {
+		t.Errorf("the KMS policy breaks the grammar: %v", err)
 	}
 }
 
@@ -68,7 +79,7 @@ func TestLogDeliveryConditions(t *testing.T) {
 }
 
 func TestEqual(t *testing.T) {
-	a := App("b", []string{"media/", "uploads/"}, "").JSON()
+	a := App("b", []string{"media/", "uploads/"}, "", "eu-west-3").JSON()
 	var v map[string]any
 	_ = json.Unmarshal([]byte(a), &v)
 	compact, _ := json.Marshal(v)
@@ -78,7 +89,7 @@ func TestEqual(t *testing.T) {
 	if !Equal(a, url.QueryEscape(string(compact))) {
 		t.Error("URL-encoded document (as IAM returns it) not equal")
 	}
-	b := App("b", []string{"media/"}, "").JSON()
+	b := App("b", []string{"media/"}, "", "eu-west-3").JSON()
 	if Equal(a, b) {
 		t.Error("different prefixes compared equal")
 	}

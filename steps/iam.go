@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
-	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/s3wizard/s3wizard/aws"
@@ -32,7 +30,7 @@ func PolicyARN(a *config.Answers, account string) string {
 
 // AppPolicy is the least-privilege document for these answers.
 func AppPolicy(a *config.Answers, kmsKeyARN string) policy.Document {
-	return policy.App(a.Bucket, a.Prefixes(), kmsKeyARN)
+	return policy.App(a.Bucket, a.Prefixes(), kmsKeyARN, a.Region)
 }
 
 // UserCreatedResource records in the progress file that the wizard created
@@ -190,7 +188,9 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 	cl := r.AWS.IAM
 	name := arnName(arn)
-	validatePolicy(ctx, r, p, doc)
+	if err := checkPolicy(ctx, r, p, policy.Identity, "least-privilege policy "+name, doc, ""); err != nil {
+		return err
+	}
 	out, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
 	if err != nil {
 		if !aws.IsNotFound(err) && !r.Offline {
@@ -198,7 +198,7 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 		}
 		p.Add(&Action{Summary: "create least-privilege policy " + name, Calls: []string{"iam:CreatePolicy"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc,
+				_, err := createPolicy(ctx, cl, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc,
 					Description: sdk.String("s3wizard: Django app access to its S3 bucket prefixes")})
 				if aws.IsAlreadyExists(err) {
 					return nil
@@ -237,33 +237,10 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 					}
 				}
 			}
-			_, err = cl.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: &arn, PolicyDocument: &doc, SetAsDefault: true})
+			_, err = createPolicyVersion(ctx, cl, &iam.CreatePolicyVersionInput{PolicyArn: &arn, PolicyDocument: &doc, SetAsDefault: true})
 			return err
 		}})
 	return nil
-}
-
-// validatePolicy asks IAM Access Analyzer to lint the document, where the
-// account (or endpoint) offers it.
-func validatePolicy(ctx context.Context, r *Run, p *Plan, doc string) {
-	if r.Offline {
-		p.Notice("policy check by IAM Access Analyzer: will run with credentials")
-		return
-	}
-	out, err := r.AWS.AccessAnalyzer.ValidatePolicy(ctx, &accessanalyzer.ValidatePolicyInput{
-		PolicyDocument: &doc, PolicyType: aatypes.PolicyTypeIdentityPolicy})
-	if err != nil {
-		p.Notice("policy check by IAM Access Analyzer skipped: ValidatePolicy is not available here (%s)", FirstLine(aws.Explain(err).Error()))
-		return
-	}
-	for _, f := range out.Findings {
-		if f.FindingType == aatypes.ValidatePolicyFindingTypeError || f.FindingType == aatypes.ValidatePolicyFindingTypeSecurityWarning {
-			p.Warn("IAM Access Analyzer: %s: %s", f.FindingType, deref(f.FindingDetails))
-		}
-	}
-	if len(out.Findings) == 0 {
-		p.Notice("IAM Access Analyzer validated the policy: no findings")
-	}
 }
 
 func verifyIAM(ctx context.Context, r *Run) []Check {

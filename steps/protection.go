@@ -675,6 +675,9 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 	// The policy that lets the logging service write: it must be in place
 	// before PutBucketLogging, which S3 refuses otherwise.
 	doc := LogBucketPolicy(r).JSON()
+	if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+logBucket, doc, logBucket); err != nil {
+		return nil, err
+	}
 	polOK := false
 	if exists {
 		out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &logBucket})
@@ -686,7 +689,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 	if !polOK {
 		chain = append(chain, chainStep{summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", calls: []string{"s3:PutBucketPolicy"},
 			do: func(ctx context.Context) error {
-				_, err := cl.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
+				_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
 				return err
 			}})
 	}

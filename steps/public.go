@@ -110,6 +110,11 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	} else if !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
 	}
+	if hasPolicy {
+		if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+a.Bucket, doc.JSON(), a.Bucket); err != nil {
+			return nil, err
+		}
+	}
 	var pol *Action
 	switch {
 	case hasPolicy && !policy.Equal(livePolicy, doc.JSON()):
@@ -117,7 +122,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		pol = &Action{Summary: policySummary(publicRead, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
 			Do: func(ctx context.Context) error {
 				return retryWhile(ctx, policyRetryBudget, policyPutRetryable, func() error {
-					_, err := cl.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
+					_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
 					return err
 				})
 			}}

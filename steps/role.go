@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/policy"
@@ -56,6 +57,12 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	role := a.RoleName
 	trust := policy.EC2Trust().JSON()
 	inline := AppPolicy(a, kmsKeyARN(r)).JSON()
+	if err := checkPolicy(ctx, r, p, policy.Trust, "trust policy of role "+role, trust, ""); err != nil {
+		return nil, err
+	}
+	if err := checkPolicy(ctx, r, p, policy.Identity, "inline S3 policy of role "+role, inline, ""); err != nil {
+		return nil, err
+	}
 
 	_, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
 	exists := err == nil
@@ -65,7 +72,7 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	if !exists {
 		p.Add(&Action{Summary: "create role " + role + " trusted by ec2.amazonaws.com", Calls: []string{"iam:CreateRole"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: &role, AssumeRolePolicyDocument: &trust,
+				_, err := createRole(ctx, cl, &iam.CreateRoleInput{RoleName: &role, AssumeRolePolicyDocument: &trust,
 					Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")")})
 				if aws.IsAlreadyExists(err) {
 					return nil
@@ -88,7 +95,7 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
 				return retryUnknownEntity(ctx, func() error {
-					_, err := cl.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
+					_, err := putRolePolicy(ctx, cl, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
 					return err
 				})
 			}})
@@ -113,6 +120,16 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
 	ipExists := err == nil
+	if err != nil && !aws.IsNotFound(err) && !r.Offline {
+		return nil, fmt.Errorf("read instance profile %s: %w", role, err)
+	}
+	if ipExists {
+		// A profile holds at most one role: one holding another role is
+		// someone else's, and instances using it would run with that role.
+		if other := otherProfileRoles(ip.InstanceProfile.Roles, role); len(other) > 0 {
+			return nil, foreignProfileError(role, other)
+		}
+	}
 	if !ipExists {
 		p.Add(&Action{Summary: "create instance profile " + role, Calls: []string{"iam:CreateInstanceProfile"},
 			Do: func(ctx context.Context) error {
@@ -137,29 +154,35 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 					_, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
 					return err
 				})
-				if aws.IsAlreadyExists(err) || aws.Code(err) == "LimitExceeded" {
+				if aws.Code(err) == "LimitExceeded" {
+					// The profile got another role since the plan read it:
+					// it is not ours to change.
+					if out, gerr := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role}); gerr == nil {
+						if other := otherProfileRoles(out.InstanceProfile.Roles, role); len(other) > 0 {
+							return foreignProfileError(role, other)
+						}
+					}
+					return fmt.Errorf("instance profile %s already holds a role (an instance profile holds one): not changed: %w", role, err)
+				}
+				if aws.IsAlreadyExists(err) {
 					return nil
 				}
 				return err
 			}})
 	}
 	if a.EBEnvironment != "" {
-		p.Add(&Action{Summary: "use instance profile " + role + " in Elastic Beanstalk environment " + a.EBEnvironment + " (rolling update)",
+		in := ebUpdateInput(a.EBEnvironment, role, r.EBProperties())
+		p.Add(&Action{Summary: fmt.Sprintf("use instance profile %s in Elastic Beanstalk environment %s and set its properties %s (one update, rolling)", role, a.EBEnvironment, strings.Join(deployVarNames(r.EBProperties()), ", ")),
 			Calls: []string{"elasticbeanstalk:UpdateEnvironment"},
 			Do: func(ctx context.Context) error {
 				return retryWhile(ctx, ebProfileRetryBudget, instanceProfileNotReady, func() error {
-					_, err := r.AWS.EB.UpdateEnvironment(ctx, &elasticbeanstalk.UpdateEnvironmentInput{
-						EnvironmentName: sdk.String(a.EBEnvironment),
-						OptionSettings: []ebtypes.ConfigurationOptionSetting{{
-							Namespace: sdk.String("aws:autoscaling:launchconfiguration"), OptionName: sdk.String("IamInstanceProfile"), Value: sdk.String(role),
-						}},
-					})
+					_, err := r.AWS.EB.UpdateEnvironment(ctx, in)
 					return err
 				})
 			}})
 		p.Warn("switching the instance profile replaces the instances: make sure /health/ answers before CommonMiddleware (see the hand-off document) so the new instance passes the health check without ALLOWED_HOSTS = ['*']")
 	} else {
-		p.Notice("no eb_environment given: select instance profile %s in Elastic Beanstalk → Configuration → Service access → EC2 instance profile", role)
+		p.Notice("no eb_environment given: select instance profile %s in Elastic Beanstalk → Configuration → Service access → EC2 instance profile, and set the app's variables with `sh %s` (eb setenv)", role, EBFile(a.Env))
 	}
 	r.State.SetResource("role", role)
 	r.State.SetResource("instance_profile", role)
@@ -187,11 +210,27 @@ func instanceProfileNotReady(err error) bool {
 	return strings.Contains(msg, "instance profile") || strings.Contains(msg, "iaminstanceprofile")
 }
 
+// otherProfileRoles are the roles of an instance profile other than ours.
+func otherProfileRoles(roles []iamtypes.Role, ours string) []string {
+	var other []string
+	for _, r := range roles {
+		if n := deref(r.RoleName); n != ours {
+			other = append(other, n)
+		}
+	}
+	return other
+}
+
+func foreignProfileError(profile string, other []string) error {
+	return fmt.Errorf("instance profile %s already holds role %s: it belongs to someone else and the wizard does not change it (an instance profile holds one role). Choose another role_name, or remove %s from the profile yourself if it really is unused", profile, strings.Join(other, ", "), strings.Join(other, ", "))
+}
+
 func verifyRole(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	cl := r.AWS.IAM
 	var checks []Check
-	if _, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &a.RoleName}); err != nil {
+	ro, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &a.RoleName})
+	if err != nil {
 		return []Check{Fail("instance role "+a.RoleName, aws.Explain(err).Error())}
 	}
 	checks = append(checks, Pass("instance role "+a.RoleName, ""))
@@ -203,11 +242,70 @@ func verifyRole(ctx context.Context, r *Run) []Check {
 	} else {
 		checks = append(checks, Pass("role's least-privilege S3 policy", ""))
 	}
-	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &a.RoleName})
-	if err != nil || len(ip.InstanceProfile.Roles) == 0 {
-		checks = append(checks, Fail("instance profile "+a.RoleName, "missing or without the role"))
-	} else {
-		checks = append(checks, Pass("instance profile "+a.RoleName, ""))
-	}
+	checks = append(checks, profileCheck(ctx, cl, a.RoleName, deref(ro.Role.RoleId)))
 	return checks
+}
+
+// profileCheck proves the instance profile holds exactly our role: the same
+// name and the same role ID (a role deleted and re-created under the name is
+// another role), not merely some role.
+func profileCheck(ctx context.Context, cl *iam.Client, role, roleID string) Check {
+	name := "instance profile " + role
+	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
+	if err != nil {
+		return Fail(name, aws.Explain(err).Error())
+	}
+	roles := ip.InstanceProfile.Roles
+	if other := otherProfileRoles(roles, role); len(other) > 0 {
+		return Fail(name, "holds role "+strings.Join(other, ", ")+", not "+role)
+	}
+	if len(roles) == 0 {
+		return Fail(name, "holds no role: run apply")
+	}
+	if id := deref(roles[0].RoleId); roleID != "" && id != roleID {
+		return Fail(name, fmt.Sprintf("holds a role named %s with ID %s, not our role (ID %s)", role, id, roleID))
+	}
+	return Pass(name, "holds role "+role)
+}
+
+// Elastic Beanstalk option namespaces the wizard sets.
+const (
+	ebLaunchNamespace = "aws:autoscaling:launchconfiguration"
+	ebEnvNamespace    = "aws:elasticbeanstalk:application:environment"
+)
+
+// EBProperties are the environment properties the app needs on Elastic
+// Beanstalk: the bucket, region and USE_S3_STORAGE (and the endpoint when one
+// is in use). Never a secret: the instance role provides the credentials,
+// and the env file is not deployed (it is .ebignored).
+func (r *Run) EBProperties() []DeployVar {
+	var vs []DeployVar
+	for _, v := range r.DeployVars(nil) {
+		if v.Name != EnvKeyID && v.Name != EnvSecret {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
+
+func deployVarNames(vs []DeployVar) []string {
+	n := make([]string, len(vs))
+	for i, v := range vs {
+		n[i] = v.Name
+	}
+	return n
+}
+
+// ebUpdateInput is the one UpdateEnvironment request: the instance profile
+// and the app's environment properties together, so the environment is
+// updated (and its instances replaced) once.
+func ebUpdateInput(env, profile string, props []DeployVar) *elasticbeanstalk.UpdateEnvironmentInput {
+	opts := []ebtypes.ConfigurationOptionSetting{{
+		Namespace: sdk.String(ebLaunchNamespace), OptionName: sdk.String("IamInstanceProfile"), Value: sdk.String(profile),
+	}}
+	for _, v := range props {
+		opts = append(opts, ebtypes.ConfigurationOptionSetting{
+			Namespace: sdk.String(ebEnvNamespace), OptionName: sdk.String(v.Name), Value: sdk.String(v.Value)})
+	}
+	return &elasticbeanstalk.UpdateEnvironmentInput{EnvironmentName: sdk.String(env), OptionSettings: opts}
 }
