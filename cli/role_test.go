@@ -101,10 +101,7 @@ func TestInstanceProfileHoldingAnotherRoleIsRefused(t *testing.T) {
 	ctx := context.Background()
 	cl := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
 	profile, other := sdk.String("mon-app-staging-s3"), sdk.String("someone-elses-role")
-	trust := policy.EC2Trust().JSON()
-	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: other, AssumeRolePolicyDocument: &trust}); err != nil {
-		t.Fatal(err)
-	}
+	createRole(t, cl, *other)
 	if _, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: profile}); err != nil {
 		t.Fatal(err)
 	}
@@ -139,10 +136,7 @@ func TestCheckFailsWhenTheProfileHoldsAnotherRole(t *testing.T) {
 	ctx := context.Background()
 	cl := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
 	profile, other := sdk.String("mon-app-staging-s3"), sdk.String("someone-elses-role")
-	trust := policy.EC2Trust().JSON()
-	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: other, AssumeRolePolicyDocument: &trust}); err != nil {
-		t.Fatal(err)
-	}
+	createRole(t, cl, *other)
 	if _, err := cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: profile, RoleName: profile}); err != nil {
 		t.Fatal(err)
 	}
@@ -152,5 +146,14 @@ func TestCheckFailsWhenTheProfileHoldsAnotherRole(t *testing.T) {
 	r := run(t, dir, s.Env(), "check", "--env", "staging")
 	if r.code != 1 || !strings.Contains(r.stdout+r.stderr, "holds role someone-elses-role, not mon-app-staging-s3") {
 		t.Errorf("check with another role in the profile: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// createRole makes a role trusted by EC2 that is not the wizard's.
+func createRole(t *testing.T, cl *iam.Client, name string) {
+	t.Helper()
+	trust := policy.EC2Trust().JSON()
+	if _, err := cl.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: &name, AssumeRolePolicyDocument: &trust}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -19,11 +19,6 @@ import (
 	"github.com/s3wizard/s3wizard/policy"
 )
 
-// policyValidator is the part of IAM Access Analyzer the wizard uses.
-type policyValidator interface {
-	ValidatePolicy(ctx context.Context, in *accessanalyzer.ValidatePolicyInput, optFns ...func(*accessanalyzer.Options)) (*accessanalyzer.ValidatePolicyOutput, error)
-}
-
 // checkPolicy refuses a document that breaks AWS's policy grammar for its
 // kind (the plan fails: nothing is sent), then has IAM Access Analyzer lint
 // it where that is AWS. what names the document in messages.
@@ -69,7 +64,7 @@ func validatePolicyInput(kind policy.Kind, doc string) *accessanalyzer.ValidateP
 // that cannot work) refuses the plan, a security warning is shown as a
 // warning, the rest as notices. An account or region without the API is
 // reported as skipped.
-func analyzePolicy(ctx context.Context, v policyValidator, p *Plan, kind policy.Kind, what, doc string) error {
+func analyzePolicy(ctx context.Context, v aws.AccessAnalyzerAPI, p *Plan, kind policy.Kind, what, doc string) error {
 	out, err := v.ValidatePolicy(ctx, validatePolicyInput(kind, doc))
 	if err != nil {
 		p.Notice("%s: check by IAM Access Analyzer skipped: ValidatePolicy is not available here (%s)", what, FirstLine(aws.Explain(err).Error()))
@@ -102,35 +97,35 @@ func refuse(kind policy.Kind, what string, doc *string, bucket string) error {
 	return nil
 }
 
-func createPolicy(ctx context.Context, cl *iam.Client, in *iam.CreatePolicyInput) (*iam.CreatePolicyOutput, error) {
+func createPolicy(ctx context.Context, cl aws.IAMAPI, in *iam.CreatePolicyInput) (*iam.CreatePolicyOutput, error) {
 	if err := refuse(policy.Identity, "policy "+deref(in.PolicyName), in.PolicyDocument, ""); err != nil {
 		return nil, err
 	}
 	return cl.CreatePolicy(ctx, in)
 }
 
-func createPolicyVersion(ctx context.Context, cl *iam.Client, in *iam.CreatePolicyVersionInput) (*iam.CreatePolicyVersionOutput, error) {
+func createPolicyVersion(ctx context.Context, cl aws.IAMAPI, in *iam.CreatePolicyVersionInput) (*iam.CreatePolicyVersionOutput, error) {
 	if err := refuse(policy.Identity, "policy "+arnName(deref(in.PolicyArn)), in.PolicyDocument, ""); err != nil {
 		return nil, err
 	}
 	return cl.CreatePolicyVersion(ctx, in)
 }
 
-func putRolePolicy(ctx context.Context, cl *iam.Client, in *iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error) {
+func putRolePolicy(ctx context.Context, cl aws.IAMAPI, in *iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error) {
 	if err := refuse(policy.Identity, "inline policy of role "+deref(in.RoleName), in.PolicyDocument, ""); err != nil {
 		return nil, err
 	}
 	return cl.PutRolePolicy(ctx, in)
 }
 
-func createRole(ctx context.Context, cl *iam.Client, in *iam.CreateRoleInput) (*iam.CreateRoleOutput, error) {
+func createRole(ctx context.Context, cl aws.IAMAPI, in *iam.CreateRoleInput) (*iam.CreateRoleOutput, error) {
 	if err := refuse(policy.Trust, "trust policy of role "+deref(in.RoleName), in.AssumeRolePolicyDocument, ""); err != nil {
 		return nil, err
 	}
 	return cl.CreateRole(ctx, in)
 }
 
-func putBucketPolicy(ctx context.Context, cl *s3.Client, in *s3.PutBucketPolicyInput) (*s3.PutBucketPolicyOutput, error) {
+func putBucketPolicy(ctx context.Context, cl aws.S3API, in *s3.PutBucketPolicyInput) (*s3.PutBucketPolicyOutput, error) {
 	if err := refuse(policy.BucketResource, "bucket policy of "+deref(in.Bucket), in.Policy, deref(in.Bucket)); err != nil {
 		return nil, err
 	}

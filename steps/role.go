@@ -249,7 +249,7 @@ func verifyRole(ctx context.Context, r *Run) []Check {
 // profileCheck proves the instance profile holds exactly our role: the same
 // name and the same role ID (a role deleted and re-created under the name is
 // another role), not merely some role.
-func profileCheck(ctx context.Context, cl *iam.Client, role, roleID string) Check {
+func profileCheck(ctx context.Context, cl aws.IAMAPI, role, roleID string) Check {
 	name := "instance profile " + role
 	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
 	if err != nil {
