@@ -97,7 +97,7 @@ func TestDestroyKeepsAnAdoptedRole(t *testing.T) {
 // profile and the role, and leaves it as it was (real IAM would answer
 // LimitExceeded to AddRoleToInstanceProfile; moto shows the same state).
 func TestInstanceProfileHoldingAnotherRoleIsRefused(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	ctx := context.Background()
 	cl := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
 	profile, other := sdk.String("mon-app-staging-s3"), sdk.String("someone-elses-role")
@@ -130,7 +130,7 @@ func TestInstanceProfileHoldingAnotherRoleIsRefused(t *testing.T) {
 
 // check proves the profile holds OUR role, not merely one role.
 func TestCheckFailsWhenTheProfileHoldsAnotherRole(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, roleAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 	ctx := context.Background()
