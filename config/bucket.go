@@ -90,7 +90,7 @@ func ValidateRegion(r string) error {
 		}
 	}
 	if p := otherPartition(r); p != "" {
-		return fmt.Errorf("region %s is in %s: not supported: the wizard builds commercial ARNs (arn:aws:), service principals and URLs, and cannot test Budgets and monitoring there; choose a commercial region (e.g. us-east-1, eu-west-3)", r, p)
+		return fmt.Errorf("%s is in %s: not supported: the wizard builds commercial ARNs (arn:aws:), service principals and URLs, and cannot test Budgets and monitoring there; choose a commercial region (e.g. us-east-1, eu-west-3)", r, p)
 	}
 	return fmt.Errorf("unknown region %q (e.g. eu-west-3, us-east-1)", r)
 }

@@ -122,7 +122,7 @@ func planEncryption(ctx context.Context, r *Run, p *Plan) error {
 		if a.KMSKeyID == "" {
 			p.Notice("SSE-KMS without kms_key_id uses the AWS-managed key aws/s3: no key policy to manage, but it cannot be shared with other accounts")
 		} else {
-			p.Notice("SSE-KMS with key %s and S3 Bucket Keys; the app's policy is granted kms:GenerateDataKey and kms:Decrypt on it (the key's own policy must allow this account's IAM policies)", a.KMSKeyID)
+			p.Notice("SSE-KMS with key %s and S3 Bucket Keys; the app's policy is granted kms:GenerateDataKey and kms:Decrypt on it, only through %s (kms:ViaService) (the key's own policy must allow this account's IAM policies)", a.KMSKeyID, policy.S3Service(a.Region))
 		}
 	} else {
 		p.Notice("%s", sseS3DefaultNotice)
