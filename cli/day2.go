@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/s3wizard/s3wizard/docs"
 	"github.com/s3wizard/s3wizard/envfile"
@@ -97,13 +98,17 @@ func cmdDestroy(ctx context.Context, f *flags, s IO) error {
 	return nil
 }
 
+// docsLiveTimeout bounds the live checks the hand-off document shows.
+const docsLiveTimeout = 2 * time.Minute
+
 func cmdDocs(ctx context.Context, f *flags, s IO) error {
 	sess, err := savedSession(ctx, f, false)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(s.Err, "s3wizard: writing the hand-off document of env %s (live checks included)\n", f.Env)
-	doc, err := docs.Generate(ctx, sess.Run, sess.Steps)
+	results, notLive := steps.VerifyLive(ctx, sess.Run, sess.Steps, docsLiveTimeout)
+	doc, err := docs.Generate(sess.Run, sess.Steps, results, notLive)
 	if err != nil {
 		return fmt.Errorf("hand-off document: %w", err)
 	}

@@ -5,7 +5,6 @@ package docs
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -15,15 +14,9 @@ import (
 	"text/template"
 	"time"
 
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	docassets "github.com/s3wizard/s3wizard/assets/docs"
-	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
-	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -31,20 +24,18 @@ import (
 // RotationDays is the access key rotation period (CIS AWS Foundations).
 const RotationDays = 90
 
-// LiveTimeout bounds the live checks the document runs.
-var LiveTimeout = 2 * time.Minute
-
 // FileName is the hand-off document's file name for env.
 func FileName(env string) string { return "S3-HANDOFF-" + env + ".md" }
 
 var tmpl = template.Must(template.New("").Funcs(template.FuncMap{"cell": cell}).ParseFS(docassets.FS, "*.tmpl"))
 
-// Generate renders the hand-off document of r's env. Live state comes from
-// every enabled step's Verify (steps.VerifyAll) and a few cheap reads; when
-// there are no credentials (r.Offline, or STS refuses them) the checklist
-// says "not checked" instead. It never reads the secret access key: the
-// document only ever sees key IDs, which it masks.
-func Generate(ctx context.Context, r *steps.Run, list []*steps.Step) ([]byte, error) {
+// Generate renders the hand-off document of r's env. It is a template over
+// the recorded state (answers, steps, keys, manual steps) and the live
+// checks of steps.VerifyAll (results; nil when the live state was not
+// checked, notLive saying why): it makes no AWS call and re-derives nothing
+// the steps check. It never reads the secret access key: the document only
+// ever sees key IDs, which it masks.
+func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive string) ([]byte, error) {
 	if r == nil || r.Answers == nil || r.State == nil {
 		return nil, errors.New("generate hand-off document: no answers or progress for this env: run `s3wizard apply` first")
 	}
@@ -64,30 +55,22 @@ func Generate(ctx context.Context, r *steps.Run, list []*steps.Step) ([]byte, er
 		EBEnvironment: a.EBEnvironment, HerokuApp: a.HerokuApp,
 		SettingsFile: steps.SettingsFile,
 	}
-
-	lctx, cancel := context.WithTimeout(ctx, LiveTimeout)
-	defer cancel()
-	live, why := canGoLive(lctx, r)
+	live := results != nil
 	if live {
 		d.LiveNote = "checked live against AWS on " + d.Generated
 	} else {
-		d.LiveNote = "not checked live (" + why + "): items below are marked \"not checked\"; run `s3wizard check --env " + a.Env + "` with credentials"
+		d.LiveNote = "not checked live (" + notLive + "): items below are marked \"not checked\"; run `s3wizard check --env " + a.Env + "` with credentials"
 	}
 	if d.Account == "" {
-		d.Account = "not known (" + why + ")"
+		d.Account = "not known (" + notLive + ")"
 	}
-
-	var results []steps.Result
-	if live {
-		results = steps.VerifyAll(lctx, r, list)
-	}
-	rd := readLive(lctx, r, live)
+	checks := byID(results)
 
 	d.CredentialsLabel = credentialsLabel(a)
 	d.PolicyLabel = policyLabel(r)
 	d.Prefixes = prefixes(a)
-	d.Keys, d.NextDue = keys(lctx, r, live, now())
-	d.Protection = protection(a, rd, live)
+	d.Keys, d.NextDue = keys(r, now())
+	d.Protection = protection(a, checks, live)
 	d.EnvVars, d.EnvWhere = envVars(r)
 	if sp, _, _ := steps.SettingsParamsFor(r); sp.NeedsStoragesModule() {
 		d.StoragesModule = steps.StoragesFile
@@ -99,7 +82,7 @@ func Generate(ctx context.Context, r *steps.Run, list []*steps.Step) ([]byte, er
 		}
 	}
 	d.Mermaid = mermaid(r, d)
-	d.Checklist = checklist(r, results, rd, live, d.Generated)
+	d.Checklist = checklist(r, checks, live, d.Generated)
 	d.Manual = manual(r)
 	d.Departures, d.Steps = stepInfo(r, list)
 
@@ -108,6 +91,17 @@ func Generate(ctx context.Context, r *steps.Run, list []*steps.Step) ([]byte, er
 		return nil, fmt.Errorf("render hand-off document: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// byID groups the live checks by ID, in the order the steps made them.
+func byID(results []steps.Result) map[steps.CheckID][]steps.Check {
+	m := map[steps.CheckID][]steps.Check{}
+	for _, res := range results {
+		for _, c := range res.Checks {
+			m[c.ID] = append(m[c.ID], c)
+		}
+	}
+	return m
 }
 
 type data struct {
@@ -172,17 +166,6 @@ func endpointOf(r *steps.Run) string {
 	return r.AWS.Endpoint
 }
 
-// canGoLive tells whether live reads can run, and why not.
-func canGoLive(ctx context.Context, r *steps.Run) (bool, string) {
-	if r.Offline || r.AWS == nil {
-		return false, "no AWS credentials"
-	}
-	if err := r.Identify(ctx); err != nil {
-		return false, "AWS credentials refused: " + steps.FirstLine(aws.Explain(err).Error())
-	}
-	return true, ""
-}
-
 func credentialsLabel(a *config.Answers) string {
 	if a.Credentials == config.CredInstanceRole {
 		return "instance role " + a.RoleName + " (EC2 / Elastic Beanstalk, no keys)"
@@ -228,61 +211,29 @@ func prefixes(a *config.Answers) []prefixRow {
 	return rows
 }
 
-func keys(ctx context.Context, r *steps.Run, live bool, now time.Time) ([]keyRow, string) {
+// keys lists the recorded access keys of the env's user (the progress file
+// keeps their IDs, status and deployments; the live state of the key in use
+// is the access-key step's check).
+func keys(r *steps.Run, now time.Time) ([]keyRow, string) {
 	a := r.Answers
 	if a.Credentials != config.CredAccessKeys {
 		return nil, ""
 	}
-	type k struct {
-		id, status string
-		created    time.Time
-		deployed   []string
-	}
-	byID := map[string]*k{}
-	var order []string
-	for _, sk := range r.State.Keys {
-		if sk.User != "" && sk.User != a.IAMUser {
-			continue
-		}
-		byID[sk.ID] = &k{id: sk.ID, status: sk.Status, created: sk.Created, deployed: sk.Deployed}
-		order = append(order, sk.ID)
-	}
-	if live {
-		if out, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser}); err == nil {
-			seen := map[string]bool{}
-			for _, m := range out.AccessKeyMetadata {
-				id := sdk.ToString(m.AccessKeyId)
-				seen[id] = true
-				e, ok := byID[id]
-				if !ok {
-					e = &k{id: id, deployed: []string{"not created by the wizard"}}
-					byID[id] = e
-					order = append(order, id)
-				}
-				e.status = string(m.Status) + " (live)"
-				if m.CreateDate != nil {
-					e.created = *m.CreateDate
-				}
-			}
-			for id, e := range byID {
-				if !seen[id] {
-					e.status = "Deleted (live)"
-				}
-			}
-		}
-	}
 	var rows []keyRow
 	var next time.Time
-	for _, id := range order {
-		e := byID[id]
-		row := keyRow{Masked: steps.Mask(e.id), Status: orDefault(e.status, "unknown"), Deployed: strings.Join(e.deployed, ", ")}
-		if !e.created.IsZero() {
-			due := e.created.AddDate(0, 0, RotationDays)
-			row.Created = e.created.UTC().Format("2006-01-02")
-			row.Age = fmt.Sprintf("%d days", int(now.Sub(e.created).Hours()/24))
+	for _, k := range r.State.Keys {
+		if k.User != "" && k.User != a.IAMUser {
+			continue
+		}
+		deleted := k.Status == "Deleted"
+		row := keyRow{Masked: steps.Mask(k.ID), Status: orDefault(k.Status, "unknown"), Deployed: strings.Join(k.Deployed, ", ")}
+		if !k.Created.IsZero() {
+			due := k.Created.AddDate(0, 0, RotationDays)
+			row.Created = k.Created.UTC().Format("2006-01-02")
+			row.Age = fmt.Sprintf("%d days", int(now.Sub(k.Created).Hours()/24))
 			row.Due = due.UTC().Format("2006-01-02")
-			row.Overdue = now.After(due) && !strings.HasPrefix(e.status, "Deleted")
-			if !strings.HasPrefix(e.status, "Deleted") && (next.IsZero() || due.Before(next)) {
+			row.Overdue = now.After(due) && !deleted
+			if !deleted && (next.IsZero() || due.Before(next)) {
 				next = due
 			}
 		}
@@ -295,130 +246,30 @@ func keys(ctx context.Context, r *steps.Run, live bool, now time.Time) ([]keyRow
 	return rows, nd
 }
 
-// liveReads are the bucket settings read once for the document.
-type liveReads struct {
-	enc, ver, pab, lc, logs string
-	encOK, verOK, pabOK     bool
-	errs                    map[string]error
-}
-
-func readLive(ctx context.Context, r *steps.Run, live bool) *liveReads {
-	rd := &liveReads{errs: map[string]error{}}
-	if !live {
-		return rd
-	}
-	a := r.Answers
-	cl := r.AWS.S3In(a.Region)
-	b := &a.Bucket
-	if out, err := cl.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b}); err != nil {
-		rd.errs["enc"] = err
-	} else if c := out.ServerSideEncryptionConfiguration; c != nil && len(c.Rules) > 0 && c.Rules[0].ApplyServerSideEncryptionByDefault != nil {
-		alg := c.Rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm
-		rd.enc = string(alg)
-		if sdk.ToBool(c.Rules[0].BucketKeyEnabled) {
-			rd.enc += ", Bucket Key on"
-		}
-		want := types.ServerSideEncryptionAes256
-		if a.Encryption == config.EncSSEKMS {
-			want = types.ServerSideEncryptionAwsKms
-		}
-		rd.encOK = alg == want
-	} else {
-		rd.enc = "none"
-	}
-	if out, err := cl.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b}); err != nil {
-		rd.errs["ver"] = err
-	} else {
-		rd.ver = orDefault(string(out.Status), "never enabled")
-		rd.verOK = out.Status == types.BucketVersioningStatusEnabled
-		if out.MFADelete == types.MFADeleteStatusEnabled {
-			rd.ver += ", MFA Delete on"
-		}
-	}
-	want := steps.WantedPublicAccessBlock(len(a.PublicReadPrefixes()) > 0)
-	if out, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b}); err != nil {
-		rd.errs["pab"] = err
-	} else if c := out.PublicAccessBlockConfiguration; c != nil {
-		on := func(v *bool) string {
-			if sdk.ToBool(v) {
-				return "on"
-			}
-			return "off"
-		}
-		rd.pab = fmt.Sprintf("BlockPublicAcls %s, IgnorePublicAcls %s, BlockPublicPolicy %s, RestrictPublicBuckets %s",
-			on(c.BlockPublicAcls), on(c.IgnorePublicAcls), on(c.BlockPublicPolicy), on(c.RestrictPublicBuckets))
-		rd.pabOK = sdk.ToBool(c.BlockPublicAcls) == sdk.ToBool(want.BlockPublicAcls) &&
-			sdk.ToBool(c.IgnorePublicAcls) == sdk.ToBool(want.IgnorePublicAcls) &&
-			sdk.ToBool(c.BlockPublicPolicy) == sdk.ToBool(want.BlockPublicPolicy) &&
-			sdk.ToBool(c.RestrictPublicBuckets) == sdk.ToBool(want.RestrictPublicBuckets)
-	}
-	if out, err := cl.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b}); err != nil {
-		if aws.IsNotFound(err) {
-			rd.lc = "no rules"
-		} else {
-			rd.errs["lc"] = err
-		}
-	} else {
-		var ids []string
-		for _, rule := range out.Rules {
-			ids = append(ids, sdk.ToString(rule.ID))
-		}
-		rd.lc = fmt.Sprintf("%d rules: %s", len(ids), strings.Join(ids, ", "))
-	}
-	if out, err := cl.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: b}); err != nil {
-		rd.errs["logs"] = err
-	} else if out.LoggingEnabled == nil {
-		rd.logs = "off"
-	} else {
-		rd.logs = "to " + sdk.ToString(out.LoggingEnabled.TargetBucket) + "/" + sdk.ToString(out.LoggingEnabled.TargetPrefix)
-	}
-	return rd
-}
-
-func (rd *liveReads) show(key, v string, live bool) string {
+// liveCell renders the live checks of ids for a table cell.
+func liveCell(checks map[steps.CheckID][]steps.Check, live bool, ids ...steps.CheckID) string {
 	if !live {
 		return "not checked"
 	}
-	if err := rd.errs[key]; err != nil {
-		return "could not read: " + steps.FirstLine(aws.Explain(err).Error())
+	var parts []string
+	for _, id := range ids {
+		for _, c := range checks[id] {
+			parts = append(parts, mark(c)+" "+orDefault(steps.FirstLine(c.Detail), c.Name))
+		}
 	}
-	return v
+	return orDefault(strings.Join(parts, "; "), "no live check")
 }
 
-func protection(a *config.Answers, rd *liveReads, live bool) []protRow {
-	enc := "SSE-S3 (AES256)"
-	if a.Encryption == config.EncSSEKMS {
-		enc = "SSE-KMS with Bucket Key (objects cannot be served unsigned)"
-	}
+func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live bool) []protRow {
 	ver := "off"
 	if a.Versioning {
 		ver = "Enabled (MFA Delete: manual, root only)"
 	}
-	l := a.Lifecycle
-	var lc []string
-	if l.UploadsExpireDays > 0 {
-		lc = append(lc, fmt.Sprintf("uploads/ expire after %d days", l.UploadsExpireDays))
-	}
-	if l.NoncurrentExpireDays > 0 {
-		lc = append(lc, fmt.Sprintf("old versions expire after %d days", l.NoncurrentExpireDays))
-	}
-	if l.AbortMultipartDays > 0 {
-		lc = append(lc, fmt.Sprintf("incomplete multipart uploads aborted after %d days", l.AbortMultipartDays))
-	}
-	if l.ArchiveTier != "" {
-		lc = append(lc, fmt.Sprintf("media/ to %s after %d days", l.ArchiveTier, l.ArchiveAfterDays))
-	}
 	logs := "off"
 	if a.AccessLogs {
-		logs = "to " + a.Bucket + "-logs (SSE-S3, old logs expire)"
+		logs = "to " + steps.AccessLogTarget(a) + " (SSE-S3, old logs expire)"
 	}
-	var alarms []string
-	if a.Alarms.BucketSizeGB > 0 {
-		alarms = append(alarms, fmt.Sprintf("BucketSizeBytes > %g GB", a.Alarms.BucketSizeGB))
-	}
-	if a.Alarms.NumberOfObjects > 0 {
-		alarms = append(alarms, fmt.Sprintf("NumberOfObjects > %d", a.Alarms.NumberOfObjects))
-	}
+	alarms := steps.DescribeAlarms(a)
 	if a.Alarms.RequestMetrics {
 		alarms = append(alarms, "request metrics (billed)")
 	}
@@ -429,18 +280,18 @@ func protection(a *config.Answers, rd *liveReads, live bool) []protRow {
 	if a.Budget.MonthlyUSD > 0 {
 		budget = fmt.Sprintf("%g USD/month, email to %s at %g%%", a.Budget.MonthlyUSD, a.Budget.Email, a.Budget.ThresholdPct)
 	}
-	public := "everything private"
+	public := "everything private: all four switches on"
 	if len(a.PublicReadPrefixes()) > 0 {
 		public = "ACL switches on; BlockPublicPolicy and RestrictPublicBuckets off (public prefixes)"
 	}
 	return []protRow{
-		{"Default encryption", enc, rd.show("enc", rd.enc, live)},
-		{"Versioning", ver, rd.show("ver", rd.ver, live)},
-		{"Block Public Access (bucket)", public, rd.show("pab", rd.pab, live)},
-		{"Lifecycle", orDefault(strings.Join(lc, "; "), "none"), rd.show("lc", rd.lc, live)},
-		{"Server access logs", logs, rd.show("logs", rd.logs, live)},
-		{"CloudWatch alarms (daily storage metrics, free)", orDefault(strings.Join(alarms, "; "), "none"), "see the checklist"},
-		{"AWS Budgets", budget, "see the checklist"},
+		{"Default encryption", steps.DescribeEncryption(a), liveCell(checks, live, steps.CheckEncryption)},
+		{"Versioning", ver, liveCell(checks, live, steps.CheckVersioning)},
+		{"Block Public Access (bucket)", public, liveCell(checks, live, steps.CheckPublicAccessBlock)},
+		{"Lifecycle", steps.DescribeLifecycle(a), liveCell(checks, live, steps.CheckLifecycle)},
+		{"Server access logs", logs, liveCell(checks, live, steps.CheckAccessLogging)},
+		{"CloudWatch alarms (daily storage metrics, free)", orDefault(strings.Join(alarms, "; "), "none"), liveCell(checks, live, steps.CheckAlarm, steps.CheckRequestMetrics)},
+		{"AWS Budgets", budget, liveCell(checks, live, steps.CheckBudget, steps.CheckBudgetAlert)},
 	}
 }
 
@@ -524,7 +375,7 @@ func mermaid(r *steps.Run, d *data) string {
 		line(`anon%d(["anyone"]) -- "GetObject %s" --> bucket`, i, mlabel(p))
 	}
 	if a.AccessLogs {
-		line(`bucket -- "access logs" --> logs[("%s-logs")]`, mlabel(a.Bucket))
+		line(`bucket -- "access logs" --> logs[("%s")]`, mlabel(steps.LogBucketName(a.Bucket)))
 	}
 	if a.Alarms.BucketSizeGB > 0 || a.Alarms.NumberOfObjects > 0 {
 		line(`alarms["CloudWatch alarms"] -. "watch size / objects" .-> bucket`)
@@ -545,11 +396,87 @@ func policyName(r *steps.Run) string {
 	return steps.PolicyName(r.Answers)
 }
 
+// mark is a check's state as shown in the document.
+func mark(c steps.Check) string {
+	switch {
+	case c.Skipped:
+		return "⏺"
+	case c.OK:
+		return "✅"
+	}
+	return "❌"
+}
+
+// guideItem is one item of the guide's final checklist and the checks that
+// prove it.
+type guideItem struct {
+	Title string
+	// Checks are the live checks of the item, for answers a.
+	Checks func(a *config.Answers) []steps.CheckID
+	// Note, when set, adds what no check covers (recorded facts, what to
+	// do by hand).
+	Note func(r *steps.Run, it *item)
+}
+
+func ids(list ...steps.CheckID) func(*config.Answers) []steps.CheckID {
+	return func(*config.Answers) []steps.CheckID { return list }
+}
+
+// Guide is the French guide's §11 checklist, mapped to the steps' checks.
+var Guide = []guideItem{
+	{Title: "S3 bucket created in the right region (Bucket S3 créé dans la bonne région)",
+		Checks: ids(steps.CheckBucketExists, steps.CheckBucketRegion, steps.CheckBucketACLsDisabled)},
+	{Title: "Dedicated IAM identity with minimal permissions (Utilisateur IAM dédié avec permissions minimales)",
+		Checks: func(a *config.Answers) []steps.CheckID {
+			if a.Credentials == config.CredInstanceRole {
+				return []steps.CheckID{steps.CheckRole, steps.CheckRolePolicy, steps.CheckInstanceProfile}
+			}
+			return []steps.CheckID{steps.CheckIAMUser, steps.CheckIAMGroup, steps.CheckIAMPolicy}
+		}},
+	{Title: "Keys stored securely, not in Git (Clés IAM stockées de façon sécurisée)",
+		Checks: ids(steps.CheckEnvFileMode, steps.CheckSecretsIgnored, steps.CheckSecretsUntracked, steps.CheckHerokuFile, steps.CheckSetEnvFile),
+		Note: func(r *steps.Run, it *item) {
+			if r.Answers.Credentials == config.CredInstanceRole {
+				it.Details = append([]string{"✅ no access keys: the instance role supplies temporary credentials"}, it.Details...)
+			}
+		}},
+	{Title: "Environment variables configured, local + Heroku (Variables d’environnement configurées)",
+		Checks: ids(steps.CheckEnvVars, steps.CheckEnvKeyRecorded, steps.CheckAccessKeyWorks),
+		Note: func(r *steps.Run, it *item) {
+			a := r.Answers
+			switch {
+			case a.HerokuApp == "" || a.Credentials != config.CredAccessKeys:
+			case herokuDeployed(r):
+				it.Details = append(it.Details, "✅ set on Heroku app "+a.HerokuApp+" by the wizard (recorded)")
+			default:
+				it.Details = append(it.Details, "⏺ Heroku app "+a.HerokuApp+": not verifiable from here; run `sh "+steps.HerokuFile(a.Env)+"` if not done, then `heroku config --app "+a.HerokuApp+"`")
+				it.unknown = true
+			}
+		}},
+	{Title: "Bucket policy consistent, public / private (Politique de bucket cohérente)",
+		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable)},
+	{Title: "Block Public Access configured correctly (Blocage d’accès public configuré correctement)",
+		Checks: ids(steps.CheckPublicAccessBlock)},
+	{Title: "Default encryption enabled (Chiffrement par défaut activé)",
+		Checks: ids(steps.CheckEncryption)},
+	{Title: "Versioning enabled (Versioning activé)",
+		Checks: ids(steps.CheckVersioning)},
+	{Title: "Budgets & cost alerts in place (Budgets & alertes de coût en place)",
+		Checks: ids(steps.CheckBudget, steps.CheckBudgetAlert, steps.CheckAlarm, steps.CheckRequestMetrics)},
+	{Title: "Upload / delete tested from Django (Test d’upload / suppression depuis Django)",
+		Checks: ids(steps.CheckAppKeyProbe, steps.CheckLayoutProbe),
+		Note: func(r *steps.Run, it *item) {
+			it.Details = append(it.Details, "⏺ from Django itself: `python manage.py shell -c \"from django.core.files.base import ContentFile; from django.core.files.storage import default_storage as s; n = s.save('check.txt', ContentFile(b'ok')); print(s.url(n)); s.delete(n)\"`")
+			it.unknown = true
+		}},
+}
+
 // item is one line of the guide's final checklist with its live state.
 type item struct {
 	Title   string
 	State   string // ok | failing | partial | not checked
 	Details []string
+	unknown bool // something of the item is not checked
 }
 
 // Label is the item's state for humans.
@@ -565,213 +492,67 @@ func (i item) Label() string {
 	return "⏺ not checked"
 }
 
-type mark struct {
-	ok, fail, unknown int
-	details           []string
-}
-
-func (m *mark) check(c steps.Check) {
-	d := c.Name
-	if c.Detail != "" {
-		d += ": " + steps.FirstLine(c.Detail)
-	}
-	switch {
-	case c.Skipped:
-		m.unknown++
-		m.details = append(m.details, "⏺ "+d+" (skipped)")
-	case c.OK:
-		m.ok++
-		m.details = append(m.details, "✅ "+d)
-	default:
-		m.fail++
-		m.details = append(m.details, "❌ "+d)
-	}
-}
-
-func (m *mark) pass(d string)   { m.check(steps.Pass(d, "")) }
-func (m *mark) failed(d string) { m.check(steps.Fail(d, "")) }
-func (m *mark) notChecked(d string) {
-	m.unknown++
-	m.details = append(m.details, "⏺ "+d)
-}
-
-func (m *mark) item(title string) item {
-	it := item{Title: title, Details: m.details}
-	switch {
-	case m.fail > 0:
-		it.State = "failing"
-	case m.ok > 0 && m.unknown > 0:
-		it.State = "partial"
-	case m.ok > 0:
-		it.State = "ok"
-	default:
-		it.State = "not checked"
-	}
-	return it
-}
-
-// from adds the checks of the steps in ids whose name contains one of the
-// words (any check when words is empty); it reports whether any matched.
-func (m *mark) from(results []steps.Result, ids []string, words ...string) bool {
-	found := false
-	for _, res := range results {
-		if res.Step == nil || !slices.Contains(ids, res.Step.ID) {
-			continue
-		}
-		for _, c := range res.Checks {
-			if len(words) > 0 && !containsWord(c.Name, words) {
-				continue
+// checklist renders Guide over the live checks.
+func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, generated string) []item {
+	var items []item
+	for _, g := range Guide {
+		it := item{Title: g.Title}
+		ok, fail := 0, 0
+		if !live {
+			it.Details = append(it.Details, "⏺ no live check without AWS credentials")
+			it.unknown = true
+		} else {
+			for _, id := range g.Checks(r.Answers) {
+				for _, c := range checks[id] {
+					d := c.Name
+					if c.Detail != "" {
+						d += ": " + steps.FirstLine(c.Detail)
+					}
+					switch {
+					case c.Skipped:
+						it.unknown = true
+						d += " (skipped)"
+					case c.OK:
+						ok++
+					default:
+						fail++
+					}
+					it.Details = append(it.Details, mark(c)+" "+d)
+				}
 			}
-			m.check(c)
-			found = true
+			if ok+fail == 0 && !it.unknown {
+				it.Details = append(it.Details, "⏺ no live check of this item with these answers")
+				it.unknown = true
+			}
 		}
+		if g.Note != nil {
+			g.Note(r, &it)
+		}
+		switch {
+		case fail > 0:
+			it.State = "failing"
+		case ok > 0 && it.unknown:
+			it.State = "partial"
+		case ok > 0:
+			it.State = "ok"
+		default:
+			it.State = "not checked"
+		}
+		items = append(items, it)
 	}
-	return found
+	return append(items, item{Title: "Internal documentation updated (Documentation interne mise à jour)", State: "ok",
+		Details: []string{"✅ this document, generated " + generated}})
 }
 
-func containsWord(name string, words []string) bool {
-	name = strings.ToLower(name)
-	for _, w := range words {
-		if strings.Contains(name, w) {
+// herokuDeployed tells whether the wizard recorded setting an active key on
+// Heroku.
+func herokuDeployed(r *steps.Run) bool {
+	for _, k := range r.State.Keys {
+		if k.Status == "Active" && slices.Contains(k.Deployed, "heroku") {
 			return true
 		}
 	}
 	return false
-}
-
-// checklist maps the French guide's §11 items to live checks.
-func checklist(r *steps.Run, results []steps.Result, rd *liveReads, live bool, generated string) []item {
-	a := r.Answers
-	var items []item
-	add := func(title string, fill func(m *mark)) {
-		m := &mark{}
-		if !live {
-			m.notChecked("no live check without AWS credentials")
-		} else {
-			fill(m)
-		}
-		items = append(items, m.item(title))
-	}
-	add("S3 bucket created in the right region (Bucket S3 créé dans la bonne région)", func(m *mark) {
-		if !m.from(results, []string{"bucket"}) {
-			m.notChecked("the bucket step has no live check here")
-		}
-	})
-	add("Dedicated IAM identity with minimal permissions (Utilisateur IAM dédié avec permissions minimales)", func(m *mark) {
-		id := "iam"
-		if a.Credentials == config.CredInstanceRole {
-			id = "role"
-		}
-		if !m.from(results, []string{id}) {
-			m.notChecked("no live check of the " + id + " step")
-		}
-		if a.IAMPolicy == config.PolicyFullAccess {
-			m.failed("policy is AmazonS3FullAccess (every bucket): not minimal, not for production")
-		}
-	})
-	add("Keys stored securely, not in Git (Clés IAM stockées de façon sécurisée)", func(m *mark) {
-		if a.Credentials == config.CredInstanceRole {
-			m.pass("no access keys: the instance role supplies temporary credentials")
-			if env, err := envfile.Read(r.EnvFilePath()); err == nil && env[steps.EnvKeyID] != "" {
-				m.failed(a.EnvFile + " still holds " + steps.EnvKeyID + " " + steps.Mask(env[steps.EnvKeyID]) + ": remove it and deactivate that key")
-			}
-			return
-		}
-		m.from(results, []string{"app-config"}, "0600", "ignored", "heroku command file", "set_env")
-		if rel, ok := relEnv(r); ok {
-			if tracked, err := envfile.TrackedByGit(r.Dir, rel); err == nil && tracked {
-				m.failed(rel + " is tracked by git: `git rm --cached " + rel + "`, commit, and rotate the key (it is in the history)")
-			}
-		}
-	})
-	add("Environment variables configured, local + Heroku (Variables d’environnement configurées)", func(m *mark) {
-		m.from(results, []string{"app-config"}, "variables", "recorded")
-		m.from(results, []string{"access-key"}, "works")
-		if a.HerokuApp != "" {
-			if herokuDeployed(r) {
-				m.pass("set on Heroku app " + a.HerokuApp + " by the wizard")
-			} else {
-				m.notChecked("Heroku app " + a.HerokuApp + ": not verifiable from here; run `sh " + steps.HerokuFile(a.Env) + "` if not done, then `heroku config --app " + a.HerokuApp + "`")
-			}
-		}
-	})
-	add("Bucket policy consistent, public / private (Politique de bucket cohérente)", func(m *mark) {
-		if !m.from(results, []string{"public"}) {
-			m.notChecked("no live check of the public step")
-		}
-	})
-	add("Block Public Access configured correctly (Blocage d’accès public configuré correctement)", func(m *mark) {
-		switch {
-		case rd.errs["pab"] != nil:
-			m.failed("could not read: " + steps.FirstLine(aws.Explain(rd.errs["pab"]).Error()))
-		case rd.pab == "":
-			m.failed("no Block Public Access on the bucket")
-		case rd.pabOK:
-			m.pass(rd.pab)
-		default:
-			m.failed(rd.pab + " (not as wanted: run apply)")
-		}
-	})
-	add("Default encryption enabled (Chiffrement par défaut activé)", func(m *mark) {
-		if !m.from(results, []string{"protection"}, "encrypt") {
-			liveItem(m, rd, "enc", rd.enc, rd.encOK)
-		}
-	})
-	add("Versioning enabled (Versioning activé)", func(m *mark) {
-		if !m.from(results, []string{"protection"}, "version") {
-			liveItem(m, rd, "ver", rd.ver, rd.verOK)
-		}
-	})
-	add("Budgets & cost alerts in place (Budgets & alertes de coût en place)", func(m *mark) {
-		if !m.from(results, []string{"monitoring", "budget", "alarms", "costs"}, "budget", "alarm") {
-			m.notChecked("no live check of the budget and alarms in this build: see AWS Budgets and CloudWatch alarms in the console")
-		}
-	})
-	add("Upload / delete tested from Django (Test d’upload / suppression depuis Django)", func(m *mark) {
-		found := m.from(results, []string{"access-key"}, "put/get/delete")
-		found = m.from(results, []string{"layout"}) || found
-		if !found {
-			m.notChecked("no live put/get/delete probe ran")
-		}
-		m.notChecked("from Django itself: `python manage.py shell -c \"from django.core.files.base import ContentFile; from django.core.files.storage import default_storage as s; n = s.save('check.txt', ContentFile(b'ok')); print(s.url(n)); s.delete(n)\"`")
-	})
-	items = append(items, item{Title: "Internal documentation updated (Documentation interne mise à jour)", State: "ok",
-		Details: []string{"✅ this document, generated " + generated}})
-	return items
-}
-
-func liveItem(m *mark, rd *liveReads, key, v string, ok bool) {
-	switch {
-	case rd.errs[key] != nil:
-		m.failed("could not read: " + steps.FirstLine(aws.Explain(rd.errs[key]).Error()))
-	case ok:
-		m.pass(v)
-	default:
-		m.failed("live: " + v)
-	}
-}
-
-func relEnv(r *steps.Run) (string, bool) {
-	abs := func(p string) string {
-		if a, err := filepath.Abs(p); err == nil {
-			return a
-		}
-		return p
-	}
-	rel, err := filepath.Rel(abs(r.Dir), abs(r.EnvFilePath()))
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return "", false
-	}
-	return filepath.ToSlash(rel), true
-}
-
-func herokuDeployed(r *steps.Run) bool {
-	env, err := envfile.Read(r.EnvFilePath())
-	if err != nil {
-		return false
-	}
-	k := r.State.Key(env[steps.EnvKeyID])
-	return k != nil && slices.Contains(k.Deployed, "heroku")
 }
 
 func manual(r *steps.Run) []string {
@@ -783,7 +564,7 @@ func manual(r *steps.Run) []string {
 	if a.Credentials == config.CredInstanceRole && a.EBEnvironment == "" {
 		out = append(out, "Elastic Beanstalk: set the app's variables as environment properties with `sh "+steps.EBFile(a.Env)+"` (one `eb setenv`, no secret), and select instance profile `"+a.RoleName+"` for the environment.")
 	}
-	if _, err := os.Stat(filepath.Join(r.Dir, steps.SettingsFile)); err == nil {
+	if r.State.Step("app-config").Status == state.Done {
 		out = append(out, "Load `"+steps.SettingsFile+"` from settings.py (see its header) and add \"storages\" to INSTALLED_APPS, if not done.")
 	}
 	if a.Versioning {

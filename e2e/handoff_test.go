@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/s3wizard/s3wizard/docs"
 	"github.com/s3wizard/s3wizard/steps"
@@ -20,7 +21,11 @@ func TestHandoffDocument(t *testing.T) {
 	r.State.AddManual("Enable MFA Delete on mon-app-media-staging as the root user (see the protection step).")
 
 	list := steps.All()
-	doc, err := docs.Generate(context.Background(), r, list)
+	results, notLive := steps.VerifyLive(context.Background(), r, list, time.Minute)
+	if notLive != "" {
+		t.Fatal(notLive)
+	}
+	doc, err := docs.Generate(r, list, results, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,8 +63,8 @@ func TestHandoffDocument(t *testing.T) {
 		"`django-s3-user-staging`", "`mon-app-staging-s3`", "mon-app-staging-s3-access",
 		"`" + steps.Mask(keyID) + "` | Active", due, "env_file",
 		// protection, logs, costs
-		"Default encryption", "Versioning", "Lifecycle", "uploads/ expire after 7 days", "Server access logs", "mon-app-media-staging-logs",
-		"CloudWatch alarms", "BucketSizeBytes > 50 GB", "AWS Budgets", "20 USD/month, email to ops@example.com",
+		"Default encryption", "Versioning", "Lifecycle", "uploads/: expire after 7 days", "Server access logs", "mon-app-media-staging-logs",
+		"CloudWatch alarms", "BucketSizeBytes > 50 GiB", "AWS Budgets", "20 USD/month, email to ops@example.com",
 		// env var names
 		"`AWS_ACCESS_KEY_ID`", "`AWS_SECRET_ACCESS_KEY`", "`AWS_STORAGE_BUCKET_NAME`", "`AWS_S3_REGION_NAME`", "`USE_S3_STORAGE`", "`AWS_S3_ENDPOINT_URL`",
 		"Heroku config vars of `mon-app-staging`",
@@ -71,8 +76,8 @@ func TestHandoffDocument(t *testing.T) {
 		"- [x] **Keys stored securely", "**Environment variables configured, local + Heroku",
 		"- [x] **Bucket policy consistent", "- [x] **Block Public Access configured correctly",
 		"- [x] **Default encryption enabled", "- [x] **Versioning enabled", "- [x] **Budgets & cost alerts in place",
-		"| Default encryption | SSE-S3 (AES256) | AES256 |", "| Versioning | Enabled (MFA Delete: manual, root only) | Enabled |",
-		"| to mon-app-media-staging-logs/logs/ |",
+		"| Default encryption | SSE-S3 (AES-256) | ✅ SSE-S3 (AES-256) |", "| Versioning | Enabled (MFA Delete: manual, root only) | ✅ Enabled |",
+		"| ✅ mon-app-media-staging-logs/logs/ |",
 		"**Upload / delete tested from Django", "- [x] **Internal documentation updated",
 		"✅ private file refused anonymously (403)", "✅ public file under media/blog/ readable anonymously (200)",
 		// manual steps, departures, rotation, troubleshooting
@@ -86,11 +91,24 @@ func TestHandoffDocument(t *testing.T) {
 			t.Errorf("document lacks %q", w)
 		}
 	}
+	// Every item of the checklist is proven by live checks of a finished
+	// run, and each check comes from the step that declares it: a check
+	// renamed or dropped without its checklist entry fails here.
+	if strings.Contains(md, "no live check of this item") {
+		t.Errorf("a checklist item found none of its checks:\n%s", md)
+	}
+	for _, res := range results {
+		for _, c := range res.Checks {
+			if got := steps.CheckStep(c.ID); got != res.Step.ID {
+				t.Errorf("check %q (%s) of step %s is declared for step %q", c.ID, c.Name, res.Step.ID, got)
+			}
+		}
+	}
 
 	// Without credentials the live items say so instead of guessing.
 	off := *r
 	off.Offline = true
-	doc, err = docs.Generate(context.Background(), &off, list)
+	doc, err = docs.Generate(&off, list, nil, "no AWS credentials")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -319,23 +319,23 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	env, err := envfile.Read(r.EnvFilePath())
 	if err != nil {
-		return []Check{Fail("access key in env file", err.Error())}
+		return []Check{Fail(CheckAccessKeyInEnvFile, "access key in env file", err.Error())}
 	}
 	id, secret := env[EnvKeyID], env[EnvSecret]
 	if id == "" || secret == "" {
-		return []Check{Fail("access key in env file", a.EnvFile+" has no "+EnvKeyID+"/"+EnvSecret)}
+		return []Check{Fail(CheckAccessKeyInEnvFile, "access key in env file", a.EnvFile+" has no "+EnvKeyID+"/"+EnvSecret)}
 	}
 	app, err := r.AWS.WithCredentials(ctx, id, secret)
 	if err != nil {
-		return []Check{Fail("access key works", err.Error())}
+		return []Check{Fail(CheckAccessKeyWorks, "access key works", err.Error())}
 	}
 	arn, err := CallerOfNewKey(ctx, app)
 	if err != nil {
-		return []Check{Fail("access key works", fmt.Sprintf("key %s: %v", Mask(id), aws.Explain(err)))}
+		return []Check{Fail(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s: %v", Mask(id), aws.Explain(err)))}
 	}
-	checks := []Check{Pass("access key works", fmt.Sprintf("key %s authenticates as %s", Mask(id), arn))}
+	checks := []Check{Pass(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s authenticates as %s", Mask(id), arn))}
 	return append(checks, retryFresh(ctx, func() Check {
-		return probe(ctx, r, app.S3In(a.Region), a.Bucket, "media/", "app key can put/get/delete under media/")
+		return probe(ctx, r, app.S3In(a.Region), a.Bucket, "media/", CheckAppKeyProbe, "app key can put/get/delete under media/")
 	}))
 }
 

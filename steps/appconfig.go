@@ -795,13 +795,28 @@ func orLatest(v string) string {
 	return v
 }
 
+// inProject returns path relative to the project dir, if it lies inside.
+func inProject(dir, path string) (string, bool) {
+	abs := func(p string) string {
+		if a, err := filepath.Abs(p); err == nil {
+			return a
+		}
+		return p
+	}
+	rel, err := filepath.Rel(abs(dir), abs(path))
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return "", false
+	}
+	return filepath.ToSlash(rel), true
+}
+
 func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	var checks []Check
 	path := r.EnvFilePath()
 	env, err := envfile.Read(path)
 	if err != nil {
-		return []Check{Fail("env file", err.Error())}
+		return []Check{Fail(CheckEnvFileReadable, "env file", err.Error())}
 	}
 	set, remove := r.WantedEnv()
 	var bad []string
@@ -823,51 +838,59 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 		}
 	}
 	if len(bad) > 0 {
-		checks = append(checks, Fail("env file has the app's variables", a.EnvFile+": missing or wrong "+strings.Join(bad, ", ")))
+		checks = append(checks, Fail(CheckEnvVars, "env file has the app's variables", a.EnvFile+": missing or wrong "+strings.Join(bad, ", ")))
 	} else {
-		checks = append(checks, Pass("env file has the app's variables", strings.Join(r.AppEnvNames(), ", ")))
+		checks = append(checks, Pass(CheckEnvVars, "env file has the app's variables", strings.Join(r.AppEnvNames(), ", ")))
 	}
 	if fi, err := os.Stat(path); err != nil {
-		checks = append(checks, Fail("env file mode 0600", err.Error()))
+		checks = append(checks, Fail(CheckEnvFileMode, "env file mode 0600", err.Error()))
 	} else if fi.Mode().Perm() != secretFilePerm {
-		checks = append(checks, Fail("env file mode 0600", fmt.Sprintf("%s is %#o", a.EnvFile, fi.Mode().Perm())))
+		checks = append(checks, Fail(CheckEnvFileMode, "env file mode 0600", fmt.Sprintf("%s is %#o", a.EnvFile, fi.Mode().Perm())))
 	} else {
-		checks = append(checks, Pass("env file mode 0600", a.EnvFile))
+		checks = append(checks, Pass(CheckEnvFileMode, "env file mode 0600", a.EnvFile))
 	}
 	if missing, err := missingIgnores(r.Dir, r.IgnorePatterns()); err != nil || len(missing) > 0 {
-		checks = append(checks, Fail("secret files ignored by git", fmt.Sprint(strings.Join(missing, "; "), err)))
+		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", fmt.Sprint(strings.Join(missing, "; "), err)))
 	} else {
-		checks = append(checks, Pass("secret files ignored by git", strings.Join(r.IgnorePatterns(), " ")))
+		checks = append(checks, Pass(CheckSecretsIgnored, "secret files ignored by git", strings.Join(r.IgnorePatterns(), " ")))
+	}
+	if rel, ok := inProject(r.Dir, path); ok {
+		const name = "env file not tracked by git"
+		if tracked, err := envfile.TrackedByGit(r.Dir, rel); err == nil && tracked {
+			checks = append(checks, Fail(CheckSecretsUntracked, name, rel+" is tracked by git: `git rm --cached "+rel+"`, commit, and rotate the key (it is in the history)"))
+		} else {
+			checks = append(checks, Pass(CheckSecretsUntracked, name, rel))
+		}
 	}
 	if accessKeys(a) {
 		id := env[EnvKeyID]
 		if r.State != nil && id != "" && r.State.Key(id) != nil {
-			checks = append(checks, Pass("env file key recorded", Mask(id)))
+			checks = append(checks, Pass(CheckEnvKeyRecorded, "env file key recorded", Mask(id)))
 		} else {
-			checks = append(checks, Fail("env file key recorded", fmt.Sprintf("%s in %s is not a key the wizard created for %s: run the access-key step or `s3wizard rotate-keys`", Mask(id), a.EnvFile, a.IAMUser)))
+			checks = append(checks, Fail(CheckEnvKeyRecorded, "env file key recorded", fmt.Sprintf("%s in %s is not a key the wizard created for %s: run the access-key step or `s3wizard rotate-keys`", Mask(id), a.EnvFile, a.IAMUser)))
 		}
 	}
 	if _, err := os.Stat(filepath.Join(r.Dir, SettingsFile)); err != nil {
-		checks = append(checks, Fail("django settings generated", err.Error()))
+		checks = append(checks, Fail(CheckDjangoSettings, "django settings generated", err.Error()))
 	} else {
-		checks = append(checks, Pass("django settings generated", SettingsFile))
+		checks = append(checks, Pass(CheckDjangoSettings, "django settings generated", SettingsFile))
 	}
-	secretFile := func(name, rel string) {
+	secretFile := func(id CheckID, name, rel string) {
 		fi, err := os.Stat(filepath.Join(r.Dir, rel))
 		switch {
 		case err != nil:
-			checks = append(checks, Fail(name, err.Error()))
+			checks = append(checks, Fail(id, name, err.Error()))
 		case fi.Mode().Perm() != secretFilePerm:
-			checks = append(checks, Fail(name, fmt.Sprintf("%s is %#o, want 0600", rel, fi.Mode().Perm())))
+			checks = append(checks, Fail(id, name, fmt.Sprintf("%s is %#o, want 0600", rel, fi.Mode().Perm())))
 		default:
-			checks = append(checks, Pass(name, rel+" (0600)"))
+			checks = append(checks, Pass(id, name, rel+" (0600)"))
 		}
 	}
 	if a.HerokuApp != "" {
-		secretFile("heroku command file", HerokuFile(a.Env))
+		secretFile(CheckHerokuFile, "heroku command file", HerokuFile(a.Env))
 	}
 	if a.SetEnvSh {
-		secretFile("set_env.sh", SetEnvFile)
+		secretFile(CheckSetEnvFile, "set_env.sh", SetEnvFile)
 	}
 	return checks
 }

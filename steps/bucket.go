@@ -30,21 +30,21 @@ func Bucket() *Step {
 			cl := r.AWS.S3In(a.Region)
 			var checks []Check
 			if _, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &a.Bucket}); err != nil {
-				return []Check{Fail("bucket exists", aws.Explain(err).Error())}
+				return []Check{Fail(CheckBucketExists, "bucket exists", aws.Explain(err).Error())}
 			}
-			checks = append(checks, Pass("bucket exists", a.Bucket))
+			checks = append(checks, Pass(CheckBucketExists, "bucket exists", a.Bucket))
 			if reg, err := bucketRegion(ctx, cl, a.Bucket); err != nil {
-				checks = append(checks, Fail("bucket region", aws.Explain(err).Error()))
+				checks = append(checks, Fail(CheckBucketRegion, "bucket region", aws.Explain(err).Error()))
 			} else if reg != a.Region {
-				checks = append(checks, Fail("bucket region", fmt.Sprintf("bucket is in %s, configured %s", reg, a.Region)))
+				checks = append(checks, Fail(CheckBucketRegion, "bucket region", fmt.Sprintf("bucket is in %s, configured %s", reg, a.Region)))
 			} else {
-				checks = append(checks, Pass("bucket region", reg))
+				checks = append(checks, Pass(CheckBucketRegion, "bucket region", reg))
 			}
 			own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
 			if err != nil || !ownerEnforced(own) {
-				checks = append(checks, Fail("ACLs disabled (BucketOwnerEnforced)", "object ownership is not BucketOwnerEnforced"))
+				checks = append(checks, Fail(CheckBucketACLsDisabled, "ACLs disabled (BucketOwnerEnforced)", "object ownership is not BucketOwnerEnforced"))
 			} else {
-				checks = append(checks, Pass("ACLs disabled (BucketOwnerEnforced)", ""))
+				checks = append(checks, Pass(CheckBucketACLsDisabled, "ACLs disabled (BucketOwnerEnforced)", ""))
 			}
 			return checks
 		},

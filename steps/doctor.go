@@ -24,18 +24,18 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	env, err := envfile.Read(r.EnvFilePath())
 	if err != nil {
-		return []Check{Fail("env file readable", err.Error())}
+		return []Check{Fail(DoctorEnvFile, "env file readable", err.Error())}
 	}
 	var checks []Check
 	bucket, region := env["AWS_STORAGE_BUCKET_NAME"], env["AWS_S3_REGION_NAME"]
 	switch {
 	case bucket == "":
-		checks = append(checks, Fail("AWS_STORAGE_BUCKET_NAME set", "missing in "+a.EnvFile+": run apply"))
+		checks = append(checks, Fail(DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME set", "missing in "+a.EnvFile+": run apply"))
 		bucket = a.Bucket
 	case bucket != a.Bucket:
-		checks = append(checks, Fail("AWS_STORAGE_BUCKET_NAME matches", fmt.Sprintf("%s says %s, the wizard set up %s: a typo here gives 'bucket does not exist'", a.EnvFile, bucket, a.Bucket)))
+		checks = append(checks, Fail(DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME matches", fmt.Sprintf("%s says %s, the wizard set up %s: a typo here gives 'bucket does not exist'", a.EnvFile, bucket, a.Bucket)))
 	default:
-		checks = append(checks, Pass("AWS_STORAGE_BUCKET_NAME matches", bucket))
+		checks = append(checks, Pass(DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME matches", bucket))
 	}
 	if region == "" {
 		region = a.Region
@@ -45,21 +45,21 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 	if instanceRole {
 		// The instance role's credentials exist only on the instance: the
 		// operator's own credentials would prove nothing about the app.
-		checks = append(checks, Skip("app credentials (instance role)", InstanceRoleCheck))
+		checks = append(checks, Skip(DoctorCredentials, "app credentials (instance role)", InstanceRoleCheck))
 	} else {
 		id, secret := env[EnvKeyID], env[EnvSecret]
 		if id == "" || secret == "" {
-			return append(checks, Fail("app access key in env file", "missing: run apply"))
+			return append(checks, Fail(DoctorCredentials, "app access key in env file", "missing: run apply"))
 		}
 		cl, err = r.AWS.WithCredentials(ctx, id, secret)
 		if err != nil {
-			return append(checks, Fail("app credentials", err.Error()))
+			return append(checks, Fail(DoctorCredentials, "app credentials", err.Error()))
 		}
 		who, err := CallerOfNewKey(ctx, cl)
 		if err != nil {
-			return append(checks, Fail("app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
+			return append(checks, Fail(DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
 		}
-		checks = append(checks, Pass("app credentials accepted (sts:GetCallerIdentity)", who))
+		checks = append(checks, Pass(DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", who))
 	}
 
 	hb, err := cl.S3In(region).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
@@ -82,8 +82,15 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 	}
 	s3c := cl.S3In(region)
 	if instanceRole {
-		for _, name := range []string{"missing file answers 404 (exists() works)", "list media/", "put/get/delete under media/ with the app's credentials"} {
-			checks = append(checks, Skip(name, InstanceRoleCheck))
+		for _, c := range []struct {
+			id   CheckID
+			name string
+		}{
+			{DoctorMissingIs404, "missing file answers 404 (exists() works)"},
+			{DoctorList, "list media/"},
+			{DoctorProbe, "put/get/delete under media/ with the app's credentials"},
+		} {
+			checks = append(checks, Skip(c.id, c.name, InstanceRoleCheck))
 		}
 		return append(checks, anonymousChecks(ctx, r, s3c, bucket)...)
 	}
@@ -91,18 +98,18 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 	_, err = s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &missing})
 	switch {
 	case aws.IsNotFound(err):
-		checks = append(checks, Pass("missing file answers 404 (exists() works)", ""))
+		checks = append(checks, Pass(DoctorMissingIs404, "missing file answers 404 (exists() works)", ""))
 	case err == nil:
-		checks = append(checks, Fail("missing file answers 404 (exists() works)", "the probe key exists"))
+		checks = append(checks, Fail(DoctorMissingIs404, "missing file answers 404 (exists() works)", "the probe key exists"))
 	default:
-		checks = append(checks, Fail("missing file answers 404 (exists() works)", fmt.Sprintf("HTTP %d: without s3:ListBucket, HEAD on a missing key is 403 and django-storages' exists() raises", aws.Status(err))))
+		checks = append(checks, Fail(DoctorMissingIs404, "missing file answers 404 (exists() works)", fmt.Sprintf("HTTP %d: without s3:ListBucket, HEAD on a missing key is 403 and django-storages' exists() raises", aws.Status(err))))
 	}
 	if _, err := s3c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: sdk.String("media/"), MaxKeys: sdk.Int32(5)}); err != nil {
-		checks = append(checks, Fail("list media/", aws.Explain(err).Error()))
+		checks = append(checks, Fail(DoctorList, "list media/", aws.Explain(err).Error()))
 	} else {
-		checks = append(checks, Pass("list media/", "files live under media/<folder>/ — filter the console by that exact prefix"))
+		checks = append(checks, Pass(DoctorList, "list media/", "files live under media/<folder>/ — filter the console by that exact prefix"))
 	}
-	checks = append(checks, probe(ctx, r, s3c, bucket, "media/", "put/get/delete under media/ with the app's credentials"))
+	checks = append(checks, probe(ctx, r, s3c, bucket, "media/", DoctorProbe, "put/get/delete under media/ with the app's credentials"))
 	return append(checks, anonymousChecks(ctx, r, s3c, bucket)...)
 }
 
@@ -112,7 +119,7 @@ func anonymousChecks(ctx context.Context, r *Run, s3c aws.S3API, bucket string) 
 	var checks []Check
 	hc := &http.Client{Timeout: 15 * time.Second}
 	for _, pfx := range r.Answers.PublicReadPrefixes() {
-		checks = append(checks, anonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public", http.StatusOK, "anonymous read of "+pfx))
+		checks = append(checks, anonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public", http.StatusOK, DoctorAnonymous, "anonymous read of "+pfx))
 	}
 	return checks
 }
@@ -131,22 +138,22 @@ func headBucketChecks(bucket, region, live string, err error, appCreds bool) (ch
 		live = aws.BucketRegionFromError(err)
 	}
 	mismatch := func() Check {
-		return Fail("region matches", fmt.Sprintf("bucket is in %s, AWS_S3_REGION_NAME is %s: signed URLs will fail; set it to %s", live, region, live))
+		return Fail(DoctorRegion, "region matches", fmt.Sprintf("bucket is in %s, AWS_S3_REGION_NAME is %s: signed URLs will fail; set it to %s", live, region, live))
 	}
 	switch {
 	case err == nil:
-		checks = append(checks, Pass("bucket reachable", bucket))
+		checks = append(checks, Pass(DoctorBucket, "bucket reachable", bucket))
 		if live != "" && live != region {
 			checks = append(checks, mismatch())
 		}
 	case aws.IsNotFound(err):
-		return []Check{Fail("bucket reachable", fmt.Sprintf("%s does not exist: a typo in AWS_STORAGE_BUCKET_NAME or a deleted bucket (not a region problem)", bucket))}, true
+		return []Check{Fail(DoctorBucket, "bucket reachable", fmt.Sprintf("%s does not exist: a typo in AWS_STORAGE_BUCKET_NAME or a deleted bucket (not a region problem)", bucket))}, true
 	case live != "" && live != region:
 		checks = append(checks, mismatch())
 	case aws.IsAccessDenied(err) && appCreds:
-		checks = append(checks, Fail("bucket reachable", aws.Explain(err).Error()+" — the app lacks s3:ListBucket on the bucket"))
+		checks = append(checks, Fail(DoctorBucket, "bucket reachable", aws.Explain(err).Error()+" — the app lacks s3:ListBucket on the bucket"))
 	default:
-		checks = append(checks, Fail("bucket reachable", aws.Explain(err).Error()))
+		checks = append(checks, Fail(DoctorBucket, "bucket reachable", aws.Explain(err).Error()))
 	}
 	return checks, false
 }
@@ -164,7 +171,7 @@ func costChecks(ctx context.Context, r *Run) []Check {
 	var checks []Check
 	ours, foreign, err := liveLifecycle(ctx, cl, a.Bucket)
 	if err != nil {
-		return []Check{Fail("costs: lifecycle rules", aws.Explain(err).Error())}
+		return []Check{Fail(DoctorLifecycle, "costs: lifecycle rules", aws.Explain(err).Error())}
 	}
 	rules := append(ours, foreign...)
 	aborts, expiresOld := false, false
@@ -173,23 +180,23 @@ func costChecks(ctx context.Context, r *Run) []Check {
 		expiresOld = expiresOld || rule.NoncurrentVersionExpiration != nil
 	}
 	if len(rules) == 0 {
-		checks = append(checks, Fail("costs: lifecycle rules", "none: uploads/, old versions and incomplete uploads are kept (and billed) forever — run apply"))
+		checks = append(checks, Fail(DoctorLifecycle, "costs: lifecycle rules", "none: uploads/, old versions and incomplete uploads are kept (and billed) forever — run apply"))
 	} else {
-		checks = append(checks, Pass("costs: lifecycle rules", fmt.Sprintf("%d rule(s)", len(rules))))
+		checks = append(checks, Pass(DoctorLifecycle, "costs: lifecycle rules", fmt.Sprintf("%d rule(s)", len(rules))))
 	}
 
 	up, err := cl.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &a.Bucket})
 	switch {
 	case err != nil:
-		checks = append(checks, Fail("costs: incomplete multipart uploads", aws.Explain(err).Error()))
+		checks = append(checks, Fail(DoctorMultipart, "costs: incomplete multipart uploads", aws.Explain(err).Error()))
 	case len(up.Uploads) == 0:
-		checks = append(checks, Pass("costs: incomplete multipart uploads", "none"))
+		checks = append(checks, Pass(DoctorMultipart, "costs: incomplete multipart uploads", "none"))
 	default:
 		detail := fmt.Sprintf("%d incomplete upload(s) hold billed storage", len(up.Uploads))
 		if aborts {
-			checks = append(checks, Pass("costs: incomplete multipart uploads", detail+"; the lifecycle rule aborts them after a few days"))
+			checks = append(checks, Pass(DoctorMultipart, "costs: incomplete multipart uploads", detail+"; the lifecycle rule aborts them after a few days"))
 		} else {
-			checks = append(checks, Fail("costs: incomplete multipart uploads", detail+" and no rule aborts them: run apply"))
+			checks = append(checks, Fail(DoctorMultipart, "costs: incomplete multipart uploads", detail+" and no rule aborts them: run apply"))
 		}
 	}
 
@@ -199,7 +206,7 @@ func costChecks(ctx context.Context, r *Run) []Check {
 	for i := 0; i < versionPagesForCosts && pages.HasMorePages(); i++ {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return append(checks, Fail("costs: old versions", aws.Explain(err).Error()))
+			return append(checks, Fail(DoctorOldVersions, "costs: old versions", aws.Explain(err).Error()))
 		}
 		for _, v := range page.Versions {
 			if !sdk.ToBool(v.IsLatest) {
@@ -211,9 +218,9 @@ func costChecks(ctx context.Context, r *Run) []Check {
 	}
 	detail := fmt.Sprintf("%d old version(s) (%.1f MB) and %d delete marker(s)", old, float64(oldBytes)/1e6, markers)
 	if old > 0 && !expiresOld {
-		checks = append(checks, Fail("costs: old versions", detail+" and no rule expires them: they are billed forever — run apply"))
+		checks = append(checks, Fail(DoctorOldVersions, "costs: old versions", detail+" and no rule expires them: they are billed forever — run apply"))
 	} else {
-		checks = append(checks, Pass("costs: old versions", detail))
+		checks = append(checks, Pass(DoctorOldVersions, "costs: old versions", detail))
 	}
 	return checks
 }

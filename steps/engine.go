@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/state"
@@ -258,6 +259,21 @@ func VerifyAll(ctx context.Context, r *Run, list []*Step) []Result {
 			res.Checks = s.Verify(ctx, r)
 		}
 	})
+}
+
+// VerifyLive runs VerifyAll within timeout when the run's credentials work.
+// Otherwise it returns no results and why the live state was not checked
+// ("no AWS credentials", "AWS credentials refused: …").
+func VerifyLive(ctx context.Context, r *Run, list []*Step, timeout time.Duration) ([]Result, string) {
+	if r.Offline || r.AWS == nil {
+		return nil, "no AWS credentials"
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := r.Identify(ctx); err != nil {
+		return nil, "AWS credentials refused: " + FirstLine(aws.Explain(err).Error())
+	}
+	return VerifyAll(ctx, r, list), ""
 }
 
 // fanOut runs fn for every enabled step at once. ARNs need the account, so

@@ -31,7 +31,7 @@ func TestPlanErrorNeverLetsTheStepGoOn(t *testing.T) {
 						mark(p)
 						return p, nil
 					},
-					Verify: func(context.Context, *Run) []Check { return []Check{Pass("ok", "")} },
+					Verify: func(context.Context, *Run) []Check { return []Check{Pass("ok", "ok", "")} },
 				}
 				if _, err := PlanStep(context.Background(), r, s); !errors.Is(err, ErrPlanRefused) {
 					t.Errorf("PlanStep: err %v, want ErrPlanRefused", err)

@@ -249,9 +249,9 @@ func verifyIAM(ctx context.Context, r *Run) []Check {
 	group := GroupName(a)
 	var checks []Check
 	if _, err := cl.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser}); err != nil {
-		return []Check{Fail("IAM user "+a.IAMUser, aws.Explain(err).Error())}
+		return []Check{Fail(CheckIAMUser, "IAM user "+a.IAMUser, aws.Explain(err).Error())}
 	}
-	checks = append(checks, Pass("IAM user "+a.IAMUser, ""))
+	checks = append(checks, Pass(CheckIAMUser, "IAM user "+a.IAMUser, ""))
 	out, err := cl.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: &a.IAMUser})
 	in := false
 	if err == nil {
@@ -260,27 +260,27 @@ func verifyIAM(ctx context.Context, r *Run) []Check {
 		}
 	}
 	if in {
-		checks = append(checks, Pass("user in group "+group, ""))
+		checks = append(checks, Pass(CheckIAMGroup, "user in group "+group, ""))
 	} else {
-		checks = append(checks, Fail("user in group "+group, "the user is not a member of the group"))
+		checks = append(checks, Fail(CheckIAMGroup, "user in group "+group, "the user is not a member of the group"))
 	}
 	if a.IAMPolicy == config.PolicyFullAccess {
-		return append(checks, Fail("least-privilege policy", "AmazonS3FullAccess is attached: not for production"))
+		return append(checks, Fail(CheckIAMPolicy, "least-privilege policy", "AmazonS3FullAccess is attached: not for production"))
 	}
 	arn := PolicyARN(a, r.AccountID())
 	pol, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
 	if err != nil {
-		return append(checks, Fail("least-privilege policy", aws.Explain(err).Error()))
+		return append(checks, Fail(CheckIAMPolicy, "least-privilege policy", aws.Explain(err).Error()))
 	}
 	v, err := cl.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: pol.Policy.DefaultVersionId})
 	if err != nil {
-		return append(checks, Fail("least-privilege policy", aws.Explain(err).Error()))
+		return append(checks, Fail(CheckIAMPolicy, "least-privilege policy", aws.Explain(err).Error()))
 	}
 	live, _ := url.QueryUnescape(deref(v.PolicyVersion.Document))
 	if policy.Equal(live, AppPolicy(a, kmsKeyARN(r)).JSON()) {
-		checks = append(checks, Pass("least-privilege policy", PolicyName(a)))
+		checks = append(checks, Pass(CheckIAMPolicy, "least-privilege policy", PolicyName(a)))
 	} else {
-		checks = append(checks, Fail("least-privilege policy", "the live policy differs from the wanted one: run apply"))
+		checks = append(checks, Fail(CheckIAMPolicy, "least-privilege policy", "the live policy differs from the wanted one: run apply"))
 	}
 	return checks
 }

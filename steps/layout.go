@@ -55,7 +55,7 @@ func Layout() *Step {
 		},
 		Verify: func(ctx context.Context, r *Run) []Check {
 			a := r.Answers
-			return []Check{probe(ctx, r, r.AWS.S3In(a.Region), a.Bucket, "uploads/", "put/get/delete probe under uploads/ (wizard's credentials)")}
+			return []Check{probe(ctx, r, r.AWS.S3In(a.Region), a.Bucket, "uploads/", CheckLayoutProbe, "put/get/delete probe under uploads/ (wizard's credentials)")}
 		},
 	}
 }
@@ -77,26 +77,26 @@ func LayoutPrefixes(folders []string, static bool) []string {
 
 // probe writes, reads back and deletes a small object under prefix with cl
 // (the app's or the wizard's credentials), then purges every trace of it.
-func probe(ctx context.Context, r *Run, cl aws.S3API, bucket, prefix, name string) Check {
+func probe(ctx context.Context, r *Run, cl aws.S3API, bucket, prefix string, id CheckID, name string) Check {
 	key := fmt.Sprintf("%s.s3wizard-probe-%d", prefix, time.Now().UnixNano())
 	body := []byte("s3wizard probe " + key)
 	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)}); err != nil {
-		return Fail(name, "put: "+aws.Explain(err).Error())
+		return Fail(id, name, "put: "+aws.Explain(err).Error())
 	}
 	defer r.purgeProbe(ctx, bucket, key)
 	out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
-		return Fail(name, "get: "+aws.Explain(err).Error())
+		return Fail(id, name, "get: "+aws.Explain(err).Error())
 	}
 	got, err := io.ReadAll(out.Body)
 	out.Body.Close()
 	if err != nil || !bytes.Equal(got, body) {
-		return Fail(name, "read back a different content")
+		return Fail(id, name, "read back a different content")
 	}
 	if _, err := cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key}); err != nil {
-		return Fail(name, "delete: "+aws.Explain(err).Error())
+		return Fail(id, name, "delete: "+aws.Explain(err).Error())
 	}
-	return Pass(name, "")
+	return Pass(id, name, "")
 }
 
 // purgeProbe removes every version and delete marker of a probe's key with

@@ -514,13 +514,13 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 			cur, ok := live[deref(in.AlarmName)]
 			switch {
 			case err != nil:
-				checks = append(checks, Fail(name, aws.Explain(err).Error()))
+				checks = append(checks, Fail(CheckAlarm, name, aws.Explain(err).Error()))
 			case !ok:
-				checks = append(checks, Fail(name, "missing"))
+				checks = append(checks, Fail(CheckAlarm, name, "missing"))
 			case !sameAlarm(cur, in):
-				checks = append(checks, Fail(name, "differs from the wanted alarm: run apply"))
+				checks = append(checks, Fail(CheckAlarm, name, "differs from the wanted alarm: run apply"))
 			default:
-				checks = append(checks, Pass(name, deref(in.MetricName)+" > "+alarmThreshold(in)))
+				checks = append(checks, Pass(CheckAlarm, name, deref(in.MetricName)+" > "+alarmThreshold(in)))
 			}
 		}
 	}
@@ -528,11 +528,11 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 		out, err := r.AWS.S3In(a.Region).GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: &a.Bucket, Id: sdk.String(RequestMetricsID)})
 		switch {
 		case err != nil:
-			checks = append(checks, Fail("request metrics "+RequestMetricsID, aws.Explain(err).Error()))
+			checks = append(checks, Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, aws.Explain(err).Error()))
 		case out.MetricsConfiguration == nil || deref(out.MetricsConfiguration.Id) != RequestMetricsID:
-			checks = append(checks, Fail("request metrics "+RequestMetricsID, "not configured"))
+			checks = append(checks, Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, "not configured"))
 		default:
-			checks = append(checks, Pass("request metrics "+RequestMetricsID, "billed per metric per month"))
+			checks = append(checks, Pass(CheckRequestMetrics, "request metrics "+RequestMetricsID, "billed per metric per month"))
 		}
 	}
 	if a.Budget.MonthlyUSD > 0 {
@@ -541,11 +541,11 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 		out, err := r.AWS.Budgets.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &acct, BudgetName: &name})
 		switch {
 		case err != nil:
-			checks = append(checks, Fail("budget "+name, aws.Explain(err).Error()))
+			checks = append(checks, Fail(CheckBudget, "budget "+name, aws.Explain(err).Error()))
 		case !sameBudget(out.Budget, WantedBudget(a)):
-			checks = append(checks, Fail("budget "+name, "differs from the wanted budget: run apply"))
+			checks = append(checks, Fail(CheckBudget, "budget "+name, "differs from the wanted budget: run apply"))
 		default:
-			checks = append(checks, Pass("budget "+name, deref(out.Budget.BudgetLimit.Amount)+" USD/month"))
+			checks = append(checks, Pass(CheckBudget, "budget "+name, deref(out.Budget.BudgetLimit.Amount)+" USD/month"))
 		}
 		if err == nil {
 			nout, err := r.AWS.Budgets.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: &acct, BudgetName: &name})
@@ -557,11 +557,11 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 			}
 			switch {
 			case err != nil:
-				checks = append(checks, Fail("budget alert", aws.Explain(err).Error()))
+				checks = append(checks, Fail(CheckBudgetAlert, "budget alert", aws.Explain(err).Error()))
 			case !found:
-				checks = append(checks, Fail("budget alert", fmt.Sprintf("no alert at %g%% of actual spend", a.Budget.ThresholdPct)))
+				checks = append(checks, Fail(CheckBudgetAlert, "budget alert", fmt.Sprintf("no alert at %g%% of actual spend", a.Budget.ThresholdPct)))
 			default:
-				checks = append(checks, Pass("budget alert", fmt.Sprintf("actual > %g%% → %s", a.Budget.ThresholdPct, a.Budget.Email)))
+				checks = append(checks, Pass(CheckBudgetAlert, "budget alert", fmt.Sprintf("actual > %g%% → %s", a.Budget.ThresholdPct, a.Budget.Email)))
 			}
 		}
 	}

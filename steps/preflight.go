@@ -37,10 +37,10 @@ func Preflight() *Step {
 		},
 		Verify: func(ctx context.Context, r *Run) []Check {
 			if err := r.Identify(ctx); err != nil {
-				return []Check{Fail("AWS identity", aws.Explain(err).Error())}
+				return []Check{Fail(CheckIdentity, "AWS identity", aws.Explain(err).Error())}
 			}
 			acct, caller := r.Identity()
-			return []Check{Pass("AWS identity", fmt.Sprintf("account %s (%s)", acct, caller))}
+			return []Check{Pass(CheckIdentity, "AWS identity", fmt.Sprintf("account %s (%s)", acct, caller))}
 		},
 	}
 }

@@ -139,14 +139,19 @@ func planEncryption(ctx context.Context, r *Run, p *Plan) error {
 }
 
 func encryptionSummary(a *config.Answers) string {
+	return "default encryption " + DescribeEncryption(a) + " on " + a.Bucket
+}
+
+// DescribeEncryption is the wanted default encryption, for people.
+func DescribeEncryption(a *config.Answers) string {
 	if a.Encryption == config.EncSSEKMS {
 		key := a.KMSKeyID
 		if key == "" {
 			key = "aws/s3"
 		}
-		return fmt.Sprintf("default encryption SSE-KMS (key %s, Bucket Keys on) on %s", key, a.Bucket)
+		return fmt.Sprintf("SSE-KMS (key %s, Bucket Keys on)", key)
 	}
-	return "default encryption SSE-S3 (AES-256) on " + a.Bucket
+	return "SSE-S3 (AES-256)"
 }
 
 func putEncryptionAction(cl aws.S3API, bucket string, rule types.ServerSideEncryptionRule, summary string) *Action {
@@ -299,6 +304,13 @@ func WantedLifecycleRules(a *config.Answers) []types.LifecycleRule {
 	}
 	return rules
 }
+
+// DescribeLifecycle is the media bucket's wanted lifecycle rules, for people:
+// the rules the protection step applies, described the way its check does.
+func DescribeLifecycle(a *config.Answers) string { return describeRules(WantedLifecycleRules(a)) }
+
+// AccessLogTarget is where the bucket's server access logs go ("bucket/prefix").
+func AccessLogTarget(a *config.Answers) string { return LogBucketName(a.Bucket) + "/" + logPrefix }
 
 func archiveDays(l config.Lifecycle) int {
 	if l.ArchiveAfterDays > 0 {
@@ -723,32 +735,32 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 
 	name := "default encryption " + a.Encryption
 	if live, err := liveEncryption(ctx, cl, a.Bucket); err != nil {
-		checks = append(checks, Fail(name, aws.Explain(err).Error()))
+		checks = append(checks, Fail(CheckEncryption, name, aws.Explain(err).Error()))
 	} else if !sameEncryption(live, WantedEncryption(a), kmsKeyARN(r)) {
-		checks = append(checks, Fail(name, "the bucket's default encryption differs from the wanted one: run apply"))
+		checks = append(checks, Fail(CheckEncryption, name, "the bucket's default encryption differs from the wanted one: run apply"))
 	} else {
-		checks = append(checks, Pass(name, a.Bucket))
+		checks = append(checks, Pass(CheckEncryption, name, DescribeEncryption(a)))
 	}
 
 	if a.Versioning {
 		out, err := cl.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &a.Bucket})
 		switch {
 		case err != nil:
-			checks = append(checks, Fail("versioning enabled", aws.Explain(err).Error()))
+			checks = append(checks, Fail(CheckVersioning, "versioning enabled", aws.Explain(err).Error()))
 		case out.Status != types.BucketVersioningStatusEnabled:
-			checks = append(checks, Fail("versioning enabled", fmt.Sprintf("versioning is %q", out.Status)))
+			checks = append(checks, Fail(CheckVersioning, "versioning enabled", fmt.Sprintf("versioning is %q", out.Status)))
 		default:
-			checks = append(checks, Pass("versioning enabled", ""))
+			checks = append(checks, Pass(CheckVersioning, "versioning enabled", string(out.Status)))
 		}
 	}
 
 	want := WantedLifecycleRules(a)
 	if ours, _, err := liveLifecycle(ctx, cl, a.Bucket); err != nil {
-		checks = append(checks, Fail("lifecycle rules", aws.Explain(err).Error()))
+		checks = append(checks, Fail(CheckLifecycle, "lifecycle rules", aws.Explain(err).Error()))
 	} else if !sameRules(ours, want) {
-		checks = append(checks, Fail("lifecycle rules", "live: "+describeRules(ours)+"; wanted: "+describeRules(want)))
+		checks = append(checks, Fail(CheckLifecycle, "lifecycle rules", "live: "+describeRules(ours)+"; wanted: "+describeRules(want)))
 	} else {
-		checks = append(checks, Pass("lifecycle rules", describeRules(want)))
+		checks = append(checks, Pass(CheckLifecycle, "lifecycle rules", describeRules(want)))
 	}
 
 	if !a.AccessLogs {
@@ -758,39 +770,39 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 	out, err := cl.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: &a.Bucket})
 	switch {
 	case err != nil:
-		checks = append(checks, Fail("server access logging", aws.Explain(err).Error()))
+		checks = append(checks, Fail(CheckAccessLogging, "server access logging", aws.Explain(err).Error()))
 	case out.LoggingEnabled == nil:
-		checks = append(checks, Fail("server access logging", "logging is off"))
+		checks = append(checks, Fail(CheckAccessLogging, "server access logging", "logging is off"))
 	case deref(out.LoggingEnabled.TargetBucket) != logBucket || deref(out.LoggingEnabled.TargetPrefix) != logPrefix:
-		checks = append(checks, Fail("server access logging", fmt.Sprintf("logs go to %s/%s, not %s/%s", deref(out.LoggingEnabled.TargetBucket), deref(out.LoggingEnabled.TargetPrefix), logBucket, logPrefix)))
+		checks = append(checks, Fail(CheckAccessLogging, "server access logging", fmt.Sprintf("logs go to %s/%s, not %s/%s", deref(out.LoggingEnabled.TargetBucket), deref(out.LoggingEnabled.TargetPrefix), logBucket, logPrefix)))
 	default:
-		checks = append(checks, Pass("server access logging", logBucket+"/"+logPrefix))
+		checks = append(checks, Pass(CheckAccessLogging, "server access logging", logBucket+"/"+logPrefix))
 	}
 	return append(checks, verifyLogBucket(ctx, r, cl, logBucket)...)
 }
 
 func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string) []Check {
 	var checks []Check
-	check := func(name string, ok bool, err error, detail string) {
+	check := func(id CheckID, name string, ok bool, err error, detail string) {
 		switch {
 		case err != nil:
-			checks = append(checks, Fail(name, aws.Explain(err).Error()))
+			checks = append(checks, Fail(id, name, aws.Explain(err).Error()))
 		case !ok:
-			checks = append(checks, Fail(name, detail))
+			checks = append(checks, Fail(id, name, detail))
 		default:
-			checks = append(checks, Pass(name, ""))
+			checks = append(checks, Pass(id, name, ""))
 		}
 	}
 	own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &logBucket})
-	check("log bucket: ACLs disabled", err == nil && ownerEnforced(own), err, "object ownership is not BucketOwnerEnforced")
+	check(CheckLogBucketACLs, "log bucket: ACLs disabled", err == nil && ownerEnforced(own), err, "object ownership is not BucketOwnerEnforced")
 	pab, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &logBucket})
-	check("log bucket: Block Public Access all ON", err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false)), err, "not all four switches are on")
+	check(CheckLogBucketPAB, "log bucket: Block Public Access all ON", err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false)), err, "not all four switches are on")
 	enc, err := liveEncryption(ctx, cl, logBucket)
-	check("log bucket: SSE-S3", sameEncryption(enc, sseS3Rule(), ""), err, "default encryption is not SSE-S3")
+	check(CheckLogBucketEncryption, "log bucket: SSE-S3", sameEncryption(enc, sseS3Rule(), ""), err, "default encryption is not SSE-S3")
 	ours, _, err := liveLifecycle(ctx, cl, logBucket)
-	check("log bucket: old logs expire", sameRules(ours, logLifecycleRules()), err, "live: "+describeRules(ours))
+	check(CheckLogBucketLifecycle, "log bucket: old logs expire", sameRules(ours, logLifecycleRules()), err, "live: "+describeRules(ours))
 	pol, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &logBucket})
-	check("log bucket: policy allows the logging service", err == nil && policy.Equal(deref(pol.Policy), LogBucketPolicy(r).JSON()), err, "the live policy differs from the wanted one: run apply")
+	check(CheckLogBucketPolicy, "log bucket: policy allows the logging service", err == nil && policy.Equal(deref(pol.Policy), LogBucketPolicy(r).JSON()), err, "the live policy differs from the wanted one: run apply")
 	return checks
 }
 

@@ -206,15 +206,16 @@ func (r *Run) ObjectURL(key string) string {
 func verifyPublic(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
-	var checks []Check
+	checks := []Check{publicAccessBlockCheck(ctx, r, cl)}
 	type target struct {
 		key  string
 		want int
+		id   CheckID
 		name string
 	}
-	targets := []target{{"media/.s3wizard-private-probe", http.StatusForbidden, "private file refused anonymously (403)"}}
+	targets := []target{{"media/.s3wizard-private-probe", http.StatusForbidden, CheckPrivateRefused, "private file refused anonymously (403)"}}
 	for _, pfx := range a.PublicReadPrefixes() {
-		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, "public file under " + pfx + " readable anonymously (200)"})
+		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, CheckPublicReadable, "public file under " + pfx + " readable anonymously (200)"})
 	}
 	hc := &http.Client{Timeout: 15 * time.Second}
 	for _, t := range targets {
@@ -223,7 +224,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		// not (drift, for `check`), the answer is final at once.
 		stop, cancel := context.WithCancel(ctx)
 		c := retryFresh(stop, func() Check {
-			c := anonymousProbe(ctx, cl, hc, r, a.Bucket, t.key, t.want, t.name)
+			c := anonymousProbe(ctx, cl, hc, r, a.Bucket, t.key, t.want, t.id, t.name)
 			if !c.OK {
 				if why := publicSettingsDiffer(ctx, r); why != "" {
 					c.Detail += " (" + why + ": run apply)"
@@ -236,6 +237,35 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		checks = append(checks, c)
 	}
 	return checks
+}
+
+// publicAccessBlockCheck compares the bucket's Block Public Access with the
+// wanted one.
+func publicAccessBlockCheck(ctx context.Context, r *Run, cl aws.S3API) Check {
+	const name = "bucket's Block Public Access as wanted"
+	a := r.Answers
+	want := WantedPublicAccessBlock(len(a.PublicReadPrefixes()) > 0)
+	out, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})
+	switch {
+	case aws.IsNotFound(err) || err == nil && out.PublicAccessBlockConfiguration == nil:
+		return Fail(CheckPublicAccessBlock, name, "the bucket has no Block Public Access: run apply")
+	case err != nil:
+		return Fail(CheckPublicAccessBlock, name, aws.Explain(err).Error())
+	case !samePAB(*out.PublicAccessBlockConfiguration, want):
+		return Fail(CheckPublicAccessBlock, name, "live: "+describePAB(*out.PublicAccessBlockConfiguration)+"; wanted: "+describePAB(want)+": run apply")
+	}
+	return Pass(CheckPublicAccessBlock, name, describePAB(want))
+}
+
+func describePAB(c types.PublicAccessBlockConfiguration) string {
+	on := func(v *bool) string {
+		if sdk.ToBool(v) {
+			return "on"
+		}
+		return "off"
+	}
+	return fmt.Sprintf("BlockPublicAcls %s, IgnorePublicAcls %s, BlockPublicPolicy %s, RestrictPublicBuckets %s",
+		on(c.BlockPublicAcls), on(c.IgnorePublicAcls), on(c.BlockPublicPolicy), on(c.RestrictPublicBuckets))
 }
 
 // publicSettingsDiffer says how the bucket's Block Public Access or policy
@@ -269,40 +299,35 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 
 // anonymousProbe puts an object at key with the wizard's credentials, reads
 // it back without any, and deletes it: the anonymous GET must answer want.
-// A public probe is written as the generated public storages write
-// (ServerSideEncryption AES256, PublicObjectEncryption), and S3 must say it
-// stored it so: AWS refuses anonymous reads of SSE-KMS objects whatever the
-// bucket policy says (moto serves them, so the stored encryption is the
-// proof that holds on AWS too).
-func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, bucket, key string, want int, name string) Check {
+func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, bucket, key string, want int, id CheckID, name string) Check {
 	in := &s3.PutObjectInput{Bucket: &bucket, Key: sdk.String(key), Body: bytes.NewReader([]byte("probe"))}
 	if want == http.StatusOK {
 		in.ServerSideEncryption = PublicObjectEncryption
 	}
 	put, err := cl.PutObject(ctx, in)
 	if err != nil {
-		return Fail(name, "put probe: "+aws.Explain(err).Error())
+		return Fail(id, name, "put probe: "+aws.Explain(err).Error())
 	}
 	if want == http.StatusOK && put.ServerSideEncryption != PublicObjectEncryption {
 		_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: sdk.String(key)})
 		r.purgeProbe(ctx, bucket, key)
-		return Fail(name, fmt.Sprintf("a public object written with ServerSideEncryption %s was stored as %q: anonymous readers of SSE-KMS objects get 403 on AWS", PublicObjectEncryption, put.ServerSideEncryption))
+		return Fail(id, name, fmt.Sprintf("a public object written with ServerSideEncryption %s was stored as %q: anonymous readers of SSE-KMS objects get 403 on AWS", PublicObjectEncryption, put.ServerSideEncryption))
 	}
 	status, err := anonymousGet(ctx, hc, r.ObjectURL(key))
 	_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: sdk.String(key)})
 	r.purgeProbe(ctx, bucket, key)
 	switch {
 	case err != nil:
-		return Fail(name, err.Error())
+		return Fail(id, name, err.Error())
 	case status != want && want == http.StatusOK:
-		return Fail(name, fmt.Sprintf("anonymous GET answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", status))
+		return Fail(id, name, fmt.Sprintf("anonymous GET answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", status))
 	case status != want:
-		return Fail(name, fmt.Sprintf("anonymous GET answered %d", status))
+		return Fail(id, name, fmt.Sprintf("anonymous GET answered %d", status))
 	}
 	if want == http.StatusOK {
-		return Pass(name, "stored SSE-S3 (AES256), as the public storages write")
+		return Pass(id, name, "stored SSE-S3 (AES256), as the public storages write")
 	}
-	return Pass(name, "")
+	return Pass(id, name, "")
 }
 
 func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {

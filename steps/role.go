@@ -231,16 +231,16 @@ func verifyRole(ctx context.Context, r *Run) []Check {
 	var checks []Check
 	ro, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &a.RoleName})
 	if err != nil {
-		return []Check{Fail("instance role "+a.RoleName, aws.Explain(err).Error())}
+		return []Check{Fail(CheckRole, "instance role "+a.RoleName, aws.Explain(err).Error())}
 	}
-	checks = append(checks, Pass("instance role "+a.RoleName, ""))
+	checks = append(checks, Pass(CheckRole, "instance role "+a.RoleName, ""))
 	out, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &a.RoleName, PolicyName: sdk.String(RoleInlinePolicy)})
 	if err != nil {
-		checks = append(checks, Fail("role's least-privilege S3 policy", aws.Explain(err).Error()))
+		checks = append(checks, Fail(CheckRolePolicy, "role's least-privilege S3 policy", aws.Explain(err).Error()))
 	} else if live, _ := url.QueryUnescape(deref(out.PolicyDocument)); !policy.Equal(live, AppPolicy(a, kmsKeyARN(r)).JSON()) {
-		checks = append(checks, Fail("role's least-privilege S3 policy", "differs from the wanted one: run apply"))
+		checks = append(checks, Fail(CheckRolePolicy, "role's least-privilege S3 policy", "differs from the wanted one: run apply"))
 	} else {
-		checks = append(checks, Pass("role's least-privilege S3 policy", ""))
+		checks = append(checks, Pass(CheckRolePolicy, "role's least-privilege S3 policy", ""))
 	}
 	checks = append(checks, profileCheck(ctx, cl, a.RoleName, deref(ro.Role.RoleId)))
 	return checks
@@ -253,19 +253,19 @@ func profileCheck(ctx context.Context, cl aws.IAMAPI, role, roleID string) Check
 	name := "instance profile " + role
 	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
 	if err != nil {
-		return Fail(name, aws.Explain(err).Error())
+		return Fail(CheckInstanceProfile, name, aws.Explain(err).Error())
 	}
 	roles := ip.InstanceProfile.Roles
 	if other := otherProfileRoles(roles, role); len(other) > 0 {
-		return Fail(name, "holds role "+strings.Join(other, ", ")+", not "+role)
+		return Fail(CheckInstanceProfile, name, "holds role "+strings.Join(other, ", ")+", not "+role)
 	}
 	if len(roles) == 0 {
-		return Fail(name, "holds no role: run apply")
+		return Fail(CheckInstanceProfile, name, "holds no role: run apply")
 	}
 	if id := deref(roles[0].RoleId); roleID != "" && id != roleID {
-		return Fail(name, fmt.Sprintf("holds a role named %s with ID %s, not our role (ID %s)", role, id, roleID))
+		return Fail(CheckInstanceProfile, name, fmt.Sprintf("holds a role named %s with ID %s, not our role (ID %s)", role, id, roleID))
 	}
-	return Pass(name, "holds role "+role)
+	return Pass(CheckInstanceProfile, name, "holds role "+role)
 }
 
 // Elastic Beanstalk option namespaces the wizard sets.

@@ -178,7 +178,7 @@ func checkKey(ctx context.Context, r *Run, id, secret string) error {
 		return aws.Explain(err)
 	}
 	c := retryFresh(ctx, func() Check {
-		return probe(ctx, r, app.S3In(r.Answers.Region), r.Answers.Bucket, "media/", "new key can put/get/delete under media/")
+		return probe(ctx, r, app.S3In(r.Answers.Region), r.Answers.Bucket, "media/", RotateNewKeyProbe, "new key can put/get/delete under media/")
 	})
 	if !c.OK {
 		return fmt.Errorf("%s: %s", c.Name, c.Detail)

@@ -107,18 +107,25 @@ type Action struct {
 
 // Check is one item of a live verification.
 type Check struct {
-	Name   string `json:"name"`
-	OK     bool   `json:"ok"`
-	Detail string `json:"detail,omitempty"`
+	// ID names the check for good (checks.go); Name is for humans and may
+	// change.
+	ID     CheckID `json:"id"`
+	Name   string  `json:"name"`
+	OK     bool    `json:"ok"`
+	Detail string  `json:"detail,omitempty"`
 	// Skipped checks could not be run here (e.g. an API the emulator lacks).
 	Skipped bool `json:"skipped,omitempty"`
 }
 
-// Pass and Fail build checks.
-func Pass(name, detail string) Check { return Check{Name: name, OK: true, Detail: detail} }
-func Fail(name, detail string) Check { return Check{Name: name, OK: false, Detail: detail} }
-func Skip(name, detail string) Check {
-	return Check{Name: name, OK: true, Skipped: true, Detail: detail}
+// Pass, Fail and Skip build checks.
+func Pass(id CheckID, name, detail string) Check {
+	return Check{ID: id, Name: name, OK: true, Detail: detail}
+}
+func Fail(id CheckID, name, detail string) Check {
+	return Check{ID: id, Name: name, OK: false, Detail: detail}
+}
+func Skip(id CheckID, name, detail string) Check {
+	return Check{ID: id, Name: name, OK: true, Skipped: true, Detail: detail}
 }
 
 // Run is what a step works with.

@@ -143,7 +143,7 @@ func (f *fakeEngine) Apply(_ context.Context, s *steps.Step, report func(steps.E
 	}
 	f.applied = append(f.applied, s.ID)
 	f.status[s.ID] = state.Done
-	return []steps.Check{steps.Pass(s.Title, "live")}, nil
+	return []steps.Check{steps.Pass(steps.CheckID(s.ID), s.Title, "live")}, nil
 }
 
 func (f *fakeEngine) Skip(s *steps.Step) error {

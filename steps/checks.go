@@ -1,0 +1,99 @@
+package steps
+
+// CheckID names a check for good. The hand-off document's checklist, `check
+// --json` and the tests refer to checks by ID; a check's Name is for humans
+// and may be reworded freely.
+type CheckID string
+
+// The checks of each step's Verify.
+const (
+	CheckIdentity CheckID = "aws-identity" // preflight
+
+	CheckBucketExists       CheckID = "bucket-exists" // bucket
+	CheckBucketRegion       CheckID = "bucket-region"
+	CheckBucketACLsDisabled CheckID = "bucket-acls-disabled"
+
+	CheckLayoutProbe CheckID = "layout-probe" // layout
+
+	CheckIAMUser   CheckID = "iam-user" // iam
+	CheckIAMGroup  CheckID = "iam-group-member"
+	CheckIAMPolicy CheckID = "iam-policy"
+
+	CheckRole            CheckID = "role" // role
+	CheckRolePolicy      CheckID = "role-policy"
+	CheckInstanceProfile CheckID = "instance-profile"
+
+	CheckAccessKeyInEnvFile CheckID = "access-key-in-env-file" // access-key
+	CheckAccessKeyWorks     CheckID = "access-key-works"
+	CheckAppKeyProbe        CheckID = "app-key-probe"
+
+	CheckPublicAccessBlock CheckID = "public-access-block" // public
+	CheckPrivateRefused    CheckID = "private-refused"
+	CheckPublicReadable    CheckID = "public-readable"
+
+	CheckEnvFileReadable  CheckID = "env-file-readable" // app-config
+	CheckEnvVars          CheckID = "env-vars"
+	CheckEnvFileMode      CheckID = "env-file-mode"
+	CheckSecretsIgnored   CheckID = "secrets-ignored"
+	CheckSecretsUntracked CheckID = "secrets-not-tracked"
+	CheckEnvKeyRecorded   CheckID = "env-key-recorded"
+	CheckDjangoSettings   CheckID = "django-settings"
+	CheckHerokuFile       CheckID = "heroku-file"
+	CheckSetEnvFile       CheckID = "set-env-file"
+
+	CheckEncryption          CheckID = "encryption" // protection
+	CheckVersioning          CheckID = "versioning"
+	CheckLifecycle           CheckID = "lifecycle"
+	CheckAccessLogging       CheckID = "access-logging"
+	CheckLogBucketACLs       CheckID = "log-bucket-acls-disabled"
+	CheckLogBucketPAB        CheckID = "log-bucket-public-access-block"
+	CheckLogBucketEncryption CheckID = "log-bucket-encryption"
+	CheckLogBucketLifecycle  CheckID = "log-bucket-lifecycle"
+	CheckLogBucketPolicy     CheckID = "log-bucket-policy"
+
+	CheckAlarm          CheckID = "alarm" // monitoring
+	CheckRequestMetrics CheckID = "request-metrics"
+	CheckBudget         CheckID = "budget"
+	CheckBudgetAlert    CheckID = "budget-alert"
+)
+
+// The checks of Doctor (the app's own access; not a step).
+const (
+	DoctorEnvFile      CheckID = "doctor-env-file"
+	DoctorBucketVar    CheckID = "doctor-bucket-var"
+	DoctorCredentials  CheckID = "doctor-credentials"
+	DoctorBucket       CheckID = "doctor-bucket"
+	DoctorRegion       CheckID = "doctor-region"
+	DoctorProbe        CheckID = "doctor-probe"
+	DoctorAnonymous    CheckID = "doctor-anonymous"
+	DoctorMissingIs404 CheckID = "doctor-missing-is-404"
+	DoctorList         CheckID = "doctor-list"
+	DoctorLifecycle    CheckID = "doctor-lifecycle"
+	DoctorMultipart    CheckID = "doctor-multipart"
+	DoctorOldVersions  CheckID = "doctor-old-versions"
+
+	// RotateNewKeyProbe is rotate-keys' proof that the new key works.
+	RotateNewKeyProbe CheckID = "rotate-new-key-probe"
+)
+
+// checkStep is the step whose Verify makes each check.
+var checkStep = map[CheckID]string{
+	CheckIdentity:     "preflight",
+	CheckBucketExists: "bucket", CheckBucketRegion: "bucket", CheckBucketACLsDisabled: "bucket",
+	CheckLayoutProbe: "layout",
+	CheckIAMUser:     "iam", CheckIAMGroup: "iam", CheckIAMPolicy: "iam",
+	CheckRole: "role", CheckRolePolicy: "role", CheckInstanceProfile: "role",
+	CheckAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
+	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public",
+	CheckEnvFileReadable: "app-config", CheckEnvVars: "app-config", CheckEnvFileMode: "app-config",
+	CheckSecretsIgnored: "app-config", CheckSecretsUntracked: "app-config", CheckEnvKeyRecorded: "app-config", CheckDjangoSettings: "app-config",
+	CheckHerokuFile: "app-config", CheckSetEnvFile: "app-config",
+	CheckEncryption: "protection", CheckVersioning: "protection", CheckLifecycle: "protection",
+	CheckAccessLogging: "protection", CheckLogBucketACLs: "protection", CheckLogBucketPAB: "protection",
+	CheckLogBucketEncryption: "protection", CheckLogBucketLifecycle: "protection", CheckLogBucketPolicy: "protection",
+	CheckAlarm: "monitoring", CheckRequestMetrics: "monitoring", CheckBudget: "monitoring", CheckBudgetAlert: "monitoring",
+}
+
+// CheckStep returns the ID of the step whose Verify makes check id, or ""
+// when no step does.
+func CheckStep(id CheckID) string { return checkStep[id] }
