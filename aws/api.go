@@ -159,6 +159,7 @@ type AccessAnalyzerAPI interface {
 // ElasticBeanstalkAPI is what the wizard calls on Elastic Beanstalk.
 type ElasticBeanstalkAPI interface {
 	DescribeEnvironments(context.Context, *elasticbeanstalk.DescribeEnvironmentsInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error)
+	DescribeConfigurationSettings(context.Context, *elasticbeanstalk.DescribeConfigurationSettingsInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error)
 	UpdateEnvironment(context.Context, *elasticbeanstalk.UpdateEnvironmentInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.UpdateEnvironmentOutput, error)
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/policy"
@@ -155,5 +156,38 @@ func createRole(t *testing.T, cl *iam.Client, name string) {
 	trust := policy.EC2Trust().JSON()
 	if _, err := cl.CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: &name, AssumeRolePolicyDocument: &trust}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// eb_environment: the plan reads the environment (moto implements
+// DescribeEnvironments) and refuses one that does not exist; for one that
+// does, it plans ONE UpdateEnvironment with the instance profile and the
+// app's variables. moto lacks DescribeConfigurationSettings and
+// UpdateEnvironment, so the settings are said unreadable and nothing is
+// sent here (the request itself is unit-tested in steps).
+func TestPlanWithEBEnvironment(t *testing.T) {
+	s := motoserver.Shared(t)
+	dir := project(t, roleAnswers+"eb_environment: mon-app-staging-web\n")
+	r := run(t, dir, s.Env(), "plan", "--env", "staging", "--answers", "answers.yaml")
+	if r.code != 1 || !strings.Contains(r.stdout, "no Elastic Beanstalk environment mon-app-staging-web in eu-west-3") {
+		t.Fatalf("plan with a missing EB environment: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	ctx := context.Background()
+	eb := elasticbeanstalk.NewFromConfig(s.AWSConfig(t, "eu-west-3"))
+	if _, err := eb.CreateApplication(ctx, &elasticbeanstalk.CreateApplicationInput{ApplicationName: sdk.String("mon-app")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.CreateEnvironment(ctx, &elasticbeanstalk.CreateEnvironmentInput{ApplicationName: sdk.String("mon-app"),
+		EnvironmentName: sdk.String("mon-app-staging-web"), SolutionStackName: sdk.String("64bit Amazon Linux 2023 v4.3.0 running Python 3.11")}); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, dir, s.Env(), "plan", "--env", "staging", "--answers", "answers.yaml")
+	mustOK(t, r)
+	want := "use instance profile mon-app-staging-s3 in Elastic Beanstalk environment mon-app-staging-web and set its properties AWS_STORAGE_BUCKET_NAME, AWS_S3_REGION_NAME, USE_S3_STORAGE"
+	if !strings.Contains(r.stdout, want) || strings.Count(r.stdout, "aws elasticbeanstalk:UpdateEnvironment") != 1 {
+		t.Errorf("plan lacks the one UpdateEnvironment %q:\n%s", want, r.stdout)
+	}
+	if !strings.Contains(r.stdout, ".s3wizard/eb-staging.sh") {
+		t.Errorf("plan does not write the eb setenv file:\n%s", r.stdout)
 	}
 }

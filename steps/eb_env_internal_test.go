@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,6 +10,9 @@ import (
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 )
 
@@ -77,5 +82,82 @@ func TestEBSetenvFile(t *testing.T) {
 		if strings.Contains(string(body), "AWS_SECRET_ACCESS_KEY") || strings.Contains(string(body), "AWS_ACCESS_KEY_ID") {
 			t.Errorf("eb-prod.sh mentions credentials:\n%s", body)
 		}
+	}
+}
+
+// stubEB answers Elastic Beanstalk's reads for the plan's decision (moto
+// has no DescribeConfigurationSettings); UpdateEnvironment is never sent by
+// these tests.
+type stubEB struct {
+	envs     []ebtypes.EnvironmentDescription
+	settings []ebtypes.ConfigurationOptionSetting
+	readErr  error
+}
+
+func (s *stubEB) DescribeEnvironments(context.Context, *elasticbeanstalk.DescribeEnvironmentsInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
+	return &elasticbeanstalk.DescribeEnvironmentsOutput{Environments: s.envs}, nil
+}
+
+func (s *stubEB) DescribeConfigurationSettings(context.Context, *elasticbeanstalk.DescribeConfigurationSettingsInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error) {
+	if s.readErr != nil {
+		return nil, s.readErr
+	}
+	return &elasticbeanstalk.DescribeConfigurationSettingsOutput{ConfigurationSettings: []ebtypes.ConfigurationSettingsDescription{{OptionSettings: s.settings}}}, nil
+}
+
+func (s *stubEB) UpdateEnvironment(context.Context, *elasticbeanstalk.UpdateEnvironmentInput, ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.UpdateEnvironmentOutput, error) {
+	return nil, errors.New("not sent by these tests")
+}
+
+// Each UpdateEnvironment rolls the environment: it is planned only when the
+// instance profile or a property differs, and then carries them all.
+func TestEBUpdateOnlyWhenSettingsDiffer(t *testing.T) {
+	opt := func(ns, name, v string) ebtypes.ConfigurationOptionSetting {
+		return ebtypes.ConfigurationOptionSetting{Namespace: sdk.String(ns), OptionName: sdk.String(name), Value: sdk.String(v)}
+	}
+	r := appRun(t, config.CredInstanceRole)
+	r.Answers.EBEnvironment = "mon-app-prod"
+	role := r.Answers.RoleName
+	ready := []ebtypes.EnvironmentDescription{{EnvironmentName: sdk.String("mon-app-prod"), ApplicationName: sdk.String("mon-app"), Status: ebtypes.EnvironmentStatusReady}}
+	asWanted := []ebtypes.ConfigurationOptionSetting{
+		opt(ebLaunchNamespace, "IamInstanceProfile", "arn:aws:iam::123456789012:instance-profile/"+role),
+		opt(ebEnvNamespace, EnvBucket, r.Answers.Bucket),
+		opt(ebEnvNamespace, EnvRegion, "eu-west-3"),
+		opt(ebEnvNamespace, EnvUseS3, "True"),
+		opt(ebEnvNamespace, "DJANGO_SECRET_KEY", "theirs"),
+	}
+	for _, tc := range []struct {
+		name    string
+		eb      *stubEB
+		actions int
+		errText string
+		notice  string
+	}{
+		{"as wanted", &stubEB{envs: ready, settings: asWanted}, 0, "", "already uses instance profile"},
+		{"a property differs", &stubEB{envs: ready, settings: append(append([]ebtypes.ConfigurationOptionSetting{}, asWanted[:3]...), opt(ebEnvNamespace, EnvUseS3, "False"))}, 1, "", "differs in: USE_S3_STORAGE"},
+		{"another instance profile", &stubEB{envs: ready, settings: append([]ebtypes.ConfigurationOptionSetting{opt(ebLaunchNamespace, "IamInstanceProfile", "aws-elasticbeanstalk-ec2-role")}, asWanted[1:]...)}, 1, "", "differs in: IamInstanceProfile"},
+		{"settings unreadable", &stubEB{envs: ready, readErr: errors.New("AccessDenied")}, 1, "", "sent anyway"},
+		{"no such environment", &stubEB{envs: []ebtypes.EnvironmentDescription{{EnvironmentName: sdk.String("mon-app-prod"), ApplicationName: sdk.String("mon-app"), Status: ebtypes.EnvironmentStatusTerminated}}}, 0, "no Elastic Beanstalk environment mon-app-prod in eu-west-3", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r.AWS = &aws.Clients{Region: "eu-west-3", EB: tc.eb}
+			p := &Plan{}
+			err := planEB(context.Background(), r, p, role)
+			if tc.errText != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errText) {
+					t.Fatalf("err = %v, want %q", err, tc.errText)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Actions) != tc.actions {
+				t.Errorf("%d actions, want %d", len(p.Actions), tc.actions)
+			}
+			if n := strings.Join(p.Notices, "\n"); !strings.Contains(n, tc.notice) {
+				t.Errorf("notices lack %q:\n%s", tc.notice, n)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -171,16 +172,9 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 			}})
 	}
 	if a.EBEnvironment != "" {
-		in := ebUpdateInput(a.EBEnvironment, role, r.EBProperties())
-		p.Add(&Action{Summary: fmt.Sprintf("use instance profile %s in Elastic Beanstalk environment %s and set its properties %s (one update, rolling)", role, a.EBEnvironment, strings.Join(deployVarNames(r.EBProperties()), ", ")),
-			Calls: []string{"elasticbeanstalk:UpdateEnvironment"},
-			Do: func(ctx context.Context) error {
-				return retryWhile(ctx, ebProfileRetryBudget, instanceProfileNotReady, func() error {
-					_, err := r.AWS.EB.UpdateEnvironment(ctx, in)
-					return err
-				})
-			}})
-		p.Warn("switching the instance profile replaces the instances: make sure /health/ answers before CommonMiddleware (see the hand-off document) so the new instance passes the health check without ALLOWED_HOSTS = ['*']")
+		if err := planEB(ctx, r, p, role); err != nil {
+			return nil, err
+		}
 	} else {
 		p.Notice("no eb_environment given: select instance profile %s in Elastic Beanstalk → Configuration → Service access → EC2 instance profile, and set the app's variables with `sh %s` (eb setenv)", role, EBFile(a.Env))
 	}
@@ -308,4 +302,83 @@ func ebUpdateInput(env, profile string, props []DeployVar) *elasticbeanstalk.Upd
 			Namespace: sdk.String(ebEnvNamespace), OptionName: sdk.String(v.Name), Value: sdk.String(v.Value)})
 	}
 	return &elasticbeanstalk.UpdateEnvironmentInput{EnvironmentName: sdk.String(env), OptionSettings: opts}
+}
+
+// planEB adds the one UpdateEnvironment (instance profile and the app's
+// properties together) unless the environment already has them all: each
+// update rolls the environment, so an unchanged one is left alone. An
+// environment that does not exist is refused before anything is sent.
+func planEB(ctx context.Context, r *Run, p *Plan, role string) error {
+	env := r.Answers.EBEnvironment
+	in := ebUpdateInput(env, role, r.EBProperties())
+	update := &Action{Summary: fmt.Sprintf("use instance profile %s in Elastic Beanstalk environment %s and set its properties %s (one update, rolling)", role, env, strings.Join(deployVarNames(r.EBProperties()), ", ")),
+		Calls: []string{"elasticbeanstalk:UpdateEnvironment"},
+		Do: func(ctx context.Context) error {
+			return retryWhile(ctx, ebProfileRetryBudget, instanceProfileNotReady, func() error {
+				_, err := r.AWS.EB.UpdateEnvironment(ctx, in)
+				return err
+			})
+		}}
+	warn := func() {
+		p.Warn("switching the instance profile replaces the instances: make sure /health/ answers before CommonMiddleware (see the hand-off document) so the new instance passes the health check without ALLOWED_HOSTS = ['*']")
+	}
+	if r.Offline {
+		p.Add(update)
+		warn()
+		return nil
+	}
+	out, err := r.AWS.EB.DescribeEnvironments(ctx, &elasticbeanstalk.DescribeEnvironmentsInput{EnvironmentNames: []string{env}})
+	if err != nil {
+		return fmt.Errorf("read Elastic Beanstalk environment %s: %w", env, err)
+	}
+	var app string
+	for _, e := range out.Environments {
+		if deref(e.EnvironmentName) == env && e.Status != ebtypes.EnvironmentStatusTerminated && e.Status != ebtypes.EnvironmentStatusTerminating {
+			app = deref(e.ApplicationName)
+		}
+	}
+	if app == "" {
+		return fmt.Errorf("no Elastic Beanstalk environment %s in %s: check eb_environment (`eb list`) and the region", env, r.AWS.Region)
+	}
+	live, err := r.AWS.EB.DescribeConfigurationSettings(ctx, &elasticbeanstalk.DescribeConfigurationSettingsInput{ApplicationName: &app, EnvironmentName: &env})
+	if err != nil {
+		p.Notice("could not read the settings of Elastic Beanstalk environment %s (%s): the instance profile and properties are sent anyway", env, FirstLine(aws.Explain(err).Error()))
+		p.Add(update)
+		warn()
+		return nil
+	}
+	if diff := ebSettingsDiffer(live.ConfigurationSettings, in.OptionSettings); len(diff) > 0 {
+		p.Notice("Elastic Beanstalk environment %s differs in: %s", env, strings.Join(diff, ", "))
+		p.Add(update)
+		if slices.Contains(diff, "IamInstanceProfile") {
+			warn()
+		}
+		return nil
+	}
+	p.Notice("Elastic Beanstalk environment %s already uses instance profile %s and has the app's properties", env, role)
+	return nil
+}
+
+// ebSettingsDiffer names the wanted options the live settings lack or hold
+// with another value. Elastic Beanstalk may give the instance profile as a
+// name or an ARN.
+func ebSettingsDiffer(live []ebtypes.ConfigurationSettingsDescription, want []ebtypes.ConfigurationOptionSetting) []string {
+	have := map[string]string{}
+	for _, cs := range live {
+		for _, o := range cs.OptionSettings {
+			have[deref(o.Namespace)+" "+deref(o.OptionName)] = deref(o.Value)
+		}
+	}
+	var diff []string
+	for _, o := range want {
+		v, ok := have[deref(o.Namespace)+" "+deref(o.OptionName)]
+		w := deref(o.Value)
+		if deref(o.OptionName) == "IamInstanceProfile" && strings.HasSuffix(v, ":instance-profile/"+w) {
+			v = w
+		}
+		if !ok || v != w {
+			diff = append(diff, deref(o.OptionName))
+		}
+	}
+	return diff
 }
