@@ -25,8 +25,8 @@ type Project struct {
 	ManagePy       string // path of manage.py
 	SettingsModule string // e.g. "mysite.settings"; "" when manage.py does not set it
 	SettingsFile   string // path of the settings file; "" when not found
-	// DjangoVersion and StoragesVersion are "" when unknown (AtLeast then
-	// treats them as the newest release).
+	// DjangoVersion and StoragesVersion are "" when unknown (the generated
+	// settings do not depend on them: they check the versions on import).
 	DjangoVersion   string
 	StoragesVersion string
 	// VersionSource says where DjangoVersion came from: "installed" (asked

@@ -166,7 +166,8 @@ func TestAtLeast(t *testing.T) {
 		{"3.2.25", 4, 2, false}, {"4.2", 4, 2, true}, {"4.2.7", 4, 2, true}, {"4.1", 4, 2, false},
 		{"5.0a1", 5, 1, false}, {"5.1", 4, 2, true}, {"5", 5, 0, true}, {"10.0", 5, 1, true},
 		{"1.13.2", 1, 14, false}, {"1.14", 1, 14, true}, {"1.14.6", 1, 14, true},
-		{"", 5, 1, true}, {"", 1, 14, true}, {"dev", 4, 2, true},
+		// Unknown is never assumed to be the newest (issue 8.6).
+		{"", 5, 1, false}, {"", 1, 14, false}, {"dev", 4, 2, false},
 	} {
 		if got := AtLeast(c.v, c.ma, c.mi); got != c.want {
 			t.Errorf("AtLeast(%q, %d, %d) = %v", c.v, c.ma, c.mi, got)

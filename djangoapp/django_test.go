@@ -12,12 +12,13 @@ import (
 // TestGeneratedSettingsWithRealDjango loads the generated settings in a
 // real Django + django-storages (the system /usr/bin/python3, e.g. Debian's
 // python3-django and python3-django-storages-boto3) and checks what
-// default_storage resolves to. Skipped when they are not installed.
+// default_storage resolves to. It fails (never skips) when they are
+// missing: .ci/run installs them.
 func TestGeneratedSettingsWithRealDjango(t *testing.T) {
 	const py = "/usr/bin/python3"
 	probe := exec.Command(py, "-c", "import django, storages, boto3\ntry:\n    import storages.backends.s3\nexcept ImportError:\n    import storages.backends.s3boto3")
 	if out, err := probe.CombinedOutput(); err != nil {
-		t.Skipf("%s cannot import django, django-storages' S3 backend and boto3 (%v: %s); CI installs them", py, err, strings.TrimSpace(string(out)))
+		t.Fatalf("%s cannot import django, django-storages' S3 backend and boto3 (%v: %s): run .ci/run or apt-get install python3-django python3-django-storages-boto3 python3-boto3", py, err, strings.TrimSpace(string(out)))
 	}
 	dj, st, err := ProbeVersions(py, t.TempDir())
 	if err != nil || dj == "" {
@@ -25,10 +26,7 @@ func TestGeneratedSettingsWithRealDjango(t *testing.T) {
 	}
 	t.Logf("Django %s, django-storages %s", dj, st)
 
-	p := SettingsParams{
-		DjangoVersion: dj, StoragesVersion: st, Region: "eu-west-3",
-		PublicPrefixes: []string{"media/blog/"}, StaticOnS3: true,
-	}
+	var p SettingsParams
 	gen, err := GenerateSettings(p)
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +50,7 @@ USE_TZ = True
 MEDIA_ROOT = "/tmp/media"
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
+STATICFILES_STORAGE = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"  # the project's own
 
 from .s3wizard_settings import *  # noqa: E402,F401,F403
 `,
@@ -73,18 +72,18 @@ from django.utils.module_loading import import_string
 d = unwrap(default_storage)
 # The static storage is not instantiated: ManifestFilesMixin reads the manifest from the
 # bucket on creation, and the test has no S3. Its class and options are checked instead.
+from s3wizard_storages import PublicStorage
+pub = PublicStorage("media/blog/")
+print("public-deconstruct", *pub.deconstruct())
+print("public-sse", pub.object_parameters.get("ServerSideEncryption"))
 if django.VERSION >= (4, 2):
-    from django.core.files.storage import storages
-    pub = storages["public_blog"]
     conf = settings.STORAGES["staticfiles"]
     cls, opts = import_string(conf["BACKEND"]), conf.get("OPTIONS", {})
 else:
-    from s3wizard_storages import PublicBlogStorage
-    pub = PublicBlogStorage()
     cls = import_string(settings.STATICFILES_STORAGE)
-    opts = {k: getattr(cls, k) for k in ("location", "querystring_auth", "default_acl")}
+    opts = {k: getattr(cls, k, None) for k in ("location", "querystring_auth", "default_acl")}
 from storages.backends import s3boto3
-print("static", cls.__module__ + "." + cls.__name__, opts["location"], opts["querystring_auth"], opts["default_acl"],
+print("static", cls.__module__ + "." + cls.__name__, opts.get("location"), opts.get("querystring_auth"), opts.get("default_acl"),
       "manifest" if issubclass(cls, s3boto3.S3ManifestStaticStorage) else "not-manifest")
 for name, o in (("default", d), ("public", pub)):
     print(name, type(o).__module__ + "." + type(o).__name__, o.location, o.querystring_auth, o.default_acl,
@@ -96,16 +95,19 @@ print("has-legacy", hasattr(settings, "DEFAULT_FILE_STORAGE") and "s3" in str(ge
 	// A real bucket name (a 1-character name is not DNS-compatible and botocore
 	// would fall back to path-style URLs).
 	const bucket = "mon-app-media-staging"
-	run := func(extra ...string) map[string]string {
+	exe := func(extra ...string) ([]byte, error) {
 		cmd := exec.Command(py, "-c", script)
 		cmd.Dir = dir
 		cmd.Env = append([]string{
 			"PATH=" + os.Getenv("PATH"), "PYTHONPATH=" + dir + string(os.PathListSeparator) + os.Getenv("PYTHONPATH"),
 			"DJANGO_SETTINGS_MODULE=proj.settings", "HOME=" + dir,
-			"USE_S3_STORAGE=True", "AWS_STORAGE_BUCKET_NAME=" + bucket, "AWS_S3_REGION_NAME=eu-west-3",
+			"USE_S3_STORAGE=True", "USE_S3_STATIC=True", "S3_PUBLIC_PREFIXES=media/blog/", "AWS_STORAGE_BUCKET_NAME=" + bucket, "AWS_S3_REGION_NAME=eu-west-3",
 			"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
 		}, extra...)
-		out, err := cmd.CombinedOutput()
+		return cmd.CombinedOutput()
+	}
+	run := func(extra ...string) map[string]string {
+		out, err := exe(extra...)
 		if err != nil {
 			t.Fatalf("django with the generated settings: %v\n%s\n--- settings ---\n%s", err, out, gen)
 		}
@@ -124,9 +126,11 @@ print("has-legacy", hasattr(settings, "DEFAULT_FILE_STORAGE") and "s3" in str(ge
 	}
 	r := run()
 	for k, want := range map[string]string{
-		"default": "." + backend + " media True None " + bucket + " eu-west-3 virtual s3v4",
-		"static":  "Storage static False None manifest",
-		"public":  " media/blog False None " + bucket + " eu-west-3 virtual s3v4",
+		"default":            "." + backend + " media True None " + bucket + " eu-west-3 virtual s3v4",
+		"static":             "Storage static False None manifest",
+		"public":             " media/blog False None " + bucket + " eu-west-3 virtual s3v4",
+		"public-deconstruct": "s3wizard_storages.PublicStorage ('media/blog/',) {}",
+		"public-sse":         "AES256",
 	} {
 		if !strings.Contains(r[k], want) {
 			t.Errorf("%s storage: got %q, want it to contain %q", k, r[k], want)
@@ -146,5 +150,16 @@ print("has-legacy", hasattr(settings, "DEFAULT_FILE_STORAGE") and "s3" in str(ge
 	r = run("AWS_S3_ENDPOINT_URL=http://127.0.0.1:9000")
 	if !strings.Contains(r["default"], " path s3v4") || !strings.HasPrefix(r["private-url"], "http://127.0.0.1:9000/"+bucket+"/media/doc.pdf?") {
 		t.Errorf("custom endpoint: default %q, url %q: want path-style", r["default"], r["private-url"])
+	}
+
+	// Static files kept local: the project's own static storage stays (on
+	// Django 4.2+ its STORAGES["staticfiles"], here STATICFILES_STORAGE).
+	if r = run("USE_S3_STATIC=False"); !strings.HasPrefix(r["static"], "django.contrib.staticfiles.storage.ManifestStaticFilesStorage ") {
+		t.Errorf("static files local: static storage %q, want the project's ManifestStaticFilesStorage", r["static"])
+	}
+	// A public storage on a prefix this env does not make public is refused
+	// at import, not served as 403s.
+	if out, err := exe("S3_PUBLIC_PREFIXES=media/other/"); err == nil || !strings.Contains(string(out), "not in S3_PUBLIC_PREFIXES") {
+		t.Errorf("PublicStorage(\"media/blog/\") with S3_PUBLIC_PREFIXES=media/other/: err %v\n%s", err, out)
 	}
 }

@@ -11,7 +11,7 @@ func TestLintRules(t *testing.T) {
 		sev, msg                    string // "" sev: no finding
 	}{
 		{"default storage 5.1", `DEFAULT_FILE_STORAGE = "storages.backends.s3.S3Storage"`, "5.1", "1.14.4", "error", "removed in Django 5.1 and silently ignored: uploads land on local disk; use STORAGES"},
-		{"static storage unknown django", `STATICFILES_STORAGE = "x.Y"`, "", "", "error", "removed in Django 5.1"},
+		{"static storage unknown django", `STATICFILES_STORAGE = "x.Y"`, "", "", "warning", "the project's Django version is unknown; from Django 4.2 it is deprecated and from 5.1 silently ignored"},
 		{"default storage 4.2", `DEFAULT_FILE_STORAGE = "storages.backends.s3.S3Storage"`, "4.2", "1.14.4", "warning", "deprecated"},
 		{"default storage 3.2", `DEFAULT_FILE_STORAGE = "storages.backends.s3boto3.S3Boto3Storage"`, "3.2", "1.13.2", "", ""},
 		{"typo", `AWS_S3_REGION = "eu-west-3"`, "5.2", "1.14.6", "warning", "unknown django-storages setting AWS_S3_REGION (typo of AWS_S3_REGION_NAME?)"},

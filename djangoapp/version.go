@@ -5,21 +5,19 @@ import (
 	"strings"
 )
 
-// The newest releases the generator knows; an unknown version is treated as
-// these.
-const (
-	LatestDjango   = "5.2"
-	LatestStorages = "1.14"
-)
+// Known reports whether v is a version number the wizard can compare.
+func Known(v string) bool {
+	_, _, ok := parseMajorMinor(v)
+	return ok
+}
 
-// AtLeast reports whether version v is major.minor or newer. An unknown
-// version ("" or unparseable) counts as the newest release, so AtLeast
-// returns true for it: the wizard then emits the current settings names
-// (STORAGES, storages.backends.s3).
+// AtLeast reports whether version v is known and major.minor or newer. An
+// unknown version ("" or unparseable) is never assumed to be the newest:
+// AtLeast returns false, and callers that need to know say so (see Known).
 func AtLeast(v string, major, minor int) bool {
 	maj, min, ok := parseMajorMinor(v)
 	if !ok {
-		return true
+		return false
 	}
 	if maj != major {
 		return maj > major

@@ -72,7 +72,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 	d.Keys, d.NextDue = keys(r, now())
 	d.Protection = protection(a, checks, live)
 	d.EnvVars, d.EnvWhere = envVars(r)
-	if sp, _, _ := steps.SettingsParamsFor(r); sp.NeedsStoragesModule() {
+	if steps.StoragesModuleNeeded(r) {
 		d.StoragesModule = steps.StoragesFile
 	}
 	if a.Credentials == config.CredInstanceRole {
@@ -298,12 +298,14 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 func envVars(r *steps.Run) ([]envRow, string) {
 	a := r.Answers
 	meaning := map[string]string{
-		steps.EnvKeyID:    "access key ID of " + a.IAMUser,
-		steps.EnvSecret:   "its secret (only in the places listed above)",
-		steps.EnvBucket:   "the bucket",
-		steps.EnvRegion:   "the bucket's region (signed URLs need it right)",
-		steps.EnvUseS3:    "True: files go to S3; anything else: local disk",
-		steps.EnvEndpoint: "the custom S3 endpoint (unset on AWS)",
+		steps.EnvKeyID:          "access key ID of " + a.IAMUser,
+		steps.EnvSecret:         "its secret (only in the places listed above)",
+		steps.EnvBucket:         "the bucket",
+		steps.EnvRegion:         "the bucket's region (signed URLs need it right)",
+		steps.EnvUseS3:          "True: files go to S3; anything else: local disk",
+		steps.EnvEndpoint:       "the custom S3 endpoint (unset on AWS)",
+		steps.EnvStatic:         "True: static files (collectstatic) go to S3 under static/, public",
+		steps.EnvPublicPrefixes: "the prefixes anyone may read, comma-separated (PublicStorage refuses others)",
 	}
 	var rows []envRow
 	for _, n := range r.AppEnvNames() {

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/joho/godotenv"
-	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -27,7 +26,6 @@ func requireDjango(t *testing.T) {
 }
 
 // djangoScript uses the app's storages exactly as views and models would.
-// argv: public storage alias (Django 4.2+) and class path (older Django).
 const djangoScript = `
 import json, os, sys, urllib.error, urllib.request
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
@@ -59,15 +57,13 @@ res["unsigned_status"], _ = get(url.split("?")[0])
 default_storage.delete(name)
 res["exists_after_delete"] = default_storage.exists(name)
 
-if django.VERSION >= (4, 2):
-    from django.core.files.storage import storages
-    pub = storages[sys.argv[1]]
-else:
-    pub = import_string(sys.argv[2])()
+from s3wizard_storages import PublicStorage
+pub = PublicStorage("media/blog/")
 pname = pub.save("photo.txt", ContentFile(b"public photo"))
 purl = pub.url(pname)
 res["public_url"] = purl
 res["public_status"], res["public_body"] = get(purl)
+res["public_sse"] = pub.bucket.Object(pub._normalize_name(pname)).server_side_encryption
 pub.delete(pname)
 print(json.dumps(res))
 `
@@ -97,7 +93,7 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_REGION_NAME", "USE_S3_STORAGE", "AWS_S3_ENDPOINT_URL"} {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_REGION_NAME", "USE_S3_STORAGE", "AWS_S3_ENDPOINT_URL", "S3_PUBLIC_PREFIXES"} {
 		if env[k] == "" {
 			t.Errorf(".env has no %s", k)
 		}
@@ -109,25 +105,14 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 		t.Errorf("the env file's key %s is not the one the wizard created", steps.Mask(env["AWS_ACCESS_KEY_ID"]))
 	}
 
-	// Django < 4.2 needs the companion module: the wizard says to copy it
-	// next to manage.py, so does the test.
-	sp, proj, err := steps.SettingsParamsFor(r)
+	// The companion module (PublicStorage): the wizard says to copy it next
+	// to manage.py, so does the test.
+	mod, err := os.ReadFile(filepath.Join(dir, steps.StoragesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("detected Django %s (%s), django-storages %s (%s)", proj.DjangoVersion, proj.VersionSource, proj.StoragesVersion, proj.StoragesSource)
-	if sp.NeedsStoragesModule() {
-		mod, err := os.ReadFile(filepath.Join(dir, steps.StoragesFile))
-		if err != nil {
-			t.Fatalf("Django %s needs %s: %v", proj.DjangoVersion, steps.StoragesFile, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "s3wizard_storages.py"), mod, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pubs, err := sp.PublicStorages()
-	if err != nil || len(pubs) != 1 {
-		t.Fatalf("public storages %v %v", pubs, err)
+	if err := os.WriteFile(filepath.Join(dir, "s3wizard_storages.py"), mod, 0o644); err != nil {
+		t.Fatal(err)
 	}
 
 	// Only the env file's variables (plus PATH and HOME): what a process
@@ -136,7 +121,7 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 	for k, v := range env {
 		procEnv = append(procEnv, k+"="+v)
 	}
-	cmd := exec.CommandContext(context.Background(), filepath.Join(dir, "venv", "bin", "python"), "-c", djangoScript, pubs[0].Alias, djangoapp.DefaultStoragesModule+"."+pubs[0].Class)
+	cmd := exec.CommandContext(context.Background(), filepath.Join(dir, "venv", "bin", "python"), "-c", djangoScript)
 	cmd.Dir = dir
 	cmd.Env = procEnv
 	var stderr strings.Builder
@@ -160,6 +145,7 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 		PublicURL             string `json:"public_url"`
 		PublicStatus          int    `json:"public_status"`
 		PublicBody            string `json:"public_body"`
+		PublicSSE             string `json:"public_sse"`
 	}
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("django output %q: %v", out, err)
@@ -188,6 +174,11 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 	}
 	if res.PublicStatus != 200 || res.PublicBody != "public photo" {
 		t.Errorf("public file anonymously: status %d body %q", res.PublicStatus, res.PublicBody)
+	}
+	// Written SSE-S3, so that it stays anonymously readable on AWS even when
+	// the bucket's default is SSE-KMS (moto would serve either).
+	if res.PublicSSE != "AES256" {
+		t.Errorf("public file stored with ServerSideEncryption %q, want AES256", res.PublicSSE)
 	}
 }
 

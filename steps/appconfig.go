@@ -15,19 +15,29 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/state"
 )
 
-// Env var names the app reads besides the credentials.
+// Env var names the app reads besides the credentials (the generated
+// settings read them: djangoapp owns the names).
 const (
-	EnvBucket   = "AWS_STORAGE_BUCKET_NAME"
-	EnvRegion   = "AWS_S3_REGION_NAME"
-	EnvUseS3    = "USE_S3_STORAGE"
-	EnvEndpoint = "AWS_S3_ENDPOINT_URL"
+	EnvBucket         = djangoapp.EnvBucket
+	EnvRegion         = djangoapp.EnvRegion
+	EnvUseS3          = djangoapp.EnvUseS3
+	EnvEndpoint       = djangoapp.EnvEndpoint
+	EnvStatic         = djangoapp.EnvStatic
+	EnvPublicPrefixes = djangoapp.EnvPublicPrefixes
 )
+
+// appEnvKeys are the app's variables besides the credentials, in the order
+// they are documented and deployed.
+var appEnvKeys = []string{EnvBucket, EnvRegion, EnvUseS3, EnvStatic, EnvPublicPrefixes, EnvEndpoint}
+
+// AppEnvKeys returns the names of every variable the wizard may set for the
+// app besides the credentials (destroy removes them all).
+func AppEnvKeys() []string { return slices.Clone(appEnvKeys) }
 
 // Files the app-config step writes, relative to the project.
 const (
@@ -92,11 +102,11 @@ func AppConfig() *Step {
 		ID:    "app-config",
 		Title: "Configure the Django app",
 		Guide: "7. Variables d’environnement : local & production · guía ES 3–5 (set_env.sh)",
-		Why:   "The app reads the bucket, region and credentials from environment variables. The wizard fills your env file (keeping everything else in it), keeps secrets out of git, prepares a single Heroku command and generates the django-storages settings for your Django version.",
+		Why:   "The app reads the bucket, region, public prefixes and credentials from environment variables. The wizard fills your env file (keeping everything else in it), keeps secrets out of git, prepares a single Heroku command and generates the django-storages settings: one file for every env (staging and prod differ only by their variables) that checks the Django and django-storages versions when it is imported.",
 		Departures: []string{
 			"The guide runs one `heroku config:set` per variable (§7.2); each call restarts the app, so the wizard sets them all in one command, written to a 0600 file (or run for you) so the secret never lands in shell history.",
 			"The Spanish guide makes set_env.sh executable (chmod +x); it is sourced, not executed, and holds the secret: the wizard writes it with mode 0600. Its hook in bin/activate is lost when the virtualenv is rebuilt, so the env file stays the main source.",
-			"The guides give no settings.py code: the wizard generates the django-storages block for your Django version — the STORAGES dict from Django 4.2, DEFAULT_FILE_STORAGE only before (Django 5.1 silently ignores it and uploads land on the local disk).",
+			"The guides give no settings.py code: the wizard generates the django-storages block, which picks at import time the STORAGES dict from Django 4.2 (Django 5.1 silently ignores DEFAULT_FILE_STORAGE, and uploads would land on the local disk) or the old names before, and the backend path the installed django-storages has — never a guess from a version it could not read. While static files stay local, your own static storage (e.g. WhiteNoise's) is kept.",
 			"The guide keeps private files \"with ACL private\" (§6.3); ACLs are disabled on the bucket (BucketOwnerEnforced), so the settings send no ACL (AWS_DEFAULT_ACL = None): private files are served through signed URLs, and each public prefix gets its own unsigned storage.",
 		},
 		Keys:   []string{"env_file", "set_env_sh", "heroku_app"},
@@ -111,9 +121,11 @@ func AppConfig() *Step {
 func (r *Run) WantedEnv() (set map[string]string, remove []string) {
 	a := r.Answers
 	set = map[string]string{
-		EnvBucket: a.Bucket,
-		EnvRegion: a.Region,
-		EnvUseS3:  "True",
+		EnvBucket:         a.Bucket,
+		EnvRegion:         a.Region,
+		EnvUseS3:          "True",
+		EnvStatic:         pyBool(a.StaticOnS3),
+		EnvPublicPrefixes: strings.Join(a.PublicPrefixes, ","),
 	}
 	if ep := r.endpoint(); ep != "" {
 		set[EnvEndpoint] = ep
@@ -137,9 +149,11 @@ func (r *Run) AppEnvNames() []string {
 	if accessKeys(r.Answers) {
 		n = append(n, EnvKeyID, EnvSecret)
 	}
-	n = append(n, EnvBucket, EnvRegion, EnvUseS3)
-	if r.endpoint() != "" {
-		n = append(n, EnvEndpoint)
+	set, _ := r.WantedEnv()
+	for _, k := range appEnvKeys {
+		if _, ok := set[k]; ok {
+			n = append(n, k)
+		}
 	}
 	return n
 }
@@ -196,7 +210,7 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 			},
 		})
 	} else {
-		p.Notice("%s already has the bucket, region and USE_S3_STORAGE", a.EnvFile)
+		p.Notice("%s already has the app's variables (%s)", a.EnvFile, strings.Join(sortedKeys(set), ", "))
 	}
 	if instanceRole(a) && env[EnvKeyID] != "" {
 		p.Warn("%s still has %s (%s): with an instance role the app needs no keys, and boto3 uses env vars before the role — remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from it and deactivate that key", a.EnvFile, EnvKeyID, Mask(env[EnvKeyID]))
@@ -380,7 +394,7 @@ func (r *Run) DeployVars(env map[string]string) []DeployVar {
 		vs = append(vs, DeployVar{EnvKeyID, env[EnvKeyID]}, DeployVar{EnvSecret, env[EnvSecret]})
 	}
 	set, _ := r.WantedEnv()
-	for _, k := range []string{EnvBucket, EnvRegion, EnvUseS3, EnvEndpoint} {
+	for _, k := range appEnvKeys {
 		if v, ok := set[k]; ok {
 			vs = append(vs, DeployVar{k, v})
 		}
@@ -623,55 +637,50 @@ func appendHook(activate, script string) error {
 	return f.Close()
 }
 
-// SettingsParamsFor returns the settings parameters for the project in
-// r.Dir, and the detected project (nil when there is no manage.py).
-func SettingsParamsFor(r *Run) (djangoapp.SettingsParams, *djangoapp.Project, error) {
+// StoragesModuleNeeded reports whether the project needs the companion
+// storages module copied next to manage.py: for PublicStorage (public
+// prefixes), and for static files on S3 unless the project's Django is
+// known to be 4.2 or newer (STORAGES then configures them).
+func StoragesModuleNeeded(r *Run) bool {
 	a := r.Answers
-	sp := djangoapp.SettingsParams{
-		Region:         a.Region,
-		Bucket:         a.Bucket,
-		PublicPrefixes: a.PublicPrefixes,
-		StaticOnS3:     a.StaticOnS3,
-		CustomEndpoint: r.endpoint() != "",
-		KMS:            a.Encryption == config.EncSSEKMS,
+	if len(a.PublicPrefixes) > 0 {
+		return true
+	}
+	if !a.StaticOnS3 {
+		return false
 	}
 	proj, err := djangoapp.Detect(r.Dir)
-	if err != nil {
-		return sp, nil, err
-	}
-	sp.DjangoVersion, sp.StoragesVersion = proj.DjangoVersion, proj.StoragesVersion
-	return sp, proj, nil
+	return err != nil || proj == nil || !djangoapp.AtLeast(proj.DjangoVersion, 4, 2)
 }
 
 func planSettings(r *Run, p *Plan) error {
-	sp, proj, derr := SettingsParamsFor(r)
-	if proj == nil {
-		p.Notice("no Django project found (%v): the settings are generated for the latest Django and django-storages", derr)
+	proj, derr := djangoapp.Detect(r.Dir)
+	if derr != nil || proj == nil {
+		p.Notice("no Django project found (%v): the generated settings check the Django and django-storages versions when they are imported", derr)
 	} else {
-		p.Notice("Django %s (%s), django-storages %s (%s)", orLatest(proj.DjangoVersion), proj.VersionSource, orLatest(proj.StoragesVersion), proj.StoragesSource)
+		p.Notice("Django %s (%s), django-storages %s (%s); the generated settings check the versions again when they are imported", orUnknown(proj.DjangoVersion), proj.VersionSource, orUnknown(proj.StoragesVersion), proj.StoragesSource)
 		for _, n := range proj.Notes {
 			p.Notice("%s", n)
 		}
 	}
+	// One pair of files for every env: their bytes depend on nothing the
+	// env or the versions change (issue 10.6), so staging and prod never
+	// overwrite each other's settings.
+	var sp djangoapp.SettingsParams
 	gen, err := djangoapp.GenerateSettings(sp)
 	if err != nil {
 		return fmt.Errorf("generate django settings: %w", err)
 	}
-	files := map[string][]byte{SettingsFile: gen}
-	if sp.NeedsStoragesModule() {
-		mod, err := djangoapp.GeneratePublicStorages(sp)
-		if err != nil {
-			return fmt.Errorf("generate storages module: %w", err)
-		}
-		files[StoragesFile] = mod
-		p.Notice("Django < 4.2 needs storage classes: copy %s next to manage.py (it is imported as %s)", StoragesFile, djangoapp.DefaultStoragesModule)
+	mod, err := djangoapp.GeneratePublicStorages(sp)
+	if err != nil {
+		return fmt.Errorf("generate storages module: %w", err)
 	}
-	for _, rel := range []string{SettingsFile, StoragesFile} {
-		if body, ok := files[rel]; ok {
-			planGenerated(r, p, rel, body, 0o700, "write "+rel)
-		}
-	}
+	planGenerated(r, p, SettingsFile, gen, 0o700, "write "+SettingsFile+" (the same for every env: env-specific values come from the environment)")
+	planGenerated(r, p, StoragesFile, mod, 0o700, "write "+StoragesFile+" (PublicStorage, StaticStorage)")
 	p.Notice("settings: import %s at the end of settings.py (see its header), add \"storages\" to INSTALLED_APPS", SettingsFile)
+	if StoragesModuleNeeded(r) {
+		p.Notice("copy %s next to manage.py (it is imported as %s): public prefixes use its PublicStorage(\"media/…/\") on their model fields, and Django < 4.2 its StaticStorage", StoragesFile, djangoapp.DefaultStoragesModule)
+	}
 	if proj != nil && proj.SettingsFile != "" {
 		src, err := os.ReadFile(proj.SettingsFile)
 		if err != nil {
@@ -788,9 +797,9 @@ func otherHealthConfigs(dir string) ([]string, error) {
 	return out, nil
 }
 
-func orLatest(v string) string {
+func orUnknown(v string) string {
 	if v == "" {
-		return "latest"
+		return "unknown"
 	}
 	return v
 }
@@ -808,6 +817,14 @@ func inProject(dir, path string) (string, bool) {
 		return "", false
 	}
 	return filepath.ToSlash(rel), true
+}
+
+// pyBool is how the env file spells a boolean the settings read.
+func pyBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
 }
 
 func verifyAppConfig(ctx context.Context, r *Run) []Check {

@@ -1,10 +1,12 @@
 package steps
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,16 +85,16 @@ func TestAppConfigInstanceRoleWritesNoKeys(t *testing.T) {
 	if strings.Contains(string(heroku), "AWS_ACCESS_KEY_ID") || !strings.Contains(string(heroku), "AWS_STORAGE_BUCKET_NAME=mon-app-media-prod") {
 		t.Errorf("instance-role heroku command:\n%s", heroku)
 	}
-	// No manage.py: latest Django, said so; STORAGES dict.
+	// No manage.py: the version is not guessed; the settings choose on import.
 	gen, err := os.ReadFile(filepath.Join(r.Dir, SettingsFile))
-	if err != nil || !strings.Contains(string(gen), "STORAGES = {") {
-		t.Errorf("settings for the latest Django: %v", err)
+	if err != nil || !strings.Contains(string(gen), "_django.VERSION < (4, 2)") {
+		t.Errorf("settings that choose the Django names on import: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(r.Dir, StoragesFile)); err == nil {
-		t.Error("companion module written for Django 4.2+")
+	if _, err := os.Stat(filepath.Join(r.Dir, StoragesFile)); err != nil {
+		t.Errorf("companion module (PublicStorage for media/blog/): %v", err)
 	}
-	if !strings.Contains(strings.Join(p.Notices, "\n"), "no Django project found") {
-		t.Errorf("no notice about the missing manage.py: %q", p.Notices)
+	if n := strings.Join(p.Notices, "\n"); !strings.Contains(n, "no Django project found") || !strings.Contains(n, "check the Django and django-storages versions when they are imported") {
+		t.Errorf("no notice about the missing manage.py and the import-time choice: %q", p.Notices)
 	}
 	// Idempotent.
 	if p2, err := planAppConfig(context.Background(), r); err != nil || !p2.Empty() {
@@ -134,6 +136,96 @@ func TestShellQuoteRoundTrips(t *testing.T) {
 		out, err := exec.Command("sh", "-c", "printf %s "+ShellQuote(v)).Output()
 		if err != nil || string(out) != v {
 			t.Errorf("ShellQuote(%q) = %s → %q %v", v, ShellQuote(v), out, err)
+		}
+	}
+}
+
+// TestOneSettingsFileForEveryEnv (issue 10.6): applying staging then prod
+// leaves the generated files byte for byte as staging left them, and the
+// one settings file gives each env its own bucket, region, public prefixes
+// and static choice from that env's file, in the real Django 3.2 of Debian.
+func TestOneSettingsFileForEveryEnv(t *testing.T) {
+	dir := t.TempDir()
+	mk := func(y string) *Run {
+		a, err := config.Parse([]byte(y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.ApplyDefaults()
+		if err := a.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		prog, err := state.Read(dir, a.Env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &Run{Dir: dir, Answers: a, State: prog}
+	}
+	staging := mk("env: staging\napp: mon-app\nregion: eu-west-3\ncredentials: instance-role\npublic_prefixes: [media/blog/]\nenv_file: .env.staging\n")
+	prod := mk("env: prod\napp: mon-app\nregion: us-east-1\ncredentials: instance-role\npublic_prefixes: [media/blog/, media/avatars/]\nstatic_on_s3: true\nenv_file: .env.prod\n")
+	read := func(rel string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	applyPlan(t, staging)
+	gen, mod := read(SettingsFile), read(StoragesFile)
+	applyPlan(t, prod)
+	if !bytes.Equal(read(SettingsFile), gen) || !bytes.Equal(read(StoragesFile), mod) {
+		t.Fatalf("prod rewrote the generated settings differently from staging")
+	}
+	if p, err := planAppConfig(context.Background(), staging); err != nil || slices.ContainsFunc(p.Actions, func(a *Action) bool { return slices.Contains(a.Files, SettingsFile) }) {
+		t.Errorf("staging again wants to rewrite the settings after prod: %v", err)
+	}
+
+	// The files as a project uses them, in Debian's Django 3.2.
+	pkg := filepath.Join(dir, "proj")
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for f, body := range map[string][]byte{
+		"proj/__init__.py":          nil,
+		"proj/s3wizard_settings.py": gen,
+		"s3wizard_storages.py":      mod,
+		"proj/settings.py": []byte("SECRET_KEY = 'x'\nINSTALLED_APPS = ['storages']\nUSE_TZ = True\n" +
+			"from .s3wizard_settings import *  # noqa\n"),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, f), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const script = `import django
+django.setup()
+from django.conf import settings
+from s3wizard_storages import PublicStorage
+print(settings.AWS_STORAGE_BUCKET_NAME, settings.AWS_S3_REGION_NAME, ",".join(settings.S3_PUBLIC_PREFIXES),
+      getattr(settings, "STATICFILES_STORAGE", "-"), PublicStorage("media/blog/").location)
+`
+	for _, c := range []struct {
+		r    *Run
+		want string
+	}{
+		{staging, "mon-app-media-staging eu-west-3 media/blog/ django.contrib.staticfiles.storage.StaticFilesStorage media/blog"},
+		{prod, "mon-app-media-prod us-east-1 media/blog/,media/avatars/ s3wizard_storages.StaticStorage media/blog"},
+	} {
+		env, err := envfile.Read(c.r.EnvFilePath())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("/usr/bin/python3", "-c", script)
+		cmd.Dir = dir
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "PYTHONPATH=" + dir, "DJANGO_SETTINGS_MODULE=proj.settings", "PYTHONDONTWRITEBYTECODE=1"}
+		for k, v := range env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: django (python3-django from Debian is needed: .ci/run installs it): %v\n%s", c.r.Answers.Env, err, out)
+		}
+		if got := strings.TrimSpace(string(out)); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.r.Answers.Env, got, c.want)
 		}
 	}
 }

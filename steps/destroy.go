@@ -274,7 +274,7 @@ func destroyAppFiles(r *Run, try func(string, error), say func(string)) {
 		return
 	}
 	if env[EnvBucket] == a.Bucket || env[EnvBucket] == "" && env[EnvKeyID] != "" && r.State.Key(env[EnvKeyID]) != nil {
-		remove := []string{EnvBucket, EnvRegion, EnvUseS3, EnvEndpoint}
+		remove := AppEnvKeys()
 		if accessKeys(a) {
 			remove = append(remove, EnvKeyID, EnvSecret)
 		}
