@@ -21,6 +21,12 @@ func appRun(t *testing.T, creds string) *Run {
 	dir := t.TempDir()
 	a := &config.Answers{Env: "prod", App: "mon-app", Region: "eu-west-3", Credentials: creds,
 		HerokuApp: "mon-app-prod", PublicPrefixes: []string{"media/blog/"}, Set: map[string]bool{"env": true, "app": true, "region": true, "credentials": true, "heroku_app": true, "public_prefixes": true}}
+	return offlineRun(t, dir, a)
+}
+
+// offlineRun completes and validates a and reads its progress in dir.
+func offlineRun(t *testing.T, dir string, a *config.Answers) *Run {
+	t.Helper()
 	a.ApplyDefaults()
 	if err := a.Validate(); err != nil {
 		t.Fatal(err)
@@ -151,15 +157,7 @@ func TestOneSettingsFileForEveryEnv(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.ApplyDefaults()
-		if err := a.Validate(); err != nil {
-			t.Fatal(err)
-		}
-		prog, err := state.Read(dir, a.Env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return &Run{Dir: dir, Answers: a, State: prog}
+		return offlineRun(t, dir, a)
 	}
 	staging := mk("env: staging\napp: mon-app\nregion: eu-west-3\ncredentials: instance-role\npublic_prefixes: [media/blog/]\nenv_file: .env.staging\n")
 	prod := mk("env: prod\napp: mon-app\nregion: us-east-1\ncredentials: instance-role\npublic_prefixes: [media/blog/, media/avatars/]\nstatic_on_s3: true\nenv_file: .env.prod\n")
