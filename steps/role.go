@@ -149,27 +149,7 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	if !hasRole {
 		p.Add(&Action{Summary: "add role " + role + " to instance profile " + role, Calls: []string{"iam:AddRoleToInstanceProfile"},
-			Do: func(ctx context.Context) error {
-				// IAM may not know an entity created moments ago yet.
-				err := retryUnknownEntity(ctx, func() error {
-					_, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
-					return err
-				})
-				if aws.Code(err) == "LimitExceeded" {
-					// The profile got another role since the plan read it:
-					// it is not ours to change.
-					if out, gerr := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role}); gerr == nil {
-						if other := otherProfileRoles(out.InstanceProfile.Roles, role); len(other) > 0 {
-							return foreignProfileError(role, other)
-						}
-					}
-					return fmt.Errorf("instance profile %s already holds a role (an instance profile holds one): not changed: %w", role, err)
-				}
-				if aws.IsAlreadyExists(err) {
-					return nil
-				}
-				return err
-			}})
+			Do: func(ctx context.Context) error { return addRoleToProfile(ctx, cl, role) }})
 	}
 	if a.EBEnvironment != "" {
 		if err := planEB(ctx, r, p, role); err != nil {
@@ -202,6 +182,34 @@ func instanceProfileNotReady(err error) bool {
 	}
 	msg := strings.ToLower(ae.ErrorMessage())
 	return strings.Contains(msg, "instance profile") || strings.Contains(msg, "iaminstanceprofile")
+}
+
+// addRoleToProfile puts role into the instance profile of the same name.
+// LimitExceeded means the profile already holds a role (one at most): if it
+// got another since the plan read it, it is someone else's and stays as it
+// is.
+func addRoleToProfile(ctx context.Context, cl aws.IAMAPI, role string) error {
+	// IAM may not know an entity created moments ago yet.
+	err := retryUnknownEntity(ctx, func() error {
+		_, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
+		return err
+	})
+	if aws.Code(err) == "LimitExceeded" {
+		out, gerr := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
+		if gerr == nil {
+			if other := otherProfileRoles(out.InstanceProfile.Roles, role); len(other) > 0 {
+				return foreignProfileError(role, other)
+			}
+			if len(out.InstanceProfile.Roles) == 1 {
+				return nil // ours got in meanwhile
+			}
+		}
+		return fmt.Errorf("instance profile %s already holds a role (an instance profile holds one): not changed: %w", role, err)
+	}
+	if aws.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
 }
 
 // otherProfileRoles are the roles of an instance profile other than ours.

@@ -2,9 +2,14 @@ package steps
 
 import (
 	"context"
+	"strings"
 	"testing"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
+	"github.com/s3wizard/s3wizard/aws"
 )
 
 // moto does not implement Elastic Beanstalk's UpdateEnvironment (500 Not
@@ -37,5 +42,34 @@ func TestUpdateEnvironmentRetriesOnlyInstanceProfileNotReady(t *testing.T) {
 	})
 	if err != nil || calls != 3 {
 		t.Errorf("err %v after %d calls, want success after 3", err, calls)
+	}
+}
+
+// profileRace is IAM as seen when another role got into the instance
+// profile between the plan and AddRoleToInstanceProfile: real IAM answers
+// LimitExceeded, which moto cannot be made to race into. Only the two calls
+// addRoleToProfile makes are answered (the embedded interface is nil).
+type profileRace struct {
+	aws.IAMAPI
+	holder string
+}
+
+func (f *profileRace) AddRoleToInstanceProfile(context.Context, *iam.AddRoleToInstanceProfileInput, ...func(*iam.Options)) (*iam.AddRoleToInstanceProfileOutput, error) {
+	return nil, &smithy.GenericAPIError{Code: "LimitExceeded", Message: "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1"}
+}
+
+func (f *profileRace) GetInstanceProfile(_ context.Context, in *iam.GetInstanceProfileInput, _ ...func(*iam.Options)) (*iam.GetInstanceProfileOutput, error) {
+	return &iam.GetInstanceProfileOutput{InstanceProfile: &iamtypes.InstanceProfile{InstanceProfileName: in.InstanceProfileName,
+		Roles: []iamtypes.Role{{RoleName: sdk.String(f.holder)}}}}, nil
+}
+
+func TestAddRoleToProfileLimitExceededIsNotSuccess(t *testing.T) {
+	err := addRoleToProfile(context.Background(), &profileRace{holder: "someone-elses-role"}, "mon-app-prod-s3")
+	if err == nil || !strings.Contains(err.Error(), "instance profile mon-app-prod-s3 already holds role someone-elses-role") {
+		t.Errorf("LimitExceeded with another role in the profile: %v", err)
+	}
+	// Our own role got in meanwhile (a concurrent run): that is what we want.
+	if err := addRoleToProfile(context.Background(), &profileRace{holder: "mon-app-prod-s3"}, "mon-app-prod-s3"); err != nil {
+		t.Errorf("LimitExceeded with our role in the profile: %v", err)
 	}
 }
