@@ -37,6 +37,12 @@ func TestEBUpdateSetsProfileAndVariablesTogether(t *testing.T) {
 		"aws:elasticbeanstalk:application:environment AWS_S3_REGION_NAME":      "eu-west-3",
 		"aws:elasticbeanstalk:application:environment USE_S3_STORAGE":          "True",
 	}
+	// Every other variable the app reads (the env file's, credentials
+	// excepted) goes along too.
+	set, _ := r.WantedEnv()
+	for k, v := range set {
+		want["aws:elasticbeanstalk:application:environment "+k] = v
+	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("option %s = %q, want %q (all: %v)", k, got[k], v, got)
@@ -72,12 +78,17 @@ func TestEBSetenvFile(t *testing.T) {
 				cmds = append(cmds, l)
 			}
 		}
-		want := "eb setenv AWS_STORAGE_BUCKET_NAME=" + r.Answers.Bucket + " AWS_S3_REGION_NAME=eu-west-3 USE_S3_STORAGE=True"
-		if ebEnv != "" {
-			want += " -e " + ebEnv
+		if len(cmds) != 1 || !strings.HasPrefix(cmds[0], "eb setenv AWS_STORAGE_BUCKET_NAME="+r.Answers.Bucket+" AWS_S3_REGION_NAME=eu-west-3 USE_S3_STORAGE=True") {
+			t.Fatalf("eb-prod.sh commands %q, want one eb setenv line with the bucket, region and USE_S3_STORAGE", cmds)
 		}
-		if len(cmds) != 1 || cmds[0] != want {
-			t.Errorf("eb-prod.sh commands %q, want one line %q", cmds, want)
+		set, _ := r.WantedEnv()
+		for k, v := range set {
+			if !strings.Contains(cmds[0], " "+ShellQuote(k+"="+v)) {
+				t.Errorf("eb setenv lacks %s=%s: %s", k, v, cmds[0])
+			}
+		}
+		if ebEnv != "" && !strings.HasSuffix(cmds[0], " -e "+ebEnv) {
+			t.Errorf("eb setenv does not name environment %s: %s", ebEnv, cmds[0])
 		}
 		if strings.Contains(string(body), "AWS_SECRET_ACCESS_KEY") || strings.Contains(string(body), "AWS_ACCESS_KEY_ID") {
 			t.Errorf("eb-prod.sh mentions credentials:\n%s", body)
@@ -125,6 +136,11 @@ func TestEBUpdateOnlyWhenSettingsDiffer(t *testing.T) {
 		opt(ebEnvNamespace, EnvRegion, "eu-west-3"),
 		opt(ebEnvNamespace, EnvUseS3, "True"),
 		opt(ebEnvNamespace, "DJANGO_SECRET_KEY", "theirs"),
+	}
+	for _, v := range r.EBProperties() {
+		if v.Name != EnvBucket && v.Name != EnvRegion && v.Name != EnvUseS3 {
+			asWanted = append(asWanted, opt(ebEnvNamespace, v.Name, v.Value))
+		}
 	}
 	for _, tc := range []struct {
 		name    string
