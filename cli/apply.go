@@ -61,28 +61,24 @@ func loadAnswers(f *flags, s IO) (*config.Answers, error) {
 
 var stdinLines *bufio.Reader
 
+// promptLine asks one missing answer on a line, with the question's own
+// title, parser and rule (the keys table's).
 func promptLine(s IO, a *config.Answers, key string) error {
+	q, ok := config.Lookup(key)
+	if !ok || q.Title == "" {
+		return fmt.Errorf("cannot ask %s on a line: put it in the answers file", key)
+	}
 	if stdinLines == nil {
 		stdinLines = bufio.NewReader(s.In)
 	}
-	fmt.Fprintf(s.Err, "%s: ", key)
+	fmt.Fprintf(s.Err, "%s (%s): ", q.Title, key)
 	line, err := stdinLines.ReadString('\n')
 	if err != nil && line == "" {
 		return fmt.Errorf("read answer %s: %w", key, ErrCancelled)
 	}
-	v := strings.TrimSpace(line)
-	switch key {
-	case "app":
-		a.App = v
-	case "region":
-		a.Region = v
-	case "budget.email":
-		a.Budget.Email = v
-		key = "budget"
-	default:
-		return fmt.Errorf("cannot ask %s on a line: put it in the answers file", key)
+	if err := a.SetString(key, strings.TrimSpace(line)); err != nil {
+		return app.UsageError(err)
 	}
-	a.Set[key] = true
 	return nil
 }
 

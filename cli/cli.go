@@ -152,8 +152,10 @@ func parseFlags(cmd string, args []string, errw io.Writer) (*flags, error) {
 	if os.Getenv("NO_COLOR") != "" {
 		f.noColor = true
 	}
-	if f.Env != "" && !validEnv(f.Env) {
-		return nil, fmt.Errorf("--env %q: use lowercase letters, digits and dashes (e.g. staging, prod)", f.Env)
+	if f.Env != "" {
+		if err := config.ValidEnv(f.Env); err != nil {
+			return nil, fmt.Errorf("--env %w", err)
+		}
 	}
 	switch cmd {
 	case "apply", "plan":
@@ -169,15 +171,6 @@ func parseFlags(cmd string, args []string, errw io.Writer) (*flags, error) {
 		return nil, fmt.Errorf("plan needs --answers FILE")
 	}
 	return f, nil
-}
-
-func validEnv(s string) bool {
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func report(ctx context.Context, err error, errw io.Writer) int {

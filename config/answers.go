@@ -1,24 +1,28 @@
 // Package config holds the wizard's answers (the answers file and the TUI ask
 // the same keys), their defaults derived from earlier answers, and the rules
-// that make an answer valid before anything touches AWS.
+// that make an answer valid before anything touches AWS. Every key is
+// declared once, in the keys table (keys.go).
 package config
 
 import (
-	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Credential modes.
 const (
 	CredAccessKeys   = "access-keys"
 	CredInstanceRole = "instance-role"
+	// CredProvided: keys the user already has (S3-compatible providers);
+	// no IAM, monitoring or budget.
+	CredProvided = "provided"
 )
 
 // IAM policy choices.
@@ -33,76 +37,107 @@ const (
 	EncSSEKMS = "SSE-KMS"
 )
 
+// LogBucketSuffix names the access-log bucket after the media bucket.
+const LogBucketSuffix = "-logs"
+
+// LogBucketName is the access-log bucket of a media bucket.
+func LogBucketName(bucket string) string { return bucket + LogBucketSuffix }
+
+// GroupName is the IAM group of the app's user.
+func (a *Answers) GroupName() string { return fmt.Sprintf("%s-%s-s3", a.App, a.Env) }
+
+// PolicyName is the managed policy of the app's group.
+func (a *Answers) PolicyName() string { return fmt.Sprintf("%s-%s-s3-access", a.App, a.Env) }
+
 // Lifecycle is the protection step's lifecycle rule answers.
 type Lifecycle struct {
-	UploadsExpireDays    int    `yaml:"uploads_expire_days" json:"uploads_expire_days"`
-	NoncurrentExpireDays int    `yaml:"noncurrent_expire_days" json:"noncurrent_expire_days"`
-	AbortMultipartDays   int    `yaml:"abort_multipart_days" json:"abort_multipart_days"`
-	ArchiveTier          string `yaml:"archive_tier,omitempty" json:"archive_tier,omitempty"` // "", INTELLIGENT_TIERING, GLACIER_IR
-	ArchiveAfterDays     int    `yaml:"archive_after_days,omitempty" json:"archive_after_days,omitempty"`
+	UploadsExpireDays    int
+	NoncurrentExpireDays int
+	AbortMultipartDays   int
+	ArchiveTier          string // "", INTELLIGENT_TIERING, GLACIER_IR
+	ArchiveAfterDays     int
 }
 
 // Budget is the monthly AWS Budgets cost budget. MonthlyUSD 0 means no budget.
 type Budget struct {
-	MonthlyUSD   float64 `yaml:"monthly_usd" json:"monthly_usd"`
-	Email        string  `yaml:"email" json:"email"`
-	ThresholdPct float64 `yaml:"threshold_pct,omitempty" json:"threshold_pct,omitempty"`
+	MonthlyUSD   float64
+	Email        string
+	ThresholdPct float64
 }
 
 // Alarms are the CloudWatch alarm thresholds. Zero disables an alarm.
 type Alarms struct {
-	BucketSizeGB    float64 `yaml:"bucket_size_gb" json:"bucket_size_gb"`
-	NumberOfObjects int64   `yaml:"number_of_objects,omitempty" json:"number_of_objects,omitempty"`
-	RequestMetrics  bool    `yaml:"request_metrics,omitempty" json:"request_metrics,omitempty"` // billed: opt-in
-	Email           string  `yaml:"email,omitempty" json:"email,omitempty"`
+	BucketSizeGB    float64
+	NumberOfObjects int64
+	RequestMetrics  bool // billed: opt-in
+	Email           string
 }
 
-// Answers are every question of the wizard, keyed as in the answers file.
-// Pointers and "set" tracking are avoided on purpose: Set records which keys
-// the user (file, TUI or flags) actually answered, so --yes can name a missing
-// one while defaults still fill the rest.
+// Answers are every question of the wizard; their keys, file format and
+// rules are in the keys table. Set records which keys the user (file, TUI
+// or flags) actually answered, so --yes can name a missing one while
+// defaults still fill the rest.
 type Answers struct {
-	Env            string    `yaml:"env" json:"env"`
-	App            string    `yaml:"app" json:"app"`
-	Region         string    `yaml:"region" json:"region"`
-	Bucket         string    `yaml:"bucket" json:"bucket"`
-	Folders        []string  `yaml:"folders" json:"folders"`
-	StaticOnS3     bool      `yaml:"static_on_s3" json:"static_on_s3"`
-	PublicPrefixes []string  `yaml:"public_prefixes" json:"public_prefixes"`
-	Credentials    string    `yaml:"credentials" json:"credentials"`
-	IAMUser        string    `yaml:"iam_user" json:"iam_user"`
-	IAMPolicy      string    `yaml:"iam_policy" json:"iam_policy"`
-	RoleName       string    `yaml:"role_name" json:"role_name"`
-	EBEnvironment  string    `yaml:"eb_environment" json:"eb_environment"`
-	Encryption     string    `yaml:"encryption" json:"encryption"`
-	KMSKeyID       string    `yaml:"kms_key_id,omitempty" json:"kms_key_id,omitempty"`
-	Versioning     bool      `yaml:"versioning" json:"versioning"`
-	Lifecycle      Lifecycle `yaml:"lifecycle" json:"lifecycle"`
-	AccessLogs     bool      `yaml:"access_logs" json:"access_logs"`
-	Budget         Budget    `yaml:"budget" json:"budget"`
-	Alarms         Alarms    `yaml:"alarms" json:"alarms"`
-	EnvFile        string    `yaml:"env_file" json:"env_file"`
-	SetEnvSh       bool      `yaml:"set_env_sh" json:"set_env_sh"`
-	HerokuApp      string    `yaml:"heroku_app" json:"heroku_app"`
+	Env            string
+	App            string
+	Region         string
+	Bucket         string
+	Folders        []string
+	StaticOnS3     bool
+	PublicPrefixes []string
+	Credentials    string
+	IAMUser        string
+	IAMPolicy      string
+	RoleName       string
+	EBEnvironment  string
+	Encryption     string
+	KMSKeyID       string
+	Versioning     bool
+	Lifecycle      Lifecycle
+	AccessLogs     bool
+	Budget         Budget
+	Alarms         Alarms
+	EnvFile        string
+	SetEnvSh       bool
+	HerokuApp      string
 
-	// Set lists the top-level keys that were answered (not defaulted).
-	Set map[string]bool `yaml:"-" json:"set,omitempty"`
+	// Set lists the answered keys: top-level keys, and the dotted keys of
+	// nested answers (a top-level key alone, as older progress files have
+	// it, means all its nested keys).
+	Set map[string]bool
 }
 
-// knownKeys are the answers file's top-level keys, in question order.
-var knownKeys = []string{
-	"env", "app", "region", "bucket", "folders", "static_on_s3", "public_prefixes",
-	"credentials", "iam_user", "iam_policy", "role_name", "eb_environment",
-	"encryption", "kms_key_id", "versioning", "lifecycle", "access_logs", "budget", "alarms",
-	"env_file", "set_env_sh", "heroku_app",
+// answered reports whether the user answered q.
+func (a *Answers) answered(q *Question) bool {
+	if a.Set[q.Key] {
+		return true
+	}
+	if !q.nested() || !a.Set[q.top()] {
+		return false
+	}
+	for k := range a.Set {
+		if strings.HasPrefix(k, q.top()+".") {
+			return false // nested keys are recorded one by one
+		}
+	}
+	return true
 }
 
-// Keys returns the answers file's keys in the order the wizard asks them.
-func Keys() []string { return append([]string(nil), knownKeys...) }
-
-// Required are the keys that have no safe default: with --yes their absence
-// is a usage error naming the key.
-var Required = []string{"app", "region"}
+// mark records q as answered.
+func (a *Answers) mark(q *Question) {
+	if a.Set == nil {
+		a.Set = map[string]bool{}
+	}
+	if q.nested() && a.Set[q.top()] {
+		// From "the whole block" to key by key: keep what it covered.
+		for _, o := range keys {
+			if o.top() == q.top() && a.answered(o) {
+				a.Set[o.Key] = true
+			}
+		}
+	}
+	a.Set[q.Key], a.Set[q.top()] = true, true
+}
 
 // ErrMissing is returned (wrapped) when a required answer is absent.
 var ErrMissing = errors.New("missing answer")
@@ -115,31 +150,46 @@ func (e *MissingError) Error() string {
 }
 func (e *MissingError) Unwrap() error { return ErrMissing }
 
-// Parse reads an answers file (YAML; JSON is valid YAML). Unknown keys are an
-// error so that a typo never silently falls back to a default.
-func Parse(data []byte) (*Answers, error) {
-	var raw map[string]yaml.Node
-	if err := yaml.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("answers file is not valid YAML: %w", err)
-	}
-	a := &Answers{Set: map[string]bool{}}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return a, nil
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(a); err != nil {
-		return nil, fmt.Errorf("answers file: %w", err)
-	}
-	for k := range raw {
-		a.Set[k] = true
-	}
-	return a, nil
+// KeyError is a bad answer, named by its key (and its line in the answers
+// file, when it comes from one).
+type KeyError struct {
+	Key  string
+	Line int
+	Err  error
 }
 
-// Load reads and parses an answers file from disk.
+func (e *KeyError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s (line %d): %v", e.Key, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Key, e.Err)
+}
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// UnknownKeyError is a key the answers file does not have.
+type UnknownKeyError struct {
+	Key     string
+	Line    int
+	Suggest string
+}
+
+func (e *UnknownKeyError) Error() string {
+	s := fmt.Sprintf("unknown key %q (line %d)", e.Key, e.Line)
+	if e.Suggest != "" {
+		s += fmt.Sprintf(" — did you mean %q?", e.Suggest)
+	}
+	return s
+}
+
+// Load reads and parses an answers file from disk; a file larger than
+// MaxFileBytes is refused before it is read.
 func Load(path string) (*Answers, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read answers file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read answers file: %w", err)
 	}
@@ -157,33 +207,23 @@ func (a *Answers) Merge(b *Answers) {
 	if b == nil {
 		return
 	}
-	if a.Set == nil {
-		a.Set = map[string]bool{}
-	}
-	av := map[string]any{}
-	bv := map[string]any{}
-	ay, _ := yaml.Marshal(a)
-	by, _ := yaml.Marshal(b)
-	_ = yaml.Unmarshal(ay, &av)
-	_ = yaml.Unmarshal(by, &bv)
-	for k := range b.Set {
-		if !a.Set[k] {
-			av[k] = bv[k]
-			a.Set[k] = true
+	var take []*Question
+	for _, q := range keys {
+		if b.answered(q) && !a.answered(q) {
+			take = append(take, q)
 		}
 	}
-	out, _ := yaml.Marshal(av)
-	set := a.Set
-	*a = Answers{}
-	_ = yaml.Unmarshal(out, a)
-	a.Set = set
+	for _, q := range take {
+		q.copyTo(b, a)
+		a.mark(q)
+	}
 }
 
 // Missing returns the first required key nobody answered, or "".
 func (a *Answers) Missing() string {
-	for _, k := range Required {
-		if !a.Set[k] || a.field(k) == "" {
-			return k
+	for _, q := range keys {
+		if q.required && (!a.answered(q) || q.zero(a)) {
+			return q.Key
 		}
 	}
 	if a.Budget.MonthlyUSD > 0 && strings.TrimSpace(a.Budget.Email) == "" {
@@ -192,52 +232,21 @@ func (a *Answers) Missing() string {
 	return ""
 }
 
-func (a *Answers) field(k string) string {
-	switch k {
-	case "app":
-		return a.App
-	case "region":
-		return a.Region
-	case "env":
-		return a.Env
-	}
-	return "x"
-}
-
 // ApplyDefaults fills every unanswered key from earlier answers, the way the
-// TUI pre-fills its questions. It never overrides an answered key.
+// TUI pre-fills its questions. It never overrides an answer (except an empty
+// one, for keys that cannot be empty).
 func (a *Answers) ApplyDefaults() {
 	if a.Set == nil {
 		a.Set = map[string]bool{}
 	}
-	def := func(key string, empty bool, fill func()) {
-		if !a.Set[key] || empty {
-			fill()
+	for _, q := range keys {
+		if q.required || q.fill == nil {
+			continue
+		}
+		if !a.answered(q) || q.empty && q.zero(a) {
+			q.fill(a)
 		}
 	}
-	app := a.App
-	if app == "" {
-		app = "app"
-	}
-	def("bucket", a.Bucket == "", func() { a.Bucket = fmt.Sprintf("%s-media-%s", app, a.Env) })
-	def("credentials", a.Credentials == "", func() { a.Credentials = CredAccessKeys })
-	def("iam_user", a.IAMUser == "", func() { a.IAMUser = "django-s3-user-" + a.Env })
-	def("iam_policy", a.IAMPolicy == "", func() { a.IAMPolicy = PolicyLeastPrivilege })
-	def("role_name", a.RoleName == "", func() { a.RoleName = fmt.Sprintf("%s-%s-s3", app, a.Env) })
-	def("encryption", a.Encryption == "", func() { a.Encryption = EncSSES3 })
-	def("versioning", false, func() { a.Versioning = true })
-	def("lifecycle", false, func() {
-		a.Lifecycle = Lifecycle{UploadsExpireDays: 7, NoncurrentExpireDays: 30, AbortMultipartDays: 7}
-	})
-	if a.Lifecycle.AbortMultipartDays == 0 {
-		a.Lifecycle.AbortMultipartDays = 7
-	}
-	def("access_logs", false, func() { a.AccessLogs = true })
-	def("alarms", false, func() { a.Alarms = Alarms{BucketSizeGB: 50} })
-	if a.Budget.MonthlyUSD > 0 && a.Budget.ThresholdPct == 0 {
-		a.Budget.ThresholdPct = 80
-	}
-	def("env_file", a.EnvFile == "", func() { a.EnvFile = ".env" })
 	if a.Folders == nil {
 		a.Folders = []string{}
 	}
@@ -246,103 +255,55 @@ func (a *Answers) ApplyDefaults() {
 	}
 }
 
-var (
-	envRe    = regexp.MustCompile(`^[a-z0-9-]+$`)
-	folderRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
-	iamRe    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	emailRe  = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
-)
-
-// Validate checks every answer; the first problem is returned with the key it
-// belongs to, so nothing is created from a bad answer.
-func (a *Answers) Validate() error {
-	if !envRe.MatchString(a.Env) {
-		return fmt.Errorf("env %q: use lowercase letters, digits and dashes (e.g. staging, prod)", a.Env)
+// derived returns a copy of a with defaults applied, so a question can
+// offer what the run would use without touching a.
+func derived(a *Answers) *Answers {
+	if a == nil {
+		a = &Answers{}
 	}
-	if a.App == "" || !envRe.MatchString(a.App) {
-		return fmt.Errorf("app %q: use lowercase letters, digits and dashes (e.g. mon-app)", a.App)
-	}
-	if err := ValidateRegion(a.Region); err != nil {
-		return fmt.Errorf("region: %w", err)
-	}
-	if err := ValidateBucketName(a.Bucket); err != nil {
-		return fmt.Errorf("bucket: %w", err)
-	}
-	for _, f := range a.Folders {
-		if !folderRe.MatchString(f) {
-			return fmt.Errorf("folders: %q is not a simple folder name (lowercase letters, digits, . _ -)", f)
-		}
-	}
-	for _, p := range a.PublicPrefixes {
-		if err := validPublicPrefix(p); err != nil {
-			return fmt.Errorf("public_prefixes: %w", err)
-		}
-	}
-	switch a.Credentials {
-	case CredAccessKeys:
-		if !iamRe.MatchString(a.IAMUser) {
-			return fmt.Errorf("iam_user %q: 1-64 letters, digits or +=,.@_-", a.IAMUser)
-		}
-	case CredInstanceRole:
-		if !iamRe.MatchString(a.RoleName) {
-			return fmt.Errorf("role_name %q: 1-64 letters, digits or +=,.@_-", a.RoleName)
-		}
-	default:
-		return fmt.Errorf("credentials %q: choose access-keys (Heroku, local) or instance-role (EC2 / Elastic Beanstalk)", a.Credentials)
-	}
-	switch a.IAMPolicy {
-	case PolicyLeastPrivilege, PolicyFullAccess:
-	default:
-		return fmt.Errorf("iam_policy %q: choose least-privilege or full-access", a.IAMPolicy)
-	}
-	switch a.Encryption {
-	case EncSSES3, EncSSEKMS:
-	default:
-		return fmt.Errorf("encryption %q: choose SSE-S3 or SSE-KMS", a.Encryption)
-	}
-	if k := a.KMSKeyID; strings.HasPrefix(k, "alias/") || strings.Contains(k, ":alias/") {
-		return fmt.Errorf("kms_key_id %q is an alias: give the key ID or key ARN (the app's IAM policy needs the key ARN)", k)
-	}
-	l := a.Lifecycle
-	if l.UploadsExpireDays < 0 || l.NoncurrentExpireDays < 0 || l.AbortMultipartDays < 0 {
-		return fmt.Errorf("lifecycle: days cannot be negative")
-	}
-	switch l.ArchiveTier {
-	case "", "INTELLIGENT_TIERING", "GLACIER_IR":
-	case "GLACIER", "DEEP_ARCHIVE":
-		return fmt.Errorf("lifecycle.archive_tier %q: Glacier Flexible Retrieval / Deep Archive objects must be restored before they can be read, which breaks media links; use INTELLIGENT_TIERING or GLACIER_IR", l.ArchiveTier)
-	default:
-		return fmt.Errorf("lifecycle.archive_tier %q: use INTELLIGENT_TIERING or GLACIER_IR", l.ArchiveTier)
-	}
-	if a.Budget.MonthlyUSD < 0 {
-		return fmt.Errorf("budget.monthly_usd: cannot be negative")
-	}
-	if a.Budget.MonthlyUSD > 0 && !emailRe.MatchString(a.Budget.Email) {
-		return fmt.Errorf("budget.email %q: not an email address", a.Budget.Email)
-	}
-	if a.Alarms.BucketSizeGB < 0 || a.Alarms.NumberOfObjects < 0 {
-		return fmt.Errorf("alarms: thresholds cannot be negative")
-	}
-	if strings.TrimSpace(a.EnvFile) == "" {
-		return fmt.Errorf("env_file: cannot be empty")
-	}
-	return nil
+	c := *a
+	c.Set = maps.Clone(a.Set)
+	c.Folders = slices.Clone(a.Folders)
+	c.PublicPrefixes = slices.Clone(a.PublicPrefixes)
+	c.ApplyDefaults()
+	return &c
 }
 
-func validPublicPrefix(p string) error {
-	if !strings.HasSuffix(p, "/") {
-		return fmt.Errorf("%q must end with / (a prefix, e.g. media/blog/)", p)
+// Validate checks every answer with AWS's own limits; the first problem is
+// returned as a *KeyError naming its key, so nothing is created from a bad
+// answer.
+func (a *Answers) Validate() error {
+	for _, q := range keys {
+		if q.relevant != nil && !q.relevant(a) {
+			continue
+		}
+		if err := q.rule(a); err != nil {
+			return &KeyError{Key: q.Key, Err: err}
+		}
 	}
-	if !strings.HasPrefix(p, "media/") && !strings.HasPrefix(p, "static/") {
-		return fmt.Errorf("%q must be under media/ or static/", p)
+	bad := func(key, format string, args ...any) error {
+		return &KeyError{Key: key, Err: fmt.Errorf(format, args...)}
 	}
-	// static/ alone is fine (static files are public by design), but all of
-	// media/ would expose the private uploads next to the public ones.
-	if p == "media/" {
-		return fmt.Errorf("%q: making all of media/ public exposes private uploads; list the public folders below it instead (e.g. media/blog/)", p)
+	if a.AccessLogs {
+		if logs := LogBucketName(a.Bucket); ValidateBucketName(logs) != nil {
+			return bad("bucket", "%q: its access-log bucket %s would be %d characters, and bucket names are at most 63: choose a bucket name of at most %d characters, or set access_logs: false",
+				a.Bucket, logs, len(logs), 63-len(LogBucketSuffix))
+		}
 	}
-	if strings.Contains(p, "*") || strings.Contains(p, "..") || strings.Contains(p, "//") {
-		return fmt.Errorf("%q: no wildcards, '..' or '//'", p)
+	if accessKeys(a) {
+		for _, n := range []struct{ what, name string }{{"group", a.GroupName()}, {"policy", a.PolicyName()}} {
+			if err := validIAMName(n.name, MaxGroupName); err != nil {
+				return bad("app", "the IAM %s name %s would be %d characters (IAM allows %d): shorten app or env", n.what, n.name, len(n.name), MaxGroupName)
+			}
+		}
+	}
+	if a.Budget.MonthlyUSD > 0 {
+		if err := validEmail(a.Budget.Email); err != nil {
+			return bad("budget.email", "%w (a budget needs an email to alert)", err)
+		}
+	}
+	if m := kmsARNRe.FindStringSubmatch(a.KMSKeyID); m != nil && a.Encryption == EncSSEKMS && m[1] != a.Region {
+		return bad("kms_key_id", "the key is in %s but the bucket is in %s: S3 needs a KMS key in the bucket's region", m[1], a.Region)
 	}
 	return nil
 }
@@ -377,9 +338,91 @@ func (a *Answers) PublicReadPrefixes() []string {
 	return out
 }
 
-// Marshal renders the answers as YAML (answers-file format, keys in order).
-func (a *Answers) Marshal() ([]byte, error) {
-	return yaml.Marshal(a)
+// values are the answers as the answers file nests them, keys in the
+// table's order: top-level keys, then nested ones.
+func (a *Answers) values(each func(top, leaf string, v any)) {
+	for _, q := range keys {
+		v := q.ref(a)
+		switch p := v.(type) {
+		case *string:
+			v = *p
+		case *bool:
+			v = *p
+		case *int:
+			v = *p
+		case *int64:
+			v = *p
+		case *float64:
+			v = *p
+		case *[]string:
+			v = *p
+		}
+		_, leaf, _ := strings.Cut(q.Key, ".")
+		each(q.top(), leaf, v)
+	}
+}
+
+// MarshalJSON writes the answers as the answers file nests them, with the
+// answered keys under "set" (the progress file's format).
+func (a *Answers) MarshalJSON() ([]byte, error) {
+	m := map[string]any{}
+	a.values(func(top, leaf string, v any) {
+		if leaf == "" {
+			m[top] = v
+			return
+		}
+		sub, _ := m[top].(map[string]any)
+		if sub == nil {
+			sub = map[string]any{}
+			m[top] = sub
+		}
+		sub[leaf] = v
+	})
+	if len(a.Set) > 0 {
+		m["set"] = a.Set
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote. Keys it does not know are
+// ignored: a progress file written by another version still resumes.
+func (a *Answers) UnmarshalJSON(data []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	*a = Answers{Set: map[string]bool{}}
+	var nested map[string]map[string]json.RawMessage
+	for _, q := range keys {
+		raw, ok := m[q.Key]
+		if q.nested() {
+			if nested == nil {
+				nested = map[string]map[string]json.RawMessage{}
+			}
+			sub, seen := nested[q.top()]
+			if !seen {
+				if r, ok := m[q.top()]; ok {
+					if err := json.Unmarshal(r, &sub); err != nil {
+						return fmt.Errorf("answers %s: %w", q.top(), err)
+					}
+				}
+				nested[q.top()] = sub
+			}
+			_, leaf, _ := strings.Cut(q.Key, ".")
+			raw, ok = sub[leaf]
+		}
+		if ok {
+			if err := json.Unmarshal(raw, q.ref(a)); err != nil {
+				return fmt.Errorf("answers %s: %w", q.Key, err)
+			}
+		}
+	}
+	if r, ok := m["set"]; ok {
+		if err := json.Unmarshal(r, &a.Set); err != nil {
+			return fmt.Errorf("answers set: %w", err)
+		}
+	}
+	return nil
 }
 
 // SortedSet returns the answered keys, sorted (for messages and tests).

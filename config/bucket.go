@@ -7,7 +7,12 @@ import (
 	"strings"
 )
 
-var bucketCharsRe = regexp.MustCompile(`^[a-z0-9.-]+$`)
+var (
+	bucketCharsRe = regexp.MustCompile(`^[a-z0-9.-]+$`)
+	// ipShapedRe: S3 refuses any name shaped like an IPv4 address, leading
+	// zeros included (192.168.05.4), which net.ParseIP does not accept.
+	ipShapedRe = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$`)
+)
 
 var reservedPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
 var reservedSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
@@ -25,7 +30,7 @@ func ValidateBucketName(name string) error {
 		return fmt.Errorf("%q must start and end with a lowercase letter or a digit", name)
 	case strings.Contains(name, ".."):
 		return fmt.Errorf("%q: two adjacent dots are not allowed", name)
-	case net.ParseIP(name) != nil:
+	case net.ParseIP(name) != nil || ipShapedRe.MatchString(name):
 		return fmt.Errorf("%q is shaped like an IP address, which S3 forbids", name)
 	}
 	for _, p := range reservedPrefixes {

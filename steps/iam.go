@@ -20,8 +20,8 @@ import (
 const FullAccessARN = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
 
 // Names derived from the answers for the IAM resources the wizard owns.
-func GroupName(a *config.Answers) string  { return fmt.Sprintf("%s-%s-s3", a.App, a.Env) }
-func PolicyName(a *config.Answers) string { return fmt.Sprintf("%s-%s-s3-access", a.App, a.Env) }
+func GroupName(a *config.Answers) string  { return a.GroupName() }
+func PolicyName(a *config.Answers) string { return a.PolicyName() }
 
 // PolicyARN is the customer-managed policy's ARN in account.
 func PolicyARN(a *config.Answers, account string) string {

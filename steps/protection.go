@@ -33,13 +33,13 @@ const (
 	mfaDeleteManualStep = "MFA Delete (optional): only the account's root user can enable it, with the CLI or API and an MFA device: `aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa \"arn:aws:iam::%s:mfa/root-account-mfa-device CODE\"`. AWS refuses lifecycle rules on a bucket with MFA Delete, so the wizard's lifecycle rules (uploads/, noncurrent versions, incomplete uploads) must be removed first: weigh it before enabling."
 	kmsUnsignedWarning  = "SSE-KMS: objects encrypted with a KMS key can only be read by signed requests from principals allowed to use the key, so they cannot be served unsigned (anonymous or public URLs answer 400/403)"
 	sseS3DefaultNotice  = "SSE-S3 (AES-256) has applied to every new object by default since January 2023; the wizard sets it explicitly so the bucket's intent is visible and audited"
-	logBucketSuffix     = "-logs"
+	logBucketSuffix     = config.LogBucketSuffix
 	logBucketPolicyNote = "the log bucket's policy lets only logging.s3.amazonaws.com write under logs/, for this bucket and account (aws:SourceArn, aws:SourceAccount): ACL grants to the log-delivery group are impossible with ACLs disabled"
 	conflictRetryBudget = 10 * time.Second
 )
 
 // LogBucketName is the access-log bucket of a media bucket.
-func LogBucketName(bucket string) string { return bucket + logBucketSuffix }
+func LogBucketName(bucket string) string { return config.LogBucketName(bucket) }
 
 // Protection sets encryption, versioning, lifecycle rules and server access
 // logs on the media bucket.

@@ -96,9 +96,11 @@ func toProd(a *config.Answers) *config.Answers {
 		if !p.Set[k] {
 			continue // re-derived from env=prod by ApplyDefaults
 		}
-		v := get(&p, k)
+		v := p.Text(k)
 		if from != "" && strings.Contains(v, from) {
-			set(&p, k, strings.ReplaceAll(v, from, "prod"))
+			if err := p.SetString(k, strings.ReplaceAll(v, from, "prod")); err != nil {
+				delete(p.Set, k) // not a valid name once switched: derived and asked again
+			}
 		}
 	}
 	if !p.Set["bucket"] {
@@ -124,33 +126,6 @@ func toProd(a *config.Answers) *config.Answers {
 	}
 	p.Set["env"] = true
 	return &p
-}
-
-func get(a *config.Answers, k string) string {
-	switch k {
-	case "bucket":
-		return a.Bucket
-	case "iam_user":
-		return a.IAMUser
-	case "role_name":
-		return a.RoleName
-	case "heroku_app":
-		return a.HerokuApp
-	}
-	return ""
-}
-
-func set(a *config.Answers, k, v string) {
-	switch k {
-	case "bucket":
-		a.Bucket = v
-	case "iam_user":
-		a.IAMUser = v
-	case "role_name":
-		a.RoleName = v
-	case "heroku_app":
-		a.HerokuApp = v
-	}
 }
 
 var nonName = regexp.MustCompile(`[^a-z0-9-]+`)

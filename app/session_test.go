@@ -1,0 +1,80 @@
+package app
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/s3wizard/s3wizard/config"
+)
+
+func answers(t *testing.T, text string) *config.Answers {
+	t.Helper()
+	a, err := config.Parse([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// An env file tracked by git is refused before anything exists, with the
+// command that fixes it: the wizard's .gitignore line would not keep the
+// secret out of the next commit.
+func TestFinishRefusesAnEnvFileTrackedByGit(t *testing.T) {
+	dir := t.TempDir()
+	git := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q")
+	if err := os.WriteFile(filepath.Join(dir, ".env.staging"), []byte("DEBUG=1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	git("add", ".env.staging")
+	git("commit", "-q", "-m", "env")
+
+	a := answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nenv_file: .env.staging\n")
+	err := Finish(a, dir)
+	if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "git rm --cached .env.staging") {
+		t.Fatalf("Finish = %v, want a usage error with the git command", err)
+	}
+	// An instance role writes no secret there: nothing to refuse.
+	b := answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nenv_file: .env.staging\ncredentials: instance-role\n")
+	if err := Finish(b, dir); err != nil {
+		t.Errorf("instance role: %v", err)
+	}
+	// Untracked (and about to be ignored): fine.
+	git("rm", "-q", "--cached", ".env.staging")
+	git("commit", "-q", "-m", "untrack")
+	if err := Finish(answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nenv_file: .env.staging\n"), dir); err != nil {
+		t.Errorf("untracked: %v", err)
+	}
+}
+
+// Every bad answer is a usage error (exit 2) naming its key, before any AWS
+// call or file write.
+func TestFinishRefusesBadAnswersUpFront(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct{ yaml, key string }{
+		{"env_file: .gitignore\n", "env_file"},
+		{"env_file: .s3wizard/staging.json\n", "env_file"},
+		{"heroku_app: 'x; touch /tmp/PWNED'\n", "heroku_app"},
+		{"public_prefixes: ['media/????????/']\n", "public_prefixes"},
+		{"bucket: " + strings.Repeat("b", 63) + "\n", "bucket"},
+	} {
+		err := Finish(answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\n"+c.yaml), dir)
+		var ke *config.KeyError
+		if !errors.Is(err, ErrUsage) || !errors.As(err, &ke) || ke.Key != c.key {
+			t.Errorf("%q: Finish = %v, want a usage error naming %s", c.yaml, err, c.key)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("%q: files written: %v", c.yaml, entries)
+		}
+	}
+}
