@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/s3wizard/s3wizard/internal/strdist"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -234,28 +235,12 @@ func suggest(key string) string {
 	return best
 }
 
-// distance is the Levenshtein distance of a and b (bytes; keys are ASCII).
+// distance is how far apart two keys are; long ones are far from every key.
 func distance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 64
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return strdist.Levenshtein(a, b)
 }
 
 // Marshal renders the answers as YAML (answers-file format, keys in the

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/s3wizard/s3wizard/internal/strdist"
 )
 
 // Finding severities.
@@ -223,7 +225,7 @@ func closestSetting(name string) string {
 	var cs []cand
 	words := strings.Split(strings.TrimPrefix(name, "AWS_"), "_")
 	for _, k := range KnownStoragesSettings {
-		d := levenshtein(name, k)
+		d := strdist.Levenshtein(name, k)
 		if d <= 3 || containsWords(k, words) {
 			cs = append(cs, cand{k, d})
 		}
@@ -251,24 +253,4 @@ func containsWords(k string, words []string) bool {
 		n++
 	}
 	return n > 0
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
