@@ -290,6 +290,13 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{name: "malformed yaml", answers: "env: staging\napp: [unclosed\n", want: "answers file", code: 2},
 		{name: "unknown key", answers: stagingAnswers + "bukcet: x\n", want: "bukcet", code: 2},
 		{name: "missing app with --yes", answers: "env: staging\nregion: eu-west-3\n", want: `missing answer "app"`, code: 2},
+		{name: "typo with a suggestion", answers: "env: staging\napp: mon-app\nbuckett: x\nregion: eu-west-3\n", want: `unknown key "buckett" (line 3) — did you mean "bucket"?`, code: 2},
+		{name: "wrong type in plain words", answers: stagingAnswers + "versioning: maybe\n", want: `versioning (line 5): wrong type: expected true or false, got "maybe"`, code: 2},
+		{name: "log bucket too long", answers: stagingAnswers + "bucket: " + strings.Repeat("b", 63) + "\n", want: "access-log bucket", code: 2},
+		{name: "heroku app injection", answers: stagingAnswers + "heroku_app: 'x; touch /tmp/PWNED'\n", want: "heroku_app", code: 2},
+		{name: "env file is .gitignore", answers: stagingAnswers + "env_file: .gitignore\n", want: "env_file", code: 2},
+		{name: "wildcard public prefix", answers: stagingAnswers + "public_prefixes: ['media/????????/']\n", want: "public_prefixes", code: 2},
+		{name: "30 MB answers file", answers: stagingAnswers + "folders: [" + strings.Repeat("a, ", 10<<20) + "a]\n", want: "larger than 64 KB", code: 2},
 		{name: "odd line in .env", answers: stagingAnswers, dotenv: "# mine\nDEBUG=1\nthis is not valid\n", want: "line 3", code: 2},
 	}
 	for _, c := range cases {

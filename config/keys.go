@@ -48,6 +48,7 @@ type Question struct {
 	empty    bool                 // also fill when answered but empty (or zero)
 	required bool                 // no safe default: --yes needs it answered
 	relevant func(*Answers) bool  // nil: always; else validated only when true
+	envNamed bool                 // a name whose default contains the env (switched for prod)
 }
 
 // top is the answers file's top-level key of q (lifecycle for
@@ -245,7 +246,7 @@ var keys = []*Question{
 		check: func(a *Answers) error { return ValidateRegion(a.Region) },
 		fill:  func(a *Answers) { a.Region = "eu-west-3" }},
 	{Key: "bucket", Title: "Bucket name", Help: "3-63 lowercase letters, digits, dots or hyphens; unique across all of AWS.",
-		Kind: KindInput, ref: func(a *Answers) any { return &a.Bucket },
+		Kind: KindInput, envNamed: true, ref: func(a *Answers) any { return &a.Bucket },
 		check: func(a *Answers) error { return ValidateBucketName(a.Bucket) },
 		fill:  func(a *Answers) { a.Bucket = fmt.Sprintf("%s-media-%s", appOr(a), a.Env) }, empty: true},
 	{Key: "folders", Title: "Media folders (comma-separated)", Help: "Created under media/ (e.g. blog, products, profile).",
@@ -260,14 +261,14 @@ var keys = []*Question{
 		Kind: KindSelect, Options: []string{CredAccessKeys, CredInstanceRole, CredProvided}, ref: func(a *Answers) any { return &a.Credentials },
 		fill: func(a *Answers) { a.Credentials = CredAccessKeys }, empty: true},
 	{Key: "iam_user", Title: "IAM user for the app", Help: "The app's own identity; never your admin user.",
-		Kind: KindInput, ref: func(a *Answers) any { return &a.IAMUser }, relevant: accessKeys,
+		Kind: KindInput, envNamed: true, ref: func(a *Answers) any { return &a.IAMUser }, relevant: accessKeys,
 		check: func(a *Answers) error { return validIAMName(a.IAMUser, MaxUserName) },
 		fill:  func(a *Answers) { a.IAMUser = "django-s3-user-" + a.Env }, empty: true},
 	{Key: "iam_policy", Title: "IAM policy", Help: "least-privilege: this bucket only; full-access is AmazonS3FullAccess (not for production).",
 		Kind: KindSelect, Options: []string{PolicyLeastPrivilege, PolicyFullAccess}, ref: func(a *Answers) any { return &a.IAMPolicy },
 		fill: func(a *Answers) { a.IAMPolicy = PolicyLeastPrivilege }, empty: true},
 	{Key: "role_name", Title: "IAM role for the instances", Help: "Assumed by EC2 / Elastic Beanstalk instances through an instance profile.",
-		Kind: KindInput, ref: func(a *Answers) any { return &a.RoleName }, relevant: instanceRole,
+		Kind: KindInput, envNamed: true, ref: func(a *Answers) any { return &a.RoleName }, relevant: instanceRole,
 		check: func(a *Answers) error { return validIAMName(a.RoleName, MaxRoleName) },
 		fill:  func(a *Answers) { a.RoleName = fmt.Sprintf("%s-%s-s3", appOr(a), a.Env) }, empty: true},
 	{Key: "eb_environment", Title: "Elastic Beanstalk environment (optional)", Help: "Attach the instance profile to it; leave empty to do it yourself.",
@@ -373,7 +374,7 @@ var keys = []*Question{
 	{Key: "set_env_sh", Title: "Also write set_env.sh and hook it into the venv's activate?",
 		Kind: KindConfirm, ref: func(a *Answers) any { return &a.SetEnvSh }},
 	{Key: "heroku_app", Title: "Heroku app (optional)", Help: "A ready-to-run heroku config:set command is written for it.",
-		Kind: KindInput, ref: func(a *Answers) any { return &a.HerokuApp },
+		Kind: KindInput, envNamed: true, ref: func(a *Answers) any { return &a.HerokuApp },
 		check: func(a *Answers) error {
 			if h := a.HerokuApp; h != "" && !herokuRe.MatchString(h) {
 				return fmt.Errorf("%q: Heroku app names are 3-30 lowercase letters, digits and dashes, starting with a letter and not ending with a dash", h)
@@ -436,6 +437,18 @@ func QuestionsFor(ks []string) []Question {
 		}
 	}
 	return out
+}
+
+// EnvNamedKeys are the names whose default contains the env: carried over
+// to another env, they are switched to it.
+func EnvNamedKeys() []string {
+	var r []string
+	for _, q := range keys {
+		if q.envNamed {
+			r = append(r, q.Key)
+		}
+	}
+	return r
 }
 
 // RequiredKeys are the keys that have no safe default: with --yes their

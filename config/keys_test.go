@@ -323,3 +323,9 @@ func TestQuestionsMatchTheTable(t *testing.T) {
 		t.Errorf("RequiredKeys = %s", got)
 	}
 }
+
+func TestEnvNamedKeys(t *testing.T) {
+	if got := fmt.Sprint(EnvNamedKeys()); got != "[bucket iam_user role_name heroku_app]" {
+		t.Errorf("EnvNamedKeys = %s", got)
+	}
+}

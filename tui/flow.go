@@ -79,9 +79,6 @@ func skippable(list []*steps.Step, s *steps.Step) bool {
 	return true
 }
 
-// derivedFromEnv are the names whose default contains the env.
-var derivedFromEnv = []string{"bucket", "iam_user", "role_name", "heroku_app"}
-
 // toProd carries a finished env's answers over to prod: same choices, with
 // the names that were derived from (or spelled with) the env switched, and
 // a separate env file so prod's secret does not replace staging's.
@@ -92,7 +89,7 @@ func toProd(a *config.Answers) *config.Answers {
 	p.Folders = slices.Clone(a.Folders)
 	p.PublicPrefixes = slices.Clone(a.PublicPrefixes)
 	p.Env = "prod"
-	for _, k := range derivedFromEnv {
+	for _, k := range config.EnvNamedKeys() {
 		if !p.Set[k] {
 			continue // re-derived from env=prod by ApplyDefaults
 		}
