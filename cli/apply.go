@@ -106,6 +106,18 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	if err != nil {
 		return fmt.Errorf("apply stopped; finished steps are saved — fix the cause and run the same command again:\n%w", err)
 	}
+	// The guide's last checklist item, by the project's own Django.
+	fmt.Fprintln(s.Err, "s3wizard: upload / delete test from Django:")
+	var dj []checkEntry
+	djOK := true
+	for _, c := range steps.DjangoCheck(ctx, sess.Run) {
+		dj = append(dj, checkEntry{Step: "django", Check: c})
+		djOK = djOK && c.OK
+	}
+	printChecks(s.Err, dj)
+	if !djOK {
+		return errors.New("the upload test from Django failed (above): the bucket is set up; fix the settings or the env file, then run `s3wizard check --env " + a.Env + "`")
+	}
 	if p, err := djangoapp.Detect(f.Dir); err == nil {
 		if line := migrate.Offer(p, a.Env); line != "" {
 			fmt.Fprintf(s.Err, "s3wizard: next: %s\n", line)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/state"
@@ -53,6 +54,11 @@ func cmdCheck(ctx context.Context, f *flags, s IO) error {
 			rep.OK = rep.OK && c.OK
 		}
 	}
+	// The checklist's upload / delete test, by the project's own Django.
+	for _, c := range steps.DjangoCheck(ctx, sess.Run) {
+		rep.Checks = append(rep.Checks, checkEntry{Step: "django", Check: c})
+		rep.OK = rep.OK && c.OK
+	}
 	if f.json {
 		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")
@@ -61,23 +67,27 @@ func cmdCheck(ctx context.Context, f *flags, s IO) error {
 		}
 	} else {
 		fmt.Fprintf(s.Out, "Live check of env %s\n", f.Env)
-		for _, c := range rep.Checks {
-			mark := "✓"
-			switch {
-			case !c.OK:
-				mark = "✗"
-			case c.Skipped:
-				mark = "-"
-			}
-			fmt.Fprintf(s.Out, "  %s [%s] %s", mark, c.Step, c.Name)
-			if c.Detail != "" {
-				fmt.Fprintf(s.Out, ": %s", steps.FirstLine(c.Detail))
-			}
-			fmt.Fprintln(s.Out)
-		}
+		printChecks(s.Out, rep.Checks)
 	}
 	if !rep.OK {
 		return ErrChecksFailed
 	}
 	return nil
+}
+
+func printChecks(w io.Writer, checks []checkEntry) {
+	for _, c := range checks {
+		mark := "✓"
+		switch {
+		case !c.OK:
+			mark = "✗"
+		case c.Skipped:
+			mark = "-"
+		}
+		fmt.Fprintf(w, "  %s [%s] %s", mark, c.Step, c.Name)
+		if c.Detail != "" {
+			fmt.Fprintf(w, ": %s", steps.FirstLine(c.Detail))
+		}
+		fmt.Fprintln(w)
+	}
 }

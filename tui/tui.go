@@ -118,6 +118,7 @@ func (m *model) summary() string {
 		out += "The secret access key is in " + m.eng.EnvFilePath() + " (mode 0600); it was never shown.\n"
 	}
 	if m.answers != nil {
+		out += fmt.Sprintf("Next: `s3wizard check --env %s` audits the setup and runs the upload / delete test through your Django.\n", m.answers.Env)
 		if line := migrate.Offer(m.project, m.answers.Env); line != "" {
 			out += "Next: " + line + "\n"
 		}

@@ -4,7 +4,9 @@
 // holds files copied as they are: the health-check module
 // (s3wizard_health.py) and its Elastic Beanstalk option file
 // (s3wizard-health.config) for the instance-role (EC2 / Elastic Beanstalk)
-// path.
+// path. s3wizard_check.py and s3wizard_check_settings.py are the upload
+// test `check` and `apply` run through the project's own manage.py (never
+// written into the project).
 package django
 
 import "embed"

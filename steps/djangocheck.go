@@ -1,0 +1,208 @@
+package steps
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	django "github.com/s3wizard/s3wizard/assets/django"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/envfile"
+)
+
+// DjangoCheckTimeout bounds the project's Django process.
+var DjangoCheckTimeout = 2 * time.Minute
+
+// djangoCheckMarker starts the script's one JSON line on stdout (the
+// project's settings may print too).
+const djangoCheckMarker = "S3WIZARD-CHECK "
+
+// DjangoCheckByHand says how to run the same test without the wizard.
+const DjangoCheckByHand = "with the env file's variables exported, run `python manage.py shell` and: " +
+	"from django.core.files.base import ContentFile; from django.core.files.storage import default_storage; " +
+	"n = default_storage.save('check.txt', ContentFile(b'hi')); print(default_storage.open(n).read(), default_storage.url(n)); " +
+	"open the URL in a browser (signed: it works; without its ?X-Amz-… part: 403); default_storage.delete(n); " +
+	"do the same with each public storage (its URL has no signature and opens anonymously)"
+
+// DjangoCheck is the guide's "upload and delete test from Django", done by
+// the project's own Django: manage.py runs with the env file's variables
+// (and none of the operator's AWS_* ones) and the project's settings — plus
+// the generated block when settings.py does not load it yet. Each storage
+// (default_storage, each public storage) saves a file, reads it back, opens
+// its URL (signed for private, plain for public) and deletes it. Versions
+// and delete markers left by the deletes are purged with the wizard's
+// credentials. Without a Django the project's Python can import, the check
+// is skipped and says how to run it by hand.
+func DjangoCheck(ctx context.Context, r *Run) []Check {
+	const name = "upload test from Django"
+	if r.Answers.Credentials == config.CredInstanceRole {
+		return []Check{Skip(name, "instance-role: the app's credentials exist only on the instance; run it there: "+DjangoCheckByHand)}
+	}
+	proj, err := djangoapp.Detect(r.Dir)
+	if err != nil {
+		return []Check{Skip(name, fmt.Sprintf("no Django project (%v): %s", err, DjangoCheckByHand))}
+	}
+	if proj.Python == "" || proj.VersionSource != "installed" {
+		return []Check{Skip(name, "the project's Python cannot import Django (no virtualenv with Django found): "+DjangoCheckByHand)}
+	}
+	if proj.SettingsModule == "" {
+		return []Check{Skip(name, "manage.py does not name DJANGO_SETTINGS_MODULE: "+DjangoCheckByHand)}
+	}
+	out, err := runDjangoCheck(ctx, r, proj)
+	if err != nil {
+		return []Check{Fail(name, err.Error())}
+	}
+	var checks []Check
+	if out.Overlay {
+		checks = append(checks, Check{Name: "settings.py loads the S3 settings", OK: true, Skipped: true,
+			Detail: fmt.Sprintf("not yet: checked with %s applied on top; add it to %s (see its header)", SettingsFile, proj.SettingsModule)})
+	}
+	for _, st := range out.Storages {
+		if st.Key != "" {
+			r.purgeProbe(ctx, r.Answers.Bucket, st.Key)
+		}
+		for _, s := range st.Steps {
+			c := Check{Name: fmt.Sprintf("Django %s: %s", st.Storage, s.Name), OK: s.OK, Detail: s.Detail}
+			checks = append(checks, c)
+		}
+	}
+	if out.Error != "" {
+		checks = append(checks, Fail(name, "Django "+out.Django+": "+out.Error))
+	}
+	if len(checks) == 0 {
+		checks = append(checks, Fail(name, "the check printed no result"))
+	}
+	return checks
+}
+
+type djangoCheckOut struct {
+	Django   string `json:"django"`
+	Overlay  bool   `json:"overlay"`
+	Error    string `json:"error"`
+	Storages []struct {
+		Storage string `json:"storage"`
+		Key     string `json:"key"`
+		Steps   []struct {
+			Name   string `json:"name"`
+			OK     bool   `json:"ok"`
+			Detail string `json:"detail"`
+		} `json:"steps"`
+	} `json:"storages"`
+}
+
+func runDjangoCheck(ctx context.Context, r *Run, proj *djangoapp.Project) (*djangoCheckOut, error) {
+	script, err := django.FS.ReadFile("s3wizard_check.py")
+	if err != nil {
+		return nil, err
+	}
+	wrapper, err := django.FS.ReadFile("s3wizard_check_settings.py")
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "s3wizard-check-")
+	if err != nil {
+		return nil, fmt.Errorf("django check: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.WriteFile(filepath.Join(tmp, "s3wizard_check_settings.py"), wrapper, 0o600); err != nil {
+		return nil, fmt.Errorf("django check: %w", err)
+	}
+	vars, err := envfile.Read(r.EnvFilePath())
+	if err != nil {
+		return nil, fmt.Errorf("django check: env file: %w", err)
+	}
+	sp, _, _ := SettingsParamsFor(r)
+	pubs, err := sp.PublicStorages()
+	if err != nil {
+		return nil, err
+	}
+	type pub struct {
+		Alias    string `json:"alias"`
+		Class    string `json:"class"`
+		Location string `json:"location"`
+	}
+	var ps []pub
+	for _, p := range pubs {
+		ps = append(ps, pub{p.Alias, djangoapp.DefaultStoragesModule + "." + p.Class, p.Location})
+	}
+	pj, _ := json.Marshal(ps)
+
+	// The operator's AWS_* variables (profile, keys, endpoint) stay out:
+	// the app must work with the env file's alone.
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "AWS_") || k == "DJANGO_SETTINGS_MODULE" || k == "PYTHONPATH" || strings.HasPrefix(k, "S3WIZARD_") {
+			continue
+		}
+		if _, ok := vars[k]; ok {
+			continue
+		}
+		env = append(env, kv)
+	}
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	// The companion storages module (Django < 4.2) is importable from
+	// .s3wizard/ too, after the project's own copy.
+	env = append(env,
+		"DJANGO_SETTINGS_MODULE=s3wizard_check_settings",
+		"PYTHONPATH="+strings.Join([]string{tmp, proj.Dir, filepath.Join(r.Dir, filepath.Dir(SettingsFile))}, string(os.PathListSeparator)),
+		"S3WIZARD_BASE_SETTINGS="+proj.SettingsModule,
+		"S3WIZARD_GENERATED="+filepath.Join(r.Dir, SettingsFile),
+		"S3WIZARD_PUBLIC="+string(pj),
+		"PYTHONDONTWRITEBYTECODE=1",
+		"AWS_EC2_METADATA_DISABLED=true",
+		// Only the env file's keys: never the operator's ~/.aws profile.
+		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+	)
+	cctx, cancel := context.WithTimeout(ctx, DjangoCheckTimeout)
+	defer cancel()
+	// The script is code, not data: argv holds no secret.
+	cmd := exec.CommandContext(cctx, proj.Python, proj.ManagePy, "shell", "-c", string(script))
+	cmd.Dir = proj.Dir
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	for _, line := range strings.Split(stdout.String(), "\n") {
+		if rest, ok := strings.CutPrefix(line, djangoCheckMarker); ok {
+			var out djangoCheckOut
+			if err := json.Unmarshal([]byte(rest), &out); err != nil {
+				return nil, fmt.Errorf("django check: unreadable result: %w", err)
+			}
+			return &out, nil
+		}
+	}
+	msg := lastLines(redactValues(stderr.String(), vars), 6)
+	if runErr != nil {
+		return nil, fmt.Errorf("%s manage.py shell failed (%v): %s", proj.Python, runErr, msg)
+	}
+	return nil, fmt.Errorf("%s manage.py shell printed no result: %s", proj.Python, msg)
+}
+
+// redactValues hides the env file's secret values from text shown to the
+// user (a settings traceback may quote them).
+func redactValues(s string, vars map[string]string) string {
+	for k, v := range vars {
+		if len(v) >= 8 && (strings.Contains(k, "SECRET") || strings.Contains(k, "TOKEN") || strings.Contains(k, "PASSWORD")) {
+			s = strings.ReplaceAll(s, v, "****")
+		}
+	}
+	return s
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
