@@ -23,16 +23,16 @@ func TestDjangoCheckByTheProjectsDjango(t *testing.T) {
 	ctx := context.Background()
 
 	checks := steps.DjangoCheck(ctx, st.run)
-	want := []string{
-		"Django default_storage: django-storages S3 backend",
-		"Django default_storage: save",
-		"Django default_storage: read back",
-		"Django default_storage: signed URL",
-		"Django default_storage: unsigned URL refused",
-		"Django default_storage: delete",
-		"Django media/blog/: save",
-		"Django media/blog/: plain URL",
-		"Django media/blog/: delete",
+	want := map[string]steps.CheckID{
+		"Django default_storage: django-storages S3 backend": steps.DjangoS3Backend,
+		"Django default_storage: save":                       steps.DjangoSave,
+		"Django default_storage: read back":                  steps.DjangoReadBack,
+		"Django default_storage: signed URL":                 steps.DjangoSignedURL,
+		"Django default_storage: unsigned URL refused":       steps.DjangoUnsignedRefused,
+		"Django default_storage: delete":                     steps.DjangoDelete,
+		"Django media/blog/: save":                           steps.DjangoSave,
+		"Django media/blog/: plain URL":                      steps.DjangoPlainURL,
+		"Django media/blog/: delete":                         steps.DjangoDelete,
 	}
 	names := map[string]steps.Check{}
 	for _, c := range checks {
@@ -41,9 +41,9 @@ func TestDjangoCheckByTheProjectsDjango(t *testing.T) {
 			t.Errorf("%s: ok=%v skipped=%v %s", c.Name, c.OK, c.Skipped, c.Detail)
 		}
 	}
-	for _, n := range want {
-		if _, ok := names[n]; !ok {
-			t.Errorf("no check %q in %+v", n, checks)
+	for n, id := range want {
+		if c, ok := names[n]; !ok || c.ID != id {
+			t.Errorf("no check %q with id %s in %+v", n, id, checks)
 		}
 	}
 	// Nothing left behind: no probe object, version or delete marker.

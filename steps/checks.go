@@ -76,6 +76,21 @@ const (
 	RotateNewKeyProbe CheckID = "rotate-new-key-probe"
 )
 
+// The checks of DjangoCheck (the upload test by the project's own Django;
+// not a step). Every storage (default_storage, each public storage) makes
+// its own Save… Delete checks.
+const (
+	DjangoUpload          CheckID = "django-upload" // skipped (how by hand) or could not run
+	DjangoSettingsLoaded  CheckID = "django-settings-loaded"
+	DjangoS3Backend       CheckID = "django-s3-backend"
+	DjangoSave            CheckID = "django-save"
+	DjangoReadBack        CheckID = "django-read-back"
+	DjangoSignedURL       CheckID = "django-signed-url"
+	DjangoUnsignedRefused CheckID = "django-unsigned-url-refused"
+	DjangoPlainURL        CheckID = "django-plain-url"
+	DjangoDelete          CheckID = "django-delete"
+)
+
 // checkStep is the step whose Verify makes each check.
 var checkStep = map[CheckID]string{
 	CheckIdentity:     "preflight",

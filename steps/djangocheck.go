@@ -43,25 +43,25 @@ const DjangoCheckByHand = "with the env file's variables exported, run `python m
 func DjangoCheck(ctx context.Context, r *Run) []Check {
 	const name = "upload test from Django"
 	if r.Answers.Credentials == config.CredInstanceRole {
-		return []Check{Skip(name, "instance-role: the app's credentials exist only on the instance; run it there: "+DjangoCheckByHand)}
+		return []Check{Skip(DjangoUpload, name, "instance-role: the app's credentials exist only on the instance; run it there: "+DjangoCheckByHand)}
 	}
 	proj, err := djangoapp.Detect(r.Dir)
 	if err != nil {
-		return []Check{Skip(name, fmt.Sprintf("no Django project (%v): %s", err, DjangoCheckByHand))}
+		return []Check{Skip(DjangoUpload, name, fmt.Sprintf("no Django project (%v): %s", err, DjangoCheckByHand))}
 	}
 	if proj.Python == "" || proj.VersionSource != "installed" {
-		return []Check{Skip(name, "the project's Python cannot import Django (no virtualenv with Django found): "+DjangoCheckByHand)}
+		return []Check{Skip(DjangoUpload, name, "the project's Python cannot import Django (no virtualenv with Django found): "+DjangoCheckByHand)}
 	}
 	if proj.SettingsModule == "" {
-		return []Check{Skip(name, "manage.py does not name DJANGO_SETTINGS_MODULE: "+DjangoCheckByHand)}
+		return []Check{Skip(DjangoUpload, name, "manage.py does not name DJANGO_SETTINGS_MODULE: "+DjangoCheckByHand)}
 	}
 	out, err := runDjangoCheck(ctx, r, proj)
 	if err != nil {
-		return []Check{Fail(name, err.Error())}
+		return []Check{Fail(DjangoUpload, name, err.Error())}
 	}
 	var checks []Check
 	if out.Overlay {
-		checks = append(checks, Check{Name: "settings.py loads the S3 settings", OK: true, Skipped: true,
+		checks = append(checks, Check{ID: DjangoSettingsLoaded, Name: "settings.py loads the S3 settings", OK: true, Skipped: true,
 			Detail: fmt.Sprintf("not yet: checked with %s applied on top; add it to %s (see its header)", SettingsFile, proj.SettingsModule)})
 	}
 	for _, st := range out.Storages {
@@ -69,15 +69,15 @@ func DjangoCheck(ctx context.Context, r *Run) []Check {
 			r.purgeProbe(ctx, r.Answers.Bucket, st.Key)
 		}
 		for _, s := range st.Steps {
-			c := Check{Name: fmt.Sprintf("Django %s: %s", st.Storage, s.Name), OK: s.OK, Detail: s.Detail}
+			c := Check{ID: CheckID(s.ID), Name: fmt.Sprintf("Django %s: %s", st.Storage, s.Name), OK: s.OK, Detail: s.Detail}
 			checks = append(checks, c)
 		}
 	}
 	if out.Error != "" {
-		checks = append(checks, Fail(name, "Django "+out.Django+": "+out.Error))
+		checks = append(checks, Fail(DjangoUpload, name, "Django "+out.Django+": "+out.Error))
 	}
 	if len(checks) == 0 {
-		checks = append(checks, Fail(name, "the check printed no result"))
+		checks = append(checks, Fail(DjangoUpload, name, "the check printed no result"))
 	}
 	return checks
 }
@@ -90,6 +90,7 @@ type djangoCheckOut struct {
 		Storage string `json:"storage"`
 		Key     string `json:"key"`
 		Steps   []struct {
+			ID     string `json:"id"`
 			Name   string `json:"name"`
 			OK     bool   `json:"ok"`
 			Detail string `json:"detail"`

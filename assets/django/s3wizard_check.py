@@ -35,7 +35,9 @@ def exercise(label, storage, public):
     res = {"storage": label, "class": cls, "steps": []}
 
     def step(name, ok, detail=""):
-        res["steps"].append({"name": name, "ok": bool(ok), "detail": detail})
+        # ids are steps.Django* (checks.go): "django-" + the name, dashed
+        ident = "django-" + name.replace("django-storages ", "").replace(" ", "-").lower()
+        res["steps"].append({"id": ident, "name": name, "ok": bool(ok), "detail": detail})
         return ok
 
     s3 = any(c.__module__.startswith("storages.backends.s3") for c in type(real).__mro__)
@@ -69,7 +71,7 @@ def exercise(label, storage, public):
             ustatus, _ = get(url.split("?")[0])
             step("unsigned URL refused", ustatus == 403, "anonymous GET of the private file answered %d" % ustatus)
     except Exception as e:
-        step("URL", False, "%s: %s" % (type(e).__name__, e))
+        step("url", False, "%s: %s" % (type(e).__name__, e))
     try:
         storage.delete(name)
         gone = not storage.exists(name)
