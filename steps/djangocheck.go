@@ -119,21 +119,6 @@ func runDjangoCheck(ctx context.Context, r *Run, proj *djangoapp.Project) (*djan
 	if err != nil {
 		return nil, fmt.Errorf("django check: env file: %w", err)
 	}
-	sp, _, _ := SettingsParamsFor(r)
-	pubs, err := sp.PublicStorages()
-	if err != nil {
-		return nil, err
-	}
-	type pub struct {
-		Alias    string `json:"alias"`
-		Class    string `json:"class"`
-		Location string `json:"location"`
-	}
-	var ps []pub
-	for _, p := range pubs {
-		ps = append(ps, pub{p.Alias, djangoapp.DefaultStoragesModule + "." + p.Class, p.Location})
-	}
-	pj, _ := json.Marshal(ps)
 
 	// The operator's AWS_* variables (profile, keys, endpoint) stay out:
 	// the app must work with the env file's alone.
@@ -158,7 +143,7 @@ func runDjangoCheck(ctx context.Context, r *Run, proj *djangoapp.Project) (*djan
 		"PYTHONPATH="+strings.Join([]string{tmp, proj.Dir, filepath.Join(r.Dir, filepath.Dir(SettingsFile))}, string(os.PathListSeparator)),
 		"S3WIZARD_BASE_SETTINGS="+proj.SettingsModule,
 		"S3WIZARD_GENERATED="+filepath.Join(r.Dir, SettingsFile),
-		"S3WIZARD_PUBLIC="+string(pj),
+		"S3WIZARD_STORAGES_MODULE="+djangoapp.DefaultStoragesModule,
 		"PYTHONDONTWRITEBYTECODE=1",
 		"AWS_EC2_METADATA_DISABLED=true",
 		// Only the env file's keys: never the operator's ~/.aws profile.

@@ -2,15 +2,15 @@
 # Each storage the app uses (default_storage, then every public storage) saves a small
 # file, reads it back, opens its URL (signed for private, plain for public), checks that a
 # private file's unsigned URL is refused, and deletes it. One JSON line goes to stdout.
-# Inputs come from the environment (never argv): S3WIZARD_PUBLIC is a JSON list of
-# {"alias", "class", "location"} for the public storages.
+# The public storages are PublicStorage(prefix) of the companion module (named by
+# S3WIZARD_STORAGES_MODULE) for each prefix of settings.S3_PUBLIC_PREFIXES.
 import json, os, sys, time, urllib.error, urllib.request
 
 import django
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils.module_loading import import_string
+from importlib import import_module
 
 
 def get(url):
@@ -84,13 +84,11 @@ def exercise(label, storage, public):
 out = {"django": django.get_version(), "overlay": bool(getattr(settings, "S3WIZARD_CHECK_OVERLAY", False)), "storages": []}
 try:
     out["storages"].append(exercise("default_storage", default_storage, False))
-    for p in json.loads(os.environ.get("S3WIZARD_PUBLIC", "[]")):
-        if django.VERSION >= (4, 2):
-            from django.core.files.storage import storages
-            st = storages[p["alias"]]
-        else:
-            st = import_string(p["class"])()
-        out["storages"].append(exercise(p["location"] + "/", st, True))
+    prefixes = getattr(settings, "S3_PUBLIC_PREFIXES", [])
+    if prefixes:
+        public_storage = import_module(os.environ["S3WIZARD_STORAGES_MODULE"]).PublicStorage
+        for prefix in prefixes:
+            out["storages"].append(exercise(prefix, public_storage(prefix), True))
 except Exception as e:
     out["error"] = "%s: %s" % (type(e).__name__, e)
 sys.stdout.write("\nS3WIZARD-CHECK " + json.dumps(out) + "\n")
