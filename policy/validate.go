@@ -127,9 +127,6 @@ func Validate(kind Kind, doc, bucket string) error {
 		if s, isStr := id.(string); !isStr || s == "" {
 			return bad(0, "", "Id must be a non-empty string")
 		}
-		if kind != BucketResource {
-			return bad(0, "", "has prohibited field Id (IAM documents take no Id)")
-		}
 	}
 	var stmts []any
 	switch s := m["Statement"].(type) {
