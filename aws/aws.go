@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -255,6 +256,15 @@ var ErrDryRun = errors.New("dry run: call not made")
 // ErrOffline is returned for every call of an offline run (no credentials).
 var ErrOffline = errors.New("offline: no AWS credentials")
 
+// PlaceholderAccount stands for the account ID where it is not known (an
+// offline plan). It may appear in what is shown, never in what is changed.
+const PlaceholderAccount = "ACCOUNT_ID"
+
+// ErrPlaceholderAccount is returned for a mutating call whose input names
+// PlaceholderAccount: the identity was never read, and the call would create
+// an ARN, a policy or a budget for an account that does not exist.
+var ErrPlaceholderAccount = errors.New("refused: the input names the placeholder account " + PlaceholderAccount + " instead of the real one (the AWS identity was not read)")
+
 // IsReadOnly reports whether an operation only reads.
 func IsReadOnly(op string) bool {
 	for _, p := range []string{"Get", "Head", "List", "Describe", "Validate", "Simulate"} {
@@ -284,6 +294,9 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			if c.DryRun && !IsReadOnly(op) && op != "GetCallerIdentity" {
 				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrDryRun)
 			}
+			if !IsReadOnly(op) && mentions(reflect.ValueOf(in.Parameters), PlaceholderAccount, 0) {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
+			}
 			out, md, err := next.HandleInitialize(ctx, in)
 			if err == nil && os.Getenv(CrashAfterEnv) == op {
 				fmt.Fprintf(os.Stderr, "s3wizard: %s=%s: simulating a crash after %s\n", CrashAfterEnv, op, call)
@@ -291,6 +304,41 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			}
 			return out, md, err
 		}), middleware.Before)
+}
+
+// mentions reports whether any string reachable from v (an SDK input:
+// pointers, structs, slices, maps) contains s. depth bounds the walk; SDK
+// inputs are shallow trees.
+func mentions(v reflect.Value, s string, depth int) bool {
+	if depth > 12 || !v.IsValid() {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return strings.Contains(v.String(), s)
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && mentions(v.Elem(), s, depth+1)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && mentions(v.Field(i), s, depth+1) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if mentions(v.Index(i), s, depth+1) {
+				return true
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if mentions(it.Key(), s, depth+1) || mentions(it.Value(), s, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func serviceName(id string) string {

@@ -131,6 +131,10 @@ func Explain(err error) error {
 	if errors.Is(err, ErrDryRun) {
 		return err
 	}
+	if errors.Is(err, ErrPlaceholderAccount) {
+		return &Advice{Call: Call(err), Msg: ErrPlaceholderAccount.Error(),
+			Hint: "this is a bug in s3wizard (please report it); nothing was changed by this call: run it again", Err: err}
+	}
 	if isNoCredentials(err) {
 		return &Advice{Code: "NoCredentials", Msg: "no AWS credentials were found",
 			Hint: "run `aws configure` or `aws sso login`, pass --profile NAME, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; `s3wizard plan` works without credentials", Err: err}

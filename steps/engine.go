@@ -32,6 +32,11 @@ var ErrPlanRefused = errors.New("the plan reports an error")
 // so no front end can go on to its actions.
 func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) {
 	ctx = aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+	// ARNs, policies and budgets name the account: learn it before any
+	// step, not only in preflight, which a resumed run does not repeat.
+	if err := r.Identify(ctx); err != nil {
+		return nil, aws.Explain(fmt.Errorf("read the AWS identity (sts:GetCallerIdentity): %w", err))
+	}
 	p, err := s.Plan(ctx, r)
 	if err != nil {
 		return nil, aws.Explain(err)

@@ -22,7 +22,7 @@ func Preflight() *Step {
 		Plan: func(ctx context.Context, r *Run) (*Plan, error) {
 			p := &Plan{}
 			if r.Offline {
-				p.Notice("no AWS credentials: planning as if nothing exists yet (account shown as ACCOUNT_ID)")
+				p.Notice("no AWS credentials: planning as if nothing exists yet (account shown as %s)", aws.PlaceholderAccount)
 				return p, nil
 			}
 			if err := r.Identify(ctx); err != nil {

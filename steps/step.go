@@ -177,12 +177,14 @@ func (r *Run) emit(e Event) {
 	}
 }
 
-// AccountID returns the account, or a placeholder when offline.
+// AccountID returns the account, or aws.PlaceholderAccount when it is not
+// known (offline); the AWS layer refuses to change anything with the
+// placeholder.
 func (r *Run) AccountID() string {
 	if acct, _ := r.Identity(); acct != "" {
 		return acct
 	}
-	return "ACCOUNT_ID"
+	return aws.PlaceholderAccount
 }
 
 // Mask shows an access key ID as AKIA…XYZ.

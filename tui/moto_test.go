@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,14 +11,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/cli"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // useMoto starts a moto server and points the SDK's own variables at it.
@@ -236,4 +241,107 @@ func accessibleRun(t *testing.T, dir string) {
 	if sec := env["AWS_SECRET_ACCESS_KEY"]; sec == "" || strings.Contains(text, sec) {
 		t.Fatal("secret missing from .env or printed")
 	}
+}
+
+// requireRealAccount reads back from moto every ARN and policy the run
+// created and requires each to name the real account, never the
+// placeholder: the group's attached policies, every customer-managed policy
+// document, every bucket policy and the budget.
+func requireRealAccount(t *testing.T, s *motoserver.Server, a *config.Answers) {
+	t.Helper()
+	ctx := context.Background()
+	cfg := s.AWSConfig(t, a.Region)
+	ic := iam.NewFromConfig(cfg)
+	var texts []string
+	att, err := ic.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: strPtr(steps.GroupName(a))})
+	must(t, err)
+	if len(att.AttachedPolicies) == 0 {
+		t.Fatalf("group %s has no policy attached", steps.GroupName(a))
+	}
+	for _, p := range att.AttachedPolicies {
+		texts = append(texts, *p.PolicyArn)
+		if !strings.Contains(*p.PolicyArn, "aws:policy/") && !strings.Contains(*p.PolicyArn, "::"+motoserver.AccountID+":") {
+			t.Errorf("attached policy %s does not name account %s", *p.PolicyArn, motoserver.AccountID)
+		}
+	}
+	local, err := ic.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal})
+	must(t, err)
+	for _, p := range local.Policies {
+		texts = append(texts, *p.Arn)
+		v, err := ic.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: p.Arn, VersionId: p.DefaultVersionId})
+		must(t, err)
+		doc, _ := url.QueryUnescape(*v.PolicyVersion.Document)
+		texts = append(texts, doc)
+	}
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	logPolicy := ""
+	for _, b := range []string{a.Bucket, steps.LogBucketName(a.Bucket)} {
+		if out, err := s3c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &b}); err == nil {
+			texts = append(texts, *out.Policy)
+			if b != a.Bucket {
+				logPolicy = *out.Policy
+			}
+		}
+	}
+	if !strings.Contains(logPolicy, `"`+motoserver.AccountID+`"`) {
+		t.Errorf("the log bucket's policy does not name the account as aws:SourceAccount:\n%s", logPolicy)
+	}
+	if a.Budget.MonthlyUSD > 0 {
+		bc := budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.Region = "us-east-1" })
+		name := steps.BudgetName(a.Bucket)
+		if _, err := bc.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: strPtr(motoserver.AccountID), BudgetName: &name}); err != nil {
+			t.Errorf("budget %s not found in account %s: %v", name, motoserver.AccountID, err)
+		}
+	}
+	for _, x := range texts {
+		if strings.Contains(x, "ACCOUNT_ID") {
+			t.Errorf("created with the placeholder account: %s", x)
+		}
+	}
+}
+
+// resumeAnswers are a staging run with a budget, so that every kind of
+// account-bearing resource (policy ARN, log-delivery condition, budget) is
+// created.
+func resumeAnswers(a *config.Answers) {
+	a.App, a.Region, a.Credentials = "mon-app", "eu-west-3", config.CredAccessKeys
+	a.Budget.MonthlyUSD, a.Budget.Email = 10, "ops@example.com"
+	for _, k := range []string{"app", "region", "credentials", "budget.monthly_usd", "budget.email"} {
+		a.Set[k] = true
+	}
+}
+
+// TestLiveResumeUsesTheRealAccount: the first run stops after the bucket,
+// a second process resumes (preflight is not repeated) and finishes. Every
+// ARN and policy names the real account: a resumed run is an unbroken one.
+func TestLiveResumeUsesTheRealAccount(t *testing.T) {
+	srv := useMoto(t)
+	dir := newProject(t)
+	ctx := context.Background()
+	eng := NewEngine(app.Options{Dir: dir, Env: "staging"})
+	a, err := eng.Answers("staging", false)
+	must(t, err)
+	resumeAnswers(a)
+	must(t, eng.Open(ctx, a, true))
+	for _, id := range []string{"preflight", "bucket"} {
+		if _, err := eng.Apply(ctx, steps.Find(eng.Steps(), id), nil); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+	}
+	must(t, eng.Close())
+
+	eng = NewEngine(app.Options{Dir: dir, Env: "staging"})
+	defer eng.Close()
+	a, err = eng.Answers("staging", true)
+	must(t, err)
+	must(t, eng.Open(ctx, a, false))
+	for _, s := range eng.Steps() {
+		if eng.Status(s.ID) == state.Done {
+			continue
+		}
+		if _, err := eng.Apply(ctx, s, nil); err != nil {
+			t.Fatalf("resumed %s: %v", s.ID, err)
+		}
+	}
+	requireRealAccount(t, srv, a)
 }
