@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/app"
-	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/state"
@@ -15,9 +13,7 @@ import (
 )
 
 // Identity is who the AWS credentials belong to.
-type Identity struct {
-	Account, ARN, Region string
-}
+type Identity = app.Identity
 
 // Engine is everything the wizard does outside the screen. The live engine
 // runs the step engine against AWS; model tests inject a fake so they can
@@ -61,50 +57,17 @@ type liveEngine struct {
 
 	mu   sync.Mutex
 	sess *app.Session
-	// probe has clients for the checks made before a session exists
-	// (identity, bucket availability).
-	probe *aws.Clients
+	// probe makes the checks shown before a session exists (identity,
+	// bucket availability).
+	probe *app.Probe
 }
 
 // NewEngine returns the live engine for the global options.
-func NewEngine(o app.Options) Engine { return &liveEngine{opts: o} }
+func NewEngine(o app.Options) Engine { return &liveEngine{opts: o, probe: app.NewProbe(o)} }
 
 func (e *liveEngine) Project() (*djangoapp.Project, error) { return djangoapp.Detect(e.opts.Dir) }
 
-func (e *liveEngine) clients(ctx context.Context) (*aws.Clients, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.sess != nil {
-		return e.sess.Run.AWS, nil
-	}
-	if e.probe == nil {
-		c, err := aws.New(ctx, aws.Options{Profile: e.opts.Profile, Region: e.opts.Region})
-		if err != nil {
-			return nil, err
-		}
-		e.probe = c
-	}
-	return e.probe, nil
-}
-
-func (e *liveEngine) Identity(ctx context.Context) (Identity, error) {
-	c, err := e.clients(ctx)
-	if err != nil {
-		return Identity{}, err
-	}
-	out, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return Identity{}, fmt.Errorf("who am i (sts:GetCallerIdentity): %w", aws.Explain(err))
-	}
-	id := Identity{Region: c.Region}
-	if out.Account != nil {
-		id.Account = *out.Account
-	}
-	if out.Arn != nil {
-		id.ARN = *out.Arn
-	}
-	return id, nil
-}
+func (e *liveEngine) Identity(ctx context.Context) (Identity, error) { return e.probe.Identity(ctx) }
 
 func (e *liveEngine) Envs() []string { return state.Envs(e.opts.Dir) }
 
@@ -227,15 +190,7 @@ func (e *liveEngine) Skip(st *steps.Step) error {
 }
 
 func (e *liveEngine) BucketAvailability(ctx context.Context, name, region string) (string, error) {
-	c, err := e.clients(ctx)
-	if err != nil {
-		return "", err
-	}
-	msg, err := steps.BucketAvailability(ctx, &steps.Run{AWS: c}, name, region)
-	if err != nil {
-		return "", aws.Explain(err)
-	}
-	return msg, nil
+	return e.probe.BucketAvailability(ctx, name, region)
 }
 
 func (e *liveEngine) EnvFilePath() string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -165,13 +166,15 @@ func (f *fakeEngine) Close() error        { return nil }
 
 // pump drives a model the way tea.Program does, without a terminal: each
 // message goes through Update, the commands it returns run concurrently
-// and their messages are fed back until the model is quiet. Timers that
-// only animate (spinner, cursor blink) are dropped so it settles.
+// and their messages are fed back. settle waits for every command to
+// report (no timing guess); timers that only animate (spinner, cursor
+// blink) are never started, so it ends.
 type pump struct {
-	t    *testing.T
-	m    *model
-	msgs chan tea.Msg
-	quit bool
+	t       *testing.T
+	m       *model
+	msgs    chan tea.Msg
+	pending int
+	quit    bool
 }
 
 func newPump(t *testing.T, eng Engine) *pump {
@@ -189,10 +192,19 @@ func newPump(t *testing.T, eng Engine) *pump {
 
 var cmdType = reflect.TypeOf((tea.Cmd)(nil))
 
+// animation tells the commands that only redraw (spinner frames, cursor
+// blinks): they would keep a settled model busy forever.
+func animation(cmd tea.Cmd) bool {
+	n := runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
+	return strings.Contains(n, "bubbles/spinner") || strings.Contains(n, "bubbles/cursor") ||
+		strings.Contains(n, "bubbletea.Tick") || strings.Contains(n, "bubbletea.Every")
+}
+
 func (p *pump) exec(cmd tea.Cmd) {
-	if cmd == nil {
+	if cmd == nil || animation(cmd) {
 		return
 	}
+	p.pending++
 	go func() { p.msgs <- cmd() }()
 }
 
@@ -220,14 +232,24 @@ func (p *pump) handle(msg tea.Msg) {
 	p.exec(cmd)
 }
 
+// next handles one message from a running command.
+func (p *pump) next(deadline <-chan time.Time) {
+	p.t.Helper()
+	select {
+	case msg := <-p.msgs:
+		p.pending--
+		p.handle(msg)
+	case <-deadline:
+		p.t.Fatalf("timed out with %d command(s) still running:\n%s", p.pending, p.view())
+	}
+}
+
+// settle runs commands until none is left.
 func (p *pump) settle() {
-	for {
-		select {
-		case msg := <-p.msgs:
-			p.handle(msg)
-		case <-time.After(60 * time.Millisecond):
-			return
-		}
+	p.t.Helper()
+	deadline := time.After(60 * time.Second)
+	for p.pending > 0 {
+		p.next(deadline)
 	}
 }
 
@@ -237,12 +259,7 @@ func (p *pump) settleFor(cond func() bool) {
 	p.t.Helper()
 	deadline := time.After(60 * time.Second)
 	for !cond() {
-		select {
-		case msg := <-p.msgs:
-			p.handle(msg)
-		case <-deadline:
-			p.t.Fatalf("timed out waiting:\n%s", p.view())
-		}
+		p.next(deadline)
 	}
 	p.settle()
 }

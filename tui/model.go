@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/spinner"
@@ -51,7 +52,6 @@ type (
 		plan *steps.Plan
 		err  error
 	}
-	eventMsg   struct{ ev steps.Event }
 	appliedMsg struct {
 		step   string
 		checks []steps.Check
@@ -115,7 +115,7 @@ type model struct {
 	plan     *steps.Plan
 	calls    []string // AWS calls of the current step, latest last
 	actions  []string
-	events   chan steps.Event
+	seq      int // the engine call whose events are shown
 	checks   []steps.Check
 	stepErr  error
 	spin     spinner.Model
@@ -175,36 +175,72 @@ func (m *model) openCmd() tea.Cmd {
 	return func() tea.Msg { return openedMsg{eng.Open(ctx, a, fresh)} }
 }
 
-// listen waits for the next progress event of a running step.
-func listen(ch chan steps.Event) tea.Cmd {
+// eventMsg is one progress event of an engine call. seq names the call
+// (one per plan or apply) so that events still queued from an earlier call
+// are dropped, never shown under the next step.
+type eventMsg struct {
+	seq int
+	ev  steps.Event
+	ch  <-chan steps.Event
+}
+
+// listen waits for the next event of call seq; nil once its stream closed.
+func listen(seq int, ch <-chan steps.Event) tea.Cmd {
 	return func() tea.Msg {
 		ev, ok := <-ch
 		if !ok {
 			return nil
 		}
-		return eventMsg{ev}
+		return eventMsg{seq, ev, ch}
 	}
 }
 
-// reporter forwards engine events to the model without ever blocking the
-// engine once the wizard has quit.
-func (m *model) reporter() (chan steps.Event, func(steps.Event)) {
-	ch := make(chan steps.Event, 256)
-	ctx := m.ctx
-	return ch, func(e steps.Event) {
-		select {
-		case ch <- e:
-		case <-ctx.Done():
-		}
+// eventStream carries one engine call's events to the model. It is closed
+// when the call returns, which ends its listener; a report after that, or
+// after the wizard quit, is dropped rather than blocking the engine.
+type eventStream struct {
+	mu     sync.Mutex
+	ch     chan steps.Event
+	closed bool
+	done   <-chan struct{}
+}
+
+func (s *eventStream) report(e steps.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
 	}
+	select {
+	case s.ch <- e:
+	case <-s.done:
+	}
+}
+
+func (s *eventStream) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.closed = true
+		close(s.ch)
+	}
+}
+
+// engineCall runs call with a fresh event stream; the result message comes
+// back after the stream is closed.
+func (m *model) engineCall(call func(report func(steps.Event)) tea.Msg) tea.Cmd {
+	m.seq++
+	st := &eventStream{ch: make(chan steps.Event, 256), done: m.ctx.Done()}
+	return tea.Batch(listen(m.seq, st.ch), func() tea.Msg {
+		defer st.close()
+		return call(st.report)
+	})
 }
 
 func (m *model) planCmd() tea.Cmd {
 	s := m.list[m.cur]
-	ch, report := m.reporter()
-	m.events = ch
 	eng, ctx := m.eng, m.ctx
-	return tea.Batch(listen(ch), func() tea.Msg {
+	return m.engineCall(func(report func(steps.Event)) tea.Msg {
 		p, err := eng.Plan(ctx, s, report)
 		return planMsg{s.ID, p, err}
 	})
@@ -212,10 +248,8 @@ func (m *model) planCmd() tea.Cmd {
 
 func (m *model) applyCmd() tea.Cmd {
 	s := m.list[m.cur]
-	ch, report := m.reporter()
-	m.events = ch
 	eng, ctx := m.eng, m.ctx
-	return tea.Batch(listen(ch), func() tea.Msg {
+	return m.engineCall(func(report func(steps.Event)) tea.Msg {
 		checks, err := eng.Apply(ctx, s, report)
 		return appliedMsg{s.ID, checks, err}
 	})
@@ -383,8 +417,10 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.planCmd()
 	case eventMsg:
-		m.event(msg.ev)
-		return m, listen(m.events)
+		if msg.seq == m.seq && m.cur < len(m.list) && msg.ev.Step == m.list[m.cur].ID {
+			m.event(msg.ev)
+		}
+		return m, listen(msg.seq, msg.ch)
 	case planMsg:
 		if m.phase != phPlanning || msg.step != m.list[m.cur].ID {
 			return m, nil
@@ -675,8 +711,16 @@ func (m *model) maybeCheckBucket() tea.Cmd {
 	if config.ValidateBucketName(name) != nil {
 		return nil // the rule is shown by the field itself
 	}
-	seq := m.avail.seq
-	return tea.Tick(availDelay, func(time.Time) tea.Msg { return availTick{seq, name} })
+	seq, delay, done := m.avail.seq, availDelay, m.ctx.Done()
+	return func() tea.Msg {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-done:
+		}
+		return availTick{seq, name}
+	}
 }
 
 // ---- results ----------------------------------------------------------------

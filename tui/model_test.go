@@ -4,10 +4,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // answerDefaults accepts every offered value of the current step.
@@ -240,5 +242,60 @@ func TestToProd(t *testing.T) {
 	}
 	if a.Env != "staging" || a.Bucket != "shop-staging-files" {
 		t.Fatal("staging answers changed")
+	}
+}
+
+// Events queued from an earlier engine call (the previous step's apply)
+// never show under the next step, and each call's stream is closed when the
+// call returns, so its listener ends.
+func TestStaleEventsDropped(t *testing.T) {
+	f := newFake()
+	p := newPump(t, f)
+	p.key("enter")
+	p.throughStep()
+	old := p.m.seq
+	p.answerDefaults() // step 2's plan: a new engine call
+	if p.m.phase != phConfirm || p.m.seq == old {
+		t.Fatalf("phase %d seq %d (was %d)", p.m.phase, p.m.seq, old)
+	}
+	p.m.phase, p.m.calls = phPlanning, nil
+	ch := make(chan steps.Event)
+	close(ch)
+	p.handle(eventMsg{seq: old, ev: steps.Event{Kind: steps.EvCall, Step: "preflight", Text: "sts:GetCallerIdentity"}, ch: ch})
+	p.handle(eventMsg{seq: p.m.seq, ev: steps.Event{Kind: steps.EvCall, Step: "preflight", Text: "iam:StalePreflightCall"}, ch: ch})
+	p.settle()
+	if strings.Contains(p.view(), "GetCallerIdentity") || strings.Contains(p.view(), "StalePreflightCall") || len(p.m.calls) != 0 {
+		t.Fatalf("a stale call shows in step 2: %v\n%s", p.m.calls, p.view())
+	}
+	p.handle(eventMsg{seq: p.m.seq, ev: steps.Event{Kind: steps.EvCall, Step: "bucket", Text: "s3:HeadBucket"}, ch: ch})
+	p.settle()
+	p.requireView("s3:HeadBucket")
+
+	// A plan's stream is closed once the plan returned.
+	cmd := p.m.planCmd()
+	batch := cmd().(tea.BatchMsg)
+	if _, ok := batch[1]().(planMsg); !ok {
+		t.Fatal("second command of a plan is not the plan")
+	}
+	done := make(chan tea.Msg, 1)
+	go func() {
+		var last tea.Msg
+		for c := batch[0]; c != nil; {
+			last = c()
+			ev, ok := last.(eventMsg)
+			if !ok {
+				break
+			}
+			c = listen(ev.seq, ev.ch)
+		}
+		done <- last
+	}()
+	select {
+	case last := <-done:
+		if last != nil {
+			t.Fatalf("listener ended with %T, want nil (stream closed)", last)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the plan's event stream was never closed")
 	}
 }
