@@ -56,7 +56,9 @@ var identityMu sync.Mutex
 // first calls may each ask, and the first answer is kept).
 func (r *Run) Identify(ctx context.Context) error {
 	identityMu.Lock()
-	known := r.Account != "" || r.Offline
+	// Without clients (a run of steps that reach no AWS) there is no one
+	// to ask, and nothing will be created for the account either.
+	known := r.Account != "" || r.Offline || r.AWS == nil
 	identityMu.Unlock()
 	if known {
 		return nil
