@@ -426,23 +426,23 @@ func ids(list ...steps.CheckID) func(*config.Answers) []steps.CheckID {
 
 // Guide is the French guide's §11 checklist, mapped to the steps' checks.
 var Guide = []guideItem{
-	{Title: "S3 bucket created in the right region (Bucket S3 créé dans la bonne région)",
+	{Title: "S3 bucket created in the right region",
 		Checks: ids(steps.CheckBucketExists, steps.CheckBucketRegion, steps.CheckBucketACLsDisabled)},
-	{Title: "Dedicated IAM identity with minimal permissions (Utilisateur IAM dédié avec permissions minimales)",
+	{Title: "Dedicated IAM identity with minimal permissions",
 		Checks: func(a *config.Answers) []steps.CheckID {
 			if a.Credentials == config.CredInstanceRole {
 				return []steps.CheckID{steps.CheckRole, steps.CheckRolePolicy, steps.CheckInstanceProfile}
 			}
 			return []steps.CheckID{steps.CheckIAMUser, steps.CheckIAMGroup, steps.CheckIAMPolicy}
 		}},
-	{Title: "Keys stored securely, not in Git (Clés IAM stockées de façon sécurisée)",
+	{Title: "Keys stored securely, not in Git",
 		Checks: ids(steps.CheckEnvFileMode, steps.CheckSecretsIgnored, steps.CheckSecretsUntracked, steps.CheckHerokuFile, steps.CheckSetEnvFile),
 		Note: func(r *steps.Run, it *item) {
 			if r.Answers.Credentials == config.CredInstanceRole {
 				it.Details = append([]string{"✅ no access keys: the instance role supplies temporary credentials"}, it.Details...)
 			}
 		}},
-	{Title: "Environment variables configured, local + Heroku (Variables d’environnement configurées)",
+	{Title: "Environment variables configured, local + Heroku",
 		Checks: ids(steps.CheckEnvVars, steps.CheckEnvKeyRecorded, steps.CheckAccessKeyWorks),
 		Note: func(r *steps.Run, it *item) {
 			a := r.Answers
@@ -455,17 +455,17 @@ var Guide = []guideItem{
 				it.unknown = true
 			}
 		}},
-	{Title: "Bucket policy consistent, public / private (Politique de bucket cohérente)",
+	{Title: "Bucket policy consistent, public / private",
 		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable)},
-	{Title: "Block Public Access configured correctly (Blocage d’accès public configuré correctement)",
+	{Title: "Block Public Access configured correctly",
 		Checks: ids(steps.CheckPublicAccessBlock)},
-	{Title: "Default encryption enabled (Chiffrement par défaut activé)",
+	{Title: "Default encryption enabled",
 		Checks: ids(steps.CheckEncryption)},
-	{Title: "Versioning enabled (Versioning activé)",
+	{Title: "Versioning enabled",
 		Checks: ids(steps.CheckVersioning)},
-	{Title: "Budgets & cost alerts in place (Budgets & alertes de coût en place)",
+	{Title: "Budgets & cost alerts in place",
 		Checks: ids(steps.CheckBudget, steps.CheckBudgetAlert, steps.CheckAlarm, steps.CheckRequestMetrics)},
-	{Title: "Upload / delete tested from Django (Test d’upload / suppression depuis Django)",
+	{Title: "Upload / delete tested from Django",
 		Checks: ids(steps.CheckAppKeyProbe, steps.CheckLayoutProbe),
 		Note: func(r *steps.Run, it *item) {
 			it.Details = append(it.Details, "⏺ from Django itself: `python manage.py shell -c \"from django.core.files.base import ContentFile; from django.core.files.storage import default_storage as s; n = s.save('check.txt', ContentFile(b'ok')); print(s.url(n)); s.delete(n)\"`")
@@ -542,7 +542,7 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 		}
 		items = append(items, it)
 	}
-	return append(items, item{Title: "Internal documentation updated (Documentation interne mise à jour)", State: "ok",
+	return append(items, item{Title: "Internal documentation updated", State: "ok",
 		Details: []string{"✅ this document, generated " + generated}})
 }
 
@@ -589,7 +589,7 @@ func stepInfo(r *steps.Run, list []*steps.Step) ([]departure, []stepRow) {
 			continue
 		}
 		if len(s.Departures) > 0 {
-			deps = append(deps, departure{Step: s.Title + " (guide " + s.Guide + ")", Items: s.Departures})
+			deps = append(deps, departure{Step: s.Title + " (" + s.Guide + ")", Items: s.Departures})
 		}
 		st := r.State.Step(s.ID)
 		status := st.Status

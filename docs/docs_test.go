@@ -98,7 +98,7 @@ func TestChecklistFollowsTheChecks(t *testing.T) {
 		"❌ another name: versioning is \"Suspended\"",
 		"| Default encryption | SSE-S3 (AES-256) | ✅ SSE-S3 (AES-256) |",
 		// No check of the bucket step ran: said, not guessed.
-		"- [ ] **S3 bucket created in the right region (Bucket S3 créé dans la bonne région)** — ⏺ not checked",
+		"- [ ] **S3 bucket created in the right region** — ⏺ not checked",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("document lacks %q", want)

@@ -38,7 +38,7 @@ func AccessKey() *Step {
 	return &Step{
 		ID:    "access-key",
 		Title: "Create the access key",
-		Guide: "5.3 Générer les clés d’accès",
+		Guide: "French guide §5.3",
 		Why:   "Heroku and local runs authenticate with the IAM user's access key. AWS shows its secret once: the wizard writes it straight into your env file (mode 0600) and never prints it.",
 		Departures: []string{
 			"The guide says to note or download the keys; the wizard never shows the secret: it goes only into the env file (and the Heroku command file), masked everywhere else.",

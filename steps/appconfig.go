@@ -101,7 +101,7 @@ func AppConfig() *Step {
 	return &Step{
 		ID:    "app-config",
 		Title: "Configure the Django app",
-		Guide: "7. Variables d’environnement : local & production · guía ES 3–5 (set_env.sh)",
+		Guide: "French guide §7; Spanish guide, option 1, steps 3–5 (set_env.sh)",
 		Why:   "The app reads the bucket, region, public prefixes and credentials from environment variables. The wizard fills your env file (keeping everything else in it), keeps secrets out of git, prepares a single Heroku command and generates the django-storages settings: one file for every env (staging and prod differ only by their variables) that checks the Django and django-storages versions when it is imported.",
 		Departures: []string{
 			"The guide runs one `heroku config:set` per variable (§7.2); each call restarts the app, so the wizard sets them all in one command, written to a 0600 file (or run for you) so the secret never lands in shell history.",

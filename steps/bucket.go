@@ -17,7 +17,7 @@ func Bucket() *Step {
 	return &Step{
 		ID:    "bucket",
 		Title: "Create the S3 bucket",
-		Guide: "4.1 Créer le bucket",
+		Guide: "French guide §4.1",
 		Why:   "One bucket per environment (staging first, then prod), in the region closest to your users. Its name is global across all of AWS.",
 		Departures: []string{
 			"The guide leaves Object Ownership at its default; the wizard sets BucketOwnerEnforced explicitly (ACLs disabled, the default since April 2023), so no upload can carry an ACL.",

@@ -42,7 +42,7 @@ func IAM() *Step {
 	return &Step{
 		ID:    "iam",
 		Title: "Create the IAM user and its least-privilege policy",
-		Guide: "5.1–5.2 IAM : créer un utilisateur dédié",
+		Guide: "French guide §5.1–5.2",
 		Why:   "The app gets its own IAM user per environment, allowed to touch only its bucket's prefixes. The policy is attached to a group the user belongs to (AWS Security Hub IAM.2), and the user has no console password.",
 		Departures: []string{
 			"The guide's policy lists s3:HeadObject, which is not an IAM action (HEAD is allowed by s3:GetObject): the wizard leaves it out.",

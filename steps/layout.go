@@ -19,7 +19,7 @@ func Layout() *Step {
 	return &Step{
 		ID:    "layout",
 		Title: "Organise the bucket",
-		Guide: "4.2 Organisation recommandée",
+		Guide: "French guide §4.2",
 		Why:   "media/ holds what users upload, split by feature (media/blog/, media/profile/ …); uploads/ holds temporary files that a lifecycle rule expires; static/ holds collectstatic output when static files are on S3.",
 		Keys:  []string{"folders", "static_on_s3"},
 		Needs: []string{"bucket"},

@@ -43,7 +43,7 @@ func Monitoring() *Step {
 	return &Step{
 		ID:    "monitoring",
 		Title: "Monitoring and cost alerts: CloudWatch alarms, AWS Budgets",
-		Guide: "7. Sécurité et coûts (surveillance)",
+		Guide: "French guide §8.1–8.2",
 		Why:   "Know when the bucket grows or the bill climbs before the invoice tells you: alarms on the bucket's size and object count (daily metrics, free), and a monthly cost budget that emails you at a threshold.",
 		Departures: []string{
 			"The guide suggests request metrics for monitoring; they are billed per metric per month (CloudWatch custom-metric pricing), so the wizard makes them opt-in and alarms on the free daily storage metrics by default.",

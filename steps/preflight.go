@@ -16,7 +16,7 @@ func Preflight() *Step {
 	return &Step{
 		ID:    "preflight",
 		Title: "Check your AWS identity",
-		Guide: "3. Pré-requis",
+		Guide: "French guide §3",
 		Why:   "Everything the wizard creates belongs to the account of the credentials it runs with; we show them before changing anything.",
 		Keys:  []string{"env", "app", "region"},
 		Plan: func(ctx context.Context, r *Run) (*Plan, error) {

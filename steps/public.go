@@ -22,7 +22,7 @@ func Public() *Step {
 	return &Step{
 		ID:    "public",
 		Title: "Public vs private access",
-		Guide: "6. Politiques de bucket : public vs privé",
+		Guide: "French guide §6",
 		Why:   "Everything stays private and is served through signed URLs, except the prefixes you choose (e.g. media/blog/), which get a bucket policy allowing anonymous reads of exactly those prefixes. With static files on S3, static/ is public too: Django's static files (the admin's CSS and JS, your own) are public by nature, and the static storage builds unsigned URLs, so a private static/ would answer 403 to every page.",
 		Departures: []string{
 			"The guide unticks the two ACL switches of Block Public Access: that is wrong — ACLs are disabled on the bucket, and a public bucket policy is governed by BlockPublicPolicy and RestrictPublicBuckets. The wizard keeps the ACL switches ON and relaxes only those two, only when public prefixes exist.",

@@ -35,7 +35,7 @@ func Role() *Step {
 	return &Step{
 		ID:    "role",
 		Title: "Create the instance role (EC2 / Elastic Beanstalk)",
-		Guide: "Opción 2: IAM Role asignado a EC2",
+		Guide: "Spanish guide, option 2 (IAM role for EC2)",
 		Why:   "On EC2 or Elastic Beanstalk the app needs no keys at all: the instance role hands boto3 temporary credentials that AWS rotates for you.",
 		Departures: []string{
 			"The Spanish guide attaches AmazonS3FullAccess to the role; the wizard attaches the same least-privilege S3 policy as for the IAM user, inline.",
