@@ -61,8 +61,19 @@ func pyString(s string) string {
 	return b.String()
 }
 
+// SettingsModuleFile is the name the generated settings take next to
+// settings.py, and SettingsImport the line that loads them at its end.
+const (
+	SettingsModuleFile = "s3wizard_settings.py"
+	SettingsImport     = "from .s3wizard_settings import *  # noqa: E402,F401,F403"
+	// MinStorages is the oldest django-storages the generated settings
+	// accept (they check it when imported).
+	MinStorages = "1.13"
+)
+
 type tmplData struct {
 	StoragesModule, StoragesFile string
+	ModuleFile, Import           string
 }
 
 func (p SettingsParams) data() (*tmplData, error) {
@@ -72,7 +83,7 @@ func (p SettingsParams) data() (*tmplData, error) {
 	if !modRe.MatchString(p.StoragesModule) {
 		return nil, fmt.Errorf("storages module %q: not a dotted Python module path", p.StoragesModule)
 	}
-	return &tmplData{StoragesModule: p.StoragesModule, StoragesFile: strings.ReplaceAll(p.StoragesModule, ".", "/") + ".py"}, nil
+	return &tmplData{ModuleFile: SettingsModuleFile, Import: SettingsImport, StoragesModule: p.StoragesModule, StoragesFile: strings.ReplaceAll(p.StoragesModule, ".", "/") + ".py"}, nil
 }
 
 func render(name string, d *tmplData) ([]byte, error) {

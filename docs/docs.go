@@ -22,7 +22,7 @@ import (
 )
 
 // RotationDays is the access key rotation period (CIS AWS Foundations).
-const RotationDays = 90
+const RotationDays = steps.KeyRotationDays
 
 // FileName is the hand-off document's file name for env.
 func FileName(env string) string { return "S3-HANDOFF-" + env + ".md" }

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/s3wizard/s3wizard/app"
@@ -47,6 +48,14 @@ type Engine interface {
 	BucketAvailability(ctx context.Context, name, region string) (string, error)
 	// EnvFilePath is where the env file (and the secret) is written.
 	EnvFilePath() string
+	// NextSteps is what is left to the user once the env is set up.
+	NextSteps() []string
+	// CanRunHeroku reports whether the wizard can run the Heroku command
+	// for the user (an app named, access keys, the heroku CLI on PATH).
+	CanRunHeroku() bool
+	// RunHeroku runs `heroku config:set` (one restart) and returns its
+	// masked output.
+	RunHeroku(ctx context.Context) (string, error)
 	// Close releases the progress lock.
 	Close() error
 }
@@ -199,6 +208,33 @@ func (e *liveEngine) EnvFilePath() string {
 		return ""
 	}
 	return s.Run.EnvFilePath()
+}
+
+func (e *liveEngine) NextSteps() []string {
+	s, err := e.session()
+	if err != nil {
+		return nil
+	}
+	return steps.NextSteps(s.Run)
+}
+
+func (e *liveEngine) CanRunHeroku() bool {
+	s, err := e.session()
+	if err != nil {
+		return false
+	}
+	a := s.Run.Answers
+	return a.HerokuApp != "" && a.Credentials == config.CredAccessKeys && steps.HerokuAvailable()
+}
+
+func (e *liveEngine) RunHeroku(ctx context.Context) (string, error) {
+	s, err := e.session()
+	if err != nil {
+		return "", err
+	}
+	var out strings.Builder
+	err = steps.RunHeroku(ctx, s.Run, nil, &out)
+	return out.String(), err
 }
 
 func (e *liveEngine) Close() error {

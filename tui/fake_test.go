@@ -30,6 +30,10 @@ type fakeEngine struct {
 	applied []string
 	opened  []string
 	fresh   bool
+	// stable replaces the steps' prose (why, departures), which changes
+	// often, with fixed text: golden files hold the layout, not the prose.
+	stable     bool
+	herokuRuns int
 }
 
 func newFake() *fakeEngine {
@@ -91,7 +95,21 @@ func (f *fakeEngine) Open(_ context.Context, a *config.Answers, fresh bool) erro
 	return nil
 }
 
-func (f *fakeEngine) Steps() []*steps.Step { return steps.All() }
+func (f *fakeEngine) Steps() []*steps.Step {
+	list := steps.All()
+	if !f.stable {
+		return list
+	}
+	for i, s := range list {
+		c := *s
+		c.Why = "A stable stand-in for why " + s.ID + " matters, long enough to be folded to one line on a narrow terminal and unfolded with the ? key."
+		if len(s.Departures) > 0 {
+			c.Departures = []string{"A stable stand-in for where the wizard departs from the guide, and why, also long enough to be folded on narrow terminals."}
+		}
+		list[i] = &c
+	}
+	return list
+}
 
 func (f *fakeEngine) Status(id string) string {
 	f.mu.Lock()
@@ -162,7 +180,21 @@ func (f *fakeEngine) BucketAvailability(_ context.Context, name, _ string) (stri
 }
 
 func (f *fakeEngine) EnvFilePath() string { return "/srv/mon-app/.env" }
-func (f *fakeEngine) Close() error        { return nil }
+
+func (f *fakeEngine) NextSteps() []string {
+	return []string{"Copy .s3wizard/django_settings.py to mysite/s3wizard_settings.py and add at the end of mysite/settings.py: from .s3wizard_settings import *",
+		`Add "storages" to INSTALLED_APPS.`, "Pin the packages in requirements.txt: django-storages[s3]~=1.14 and boto3.",
+		"Write the hand-off document: s3wizard docs --env " + f.answers.Env,
+		"Rotate the access key AKIA…XYZ by 2027-03-01 (every 90 days): s3wizard rotate-keys --env " + f.answers.Env}
+}
+
+func (f *fakeEngine) CanRunHeroku() bool { return f.answers.HerokuApp != "" }
+
+func (f *fakeEngine) RunHeroku(context.Context) (string, error) {
+	f.herokuRuns++
+	return "$ heroku config:set … --app " + f.answers.HerokuApp + "\nSetting config vars and restarting " + f.answers.HerokuApp + "... done", nil
+}
+func (f *fakeEngine) Close() error { return nil }
 
 // pump drives a model the way tea.Program does, without a terminal: each
 // message goes through Update, the commands it returns run concurrently

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/s3wizard/s3wizard/config"
 )
 
@@ -12,10 +14,11 @@ import (
 // it: the TUI embeds it in its model, the accessible mode runs it line by
 // line, and tests drive either.
 type answerForm struct {
-	form  *huh.Form
-	qs    []config.Question
-	texts map[string]*string
-	bools map[string]*bool
+	form   *huh.Form
+	fields []huh.Field
+	qs     []config.Question
+	texts  map[string]*string
+	bools  map[string]*bool
 }
 
 // newAnswerForm builds the form of qs with the values offered for a. In
@@ -67,11 +70,50 @@ func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, a
 				Value(&s).Validate(check))
 		}
 	}
-	f.form = huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false)
+	f.fields = fields
+	f.form = huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false).WithTheme(styles.form)
 	if accessible {
 		f.form = f.form.WithAccessible(true)
 	}
 	return f
+}
+
+// size fits the form to w columns and at most h lines. huh sizes a group
+// once, for 80 columns: narrower, wrapped help pushes the input out of view.
+func (f *answerForm) size(w, h int) {
+	f.form.WithWidth(w)
+	need := 0
+	for i, fl := range f.fields {
+		if i > 0 {
+			need++ // the blank line between fields
+		}
+		need += lipgloss.Height(fl.View())
+	}
+	if errs := f.form.Errors(); len(errs) > 0 {
+		need++ // huh puts a blank line before its errors
+		for _, err := range errs {
+			need += lipgloss.Height(ansi.Wrap(err.Error(), w, ""))
+		}
+	}
+	f.form.WithHeight(max(1, min(need, h)))
+}
+
+// index is the position of the focused question.
+func (f *answerForm) index() int {
+	focused := f.form.GetFocusedField()
+	for i, fl := range f.fields {
+		if fl == focused {
+			return i
+		}
+	}
+	return 0
+}
+
+// typing reports whether the focused question is a text field (where ?
+// is text, not a key).
+func (f *answerForm) typing() bool {
+	_, ok := f.form.GetFocusedField().(*huh.Input)
+	return ok
 }
 
 // value is the current text of a question (as being typed).

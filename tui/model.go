@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/s3wizard/s3wizard/config"
@@ -58,7 +59,11 @@ type (
 		err    error
 	}
 	skippedMsg struct{ err error }
-	availTick  struct {
+	herokuMsg  struct {
+		out string
+		err error
+	}
+	availTick struct {
 		seq  int
 		name string
 	}
@@ -81,10 +86,12 @@ type model struct {
 	dir    string
 
 	width, height int
-	help          bool
-	quitting      bool
-	cancelled     bool
-	exitErr       error
+	// more unfolds "Why" and "Departs from the guide" and shows the keys.
+	more      bool
+	vp        viewport.Model
+	quitting  bool
+	cancelled bool
+	exitErr   error
 
 	// start screen
 	env      string
@@ -120,12 +127,15 @@ type model struct {
 	stepErr  error
 	spin     spinner.Model
 	finished []string // envs completed in this session
+	// the "what now" of a finished env, and the Heroku command's outcome
+	nextSteps []string
+	herokuOut string
 }
 
 func newModel(ctx context.Context, eng Engine, dir, env string) *model {
 	ctx, cancel := context.WithCancel(ctx)
 	m := &model{ctx: ctx, cancel: cancel, eng: eng, dir: dir, env: env, envFlag: env != "",
-		spin: spinner.New(spinner.WithSpinner(spinner.Line)), width: 100, height: 30}
+		spin: newSpinner(), vp: newViewport(), width: 100, height: 30}
 	if m.env == "" {
 		m.env = "staging"
 		if envs := eng.Envs(); len(envs) == 1 {
@@ -136,6 +146,8 @@ func newModel(ctx context.Context, eng Engine, dir, env string) *model {
 	m.envInput = textinput.New()
 	m.envInput.Placeholder = "prod"
 	m.envInput.CharLimit = 32
+	// Width 0 would show one character of the placeholder.
+	m.envInput.Width = m.envInput.CharLimit
 	m.startMenu()
 	return m
 }
@@ -301,6 +313,7 @@ func (m *model) enterStep() tea.Cmd {
 	if m.cur >= len(m.list) {
 		m.phase = phDone
 		m.finished = append(m.finished, m.answers.Env)
+		m.nextSteps, m.herokuOut = m.eng.NextSteps(), ""
 		m.menu = m.doneMenu()
 		return nil
 	}
@@ -317,7 +330,6 @@ func (m *model) enterStep() tea.Cmd {
 		return m.startPlan()
 	}
 	m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
-	m.form.form.WithWidth(m.mainWidth())
 	m.phase = phAsk
 	m.avail.name, m.avail.text, m.avail.checking = "", "", false
 	return tea.Batch(m.form.form.Init(), m.maybeCheckBucket())
@@ -361,12 +373,19 @@ func (m *model) next() tea.Cmd {
 // ---- update ---------------------------------------------------------------
 
 func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	before, step := m.phase, m.cur
+	_, cmd := m.update(msg)
+	if m.phase != before || m.cur != step {
+		m.vp.GotoTop() // a new screen starts at its top
+	}
+	m.sizeForm()
+	return m, cmd
+}
+
+func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		if m.form != nil {
-			m.form.form.WithWidth(m.mainWidth())
-		}
 		return m, nil
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+c" {
@@ -375,8 +394,15 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.cancel()
 			return m, tea.Quit
 		}
-		if msg.String() == "?" && m.phase != phAsk && m.phase != phEnv {
-			m.help = !m.help
+		switch k := msg.String(); {
+		case k == "f1" || k == "?" && m.phase != phEnv && !(m.phase == phAsk && m.form != nil && m.form.typing()):
+			m.more = !m.more
+			return m, nil
+		case k == "pgdown" && m.phase != phAsk:
+			m.vp.PageDown()
+			return m, nil
+		case k == "pgup" && m.phase != phAsk:
+			m.vp.PageUp()
 			return m, nil
 		}
 		return m.key(msg)
@@ -449,6 +475,16 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.next()
 		}
 		m.phase = phResult
+		return m, nil
+	case herokuMsg:
+		m.herokuOut = strings.TrimSpace(msg.out)
+		if msg.err != nil {
+			m.herokuOut += "\n" + msg.err.Error()
+		} else {
+			m.herokuOut += "\n✓ Heroku config vars set."
+		}
+		m.nextSteps = m.eng.NextSteps()
+		m.menu = m.doneMenu()
 		return m, nil
 	case skippedMsg:
 		if msg.err != nil {
@@ -545,9 +581,8 @@ func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.envInput, cmd = m.envInput.Update(msg)
 		return m, cmd
 	case phAsk:
-		if k == "esc" && !m.opened {
-			m.phase, m.form = phStart, nil
-			return m, nil
+		if k == "esc" {
+			return m.escQuestion()
 		}
 		return m.updateForm(msg)
 	case phConfirm:
@@ -588,7 +623,7 @@ func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if k == "p" && m.offerProd() {
 			return m.choose("prod")
 		}
-		if k == "q" || k == "esc" {
+		if k == "q" {
 			return m.quit()
 		}
 		if choice, ok := m.menu.update(msg); ok {
@@ -624,6 +659,13 @@ func (m *model) choose(c string) (tea.Model, tea.Cmd) {
 			return m, tea.Quit
 		}
 		return m.quit()
+	case "heroku":
+		eng, ctx := m.eng, m.ctx
+		m.herokuOut = "running heroku config:set…"
+		return m, func() tea.Msg {
+			out, err := eng.RunHeroku(ctx)
+			return herokuMsg{out, err}
+		}
 	case "done":
 		return m.quit()
 	}
@@ -641,13 +683,62 @@ func (m *model) quit() (tea.Model, tea.Cmd) {
 	return m, tea.Quit
 }
 
+// escQuestion goes back one question; from the first question of a step,
+// back to the previous step if it is not applied yet, or to the start
+// screen before anything is opened. Otherwise esc does nothing.
+func (m *model) escQuestion() (tea.Model, tea.Cmd) {
+	if m.form != nil && m.form.index() > 0 {
+		return m, m.form.form.PrevField()
+	}
+	if !m.canLeaveStep() {
+		return m, nil
+	}
+	if !m.opened && m.cur == 0 {
+		m.phase, m.form = phStart, nil
+		return m, nil
+	}
+	m.cur = m.prevUnapplied()
+	return m, m.backToQuestions()
+}
+
+// canLeaveStep reports whether esc on a step's first question goes
+// somewhere: the start screen before the run is opened, or an earlier step
+// whose questions can still change (not applied yet).
+func (m *model) canLeaveStep() bool {
+	if !m.opened {
+		return m.cur == 0
+	}
+	return m.prevUnapplied() >= 0
+}
+
+func (m *model) backLabel() string {
+	if !m.opened {
+		return "back to the start"
+	}
+	return "previous step"
+}
+
+// prevUnapplied is the nearest earlier step with questions that is not
+// applied (done or skipped) in this run, or -1.
+func (m *model) prevUnapplied() int {
+	for i := m.cur - 1; i >= 0; i-- {
+		switch m.eng.Status(m.list[i].ID) {
+		case state.Done, state.Skipped:
+			return -1
+		}
+		if len(questionsFor(m.list, i, m.answers, true)) > 0 {
+			return i
+		}
+	}
+	return -1
+}
+
 func (m *model) backToQuestions() tea.Cmd {
 	qs := questionsFor(m.list, m.cur, m.answers, true)
 	if len(qs) == 0 {
 		return nil
 	}
 	m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
-	m.form.form.WithWidth(m.mainWidth())
 	m.phase, m.plan = phAsk, nil
 	return m.form.form.Init()
 }
@@ -666,10 +757,14 @@ func (m *model) failMenu() menu {
 func (m *model) offerProd() bool { return m.answers != nil && m.answers.Env == "staging" }
 
 func (m *model) doneMenu() menu {
-	if m.offerProd() {
-		return newMenu("prod", "Set up prod now (answers carried over)", "done", "Quit")
+	var items []string
+	if m.herokuOut == "" && m.eng.CanRunHeroku() {
+		items = append(items, "heroku", "Run heroku config:set now (one restart; the secret is briefly visible to ps on this machine)")
 	}
-	return newMenu("done", "Quit")
+	if m.offerProd() {
+		items = append(items, "prod", "Set up prod now (answers carried over)")
+	}
+	return newMenu(append(items, "done", "Quit")...)
 }
 
 func (m *model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {

@@ -206,7 +206,7 @@ func TestWholeRunThenProd(t *testing.T) {
 	if p.m.phase != phDone {
 		t.Fatalf("not done:\n%s", p.view())
 	}
-	p.requireView("Environment staging is set up", "secret access key was written to", "  /srv/mon-app/.env", "never shown", "Set up prod now")
+	p.requireView("Environment staging is set up", "secret access key is in /srv/mon-app/.env", "never shown", "Set up prod now")
 	if strings.Contains(strings.Join(f.applied, ","), "role") {
 		t.Fatal("role applied with access keys")
 	}

@@ -2,95 +2,339 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/viewport"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
-// styles are built lazily from the default renderer, which Run points at
-// the TUI's output (stderr) and its colour profile (NO_COLOR → ASCII).
-var styles struct {
-	title, dim, ok, bad, warn, cursor, note, sidebar, header lipgloss.Style
+// The screen is a fixed header (env, step n/N, account), a body and a fixed
+// footer (the keys that work now). The body is the sidebar of steps (on
+// terminals wide enough) and the main area: the step's heading (fixed), its
+// content (scrolling in a viewport) and, at the bottom, what to choose.
+const (
+	sidebarWidth = 28
+	// sidebarMin is the narrowest terminal that shows the sidebar; below it
+	// the header's "step n/N" says where the run is.
+	sidebarMin = 100
+	// chrome is the header's and the footer's lines (text and rule each).
+	chrome = 4
+)
+
+func (m *model) showSidebar() bool { return m.width >= sidebarMin }
+
+// mainWidth is the main area's width: the sidebar takes sidebarWidth, its
+// rule and one space.
+func (m *model) mainWidth() int {
+	if m.showSidebar() {
+		return max(30, m.width-sidebarWidth-2)
+	}
+	return max(30, m.width)
 }
 
-func init() { initStyles() }
-
-func initStyles() {
-	styles.title = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("12"))
-	styles.dim = lipgloss.NewStyle().Faint(true)
-	styles.ok = lipgloss.NewStyle().Foreground(lipgloss.Color("10"))
-	styles.bad = lipgloss.NewStyle().Foreground(lipgloss.Color("9")).Bold(true)
-	styles.warn = lipgloss.NewStyle().Foreground(lipgloss.Color("11"))
-	styles.cursor = lipgloss.NewStyle().Foreground(lipgloss.Color("13")).Bold(true)
-	styles.note = lipgloss.NewStyle().Foreground(lipgloss.Color("14"))
-	styles.sidebar = lipgloss.NewStyle().Width(sidebarWidth).PaddingRight(1).
-		Border(lipgloss.NormalBorder(), false, true, false, false)
-	styles.header = lipgloss.NewStyle().Bold(true)
-}
-
-const sidebarWidth = 28
-
-func (m *model) mainWidth() int { return max(30, m.width-sidebarWidth-4) }
+func (m *model) bodyHeight() int { return max(6, m.height-chrome) }
 
 func (m *model) View() string {
 	if m.quitting {
 		return ""
 	}
-	header := styles.header.Render("s3wizard") + styles.dim.Render(" · "+m.headerInfo())
-	var main string
-	if m.help {
-		main = helpText
-	} else {
-		main = m.mainView()
+	w, h := m.mainWidth(), m.bodyHeight()
+	main := m.mainArea(w, h)
+	body := main
+	if m.showSidebar() {
+		side := styles.sidebar.Height(h).MaxHeight(h).Render(m.sidebar())
+		body = lipgloss.JoinHorizontal(lipgloss.Top, side, " ", main)
 	}
-	main = lipgloss.NewStyle().Width(m.mainWidth()).Render(main)
-	side := m.sidebar()
-	// The sidebar's rule runs the full height of the page.
-	side = styles.sidebar.Height(max(lipgloss.Height(side), lipgloss.Height(main))).Render(side)
-	body := lipgloss.JoinHorizontal(lipgloss.Top, side, " ", main)
-	footer := styles.dim.Render(m.footer())
-	return header + "\n\n" + body + "\n\n" + footer
+	rule := styles.dim.Render(strings.Repeat("─", max(1, m.width)))
+	return m.headerLine() + "\n" + rule + "\n" + body + "\n" + rule + "\n" + m.footerLine()
 }
 
-const helpText = `Keys
-  ↑/↓, tab      move between choices and fields
-  enter         choose / next field / submit
-  shift+tab     previous field
-  esc           back (to the questions, or the start screen)
-  y             apply the plan shown
-  r / s         retry / skip a failed step (skip only where it is safe)
-  p             after staging: set up prod
-  ?             this help
-  ctrl+c        quit; progress is saved after every step (run s3wizard again to resume)`
-
-func (m *model) headerInfo() string {
+// headerLine: where am I (env, step, account, region), always visible.
+func (m *model) headerLine() string {
 	parts := []string{"env " + m.env}
+	if m.inStep() {
+		parts = append(parts, fmt.Sprintf("step %d/%d", m.cur+1, len(m.list)))
+	}
 	if m.identity != nil {
 		parts = append(parts, "account "+m.identity.Account)
 	}
 	if m.answers != nil && m.answers.Region != "" {
 		parts = append(parts, m.answers.Region)
 	}
-	return strings.Join(parts, " · ")
+	line := styles.header.Render("s3wizard") + styles.dim.Render(" · ") + styles.title.Render(parts[0]) +
+		styles.dim.Render(" · "+strings.Join(parts[1:], " · "))
+	return ansi.Truncate(line, m.width, "…")
 }
 
-func (m *model) footer() string {
+func (m *model) inStep() bool {
+	switch m.phase {
+	case phStart, phEnv, phDone:
+		return false
+	}
+	return m.cur < len(m.list)
+}
+
+// mainArea is exactly h lines of width w: heading, scrolling content, bottom.
+func (m *model) mainArea(w, h int) string {
+	top, mid, bottom := m.parts(w)
+	mh := h - height(top) - height(bottom)
+	if m.phase == phAsk && m.form != nil {
+		// The form sizes itself to the space left (sizeForm) and keeps
+		// its focused field in view: it is not scrolled again here.
+		mid = lipgloss.NewStyle().MaxHeight(max(1, mh)).Render(mid)
+	} else {
+		m.vp.Width, m.vp.Height = w, max(1, mh)
+		m.vp.SetContent(mid)
+		if m.phase == phApplying || m.phase == phPlanning {
+			m.vp.GotoBottom() // follow the progress
+		}
+		mid = m.vp.View()
+	}
+	out := strings.Join(nonEmpty(top, mid, bottom), "\n")
+	return lipgloss.NewStyle().Width(w).Height(h).MaxHeight(h).Render(out)
+}
+
+func height(s string) int {
+	if s == "" {
+		return 0
+	}
+	return lipgloss.Height(s)
+}
+
+func nonEmpty(parts ...string) []string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parts splits the current screen into its fixed heading, its scrolling
+// content and its fixed bottom.
+func (m *model) parts(w int) (top, mid, bottom string) {
+	switch m.phase {
+	case phStart:
+		return "", m.startView(w), strings.TrimRight(m.menu.view(), "\n")
+	case phEnv:
+		v := styles.title.Render("Switch environment") + "\n\n" +
+			hang("", "Environment name (lowercase letters, digits, dashes):", w, styles.plain) + "\n" + m.envInput.View()
+		if m.formErr != "" {
+			v += "\n" + hang("", m.formErr, w, styles.bad)
+		}
+		return "", v, ""
+	case phDone:
+		return "", m.doneView(w), strings.TrimRight(m.menu.view(), "\n")
+	}
+	if m.cur >= len(m.list) {
+		return "", "", ""
+	}
+	top = m.stepHeading(w)
 	switch m.phase {
 	case phAsk:
-		return "enter next · shift+tab previous · esc back · ctrl+c quit (progress kept)"
-	case phEnv:
-		return "enter confirm · esc back · ctrl+c quit"
+		if m.form != nil {
+			mid = m.form.form.View()
+		}
+		bottom = m.askNotes(w)
+	case phPlanning:
+		mid = m.spin.View() + " Planning: reading the live state…"
+		if n := len(m.calls); n > 0 {
+			mid += " " + m.calls[n-1]
+		}
+	case phConfirm:
+		mid = m.planView(w)
+		bottom = "Apply this step?\n" + m.menu.view()
+	case phApplying:
+		var b strings.Builder
+		for _, a := range m.actions {
+			b.WriteString(hang("  • ", a, w, styles.plain) + "\n")
+		}
+		b.WriteString(m.spin.View() + " Applying")
+		if n := len(m.calls); n > 0 {
+			b.WriteString(": " + m.calls[n-1])
+		}
+		mid = b.String()
 	case phResult:
-		return "enter next step · q quit · ? help"
+		mid = m.resultView(w)
+		bottom = "Press enter for the next step."
+	case phFailed:
+		var b strings.Builder
+		b.WriteString(m.checksView(w))
+		b.WriteString(styles.bad.Render("✗ This step failed") + "\n")
+		if m.stepErr != nil {
+			b.WriteString(hang("", m.stepErr.Error(), w, styles.plain) + "\n")
+		}
+		b.WriteString("\n" + hang("", "Fix what the message says (here or in AWS), then retry. Progress up to here is saved.", w, styles.dim))
+		mid = b.String()
+		bottom = m.menu.view()
+	}
+	return top, mid, strings.TrimRight(bottom, "\n")
+}
+
+// stepHeading is the step's title, its guide reference, and "Why" and
+// "Departs from the guide" folded to one line each (? unfolds them).
+func (m *model) stepHeading(w int) string {
+	s := m.list[m.cur]
+	var b strings.Builder
+	title := styles.title.Render(fmt.Sprintf("Step %d/%d · %s", m.cur+1, len(m.list), s.Title))
+	if s.Guide != "" {
+		title += styles.dim.Render(" · " + s.Guide)
+	}
+	b.WriteString(ansi.Truncate(title, w, "…") + "\n")
+	if s.Why != "" {
+		b.WriteString(m.fold("Why: ", s.Why, w, styles.plain) + "\n")
+	}
+	switch n := len(s.Departures); {
+	case n == 1 || (n > 1 && !m.more):
+		label := "Departs from the guide: "
+		if n > 1 {
+			label = fmt.Sprintf("Departs from the guide (%d): ", n)
+		}
+		b.WriteString(m.fold(label, strings.Join(s.Departures, " · "), w, styles.note) + "\n")
+	case n > 1:
+		b.WriteString(styles.note.Render("Departs from the guide:") + "\n")
+		for _, d := range s.Departures {
+			b.WriteString(hang("  • ", d, w, styles.note) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// foldable reports whether the current step has text cut to one line.
+func (m *model) foldable() bool {
+	if !m.inStep() {
+		return false
+	}
+	s, w := m.list[m.cur], m.mainWidth()
+	return ansi.StringWidth("Why: "+s.Why) > w || len(s.Departures) > 1 ||
+		len(s.Departures) == 1 && ansi.StringWidth("Departs from the guide: "+s.Departures[0]) > w
+}
+
+// fold is label+text on one line (cut with …), or in full with a hanging
+// indent once unfolded.
+func (m *model) fold(label, text string, w int, st lipgloss.Style) string {
+	if m.more {
+		return hang(label, text, w, st)
+	}
+	return st.Render(ansi.Truncate(label+text, w, "…"))
+}
+
+// hang wraps text to width w after prefix; continuation lines are indented
+// by the prefix's width so they hang under the text, not under the prefix.
+func hang(prefix, text string, w int, st lipgloss.Style) string {
+	pw := ansi.StringWidth(prefix)
+	lines := strings.Split(ansi.Wrap(text, max(10, w-pw), ""), "\n")
+	for i, l := range lines {
+		p := prefix
+		if i > 0 {
+			p = strings.Repeat(" ", pw)
+		}
+		lines[i] = st.Render(p + strings.TrimRight(l, " "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// askNotes are the live bucket-name check and the last answer error, under
+// the form.
+func (m *model) askNotes(w int) string {
+	var out []string
+	if m.avail.name != "" && m.form != nil {
+		if m.avail.checking {
+			out = append(out, m.spin.View()+" checking "+m.avail.name+" (s3:HeadBucket)…")
+		} else if m.avail.text != "" {
+			st := styles.ok
+			if !strings.HasPrefix(m.avail.text, "✓") {
+				st = styles.warn
+			}
+			out = append(out, hang("", m.avail.text, w, st))
+		}
+	}
+	if m.formErr != "" {
+		out = append(out, hang("", m.formErr, w, styles.bad))
+	}
+	return strings.Join(out, "\n")
+}
+
+// sizeForm gives the form the main area's width and the height left under
+// the step's heading and above the notes, so a question whose help wraps
+// still shows its input (huh sizes a group for 80 columns otherwise).
+func (m *model) sizeForm() {
+	if m.form == nil || m.phase != phAsk || m.cur >= len(m.list) {
+		return
+	}
+	w := m.mainWidth()
+	avail := m.bodyHeight() - height(m.stepHeading(w)) - height(m.askNotes(w))
+	m.form.size(w, max(3, avail))
+}
+
+func (m *model) footerLine() string {
+	keys := m.keys()
+	switch {
+	case m.foldable() && m.more:
+		keys = append(keys, m.helpKey()+" less")
+	case m.foldable():
+		keys = append(keys, m.helpKey()+" more")
+	case m.phase == phStart:
+		keys = append(keys, "? help")
+	}
+	if m.phase != phAsk && m.vp.TotalLineCount() > m.vp.Height {
+		keys = append(keys, "pgup/pgdn scroll")
+	}
+	if !slices.Contains(keys, "q quit") {
+		keys = append(keys, "ctrl+c quit")
+	}
+	return styles.dim.Render(ansi.Truncate(strings.Join(keys, " · "), m.width, "…"))
+}
+
+// helpKey is ? except while typing in a text field, where ? is text.
+func (m *model) helpKey() string {
+	if m.phase == phAsk && m.form != nil && m.form.typing() {
+		return "f1"
+	}
+	return "?"
+}
+
+// keys are the keys that do something in the current state, and only those.
+func (m *model) keys() []string {
+	switch m.phase {
+	case phStart:
+		return []string{"↑/↓ move", "enter choose"}
+	case phEnv:
+		return []string{"enter confirm", "esc back"}
+	case phAsk:
+		k := []string{"enter next"}
+		if m.form != nil && m.form.index() > 0 {
+			k = append(k, "esc previous question")
+		} else if m.canLeaveStep() {
+			k = append(k, "esc "+m.backLabel())
+		}
+		return k
+	case phConfirm:
+		k := []string{"y apply", "↑/↓ enter choose"}
+		if len(questionsFor(m.list, m.cur, m.answers, true)) > 0 {
+			k = append(k, "esc questions")
+		}
+		return append(k, "q quit")
+	case phResult:
+		return []string{"enter next step", "q quit"}
 	case phFailed:
 		if m.canSkip() {
-			return "r retry · s skip · q quit · ? help"
+			return []string{"r retry", "s skip", "q quit"}
 		}
-		return "r retry · q quit · ? help"
+		return []string{"r retry", "q quit"}
+	case phDone:
+		k := []string{"↑/↓ move", "enter choose"}
+		if m.offerProd() {
+			k = append(k, "p prod")
+		}
+		return append(k, "q quit")
 	}
-	return "↑/↓ move · enter choose · esc back · ? help · ctrl+c quit (progress kept)"
+	return nil
 }
 
 // stepStatus is what the sidebar shows for step i.
@@ -103,12 +347,15 @@ func (m *model) stepStatus(i int) string {
 		}
 		return "current"
 	}
-	if m.answers != nil && !s.IsEnabled(m.answers) {
+	if m.answers != nil && !s.IsEnabled(m.answers) && m.decided() {
 		return state.Skipped
 	}
 	switch {
 	case m.opened && !(m.fresh && i >= m.cur):
-		return m.eng.Status(s.ID)
+		if st := m.eng.Status(s.ID); st != state.Skipped || m.decided() {
+			return st
+		}
+		return state.Pending
 	case !m.opened && m.review:
 		return state.Pending
 	case m.saved != nil && !m.fresh:
@@ -117,6 +364,23 @@ func (m *model) stepStatus(i int) string {
 		}
 	}
 	return state.Pending
+}
+
+// decided reports whether the answers that enable or skip steps are given:
+// before that, the sidebar marks no step as skipped.
+func (m *model) decided() bool {
+	if m.answers == nil {
+		return false
+	}
+	if m.review && !m.opened {
+		return false // the carried-over answers are being reviewed
+	}
+	for _, k := range gateKeys {
+		if !m.answers.Set[k] {
+			return false
+		}
+	}
+	return true
 }
 
 var marks = map[string]string{
@@ -128,7 +392,7 @@ func (m *model) sidebar() string {
 	b.WriteString(styles.title.Render("Steps") + "\n")
 	for i, s := range m.list {
 		st := m.stepStatus(i)
-		line := fmt.Sprintf("%s %s", marks[st], truncate(s.Title, sidebarWidth-2))
+		line := fmt.Sprintf("%s %s", marks[st], truncate(s.Title, sidebarWidth-3))
 		switch st {
 		case state.Done:
 			line = styles.ok.Render(line)
@@ -145,59 +409,49 @@ func (m *model) sidebar() string {
 	return b.String()
 }
 
-func (m *model) mainView() string {
-	switch m.phase {
-	case phStart:
-		return m.startView()
-	case phEnv:
-		v := styles.title.Render("Switch environment") + "\n\n" + "Environment name (lowercase letters, digits, dashes):\n" + m.envInput.View()
-		if m.formErr != "" {
-			v += "\n" + styles.bad.Render(m.formErr)
-		}
-		return v
-	case phDone:
-		return m.doneView()
-	}
-	return m.stepView()
-}
-
-func (m *model) startView() string {
+func (m *model) startView(w int) string {
 	var b strings.Builder
+	if m.more {
+		b.WriteString(helpText + "\n\n")
+	}
+	row := func(label, value string) {
+		b.WriteString(hang(fmt.Sprintf("  %-10s ", label), value, w, styles.plain) + "\n")
+	}
 	b.WriteString(styles.title.Render("Django project") + "\n")
 	switch {
 	case m.projErr != nil:
-		b.WriteString(styles.bad.Render("  "+m.projErr.Error()) + "\n")
+		b.WriteString(hang("  ", m.projErr.Error(), w, styles.bad) + "\n")
 	case m.project == nil:
 		b.WriteString("  " + m.spin.View() + " looking for manage.py…\n")
 	default:
 		p := m.project
-		b.WriteString("  manage.py  " + p.ManagePy + "\n")
+		row("manage.py", p.ManagePy)
 		if p.SettingsModule != "" {
-			b.WriteString("  settings   " + p.SettingsModule + "\n")
+			row("settings", p.SettingsModule)
 		} else {
-			b.WriteString("  settings   " + styles.warn.Render("DJANGO_SETTINGS_MODULE not found in manage.py") + "\n")
+			b.WriteString(hang("  settings   ", "DJANGO_SETTINGS_MODULE not found in manage.py", w, styles.warn) + "\n")
 		}
 		v := p.DjangoVersion
 		if v == "" {
 			v = "unknown"
 		}
-		b.WriteString("  Django     " + v + styles.dim.Render(" ("+p.VersionSource+")") + "\n")
+		row("Django", v+" ("+p.VersionSource+")")
 		for _, n := range p.Notes {
-			b.WriteString("  " + styles.warn.Render(n) + "\n")
+			b.WriteString(hang("  ", n, w, styles.warn) + "\n")
 		}
 	}
 	b.WriteString("\n" + styles.title.Render("AWS identity") + "\n")
 	switch {
 	case m.idErr != nil:
-		b.WriteString(styles.bad.Render("  "+m.idErr.Error()) + "\n")
+		b.WriteString(hang("  ", m.idErr.Error(), w, styles.bad) + "\n")
 	case m.identity == nil:
 		b.WriteString("  " + m.spin.View() + " sts:GetCallerIdentity…\n")
 	default:
-		b.WriteString("  account    " + m.identity.Account + "\n")
-		b.WriteString("  as         " + m.identity.ARN + "\n")
-		b.WriteString("  region     " + m.identity.Region + styles.dim.Render(" (default; you choose the bucket's)") + "\n")
+		row("account", m.identity.Account)
+		row("as", m.identity.ARN)
+		row("region", m.identity.Region+" (default; you choose the bucket's)")
 		if strings.HasSuffix(m.identity.ARN, ":root") {
-			b.WriteString("  " + styles.warn.Render("these are the account's root credentials: prefer an admin IAM user or SSO") + "\n")
+			b.WriteString(hang("  ", "these are the account's root credentials: prefer an admin IAM user or SSO", w, styles.warn) + "\n")
 		}
 	}
 	b.WriteString("\n" + styles.title.Render("Environment "+m.env) + "\n")
@@ -219,146 +473,86 @@ func (m *model) startView() string {
 		}
 	}
 	if len(others) > 0 {
-		b.WriteString("  other envs with progress: " + strings.Join(others, ", ") + "\n")
+		b.WriteString(hang("  ", "other envs with progress: "+strings.Join(others, ", "), w, styles.plain) + "\n")
 	}
-	b.WriteString("\n" + styles.dim.Render("Nothing changes in AWS until you confirm a step's plan.") + "\n\n")
-	b.WriteString(m.menu.view())
+	b.WriteString("\n" + hang("", "Nothing changes in AWS until you confirm a step's plan.", w, styles.dim))
 	return b.String()
 }
 
-func (m *model) stepView() string {
-	if m.cur >= len(m.list) {
-		return ""
-	}
-	s := m.list[m.cur]
-	var b strings.Builder
-	b.WriteString(styles.title.Render(fmt.Sprintf("Step %d/%d · %s", m.cur+1, len(m.list), s.Title)))
-	if s.Guide != "" {
-		b.WriteString(styles.dim.Render("  (guide: " + s.Guide + ")"))
-	}
-	b.WriteString("\n")
-	if s.Why != "" {
-		b.WriteString("Why: " + s.Why + "\n")
-	}
-	for _, d := range s.Departures {
-		b.WriteString(styles.note.Render("Departs from the guide: "+d) + "\n")
-	}
-	b.WriteString("\n")
-	switch m.phase {
-	case phAsk:
-		if m.form != nil {
-			b.WriteString(m.form.form.View())
-		}
-		if m.avail.name != "" && m.form != nil {
-			if m.avail.checking {
-				b.WriteString("\n" + m.spin.View() + " checking " + m.avail.name + " (s3:HeadBucket)…")
-			} else if m.avail.text != "" {
-				st := styles.ok
-				if !strings.HasPrefix(m.avail.text, "✓") {
-					st = styles.warn
-				}
-				b.WriteString("\n" + st.Render(m.avail.text))
-			}
-		}
-		if m.formErr != "" {
-			b.WriteString("\n" + styles.bad.Render(m.formErr))
-		}
-	case phPlanning:
-		b.WriteString(m.spin.View() + " Planning: reading the live state…")
-		if n := len(m.calls); n > 0 {
-			b.WriteString(" " + m.calls[n-1])
-		}
-	case phConfirm:
-		b.WriteString(m.planView())
-		b.WriteString("\n" + m.menu.view())
-	case phApplying:
-		for _, a := range m.actions {
-			b.WriteString("  • " + a + "\n")
-		}
-		b.WriteString(m.spin.View() + " Applying")
-		if n := len(m.calls); n > 0 {
-			b.WriteString(": " + m.calls[n-1])
-		}
-		b.WriteString("\n")
-	case phResult:
-		b.WriteString(m.resultView())
-	case phFailed:
-		b.WriteString(m.checksView())
-		b.WriteString(styles.bad.Render("✗ This step failed") + "\n")
-		if m.stepErr != nil {
-			b.WriteString(m.stepErr.Error() + "\n")
-		}
-		b.WriteString("\n" + styles.dim.Render("Fix what the message says (here or in AWS), then retry. Progress up to here is saved.") + "\n\n")
-		b.WriteString(m.menu.view())
-	}
-	return b.String()
-}
+const helpText = `Keys
+  ↑/↓, tab      move between choices and fields
+  enter         choose / next field / submit
+  esc           previous question; from the first, back to the start
+  y             apply the plan shown
+  r / s         retry / skip a failed step (skip only where it is safe)
+  p             after staging: set up prod
+  ? (f1)        unfold "Why" and "Departs from the guide"; this help
+  pgup/pgdn     scroll a long plan or result
+  ctrl+c        quit; progress is saved after every step (run s3wizard again to resume)`
 
-func (m *model) planView() string {
+func (m *model) planView(w int) string {
 	var b strings.Builder
 	p := m.plan
 	if p.Empty() {
-		b.WriteString("Nothing to change: applying verifies the live state and records the step as done.\n")
+		b.WriteString(hang("", "Nothing to change: applying verifies the live state and records the step as done.", w, styles.plain) + "\n")
 	} else {
 		b.WriteString(styles.title.Render("Plan") + "\n")
 		for i, a := range p.Actions {
-			b.WriteString(fmt.Sprintf("  %d. %s\n", i+1, a.Summary))
+			b.WriteString(hang(fmt.Sprintf("  %d. ", i+1), a.Summary, w, styles.plain) + "\n")
 			if len(a.Calls) > 0 {
-				b.WriteString(styles.dim.Render("     AWS: "+strings.Join(a.Calls, ", ")) + "\n")
+				b.WriteString(hang("     AWS: ", strings.Join(a.Calls, ", "), w, styles.dim) + "\n")
 			}
 			if len(a.Files) > 0 {
-				b.WriteString(styles.dim.Render("     files: "+strings.Join(a.Files, ", ")) + "\n")
+				b.WriteString(hang("     files: ", strings.Join(a.Files, ", "), w, styles.dim) + "\n")
 			}
 		}
 	}
 	if p != nil {
 		for _, n := range p.Notices {
-			b.WriteString("  i " + n + "\n")
+			b.WriteString(hang("  i ", n, w, styles.plain) + "\n")
 		}
-		for _, w := range p.Warnings {
-			b.WriteString(styles.warn.Render("  ! "+w) + "\n")
+		for _, x := range p.Warnings {
+			b.WriteString(hang("  ! ", x, w, styles.warn) + "\n")
 		}
 	}
-	b.WriteString("\nApply this step? (y)\n")
-	return b.String()
+	return strings.TrimRight(b.String(), "\n")
 }
 
-func (m *model) checksView() string {
+func (m *model) checksView(w int) string {
 	if len(m.checks) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString(styles.title.Render("Live verification") + "\n")
 	for _, c := range m.checks {
-		b.WriteString("  " + checkLine(c) + "\n")
+		b.WriteString(checkLine(c, w) + "\n")
 	}
 	return b.String() + "\n"
 }
 
-func checkLine(c steps.Check) string {
+func checkLine(c steps.Check, w int) string {
 	line := c.Name
 	if c.Detail != "" {
 		line += ": " + c.Detail
 	}
 	switch {
 	case c.Skipped:
-		return styles.dim.Render("– " + line + " (not checked)")
+		return hang("  – ", line+" (not checked)", w, styles.dim)
 	case c.OK:
-		return styles.ok.Render("✓ " + line)
+		return hang("  ✓ ", line, w, styles.ok)
 	}
-	return styles.bad.Render("✗ " + line)
+	return hang("  ✗ ", line, w, styles.bad)
 }
 
-func (m *model) resultView() string {
+func (m *model) resultView(w int) string {
 	s := m.list[m.cur]
 	var b strings.Builder
 	b.WriteString(styles.ok.Render("✓ "+s.Title+": done") + "\n\n")
-	b.WriteString(m.checksView())
+	b.WriteString(m.checksView(w))
 	if s.ID == "access-key" {
 		b.WriteString(m.secretNote() + "\n")
 	}
-	b.WriteString("\nPress enter for the next step.")
-	return b.String()
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // secretNote says where the secret went; the secret itself is never shown.
@@ -366,24 +560,29 @@ func (m *model) secretNote() string {
 	return "The secret access key was written to\n  " + m.eng.EnvFilePath() + "\n(mode 0600). It is never shown on screen."
 }
 
-func (m *model) doneView() string {
+func (m *model) doneView(w int) string {
 	var b strings.Builder
-	b.WriteString(styles.ok.Render("✓ Environment "+m.answers.Env+" is set up") + "\n\n")
-	for i, s := range m.list {
-		b.WriteString(fmt.Sprintf("  %s %s\n", marks[m.stepStatus(i)], s.Title))
-	}
-	b.WriteString("\n  bucket     " + m.answers.Bucket + " (" + m.answers.Region + ")\n")
+	b.WriteString(styles.ok.Render("✓ Environment "+m.answers.Env+" is set up") + "\n")
+	b.WriteString("  bucket     " + m.answers.Bucket + " (" + m.answers.Region + ")\n")
 	if m.answers.Credentials == "access-keys" {
 		b.WriteString("  IAM user   " + m.answers.IAMUser + "\n")
-		b.WriteString("\n" + m.secretNote() + "\n")
+		b.WriteString(hang("  ", "The secret access key is in "+m.eng.EnvFilePath()+" (mode 0600); it is never shown.", w, styles.plain) + "\n")
 	} else {
 		b.WriteString("  role       " + m.answers.RoleName + "\n")
 	}
-	if m.offerProd() {
-		b.WriteString("\nNext: prod, with the same answers and the names switched to prod (you review each).\n")
+	if len(m.nextSteps) > 0 {
+		b.WriteString("\n" + styles.title.Render("What now") + "\n")
+		for i, n := range m.nextSteps {
+			b.WriteString(hang(fmt.Sprintf("  %d. ", i+1), n, w, styles.plain) + "\n")
+		}
 	}
-	b.WriteString("\n" + m.menu.view())
-	return b.String()
+	if m.herokuOut != "" {
+		b.WriteString("\n" + hang("", m.herokuOut, w, styles.plain) + "\n")
+	}
+	if m.offerProd() {
+		b.WriteString("\n" + hang("", "Next: prod, with the same answers and the names switched to prod (you review each).", w, styles.plain) + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // truncate keeps a sidebar entry on one line.
@@ -397,4 +596,11 @@ func truncate(s string, n int) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " :,(") + "…"
+}
+
+// newViewport is the main area's scrolling region (sized at each render).
+func newViewport() viewport.Model {
+	vp := viewport.New(80, 10)
+	vp.KeyMap = viewport.KeyMap{} // scrolling keys are the model's (pgup/pgdn)
+	return vp
 }

@@ -1,0 +1,55 @@
+package steps
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/envfile"
+)
+
+// KeyRotationDays is how long an access key lives before it is rotated
+// (CIS AWS Foundations).
+const KeyRotationDays = 90
+
+// NextSteps is what is left to the user once an env is set up, in order:
+// the Heroku command, loading the generated settings, INSTALLED_APPS, the
+// packages to pin, the hand-off document and the key's rotation date.
+func NextSteps(r *Run) []string {
+	a := r.Answers
+	var out []string
+	env, _ := envfile.Read(r.EnvFilePath())
+	keyID := env[EnvKeyID]
+	key := r.State.Key(keyID)
+	if a.Credentials == config.CredAccessKeys && a.HerokuApp != "" && (key == nil || !slices.Contains(key.Deployed, "heroku")) {
+		out = append(out, fmt.Sprintf("Set the config vars of Heroku app %s in one restart: sh %s — it holds the secret: delete it afterwards.", a.HerokuApp, HerokuFile(a.Env)))
+	}
+	settings := "settings.py"
+	if p, err := djangoapp.Detect(r.Dir); err == nil && p.SettingsFile != "" {
+		if rel, err := filepath.Rel(p.Dir, p.SettingsFile); err == nil {
+			settings = rel
+		}
+	}
+	dest := filepath.Join(filepath.Dir(settings), djangoapp.SettingsModuleFile)
+	out = append(out,
+		fmt.Sprintf("Copy %s to %s and add at the end of %s: %s", SettingsFile, dest, settings, djangoapp.SettingsImport),
+		`Add "storages" to INSTALLED_APPS.`,
+		fmt.Sprintf("Pin the packages in requirements.txt: %s and boto3.", storagesPin(r)),
+		fmt.Sprintf("Write the hand-off document for whoever runs the app: s3wizard docs --env %s", a.Env))
+	if a.Credentials == config.CredAccessKeys && key != nil && !key.Created.IsZero() {
+		due := key.Created.AddDate(0, 0, KeyRotationDays)
+		out = append(out, fmt.Sprintf("Rotate the access key %s by %s (every %d days): s3wizard rotate-keys --env %s", Mask(keyID), due.Format("2006-01-02"), KeyRotationDays, a.Env))
+	}
+	return out
+}
+
+// storagesPin is the requirement line for django-storages: the version the
+// project uses, else the oldest the generated settings accept.
+func storagesPin(r *Run) string {
+	if p, err := djangoapp.Detect(r.Dir); err == nil && p.StoragesVersion != "" {
+		return "django-storages[s3]==" + p.StoragesVersion
+	}
+	return "django-storages[s3]>=" + djangoapp.MinStorages
+}
