@@ -2,13 +2,15 @@ package tui
 
 import (
 	"fmt"
-	"github.com/s3wizard/s3wizard/internal/testbin"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/s3wizard/s3wizard/internal/testbin"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 // tmuxSession is one detached tmux server of its own (its own socket), so
@@ -52,6 +54,20 @@ func (s *tmuxSession) waitFor(d time.Duration, texts ...string) string {
 	return ""
 }
 
+// waitChange waits until the screen is no longer before: the key sent was
+// taken (instead of sleeping and hoping it was).
+func (s *tmuxSession) waitChange(d time.Duration, before string) {
+	s.t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if s.screen() != before {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.t.Fatalf("the screen did not change:\n%s", before)
+}
+
 // needTmux fails (never skips) without tmux: .ci/run installs it.
 func needTmux(t *testing.T) {
 	t.Helper()
@@ -92,10 +108,11 @@ func TestTmuxWholeStagingRun(t *testing.T) {
 		tm.send("-l", "mon-app")
 		tm.send("Enter")
 		for i := 0; i < 200; i++ {
-			got := tm.waitFor(60*time.Second, "Apply this step? (y)", "Press enter for the next step.",
-				"shift+tab previous", "Set up prod now", "This step failed")
+			got := tm.waitFor(60*time.Second, "Apply this step?", "Press enter for the next step.",
+				"enter next", "Set up prod now", "This step failed")
+			scr := tm.screen()
 			switch got {
-			case "Apply this step? (y)":
+			case "Apply this step?":
 				tm.send("y")
 			case "This step failed":
 				t.Fatalf("a step failed:\n%s", tm.screen())
@@ -119,7 +136,7 @@ func TestTmuxWholeStagingRun(t *testing.T) {
 			default:
 				tm.send("Enter")
 			}
-			time.Sleep(250 * time.Millisecond)
+			tm.waitChange(20*time.Second, scr)
 		}
 		t.Fatalf("too many screens:\n%s", tm.screen())
 	})
@@ -142,7 +159,7 @@ func TestTmuxCtrlCExits130(t *testing.T) {
 	tm.waitFor(20*time.Second, "account    123456789012")
 	tm.send("Enter")
 	tm.waitFor(20*time.Second, "App name")
-	for _, field := range []string{"AWS region", "How will the app authenticate?", "Apply this step? (y)"} {
+	for _, field := range []string{"AWS region", "How will the app authenticate?", "Apply this step?"} {
 		tm.send("Enter")
 		tm.waitFor(20*time.Second, field)
 	}
@@ -163,4 +180,111 @@ func TestTmuxCtrlCExits130(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("no exit after ctrl+c:\n%s", tm.screen())
+}
+
+// TestTmuxResumeUsesTheRealAccount runs the real binary at 80x24 against
+// moto: a first run types its own bucket name (visible on screen while
+// typed) and is stopped with ctrl+c before the IAM step; a second run
+// resumes and finishes. Every ARN, policy and the budget read back from
+// moto name the real account, never ACCOUNT_ID, and the header stays on
+// the first line of every screen.
+func TestTmuxResumeUsesTheRealAccount(t *testing.T) {
+	needTmux(t)
+	bin := buildBinary(t)
+	srv := useMoto(t)
+	dir := newProject(t)
+	tm := &tmuxSession{t: t, socket: fmt.Sprintf("s3wizard-test-r-%d", os.Getpid())}
+	t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
+	env := append(srv.Env(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
+	const bucket = "mon-app-files-staging"
+	start := func() string {
+		exit := filepath.Join(t.TempDir(), "exit")
+		script := fmt.Sprintf("env %s %s --dir %s --env staging; echo $? > %s; sleep 600", strings.Join(env, " "), bin, dir, exit)
+		tm.run("new-session", "-d", "-s", "wiz", "-x", "80", "-y", "24", script)
+		return exit
+	}
+	exited := func(exit, want string) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for time.Now().Before(deadline) {
+			if b, err := os.ReadFile(exit); err == nil {
+				if got := strings.TrimSpace(string(b)); got != want {
+					t.Fatalf("exit status %s, want %s:\n%s", got, want, tm.screen())
+				}
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("the wizard did not exit:\n%s", tm.screen())
+	}
+	// walk answers every screen (defaults, except the bucket name and a
+	// budget) until the IAM step (stop) or the end.
+	walk := func(stop bool) {
+		t.Helper()
+		for i := 0; i < 300; i++ {
+			got := tm.waitFor(60*time.Second, "Press enter for the next step.", "Apply this step?", "enter next",
+				"This step failed", "What now")
+			scr := tm.screen()
+			if first := strings.SplitN(scr, "\n", 2)[0]; !strings.HasPrefix(first, "s3wizard · env staging") {
+				t.Fatalf("header not on the first line at 80x24:\n%s", scr)
+			}
+			switch got {
+			case "This step failed":
+				t.Fatalf("a step failed:\n%s", scr)
+			case "What now":
+				return
+			case "Apply this step?":
+				tm.send("y")
+			case "Press enter for the next step.":
+				tm.send("Enter")
+			case "enter next":
+				switch {
+				case stop && strings.Contains(scr, "step 4/10"):
+					tm.send("C-c")
+					return
+				case strings.Contains(scr, "┃ Bucket name"):
+					tm.send("C-u")
+					tm.send("-l", bucket)
+					tm.waitFor(10*time.Second, "> "+bucket) // typed, and visible
+				case strings.Contains(scr, "┃ Monthly budget in USD"):
+					tm.send("C-u")
+					tm.send("-l", "10")
+					tm.waitFor(10*time.Second, "> 10")
+				case strings.Contains(scr, "┃ Budget alert email"):
+					tm.send("C-u")
+					tm.send("-l", "ops@example.com")
+					tm.waitFor(10*time.Second, "> ops@example.com")
+				}
+				scr = tm.screen()
+				tm.send("Enter")
+			}
+			tm.waitChange(20*time.Second, scr)
+		}
+		t.Fatalf("too many screens:\n%s", tm.screen())
+	}
+
+	exit := start()
+	tm.waitFor(20*time.Second, "account    123456789012")
+	tm.send("Enter") // Start
+	walk(true)
+	exited(exit, "130")
+	prog, err := state.Read(dir, "staging")
+	must(t, err)
+	if prog.Steps["bucket"] == nil || prog.Steps["bucket"].Status != state.Done || prog.Steps["iam"] != nil && prog.Steps["iam"].Status == state.Done {
+		t.Fatalf("first run did not stop between the bucket and IAM: %+v", prog.Steps)
+	}
+	tm.run("kill-session", "-t", "wiz")
+
+	exit = start()
+	tm.waitFor(20*time.Second, "> Resume where you left off")
+	tm.send("Enter")
+	walk(false)
+	tm.send("q")
+	exited(exit, "0")
+	prog, err = state.Read(dir, "staging")
+	must(t, err)
+	if prog.Answers.Bucket != bucket || prog.Answers.Budget.MonthlyUSD != 10 {
+		t.Fatalf("answers: bucket %q budget %v", prog.Answers.Bucket, prog.Answers.Budget.MonthlyUSD)
+	}
+	requireRealAccount(t, srv, prog.Answers)
 }
