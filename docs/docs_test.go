@@ -93,8 +93,8 @@ func TestChecklistFollowsTheChecks(t *testing.T) {
 	}}}
 	md := render(t, r, pass)
 	for _, want := range []string{
-		"- [x] **Default encryption enabled (Chiffrement par défaut activé)** — ✅ ok",
-		"- [ ] **Versioning enabled (Versioning activé)** — ❌ failing",
+		"- [x] **Default encryption enabled** — ✅ ok",
+		"- [ ] **Versioning enabled** — ❌ failing",
 		"❌ another name: versioning is \"Suspended\"",
 		"| Default encryption | SSE-S3 (AES-256) | ✅ SSE-S3 (AES-256) |",
 		// No check of the bucket step ran: said, not guessed.
