@@ -197,10 +197,16 @@ func TestTmuxResumeUsesTheRealAccount(t *testing.T) {
 	t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
 	env := append(srv.Env(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
 	const bucket = "mon-app-files-staging"
+	runs := 0
 	start := func() string {
 		exit := filepath.Join(t.TempDir(), "exit")
 		script := fmt.Sprintf("env %s %s --dir %s --env staging; echo $? > %s; sleep 600", strings.Join(env, " "), bin, dir, exit)
-		tm.run("new-session", "-d", "-s", "wiz", "-x", "80", "-y", "24", script)
+		if runs++; runs == 1 {
+			tm.run("new-session", "-d", "-s", "wiz", "-x", "80", "-y", "24", script)
+		} else {
+			// The same 80x24 pane, a new process (the first one has exited).
+			tm.run("respawn-pane", "-k", "-t", "wiz", script)
+		}
 		return exit
 	}
 	exited := func(exit, want string) {
@@ -273,7 +279,6 @@ func TestTmuxResumeUsesTheRealAccount(t *testing.T) {
 	if prog.Steps["bucket"] == nil || prog.Steps["bucket"].Status != state.Done || prog.Steps["iam"] != nil && prog.Steps["iam"].Status == state.Done {
 		t.Fatalf("first run did not stop between the bucket and IAM: %+v", prog.Steps)
 	}
-	tm.run("kill-session", "-t", "wiz")
 
 	exit = start()
 	tm.waitFor(20*time.Second, "> Resume where you left off")
