@@ -50,6 +50,56 @@ func (l *lineReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// lineWriter keeps line-mode output plain for screen readers and logs: no
+// trailing spaces (huh pads its prompts and multi-line titles), and, when
+// the typed answer is not echoed (a pipe), whatever follows a prompt (an
+// error, the next question) starts on its own line.
+type lineWriter struct {
+	w       io.Writer
+	echoed  bool
+	midLine bool
+	spaces  string // held until we know they are not trailing
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	var b strings.Builder
+	s := string(p)
+	if l.midLine && !l.echoed && s != "" && s[0] != '\n' {
+		l.spaces, l.midLine = "", false
+		b.WriteString("\n")
+	}
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if line == "" {
+			continue
+		}
+		if strings.HasSuffix(line, "\n") {
+			if text := strings.TrimRight(strings.TrimSuffix(line, "\n"), " "); text != "" {
+				b.WriteString(l.spaces + text)
+			}
+			b.WriteString("\n")
+			l.spaces, l.midLine = "", false
+			continue
+		}
+		if l.echoed {
+			// A terminal shows the typing right after the prompt.
+			b.WriteString(l.spaces + line)
+			l.spaces, l.midLine = "", true
+			continue
+		}
+		trimmed := strings.TrimRight(line, " ")
+		if trimmed != "" {
+			b.WriteString(l.spaces + trimmed)
+			l.spaces = ""
+		}
+		l.spaces += line[len(trimmed):]
+		l.midLine = true
+	}
+	if _, err := io.WriteString(l.w, b.String()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
 // accessible is the line-by-line wizard: the same steps, questions, plans
 // and checks as the full screen, printed one line after another.
 type accessible struct {
@@ -88,7 +138,7 @@ func (x *accessible) choose(title string, opts ...string) (string, error) {
 }
 
 func runAccessible(ctx context.Context, o Options, eng Engine) error {
-	x := &accessible{ctx: ctx, eng: eng, in: &lineReader{r: o.In}, out: o.Out, dir: o.App.Dir}
+	x := &accessible{ctx: ctx, eng: eng, in: &lineReader{r: o.In}, out: &lineWriter{w: o.Out, echoed: isTerminal(o.In)}, dir: o.App.Dir}
 	x.printf("s3wizard — sets up AWS S3 for your Django project, step by step. Nothing changes in AWS until you answer yes to a step's plan.\n\n")
 
 	proj, err := eng.Project()

@@ -52,6 +52,9 @@ func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, a
 			f.texts[q.Key] = &s
 			sel := huh.NewSelect[string]().Key(q.Key).Title(q.Title).Description(q.Help).
 				Options(huh.NewOptions(q.Options...)...).Value(&s)
+			if accessible {
+				sel = sel.Options(markedOptions(q.Options, s)...)
+			}
 			if len(q.Options) > 8 {
 				sel = sel.Height(8)
 			}
@@ -137,19 +140,34 @@ func (f *answerForm) apply(a *config.Answers) error {
 	return nil
 }
 
-// accessibleTitle is a question's title for line-by-line prompts: its help
-// first, then the title with the value an empty answer keeps.
+// accessibleTitle is a question's title for line-by-line prompts: the
+// title first, its help on the next line, then the value an empty answer
+// keeps, where the answer is typed.
 func accessibleTitle(q config.Question, offered string) string {
 	t := q.Title
+	if q.Help != "" {
+		t += "\n" + q.Help
+	}
 	if q.Kind != config.KindConfirm && q.Kind != config.KindSelect {
 		if offered != "" {
-			t += " [Enter keeps " + offered + "]"
+			t += "\n[Enter keeps " + offered + "]"
 		} else {
-			t += " [Enter leaves it empty]"
+			t += "\n[Enter leaves it empty]"
 		}
 	}
-	if q.Help != "" {
-		t = q.Help + "\n" + t
-	}
 	return t + ":"
+}
+
+// markedOptions are a select's options with the offered one marked as the
+// default (line mode lists them numbered).
+func markedOptions(opts []string, offered string) []huh.Option[string] {
+	out := make([]huh.Option[string], len(opts))
+	for i, o := range opts {
+		label := o
+		if o == offered {
+			label += " (default)"
+		}
+		out[i] = huh.NewOption(label, o)
+	}
+	return out
 }
