@@ -157,6 +157,12 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 		return nil, fmt.Errorf("IAM user %s already has 2 access keys (%s, %s) and neither is in %s with its secret: an IAM user has at most 2 keys; delete the one you do not use (aws iam delete-access-key --user-name %s --access-key-id ID) or run `s3wizard rotate-keys`",
 			a.IAMUser, Mask(deref(v.foreigns[0].AccessKeyId)), Mask(deref(v.foreigns[1].AccessKeyId)), a.EnvFile, a.IAMUser)
 	}
+	// The env file is ignored by git before the secret exists, not later
+	// in app-config: a run that stops in between leaves no secret git
+	// would commit.
+	if err := planIgnoreSecrets(r, p, "before the key exists, ignore secret files: "); err != nil {
+		return nil, err
+	}
 	p.Add(&Action{
 		Summary: fmt.Sprintf("create an access key for %s and write it to %s (mode 0600)", a.IAMUser, a.EnvFile),
 		Calls:   []string{"iam:CreateAccessKey"},

@@ -217,20 +217,8 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 	}
 
 	// Ignore files.
-	missing, err := missingIgnores(r.Dir, r.IgnorePatterns())
-	if err != nil {
+	if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
 		return nil, err
-	}
-	if len(missing) > 0 {
-		patterns := r.IgnorePatterns()
-		p.Add(&Action{
-			Summary: "ignore secret files: " + strings.Join(missing, "; "),
-			Files:   ignoreFiles(missing),
-			Do: func(ctx context.Context) error {
-				_, err := envfile.EnsureIgnored(r.Dir, patterns)
-				return err
-			},
-		})
 	}
 	if rel, ok := r.envFileRel(); ok {
 		tracked, err := envfile.TrackedByGit(r.Dir, rel)
@@ -311,6 +299,25 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// planIgnoreSecrets adds the action that makes git (and EB, Docker) ignore
+// the secret-bearing files, when a pattern is missing.
+func planIgnoreSecrets(r *Run, p *Plan, summary string) error {
+	missing, err := missingIgnores(r.Dir, r.IgnorePatterns())
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	patterns := r.IgnorePatterns()
+	p.Add(&Action{
+		Summary: summary + strings.Join(missing, "; "),
+		Files:   ignoreFiles(missing),
+		Do: func(ctx context.Context) error {
+			_, err := envfile.EnsureIgnored(r.Dir, patterns)
+			return err
+		},
+	})
+	return nil
 }
 
 // missingIgnores lists, as "<file>: <pattern>", the patterns EnsureIgnored
