@@ -135,6 +135,9 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
+	if cfg.Credentials != nil {
+		cfg.Credentials = credentialsProvider{cfg.Credentials}
+	}
 	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, profile: o.Profile}
 	c.Endpoint = CustomEndpoint()
 	if c.Endpoint == "" && cfg.BaseEndpoint != nil {
@@ -157,6 +160,26 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
 	})
 	c.EB = elasticbeanstalk.NewFromConfig(cfg)
+	return c, nil
+}
+
+// CredentialsError is a failure to find or refresh credentials (no profile,
+// no environment variables, no instance role, an expired SSO session…):
+// the one kind of error no AWS call produced.
+type CredentialsError struct{ Err error }
+
+func (e *CredentialsError) Error() string { return "no usable AWS credentials: " + e.Err.Error() }
+func (e *CredentialsError) Unwrap() error { return e.Err }
+
+// credentialsProvider marks every credential failure as a CredentialsError,
+// so that Explain knows it by its type rather than by the SDK's wording.
+type credentialsProvider struct{ sdk.CredentialsProvider }
+
+func (p credentialsProvider) Retrieve(ctx context.Context) (sdk.Credentials, error) {
+	c, err := p.CredentialsProvider.Retrieve(ctx)
+	if err != nil {
+		return c, &CredentialsError{Err: err}
+	}
 	return c, nil
 }
 

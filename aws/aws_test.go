@@ -65,3 +65,31 @@ func TestBucketRegionFromError(t *testing.T) {
 		t.Errorf("BucketRegionFromError(plain) = %q", got)
 	}
 }
+
+// With no credentials anywhere, a call fails with a CredentialsError (by
+// type: the SDK's wording is not relied on) and Explain says what to do.
+func TestNoCredentialsIsKnownByType(t *testing.T) {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		t.Setenv(k, "")
+		os.Unsetenv(k)
+	}
+	none := filepath.Join(t.TempDir(), "none")
+	t.Setenv("AWS_CONFIG_FILE", none)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	// A local endpoint that is never reached: signing fails first.
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	c, err := New(context.Background(), Options{Region: "eu-west-3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.STS.GetCallerIdentity(context.Background(), nil)
+	var ce *CredentialsError
+	if !errors.As(err, &ce) {
+		t.Fatalf("GetCallerIdentity without credentials: %v, want a CredentialsError", err)
+	}
+	var adv *Advice
+	if !errors.As(Explain(err), &adv) || adv.Code != "NoCredentials" {
+		t.Fatalf("Explain: %v, want the NoCredentials advice", Explain(err))
+	}
+}

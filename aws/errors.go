@@ -163,8 +163,10 @@ func Explain(err error) error {
 
 func hint(call, code, msg string) string {
 	switch {
-	case code == "AccessDenied" && call == "s3:PutBucketPolicy" && strings.Contains(strings.ToLower(msg), "public"):
-		return "Block Public Access forbids this public bucket policy: the account-level setting (S3 → Block Public Access settings for this account) overrides the bucket's; relax BlockPublicPolicy there or drop public_prefixes"
+	case code == "AccessDenied" && call == "s3:PutBucketPolicy":
+		// The same code for both causes: AWS tells them apart only in
+		// its message's wording, which is not an interface.
+		return "either Block Public Access forbids this public bucket policy (the account-level setting, S3 → Block Public Access settings for this account, overrides the bucket's: relax BlockPublicPolicy there or drop public_prefixes), or your AWS identity is not allowed to call s3:PutBucketPolicy (ask an account admin to grant it)"
 	case deniedCodes[code]:
 		return fmt.Sprintf("your AWS identity is not allowed to call %s: ask an account admin to grant it (or use --profile with an identity that has it), then run the same command again — finished steps are kept", call)
 	case code == "InvalidAccessKeyId" || code == "InvalidClientTokenId":
@@ -192,11 +194,8 @@ func hint(call, code, msg string) string {
 }
 
 func isNoCredentials(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "failed to retrieve credentials") ||
-		strings.Contains(s, "no EC2 IMDS role found") ||
-		strings.Contains(s, "failed to refresh cached credentials") ||
-		strings.Contains(s, "static credentials are empty")
+	var ce *CredentialsError
+	return errors.As(err, &ce)
 }
 
 // BucketRegionFromError returns the region S3 names in the

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/s3wizard/s3wizard/config"
@@ -107,6 +106,10 @@ func Path(dir, env string) string { return filepath.Join(dir, Dir, env+".json") 
 // ErrLocked means another run holds the env's lock.
 var ErrLocked = errors.New("progress is locked")
 
+// errBusy is tryLock's answer when another process holds the lock (flock on
+// Unix, LockFileEx on Windows: lock_*.go).
+var errBusy = errors.New("lock held by another process")
+
 // Open loads (or starts) the progress of env and takes its lock. Close
 // releases it. A corrupt file or one written by a newer wizard is an error
 // that says what to do; it is never overwritten.
@@ -118,9 +121,12 @@ func Open(dir, env string) (*Progress, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open lock: %w", err)
 	}
-	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := tryLock(lf); err != nil {
 		lf.Close()
-		return nil, fmt.Errorf("%w: another s3wizard is working on env %q in %s; wait for it to finish", ErrLocked, env, dir)
+		if errors.Is(err, errBusy) {
+			return nil, fmt.Errorf("%w: another s3wizard is working on env %q in %s; wait for it to finish", ErrLocked, env, dir)
+		}
+		return nil, fmt.Errorf("lock %s: %w", lf.Name(), err)
 	}
 	p, err := Read(dir, env)
 	if err != nil {
@@ -320,13 +326,7 @@ func LockEnvFiles(dir string) (release func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("open env-file lock: %w", err)
 	}
-	for {
-		err = syscall.Flock(int(lf.Fd()), syscall.LOCK_EX)
-		if !errors.Is(err, syscall.EINTR) {
-			break
-		}
-	}
-	if err != nil {
+	if err := waitLock(lf); err != nil {
 		lf.Close()
 		return nil, fmt.Errorf("lock env files: %w", err)
 	}

@@ -135,20 +135,17 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	if v.usable != nil {
 		id := deref(v.usable.AccessKeyId)
-		if r.State.Locked() && (r.State.Key(id) == nil || r.State.KeyCreation != nil && len(v.orphans) == 0) {
+		if r.State.Key(id) == nil || r.State.KeyCreation != nil && len(v.orphans) == 0 {
 			// The key reached the env file but the run died before
 			// recording it: the env file is the truth, record it (and the
-			// rotation it was made for, so rotate-keys can finish it).
+			// rotation it was made for, so rotate-keys can finish it) when
+			// the step is applied.
 			replaces := ""
 			if c := r.State.KeyCreation; c != nil && !slices.Contains(c.Existing, id) {
 				replaces = c.Replaces
 			}
-			err := r.State.Update(func(s *state.Progress) {
-				recordLanded(s, id, a.IAMUser, derefTime(v.usable.CreateDate), replaces)
-			})
-			if err != nil {
-				return nil, err
-			}
+			created := derefTime(v.usable.CreateDate)
+			p.Record(func(s *state.Progress) { recordLanded(s, id, a.IAMUser, created, replaces) })
 		}
 		p.Notice("access key %s in %s is active: keeping it", Mask(id), a.EnvFile)
 		return p, nil

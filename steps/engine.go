@@ -90,6 +90,15 @@ func ApplyStep(ctx context.Context, r *Run, s *Step) (*Plan, []Check, error) {
 	if err := runActions(actx, r, s, p); err != nil {
 		return p, nil, fail(err)
 	}
+	if len(p.records) > 0 {
+		if err := r.State.Update(func(st *state.Progress) {
+			for _, fn := range p.records {
+				fn(st)
+			}
+		}); err != nil {
+			return p, nil, fail(err)
+		}
+	}
 	var checks []Check
 	if s.Verify != nil {
 		checks = s.Verify(actx, r)

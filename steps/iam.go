@@ -145,7 +145,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 				return err
 			}})
 	} else {
-		r.State.SetResource("iam_user_arn", deref(uout.User.Arn))
+		p.SetResource("iam_user_arn", deref(uout.User.Arn))
 		p.Notice("IAM user %s already exists: adopting it", user)
 		if _, err := cl.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: &user}); err == nil {
 			p.Warn("user %s has a console password: an app user needs programmatic access only; delete its login profile (IAM → Users → %s → Security credentials)", user, user)
@@ -176,7 +176,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 				})
 			}})
 	}
-	r.State.SetResource("iam_group", group)
+	p.SetResource("iam_group", group)
 	if p.Empty() {
 		p.Notice("group %s, policy %s and user %s are as wanted", group, arnName(wantARN), user)
 	}
@@ -210,7 +210,7 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 			}})
 		return nil
 	}
-	r.State.SetResource("policy_arn", arn)
+	p.SetResource("policy_arn", arn)
 	v, err := cl.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: out.Policy.DefaultVersionId})
 	if err != nil {
 		return fmt.Errorf("read policy %s: %w", name, err)

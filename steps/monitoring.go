@@ -167,10 +167,8 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 	}
 	if a.Alarms.Email != "" && len(want) > 0 {
 		p.Notice("alarms.email: alarm notifications need an SNS topic with %s subscribed (and the subscription confirmed from the email); the wizard leaves that as a manual step in the hand-off document and keeps any alarm action you add", a.Alarms.Email)
-		if !r.DryRun && r.State != nil {
-			r.State.AddManual(fmt.Sprintf("Alarm emails: create an SNS topic (e.g. %s-alarms) in %s, subscribe %s by email and confirm the subscription, then add the topic as the alarm action of %s (CloudWatch → Alarms → Edit → Notification).",
-				a.Bucket, a.Region, a.Alarms.Email, strings.Join(alarmNames(want), " and ")))
-		}
+		p.AddManual("Alarm emails: create an SNS topic (e.g. %s-alarms) in %s, subscribe %s by email and confirm the subscription, then add the topic as the alarm action of %s (CloudWatch → Alarms → Edit → Notification).",
+			a.Bucket, a.Region, a.Alarms.Email, strings.Join(alarmNames(want), " and "))
 	}
 	live, err := liveAlarms(ctx, cw, a.Bucket)
 	if err != nil {
@@ -444,9 +442,8 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 			}})
 	}
 	if len(chain) == 0 {
-		if !r.DryRun {
-			record()
-		}
+		p.SetResource(budgetEmailResource, email)
+		p.SetResource("budget", name)
 		return nil
 	}
 	var summaries, calls []string

@@ -228,11 +228,9 @@ func planVersioning(ctx context.Context, r *Run, p *Plan) error {
 		p.Warn("MFA Delete is enabled on %s: AWS refuses lifecycle rules on such a bucket, so the lifecycle rules below will fail until root disables MFA Delete", a.Bucket)
 	} else {
 		p.Notice("MFA Delete is not enabled: only the root user can enable it (CLI/API only, not the console) and it cannot be combined with lifecycle rules; it is listed as a manual step in the hand-off document")
-		// Record the manual step outside dry runs only: a plan changes nothing,
-		// not even the progress file.
-		if !r.DryRun && r.State != nil {
-			r.State.AddManual(fmt.Sprintf(mfaDeleteManualStep, a.Bucket, r.AccountID()))
-		}
+		// Recorded when the step is applied: a plan changes nothing, not
+		// even the progress file.
+		p.AddManual(mfaDeleteManualStep, a.Bucket, r.AccountID())
 	}
 	if !a.Versioning {
 		if status == types.BucketVersioningStatusEnabled {
@@ -611,9 +609,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 
 	// Ownership (a created bucket has it from CreateBucket).
 	if exists {
-		if !r.DryRun && r.State != nil {
-			r.State.SetResource("log_bucket", logBucket)
-		}
+		p.SetResource("log_bucket", logBucket)
 		own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &logBucket})
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read object ownership of %s: %w", logBucket, err)

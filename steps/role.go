@@ -158,8 +158,8 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	} else {
 		p.Notice("no eb_environment given: select instance profile %s in Elastic Beanstalk → Configuration → Service access → EC2 instance profile, and set the app's variables with `sh %s` (eb setenv)", role, EBFile(a.Env))
 	}
-	r.State.SetResource("role", role)
-	r.State.SetResource("instance_profile", role)
+	p.SetResource("role", role)
+	p.SetResource("instance_profile", role)
 	return p, nil
 }
 

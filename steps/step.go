@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,6 +54,35 @@ type Plan struct {
 	Errors []string
 	// Concurrent actions do not depend on one another.
 	Concurrent bool
+	// records are what the plan learnt for the progress file (resource
+	// names, manual steps): a plan only reads, so they are written when the
+	// step is applied, after its actions (Record, SetResource, AddManual).
+	records []func(*state.Progress)
+}
+
+// Record asks for fn to update the progress file when the step is applied
+// (never in a dry run, and never by planning).
+func (p *Plan) Record(fn func(*state.Progress)) { p.records = append(p.records, fn) }
+
+// SetResource records a resource name or ARN when the step is applied.
+func (p *Plan) SetResource(k, v string) {
+	p.Record(func(s *state.Progress) {
+		if s.Resources == nil {
+			s.Resources = map[string]string{}
+		}
+		s.Resources[k] = v
+	})
+}
+
+// AddManual records a manual step for the hand-off document when the step
+// is applied.
+func (p *Plan) AddManual(format string, args ...any) {
+	m := fmt.Sprintf(format, args...)
+	p.Record(func(s *state.Progress) {
+		if !slices.Contains(s.Manual, m) {
+			s.Manual = append(s.Manual, m)
+		}
+	})
 }
 
 // Empty reports whether nothing needs to change.

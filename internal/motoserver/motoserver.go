@@ -34,7 +34,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -358,9 +357,7 @@ func (s *Server) stop() {
 		return
 	default:
 	}
-	if pid := s.cmd.Process.Pid; pid > 0 {
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
-	}
+	killGroup(s.cmd.Process.Pid)
 	_ = s.cmd.Process.Kill()
 	select {
 	case <-s.done:
