@@ -29,7 +29,6 @@ const (
 	logPrefix           = "logs/"
 	logRetentionDays    = 90
 	defaultArchiveDays  = 30
-	maxBucketNameLen    = 63
 	mfaDeleteManualStep = "MFA Delete (optional): only the account's root user can enable it, with the CLI or API and an MFA device: `aws s3api put-bucket-versioning --bucket %s --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa \"arn:aws:iam::%s:mfa/root-account-mfa-device CODE\"`. AWS refuses lifecycle rules on a bucket with MFA Delete, so the wizard's lifecycle rules (uploads/, noncurrent versions, incomplete uploads) must be removed first: weigh it before enabling."
 	kmsUnsignedWarning  = "SSE-KMS: objects encrypted with a KMS key can only be read by signed requests from principals allowed to use the key, so they cannot be served unsigned (anonymous or public URLs answer 400/403)"
 	sseS3DefaultNotice  = "SSE-S3 (AES-256) has applied to every new object by default since January 2023; the wizard sets it explicitly so the bucket's intent is visible and audited"
@@ -518,9 +517,8 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 		}
 		return nil
 	}
-	if len(logBucket) > maxBucketNameLen {
-		return fmt.Errorf("access logs: the log bucket name %s is longer than %d characters: choose a bucket name of at most %d characters, or set access_logs: false", logBucket, maxBucketNameLen, maxBucketNameLen-len(logBucketSuffix))
-	}
+	// The log bucket's name was checked with the answers (config.Validate),
+	// before any AWS call.
 	p.Notice("server access logs go to %s/%s (same region, SSE-S3, logs expire after %d days); %s", logBucket, logPrefix, logRetentionDays, logBucketPolicyNote)
 	if liveTarget != "" && liveTarget != logBucket {
 		p.Warn("%s already logs to %s/%s: the wizard points it at %s/%s instead", a.Bucket, liveTarget, livePrefix, logBucket, logPrefix)
