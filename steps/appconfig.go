@@ -146,7 +146,7 @@ func (r *Run) endpoint() string {
 // needs, in the order they are documented.
 func (r *Run) AppEnvNames() []string {
 	var n []string
-	if accessKeys(r.Answers) {
+	if appKeys(r.Answers) {
 		n = append(n, EnvKeyID, EnvSecret)
 	}
 	set, _ := r.WantedEnv()
@@ -397,7 +397,7 @@ type DeployVar struct{ Name, Value string }
 // USE_S3_STORAGE and the endpoint when one is in use.
 func (r *Run) DeployVars(env map[string]string) []DeployVar {
 	var vs []DeployVar
-	if accessKeys(r.Answers) {
+	if appKeys(r.Answers) {
 		vs = append(vs, DeployVar{EnvKeyID, env[EnvKeyID]}, DeployVar{EnvSecret, env[EnvSecret]})
 	}
 	set, _ := r.WantedEnv()
@@ -429,7 +429,7 @@ func herokuArgs(r *Run, env map[string]string) []string {
 }
 
 func herokuScript(r *Run, env map[string]string) ([]byte, error) {
-	if accessKeys(r.Answers) && (env[EnvKeyID] == "" || env[EnvSecret] == "") {
+	if appKeys(r.Answers) && (env[EnvKeyID] == "" || env[EnvSecret] == "") {
 		// Planned before the key exists (dry run): the real content is
 		// rendered when the action runs.
 		return nil, nil
@@ -494,12 +494,12 @@ func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) 
 	if err != nil {
 		return err
 	}
-	if accessKeys(a) && (env[EnvKeyID] == "" || env[EnvSecret] == "") {
+	if appKeys(a) && (env[EnvKeyID] == "" || env[EnvSecret] == "") {
 		return fmt.Errorf("run heroku: %s has no %s/%s yet: run the access-key step first", a.EnvFile, EnvKeyID, EnvSecret)
 	}
 	args := herokuArgs(r, env)
 	fmt.Fprintf(out, "$ heroku %s\n", strings.Join(maskedArgs(args, env), " "))
-	if accessKeys(a) {
+	if appKeys(a) {
 		// Running the file's command has the same exposure: the file (0600)
 		// is the alternative as the values' source for the dashboard.
 		fmt.Fprintf(out, "note: while it runs, the secret is in the heroku process's arguments, which other users of this machine can see (ps); on a shared machine, decline and copy the values from %s (mode 0600) into the Heroku dashboard (Settings → Config Vars) instead\n", HerokuFile(a.Env))
@@ -854,7 +854,7 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 			bad = append(bad, k+" (should be absent)")
 		}
 	}
-	if accessKeys(a) {
+	if appKeys(a) {
 		for _, k := range []string{EnvKeyID, EnvSecret} {
 			if env[k] == "" {
 				bad = append(bad, k)

@@ -40,6 +40,9 @@ func Bucket() *Step {
 			} else {
 				checks = append(checks, Pass(CheckBucketRegion, "bucket region", reg))
 			}
+			if compatible(a) {
+				return append(checks, Skip(CheckBucketACLsDisabled, "ACLs disabled (BucketOwnerEnforced)", "an AWS-only setting: skipped on an S3-compatible provider"))
+			}
 			own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
 			if err != nil || !ownerEnforced(own) {
 				checks = append(checks, Fail(CheckBucketACLsDisabled, "ACLs disabled (BucketOwnerEnforced)", "object ownership is not BucketOwnerEnforced"))
@@ -156,6 +159,9 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 			return nil, fmt.Errorf("bucket %s already exists in your account in %s, not %s: set region: %s, or choose another bucket name", a.Bucket, reg, a.Region, reg)
 		}
 		p.Notice("bucket %s already exists in your account in %s: adopting it", a.Bucket, reg)
+		if compatible(a) {
+			break
+		}
 		own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read object ownership of %s: %w", a.Bucket, err)
@@ -165,7 +171,7 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		}
 	default:
 		p.Add(&Action{
-			Summary: fmt.Sprintf("create bucket %s in %s (ACLs disabled)", a.Bucket, a.Region),
+			Summary: fmt.Sprintf("create bucket %s in %s%s", a.Bucket, a.Region, map[bool]string{true: "", false: " (ACLs disabled)"}[compatible(a)]),
 			Calls:   []string{"s3:CreateBucket"},
 			Do: func(ctx context.Context) error {
 				created, err := createBucket(ctx, cl, a.Bucket, a.Region)
@@ -181,7 +187,9 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 				return nil
 			},
 		})
-		p.Add(putOwnership(r))
+		if !compatible(a) {
+			p.Add(putOwnership(r))
+		}
 	}
 	return p, nil
 }

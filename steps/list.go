@@ -20,3 +20,7 @@ func All() []*Step {
 
 func accessKeys(a *config.Answers) bool   { return a.Credentials == config.CredAccessKeys }
 func instanceRole(a *config.Answers) bool { return a.Credentials == config.CredInstanceRole }
+
+// appKeys: the app authenticates with keys from the env file (the wizard's
+// IAM user's, or the ones provided for an S3-compatible service).
+func appKeys(a *config.Answers) bool { return accessKeys(a) || compatible(a) }

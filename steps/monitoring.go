@@ -41,10 +41,12 @@ func BudgetName(bucket string) string       { return bucket + "-monthly" }
 // the monthly AWS Budgets cost budget.
 func Monitoring() *Step {
 	return &Step{
-		ID:    "monitoring",
-		Title: "Monitoring and cost alerts: CloudWatch alarms, AWS Budgets",
-		Guide: "French guide §8.1–8.2",
-		Why:   "Know when the bucket grows or the bill climbs before the invoice tells you: alarms on the bucket's size and object count (daily metrics, free), and a monthly cost budget that emails you at a threshold.",
+		// AWS-only or provider-specific: see ProviderSkips.
+		Enabled: notCompatible,
+		ID:      "monitoring",
+		Title:   "Monitoring and cost alerts: CloudWatch alarms, AWS Budgets",
+		Guide:   "French guide §8.1–8.2",
+		Why:     "Know when the bucket grows or the bill climbs before the invoice tells you: alarms on the bucket's size and object count (daily metrics, free), and a monthly cost budget that emails you at a threshold.",
 		Departures: []string{
 			"The guide suggests request metrics for monitoring; they are billed per metric per month (CloudWatch custom-metric pricing), so the wizard makes them opt-in and alarms on the free daily storage metrics by default.",
 		},

@@ -21,12 +21,19 @@ func Preflight() *Step {
 		Keys:  []string{"env", "app", "region"},
 		Plan: func(ctx context.Context, r *Run) (*Plan, error) {
 			p := &Plan{}
+			if compatible(r.Answers) {
+				p.Notice("S3-compatible provider at %s (credentials: provided): what only AWS has is skipped", r.endpointOrAWS())
+				for _, s := range ProviderSkips {
+					p.Notice("skipped: %s", s)
+				}
+				return p, nil
+			}
 			if r.Offline {
 				p.Notice("no AWS credentials: planning as if nothing exists yet (account shown as %s)", aws.PlaceholderAccount)
 				return p, nil
 			}
 			if err := r.Identify(ctx); err != nil {
-				return nil, err
+				return nil, notAWSError(r.endpoint(), err)
 			}
 			acct, caller := r.Identity()
 			p.Notice("account %s as %s, region %s", acct, caller, r.Answers.Region)
@@ -36,8 +43,11 @@ func Preflight() *Step {
 			return p, nil
 		},
 		Verify: func(ctx context.Context, r *Run) []Check {
+			if compatible(r.Answers) {
+				return []Check{Skip(CheckIdentity, "AWS identity", "S3-compatible provider at "+r.endpointOrAWS()+": no STS; the bucket checks below use your keys")}
+			}
 			if err := r.Identify(ctx); err != nil {
-				return []Check{Fail(CheckIdentity, "AWS identity", aws.Explain(err).Error())}
+				return []Check{Fail(CheckIdentity, "AWS identity", notAWSError(r.endpoint(), aws.Explain(err)).Error())}
 			}
 			acct, caller := r.Identity()
 			return []Check{Pass(CheckIdentity, "AWS identity", fmt.Sprintf("account %s (%s)", acct, caller))}

@@ -44,10 +44,12 @@ func LogBucketName(bucket string) string { return config.LogBucketName(bucket) }
 // logs on the media bucket.
 func Protection() *Step {
 	return &Step{
-		ID:    "protection",
-		Title: "Protection and cost: encryption, versioning, lifecycle, access logs",
-		Guide: "French guide §9.3–9.4 and §8.3",
-		Why:   "Encryption at rest, versioning against accidental overwrites and deletes, lifecycle rules so temporary uploads, old versions and unfinished multipart uploads do not pile up on the bill, and server access logs for audits.",
+		// AWS-only or provider-specific: see ProviderSkips.
+		Enabled: notCompatible,
+		ID:      "protection",
+		Title:   "Protection and cost: encryption, versioning, lifecycle, access logs",
+		Guide:   "French guide §9.3–9.4 and §8.3",
+		Why:     "Encryption at rest, versioning against accidental overwrites and deletes, lifecycle rules so temporary uploads, old versions and unfinished multipart uploads do not pile up on the bill, and server access logs for audits.",
 		Departures: []string{
 			"The guide presents default encryption as an option to tick; since January 2023 SSE-S3 applies to every new object anyway. The wizard sets it explicitly, and with SSE-KMS enables S3 Bucket Keys (far fewer KMS requests, so a far smaller KMS bill).",
 			"The guide suggests Glacier for old media; Glacier Flexible Retrieval and Deep Archive objects must be restored before they can be read, which breaks media links. The wizard offers only Intelligent-Tiering and Glacier Instant Retrieval.",
