@@ -1,0 +1,123 @@
+package cli_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+const providedAnswers = `env: staging
+app: mon-app
+region: us-east-1
+folders: [blog, products]
+public_prefixes: [media/blog/]
+credentials: provided
+`
+
+// TestProvidedCredentialsOnMoto is `credentials: provided` end to end (see
+// TestProvidedCredentialsOnMinIO) on moto, which is not AWS either: apply
+// plans no AWS-only call, sets up the bucket, layout, bucket policy, env
+// file and settings with the keys the user already had, lists what it skips
+// and why, verifies anonymous 200 on the public prefix and 403 elsewhere; a
+// second apply changes nothing.
+func TestProvidedCredentialsOnMoto(t *testing.T) {
+	s := motoserver.Shared(t)
+	providedFlow(t, s.URL(), s.Env(), motoserver.AccessKeyID, motoserver.SecretAccessKey, s.Output)
+}
+
+func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret string, logs func() string) {
+	dir := project(t, providedAnswers)
+	// The keys made in the provider's console, already in the env file.
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("# mine\nAWS_ACCESS_KEY_ID="+keyID+"\nAWS_SECRET_ACCESS_KEY="+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	// The plan names no AWS-only call.
+	r := run(t, dir, procEnv, "plan", "--env", "staging", "--answers", "answers.yaml")
+	mustOK(t, r)
+	for _, call := range []string{"aws sts:", "aws iam:", "aws s3:PutPublicAccessBlock", "aws s3:PutBucketOwnershipControls", "aws cloudwatch:", "aws budgets:", "aws s3:PutBucketEncryption", "aws s3:PutBucketLogging"} {
+		if strings.Contains(r.stdout, call) {
+			t.Errorf("the plan has %s:\n%s", call, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stdout, "aws s3:CreateBucket") || !strings.Contains(r.stdout, "aws s3:PutBucketPolicy") {
+		t.Errorf("the plan lacks the bucket or its policy:\n%s", r.stdout)
+	}
+
+	r = apply(t, dir, procEnv)
+	if r.code != 0 {
+		t.Fatalf("apply: exit %d\nstdout:\n%s\nstderr:\n%s\nserver:\n%s", r.code, r.stdout, r.stderr, tailString(logs(), 3000))
+	}
+	for _, skip := range steps.ProviderSkips {
+		if !strings.Contains(r.stderr, "skipped: "+skip) {
+			t.Errorf("apply does not say it skipped %q:\n%s", skip, r.stderr)
+		}
+	}
+
+	env := readEnv(t, dir)
+	if env["AWS_S3_ENDPOINT_URL"] != url || env["AWS_STORAGE_BUCKET_NAME"] != "mon-app-media-staging" || env["USE_S3_STORAGE"] != "True" {
+		t.Errorf(".env: endpoint %q bucket %q use %q", env["AWS_S3_ENDPOINT_URL"], env["AWS_STORAGE_BUCKET_NAME"], env["USE_S3_STORAGE"])
+	}
+	if env["AWS_ACCESS_KEY_ID"] != keyID || env["AWS_SECRET_ACCESS_KEY"] != secret {
+		t.Error("apply changed the provided keys in .env")
+	}
+	if raw, _ := os.ReadFile(filepath.Join(dir, ".env")); !strings.HasPrefix(string(raw), "# mine\n") {
+		t.Errorf(".env lost its own lines")
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, steps.SettingsFile)); err != nil || !strings.Contains(string(b), "AWS_S3_ENDPOINT_URL") {
+		t.Errorf("generated settings do not read AWS_S3_ENDPOINT_URL (%v)", err)
+	}
+
+	// MinIO enforces the bucket policy: anonymous 200 on media/blog/, 403 elsewhere.
+	cl := s3.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")},
+		func(o *s3.Options) { o.UsePathStyle = true })
+	ctx := context.Background()
+	for key, want := range map[string]int{"media/blog/hello.txt": 200, "media/products/secret.txt": 403} {
+		if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: sdk.String("mon-app-media-staging"), Key: sdk.String(key), Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(url + "/mon-app-media-staging/" + key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("anonymous GET %s: %d, want %d", key, resp.StatusCode, want)
+		}
+	}
+
+	r = apply(t, dir, procEnv)
+	mustOK(t, r)
+	if !strings.Contains(r.stderr, "nothing to change") {
+		t.Errorf("second apply changed something:\n%s", r.stderr)
+	}
+
+	r = run(t, dir, procEnv, "check", "--env", "staging")
+	if r.code != 0 {
+		t.Errorf("check on MinIO: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"✓ [public] private file refused anonymously (403)", "✓ [public] public file under media/blog/ readable anonymously (200)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("check lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func tailString(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
