@@ -68,6 +68,21 @@ func (s *tmuxSession) waitChange(d time.Duration, before string) {
 	s.t.Fatalf("the screen did not change:\n%s", before)
 }
 
+// exitStatus waits for the wizard's exit status, written to file by the
+// session's script.
+func (s *tmuxSession) exitStatus(file string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(file); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.t.Fatalf("the wizard did not exit:\n%s", s.screen())
+	return ""
+}
+
 // needTmux fails (never skips) without tmux: .ci/run installs it.
 func needTmux(t *testing.T) {
 	t.Helper()
@@ -122,17 +137,10 @@ func TestTmuxWholeStagingRun(t *testing.T) {
 					t.Fatalf("done screen:\n%s", scr)
 				}
 				tm.send("q")
-				deadline := time.Now().Add(10 * time.Second)
-				for time.Now().Before(deadline) {
-					if b, err := os.ReadFile(exit); err == nil {
-						if strings.TrimSpace(string(b)) != "0" {
-							t.Fatalf("exit status %s:\n%s", b, tm.screen())
-						}
-						return
-					}
-					time.Sleep(100 * time.Millisecond)
+				if st := tm.exitStatus(exit); st != "0" {
+					t.Fatalf("exit status %s:\n%s", st, tm.screen())
 				}
-				t.Fatalf("the wizard did not exit:\n%s", tm.screen())
+				return
 			default:
 				tm.send("Enter")
 			}
@@ -166,20 +174,12 @@ func TestTmuxCtrlCExits130(t *testing.T) {
 	tm.send("y")
 	tm.waitFor(30*time.Second, "Press enter for the next step.")
 	tm.send("C-c")
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(exit); err == nil {
-			if strings.TrimSpace(string(b)) != "130" {
-				t.Fatalf("exit status %s, want 130:\n%s", b, tm.screen())
-			}
-			if _, err := os.Stat(filepath.Join(dir, ".s3wizard", "staging.json")); err != nil {
-				t.Fatalf("progress not kept: %v", err)
-			}
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
+	if st := tm.exitStatus(exit); st != "130" {
+		t.Fatalf("exit status %s, want 130:\n%s", st, tm.screen())
 	}
-	t.Fatalf("no exit after ctrl+c:\n%s", tm.screen())
+	if _, err := os.Stat(filepath.Join(dir, ".s3wizard", "staging.json")); err != nil {
+		t.Fatalf("progress not kept: %v", err)
+	}
 }
 
 // TestTmuxResumeUsesTheRealAccount runs the real binary at 80x24 against
@@ -211,17 +211,9 @@ func TestTmuxResumeUsesTheRealAccount(t *testing.T) {
 	}
 	exited := func(exit, want string) {
 		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for time.Now().Before(deadline) {
-			if b, err := os.ReadFile(exit); err == nil {
-				if got := strings.TrimSpace(string(b)); got != want {
-					t.Fatalf("exit status %s, want %s:\n%s", got, want, tm.screen())
-				}
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
+		if st := tm.exitStatus(exit); st != want {
+			t.Fatalf("exit status %s, want %s:\n%s", st, want, tm.screen())
 		}
-		t.Fatalf("the wizard did not exit:\n%s", tm.screen())
 	}
 	// walk answers every screen (defaults, except the bucket name and a
 	// budget) until the IAM step (stop) or the end.

@@ -217,3 +217,29 @@ func TestFoldAndHangingIndent(t *testing.T) {
 		t.Fatal("? did not fold again")
 	}
 }
+
+// The end of an env: numbered next steps, and the Heroku command offered
+// (and run once) when an app is named.
+func TestWhatNowOffersHeroku(t *testing.T) {
+	f := newFake()
+	almostDone(f)
+	f.saved["staging"].Answers.HerokuApp = "mon-app-staging"
+	p := newPump(t, f)
+	p.handle(tea.WindowSizeMsg{Width: 120, Height: 40})
+	p.key("enter") // resume
+	p.answerDefaults()
+	p.key("y", "enter")
+	if p.m.phase != phDone {
+		t.Fatalf("not done:\n%s", p.view())
+	}
+	p.requireView("What now", "  1. Copy .s3wizard/django_settings.py", `  2. Add "storages" to INSTALLED_APPS.`,
+		"s3wizard docs --env staging", "Rotate the access key", "> Run heroku config:set now")
+	p.key("enter")
+	if f.herokuRuns != 1 {
+		t.Fatalf("heroku ran %d times", f.herokuRuns)
+	}
+	p.requireView("Setting config vars and restarting mon-app-staging... done", "✓ Heroku config vars set.")
+	if strings.Contains(p.view(), "Run heroku config:set now") {
+		t.Fatal("the Heroku command is offered again after it ran")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -188,6 +189,11 @@ func liveModelRun(t *testing.T, dir string) {
 		p.key("enter")
 	}
 	p.requireView("Environment staging is set up", filepath.Join(dir, ".env"))
+	// What now, from the live run: the exact import line, the package, the
+	// hand-off document and the key's rotation date.
+	due := time.Now().AddDate(0, 0, steps.KeyRotationDays).Format("2006-01-02")
+	p.requireView("What now", "from .s3wizard_settings import *", `Add "storages" to INSTALLED_APPS.`,
+		"django-storages[s3]", "s3wizard docs --env staging", "by "+due+" (every 90 days)", "s3wizard rotate-keys")
 	env, _ := envfile.Read(filepath.Join(dir, ".env"))
 	if sec := env["AWS_SECRET_ACCESS_KEY"]; sec == "" || strings.Contains(p.view(), sec) {
 		t.Fatal("secret missing from .env or shown on screen")

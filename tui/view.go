@@ -228,7 +228,7 @@ func (m *model) fold(label, text string, w int, st lipgloss.Style) string {
 // by the prefix's width so they hang under the text, not under the prefix.
 func hang(prefix, text string, w int, st lipgloss.Style) string {
 	pw := ansi.StringWidth(prefix)
-	lines := strings.Split(ansi.Wrap(text, max(10, w-pw), ""), "\n")
+	lines := wrapWords(text, max(10, w-pw))
 	for i, l := range lines {
 		p := prefix
 		if i > 0 {
@@ -237,6 +237,35 @@ func hang(prefix, text string, w int, st lipgloss.Style) string {
 		lines[i] = st.Render(p + strings.TrimRight(l, " "))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// wrapWords wraps plain text at spaces only, so that a command such as
+// "rotate-keys --env staging" is never cut at its hyphens; a word longer
+// than the width is cut.
+func wrapWords(text string, w int) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			for ansi.StringWidth(word) > w {
+				if line != "" {
+					out, line = append(out, line), ""
+				}
+				cut := ansi.Truncate(word, w, "")
+				out, word = append(out, cut), word[len(cut):]
+			}
+			switch {
+			case line == "":
+				line = word
+			case ansi.StringWidth(line)+1+ansi.StringWidth(word) <= w:
+				line += " " + word
+			default:
+				out, line = append(out, line), word
+			}
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // askNotes are the live bucket-name check and the last answer error, under
