@@ -34,8 +34,11 @@ func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) {
 	ctx = aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
 	// ARNs, policies and budgets name the account: learn it before any
 	// step, not only in preflight, which a resumed run does not repeat.
-	if err := r.Identify(ctx); err != nil {
-		return nil, aws.Explain(fmt.Errorf("read the AWS identity (sts:GetCallerIdentity): %w", err))
+	// (An S3-compatible provider has no STS and no account in its ARNs.)
+	if r.Answers == nil || !compatible(r.Answers) {
+		if err := r.Identify(ctx); err != nil {
+			return nil, aws.Explain(fmt.Errorf("read the AWS identity (sts:GetCallerIdentity): %w", err))
+		}
 	}
 	p, err := s.Plan(ctx, r)
 	if err != nil {
