@@ -107,9 +107,6 @@ func runStaging(t *testing.T, extra ...string) *staging {
 	t.Helper()
 	m := motoserver.Shared(t)
 	m.Use(t)
-	old := steps.NewKeyPropagation
-	steps.NewKeyPropagation = 5 * time.Second
-	t.Cleanup(func() { steps.NewKeyPropagation = old })
 
 	dir := t.TempDir()
 	djangoProject(t, dir)
@@ -131,6 +128,7 @@ func runStaging(t *testing.T, extra ...string) *staging {
 		}
 		events.WriteString("\n")
 	})
+	r.KeyPropagation = 5 * time.Second
 	prog := r.State
 	if err := prog.Update(func(p *state.Progress) { p.Answers = a }); err != nil {
 		t.Fatal(err)

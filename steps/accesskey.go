@@ -311,7 +311,9 @@ func recordLanded(p *state.Progress, id, user string, created time.Time, replace
 // dropKey deletes a new key that will not be used and forgets its creation.
 func dropKey(ctx context.Context, r *Run, id string) error {
 	a := r.Answers
-	_, err := r.AWS.IAM.DeleteAccessKey(context.WithoutCancel(ctx), &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	_, err := r.AWS.IAM.DeleteAccessKey(cctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
 	if err != nil && !aws.IsNotFound(err) {
 		return fmt.Errorf("delete unused key %s: %w", Mask(id), err)
 	}
@@ -332,21 +334,21 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	if err != nil {
 		return []Check{Fail(CheckAccessKeyWorks, "access key works", err.Error())}
 	}
-	arn, err := CallerOfNewKey(ctx, app)
+	arn, err := r.CallerOfNewKey(ctx, app)
 	if err != nil {
 		return []Check{Fail(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s: %v", Mask(id), aws.Explain(err)))}
 	}
 	checks := []Check{Pass(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s authenticates as %s", Mask(id), arn))}
-	return append(checks, retryFresh(ctx, func() Check {
+	return append(checks, r.retryFresh(ctx, func() Check {
 		return probe(ctx, r, app.S3In(a.Region), a.Bucket, "media/", CheckAppKeyProbe, "app key can put/get/delete under media/")
 	}))
 }
 
 // CallerOfNewKey asks STS who the clients' (possibly brand-new) key
 // belongs to, waiting for IAM to propagate it.
-func CallerOfNewKey(ctx context.Context, cl *aws.Clients) (string, error) {
+func (r *Run) CallerOfNewKey(ctx context.Context, cl *aws.Clients) (string, error) {
 	var arn string
-	err := RetryNewKey(ctx, func(ctx context.Context) error {
+	err := r.retryNewKey(ctx, func(ctx context.Context) error {
 		out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err == nil {
 			arn = deref(out.Arn)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -18,13 +19,11 @@ import (
 func TestEnvFileIgnoredBeforeTheKeyExists(t *testing.T) {
 	s := motoserver.Shared(t)
 	s.Use(t)
-	old := steps.NewKeyPropagation
-	steps.NewKeyPropagation = 0
-	t.Cleanup(func() { steps.NewKeyPropagation = old })
 	a := testrun.Answers(t, "env: staging\napp: ign-app\nregion: eu-west-3\nenv_file: .env.staging\n")
 	dir := t.TempDir()
 	ctx := context.Background()
 	r := testrun.New(t, dir, a, nil)
+	r.KeyPropagation = time.Nanosecond
 	for _, id := range []string{"preflight", "bucket", "iam"} {
 		if _, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), id)); err != nil {
 			t.Fatalf("%s: %v", id, err)

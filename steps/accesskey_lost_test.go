@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -43,9 +44,6 @@ func loseCreateAccessKey(t *testing.T, moto string) string {
 func TestLostCreateAccessKeyAnswerIsCleanedUp(t *testing.T) {
 	s := motoserver.Shared(t)
 	s.Use(t)
-	old := steps.NewKeyPropagation
-	steps.NewKeyPropagation = 5e9
-	t.Cleanup(func() { steps.NewKeyPropagation = old })
 	a := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\n")
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -63,6 +61,7 @@ func TestLostCreateAccessKeyAnswerIsCleanedUp(t *testing.T) {
 
 	t.Setenv("AWS_ENDPOINT_URL", loseCreateAccessKey(t, s.URL()))
 	r := testrun.New(t, dir, a, nil)
+	r.KeyPropagation = 5 * time.Second
 	for _, id := range []string{"preflight", "bucket", "iam"} {
 		if _, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), id)); err != nil {
 			t.Fatalf("%s: %v", id, err)
@@ -84,6 +83,7 @@ func TestLostCreateAccessKeyAnswerIsCleanedUp(t *testing.T) {
 	// whose secret lands in the env file.
 	t.Setenv("AWS_ENDPOINT_URL", s.URL())
 	r2 := testrun.New(t, dir, a, nil)
+	r2.KeyPropagation = 5 * time.Second
 	if _, _, err := steps.ApplyStep(ctx, r2, steps.Find(steps.All(), "access-key")); err != nil {
 		t.Fatal(err)
 	}

@@ -464,7 +464,7 @@ func maskedArgs(args []string, env map[string]string) []string {
 }
 
 // HerokuCLI is the heroku executable RunHeroku looks for on PATH.
-var HerokuCLI = "heroku"
+const HerokuCLI = "heroku"
 
 // HerokuAvailable reports whether the heroku CLI is on PATH (the CLI and
 // TUI offer RunHeroku only then).

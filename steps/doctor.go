@@ -55,7 +55,7 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 		if err != nil {
 			return append(checks, Fail(DoctorCredentials, "app credentials", err.Error()))
 		}
-		who, err := CallerOfNewKey(ctx, cl)
+		who, err := r.CallerOfNewKey(ctx, cl)
 		if err != nil {
 			return append(checks, Fail(DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
 		}

@@ -103,7 +103,8 @@ func probe(ctx context.Context, r *Run, cl aws.S3API, bucket, prefix string, id 
 // the wizard's credentials: in a versioned bucket a plain delete leaves both
 // behind, and the app's key rightly cannot delete versions.
 func (r *Run) purgeProbe(ctx context.Context, bucket, key string) {
-	ctx = context.WithoutCancel(ctx)
+	ctx, cancel := cleanupContext(ctx)
+	defer cancel()
 	cl := r.AWS.S3In(r.Answers.Region)
 	out, err := cl.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
 	if err != nil {

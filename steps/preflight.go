@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/aws"
@@ -55,21 +54,14 @@ func Preflight() *Step {
 	}
 }
 
-// identityMu guards Run.Account and Run.Caller, which Identify writes while
-// other steps of the same run read them (ApplyAll, PlanAll and VerifyAll run
-// steps concurrently). It is a package variable rather than a Run field so
-// that a Run stays copyable (go vet's copylocks): the critical sections are
-// a few field reads and writes, never the STS call.
-var identityMu sync.Mutex
-
 // Identify asks STS who the credentials belong to (once per run; concurrent
 // first calls may each ask, and the first answer is kept).
 func (r *Run) Identify(ctx context.Context) error {
-	identityMu.Lock()
+	r.identityMu.Lock()
 	// Without clients (a run of steps that reach no AWS) there is no one
 	// to ask, and nothing will be created for the account either.
 	known := r.Account != "" || r.Offline || r.AWS == nil
-	identityMu.Unlock()
+	r.identityMu.Unlock()
 	if known {
 		return nil
 	}
@@ -77,13 +69,13 @@ func (r *Run) Identify(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	identityMu.Lock()
+	r.identityMu.Lock()
 	first := r.Account == ""
 	if first {
 		r.Account, r.Caller = deref(out.Account), deref(out.Arn)
 	}
 	acct, caller := r.Account, r.Caller
-	identityMu.Unlock()
+	r.identityMu.Unlock()
 	if first && r.State != nil && r.State.Locked() {
 		_ = r.State.Update(func(p *state.Progress) { p.Account, p.Caller = acct, caller })
 	}
@@ -92,8 +84,8 @@ func (r *Run) Identify(ctx context.Context) error {
 
 // Identity returns the account and caller ARN learnt by Identify ("" before).
 func (r *Run) Identity() (account, caller string) {
-	identityMu.Lock()
-	defer identityMu.Unlock()
+	r.identityMu.Lock()
+	defer r.identityMu.Unlock()
 	return r.Account, r.Caller
 }
 

@@ -233,7 +233,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		// failure is retried while the settings are as wanted; if they are
 		// not (drift, for `check`), the answer is final at once.
 		stop, cancel := context.WithCancel(ctx)
-		c := retryFresh(stop, func() Check {
+		c := r.retryFresh(stop, func() Check {
 			c := anonymousProbe(ctx, cl, hc, r, a.Bucket, t.key, t.want, t.id, t.name)
 			if !c.OK {
 				if why := publicSettingsDiffer(ctx, r); why != "" {
@@ -324,12 +324,12 @@ func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		return Fail(id, name, "put probe: "+aws.Explain(err).Error())
 	}
 	if sse && put.ServerSideEncryption != PublicObjectEncryption {
-		_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: sdk.String(key)})
+		deleteProbe(ctx, cl, bucket, key)
 		r.purgeProbe(ctx, bucket, key)
 		return Fail(id, name, fmt.Sprintf("a public object written with ServerSideEncryption %s was stored as %q: anonymous readers of SSE-KMS objects get 403 on AWS", PublicObjectEncryption, put.ServerSideEncryption))
 	}
 	status, err := anonymousGet(ctx, hc, r.ObjectURL(key))
-	_, _ = cl.DeleteObject(context.WithoutCancel(ctx), &s3.DeleteObjectInput{Bucket: &bucket, Key: sdk.String(key)})
+	deleteProbe(ctx, cl, bucket, key)
 	r.purgeProbe(ctx, bucket, key)
 	switch {
 	case err != nil:
@@ -343,6 +343,13 @@ func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		return Pass(id, name, "stored SSE-S3 (AES256), as the public storages write")
 	}
 	return Pass(id, name, "")
+}
+
+// deleteProbe deletes a probe object, even when ctx was cancelled.
+func deleteProbe(ctx context.Context, cl aws.S3API, bucket, key string) {
+	ctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	_, _ = cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
 }
 
 func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {

@@ -16,13 +16,31 @@ import (
 // retryFirstDelay is the first pause between attempts; it doubles up to 8 s.
 const retryFirstDelay = 500 * time.Millisecond
 
-// NewKeyPropagation bounds how long a new key (or a new user's grants) may
-// take to work before the wizard calls it broken.
-var NewKeyPropagation = 60 * time.Second
+// newKeyPropagation bounds how long a new key (or a new user's grants) may
+// take to work before the wizard calls it broken (Run.KeyPropagation
+// shortens it for a run).
+const newKeyPropagation = 60 * time.Second
+
+func (r *Run) keyPropagation() time.Duration {
+	if r.KeyPropagation > 0 {
+		return r.KeyPropagation
+	}
+	return newKeyPropagation
+}
 
 // iamPropagation bounds how long a just-created IAM user, group or policy
 // may stay unknown to the next IAM call.
 const iamPropagation = 15 * time.Second
+
+// cleanupTimeout bounds a clean-up that must run even when the run was
+// interrupted (its context cancelled).
+const cleanupTimeout = 30 * time.Second
+
+// cleanupContext is ctx without its cancellation, bounded by cleanupTimeout:
+// a clean-up outlives ctrl+c but never hangs the exit on a dead network.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+}
 
 // retryWhile re-runs fn while retryable says its error is transient, with
 // growing delays, until it succeeds, fails for another reason, or the next
@@ -44,19 +62,19 @@ func retryWhile(ctx context.Context, budget time.Duration, retryable func(error)
 	}
 }
 
-// RetryNewKey retries fn while AWS does not know a just-created key yet.
+// retryNewKey retries fn while AWS does not know a just-created key yet.
 // Other errors return at once.
-func RetryNewKey(ctx context.Context, fn func(context.Context) error) error {
-	return retryWhile(ctx, NewKeyPropagation, aws.IsInvalidKey, func() error { return fn(ctx) })
+func (r *Run) retryNewKey(ctx context.Context, fn func(context.Context) error) error {
+	return retryWhile(ctx, r.keyPropagation(), aws.IsInvalidKey, func() error { return fn(ctx) })
 }
 
 // retryFresh re-runs a check of brand-new resources while it fails: a new
 // user's group membership and policy take a few seconds to apply on AWS, so
 // a first AccessDenied is not yet a verdict.
-func retryFresh(ctx context.Context, fn func() Check) Check {
+func (r *Run) retryFresh(ctx context.Context, fn func() Check) Check {
 	var c Check
 	notYet := errors.New("check failed")
-	_ = retryWhile(ctx, NewKeyPropagation, func(error) bool { return true }, func() error {
+	_ = retryWhile(ctx, r.keyPropagation(), func(error) bool { return true }, func() error {
 		if c = fn(); c.OK {
 			return nil
 		}

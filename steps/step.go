@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/s3wizard/s3wizard/aws"
@@ -174,7 +175,16 @@ type Run struct {
 	// while steps may still be running.
 	Account string
 	Caller  string
-	Now     func() time.Time
+	// identityMu guards Account and Caller, which Identify writes while
+	// other steps of the same run read them (ApplyAll, PlanAll and
+	// VerifyAll run steps concurrently); one per run, so a Run is not
+	// copied.
+	identityMu sync.Mutex
+	Now        func() time.Time
+	// KeyPropagation bounds how long a new access key (or a new user's
+	// grants) may take to work (0: 60 s; tests against an emulator, where
+	// nothing propagates, shorten it).
+	KeyPropagation time.Duration
 	// Report receives progress events; never nil after Prepare.
 	Report func(Event)
 }
