@@ -160,6 +160,11 @@ func canon(v any) any {
 		out := map[string]any{}
 		for k, x := range t {
 			out[k] = canon(x)
+			// "Principal": "*" means {"AWS": "*"} (anyone, anonymous
+			// included); MinIO stores it in the long form.
+			if (k == "Principal" || k == "NotPrincipal") && x == "*" {
+				out[k] = map[string]any{"AWS": "*"}
+			}
 		}
 		return out
 	case []any:

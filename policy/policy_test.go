@@ -109,3 +109,16 @@ func contains(xs []string, s string) bool {
 	}
 	return false
 }
+
+// MinIO gives back "Principal": "*" as {"AWS": ["*"]}: the same policy.
+func TestEqualPrincipalStarForms(t *testing.T) {
+	ours := `{"Version":"2012-10-17","Statement":[{"Sid":"P","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/media/blog/*"}]}`
+	minio := `{"Version":"2012-10-17","Statement":[{"Sid":"P","Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::b/media/blog/*"]}]}`
+	if !Equal(ours, minio) {
+		t.Error("Principal \"*\" and {\"AWS\": [\"*\"]} compare different")
+	}
+	other := strings.Replace(minio, `["*"]`, `["arn:aws:iam::123456789012:root"]`, 1)
+	if Equal(ours, other) {
+		t.Error("a named principal compares equal to *")
+	}
+}

@@ -32,7 +32,7 @@ func Preflight() *Step {
 				return p, nil
 			}
 			if err := r.Identify(ctx); err != nil {
-				return nil, notAWSError(r.endpoint(), err)
+				return nil, err
 			}
 			acct, caller := r.Identity()
 			p.Notice("account %s as %s, region %s", acct, caller, r.Answers.Region)
@@ -46,7 +46,7 @@ func Preflight() *Step {
 				return []Check{Skip(CheckIdentity, "AWS identity", "S3-compatible provider at "+r.endpointOrAWS()+": no STS; the bucket checks below use your keys")}
 			}
 			if err := r.Identify(ctx); err != nil {
-				return []Check{Fail(CheckIdentity, "AWS identity", notAWSError(r.endpoint(), aws.Explain(err)).Error())}
+				return []Check{Fail(CheckIdentity, "AWS identity", aws.Explain(err).Error())}
 			}
 			acct, caller := r.Identity()
 			return []Check{Pass(CheckIdentity, "AWS identity", fmt.Sprintf("account %s (%s)", acct, caller))}
@@ -62,12 +62,13 @@ func (r *Run) Identify(ctx context.Context) error {
 	// to ask, and nothing will be created for the account either.
 	known := r.Account != "" || r.Offline || r.AWS == nil
 	r.identityMu.Unlock()
-	if known {
+	// An S3-compatible provider has no STS: the account stays unknown.
+	if known || r.Answers != nil && compatible(r.Answers) {
 		return nil
 	}
 	out, err := r.AWS.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return err
+		return notAWSError(r.endpoint(), err)
 	}
 	r.identityMu.Lock()
 	first := r.Account == ""
