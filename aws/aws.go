@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
@@ -64,11 +65,13 @@ type Clients struct {
 	// The clients, behind the interfaces of api.go (tests give fakes).
 	// S3 and CloudWatch answer in Region; S3In and CloudWatchIn give the
 	// clients of another region.
-	S3             S3API
-	IAM            IAMAPI
-	STS            STSAPI
-	CloudWatch     CloudWatchAPI
-	Budgets        BudgetsAPI
+	S3         S3API
+	IAM        IAMAPI
+	STS        STSAPI
+	CloudWatch CloudWatchAPI
+	Budgets    BudgetsAPI
+	// SNS (alarm notifications) answers in Region; SNSIn gives another's.
+	SNS            SNSAPI
 	S3Control      S3ControlAPI
 	AccessAnalyzer AccessAnalyzerAPI
 	EB             ElasticBeanstalkAPI
@@ -76,6 +79,7 @@ type Clients struct {
 	mu       sync.Mutex
 	regional map[string]S3API
 	cwIn     map[string]CloudWatchAPI
+	snsIn    map[string]SNSAPI
 	// profile is the shared-config profile the clients were built from
 	// (its endpoint_url must follow the app's credentials too).
 	profile string
@@ -138,7 +142,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if cfg.Credentials != nil {
 		cfg.Credentials = credentialsProvider{cfg.Credentials}
 	}
-	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, profile: o.Profile}
+	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile}
 	c.Endpoint = CustomEndpoint()
 	if c.Endpoint == "" && cfg.BaseEndpoint != nil {
 		// endpoint_url in the profile (~/.aws/config): the SDK uses it, so
@@ -151,6 +155,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	c.IAM = iam.NewFromConfig(cfg)
 	c.STS = sts.NewFromConfig(cfg)
 	c.CloudWatch = c.newCloudWatch(cfg.Region)
+	c.SNS = sns.NewFromConfig(cfg)
 	// Budgets is a global service served from us-east-1.
 	c.Budgets = budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.Region = "us-east-1" })
 	c.S3Control = s3control.NewFromConfig(cfg)
@@ -252,6 +257,23 @@ func (c *Clients) CloudWatchIn(region string) CloudWatchAPI {
 	}
 	cl := c.newCloudWatch(region)
 	c.cwIn[region] = cl
+	return cl
+}
+
+// SNSIn returns an SNS client for region: an alarm's topic lives in the
+// alarm's region (the bucket's). Clients not made by New (tests' fakes)
+// answer with SNS for every region.
+func (c *Clients) SNSIn(region string) SNSAPI {
+	if region == "" || region == c.Region || c.snsIn == nil {
+		return c.SNS
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if cl, ok := c.snsIn[region]; ok {
+		return cl
+	}
+	cl := sns.NewFromConfig(c.Cfg, func(o *sns.Options) { o.Region = region })
+	c.snsIn[region] = cl
 	return cl
 }
 
@@ -376,6 +398,8 @@ func serviceName(id string) string {
 		return "cloudwatch"
 	case "Budgets":
 		return "budgets"
+	case "SNS":
+		return "sns"
 	case "S3 Control":
 		return "s3"
 	case "AccessAnalyzer":

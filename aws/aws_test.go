@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
@@ -93,3 +94,27 @@ func TestNoCredentialsIsKnownByType(t *testing.T) {
 		t.Fatalf("Explain: %v, want the NoCredentials advice", Explain(err))
 	}
 }
+
+// TestSNSClientIsWiredLikeTheOthers: the SNS clients (the run's region and
+// another) come from the same configuration as every client, so the dry-run
+// guard and the call observer apply to them: CreateTopic in a dry run is
+// refused before anything is sent, and reported as sns:CreateTopic.
+func TestSNSClientIsWiredLikeTheOthers(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	c, err := New(context.Background(), Options{Region: "us-east-1", DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range []SNSAPI{c.SNS, c.SNSIn("eu-west-3")} {
+		var seen []string
+		ctx := WithObserver(context.Background(), func(call string) { seen = append(seen, call) })
+		_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: sdkString("t")})
+		if !errors.Is(err, ErrDryRun) || len(seen) != 1 || seen[0] != "sns:CreateTopic" {
+			t.Errorf("dry-run CreateTopic: err %v, observed %v; want ErrDryRun and [sns:CreateTopic]", err, seen)
+		}
+	}
+}
+
+func sdkString(s string) *string { return &s }

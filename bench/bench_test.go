@@ -413,8 +413,9 @@ func runCLISequence(b *testing.B, cli string, s *motoserver.Server, a *config.An
 	if a.Budget.MonthlyUSD > 0 {
 		mut("budgets", "create-budget", "--region", "us-east-1", "--account-id", ident.Account,
 			"--budget", mustJSON(map[string]any{
-				"BudgetName": steps.BudgetName(bucket), "BudgetType": "COST", "TimeUnit": "MONTHLY",
+				"BudgetName": steps.BudgetName, "BudgetType": "COST", "TimeUnit": "MONTHLY",
 				"BudgetLimit": map[string]string{"Amount": strconv.FormatFloat(a.Budget.MonthlyUSD, 'f', 2, 64), "Unit": "USD"},
+				"CostFilters": map[string][]string{"Service": {steps.S3CostService}},
 			}),
 			"--notifications-with-subscribers", mustJSON([]any{map[string]any{
 				"Notification": map[string]any{"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN",
@@ -432,7 +433,7 @@ func runCLISequence(b *testing.B, cli string, s *motoserver.Server, a *config.An
 		read("cloudwatch", "describe-alarms", "--region", a.Region, "--alarm-names", *alarms[0].AlarmName)
 	}
 	if a.Budget.MonthlyUSD > 0 {
-		read("budgets", "describe-budget", "--region", "us-east-1", "--account-id", ident.Account, "--budget-name", steps.BudgetName(bucket))
+		read("budgets", "describe-budget", "--region", "us-east-1", "--account-id", ident.Account, "--budget-name", steps.BudgetName)
 	}
 	return done
 }

@@ -27,6 +27,9 @@ type envStatus struct {
 	// Pending is a day-2 operation left half done (a key rotation whose
 	// old key is still active), with what to do.
 	Pending string `json:"pending,omitempty"`
+	// Waiting are confirmations only a person can give (the alarm emails'
+	// SNS subscription).
+	Waiting []string `json:"waiting,omitempty"`
 }
 
 func cmdStatus(ctx context.Context, f *flags, s IO) error {
@@ -46,6 +49,9 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 		es := envStatus{Env: env, Account: p.Account}
 		if p.Answers != nil {
 			es.Bucket, es.Region = p.Answers.Bucket, p.Answers.Region
+		}
+		if email := steps.AlarmConfirmationPending(p); email != "" {
+			es.Waiting = append(es.Waiting, fmt.Sprintf("alarm emails: %s has not confirmed the SNS subscription (as last checked): click the link in the email from AWS Notifications; until then alarms email nobody", email))
 		}
 		if rot := p.Rotation; rot != nil {
 			es.Pending = fmt.Sprintf("key rotation: new key %s is in the env file, old key %s is still active — deploy the new one, then run `s3wizard rotate-keys --env %s` again", steps.Mask(rot.New), steps.Mask(rot.Old), env)
@@ -79,6 +85,9 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 		fmt.Fprintln(s.Out)
 		if es.Pending != "" {
 			fmt.Fprintf(s.Out, "  pending: %s\n", es.Pending)
+		}
+		for _, w := range es.Waiting {
+			fmt.Fprintf(s.Out, "  waiting: %s\n", w)
 		}
 		for _, r := range es.Steps {
 			fmt.Fprintf(s.Out, "  %-8s %-12s %s", r.Status, r.ID, r.Title)

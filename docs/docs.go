@@ -273,12 +273,12 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 	if a.Alarms.RequestMetrics {
 		alarms = append(alarms, "request metrics (billed)")
 	}
-	if a.Alarms.Email != "" {
-		alarms = append(alarms, "mail to "+a.Alarms.Email)
+	if email := steps.AlarmEmail(a); email != "" && len(alarms) > 0 {
+		alarms = append(alarms, "SNS topic "+steps.AlarmTopicName(a.Bucket)+" emails "+email+" (once the subscription is confirmed)")
 	}
 	budget := "none"
 	if a.Budget.MonthlyUSD > 0 {
-		budget = fmt.Sprintf("%g USD/month, email to %s at %g%%", a.Budget.MonthlyUSD, a.Budget.Email, a.Budget.ThresholdPct)
+		budget = steps.DescribeBudget(a)
 	}
 	public := "everything private: all four switches on"
 	if len(a.PublicReadPrefixes()) > 0 {
@@ -290,7 +290,7 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 		{"Block Public Access (bucket)", public, liveCell(checks, live, steps.CheckPublicAccessBlock)},
 		{"Lifecycle", steps.DescribeLifecycle(a), liveCell(checks, live, steps.CheckLifecycle)},
 		{"Server access logs", logs, liveCell(checks, live, steps.CheckAccessLogging)},
-		{"CloudWatch alarms (daily storage metrics, free)", orDefault(strings.Join(alarms, "; "), "none"), liveCell(checks, live, steps.CheckAlarm, steps.CheckRequestMetrics)},
+		{"CloudWatch alarms (daily storage metrics, free)", orDefault(strings.Join(alarms, "; "), "none"), liveCell(checks, live, steps.CheckAlarmNotify, steps.CheckAlarm, steps.CheckRequestMetrics)},
 		{"AWS Budgets", budget, liveCell(checks, live, steps.CheckBudget, steps.CheckBudgetAlert)},
 	}
 }

@@ -52,6 +52,7 @@ const (
 	CheckLogBucketPolicy     CheckID = "log-bucket-policy"
 
 	CheckAlarm          CheckID = "alarm" // monitoring
+	CheckAlarmNotify    CheckID = "alarm-notify"
 	CheckRequestMetrics CheckID = "request-metrics"
 	CheckBudget         CheckID = "budget"
 	CheckBudgetAlert    CheckID = "budget-alert"
@@ -106,7 +107,7 @@ var checkStep = map[CheckID]string{
 	CheckEncryption: "protection", CheckVersioning: "protection", CheckLifecycle: "protection",
 	CheckAccessLogging: "protection", CheckLogBucketACLs: "protection", CheckLogBucketPAB: "protection",
 	CheckLogBucketEncryption: "protection", CheckLogBucketLifecycle: "protection", CheckLogBucketPolicy: "protection",
-	CheckAlarm: "monitoring", CheckRequestMetrics: "monitoring", CheckBudget: "monitoring", CheckBudgetAlert: "monitoring",
+	CheckAlarm: "monitoring", CheckAlarmNotify: "monitoring", CheckRequestMetrics: "monitoring", CheckBudget: "monitoring", CheckBudgetAlert: "monitoring",
 }
 
 // CheckStep returns the ID of the step whose Verify makes check id, or ""

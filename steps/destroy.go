@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/budgets"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -78,12 +76,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 			kept("role " + role)
 		}
 	}
-	_, err := r.AWS.CloudWatch.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{a.Bucket + "-size", a.Bucket + "-objects"}})
-	try("delete CloudWatch alarms", err)
-	if acct, _ := r.Identity(); acct != "" {
-		_, err = r.AWS.Budgets.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: sdk.String(a.Bucket + "-monthly")})
-		try("delete budget "+a.Bucket+"-monthly", err)
-	}
+	destroyMonitoring(ctx, r, try, say)
 	destroyAppFiles(r, try, say)
 	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
 		if r.State.Resource(b.created) != "true" {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -175,5 +176,46 @@ func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
 	said = destroy(t, prod)
 	if _, err := prod.AWS.IAM.GetUser(ctx, &iam.GetUserInput{UserName: sdk.String("django-s3-user-shared")}); err == nil {
 		t.Errorf("the user survived the destroy of the last env using it:\n%s", said)
+	}
+}
+
+// Staging and prod in one account share the account's S3 budget (issue
+// 8.7), each has its own alarm topic (8.8): destroying staging deletes its
+// alarms and topic and keeps the budget prod still uses; destroying prod
+// then deletes the budget.
+func TestDestroyMonitoringKeepsTheSharedBudget(t *testing.T) {
+	s := motoserver.Shared(t)
+	s.Use(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	mon := "\nbudget: {monthly_usd: 20, email: ops@example.com}\nalarms: {bucket_size_gb: 5, email: ops@example.com}\n"
+	stg := testrun.New(t, dir, protAnswers(t, destroyAnswers+mon), nil)
+	protApply(t, stg, "preflight", "bucket", "monitoring")
+	prodYAML := strings.NewReplacer("staging", "prod").Replace(destroyAnswers) + "env_file: .env.prod\n" + mon
+	prod := testrun.New(t, dir, protAnswers(t, prodYAML), nil)
+	protApply(t, prod, "preflight", "bucket", "monitoring")
+	if n := len(monBudgets(t, prod)); n != 1 {
+		t.Fatalf("budgets after staging and prod = %d, want 1 (one per account)", n)
+	}
+	topicOf := func(r *steps.Run) string { return steps.AlarmTopicARN(r.Answers, motoserver.AccountID) }
+	topicExists := func(r *steps.Run) bool {
+		_, err := r.AWS.SNSIn(r.Answers.Region).GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: sdk.String(topicOf(r))})
+		return err == nil
+	}
+
+	said := destroy(t, stg)
+	if n := len(monBudgets(t, prod)); n != 1 || !strings.Contains(said, "kept budget "+steps.BudgetName+": env prod still uses it") {
+		t.Errorf("destroying staging: %d budget(s) left, said:\n%s", n, said)
+	}
+	if topicExists(stg) || !topicExists(prod) {
+		t.Errorf("after destroying staging: staging topic exists %v, prod topic exists %v", topicExists(stg), topicExists(prod))
+	}
+	if _, ok := monAlarms(t, stg)[stg.Answers.Bucket+"-size"]; ok {
+		t.Error("staging's size alarm survived its destroy")
+	}
+
+	destroy(t, prod)
+	if n := len(monBudgets(t, prod)); n != 0 || topicExists(prod) {
+		t.Errorf("after destroying prod: %d budget(s), prod topic exists %v", n, topicExists(prod))
 	}
 }

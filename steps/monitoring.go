@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,8 +18,11 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 const (
@@ -31,11 +36,24 @@ const (
 	budgetEmailResource = "budget_email"
 )
 
-// SizeAlarmName, ObjectsAlarmName and BudgetName name the wizard's
-// monitoring resources.
+// SizeAlarmName and ObjectsAlarmName name the wizard's alarms of a bucket.
 func SizeAlarmName(bucket string) string    { return bucket + "-size" }
 func ObjectsAlarmName(bucket string) string { return bucket + "-objects" }
-func BudgetName(bucket string) string       { return bucket + "-monthly" }
+
+// BudgetName is the wizard's cost budget: ONE per AWS account, shared by
+// every env of that account. A budget filtered to the S3 service covers the
+// S3 costs of the whole account (every bucket: one per bucket would need an
+// activated cost allocation tag), so staging and prod in one account share
+// it instead of each making an identical one.
+const BudgetName = "s3wizard-s3-monthly"
+
+// S3CostService is the Budgets cost filter value of Amazon S3.
+const S3CostService = "Amazon Simple Storage Service"
+
+// budgetResource records, per env, that its answers set the account's
+// budget (destroy and budget.monthly_usd 0 remove it only when no other env
+// of the project still records it).
+const budgetResource = "budget"
 
 // Monitoring sets the CloudWatch alarms, the optional request metrics and
 // the monthly AWS Budgets cost budget.
@@ -46,7 +64,7 @@ func Monitoring() *Step {
 		ID:      "monitoring",
 		Title:   "Monitoring and cost alerts: CloudWatch alarms, AWS Budgets",
 		Guide:   "French guide §8.1–8.2",
-		Why:     "Know when the bucket grows or the bill climbs before the invoice tells you: alarms on the bucket's size and object count (daily metrics, free), and a monthly cost budget that emails you at a threshold.",
+		Why:     "Know when the bucket grows or the bill climbs before the invoice tells you: alarms on the bucket's size and object count (daily metrics, free), and a monthly cost budget that emails you at a threshold. The alarms email alarms.email (default budget.email) through an SNS topic in the bucket's region; AWS sends a confirmation link first, and no alarm email goes out until it is clicked. The size alarm adds up every storage class in use (an archive tier moves bytes out of S3 Standard). The budget covers the S3 costs of the whole AWS account (storage, requests, data transfer of every bucket; other services are excluded): there is one per account, shared by staging and prod when they live in the same account, and the last env applied sets its amount and email.",
 		Departures: []string{
 			"The guide suggests request metrics for monitoring; they are billed per metric per month (CloudWatch custom-metric pricing), so the wizard makes them opt-in and alarms on the free daily storage metrics by default.",
 		},
@@ -83,20 +101,40 @@ func planMonitoring(ctx context.Context, r *Run) (*Plan, error) {
 
 // ---- alarms ---------------------------------------------------------------
 
+// SizeStorageTypes are the BucketSizeBytes storage types the bucket's bytes
+// can be in: S3 reports the size per storage class, so an archive tier
+// moves bytes out of StandardStorage, and an alarm on Standard alone would
+// not see them.
+func SizeStorageTypes(a *config.Answers) []string {
+	out := []string{"StandardStorage"}
+	switch a.Lifecycle.ArchiveTier {
+	case "INTELLIGENT_TIERING":
+		// Frequent, Infrequent and Archive Instant Access tiers (automatic);
+		// the opt-in archive tiers are never configured by the wizard.
+		out = append(out, "IntelligentTieringFAStorage", "IntelligentTieringIAStorage", "IntelligentTieringAIAStorage")
+	case "GLACIER_IR":
+		out = append(out, "GlacierIRSizeStorage")
+	}
+	return out
+}
+
 // WantedAlarms are the storage alarms for the answers (none for a zero
-// threshold).
+// threshold), without their actions (planAlarms points them at the topic).
+// The size alarm sums BucketSizeBytes over every storage type in use
+// (metric math) when an archive tier is on.
 func WantedAlarms(a *config.Answers) []cloudwatch.PutMetricAlarmInput {
 	var out []cloudwatch.PutMetricAlarmInput
+	bucketDim := cwtypes.Dimension{Name: sdk.String("BucketName"), Value: sdk.String(a.Bucket)}
+	storageDim := func(t string) cwtypes.Dimension {
+		return cwtypes.Dimension{Name: sdk.String("StorageType"), Value: sdk.String(t)}
+	}
 	mk := func(name, metric, storageType, desc string, threshold float64) cloudwatch.PutMetricAlarmInput {
 		return cloudwatch.PutMetricAlarmInput{
-			AlarmName:        sdk.String(name),
-			AlarmDescription: sdk.String(desc + " (s3wizard)"),
-			Namespace:        sdk.String("AWS/S3"),
-			MetricName:       sdk.String(metric),
-			Dimensions: []cwtypes.Dimension{
-				{Name: sdk.String("BucketName"), Value: sdk.String(a.Bucket)},
-				{Name: sdk.String("StorageType"), Value: sdk.String(storageType)},
-			},
+			AlarmName:          sdk.String(name),
+			AlarmDescription:   sdk.String(desc + " (s3wizard)"),
+			Namespace:          sdk.String("AWS/S3"),
+			MetricName:         sdk.String(metric),
+			Dimensions:         []cwtypes.Dimension{bucketDim, storageDim(storageType)},
 			Statistic:          cwtypes.StatisticAverage,
 			Period:             sdk.Int32(storageMetricPeriod),
 			EvaluationPeriods:  sdk.Int32(1),
@@ -107,9 +145,28 @@ func WantedAlarms(a *config.Answers) []cloudwatch.PutMetricAlarmInput {
 		}
 	}
 	if a.Alarms.BucketSizeGB > 0 {
-		out = append(out, mk(SizeAlarmName(a.Bucket), "BucketSizeBytes", "StandardStorage",
-			fmt.Sprintf("%s holds more than %g GiB in S3 Standard", a.Bucket, a.Alarms.BucketSizeGB),
-			math.Round(a.Alarms.BucketSizeGB*gib)))
+		types := SizeStorageTypes(a)
+		in := mk(SizeAlarmName(a.Bucket), sizeMetric, types[0],
+			fmt.Sprintf("%s holds more than %g GiB (%s)", a.Bucket, a.Alarms.BucketSizeGB, strings.Join(types, " + ")),
+			math.Round(a.Alarms.BucketSizeGB*gib))
+		if len(types) > 1 {
+			in.Namespace, in.MetricName, in.Dimensions, in.Statistic, in.Period = nil, nil, nil, "", nil
+			for i, t := range types {
+				in.Metrics = append(in.Metrics, cwtypes.MetricDataQuery{
+					Id: sdk.String(fmt.Sprintf("m%d", i+1)),
+					MetricStat: &cwtypes.MetricStat{
+						Metric: &cwtypes.Metric{Namespace: sdk.String("AWS/S3"), MetricName: sdk.String(sizeMetric),
+							Dimensions: []cwtypes.Dimension{bucketDim, storageDim(t)}},
+						Period: sdk.Int32(storageMetricPeriod),
+						Stat:   sdk.String(string(cwtypes.StatisticAverage)),
+					},
+					ReturnData: sdk.Bool(false),
+				})
+			}
+			in.Metrics = append(in.Metrics, cwtypes.MetricDataQuery{Id: sdk.String("total"), Expression: sdk.String("SUM(METRICS())"),
+				Label: sdk.String("BucketSizeBytes, every storage class"), ReturnData: sdk.Bool(true)})
+		}
+		out = append(out, in)
 	}
 	if a.Alarms.NumberOfObjects > 0 {
 		out = append(out, mk(ObjectsAlarmName(a.Bucket), "NumberOfObjects", "AllStorageTypes",
@@ -118,6 +175,8 @@ func WantedAlarms(a *config.Answers) []cloudwatch.PutMetricAlarmInput {
 	}
 	return out
 }
+
+const sizeMetric = "BucketSizeBytes"
 
 func liveAlarms(ctx context.Context, cw aws.CloudWatchAPI, bucket string) (map[string]cwtypes.MetricAlarm, error) {
 	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{
@@ -139,16 +198,40 @@ func liveAlarms(ctx context.Context, cw aws.CloudWatchAPI, bucket string) (map[s
 	return m, nil
 }
 
-func sameAlarm(live cwtypes.MetricAlarm, want cloudwatch.PutMetricAlarmInput) bool {
+// sameAlarm compares what the wizard sets; topic is the SNS topic the
+// alarm must notify ("" when none is wanted).
+func sameAlarm(live cwtypes.MetricAlarm, want cloudwatch.PutMetricAlarmInput, topic string) bool {
 	return deref(live.Namespace) == deref(want.Namespace) &&
 		deref(live.MetricName) == deref(want.MetricName) &&
 		dims(live.Dimensions) == dims(want.Dimensions) &&
 		live.Statistic == want.Statistic &&
 		sdk.ToInt32(live.Period) == sdk.ToInt32(want.Period) &&
+		sameQueries(live.Metrics, want.Metrics) &&
 		sdk.ToInt32(live.EvaluationPeriods) == sdk.ToInt32(want.EvaluationPeriods) &&
 		sdk.ToFloat64(live.Threshold) == sdk.ToFloat64(want.Threshold) &&
 		live.ComparisonOperator == want.ComparisonOperator &&
-		deref(live.TreatMissingData) == deref(want.TreatMissingData)
+		deref(live.TreatMissingData) == deref(want.TreatMissingData) &&
+		(topic == "" || slices.Contains(live.AlarmActions, topic))
+}
+
+func sameQueries(a, b []cwtypes.MetricDataQuery) bool {
+	key := func(q cwtypes.MetricDataQuery) string {
+		k := deref(q.Id) + "|" + deref(q.Expression) + "|" + strconv.FormatBool(sdk.ToBool(q.ReturnData))
+		if ms := q.MetricStat; ms != nil && ms.Metric != nil {
+			k += "|" + deref(ms.Metric.Namespace) + "|" + deref(ms.Metric.MetricName) + "|" + dims(ms.Metric.Dimensions) + "|" + deref(ms.Stat) + "|" + strconv.Itoa(int(sdk.ToInt32(ms.Period)))
+		}
+		return k
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		ka[i], kb[i] = key(a[i]), key(b[i])
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
 }
 
 func dims(ds []cwtypes.Dimension) string {
@@ -160,17 +243,139 @@ func dims(ds []cwtypes.Dimension) string {
 	return strings.Join(s, ",")
 }
 
+// ---- alarm notifications --------------------------------------------------
+
+// AlarmTopicName is the SNS topic, in the bucket's region, that the
+// bucket's alarms notify.
+func AlarmTopicName(bucket string) string { return bucket + "-alarms" }
+
+// AlarmTopicARN is the topic's ARN (SNS names topics by account, region
+// and name, so CreateTopic by name is idempotent).
+func AlarmTopicARN(a *config.Answers, account string) string {
+	return "arn:aws:sns:" + a.Region + ":" + account + ":" + AlarmTopicName(a.Bucket)
+}
+
+// AlarmEmail is who the alarms email: alarms.email, else budget.email.
+func AlarmEmail(a *config.Answers) string {
+	if a.Alarms.Email != "" {
+		return a.Alarms.Email
+	}
+	return a.Budget.Email
+}
+
+// Progress resources of the alarm topic.
+const (
+	// AlarmTopicCreatedResource is "true" when the wizard created the topic
+	// (recorded before CreateTopic: destroy deletes only such a topic).
+	AlarmTopicCreatedResource = "alarm_topic_created"
+	// AlarmEmailPendingResource is the email whose subscription waits for
+	// its confirmation click ("" once confirmed), as last seen live.
+	AlarmEmailPendingResource = "alarm_email_pending"
+)
+
+// pendingConfirmation is the SubscriptionArn SNS lists for an email
+// subscription not yet confirmed.
+const pendingConfirmation = "PendingConfirmation"
+
+// emailSubscription finds email among a topic's subscriptions: found, and
+// whether it still waits for its confirmation. moto confirms email
+// subscriptions at once, so the pending case is unit-tested.
+func emailSubscription(subs []snstypes.Subscription, email string) (found, pending bool) {
+	for _, s := range subs {
+		if deref(s.Protocol) == "email" && strings.EqualFold(deref(s.Endpoint), email) {
+			arn := deref(s.SubscriptionArn)
+			if arn == pendingConfirmation || strings.EqualFold(arn, "pending confirmation") {
+				pending = true
+				found = true
+				continue
+			}
+			return true, false
+		}
+	}
+	return found, pending
+}
+
+// alarmTopic reads the topic and its email subscription.
+func alarmTopic(ctx context.Context, r *Run, arn, email string) (exists, subscribed, pending bool, err error) {
+	cl := r.AWS.SNSIn(r.Answers.Region)
+	if _, err := cl.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &arn}); err != nil {
+		if aws.IsNotFound(err) || errors.Is(err, aws.ErrOffline) {
+			return false, false, false, nil
+		}
+		return false, false, false, err
+	}
+	var subs []snstypes.Subscription
+	var next *string
+	for {
+		out, err := cl.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: &arn, NextToken: next})
+		if err != nil {
+			return true, false, false, err
+		}
+		subs = append(subs, out.Subscriptions...)
+		if next = out.NextToken; next == nil || *next == "" {
+			break
+		}
+	}
+	subscribed, pending = emailSubscription(subs, email)
+	return true, subscribed, pending, nil
+}
+
+// AlarmConfirmationPending says, from the progress file, which email must
+// still confirm the alarm subscription ("" when none): status shows it.
+func AlarmConfirmationPending(p *state.Progress) string {
+	return p.Resource(AlarmEmailPendingResource)
+}
+
 func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 	a := r.Answers
 	cw := CloudWatchClient(r)
 	want := WantedAlarms(a)
 	if len(want) > 0 {
 		p.Notice("BucketSizeBytes and NumberOfObjects are S3's daily storage metrics: free, reported once a day (an alarm reacts within a day, not a minute)")
+		if types := SizeStorageTypes(a); a.Alarms.BucketSizeGB > 0 && len(types) > 1 {
+			p.Notice("the size alarm sums BucketSizeBytes over %s: the archive tier moves bytes out of StandardStorage", strings.Join(types, ", "))
+		}
 	}
-	if a.Alarms.Email != "" && len(want) > 0 {
-		p.Notice("alarms.email: alarm notifications need an SNS topic with %s subscribed (and the subscription confirmed from the email); the wizard leaves that as a manual step in the hand-off document and keeps any alarm action you add", a.Alarms.Email)
-		p.AddManual("Alarm emails: create an SNS topic (e.g. %s-alarms) in %s, subscribe %s by email and confirm the subscription, then add the topic as the alarm action of %s (CloudWatch → Alarms → Edit → Notification).",
-			a.Bucket, a.Region, a.Alarms.Email, strings.Join(alarmNames(want), " and "))
+	var chain []chainStep
+	topic, email := "", AlarmEmail(a)
+	switch {
+	case len(want) == 0:
+	case email == "":
+		p.Warn("the alarms notify nobody: set alarms.email (or budget.email) so that an SNS topic emails someone")
+	default:
+		topic = AlarmTopicARN(a, r.AccountID())
+		exists, subscribed, pending, err := alarmTopic(ctx, r, topic, email)
+		if err != nil {
+			return fmt.Errorf("read SNS topic %s: %w", AlarmTopicName(a.Bucket), err)
+		}
+		cl := r.AWS.SNSIn(a.Region)
+		name := AlarmTopicName(a.Bucket)
+		if !exists {
+			chain = append(chain, chainStep{summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), calls: []string{"sns:CreateTopic"},
+				do: func(ctx context.Context) error {
+					// Recorded first: a crash after CreateTopic still
+					// leaves destroy knowing the topic is the wizard's.
+					if r.State != nil {
+						r.State.SetResource(AlarmTopicCreatedResource, "true")
+						if err := r.State.Save(); err != nil {
+							return fmt.Errorf("record the alarm topic: %w", err)
+						}
+					}
+					_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name})
+					return err
+				}})
+		}
+		if !subscribed {
+			chain = append(chain, chainStep{summary: "subscribe " + email + " by email (AWS sends a confirmation link)", calls: []string{"sns:Subscribe"},
+				do: func(ctx context.Context) error {
+					_, err := cl.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: sdk.String("email"), Endpoint: &email})
+					return err
+				}})
+		}
+		p.Notice("alarms notify the SNS topic %s (%s), which emails %s: the subscription stays \"pending confirmation\" until %s clicks the link in AWS's email; until then no alarm email is sent", name, a.Region, email, email)
+		if pending {
+			p.Warn("%s has not confirmed the alarm subscription yet: click the link in the email from AWS Notifications (ask AWS to resend it by re-subscribing in SNS → Topics → %s)", email, name)
+		}
 	}
 	live, err := liveAlarms(ctx, cw, a.Bucket)
 	if err != nil {
@@ -181,22 +386,25 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		name := deref(in.AlarmName)
 		wanted[name] = true
 		cur, exists := live[name]
-		if exists && sameAlarm(cur, in) {
+		if exists && sameAlarm(cur, in, topic) {
 			continue
 		}
 		in := in
 		if exists {
 			// PutMetricAlarm replaces the whole alarm: keep the actions the
-			// user added (the SNS topic of the manual step).
+			// user added.
 			in.AlarmActions, in.OKActions, in.InsufficientDataActions = cur.AlarmActions, cur.OKActions, cur.InsufficientDataActions
+		}
+		if topic != "" && !slices.Contains(in.AlarmActions, topic) {
+			in.AlarmActions = append(slices.Clone(in.AlarmActions), topic)
 		}
 		verb := "create"
 		if exists {
 			verb = "update"
 		}
-		p.Add(&Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s > %s, daily)", verb, name, deref(in.MetricName), alarmThreshold(in)),
-			Calls: []string{"cloudwatch:PutMetricAlarm"},
-			Do: func(ctx context.Context) error {
+		chain = append(chain, chainStep{summary: fmt.Sprintf("%s CloudWatch alarm %s (%s > %s, daily%s)", verb, name, alarmMetric(in), alarmThreshold(in), notifySuffix(topic)),
+			calls: []string{"cloudwatch:PutMetricAlarm"},
+			do: func(ctx context.Context) error {
 				_, err := cw.PutMetricAlarm(ctx, &in)
 				return err
 			}})
@@ -206,8 +414,8 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 			continue
 		}
 		name := name
-		p.Add(&Action{Summary: "delete CloudWatch alarm " + name + " (its threshold is now 0)", Calls: []string{"cloudwatch:DeleteAlarms"},
-			Do: func(ctx context.Context) error {
+		chain = append(chain, chainStep{summary: "delete CloudWatch alarm " + name + " (its threshold is now 0)", calls: []string{"cloudwatch:DeleteAlarms"},
+			do: func(ctx context.Context) error {
 				_, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
 				if aws.IsNotFound(err) {
 					return nil
@@ -215,20 +423,51 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 				return err
 			}})
 	}
+	if len(chain) == 0 {
+		return nil
+	}
+	// The topic before the alarms that point at it: one action, in order.
+	var summaries, calls []string
+	for _, c := range chain {
+		summaries = append(summaries, c.summary)
+		calls = append(calls, c.calls...)
+	}
+	p.Add(&Action{Summary: strings.Join(summaries, ", then "), Calls: calls,
+		Do: func(ctx context.Context) error {
+			for _, c := range chain {
+				if err := c.do(ctx); err != nil {
+					return fmt.Errorf("%s: %w", c.summary, err)
+				}
+			}
+			return nil
+		}})
 	return nil
 }
 
-func alarmNames(in []cloudwatch.PutMetricAlarmInput) []string {
-	var s []string
-	for _, a := range in {
-		s = append(s, deref(a.AlarmName))
+func notifySuffix(topic string) string {
+	if topic == "" {
+		return ""
 	}
-	return s
+	return ", notifies " + topic[strings.LastIndex(topic, ":")+1:]
+}
+
+// alarmMetric is the alarm's metric name (the size alarm's, when it sums
+// several storage types).
+func alarmMetric(in cloudwatch.PutMetricAlarmInput) string {
+	if in.MetricName != nil {
+		return *in.MetricName
+	}
+	for _, q := range in.Metrics {
+		if q.MetricStat != nil && q.MetricStat.Metric != nil {
+			return deref(q.MetricStat.Metric.MetricName) + " (every storage class)"
+		}
+	}
+	return "metric math"
 }
 
 func alarmThreshold(in cloudwatch.PutMetricAlarmInput) string {
 	t := sdk.ToFloat64(in.Threshold)
-	if deref(in.MetricName) == "BucketSizeBytes" {
+	if strings.HasPrefix(alarmMetric(in), sizeMetric) {
 		return fmt.Sprintf("%g GiB", t/gib)
 	}
 	return strconv.FormatFloat(t, 'f', -1, 64) + " objects"
@@ -280,14 +519,56 @@ func planRequestMetrics(ctx context.Context, r *Run, p *Plan) error {
 // WantedBudget is the monthly cost budget for the answers.
 func WantedBudget(a *config.Answers) btypes.Budget {
 	return btypes.Budget{
-		BudgetName: sdk.String(BudgetName(a.Bucket)),
+		BudgetName: sdk.String(BudgetName),
 		BudgetType: btypes.BudgetTypeCost,
 		TimeUnit:   btypes.TimeUnitMonthly,
 		BudgetLimit: &btypes.Spend{
 			Amount: sdk.String(strconv.FormatFloat(a.Budget.MonthlyUSD, 'f', 2, 64)),
 			Unit:   sdk.String("USD"),
 		},
+		// Without a filter a cost budget watches the whole account's bill.
+		//lint:ignore SA1019 CostFilters is the filter Budgets documents for one service (moto stores it too)
+		CostFilters: map[string][]string{"Service": {S3CostService}},
 	}
+}
+
+// planLegacyBudget removes the per-bucket budget of earlier versions
+// (<bucket>-monthly, unfiltered: it watched the whole account's bill) when
+// this env recorded it.
+func planLegacyBudget(r *Run, p *Plan) {
+	if r.State == nil {
+		return
+	}
+	legacy := r.Answers.Bucket + "-monthly"
+	if r.State.Resource(budgetResource) != legacy {
+		return
+	}
+	acct := r.AccountID()
+	p.Add(&Action{Summary: "delete the old budget " + legacy + " (unfiltered: it watched the whole account's bill; replaced by " + BudgetName + ")",
+		Calls: []string{"budgets:DeleteBudget"},
+		Do: func(ctx context.Context) error {
+			_, err := r.AWS.Budgets.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: &legacy})
+			if err != nil && !aws.IsNotFound(err) {
+				return err
+			}
+			r.State.SetResource(budgetResource, "")
+			return nil
+		}})
+}
+
+// otherEnvsRecording lists the project's other envs whose progress records
+// resource key as value.
+func otherEnvsRecording(r *Run, key, value string) []string {
+	var out []string
+	for _, env := range state.Envs(r.Dir) {
+		if env == r.Answers.Env {
+			continue
+		}
+		if p, err := state.Read(r.Dir, env); err == nil && p.Resource(key) == value {
+			out = append(out, env)
+		}
+	}
+	return out
 }
 
 // WantedBudgetNotification is the budget's alert: actual spend above
@@ -307,6 +588,10 @@ func emailSubscriber(email string) btypes.Subscriber {
 
 func sameBudget(live *btypes.Budget, want btypes.Budget) bool {
 	if live == nil || live.BudgetLimit == nil || live.BudgetType != want.BudgetType || live.TimeUnit != want.TimeUnit {
+		return false
+	}
+	//lint:ignore SA1019 CostFilters is the filter Budgets documents for one service
+	if !maps.EqualFunc(live.CostFilters, want.CostFilters, slices.Equal) {
 		return false
 	}
 	// AWS renders amounts its own way ("20.0"): compare numbers.
@@ -331,15 +616,21 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	a := r.Answers
 	bc := r.AWS.Budgets
 	acct := r.AccountID()
-	name := BudgetName(a.Bucket)
+	name := BudgetName
 	out, err := bc.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &acct, BudgetName: &name})
 	if err != nil && !aws.IsNotFound(err) {
 		return fmt.Errorf("read budget %s: %w", name, err)
 	}
 	exists := err == nil && out.Budget != nil
+	planLegacyBudget(r, p)
 
 	if a.Budget.MonthlyUSD <= 0 {
-		if exists {
+		if others := otherEnvsRecording(r, budgetResource, name); exists && len(others) > 0 {
+			p.Notice("budget.monthly_usd is 0 for %s, but the account's budget %s is kept: env %s still uses it", a.Env, name, strings.Join(others, ", "))
+			if !r.DryRun && r.State != nil {
+				r.State.SetResource(budgetResource, "")
+			}
+		} else if exists {
 			p.Notice("budget.monthly_usd is 0: the budget %s is deleted", name)
 			p.Add(&Action{Summary: "delete budget " + name, Calls: []string{"budgets:DeleteBudget"},
 				Do: func(ctx context.Context) error {
@@ -356,11 +647,14 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	want := WantedBudget(a)
 	wantN := WantedBudgetNotification(a)
 	email := a.Budget.Email
-	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD), email to %s when actual spend exceeds %g%%", name, deref(want.BudgetLimit.Amount), email, a.Budget.ThresholdPct)
+	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD) on the S3 costs of the whole account (CostFilters Service = %s: every bucket, every env of account %s; one budget per account, shared by the envs in it), email to %s when actual spend exceeds %g%%", name, deref(want.BudgetLimit.Amount), S3CostService, acct, email, a.Budget.ThresholdPct)
+	if others := otherEnvsRecording(r, budgetResource, name); len(others) > 0 {
+		p.Notice("env %s also uses this budget: the amount and email of the env applied last apply to both", strings.Join(others, ", "))
+	}
 	record := func() {
 		if r.State != nil {
 			r.State.SetResource(budgetEmailResource, email)
-			r.State.SetResource("budget", name)
+			r.State.SetResource(budgetResource, name)
 		}
 	}
 	if !exists {
@@ -502,10 +796,42 @@ func budgetSubscriber(ctx context.Context, r *Run, name string, n btypes.Notific
 
 // ---- verification ---------------------------------------------------------
 
+// verifyAlarmTopic checks the alarms' topic and its email subscription, and
+// records a pending confirmation for status and the hand-off document. A
+// subscription waiting for its click passes (the wizard cannot click it) but
+// says so.
+func verifyAlarmTopic(ctx context.Context, r *Run, topic, email string) Check {
+	name := "alarm emails via SNS topic " + AlarmTopicName(r.Answers.Bucket)
+	exists, subscribed, pending, err := alarmTopic(ctx, r, topic, email)
+	if r.State != nil && err == nil && exists {
+		v := ""
+		if pending {
+			v = email
+		}
+		r.State.SetResource(AlarmEmailPendingResource, v)
+	}
+	switch {
+	case err != nil:
+		return Fail(CheckAlarmNotify, name, aws.Explain(err).Error())
+	case !exists:
+		return Fail(CheckAlarmNotify, name, "the topic is missing: run apply")
+	case !subscribed:
+		return Fail(CheckAlarmNotify, name, email+" is not subscribed: run apply")
+	case pending:
+		return Pass(CheckAlarmNotify, name, "PENDING CONFIRMATION: "+email+" must click the link in the email from AWS Notifications; until then alarms email nobody")
+	}
+	return Pass(CheckAlarmNotify, name, email+" subscribed and confirmed")
+}
+
 func verifyMonitoring(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	var checks []Check
 	want := WantedAlarms(a)
+	topic, email := "", AlarmEmail(a)
+	if len(want) > 0 && email != "" {
+		topic = AlarmTopicARN(a, r.AccountID())
+		checks = append(checks, verifyAlarmTopic(ctx, r, topic, email))
+	}
 	if len(want) > 0 {
 		live, err := liveAlarms(ctx, CloudWatchClient(r), a.Bucket)
 		for _, in := range want {
@@ -516,10 +842,10 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 				checks = append(checks, Fail(CheckAlarm, name, aws.Explain(err).Error()))
 			case !ok:
 				checks = append(checks, Fail(CheckAlarm, name, "missing"))
-			case !sameAlarm(cur, in):
-				checks = append(checks, Fail(CheckAlarm, name, "differs from the wanted alarm: run apply"))
+			case !sameAlarm(cur, in, topic):
+				checks = append(checks, Fail(CheckAlarm, name, "differs from the wanted alarm (or does not notify "+AlarmTopicName(a.Bucket)+"): run apply"))
 			default:
-				checks = append(checks, Pass(CheckAlarm, name, deref(in.MetricName)+" > "+alarmThreshold(in)))
+				checks = append(checks, Pass(CheckAlarm, name, alarmMetric(in)+" > "+alarmThreshold(in)+notifySuffix(topic)))
 			}
 		}
 	}
@@ -536,7 +862,7 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 	}
 	if a.Budget.MonthlyUSD > 0 {
 		acct := r.AccountID()
-		name := BudgetName(a.Bucket)
+		name := BudgetName
 		out, err := r.AWS.Budgets.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &acct, BudgetName: &name})
 		switch {
 		case err != nil:
@@ -565,4 +891,42 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 		}
 	}
 	return checks
+}
+
+// destroyMonitoring deletes the env's alarms (in the bucket's region), the
+// alarm topic when the wizard created it, and the account's budget when
+// this env set it and no other env of the project still records it.
+func destroyMonitoring(ctx context.Context, r *Run, try func(string, error), say func(string)) {
+	a := r.Answers
+	_, err := CloudWatchClient(r).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket)}})
+	try("delete CloudWatch alarms", err)
+	acct, _ := r.Identity()
+	if acct == "" {
+		say("kept the alarm topic and the budget: the account is not known")
+		return
+	}
+	if r.State.Resource(AlarmTopicCreatedResource) == "true" {
+		arn := AlarmTopicARN(a, acct)
+		_, err := r.AWS.SNSIn(a.Region).DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: &arn})
+		try("delete SNS topic "+AlarmTopicName(a.Bucket)+" (and its subscriptions)", err)
+		if err == nil || aws.IsNotFound(err) {
+			r.State.SetResource(AlarmTopicCreatedResource, "")
+			r.State.SetResource(AlarmEmailPendingResource, "")
+		}
+	}
+	for _, name := range []string{BudgetName, a.Bucket + "-monthly"} {
+		if r.State.Resource(budgetResource) != name {
+			continue
+		}
+		if others := otherEnvsRecording(r, budgetResource, name); len(others) > 0 {
+			say("kept budget " + name + ": env " + strings.Join(others, ", ") + " still uses it (one budget per account)")
+			r.State.SetResource(budgetResource, "")
+			continue
+		}
+		_, err := r.AWS.Budgets.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: &name})
+		try("delete budget "+name, err)
+		if err == nil || aws.IsNotFound(err) {
+			r.State.SetResource(budgetResource, "")
+		}
+	}
 }

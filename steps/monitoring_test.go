@@ -11,6 +11,7 @@ import (
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/steps"
@@ -79,8 +80,19 @@ func TestMonitoringApplyReadsBackAndIsIdempotent(t *testing.T) {
 			t.Errorf("no notice mentioning %q: %q", want, p.Notices)
 		}
 	}
-	if !slices.ContainsFunc(r.State.Manual, func(m string) bool { return strings.Contains(m, "SNS topic") && strings.Contains(m, "ops@example.com") }) {
-		t.Errorf("alarm email not left as a manual step: %q", r.State.Manual)
+	// Issue 8.8: the alarms notify an SNS topic in the bucket's region that
+	// emails alarms.email (moto confirms email subscriptions at once; the
+	// pending case is TestAlarmEmailPendingConfirmation's).
+	topic := "arn:aws:sns:" + protRegion + ":" + motoserver.AccountID + ":" + a.Bucket + "-alarms"
+	subs, err := r.AWS.SNSIn(protRegion).ListSubscriptionsByTopic(context.Background(), &sns.ListSubscriptionsByTopicInput{TopicArn: &topic})
+	if err != nil {
+		t.Fatalf("alarm topic %s: %v", topic, err)
+	}
+	if len(subs.Subscriptions) != 1 || sdk.ToString(subs.Subscriptions[0].Protocol) != "email" || sdk.ToString(subs.Subscriptions[0].Endpoint) != "ops@example.com" {
+		t.Errorf("alarm topic subscriptions = %+v, want one email to ops@example.com", subs.Subscriptions)
+	}
+	if r.State.Resource(steps.AlarmTopicCreatedResource) != "true" {
+		t.Error("the topic is not recorded as the wizard's (destroy would leave it)")
 	}
 
 	alarms := monAlarms(t, r)
@@ -88,13 +100,34 @@ func TestMonitoringApplyReadsBackAndIsIdempotent(t *testing.T) {
 	if !ok {
 		t.Fatalf("no size alarm: %v", protKeys(alarms))
 	}
-	if sdk.ToString(size.Namespace) != "AWS/S3" || sdk.ToString(size.MetricName) != "BucketSizeBytes" ||
-		sdk.ToInt32(size.Period) != 86400 || sdk.ToFloat64(size.Threshold) != 50*(1<<30) ||
-		size.ComparisonOperator != cwtypes.ComparisonOperatorGreaterThanThreshold {
+	if sdk.ToFloat64(size.Threshold) != 50*(1<<30) || size.ComparisonOperator != cwtypes.ComparisonOperatorGreaterThanThreshold {
 		t.Errorf("size alarm = %+v", size)
 	}
-	if d := monDims(size); d["BucketName"] != a.Bucket || d["StorageType"] != "StandardStorage" || len(d) != 2 {
-		t.Errorf("size alarm dimensions = %v", d)
+	// The archive tier (GLACIER_IR) moves bytes out of StandardStorage: the
+	// size alarm sums both storage types.
+	types, expr := map[string]bool{}, ""
+	for _, q := range size.Metrics {
+		if q.MetricStat != nil {
+			d := map[string]string{}
+			for _, dim := range q.MetricStat.Metric.Dimensions {
+				d[sdk.ToString(dim.Name)] = sdk.ToString(dim.Value)
+			}
+			if sdk.ToString(q.MetricStat.Metric.MetricName) != "BucketSizeBytes" || d["BucketName"] != a.Bucket || sdk.ToInt32(q.MetricStat.Period) != 86400 {
+				t.Errorf("size alarm query %+v", q.MetricStat)
+			}
+			types[d["StorageType"]] = true
+		}
+		if q.Expression != nil {
+			expr = sdk.ToString(q.Expression)
+		}
+	}
+	if !types["StandardStorage"] || !types["GlacierIRSizeStorage"] || len(types) != 2 || expr != "SUM(METRICS())" {
+		t.Errorf("size alarm sums %v with %q, want StandardStorage + GlacierIRSizeStorage", types, expr)
+	}
+	for _, al := range []cwtypes.MetricAlarm{size, alarms[a.Bucket+"-objects"]} {
+		if !slices.Equal(al.AlarmActions, []string{topic}) {
+			t.Errorf("alarm %s actions = %v, want [%s]", sdk.ToString(al.AlarmName), al.AlarmActions, topic)
+		}
 	}
 	objs, ok := alarms[a.Bucket+"-objects"]
 	if !ok {
@@ -107,7 +140,7 @@ func TestMonitoringApplyReadsBackAndIsIdempotent(t *testing.T) {
 		t.Errorf("objects alarm dimensions = %v", d)
 	}
 
-	name := steps.BudgetName(a.Bucket)
+	name := steps.BudgetName
 	bs := monBudgets(t, r)
 	if len(bs) != 1 || sdk.ToString(bs[0].BudgetName) != name || bs[0].BudgetType != btypes.BudgetTypeCost ||
 		bs[0].TimeUnit != btypes.TimeUnitMonthly || sdk.ToString(bs[0].BudgetLimit.Unit) != "USD" {
@@ -115,6 +148,11 @@ func TestMonitoringApplyReadsBackAndIsIdempotent(t *testing.T) {
 	}
 	if amt := sdk.ToString(bs[0].BudgetLimit.Amount); amt != "20.00" && amt != "20" && amt != "20.0" {
 		t.Errorf("budget amount = %s, want 20", amt)
+	}
+	// Issue 8.7: S3 only, not the whole bill.
+	//lint:ignore SA1019 the filter the wizard sends
+	if f := bs[0].CostFilters; len(f) != 1 || !slices.Equal(f["Service"], []string{"Amazon Simple Storage Service"}) {
+		t.Errorf("budget cost filters = %v, want Service = Amazon Simple Storage Service", f)
 	}
 	ns := monNotifications(t, r, name)
 	if len(ns) != 1 || ns[0].NotificationType != btypes.NotificationTypeActual || ns[0].ComparisonOperator != btypes.ComparisonOperatorGreaterThan ||
@@ -154,7 +192,7 @@ func TestMonitoringUpdatesInPlace(t *testing.T) {
 	r := protRun(t, s, a)
 	ctx := context.Background()
 	protApply(t, r, "preflight", "bucket", "monitoring")
-	name := steps.BudgetName(a.Bucket)
+	name := steps.BudgetName
 
 	// New thresholds and a new email: the alarm is overwritten in place and
 	// the alert is replaced (delete + create carries the new subscriber).

@@ -1,0 +1,113 @@
+package steps
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
+)
+
+// TestBudgetRequestFiltersToS3 checks the CreateBudget request itself
+// (issue 8.7): moto stores CostFilters but checks nothing about them, so
+// the request is what is tested. Not covered here: that AWS bills S3 under
+// this exact service name (it is the one Cost Explorer and the Budgets
+// console use).
+func TestBudgetRequestFiltersToS3(t *testing.T) {
+	a := &config.Answers{Bucket: "mon-app-media-staging", Budget: config.Budget{MonthlyUSD: 20, Email: "ops@example.com", ThresholdPct: 80}}
+	b := WantedBudget(a)
+	//lint:ignore SA1019 the filter the wizard sends
+	f := b.CostFilters
+	if len(f) != 1 || !slices.Equal(f["Service"], []string{"Amazon Simple Storage Service"}) {
+		t.Errorf("CostFilters = %v, want only Service = Amazon Simple Storage Service", f)
+	}
+	// One per account, not one per bucket or env.
+	other := *a
+	other.Bucket = "mon-app-media-prod"
+	if sdk.ToString(b.BudgetName) != sdk.ToString(WantedBudget(&other).BudgetName) {
+		t.Errorf("staging and prod budgets are named %s and %s: want one per account", sdk.ToString(b.BudgetName), sdk.ToString(WantedBudget(&other).BudgetName))
+	}
+}
+
+// TestAlarmEmailPendingConfirmation: on AWS an email subscription is listed
+// as "PendingConfirmation" until its link is clicked; moto confirms at once,
+// so the decision is unit-tested.
+func TestAlarmEmailPendingConfirmation(t *testing.T) {
+	sub := func(arn, email string) snstypes.Subscription {
+		return snstypes.Subscription{SubscriptionArn: sdk.String(arn), Protocol: sdk.String("email"), Endpoint: sdk.String(email)}
+	}
+	for _, c := range []struct {
+		name           string
+		subs           []snstypes.Subscription
+		found, pending bool
+	}{
+		{"none", nil, false, false},
+		{"pending", []snstypes.Subscription{sub("PendingConfirmation", "Ops@Example.com")}, true, true},
+		{"confirmed", []snstypes.Subscription{sub("arn:aws:sns:eu-west-3:1:t:abc", "ops@example.com")}, true, false},
+		{"someone else", []snstypes.Subscription{sub("arn:aws:sns:eu-west-3:1:t:abc", "dev@example.com")}, false, false},
+		{"pending then confirmed", []snstypes.Subscription{sub("PendingConfirmation", "ops@example.com"), sub("arn:aws:sns:eu-west-3:1:t:abc", "ops@example.com")}, true, false},
+	} {
+		if f, p := emailSubscription(c.subs, "ops@example.com"); f != c.found || p != c.pending {
+			t.Errorf("%s: found %v pending %v, want %v %v", c.name, f, p, c.found, c.pending)
+		}
+	}
+}
+
+// TestSizeAlarmSeesEveryStorageClass: an archive tier moves bytes out of
+// StandardStorage, so the size alarm sums every storage type in use.
+func TestSizeAlarmSeesEveryStorageClass(t *testing.T) {
+	for tier, want := range map[string][]string{
+		"":                    {"StandardStorage"},
+		"GLACIER_IR":          {"StandardStorage", "GlacierIRSizeStorage"},
+		"INTELLIGENT_TIERING": {"StandardStorage", "IntelligentTieringFAStorage", "IntelligentTieringIAStorage", "IntelligentTieringAIAStorage"},
+	} {
+		a := &config.Answers{Bucket: "b", Alarms: config.Alarms{BucketSizeGB: 1}, Lifecycle: config.Lifecycle{ArchiveTier: tier}}
+		size := WantedAlarms(a)[0]
+		var got []string
+		if len(want) == 1 {
+			got = append(got, sdk.ToString(size.Dimensions[1].Value))
+		}
+		for _, q := range size.Metrics {
+			if q.MetricStat != nil {
+				got = append(got, sdk.ToString(q.MetricStat.Metric.Dimensions[1].Value))
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("archive tier %q: size alarm watches %v, want %v", tier, got, want)
+		}
+	}
+}
+
+// fakeSNS answers as AWS does for a topic whose email subscription waits
+// for its confirmation click (moto confirms at once).
+type fakeSNS struct{ aws.SNSAPI }
+
+func (fakeSNS) GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput, ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
+	return &sns.GetTopicAttributesOutput{}, nil
+}
+
+func (fakeSNS) ListSubscriptionsByTopic(context.Context, *sns.ListSubscriptionsByTopicInput, ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
+	return &sns.ListSubscriptionsByTopicOutput{Subscriptions: []snstypes.Subscription{{
+		SubscriptionArn: sdk.String("PendingConfirmation"), Protocol: sdk.String("email"), Endpoint: sdk.String("ops@example.com")}}}, nil
+}
+
+// TestCheckShowsThePendingAlarmConfirmation: the monitoring verification
+// (apply and `check`) says the subscription waits for its click, and
+// records it for status and the hand-off document.
+func TestCheckShowsThePendingAlarmConfirmation(t *testing.T) {
+	r := demoRun(t)
+	r.Answers = &config.Answers{Env: "staging", Bucket: "mon-app-media-staging", Region: "eu-west-3"}
+	r.AWS = &aws.Clients{SNS: fakeSNS{}}
+	c := verifyAlarmTopic(context.Background(), r, AlarmTopicARN(r.Answers, "111122223333"), "ops@example.com")
+	if !c.OK || c.ID != CheckAlarmNotify || !strings.Contains(c.Detail, "PENDING CONFIRMATION") {
+		t.Errorf("check = %+v, want a passing alarm-notify check saying PENDING CONFIRMATION", c)
+	}
+	if got := AlarmConfirmationPending(r.State); got != "ops@example.com" {
+		t.Errorf("recorded pending confirmation = %q", got)
+	}
+}
