@@ -427,20 +427,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		return nil
 	}
 	// The topic before the alarms that point at it: one action, in order.
-	var summaries, calls []string
-	for _, c := range chain {
-		summaries = append(summaries, c.summary)
-		calls = append(calls, c.calls...)
-	}
-	p.Add(&Action{Summary: strings.Join(summaries, ", then "), Calls: calls,
-		Do: func(ctx context.Context) error {
-			for _, c := range chain {
-				if err := c.do(ctx); err != nil {
-					return fmt.Errorf("%s: %w", c.summary, err)
-				}
-			}
-			return nil
-		}})
+	p.Add(chainAction("", chain))
 	return nil
 }
 

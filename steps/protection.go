@@ -492,6 +492,25 @@ type chainStep struct {
 	do      func(ctx context.Context) error
 }
 
+// chainAction runs chain as one action, in order (each step may need the one
+// before), while the plan's other actions may run concurrently with it.
+func chainAction(prefix string, chain []chainStep) *Action {
+	var summaries, calls []string
+	for _, c := range chain {
+		summaries = append(summaries, c.summary)
+		calls = append(calls, c.calls...)
+	}
+	return &Action{Summary: prefix + strings.Join(summaries, ", then "), Calls: calls,
+		Do: func(ctx context.Context) error {
+			for _, c := range chain {
+				if err := c.do(ctx); err != nil {
+					return fmt.Errorf("%s: %w", c.summary, err)
+				}
+			}
+			return nil
+		}}
+}
+
 func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
@@ -548,22 +567,8 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 		return nil
 	}
 	// One action keeps the chain ordered (the bucket before its settings, its
-	// policy before PutBucketLogging) while the plan's other actions run
-	// concurrently with it.
-	var summaries, calls []string
-	for _, c := range chain {
-		summaries = append(summaries, c.summary)
-		calls = append(calls, c.calls...)
-	}
-	p.Add(&Action{Summary: "access logs: " + strings.Join(summaries, ", then "), Calls: calls,
-		Do: func(ctx context.Context) error {
-			for _, c := range chain {
-				if err := c.do(ctx); err != nil {
-					return fmt.Errorf("%s: %w", c.summary, err)
-				}
-			}
-			return nil
-		}})
+	// policy before PutBucketLogging).
+	p.Add(chainAction("access logs: ", chain))
 	return nil
 }
 
