@@ -1,0 +1,108 @@
+package steps_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// fakeBucket answers the bucket step's reads; any other call panics.
+type fakeBucket struct {
+	aws.S3API
+	head      int    // HeadBucket's HTTP status (200: exists and ours)
+	location  string // GetBucketLocation's answer
+	locDenied bool   // GetBucketLocation refused (another account's bucket)
+	enforced  bool   // Object Ownership is BucketOwnerEnforced
+}
+
+func httpError(status int) error {
+	return &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status, Header: http.Header{}}},
+		Err:      errors.New(http.StatusText(status))}}
+}
+
+func (f *fakeBucket) HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
+	if f.head != http.StatusOK {
+		return nil, httpError(f.head)
+	}
+	return &s3.HeadBucketOutput{}, nil
+}
+
+func (f *fakeBucket) GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error) {
+	if f.locDenied {
+		return nil, httpError(http.StatusForbidden)
+	}
+	return &s3.GetBucketLocationOutput{LocationConstraint: s3types.BucketLocationConstraint(f.location)}, nil
+}
+
+func (f *fakeBucket) GetBucketOwnershipControls(context.Context, *s3.GetBucketOwnershipControlsInput, ...func(*s3.Options)) (*s3.GetBucketOwnershipControlsOutput, error) {
+	own := s3types.ObjectOwnershipObjectWriter
+	if f.enforced {
+		own = s3types.ObjectOwnershipBucketOwnerEnforced
+	}
+	return &s3.GetBucketOwnershipControlsOutput{OwnershipControls: &s3types.OwnershipControls{Rules: []s3types.OwnershipControlsRule{{ObjectOwnership: own}}}}, nil
+}
+
+// The bucket step's plan: create a free name, adopt our own bucket in the
+// right region (fixing its Object Ownership if needed), refuse another
+// account's bucket or ours in another region. The real answers of S3 (301
+// for another region, 403) are tested against moto; here, the decisions.
+func TestBucketPlanDecisions(t *testing.T) {
+	a := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\n")
+	for _, tc := range []struct {
+		name    string
+		s3      fakeBucket
+		actions []string // summaries
+		notice  string
+		err     string
+	}{
+		{"free name: create", fakeBucket{head: http.StatusNotFound},
+			[]string{"create bucket " + a.Bucket + " in eu-west-3 (ACLs disabled)", "set Object Ownership to BucketOwnerEnforced (ACLs disabled)"}, "", ""},
+		{"ours, as wanted: adopt", fakeBucket{head: http.StatusOK, location: "eu-west-3", enforced: true},
+			nil, "bucket " + a.Bucket + " already exists in your account in eu-west-3: adopting it", ""},
+		{"ours with ACLs on: adopt and disable them", fakeBucket{head: http.StatusOK, location: "eu-west-3"},
+			[]string{"set Object Ownership to BucketOwnerEnforced (ACLs disabled)"}, "adopting it", ""},
+		{"ours in another region: refused", fakeBucket{head: http.StatusMovedPermanently, location: "us-west-2"},
+			nil, "", "already exists in your account in us-west-2, not eu-west-3"},
+		{"another account's: refused", fakeBucket{head: http.StatusForbidden},
+			nil, "", "belongs to another AWS account"},
+		{"another account's in another region: refused", fakeBucket{head: http.StatusMovedPermanently, locDenied: true},
+			nil, "", "belongs to another AWS account"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := tc.s3
+			r := &steps.Run{Answers: a, AWS: &aws.Clients{S3: &fake, Region: "eu-west-3"}, Account: "111122223333"}
+			p, err := steps.Find(steps.All(), "bucket").Plan(context.Background(), r)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("plan: %v, want an error saying %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, act := range p.Actions {
+				got = append(got, act.Summary)
+			}
+			if !slices.Equal(got, tc.actions) {
+				t.Errorf("actions:\n got  %q\n want %q", got, tc.actions)
+			}
+			if tc.notice != "" && !slices.ContainsFunc(p.Notices, func(n string) bool { return strings.Contains(n, tc.notice) }) {
+				t.Errorf("notices %q lack %q", p.Notices, tc.notice)
+			}
+		})
+	}
+}
