@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -95,7 +96,7 @@ func readKeys(ctx context.Context, r *Run) (*keyView, error) {
 	}
 	for i := range v.live {
 		k := v.live[i]
-		id := deref(k.AccessKeyId)
+		id := sdk.ToString(k.AccessKeyId)
 		switch {
 		case id == v.envID && v.envOK && k.Status == iamtypes.StatusTypeActive:
 			v.usable = &v.live[i]
@@ -131,10 +132,10 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 		})
 	}
 	for _, k := range v.foreigns {
-		p.Warn("IAM user %s also has key %s, which is not in %s: if nothing uses it, delete it (`s3wizard rotate-keys` helps)", a.IAMUser, Mask(deref(k.AccessKeyId)), a.EnvFile)
+		p.Warn("IAM user %s also has key %s, which is not in %s: if nothing uses it, delete it (`s3wizard rotate-keys` helps)", a.IAMUser, Mask(sdk.ToString(k.AccessKeyId)), a.EnvFile)
 	}
 	if v.usable != nil {
-		id := deref(v.usable.AccessKeyId)
+		id := sdk.ToString(v.usable.AccessKeyId)
 		if r.State.Key(id) == nil || r.State.KeyCreation != nil && len(v.orphans) == 0 {
 			// The key reached the env file but the run died before
 			// recording it: the env file is the truth, record it (and the
@@ -144,7 +145,7 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 			if c := r.State.KeyCreation; c != nil && !slices.Contains(c.Existing, id) {
 				replaces = c.Replaces
 			}
-			created := derefTime(v.usable.CreateDate)
+			created := sdk.ToTime(v.usable.CreateDate)
 			p.Record(func(s *state.Progress) { recordLanded(s, id, a.IAMUser, created, replaces) })
 		}
 		p.Notice("access key %s in %s is active: keeping it", Mask(id), a.EnvFile)
@@ -152,7 +153,7 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	if len(v.foreigns) >= 2 {
 		return nil, fmt.Errorf("IAM user %s already has 2 access keys (%s, %s) and neither is in %s with its secret: an IAM user has at most 2 keys; delete the one you do not use (aws iam delete-access-key --user-name %s --access-key-id ID) or run `s3wizard rotate-keys`",
-			a.IAMUser, Mask(deref(v.foreigns[0].AccessKeyId)), Mask(deref(v.foreigns[1].AccessKeyId)), a.EnvFile, a.IAMUser)
+			a.IAMUser, Mask(sdk.ToString(v.foreigns[0].AccessKeyId)), Mask(sdk.ToString(v.foreigns[1].AccessKeyId)), a.EnvFile, a.IAMUser)
 	}
 	// The env file is ignored by git before the secret exists, not later
 	// in app-config: a run that stops in between leaves no secret git
@@ -180,7 +181,7 @@ func deleteOrphans(ctx context.Context, r *Run, orphans []iamtypes.AccessKeyMeta
 	for _, k := range orphans {
 		_, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.Answers.IAMUser, AccessKeyId: k.AccessKeyId})
 		if err != nil && !aws.IsNotFound(err) {
-			return fmt.Errorf("delete orphan key %s: %w", Mask(deref(k.AccessKeyId)), err)
+			return fmt.Errorf("delete orphan key %s: %w", Mask(sdk.ToString(k.AccessKeyId)), err)
 		}
 	}
 	return r.State.Update(func(p *state.Progress) { p.KeyCreation = nil })
@@ -189,7 +190,7 @@ func deleteOrphans(ctx context.Context, r *Run, orphans []iamtypes.AccessKeyMeta
 func maskAll(keys []iamtypes.AccessKeyMetadata) string {
 	var m []string
 	for _, k := range keys {
-		m = append(m, Mask(deref(k.AccessKeyId)))
+		m = append(m, Mask(sdk.ToString(k.AccessKeyId)))
 	}
 	return strings.Join(m, ", ")
 }
@@ -241,7 +242,7 @@ func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 	}
 	c := &state.KeyCreation{User: a.IAMUser, At: at.UTC().Truncate(time.Second), Replaces: replaces}
 	for _, k := range out.AccessKeyMetadata {
-		c.Existing = append(c.Existing, deref(k.AccessKeyId))
+		c.Existing = append(c.Existing, sdk.ToString(k.AccessKeyId))
 	}
 	if err := r.State.Update(func(p *state.Progress) { p.KeyCreation = c }); err != nil {
 		return nil, fmt.Errorf("record key creation: %w", err)
@@ -266,8 +267,8 @@ func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 		// may exist. The record stays, so the next run deletes it if so.
 		return nil, fmt.Errorf("%w (if IAM made the key anyway, the next run deletes it)", err)
 	}
-	return &newKeyPair{id: deref(created.AccessKey.AccessKeyId), secret: deref(created.AccessKey.SecretAccessKey),
-		created: derefTime(created.AccessKey.CreateDate), replaces: replaces}, nil
+	return &newKeyPair{id: sdk.ToString(created.AccessKey.AccessKeyId), secret: sdk.ToString(created.AccessKey.SecretAccessKey),
+		created: sdk.ToTime(created.AccessKey.CreateDate), replaces: replaces}, nil
 }
 
 // landKey writes a new key into the env file, then records it — with the
@@ -351,7 +352,7 @@ func (r *Run) CallerOfNewKey(ctx context.Context, cl *aws.Clients) (string, erro
 	err := r.retryNewKey(ctx, func(ctx context.Context) error {
 		out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err == nil {
-			arn = deref(out.Arn)
+			arn = sdk.ToString(out.Arn)
 		}
 		return err
 	})
@@ -363,13 +364,6 @@ func (r *Run) now() time.Time {
 		return r.Now()
 	}
 	return time.Now()
-}
-
-func derefTime(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
 }
 
 // withEnvFiles runs fn (an env-file write) under the project's env-file lock.

@@ -51,7 +51,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 			for _, v := range vs.Versions {
 				if !v.IsDefaultVersion {
 					_, err := cl.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: v.VersionId})
-					try("delete policy version "+deref(v.VersionId), err)
+					try("delete policy version "+sdk.ToString(v.VersionId), err)
 				}
 			}
 		}
@@ -159,7 +159,7 @@ func destroyKeysAndUser(ctx context.Context, r *Run, try func(string, error), sa
 	var foreign []string
 	if live != nil {
 		for _, k := range live.AccessKeyMetadata {
-			id := deref(k.AccessKeyId)
+			id := sdk.ToString(k.AccessKeyId)
 			if !mine[id] || others.keys[id] != "" {
 				foreign = append(foreign, id)
 				continue

@@ -65,7 +65,7 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 	hb, err := cl.S3In(region).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
 	var live string
 	if err == nil {
-		live = deref(hb.BucketRegion)
+		live = sdk.ToString(hb.BucketRegion)
 	}
 	found, stop := headBucketChecks(bucket, region, live, err, !instanceRole)
 	checks = append(checks, found...)

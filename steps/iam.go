@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/s3wizard/s3wizard/aws"
@@ -98,7 +99,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 			return nil, fmt.Errorf("list policies of group %s: %w", group, err)
 		}
 		for _, ap := range out.AttachedPolicies {
-			attached[deref(ap.PolicyArn)] = true
+			attached[sdk.ToString(ap.PolicyArn)] = true
 		}
 	}
 	if !attached[wantARN] {
@@ -139,13 +140,13 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 					return nil
 				}
 				if err == nil {
-					r.State.SetResource("iam_user_arn", deref(out.User.Arn))
+					r.State.SetResource("iam_user_arn", sdk.ToString(out.User.Arn))
 					r.State.SetResource(UserCreatedResource, "true")
 				}
 				return err
 			}})
 	} else {
-		p.SetResource("iam_user_arn", deref(uout.User.Arn))
+		p.SetResource("iam_user_arn", sdk.ToString(uout.User.Arn))
 		p.Notice("IAM user %s already exists: adopting it", user)
 		if _, err := cl.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: &user}); err == nil {
 			p.Warn("user %s has a console password: an app user needs programmatic access only; delete its login profile (IAM → Users → %s → Security credentials)", user, user)
@@ -161,7 +162,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 			return nil, fmt.Errorf("list groups of %s: %w", user, err)
 		}
 		for _, g := range out.Groups {
-			if deref(g.GroupName) == group {
+			if sdk.ToString(g.GroupName) == group {
 				inGroup = true
 			}
 		}
@@ -215,7 +216,7 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 	if err != nil {
 		return fmt.Errorf("read policy %s: %w", name, err)
 	}
-	live, _ := url.QueryUnescape(deref(v.PolicyVersion.Document))
+	live, _ := url.QueryUnescape(sdk.ToString(v.PolicyVersion.Document))
 	if policy.Equal(live, doc) {
 		return nil
 	}
@@ -256,7 +257,7 @@ func verifyIAM(ctx context.Context, r *Run) []Check {
 	in := false
 	if err == nil {
 		for _, g := range out.Groups {
-			in = in || deref(g.GroupName) == group
+			in = in || sdk.ToString(g.GroupName) == group
 		}
 	}
 	if in {
@@ -276,7 +277,7 @@ func verifyIAM(ctx context.Context, r *Run) []Check {
 	if err != nil {
 		return append(checks, Fail(CheckIAMPolicy, "least-privilege policy", aws.Explain(err).Error()))
 	}
-	live, _ := url.QueryUnescape(deref(v.PolicyVersion.Document))
+	live, _ := url.QueryUnescape(sdk.ToString(v.PolicyVersion.Document))
 	if policy.Equal(live, AppPolicy(a, kmsKeyARN(r)).JSON()) {
 		checks = append(checks, Pass(CheckIAMPolicy, "least-privilege policy", PolicyName(a)))
 	} else {
@@ -291,19 +292,19 @@ func kmsKeyARN(r *Run) string {
 	if a.Encryption != config.EncSSEKMS || a.KMSKeyID == "" {
 		return ""
 	}
-	if len(a.KMSKeyID) > 4 && a.KMSKeyID[:4] == "arn:" {
+	if arn.IsARN(a.KMSKeyID) {
 		return a.KMSKeyID
 	}
 	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", a.Region, r.AccountID(), a.KMSKeyID)
 }
 
-func arnName(arn string) string {
-	for i := len(arn) - 1; i >= 0; i-- {
-		if arn[i] == '/' {
-			return arn[i+1:]
-		}
+// arnName is the name at the end of an ARN's resource
+// ("arn:aws:iam::aws:policy/AmazonS3FullAccess" → "AmazonS3FullAccess").
+func arnName(s string) string {
+	if a, err := arn.Parse(s); err == nil {
+		s = a.Resource
 	}
-	return arn
+	return s[strings.LastIndexByte(s, '/')+1:]
 }
 
 // FirstLine is the first line of s (errors carry advice on later lines).

@@ -112,12 +112,12 @@ func (r *Run) purgeProbe(ctx context.Context, bucket, key string) {
 	}
 	var ids []types.ObjectIdentifier
 	for _, v := range out.Versions {
-		if deref(v.Key) == key {
+		if sdk.ToString(v.Key) == key {
 			ids = append(ids, types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
 		}
 	}
 	for _, m := range out.DeleteMarkers {
-		if deref(m.Key) == key {
+		if sdk.ToString(m.Key) == key {
 			ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
 		}
 	}

@@ -193,7 +193,7 @@ func liveAlarms(ctx context.Context, cw aws.CloudWatchAPI, bucket string) (map[s
 	}
 	m := map[string]cwtypes.MetricAlarm{}
 	for _, al := range out.MetricAlarms {
-		m[deref(al.AlarmName)] = al
+		m[sdk.ToString(al.AlarmName)] = al
 	}
 	return m, nil
 }
@@ -201,8 +201,8 @@ func liveAlarms(ctx context.Context, cw aws.CloudWatchAPI, bucket string) (map[s
 // sameAlarm compares what the wizard sets; topic is the SNS topic the
 // alarm must notify ("" when none is wanted).
 func sameAlarm(live cwtypes.MetricAlarm, want cloudwatch.PutMetricAlarmInput, topic string) bool {
-	return deref(live.Namespace) == deref(want.Namespace) &&
-		deref(live.MetricName) == deref(want.MetricName) &&
+	return sdk.ToString(live.Namespace) == sdk.ToString(want.Namespace) &&
+		sdk.ToString(live.MetricName) == sdk.ToString(want.MetricName) &&
 		dims(live.Dimensions) == dims(want.Dimensions) &&
 		live.Statistic == want.Statistic &&
 		sdk.ToInt32(live.Period) == sdk.ToInt32(want.Period) &&
@@ -210,15 +210,15 @@ func sameAlarm(live cwtypes.MetricAlarm, want cloudwatch.PutMetricAlarmInput, to
 		sdk.ToInt32(live.EvaluationPeriods) == sdk.ToInt32(want.EvaluationPeriods) &&
 		sdk.ToFloat64(live.Threshold) == sdk.ToFloat64(want.Threshold) &&
 		live.ComparisonOperator == want.ComparisonOperator &&
-		deref(live.TreatMissingData) == deref(want.TreatMissingData) &&
+		sdk.ToString(live.TreatMissingData) == sdk.ToString(want.TreatMissingData) &&
 		(topic == "" || slices.Contains(live.AlarmActions, topic))
 }
 
 func sameQueries(a, b []cwtypes.MetricDataQuery) bool {
 	key := func(q cwtypes.MetricDataQuery) string {
-		k := deref(q.Id) + "|" + deref(q.Expression) + "|" + strconv.FormatBool(sdk.ToBool(q.ReturnData))
+		k := sdk.ToString(q.Id) + "|" + sdk.ToString(q.Expression) + "|" + strconv.FormatBool(sdk.ToBool(q.ReturnData))
 		if ms := q.MetricStat; ms != nil && ms.Metric != nil {
-			k += "|" + deref(ms.Metric.Namespace) + "|" + deref(ms.Metric.MetricName) + "|" + dims(ms.Metric.Dimensions) + "|" + deref(ms.Stat) + "|" + strconv.Itoa(int(sdk.ToInt32(ms.Period)))
+			k += "|" + sdk.ToString(ms.Metric.Namespace) + "|" + sdk.ToString(ms.Metric.MetricName) + "|" + dims(ms.Metric.Dimensions) + "|" + sdk.ToString(ms.Stat) + "|" + strconv.Itoa(int(sdk.ToInt32(ms.Period)))
 		}
 		return k
 	}
@@ -237,7 +237,7 @@ func sameQueries(a, b []cwtypes.MetricDataQuery) bool {
 func dims(ds []cwtypes.Dimension) string {
 	var s []string
 	for _, d := range ds {
-		s = append(s, deref(d.Name)+"="+deref(d.Value))
+		s = append(s, sdk.ToString(d.Name)+"="+sdk.ToString(d.Value))
 	}
 	sort.Strings(s)
 	return strings.Join(s, ",")
@@ -282,8 +282,8 @@ const pendingConfirmation = "PendingConfirmation"
 // subscriptions at once, so the pending case is unit-tested.
 func emailSubscription(subs []snstypes.Subscription, email string) (found, pending bool) {
 	for _, s := range subs {
-		if deref(s.Protocol) == "email" && strings.EqualFold(deref(s.Endpoint), email) {
-			arn := deref(s.SubscriptionArn)
+		if sdk.ToString(s.Protocol) == "email" && strings.EqualFold(sdk.ToString(s.Endpoint), email) {
+			arn := sdk.ToString(s.SubscriptionArn)
 			if arn == pendingConfirmation || strings.EqualFold(arn, "pending confirmation") {
 				pending = true
 				found = true
@@ -383,7 +383,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 	}
 	wanted := map[string]bool{}
 	for _, in := range want {
-		name := deref(in.AlarmName)
+		name := sdk.ToString(in.AlarmName)
 		wanted[name] = true
 		cur, exists := live[name]
 		if exists && sameAlarm(cur, in, topic) {
@@ -446,7 +446,7 @@ func alarmMetric(in cloudwatch.PutMetricAlarmInput) string {
 	}
 	for _, q := range in.Metrics {
 		if q.MetricStat != nil && q.MetricStat.Metric != nil {
-			return deref(q.MetricStat.Metric.MetricName) + " (every storage class)"
+			return sdk.ToString(q.MetricStat.Metric.MetricName) + " (every storage class)"
 		}
 	}
 	return "metric math"
@@ -471,7 +471,7 @@ func planRequestMetrics(ctx context.Context, r *Run, p *Plan) error {
 	}
 	// An emulator may answer 200 with an empty configuration: only one
 	// carrying our ID counts as present.
-	exists := err == nil && out.MetricsConfiguration != nil && deref(out.MetricsConfiguration.Id) == RequestMetricsID
+	exists := err == nil && out.MetricsConfiguration != nil && sdk.ToString(out.MetricsConfiguration.Id) == RequestMetricsID
 	whole := exists && out.MetricsConfiguration.Filter == nil
 	bucket := a.Bucket
 	if !a.Alarms.RequestMetrics {
@@ -582,9 +582,9 @@ func sameBudget(live *btypes.Budget, want btypes.Budget) bool {
 		return false
 	}
 	// AWS renders amounts its own way ("20.0"): compare numbers.
-	la, err1 := strconv.ParseFloat(deref(live.BudgetLimit.Amount), 64)
-	wa, err2 := strconv.ParseFloat(deref(want.BudgetLimit.Amount), 64)
-	return err1 == nil && err2 == nil && la == wa && deref(live.BudgetLimit.Unit) == deref(want.BudgetLimit.Unit)
+	la, err1 := strconv.ParseFloat(sdk.ToString(live.BudgetLimit.Amount), 64)
+	wa, err2 := strconv.ParseFloat(sdk.ToString(want.BudgetLimit.Amount), 64)
+	return err1 == nil && err2 == nil && la == wa && sdk.ToString(live.BudgetLimit.Unit) == sdk.ToString(want.BudgetLimit.Unit)
 }
 
 func sameNotification(a, b btypes.Notification) bool {
@@ -634,7 +634,7 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	want := WantedBudget(a)
 	wantN := WantedBudgetNotification(a)
 	email := a.Budget.Email
-	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD) on the S3 costs of the whole account (CostFilters Service = %s: every bucket, every env of account %s; one budget per account, shared by the envs in it), email to %s when actual spend exceeds %g%%", name, deref(want.BudgetLimit.Amount), S3CostService, acct, email, a.Budget.ThresholdPct)
+	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD) on the S3 costs of the whole account (CostFilters Service = %s: every bucket, every env of account %s; one budget per account, shared by the envs in it), email to %s when actual spend exceeds %g%%", name, sdk.ToString(want.BudgetLimit.Amount), S3CostService, acct, email, a.Budget.ThresholdPct)
 	if others := otherEnvsRecording(r, budgetResource, name); len(others) > 0 {
 		p.Notice("env %s also uses this budget: the amount and email of the env applied last apply to both", strings.Join(others, ", "))
 	}
@@ -645,7 +645,7 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 		}
 	}
 	if !exists {
-		p.Add(&Action{Summary: fmt.Sprintf("create budget %s (%s USD/month, alert at %g%% to %s)", name, deref(want.BudgetLimit.Amount), a.Budget.ThresholdPct, email),
+		p.Add(&Action{Summary: fmt.Sprintf("create budget %s (%s USD/month, alert at %g%% to %s)", name, sdk.ToString(want.BudgetLimit.Amount), a.Budget.ThresholdPct, email),
 			Calls: []string{"budgets:CreateBudget"},
 			Do: func(ctx context.Context) error {
 				_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &acct, Budget: &want,
@@ -668,7 +668,7 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 		upd := want
 		//lint:ignore SA1019 an existing budget's cost types are kept as the user tuned them
 		upd.CostTypes = out.Budget.CostTypes
-		chain = append(chain, chainStep{summary: fmt.Sprintf("update budget %s to %s USD/month", name, deref(want.BudgetLimit.Amount)), calls: []string{"budgets:UpdateBudget"},
+		chain = append(chain, chainStep{summary: fmt.Sprintf("update budget %s to %s USD/month", name, sdk.ToString(want.BudgetLimit.Amount)), calls: []string{"budgets:UpdateBudget"},
 			do: func(ctx context.Context) error {
 				_, err := bc.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: &acct, NewBudget: &upd})
 				return err
@@ -761,7 +761,7 @@ func budgetSubscriber(ctx context.Context, r *Run, name string, n btypes.Notific
 	}, func(o *budgets.Options) { o.RetryMaxAttempts = 1 })
 	if err == nil {
 		for _, s := range out.Subscribers {
-			if s.SubscriptionType == btypes.SubscriptionTypeEmail && strings.EqualFold(deref(s.Address), email) {
+			if s.SubscriptionType == btypes.SubscriptionTypeEmail && strings.EqualFold(sdk.ToString(s.Address), email) {
 				return true, ""
 			}
 		}
@@ -822,8 +822,8 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 	if len(want) > 0 {
 		live, err := liveAlarms(ctx, CloudWatchClient(r), a.Bucket)
 		for _, in := range want {
-			name := "CloudWatch alarm " + deref(in.AlarmName)
-			cur, ok := live[deref(in.AlarmName)]
+			name := "CloudWatch alarm " + sdk.ToString(in.AlarmName)
+			cur, ok := live[sdk.ToString(in.AlarmName)]
 			switch {
 			case err != nil:
 				checks = append(checks, Fail(CheckAlarm, name, aws.Explain(err).Error()))
@@ -841,7 +841,7 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 		switch {
 		case err != nil:
 			checks = append(checks, Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, aws.Explain(err).Error()))
-		case out.MetricsConfiguration == nil || deref(out.MetricsConfiguration.Id) != RequestMetricsID:
+		case out.MetricsConfiguration == nil || sdk.ToString(out.MetricsConfiguration.Id) != RequestMetricsID:
 			checks = append(checks, Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, "not configured"))
 		default:
 			checks = append(checks, Pass(CheckRequestMetrics, "request metrics "+RequestMetricsID, "billed per metric per month"))
@@ -857,7 +857,7 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 		case !sameBudget(out.Budget, WantedBudget(a)):
 			checks = append(checks, Fail(CheckBudget, "budget "+name, "differs from the wanted budget: run apply"))
 		default:
-			checks = append(checks, Pass(CheckBudget, "budget "+name, deref(out.Budget.BudgetLimit.Amount)+" USD/month"))
+			checks = append(checks, Pass(CheckBudget, "budget "+name, sdk.ToString(out.Budget.BudgetLimit.Amount)+" USD/month"))
 		}
 		if err == nil {
 			nout, err := r.AWS.Budgets.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: &acct, BudgetName: &name})

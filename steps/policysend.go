@@ -10,6 +10,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
@@ -73,11 +74,11 @@ func analyzePolicy(ctx context.Context, v aws.AccessAnalyzerAPI, p *Plan, kind p
 	for _, f := range out.Findings {
 		switch f.FindingType {
 		case aatypes.ValidatePolicyFindingTypeError:
-			return fmt.Errorf("%s: IAM Access Analyzer: %s (%s): %s", what, f.FindingType, deref(f.IssueCode), deref(f.FindingDetails))
+			return fmt.Errorf("%s: IAM Access Analyzer: %s (%s): %s", what, f.FindingType, sdk.ToString(f.IssueCode), sdk.ToString(f.FindingDetails))
 		case aatypes.ValidatePolicyFindingTypeSecurityWarning:
-			p.Warn("%s: IAM Access Analyzer: %s: %s", what, f.FindingType, deref(f.FindingDetails))
+			p.Warn("%s: IAM Access Analyzer: %s: %s", what, f.FindingType, sdk.ToString(f.FindingDetails))
 		default:
-			p.Notice("%s: IAM Access Analyzer: %s: %s", what, f.FindingType, deref(f.FindingDetails))
+			p.Notice("%s: IAM Access Analyzer: %s: %s", what, f.FindingType, sdk.ToString(f.FindingDetails))
 		}
 	}
 	if len(out.Findings) == 0 {
@@ -98,35 +99,35 @@ func refuse(kind policy.Kind, what string, doc *string, bucket string) error {
 }
 
 func createPolicy(ctx context.Context, cl aws.IAMAPI, in *iam.CreatePolicyInput) (*iam.CreatePolicyOutput, error) {
-	if err := refuse(policy.Identity, "policy "+deref(in.PolicyName), in.PolicyDocument, ""); err != nil {
+	if err := refuse(policy.Identity, "policy "+sdk.ToString(in.PolicyName), in.PolicyDocument, ""); err != nil {
 		return nil, err
 	}
 	return cl.CreatePolicy(ctx, in)
 }
 
 func createPolicyVersion(ctx context.Context, cl aws.IAMAPI, in *iam.CreatePolicyVersionInput) (*iam.CreatePolicyVersionOutput, error) {
-	if err := refuse(policy.Identity, "policy "+arnName(deref(in.PolicyArn)), in.PolicyDocument, ""); err != nil {
+	if err := refuse(policy.Identity, "policy "+arnName(sdk.ToString(in.PolicyArn)), in.PolicyDocument, ""); err != nil {
 		return nil, err
 	}
 	return cl.CreatePolicyVersion(ctx, in)
 }
 
 func putRolePolicy(ctx context.Context, cl aws.IAMAPI, in *iam.PutRolePolicyInput) (*iam.PutRolePolicyOutput, error) {
-	if err := refuse(policy.Identity, "inline policy of role "+deref(in.RoleName), in.PolicyDocument, ""); err != nil {
+	if err := refuse(policy.Identity, "inline policy of role "+sdk.ToString(in.RoleName), in.PolicyDocument, ""); err != nil {
 		return nil, err
 	}
 	return cl.PutRolePolicy(ctx, in)
 }
 
 func createRole(ctx context.Context, cl aws.IAMAPI, in *iam.CreateRoleInput) (*iam.CreateRoleOutput, error) {
-	if err := refuse(policy.Trust, "trust policy of role "+deref(in.RoleName), in.AssumeRolePolicyDocument, ""); err != nil {
+	if err := refuse(policy.Trust, "trust policy of role "+sdk.ToString(in.RoleName), in.AssumeRolePolicyDocument, ""); err != nil {
 		return nil, err
 	}
 	return cl.CreateRole(ctx, in)
 }
 
 func putBucketPolicy(ctx context.Context, cl aws.S3API, in *s3.PutBucketPolicyInput) (*s3.PutBucketPolicyOutput, error) {
-	if err := refuse(policy.BucketResource, "bucket policy of "+deref(in.Bucket), in.Policy, deref(in.Bucket)); err != nil {
+	if err := refuse(policy.BucketResource, "bucket policy of "+sdk.ToString(in.Bucket), in.Policy, sdk.ToString(in.Bucket)); err != nil {
 		return nil, err
 	}
 	return cl.PutBucketPolicy(ctx, in)

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -73,7 +74,7 @@ func (r *Run) Identify(ctx context.Context) error {
 	r.identityMu.Lock()
 	first := r.Account == ""
 	if first {
-		r.Account, r.Caller = deref(out.Account), deref(out.Arn)
+		r.Account, r.Caller = sdk.ToString(out.Account), sdk.ToString(out.Arn)
 	}
 	acct, caller := r.Account, r.Caller
 	r.identityMu.Unlock()
@@ -88,11 +89,4 @@ func (r *Run) Identity() (account, caller string) {
 	r.identityMu.Lock()
 	defer r.identityMu.Unlock()
 	return r.Account, r.Caller
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

@@ -194,7 +194,7 @@ func sameEncryption(live *types.ServerSideEncryptionRule, want types.ServerSideE
 		return true
 	}
 	return sdk.ToBool(live.BucketKeyEnabled) == sdk.ToBool(want.BucketKeyEnabled) &&
-		sameKMSKey(deref(l.KMSMasterKeyID), deref(w.KMSMasterKeyID), wantKeyARN)
+		sameKMSKey(sdk.ToString(l.KMSMasterKeyID), sdk.ToString(w.KMSMasterKeyID), wantKeyARN)
 }
 
 // sameKMSKey compares key references: S3 may hand back the ARN of a key that
@@ -337,7 +337,7 @@ func liveLifecycle(ctx context.Context, cl aws.S3API, bucket string) (ours, fore
 		return nil, nil, err
 	}
 	for _, rule := range out.Rules {
-		if strings.HasPrefix(deref(rule.ID), lifecycleIDPrefix) {
+		if strings.HasPrefix(sdk.ToString(rule.ID), lifecycleIDPrefix) {
 			ours = append(ours, rule)
 		} else {
 			foreign = append(foreign, rule)
@@ -449,12 +449,12 @@ func (n normRule) String() string {
 func normRules(rules []types.LifecycleRule) []normRule {
 	out := make([]normRule, 0, len(rules))
 	for _, r := range rules {
-		n := normRule{ID: deref(r.ID), Status: string(r.Status)}
+		n := normRule{ID: sdk.ToString(r.ID), Status: string(r.Status)}
 		switch {
 		case r.Filter != nil && r.Filter.Prefix != nil:
 			n.Prefix = *r.Filter.Prefix
 		case r.Filter != nil && r.Filter.And != nil:
-			n.Prefix = deref(r.Filter.And.Prefix) + " (+tags/sizes)"
+			n.Prefix = sdk.ToString(r.Filter.And.Prefix) + " (+tags/sizes)"
 		case legacyPrefix(r) != nil:
 			n.Prefix = *legacyPrefix(r)
 		}
@@ -521,7 +521,7 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 	}
 	var liveTarget, livePrefix string
 	if err == nil && live.LoggingEnabled != nil {
-		liveTarget, livePrefix = deref(live.LoggingEnabled.TargetBucket), deref(live.LoggingEnabled.TargetPrefix)
+		liveTarget, livePrefix = sdk.ToString(live.LoggingEnabled.TargetBucket), sdk.ToString(live.LoggingEnabled.TargetPrefix)
 	}
 
 	if !a.AccessLogs {
@@ -697,7 +697,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read bucket policy of %s: %w", logBucket, err)
 		}
-		polOK = err == nil && policy.Equal(deref(out.Policy), doc)
+		polOK = err == nil && policy.Equal(sdk.ToString(out.Policy), doc)
 	}
 	if !polOK {
 		chain = append(chain, chainStep{summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", calls: []string{"s3:PutBucketPolicy"},
@@ -774,8 +774,8 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 		checks = append(checks, Fail(CheckAccessLogging, "server access logging", aws.Explain(err).Error()))
 	case out.LoggingEnabled == nil:
 		checks = append(checks, Fail(CheckAccessLogging, "server access logging", "logging is off"))
-	case deref(out.LoggingEnabled.TargetBucket) != logBucket || deref(out.LoggingEnabled.TargetPrefix) != logPrefix:
-		checks = append(checks, Fail(CheckAccessLogging, "server access logging", fmt.Sprintf("logs go to %s/%s, not %s/%s", deref(out.LoggingEnabled.TargetBucket), deref(out.LoggingEnabled.TargetPrefix), logBucket, logPrefix)))
+	case sdk.ToString(out.LoggingEnabled.TargetBucket) != logBucket || sdk.ToString(out.LoggingEnabled.TargetPrefix) != logPrefix:
+		checks = append(checks, Fail(CheckAccessLogging, "server access logging", fmt.Sprintf("logs go to %s/%s, not %s/%s", sdk.ToString(out.LoggingEnabled.TargetBucket), sdk.ToString(out.LoggingEnabled.TargetPrefix), logBucket, logPrefix)))
 	default:
 		checks = append(checks, Pass(CheckAccessLogging, "server access logging", logBucket+"/"+logPrefix))
 	}
@@ -803,7 +803,7 @@ func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string
 	ours, _, err := liveLifecycle(ctx, cl, logBucket)
 	check(CheckLogBucketLifecycle, "log bucket: old logs expire", sameRules(ours, logLifecycleRules()), err, "live: "+describeRules(ours))
 	pol, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &logBucket})
-	check(CheckLogBucketPolicy, "log bucket: policy allows the logging service", err == nil && policy.Equal(deref(pol.Policy), LogBucketPolicy(r).JSON()), err, "the live policy differs from the wanted one: run apply")
+	check(CheckLogBucketPolicy, "log bucket: policy allows the logging service", err == nil && policy.Equal(sdk.ToString(pol.Policy), LogBucketPolicy(r).JSON()), err, "the live policy differs from the wanted one: run apply")
 	return checks
 }
 

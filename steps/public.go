@@ -113,7 +113,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	doc, hasPolicy := r.MediaBucketPolicy()
 	var livePolicy string
 	if out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket}); err == nil {
-		livePolicy = deref(out.Policy)
+		livePolicy = sdk.ToString(out.Policy)
 	} else if !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
 	}
@@ -303,7 +303,7 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 		return "bucket policy unreadable: " + FirstLine(aws.Explain(err).Error())
 	case !want:
 		return "the bucket has a policy the wizard did not want"
-	case !policy.Equal(deref(out.Policy), doc.JSON()):
+	case !policy.Equal(sdk.ToString(out.Policy), doc.JSON()):
 		return "the bucket policy differs from the wanted one"
 	}
 	return ""

@@ -87,7 +87,7 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	inlineOK := false
 	if exists {
 		if out, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy)}); err == nil {
-			live, _ := url.QueryUnescape(deref(out.PolicyDocument))
+			live, _ := url.QueryUnescape(sdk.ToString(out.PolicyDocument))
 			inlineOK = policy.Equal(live, inline)
 		}
 	}
@@ -105,7 +105,7 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	if exists {
 		if out, err := cl.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &role}); err == nil {
 			for _, ap := range out.AttachedPolicies {
-				attached = attached || deref(ap.PolicyArn) == EBWebTierARN
+				attached = attached || sdk.ToString(ap.PolicyArn) == EBWebTierARN
 			}
 		}
 	}
@@ -144,7 +144,7 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	hasRole := false
 	if ipExists {
 		for _, rr := range ip.InstanceProfile.Roles {
-			hasRole = hasRole || deref(rr.RoleName) == role
+			hasRole = hasRole || sdk.ToString(rr.RoleName) == role
 		}
 	}
 	if !hasRole {
@@ -216,7 +216,7 @@ func addRoleToProfile(ctx context.Context, cl aws.IAMAPI, role string) error {
 func otherProfileRoles(roles []iamtypes.Role, ours string) []string {
 	var other []string
 	for _, r := range roles {
-		if n := deref(r.RoleName); n != ours {
+		if n := sdk.ToString(r.RoleName); n != ours {
 			other = append(other, n)
 		}
 	}
@@ -239,12 +239,12 @@ func verifyRole(ctx context.Context, r *Run) []Check {
 	out, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &a.RoleName, PolicyName: sdk.String(RoleInlinePolicy)})
 	if err != nil {
 		checks = append(checks, Fail(CheckRolePolicy, "role's least-privilege S3 policy", aws.Explain(err).Error()))
-	} else if live, _ := url.QueryUnescape(deref(out.PolicyDocument)); !policy.Equal(live, AppPolicy(a, kmsKeyARN(r)).JSON()) {
+	} else if live, _ := url.QueryUnescape(sdk.ToString(out.PolicyDocument)); !policy.Equal(live, AppPolicy(a, kmsKeyARN(r)).JSON()) {
 		checks = append(checks, Fail(CheckRolePolicy, "role's least-privilege S3 policy", "differs from the wanted one: run apply"))
 	} else {
 		checks = append(checks, Pass(CheckRolePolicy, "role's least-privilege S3 policy", ""))
 	}
-	checks = append(checks, profileCheck(ctx, cl, a.RoleName, deref(ro.Role.RoleId)))
+	checks = append(checks, profileCheck(ctx, cl, a.RoleName, sdk.ToString(ro.Role.RoleId)))
 	return checks
 }
 
@@ -264,7 +264,7 @@ func profileCheck(ctx context.Context, cl aws.IAMAPI, role, roleID string) Check
 	if len(roles) == 0 {
 		return Fail(CheckInstanceProfile, name, "holds no role: run apply")
 	}
-	if id := deref(roles[0].RoleId); roleID != "" && id != roleID {
+	if id := sdk.ToString(roles[0].RoleId); roleID != "" && id != roleID {
 		return Fail(CheckInstanceProfile, name, fmt.Sprintf("holds a role named %s with ID %s, not our role (ID %s)", role, id, roleID))
 	}
 	return Pass(CheckInstanceProfile, name, "holds role "+role)
@@ -341,8 +341,8 @@ func planEB(ctx context.Context, r *Run, p *Plan, role string) error {
 	}
 	var app string
 	for _, e := range out.Environments {
-		if deref(e.EnvironmentName) == env && e.Status != ebtypes.EnvironmentStatusTerminated && e.Status != ebtypes.EnvironmentStatusTerminating {
-			app = deref(e.ApplicationName)
+		if sdk.ToString(e.EnvironmentName) == env && e.Status != ebtypes.EnvironmentStatusTerminated && e.Status != ebtypes.EnvironmentStatusTerminating {
+			app = sdk.ToString(e.ApplicationName)
 		}
 	}
 	if app == "" {
@@ -374,18 +374,18 @@ func ebSettingsDiffer(live []ebtypes.ConfigurationSettingsDescription, want []eb
 	have := map[string]string{}
 	for _, cs := range live {
 		for _, o := range cs.OptionSettings {
-			have[deref(o.Namespace)+" "+deref(o.OptionName)] = deref(o.Value)
+			have[sdk.ToString(o.Namespace)+" "+sdk.ToString(o.OptionName)] = sdk.ToString(o.Value)
 		}
 	}
 	var diff []string
 	for _, o := range want {
-		v, ok := have[deref(o.Namespace)+" "+deref(o.OptionName)]
-		w := deref(o.Value)
-		if deref(o.OptionName) == "IamInstanceProfile" && strings.HasSuffix(v, ":instance-profile/"+w) {
+		v, ok := have[sdk.ToString(o.Namespace)+" "+sdk.ToString(o.OptionName)]
+		w := sdk.ToString(o.Value)
+		if sdk.ToString(o.OptionName) == "IamInstanceProfile" && strings.HasSuffix(v, ":instance-profile/"+w) {
 			v = w
 		}
 		if !ok || v != w {
-			diff = append(diff, deref(o.OptionName))
+			diff = append(diff, sdk.ToString(o.OptionName))
 		}
 	}
 	return diff

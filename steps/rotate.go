@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -148,7 +149,7 @@ func makeRoom(ctx context.Context, r *Run, o RotateOptions, current string) erro
 		return nil
 	}
 	for _, k := range out.AccessKeyMetadata {
-		id := deref(k.AccessKeyId)
+		id := sdk.ToString(k.AccessKeyId)
 		if id == current {
 			continue
 		}
