@@ -108,6 +108,12 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 	if r.code != 0 {
 		t.Errorf("check on MinIO: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
+	// doctor works with the env file's keys (no STS on a provider).
+	r = run(t, dir, procEnv, "doctor", "--env", "staging")
+	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "no STS") {
+		t.Errorf("doctor: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, dir, procEnv, "check", "--env", "staging")
 	for _, want := range []string{"✓ [public] private file refused anonymously (403)", "✓ [public] public file under media/blog/ readable anonymously (200)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("check lacks %q:\n%s", want, r.stdout)

@@ -9,6 +9,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 )
 
@@ -41,7 +42,7 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 		region = a.Region
 	}
 	cl := r.AWS
-	instanceRole := a.Credentials != "access-keys"
+	instanceRole := a.Credentials == config.CredInstanceRole
 	if instanceRole {
 		// The instance role's credentials exist only on the instance: the
 		// operator's own credentials would prove nothing about the app.
@@ -55,11 +56,15 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 		if err != nil {
 			return append(checks, Fail(DoctorCredentials, "app credentials", err.Error()))
 		}
-		who, err := r.CallerOfNewKey(ctx, cl)
-		if err != nil {
-			return append(checks, Fail(DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
+		if compatible(a) {
+			checks = append(checks, Skip(DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", "S3-compatible provider: no STS; the checks below use the env file's keys"))
+		} else {
+			who, err := r.CallerOfNewKey(ctx, cl)
+			if err != nil {
+				return append(checks, Fail(DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
+			}
+			checks = append(checks, Pass(DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", who))
 		}
-		checks = append(checks, Pass(DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", who))
 	}
 
 	hb, err := cl.S3In(region).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
@@ -179,9 +184,12 @@ func costChecks(ctx context.Context, r *Run) []Check {
 		aborts = aborts || rule.AbortIncompleteMultipartUpload != nil
 		expiresOld = expiresOld || rule.NoncurrentVersionExpiration != nil
 	}
-	if len(rules) == 0 {
+	switch {
+	case len(rules) == 0 && compatible(a):
+		checks = append(checks, Skip(DoctorLifecycle, "costs: lifecycle rules", "none; the wizard leaves lifecycle to an S3-compatible provider's console (its support differs): expire uploads/ and incomplete uploads there"))
+	case len(rules) == 0:
 		checks = append(checks, Fail(DoctorLifecycle, "costs: lifecycle rules", "none: uploads/, old versions and incomplete uploads are kept (and billed) forever — run apply"))
-	} else {
+	default:
 		checks = append(checks, Pass(DoctorLifecycle, "costs: lifecycle rules", fmt.Sprintf("%d rule(s)", len(rules))))
 	}
 
