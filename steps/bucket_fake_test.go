@@ -93,13 +93,7 @@ func TestBucketPlanDecisions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, act := range p.Actions {
-				got = append(got, act.Summary)
-			}
-			if !slices.Equal(got, tc.actions) {
-				t.Errorf("actions:\n got  %q\n want %q", got, tc.actions)
-			}
+			wantActions(t, p, tc.actions)
 			if tc.notice != "" && !slices.ContainsFunc(p.Notices, func(n string) bool { return strings.Contains(n, tc.notice) }) {
 				t.Errorf("notices %q lack %q", p.Notices, tc.notice)
 			}

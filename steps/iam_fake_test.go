@@ -108,13 +108,7 @@ func TestIAMPlanDecisions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []string
-			for _, act := range p.Actions {
-				got = append(got, act.Summary)
-			}
-			if !slices.Equal(got, tc.actions) {
-				t.Errorf("actions:\n got  %q\n want %q", got, tc.actions)
-			}
+			wantActions(t, p, tc.actions)
 			if len(p.Warnings) != 1+len(tc.warnings) || !strings.Contains(p.Warnings[0], "AmazonS3FullAccess") {
 				t.Fatalf("warnings %q: want the full-access one, then %q", p.Warnings, tc.warnings)
 			}
@@ -127,5 +121,17 @@ func TestIAMPlanDecisions(t *testing.T) {
 				t.Errorf("notices %q lack %q", p.Notices, tc.notice)
 			}
 		})
+	}
+}
+
+// wantActions fails t unless p's actions are want, in order (by summary).
+func wantActions(t *testing.T, p *steps.Plan, want []string) {
+	t.Helper()
+	var got []string
+	for _, act := range p.Actions {
+		got = append(got, act.Summary)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("actions:\n got  %q\n want %q", got, want)
 	}
 }
