@@ -294,7 +294,7 @@ func requireRealAccount(t *testing.T, s *motoserver.Server, a *config.Answers) {
 	}
 	if a.Budget.MonthlyUSD > 0 {
 		bc := budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.Region = "us-east-1" })
-		name := steps.BudgetName(a.Bucket)
+		name := steps.BudgetName
 		if _, err := bc.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: strPtr(motoserver.AccountID), BudgetName: &name}); err != nil {
 			t.Errorf("budget %s not found in account %s: %v", name, motoserver.AccountID, err)
 		}
