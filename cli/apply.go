@@ -90,6 +90,9 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	if err != nil {
 		return err
 	}
+	if err := app.CheckProvidedKeys(a, f.Dir); err != nil {
+		return err
+	}
 	sess, err := app.Open(ctx, f.Options, a, true, false)
 	if err != nil {
 		return err

@@ -37,13 +37,21 @@ func TestProvidedCredentialsOnMoto(t *testing.T) {
 
 func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret string, logs func() string) {
 	dir := project(t, providedAnswers)
+	// Without the provider's keys in the env file: exit 2, nothing made.
+	r := apply(t, dir, procEnv)
+	if r.code != 2 || !strings.Contains(r.stderr, "put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in .env") {
+		t.Errorf("apply without provided keys: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".s3wizard")); err == nil {
+		t.Error("apply without provided keys wrote .s3wizard/")
+	}
 	// The keys made in the provider's console, already in the env file.
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("# mine\nAWS_ACCESS_KEY_ID="+keyID+"\nAWS_SECRET_ACCESS_KEY="+secret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 
 	// The plan names no AWS-only call.
-	r := run(t, dir, procEnv, "plan", "--env", "staging", "--answers", "answers.yaml")
+	r = run(t, dir, procEnv, "plan", "--env", "staging", "--answers", "answers.yaml")
 	mustOK(t, r)
 	for _, call := range []string{"aws sts:", "aws iam:", "aws s3:PutPublicAccessBlock", "aws s3:PutBucketOwnershipControls", "aws cloudwatch:", "aws budgets:", "aws s3:PutBucketEncryption", "aws s3:PutBucketLogging"} {
 		if strings.Contains(r.stdout, call) {
