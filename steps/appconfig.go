@@ -393,8 +393,8 @@ func writeFromEnv(r *Run, path string, render func(*Run, map[string]string) ([]b
 type DeployVar struct{ Name, Value string }
 
 // DeployVars returns the variables to deploy: for access keys the
-// credentials read from env (the parsed env file), then bucket, region,
-// USE_S3_STORAGE and the endpoint when one is in use.
+// credentials read from env (the parsed env file), then the app's
+// variables (appEnvKeys) that have a value.
 func (r *Run) DeployVars(env map[string]string) []DeployVar {
 	var vs []DeployVar
 	if appKeys(r.Answers) {
@@ -402,7 +402,10 @@ func (r *Run) DeployVars(env map[string]string) []DeployVar {
 	}
 	set, _ := r.WantedEnv()
 	for _, k := range appEnvKeys {
-		if v, ok := set[k]; ok {
+		// An empty value (no public prefix) is not deployed: the settings
+		// read an unset variable the same way, and Elastic Beanstalk
+		// properties cannot be empty.
+		if v, ok := set[k]; ok && v != "" {
 			vs = append(vs, DeployVar{k, v})
 		}
 	}

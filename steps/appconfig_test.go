@@ -227,3 +227,24 @@ print(settings.AWS_STORAGE_BUCKET_NAME, settings.AWS_S3_REGION_NAME, ",".join(se
 		}
 	}
 }
+
+// TestDeployVarsSkipEmptyValues: with no public prefix, S3_PUBLIC_PREFIXES
+// is not deployed (Heroku, set_env.sh, Elastic Beanstalk properties, which
+// cannot be empty); the settings read an unset variable the same way.
+func TestDeployVarsSkipEmptyValues(t *testing.T) {
+	r := appRun(t, config.CredInstanceRole)
+	names := func() map[string]string {
+		m := map[string]string{}
+		for _, v := range r.DeployVars(nil) {
+			m[v.Name] = v.Value
+		}
+		return m
+	}
+	if got := names(); got[EnvPublicPrefixes] != "media/blog/" || got[EnvStatic] != "False" {
+		t.Errorf("with media/blog/ public: %v", got)
+	}
+	r.Answers.PublicPrefixes = nil
+	if v, ok := names()[EnvPublicPrefixes]; ok {
+		t.Errorf("S3_PUBLIC_PREFIXES deployed empty (%q)", v)
+	}
+}
