@@ -28,7 +28,6 @@ import (
 var prefetched sync.Map // absolute dir → *detection
 
 type detection struct {
-	once sync.Once
 	done chan struct{}
 	p    *Project
 	err  error

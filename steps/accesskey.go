@@ -335,14 +335,24 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	if err != nil {
 		return []Check{Fail(CheckAccessKeyWorks, "access key works", err.Error())}
 	}
+	// Who the key is and what it can do are asked together; the probe's
+	// answer counts only when the key authenticates.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	probed := async(func() (Check, error) {
+		return r.retryFresh(pctx, func() Check {
+			return probe(pctx, r, app.S3In(a.Region), a.Bucket, "media/", CheckAppKeyProbe, "app key can put/get/delete under media/")
+		}), nil
+	})
 	arn, err := r.CallerOfNewKey(ctx, app)
 	if err != nil {
+		cancel()
+		_, _ = probed()
 		return []Check{Fail(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s: %v", Mask(id), aws.Explain(err)))}
 	}
 	checks := []Check{Pass(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s authenticates as %s", Mask(id), arn))}
-	return append(checks, r.retryFresh(ctx, func() Check {
-		return probe(ctx, r, app.S3In(a.Region), a.Bucket, "media/", CheckAppKeyProbe, "app key can put/get/delete under media/")
-	}))
+	c, _ := probed()
+	return append(checks, c)
 }
 
 // CallerOfNewKey asks STS who the clients' (possibly brand-new) key

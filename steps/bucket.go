@@ -29,11 +29,16 @@ func Bucket() *Step {
 			a := r.Answers
 			cl := r.AWS.S3In(a.Region)
 			var checks []Check
+			// The three reads go out together.
+			region := async(func() (string, error) { return bucketRegion(ctx, cl, a.Bucket) })
+			ownership := async(func() (*s3.GetBucketOwnershipControlsOutput, error) {
+				return cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
+			})
 			if _, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &a.Bucket}); err != nil {
 				return []Check{Fail(CheckBucketExists, "bucket exists", aws.Explain(err).Error())}
 			}
 			checks = append(checks, Pass(CheckBucketExists, "bucket exists", a.Bucket))
-			if reg, err := bucketRegion(ctx, cl, a.Bucket); err != nil {
+			if reg, err := region(); err != nil {
 				checks = append(checks, Fail(CheckBucketRegion, "bucket region", aws.Explain(err).Error()))
 			} else if reg != a.Region {
 				checks = append(checks, Fail(CheckBucketRegion, "bucket region", fmt.Sprintf("bucket is in %s, configured %s", reg, a.Region)))
@@ -43,7 +48,7 @@ func Bucket() *Step {
 			if compatible(a) {
 				return append(checks, Skip(CheckBucketACLsDisabled, "ACLs disabled (BucketOwnerEnforced)", "an AWS-only setting: skipped on an S3-compatible provider"))
 			}
-			own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
+			own, err := ownership()
 			if err != nil || !ownerEnforced(own) {
 				checks = append(checks, Fail(CheckBucketACLsDisabled, "ACLs disabled (BucketOwnerEnforced)", "object ownership is not BucketOwnerEnforced"))
 			} else {
@@ -108,11 +113,14 @@ func BucketAvailability(ctx context.Context, r *Run, name, region string) (strin
 // whoseBucket tells whether name is free, ours (and in which region) or
 // another account's. Both the plan and the TUI's live check use it.
 func whoseBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, string, error) {
+	// The location is asked alongside: most names looked up are ours or free,
+	// and a second round trip costs more than a read answered NoSuchBucket.
+	location := async(func() (string, error) { return bucketRegion(ctx, cl, name) })
 	_, headErr := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &name})
+	reg, locErr := location()
 	if headErr != nil && aws.Status(headErr) != http.StatusMovedPermanently {
 		return decideBucket(headErr, "", nil)
 	}
-	reg, locErr := bucketRegion(ctx, cl, name)
 	return decideBucket(headErr, reg, locErr)
 }
 
@@ -147,6 +155,10 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		p.Warn("%s", w)
 	}
 	cl := r.AWS.S3In(a.Region)
+	// Read with the lookup; used only if the bucket is ours.
+	ownership := async(func() (*s3.GetBucketOwnershipControlsOutput, error) {
+		return cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
+	})
 	st, reg, err := whoseBucket(ctx, cl, a.Bucket)
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check bucket %s: %w", a.Bucket, err)
@@ -162,7 +174,7 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		if compatible(a) {
 			break
 		}
-		own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
+		own, err := ownership()
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read object ownership of %s: %w", a.Bucket, err)
 		}

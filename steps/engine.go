@@ -53,6 +53,12 @@ func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) {
 // ApplyStep plans, applies and verifies one step and records its outcome in
 // the progress file. A failed step keeps every earlier step as it was.
 func ApplyStep(ctx context.Context, r *Run, s *Step) (*Plan, []Check, error) {
+	return applyStep(ctx, r, s, nil)
+}
+
+// applyStep is ApplyStep with, in ahead, a plan already made against the
+// live state that is still true (nil: plan now).
+func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan) (*Plan, []Check, error) {
 	if !s.IsEnabled(r.Answers) {
 		r.emit(Event{Kind: EvStepSkip, Step: s.ID, Text: "not used with these answers"})
 		if !r.DryRun {
@@ -73,9 +79,12 @@ func ApplyStep(ctx context.Context, r *Run, s *Step) (*Plan, []Check, error) {
 		}
 		return fmt.Errorf("step %s: %w", s.ID, err)
 	}
-	p, err := PlanStep(ctx, r, s)
-	if err != nil {
-		return nil, nil, fail(err)
+	p := ahead
+	if p == nil {
+		var err error
+		if p, err = PlanStep(ctx, r, s); err != nil {
+			return nil, nil, fail(err)
+		}
 	}
 	for _, n := range p.Notices {
 		r.emit(Event{Kind: EvNotice, Step: s.ID, Text: n})
@@ -132,13 +141,33 @@ func runActions(ctx context.Context, r *Run, s *Step, p *Plan) error {
 		}
 		return nil
 	}
+	// Each action starts at once, or once the earlier actions making the
+	// calls it waits for (After) are done; a failure stops those not started.
 	g, gctx := errgroup.WithContext(ctx)
-	for _, a := range p.Actions {
-		r.emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
+	done := make([]chan struct{}, len(p.Actions))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	for i, a := range p.Actions {
+		var waits []chan struct{}
+		for j, before := range p.Actions[:i] {
+			if slices.ContainsFunc(a.After, func(c string) bool { return slices.Contains(before.Calls, c) }) {
+				waits = append(waits, done[j])
+			}
+		}
 		g.Go(func() error {
+			for _, w := range waits {
+				select {
+				case <-w:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			}
+			r.emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
 			if err := a.Do(gctx); err != nil {
 				return fmt.Errorf("%s: %w", a.Summary, aws.Explain(err))
 			}
+			close(done[i]) // only a success lets the actions after it go
 			return nil
 		})
 	}
@@ -158,43 +187,73 @@ type Result struct {
 // failed step stops the steps that need it; the others still finish. Results
 // come back in list order. A list whose Needs name an unknown step or form a
 // cycle is refused before anything runs.
+//
+// On a real network each AWS read costs a round trip. A step whose needed
+// steps have all planned nothing to change (directly or through their own
+// needs) plans at once, while they still verify: the live state it reads is
+// the one it will act on. Otherwise it plans once they are done, as it must
+// (the bucket has to exist before its settings are read), and no call is
+// made twice.
 func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 	if err := CheckOrder(list); err != nil {
 		return nil, err
 	}
+	type progress struct {
+		planned chan struct{} // closed once clean is known
+		clean   bool          // planned nothing to change, nor did what it needs
+		done    chan struct{}
+		ok      bool
+	}
 	results := make([]Result, len(list))
-	done := make(map[string]chan struct{}, len(list))
-	ok := make(map[string]bool, len(list))
-	var mu sync.Mutex
+	steps := make(map[string]*progress, len(list))
 	for _, s := range list {
-		done[s.ID] = make(chan struct{})
+		steps[s.ID] = &progress{planned: make(chan struct{}), done: make(chan struct{})}
 	}
 	var wg sync.WaitGroup
 	for i, s := range list {
+		me := steps[s.ID]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(done[s.ID])
-			for _, n := range s.Needs {
+			defer close(me.done)
+			plannedOnce := sync.OnceFunc(func() { close(me.planned) })
+			defer plannedOnce()
+			wait := func(ch chan struct{}) bool {
 				select {
-				case <-done[n]:
+				case <-ch:
+					return true
 				case <-ctx.Done():
 					results[i] = Result{Step: s, Err: ctx.Err()}
+					return false
+				}
+			}
+			clean := true
+			for _, n := range s.Needs {
+				if !wait(steps[n].planned) {
 					return
 				}
-				mu.Lock()
-				good := ok[n]
-				mu.Unlock()
-				if !good {
+				clean = clean && steps[n].clean
+			}
+			var ahead *Plan
+			if acct, _ := r.Identity(); clean && s.IsEnabled(r.Answers) && (acct != "" || r.Offline || len(s.Needs) == 0) {
+				if p, err := PlanStep(ctx, r, s); err == nil {
+					ahead = p
+				}
+			}
+			me.clean = ahead != nil && ahead.Empty() || clean && !s.IsEnabled(r.Answers)
+			plannedOnce()
+			for _, n := range s.Needs {
+				if !wait(steps[n].done) {
+					return
+				}
+				if !steps[n].ok {
 					results[i] = Result{Step: s, Err: fmt.Errorf("step %s: waiting for %s, which did not finish", s.ID, n)}
 					return
 				}
 			}
-			p, checks, err := ApplyStep(ctx, r, s)
+			p, checks, err := applyStep(ctx, r, s, ahead)
 			results[i] = Result{Step: s, Plan: p, Checks: checks, Err: err}
-			mu.Lock()
-			ok[s.ID] = err == nil
-			mu.Unlock()
+			me.ok = err == nil
 		}()
 	}
 	wg.Wait()

@@ -93,3 +93,126 @@ func TestTheStepListIsAValidOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestApplyAllPlansAheadOnlyWhatStaysTrue: when the steps a step needs plan
+// nothing to change, it plans while they still verify (each read is a round
+// trip on AWS); when one of them changes something, directly or through its
+// own needs, it plans only after, so it never acts on a stale reading.
+func TestApplyAllPlansAheadOnlyWhatStaysTrue(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		bucketThere bool // the bucket step has nothing to do
+		wantAhead   bool // the settings step plans before the layout step verifies
+	}{
+		{"bucket already there: plans ahead", true, true},
+		{"bucket created now: plans after", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			bucket := tc.bucketThere
+			plans := 0
+			var sawBucket []bool // what each of the settings step's plans saw
+			applied := false
+			settingsPlanned := make(chan struct{})
+			var once sync.Once
+			root := &steps.Step{ID: "preflight", Title: "preflight", Plan: func(context.Context, *steps.Run) (*steps.Plan, error) { return &steps.Plan{}, nil }}
+			makeBucket := &steps.Step{ID: "bucket", Title: "bucket", Needs: []string{"preflight"}, Plan: func(context.Context, *steps.Run) (*steps.Plan, error) {
+				p := &steps.Plan{}
+				mu.Lock()
+				defer mu.Unlock()
+				if !bucket {
+					p.Add(&steps.Action{Summary: "create bucket", Do: func(context.Context) error {
+						mu.Lock()
+						bucket = true
+						mu.Unlock()
+						return nil
+					}})
+				}
+				return p, nil
+			}}
+			// layout changes nothing itself: what matters is what it needs.
+			// When a plan ahead is expected, it finishes only once the
+			// settings step has planned (without one, it would wait).
+			layout := &steps.Step{ID: "layout", Title: "layout", Needs: []string{"bucket"}, Plan: func(context.Context, *steps.Run) (*steps.Plan, error) { return &steps.Plan{}, nil },
+				Verify: func(context.Context, *steps.Run) []steps.Check {
+					if !tc.wantAhead {
+						return nil
+					}
+					select {
+					case <-settingsPlanned:
+						return nil
+					case <-time.After(10 * time.Second):
+						return []steps.Check{steps.Fail("test-plan-ahead", "plan ahead", "the settings step did not plan while the layout step verified")}
+					}
+				}}
+			settings := &steps.Step{ID: "settings", Title: "settings", Needs: []string{"layout"}, Plan: func(context.Context, *steps.Run) (*steps.Plan, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				defer once.Do(func() { close(settingsPlanned) })
+				plans++
+				sawBucket = append(sawBucket, bucket)
+				p := &steps.Plan{}
+				p.Add(&steps.Action{Summary: "write settings", Do: func(context.Context) error {
+					mu.Lock()
+					applied = true
+					mu.Unlock()
+					return nil
+				}})
+				return p, nil
+			}}
+			r := engineRun(t)
+			r.Account = "123456789012"
+			if _, err := steps.ApplyAll(context.Background(), r, []*steps.Step{root, makeBucket, layout, settings}); err != nil {
+				t.Fatal(err)
+			}
+			if plans != 1 {
+				t.Errorf("the settings step planned %d times, want once (no read made twice)", plans)
+			}
+			if !applied || len(sawBucket) != 1 || !sawBucket[0] {
+				t.Errorf("the settings step applied a plan made before the bucket existed (plans saw the bucket: %v)", sawBucket)
+			}
+		})
+	}
+}
+
+// TestConcurrentActionsWaitForWhatTheyJoin: in a concurrent plan, actions
+// run together, and one declaring After waits for the earlier actions making
+// those calls — and never runs when one of them failed.
+func TestConcurrentActionsWaitForWhatTheyJoin(t *testing.T) {
+	for _, failGroup := range []bool{false, true} {
+		var mu sync.Mutex
+		var order []string
+		log := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+		userStarted := make(chan struct{})
+		plan := &steps.Plan{Concurrent: true}
+		plan.Add(&steps.Action{Summary: "create group", Calls: []string{"iam:CreateGroup"}, Do: func(context.Context) error {
+			// The user is made alongside, not after.
+			select {
+			case <-userStarted:
+			case <-time.After(10 * time.Second):
+				return context.DeadlineExceeded
+			}
+			log("group")
+			if failGroup {
+				return context.Canceled
+			}
+			return nil
+		}})
+		plan.Add(&steps.Action{Summary: "create user", Calls: []string{"iam:CreateUser"}, Do: func(context.Context) error {
+			close(userStarted)
+			log("user")
+			return nil
+		}})
+		plan.Add(&steps.Action{Summary: "add user to group", Calls: []string{"iam:AddUserToGroup"}, After: []string{"iam:CreateGroup", "iam:CreateUser"},
+			Do: func(context.Context) error { log("membership"); return nil }})
+		step := &steps.Step{ID: "iam", Title: "iam", Plan: func(context.Context, *steps.Run) (*steps.Plan, error) { return plan, nil }}
+		_, _, err := steps.ApplyStep(context.Background(), engineRun(t), step)
+		got := strings.Join(order, ",")
+		switch {
+		case failGroup && (err == nil || strings.Contains(got, "membership")):
+			t.Errorf("group creation failed: err %v, actions %s; want an error and no membership", err, got)
+		case !failGroup && (err != nil || !strings.HasSuffix(got, "membership") || len(order) != 3):
+			t.Errorf("err %v, actions ran %s; want user and group together, then the membership", err, got)
+		}
+	}
+}

@@ -61,8 +61,9 @@ func IAM() *Step {
 
 func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	a := r.Answers
-	p := &Plan{}
-	cl := r.AWS.IAM
+	// The policy, the group and the user are made at once; an attachment or
+	// a membership waits for what it joins (After).
+	p := &Plan{Concurrent: true}
 	group, user := GroupName(a), a.IAMUser
 	wantARN := PolicyARN(a, r.AccountID())
 	doc := AppPolicy(a, kmsKeyARN(r)).JSON()
@@ -70,17 +71,39 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	if a.IAMPolicy == config.PolicyFullAccess {
 		wantARN = FullAccessARN
 		p.Warn("iam_policy: full-access attaches AmazonS3FullAccess (s3:* on EVERY bucket of the account): fine for a throwaway test, not for production; use least-privilege")
-	} else {
-		if err := planPolicy(ctx, r, p, wantARN, doc); err != nil {
-			return nil, err
-		}
 	}
+	// The policy, the group and the user are read at once (IAM is global and
+	// far away); their actions keep this order: policy, group, user.
+	policyPart := func(p *Plan) error {
+		if a.IAMPolicy == config.PolicyFullAccess {
+			return nil
+		}
+		return planPolicy(ctx, r, p, wantARN, doc)
+	}
+	groupPart := func(p *Plan) error { return planGroup(ctx, r, p, group, wantARN) }
+	userPart := func(p *Plan) error { return planUser(ctx, r, p, user, group) }
+	if err := planParts(p, policyPart, groupPart, userPart); err != nil {
+		return nil, err
+	}
+	p.SetResource("iam_group", group)
+	if p.Empty() {
+		p.Notice("group %s, policy %s and user %s are as wanted", group, arnName(wantARN), user)
+	}
+	return p, nil
+}
 
-	// Group and its attachment.
+// planGroup plans the app's group and its policy attachment; the group and
+// its attached policies are read together.
+func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) error {
+	a := r.Answers
+	cl := r.AWS.IAM
+	attachedPolicies := async(func() (*iam.ListAttachedGroupPoliciesOutput, error) {
+		return cl.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: &group})
+	})
 	_, err := cl.GetGroup(ctx, &iam.GetGroupInput{GroupName: &group})
 	groupExists := err == nil
 	if err != nil && !aws.IsNotFound(err) && !r.Offline {
-		return nil, fmt.Errorf("read group %s: %w", group, err)
+		return fmt.Errorf("read group %s: %w", group, err)
 	}
 	if !groupExists {
 		p.Add(&Action{Summary: "create IAM group " + group, Calls: []string{"iam:CreateGroup"},
@@ -94,9 +117,9 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	attached := map[string]bool{}
 	if groupExists {
-		out, err := cl.ListAttachedGroupPolicies(ctx, &iam.ListAttachedGroupPoliciesInput{GroupName: &group})
+		out, err := attachedPolicies()
 		if err != nil {
-			return nil, fmt.Errorf("list policies of group %s: %w", group, err)
+			return fmt.Errorf("list policies of group %s: %w", group, err)
 		}
 		for _, ap := range out.AttachedPolicies {
 			attached[sdk.ToString(ap.PolicyArn)] = true
@@ -104,6 +127,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	if !attached[wantARN] {
 		p.Add(&Action{Summary: fmt.Sprintf("attach %s to group %s", arnName(wantARN), group), Calls: []string{"iam:AttachGroupPolicy"},
+			After: []string{"iam:CreatePolicy", "iam:CreateGroup"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
 				return retryUnknownEntity(ctx, func() error {
@@ -122,12 +146,27 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 				}})
 		}
 	}
+	return nil
+}
 
-	// User, membership, and no console password.
+// planUser plans the app's user, its membership of group and the warnings
+// about an adopted user; all of it is read together.
+func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
+	a := r.Answers
+	cl := r.AWS.IAM
+	loginProfile := async(func() (*iam.GetLoginProfileOutput, error) {
+		return cl.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: &user})
+	})
+	userPolicies := async(func() (*iam.ListAttachedUserPoliciesOutput, error) {
+		return cl.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: &user})
+	})
+	userGroups := async(func() (*iam.ListGroupsForUserOutput, error) {
+		return cl.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: &user})
+	})
 	uout, err := cl.GetUser(ctx, &iam.GetUserInput{UserName: &user})
 	userExists := err == nil
 	if err != nil && !aws.IsNotFound(err) && !r.Offline {
-		return nil, fmt.Errorf("read user %s: %w", user, err)
+		return fmt.Errorf("read user %s: %w", user, err)
 	}
 	if !userExists {
 		p.Add(&Action{Summary: "create IAM user " + user + " (programmatic access only)", Calls: []string{"iam:CreateUser"},
@@ -148,18 +187,18 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	} else {
 		p.SetResource("iam_user_arn", sdk.ToString(uout.User.Arn))
 		p.Notice("IAM user %s already exists: adopting it", user)
-		if _, err := cl.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: &user}); err == nil {
+		if _, err := loginProfile(); err == nil {
 			p.Warn("user %s has a console password: an app user needs programmatic access only; delete its login profile (IAM → Users → %s → Security credentials)", user, user)
 		}
-		if out, err := cl.ListAttachedUserPolicies(ctx, &iam.ListAttachedUserPoliciesInput{UserName: &user}); err == nil && len(out.AttachedPolicies) > 0 {
+		if out, err := userPolicies(); err == nil && len(out.AttachedPolicies) > 0 {
 			p.Warn("user %s has policies attached directly; attach them to a group instead (Security Hub IAM.2)", user)
 		}
 	}
 	inGroup := false
 	if userExists {
-		out, err := cl.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: &user})
+		out, err := userGroups()
 		if err != nil {
-			return nil, fmt.Errorf("list groups of %s: %w", user, err)
+			return fmt.Errorf("list groups of %s: %w", user, err)
 		}
 		for _, g := range out.Groups {
 			if sdk.ToString(g.GroupName) == group {
@@ -169,6 +208,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	if !inGroup {
 		p.Add(&Action{Summary: fmt.Sprintf("add %s to group %s", user, group), Calls: []string{"iam:AddUserToGroup"},
+			After: []string{"iam:CreateGroup", "iam:CreateUser"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
 				return retryUnknownEntity(ctx, func() error {
@@ -177,11 +217,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 				})
 			}})
 	}
-	p.SetResource("iam_group", group)
-	if p.Empty() {
-		p.Notice("group %s, policy %s and user %s are as wanted", group, arnName(wantARN), user)
-	}
-	return p, nil
+	return nil
 }
 
 // planPolicy creates the customer-managed policy, or a new default version
@@ -249,11 +285,30 @@ func verifyIAM(ctx context.Context, r *Run) []Check {
 	cl := r.AWS.IAM
 	group := GroupName(a)
 	var checks []Check
+	// The user, its groups and the policy are read together.
+	userGroups := async(func() (*iam.ListGroupsForUserOutput, error) {
+		return cl.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: &a.IAMUser})
+	})
+	arn := PolicyARN(a, r.AccountID())
+	livePolicy := async(func() (string, error) {
+		if a.IAMPolicy == config.PolicyFullAccess {
+			return "", nil
+		}
+		pol, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+		if err != nil {
+			return "", err
+		}
+		v, err := cl.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: pol.Policy.DefaultVersionId})
+		if err != nil {
+			return "", err
+		}
+		return url.QueryUnescape(sdk.ToString(v.PolicyVersion.Document))
+	})
 	if _, err := cl.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser}); err != nil {
 		return []Check{Fail(CheckIAMUser, "IAM user "+a.IAMUser, aws.Explain(err).Error())}
 	}
 	checks = append(checks, Pass(CheckIAMUser, "IAM user "+a.IAMUser, ""))
-	out, err := cl.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: &a.IAMUser})
+	out, err := userGroups()
 	in := false
 	if err == nil {
 		for _, g := range out.Groups {
@@ -268,16 +323,10 @@ func verifyIAM(ctx context.Context, r *Run) []Check {
 	if a.IAMPolicy == config.PolicyFullAccess {
 		return append(checks, Fail(CheckIAMPolicy, "least-privilege policy", "AmazonS3FullAccess is attached: not for production"))
 	}
-	arn := PolicyARN(a, r.AccountID())
-	pol, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+	live, err := livePolicy()
 	if err != nil {
 		return append(checks, Fail(CheckIAMPolicy, "least-privilege policy", aws.Explain(err).Error()))
 	}
-	v, err := cl.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: pol.Policy.DefaultVersionId})
-	if err != nil {
-		return append(checks, Fail(CheckIAMPolicy, "least-privilege policy", aws.Explain(err).Error()))
-	}
-	live, _ := url.QueryUnescape(sdk.ToString(v.PolicyVersion.Document))
 	if policy.Equal(live, AppPolicy(a, kmsKeyARN(r)).JSON()) {
 		checks = append(checks, Pass(CheckIAMPolicy, "least-privilege policy", PolicyName(a)))
 	} else {

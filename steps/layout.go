@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,9 +29,14 @@ func Layout() *Step {
 			p := &Plan{Concurrent: true}
 			cl := r.AWS.S3In(a.Region)
 			var missing []string
-			for _, k := range LayoutPrefixes(a.Folders, a.StaticOnS3) {
-				_, err := cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &a.Bucket, Key: &k})
-				switch {
+			// One HEAD per folder marker, sent together.
+			prefixes := LayoutPrefixes(a.Folders, a.StaticOnS3)
+			errs := make([]error, len(prefixes))
+			forEach(len(prefixes), func(i int) {
+				_, errs[i] = cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &a.Bucket, Key: &prefixes[i]})
+			})
+			for i, k := range prefixes {
+				switch err := errs[i]; {
 				case err == nil:
 				case aws.IsNotFound(err) || r.Offline:
 					missing = append(missing, k)
@@ -80,10 +86,13 @@ func LayoutPrefixes(folders []string, static bool) []string {
 func probe(ctx context.Context, r *Run, cl aws.S3API, bucket, prefix string, id CheckID, name string) Check {
 	key := fmt.Sprintf("%s.s3wizard-probe-%d", prefix, time.Now().UnixNano())
 	body := []byte("s3wizard probe " + key)
-	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)}); err != nil {
+	put, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)})
+	if err != nil {
 		return Fail(id, name, "put: "+aws.Explain(err).Error())
 	}
-	defer r.purgeProbe(ctx, bucket, key)
+	// What to purge: the version written and, once deleted, its marker.
+	versions := []*string{put.VersionId}
+	defer func() { r.purgeProbe(ctx, bucket, key, versions...) }()
 	out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil {
 		return Fail(id, name, "get: "+aws.Explain(err).Error())
@@ -93,19 +102,36 @@ func probe(ctx context.Context, r *Run, cl aws.S3API, bucket, prefix string, id 
 	if err != nil || !bytes.Equal(got, body) {
 		return Fail(id, name, "read back a different content")
 	}
-	if _, err := cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key}); err != nil {
+	del, err := cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+	if err != nil {
 		return Fail(id, name, "delete: "+aws.Explain(err).Error())
 	}
+	versions = append(versions, del.VersionId)
 	return Pass(id, name, "")
 }
 
 // purgeProbe removes every version and delete marker of a probe's key with
 // the wizard's credentials: in a versioned bucket a plain delete leaves both
 // behind, and the app's key rightly cannot delete versions.
-func (r *Run) purgeProbe(ctx context.Context, bucket, key string) {
+//
+// versions are the version IDs the probe is known to have made (the
+// object's, its delete marker's): when they are all known they are deleted
+// at once, without listing; an unknown one (nil, empty or "null": a bucket
+// without versioning, or with it suspended) makes it list them.
+func (r *Run) purgeProbe(ctx context.Context, bucket, key string, versions ...*string) {
 	ctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	cl := r.AWS.S3In(r.Answers.Region)
+	if len(versions) > 0 && !slices.ContainsFunc(versions, func(v *string) bool { return sdk.ToString(v) == "" || sdk.ToString(v) == "null" }) {
+		var ids []types.ObjectIdentifier
+		for _, v := range versions {
+			ids = append(ids, types.ObjectIdentifier{Key: &key, VersionId: v})
+		}
+		out, err := cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{Objects: ids, Quiet: sdk.Bool(true)}})
+		if err == nil && len(out.Errors) == 0 {
+			return
+		}
+	}
 	out, err := cl.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
 	if err != nil {
 		return

@@ -67,17 +67,16 @@ func planProtection(ctx context.Context, r *Run) (*Plan, error) {
 	a := r.Answers
 	// The media bucket's settings are distinct subresources: they can be
 	// written concurrently. The log-bucket chain is a single ordered action.
+	// Their reads are independent too: they go out together.
 	p := &Plan{Concurrent: true}
-	if err := planEncryption(ctx, r, p); err != nil {
-		return nil, err
-	}
-	if err := planVersioning(ctx, r, p); err != nil {
-		return nil, err
-	}
-	if err := planLifecycle(ctx, r, p, a.Bucket, WantedLifecycleRules(a), "lifecycle rules on "+a.Bucket); err != nil {
-		return nil, err
-	}
-	if err := planAccessLogs(ctx, r, p); err != nil {
+	if err := planParts(p,
+		func(p *Plan) error { return planEncryption(ctx, r, p) },
+		func(p *Plan) error { return planVersioning(ctx, r, p) },
+		func(p *Plan) error {
+			return planLifecycle(ctx, r, p, a.Bucket, WantedLifecycleRules(a), "lifecycle rules on "+a.Bucket)
+		},
+		func(p *Plan) error { return planAccessLogs(ctx, r, p) },
+	); err != nil {
 		return nil, err
 	}
 	if p.Empty() {
@@ -515,6 +514,11 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
 	logBucket := LogBucketName(a.Bucket)
+	// The log bucket's own reads go out with this one.
+	var logReads *logBucketReads
+	if a.AccessLogs {
+		logReads = readLogBucket(ctx, cl, logBucket, false)
+	}
 	live, err := cl.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: &a.Bucket})
 	if err != nil && !aws.IsNotFound(err) {
 		return fmt.Errorf("read access-log settings of %s: %w", a.Bucket, err)
@@ -545,7 +549,7 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 		p.Warn("%s already logs to %s/%s: the wizard points it at %s/%s instead", a.Bucket, liveTarget, livePrefix, logBucket, logPrefix)
 	}
 
-	chain, err := planLogBucket(ctx, r, p, logBucket)
+	chain, err := planLogBucket(ctx, r, p, logBucket, logReads)
 	if err != nil {
 		return err
 	}
@@ -573,10 +577,50 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 }
 
 // planLogBucket returns the ordered changes the log bucket needs.
-func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]chainStep, error) {
+// logBucketReads are the log bucket's reads, sent together; each is used
+// only when the bucket exists.
+type logBucketReads struct {
+	head      func() (bucketState, error)
+	region    func() (string, error)
+	ownership func() (*s3.GetBucketOwnershipControlsOutput, error)
+	pab       func() (*s3.GetPublicAccessBlockOutput, error)
+	enc       func() (*types.ServerSideEncryptionRule, error)
+	lifecycle func() (lifecycleRules, error)
+	policy    func() (*s3.GetBucketPolicyOutput, error)
+}
+
+type lifecycleRules struct{ ours, foreign []types.LifecycleRule }
+
+// readLogBucket sends the log bucket's reads; with exists, the bucket is
+// known to exist and is not looked up.
+func readLogBucket(ctx context.Context, cl aws.S3API, logBucket string, exists bool) *logBucketReads {
+	live := &logBucketReads{
+		ownership: async(func() (*s3.GetBucketOwnershipControlsOutput, error) {
+			return cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &logBucket})
+		}),
+		pab: async(func() (*s3.GetPublicAccessBlockOutput, error) {
+			return cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &logBucket})
+		}),
+		enc: async(func() (*types.ServerSideEncryptionRule, error) { return liveEncryption(ctx, cl, logBucket) }),
+		lifecycle: async(func() (lifecycleRules, error) {
+			ours, foreign, err := liveLifecycle(ctx, cl, logBucket)
+			return lifecycleRules{ours, foreign}, err
+		}),
+		policy: async(func() (*s3.GetBucketPolicyOutput, error) {
+			return cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &logBucket})
+		}),
+	}
+	if !exists {
+		live.head = async(func() (bucketState, error) { return headBucket(ctx, cl, logBucket) })
+		live.region = async(func() (string, error) { return bucketRegion(ctx, cl, logBucket) })
+	}
+	return live
+}
+
+func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live *logBucketReads) ([]chainStep, error) {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
-	st, err := headBucket(ctx, cl, logBucket)
+	st, err := live.head()
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check log bucket %s: %w", logBucket, err)
 	}
@@ -586,7 +630,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 	case bucketTaken:
 		return nil, fmt.Errorf("the log bucket name %s belongs to another AWS account (bucket names are global): choose another bucket name, or set access_logs: false", logBucket)
 	case bucketOurs:
-		reg, err := bucketRegion(ctx, cl, logBucket)
+		reg, err := live.region()
 		if err != nil {
 			return nil, fmt.Errorf("read region of log bucket %s: %w", logBucket, err)
 		}
@@ -615,7 +659,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 	// Ownership (a created bucket has it from CreateBucket).
 	if exists {
 		p.SetResource("log_bucket", logBucket)
-		own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &logBucket})
+		own, err := live.ownership()
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read object ownership of %s: %w", logBucket, err)
 		}
@@ -632,11 +676,11 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 	// Block Public Access: all four on; logs are never public.
 	pabOK := false
 	if exists {
-		live, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &logBucket})
+		pab, err := live.pab()
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read Block Public Access of %s: %w", logBucket, err)
 		}
-		pabOK = err == nil && live.PublicAccessBlockConfiguration != nil && samePAB(*live.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false))
+		pabOK = err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false))
 	}
 	if !pabOK {
 		chain = append(chain, chainStep{summary: "Block Public Access all ON on " + logBucket, calls: []string{"s3:PutPublicAccessBlock"},
@@ -650,13 +694,13 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 	// SSE-S3 only: S3 cannot deliver server access logs to an SSE-KMS bucket.
 	encOK := false
 	if exists {
-		live, err := liveEncryption(ctx, cl, logBucket)
+		enc, err := live.enc()
 		if err != nil {
 			return nil, fmt.Errorf("read default encryption of %s: %w", logBucket, err)
 		}
-		encOK = sameEncryption(live, sseS3Rule(), "")
-		if !encOK && live != nil && live.ApplyServerSideEncryptionByDefault != nil && live.ApplyServerSideEncryptionByDefault.SSEAlgorithm != types.ServerSideEncryptionAes256 {
-			p.Warn("log bucket %s uses %s: server access logs cannot be delivered to an SSE-KMS bucket; the wizard switches it to SSE-S3", logBucket, live.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
+		encOK = sameEncryption(enc, sseS3Rule(), "")
+		if !encOK && enc != nil && enc.ApplyServerSideEncryptionByDefault != nil && enc.ApplyServerSideEncryptionByDefault.SSEAlgorithm != types.ServerSideEncryptionAes256 {
+			p.Warn("log bucket %s uses %s: server access logs cannot be delivered to an SSE-KMS bucket; the wizard switches it to SSE-S3", logBucket, enc.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
 		}
 	}
 	if !encOK {
@@ -673,11 +717,11 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 	var foreign []types.LifecycleRule
 	lcOK := false
 	if exists {
-		ours, f, err := liveLifecycle(ctx, cl, logBucket)
+		lc, err := live.lifecycle()
 		if err != nil {
 			return nil, fmt.Errorf("read lifecycle rules of %s: %w", logBucket, err)
 		}
-		foreign, lcOK = f, sameRules(ours, wantRules)
+		foreign, lcOK = lc.foreign, sameRules(lc.ours, wantRules)
 	}
 	if !lcOK {
 		rules := append(append([]types.LifecycleRule{}, foreign...), wantRules...)
@@ -693,7 +737,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string) ([]ch
 	}
 	polOK := false
 	if exists {
-		out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &logBucket})
+		out, err := live.policy()
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read bucket policy of %s: %w", logBucket, err)
 		}
@@ -733,9 +777,27 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
 	var checks []Check
+	// Every setting is read at once; the checks below take the answers.
+	encryption := async(func() (*types.ServerSideEncryptionRule, error) { return liveEncryption(ctx, cl, a.Bucket) })
+	versioning := async(func() (*s3.GetBucketVersioningOutput, error) {
+		return cl.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &a.Bucket})
+	})
+	lifecycle := async(func() (lifecycleRules, error) {
+		ours, foreign, err := liveLifecycle(ctx, cl, a.Bucket)
+		return lifecycleRules{ours, foreign}, err
+	})
+	logBucket := LogBucketName(a.Bucket)
+	var logging func() (*s3.GetBucketLoggingOutput, error)
+	var logBucketChecks func() ([]Check, error)
+	if a.AccessLogs {
+		logging = async(func() (*s3.GetBucketLoggingOutput, error) {
+			return cl.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: &a.Bucket})
+		})
+		logBucketChecks = async(func() ([]Check, error) { return verifyLogBucket(ctx, r, cl, logBucket), nil })
+	}
 
 	name := "default encryption " + a.Encryption
-	if live, err := liveEncryption(ctx, cl, a.Bucket); err != nil {
+	if live, err := encryption(); err != nil {
 		checks = append(checks, Fail(CheckEncryption, name, aws.Explain(err).Error()))
 	} else if !sameEncryption(live, WantedEncryption(a), kmsKeyARN(r)) {
 		checks = append(checks, Fail(CheckEncryption, name, "the bucket's default encryption differs from the wanted one: run apply"))
@@ -744,7 +806,7 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 	}
 
 	if a.Versioning {
-		out, err := cl.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &a.Bucket})
+		out, err := versioning()
 		switch {
 		case err != nil:
 			checks = append(checks, Fail(CheckVersioning, "versioning enabled", aws.Explain(err).Error()))
@@ -756,10 +818,10 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 	}
 
 	want := WantedLifecycleRules(a)
-	if ours, _, err := liveLifecycle(ctx, cl, a.Bucket); err != nil {
+	if lc, err := lifecycle(); err != nil {
 		checks = append(checks, Fail(CheckLifecycle, "lifecycle rules", aws.Explain(err).Error()))
-	} else if !sameRules(ours, want) {
-		checks = append(checks, Fail(CheckLifecycle, "lifecycle rules", "live: "+describeRules(ours)+"; wanted: "+describeRules(want)))
+	} else if !sameRules(lc.ours, want) {
+		checks = append(checks, Fail(CheckLifecycle, "lifecycle rules", "live: "+describeRules(lc.ours)+"; wanted: "+describeRules(want)))
 	} else {
 		checks = append(checks, Pass(CheckLifecycle, "lifecycle rules", describeRules(want)))
 	}
@@ -767,8 +829,7 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 	if !a.AccessLogs {
 		return checks
 	}
-	logBucket := LogBucketName(a.Bucket)
-	out, err := cl.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: &a.Bucket})
+	out, err := logging()
 	switch {
 	case err != nil:
 		checks = append(checks, Fail(CheckAccessLogging, "server access logging", aws.Explain(err).Error()))
@@ -779,7 +840,8 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 	default:
 		checks = append(checks, Pass(CheckAccessLogging, "server access logging", logBucket+"/"+logPrefix))
 	}
-	return append(checks, verifyLogBucket(ctx, r, cl, logBucket)...)
+	logChecks, _ := logBucketChecks()
+	return append(checks, logChecks...)
 }
 
 func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string) []Check {
@@ -794,15 +856,16 @@ func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string
 			checks = append(checks, Pass(id, name, ""))
 		}
 	}
-	own, err := cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &logBucket})
+	live := readLogBucket(ctx, cl, logBucket, true)
+	own, err := live.ownership()
 	check(CheckLogBucketACLs, "log bucket: ACLs disabled", err == nil && ownerEnforced(own), err, "object ownership is not BucketOwnerEnforced")
-	pab, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &logBucket})
+	pab, err := live.pab()
 	check(CheckLogBucketPAB, "log bucket: Block Public Access all ON", err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false)), err, "not all four switches are on")
-	enc, err := liveEncryption(ctx, cl, logBucket)
+	enc, err := live.enc()
 	check(CheckLogBucketEncryption, "log bucket: SSE-S3", sameEncryption(enc, sseS3Rule(), ""), err, "default encryption is not SSE-S3")
-	ours, _, err := liveLifecycle(ctx, cl, logBucket)
-	check(CheckLogBucketLifecycle, "log bucket: old logs expire", sameRules(ours, logLifecycleRules()), err, "live: "+describeRules(ours))
-	pol, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &logBucket})
+	lc, err := live.lifecycle()
+	check(CheckLogBucketLifecycle, "log bucket: old logs expire", sameRules(lc.ours, logLifecycleRules()), err, "live: "+describeRules(lc.ours))
+	pol, err := live.policy()
 	check(CheckLogBucketPolicy, "log bucket: policy allows the logging service", err == nil && policy.Equal(sdk.ToString(pol.Policy), LogBucketPolicy(r).JSON()), err, "the live policy differs from the wanted one: run apply")
 	return checks
 }

@@ -213,9 +213,12 @@ func (r *Run) ObjectURL(key string) string {
 func verifyPublic(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
-	checks := []Check{publicAccessBlockCheck(ctx, r, cl)}
-	if compatible(a) {
-		checks = []Check{Skip(CheckPublicAccessBlock, "bucket's Block Public Access as wanted", "an AWS-only setting: skipped on an S3-compatible provider; the bucket policy decides")}
+	// Block Public Access is read while the probes run.
+	pab := func() (Check, error) {
+		return Skip(CheckPublicAccessBlock, "bucket's Block Public Access as wanted", "an AWS-only setting: skipped on an S3-compatible provider; the bucket policy decides"), nil
+	}
+	if !compatible(a) {
+		pab = async(func() (Check, error) { return publicAccessBlockCheck(ctx, r, cl), nil })
 	}
 	type target struct {
 		key  string
@@ -228,7 +231,10 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, CheckPublicReadable, "public file under " + pfx + " readable anonymously (200)"})
 	}
 	hc := &http.Client{Timeout: 15 * time.Second}
-	for _, t := range targets {
+	// The probes are independent: they run together.
+	probes := make([]Check, len(targets))
+	forEach(len(targets), func(i int) {
+		t := targets[i]
 		// A policy just put may take a moment to apply everywhere, so a
 		// failure is retried while the settings are as wanted; if they are
 		// not (drift, for `check`), the answer is final at once.
@@ -244,9 +250,10 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 			return c
 		})
 		cancel()
-		checks = append(checks, c)
-	}
-	return checks
+		probes[i] = c
+	})
+	pabCheck, _ := pab()
+	return append([]Check{pabCheck}, probes...)
 }
 
 // publicAccessBlockCheck compares the bucket's Block Public Access with the
@@ -329,8 +336,15 @@ func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		return Fail(id, name, fmt.Sprintf("a public object written with ServerSideEncryption %s was stored as %q: anonymous readers of SSE-KMS objects get 403 on AWS", PublicObjectEncryption, put.ServerSideEncryption))
 	}
 	status, err := anonymousGet(ctx, hc, r.ObjectURL(key))
-	deleteProbe(ctx, cl, bucket, key)
-	r.purgeProbe(ctx, bucket, key)
+	if v := sdk.ToString(put.VersionId); v != "" && v != "null" {
+		// Deleting the version itself leaves no delete marker: one request.
+		if !deleteProbeVersion(ctx, cl, bucket, key, put.VersionId) {
+			r.purgeProbe(ctx, bucket, key)
+		}
+	} else {
+		deleteProbe(ctx, cl, bucket, key)
+		r.purgeProbe(ctx, bucket, key)
+	}
 	switch {
 	case err != nil:
 		return Fail(id, name, err.Error())
@@ -350,6 +364,15 @@ func deleteProbe(ctx context.Context, cl aws.S3API, bucket, key string) {
 	ctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	_, _ = cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+}
+
+// deleteProbeVersion deletes one version of a probe for good (no delete
+// marker is left); false when it could not.
+func deleteProbeVersion(ctx context.Context, cl aws.S3API, bucket, key string, version *string) bool {
+	ctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	_, err := cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key, VersionId: version})
+	return err == nil
 }
 
 func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {

@@ -134,6 +134,10 @@ type Action struct {
 	Calls   []string
 	Files   []string
 	Do      func(ctx context.Context) error
+	// After names AWS calls (e.g. "iam:CreateGroup") this action needs done
+	// first: in a concurrent plan it waits for the earlier actions that make
+	// them, and runs alongside the rest.
+	After []string
 }
 
 // Check is one item of a live verification.
@@ -180,7 +184,11 @@ type Run struct {
 	// VerifyAll run steps concurrently); one per run, so a Run is not
 	// copied.
 	identityMu sync.Mutex
-	Now        func() time.Time
+	// emitMu serializes the calls to Report: a step's reads run
+	// concurrently and each reports its call, but a Report (a TUI channel,
+	// a test's buffer, a line printer) need not be safe for concurrent use.
+	emitMu sync.Mutex
+	Now    func() time.Time
 	// KeyPropagation bounds how long a new access key (or a new user's
 	// grants) may take to work (0: 60 s; tests against an emulator, where
 	// nothing propagates, shorten it).
@@ -213,6 +221,8 @@ type Event struct {
 
 func (r *Run) emit(e Event) {
 	if r.Report != nil {
+		r.emitMu.Lock()
+		defer r.emitMu.Unlock()
 		r.Report(e)
 	}
 }
