@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -59,8 +58,6 @@ func loadAnswers(f *flags, s IO) (*config.Answers, error) {
 	return a, nil
 }
 
-var stdinLines *bufio.Reader
-
 // promptLine asks one missing answer on a line, with the question's own
 // title, parser and rule (the keys table's).
 func promptLine(s IO, a *config.Answers, key string) error {
@@ -68,12 +65,9 @@ func promptLine(s IO, a *config.Answers, key string) error {
 	if !ok || q.Title == "" {
 		return fmt.Errorf("cannot ask %s on a line: put it in the answers file", key)
 	}
-	if stdinLines == nil {
-		stdinLines = bufio.NewReader(s.In)
-	}
 	fmt.Fprintf(s.Err, "%s (%s): ", q.Title, key)
-	line, err := stdinLines.ReadString('\n')
-	if err != nil && line == "" {
+	line, err := s.readLine()
+	if err != nil {
 		return fmt.Errorf("read answer %s: %w", key, ErrCancelled)
 	}
 	if err := a.SetString(key, strings.TrimSpace(line)); err != nil {
@@ -85,6 +79,10 @@ func promptLine(s IO, a *config.Answers, key string) error {
 func cmdApply(ctx context.Context, f *flags, s IO) error {
 	if f.DryRun {
 		return cmdPlan(ctx, f, s)
+	}
+	confirm := CanPrompt(s, f.Yes)
+	if !confirm && !f.Yes {
+		return app.UsageError(errors.New("apply changes AWS and asks first, but there is no terminal to ask in: run it in a terminal, or pass --yes to apply without asking (`s3wizard plan` shows what would change)"))
 	}
 	a, err := loadAnswers(f, s)
 	if err != nil {
@@ -98,6 +96,19 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	defer sess.Close()
+	if err := steps.CheckSecretFilesUntracked(sess.Run); err != nil {
+		return app.UsageError(fmt.Errorf("%w; nothing was changed", err))
+	}
+	if confirm {
+		// Like `terraform apply`: the plan, then one question.
+		total, err := printPlan(s.Err, sess.Run, steps.PlanAll(ctx, sess.Run, sess.Steps))
+		if err != nil {
+			return fmt.Errorf("%w; nothing was changed", err)
+		}
+		if total > 0 && !s.confirm(fmt.Sprintf("\nApply these %d change(s) to env %s in account %s?", total, a.Env, sess.Run.AccountID())) {
+			return declined("apply not confirmed: nothing was changed")
+		}
+	}
 	if err := sess.SaveAnswers(); err != nil {
 		return err
 	}
@@ -129,17 +140,27 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	return offerHeroku(ctx, sess.Run, f, s)
 }
 
+// confirm asks a yes/no question on stderr and reads the answer from stdin;
+// only "y" or "yes" is a yes.
+func (s IO) confirm(question string) bool {
+	fmt.Fprintf(s.Err, "%s [y/N]: ", question)
+	line, err := s.readLine()
+	if err != nil {
+		fmt.Fprintln(s.Err)
+		return false
+	}
+	v := strings.ToLower(strings.TrimSpace(line))
+	return v == "y" || v == "yes"
+}
+
 // offerHeroku runs `heroku config:set` for the user when the Heroku CLI is
 // installed and they agree; otherwise the command stays in its 0600 file.
 func offerHeroku(ctx context.Context, r *steps.Run, f *flags, s IO) error {
 	if r.Answers.HerokuApp == "" || !steps.HerokuAvailable() || !CanPrompt(s, f.Yes) {
 		return nil
 	}
-	in := bufio.NewReader(s.In)
 	confirm := func() bool {
-		fmt.Fprintf(s.Err, "run `heroku config:set … --app %s` now (restarts the app once)? [y/N]: ", r.Answers.HerokuApp)
-		line, _ := in.ReadString('\n')
-		return strings.EqualFold(strings.TrimSpace(line), "y")
+		return s.confirm(fmt.Sprintf("run `heroku config:set … --app %s` now (restarts the app once)?", r.Answers.HerokuApp))
 	}
 	err := steps.RunHeroku(ctx, r, confirm, s.Err)
 	if errors.Is(err, steps.ErrHerokuDeclined) {
@@ -185,11 +206,13 @@ func cmdPlan(ctx context.Context, f *flags, s IO) error {
 	if sess.Run.Offline {
 		fmt.Fprintln(s.Err, "s3wizard: no AWS credentials found: planning as if nothing exists yet")
 	}
-	results := steps.PlanAll(ctx, sess.Run, sess.Steps)
-	return printPlan(s.Out, sess.Run, results)
+	total, err := printPlan(s.Out, sess.Run, steps.PlanAll(ctx, sess.Run, sess.Steps))
+	fmt.Fprintf(s.Out, "\n%d change(s) planned; nothing was changed.\n", total)
+	return err
 }
 
-func printPlan(w io.Writer, r *steps.Run, results []steps.Result) error {
+// printPlan writes each step's plan and returns the number of changes.
+func printPlan(w io.Writer, r *steps.Run, results []steps.Result) (int, error) {
 	a := r.Answers
 	fmt.Fprintf(w, "Plan for env %s: bucket %s in %s (account %s)\n", a.Env, a.Bucket, a.Region, r.AccountID())
 	total := 0
@@ -229,11 +252,10 @@ func printPlan(w io.Writer, r *steps.Run, results []steps.Result) error {
 			}
 		}
 	}
-	fmt.Fprintf(w, "\n%d change(s) planned; nothing was changed.\n", total)
 	if len(errs) > 0 {
-		return fmt.Errorf("planning failed for step(s) %s", strings.Join(errs, ", "))
+		return total, fmt.Errorf("planning failed for step(s) %s", strings.Join(errs, ", "))
 	}
-	return nil
+	return total, nil
 }
 
 // printer writes run events to stderr, one line each.

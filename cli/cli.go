@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -29,6 +30,15 @@ const (
 // ErrCancelled is returned when the user stops the run (ctrl+c).
 var ErrCancelled = errors.New("cancelled")
 
+// declinedError is a "no" to a confirmation: nothing was changed. It is a
+// cancellation (exit 130) with its own message.
+type declinedError struct{ msg string }
+
+func (e *declinedError) Error() string        { return e.msg }
+func (e *declinedError) Is(target error) bool { return target == ErrCancelled }
+
+func declined(msg string) error { return &declinedError{msg} }
+
 // ErrChecksFailed makes `check` exit 1 after printing its report.
 var ErrChecksFailed = errors.New("some checks failed")
 
@@ -37,9 +47,26 @@ type IO struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
+	// lines is the one reader of In for every line-by-line question of the
+	// invocation (two readers would each buffer what the other needs).
+	lines *bufio.Reader
 }
 
-// flags are every flag of every command; each command reads what it needs.
+// readLine reads one answer from stdin, without its line end. At the end of
+// the input with nothing read it returns io.EOF.
+func (s IO) readLine() (string, error) {
+	if s.lines == nil {
+		return "", io.EOF
+	}
+	line, err := s.lines.ReadString('\n')
+	if err != nil && line == "" {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// flags are every flag of every command; each command declares what it
+// accepts in the command table.
 type flags struct {
 	app.Options
 	json       bool
@@ -47,107 +74,89 @@ type flags struct {
 	noColor    bool
 	accessible bool
 	mediaRoot  string
-}
-
-const usage = `s3wizard — set up AWS S3 for a Django project, live, step by step.
-
-Usage:
-  s3wizard [--env NAME]                      interactive wizard; resumes saved progress
-  s3wizard apply --env NAME --answers FILE [--yes] [--dry-run]
-  s3wizard plan  --env NAME --answers FILE   what apply would change (no credentials needed)
-  s3wizard status [--env NAME] [--json]      progress of each step
-  s3wizard check  --env NAME [--json]        live audit of the final checklist (exit 1 if any fails)
-  s3wizard doctor --env NAME                 diagnose the app's access with the app's own keys
-  s3wizard rotate-keys --env NAME [--yes]    zero-downtime access-key rotation
-  s3wizard docs --env NAME [-o FILE]         hand-off document (Markdown)
-  s3wizard destroy --env NAME                delete what the wizard created (typed confirmation)
-  s3wizard migrate-media --env NAME [--dry-run] [--media-root DIR]
-                                             upload existing MEDIA_ROOT files under media/ (resumable)
-
-Global flags: --dir DIR (Django project root, default .), --profile NAME, --region REGION,
-              --no-color (or NO_COLOR), --accessible (line-by-line prompts)
-`
-
-var commands = map[string]func(ctx context.Context, f *flags, io IO) error{
-	"apply":         cmdApply,
-	"plan":          cmdPlan,
-	"status":        cmdStatus,
-	"check":         cmdCheck,
-	"doctor":        cmdDoctor,
-	"rotate-keys":   cmdRotate,
-	"docs":          cmdDocs,
-	"destroy":       cmdDestroy,
-	"migrate-media": cmdMigrateMedia,
+	help       bool
 }
 
 // Interactive runs the TUI; main wires it (the TUI package imports app, not
 // cli, so this indirection avoids a cycle).
 var Interactive func(ctx context.Context, o app.Options, accessible, noColor bool, s IO) error
 
+func runWizard(ctx context.Context, f *flags, s IO) error {
+	if Interactive == nil {
+		return errors.New("the interactive wizard is not available in this build: use `s3wizard apply`")
+	}
+	return Interactive(ctx, f.Options, f.accessible, f.noColor, s)
+}
+
 // Main runs one command line and returns the process exit code.
 func Main(args []string, in io.Reader, out, errw io.Writer) int {
 	s := IO{In: in, Out: out, Err: errw}
-	cmd := ""
+	name := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
 	}
-	if cmd == "help" {
-		fmt.Fprint(out, usage)
+	switch {
+	case name == "help":
+		if len(args) > 0 {
+			if c := lookupCommand(args[0]); c != nil && args[0] != "" {
+				c.help(out)
+				return ExitOK
+			}
+			fmt.Fprintf(errw, "s3wizard: unknown command %q: run `s3wizard --help`\n", args[0])
+			return ExitUsage
+		}
+		globalUsage(out)
+		return ExitOK
+	case name == "" && len(args) == 1 && (args[0] == "--version" || args[0] == "-version"):
+		fmt.Fprintln(out, version())
 		return ExitOK
 	}
-	run, ok := commands[cmd]
-	if cmd != "" && !ok {
-		fmt.Fprintf(errw, "s3wizard: unknown command %q\n\n%s", cmd, usage)
+	c := lookupCommand(name)
+	if c == nil {
+		fmt.Fprintf(errw, "s3wizard: unknown command %q: run `s3wizard --help` for the list\n", name)
 		return ExitUsage
 	}
-	f, err := parseFlags(cmd, args, errw)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
+	f, err := parseFlags(c, args, errw)
 	if err != nil {
 		fmt.Fprintf(errw, "s3wizard: %v\n", err)
 		return ExitUsage
 	}
+	if f.help {
+		if c.name == "" {
+			globalUsage(out)
+		} else {
+			c.help(out)
+		}
+		return ExitOK
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if cmd == "" {
-		if Interactive == nil {
-			err = errors.New("the interactive wizard is not available in this build: use `s3wizard apply`")
-		} else {
-			err = Interactive(ctx, f.Options, f.accessible, f.noColor, s)
-		}
-	} else {
-		err = run(ctx, f, s)
-	}
-	return report(ctx, err, errw)
+	s.lines = bufio.NewReader(in)
+	return report(ctx, c.run(ctx, f, s), errw)
 }
 
-func parseFlags(cmd string, args []string, errw io.Writer) (*flags, error) {
+// parseFlags accepts only the command's own flags and the global ones:
+// anything else is a usage error.
+func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
 	f := &flags{}
-	name := "s3wizard"
-	if cmd != "" {
-		name += " " + cmd
+	fs := flag.NewFlagSet(c.title(), flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	for _, n := range append(append([]string{"help"}, c.flags...), globalFlags...) {
+		flagDefs[n].define(fs, f)
 	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(errw)
-	fs.Usage = func() { fmt.Fprint(errw, usage) }
-	fs.StringVar(&f.Env, "env", "", "environment name (staging, prod)")
-	fs.StringVar(&f.AnswersFile, "answers", "", "answers file (YAML or JSON)")
-	fs.BoolVar(&f.Yes, "yes", false, "never prompt: a missing answer is an error")
-	fs.BoolVar(&f.DryRun, "dry-run", false, "show what would change, change nothing")
-	fs.BoolVar(&f.json, "json", false, "machine-readable output")
-	fs.StringVar(&f.output, "o", "", "output file")
-	fs.StringVar(&f.Dir, "dir", ".", "Django project root")
-	fs.StringVar(&f.Profile, "profile", "", "AWS profile")
-	fs.StringVar(&f.Region, "region", "", "AWS region")
-	fs.BoolVar(&f.noColor, "no-color", false, "no colours")
-	fs.BoolVar(&f.accessible, "accessible", false, "line-by-line prompts (screen readers, pipes)")
-	fs.StringVar(&f.mediaRoot, "media-root", "", "migrate-media: local media directory (default: MEDIA_ROOT from settings)")
+	fs.BoolVar(&f.help, "h", false, "")
+	help := fmt.Sprintf("run `%s --help`", c.title())
 	if err := fs.Parse(args); err != nil {
-		return nil, err
+		if strings.HasPrefix(err.Error(), "flag provided but not defined: ") {
+			return nil, fmt.Errorf("%s does not take %s: %s", c.title(), strings.TrimPrefix(err.Error(), "flag provided but not defined: "), help)
+		}
+		return nil, fmt.Errorf("%s: %w: %s", c.title(), err, help)
+	}
+	if f.help {
+		return f, nil
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return nil, fmt.Errorf("%s: unexpected argument %q: %s", c.title(), fs.Arg(0), help)
 	}
 	if os.Getenv("NO_COLOR") != "" {
 		f.noColor = true
@@ -157,18 +166,11 @@ func parseFlags(cmd string, args []string, errw io.Writer) (*flags, error) {
 			return nil, fmt.Errorf("--env %w", err)
 		}
 	}
-	switch cmd {
-	case "apply", "plan":
-		if f.Env == "" {
-			return nil, fmt.Errorf("%s needs --env NAME", cmd)
-		}
-	case "check", "doctor", "rotate-keys", "docs", "destroy", "migrate-media":
-		if f.Env == "" {
-			return nil, fmt.Errorf("%s needs --env NAME", cmd)
-		}
+	if c.needEnv && f.Env == "" {
+		return nil, fmt.Errorf("%s needs --env NAME: %s", c.title(), help)
 	}
-	if cmd == "plan" && f.AnswersFile == "" {
-		return nil, fmt.Errorf("plan needs --answers FILE")
+	if c.name == "plan" && f.AnswersFile == "" {
+		return nil, fmt.Errorf("plan needs --answers FILE: %s", help)
 	}
 	return f, nil
 }
@@ -177,6 +179,9 @@ func report(ctx context.Context, err error, errw io.Writer) int {
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, new(*declinedError)):
+		fmt.Fprintf(errw, "s3wizard: %v\n", err)
+		return ExitCancelled
 	case errors.Is(err, ErrCancelled) || errors.Is(err, context.Canceled) || ctx.Err() != nil:
 		fmt.Fprintln(errw, "s3wizard: cancelled; progress so far is saved — run the same command to resume")
 		return ExitCancelled

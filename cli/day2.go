@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/docs"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/steps"
@@ -40,6 +40,9 @@ func cmdDoctor(ctx context.Context, f *flags, s IO) error {
 }
 
 func cmdRotate(ctx context.Context, f *flags, s IO) error {
+	if !f.Yes && !CanPrompt(s, false) {
+		return app.UsageError(errors.New("rotate-keys asks before it deactivates the old key, but there is no terminal to ask in: run it in a terminal, or pass --yes once every running process can be restarted with the new key"))
+	}
 	sess, err := savedSession(ctx, f, true)
 	if err != nil {
 		return err
@@ -48,21 +51,22 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 	r := sess.Run
 	pr := newPrinter(s.Err, f.noColor)
 	r.Report = pr.event
-	in := bufio.NewReader(s.In)
 	ask := func(question string) bool {
 		if f.Yes {
 			return true
 		}
-		if !CanPrompt(s, false) {
-			return false
-		}
-		fmt.Fprintf(s.Err, "%s [y/N]: ", question)
-		line, _ := in.ReadString('\n')
-		return strings.EqualFold(strings.TrimSpace(line), "y")
+		return s.confirm(question)
 	}
+	refused := false
 	o := steps.RotateOptions{
+		ConfirmDeactivate: func(id string) bool {
+			fmt.Fprintf(s.Err, "s3wizard: the new key is in %s. Every process started before that still uses the old key %s until it restarts: restart them now (web server, workers, cron jobs, your local runserver) and redeploy where the env file is copied.\n", r.Answers.EnvFile, steps.Mask(id))
+			ok := ask(fmt.Sprintf("deactivate the old key %s now (what still uses it will get AccessDenied)?", steps.Mask(id)))
+			refused = !ok
+			return ok
+		},
 		ConfirmDelete: func(id string) bool {
-			return ask(fmt.Sprintf("delete key %s now? Only if nothing uses it any more", steps.Mask(id)))
+			return ask(fmt.Sprintf("delete key %s now? Only if nothing uses it any more (an inactive key can still be re-activated)", steps.Mask(id)))
 		},
 		Say: func(msg string) { fmt.Fprintln(s.Err, "s3wizard: "+msg) },
 	}
@@ -75,7 +79,11 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 			return err == nil, err
 		}
 	}
-	return steps.RotateKeys(ctx, r, o)
+	err = steps.RotateKeys(ctx, r, o)
+	if refused && errors.Is(err, steps.ErrRotationPending) {
+		return declined(strings.TrimPrefix(err.Error(), steps.ErrRotationPending.Error()+": "))
+	}
+	return err
 }
 
 func cmdDestroy(ctx context.Context, f *flags, s IO) error {
@@ -85,10 +93,21 @@ func cmdDestroy(ctx context.Context, f *flags, s IO) error {
 	}
 	defer sess.Close()
 	a := sess.Run.Answers
-	fmt.Fprintf(s.Err, "This deletes env %s: bucket %s and %s-logs with EVERY file and version in them, the IAM user/role, keys, policy, alarms and budget.\nType the bucket name to confirm: ", a.Env, a.Bucket, a.Bucket)
-	line, _ := bufio.NewReader(s.In).ReadString('\n')
-	if strings.TrimSpace(line) != a.Bucket {
-		return fmt.Errorf("confirmation did not match %q: nothing was deleted: %w", a.Bucket, ErrCancelled)
+	deleted, kept := steps.DestroyList(sess.Run)
+	fmt.Fprintf(s.Err, "s3wizard destroy: env %s, account %s. This deletes, for good:\n", a.Env, sess.Run.AccountID())
+	for _, d := range deleted {
+		fmt.Fprintf(s.Err, "  - %s\n", d)
+	}
+	for _, k := range kept {
+		fmt.Fprintf(s.Err, "  kept: %s\n", k)
+	}
+	fmt.Fprintf(s.Err, "Type the bucket name (%s) to delete all of this: ", a.Bucket)
+	line, _ := s.readLine()
+	if typed := strings.TrimSpace(line); typed != a.Bucket {
+		if typed == "" {
+			fmt.Fprintln(s.Err)
+		}
+		return declined(fmt.Sprintf("%q is not the bucket name %q: nothing deleted", typed, a.Bucket))
 	}
 	say := func(msg string) { fmt.Fprintln(s.Err, "  - "+msg) }
 	if err := steps.Destroy(ctx, sess.Run, say); err != nil {

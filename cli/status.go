@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/state"
@@ -60,7 +61,7 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 			ss := p.Step(st.ID)
 			row := stepStatus{ID: st.ID, Title: st.Title, Status: ss.Status, Error: ss.Error}
 			if !ss.At.IsZero() {
-				row.At = ss.At.Format("2006-01-02 15:04:05Z")
+				row.At = ss.At.UTC().Format(time.RFC3339)
 			}
 			es.Steps = append(es.Steps, row)
 		}

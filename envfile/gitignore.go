@@ -126,3 +126,32 @@ func TrackedByGit(projectDir, relPath string) (bool, error) {
 	}
 	return false, fmt.Errorf("check whether %s is tracked by git: %w", relPath, err)
 }
+
+// TrackedFiles returns the files under projectDir that git tracks and that
+// match one of patterns (git pathspecs relative to projectDir, globs
+// allowed), as `git ls-files` prints them. Ignoring a tracked file does not
+// keep it out of git. No git, or no work tree: nothing is tracked.
+func TrackedFiles(projectDir string, patterns []string) ([]string, error) {
+	gitPath, err := exec.LookPath("git")
+	if err != nil || len(patterns) == 0 {
+		return nil, nil
+	}
+	cmd := exec.Command(gitPath, append([]string{"ls-files", "-z", "--"}, patterns...)...)
+	cmd.Dir = projectDir
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANGUAGE=C")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if strings.Contains(stderr.String(), "not a git repository") {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("ask git which secret files it tracks: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	var files []string
+	for _, f := range strings.Split(stdout.String(), "\x00") {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files, nil
+}

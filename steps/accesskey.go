@@ -120,6 +120,9 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	if err := envfile.Check(path); err != nil {
 		return nil, fmt.Errorf("env file: %w: fix that line first; nothing was created", err)
 	}
+	if err := CheckSecretFilesUntracked(r); err != nil {
+		return nil, fmt.Errorf("%w; no key was created", err)
+	}
 	v, err := readKeys(ctx, r)
 	if err != nil {
 		return nil, err

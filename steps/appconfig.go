@@ -220,13 +220,10 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 	if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
 		return nil, err
 	}
-	if rel, ok := r.envFileRel(); ok {
-		tracked, err := envfile.TrackedByGit(r.Dir, rel)
-		if err != nil {
-			p.Warn("could not ask git whether %s is tracked: %v", rel, err)
-		} else if tracked {
-			p.Warn("%s is tracked by git: ignoring it is not enough. Run `git rm --cached %s` and commit; its keys are in the history, so rotate them (`s3wizard rotate-keys --env %s`)", rel, rel, a.Env)
-		}
+	if tracked, err := r.TrackedSecretFiles(); err != nil {
+		p.Warn("could not ask git which secret files it tracks: %v", err)
+	} else if len(tracked) > 0 {
+		p.Warn("git tracks %s: ignoring is not enough. Run `git rm --cached %s` and commit; any key in it is in the history, so rotate it (`s3wizard rotate-keys --env %s`)", strings.Join(tracked, ", "), strings.Join(tracked, " "), a.Env)
 	}
 
 	// Heroku command file.
@@ -876,18 +873,32 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	} else {
 		checks = append(checks, Pass(CheckEnvFileMode, "env file mode 0600", a.EnvFile))
 	}
-	if missing, err := missingIgnores(r.Dir, r.IgnorePatterns()); err != nil || len(missing) > 0 {
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", fmt.Sprint(strings.Join(missing, "; "), err)))
-	} else {
+	// A tracked file is not ignored, whatever .gitignore says: both checks
+	// tell it.
+	missing, err := missingIgnores(r.Dir, r.IgnorePatterns())
+	tracked, terr := r.TrackedSecretFiles()
+	untrack := ""
+	if len(tracked) > 0 {
+		untrack = fmt.Sprintf("git tracks %s (ignoring is not enough): `git rm --cached %s`, commit, and rotate the key it held (it is in the history)", strings.Join(tracked, ", "), strings.Join(tracked, " "))
+	}
+	switch {
+	case err != nil:
+		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", err.Error()))
+	case untrack != "":
+		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", untrack))
+	case len(missing) > 0:
+		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", "not ignored: "+strings.Join(missing, "; ")))
+	default:
 		checks = append(checks, Pass(CheckSecretsIgnored, "secret files ignored by git", strings.Join(r.IgnorePatterns(), " ")))
 	}
-	if rel, ok := inProject(r.Dir, path); ok {
-		const name = "env file not tracked by git"
-		if tracked, err := envfile.TrackedByGit(r.Dir, rel); err == nil && tracked {
-			checks = append(checks, Fail(CheckSecretsUntracked, name, rel+" is tracked by git: `git rm --cached "+rel+"`, commit, and rotate the key (it is in the history)"))
-		} else {
-			checks = append(checks, Pass(CheckSecretsUntracked, name, rel))
-		}
+	const untrackedName = "secret files not tracked by git"
+	switch {
+	case terr != nil:
+		checks = append(checks, Fail(CheckSecretsUntracked, untrackedName, terr.Error()))
+	case untrack != "":
+		checks = append(checks, Fail(CheckSecretsUntracked, untrackedName, untrack))
+	default:
+		checks = append(checks, Pass(CheckSecretsUntracked, untrackedName, strings.Join(r.IgnorePatterns(), " ")))
 	}
 	if accessKeys(a) {
 		id := env[EnvKeyID]

@@ -19,6 +19,10 @@ type RotateOptions struct {
 	// ConfirmDelete says whether a replaced key may be deleted now (an
 	// inactive key can still be re-activated if something used it).
 	ConfirmDelete func(oldID string) bool
+	// ConfirmDeactivate says whether the replaced key may be deactivated
+	// now: every running process that read it must have been restarted.
+	// Nil: deactivate without asking.
+	ConfirmDeactivate func(oldID string) bool
 	// DeployHeroku pushes the env file's values to the Heroku app; it
 	// returns false when that was not done (no CLI, or declined). Nil: not
 	// possible here.
@@ -191,6 +195,9 @@ func checkKey(ctx context.Context, r *Run, id, secret string) error {
 func retireOld(ctx context.Context, r *Run, o RotateOptions, oldID string) error {
 	a := r.Answers
 	if oldID != "" {
+		if o.ConfirmDeactivate != nil && !o.ConfirmDeactivate(oldID) {
+			return fmt.Errorf("%w: the old key %s stays active; once nothing uses it any more, run `s3wizard rotate-keys --env %s` again to deactivate it", ErrRotationPending, Mask(oldID), a.Env)
+		}
 		if _, err := r.AWS.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID, Status: iamtypes.StatusTypeInactive}); err != nil && !aws.IsNotFound(err) {
 			return fmt.Errorf("deactivate the old key %s: %w", Mask(oldID), err)
 		}

@@ -1,0 +1,39 @@
+package steps
+
+import "fmt"
+
+// DestroyList says, before anything is deleted, what Destroy will delete for
+// the env and what it keeps, from the progress file alone (no AWS call), so
+// the user can confirm knowing what goes.
+func DestroyList(r *Run) (deleted, kept []string) {
+	a := r.Answers
+	created := func(resource string) bool { return r.State.Resource(resource) == "true" }
+	if a.Credentials == "access-keys" {
+		deleted = append(deleted, fmt.Sprintf("the access keys env %s made for IAM user %s, and their lines in %s", a.Env, a.IAMUser, a.EnvFile))
+		if created("iam_user_created_by_wizard") {
+			deleted = append(deleted, fmt.Sprintf("IAM user %s (kept if another env still uses it)", a.IAMUser))
+		} else {
+			kept = append(kept, "IAM user "+a.IAMUser+" (it existed before the wizard)")
+		}
+		deleted = append(deleted, fmt.Sprintf("IAM group %s and policy %s (every version)", GroupName(a), PolicyName(a)))
+	} else if a.Credentials == "instance-role" {
+		deleted = append(deleted, fmt.Sprintf("the inline policy %s of role %s", RoleInlinePolicy, a.RoleName))
+		if created(RoleCreatedResource) {
+			deleted = append(deleted, fmt.Sprintf("role %s and its instance profile", a.RoleName))
+		} else {
+			kept = append(kept, "role "+a.RoleName+" (it existed before the wizard)")
+		}
+	}
+	if a.Credentials != "provided" {
+		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s and budget %s", SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket), BudgetName(a.Bucket)))
+	}
+	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
+		switch {
+		case created(b.created):
+			deleted = append(deleted, fmt.Sprintf("bucket %s with EVERY file, version and delete marker in it", b.name))
+		case b.name == a.Bucket || r.State.Resource("log_bucket") != "":
+			kept = append(kept, "bucket "+b.name+" (it existed before the wizard)")
+		}
+	}
+	return deleted, kept
+}
