@@ -34,26 +34,42 @@ func TestRotateKeys(t *testing.T) {
 	mustOK(t, apply(t, dir, s.Env()))
 	old := readEnv(t, dir)
 
-	// Without --yes and without a terminal, the old key is only deactivated.
+	// Without --yes and without a terminal there is nobody to ask before the
+	// old key is deactivated: exit 2, nothing changed.
 	r := run(t, dir, s.Env(), "rotate-keys", "--env", "staging")
-	mustOK(t, r)
+	if r.code != 2 || !strings.Contains(r.stderr, "--yes") {
+		t.Fatalf("rotate-keys without a terminal or --yes: exit %d\n%s", r.code, r.stderr)
+	}
+	if st := keyStatuses(t, s); len(st) != 1 || readEnv(t, dir)["AWS_ACCESS_KEY_ID"] != old["AWS_ACCESS_KEY_ID"] {
+		t.Fatalf("rotate-keys refused but changed keys: %v", st)
+	}
+
+	// With a terminal (answers: deactivate yes, delete no), the old key is
+	// only deactivated.
+	tm := inTerminal(t, dir, s.Env(), "rotate-keys", "--env", "staging")
+	tm.waitFor("deactivate the old key")
+	tm.waitFor("[y/N]: ")
+	tm.send("y\n")
+	tm.waitFor("delete key")
+	tm.send("n\n")
+	if code := tm.exit(); code != 0 {
+		t.Fatalf("rotate-keys: exit %d\n%s", code, tm.screen())
+	}
 	now := readEnv(t, dir)
 	if now["AWS_ACCESS_KEY_ID"] == old["AWS_ACCESS_KEY_ID"] || now["AWS_SECRET_ACCESS_KEY"] == old["AWS_SECRET_ACCESS_KEY"] {
 		t.Fatal("the env file still has the old key")
 	}
 	st := keyStatuses(t, s)
 	if len(st) != 2 || st[old["AWS_ACCESS_KEY_ID"]] != "Inactive" || st[now["AWS_ACCESS_KEY_ID"]] != "Active" {
-		t.Fatalf("after rotation without confirmation: %v", st)
+		t.Fatalf("after rotation without deletion: %v", st)
 	}
 	// The new key works for the app.
 	app := s3client(t, s, now["AWS_ACCESS_KEY_ID"], now["AWS_SECRET_ACCESS_KEY"])
 	if _, err := app.PutObject(context.Background(), &s3.PutObjectInput{Bucket: sdk.String("mon-app-media-staging"), Key: sdk.String("media/x"), Body: strings.NewReader("x")}); err != nil {
 		t.Fatalf("new key cannot write: %v", err)
 	}
-	for _, out := range []string{r.stdout, r.stderr} {
-		if strings.Contains(out, now["AWS_SECRET_ACCESS_KEY"]) || strings.Contains(out, now["AWS_ACCESS_KEY_ID"]) {
-			t.Error("rotate-keys printed the new key unmasked")
-		}
+	if out := tm.screen(); strings.Contains(out, now["AWS_SECRET_ACCESS_KEY"]) || strings.Contains(out, now["AWS_ACCESS_KEY_ID"]) {
+		t.Error("rotate-keys printed the new key unmasked")
 	}
 
 	// A second rotation with --yes makes room (deletes the inactive key),
@@ -106,8 +122,15 @@ func TestDestroyNeedsTheTypedName(t *testing.T) {
 	ctx := context.Background()
 
 	no := runWithInput(t, dir, s.Env(), "wrong-name\n", "destroy", "--env", "staging")
-	if no.code == 0 {
-		t.Fatal("destroy went ahead without the right confirmation")
+	if no.code != 130 || !strings.Contains(no.stderr, "nothing deleted") {
+		t.Fatalf("destroy with a wrong name: exit %d\n%s", no.code, no.stderr)
+	}
+	// What goes is listed before the question (issue 10.4).
+	question := strings.Index(no.stderr, "Type the bucket name")
+	for _, want := range []string{"bucket mon-app-media-staging with EVERY file", "IAM user django-s3-user-staging", "IAM group", "budget mon-app-media-staging-monthly"} {
+		if i := strings.Index(no.stderr, want); i < 0 || i > question {
+			t.Errorf("%q is not listed before the question:\n%s", want, no.stderr)
+		}
 	}
 	if _, err := s3client(t, s, "", "").HeadBucket(ctx, &s3.HeadBucketInput{Bucket: sdk.String("mon-app-media-staging")}); err != nil {
 		t.Fatal("the bucket was deleted without confirmation")
