@@ -9,8 +9,8 @@ func DestroyList(r *Run) (deleted, kept []string) {
 	a := r.Answers
 	created := func(resource string) bool { return r.State.Resource(resource) == "true" }
 	if a.Credentials == "access-keys" {
-		deleted = append(deleted, fmt.Sprintf("the access keys env %s made for IAM user %s, and their lines in %s", a.Env, a.IAMUser, a.EnvFile))
-		if created("iam_user_created_by_wizard") {
+		deleted = append(deleted, fmt.Sprintf("the access keys env %s made for IAM user %s", a.Env, a.IAMUser))
+		if created(UserCreatedResource) {
 			deleted = append(deleted, fmt.Sprintf("IAM user %s (kept if another env still uses it)", a.IAMUser))
 		} else {
 			kept = append(kept, "IAM user "+a.IAMUser+" (it existed before the wizard)")
@@ -27,6 +27,7 @@ func DestroyList(r *Run) (deleted, kept []string) {
 	if a.Credentials != "provided" {
 		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s and budget %s", SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket), BudgetName(a.Bucket)))
 	}
+	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s), %s and %s with its venv hook", a.EnvFile, EnvBackupFile(a.Env), HerokuFile(a.Env), SetEnvFile))
 	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
 		switch {
 		case created(b.created):
