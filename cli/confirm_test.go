@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/creack/pty"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testbin"
 )
 
 // terminal runs the built binary in a pseudo-terminal (stdin, stdout and
@@ -33,7 +34,7 @@ type terminal struct {
 
 func inTerminal(t *testing.T, dir string, env []string, args ...string) *terminal {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(testbin.Path(t), args...)
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "S3WIZARD_") {
@@ -127,7 +128,7 @@ func userExists(t *testing.T, s *motoserver.Server, user string) bool {
 // Issue 10.4: apply in a terminal shows the plan and waits for one answer;
 // "no" changes nothing, "yes" applies.
 func TestApplyInTerminalShowsThePlanAndAsks(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 
 	tm := inTerminal(t, dir, s.Env(), "apply", "--env", "staging", "--answers", "answers.yaml")
@@ -175,7 +176,7 @@ func TestApplyInTerminalShowsThePlanAndAsks(t *testing.T) {
 
 // Issue 10.4 / CONTRACT: no terminal and no --yes is exit 2, before anything.
 func TestApplyWithoutTerminalNeedsYes(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	r := run(t, dir, s.Env(), "apply", "--env", "staging", "--answers", "answers.yaml")
 	if r.code != 2 || !strings.Contains(r.stderr, "--yes") || !strings.Contains(r.stderr, "terminal") {
@@ -193,7 +194,7 @@ func TestApplyWithoutTerminalNeedsYes(t *testing.T) {
 // restart what runs with it; a no leaves the old key active and the rotation
 // to finish.
 func TestRotateAsksBeforeDeactivating(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	mustOK(t, apply(t, dir, s.Env()))
 	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]

@@ -23,7 +23,7 @@ func git(t *testing.T, dir string, args ...string) {
 // (the secret would be in the next commit), and check tells the truth about
 // it.
 func TestTrackedEnvFileIsRefusedBeforeAnyChange(t *testing.T) {
-	s := motoserver.Start(t)
+	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	git(t, dir, "init", "-q")
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("DEBUG=1\n"), 0o600); err != nil {
