@@ -163,10 +163,10 @@ var commandTable = []*command{
 		name:  "operator-policy",
 		args:  "[--answers FILE] [--env NAME]",
 		short: "the least IAM policy the person running the wizard needs",
-		long: "Prints, on stdout, the IAM policy (JSON) that lets an operator run apply, check, doctor,\n" +
-			"rotate-keys, docs and destroy for these answers, and nothing more. Without an answers\n" +
-			"file, the saved answers of --env (or the defaults) are used. No AWS call: the account ID is\n" +
-			"taken from your credentials when they are there, else left as a wildcard.",
+		long: "Prints, on stdout, the IAM policy (JSON) that lets an operator run apply, check, doctor, docs,\n" +
+			"rotate-keys, migrate-media and destroy for these answers, and nothing more. Without an answers\n" +
+			"file, the saved answers of --env are used. No AWS call: the account ID is the env's (from\n" +
+			"its progress file) when known, else a wildcard (a policy only acts in its own account).",
 		flags:    []string{"answers", "env"},
 		examples: []string{"s3wizard operator-policy --answers s3wizard.yaml > operator-policy.json", "aws iam create-policy --policy-name s3wizard-operator --policy-document file://operator-policy.json"},
 		exits:    []string{exitOK, exitFail, exitUsage},

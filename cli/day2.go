@@ -93,6 +93,7 @@ func cmdDestroy(ctx context.Context, f *flags, s IO) error {
 	}
 	defer sess.Close()
 	a := sess.Run.Answers
+	_ = sess.Run.Identify(ctx) // the account, shown in the list
 	deleted, kept := steps.DestroyList(sess.Run)
 	fmt.Fprintf(s.Err, "s3wizard destroy: env %s, account %s. This deletes, for good:\n", a.Env, sess.Run.AccountID())
 	for _, d := range deleted {

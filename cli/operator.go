@@ -3,8 +3,48 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
+
+	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
+// cmdOperatorPolicy prints the least IAM policy the operator needs for the
+// answers. No AWS call: the account comes from the env's saved progress,
+// when there is one.
 func cmdOperatorPolicy(ctx context.Context, f *flags, s IO) error {
-	return errors.New("not yet")
+	if f.AnswersFile == "" && f.Env == "" {
+		return app.UsageError(errors.New("operator-policy needs --answers FILE, or --env NAME of an env with saved progress"))
+	}
+	var saved *state.Progress
+	if f.Env != "" {
+		p, err := state.Read(f.Dir, f.Env)
+		if err != nil {
+			return err
+		}
+		saved = p
+	}
+	a, err := app.Answers(f.Options, saved)
+	if err != nil {
+		return err
+	}
+	if k := a.Missing(); k != "" {
+		return &config.MissingError{Key: k}
+	}
+	a.ApplyDefaults()
+	if err := a.Validate(); err != nil {
+		return app.UsageError(err)
+	}
+	account := ""
+	if saved != nil {
+		account = saved.Account
+	}
+	doc, err := steps.OperatorPolicy(a, account)
+	if err != nil {
+		return app.UsageError(err)
+	}
+	fmt.Fprintln(s.Out, doc.JSON())
+	return nil
 }

@@ -121,8 +121,15 @@ func deleteBucket(ctx context.Context, cl aws.S3API, bucket string) error {
 			ids = append(ids, s3types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
 		}
 		if len(ids) > 0 {
-			if _, err := cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &s3types.Delete{Objects: ids, Quiet: sdk.Bool(true)}}); err != nil {
+			out, err := cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &s3types.Delete{Objects: ids, Quiet: sdk.Bool(true)}})
+			if err != nil {
 				return err
+			}
+			// Quiet mode reports only the objects that could not be
+			// deleted, each with its own error (AccessDenied…).
+			if len(out.Errors) > 0 {
+				e := out.Errors[0]
+				return fmt.Errorf("%d object version(s) not deleted, e.g. %s: %s: %s", len(out.Errors), sdk.ToString(e.Key), sdk.ToString(e.Code), sdk.ToString(e.Message))
 			}
 		}
 	}

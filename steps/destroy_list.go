@@ -27,7 +27,13 @@ func DestroyList(r *Run) (deleted, kept []string) {
 	if a.Credentials != "provided" {
 		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s and budget %s", SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket), BudgetName(a.Bucket)))
 	}
-	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s), %s and %s with its venv hook", a.EnvFile, EnvBackupFile(a.Env), HerokuFile(a.Env), SetEnvFile))
+	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s)", a.EnvFile, EnvBackupFile(a.Env)))
+	if a.HerokuApp != "" {
+		deleted = append(deleted, HerokuFile(a.Env)+" (it holds the secret)")
+	}
+	if a.SetEnvSh {
+		deleted = append(deleted, SetEnvFile+" and its hook in the virtualenv's activate")
+	}
 	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
 		switch {
 		case created(b.created):

@@ -1,0 +1,117 @@
+package steps
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/policy"
+)
+
+// OperatorPolicy is the least IAM policy the person running the wizard
+// needs for these answers: apply, plan, check, doctor's clean-up,
+// rotate-keys, docs and destroy. Its actions come from the operations the
+// wizard can call (aws.Operations, the per-service interfaces) through
+// aws.OperatorActions; its resources are this env's. account may be "" (not
+// known yet): ARNs then match any account, which grants nothing more, since
+// a policy only ever acts in its own account.
+func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) {
+	if a.Credentials != config.CredAccessKeys && a.Credentials != config.CredInstanceRole {
+		return policy.Document{}, fmt.Errorf("credentials %q: the wizard creates no IAM resource for it, so there is no operator policy to give", a.Credentials)
+	}
+	if account == "" {
+		account = "*"
+	}
+	iamARN := func(kind, name string) string { return fmt.Sprintf("arn:aws:iam::%s:%s/%s", account, kind, name) }
+	buckets := []string{a.Bucket}
+	if a.AccessLogs {
+		buckets = append(buckets, LogBucketName(a.Bucket))
+	}
+	var bucketARNs, objectARNs []string
+	for _, b := range buckets {
+		bucketARNs = append(bucketARNs, "arn:aws:s3:::"+b)
+		objectARNs = append(objectARNs, "arn:aws:s3:::"+b+"/*")
+	}
+	keys := a.Credentials == config.CredAccessKeys
+	role := a.Credentials == config.CredInstanceRole
+	policyARN := PolicyARN(a, account)
+
+	type scoped struct {
+		sid       string
+		resources []string
+		when      bool
+		condition map[string]any
+	}
+	scopes := map[aws.Scope]scoped{
+		aws.ScopeAccount: {"AccountReads", []string{"*"}, true, nil},
+		aws.ScopeBucket:  {"Buckets", bucketARNs, true, nil},
+		aws.ScopeObject:  {"Objects", objectARNs, true, nil},
+		aws.ScopeUser:    {"AppUser", []string{iamARN("user", a.IAMUser)}, keys, nil},
+		aws.ScopeGroup:   {"AppGroup", []string{iamARN("group", GroupName(a))}, keys, nil},
+		// Only the wizard's policies may be attached: without the
+		// condition, whoever holds this policy could attach
+		// AdministratorAccess to a group they put themselves in.
+		aws.ScopeGroupPolicy: {"AppGroupPolicies", []string{iamARN("group", GroupName(a))}, keys,
+			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{policyARN, FullAccessARN}}}},
+		aws.ScopePolicy: {"AppPolicy", []string{policyARN}, keys, nil},
+		aws.ScopeRole:   {"InstanceRole", []string{iamARN("role", a.RoleName)}, role, nil},
+		aws.ScopeRolePolicy: {"InstanceRolePolicies", []string{iamARN("role", a.RoleName)}, role,
+			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{EBWebTierARN}}}},
+		aws.ScopeInstanceProfile: {"InstanceProfile", []string{iamARN("instance-profile", a.RoleName)}, role, nil},
+		aws.ScopeAlarm: {"Alarms", []string{
+			fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", a.Region, account, SizeAlarmName(a.Bucket)),
+			fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", a.Region, account, ObjectsAlarmName(a.Bucket)),
+		}, true, nil},
+		aws.ScopeBudget:        {"Budget", []string{fmt.Sprintf("arn:aws:budgets::%s:budget/%s", account, BudgetName(a.Bucket))}, true, nil},
+		aws.ScopeEBEnvironment: {"ElasticBeanstalk", []string{fmt.Sprintf("arn:aws:elasticbeanstalk:%s:%s:environment/*/%s", a.Region, account, a.EBEnvironment)}, role && a.EBEnvironment != "", nil},
+	}
+	actions := map[aws.Scope][]string{}
+	for _, op := range aws.Operations() {
+		p := aws.OperatorActions[op]
+		if p.Scope == aws.ScopeNone {
+			continue
+		}
+		actions[p.Scope] = append(actions[p.Scope], p.Actions...)
+	}
+	doc := policy.Document{Version: "2012-10-17"}
+	order := make([]aws.Scope, 0, len(scopes))
+	for s := range scopes {
+		order = append(order, s)
+	}
+	slices.Sort(order)
+	for _, s := range order {
+		sc := scopes[s]
+		acts := actions[s]
+		if !sc.when || len(acts) == 0 {
+			continue
+		}
+		sort.Strings(acts)
+		doc.Statement = append(doc.Statement, policy.Statement{
+			Sid: sc.sid, Effect: "Allow", Action: slices.Compact(acts), Resource: sc.resources, Condition: sc.condition,
+		})
+	}
+	if role && a.EBEnvironment != "" {
+		// UpdateEnvironment hands the instance profile's role to EC2.
+		doc.Statement = append(doc.Statement, policy.Statement{Sid: "PassInstanceRole", Effect: "Allow",
+			Action: []string{"iam:PassRole"}, Resource: []string{iamARN("role", a.RoleName)}})
+	}
+	if a.Encryption == config.EncSSEKMS {
+		// check and rotate-keys write, read and delete probe objects, which
+		// SSE-KMS encrypts with the key.
+		key := a.KMSKeyID
+		switch {
+		case key == "" || strings.HasPrefix(key, "alias/") || strings.Contains(key, ":alias/"):
+			// The AWS managed key, or a key named by its alias: IAM
+			// scopes KMS permissions by key, not by alias.
+			key = fmt.Sprintf("arn:aws:kms:%s:%s:key/*", a.Region, account)
+		case !strings.HasPrefix(key, "arn:"):
+			key = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", a.Region, account, key)
+		}
+		doc.Statement = append(doc.Statement, policy.Statement{Sid: "BucketKey", Effect: "Allow",
+			Action: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resource: []string{key}})
+	}
+	return doc, nil
+}
