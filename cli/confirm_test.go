@@ -18,7 +18,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/creack/pty"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
-	"github.com/s3wizard/s3wizard/internal/testbin"
 )
 
 // terminal runs the built binary in a pseudo-terminal (stdin, stdout and
@@ -34,14 +33,7 @@ type terminal struct {
 
 func inTerminal(t *testing.T, dir string, env []string, args ...string) *terminal {
 	t.Helper()
-	cmd := exec.Command(testbin.Path(t), args...)
-	cmd.Dir = dir
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "S3WIZARD_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
+	cmd := wizard(t, dir, env, args...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +103,22 @@ func (tm *terminal) exit() int {
 		tm.t.Fatal(err)
 	}
 	return 0
+}
+
+// rotateDeactivateNotDelete runs rotate-keys in a terminal and answers yes
+// to deactivating the old key, no to deleting it; it returns the screen.
+func rotateDeactivateNotDelete(t *testing.T, dir string, env []string) string {
+	t.Helper()
+	tm := inTerminal(t, dir, env, "rotate-keys", "--env", "staging")
+	tm.waitFor("deactivate the old key")
+	tm.waitFor("[y/N]: ")
+	tm.send("y\n")
+	tm.waitFor("delete key")
+	tm.send("n\n")
+	if code := tm.exit(); code != 0 {
+		t.Fatalf("rotate-keys: exit %d\n%s", code, tm.screen())
+	}
+	return tm.screen()
 }
 
 func bucketExists(t *testing.T, s *motoserver.Server, bucket string) bool {
@@ -213,15 +221,7 @@ func TestRotateAsksBeforeDeactivating(t *testing.T) {
 		t.Fatalf("after no: env file key %s, keys %v; want the new key in the env file and both active", now, st)
 	}
 
-	tm = inTerminal(t, dir, s.Env(), "rotate-keys", "--env", "staging")
-	tm.waitFor("deactivate the old key")
-	tm.waitFor("[y/N]: ")
-	tm.send("y\n")
-	tm.waitFor("delete key")
-	tm.send("n\n")
-	if code := tm.exit(); code != 0 {
-		t.Fatalf("rotate-keys finishing: exit %d\n%s", code, tm.screen())
-	}
+	rotateDeactivateNotDelete(t, dir, s.Env())
 	if st := keyStatuses(t, s); st[old] != "Inactive" || st[now] != "Active" {
 		t.Fatalf("after yes to deactivate, no to delete: %v", st)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
-	"github.com/s3wizard/s3wizard/internal/testbin"
 )
 
 func keyStatuses(t *testing.T, s *motoserver.Server) map[string]string {
@@ -46,15 +45,7 @@ func TestRotateKeys(t *testing.T) {
 
 	// With a terminal (answers: deactivate yes, delete no), the old key is
 	// only deactivated.
-	tm := inTerminal(t, dir, s.Env(), "rotate-keys", "--env", "staging")
-	tm.waitFor("deactivate the old key")
-	tm.waitFor("[y/N]: ")
-	tm.send("y\n")
-	tm.waitFor("delete key")
-	tm.send("n\n")
-	if code := tm.exit(); code != 0 {
-		t.Fatalf("rotate-keys: exit %d\n%s", code, tm.screen())
-	}
+	screen := rotateDeactivateNotDelete(t, dir, s.Env())
 	now := readEnv(t, dir)
 	if now["AWS_ACCESS_KEY_ID"] == old["AWS_ACCESS_KEY_ID"] || now["AWS_SECRET_ACCESS_KEY"] == old["AWS_SECRET_ACCESS_KEY"] {
 		t.Fatal("the env file still has the old key")
@@ -68,7 +59,7 @@ func TestRotateKeys(t *testing.T) {
 	if _, err := app.PutObject(context.Background(), &s3.PutObjectInput{Bucket: sdk.String("mon-app-media-staging"), Key: sdk.String("media/x"), Body: strings.NewReader("x")}); err != nil {
 		t.Fatalf("new key cannot write: %v", err)
 	}
-	if out := tm.screen(); strings.Contains(out, now["AWS_SECRET_ACCESS_KEY"]) || strings.Contains(out, now["AWS_ACCESS_KEY_ID"]) {
+	if strings.Contains(screen, now["AWS_SECRET_ACCESS_KEY"]) || strings.Contains(screen, now["AWS_ACCESS_KEY_ID"]) {
 		t.Error("rotate-keys printed the new key unmasked")
 	}
 
@@ -152,14 +143,7 @@ func TestDestroyNeedsTheTypedName(t *testing.T) {
 
 func runWithInput(t *testing.T, dir string, env []string, input string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(testbin.Path(t), args...)
-	cmd.Dir = dir
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
+	cmd := wizard(t, dir, env, args...)
 	cmd.Stdin = strings.NewReader(input)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb

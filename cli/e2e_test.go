@@ -35,8 +35,9 @@ type result struct {
 	stdout, stderr string
 }
 
-// run runs the built binary in dir with env (and no other AWS variable).
-func run(t *testing.T, dir string, env []string, args ...string) result {
+// wizard is the built binary to run in dir with env (and no other AWS or
+// S3WIZARD_ variable).
+func wizard(t *testing.T, dir string, env []string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(testbin.Path(t), args...)
 	cmd.Dir = dir
@@ -46,6 +47,13 @@ func run(t *testing.T, dir string, env []string, args ...string) result {
 		}
 	}
 	cmd.Env = append(cmd.Env, env...)
+	return cmd
+}
+
+// run runs the built binary in dir with env (and no other AWS variable).
+func run(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := wizard(t, dir, env, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

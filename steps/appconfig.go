@@ -811,21 +811,6 @@ func orUnknown(v string) string {
 	return v
 }
 
-// inProject returns path relative to the project dir, if it lies inside.
-func inProject(dir, path string) (string, bool) {
-	abs := func(p string) string {
-		if a, err := filepath.Abs(p); err == nil {
-			return a
-		}
-		return p
-	}
-	rel, err := filepath.Rel(abs(dir), abs(path))
-	if err != nil || strings.HasPrefix(rel, "..") {
-		return "", false
-	}
-	return filepath.ToSlash(rel), true
-}
-
 // pyBool is how the env file spells a boolean the settings read.
 func pyBool(b bool) string {
 	if b {
