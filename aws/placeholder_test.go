@@ -35,7 +35,7 @@ func TestPlaceholderAccountRefused(t *testing.T) {
 	}
 	refused := map[string]error{}
 	_, refused["s3:PutBucketPolicy"] = c.S3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: sdk.String("logs-bucket"), Policy: policyFor(PlaceholderAccount)})
-	_, refused["iam:AttachUserPolicy"] = c.IAM.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: sdk.String("u"),
+	_, refused["iam:AttachGroupPolicy"] = c.IAM.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: sdk.String("g"),
 		PolicyArn: sdk.String("arn:aws:iam::" + PlaceholderAccount + ":policy/mon-app-s3")})
 	_, refused["budgets:CreateBudget"] = c.Budgets.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: sdk.String(PlaceholderAccount),
 		Budget: &btypes.Budget{BudgetName: sdk.String("b"), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,

@@ -1,6 +1,10 @@
 package steps
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/s3wizard/s3wizard/config"
+)
 
 // DestroyList says, before anything is deleted, what Destroy will delete for
 // the env and what it keeps, from the progress file alone (no AWS call), so
@@ -24,7 +28,7 @@ func DestroyList(r *Run) (deleted, kept []string) {
 			kept = append(kept, "role "+a.RoleName+" (it existed before the wizard)")
 		}
 	}
-	if a.Credentials != "provided" {
+	if a.Credentials != config.CredProvided {
 		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s and budget %s", SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket), BudgetName(a.Bucket)))
 	}
 	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s)", a.EnvFile, EnvBackupFile(a.Env)))
