@@ -63,35 +63,36 @@ func Answers(o Options, saved *state.Progress) (*config.Answers, error) {
 }
 
 // Finish applies defaults and validates; every problem is a usage error and
-// is found before any AWS call or file write.
+// is found before any AWS call or file write. It also refuses a secret file
+// that git tracks: ignoring it (which the wizard does, in .gitignore) would
+// not keep the secret out of the next commit.
 func Finish(a *config.Answers, dir string) error {
+	if err := validate(a, dir); err != nil {
+		return err
+	}
+	if err := steps.SecretFilesUntracked(dir, a); err != nil {
+		return UsageError(fmt.Errorf("%w; nothing was changed", err))
+	}
+	return claimEnvFile(a, dir)
+}
+
+// FinishAudit is Finish for the commands that write no secret (check,
+// doctor, docs, destroy): a tracked secret file is for check to report, not
+// a reason to refuse.
+func FinishAudit(a *config.Answers, dir string) error {
+	if err := validate(a, dir); err != nil {
+		return err
+	}
+	return claimEnvFile(a, dir)
+}
+
+func validate(a *config.Answers, dir string) error {
 	a.ApplyDefaults()
 	if err := a.Validate(); err != nil {
 		return UsageError(err)
 	}
 	if err := envfile.Check(envPath(a.EnvFile, dir)); err != nil {
 		return UsageError(fmt.Errorf("env file: %w: fix or remove that line; nothing was changed", err))
-	}
-	if err := notTracked(a, dir); err != nil {
-		return err
-	}
-	return claimEnvFile(a, dir)
-}
-
-// notTracked refuses an env file that git tracks when it is to hold a
-// secret: ignoring it (which the wizard does, in .gitignore) would not keep
-// the secret out of the next commit.
-func notTracked(a *config.Answers, dir string) error {
-	if a.Credentials == config.CredInstanceRole {
-		return nil // no secret in the env file
-	}
-	rel := filepath.ToSlash(filepath.Clean(a.EnvFile))
-	tracked, err := envfile.TrackedByGit(dir, rel)
-	if err != nil {
-		return UsageError(fmt.Errorf("env_file %s: %w", a.EnvFile, err))
-	}
-	if tracked {
-		return UsageError(fmt.Errorf("env_file %s is tracked by git, so the secret access key would be committed: run `git rm --cached %s` and commit, then run again (the wizard adds it to .gitignore; any key already in it is in git's history: rotate it with `s3wizard rotate-keys --env %s`); nothing was changed", a.EnvFile, rel, a.Env))
 	}
 	return nil
 }

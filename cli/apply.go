@@ -96,9 +96,6 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	defer sess.Close()
-	if err := steps.CheckSecretFilesUntracked(sess.Run); err != nil {
-		return app.UsageError(fmt.Errorf("%w; nothing was changed", err))
-	}
 	if confirm {
 		// Like `terraform apply`: the plan, then one question.
 		total, err := printPlan(s.Err, sess.Run, steps.PlanAll(ctx, sess.Run, sess.Steps))

@@ -49,6 +49,9 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 	}
 	defer sess.Close()
 	r := sess.Run
+	if err := steps.CheckSecretFilesUntracked(r); err != nil {
+		return app.UsageError(fmt.Errorf("%w; nothing was changed", err))
+	}
 	pr := newPrinter(s.Err, f.noColor)
 	r.Report = pr.event
 	ask := func(question string) bool {

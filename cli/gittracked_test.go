@@ -52,6 +52,6 @@ func TestTrackedEnvFileIsRefusedBeforeAnyChange(t *testing.T) {
 	git(t, dir, "add", "-f", ".env")
 	c = run(t, dir, s.Env(), "check", "--env", "staging")
 	if c.code != 1 || !strings.Contains(c.stdout, "✗ [app-config] secret files ignored by git: git tracks .env") {
-		t.Fatalf("check with a tracked .env: exit %d\n%s", c.code, c.stdout)
+		t.Fatalf("check with a tracked .env: exit %d\n%s\n%s", c.code, c.stdout, c.stderr)
 	}
 }

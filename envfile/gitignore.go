@@ -95,38 +95,6 @@ func ensurePatterns(path string, patterns []string, create bool) ([]string, erro
 	return missing, nil
 }
 
-// TrackedByGit reports whether relPath (relative to projectDir) is tracked by
-// git, using "git ls-files --error-unmatch". It returns false and no error if
-// git is not installed or projectDir is not inside a git work tree.
-func TrackedByGit(projectDir, relPath string) (bool, error) {
-	gitPath, err := exec.LookPath("git")
-	if err != nil {
-		return false, nil
-	}
-	cmd := exec.Command(gitPath, "ls-files", "--error-unmatch", "--", relPath)
-	cmd.Dir = projectDir
-	// Untranslated messages so "not a git repository" can be recognised.
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANGUAGE=C")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err = cmd.Run()
-	if err == nil {
-		return true, nil
-	}
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		msg := strings.TrimSpace(stderr.String())
-		switch {
-		case exitErr.ExitCode() == 1:
-			return false, nil // not tracked
-		case strings.Contains(msg, "not a git repository"):
-			return false, nil
-		}
-		return false, fmt.Errorf("check whether %s is tracked by git: %w: %s", relPath, err, msg)
-	}
-	return false, fmt.Errorf("check whether %s is tracked by git: %w", relPath, err)
-}
-
 // TrackedFiles returns the files under projectDir that git tracks and that
 // match one of patterns (git pathspecs relative to projectDir, globs
 // allowed), as `git ls-files` prints them. Ignoring a tracked file does not

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -103,10 +104,7 @@ func git(t *testing.T, dir string, args ...string) {
 	}
 }
 
-func TestTrackedByGit(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
+func TestTrackedFiles(t *testing.T) {
 	// Keep git from finding a repository above the temp dirs.
 	t.Setenv("GIT_CEILING_DIRECTORIES", os.TempDir())
 
@@ -121,24 +119,25 @@ func TestTrackedByGit(t *testing.T) {
 	writeFile(t, filepath.Join(nonRepo, ".env"), "A=1\n", 0o600)
 
 	tests := []struct {
-		name string
-		dir  string
-		rel  string
-		want bool
+		name     string
+		dir      string
+		patterns []string
+		want     string
 	}{
-		{"tracked", repo, ".env", true},
-		{"untracked", repo, "untracked.env", false},
-		{"missing file", repo, "nope.env", false},
-		{"not a repo", nonRepo, ".env", false},
+		{"tracked", repo, []string{".env"}, ".env"},
+		{"untracked", repo, []string{"untracked.env"}, ""},
+		{"missing file", repo, []string{"nope.env"}, ""},
+		{"glob", repo, []string{"*.env", ".s3wizard/*secret*"}, ".env"},
+		{"not a repo", nonRepo, []string{".env"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := TrackedByGit(tt.dir, tt.rel)
+			got, err := TrackedFiles(tt.dir, tt.patterns)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
-				t.Errorf("TrackedByGit = %v, want %v", got, tt.want)
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("TrackedFiles = %q, want %q", got, tt.want)
 			}
 		})
 	}

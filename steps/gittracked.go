@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 )
 
@@ -14,12 +15,19 @@ func (r *Run) TrackedSecretFiles() ([]string, error) {
 	return envfile.TrackedFiles(r.Dir, r.IgnorePatterns())
 }
 
+// SecretFilesUntracked is CheckSecretFilesUntracked before a run exists
+// (app.Finish: before any AWS call or file write).
+func SecretFilesUntracked(dir string, a *config.Answers) error {
+	return CheckSecretFilesUntracked(&Run{Dir: dir, Answers: a})
+}
+
 // CheckSecretFilesUntracked refuses to go on when git tracks a file the
-// wizard would write a secret into, and says exactly what to do. It runs
-// before the access key is created (the secret would be in the next commit).
+// wizard would write a secret into, and says exactly what to do. The one
+// place that decides it: up front (app.Finish), again before the access key
+// is created (the secret would be in the next commit), and by check.
 func CheckSecretFilesUntracked(r *Run) error {
-	if !accessKeys(r.Answers) {
-		return nil
+	if instanceRole(r.Answers) {
+		return nil // no secret is written anywhere
 	}
 	tracked, err := r.TrackedSecretFiles()
 	if err != nil {
