@@ -29,6 +29,7 @@ const (
 	ScopeRolePolicy
 	ScopeInstanceProfile
 	ScopeAlarm
+	ScopeTopic // the alarms' SNS topic
 	ScopeBudget
 	ScopeEBEnvironment
 )
@@ -126,6 +127,12 @@ var OperatorActions = map[string]Permission{
 	"cloudwatch:PutMetricAlarm": {[]string{"cloudwatch:PutMetricAlarm"}, ScopeAlarm},
 	"cloudwatch:DeleteAlarms":   {[]string{"cloudwatch:DeleteAlarms"}, ScopeAlarm},
 
+	"sns:CreateTopic":              {[]string{"sns:CreateTopic"}, ScopeTopic},
+	"sns:DeleteTopic":              {[]string{"sns:DeleteTopic"}, ScopeTopic},
+	"sns:GetTopicAttributes":       {[]string{"sns:GetTopicAttributes"}, ScopeTopic},
+	"sns:Subscribe":                {[]string{"sns:Subscribe"}, ScopeTopic},
+	"sns:ListSubscriptionsByTopic": {[]string{"sns:ListSubscriptionsByTopic"}, ScopeTopic},
+
 	"budgets:DescribeBudget":                     {[]string{"budgets:ViewBudget"}, ScopeBudget},
 	"budgets:DescribeNotificationsForBudget":     {[]string{"budgets:ViewBudget"}, ScopeBudget},
 	"budgets:DescribeSubscribersForNotification": {[]string{"budgets:ViewBudget"}, ScopeBudget},
@@ -143,24 +150,37 @@ var OperatorActions = map[string]Permission{
 	"elasticbeanstalk:DescribeConfigurationSettings": {[]string{"elasticbeanstalk:DescribeConfigurationSettings"}, ScopeEBEnvironment},
 }
 
-// apiInterfaces name the per-service interfaces by the service prefix of
-// OperatorActions' keys.
-var apiInterfaces = map[string]reflect.Type{
-	"s3":               reflect.TypeFor[S3API](),
-	"s3control":        reflect.TypeFor[S3ControlAPI](),
-	"iam":              reflect.TypeFor[IAMAPI](),
-	"sts":              reflect.TypeFor[STSAPI](),
-	"cloudwatch":       reflect.TypeFor[CloudWatchAPI](),
-	"budgets":          reflect.TypeFor[BudgetsAPI](),
-	"access-analyzer":  reflect.TypeFor[AccessAnalyzerAPI](),
-	"elasticbeanstalk": reflect.TypeFor[ElasticBeanstalkAPI](),
+// ServicePrefixes name the services of Clients' interface fields, as the
+// keys of OperatorActions start. A test fails when a field has none.
+var ServicePrefixes = map[string]string{
+	"S3": "s3", "S3Control": "s3control", "IAM": "iam", "STS": "sts", "CloudWatch": "cloudwatch",
+	"SNS": "sns", "Budgets": "budgets", "AccessAnalyzer": "access-analyzer", "EB": "elasticbeanstalk",
+}
+
+// apiInterfaces are Clients' interface fields (api.go), by service prefix:
+// every client the steps can reach.
+func apiInterfaces() map[string]reflect.Type {
+	out := map[string]reflect.Type{}
+	t := reflect.TypeFor[Clients]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() || f.Type.Kind() != reflect.Interface {
+			continue
+		}
+		prefix := ServicePrefixes[f.Name]
+		if prefix == "" {
+			prefix = "?" + f.Name // OperatorActions has no such key: the test names it
+		}
+		out[prefix] = f.Type
+	}
+	return out
 }
 
 // Operations lists every operation the wizard can call, as
 // "service:Operation", from the per-service interfaces, sorted.
 func Operations() []string {
 	var ops []string
-	for svc, t := range apiInterfaces {
+	for svc, t := range apiInterfaces() {
 		for i := range t.NumMethod() {
 			ops = append(ops, svc+":"+t.Method(i).Name)
 		}

@@ -118,7 +118,7 @@ func TestDestroyNeedsTheTypedName(t *testing.T) {
 	}
 	// What goes is listed before the question (issue 10.4).
 	question := strings.Index(no.stderr, "Type the bucket name")
-	for _, want := range []string{"bucket mon-app-media-staging with EVERY file", "IAM user django-s3-user-staging", "IAM group", "budget mon-app-media-staging-monthly"} {
+	for _, want := range []string{"bucket mon-app-media-staging with EVERY file", "IAM user django-s3-user-staging", "IAM group", "budget s3wizard-s3-monthly"} {
 		if i := strings.Index(no.stderr, want); i < 0 || i > question {
 			t.Errorf("%q is not listed before the question:\n%s", want, no.stderr)
 		}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"strings"
@@ -15,11 +16,10 @@ import (
 // named, a good one is recorded as answered.
 func TestPromptLineUsesTheKeysTable(t *testing.T) {
 	ask := func(key, typed string) (*config.Answers, string, error) {
-		stdinLines = nil
-		t.Cleanup(func() { stdinLines = nil })
 		var errw bytes.Buffer
 		a := &config.Answers{Set: map[string]bool{}}
-		err := promptLine(IO{In: strings.NewReader(typed), Err: &errw}, a, key)
+		in := strings.NewReader(typed)
+		err := promptLine(IO{In: in, Err: &errw, lines: bufio.NewReader(in)}, a, key)
 		return a, errw.String(), err
 	}
 	a, shown, err := ask("app", "mon-app\n")

@@ -29,7 +29,7 @@ func DestroyList(r *Run) (deleted, kept []string) {
 		}
 	}
 	if a.Credentials != config.CredProvided {
-		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s and budget %s", SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket), BudgetName(a.Bucket)))
+		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s, and budget %s (kept while another env of the project records it)", SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket), BudgetName))
 	}
 	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s)", a.EnvFile, EnvBackupFile(a.Env)))
 	if a.HerokuApp != "" {

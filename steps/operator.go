@@ -65,7 +65,13 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 			fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", a.Region, account, SizeAlarmName(a.Bucket)),
 			fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", a.Region, account, ObjectsAlarmName(a.Bucket)),
 		}, true, nil},
-		aws.ScopeBudget:        {"Budget", []string{fmt.Sprintf("arn:aws:budgets::%s:budget/%s", account, BudgetName(a.Bucket))}, true, nil},
+		// The account's budget, and the per-bucket one older versions made
+		// (deleted when found).
+		aws.ScopeTopic: {"AlarmTopic", []string{AlarmTopicARN(a, account)}, true, nil},
+		aws.ScopeBudget: {"Budget", []string{
+			fmt.Sprintf("arn:aws:budgets::%s:budget/%s", account, BudgetName),
+			fmt.Sprintf("arn:aws:budgets::%s:budget/%s-monthly", account, a.Bucket),
+		}, true, nil},
 		aws.ScopeEBEnvironment: {"ElasticBeanstalk", []string{fmt.Sprintf("arn:aws:elasticbeanstalk:%s:%s:environment/*/%s", a.Region, account, a.EBEnvironment)}, role && a.EBEnvironment != "", nil},
 	}
 	actions := map[aws.Scope][]string{}

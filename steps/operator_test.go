@@ -36,7 +36,7 @@ func TestOperatorPolicyNamesOnlyThisEnv(t *testing.T) {
 		`"arn:aws:iam::111122223333:user/django-s3-user-prod"`, `"arn:aws:iam::111122223333:group/blog-prod-s3"`,
 		`"arn:aws:iam::111122223333:policy/blog-prod-s3-access"`,
 		`"arn:aws:cloudwatch:eu-west-3:111122223333:alarm:blog-media-prod-size"`,
-		`"arn:aws:budgets::111122223333:budget/blog-media-prod-monthly"`,
+		`"arn:aws:budgets::111122223333:budget/s3wizard-s3-monthly"`,
 		`"iam:PolicyARN"`, `"budgets:ModifyBudget"`, `"s3:GetEncryptionConfiguration"`,
 	} {
 		if !strings.Contains(js, want) {
