@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"slices"
 	"sync"
 )
@@ -72,3 +73,7 @@ func async[T any](fn func() (T, error)) func() (T, error) {
 		return v, err
 	}
 }
+
+// errNotRead stands for a read that was not sent because its answer cannot
+// be needed.
+var errNotRead = errors.New("not read: not needed with these answers")

@@ -53,12 +53,14 @@ func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) {
 // ApplyStep plans, applies and verifies one step and records its outcome in
 // the progress file. A failed step keeps every earlier step as it was.
 func ApplyStep(ctx context.Context, r *Run, s *Step) (*Plan, []Check, error) {
-	return applyStep(ctx, r, s, nil)
+	return applyStep(ctx, r, s, nil, nil)
 }
 
 // applyStep is ApplyStep with, in ahead, a plan already made against the
-// live state that is still true (nil: plan now).
-func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan) (*Plan, []Check, error) {
+// live state that is still true (nil: plan now) and, in verified, the
+// verification of that state when the plan changes nothing (nil: verify
+// after the actions).
+func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func() ([]Check, error)) (*Plan, []Check, error) {
 	if !s.IsEnabled(r.Answers) {
 		r.emit(Event{Kind: EvStepSkip, Step: s.ID, Text: "not used with these answers"})
 		if !r.DryRun {
@@ -113,7 +115,11 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan) (*Plan, []Chec
 	}
 	var checks []Check
 	if s.Verify != nil {
-		checks = s.Verify(actx, r)
+		if verified != nil && p.Empty() {
+			checks, _ = verified()
+		} else {
+			checks = s.Verify(actx, r)
+		}
 		for i := range checks {
 			r.emit(Event{Kind: EvCheck, Step: s.ID, Check: &checks[i]})
 		}
@@ -242,6 +248,18 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 			}
 			me.clean = ahead != nil && ahead.Empty() || clean && !s.IsEnabled(r.Answers)
 			plannedOnce()
+			// Nothing to change: the live state is final already, so it is
+			// verified now, while the steps it needs still verify theirs;
+			// the checks count only once they are done.
+			var verified func() ([]Check, error)
+			if ahead != nil && ahead.Empty() && s.Verify != nil && !r.DryRun && len(s.Needs) > 0 {
+				vctx := aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+				verified = async(func() ([]Check, error) { return s.Verify(vctx, r), nil })
+			}
+			if verified != nil {
+				// Never left running past the run: its probes clean up.
+				defer func() { _, _ = verified() }()
+			}
 			for _, n := range s.Needs {
 				if !wait(steps[n].done) {
 					return
@@ -251,7 +269,7 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 					return
 				}
 			}
-			p, checks, err := applyStep(ctx, r, s, ahead)
+			p, checks, err := applyStep(ctx, r, s, ahead, verified)
 			results[i] = Result{Step: s, Plan: p, Checks: checks, Err: err}
 			me.ok = err == nil
 		}()

@@ -216,3 +216,46 @@ func TestConcurrentActionsWaitForWhatTheyJoin(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyAllVerifiesEarlyWhatDoesNotChange: a step whose plan changes
+// nothing, after steps that change nothing either, verifies while they
+// still verify theirs; its checks count only once they are done, so a
+// failure of a step it needs still stops it.
+func TestApplyAllVerifiesEarlyWhatDoesNotChange(t *testing.T) {
+	for _, bucketFails := range []bool{false, true} {
+		settingsVerifying := make(chan struct{})
+		var once sync.Once
+		root := &steps.Step{ID: "preflight", Title: "preflight", Plan: func(context.Context, *steps.Run) (*steps.Plan, error) { return &steps.Plan{}, nil }}
+		bucket := &steps.Step{ID: "bucket", Title: "bucket", Needs: []string{"preflight"},
+			Plan: func(context.Context, *steps.Run) (*steps.Plan, error) { return &steps.Plan{}, nil },
+			Verify: func(context.Context, *steps.Run) []steps.Check {
+				// Done only once the settings step verifies: without the
+				// early verification this would wait.
+				select {
+				case <-settingsVerifying:
+				case <-time.After(10 * time.Second):
+					return []steps.Check{steps.Fail("test-early", "early verification", "the settings step did not verify while the bucket step did")}
+				}
+				if bucketFails {
+					return []steps.Check{steps.Fail("test-bucket", "bucket", "drifted")}
+				}
+				return nil
+			}}
+		settings := &steps.Step{ID: "settings", Title: "settings", Needs: []string{"bucket"},
+			Plan: func(context.Context, *steps.Run) (*steps.Plan, error) { return &steps.Plan{}, nil },
+			Verify: func(context.Context, *steps.Run) []steps.Check {
+				once.Do(func() { close(settingsVerifying) })
+				return []steps.Check{steps.Pass("test-settings", "settings", "")}
+			}}
+		r := engineRun(t)
+		r.Account = "123456789012"
+		results, err := steps.ApplyAll(context.Background(), r, []*steps.Step{root, bucket, settings})
+		st := r.State.Step("settings").Status
+		if !bucketFails && (err != nil || st != state.Done || len(results[2].Checks) != 1) {
+			t.Errorf("err %v, settings %s with checks %v; want done with its one check", err, st, results[2].Checks)
+		}
+		if bucketFails && (err == nil || st == state.Done || results[2].Err == nil) {
+			t.Errorf("the bucket step failed, yet the settings step is %s (err %v): its early checks must not count", st, results[2].Err)
+		}
+	}
+}

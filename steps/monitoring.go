@@ -83,14 +83,13 @@ func CloudWatchClient(r *Run) aws.CloudWatchAPI {
 }
 
 func planMonitoring(ctx context.Context, r *Run) (*Plan, error) {
+	// Alarms, request metrics and the budget are read at once.
 	p := &Plan{Concurrent: true}
-	if err := planAlarms(ctx, r, p); err != nil {
-		return nil, err
-	}
-	if err := planRequestMetrics(ctx, r, p); err != nil {
-		return nil, err
-	}
-	if err := planBudget(ctx, r, p); err != nil {
+	if err := planParts(p,
+		func(p *Plan) error { return planAlarms(ctx, r, p) },
+		func(p *Plan) error { return planRequestMetrics(ctx, r, p) },
+		func(p *Plan) error { return planBudget(ctx, r, p) },
+	); err != nil {
 		return nil, err
 	}
 	if p.Empty() {
@@ -604,6 +603,13 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	bc := r.AWS.Budgets
 	acct := r.AccountID()
 	name := BudgetName
+	// The budget's notifications are read with it (used if it exists).
+	notifications := func() (*budgets.DescribeNotificationsForBudgetOutput, error) { return nil, errNotRead }
+	if a.Budget.MonthlyUSD > 0 {
+		notifications = async(func() (*budgets.DescribeNotificationsForBudgetOutput, error) {
+			return bc.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: &acct, BudgetName: &name})
+		})
+	}
 	out, err := bc.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &acct, BudgetName: &name})
 	if err != nil && !aws.IsNotFound(err) {
 		return fmt.Errorf("read budget %s: %w", name, err)
@@ -674,7 +680,7 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 				return err
 			}})
 	}
-	nout, err := bc.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: &acct, BudgetName: &name})
+	nout, err := notifications()
 	if err != nil {
 		return fmt.Errorf("read notifications of budget %s: %w", name, err)
 	}
@@ -817,10 +823,41 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 	topic, email := "", AlarmEmail(a)
 	if len(want) > 0 && email != "" {
 		topic = AlarmTopicARN(a, r.AccountID())
-		checks = append(checks, verifyAlarmTopic(ctx, r, topic, email))
+	}
+	// Every read goes out at once; the checks below take the answers.
+	acct, name := r.AccountID(), BudgetName
+	var (
+		topicCheck    func() (Check, error)
+		alarms        func() (map[string]cwtypes.MetricAlarm, error)
+		metrics       func() (*s3.GetBucketMetricsConfigurationOutput, error)
+		budget        func() (*budgets.DescribeBudgetOutput, error)
+		notifications func() (*budgets.DescribeNotificationsForBudgetOutput, error)
+	)
+	if topic != "" {
+		topicCheck = async(func() (Check, error) { return verifyAlarmTopic(ctx, r, topic, email), nil })
 	}
 	if len(want) > 0 {
-		live, err := liveAlarms(ctx, CloudWatchClient(r), a.Bucket)
+		alarms = async(func() (map[string]cwtypes.MetricAlarm, error) { return liveAlarms(ctx, CloudWatchClient(r), a.Bucket) })
+	}
+	if a.Alarms.RequestMetrics {
+		metrics = async(func() (*s3.GetBucketMetricsConfigurationOutput, error) {
+			return r.AWS.S3In(a.Region).GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: &a.Bucket, Id: sdk.String(RequestMetricsID)})
+		})
+	}
+	if a.Budget.MonthlyUSD > 0 {
+		budget = async(func() (*budgets.DescribeBudgetOutput, error) {
+			return r.AWS.Budgets.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &acct, BudgetName: &name})
+		})
+		notifications = async(func() (*budgets.DescribeNotificationsForBudgetOutput, error) {
+			return r.AWS.Budgets.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: &acct, BudgetName: &name})
+		})
+	}
+	if topicCheck != nil {
+		c, _ := topicCheck()
+		checks = append(checks, c)
+	}
+	if len(want) > 0 {
+		live, err := alarms()
 		for _, in := range want {
 			name := "CloudWatch alarm " + sdk.ToString(in.AlarmName)
 			cur, ok := live[sdk.ToString(in.AlarmName)]
@@ -837,7 +874,7 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 		}
 	}
 	if a.Alarms.RequestMetrics {
-		out, err := r.AWS.S3In(a.Region).GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: &a.Bucket, Id: sdk.String(RequestMetricsID)})
+		out, err := metrics()
 		switch {
 		case err != nil:
 			checks = append(checks, Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, aws.Explain(err).Error()))
@@ -848,9 +885,7 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 		}
 	}
 	if a.Budget.MonthlyUSD > 0 {
-		acct := r.AccountID()
-		name := BudgetName
-		out, err := r.AWS.Budgets.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &acct, BudgetName: &name})
+		out, err := budget()
 		switch {
 		case err != nil:
 			checks = append(checks, Fail(CheckBudget, "budget "+name, aws.Explain(err).Error()))
@@ -860,7 +895,7 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 			checks = append(checks, Pass(CheckBudget, "budget "+name, sdk.ToString(out.Budget.BudgetLimit.Amount)+" USD/month"))
 		}
 		if err == nil {
-			nout, err := r.AWS.Budgets.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: &acct, BudgetName: &name})
+			nout, err := notifications()
 			found := false
 			if err == nil {
 				for _, n := range nout.Notifications {

@@ -70,6 +70,18 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		p.Notice("the endpoint %s has no TLS: the statement denying non-TLS requests is left out (it would lock every client out); on AWS it is added", r.AWS.Endpoint)
 	}
 
+	// The bucket's Block Public Access and policy are read with the
+	// account's.
+	bucketPAB := async(func() (*s3.GetPublicAccessBlockOutput, error) {
+		if compatible(a) {
+			return nil, nil
+		}
+		return cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})
+	})
+	bucketPolicy := async(func() (*s3.GetBucketPolicyOutput, error) {
+		return cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket})
+	})
+
 	if public && !r.Offline && !compatible(a) {
 		acct, err := r.AWS.S3Control.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: sdk.String(r.AccountID())})
 		switch {
@@ -87,11 +99,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	}
 
 	want := WantedPublicAccessBlock(public)
-	var live *s3.GetPublicAccessBlockOutput
-	var err error
-	if !compatible(a) {
-		live, err = cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})
-	}
+	live, err := bucketPAB()
 	if err != nil && !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read Block Public Access of %s: %w", a.Bucket, err)
 	}
@@ -112,7 +120,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 
 	doc, hasPolicy := r.MediaBucketPolicy()
 	var livePolicy string
-	if out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket}); err == nil {
+	if out, err := bucketPolicy(); err == nil {
 		livePolicy = sdk.ToString(out.Policy)
 	} else if !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
