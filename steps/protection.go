@@ -489,6 +489,17 @@ type chainStep struct {
 	summary string
 	calls   []string
 	do      func(ctx context.Context) error
+	// after: the calls this link waits for when it runs as an action of its
+	// own (action); a chain run by chainAction is in order anyway.
+	after []string
+}
+
+// action makes the link an action of its own, which waits only for the
+// calls in after; S3's OperationAborted, answered while another setting of
+// the same bucket changes, is retried.
+func (c chainStep) action(prefix string) *Action {
+	return &Action{Summary: prefix + c.summary, Calls: c.calls, After: c.after,
+		Do: func(ctx context.Context) error { return retryConflict(ctx, func() error { return c.do(ctx) }) }}
 }
 
 // chainAction runs chain as one action, in order (each step may need the one
@@ -558,6 +569,7 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 		chain = append(chain, chainStep{
 			summary: fmt.Sprintf("server access logging of %s into %s/%s", bucket, logBucket, logPrefix),
 			calls:   []string{"s3:PutBucketLogging"},
+			after:   []string{"s3:CreateBucket", "s3:PutBucketPolicy"},
 			do: func(ctx context.Context) error {
 				return retryConflict(ctx, func() error {
 					_, err := cl.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: &bucket,
@@ -567,12 +579,12 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 				})
 			}})
 	}
-	if len(chain) == 0 {
-		return nil
+	// Each link is an action of its own: once the log bucket exists its
+	// settings go out together, and logging waits for the policy that lets
+	// the logging service write (S3 refuses PutBucketLogging before it).
+	for _, c := range chain {
+		p.Add(c.action("access logs: "))
 	}
-	// One action keeps the chain ordered (the bucket before its settings, its
-	// policy before PutBucketLogging).
-	p.Add(chainAction("access logs: ", chain))
 	return nil
 }
 
@@ -625,6 +637,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		return nil, fmt.Errorf("check log bucket %s: %w", logBucket, err)
 	}
 	var chain []chainStep
+	afterLogBucket := []string{"s3:CreateBucket"} // its settings wait for it
 	exists := false
 	switch st {
 	case bucketTaken:
@@ -664,7 +677,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 			return nil, fmt.Errorf("read object ownership of %s: %w", logBucket, err)
 		}
 		if !ownerEnforced(own) {
-			chain = append(chain, chainStep{summary: "ACLs disabled on " + logBucket, calls: []string{"s3:PutBucketOwnershipControls"},
+			chain = append(chain, chainStep{after: afterLogBucket, summary: "ACLs disabled on " + logBucket, calls: []string{"s3:PutBucketOwnershipControls"},
 				do: func(ctx context.Context) error {
 					_, err := cl.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: &logBucket,
 						OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}})
@@ -683,7 +696,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		pabOK = err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false))
 	}
 	if !pabOK {
-		chain = append(chain, chainStep{summary: "Block Public Access all ON on " + logBucket, calls: []string{"s3:PutPublicAccessBlock"},
+		chain = append(chain, chainStep{after: afterLogBucket, summary: "Block Public Access all ON on " + logBucket, calls: []string{"s3:PutPublicAccessBlock"},
 			do: func(ctx context.Context) error {
 				want := WantedPublicAccessBlock(false)
 				_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &logBucket, PublicAccessBlockConfiguration: &want})
@@ -704,7 +717,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		}
 	}
 	if !encOK {
-		chain = append(chain, chainStep{summary: "SSE-S3 on " + logBucket, calls: []string{"s3:PutBucketEncryption"},
+		chain = append(chain, chainStep{after: afterLogBucket, summary: "SSE-S3 on " + logBucket, calls: []string{"s3:PutBucketEncryption"},
 			do: func(ctx context.Context) error {
 				_, err := cl.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: &logBucket,
 					ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{sseS3Rule()}}})
@@ -725,7 +738,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 	}
 	if !lcOK {
 		rules := append(append([]types.LifecycleRule{}, foreign...), wantRules...)
-		chain = append(chain, chainStep{summary: fmt.Sprintf("expire logs in %s after %d days", logBucket, logRetentionDays), calls: []string{"s3:PutBucketLifecycleConfiguration"},
+		chain = append(chain, chainStep{after: afterLogBucket, summary: fmt.Sprintf("expire logs in %s after %d days", logBucket, logRetentionDays), calls: []string{"s3:PutBucketLifecycleConfiguration"},
 			do: func(ctx context.Context) error { return putLifecycle(ctx, cl, logBucket, rules) }})
 	}
 
@@ -744,7 +757,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		polOK = err == nil && policy.Equal(sdk.ToString(out.Policy), doc)
 	}
 	if !polOK {
-		chain = append(chain, chainStep{summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", calls: []string{"s3:PutBucketPolicy"},
+		chain = append(chain, chainStep{after: afterLogBucket, summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", calls: []string{"s3:PutBucketPolicy"},
 			do: func(ctx context.Context) error {
 				_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
 				return err
