@@ -2,7 +2,6 @@ package steps
 
 import (
 	"errors"
-	"slices"
 	"sync"
 )
 
@@ -26,14 +25,6 @@ func forEach(n int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-// gather runs independent groups of checks concurrently and returns their
-// checks in the groups' order, as if they had run one after another.
-func gather(groups ...func() []Check) []Check {
-	out := make([][]Check, len(groups))
-	forEach(len(groups), func(i int) { out[i] = groups[i]() })
-	return slices.Concat(out...)
 }
 
 // planParts runs independent parts of a plan concurrently, each into a plan
