@@ -217,16 +217,23 @@ func (c *Clients) newS3(region string) *s3.Client {
 // region with SigV4). Clients not made by New (tests' fakes) answer with S3
 // for every region.
 func (c *Clients) S3In(region string) S3API {
-	if region == "" || region == c.Region || c.regional == nil {
-		return c.S3
+	return inRegion(c, region, c.S3, c.regional, func(r string) S3API { return c.newS3(r) })
+}
+
+// inRegion returns def for the clients' own region (or for clients not made
+// by New, whose cache is nil), else the client for region from cache, made
+// by mk the first time.
+func inRegion[T any](c *Clients, region string, def T, cache map[string]T, mk func(region string) T) T {
+	if region == "" || region == c.Region || cache == nil {
+		return def
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cl, ok := c.regional[region]; ok {
+	if cl, ok := cache[region]; ok {
 		return cl
 	}
-	cl := c.newS3(region)
-	c.regional[region] = cl
+	cl := mk(region)
+	cache[region] = cl
 	return cl
 }
 
@@ -247,34 +254,16 @@ func (c *Clients) newCloudWatch(region string) *cloudwatch.Client {
 // them. Clients not made by New (tests' fakes) answer with CloudWatch for
 // every region.
 func (c *Clients) CloudWatchIn(region string) CloudWatchAPI {
-	if region == "" || region == c.Region || c.cwIn == nil {
-		return c.CloudWatch
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl, ok := c.cwIn[region]; ok {
-		return cl
-	}
-	cl := c.newCloudWatch(region)
-	c.cwIn[region] = cl
-	return cl
+	return inRegion(c, region, c.CloudWatch, c.cwIn, func(r string) CloudWatchAPI { return c.newCloudWatch(r) })
 }
 
 // SNSIn returns an SNS client for region: an alarm's topic lives in the
 // alarm's region (the bucket's). Clients not made by New (tests' fakes)
 // answer with SNS for every region.
 func (c *Clients) SNSIn(region string) SNSAPI {
-	if region == "" || region == c.Region || c.snsIn == nil {
-		return c.SNS
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cl, ok := c.snsIn[region]; ok {
-		return cl
-	}
-	cl := sns.NewFromConfig(c.Cfg, func(o *sns.Options) { o.Region = region })
-	c.snsIn[region] = cl
-	return cl
+	return inRegion(c, region, c.SNS, c.snsIn, func(r string) SNSAPI {
+		return sns.NewFromConfig(c.Cfg, func(o *sns.Options) { o.Region = r })
+	})
 }
 
 // WithCredentials returns clients for the same endpoint and region signed
