@@ -441,22 +441,17 @@ func QuestionsFor(ks []string) []Question {
 
 // EnvNamedKeys are the names whose default contains the env: carried over
 // to another env, they are switched to it.
-func EnvNamedKeys() []string {
-	var r []string
-	for _, q := range keys {
-		if q.envNamed {
-			r = append(r, q.Key)
-		}
-	}
-	return r
-}
+func EnvNamedKeys() []string { return keyNames(func(q *Question) bool { return q.envNamed }) }
 
 // RequiredKeys are the keys that have no safe default: with --yes their
 // absence is a usage error naming the key.
-func RequiredKeys() []string {
+func RequiredKeys() []string { return keyNames(func(q *Question) bool { return q.required }) }
+
+// keyNames are the keys of the table's questions that match, in its order.
+func keyNames(match func(*Question) bool) []string {
 	var r []string
 	for _, q := range keys {
-		if q.required {
+		if match(q) {
 			r = append(r, q.Key)
 		}
 	}
