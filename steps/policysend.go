@@ -10,8 +10,8 @@ package steps
 import (
 	"context"
 	"fmt"
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
