@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testbin"
 	"github.com/s3wizard/s3wizard/state"
 )
@@ -95,6 +96,14 @@ func buildBinary(t *testing.T) string {
 	return testbin.Path(t)
 }
 
+// wizardScript is the shell line a tmux pane runs: the wizard for env
+// staging in dir against srv (no shared AWS config), its exit status
+// written to exit, then a pause that keeps the last screen readable.
+func wizardScript(srv *motoserver.Server, bin, dir, exit string) string {
+	env := append(srv.Env(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
+	return fmt.Sprintf("env %s %s --dir %s --env staging; echo $? > %s; sleep 600", strings.Join(env, " "), bin, dir, exit)
+}
+
 // TestTmuxWholeStagingRun types a whole staging run into the real binary in
 // a real terminal (tmux), against moto, and requires the same end state as
 // `s3wizard apply --env staging --answers FILE --yes`.
@@ -108,9 +117,7 @@ func TestTmuxWholeStagingRun(t *testing.T) {
 	sameAsApply(t, srv, func(dir string) {
 		tm := &tmuxSession{t: t, socket: fmt.Sprintf("s3wizard-test-%d", os.Getpid())}
 		exit := filepath.Join(t.TempDir(), "exit")
-		env := append(srv.Env(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
-		script := fmt.Sprintf("env %s %s --dir %s --env staging; echo $? > %s; sleep 600",
-			strings.Join(env, " "), bin, dir, exit)
+		script := wizardScript(srv, bin, dir, exit)
 		tm.run("new-session", "-d", "-s", "wiz", "-x", "120", "-y", "40", script)
 		t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
 
@@ -159,8 +166,7 @@ func TestTmuxCtrlCExits130(t *testing.T) {
 	dir := newProject(t)
 	tm := &tmuxSession{t: t, socket: fmt.Sprintf("s3wizard-test-c-%d", os.Getpid())}
 	exit := filepath.Join(t.TempDir(), "exit")
-	env := append(srv.Env(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
-	script := fmt.Sprintf("env %s %s --dir %s --env staging; echo $? > %s; sleep 600", strings.Join(env, " "), bin, dir, exit)
+	script := wizardScript(srv, bin, dir, exit)
 	tm.run("new-session", "-d", "-s", "wiz", "-x", "120", "-y", "40", script)
 	t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
 	tm.waitFor(20*time.Second, "> Start")
@@ -195,12 +201,11 @@ func TestTmuxResumeUsesTheRealAccount(t *testing.T) {
 	dir := newProject(t)
 	tm := &tmuxSession{t: t, socket: fmt.Sprintf("s3wizard-test-r-%d", os.Getpid())}
 	t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
-	env := append(srv.Env(), "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent", "TERM=xterm-256color")
 	const bucket = "mon-app-files-staging"
 	runs := 0
 	start := func() string {
 		exit := filepath.Join(t.TempDir(), "exit")
-		script := fmt.Sprintf("env %s %s --dir %s --env staging; echo $? > %s; sleep 600", strings.Join(env, " "), bin, dir, exit)
+		script := wizardScript(srv, bin, dir, exit)
 		if runs++; runs == 1 {
 			tm.run("new-session", "-d", "-s", "wiz", "-x", "80", "-y", "24", script)
 		} else {
