@@ -8,7 +8,6 @@
 package minioserver
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,10 +15,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/s3wizard/s3wizard/internal/childproc"
 )
 
 // Module and Version pin the MinIO server; .ci/run installs the same.
@@ -38,24 +37,7 @@ const (
 type Server struct {
 	URL string
 	cmd *exec.Cmd
-	out *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	out *childproc.Output
 }
 
 // Binary finds the MinIO server: $S3WIZARD_MINIO, the .ci/run install
@@ -95,20 +77,20 @@ func Start(tb testing.TB) *Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), out: &lockedBuffer{}}
+	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port), out: &childproc.Output{}}
 	s.cmd = exec.Command(bin, "server", "--quiet", "--address", "127.0.0.1:"+strconv.Itoa(port),
 		"--console-address", "127.0.0.1:"+strconv.Itoa(cport), tb.TempDir())
 	s.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+User, "MINIO_ROOT_PASSWORD="+Password,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_REGION=us-east-1")
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	s.cmd.SysProcAttr = childproc.SysProcAttr()
 	if err := s.cmd.Start(); err != nil {
 		tb.Fatalf("start minio %s: %v", bin, err)
 	}
 	done := make(chan struct{})
 	go func() { _ = s.cmd.Wait(); close(done) }()
 	tb.Cleanup(func() {
-		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		childproc.KillGroup(s.cmd.Process.Pid)
 		<-done
 	})
 	hc := &http.Client{Timeout: 2 * time.Second}

@@ -21,7 +21,6 @@
 package motoserver
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +38,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/s3wizard/s3wizard/internal/childproc"
 )
 
 // Fake credentials used by Env and AWSConfig. With IAM enforcement off
@@ -58,27 +58,9 @@ const startTimeout = 30 * time.Second
 type Server struct {
 	url  string
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *childproc.Output
 	done chan struct{} // closed when the process has exited
 	werr error         // Wait error, valid after done is closed
-}
-
-// syncBuffer is a goroutine-safe output sink for the child process.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // URL returns the server's base URL, e.g. "http://127.0.0.1:54321".
@@ -303,10 +285,10 @@ func launch(l launcher) (*Server, error) {
 	}
 	args := append(append([]string{}, l.argv[1:]...), "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd := exec.Command(l.argv[0], args...)
-	out := &syncBuffer{}
+	out := &childproc.Output{}
 	cmd.Stdout = out
 	cmd.Stderr = out
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = childproc.SysProcAttr()
 	// MOTO_IAM_LOAD_MANAGED_POLICIES makes AWS managed policies
 	// (arn:aws:iam::aws:policy/...) exist, as in real AWS; without it
 	// AttachRolePolicy of e.g. AWSElasticBeanstalkWebTier is NoSuchEntity.
@@ -357,7 +339,7 @@ func (s *Server) stop() {
 		return
 	default:
 	}
-	killGroup(s.cmd.Process.Pid)
+	childproc.KillGroup(s.cmd.Process.Pid)
 	_ = s.cmd.Process.Kill()
 	select {
 	case <-s.done:
