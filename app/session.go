@@ -106,8 +106,11 @@ func envPath(file, dir string) string {
 
 // claimEnvFile keeps two envs from sharing one env file: prod's key written
 // over staging's would leave staging's key active with its secret lost, and
-// point local runs at the prod bucket. A defaulted env file that already
-// serves another bucket becomes .env.<env>; a chosen one is an error.
+// point local runs at the prod bucket. A file is another env's when it holds
+// another bucket's settings, or when another env's saved answers name it. A
+// defaulted env file that is another env's becomes .env.<env>; a chosen one
+// is an error. Finish checks early (before any change); SaveAnswers claims
+// for good, under the project's env-file lock.
 func claimEnvFile(a *config.Answers, dir string) error {
 	// A key this env recorded makes the file this env's, whatever bucket
 	// name it holds now (a typo there is for doctor to find, not a reason
@@ -121,23 +124,27 @@ func claimEnvFile(a *config.Answers, dir string) error {
 	ours := func(keyID, bucket string) bool {
 		return keyID != "" && prog.Key(keyID) != nil || prog.Answers != nil && bucket == prog.Answers.Bucket
 	}
+	// owner names who else the file serves ("" when nobody does).
 	owner := func(file string) (string, error) {
 		vals, err := envfile.Read(envPath(file, dir))
 		if err != nil {
 			return "", UsageError(fmt.Errorf("env file %s: %w", file, err))
 		}
 		b := vals["AWS_STORAGE_BUCKET_NAME"]
-		if b == "" || b == a.Bucket || ours(vals["AWS_ACCESS_KEY_ID"], b) {
-			return "", nil
+		if b != "" && b != a.Bucket && !ours(vals["AWS_ACCESS_KEY_ID"], b) {
+			return "the settings of bucket " + b, nil
 		}
-		return b, nil
+		if env := envUsing(dir, a.Env, file); env != "" {
+			return "the settings of env " + env, nil
+		}
+		return "", nil
 	}
 	other, err := owner(a.EnvFile)
 	if err != nil || other == "" {
 		return err
 	}
 	if a.Set["env_file"] {
-		return UsageError(fmt.Errorf("env_file %s already holds the settings of bucket %s (another env?): writing env %s there would replace its key and bucket; set env_file: .env.%s", a.EnvFile, other, a.Env, a.Env))
+		return UsageError(fmt.Errorf("env_file %s already holds %s (another env?): writing env %s there would replace its key and bucket; set env_file: .env.%s", a.EnvFile, other, a.Env, a.Env))
 	}
 	// Remembered as an answer: later runs must keep using this file even
 	// when .env changes.
@@ -146,9 +153,35 @@ func claimEnvFile(a *config.Answers, dir string) error {
 		if err != nil {
 			return err
 		}
-		return UsageError(fmt.Errorf("both .env and %s hold another bucket's settings (%s): set env_file for env %s", a.EnvFile, other, a.Env))
+		return UsageError(fmt.Errorf("both .env and %s hold another env's settings (%s): set env_file for env %s", a.EnvFile, other, a.Env))
 	}
 	return envfile.Check(envPath(a.EnvFile, dir))
+}
+
+// envUsing returns the other env of the project whose saved answers use
+// file as their env file, or "".
+func envUsing(dir, self, file string) string {
+	want := absPath(envPath(file, dir))
+	for _, env := range state.Envs(dir) {
+		if env == self {
+			continue
+		}
+		p, err := state.Read(dir, env)
+		if err != nil || p.Answers == nil || p.Answers.EnvFile == "" {
+			continue
+		}
+		if absPath(envPath(p.Answers.EnvFile, dir)) == want {
+			return env
+		}
+	}
+	return ""
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 // Session is one opened run.
@@ -203,7 +236,23 @@ func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) 
 
 // SaveAnswers records the answers in the progress file (never a secret:
 // answers hold none).
+//
+// It is also where the env file is claimed for good: under the project's
+// env-file lock, the claim is checked again and recorded in the same hold,
+// so two envs applied at once cannot both take the default .env (the loser
+// would overwrite the winner's secret).
 func (s *Session) SaveAnswers() error {
+	release, err := state.LockEnvFiles(s.Run.Dir)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := claimEnvFile(s.Run.Answers, s.Run.Dir); err != nil {
+		return err
+	}
+	if err := envfile.CheckWritable(envPath(s.Run.Answers.EnvFile, s.Run.Dir)); err != nil {
+		return UsageError(fmt.Errorf("env file: %w; nothing was changed", err))
+	}
 	return s.Run.State.Update(func(p *state.Progress) { p.Answers = s.Run.Answers })
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -311,7 +312,33 @@ func IsReadOnly(op string) bool {
 
 // CrashAfterEnv names the test hook variable: the process exits right after
 // the named operation succeeds, as if killed (crash-safety tests).
+// "PutObject#3" exits after the third successful PutObject instead.
 const CrashAfterEnv = "S3WIZARD_CRASH_AFTER"
+
+var crashCalls struct {
+	sync.Mutex
+	n int
+}
+
+// crashNow counts a successful op and tells whether the crash hook fires.
+func crashNow(op string) bool {
+	v := os.Getenv(CrashAfterEnv)
+	if v == "" {
+		return false
+	}
+	name, nth, _ := strings.Cut(v, "#")
+	if name != op {
+		return false
+	}
+	want, err := strconv.Atoi(nth)
+	if err != nil || want < 1 {
+		want = 1
+	}
+	crashCalls.Lock()
+	defer crashCalls.Unlock()
+	crashCalls.n++
+	return crashCalls.n == want
+}
 
 func (c *Clients) watch(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("s3wizardWatch",
@@ -332,7 +359,7 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
 			}
 			out, md, err := next.HandleInitialize(ctx, in)
-			if err == nil && os.Getenv(CrashAfterEnv) == op {
+			if err == nil && crashNow(op) {
 				fmt.Fprintf(os.Stderr, "s3wizard: %s=%s: simulating a crash after %s\n", CrashAfterEnv, op, call)
 				os.Exit(137)
 			}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 )
@@ -207,4 +208,13 @@ func BucketRegionFromError(err error) string {
 		return re.Response.Header.Get("x-amz-bucket-region")
 	}
 	return ""
+}
+
+// IsThrottle reports whether AWS refused the call for its rate (Throttling,
+// RequestLimitExceeded, SlowDown…, the codes the SDK's own retryer backs off
+// on): the call did nothing, so it may be retried even when it is not
+// idempotent.
+func IsThrottle(err error) bool {
+	_, ok := retry.DefaultThrottleErrorCodes[Code(err)]
+	return ok
 }

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,12 +51,6 @@ func TestStagingThenProdKeepTheirOwnEnvFiles(t *testing.T) {
 	}
 }
 
-// fakeHeroku puts a `heroku` on PATH that records its arguments.
-func fakeHeroku(t *testing.T) (pathEnv, argsFile string) {
-	argsFile = filepath.Join(t.TempDir(), "args")
-	return herokuScript(t, "printf '%s\\n' \"$@\" > "+argsFile+"\n"), argsFile
-}
-
 // herokuScript puts a `heroku` with that shell body on PATH.
 func herokuScript(t *testing.T, body string) string {
 	bin := t.TempDir()
@@ -71,16 +66,24 @@ func TestRotateDeploysToHerokuBeforeRetiringTheOldKey(t *testing.T) {
 	mustOK(t, apply(t, dir, s.Env()))
 	old := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
 
-	path, argsFile := fakeHeroku(t)
-	r := run(t, dir, append(s.Env(), path), "rotate-keys", "--env", "staging", "--yes")
+	henv, calls, argsFile := fakeHerokuAPI(t, http.StatusOK)
+	r := run(t, dir, append(s.Env(), henv...), "rotate-keys", "--env", "staging", "--yes")
 	mustOK(t, r)
 	now := readEnv(t, dir)
-	args, err := os.ReadFile(argsFile)
-	if err != nil {
-		t.Fatalf("heroku was not run: %v\n%s", err, r.stderr)
+	got := calls()
+	if len(got) != 1 {
+		t.Fatalf("Heroku API calls: %+v\n%s", got, r.stderr)
 	}
-	if !strings.Contains(string(args), "AWS_ACCESS_KEY_ID="+now["AWS_ACCESS_KEY_ID"]) || !strings.Contains(string(args), "--app\nmon-app-staging") {
-		t.Errorf("heroku got %q", args)
+	c := got[0]
+	if c.Method != http.MethodPatch || c.Path != "/apps/mon-app-staging/config-vars" || c.Auth != "Bearer tok-123" || c.Accept != "application/vnd.heroku+json; version=3" {
+		t.Errorf("Heroku API call: %s %s auth %q accept %q", c.Method, c.Path, c.Auth, c.Accept)
+	}
+	if c.Body["AWS_ACCESS_KEY_ID"] != now["AWS_ACCESS_KEY_ID"] || c.Body["AWS_SECRET_ACCESS_KEY"] != now["AWS_SECRET_ACCESS_KEY"] || c.Body["AWS_STORAGE_BUCKET_NAME"] != "mon-app-media-staging" {
+		t.Errorf("Heroku got other values than the env file's (key %s)", c.Body["AWS_ACCESS_KEY_ID"])
+	}
+	// The heroku CLI was only asked for the token: no secret in any argv.
+	if args, _ := os.ReadFile(argsFile); string(args) != "auth:token\n" {
+		t.Errorf("heroku CLI arguments: %q", args)
 	}
 	if st := keyStatuses(t, s); len(st) != 1 || st[now["AWS_ACCESS_KEY_ID"]] != "Active" || now["AWS_ACCESS_KEY_ID"] == old {
 		t.Errorf("keys after rotation: %v", st)
@@ -172,11 +175,17 @@ func TestRotateAfterFailedHerokuDeployKeepsOldKey(t *testing.T) {
 			t.Fatalf("run %d: the old key Heroku still uses was retired: %v", i, st)
 		}
 	}
-	path, argsFile := fakeHeroku(t)
-	mustOK(t, run(t, dir, append(s.Env(), path), "rotate-keys", "--env", "staging", "--yes"))
+	// The token is refused: still not deployed, the old key stays.
+	refused, _, _ := fakeHerokuAPI(t, http.StatusUnauthorized)
+	r := run(t, dir, append(s.Env(), refused...), "rotate-keys", "--env", "staging", "--yes")
+	if r.code != 1 || !strings.Contains(r.stderr, "heroku login") || keyStatuses(t, s)[old] != "Active" {
+		t.Fatalf("refused token: exit %d, keys %v\n%s", r.code, keyStatuses(t, s), r.stderr)
+	}
+	henv, calls, _ := fakeHerokuAPI(t, http.StatusOK)
+	mustOK(t, run(t, dir, append(s.Env(), henv...), "rotate-keys", "--env", "staging", "--yes"))
 	newID := readEnv(t, dir)["AWS_ACCESS_KEY_ID"]
-	if args, _ := os.ReadFile(argsFile); !strings.Contains(string(args), "AWS_ACCESS_KEY_ID="+newID) {
-		t.Fatalf("heroku did not get the new key: %q", args)
+	if got := calls(); len(got) != 1 || got[0].Body["AWS_ACCESS_KEY_ID"] != newID {
+		t.Fatalf("heroku did not get the new key: %+v", got)
 	}
 	if st := keyStatuses(t, s); len(st) != 1 || st[newID] != "Active" {
 		t.Fatalf("after the deploy succeeded: %v", st)

@@ -3,7 +3,11 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,21 +132,39 @@ func TestAppConfigFilesAndIdempotence(t *testing.T) {
 		t.Errorf("sh heroku file: argv differs (%d vs %d bytes)", len(fromFile), len(want))
 	}
 
-	// RunHeroku: declined runs nothing.
+	// RunHeroku sets the same values through the Heroku Platform API (a
+	// local stand-in here): declined, it sends nothing.
+	var bodies []map[string]string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		var b map[string]string
+		_ = json.NewDecoder(req.Body).Decode(&b)
+		if req.Method == http.MethodPatch && req.URL.Path == "/apps/mon-app-staging/config-vars" && req.Header.Get("Authorization") == "Bearer tok" {
+			bodies = append(bodies, b)
+		}
+		w.Write([]byte("{}"))
+	}))
+	defer api.Close()
+	t.Setenv(steps.HerokuAPIEnv, api.URL)
+	t.Setenv("HEROKU_API_KEY", "tok")
 	var shown bytes.Buffer
 	if err := steps.RunHeroku(context.Background(), r, func() bool { return false }, &shown); !errors.Is(err, steps.ErrHerokuDeclined) {
 		t.Fatalf("declined RunHeroku: %v", err)
 	}
-	if _, err := os.Stat(argvFile); err == nil {
-		t.Fatal("declined RunHeroku ran heroku")
+	if len(bodies) != 0 {
+		t.Fatal("declined RunHeroku set config vars")
 	}
 	shown.Reset()
 	if err := steps.RunHeroku(context.Background(), r, func() bool { return true }, &shown); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := os.ReadFile(argvFile)
-	if string(got) != want {
-		t.Errorf("RunHeroku argv differs from the file's (%d vs %d bytes)", len(got), len(want))
+	fileVars := map[string]string{}
+	for _, a := range strings.Split(strings.TrimSpace(want), "\n") {
+		if k, v, ok := strings.Cut(a, "="); ok {
+			fileVars[k] = v
+		}
+	}
+	if len(bodies) != 1 || !maps.Equal(bodies[0], fileVars) {
+		t.Errorf("RunHeroku set other values than the file's (%d calls)", len(bodies))
 	}
 	if strings.Contains(shown.String(), secret) || strings.Contains(shown.String(), env["AWS_ACCESS_KEY_ID"]) {
 		t.Error("RunHeroku printed the secret or the full key ID")

@@ -96,6 +96,9 @@ func Merge(path string, set map[string]string, remove []string) (changed bool, e
 		removed[k] = true
 	}
 
+	if err := CheckWritable(path); err != nil {
+		return false, fmt.Errorf("merge: %w", err)
+	}
 	old, err := os.ReadFile(path)
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -500,4 +503,32 @@ func Check(path string) error {
 	}
 	_, err = parse(path, data)
 	return err
+}
+
+// ErrNotWritable marks a file the wizard refuses to replace: a symbolic link
+// (replacing it would change the file it points to, or the link itself) or a
+// read-only file (its mode would silently change).
+var ErrNotWritable = errors.New("not writable as it is")
+
+// CheckWritable tells whether the wizard may replace the file at path: it is
+// missing, or a regular file its owner may write. It never changes the file.
+func CheckWritable(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(path)
+		return fmt.Errorf("%s is a symbolic link to %s: %w: s3wizard does not write through links (it would replace the file it points to and change its mode); use the file it points to, or replace the link with a regular file", path, target, ErrNotWritable)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file: %w", path, ErrNotWritable)
+	}
+	if fi.Mode().Perm()&0o200 == 0 {
+		return fmt.Errorf("%s is read-only (mode %04o): %w: s3wizard will not change its mode; make it writable (chmod u+w %s) if it may change, then run again", path, fi.Mode().Perm(), ErrNotWritable, path)
+	}
+	return nil
 }

@@ -580,3 +580,41 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Errorf("symlink replaced: %v", err)
 	}
 }
+
+// A read-only env file and a symlinked one are refused, never replaced:
+// their mode, content and link stay as they were.
+func TestMergeRefusesReadOnlyAndLinkedFiles(t *testing.T) {
+	dir := t.TempDir()
+	ro := filepath.Join(dir, ".env")
+	if err := os.WriteFile(ro, []byte("A=1\n"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Merge(ro, map[string]string{"B": "2"}, nil); !errors.Is(err, ErrNotWritable) || !strings.Contains(err.Error(), "read-only (mode 0400)") {
+		t.Errorf("read-only file: %v", err)
+	}
+	if m := mode(t, ro); m != 0o400 || readFile(t, ro) != "A=1\n" {
+		t.Errorf("read-only file changed: mode %o, %q", m, readFile(t, ro))
+	}
+
+	target := filepath.Join(dir, "elsewhere.env")
+	if err := os.WriteFile(target, []byte("A=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, ".env.link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	// Same content (no write needed) or new content: refused either way,
+	// so not even the target's mode is tightened behind the user's back.
+	for _, set := range []map[string]string{{"A": "1"}, {"B": "2"}} {
+		if _, err := Merge(link, set, nil); !errors.Is(err, ErrNotWritable) || !strings.Contains(err.Error(), "symbolic link") {
+			t.Errorf("symlink, set %v: %v", set, err)
+		}
+	}
+	if m := mode(t, target); m != 0o644 || readFile(t, target) != "A=1\n" {
+		t.Errorf("link target changed: mode %o, %q", m, readFile(t, target))
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("link replaced: %v", err)
+	}
+}

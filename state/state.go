@@ -128,6 +128,10 @@ func Open(dir, env string) (*Progress, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", lf.Name(), err)
 	}
+	if err := envfile.CheckWritable(Path(dir, env)); err != nil {
+		lf.Close()
+		return nil, fmt.Errorf("progress file: %w", err)
+	}
 	p, err := Read(dir, env)
 	if err != nil {
 		lf.Close()
@@ -331,4 +335,19 @@ func LockEnvFiles(dir string) (release func(), err error) {
 		return nil, fmt.Errorf("lock env files: %w", err)
 	}
 	return func() { lf.Close() }, nil
+}
+
+// SaveResource records a resource (v == "" forgets it) and saves at once:
+// for facts that must survive a crash right after the next AWS call.
+func (p *Progress) SaveResource(k, v string) error {
+	return p.Update(func(p *Progress) {
+		if v == "" {
+			delete(p.Resources, k)
+			return
+		}
+		if p.Resources == nil {
+			p.Resources = map[string]string{}
+		}
+		p.Resources[k] = v
+	})
 }

@@ -123,6 +123,9 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	if err := CheckSecretFilesUntracked(r); err != nil {
 		return nil, fmt.Errorf("%w; no key was created", err)
 	}
+	if err := envfile.CheckWritable(path); err != nil {
+		return nil, fmt.Errorf("env file: %w; nothing was created", err)
+	}
 	v, err := readKeys(ctx, r)
 	if err != nil {
 		return nil, err
@@ -213,6 +216,9 @@ func createKey(ctx context.Context, r *Run) error {
 	if err := envfile.Check(r.EnvFilePath()); err != nil {
 		return err
 	}
+	if err := envfile.CheckWritable(r.EnvFilePath()); err != nil {
+		return err
+	}
 	k, err := newKey(ctx, r, "")
 	if err != nil {
 		return err
@@ -251,15 +257,19 @@ func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 		return nil, fmt.Errorf("record key creation: %w", err)
 	}
 	var created *iam.CreateAccessKeyOutput
-	// A user created moments ago may be unknown to IAM for a few seconds.
-	err = retryUnknownEntity(ctx, func() error {
-		var err error
-		// One attempt each: CreateAccessKey is not idempotent, and a
-		// transport-level retry after a lost answer would make a second
-		// key while the first one's secret is gone.
-		created, err = r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser},
-			func(o *iam.Options) { o.RetryMaxAttempts = 1 })
-		return err
+	// A throttled call created nothing: retried like any throttled call,
+	// with backoff. A user created moments ago may be unknown to IAM for
+	// a few seconds.
+	err = retryWhile(ctx, throttleBudget, aws.IsThrottle, func() error {
+		return retryUnknownEntity(ctx, func() error {
+			var err error
+			// One attempt each: CreateAccessKey is not idempotent, and a
+			// transport-level retry after a lost answer would make a
+			// second key while the first one's secret is gone.
+			created, err = r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser},
+				func(o *iam.Options) { o.RetryMaxAttempts = 1 })
+			return err
+		})
 	})
 	if err != nil {
 		if st := aws.Status(err); st >= 400 && st < 500 {

@@ -20,25 +20,34 @@ import (
 	"github.com/s3wizard/s3wizard/steps"
 )
 
-// loseCreateAccessKey sits in front of the real moto and forwards
-// everything, but drops moto's answer to CreateAccessKey and answers 503:
-// the key exists, its secret never reaches the wizard. (Fault injection in
-// front of the emulator, not a replacement for it.)
-func loseCreateAccessKey(t *testing.T, moto string) string {
+// faultProxy sits in front of the real moto and forwards every request,
+// unless fault (given the request and its body) answers it itself. (Fault
+// injection in front of the emulator, not a replacement for it.)
+func faultProxy(t *testing.T, moto string, fault func(w http.ResponseWriter, req *http.Request, body string, proxy http.Handler) bool) string {
 	target, _ := url.Parse(moto)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		req.Body = io.NopCloser(bytes.NewReader(body))
-		if strings.Contains(string(body), "Action=CreateAccessKey") {
-			proxy.ServeHTTP(httptest.NewRecorder(), req)
-			http.Error(w, "upstream reset", http.StatusServiceUnavailable)
-			return
+		if !fault(w, req, string(body), proxy) {
+			proxy.ServeHTTP(w, req)
 		}
-		proxy.ServeHTTP(w, req)
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// loseCreateAccessKey drops moto's answer to CreateAccessKey and answers
+// 503: the key exists, its secret never reaches the wizard.
+func loseCreateAccessKey(t *testing.T, moto string) string {
+	return faultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, proxy http.Handler) bool {
+		if !strings.Contains(body, "Action=CreateAccessKey") {
+			return false
+		}
+		proxy.ServeHTTP(httptest.NewRecorder(), req)
+		http.Error(w, "upstream reset", http.StatusServiceUnavailable)
+		return true
+	})
 }
 
 func TestLostCreateAccessKeyAnswerIsCleanedUp(t *testing.T) {
@@ -90,5 +99,45 @@ func TestLostCreateAccessKeyAnswerIsCleanedUp(t *testing.T) {
 	env, _ := godotenv.Read(r2.EnvFilePath())
 	if got := listKeys(); len(got) != 1 || got[0] != env["AWS_ACCESS_KEY_ID"] || got[0] == lost {
 		t.Fatalf("keys %v, env file %s, lost %s", got, env["AWS_ACCESS_KEY_ID"], lost)
+	}
+}
+
+// throttleCreateAccessKey answers the first n CreateAccessKey calls with
+// IAM's Throttling error without forwarding them (a throttled call creates
+// nothing).
+func throttleCreateAccessKey(t *testing.T, moto string, n int) string {
+	return faultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, _ http.Handler) bool {
+		if !strings.Contains(body, "Action=CreateAccessKey") || n == 0 {
+			return false
+		}
+		n--
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>t</RequestId></ErrorResponse>`)
+		return true
+	})
+}
+
+// A Throttling answer to CreateAccessKey is retried like any throttled call:
+// the step succeeds with exactly one key, in the env file.
+func TestThrottledCreateAccessKeyIsRetried(t *testing.T) {
+	s := motoserver.Start(t)
+	s.Use(t)
+	a := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\n")
+	ctx := context.Background()
+	t.Setenv("AWS_ENDPOINT_URL", throttleCreateAccessKey(t, s.URL(), 2))
+	r := testrun.New(t, t.TempDir(), a, nil)
+	for _, id := range []string{"preflight", "bucket", "iam", "access-key"} {
+		if _, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), id)); err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+	}
+	out, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String(a.IAMUser)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, _ := godotenv.Read(r.EnvFilePath())
+	if len(out.AccessKeyMetadata) != 1 || *out.AccessKeyMetadata[0].AccessKeyId != env["AWS_ACCESS_KEY_ID"] {
+		t.Fatalf("keys %v, env file %s", out.AccessKeyMetadata, env["AWS_ACCESS_KEY_ID"])
 	}
 }

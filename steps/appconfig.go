@@ -466,9 +466,13 @@ func maskedArgs(args []string, env map[string]string) []string {
 // HerokuCLI is the heroku executable RunHeroku looks for on PATH.
 const HerokuCLI = "heroku"
 
-// HerokuAvailable reports whether the heroku CLI is on PATH (the CLI and
-// TUI offer RunHeroku only then).
+// HerokuAvailable reports whether the wizard can set the Heroku app's config
+// vars itself: a Heroku API token is at hand (HEROKU_API_KEY, or the heroku
+// CLI to ask for one). The CLI and TUI offer RunHeroku only then.
 func HerokuAvailable() bool {
+	if os.Getenv("HEROKU_API_KEY") != "" {
+		return true
+	}
 	_, err := exec.LookPath(HerokuCLI)
 	return err == nil
 }
@@ -476,19 +480,16 @@ func HerokuAvailable() bool {
 // ErrHerokuDeclined is returned when the user did not confirm.
 var ErrHerokuDeclined = errors.New("heroku config:set not run: declined")
 
-// RunHeroku sets the app's variables on Heroku with one `heroku config:set`
-// (one restart). The arguments go straight to the process, never through a
-// shell line, so the secret lands in no shell history; the command shown on
-// out is masked, and so is the CLI's own output (it echoes the values).
-// confirm (nil: no question) is asked after the masked command is shown.
+// RunHeroku sets the app's variables on Heroku in one change (one restart)
+// through the Heroku Platform API: PATCH /apps/{app}/config-vars over HTTPS
+// with the user's token (`heroku auth:token`). The secret travels in the
+// request body only: never in a process's arguments (visible in ps), never
+// in a shell history. What it does is shown masked, as the equivalent
+// `heroku config:set`; confirm (nil: no question) is asked after that.
 func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) error {
 	a := r.Answers
 	if a.HerokuApp == "" {
 		return errors.New("run heroku: no heroku_app in the answers")
-	}
-	bin, err := exec.LookPath(HerokuCLI)
-	if err != nil {
-		return fmt.Errorf("run heroku: the heroku CLI is not on PATH: run `sh %s` where it is installed", HerokuFile(a.Env))
 	}
 	env, err := envfile.Read(r.EnvFilePath())
 	if err != nil {
@@ -499,23 +500,18 @@ func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) 
 	}
 	args := herokuArgs(r, env)
 	fmt.Fprintf(out, "$ heroku %s\n", strings.Join(maskedArgs(args, env), " "))
-	if appKeys(a) {
-		// Running the file's command has the same exposure: the file (0600)
-		// is the alternative as the values' source for the dashboard.
-		fmt.Fprintf(out, "note: while it runs, the secret is in the heroku process's arguments, which other users of this machine can see (ps); on a shared machine, decline and copy the values from %s (mode 0600) into the Heroku dashboard (Settings → Config Vars) instead\n", HerokuFile(a.Env))
-	}
+	fmt.Fprintf(out, "(done through the Heroku Platform API, PATCH /apps/%s/config-vars over HTTPS: the secret is on no command line)\n", a.HerokuApp)
 	if confirm != nil && !confirm() {
 		return ErrHerokuDeclined
 	}
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = r.Dir
-	var buf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &buf, &buf
-	runErr := cmd.Run()
-	io.WriteString(out, maskSecrets(buf.String(), env))
-	if runErr != nil {
-		return fmt.Errorf("heroku config:set --app %s: %w", a.HerokuApp, runErr)
+	token, err := herokuToken(ctx)
+	if err != nil {
+		return fmt.Errorf("run heroku: %w; or run `sh %s` yourself", err, HerokuFile(a.Env))
 	}
+	if err := setHerokuConfig(ctx, herokuAPIBase(), token, a.HerokuApp, r.DeployVars(env)); err != nil {
+		return errors.New(maskSecrets(err.Error(), env))
+	}
+	fmt.Fprintf(out, "Heroku app %s: config vars set (one release, one restart)\n", a.HerokuApp)
 	if id := env[EnvKeyID]; accessKeys(a) && id != "" && r.State != nil {
 		if k := r.State.Key(id); k != nil && !slices.Contains(k.Deployed, "heroku") {
 			k.Deployed = append(k.Deployed, "heroku")

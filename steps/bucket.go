@@ -170,7 +170,12 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		if reg != a.Region {
 			return nil, fmt.Errorf("bucket %s already exists in your account in %s, not %s: set region: %s, or choose another bucket name", a.Bucket, reg, a.Region, reg)
 		}
-		p.Notice("bucket %s already exists in your account in %s: adopting it", a.Bucket, reg)
+		if r.Owns(BucketCreatedResource) {
+			claimCreated(r, p, BucketCreatedResource, "bucket "+a.Bucket)
+		} else {
+			p.Notice("bucket %s already exists in your account in %s: adopting it", a.Bucket, reg)
+		}
+		p.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
 		if compatible(a) {
 			break
 		}
@@ -181,17 +186,29 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		if !ownerEnforced(own) {
 			p.Add(putOwnership(r))
 		}
+		// Probes of a verification cut short by a crash. Swept here, before
+		// any step of this run can have a probe of its own in flight.
+		probes, err := probeLeftovers(ctx, r, cl)
+		if err != nil {
+			return nil, fmt.Errorf("look for probe leftovers in %s: %w", a.Bucket, err)
+		}
+		if len(probes) > 0 {
+			p.Add(&Action{
+				Summary: fmt.Sprintf("delete %d leftover(s) of verification probes (%s…) that an interrupted run left", len(probes), probeMark),
+				Calls:   []string{"s3:DeleteObjects"},
+				Do:      func(ctx context.Context) error { return sweepProbes(ctx, cl, a.Bucket, probes) },
+			})
+		}
 	default:
 		p.Add(&Action{
 			Summary: fmt.Sprintf("create bucket %s in %s%s", a.Bucket, a.Region, map[bool]string{true: "", false: " (ACLs disabled)"}[compatible(a)]),
 			Calls:   []string{"s3:CreateBucket"},
 			Do: func(ctx context.Context) error {
-				created, err := createBucket(ctx, cl, a.Bucket, a.Region)
-				if created {
-					// destroy deletes only what the wizard created (recorded
-					// even when waiting for the new bucket then failed).
-					r.State.SetResource(BucketCreatedResource, "true")
-				}
+				// destroy deletes only what the wizard created: the intent
+				// is saved before CreateBucket (see createOwned).
+				err := createOwned(r, BucketCreatedResource, func() (bool, error) {
+					return createBucket(ctx, cl, a.Bucket, a.Region)
+				})
 				if err != nil {
 					return err
 				}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -63,7 +65,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		// keeps everything else.
 		_, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy)})
 		try("delete role policy "+RoleInlinePolicy, err)
-		if r.State.Resource(RoleCreatedResource) == "true" {
+		if r.Owns(RoleCreatedResource) {
 			_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
 			try("remove role from instance profile "+role, err)
 			_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: &role})
@@ -79,7 +81,10 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 	destroyMonitoring(ctx, r, try, say)
 	destroyAppFiles(r, try, say)
 	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
-		if r.State.Resource(b.created) != "true" {
+		if !r.Owns(b.created) {
+			if b.name == a.Bucket || r.State.Resource("log_bucket") != "" {
+				restoreAdopted(ctx, r, b.name, try)
+			}
 			// A log bucket never set up (access logs off) is not news.
 			if b.name == a.Bucket || r.State.Resource("log_bucket") != "" {
 				kept("bucket " + b.name)
@@ -98,7 +103,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		p.KeyCreation, p.Rotation = nil, nil
 		// What was deleted is no longer the wizard's: a bucket or user of
 		// the same name found by a later apply is adopted, not created.
-		for _, k := range []string{BucketCreatedResource, LogBucketCreatedResource, UserCreatedResource, RoleCreatedResource} {
+		for _, k := range []string{BucketCreatedResource, LogBucketCreatedResource, UserCreatedResource, RoleCreatedResource, PABBeforeResource} {
 			delete(p.Resources, k)
 		}
 	})
@@ -184,7 +189,7 @@ func destroyKeysAndUser(ctx context.Context, r *Run, try func(string, error), sa
 	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(GroupName(a)), UserName: &a.IAMUser})
 	try("remove "+a.IAMUser+" from group "+GroupName(a), err)
 	switch {
-	case r.State.Resource(UserCreatedResource) != "true":
+	case !r.Owns(UserCreatedResource):
 		say("kept IAM user " + a.IAMUser + ": it existed before the wizard (adopted)")
 	case len(others.envs) > 0:
 		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", a.IAMUser, strings.Join(others.envs, ", ")))
@@ -327,4 +332,49 @@ func removeHook(activate, script string) error {
 		return fmt.Errorf("write %s: %w", activate, err)
 	}
 	return nil
+}
+
+// restoreAdopted undoes, on a bucket that existed before the wizard, what
+// the wizard changed in its access: the wizard's bucket-policy statements go
+// (every other statement stays), then the media bucket's Block Public Access
+// goes back to what it was before the wizard relaxed it.
+func restoreAdopted(ctx context.Context, r *Run, bucket string, try func(string, error)) {
+	cl := r.AWS.S3In(r.Answers.Region)
+	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
+	if err != nil && !aws.IsNotFound(err) {
+		try("read the bucket policy of "+bucket, err)
+		return
+	}
+	if err == nil {
+		live := sdk.ToString(out.Policy)
+		merged, err := policy.MergeBySid(live, nil)
+		switch {
+		case err != nil:
+			try("read the bucket policy of "+bucket, err)
+			return
+		case merged.JSON == "":
+			_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &bucket})
+			try("remove the wizard's bucket policy from "+bucket, err)
+		case !policy.Equal(live, merged.JSON):
+			_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &merged.JSON})
+			try(fmt.Sprintf("remove the wizard's statements from the bucket policy of %s (kept: %s)", bucket, policy.DescribeSids(merged.Foreign)), err)
+		}
+	}
+	if bucket != r.Answers.Bucket {
+		return
+	}
+	switch before := r.State.Resource(PABBeforeResource); before {
+	case "":
+	case "none":
+		_, err := cl.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: &bucket})
+		try("restore the Block Public Access of "+bucket+" (it had none before the wizard)", err)
+	default:
+		var c s3types.PublicAccessBlockConfiguration
+		if err := json.Unmarshal([]byte(before), &c); err != nil {
+			try("restore the Block Public Access of "+bucket, fmt.Errorf("recorded setting %s is unreadable: %w", PABBeforeResource, err))
+			return
+		}
+		_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &bucket, PublicAccessBlockConfiguration: &c})
+		try("restore the Block Public Access of "+bucket+" as it was before the wizard", err)
+	}
 }

@@ -171,22 +171,29 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 	if !userExists {
 		p.Add(&Action{Summary: "create IAM user " + user + " (programmatic access only)", Calls: []string{"iam:CreateUser"},
 			Do: func(ctx context.Context) error {
-				out, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: &user, Tags: []iamtypes.Tag{
-					{Key: sdk.String("managed-by"), Value: sdk.String("s3wizard")},
-					{Key: sdk.String("s3wizard-env"), Value: sdk.String(a.Env)},
-				}})
-				if aws.IsAlreadyExists(err) {
-					return nil
-				}
-				if err == nil {
+				// The intent is saved before CreateUser (see createOwned).
+				return createOwned(r, UserCreatedResource, func() (bool, error) {
+					out, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: &user, Tags: []iamtypes.Tag{
+						{Key: sdk.String("managed-by"), Value: sdk.String("s3wizard")},
+						{Key: sdk.String("s3wizard-env"), Value: sdk.String(a.Env)},
+					}})
+					if aws.IsAlreadyExists(err) {
+						return false, nil
+					}
+					if err != nil {
+						return false, err
+					}
 					r.State.SetResource("iam_user_arn", sdk.ToString(out.User.Arn))
-					r.State.SetResource(UserCreatedResource, "true")
-				}
-				return err
+					return true, nil
+				})
 			}})
 	} else {
 		p.SetResource("iam_user_arn", sdk.ToString(uout.User.Arn))
-		p.Notice("IAM user %s already exists: adopting it", user)
+		if r.Owns(UserCreatedResource) {
+			claimCreated(r, p, UserCreatedResource, "IAM user "+user)
+		} else {
+			p.Notice("IAM user %s already exists: adopting it", user)
+		}
 		if _, err := loginProfile(); err == nil {
 			p.Warn("user %s has a console password: an app user needs programmatic access only; delete its login profile (IAM → Users → %s → Security credentials)", user, user)
 		}

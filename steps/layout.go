@@ -151,3 +151,71 @@ func (r *Run) purgeProbe(ctx context.Context, bucket, key string, versions ...*s
 		_, _ = cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{Objects: ids, Quiet: sdk.Bool(true)}})
 	}
 }
+
+// probeMark starts the name of every probe object (probe, anonymousProbe).
+const probeMark = ".s3wizard-"
+
+// probePrefixes are where probes are written: the layout's folders and the
+// public prefixes.
+func probePrefixes(r *Run) []string {
+	a := r.Answers
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range append(LayoutPrefixes(nil, a.StaticOnS3), a.PublicPrefixes...) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// probeLeftovers lists the versions and delete markers of probe objects
+// left by a run that died during a verification (purgeProbe never ran).
+func probeLeftovers(ctx context.Context, r *Run, cl aws.S3API) ([]types.ObjectIdentifier, error) {
+	bucket := r.Answers.Bucket
+	var ids []types.ObjectIdentifier
+	for _, pfx := range probePrefixes(r) {
+		p := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: sdk.String(pfx + probeMark)})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range page.Versions {
+				if isProbeKey(pfx, sdk.ToString(v.Key)) {
+					ids = append(ids, types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+				}
+			}
+			for _, m := range page.DeleteMarkers {
+				if isProbeKey(pfx, sdk.ToString(m.Key)) {
+					ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
+				}
+			}
+		}
+	}
+	return ids, nil
+}
+
+// isProbeKey: a probe's key sits right under its prefix (no deeper folder).
+func isProbeKey(prefix, key string) bool {
+	rest := strings.TrimPrefix(key, prefix)
+	return rest != key && strings.HasPrefix(rest, probeMark) && strings.Contains(rest, "probe") && !strings.Contains(rest, "/")
+}
+
+// sweepProbes deletes the probe leftovers ids (1000 per request, S3's limit).
+func sweepProbes(ctx context.Context, cl aws.S3API, bucket string, ids []types.ObjectIdentifier) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 1000)
+		out, err := cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{Objects: ids[:n], Quiet: sdk.Bool(true)}})
+		if err != nil {
+			return fmt.Errorf("delete probe leftovers: %w", err)
+		}
+		if len(out.Errors) > 0 {
+			e := out.Errors[0]
+			return fmt.Errorf("delete probe leftover %s: %s %s", sdk.ToString(e.Key), sdk.ToString(e.Code), sdk.ToString(e.Message))
+		}
+		ids = ids[n:]
+	}
+	return nil
+}

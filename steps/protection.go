@@ -366,6 +366,22 @@ func planLifecycle(ctx context.Context, r *Run, p *Plan, bucket string, want []t
 	if len(foreign) > 0 {
 		p.Notice("%s has %d lifecycle rule(s) of its own: they are kept as they are", bucket, len(foreign))
 	}
+	if bucket == a.Bucket && a.Lifecycle.UploadsExpireDays > 0 && !r.Owns(BucketCreatedResource) && !hasRule(ours, ruleExpireUploads) {
+		n, more, err := countUploads(ctx, cl, bucket)
+		if err != nil && (aws.IsNotFound(err) || r.Offline) {
+			n, err = 0, nil // not created yet: nothing under uploads/
+		}
+		if err != nil {
+			return fmt.Errorf("count the objects under uploads/ of %s: %w", bucket, err)
+		}
+		if n > 0 {
+			plus := ""
+			if more {
+				plus = "+"
+			}
+			p.Warn("%s existed before the wizard and already holds %d%s object(s) under uploads/: the rule expiring uploads/ after %d days will delete them too; move what must stay out of uploads/ first, or set lifecycle.uploads_expire_days: 0", bucket, n, plus, a.Lifecycle.UploadsExpireDays)
+		}
+	}
 	p.Add(lifecycleAction(cl, bucket, append(append([]types.LifecycleRule{}, foreign...), want...), what+": "+describeRules(want)))
 	return nil
 }
@@ -650,17 +666,20 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		if reg != a.Region {
 			return nil, fmt.Errorf("the log bucket %s is in %s, but server access logs must go to a bucket in the same region as %s (%s): delete or rename it, or set access_logs: false", logBucket, reg, a.Bucket, a.Region)
 		}
-		p.Notice("log bucket %s already exists in %s: adopting it", logBucket, reg)
+		if r.Owns(LogBucketCreatedResource) {
+			claimCreated(r, p, LogBucketCreatedResource, "log bucket "+logBucket)
+		} else {
+			p.Notice("log bucket %s already exists in %s: adopting it", logBucket, reg)
+		}
 		exists = true
 	default:
 		chain = append(chain, chainStep{summary: fmt.Sprintf("create log bucket %s in %s (ACLs disabled)", logBucket, a.Region), calls: []string{"s3:CreateBucket"},
 			do: func(ctx context.Context) error {
-				created, err := createBucket(ctx, cl, logBucket, a.Region)
-				if created {
-					// destroy deletes only what the wizard created (recorded
-					// even when waiting for the new bucket then failed).
-					r.State.SetResource(LogBucketCreatedResource, "true")
-				}
+				// destroy deletes only what the wizard created: the intent
+				// is saved before CreateBucket (see createOwned).
+				err := createOwned(r, LogBucketCreatedResource, func() (bool, error) {
+					return createBucket(ctx, cl, logBucket, a.Region)
+				})
 				if err != nil {
 					return err
 				}
@@ -744,19 +763,30 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 
 	// The policy that lets the logging service write: it must be in place
 	// before PutBucketLogging, which S3 refuses otherwise.
-	doc := LogBucketPolicy(r).JSON()
-	if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+logBucket, doc, logBucket); err != nil {
-		return nil, err
-	}
-	polOK := false
+	// An adopted log bucket keeps the statements that are not the wizard's.
+	want := LogBucketPolicy(r)
+	var livePol string
 	if exists {
 		out, err := live.policy()
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read bucket policy of %s: %w", logBucket, err)
 		}
-		polOK = err == nil && policy.Equal(sdk.ToString(out.Policy), doc)
+		if err == nil {
+			livePol = sdk.ToString(out.Policy)
+		}
 	}
-	if !polOK {
+	merged, err := policy.MergeBySid(livePol, &want)
+	if err != nil {
+		return nil, fmt.Errorf("bucket policy of %s: %w", logBucket, err)
+	}
+	if len(merged.Foreign) > 0 {
+		p.Notice("the bucket policy of %s has %d statement(s) that are not the wizard's (%s): kept as they are", logBucket, len(merged.Foreign), policy.DescribeSids(merged.Foreign))
+	}
+	doc := merged.JSON
+	if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+logBucket, doc, logBucket); err != nil {
+		return nil, err
+	}
+	if livePol == "" || !policy.Equal(livePol, doc) {
 		chain = append(chain, chainStep{after: afterLogBucket, summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", calls: []string{"s3:PutBucketPolicy"},
 			do: func(ctx context.Context) error {
 				_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
@@ -879,7 +909,13 @@ func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string
 	lc, err := live.lifecycle()
 	check(CheckLogBucketLifecycle, "log bucket: old logs expire", sameRules(lc.ours, logLifecycleRules()), err, "live: "+describeRules(lc.ours))
 	pol, err := live.policy()
-	check(CheckLogBucketPolicy, "log bucket: policy allows the logging service", err == nil && policy.Equal(sdk.ToString(pol.Policy), LogBucketPolicy(r).JSON()), err, "the live policy differs from the wanted one: run apply")
+	polOK := false
+	if err == nil {
+		want := LogBucketPolicy(r)
+		merged, merr := policy.MergeBySid(sdk.ToString(pol.Policy), &want)
+		polOK = merr == nil && policy.Equal(sdk.ToString(pol.Policy), merged.JSON)
+	}
+	check(CheckLogBucketPolicy, "log bucket: policy allows the logging service", polOK, err, "the live policy differs from the wanted one: run apply")
 	return checks
 }
 
@@ -888,4 +924,38 @@ func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string
 func legacyPrefix(r types.LifecycleRule) *string {
 	//lint:ignore SA1019 reading rules written by older tools
 	return r.Prefix
+}
+
+func hasRule(rules []types.LifecycleRule, id string) bool {
+	for _, r := range rules {
+		if sdk.ToString(r.ID) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// uploadsCountLimit bounds the count of objects under uploads/ (a warning
+// needs an order of magnitude, not a full listing of a huge bucket).
+const uploadsCountLimit = 10000
+
+// countUploads counts the objects under uploads/ other than the folder
+// marker and probes; more means the count stopped at uploadsCountLimit.
+func countUploads(ctx context.Context, cl aws.S3API, bucket string) (n int, more bool, err error) {
+	pg := s3.NewListObjectsV2Paginator(cl, &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: sdk.String("uploads/")})
+	for pg.HasMorePages() {
+		page, err := pg.NextPage(ctx)
+		if err != nil {
+			return 0, false, err
+		}
+		for _, o := range page.Contents {
+			if k := sdk.ToString(o.Key); k != "uploads/" && !isProbeKey("uploads/", k) {
+				n++
+			}
+		}
+		if n >= uploadsCountLimit {
+			return n, true, nil
+		}
+	}
+	return n, false, nil
 }

@@ -3,6 +3,7 @@ package steps
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -100,6 +101,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 
 	want := WantedPublicAccessBlock(public)
 	live, err := bucketPAB()
+	pabReadErr := err
 	if err != nil && !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read Block Public Access of %s: %w", a.Bucket, err)
 	}
@@ -111,6 +113,9 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		Summary: pabSummary(public),
 		Calls:   []string{"s3:PutPublicAccessBlock"},
 		Do: func(ctx context.Context) error {
+			if err := r.savePABBefore(live, pabReadErr); err != nil {
+				return err
+			}
 			return retryConflict(ctx, func() error {
 				_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &a.Bucket, PublicAccessBlockConfiguration: &want})
 				return err
@@ -118,22 +123,28 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		},
 	}
 
-	doc, hasPolicy := r.MediaBucketPolicy()
 	var livePolicy string
 	if out, err := bucketPolicy(); err == nil {
 		livePolicy = sdk.ToString(out.Policy)
 	} else if !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
 	}
-	if hasPolicy {
-		if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+a.Bucket, doc.JSON(), a.Bucket); err != nil {
+	merged, err := r.mergedMediaPolicy(livePolicy)
+	if err != nil {
+		return nil, fmt.Errorf("bucket policy of %s: %w", a.Bucket, err)
+	}
+	if len(merged.Foreign) > 0 {
+		p.Notice("the bucket policy of %s has %d statement(s) that are not the wizard's (%s): kept as they are; the wizard's statements are merged in by Sid", a.Bucket, len(merged.Foreign), policy.DescribeSids(merged.Foreign))
+	}
+	if merged.JSON != "" {
+		if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+a.Bucket, merged.JSON, a.Bucket); err != nil {
 			return nil, err
 		}
 	}
 	var pol *Action
 	switch {
-	case hasPolicy && !policy.Equal(livePolicy, doc.JSON()):
-		body := doc.JSON()
+	case merged.JSON != "" && !policy.Equal(livePolicy, merged.JSON):
+		body := merged.JSON
 		pol = &Action{Summary: policySummary(publicRead, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
 			Do: func(ctx context.Context) error {
 				return retryWhile(ctx, policyRetryBudget, policyPutRetryable, func() error {
@@ -141,7 +152,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 					return err
 				})
 			}}
-	case !hasPolicy && livePolicy != "":
+	case merged.JSON == "" && livePolicy != "":
 		pol = &Action{Summary: "remove the bucket policy (no public prefix any more)", Calls: []string{"s3:DeleteBucketPolicy"},
 			Do: func(ctx context.Context) error {
 				return retryConflict(ctx, func() error {
@@ -307,8 +318,16 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 			return "Block Public Access differs from the wanted one"
 		}
 	}
-	doc, want := r.MediaBucketPolicy()
 	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket})
+	var live string
+	if err == nil {
+		live = sdk.ToString(out.Policy)
+	}
+	merged, merr := r.mergedMediaPolicy(live)
+	if merr != nil {
+		return "bucket policy unreadable: " + merr.Error()
+	}
+	want := merged.JSON != ""
 	switch {
 	case aws.IsNotFound(err):
 		if want {
@@ -318,7 +337,7 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 		return "bucket policy unreadable: " + FirstLine(aws.Explain(err).Error())
 	case !want:
 		return "the bucket has a policy the wizard did not want"
-	case !policy.Equal(sdk.ToString(out.Policy), doc.JSON()):
+	case !policy.Equal(live, merged.JSON):
 		return "the bucket policy differs from the wanted one"
 	}
 	return ""
@@ -394,4 +413,40 @@ func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {
 	}
 	resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+// mergedMediaPolicy is the media bucket's wanted policy merged into the
+// live one by Sid: statements that are not the wizard's (an adopted bucket's
+// partner or CloudFront grants) are kept.
+func (r *Run) mergedMediaPolicy(live string) (policy.Merged, error) {
+	doc, ok := r.MediaBucketPolicy()
+	if !ok {
+		return policy.MergeBySid(live, nil)
+	}
+	return policy.MergeBySid(live, &doc)
+}
+
+// PABBeforeResource records the Block Public Access of an adopted bucket as
+// it was before the wizard first changed it (JSON; "none" when it had
+// none): destroy puts it back.
+const PABBeforeResource = "bucket_public_access_block_before"
+
+// savePABBefore records an adopted bucket's Block Public Access before the
+// wizard's first change (saved before the change, so a crash cannot lose it).
+func (r *Run) savePABBefore(live *s3.GetPublicAccessBlockOutput, readErr error) error {
+	if r.Owns(BucketCreatedResource) || r.State.Resource(PABBeforeResource) != "" {
+		return nil
+	}
+	v := "none"
+	if readErr == nil && live != nil && live.PublicAccessBlockConfiguration != nil {
+		b, err := json.Marshal(live.PublicAccessBlockConfiguration)
+		if err != nil {
+			return err
+		}
+		v = string(b)
+	}
+	if err := r.State.SaveResource(PABBeforeResource, v); err != nil {
+		return fmt.Errorf("record the bucket's Block Public Access before changing it: %w", err)
+	}
+	return nil
 }

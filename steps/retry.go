@@ -28,6 +28,10 @@ func (r *Run) keyPropagation() time.Duration {
 	return newKeyPropagation
 }
 
+// throttleBudget bounds the retries of a throttled call the SDK's own
+// retryer may not repeat (CreateAccessKey: one attempt per call).
+const throttleBudget = 60 * time.Second
+
 // iamPropagation bounds how long a just-created IAM user, group or policy
 // may stay unknown to the next IAM call.
 const iamPropagation = 15 * time.Second

@@ -73,16 +73,19 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	if !exists {
 		p.Add(&Action{Summary: "create role " + role + " trusted by ec2.amazonaws.com", Calls: []string{"iam:CreateRole"},
 			Do: func(ctx context.Context) error {
-				_, err := createRole(ctx, cl, &iam.CreateRoleInput{RoleName: &role, AssumeRolePolicyDocument: &trust,
-					Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")")})
-				if aws.IsAlreadyExists(err) {
-					return nil
-				}
-				if err == nil {
-					r.State.SetResource(RoleCreatedResource, "true")
-				}
-				return err
+				// The intent is saved before CreateRole (see createOwned).
+				return createOwned(r, RoleCreatedResource, func() (bool, error) {
+					_, err := createRole(ctx, cl, &iam.CreateRoleInput{RoleName: &role, AssumeRolePolicyDocument: &trust,
+						Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")")})
+					if aws.IsAlreadyExists(err) {
+						return false, nil
+					}
+					return err == nil, err
+				})
 			}})
+	}
+	if exists {
+		claimCreated(r, p, RoleCreatedResource, "role "+role)
 	}
 	inlineOK := false
 	if exists {

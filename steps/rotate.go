@@ -45,6 +45,11 @@ func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 	if a.Credentials != "access-keys" {
 		return fmt.Errorf("env %s uses an instance role: there is no key to rotate (AWS rotates role credentials itself)", a.Env)
 	}
+	// The new key's secret can only go into the env file: refuse a file
+	// that cannot take it before any key is made.
+	if err := envfile.CheckWritable(r.EnvFilePath()); err != nil {
+		return fmt.Errorf("env file: %w; no key was created", err)
+	}
 	env, err := envfile.Read(r.EnvFilePath())
 	if err != nil {
 		return err

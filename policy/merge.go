@@ -1,0 +1,116 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// WizardSids are the Sids of every bucket-policy statement the wizard has
+// ever written. A bucket policy is one document: on an adopted bucket it
+// also holds statements of others (a partner's grant, CloudFront's origin
+// access), which the wizard keeps as they are. The wizard's own statements
+// are recognised by Sid alone, so a statement the wizard writes must have a
+// Sid, listed here (a Sid dropped from the wanted document must stay listed
+// so that an older run's statement is still removed).
+var WizardSids = []string{"PublicReadOfPublicPrefixes", "DenyInsecureTransport", "S3ServerAccessLogsPolicy"}
+
+// Merged is a bucket policy with the wizard's statements merged in by Sid.
+type Merged struct {
+	// JSON is the document to put; "" when it would have no statement (the
+	// bucket should then have no policy).
+	JSON string
+	// Foreign are the Sids ("" for a statement without one) of the live
+	// statements that are not the wizard's: kept verbatim.
+	Foreign []string
+}
+
+// MergeBySid replaces, in the live bucket policy, the wizard's statements
+// (WizardSids, and the Sids of want) with want's, and keeps every other
+// statement byte for byte (fields the wizard does not model, such as
+// NotPrincipal, included). live "" is no policy; want nil removes the
+// wizard's statements only.
+func MergeBySid(live string, want *Document) (Merged, error) {
+	ours := slices.Clone(WizardSids)
+	var add []json.RawMessage
+	if want != nil {
+		for _, s := range want.Statement {
+			ours = append(ours, s.Sid)
+			b, err := json.Marshal(s)
+			if err != nil {
+				return Merged{}, err
+			}
+			add = append(add, b)
+		}
+	}
+	var m Merged
+	doc := map[string]json.RawMessage{}
+	var kept []json.RawMessage
+	if strings.TrimSpace(live) != "" {
+		if err := json.Unmarshal([]byte(live), &doc); err != nil {
+			return Merged{}, fmt.Errorf("the live bucket policy is not a JSON object: %w", err)
+		}
+		stmts, err := statements(doc["Statement"])
+		if err != nil {
+			return Merged{}, err
+		}
+		for _, raw := range stmts {
+			var s struct {
+				Sid string `json:"Sid"`
+			}
+			if err := json.Unmarshal(raw, &s); err != nil {
+				return Merged{}, fmt.Errorf("a statement of the live bucket policy is not a JSON object: %w", err)
+			}
+			if s.Sid != "" && slices.Contains(ours, s.Sid) {
+				continue
+			}
+			kept = append(kept, raw)
+			m.Foreign = append(m.Foreign, s.Sid)
+		}
+	}
+	all := append(kept, add...)
+	if len(all) == 0 {
+		return m, nil
+	}
+	// Always the current grammar version: statements written for the old
+	// 2008-10-17 one mean the same in it (AWS's own upgrade advice).
+	out := map[string]any{"Version": "2012-10-17", "Statement": all}
+	if id, ok := doc["Id"]; ok {
+		out["Id"] = id
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return Merged{}, err
+	}
+	m.JSON = string(b)
+	return m, nil
+}
+
+// statements reads a policy's Statement: a list, or a lone statement.
+func statements(raw json.RawMessage) ([]json.RawMessage, error) {
+	t := strings.TrimSpace(string(raw))
+	switch {
+	case t == "" || t == "null":
+		return nil, nil
+	case strings.HasPrefix(t, "["):
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, fmt.Errorf("the live bucket policy's Statement is not a list: %w", err)
+		}
+		return list, nil
+	}
+	return []json.RawMessage{raw}, nil
+}
+
+// DescribeSids lists Sids for a message ("(no Sid)" for a statement without).
+func DescribeSids(sids []string) string {
+	var out []string
+	for _, s := range sids {
+		if s == "" {
+			s = "(no Sid)"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ", ")
+}
