@@ -31,7 +31,7 @@ heroku_app: mon-app-staging
 // folder marker per folder (4 here), then 4 probes are put (layout,
 // access key, public and private prefix): the 8th PutObject is a probe's,
 // and no DeleteObject but a probe's happens during apply.
-var verifyOps = []string{"PutObject#8", "DeleteObject", "DeleteObject#3"}
+var verifyOps = []string{"PutObject#8", "DeleteObject"}
 
 // mutatingOps are the mutating AWS operations a full apply plans, read from
 // `plan` itself, so a new step is covered without touching this test.

@@ -92,3 +92,42 @@ func bucketsOf(t *testing.T, s *motoserver.Server) []string {
 	}
 	return names
 }
+
+// destroy removes what holds the deleted key's secret: the env file's S3
+// lines (the file as it was kept in a 0600 backup), the Heroku command
+// file, set_env.sh and its virtualenv hook; other lines stay.
+func TestDestroyRemovesTheSecretsFiles(t *testing.T) {
+	s := motoserver.Shared(t)
+	dir := project(t, stagingAnswers+"heroku_app: mon-app-staging\nset_env_sh: true\n")
+	activate := filepath.Join(dir, "venv", "bin", "activate")
+	must(t, os.MkdirAll(filepath.Dir(activate), 0o755))
+	must(t, os.WriteFile(activate, []byte("# venv\nexport VIRTUAL_ENV=x\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("DEBUG=1\n"), 0o600))
+	mustOK(t, apply(t, dir, s.Env()))
+	secret := readEnv(t, dir)["AWS_SECRET_ACCESS_KEY"]
+	if b, _ := os.ReadFile(activate); !strings.Contains(string(b), "set_env.sh") {
+		t.Fatalf("apply did not hook set_env.sh:\n%s", b)
+	}
+
+	r := runWithInput(t, dir, s.Env(), "mon-app-media-staging\n", "destroy", "--env", "staging")
+	mustOK(t, r)
+	for _, f := range []string{".s3wizard/heroku-staging.sh", "set_env.sh"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s survived destroy", f)
+		}
+	}
+	if b, _ := os.ReadFile(activate); string(b) != "# venv\nexport VIRTUAL_ENV=x\n" {
+		t.Errorf("activate after destroy:\n%s", b)
+	}
+	if env := readEnv(t, dir); len(env) != 1 || env["DEBUG"] != "1" {
+		t.Errorf(".env after destroy: %v keys (want only DEBUG)", len(env))
+	}
+	backup := filepath.Join(dir, ".s3wizard", "staging-env-file.secret-backup")
+	fi, err := os.Stat(backup)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup: %v %v", fi, err)
+	}
+	if b, _ := os.ReadFile(backup); !strings.Contains(string(b), secret) || !strings.Contains(string(b), "DEBUG=1") {
+		t.Error("the backup is not the env file as it was")
+	}
+}
