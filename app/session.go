@@ -134,7 +134,9 @@ func claimEnvFile(a *config.Answers, dir string) error {
 		if b != "" && b != a.Bucket && !ours(vals["AWS_ACCESS_KEY_ID"], b) {
 			return "the settings of bucket " + b, nil
 		}
-		if env := envUsing(dir, a.Env, file); env != "" {
+		// A file this env's saved answers already name stays its own.
+		mine := prog.Answers != nil && prog.Answers.EnvFile != "" && absPath(envPath(prog.Answers.EnvFile, dir)) == absPath(envPath(file, dir))
+		if env := envUsing(dir, a.Env, file); env != "" && !mine {
 			return "the settings of env " + env, nil
 		}
 		return "", nil

@@ -188,9 +188,12 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		}
 		// Probes of a verification cut short by a crash. Swept here, before
 		// any step of this run can have a probe of its own in flight.
+		// Best effort: a listing refused (a missing s3:ListBucketVersions,
+		// or moto's signature check of this listing when it enforces IAM)
+		// must not stop the run.
 		probes, err := probeLeftovers(ctx, r, cl)
 		if err != nil {
-			return nil, fmt.Errorf("look for probe leftovers in %s: %w", a.Bucket, err)
+			p.Warn("could not look for leftovers of interrupted verifications (%s…) in %s: %s", probeMark, a.Bucket, FirstLine(aws.Explain(err).Error()))
 		}
 		if len(probes) > 0 {
 			p.Add(&Action{
