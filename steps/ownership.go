@@ -21,6 +21,9 @@ const (
 // intent counts: the Create call may have succeeded just before a crash, and
 // the plan only ever creates what did not exist.
 func (r *Run) Owns(marker string) bool {
+	if r.State == nil {
+		return false
+	}
 	v := r.State.Resource(marker)
 	return v == ownCreated || v == ownPending
 }
