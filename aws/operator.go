@@ -55,6 +55,7 @@ var OperatorActions = map[string]Permission{
 	"s3:PutBucketOwnershipControls":       {[]string{"s3:PutBucketOwnershipControls"}, ScopeBucket},
 	"s3:GetPublicAccessBlock":             {[]string{"s3:GetBucketPublicAccessBlock"}, ScopeBucket},
 	"s3:PutPublicAccessBlock":             {[]string{"s3:PutBucketPublicAccessBlock"}, ScopeBucket},
+	"s3:DeletePublicAccessBlock":          {[]string{"s3:PutBucketPublicAccessBlock"}, ScopeBucket},
 	"s3:GetBucketPolicy":                  {[]string{"s3:GetBucketPolicy"}, ScopeBucket},
 	"s3:PutBucketPolicy":                  {[]string{"s3:PutBucketPolicy"}, ScopeBucket},
 	"s3:DeleteBucketPolicy":               {[]string{"s3:DeleteBucketPolicy"}, ScopeBucket},
