@@ -96,6 +96,20 @@ func buildBinary(t *testing.T) string {
 	return testbin.Path(t)
 }
 
+// startWizard runs the wizard (wizardScript) in a 120x40 pane of a tmux
+// server of its own, named socket plus the test process's id, and waits
+// for its start screen showing moto's account. exit is the file that will
+// hold the wizard's exit status.
+func startWizard(t *testing.T, socket string, srv *motoserver.Server, bin, dir string) (tm *tmuxSession, exit string) {
+	tm = &tmuxSession{t: t, socket: fmt.Sprintf("%s-%d", socket, os.Getpid())}
+	exit = filepath.Join(t.TempDir(), "exit")
+	tm.run("new-session", "-d", "-s", "wiz", "-x", "120", "-y", "40", wizardScript(srv, bin, dir, exit))
+	t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
+	tm.waitFor(20*time.Second, "> Start")
+	tm.waitFor(20*time.Second, "account    123456789012")
+	return tm, exit
+}
+
 // wizardScript is the shell line a tmux pane runs: the wizard for env
 // staging in dir against srv (no shared AWS config), its exit status
 // written to exit, then a pause that keeps the last screen readable.
@@ -115,14 +129,7 @@ func TestTmuxWholeStagingRun(t *testing.T) {
 	bin := buildBinary(t)
 	srv := useMoto(t)
 	sameAsApply(t, srv, func(dir string) {
-		tm := &tmuxSession{t: t, socket: fmt.Sprintf("s3wizard-test-%d", os.Getpid())}
-		exit := filepath.Join(t.TempDir(), "exit")
-		script := wizardScript(srv, bin, dir, exit)
-		tm.run("new-session", "-d", "-s", "wiz", "-x", "120", "-y", "40", script)
-		t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
-
-		tm.waitFor(20*time.Second, "> Start")
-		tm.waitFor(20*time.Second, "account    123456789012")
+		tm, exit := startWizard(t, "s3wizard-test", srv, bin, dir)
 		tm.send("Enter")
 		// Step 1: type the app name over the suggested one, as a user would.
 		tm.waitFor(10*time.Second, "App name")
@@ -164,13 +171,7 @@ func TestTmuxCtrlCExits130(t *testing.T) {
 	bin := buildBinary(t)
 	srv := useMoto(t)
 	dir := newProject(t)
-	tm := &tmuxSession{t: t, socket: fmt.Sprintf("s3wizard-test-c-%d", os.Getpid())}
-	exit := filepath.Join(t.TempDir(), "exit")
-	script := wizardScript(srv, bin, dir, exit)
-	tm.run("new-session", "-d", "-s", "wiz", "-x", "120", "-y", "40", script)
-	t.Cleanup(func() { _ = exec.Command("/usr/bin/tmux", "-L", tm.socket, "kill-server").Run() })
-	tm.waitFor(20*time.Second, "> Start")
-	tm.waitFor(20*time.Second, "account    123456789012")
+	tm, exit := startWizard(t, "s3wizard-test-c", srv, bin, dir)
 	tm.send("Enter")
 	tm.waitFor(20*time.Second, "App name")
 	for _, field := range []string{"AWS region", "How will the app authenticate?", "Apply this step?"} {
