@@ -159,6 +159,8 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 	ownership := async(func() (*s3.GetBucketOwnershipControlsOutput, error) {
 		return cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
 	})
+	// Probe leftovers too (swept only if the bucket is ours).
+	leftovers := async(func() ([]types.ObjectIdentifier, error) { return probeLeftovers(ctx, r, cl) })
 	st, reg, err := whoseBucket(ctx, cl, a.Bucket)
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check bucket %s: %w", a.Bucket, err)
@@ -191,7 +193,7 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		// Best effort: a listing refused (a missing s3:ListBucketVersions,
 		// or moto's signature check of this listing when it enforces IAM)
 		// must not stop the run.
-		probes, err := probeLeftovers(ctx, r, cl)
+		probes, err := leftovers()
 		if err != nil {
 			p.Warn("could not look for leftovers of interrupted verifications (%s…) in %s: %s", probeMark, a.Bucket, FirstLine(aws.Explain(err).Error()))
 		}

@@ -3,6 +3,7 @@ package steps
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -174,27 +175,35 @@ func probePrefixes(r *Run) []string {
 // left by a run that died during a verification (purgeProbe never ran).
 func probeLeftovers(ctx context.Context, r *Run, cl aws.S3API) ([]types.ObjectIdentifier, error) {
 	bucket := r.Answers.Bucket
-	var ids []types.ObjectIdentifier
-	for _, pfx := range probePrefixes(r) {
+	// One listing per prefix, sent together.
+	prefixes := probePrefixes(r)
+	found := make([][]types.ObjectIdentifier, len(prefixes))
+	errs := make([]error, len(prefixes))
+	forEach(len(prefixes), func(i int) {
+		pfx := prefixes[i]
 		p := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: sdk.String(pfx + probeMark)})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
-				return nil, err
+				errs[i] = err
+				return
 			}
 			for _, v := range page.Versions {
 				if isProbeKey(pfx, sdk.ToString(v.Key)) {
-					ids = append(ids, types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
+					found[i] = append(found[i], types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
 				}
 			}
 			for _, m := range page.DeleteMarkers {
 				if isProbeKey(pfx, sdk.ToString(m.Key)) {
-					ids = append(ids, types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
+					found[i] = append(found[i], types.ObjectIdentifier{Key: m.Key, VersionId: m.VersionId})
 				}
 			}
 		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
-	return ids, nil
+	return slices.Concat(found...), nil
 }
 
 // isProbeKey: a probe's key sits right under its prefix (no deeper folder).
