@@ -396,7 +396,14 @@ func runCLISequence(b *testing.B, cli string, s *motoserver.Server, a *config.An
 			fmt.Sprintf(`{"LoggingEnabled":{"TargetBucket":%q,"TargetPrefix":"logs/"}}`, logBucket))
 	}
 
-	// Monitoring: the alarms (in the bucket's region) and the budget.
+	// Monitoring: the alarms' SNS topic and its email subscription, the
+	// alarms (in the bucket's region, notifying the topic) and the budget.
+	topic := ""
+	if len(steps.WantedAlarms(a)) > 0 && steps.AlarmEmail(a) != "" {
+		topic = steps.AlarmTopicARN(a, ident.Account)
+		mut("sns", "create-topic", "--region", a.Region, "--name", steps.AlarmTopicName(bucket))
+		mut("sns", "subscribe", "--region", a.Region, "--topic-arn", topic, "--protocol", "email", "--notification-endpoint", steps.AlarmEmail(a))
+	}
 	for _, al := range steps.WantedAlarms(a) {
 		args := []string{"cloudwatch", "put-metric-alarm", "--region", a.Region,
 			"--alarm-name", *al.AlarmName, "--alarm-description", *al.AlarmDescription,
@@ -408,6 +415,9 @@ func runCLISequence(b *testing.B, cli string, s *motoserver.Server, a *config.An
 			"--period", strconv.Itoa(int(*al.Period)), "--evaluation-periods", strconv.Itoa(int(*al.EvaluationPeriods)),
 			"--threshold", strconv.FormatFloat(*al.Threshold, 'f', -1, 64),
 			"--comparison-operator", string(al.ComparisonOperator), "--treat-missing-data", *al.TreatMissingData)
+		if topic != "" {
+			args = append(args, "--alarm-actions", topic)
+		}
 		mut(args...)
 	}
 	if a.Budget.MonthlyUSD > 0 {
