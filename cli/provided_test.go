@@ -76,6 +76,10 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 	if env["AWS_S3_ENDPOINT_URL"] != url || env["AWS_STORAGE_BUCKET_NAME"] != "mon-app-media-staging" || env["USE_S3_STORAGE"] != "True" {
 		t.Errorf(".env: endpoint %q bucket %q use %q", env["AWS_S3_ENDPOINT_URL"], env["AWS_STORAGE_BUCKET_NAME"], env["USE_S3_STORAGE"])
 	}
+	// No SSE header asked for public uploads: MinIO without a KMS refuses it.
+	if v, ok := env["S3_PUBLIC_SSE"]; ok {
+		t.Errorf(".env sets S3_PUBLIC_SSE=%q on an S3-compatible provider", v)
+	}
 	if env["AWS_ACCESS_KEY_ID"] != keyID || env["AWS_SECRET_ACCESS_KEY"] != secret {
 		t.Error("apply changed the provided keys in .env")
 	}

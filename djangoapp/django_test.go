@@ -77,6 +77,10 @@ pub = PublicStorage("media/blog/")
 print("public-deconstruct", *pub.deconstruct())
 print("public-sse", pub.object_parameters.get("ServerSideEncryption"))
 if django.VERSION >= (4, 2):
+    print("static-sse", settings.STORAGES["staticfiles"].get("OPTIONS", {}).get("object_parameters", {}).get("ServerSideEncryption"))
+else:
+    print("static-sse", getattr(import_string(settings.STATICFILES_STORAGE), "object_parameters", {}).get("ServerSideEncryption"))
+if django.VERSION >= (4, 2):
     conf = settings.STORAGES["staticfiles"]
     cls, opts = import_string(conf["BACKEND"]), conf.get("OPTIONS", {})
 else:
@@ -124,13 +128,17 @@ print("has-legacy", hasattr(settings, "DEFAULT_FILE_STORAGE") and "s3" in str(ge
 	if !AtLeast(st, 1, 14) {
 		backend = "S3Boto3Storage"
 	}
-	r := run()
+	// On AWS the wizard writes S3_PUBLIC_SSE=AES256: public and static
+	// uploads ask for SSE-S3 (a bucket defaulting to SSE-KMS would otherwise
+	// store them KMS-encrypted, which anonymous readers cannot read).
+	r := run("S3_PUBLIC_SSE=AES256")
 	for k, want := range map[string]string{
 		"default":            "." + backend + " media True None " + bucket + " eu-west-3 virtual s3v4",
 		"static":             "Storage static False None manifest",
 		"public":             " media/blog False None " + bucket + " eu-west-3 virtual s3v4",
 		"public-deconstruct": "s3wizard_storages.PublicStorage ('media/blog/',) {}",
 		"public-sse":         "AES256",
+		"static-sse":         "AES256",
 	} {
 		if !strings.Contains(r[k], want) {
 			t.Errorf("%s storage: got %q, want it to contain %q", k, r[k], want)
@@ -146,10 +154,15 @@ print("has-legacy", hasattr(settings, "DEFAULT_FILE_STORAGE") and "s3" in str(ge
 		t.Errorf("public URL %q: want an unsigned virtual-hosted URL under media/blog/", u)
 	}
 
-	// A custom endpoint (MinIO, moto) switches to path-style addressing.
+	// A custom endpoint (MinIO, moto) switches to path-style addressing. An
+	// S3-compatible env has no S3_PUBLIC_SSE: no encryption header on public
+	// and static uploads (MinIO without a KMS refuses it).
 	r = run("AWS_S3_ENDPOINT_URL=http://127.0.0.1:9000")
 	if !strings.Contains(r["default"], " path s3v4") || !strings.HasPrefix(r["private-url"], "http://127.0.0.1:9000/"+bucket+"/media/doc.pdf?") {
 		t.Errorf("custom endpoint: default %q, url %q: want path-style", r["default"], r["private-url"])
+	}
+	if r["public-sse"] != "None" || r["static-sse"] != "None" {
+		t.Errorf("no S3_PUBLIC_SSE: public storage asks for %q, static for %q; want no ServerSideEncryption", r["public-sse"], r["static-sse"])
 	}
 
 	// Static files kept local: the project's own static storage stays (on

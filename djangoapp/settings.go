@@ -34,6 +34,9 @@ const (
 	EnvEndpoint       = "AWS_S3_ENDPOINT_URL"
 	EnvStatic         = "USE_S3_STATIC"
 	EnvPublicPrefixes = "S3_PUBLIC_PREFIXES"
+	// EnvPublicSSE is the server-side encryption the public and static
+	// storages ask for on every upload: AES256, or unset for none.
+	EnvPublicSSE = "S3_PUBLIC_SSE"
 )
 
 var (

@@ -63,7 +63,7 @@ func TestGenerateSettings(t *testing.T) {
 			`_os.environ.get("AWS_S3_ENDPOINT_URL"`, `_s3wizard_on("USE_S3_STORAGE")`, `_s3wizard_on("USE_S3_STATIC")`,
 			`_os.environ.get("S3_PUBLIC_PREFIXES"`, `_django.VERSION < (4, 2)`, `_find_spec("storages.backends.s3")`,
 			`AWS_S3_SIGNATURE_VERSION = "s3v4"`, `AWS_S3_ADDRESSING_STYLE = "path" if AWS_S3_ENDPOINT_URL else "virtual"`,
-			"AWS_DEFAULT_ACL = None", `"ServerSideEncryption": "AES256"`,
+			"AWS_DEFAULT_ACL = None", `_os.environ.get("S3_PUBLIC_SSE"`, `"object_parameters": dict(S3_PUBLIC_OBJECT_PARAMETERS)`,
 		} {
 			if !strings.Contains(s, m) {
 				t.Errorf("generated settings lack %q", m)
@@ -83,7 +83,7 @@ func TestGenerateSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 		assertCompiles(t, "s3wizard_storages.py", comp)
-		for _, m := range []string{"class PublicStorage(", "class StaticStorage(", "S3_PUBLIC_PREFIXES", `"ServerSideEncryption": "AES256"`} {
+		for _, m := range []string{"class PublicStorage(", "class StaticStorage(", "S3_PUBLIC_PREFIXES", `getattr(settings, "S3_PUBLIC_OBJECT_PARAMETERS", {})`} {
 			if !strings.Contains(string(comp), m) {
 				t.Errorf("companion module lacks %q", m)
 			}
@@ -156,10 +156,20 @@ print(json.dumps(out, default=str))
 			user: "STORAGES = " + whitenoise,
 			env:  []string{"USE_S3_STORAGE=True", "AWS_STORAGE_BUCKET_NAME=b", "AWS_S3_REGION_NAME=eu-west-3"},
 			want: map[string]string{"STORAGES": `{"staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"location": "media", "querystring_auth": true, "file_overwrite": false, "default_acl": null}}}`}},
+		// On AWS the wizard writes S3_PUBLIC_SSE=AES256: static uploads ask for SSE-S3.
 		{name: "5.2 static on S3 replaces it", django: "5.2",
 			user: "STORAGES = " + whitenoise,
-			env:  []string{"USE_S3_STORAGE=True", "USE_S3_STATIC=True", "AWS_STORAGE_BUCKET_NAME=b", "AWS_S3_REGION_NAME=eu-west-3"},
-			want: map[string]string{"STORAGES": `{"staticfiles": {"BACKEND": "storages.backends.s3boto3.S3ManifestStaticStorage", "OPTIONS": {"location": "static", "querystring_auth": false, "default_acl": null, "object_parameters": {"ServerSideEncryption": "AES256"}}}, "default": {"BACKEND": "storages.backends.s3boto3.S3Boto3Storage", "OPTIONS": {"location": "media", "querystring_auth": true, "file_overwrite": false, "default_acl": null}}}`}},
+			env:  []string{"USE_S3_STORAGE=True", "USE_S3_STATIC=True", "AWS_STORAGE_BUCKET_NAME=b", "AWS_S3_REGION_NAME=eu-west-3", "S3_PUBLIC_SSE=AES256"},
+			want: map[string]string{"S3_PUBLIC_OBJECT_PARAMETERS": `{"ServerSideEncryption": "AES256"}`,
+				"STORAGES": `{"staticfiles": {"BACKEND": "storages.backends.s3boto3.S3ManifestStaticStorage", "OPTIONS": {"location": "static", "querystring_auth": false, "default_acl": null, "object_parameters": {"ServerSideEncryption": "AES256"}}}, "default": {"BACKEND": "storages.backends.s3boto3.S3Boto3Storage", "OPTIONS": {"location": "media", "querystring_auth": true, "file_overwrite": false, "default_acl": null}}}`}},
+		// S3-compatible providers (no S3_PUBLIC_SSE): no encryption header,
+		// which MinIO without a KMS would refuse (NotImplemented).
+		{name: "5.2 static on S3, S3-compatible: no SSE header", django: "5.2", s3Module: true,
+			env: []string{"USE_S3_STORAGE=True", "USE_S3_STATIC=True", "AWS_STORAGE_BUCKET_NAME=b", "AWS_S3_REGION_NAME=us-east-1", "AWS_S3_ENDPOINT_URL=http://127.0.0.1:9000"},
+			want: map[string]string{"S3_PUBLIC_OBJECT_PARAMETERS": `{}`,
+				"STORAGES": `{"default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"location": "media", "querystring_auth": true, "file_overwrite": false, "default_acl": null}}, "staticfiles": {"BACKEND": "storages.backends.s3.S3ManifestStaticStorage", "OPTIONS": {"location": "static", "querystring_auth": false, "default_acl": null, "object_parameters": {}}}}`}},
+		{name: "bad public SSE", django: "5.2", env: []string{"S3_PUBLIC_SSE=aws:kms"},
+			want: map[string]string{"raised": `"ImproperlyConfigured: S3_PUBLIC_SSE: 'aws:kms', want AES256 or unset (public files must not be KMS-encrypted: anonymous readers would get 403)"`}},
 		{name: "4.2 with the old name keeps old names", django: "4.2", s3Module: true,
 			user: `STATICFILES_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"`,
 			env:  []string{"USE_S3_STORAGE=True", "AWS_STORAGE_BUCKET_NAME=b", "AWS_S3_REGION_NAME=eu-west-3"},

@@ -306,6 +306,7 @@ func envVars(r *steps.Run) ([]envRow, string) {
 		steps.EnvEndpoint:       "the custom S3 endpoint (unset on AWS)",
 		steps.EnvStatic:         "True: static files (collectstatic) go to S3 under static/, public",
 		steps.EnvPublicPrefixes: "the prefixes anyone may read, comma-separated (PublicStorage refuses others)",
+		steps.EnvPublicSSE:      "AES256: public and static uploads are stored SSE-S3 (unset on S3-compatible providers)",
 	}
 	var rows []envRow
 	for _, n := range r.AppEnvNames() {

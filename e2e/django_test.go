@@ -93,7 +93,7 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_REGION_NAME", "USE_S3_STORAGE", "AWS_S3_ENDPOINT_URL", "S3_PUBLIC_PREFIXES"} {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_REGION_NAME", "USE_S3_STORAGE", "AWS_S3_ENDPOINT_URL", "S3_PUBLIC_PREFIXES", "S3_PUBLIC_SSE"} {
 		if env[k] == "" {
 			t.Errorf(".env has no %s", k)
 		}

@@ -29,11 +29,12 @@ const (
 	EnvEndpoint       = djangoapp.EnvEndpoint
 	EnvStatic         = djangoapp.EnvStatic
 	EnvPublicPrefixes = djangoapp.EnvPublicPrefixes
+	EnvPublicSSE      = djangoapp.EnvPublicSSE
 )
 
 // appEnvKeys are the app's variables besides the credentials, in the order
 // they are documented and deployed.
-var appEnvKeys = []string{EnvBucket, EnvRegion, EnvUseS3, EnvStatic, EnvPublicPrefixes, EnvEndpoint}
+var appEnvKeys = []string{EnvBucket, EnvRegion, EnvUseS3, EnvStatic, EnvPublicPrefixes, EnvPublicSSE, EnvEndpoint}
 
 // AppEnvKeys returns the names of every variable the wizard may set for the
 // app besides the credentials (destroy removes them all).
@@ -126,6 +127,11 @@ func (r *Run) WantedEnv() (set map[string]string, remove []string) {
 		EnvUseS3:          "True",
 		EnvStatic:         pyBool(a.StaticOnS3),
 		EnvPublicPrefixes: strings.Join(a.PublicPrefixes, ","),
+	}
+	if sse := publicSSE(a); sse != "" {
+		set[EnvPublicSSE] = string(sse)
+	} else {
+		remove = append(remove, EnvPublicSSE)
 	}
 	if ep := r.endpoint(); ep != "" {
 		set[EnvEndpoint] = ep

@@ -199,14 +199,15 @@ django.setup()
 from django.conf import settings
 from s3wizard_storages import PublicStorage
 print(settings.AWS_STORAGE_BUCKET_NAME, settings.AWS_S3_REGION_NAME, ",".join(settings.S3_PUBLIC_PREFIXES),
-      getattr(settings, "STATICFILES_STORAGE", "-"), PublicStorage("media/blog/").location)
+      getattr(settings, "STATICFILES_STORAGE", "-"), PublicStorage("media/blog/").location,
+      PublicStorage("media/blog/").object_parameters.get("ServerSideEncryption"))
 `
 	for _, c := range []struct {
 		r    *Run
 		want string
 	}{
-		{staging, "mon-app-media-staging eu-west-3 media/blog/ django.contrib.staticfiles.storage.StaticFilesStorage media/blog"},
-		{prod, "mon-app-media-prod us-east-1 media/blog/,media/avatars/ s3wizard_storages.StaticStorage media/blog"},
+		{staging, "mon-app-media-staging eu-west-3 media/blog/ django.contrib.staticfiles.storage.StaticFilesStorage media/blog AES256"},
+		{prod, "mon-app-media-prod us-east-1 media/blog/,media/avatars/ s3wizard_storages.StaticStorage media/blog AES256"},
 	} {
 		env, err := envfile.Read(c.r.EnvFilePath())
 		if err != nil {
@@ -246,5 +247,40 @@ func TestDeployVarsSkipEmptyValues(t *testing.T) {
 	r.Answers.PublicPrefixes = nil
 	if v, ok := names()[EnvPublicPrefixes]; ok {
 		t.Errorf("S3_PUBLIC_PREFIXES deployed empty (%q)", v)
+	}
+}
+
+// TestPublicSSEOnlyOnAWS: the generated public and static storages ask for
+// SSE-S3 only where the env says so. On AWS (access keys, instance role)
+// the env gets S3_PUBLIC_SSE=AES256, so a bucket defaulting to SSE-KMS still
+// stores public files readable anonymously; with `credentials: provided`
+// (MinIO without a KMS refuses the header with NotImplemented) it is not
+// set, and removed if an earlier run left it. The public step's probe
+// follows the same rule (publicSSE).
+func TestPublicSSEOnlyOnAWS(t *testing.T) {
+	for _, c := range []struct {
+		creds string
+		want  string
+	}{{config.CredAccessKeys, "AES256"}, {config.CredInstanceRole, "AES256"}, {config.CredProvided, ""}} {
+		r := appRun(t, c.creds)
+		set, remove := r.WantedEnv()
+		deployed := map[string]string{}
+		for _, v := range r.DeployVars(nil) {
+			deployed[v.Name] = v.Value
+		}
+		if c.want != "" {
+			if set[EnvPublicSSE] != c.want || deployed[EnvPublicSSE] != c.want || slices.Contains(remove, EnvPublicSSE) {
+				t.Errorf("%s: %s set %q, deployed %q, removed %v; want %s everywhere", c.creds, EnvPublicSSE, set[EnvPublicSSE], deployed[EnvPublicSSE], remove, c.want)
+			}
+		} else {
+			_, inSet := set[EnvPublicSSE]
+			_, inDeployed := deployed[EnvPublicSSE]
+			if inSet || inDeployed || !slices.Contains(remove, EnvPublicSSE) {
+				t.Errorf("%s: %s set %v, deployed %v, removed %v; want it unset and removed", c.creds, EnvPublicSSE, inSet, inDeployed, remove)
+			}
+		}
+		if got := string(publicSSE(r.Answers)); got != c.want {
+			t.Errorf("%s: the public probe writes with %q, the storages with %q", c.creds, got, c.want)
+		}
 	}
 }

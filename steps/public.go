@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/policy"
 )
 
@@ -42,6 +43,18 @@ func Public() *Step {
 // refuses anonymous reads of SSE-KMS objects, so with SSE-KMS on the bucket
 // the generated public storages ask for AES256 on every upload.
 const PublicObjectEncryption = types.ServerSideEncryptionAes256
+
+// publicSSE is the encryption public uploads ask for under the answers:
+// PublicObjectEncryption on AWS, none ("") on S3-compatible providers, which
+// may have no SSE-S3 (MinIO without a KMS refuses the header with
+// NotImplemented) and no SSE-KMS default to override. The probe of
+// verifyPublic and the generated storages (through EnvPublicSSE) follow it.
+func publicSSE(a *config.Answers) types.ServerSideEncryption {
+	if compatible(a) {
+		return ""
+	}
+	return PublicObjectEncryption
+}
 
 // WantedPublicAccessBlock is the bucket's Block Public Access for the answers.
 func WantedPublicAccessBlock(public bool) types.PublicAccessBlockConfiguration {
@@ -347,11 +360,9 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 // it back without any, and deletes it: the anonymous GET must answer want.
 func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, bucket, key string, want int, id CheckID, name string) Check {
 	in := &s3.PutObjectInput{Bucket: &bucket, Key: sdk.String(key), Body: bytes.NewReader([]byte("probe"))}
-	// S3-compatible providers may have no SSE-S3 (MinIO without a KMS
-	// refuses the header), and no SSE-KMS to guard against either.
-	sse := want == http.StatusOK && !compatible(r.Answers)
+	sse := want == http.StatusOK && publicSSE(r.Answers) != ""
 	if sse {
-		in.ServerSideEncryption = PublicObjectEncryption
+		in.ServerSideEncryption = publicSSE(r.Answers)
 	}
 	put, err := cl.PutObject(ctx, in)
 	if err != nil {
