@@ -126,7 +126,7 @@ func TestAppConfigFilesAndIdempotence(t *testing.T) {
 	want := strings.Join([]string{"config:set",
 		"AWS_ACCESS_KEY_ID=" + env["AWS_ACCESS_KEY_ID"], "AWS_SECRET_ACCESS_KEY=" + secret,
 		"AWS_STORAGE_BUCKET_NAME=mon-app-media-staging", "AWS_S3_REGION_NAME=eu-west-3", "USE_S3_STORAGE=True",
-		"USE_S3_STATIC=False", "S3_PUBLIC_PREFIXES=media/blog/",
+		"USE_S3_STATIC=False", "S3_PUBLIC_PREFIXES=media/blog/", "S3_PUBLIC_SSE=AES256",
 		"AWS_S3_ENDPOINT_URL=" + st.moto.URL(), "--app", "mon-app-staging"}, "\n") + "\n"
 	if string(fromFile) != want {
 		t.Errorf("sh heroku file: argv differs (%d vs %d bytes)", len(fromFile), len(want))
