@@ -168,6 +168,12 @@ print(json.dumps(out, default=str))
 			env: []string{"USE_S3_STORAGE=True", "USE_S3_STATIC=True", "AWS_STORAGE_BUCKET_NAME=b", "AWS_S3_REGION_NAME=us-east-1", "AWS_S3_ENDPOINT_URL=http://127.0.0.1:9000"},
 			want: map[string]string{"S3_PUBLIC_OBJECT_PARAMETERS": `{}`,
 				"STORAGES": `{"default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {"location": "media", "querystring_auth": true, "file_overwrite": false, "default_acl": null}}, "staticfiles": {"BACKEND": "storages.backends.s3.S3ManifestStaticStorage", "OPTIONS": {"location": "static", "querystring_auth": false, "default_acl": null, "object_parameters": {}}}}`}},
+		// An AWS app deployed before S3_PUBLIC_SSE existed (no endpoint, no
+		// variable) keeps asking for SSE-S3: its public files stay readable
+		// under an SSE-KMS bucket default.
+		{name: "5.2 static on S3, AWS without the variable: SSE-S3", django: "5.2",
+			env:  []string{"USE_S3_STORAGE=True", "USE_S3_STATIC=True", "AWS_STORAGE_BUCKET_NAME=b", "AWS_S3_REGION_NAME=eu-west-3"},
+			want: map[string]string{"S3_PUBLIC_OBJECT_PARAMETERS": `{"ServerSideEncryption": "AES256"}`}},
 		{name: "bad public SSE", django: "5.2", env: []string{"S3_PUBLIC_SSE=aws:kms"},
 			want: map[string]string{"raised": `"ImproperlyConfigured: S3_PUBLIC_SSE: 'aws:kms', want AES256 or unset (public files must not be KMS-encrypted: anonymous readers would get 403)"`}},
 		{name: "4.2 with the old name keeps old names", django: "4.2", s3Module: true,
