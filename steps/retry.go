@@ -92,3 +92,17 @@ func (r *Run) retryFresh(ctx context.Context, fn func() Check) Check {
 func retryUnknownEntity(ctx context.Context, fn func() error) error {
 	return retryWhile(ctx, iamPropagation, aws.IsNotFound, fn)
 }
+
+// conflictRetryBudget bounds the retries of S3's OperationAborted.
+const conflictRetryBudget = 10 * time.Second
+
+// retryConflict retries S3's OperationAborted ("a conflicting conditional
+// operation is currently in progress"), which S3 may answer when several
+// settings of one bucket change at once, as they do here and in the other
+// steps running alongside.
+func retryConflict(ctx context.Context, fn func() error) error {
+	return retryWhile(ctx, conflictRetryBudget, isConflict, fn)
+}
+
+// isConflict reports S3's OperationAborted (409).
+func isConflict(err error) bool { return aws.Code(err) == "OperationAborted" }

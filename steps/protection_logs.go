@@ -1,0 +1,359 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/policy"
+)
+
+const (
+	logPrefix           = "logs/"
+	logRetentionDays    = 90
+	logBucketSuffix     = config.LogBucketSuffix
+	logBucketPolicyNote = "the log bucket's policy lets only logging.s3.amazonaws.com write under logs/, for this bucket and account (aws:SourceArn, aws:SourceAccount): ACL grants to the log-delivery group are impossible with ACLs disabled"
+)
+
+// LogBucketName is the access-log bucket of a media bucket.
+func LogBucketName(bucket string) string { return config.LogBucketName(bucket) }
+
+// chainStep is one link of an ordered chain run by a single action.
+type chainStep struct {
+	summary string
+	calls   []string
+	do      func(ctx context.Context) error
+	// after: the calls this link waits for when it runs as an action of its
+	// own (action); a chain run by chainAction is in order anyway.
+	after []string
+}
+
+// action makes the link an action of its own, which waits only for the
+// calls in after; S3's OperationAborted, answered while another setting of
+// the same bucket changes, is retried.
+func (c chainStep) action(prefix string) *Action {
+	return &Action{Summary: prefix + c.summary, Calls: c.calls, After: c.after,
+		Do: func(ctx context.Context) error { return retryConflict(ctx, func() error { return c.do(ctx) }) }}
+}
+
+// chainAction runs chain as one action, in order (each step may need the one
+// before), while the plan's other actions may run concurrently with it.
+func chainAction(prefix string, chain []chainStep) *Action {
+	var summaries, calls []string
+	for _, c := range chain {
+		summaries = append(summaries, c.summary)
+		calls = append(calls, c.calls...)
+	}
+	return &Action{Summary: prefix + strings.Join(summaries, ", then "), Calls: calls,
+		Do: func(ctx context.Context) error {
+			for _, c := range chain {
+				if err := c.do(ctx); err != nil {
+					return fmt.Errorf("%s: %w", c.summary, err)
+				}
+			}
+			return nil
+		}}
+}
+
+func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
+	logBucket := LogBucketName(a.Bucket)
+	// The log bucket's own reads go out with this one.
+	var logReads *logBucketReads
+	if a.AccessLogs {
+		logReads = readLogBucket(ctx, cl, logBucket, false)
+	}
+	live, err := cl.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: &a.Bucket})
+	if err != nil && !aws.IsNotFound(err) {
+		return fmt.Errorf("read access-log settings of %s: %w", a.Bucket, err)
+	}
+	var liveTarget, livePrefix string
+	if err == nil && live.LoggingEnabled != nil {
+		liveTarget, livePrefix = sdk.ToString(live.LoggingEnabled.TargetBucket), sdk.ToString(live.LoggingEnabled.TargetPrefix)
+	}
+
+	if !a.AccessLogs {
+		if liveTarget == logBucket {
+			bucket := a.Bucket
+			p.Notice("access_logs: false: logging of %s stops; the log bucket %s and the logs already in it are kept (its lifecycle rule expires them)", bucket, logBucket)
+			p.Add(&Action{Summary: "turn off server access logging of " + bucket, Calls: []string{"s3:PutBucketLogging"},
+				Do: func(ctx context.Context) error {
+					return retryConflict(ctx, func() error {
+						_, err := cl.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: &bucket, BucketLoggingStatus: &types.BucketLoggingStatus{}})
+						return err
+					})
+				}})
+		}
+		return nil
+	}
+	// The log bucket's name was checked with the answers (config.Validate),
+	// before any AWS call.
+	p.Notice("server access logs go to %s/%s (same region, SSE-S3, logs expire after %d days); %s", logBucket, logPrefix, logRetentionDays, logBucketPolicyNote)
+	if liveTarget != "" && liveTarget != logBucket {
+		p.Warn("%s already logs to %s/%s: the wizard points it at %s/%s instead", a.Bucket, liveTarget, livePrefix, logBucket, logPrefix)
+	}
+
+	chain, err := planLogBucket(ctx, r, p, logBucket, logReads)
+	if err != nil {
+		return err
+	}
+	if liveTarget != logBucket || livePrefix != logPrefix {
+		bucket := a.Bucket
+		chain = append(chain, chainStep{
+			summary: fmt.Sprintf("server access logging of %s into %s/%s", bucket, logBucket, logPrefix),
+			calls:   []string{"s3:PutBucketLogging"},
+			after:   []string{"s3:CreateBucket", "s3:PutBucketPolicy"},
+			do: func(ctx context.Context) error {
+				return retryConflict(ctx, func() error {
+					_, err := cl.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: &bucket,
+						BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{
+							TargetBucket: sdk.String(logBucket), TargetPrefix: sdk.String(logPrefix)}}})
+					return err
+				})
+			}})
+	}
+	// Each link is an action of its own: once the log bucket exists its
+	// settings go out together, and logging waits for the policy that lets
+	// the logging service write (S3 refuses PutBucketLogging before it).
+	for _, c := range chain {
+		p.Add(c.action("access logs: "))
+	}
+	return nil
+}
+
+// planLogBucket returns the ordered changes the log bucket needs.
+// logBucketReads are the log bucket's reads, sent together; each is used
+// only when the bucket exists.
+type logBucketReads struct {
+	head      func() (bucketState, error)
+	region    func() (string, error)
+	ownership func() (*s3.GetBucketOwnershipControlsOutput, error)
+	pab       func() (*s3.GetPublicAccessBlockOutput, error)
+	enc       func() (*types.ServerSideEncryptionRule, error)
+	lifecycle func() (lifecycleRules, error)
+	policy    func() (*s3.GetBucketPolicyOutput, error)
+}
+
+type lifecycleRules struct{ ours, foreign []types.LifecycleRule }
+
+// readLogBucket sends the log bucket's reads; with exists, the bucket is
+// known to exist and is not looked up.
+func readLogBucket(ctx context.Context, cl aws.S3API, logBucket string, exists bool) *logBucketReads {
+	live := &logBucketReads{
+		ownership: async(func() (*s3.GetBucketOwnershipControlsOutput, error) {
+			return cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &logBucket})
+		}),
+		pab: async(func() (*s3.GetPublicAccessBlockOutput, error) {
+			return cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &logBucket})
+		}),
+		enc: async(func() (*types.ServerSideEncryptionRule, error) { return liveEncryption(ctx, cl, logBucket) }),
+		lifecycle: async(func() (lifecycleRules, error) {
+			ours, foreign, err := liveLifecycle(ctx, cl, logBucket)
+			return lifecycleRules{ours, foreign}, err
+		}),
+		policy: async(func() (*s3.GetBucketPolicyOutput, error) {
+			return cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &logBucket})
+		}),
+	}
+	if !exists {
+		live.head = async(func() (bucketState, error) { return headBucket(ctx, cl, logBucket) })
+		live.region = async(func() (string, error) { return bucketRegion(ctx, cl, logBucket) })
+	}
+	return live
+}
+
+func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live *logBucketReads) ([]chainStep, error) {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
+	st, err := live.head()
+	if err != nil && !r.Offline {
+		return nil, fmt.Errorf("check log bucket %s: %w", logBucket, err)
+	}
+	var chain []chainStep
+	afterLogBucket := []string{"s3:CreateBucket"} // its settings wait for it
+	exists := false
+	switch st {
+	case bucketTaken:
+		return nil, fmt.Errorf("the log bucket name %s belongs to another AWS account (bucket names are global): choose another bucket name, or set access_logs: false", logBucket)
+	case bucketOurs:
+		reg, err := live.region()
+		if err != nil {
+			return nil, fmt.Errorf("read region of log bucket %s: %w", logBucket, err)
+		}
+		if reg != a.Region {
+			return nil, fmt.Errorf("the log bucket %s is in %s, but server access logs must go to a bucket in the same region as %s (%s): delete or rename it, or set access_logs: false", logBucket, reg, a.Bucket, a.Region)
+		}
+		if r.Owns(LogBucketCreatedResource) {
+			claimCreated(r, p, LogBucketCreatedResource, "log bucket "+logBucket)
+		} else {
+			p.Notice("log bucket %s already exists in %s: adopting it", logBucket, reg)
+		}
+		exists = true
+	default:
+		chain = append(chain, chainStep{summary: fmt.Sprintf("create log bucket %s in %s (ACLs disabled)", logBucket, a.Region), calls: []string{"s3:CreateBucket"},
+			do: func(ctx context.Context) error {
+				// destroy deletes only what the wizard created: the intent
+				// is saved before CreateBucket (see createOwned).
+				err := createOwned(r, LogBucketCreatedResource, func() (bool, error) {
+					return createBucket(ctx, cl, logBucket, a.Region)
+				})
+				if err != nil {
+					return err
+				}
+				r.State.SetResource("log_bucket", logBucket)
+				return nil
+			}})
+	}
+
+	// Ownership (a created bucket has it from CreateBucket).
+	if exists {
+		p.SetResource("log_bucket", logBucket)
+		own, err := live.ownership()
+		if err != nil && !aws.IsNotFound(err) {
+			return nil, fmt.Errorf("read object ownership of %s: %w", logBucket, err)
+		}
+		if !ownerEnforced(own) {
+			chain = append(chain, chainStep{after: afterLogBucket, summary: "ACLs disabled on " + logBucket, calls: []string{"s3:PutBucketOwnershipControls"},
+				do: func(ctx context.Context) error {
+					_, err := cl.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: &logBucket,
+						OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}})
+					return err
+				}})
+		}
+	}
+
+	// Block Public Access: all four on; logs are never public.
+	pabOK := false
+	if exists {
+		pab, err := live.pab()
+		if err != nil && !aws.IsNotFound(err) {
+			return nil, fmt.Errorf("read Block Public Access of %s: %w", logBucket, err)
+		}
+		pabOK = err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false))
+	}
+	if !pabOK {
+		chain = append(chain, chainStep{after: afterLogBucket, summary: "Block Public Access all ON on " + logBucket, calls: []string{"s3:PutPublicAccessBlock"},
+			do: func(ctx context.Context) error {
+				want := WantedPublicAccessBlock(false)
+				_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &logBucket, PublicAccessBlockConfiguration: &want})
+				return err
+			}})
+	}
+
+	// SSE-S3 only: S3 cannot deliver server access logs to an SSE-KMS bucket.
+	encOK := false
+	if exists {
+		enc, err := live.enc()
+		if err != nil {
+			return nil, fmt.Errorf("read default encryption of %s: %w", logBucket, err)
+		}
+		encOK = sameEncryption(enc, sseS3Rule(), "")
+		if !encOK && enc != nil && enc.ApplyServerSideEncryptionByDefault != nil && enc.ApplyServerSideEncryptionByDefault.SSEAlgorithm != types.ServerSideEncryptionAes256 {
+			p.Warn("log bucket %s uses %s: server access logs cannot be delivered to an SSE-KMS bucket; the wizard switches it to SSE-S3", logBucket, enc.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
+		}
+	}
+	if !encOK {
+		chain = append(chain, chainStep{after: afterLogBucket, summary: "SSE-S3 on " + logBucket, calls: []string{"s3:PutBucketEncryption"},
+			do: func(ctx context.Context) error {
+				_, err := cl.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: &logBucket,
+					ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{sseS3Rule()}}})
+				return err
+			}})
+	}
+
+	// Old logs expire.
+	wantRules := logLifecycleRules()
+	var foreign []types.LifecycleRule
+	lcOK := false
+	if exists {
+		lc, err := live.lifecycle()
+		if err != nil {
+			return nil, fmt.Errorf("read lifecycle rules of %s: %w", logBucket, err)
+		}
+		foreign, lcOK = lc.foreign, sameRules(lc.ours, wantRules)
+	}
+	if !lcOK {
+		rules := append(append([]types.LifecycleRule{}, foreign...), wantRules...)
+		chain = append(chain, chainStep{after: afterLogBucket, summary: fmt.Sprintf("expire logs in %s after %d days", logBucket, logRetentionDays), calls: []string{"s3:PutBucketLifecycleConfiguration"},
+			do: func(ctx context.Context) error { return putLifecycle(ctx, cl, logBucket, rules) }})
+	}
+
+	// The policy that lets the logging service write: it must be in place
+	// before PutBucketLogging, which S3 refuses otherwise.
+	// An adopted log bucket keeps the statements that are not the wizard's.
+	want := LogBucketPolicy(r)
+	var livePol string
+	if exists {
+		out, err := live.policy()
+		if err != nil && !aws.IsNotFound(err) {
+			return nil, fmt.Errorf("read bucket policy of %s: %w", logBucket, err)
+		}
+		if err == nil {
+			livePol = sdk.ToString(out.Policy)
+		}
+	}
+	merged, err := policy.MergeBySid(livePol, &want)
+	if err != nil {
+		return nil, fmt.Errorf("bucket policy of %s: %w", logBucket, err)
+	}
+	if len(merged.Foreign) > 0 {
+		p.Notice("the bucket policy of %s has %d statement(s) that are not the wizard's (%s): kept as they are", logBucket, len(merged.Foreign), policy.DescribeSids(merged.Foreign))
+	}
+	doc := merged.JSON
+	if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+logBucket, doc, logBucket); err != nil {
+		return nil, err
+	}
+	if livePol == "" || !policy.Equal(livePol, doc) {
+		chain = append(chain, chainStep{after: afterLogBucket, summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", calls: []string{"s3:PutBucketPolicy"},
+			do: func(ctx context.Context) error {
+				_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
+				return err
+			}})
+	}
+	return chain, nil
+}
+
+// LogBucketPolicy is the wanted policy of the log bucket. The deny of
+// non-TLS requests is left out on an endpoint without TLS, where it would
+// lock every client out.
+func LogBucketPolicy(r *Run) policy.Document {
+	return policy.LogDelivery(LogBucketName(r.Answers.Bucket), r.Answers.Bucket, r.AccountID(), r.AWS.TLS())
+}
+
+func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string) []Check {
+	var checks []Check
+	check := func(id CheckID, name string, ok bool, err error, detail string) {
+		switch {
+		case err != nil:
+			checks = append(checks, Fail(id, name, aws.Explain(err).Error()))
+		case !ok:
+			checks = append(checks, Fail(id, name, detail))
+		default:
+			checks = append(checks, Pass(id, name, ""))
+		}
+	}
+	live := readLogBucket(ctx, cl, logBucket, true)
+	own, err := live.ownership()
+	check(CheckLogBucketACLs, "log bucket: ACLs disabled", err == nil && ownerEnforced(own), err, "object ownership is not BucketOwnerEnforced")
+	pab, err := live.pab()
+	check(CheckLogBucketPAB, "log bucket: Block Public Access all ON", err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false)), err, "not all four switches are on")
+	enc, err := live.enc()
+	check(CheckLogBucketEncryption, "log bucket: SSE-S3", sameEncryption(enc, sseS3Rule(), ""), err, "default encryption is not SSE-S3")
+	lc, err := live.lifecycle()
+	check(CheckLogBucketLifecycle, "log bucket: old logs expire", sameRules(lc.ours, logLifecycleRules()), err, "live: "+describeRules(lc.ours))
+	pol, err := live.policy()
+	polOK := false
+	if err == nil {
+		want := LogBucketPolicy(r)
+		merged, merr := policy.MergeBySid(sdk.ToString(pol.Policy), &want)
+		polOK = merr == nil && policy.Equal(sdk.ToString(pol.Policy), merged.JSON)
+	}
+	check(CheckLogBucketPolicy, "log bucket: policy allows the logging service", polOK, err, "the live policy differs from the wanted one: run apply")
+	return checks
+}
