@@ -220,7 +220,7 @@ func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) 
 	if err != nil {
 		return nil, err
 	}
-	clients, err := aws.New(ctx, aws.Options{Profile: o.Profile, Region: a.Region, DryRun: dryRun})
+	clients, err := aws.New(ctx, aws.Options{Profile: o.Profile, Region: a.Region, DryRun: dryRun, Endpoint: a.ProviderEndpoint()})
 	if err != nil {
 		prog.Close()
 		return nil, err
@@ -256,21 +256,4 @@ func (s *Session) SaveAnswers() error {
 		return UsageError(fmt.Errorf("env file: %w; nothing was changed", err))
 	}
 	return s.Run.State.Update(func(p *state.Progress) { p.Answers = s.Run.Answers })
-}
-
-// CheckProvidedKeys refuses, before anything changes, `credentials:
-// provided` without the provider's keys in the env file: the wizard creates
-// no key there, and the app (and the verification) would have none.
-func CheckProvidedKeys(a *config.Answers, dir string) error {
-	if a.Credentials != config.CredProvided {
-		return nil
-	}
-	vals, err := envfile.Read(envPath(a.EnvFile, dir))
-	if err != nil {
-		return UsageError(fmt.Errorf("env file %s: %w", a.EnvFile, err))
-	}
-	if vals["AWS_ACCESS_KEY_ID"] == "" || vals["AWS_SECRET_ACCESS_KEY"] == "" {
-		return UsageError(fmt.Errorf("credentials: provided uses the keys you made in your provider's console: put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in %s (mode 0600; the wizard keeps them as they are); nothing was changed", a.EnvFile))
-	}
-	return nil
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+	answers "github.com/s3wizard/s3wizard/config"
 )
 
 // Options select credentials, region and mode.
@@ -46,6 +47,9 @@ type Options struct {
 	// Static, when set, replaces the default credential chain (the app's own
 	// keys from the env file, for doctor and verification).
 	Static *StaticCreds
+	// Endpoint, when set, is the S3-compatible provider's endpoint (the
+	// `endpoint` answer); else the SDK's variables or the profile decide.
+	Endpoint string
 }
 
 // StaticCreds are explicit credentials (never logged).
@@ -84,6 +88,8 @@ type Clients struct {
 	// profile is the shared-config profile the clients were built from
 	// (its endpoint_url must follow the app's credentials too).
 	profile string
+	// answered is Options.Endpoint (kept for WithCredentials).
+	answered string
 }
 
 var sharedHTTP = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
@@ -130,6 +136,9 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if o.Region != "" {
 		opts = append(opts, config.WithRegion(o.Region))
 	}
+	if o.Endpoint != "" {
+		opts = append(opts, config.WithBaseEndpoint(o.Endpoint))
+	}
 	if o.Static != nil {
 		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(o.Static.ID, o.Static.Secret, o.Static.Token)))
 	}
@@ -143,8 +152,11 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if cfg.Credentials != nil {
 		cfg.Credentials = credentialsProvider{cfg.Credentials}
 	}
-	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile}
-	c.Endpoint = CustomEndpoint()
+	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint}
+	c.Endpoint = o.Endpoint
+	if c.Endpoint == "" {
+		c.Endpoint = CustomEndpoint()
+	}
 	if c.Endpoint == "" && cfg.BaseEndpoint != nil {
 		// endpoint_url in the profile (~/.aws/config): the SDK uses it, so
 		// addressing and the TLS-only statement must follow it too.
@@ -192,12 +204,7 @@ func (p credentialsProvider) Retrieve(ctx context.Context) (sdk.Credentials, err
 // CustomEndpoint returns the S3 endpoint override from the SDK's own
 // variables, or "". New also honours endpoint_url in the AWS profile
 // (Clients.Endpoint).
-func CustomEndpoint() string {
-	if v := os.Getenv("AWS_ENDPOINT_URL_S3"); v != "" {
-		return v
-	}
-	return os.Getenv("AWS_ENDPOINT_URL")
-}
+func CustomEndpoint() string { return answers.EnvEndpoint() }
 
 // TLS reports whether S3 is reached over TLS (always on real AWS).
 func (c *Clients) TLS() bool {
@@ -270,7 +277,7 @@ func (c *Clients) SNSIn(region string) SNSAPI {
 // WithCredentials returns clients for the same endpoint and region signed
 // with other credentials (the app's keys), sharing the HTTP client.
 func (c *Clients) WithCredentials(ctx context.Context, id, secret string) (*Clients, error) {
-	return New(ctx, Options{Profile: c.profile, Region: c.Region, DryRun: c.DryRun, Static: &StaticCreds{ID: id, Secret: secret}})
+	return New(ctx, Options{Profile: c.profile, Region: c.Region, DryRun: c.DryRun, Static: &StaticCreds{ID: id, Secret: secret}, Endpoint: c.answered})
 }
 
 // ---- call watching -------------------------------------------------------

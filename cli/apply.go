@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/charmbracelet/huh"
 	"github.com/mattn/go-isatty"
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
@@ -76,6 +77,40 @@ func promptLine(s IO, a *config.Answers, key string) error {
 	return nil
 }
 
+// promptProvidedKeys asks, in a terminal, the provider's keys that
+// `credentials: provided` lacks in the env file: the key ID on a line, the
+// secret with the echo off. They go to the env file only.
+func promptProvidedKeys(s IO, a *config.Answers, dir string) error {
+	missing, err := app.ProvidedKeysMissing(a, dir)
+	if err != nil || !missing {
+		return err
+	}
+	fmt.Fprintf(s.Err, "credentials: provided: %s lacks your provider's keys (made in its console); they are written there only (mode 0600, ignored by git).\n", a.EnvFile)
+	var id string
+	for {
+		fmt.Fprint(s.Err, "Access key ID: ")
+		line, err := s.readLine()
+		if err != nil {
+			return fmt.Errorf("read the access key ID: %w", ErrCancelled)
+		}
+		if id = strings.TrimSpace(line); config.ValidProviderKeyID(id) == nil {
+			break
+		}
+		fmt.Fprintln(s.Err, config.ValidProviderKeyID(id))
+	}
+	var secret string
+	in := huh.NewInput().Title("Secret access key (hidden):").EchoMode(huh.EchoModePassword).Value(&secret).
+		Validate(func(v string) error { return config.ValidProviderSecret(v, id) })
+	if err := in.RunAccessible(s.Err, s.In); err != nil {
+		return fmt.Errorf("read the secret access key: %w", err)
+	}
+	if err := app.SaveProvidedKeys(a, dir, id, secret); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Err, "✓ keys written to %s\n", a.EnvFile)
+	return nil
+}
+
 func cmdApply(ctx context.Context, f *flags, s IO) error {
 	if f.DryRun {
 		return cmdPlan(ctx, f, s)
@@ -87,6 +122,11 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	a, err := loadAnswers(f, s)
 	if err != nil {
 		return err
+	}
+	if confirm {
+		if err := promptProvidedKeys(s, a, f.Dir); err != nil {
+			return err
+		}
 	}
 	if err := app.CheckProvidedKeys(a, f.Dir); err != nil {
 		return err

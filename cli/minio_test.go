@@ -1,6 +1,9 @@
 package cli_test
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/s3wizard/s3wizard/internal/minioserver"
@@ -15,4 +18,36 @@ import (
 func TestProvidedCredentialsOnMinIO(t *testing.T) {
 	srv := minioserver.Start(t)
 	providedFlow(t, srv.URL, srv.Env(), minioserver.User, minioserver.Password, srv.Output)
+}
+
+// TestProvidedKeysTypedAtTheApplyPrompt: `apply` in a terminal with
+// `credentials: provided` and no keys in the env file asks for them — the
+// key ID on a line, the secret with the echo off — and writes them to the
+// env file only; the secret never appears on the terminal.
+func TestProvidedKeysTypedAtTheApplyPrompt(t *testing.T) {
+	srv := minioserver.Start(t)
+	dir := project(t, providedAnswers)
+	tm := inTerminal(t, dir, srv.Env(), "apply", "--env", "staging", "--answers", "answers.yaml")
+	tm.waitFor("Access key ID: ")
+	tm.send("bad key\n")
+	tm.waitFor("3-128 letters")
+	tm.send(minioserver.User + "\n")
+	tm.waitFor("Secret access key (hidden)")
+	tm.send(minioserver.Password + "\n")
+	tm.waitFor("keys written to .env")
+	tm.waitFor("[y/N]: ")
+	tm.send("n\n")
+	if code := tm.exit(); code != 130 {
+		t.Fatalf("apply, plan declined: exit %d\n%s", code, tm.screen())
+	}
+	if strings.Contains(tm.screen(), minioserver.Password) {
+		t.Fatalf("the secret was echoed:\n%s", tm.screen())
+	}
+	env := readEnv(t, dir)
+	if env["AWS_ACCESS_KEY_ID"] != minioserver.User || env["AWS_SECRET_ACCESS_KEY"] != minioserver.Password {
+		t.Errorf(".env lacks the typed keys: %v", env["AWS_ACCESS_KEY_ID"])
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, ".gitignore")); err != nil || !strings.Contains(string(b), ".env") {
+		t.Errorf(".gitignore does not ignore .env (%v)", err)
+	}
 }

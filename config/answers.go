@@ -86,6 +86,7 @@ type Answers struct {
 	StaticOnS3     bool
 	PublicPrefixes []string
 	Credentials    string
+	Endpoint       string
 	IAMUser        string
 	IAMPolicy      string
 	RoleName       string
@@ -289,6 +290,9 @@ func (a *Answers) Validate() error {
 			return bad("bucket", "%q: its access-log bucket %s would be %d characters, and bucket names are at most 63: choose a bucket name of at most %d characters, or set access_logs: false",
 				a.Bucket, logs, len(logs), 63-len(LogBucketSuffix))
 		}
+	}
+	if provided(a) && a.Endpoint == "" {
+		return &KeyError{Key: "endpoint", Err: errNoEndpoint}
 	}
 	if accessKeys(a) {
 		for _, n := range []struct{ what, name string }{{"group", a.GroupName()}, {"policy", a.PolicyName()}} {

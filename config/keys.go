@@ -226,6 +226,7 @@ func oneOf(vals ...string) func(string) error {
 
 func accessKeys(a *Answers) bool   { return a.Credentials == CredAccessKeys }
 func instanceRole(a *Answers) bool { return a.Credentials == CredInstanceRole }
+func provided(a *Answers) bool     { return a.Credentials == CredProvided }
 
 // keys is every answer key, in the order the wizard asks them (and the
 // answers file lists them).
@@ -260,6 +261,14 @@ var keys = []*Question{
 	{Key: "credentials", Title: "How will the app authenticate?", Help: "access-keys for Heroku and local runs; instance-role for EC2 / Elastic Beanstalk (no long-lived keys).",
 		Kind: KindSelect, Options: []string{CredAccessKeys, CredInstanceRole, CredProvided}, ref: func(a *Answers) any { return &a.Credentials },
 		fill: func(a *Answers) { a.Credentials = CredAccessKeys }, empty: true},
+	{Key: "endpoint", Title: "Provider's S3 endpoint URL", Help: "Where your provider serves the S3 API (e.g. https://s3.fr-par.scw.cloud, https://ACCOUNT.r2.cloudflarestorage.com); offered from AWS_ENDPOINT_URL.",
+		Kind: KindInput, ref: func(a *Answers) any { return &a.Endpoint }, relevant: provided,
+		check: func(a *Answers) error { return validEndpoint(a.Endpoint) },
+		fill: func(a *Answers) {
+			if provided(a) {
+				a.Endpoint = EnvEndpoint()
+			}
+		}, empty: true},
 	{Key: "iam_user", Title: "IAM user for the app", Help: "The app's own identity; never your admin user.",
 		Kind: KindInput, envNamed: true, ref: func(a *Answers) any { return &a.IAMUser }, relevant: accessKeys,
 		check: func(a *Answers) error { return validIAMName(a.IAMUser, MaxUserName) },
@@ -438,6 +447,10 @@ func QuestionsFor(ks []string) []Question {
 	}
 	return out
 }
+
+// Relevant reports whether q applies with the answers in a (iam_user only
+// with access-keys, endpoint only with provided…).
+func (q Question) Relevant(a *Answers) bool { return q.relevant == nil || q.relevant(derived(a)) }
 
 // EnvNamedKeys are the names whose default contains the env: carried over
 // to another env, they are switched to it.

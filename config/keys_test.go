@@ -214,13 +214,38 @@ func TestEnvFileRules(t *testing.T) {
 }
 
 func TestProvidedCredentialsAccepted(t *testing.T) {
+	// The endpoint comes from the answer, else from the SDK's variable.
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	t.Setenv("AWS_ENDPOINT_URL_S3", "")
 	a, err := Parse([]byte(base + "credentials: provided\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.ApplyDefaults()
-	if err := a.Validate(); err != nil {
-		t.Error(err)
+	if err := a.Validate(); err == nil || !strings.Contains(err.Error(), "endpoint") {
+		t.Errorf("provided without any endpoint: %v, want an error naming endpoint", err)
+	}
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9000")
+	a, _ = Parse([]byte(base + "credentials: provided\n"))
+	a.ApplyDefaults()
+	if err := a.Validate(); err != nil || a.ProviderEndpoint() != "http://127.0.0.1:9000" {
+		t.Errorf("provided with AWS_ENDPOINT_URL: endpoint %q, %v", a.ProviderEndpoint(), err)
+	}
+	a, _ = Parse([]byte(base + "credentials: provided\nendpoint: https://s3.fr-par.scw.cloud\n"))
+	a.ApplyDefaults()
+	if err := a.Validate(); err != nil || a.ProviderEndpoint() != "https://s3.fr-par.scw.cloud" {
+		t.Errorf("provided with an endpoint answer: endpoint %q, %v", a.ProviderEndpoint(), err)
+	}
+	for _, bad := range []string{"s3.fr-par.scw.cloud", "ftp://x.example", "https://k:s@x.example", "https://x.example/bucket", "https://x.example?a=b"} {
+		if err := a.SetString("endpoint", bad); err == nil {
+			t.Errorf("endpoint %q accepted", bad)
+		}
+	}
+	// Not used (and not checked) without credentials: provided.
+	a, _ = Parse([]byte(base + "endpoint: https://s3.fr-par.scw.cloud\n"))
+	a.ApplyDefaults()
+	if err := a.Validate(); err != nil || a.ProviderEndpoint() != "" {
+		t.Errorf("access-keys with an endpoint answer: endpoint %q, %v", a.ProviderEndpoint(), err)
 	}
 }
 

@@ -108,6 +108,8 @@ type accessible struct {
 	in  *lineReader
 	out io.Writer
 	dir string
+	// tty is the input when it is a terminal (a hidden answer needs one).
+	tty io.Reader
 }
 
 func (x *accessible) printf(format string, args ...any) { fmt.Fprintf(x.out, format, args...) }
@@ -139,6 +141,9 @@ func (x *accessible) choose(title string, opts ...string) (string, error) {
 
 func runAccessible(ctx context.Context, o Options, eng Engine) error {
 	x := &accessible{ctx: ctx, eng: eng, in: &lineReader{r: o.In}, out: &lineWriter{w: o.Out, echoed: isTerminal(o.In)}, dir: o.App.Dir}
+	if isTerminal(o.In) {
+		x.tty = o.In
+	}
 	x.printf("s3wizard — sets up AWS S3 for your Django project, step by step. Nothing changes in AWS until you answer yes to a step's plan.\n\n")
 
 	proj, err := eng.Project()
@@ -259,6 +264,9 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 				continue
 			}
 		}
+		if err := x.beforePlan(a, appDefault); err != nil {
+			return err
+		}
 		if !opened {
 			if err := x.eng.Open(x.ctx, a, fresh); err != nil {
 				return err
@@ -278,6 +286,38 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
 	}
 	return nil
+}
+
+// beforePlan asks the follow-up questions and, with credentials: provided,
+// the provider's keys missing from the env file (the secret hidden: that
+// needs a terminal).
+func (x *accessible) beforePlan(a *config.Answers, appDefault string) error {
+	for qs := followUps(a); len(qs) > 0; qs = followUps(a) {
+		af := newAnswerForm(qs, a, appDefault, true)
+		if err := x.ask(af.form); err != nil {
+			return err
+		}
+		if err := af.apply(a); err != nil {
+			x.printf("%v\n", err)
+		}
+	}
+	for {
+		missing, err := x.eng.ProvidedKeysMissing(a)
+		if err != nil || !missing {
+			return err
+		}
+		if x.tty == nil {
+			return fmt.Errorf("credentials: provided: the secret is typed hidden, which needs a terminal: run in one, or put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in %s (mode 0600): %w", a.EnvFile, ErrCancelled)
+		}
+		kf := newKeysForm(a.EnvFile, true)
+		if err := kf.form.WithInput(x.tty).WithOutput(x.out).RunWithContext(x.ctx); err != nil {
+			return fmt.Errorf("prompt: %w", err)
+		}
+		id, secret := kf.take()
+		if err := x.eng.SaveProvidedKeys(a, id, secret); err != nil {
+			x.printf("%v\n", err)
+		}
+	}
 }
 
 // step plans, confirms, applies and verifies one step, with retry / skip /

@@ -46,6 +46,12 @@ type Engine interface {
 	Skip(s *steps.Step) error
 	// BucketAvailability is the live name check ("" when usable).
 	BucketAvailability(ctx context.Context, name, region string) (string, error)
+	// ProvidedKeysMissing reports whether `credentials: provided` still
+	// lacks the provider's keys in the env file.
+	ProvidedKeysMissing(a *config.Answers) (bool, error)
+	// SaveProvidedKeys writes the provider's keys, typed in the wizard, to
+	// the env file only.
+	SaveProvidedKeys(a *config.Answers, id, secret string) error
 	// EnvFilePath is where the env file (and the secret) is written.
 	EnvFilePath() string
 	// NextSteps is what is left to the user once the env is set up.
@@ -200,6 +206,14 @@ func (e *liveEngine) Skip(st *steps.Step) error {
 
 func (e *liveEngine) BucketAvailability(ctx context.Context, name, region string) (string, error) {
 	return e.probe.BucketAvailability(ctx, name, region)
+}
+
+func (e *liveEngine) ProvidedKeysMissing(a *config.Answers) (bool, error) {
+	return app.ProvidedKeysMissing(a, e.opts.Dir)
+}
+
+func (e *liveEngine) SaveProvidedKeys(a *config.Answers, id, secret string) error {
+	return app.SaveProvidedKeys(a, e.opts.Dir, id, secret)
 }
 
 func (e *liveEngine) EnvFilePath() string {

@@ -179,6 +179,12 @@ func (f *fakeEngine) BucketAvailability(_ context.Context, name, _ string) (stri
 	return "", nil
 }
 
+// The fake has no env file: the provider's keys are never missing (the
+// live engine's are tested against MinIO, provided_test.go).
+func (f *fakeEngine) ProvidedKeysMissing(*config.Answers) (bool, error) { return false, nil }
+
+func (f *fakeEngine) SaveProvidedKeys(*config.Answers, string, string) error { return nil }
+
 func (f *fakeEngine) EnvFilePath() string { return "/srv/mon-app/.env" }
 
 func (f *fakeEngine) NextSteps() []string {

@@ -15,6 +15,22 @@ import (
 // with the first step even when no step lists them among its keys.
 var gateKeys = []string{"credentials"}
 
+// followUpKeys are asked as soon as an earlier answer makes them relevant
+// (endpoint once credentials is provided), before anything is planned: the
+// run's clients need them.
+var followUpKeys = []string{"endpoint"}
+
+// followUps are the follow-up questions a needs and nobody answered yet.
+func followUps(a *config.Answers) []config.Question {
+	var ask []string
+	for _, q := range config.QuestionsFor(followUpKeys) {
+		if q.Relevant(a) && !a.Set[q.Key] {
+			ask = append(ask, q.Key)
+		}
+	}
+	return config.QuestionsFor(ask)
+}
+
 // questionsFor returns the questions to ask before step i: its keys that
 // nobody answered yet (all of them when review is on, e.g. the prod run
 // that carries staging's answers over). Keys asked by an earlier step are

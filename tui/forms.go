@@ -19,6 +19,9 @@ type answerForm struct {
 	qs     []config.Question
 	texts  map[string]*string
 	bools  map[string]*bool
+	// providerKeys: the form of the provider's keys (newKeysForm), saved
+	// to the env file rather than to the answers.
+	providerKeys bool
 }
 
 // newAnswerForm builds the form of qs with the values offered for a. In
@@ -170,4 +173,40 @@ func markedOptions(opts []string, offered string) []huh.Option[string] {
 		out[i] = huh.NewOption(label, o)
 	}
 	return out
+}
+
+// Fields of the provider's keys form (not answer keys: the values go to
+// the env file only).
+const (
+	keyIDField  = "provider key ID"
+	secretField = "provider secret"
+)
+
+// newKeysForm asks the provider's access key ID and secret (`credentials:
+// provided`, not yet in the env file), the secret with its echo masked.
+// Their rules never repeat the value.
+func newKeysForm(envFile string, accessible bool) *answerForm {
+	id, secret := "", ""
+	f := &answerForm{texts: map[string]*string{keyIDField: &id, secretField: &secret}, bools: map[string]*bool{}, providerKeys: true}
+	where := "Written to " + envFile + " only (mode 0600, ignored by git), never to the progress file."
+	f.fields = []huh.Field{
+		huh.NewInput().Key(keyIDField).Title("Your provider's access key ID").
+			Description("Made in your provider's console (credentials: provided). " + where).
+			Value(&id).Validate(config.ValidProviderKeyID),
+		huh.NewInput().Key(secretField).Title("Its secret access key").
+			Description("Typed hidden; never shown or logged.").EchoMode(huh.EchoModePassword).
+			Value(&secret).Validate(func(s string) error { return config.ValidProviderSecret(s, id) }),
+	}
+	f.form = huh.NewForm(huh.NewGroup(f.fields...)).WithShowHelp(false).WithTheme(styles.form)
+	if accessible {
+		f.form = f.form.WithAccessible(true)
+	}
+	return f
+}
+
+// take returns the typed keys and wipes them from the form.
+func (f *answerForm) take() (id, secret string) {
+	id, secret = *f.texts[keyIDField], *f.texts[secretField]
+	*f.texts[keyIDField], *f.texts[secretField] = "", ""
+	return id, secret
 }

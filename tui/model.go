@@ -357,6 +357,24 @@ func (m *model) projectDir() string {
 }
 
 func (m *model) startPlan() tea.Cmd {
+	if qs := followUps(m.answers); len(qs) > 0 {
+		m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+		m.phase = phAsk
+		return m.form.form.Init()
+	}
+	// credentials: provided without the provider's keys in the env file:
+	// they are asked (the secret masked) before anything is planned.
+	missing, err := m.eng.ProvidedKeysMissing(m.answers)
+	if err != nil {
+		m.stepErr, m.phase = err, phFailed
+		m.menu = m.failMenu()
+		return nil
+	}
+	if missing {
+		m.form = newKeysForm(m.answers.EnvFile, false)
+		m.phase = phAsk
+		return m.form.form.Init()
+	}
 	m.phase = phPlanning
 	if !m.opened {
 		return m.openCmd()
@@ -779,6 +797,16 @@ func (m *model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	switch m.form.form.State {
 	case huh.StateCompleted:
+		if m.form.providerKeys {
+			id, secret := m.form.take()
+			m.form = nil
+			if err := m.eng.SaveProvidedKeys(m.answers, id, secret); err != nil {
+				m.formErr = err.Error()
+			} else {
+				m.formErr = ""
+			}
+			return m, m.startPlan()
+		}
 		if err := m.form.apply(m.answers); err != nil {
 			m.formErr = err.Error()
 			return m, m.backToQuestions()
@@ -799,6 +827,9 @@ func (m *model) maybeCheckBucket() tea.Cmd {
 	}
 	if _, ok := m.form.texts["bucket"]; !ok {
 		return nil
+	}
+	if m.answers != nil && m.answers.Credentials == config.CredProvided {
+		return nil // the probe asks AWS, not the provider
 	}
 	name := m.form.value("bucket")
 	m.avail.seq++

@@ -1,0 +1,52 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// EnvEndpoint is the S3 endpoint override of the AWS SDK's own variables
+// (AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL), or "".
+func EnvEndpoint() string {
+	if v := os.Getenv("AWS_ENDPOINT_URL_S3"); v != "" {
+		return v
+	}
+	return os.Getenv("AWS_ENDPOINT_URL")
+}
+
+// errNoEndpoint: `credentials: provided` with no endpoint answered and
+// none in the SDK's variables.
+var errNoEndpoint = fmt.Errorf("credentials: provided needs your provider's S3 endpoint: answer endpoint (e.g. https://s3.fr-par.scw.cloud) or set AWS_ENDPOINT_URL")
+
+// validEndpoint is the rule of a provider's endpoint: empty (the SDK's
+// variables), or an http(s) URL of a host, without credentials, path,
+// query or fragment (the SDK puts the bucket in the path).
+func validEndpoint(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Host == "" || u.Hostname() == "":
+		return fmt.Errorf("%q: not a URL (e.g. https://s3.fr-par.scw.cloud)", s)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Errorf("%q: the endpoint is an http:// or https:// URL", s)
+	case u.User != nil:
+		return fmt.Errorf("%q: no credentials in the URL (the keys go in the env file)", s)
+	case u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "":
+		return fmt.Errorf("%q: the endpoint is a scheme and a host only (no path, query or fragment)", s)
+	}
+	return nil
+}
+
+// ProviderEndpoint is the endpoint the wizard's own clients use: the
+// `endpoint` answer with `credentials: provided`, else "" (the SDK's
+// variables or profile decide, as for the AWS CLI).
+func (a *Answers) ProviderEndpoint() string {
+	if provided(a) {
+		return a.Endpoint
+	}
+	return ""
+}
