@@ -153,22 +153,15 @@ func TestLiveModelAgainstMoto(t *testing.T) {
 	sameAsApply(t, s, func(dir string) { liveModelRun(t, dir) })
 }
 
-func liveModelRun(t *testing.T, dir string) {
-	eng := NewEngine(app.Options{Dir: dir, Env: "staging"})
-	defer eng.Close()
-	old := availDelay
-	availDelay = 0
-	defer func() { availDelay = old }()
-	p := &pump{t: t, msgs: make(chan tea.Msg, 1024)}
-	p.m = newModel(context.Background(), eng, dir, "staging")
-	p.m.width, p.m.height = 120, 40
-	p.exec(p.m.Init())
-	p.settleFor(func() bool {
-		return (p.m.identity != nil || p.m.idErr != nil) && (p.m.project != nil || p.m.projErr != nil)
-	})
-	p.requireView("account    123456789012", "manage.py", "mysite.settings", "Django     5.1.4")
-	p.key("enter")
+// walkSteps answers every step's questions with their defaults, applies
+// each plan and goes on until the env is set up; secret must never be on
+// screen.
+func (p *pump) walkSteps(secret string) {
+	p.t.Helper()
 	for i := 0; i < 15 && p.m.phase != phDone; i++ {
+		if strings.Contains(p.view(), secret) {
+			p.t.Fatalf("a secret is on screen:\n%s", p.view())
+		}
 		p.answerDefaults()
 		p.settleFor(func() bool { return p.m.phase != phPlanning })
 		if p.m.phase == phApplying { // a step not used with these answers
@@ -176,18 +169,44 @@ func liveModelRun(t *testing.T, dir string) {
 			continue
 		}
 		if p.m.phase != phConfirm {
-			t.Fatalf("step %d: phase %d:\n%s", p.m.cur, p.m.phase, p.view())
+			p.t.Fatalf("step %d: phase %d:\n%s", p.m.cur, p.m.phase, p.view())
 		}
 		p.key("y")
 		p.settleFor(func() bool { return p.m.phase != phApplying })
 		if p.m.phase != phResult {
-			t.Fatalf("step %d: phase %d:\n%s", p.m.cur, p.m.phase, p.view())
+			p.t.Fatalf("step %d: phase %d:\n%s", p.m.cur, p.m.phase, p.view())
 		}
-		if strings.Contains(p.view(), "wJalr") {
-			t.Fatal("a secret is on screen")
+		if strings.Contains(p.view(), secret) {
+			p.t.Fatalf("a secret is on screen:\n%s", p.view())
 		}
 		p.key("enter")
 	}
+}
+
+// livePump starts the wizard on the live engine for env staging in a
+// 120x40 screen, with no debounce of the bucket-name check.
+func livePump(t *testing.T, o app.Options) (*pump, Engine) {
+	t.Helper()
+	eng := NewEngine(o)
+	t.Cleanup(func() { _ = eng.Close() })
+	old := availDelay
+	availDelay = 0
+	t.Cleanup(func() { availDelay = old })
+	p := &pump{t: t, msgs: make(chan tea.Msg, 1024)}
+	p.m = newModel(context.Background(), eng, o.Dir, "staging")
+	p.m.width, p.m.height = 120, 40
+	p.exec(p.m.Init())
+	return p, eng
+}
+
+func liveModelRun(t *testing.T, dir string) {
+	p, eng := livePump(t, app.Options{Dir: dir, Env: "staging"})
+	p.settleFor(func() bool {
+		return (p.m.identity != nil || p.m.idErr != nil) && (p.m.project != nil || p.m.projErr != nil)
+	})
+	p.requireView("account    123456789012", "manage.py", "mysite.settings", "Django     5.1.4")
+	p.key("enter")
+	p.walkSteps("wJalr")
 	p.requireView("Environment staging is set up", filepath.Join(dir, ".env"))
 	// What now, from the live run: the exact import line, the package, the
 	// hand-off document and the key's rotation date.

@@ -1,14 +1,12 @@
 package tui
 
 import (
-	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/minioserver"
@@ -24,30 +22,14 @@ import (
 // MinIO.
 func TestProvidedKeysTypedInTheWizard(t *testing.T) {
 	srv := minioserver.Start(t)
-	for _, kv := range srv.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	none := filepath.Join(t.TempDir(), "none")
-	t.Setenv("AWS_CONFIG_FILE", none)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_ENDPOINT_URL_S3", "")
+	srv.Use(t)
 	dir := newProject(t)
 	answers := filepath.Join(t.TempDir(), "answers.yaml")
 	must(t, os.WriteFile(answers, []byte("env: staging\napp: mon-app\nregion: us-east-1\ncredentials: provided\npublic_prefixes: [media/blog/]\n"), 0o600))
 	must(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("# mine\nDEBUG=1\n"), 0o600))
 	keyID, secret := minioserver.User, minioserver.Password
 
-	eng := NewEngine(app.Options{Dir: dir, Env: "staging", AnswersFile: answers})
-	defer eng.Close()
-	old := availDelay
-	availDelay = 0
-	defer func() { availDelay = old }()
-	p := &pump{t: t, msgs: make(chan tea.Msg, 1024)}
-	p.m = newModel(context.Background(), eng, dir, "staging")
-	p.m.width, p.m.height = 120, 40
-	p.exec(p.m.Init())
+	p, eng := livePump(t, app.Options{Dir: dir, Env: "staging", AnswersFile: answers})
 	p.settleFor(func() bool { return p.m.project != nil || p.m.projErr != nil })
 	p.key("enter")
 
@@ -81,29 +63,7 @@ func TestProvidedKeysTypedInTheWizard(t *testing.T) {
 		t.Fatalf(".env mode: %v %v", fi.Mode(), err)
 	}
 
-	for i := 0; i < 15 && p.m.phase != phDone; i++ {
-		if strings.Contains(p.view(), secret) {
-			t.Fatalf("the secret is on screen:\n%s", p.view())
-		}
-		p.answerDefaults()
-		p.settleFor(func() bool { return p.m.phase != phPlanning })
-		if p.m.phase == phApplying { // a step not used with these answers
-			p.settleFor(func() bool { return p.m.phase != phApplying })
-			continue
-		}
-		if p.m.phase != phConfirm {
-			t.Fatalf("step %d: phase %d:\n%s", p.m.cur, p.m.phase, p.view())
-		}
-		p.key("y")
-		p.settleFor(func() bool { return p.m.phase != phApplying })
-		if p.m.phase != phResult {
-			t.Fatalf("step %d: phase %d:\n%s", p.m.cur, p.m.phase, p.view())
-		}
-		if strings.Contains(p.view(), secret) {
-			t.Fatalf("the secret is on screen:\n%s", p.view())
-		}
-		p.key("enter")
-	}
+	p.walkSteps(secret)
 	p.requireView("Environment staging is set up")
 	if strings.Contains(p.view(), secret) {
 		t.Fatal("the secret is on screen at the end")

@@ -120,6 +120,13 @@ func (s *Server) Env() []string {
 		"AWS_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}
 }
 
+// Use points this test process's AWS SDK at the server with the root keys
+// (childproc.UseEnv).
+func (s *Server) Use(tb testing.TB) {
+	tb.Helper()
+	childproc.UseEnv(tb, s.Env())
+}
+
 // Output is what MinIO logged.
 func (s *Server) Output() string { return s.out.String() }
 

@@ -83,23 +83,10 @@ func (s *Server) Env() []string {
 	}
 }
 
-// Use points this test process's AWS SDK at the server through the SDK's own
-// variables (as a user's shell would), and hides the developer's AWS setup
-// (config and credentials files, profile, S3-only endpoint) so nothing of
-// it leaks into the test. Restored when the test ends.
+// Use points this test process's AWS SDK at the server (childproc.UseEnv).
 func (s *Server) Use(tb testing.TB) {
 	tb.Helper()
-	for _, kv := range s.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		tb.Setenv(k, v)
-	}
-	none := filepath.Join(tb.TempDir(), "none")
-	tb.Setenv("AWS_CONFIG_FILE", none)
-	tb.Setenv("AWS_SHARED_CREDENTIALS_FILE", none)
-	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL_S3"} {
-		tb.Setenv(k, "")
-		os.Unsetenv(k)
-	}
+	childproc.UseEnv(tb, s.Env())
 }
 
 // AWSConfig returns an aws-sdk-go-v2 config with static fake credentials and
