@@ -170,7 +170,7 @@ func Run(ctx context.Context, api API, o Options) (*Result, error) {
 	for _, f := range files {
 		res.Bytes += f.Size
 	}
-	remote, err := listSizes(ctx, api, o.Bucket, o.Owner)
+	remote, err := listRemote(ctx, api, o.Bucket, o.Owner)
 	if err != nil {
 		return nil, err
 	}
@@ -226,10 +226,17 @@ func Run(ctx context.Context, api API, o Options) (*Result, error) {
 	return res, nil
 }
 
-// listSizes reads every key under media/ once: a file whose key is absent,
-// or present with another size, is uploaded without a HEAD.
-func listSizes(ctx context.Context, api API, bucket, owner string) (map[string]int64, error) {
-	sizes := map[string]int64{}
+// remoteObject is what the listing says of a key: its size and ETag.
+type remoteObject struct {
+	size int64
+	etag string
+}
+
+// listRemote reads every key under media/ once: a file whose key is
+// absent, or present with another size, is uploaded without a HEAD, and one
+// whose listed ETag is its MD5 is skipped without one.
+func listRemote(ctx context.Context, api API, bucket, owner string) (map[string]remoteObject, error) {
+	objs := map[string]remoteObject{}
 	in := &s3.ListObjectsV2Input{Bucket: &bucket, Prefix: sdk.String(Prefix)}
 	if owner != "" {
 		in.ExpectedBucketOwner = &owner
@@ -241,15 +248,15 @@ func listSizes(ctx context.Context, api API, bucket, owner string) (map[string]i
 			return nil, fmt.Errorf("list s3://%s/%s: %w", bucket, Prefix, err)
 		}
 		for _, o := range page.Contents {
-			sizes[sdk.ToString(o.Key)] = sdk.ToInt64(o.Size)
+			objs[sdk.ToString(o.Key)] = remoteObject{size: sdk.ToInt64(o.Size), etag: strings.Trim(sdk.ToString(o.ETag), `"`)}
 		}
 	}
-	return sizes, nil
+	return objs, nil
 }
 
 // migrateOne uploads f unless the bucket already holds it; uploaded tells
 // which happened.
-func migrateOne(ctx context.Context, api API, o Options, f File, remote map[string]int64) (uploaded bool, err error) {
+func migrateOne(ctx context.Context, api API, o Options, f File, remote map[string]remoteObject) (uploaded bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -262,8 +269,8 @@ func migrateOne(ctx context.Context, api API, o Options, f File, remote map[stri
 	if f.Size > MaxPutSize {
 		return false, fmt.Errorf("%d bytes: larger than the 5 GiB a single upload allows; upload it with `aws s3 cp`", f.Size)
 	}
-	if size, ok := remote[f.Key]; ok && size == f.Size {
-		same, err := sameObject(ctx, api, o, f)
+	if r, ok := remote[f.Key]; ok && r.size == f.Size {
+		same, err := sameObject(ctx, api, o, f, r.etag)
 		if err != nil {
 			return false, err
 		}
@@ -277,13 +284,26 @@ func migrateOne(ctx context.Context, api API, o Options, f File, remote map[stri
 	return true, upload(ctx, api, o, f)
 }
 
-// sameObject tells whether the object at f.Key has f's content. The
-// SHA-256 checksum S3 stored at upload (ours always send one; S3 verifies
-// it on receipt and returns it with checksum mode on, SSE-KMS included) is
-// compared first. Without one (uploaded by another tool), the ETag is the
-// content's MD5 only for a single-part upload not encrypted with KMS; any
-// other object is uploaded again, which is always safe.
-func sameObject(ctx context.Context, api API, o Options, f File) (bool, error) {
+// sameObject tells whether the object at f.Key has f's content. The ETag
+// the listing gave is the content's MD5 for a single-part upload not
+// encrypted with KMS (every upload of ours outside SSE-KMS): equal to the
+// file's MD5, the object is the file, with no request. Otherwise one HEAD
+// reads the SHA-256 checksum S3 stored at upload (ours always send one; S3
+// verifies it on receipt and returns it with checksum mode on, SSE-KMS
+// included) and compares it. Without one (uploaded by another tool), the
+// HEAD's ETag is compared with the MD5 when it is one; any other object is
+// uploaded again, which is always safe.
+func sameObject(ctx context.Context, api API, o Options, f File, listedETag string) (bool, error) {
+	var md5sum string
+	if isMD5(listedETag) {
+		local, err := fileSum(f.Path, md5.New())
+		if err != nil {
+			return false, err
+		}
+		if md5sum = hex.EncodeToString(local); md5sum == strings.ToLower(listedETag) {
+			return true, nil
+		}
+	}
 	in := &s3.HeadObjectInput{Bucket: &o.Bucket, Key: &f.Key, ChecksumMode: s3types.ChecksumModeEnabled}
 	if o.Owner != "" {
 		in.ExpectedBucketOwner = &o.Owner
@@ -311,11 +331,14 @@ func sameObject(ctx context.Context, api API, o Options, f File) (bool, error) {
 	if kms || !isMD5(etag) {
 		return false, nil
 	}
-	local, err := fileSum(f.Path, md5.New())
-	if err != nil {
-		return false, err
+	if md5sum == "" {
+		local, err := fileSum(f.Path, md5.New())
+		if err != nil {
+			return false, err
+		}
+		md5sum = hex.EncodeToString(local)
 	}
-	return hex.EncodeToString(local) == strings.ToLower(etag), nil
+	return md5sum == strings.ToLower(etag), nil
 }
 
 func isMD5(s string) bool {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -112,13 +113,30 @@ func TestUploadsUnderMediaWithSameKeysThenSkipsEverything(t *testing.T) {
 		t.Errorf("progress lines:\n%s", progress.String())
 	}
 
-	res, err = migrate.Run(ctx, cl, migrate.Options{Root: root, Bucket: bucket})
+	// The rerun decides from the one listing (size, and the ETag that is
+	// the MD5 of a single-part upload): no request per file.
+	counted := &headCounter{Client: cl}
+	res, err = migrate.Run(ctx, counted, migrate.Options{Root: root, Bucket: bucket})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Uploaded) != 0 || len(res.Skipped) != 4 {
 		t.Errorf("second run uploaded %v, skipped %v: want everything skipped", keys(res.Uploaded), keys(res.Skipped))
 	}
+	if counted.heads.Load() != 0 {
+		t.Errorf("second run made %d HEAD requests, want none (the listing decides)", counted.heads.Load())
+	}
+}
+
+// headCounter is the real client, counting its HEAD requests.
+type headCounter struct {
+	*s3.Client
+	heads atomic.Int32
+}
+
+func (h *headCounter) HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	h.heads.Add(1)
+	return h.Client.HeadObject(ctx, in, opts...)
 }
 
 // A same-sized object with other content (a different file under the same
