@@ -335,7 +335,6 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 			p.Notice("the size alarm sums BucketSizeBytes over %s: the archive tier moves bytes out of StandardStorage", strings.Join(types, ", "))
 		}
 	}
-	var chain []chainStep
 	topic, email := "", AlarmEmail(a)
 	switch {
 	case len(want) == 0:
@@ -350,8 +349,8 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		cl := r.AWS.SNSIn(a.Region)
 		name := AlarmTopicName(a.Bucket)
 		if !exists {
-			chain = append(chain, chainStep{summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), calls: []string{"sns:CreateTopic"},
-				do: func(ctx context.Context) error {
+			p.Add(&Action{Summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), Calls: []string{"sns:CreateTopic"},
+				Do: func(ctx context.Context) error {
 					// Recorded first: a crash after CreateTopic still
 					// leaves destroy knowing the topic is the wizard's.
 					if r.State != nil {
@@ -365,8 +364,9 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 				}})
 		}
 		if !subscribed {
-			chain = append(chain, chainStep{summary: "subscribe " + email + " by email (AWS sends a confirmation link)", calls: []string{"sns:Subscribe"},
-				do: func(ctx context.Context) error {
+			p.Add(&Action{Summary: "subscribe " + email + " by email (AWS sends a confirmation link)", Calls: []string{"sns:Subscribe"},
+				After: []string{"sns:CreateTopic"},
+				Do: func(ctx context.Context) error {
 					_, err := cl.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: sdk.String("email"), Endpoint: &email})
 					return err
 				}})
@@ -401,9 +401,11 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		if exists {
 			verb = "update"
 		}
-		chain = append(chain, chainStep{summary: fmt.Sprintf("%s CloudWatch alarm %s (%s > %s, daily%s)", verb, name, alarmMetric(in), alarmThreshold(in), notifySuffix(topic)),
-			calls: []string{"cloudwatch:PutMetricAlarm"},
-			do: func(ctx context.Context) error {
+		// The topic before the alarms that point at it.
+		p.Add(&Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s > %s, daily%s)", verb, name, alarmMetric(in), alarmThreshold(in), notifySuffix(topic)),
+			Calls: []string{"cloudwatch:PutMetricAlarm"},
+			After: []string{"sns:CreateTopic"},
+			Do: func(ctx context.Context) error {
 				_, err := cw.PutMetricAlarm(ctx, &in)
 				return err
 			}})
@@ -413,8 +415,8 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 			continue
 		}
 		name := name
-		chain = append(chain, chainStep{summary: "delete CloudWatch alarm " + name + " (its threshold is now 0)", calls: []string{"cloudwatch:DeleteAlarms"},
-			do: func(ctx context.Context) error {
+		p.Add(&Action{Summary: "delete CloudWatch alarm " + name + " (its threshold is now 0)", Calls: []string{"cloudwatch:DeleteAlarms"},
+			Do: func(ctx context.Context) error {
 				_, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
 				if aws.IsNotFound(err) {
 					return nil
@@ -422,11 +424,6 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 				return err
 			}})
 	}
-	if len(chain) == 0 {
-		return nil
-	}
-	// The topic before the alarms that point at it: one action, in order.
-	p.Add(chainAction("", chain))
 	return nil
 }
 
@@ -667,15 +664,16 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 		return nil
 	}
 
-	// The budget and its notifications are separate resources: update in
-	// place, one action running its calls in order.
-	var chain []chainStep
+	// The budget and its notifications are separate resources, updated in
+	// place: the alerts change once the budget is updated, one after another
+	// (an alert re-created with the same threshold must be gone first).
+	alertsAfter := []string{"budgets:UpdateBudget", "budgets:DeleteNotification"}
 	if !sameBudget(out.Budget, want) {
 		upd := want
 		//lint:ignore SA1019 an existing budget's cost types are kept as the user tuned them
 		upd.CostTypes = out.Budget.CostTypes
-		chain = append(chain, chainStep{summary: fmt.Sprintf("update budget %s to %s USD/month", name, sdk.ToString(want.BudgetLimit.Amount)), calls: []string{"budgets:UpdateBudget"},
-			do: func(ctx context.Context) error {
+		p.Add(&Action{Summary: fmt.Sprintf("update budget %s to %s USD/month", name, sdk.ToString(want.BudgetLimit.Amount)), Calls: []string{"budgets:UpdateBudget"},
+			Do: func(ctx context.Context) error {
 				_, err := bc.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: &acct, NewBudget: &upd})
 				return err
 			}})
@@ -711,8 +709,9 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 		}
 		for _, old := range stale {
 			old := btypes.Notification{NotificationType: old.NotificationType, ComparisonOperator: old.ComparisonOperator, Threshold: old.Threshold, ThresholdType: old.ThresholdType}
-			chain = append(chain, chainStep{summary: fmt.Sprintf("remove the %g%% alert", old.Threshold), calls: []string{"budgets:DeleteNotification"},
-				do: func(ctx context.Context) error {
+			p.Add(&Action{Summary: fmt.Sprintf("budget %s: remove the %g%% alert", name, old.Threshold), Calls: []string{"budgets:DeleteNotification"},
+				After: alertsAfter,
+				Do: func(ctx context.Context) error {
 					_, err := bc.DeleteNotification(ctx, &budgets.DeleteNotificationInput{AccountId: &acct, BudgetName: &name, Notification: &old})
 					if aws.IsNotFound(err) {
 						return nil
@@ -720,8 +719,9 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 					return err
 				}})
 		}
-		chain = append(chain, chainStep{summary: fmt.Sprintf("alert at %g%% of actual spend to %s", a.Budget.ThresholdPct, email), calls: []string{"budgets:CreateNotification"},
-			do: func(ctx context.Context) error {
+		p.Add(&Action{Summary: fmt.Sprintf("budget %s: alert at %g%% of actual spend to %s", name, a.Budget.ThresholdPct, email), Calls: []string{"budgets:CreateNotification"},
+			After: alertsAfter,
+			Do: func(ctx context.Context) error {
 				_, err := bc.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: &acct, BudgetName: &name, Notification: &wantN,
 					Subscribers: []btypes.Subscriber{emailSubscriber(email)}})
 				if aws.IsAlreadyExists(err) {
@@ -730,26 +730,9 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 				return err
 			}})
 	}
-	if len(chain) == 0 {
-		p.SetResource(budgetEmailResource, email)
-		p.SetResource("budget", name)
-		return nil
-	}
-	var summaries, calls []string
-	for _, c := range chain {
-		summaries = append(summaries, c.summary)
-		calls = append(calls, c.calls...)
-	}
-	p.Add(&Action{Summary: "budget " + name + ": " + strings.Join(summaries, ", then "), Calls: calls,
-		Do: func(ctx context.Context) error {
-			for _, c := range chain {
-				if err := c.do(ctx); err != nil {
-					return fmt.Errorf("%s: %w", c.summary, err)
-				}
-			}
-			record()
-			return nil
-		}})
+	// Recorded once the step's actions are done.
+	p.SetResource(budgetEmailResource, email)
+	p.SetResource(budgetResource, name)
 	return nil
 }
 

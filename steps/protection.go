@@ -39,8 +39,9 @@ func Protection() *Step {
 func planProtection(ctx context.Context, r *Run) (*Plan, error) {
 	a := r.Answers
 	// The media bucket's settings are distinct subresources: they can be
-	// written concurrently. The log-bucket chain is a single ordered action.
-	// Their reads are independent too: they go out together.
+	// written concurrently; the log bucket's settings wait for the bucket
+	// and logging for its policy (Action.After). Their reads are
+	// independent too: they go out together.
 	p := &Plan{Concurrent: true}
 	if err := planParts(p,
 		func(p *Plan) error { return planEncryption(ctx, r, p) },

@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -23,41 +22,15 @@ const (
 // LogBucketName is the access-log bucket of a media bucket.
 func LogBucketName(bucket string) string { return config.LogBucketName(bucket) }
 
-// chainStep is one link of an ordered chain run by a single action.
-type chainStep struct {
-	summary string
-	calls   []string
-	do      func(ctx context.Context) error
-	// after: the calls this link waits for when it runs as an action of its
-	// own (action); a chain run by chainAction is in order anyway.
-	after []string
-}
-
-// action makes the link an action of its own, which waits only for the
-// calls in after; S3's OperationAborted, answered while another setting of
-// the same bucket changes, is retried.
-func (c chainStep) action(prefix string) *Action {
-	return &Action{Summary: prefix + c.summary, Calls: c.calls, After: c.after,
-		Do: func(ctx context.Context) error { return retryConflict(ctx, func() error { return c.do(ctx) }) }}
-}
-
-// chainAction runs chain as one action, in order (each step may need the one
-// before), while the plan's other actions may run concurrently with it.
-func chainAction(prefix string, chain []chainStep) *Action {
-	var summaries, calls []string
-	for _, c := range chain {
-		summaries = append(summaries, c.summary)
-		calls = append(calls, c.calls...)
-	}
-	return &Action{Summary: prefix + strings.Join(summaries, ", then "), Calls: calls,
-		Do: func(ctx context.Context) error {
-			for _, c := range chain {
-				if err := c.do(ctx); err != nil {
-					return fmt.Errorf("%s: %w", c.summary, err)
-				}
-			}
-			return nil
-		}}
+// logAction makes a change of the access logs an action of its own, which
+// waits only for the calls in its After: once the log bucket exists its
+// settings go out together. S3's OperationAborted, answered while another
+// setting of the same bucket changes, is retried.
+func logAction(a *Action) *Action {
+	do := a.Do
+	a.Summary = "access logs: " + a.Summary
+	a.Do = func(ctx context.Context) error { return retryConflict(ctx, func() error { return do(ctx) }) }
+	return a
 }
 
 func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
@@ -99,35 +72,32 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 		p.Warn("%s already logs to %s/%s: the wizard points it at %s/%s instead", a.Bucket, liveTarget, livePrefix, logBucket, logPrefix)
 	}
 
-	chain, err := planLogBucket(ctx, r, p, logBucket, logReads)
+	changes, err := planLogBucket(ctx, r, p, logBucket, logReads)
 	if err != nil {
 		return err
 	}
 	if liveTarget != logBucket || livePrefix != logPrefix {
 		bucket := a.Bucket
-		chain = append(chain, chainStep{
-			summary: fmt.Sprintf("server access logging of %s into %s/%s", bucket, logBucket, logPrefix),
-			calls:   []string{"s3:PutBucketLogging"},
-			after:   []string{"s3:CreateBucket", "s3:PutBucketPolicy"},
-			do: func(ctx context.Context) error {
-				return retryConflict(ctx, func() error {
-					_, err := cl.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: &bucket,
-						BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{
-							TargetBucket: sdk.String(logBucket), TargetPrefix: sdk.String(logPrefix)}}})
-					return err
-				})
+		changes = append(changes, &Action{
+			Summary: fmt.Sprintf("server access logging of %s into %s/%s", bucket, logBucket, logPrefix),
+			Calls:   []string{"s3:PutBucketLogging"},
+			After:   []string{"s3:CreateBucket", "s3:PutBucketPolicy"},
+			Do: func(ctx context.Context) error {
+				_, err := cl.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: &bucket,
+					BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{
+						TargetBucket: sdk.String(logBucket), TargetPrefix: sdk.String(logPrefix)}}})
+				return err
 			}})
 	}
-	// Each link is an action of its own: once the log bucket exists its
-	// settings go out together, and logging waits for the policy that lets
-	// the logging service write (S3 refuses PutBucketLogging before it).
-	for _, c := range chain {
-		p.Add(c.action("access logs: "))
+	// Logging waits for the policy that lets the logging service write (S3
+	// refuses PutBucketLogging before it).
+	for _, a := range changes {
+		p.Add(logAction(a))
 	}
 	return nil
 }
 
-// planLogBucket returns the ordered changes the log bucket needs.
+// planLogBucket returns the changes the log bucket needs; each waits for the calls in its After.
 // logBucketReads are the log bucket's reads, sent together; each is used
 // only when the bucket exists.
 type logBucketReads struct {
@@ -168,14 +138,14 @@ func readLogBucket(ctx context.Context, cl aws.S3API, logBucket string, exists b
 	return live
 }
 
-func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live *logBucketReads) ([]chainStep, error) {
+func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live *logBucketReads) ([]*Action, error) {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
 	st, err := live.head()
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check log bucket %s: %w", logBucket, err)
 	}
-	var chain []chainStep
+	var changes []*Action
 	afterLogBucket := []string{"s3:CreateBucket"} // its settings wait for it
 	exists := false
 	switch st {
@@ -196,8 +166,8 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		}
 		exists = true
 	default:
-		chain = append(chain, chainStep{summary: fmt.Sprintf("create log bucket %s in %s (ACLs disabled)", logBucket, a.Region), calls: []string{"s3:CreateBucket"},
-			do: func(ctx context.Context) error {
+		changes = append(changes, &Action{Summary: fmt.Sprintf("create log bucket %s in %s (ACLs disabled)", logBucket, a.Region), Calls: []string{"s3:CreateBucket"},
+			Do: func(ctx context.Context) error {
 				// destroy deletes only what the wizard created: the intent
 				// is saved before CreateBucket (see createOwned).
 				err := createOwned(r, LogBucketCreatedResource, func() (bool, error) {
@@ -219,8 +189,8 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 			return nil, fmt.Errorf("read object ownership of %s: %w", logBucket, err)
 		}
 		if !ownerEnforced(own) {
-			chain = append(chain, chainStep{after: afterLogBucket, summary: "ACLs disabled on " + logBucket, calls: []string{"s3:PutBucketOwnershipControls"},
-				do: func(ctx context.Context) error {
+			changes = append(changes, &Action{After: afterLogBucket, Summary: "ACLs disabled on " + logBucket, Calls: []string{"s3:PutBucketOwnershipControls"},
+				Do: func(ctx context.Context) error {
 					_, err := cl.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: &logBucket,
 						OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}})
 					return err
@@ -238,8 +208,8 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		pabOK = err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false))
 	}
 	if !pabOK {
-		chain = append(chain, chainStep{after: afterLogBucket, summary: "Block Public Access all ON on " + logBucket, calls: []string{"s3:PutPublicAccessBlock"},
-			do: func(ctx context.Context) error {
+		changes = append(changes, &Action{After: afterLogBucket, Summary: "Block Public Access all ON on " + logBucket, Calls: []string{"s3:PutPublicAccessBlock"},
+			Do: func(ctx context.Context) error {
 				want := WantedPublicAccessBlock(false)
 				_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &logBucket, PublicAccessBlockConfiguration: &want})
 				return err
@@ -259,8 +229,8 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		}
 	}
 	if !encOK {
-		chain = append(chain, chainStep{after: afterLogBucket, summary: "SSE-S3 on " + logBucket, calls: []string{"s3:PutBucketEncryption"},
-			do: func(ctx context.Context) error {
+		changes = append(changes, &Action{After: afterLogBucket, Summary: "SSE-S3 on " + logBucket, Calls: []string{"s3:PutBucketEncryption"},
+			Do: func(ctx context.Context) error {
 				_, err := cl.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: &logBucket,
 					ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{sseS3Rule()}}})
 				return err
@@ -280,8 +250,8 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 	}
 	if !lcOK {
 		rules := append(append([]types.LifecycleRule{}, foreign...), wantRules...)
-		chain = append(chain, chainStep{after: afterLogBucket, summary: fmt.Sprintf("expire logs in %s after %d days", logBucket, logRetentionDays), calls: []string{"s3:PutBucketLifecycleConfiguration"},
-			do: func(ctx context.Context) error { return putLifecycle(ctx, cl, logBucket, rules) }})
+		changes = append(changes, &Action{After: afterLogBucket, Summary: fmt.Sprintf("expire logs in %s after %d days", logBucket, logRetentionDays), Calls: []string{"s3:PutBucketLifecycleConfiguration"},
+			Do: func(ctx context.Context) error { return putLifecycle(ctx, cl, logBucket, rules) }})
 	}
 
 	// The policy that lets the logging service write: it must be in place
@@ -310,13 +280,13 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		return nil, err
 	}
 	if livePol == "" || !policy.Equal(livePol, doc) {
-		chain = append(chain, chainStep{after: afterLogBucket, summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", calls: []string{"s3:PutBucketPolicy"},
-			do: func(ctx context.Context) error {
+		changes = append(changes, &Action{After: afterLogBucket, Summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", Calls: []string{"s3:PutBucketPolicy"},
+			Do: func(ctx context.Context) error {
 				_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
 				return err
 			}})
 	}
-	return chain, nil
+	return changes, nil
 }
 
 // LogBucketPolicy is the wanted policy of the log bucket. The deny of
