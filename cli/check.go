@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -87,7 +88,7 @@ func printChecks(w io.Writer, checks []checkEntry) {
 		}
 		fmt.Fprintf(w, "  %s [%s] %s", mark, c.Step, c.Name)
 		if c.Detail != "" {
-			fmt.Fprintf(w, ": %s", steps.FirstLine(c.Detail))
+			fmt.Fprintf(w, ": %s", text.FirstLine(c.Detail))
 		}
 		fmt.Fprintln(w)
 	}

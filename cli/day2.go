@@ -11,6 +11,7 @@ import (
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/docs"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -63,13 +64,13 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 	refused := false
 	o := steps.RotateOptions{
 		ConfirmDeactivate: func(id string) bool {
-			fmt.Fprintf(s.Err, "s3wizard: the new key is in %s. Every process started before that still uses the old key %s until it restarts: restart them now (web server, workers, cron jobs, your local runserver) and redeploy where the env file is copied.\n", r.Answers.EnvFile, steps.Mask(id))
-			ok := ask(fmt.Sprintf("deactivate the old key %s now (what still uses it will get AccessDenied)?", steps.Mask(id)))
+			fmt.Fprintf(s.Err, "s3wizard: the new key is in %s. Every process started before that still uses the old key %s until it restarts: restart them now (web server, workers, cron jobs, your local runserver) and redeploy where the env file is copied.\n", r.Answers.EnvFile, text.Mask(id))
+			ok := ask(fmt.Sprintf("deactivate the old key %s now (what still uses it will get AccessDenied)?", text.Mask(id)))
 			refused = !ok
 			return ok
 		},
 		ConfirmDelete: func(id string) bool {
-			return ask(fmt.Sprintf("delete key %s now? Only if nothing uses it any more (an inactive key can still be re-activated)", steps.Mask(id)))
+			return ask(fmt.Sprintf("delete key %s now? Only if nothing uses it any more (an inactive key can still be re-activated)", text.Mask(id)))
 		},
 		Say: func(msg string) { fmt.Fprintln(s.Err, "s3wizard: "+msg) },
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -55,7 +56,7 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 			es.Waiting = append(es.Waiting, fmt.Sprintf("alarm emails: %s has not confirmed the SNS subscription (as last checked): click the link in the email from AWS Notifications; until then alarms email nobody", email))
 		}
 		if rot := p.Rotation; rot != nil {
-			es.Pending = fmt.Sprintf("key rotation: new key %s is in the env file, old key %s is still active — deploy the new one, then run `s3wizard rotate-keys --env %s` again", steps.Mask(rot.New), steps.Mask(rot.Old), env)
+			es.Pending = fmt.Sprintf("key rotation: new key %s is in the env file, old key %s is still active — deploy the new one, then run `s3wizard rotate-keys --env %s` again", text.Mask(rot.New), text.Mask(rot.Old), env)
 		}
 		for _, st := range steps.All() {
 			ss := p.Step(st.ID)
@@ -93,7 +94,7 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 		for _, r := range es.Steps {
 			fmt.Fprintf(s.Out, "  %-8s %-12s %s", r.Status, r.ID, r.Title)
 			if r.Error != "" {
-				fmt.Fprintf(s.Out, " — %s", steps.FirstLine(r.Error))
+				fmt.Fprintf(s.Out, " — %s", text.FirstLine(r.Error))
 			}
 			fmt.Fprintln(s.Out)
 		}

@@ -17,6 +17,7 @@ import (
 	docassets "github.com/s3wizard/s3wizard/assets/docs"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -226,7 +227,7 @@ func keys(r *steps.Run, now time.Time) ([]keyRow, string) {
 			continue
 		}
 		deleted := k.Status == "Deleted"
-		row := keyRow{Masked: steps.Mask(k.ID), Status: orDefault(k.Status, "unknown"), Deployed: strings.Join(k.Deployed, ", ")}
+		row := keyRow{Masked: text.Mask(k.ID), Status: orDefault(k.Status, "unknown"), Deployed: strings.Join(k.Deployed, ", ")}
 		if !k.Created.IsZero() {
 			due := k.Created.AddDate(0, 0, RotationDays)
 			row.Created = k.Created.UTC().Format("2006-01-02")
@@ -254,7 +255,7 @@ func liveCell(checks map[steps.CheckID][]steps.Check, live bool, ids ...steps.Ch
 	var parts []string
 	for _, id := range ids {
 		for _, c := range checks[id] {
-			parts = append(parts, mark(c)+" "+orDefault(steps.FirstLine(c.Detail), c.Name))
+			parts = append(parts, mark(c)+" "+orDefault(text.FirstLine(c.Detail), c.Name))
 		}
 	}
 	return orDefault(strings.Join(parts, "; "), "no live check")
@@ -509,7 +510,7 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 				for _, c := range checks[id] {
 					d := c.Name
 					if c.Detail != "" {
-						d += ": " + steps.FirstLine(c.Detail)
+						d += ": " + text.FirstLine(c.Detail)
 					}
 					switch {
 					case c.Skipped:
@@ -598,7 +599,7 @@ func stepInfo(r *steps.Run, list []*steps.Step) ([]departure, []stepRow) {
 			status += " " + st.At.UTC().Format("2006-01-02")
 		}
 		if st.Error != "" {
-			status += ": " + steps.FirstLine(st.Error)
+			status += ": " + text.FirstLine(st.Error)
 		}
 		rows = append(rows, stepRow{Title: s.Title, Status: status, Notes: strings.Join(st.Notes, " · ")})
 	}

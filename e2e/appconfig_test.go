@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/joho/godotenv"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -169,7 +170,7 @@ func TestAppConfigFilesAndIdempotence(t *testing.T) {
 	if strings.Contains(shown.String(), secret) || strings.Contains(shown.String(), env["AWS_ACCESS_KEY_ID"]) {
 		t.Error("RunHeroku printed the secret or the full key ID")
 	}
-	if !strings.Contains(shown.String(), "$ heroku config:set AWS_ACCESS_KEY_ID="+steps.Mask(env["AWS_ACCESS_KEY_ID"])+" AWS_SECRET_ACCESS_KEY=********") ||
+	if !strings.Contains(shown.String(), "$ heroku config:set AWS_ACCESS_KEY_ID="+text.Mask(env["AWS_ACCESS_KEY_ID"])+" AWS_SECRET_ACCESS_KEY=********") ||
 		!strings.Contains(shown.String(), "--app mon-app-staging") {
 		t.Errorf("masked command not shown:\n%s", shown.String())
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/joho/godotenv"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -102,7 +103,7 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 		t.Errorf(".env values: bucket %q region %q use %q endpoint %q", env["AWS_STORAGE_BUCKET_NAME"], env["AWS_S3_REGION_NAME"], env["USE_S3_STORAGE"], env["AWS_S3_ENDPOINT_URL"])
 	}
 	if env["AWS_ACCESS_KEY_ID"] == "AKIAIOSFODNN7EXAMPLE" || r.State.Key(env["AWS_ACCESS_KEY_ID"]) == nil {
-		t.Errorf("the env file's key %s is not the one the wizard created", steps.Mask(env["AWS_ACCESS_KEY_ID"]))
+		t.Errorf("the env file's key %s is not the one the wizard created", text.Mask(env["AWS_ACCESS_KEY_ID"]))
 	}
 
 	// The companion module (PublicStorage): the wizard says to copy it next

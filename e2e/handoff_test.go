@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/s3wizard/s3wizard/docs"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -61,7 +62,7 @@ func TestHandoffDocument(t *testing.T) {
 		"| `media/` | the app only (signed URLs) |", "| `media/products/` |", "| `media/blog/` | **anyone**", "| `uploads/` |",
 		// identity
 		"`django-s3-user-staging`", "`mon-app-staging-s3`", "mon-app-staging-s3-access",
-		"`" + steps.Mask(keyID) + "` | Active", due, "env_file",
+		"`" + text.Mask(keyID) + "` | Active", due, "env_file",
 		// protection, logs, costs
 		"Default encryption", "Versioning", "Lifecycle", "uploads/: expire after 7 days", "Server access logs", "mon-app-media-staging-logs",
 		"CloudWatch alarms", "BucketSizeBytes > 50 GiB", "AWS Budgets", "s3wizard-s3-monthly: 20 USD/month on the S3 costs of the whole account (every bucket and env in it; one budget per account, shared by its envs), email to ops@example.com", "SNS topic mon-app-media-staging-alarms emails ops@example.com (once the subscription is confirmed)",

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -138,7 +140,7 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 		})
 	}
 	for _, k := range v.foreigns {
-		p.Warn("IAM user %s also has key %s, which is not in %s: if nothing uses it, delete it (`s3wizard rotate-keys` helps)", a.IAMUser, Mask(sdk.ToString(k.AccessKeyId)), a.EnvFile)
+		p.Warn("IAM user %s also has key %s, which is not in %s: if nothing uses it, delete it (`s3wizard rotate-keys` helps)", a.IAMUser, text.Mask(sdk.ToString(k.AccessKeyId)), a.EnvFile)
 	}
 	if v.usable != nil {
 		id := sdk.ToString(v.usable.AccessKeyId)
@@ -154,12 +156,12 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 			created := sdk.ToTime(v.usable.CreateDate)
 			p.Record(func(s *state.Progress) { recordLanded(s, id, a.IAMUser, created, replaces) })
 		}
-		p.Notice("access key %s in %s is active: keeping it", Mask(id), a.EnvFile)
+		p.Notice("access key %s in %s is active: keeping it", text.Mask(id), a.EnvFile)
 		return p, nil
 	}
 	if len(v.foreigns) >= 2 {
 		return nil, fmt.Errorf("IAM user %s already has 2 access keys (%s, %s) and neither is in %s with its secret: an IAM user has at most 2 keys; delete the one you do not use (aws iam delete-access-key --user-name %s --access-key-id ID) or run `s3wizard rotate-keys`",
-			a.IAMUser, Mask(sdk.ToString(v.foreigns[0].AccessKeyId)), Mask(sdk.ToString(v.foreigns[1].AccessKeyId)), a.EnvFile, a.IAMUser)
+			a.IAMUser, text.Mask(sdk.ToString(v.foreigns[0].AccessKeyId)), text.Mask(sdk.ToString(v.foreigns[1].AccessKeyId)), a.EnvFile, a.IAMUser)
 	}
 	// The env file is ignored by git before the secret exists, not later
 	// in app-config: a run that stops in between leaves no secret git
@@ -187,7 +189,7 @@ func deleteOrphans(ctx context.Context, r *Run, orphans []iamtypes.AccessKeyMeta
 	for _, k := range orphans {
 		_, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &r.Answers.IAMUser, AccessKeyId: k.AccessKeyId})
 		if err != nil && !aws.IsNotFound(err) {
-			return fmt.Errorf("delete orphan key %s: %w", Mask(sdk.ToString(k.AccessKeyId)), err)
+			return fmt.Errorf("delete orphan key %s: %w", text.Mask(sdk.ToString(k.AccessKeyId)), err)
 		}
 	}
 	return r.State.Update(func(p *state.Progress) { p.KeyCreation = nil })
@@ -196,7 +198,7 @@ func deleteOrphans(ctx context.Context, r *Run, orphans []iamtypes.AccessKeyMeta
 func maskAll(keys []iamtypes.AccessKeyMetadata) string {
 	var m []string
 	for _, k := range keys {
-		m = append(m, Mask(sdk.ToString(k.AccessKeyId)))
+		m = append(m, text.Mask(sdk.ToString(k.AccessKeyId)))
 	}
 	return strings.Join(m, ", ")
 }
@@ -329,7 +331,7 @@ func dropKey(ctx context.Context, r *Run, id string) error {
 	defer cancel()
 	_, err := r.AWS.IAM.DeleteAccessKey(cctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id})
 	if err != nil && !aws.IsNotFound(err) {
-		return fmt.Errorf("delete unused key %s: %w", Mask(id), err)
+		return fmt.Errorf("delete unused key %s: %w", text.Mask(id), err)
 	}
 	return r.State.Update(func(p *state.Progress) { p.KeyCreation = nil })
 }
@@ -361,9 +363,9 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	if err != nil {
 		cancel()
 		_, _ = probed()
-		return []Check{Fail(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s: %v", Mask(id), aws.Explain(err)))}
+		return []Check{Fail(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s: %v", text.Mask(id), aws.Explain(err)))}
 	}
-	checks := []Check{Pass(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s authenticates as %s", Mask(id), arn))}
+	checks := []Check{Pass(CheckAccessKeyWorks, "access key works", fmt.Sprintf("key %s authenticates as %s", text.Mask(id), arn))}
 	c, _ := probed()
 	return append(checks, c)
 }

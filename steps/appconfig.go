@@ -17,6 +17,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -86,10 +87,10 @@ func (r *Run) EBScript() []byte {
 	}
 	b.WriteString("eb setenv")
 	for _, v := range r.EBProperties() {
-		b.WriteString(" " + ShellQuote(v.Name+"="+v.Value))
+		b.WriteString(" " + text.ShellQuote(v.Name+"="+v.Value))
 	}
 	if a.EBEnvironment != "" {
-		b.WriteString(" -e " + ShellQuote(a.EBEnvironment))
+		b.WriteString(" -e " + text.ShellQuote(a.EBEnvironment))
 	}
 	b.WriteString("\n")
 	return []byte(b.String())
@@ -219,7 +220,7 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 		p.Notice("%s already has the app's variables (%s)", a.EnvFile, strings.Join(sortedKeys(set), ", "))
 	}
 	if instanceRole(a) && env[EnvKeyID] != "" {
-		p.Warn("%s still has %s (%s): with an instance role the app needs no keys, and boto3 uses env vars before the role — remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from it and deactivate that key", a.EnvFile, EnvKeyID, Mask(env[EnvKeyID]))
+		p.Warn("%s still has %s (%s): with an instance role the app needs no keys, and boto3 uses env vars before the role — remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from it and deactivate that key", a.EnvFile, EnvKeyID, text.Mask(env[EnvKeyID]))
 	}
 
 	// Ignore files.
@@ -415,16 +416,6 @@ func (r *Run) DeployVars(env map[string]string) []DeployVar {
 	return vs
 }
 
-// ShellQuote quotes s for POSIX sh: single quotes, with ' written as '\”.
-func ShellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_-./:=@,+%", c))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // herokuArgs are the heroku CLI arguments (after "heroku").
 func herokuArgs(r *Run, env map[string]string) []string {
 	args := []string{"config:set"}
@@ -446,7 +437,7 @@ func herokuScript(r *Run, env map[string]string) ([]byte, error) {
 	fmt.Fprintf(&b, "# gitignored. Run it with `sh %s`, then delete it.\n", HerokuFile(r.Answers.Env))
 	b.WriteString("heroku")
 	for _, a := range herokuArgs(r, env) {
-		b.WriteString(" " + ShellQuote(a))
+		b.WriteString(" " + text.ShellQuote(a))
 	}
 	b.WriteString("\n")
 	return []byte(b.String()), nil
@@ -461,9 +452,9 @@ func maskedArgs(args []string, env map[string]string) []string {
 		case strings.HasPrefix(a, EnvSecret+"="):
 			out[i] = EnvSecret + "=********"
 		case strings.HasPrefix(a, EnvKeyID+"="):
-			out[i] = EnvKeyID + "=" + Mask(strings.TrimPrefix(a, EnvKeyID+"="))
+			out[i] = EnvKeyID + "=" + text.Mask(strings.TrimPrefix(a, EnvKeyID+"="))
 		default:
-			out[i] = ShellQuote(a)
+			out[i] = text.ShellQuote(a)
 		}
 	}
 	return out
@@ -536,7 +527,7 @@ func maskSecrets(s string, env map[string]string) string {
 		s = strings.ReplaceAll(s, sec, "********")
 	}
 	if id := env[EnvKeyID]; len(id) >= 8 {
-		s = strings.ReplaceAll(s, id, Mask(id))
+		s = strings.ReplaceAll(s, id, text.Mask(id))
 	}
 	return s
 }
@@ -549,7 +540,7 @@ func setEnvScript(r *Run, env map[string]string) ([]byte, error) {
 		if v.Value == "" {
 			continue
 		}
-		fmt.Fprintf(&b, "export %s=%s\n", v.Name, "'"+strings.ReplaceAll(v.Value, "'", `'\''`)+"'")
+		fmt.Fprintf(&b, "export %s=%s\n", v.Name, text.SingleQuote(v.Value))
 	}
 	return []byte(b.String()), nil
 }
@@ -566,7 +557,7 @@ func FindVenv(dir string) string {
 }
 
 func sourceLine(script string) string {
-	return "source " + ShellQuote(script) + "  " + activateHookMark
+	return "source " + text.ShellQuote(script) + "  " + activateHookMark
 }
 
 func planSetEnv(r *Run, p *Plan, env map[string]string) error {
@@ -890,9 +881,9 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	if accessKeys(a) {
 		id := env[EnvKeyID]
 		if r.State != nil && id != "" && r.State.Key(id) != nil {
-			checks = append(checks, Pass(CheckEnvKeyRecorded, "env file key recorded", Mask(id)))
+			checks = append(checks, Pass(CheckEnvKeyRecorded, "env file key recorded", text.Mask(id)))
 		} else {
-			checks = append(checks, Fail(CheckEnvKeyRecorded, "env file key recorded", fmt.Sprintf("%s in %s is not a key the wizard created for %s: run the access-key step or `s3wizard rotate-keys`", Mask(id), a.EnvFile, a.IAMUser)))
+			checks = append(checks, Fail(CheckEnvKeyRecorded, "env file key recorded", fmt.Sprintf("%s in %s is not a key the wizard created for %s: run the access-key step or `s3wizard rotate-keys`", text.Mask(id), a.EnvFile, a.IAMUser)))
 		}
 	}
 	if _, err := os.Stat(filepath.Join(r.Dir, SettingsFile)); err != nil {

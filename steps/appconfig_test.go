@@ -137,15 +137,6 @@ func TestAppConfigWarnsWhenEnvFileIsTracked(t *testing.T) {
 	}
 }
 
-func TestShellQuoteRoundTrips(t *testing.T) {
-	for _, v := range []string{"plain", "a b", "it's", `$HOME`, "`x`", `back\slash`, "wJal/K7+MDENG=", "", "'"} {
-		out, err := exec.Command("sh", "-c", "printf %s "+ShellQuote(v)).Output()
-		if err != nil || string(out) != v {
-			t.Errorf("ShellQuote(%q) = %s → %q %v", v, ShellQuote(v), out, err)
-		}
-	}
-}
-
 // TestOneSettingsFileForEveryEnv (issue 10.6): applying staging then prod
 // leaves the generated files byte for byte as staging left them, and the
 // one settings file gives each env its own bucket, region, public prefixes

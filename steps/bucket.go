@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/text"
 )
 
 // Bucket creates (or adopts) the media bucket with ACLs disabled.
@@ -195,7 +196,7 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 		// must not stop the run.
 		probes, err := leftovers()
 		if err != nil {
-			p.Warn("could not look for leftovers of interrupted verifications (%s…) in %s: %s", probeMark, a.Bucket, FirstLine(aws.Explain(err).Error()))
+			p.Warn("could not look for leftovers of interrupted verifications (%s…) in %s: %s", probeMark, a.Bucket, text.FirstLine(aws.Explain(err).Error()))
 		}
 		if len(probes) > 0 {
 			p.Add(&Action{

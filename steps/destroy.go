@@ -16,6 +16,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/state"
 )
@@ -177,7 +178,7 @@ func destroyKeysAndUser(ctx context.Context, r *Run, try func(string, error), sa
 				continue
 			}
 			_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: k.AccessKeyId})
-			try("delete access key "+Mask(id), err)
+			try("delete access key "+text.Mask(id), err)
 			markKey(r, id, "Deleted")
 		}
 	}
@@ -197,7 +198,7 @@ func destroyKeysAndUser(ctx context.Context, r *Run, try func(string, error), sa
 	case len(foreign) > 0:
 		var masked []string
 		for _, id := range foreign {
-			masked = append(masked, Mask(id))
+			masked = append(masked, text.Mask(id))
 		}
 		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", a.IAMUser, strings.Join(masked, ", "), a.Env))
 	default:

@@ -14,6 +14,7 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/text"
 )
 
 // moto does not implement Elastic Beanstalk's UpdateEnvironment, so the
@@ -83,7 +84,7 @@ func TestEBSetenvFile(t *testing.T) {
 		}
 		set, _ := r.WantedEnv()
 		for k, v := range set {
-			if !strings.Contains(cmds[0], " "+ShellQuote(k+"="+v)) {
+			if !strings.Contains(cmds[0], " "+text.ShellQuote(k+"="+v)) {
 				t.Errorf("eb setenv lacks %s=%s: %s", k, v, cmds[0])
 			}
 		}

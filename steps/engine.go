@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 	"golang.org/x/sync/errgroup"
 )
@@ -365,7 +366,7 @@ func VerifyLive(ctx context.Context, r *Run, list []*Step, timeout time.Duration
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	if err := r.Identify(ctx); err != nil {
-		return nil, "AWS credentials refused: " + FirstLine(aws.Explain(err).Error())
+		return nil, "AWS credentials refused: " + text.FirstLine(aws.Explain(err).Error())
 	}
 	return VerifyAll(ctx, r, list), ""
 }

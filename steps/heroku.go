@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/s3wizard/s3wizard/internal/text"
 )
 
 // HerokuAPI is the Heroku Platform API's base URL. HerokuAPIEnv overrides it
@@ -45,7 +47,7 @@ func herokuToken(ctx context.Context) (string, error) {
 	cmd := exec.CommandContext(ctx, bin, "auth:token")
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("heroku auth:token: %w: %s (run `heroku login`)", err, FirstLine(strings.TrimSpace(errb.String())))
+		return "", fmt.Errorf("heroku auth:token: %w: %s (run `heroku login`)", err, text.FirstLine(strings.TrimSpace(errb.String())))
 	}
 	// The CLI may print warnings before the token: the token is the last line.
 	lines := strings.Fields(out.String())

@@ -362,11 +362,3 @@ func arnName(s string) string {
 	}
 	return s[strings.LastIndexByte(s, '/')+1:]
 }
-
-// FirstLine is the first line of s (errors carry advice on later lines).
-func FirstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}

@@ -22,6 +22,7 @@ import (
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -760,7 +761,7 @@ func budgetSubscriber(ctx context.Context, r *Run, name string, n btypes.Notific
 	if r.State != nil {
 		recorded = r.State.Resource(budgetEmailResource)
 	}
-	why := FirstLine(aws.Explain(err).Error())
+	why := text.FirstLine(aws.Explain(err).Error())
 	switch {
 	case recorded == "":
 		return true, fmt.Sprintf("the budget alert's subscribers could not be read (%s) and none is recorded: assuming %s is subscribed; check it in Billing → Budgets → %s", why, email, name)

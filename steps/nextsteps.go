@@ -8,6 +8,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/text"
 )
 
 // KeyRotationDays is how long an access key lives before it is rotated
@@ -40,7 +41,7 @@ func NextSteps(r *Run) []string {
 		fmt.Sprintf("Write the hand-off document for whoever runs the app: s3wizard docs --env %s", a.Env))
 	if a.Credentials == config.CredAccessKeys && key != nil && !key.Created.IsZero() {
 		due := key.Created.AddDate(0, 0, KeyRotationDays)
-		out = append(out, fmt.Sprintf("Rotate the access key %s by %s (every %d days): s3wizard rotate-keys --env %s", Mask(keyID), due.Format("2006-01-02"), KeyRotationDays, a.Env))
+		out = append(out, fmt.Sprintf("Rotate the access key %s by %s (every %d days): s3wizard rotate-keys --env %s", text.Mask(keyID), due.Format("2006-01-02"), KeyRotationDays, a.Env))
 	}
 	return out
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
 )
 
@@ -68,7 +69,7 @@ func validatePolicyInput(kind policy.Kind, doc string) *accessanalyzer.ValidateP
 func analyzePolicy(ctx context.Context, v aws.AccessAnalyzerAPI, p *Plan, kind policy.Kind, what, doc string) error {
 	out, err := v.ValidatePolicy(ctx, validatePolicyInput(kind, doc))
 	if err != nil {
-		p.Notice("%s: check by IAM Access Analyzer skipped: ValidatePolicy is not available here (%s)", what, FirstLine(aws.Explain(err).Error()))
+		p.Notice("%s: check by IAM Access Analyzer skipped: ValidatePolicy is not available here (%s)", what, text.FirstLine(aws.Explain(err).Error()))
 		return nil
 	}
 	for _, f := range out.Findings {

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
 )
 
@@ -108,7 +109,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		case aws.IsNotFound(err):
 			p.Notice("no account-level Block Public Access is set: the bucket's own settings decide")
 		default:
-			p.Notice("account-level Block Public Access could not be read (%s): if public files answer 403, check it (S3 → Block Public Access settings for this account)", FirstLine(aws.Explain(err).Error()))
+			p.Notice("account-level Block Public Access could not be read (%s): if public files answer 403, check it (S3 → Block Public Access settings for this account)", text.FirstLine(aws.Explain(err).Error()))
 		}
 	}
 
@@ -325,7 +326,7 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 	if !compatible(a) {
 		pab, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})
 		if err != nil && !aws.IsNotFound(err) {
-			return "Block Public Access unreadable: " + FirstLine(aws.Explain(err).Error())
+			return "Block Public Access unreadable: " + text.FirstLine(aws.Explain(err).Error())
 		}
 		if err != nil || pab.PublicAccessBlockConfiguration == nil || !samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(len(a.PublicReadPrefixes()) > 0)) {
 			return "Block Public Access differs from the wanted one"
@@ -347,7 +348,7 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 			return "the bucket policy is missing"
 		}
 	case err != nil:
-		return "bucket policy unreadable: " + FirstLine(aws.Explain(err).Error())
+		return "bucket policy unreadable: " + text.FirstLine(aws.Explain(err).Error())
 	case !want:
 		return "the bucket has a policy the wizard did not want"
 	case !policy.Equal(live, merged.JSON):

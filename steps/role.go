@@ -16,6 +16,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
 )
 
@@ -353,7 +354,7 @@ func planEB(ctx context.Context, r *Run, p *Plan, role string) error {
 	}
 	live, err := r.AWS.EB.DescribeConfigurationSettings(ctx, &elasticbeanstalk.DescribeConfigurationSettingsInput{ApplicationName: &app, EnvironmentName: &env})
 	if err != nil {
-		p.Notice("could not read the settings of Elastic Beanstalk environment %s (%s): the instance profile and properties are sent anyway", env, FirstLine(aws.Explain(err).Error()))
+		p.Notice("could not read the settings of Elastic Beanstalk environment %s (%s): the instance profile and properties are sent anyway", env, text.FirstLine(aws.Explain(err).Error()))
 		p.Add(update)
 		warn()
 		return nil

@@ -4,13 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"slices"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -73,7 +75,7 @@ func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 		}
 	}
 	if rot := r.State.Rotation; rot != nil && rot.New == current {
-		o.Say(fmt.Sprintf("finishing the rotation started earlier: new key %s is in %s, old key %s still active", Mask(rot.New), a.EnvFile, Mask(rot.Old)))
+		o.Say(fmt.Sprintf("finishing the rotation started earlier: new key %s is in %s, old key %s still active", text.Mask(rot.New), a.EnvFile, text.Mask(rot.Old)))
 		return finishRotation(ctx, r, o, *rot)
 	}
 	if err := makeRoom(ctx, r, o, current); err != nil {
@@ -84,14 +86,14 @@ func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 	if err != nil {
 		return fmt.Errorf("create the new key: %w", err)
 	}
-	o.Say(fmt.Sprintf("checking the new key %s works (IAM can take a few seconds to accept it)", Mask(k.id)))
+	o.Say(fmt.Sprintf("checking the new key %s works (IAM can take a few seconds to accept it)", text.Mask(k.id)))
 	if err := checkKey(ctx, r, k.id, k.secret); err != nil {
-		return errors.Join(fmt.Errorf("the new key %s does not work: %w; it was deleted and the old key %s is still in use", Mask(k.id), err, Mask(current)), dropKey(ctx, r, k.id))
+		return errors.Join(fmt.Errorf("the new key %s does not work: %w; it was deleted and the old key %s is still in use", text.Mask(k.id), err, text.Mask(current)), dropKey(ctx, r, k.id))
 	}
 	if err := landKey(ctx, r, k); err != nil {
 		return err
 	}
-	o.Say(fmt.Sprintf("new key %s written to %s", Mask(k.id), a.EnvFile))
+	o.Say(fmt.Sprintf("new key %s written to %s", text.Mask(k.id), a.EnvFile))
 	return finishRotation(ctx, r, o, state.Rotation{Old: current, New: k.id})
 }
 
@@ -113,7 +115,7 @@ func finishRotation(ctx context.Context, r *Run, o RotateOptions, rot state.Rota
 	if s := Find(All(), "app-config"); s != nil {
 		o.Say("refreshing the app's configuration files with the new key")
 		if _, _, err := ApplyStep(ctx, r, s); err != nil {
-			return fmt.Errorf("deploy the new key: %w (the old key %s is still active; run rotate-keys again to continue)", err, Mask(rot.Old))
+			return fmt.Errorf("deploy the new key: %w (the old key %s is still active; run rotate-keys again to continue)", err, text.Mask(rot.Old))
 		}
 	}
 	if a.HerokuApp != "" {
@@ -124,7 +126,7 @@ func finishRotation(ctx context.Context, r *Run, o RotateOptions, rot state.Rota
 		if !deployed && o.DeployHeroku != nil {
 			var err error
 			if deployed, err = o.DeployHeroku(ctx); err != nil {
-				return fmt.Errorf("deploy the new key to Heroku: %w (the old key %s is still active; run rotate-keys again to retry)", err, Mask(rot.Old))
+				return fmt.Errorf("deploy the new key to Heroku: %w (the old key %s is still active; run rotate-keys again to retry)", err, text.Mask(rot.Old))
 			}
 		}
 		if !deployed {
@@ -136,7 +138,7 @@ func finishRotation(ctx context.Context, r *Run, o RotateOptions, rot state.Rota
 				return err
 			}
 			return fmt.Errorf("%w: the new key is in %s and in %s, but Heroku app %s still uses the old key %s, which stays active: run `sh %s` (or set the variables in the Heroku dashboard), then run `s3wizard rotate-keys --env %s` again to deactivate the old key",
-				ErrRotationPending, a.EnvFile, HerokuFile(a.Env), a.HerokuApp, Mask(rot.Old), HerokuFile(a.Env), a.Env)
+				ErrRotationPending, a.EnvFile, HerokuFile(a.Env), a.HerokuApp, text.Mask(rot.Old), HerokuFile(a.Env), a.Env)
 		}
 	}
 	return retireOld(ctx, r, o, rot.Old)
@@ -163,16 +165,16 @@ func makeRoom(ctx context.Context, r *Run, o RotateOptions, current string) erro
 			continue
 		}
 		if k.Status == iamtypes.StatusTypeActive {
-			return fmt.Errorf("user %s already has 2 active keys (%s is not in %s): find what still uses it before you deactivate it (aws iam update-access-key --status Inactive --user-name %s --access-key-id ID), then run rotate-keys again", a.IAMUser, Mask(id), a.EnvFile, a.IAMUser)
+			return fmt.Errorf("user %s already has 2 active keys (%s is not in %s): find what still uses it before you deactivate it (aws iam update-access-key --status Inactive --user-name %s --access-key-id ID), then run rotate-keys again", a.IAMUser, text.Mask(id), a.EnvFile, a.IAMUser)
 		}
 		if !o.ConfirmDelete(id) {
-			return fmt.Errorf("user %s has 2 keys; the inactive %s must be deleted to make room for a new one (run with --yes to allow it)", a.IAMUser, Mask(id))
+			return fmt.Errorf("user %s has 2 keys; the inactive %s must be deleted to make room for a new one (run with --yes to allow it)", a.IAMUser, text.Mask(id))
 		}
 		if _, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &id}); err != nil && !aws.IsNotFound(err) {
-			return fmt.Errorf("delete inactive key %s: %w", Mask(id), err)
+			return fmt.Errorf("delete inactive key %s: %w", text.Mask(id), err)
 		}
 		markKey(r, id, "Deleted")
-		o.Say(fmt.Sprintf("deleted the inactive key %s left by the previous rotation", Mask(id)))
+		o.Say(fmt.Sprintf("deleted the inactive key %s left by the previous rotation", text.Mask(id)))
 		return nil
 	}
 	return fmt.Errorf("user %s has 2 keys and none is free", a.IAMUser)
@@ -201,21 +203,21 @@ func retireOld(ctx context.Context, r *Run, o RotateOptions, oldID string) error
 	a := r.Answers
 	if oldID != "" {
 		if o.ConfirmDeactivate != nil && !o.ConfirmDeactivate(oldID) {
-			return fmt.Errorf("%w: the old key %s stays active; once nothing uses it any more, run `s3wizard rotate-keys --env %s` again to deactivate it", ErrRotationPending, Mask(oldID), a.Env)
+			return fmt.Errorf("%w: the old key %s stays active; once nothing uses it any more, run `s3wizard rotate-keys --env %s` again to deactivate it", ErrRotationPending, text.Mask(oldID), a.Env)
 		}
 		if _, err := r.AWS.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID, Status: iamtypes.StatusTypeInactive}); err != nil && !aws.IsNotFound(err) {
-			return fmt.Errorf("deactivate the old key %s: %w", Mask(oldID), err)
+			return fmt.Errorf("deactivate the old key %s: %w", text.Mask(oldID), err)
 		}
 		markKey(r, oldID, "Inactive")
-		o.Say(fmt.Sprintf("old key %s deactivated", Mask(oldID)))
+		o.Say(fmt.Sprintf("old key %s deactivated", text.Mask(oldID)))
 		if o.ConfirmDelete(oldID) {
 			if _, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID}); err != nil && !aws.IsNotFound(err) {
-				return fmt.Errorf("delete the old key %s: %w", Mask(oldID), err)
+				return fmt.Errorf("delete the old key %s: %w", text.Mask(oldID), err)
 			}
 			markKey(r, oldID, "Deleted")
-			o.Say(fmt.Sprintf("old key %s deleted", Mask(oldID)))
+			o.Say(fmt.Sprintf("old key %s deleted", text.Mask(oldID)))
 		} else {
-			o.Say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in IAM if something still needed it)", Mask(oldID)))
+			o.Say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in IAM if something still needed it)", text.Mask(oldID)))
 		}
 	}
 	return r.State.Update(func(p *state.Progress) { p.Rotation = nil })

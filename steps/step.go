@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -235,12 +234,4 @@ func (r *Run) AccountID() string {
 		return acct
 	}
 	return aws.PlaceholderAccount
-}
-
-// Mask shows an access key ID as AKIA…XYZ.
-func Mask(id string) string {
-	if len(id) < 8 {
-		return strings.Repeat("*", len(id))
-	}
-	return id[:4] + "…" + id[len(id)-3:]
 }
