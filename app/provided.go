@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/steps"
@@ -19,7 +20,7 @@ func ProvidedKeysMissing(a *config.Answers, dir string) (bool, error) {
 	if err != nil {
 		return false, UsageError(fmt.Errorf("env file %s: %w", a.EnvFile, err))
 	}
-	return vals[steps.EnvKeyID] == "" || vals[steps.EnvSecret] == "", nil
+	return vals[appconfig.EnvKeyID] == "" || vals[appconfig.EnvSecret] == "", nil
 }
 
 // CheckProvidedKeys refuses, before anything changes, `credentials:
@@ -55,7 +56,7 @@ func SaveProvidedKeys(a *config.Answers, dir, id, secret string) error {
 	if _, err := envfile.EnsureIgnored(dir, r.IgnorePatterns()); err != nil {
 		return fmt.Errorf("make git ignore %s: %w", a.EnvFile, err)
 	}
-	if _, err := envfile.Merge(r.EnvFilePath(), map[string]string{steps.EnvKeyID: id, steps.EnvSecret: secret}, nil); err != nil {
+	if _, err := envfile.Merge(r.EnvFilePath(), map[string]string{appconfig.EnvKeyID: id, appconfig.EnvSecret: secret}, nil); err != nil {
 		return fmt.Errorf("write the provider's keys to %s: %w", a.EnvFile, err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/huh"
 	"github.com/mattn/go-isatty"
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/migrate"
@@ -193,7 +194,7 @@ func (s IO) confirm(question string) bool {
 // offerHeroku runs `heroku config:set` for the user when the Heroku CLI is
 // installed and they agree; otherwise the command stays in its 0600 file.
 func offerHeroku(ctx context.Context, r *steps.Run, f *flags, s IO) error {
-	if r.Answers.HerokuApp == "" || !steps.HerokuAvailable() || !CanPrompt(s, f.Yes) {
+	if r.Answers.HerokuApp == "" || !appconfig.HerokuAvailable() || !CanPrompt(s, f.Yes) {
 		return nil
 	}
 	confirm := func() bool {
@@ -201,7 +202,7 @@ func offerHeroku(ctx context.Context, r *steps.Run, f *flags, s IO) error {
 	}
 	err := steps.RunHeroku(ctx, r, confirm, s.Err)
 	if errors.Is(err, steps.ErrHerokuDeclined) {
-		fmt.Fprintf(s.Err, "s3wizard: not run; the command is in %s (mode 0600)\n", steps.HerokuFile(r.Answers.Env))
+		fmt.Fprintf(s.Err, "s3wizard: not run; the command is in %s (mode 0600)\n", appconfig.HerokuFile(r.Answers.Env))
 		return nil
 	}
 	return err

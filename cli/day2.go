@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/docs"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
@@ -74,7 +75,7 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 		},
 		Say: func(msg string) { fmt.Fprintln(s.Err, "s3wizard: "+msg) },
 	}
-	if steps.HerokuAvailable() {
+	if appconfig.HerokuAvailable() {
 		o.DeployHeroku = func(ctx context.Context) (bool, error) {
 			err := steps.RunHeroku(ctx, r, func() bool { return ask("run it now (restarts the app once)?") }, s.Err)
 			if errors.Is(err, steps.ErrHerokuDeclined) {

@@ -12,6 +12,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -86,7 +87,7 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 	if raw, _ := os.ReadFile(filepath.Join(dir, ".env")); !strings.HasPrefix(string(raw), "# mine\n") {
 		t.Errorf(".env lost its own lines")
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, steps.SettingsFile)); err != nil || !strings.Contains(string(b), "AWS_S3_ENDPOINT_URL") {
+	if b, err := os.ReadFile(filepath.Join(dir, appconfig.SettingsFile)); err != nil || !strings.Contains(string(b), "AWS_S3_ENDPOINT_URL") {
 		t.Errorf("generated settings do not read AWS_S3_ENDPOINT_URL (%v)", err)
 	}
 

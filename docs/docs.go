@@ -14,6 +14,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/s3wizard/s3wizard/appconfig"
 	docassets "github.com/s3wizard/s3wizard/assets/docs"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
@@ -54,7 +55,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 		IAMUser:    a.IAMUser, Group: steps.GroupName(a),
 		Role: a.RoleName, InstanceProfile: orDefault(r.State.Resource("instance_profile"), a.RoleName),
 		EBEnvironment: a.EBEnvironment, HerokuApp: a.HerokuApp,
-		SettingsFile: steps.SettingsFile,
+		SettingsFile: appconfig.SettingsFile,
 	}
 	live := results != nil
 	if live {
@@ -74,12 +75,12 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 	d.Protection = protection(a, checks, live)
 	d.EnvVars, d.EnvWhere = envVars(r)
 	if steps.StoragesModuleNeeded(r) {
-		d.StoragesModule = steps.StoragesFile
+		d.StoragesModule = appconfig.StoragesFile
 	}
 	if a.Credentials == config.CredInstanceRole {
-		d.HealthModule, d.HealthMiddleware, d.HealthPath = steps.HealthModuleFile, djangoapp.HealthMiddleware, djangoapp.HealthPath
-		if _, err := os.Stat(filepath.Join(r.Dir, steps.EBHealthConfigFile)); err == nil {
-			d.EBHealthConfig = steps.EBHealthConfigFile
+		d.HealthModule, d.HealthMiddleware, d.HealthPath = appconfig.HealthModuleFile, djangoapp.HealthMiddleware, djangoapp.HealthPath
+		if _, err := os.Stat(filepath.Join(r.Dir, appconfig.EBHealthConfigFile)); err == nil {
+			d.EBHealthConfig = appconfig.EBHealthConfigFile
 		}
 	}
 	d.Mermaid = mermaid(r, d)
@@ -299,15 +300,15 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 func envVars(r *steps.Run) ([]envRow, string) {
 	a := r.Answers
 	meaning := map[string]string{
-		steps.EnvKeyID:          "access key ID of " + a.IAMUser,
-		steps.EnvSecret:         "its secret (only in the places listed above)",
-		steps.EnvBucket:         "the bucket",
-		steps.EnvRegion:         "the bucket's region (signed URLs need it right)",
-		steps.EnvUseS3:          "True: files go to S3; anything else: local disk",
-		steps.EnvEndpoint:       "the custom S3 endpoint (unset on AWS)",
-		steps.EnvStatic:         "True: static files (collectstatic) go to S3 under static/, public",
-		steps.EnvPublicPrefixes: "the prefixes anyone may read, comma-separated (PublicStorage refuses others)",
-		steps.EnvPublicSSE:      "AES256: public and static uploads are stored SSE-S3 (unset on S3-compatible providers)",
+		appconfig.EnvKeyID:          "access key ID of " + a.IAMUser,
+		appconfig.EnvSecret:         "its secret (only in the places listed above)",
+		appconfig.EnvBucket:         "the bucket",
+		appconfig.EnvRegion:         "the bucket's region (signed URLs need it right)",
+		appconfig.EnvUseS3:          "True: files go to S3; anything else: local disk",
+		appconfig.EnvEndpoint:       "the custom S3 endpoint (unset on AWS)",
+		appconfig.EnvStatic:         "True: static files (collectstatic) go to S3 under static/, public",
+		appconfig.EnvPublicPrefixes: "the prefixes anyone may read, comma-separated (PublicStorage refuses others)",
+		appconfig.EnvPublicSSE:      "AES256: public and static uploads are stored SSE-S3 (unset on S3-compatible providers)",
 	}
 	var rows []envRow
 	for _, n := range r.AppEnvNames() {
@@ -333,7 +334,7 @@ func envVars(r *steps.Run) ([]envRow, string) {
 // file, which someone must run.
 func ebWhere(r *steps.Run) string {
 	a := r.Answers
-	file := "`" + steps.EBFile(a.Env) + "`"
+	file := "`" + appconfig.EBFile(a.Env) + "`"
 	switch {
 	case a.EBEnvironment != "" && r.State.Step("role").Status == state.Done:
 		return "the environment properties of Elastic Beanstalk environment `" + a.EBEnvironment + "` (set by the wizard in the same UpdateEnvironment call as the instance profile; " + file + " repeats them as one `eb setenv`)"
@@ -453,7 +454,7 @@ var Guide = []guideItem{
 			case herokuDeployed(r):
 				it.Details = append(it.Details, "✅ set on Heroku app "+a.HerokuApp+" by the wizard (recorded)")
 			default:
-				it.Details = append(it.Details, "⏺ Heroku app "+a.HerokuApp+": not verifiable from here; run `sh "+steps.HerokuFile(a.Env)+"` if not done, then `heroku config --app "+a.HerokuApp+"`")
+				it.Details = append(it.Details, "⏺ Heroku app "+a.HerokuApp+": not verifiable from here; run `sh "+appconfig.HerokuFile(a.Env)+"` if not done, then `heroku config --app "+a.HerokuApp+"`")
 				it.unknown = true
 			}
 		}},
@@ -563,13 +564,13 @@ func manual(r *steps.Run) []string {
 	a := r.Answers
 	out := append([]string(nil), r.State.Manual...)
 	if a.HerokuApp != "" && a.Credentials == config.CredAccessKeys && !herokuDeployed(r) {
-		out = append(out, "Set the Heroku config vars: `sh "+steps.HerokuFile(a.Env)+"` (one restart), then delete that file.")
+		out = append(out, "Set the Heroku config vars: `sh "+appconfig.HerokuFile(a.Env)+"` (one restart), then delete that file.")
 	}
 	if a.Credentials == config.CredInstanceRole && a.EBEnvironment == "" {
-		out = append(out, "Elastic Beanstalk: set the app's variables as environment properties with `sh "+steps.EBFile(a.Env)+"` (one `eb setenv`, no secret), and select instance profile `"+a.RoleName+"` for the environment.")
+		out = append(out, "Elastic Beanstalk: set the app's variables as environment properties with `sh "+appconfig.EBFile(a.Env)+"` (one `eb setenv`, no secret), and select instance profile `"+a.RoleName+"` for the environment.")
 	}
 	if r.State.Step("app-config").Status == state.Done {
-		out = append(out, "Load `"+steps.SettingsFile+"` from settings.py (see its header) and add \"storages\" to INSTALLED_APPS, if not done.")
+		out = append(out, "Load `"+appconfig.SettingsFile+"` from settings.py (see its header) and add \"storages\" to INSTALLED_APPS, if not done.")
 	}
 	if a.Versioning {
 		found := false

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/joho/godotenv"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -76,14 +77,14 @@ func TestAppConfigFilesAndIdempotence(t *testing.T) {
 	}
 
 	// Generated settings (Django 3.2 here: the old names) and the companion module.
-	settings, err := os.ReadFile(filepath.Join(dir, steps.SettingsFile))
+	settings, err := os.ReadFile(filepath.Join(dir, appconfig.SettingsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(settings, []byte("DEFAULT_FILE_STORAGE")) {
 		t.Errorf("settings for Django 3.2 should use DEFAULT_FILE_STORAGE:\n%s", settings)
 	}
-	if _, err := os.Stat(filepath.Join(dir, steps.StoragesFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, appconfig.StoragesFile)); err != nil {
 		t.Errorf("companion module: %v", err)
 	}
 
@@ -107,7 +108,7 @@ func TestAppConfigFilesAndIdempotence(t *testing.T) {
 
 	// Heroku: the 0600 file holds one command; run by sh (with a fake
 	// heroku) it passes exactly the arguments RunHeroku passes.
-	hf := filepath.Join(dir, steps.HerokuFile("staging"))
+	hf := filepath.Join(dir, appconfig.HerokuFile("staging"))
 	fi, err := os.Stat(hf)
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("%s: %v %v", hf, fi, err)
@@ -145,7 +146,7 @@ func TestAppConfigFilesAndIdempotence(t *testing.T) {
 		w.Write([]byte("{}"))
 	}))
 	defer api.Close()
-	t.Setenv(steps.HerokuAPIEnv, api.URL)
+	t.Setenv(appconfig.HerokuAPIEnv, api.URL)
 	t.Setenv("HEROKU_API_KEY", "tok")
 	var shown bytes.Buffer
 	if err := steps.RunHeroku(context.Background(), r, func() bool { return false }, &shown); !errors.Is(err, steps.ErrHerokuDeclined) {

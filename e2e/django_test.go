@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/joho/godotenv"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/internal/text"
-	"github.com/s3wizard/s3wizard/steps"
 )
 
 // requireDjango fails (never skips) when the system Python lacks Django,
@@ -108,7 +108,7 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 
 	// The companion module (PublicStorage): the wizard says to copy it next
 	// to manage.py, so does the test.
-	mod, err := os.ReadFile(filepath.Join(dir, steps.StoragesFile))
+	mod, err := os.ReadFile(filepath.Join(dir, appconfig.StoragesFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -75,7 +76,7 @@ func TestDjangoCheckByTheProjectsDjango(t *testing.T) {
 		t.Fatal(err)
 	}
 	checks = steps.DjangoCheck(ctx, st.run)
-	if len(checks) == 0 || checks[0].Name != "settings.py loads the S3 settings" || !checks[0].Skipped || !strings.Contains(checks[0].Detail, steps.SettingsFile) {
+	if len(checks) == 0 || checks[0].Name != "settings.py loads the S3 settings" || !checks[0].Skipped || !strings.Contains(checks[0].Detail, appconfig.SettingsFile) {
 		t.Errorf("unwired settings.py not reported: %+v", checks)
 	}
 	for _, c := range checks[1:] {

@@ -15,16 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
-)
-
-// Env var names the app reads.
-const (
-	EnvKeyID  = "AWS_ACCESS_KEY_ID"
-	EnvSecret = "AWS_SECRET_ACCESS_KEY"
 )
 
 // EnvFilePath is the env file's path in the project.
@@ -71,8 +66,8 @@ func readKeys(ctx context.Context, r *Run) (*keyView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.envID = env[EnvKeyID]
-	v.envOK = v.envID != "" && env[EnvSecret] != ""
+	v.envID = env[appconfig.EnvKeyID]
+	v.envOK = v.envID != "" && env[appconfig.EnvSecret] != ""
 	out, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
 	if err != nil && !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("list access keys of %s: %w", a.IAMUser, err)
@@ -292,7 +287,7 @@ func landKey(ctx context.Context, r *Run, k *newKeyPair) error {
 	a := r.Answers
 	// The bucket name goes in with the key: it marks the env file as this
 	// env's, so another env cannot take it over before app-config runs.
-	vals := map[string]string{EnvKeyID: k.id, EnvSecret: k.secret, EnvBucket: a.Bucket}
+	vals := map[string]string{appconfig.EnvKeyID: k.id, appconfig.EnvSecret: k.secret, appconfig.EnvBucket: a.Bucket}
 	err := r.withEnvFiles(func() error {
 		_, err := envfile.Merge(r.EnvFilePath(), vals, nil)
 		return err
@@ -342,9 +337,9 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	if err != nil {
 		return []Check{Fail(CheckAccessKeyInEnvFile, "access key in env file", err.Error())}
 	}
-	id, secret := env[EnvKeyID], env[EnvSecret]
+	id, secret := env[appconfig.EnvKeyID], env[appconfig.EnvSecret]
 	if id == "" || secret == "" {
-		return []Check{Fail(CheckAccessKeyInEnvFile, "access key in env file", a.EnvFile+" has no "+EnvKeyID+"/"+EnvSecret)}
+		return []Check{Fail(CheckAccessKeyInEnvFile, "access key in env file", a.EnvFile+" has no "+appconfig.EnvKeyID+"/"+appconfig.EnvSecret)}
 	}
 	app, err := r.AWS.WithCredentials(ctx, id, secret)
 	if err != nil {

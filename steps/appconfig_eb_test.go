@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 )
@@ -69,10 +70,10 @@ func TestAppConfigInstanceRoleHealthCheck(t *testing.T) {
 			files := plannedFiles(p)
 			notices := strings.Join(p.Notices, "\n")
 
-			if !slices.Contains(files, HealthModuleFile) {
-				t.Errorf("plan does not write %s: %v", HealthModuleFile, files)
+			if !slices.Contains(files, appconfig.HealthModuleFile) {
+				t.Errorf("plan does not write %s: %v", appconfig.HealthModuleFile, files)
 			}
-			assertFileIs(t, filepath.Join(r.Dir, HealthModuleFile), djangoapp.GenerateHealthModule)
+			assertFileIs(t, filepath.Join(r.Dir, appconfig.HealthModuleFile), djangoapp.GenerateHealthModule)
 			for _, want := range []string{
 				`"s3wizard_health.HealthCheckMiddleware" as the FIRST entry of MIDDLEWARE`,
 				"before SecurityMiddleware and CommonMiddleware",
@@ -83,23 +84,23 @@ func TestAppConfigInstanceRoleHealthCheck(t *testing.T) {
 				}
 			}
 
-			cfgPath := filepath.Join(r.Dir, EBHealthConfigFile)
+			cfgPath := filepath.Join(r.Dir, appconfig.EBHealthConfigFile)
 			if tc.eb {
-				if !slices.Contains(files, EBHealthConfigFile) {
-					t.Errorf("plan does not write %s: %v", EBHealthConfigFile, files)
+				if !slices.Contains(files, appconfig.EBHealthConfigFile) {
+					t.Errorf("plan does not write %s: %v", appconfig.EBHealthConfigFile, files)
 				}
 				assertFileIs(t, cfgPath, djangoapp.EBHealthConfig)
 				if !strings.Contains(notices, "eb deploy") {
-					t.Errorf("no notice to deploy %s:\n%s", EBHealthConfigFile, notices)
+					t.Errorf("no notice to deploy %s:\n%s", appconfig.EBHealthConfigFile, notices)
 				}
 			} else {
-				if _, err := os.Stat(cfgPath); err == nil || slices.Contains(files, EBHealthConfigFile) {
-					t.Errorf("%s written for a project without Elastic Beanstalk", EBHealthConfigFile)
+				if _, err := os.Stat(cfgPath); err == nil || slices.Contains(files, appconfig.EBHealthConfigFile) {
+					t.Errorf("%s written for a project without Elastic Beanstalk", appconfig.EBHealthConfigFile)
 				}
 				if _, err := os.Stat(filepath.Join(r.Dir, ".ebextensions")); err == nil {
 					t.Error(".ebextensions/ created for a project without Elastic Beanstalk")
 				}
-				if !strings.Contains(notices, "HealthCheckPath: /health/") || !strings.Contains(notices, EBHealthConfigFile) {
+				if !strings.Contains(notices, "HealthCheckPath: /health/") || !strings.Contains(notices, appconfig.EBHealthConfigFile) {
 					t.Errorf("no notice on the health check path for Elastic Beanstalk:\n%s", notices)
 				}
 			}
@@ -118,11 +119,11 @@ func TestAppConfigInstanceRoleHealthCheck(t *testing.T) {
 				t.Errorf("second plan: %v %v", err, plannedFiles(p2))
 			}
 			// A changed file is rewritten.
-			if err := os.WriteFile(filepath.Join(r.Dir, HealthModuleFile), []byte("# edited\n"), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(r.Dir, appconfig.HealthModuleFile), []byte("# edited\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if p3, err := planAppConfig(context.Background(), r); err != nil || !slices.Equal(plannedFiles(p3), []string{HealthModuleFile}) {
-				t.Errorf("plan after editing %s: %v %v", HealthModuleFile, err, plannedFiles(p3))
+			if p3, err := planAppConfig(context.Background(), r); err != nil || !slices.Equal(plannedFiles(p3), []string{appconfig.HealthModuleFile}) {
+				t.Errorf("plan after editing %s: %v %v", appconfig.HealthModuleFile, err, plannedFiles(p3))
 			}
 		})
 	}
@@ -139,7 +140,7 @@ func TestAppConfigAccessKeysWritesNoHealthCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range plannedFiles(p) {
-		if f == HealthModuleFile || strings.HasPrefix(f, ".ebextensions") {
+		if f == appconfig.HealthModuleFile || strings.HasPrefix(f, ".ebextensions") {
 			t.Errorf("access-keys mode plans %s", f)
 		}
 	}
@@ -151,7 +152,7 @@ func TestAppConfigAccessKeysWritesNoHealthCheck(t *testing.T) {
 			t.Fatalf("%s: %v", a.Summary, err)
 		}
 	}
-	for _, f := range []string{HealthModuleFile, EBHealthConfigFile} {
+	for _, f := range []string{appconfig.HealthModuleFile, appconfig.EBHealthConfigFile} {
 		if _, err := os.Stat(filepath.Join(r.Dir, f)); err == nil {
 			t.Errorf("access-keys mode wrote %s", f)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/state"
@@ -75,16 +76,16 @@ func TestAppConfigInstanceRoleWritesNoKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if env[EnvSecret] != "" || env[EnvBucket] != "mon-app-media-prod" || env[EnvUseS3] != "True" || env["OTHER"] != "1" {
+	if env[appconfig.EnvSecret] != "" || env[appconfig.EnvBucket] != "mon-app-media-prod" || env[appconfig.EnvUseS3] != "True" || env["OTHER"] != "1" {
 		t.Errorf("env file: %v", env)
 	}
-	if _, ok := env[EnvEndpoint]; ok {
+	if _, ok := env[appconfig.EnvEndpoint]; ok {
 		t.Error("AWS_S3_ENDPOINT_URL kept although no custom endpoint is in use")
 	}
 	if fi, _ := os.Stat(envPath); fi.Mode().Perm() != 0o600 {
 		t.Errorf("env file mode %#o", fi.Mode().Perm())
 	}
-	heroku, err := os.ReadFile(filepath.Join(r.Dir, HerokuFile("prod")))
+	heroku, err := os.ReadFile(filepath.Join(r.Dir, appconfig.HerokuFile("prod")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,11 +93,11 @@ func TestAppConfigInstanceRoleWritesNoKeys(t *testing.T) {
 		t.Errorf("instance-role heroku command:\n%s", heroku)
 	}
 	// No manage.py: the version is not guessed; the settings choose on import.
-	gen, err := os.ReadFile(filepath.Join(r.Dir, SettingsFile))
+	gen, err := os.ReadFile(filepath.Join(r.Dir, appconfig.SettingsFile))
 	if err != nil || !strings.Contains(string(gen), "_django.VERSION < (4, 2)") {
 		t.Errorf("settings that choose the Django names on import: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(r.Dir, StoragesFile)); err != nil {
+	if _, err := os.Stat(filepath.Join(r.Dir, appconfig.StoragesFile)); err != nil {
 		t.Errorf("companion module (PublicStorage for media/blog/): %v", err)
 	}
 	if n := strings.Join(p.Notices, "\n"); !strings.Contains(n, "no Django project found") || !strings.Contains(n, "check the Django and django-storages versions when they are imported") {
@@ -160,12 +161,12 @@ func TestOneSettingsFileForEveryEnv(t *testing.T) {
 		return b
 	}
 	applyPlan(t, staging)
-	gen, mod := read(SettingsFile), read(StoragesFile)
+	gen, mod := read(appconfig.SettingsFile), read(appconfig.StoragesFile)
 	applyPlan(t, prod)
-	if !bytes.Equal(read(SettingsFile), gen) || !bytes.Equal(read(StoragesFile), mod) {
+	if !bytes.Equal(read(appconfig.SettingsFile), gen) || !bytes.Equal(read(appconfig.StoragesFile), mod) {
 		t.Fatalf("prod rewrote the generated settings differently from staging")
 	}
-	if p, err := planAppConfig(context.Background(), staging); err != nil || slices.ContainsFunc(p.Actions, func(a *Action) bool { return slices.Contains(a.Files, SettingsFile) }) {
+	if p, err := planAppConfig(context.Background(), staging); err != nil || slices.ContainsFunc(p.Actions, func(a *Action) bool { return slices.Contains(a.Files, appconfig.SettingsFile) }) {
 		t.Errorf("staging again wants to rewrite the settings after prod: %v", err)
 	}
 
@@ -232,11 +233,11 @@ func TestDeployVarsSkipEmptyValues(t *testing.T) {
 		}
 		return m
 	}
-	if got := names(); got[EnvPublicPrefixes] != "media/blog/" || got[EnvStatic] != "False" {
+	if got := names(); got[appconfig.EnvPublicPrefixes] != "media/blog/" || got[appconfig.EnvStatic] != "False" {
 		t.Errorf("with media/blog/ public: %v", got)
 	}
 	r.Answers.PublicPrefixes = nil
-	if v, ok := names()[EnvPublicPrefixes]; ok {
+	if v, ok := names()[appconfig.EnvPublicPrefixes]; ok {
 		t.Errorf("S3_PUBLIC_PREFIXES deployed empty (%q)", v)
 	}
 }
@@ -260,14 +261,14 @@ func TestPublicSSEOnlyOnAWS(t *testing.T) {
 			deployed[v.Name] = v.Value
 		}
 		if c.want != "" {
-			if set[EnvPublicSSE] != c.want || deployed[EnvPublicSSE] != c.want || slices.Contains(remove, EnvPublicSSE) {
-				t.Errorf("%s: %s set %q, deployed %q, removed %v; want %s everywhere", c.creds, EnvPublicSSE, set[EnvPublicSSE], deployed[EnvPublicSSE], remove, c.want)
+			if set[appconfig.EnvPublicSSE] != c.want || deployed[appconfig.EnvPublicSSE] != c.want || slices.Contains(remove, appconfig.EnvPublicSSE) {
+				t.Errorf("%s: %s set %q, deployed %q, removed %v; want %s everywhere", c.creds, appconfig.EnvPublicSSE, set[appconfig.EnvPublicSSE], deployed[appconfig.EnvPublicSSE], remove, c.want)
 			}
 		} else {
-			_, inSet := set[EnvPublicSSE]
-			_, inDeployed := deployed[EnvPublicSSE]
-			if inSet || inDeployed || !slices.Contains(remove, EnvPublicSSE) {
-				t.Errorf("%s: %s set %v, deployed %v, removed %v; want it unset and removed", c.creds, EnvPublicSSE, inSet, inDeployed, remove)
+			_, inSet := set[appconfig.EnvPublicSSE]
+			_, inDeployed := deployed[appconfig.EnvPublicSSE]
+			if inSet || inDeployed || !slices.Contains(remove, appconfig.EnvPublicSSE) {
+				t.Errorf("%s: %s set %v, deployed %v, removed %v; want it unset and removed", c.creds, appconfig.EnvPublicSSE, inSet, inDeployed, remove)
 			}
 		}
 		if got := string(publicSSE(r.Answers)); got != c.want {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
@@ -161,8 +162,8 @@ func destroyKeysAndUser(ctx context.Context, r *Run, try func(string, error), sa
 	}
 	// The env file's key is this env's too when no other env recorded it
 	// (a run that died between the env file and the progress file).
-	if env, err := envfile.Read(r.EnvFilePath()); err == nil && env[EnvKeyID] != "" && env[EnvBucket] == a.Bucket && others.keys[env[EnvKeyID]] == "" {
-		mine[env[EnvKeyID]] = true
+	if env, err := envfile.Read(r.EnvFilePath()); err == nil && env[appconfig.EnvKeyID] != "" && env[appconfig.EnvBucket] == a.Bucket && others.keys[env[appconfig.EnvKeyID]] == "" {
+		mine[env[appconfig.EnvKeyID]] = true
 	}
 	live, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
 	if err != nil && !aws.IsNotFound(err) {
@@ -279,14 +280,14 @@ func destroyAppFiles(r *Run, try func(string, error), say func(string)) {
 		try("read "+a.EnvFile, err)
 		return
 	}
-	if env[EnvBucket] == a.Bucket || env[EnvBucket] == "" && env[EnvKeyID] != "" && r.State.Key(env[EnvKeyID]) != nil {
-		remove := AppEnvKeys()
+	if env[appconfig.EnvBucket] == a.Bucket || env[appconfig.EnvBucket] == "" && env[appconfig.EnvKeyID] != "" && r.State.Key(env[appconfig.EnvKeyID]) != nil {
+		remove := appconfig.AppEnvKeys()
 		if accessKeys(a) {
-			remove = append(remove, EnvKeyID, EnvSecret)
+			remove = append(remove, appconfig.EnvKeyID, appconfig.EnvSecret)
 		}
 		if data, err := os.ReadFile(path); err == nil {
 			backup := filepath.Join(r.Dir, EnvBackupFile(a.Env))
-			if err := envfile.WriteFileAtomic(backup, data, secretFilePerm); err != nil {
+			if err := envfile.WriteFileAtomic(backup, data, appconfig.SecretPerm); err != nil {
 				try("back up "+a.EnvFile, err)
 				return
 			}
@@ -296,43 +297,23 @@ func destroyAppFiles(r *Run, try func(string, error), say func(string)) {
 			})
 			try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, EnvBackupFile(a.Env)), err)
 		}
-	} else if env[EnvBucket] != "" {
-		say(fmt.Sprintf("kept %s as it is: it now holds bucket %s, not %s", a.EnvFile, env[EnvBucket], a.Bucket))
+	} else if env[appconfig.EnvBucket] != "" {
+		say(fmt.Sprintf("kept %s as it is: it now holds bucket %s, not %s", a.EnvFile, env[appconfig.EnvBucket], a.Bucket))
 	}
-	heroku := filepath.Join(r.Dir, HerokuFile(a.Env))
+	heroku := filepath.Join(r.Dir, appconfig.HerokuFile(a.Env))
 	if _, err := os.Lstat(heroku); err == nil {
-		try("delete "+HerokuFile(a.Env)+" (it held the deleted key's secret)", os.Remove(heroku))
+		try("delete "+appconfig.HerokuFile(a.Env)+" (it held the deleted key's secret)", os.Remove(heroku))
 	}
-	setEnv := filepath.Join(absDir(r.Dir), SetEnvFile)
+	setEnv := filepath.Join(appconfig.AbsDir(r.Dir), appconfig.SetEnvFile)
 	if data, err := os.ReadFile(setEnv); err == nil && strings.Contains(string(data), "for env "+a.Env+".") {
-		try("delete "+SetEnvFile+" (it held the deleted key's secret)", os.Remove(setEnv))
-		if venv := FindVenv(r.Dir); venv != "" {
+		try("delete "+appconfig.SetEnvFile+" (it held the deleted key's secret)", os.Remove(setEnv))
+		if venv := appconfig.FindVenv(r.Dir); venv != "" {
 			activate := filepath.Join(venv, "bin", "activate")
-			if hooked, _ := hasHook(activate, setEnv); hooked {
-				try("remove the "+SetEnvFile+" hook from "+activate, removeHook(activate, setEnv))
+			if hooked, _ := appconfig.HasHook(activate, setEnv); hooked {
+				try("remove the "+appconfig.SetEnvFile+" hook from "+activate, appconfig.RemoveHook(activate, setEnv))
 			}
 		}
 	}
-}
-
-// removeHook takes appendHook's source line out of the activate script, in
-// place (same file, same mode).
-func removeHook(activate, script string) error {
-	data, err := os.ReadFile(activate)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", activate, err)
-	}
-	want := sourceLine(script)
-	var out []string
-	for _, line := range strings.SplitAfter(string(data), "\n") {
-		if strings.TrimSpace(line) != want {
-			out = append(out, line)
-		}
-	}
-	if err := os.WriteFile(activate, []byte(strings.Join(out, "")), 0); err != nil {
-		return fmt.Errorf("write %s: %w", activate, err)
-	}
-	return nil
 }
 
 // restoreAdopted undoes, on a bucket that existed before the wizard, what

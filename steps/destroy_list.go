@@ -3,6 +3,7 @@ package steps
 import (
 	"fmt"
 
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 )
 
@@ -33,10 +34,10 @@ func DestroyList(r *Run) (deleted, kept []string) {
 	}
 	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s)", a.EnvFile, EnvBackupFile(a.Env)))
 	if a.HerokuApp != "" {
-		deleted = append(deleted, HerokuFile(a.Env)+" (it holds the secret)")
+		deleted = append(deleted, appconfig.HerokuFile(a.Env)+" (it holds the secret)")
 	}
 	if a.SetEnvSh {
-		deleted = append(deleted, SetEnvFile+" and its hook in the virtualenv's activate")
+		deleted = append(deleted, appconfig.SetEnvFile+" and its hook in the virtualenv's activate")
 	}
 	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
 		switch {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -142,10 +143,10 @@ func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	prodEnv, err := envfile.Read(filepath.Join(dir, ".env.prod"))
-	if err != nil || prodEnv[steps.EnvKeyID] == "" {
+	if err != nil || prodEnv[appconfig.EnvKeyID] == "" {
 		t.Fatalf(".env.prod: %v %v", prodEnv, err)
 	}
-	prodKey := prodEnv[steps.EnvKeyID]
+	prodKey := prodEnv[appconfig.EnvKeyID]
 	if err := prod.State.Close(); err != nil { // prod is not running while staging is destroyed
 		t.Fatal(err)
 	}
@@ -161,10 +162,10 @@ func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
 	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != prodKey || keys.AccessKeyMetadata[0].Status != "Active" {
 		t.Fatalf("keys after destroying staging: %+v, want only prod's active %s", keys.AccessKeyMetadata, prodKey)
 	}
-	if after, _ := envfile.Read(filepath.Join(dir, ".env.prod")); after[steps.EnvKeyID] != prodKey || after[steps.EnvSecret] != prodEnv[steps.EnvSecret] {
+	if after, _ := envfile.Read(filepath.Join(dir, ".env.prod")); after[appconfig.EnvKeyID] != prodKey || after[appconfig.EnvSecret] != prodEnv[appconfig.EnvSecret] {
 		t.Error(".env.prod lost prod's key")
 	}
-	if env, _ := envfile.Read(filepath.Join(dir, ".env")); env[steps.EnvKeyID] != "" || env[steps.EnvBucket] != "" {
+	if env, _ := envfile.Read(filepath.Join(dir, ".env")); env[appconfig.EnvKeyID] != "" || env[appconfig.EnvBucket] != "" {
 		t.Errorf("staging's .env still has its S3 lines: %v", env)
 	}
 	if _, err := os.Stat(filepath.Join(dir, steps.EnvBackupFile("staging"))); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/s3wizard/s3wizard/appconfig"
 	django "github.com/s3wizard/s3wizard/assets/django"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
@@ -62,7 +63,7 @@ func DjangoCheck(ctx context.Context, r *Run) []Check {
 	var checks []Check
 	if out.Overlay {
 		checks = append(checks, Check{ID: DjangoSettingsLoaded, Name: "settings.py loads the S3 settings", OK: true, Skipped: true,
-			Detail: fmt.Sprintf("not yet: checked with %s applied on top; add it to %s (see its header)", SettingsFile, proj.SettingsModule)})
+			Detail: fmt.Sprintf("not yet: checked with %s applied on top; add it to %s (see its header)", appconfig.SettingsFile, proj.SettingsModule)})
 	}
 	for _, st := range out.Storages {
 		if st.Key != "" {
@@ -140,9 +141,9 @@ func runDjangoCheck(ctx context.Context, r *Run, proj *djangoapp.Project) (*djan
 	// .s3wizard/ too, after the project's own copy.
 	env = append(env,
 		"DJANGO_SETTINGS_MODULE=s3wizard_check_settings",
-		"PYTHONPATH="+strings.Join([]string{tmp, proj.Dir, filepath.Join(r.Dir, filepath.Dir(SettingsFile))}, string(os.PathListSeparator)),
+		"PYTHONPATH="+strings.Join([]string{tmp, proj.Dir, filepath.Join(r.Dir, filepath.Dir(appconfig.SettingsFile))}, string(os.PathListSeparator)),
 		"S3WIZARD_BASE_SETTINGS="+proj.SettingsModule,
-		"S3WIZARD_GENERATED="+filepath.Join(r.Dir, SettingsFile),
+		"S3WIZARD_GENERATED="+filepath.Join(r.Dir, appconfig.SettingsFile),
 		"S3WIZARD_STORAGES_MODULE="+djangoapp.DefaultStoragesModule,
 		"PYTHONDONTWRITEBYTECODE=1",
 		"AWS_EC2_METADATA_DISABLED=true",

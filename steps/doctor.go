@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
@@ -48,7 +49,7 @@ func appAccessChecks(ctx context.Context, r *Run) []Check {
 		// operator's own credentials would prove nothing about the app.
 		checks = append(checks, Skip(DoctorCredentials, "app credentials (instance role)", InstanceRoleCheck))
 	} else {
-		id, secret := env[EnvKeyID], env[EnvSecret]
+		id, secret := env[appconfig.EnvKeyID], env[appconfig.EnvSecret]
 		if id == "" || secret == "" {
 			return append(checks, Fail(DoctorCredentials, "app access key in env file", "missing: run apply"))
 		}

@@ -12,6 +12,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/text"
@@ -66,8 +67,8 @@ func TestEBSetenvFile(t *testing.T) {
 		r := appRun(t, config.CredInstanceRole)
 		r.Answers.EBEnvironment = ebEnv
 		p := applyPlan(t, r)
-		if !slices.Contains(plannedFiles(p), EBFile("prod")) {
-			t.Fatalf("plan does not write %s: %v", EBFile("prod"), plannedFiles(p))
+		if !slices.Contains(plannedFiles(p), appconfig.EBFile("prod")) {
+			t.Fatalf("plan does not write %s: %v", appconfig.EBFile("prod"), plannedFiles(p))
 		}
 		body, err := os.ReadFile(filepath.Join(r.Dir, ".s3wizard", "eb-prod.sh"))
 		if err != nil {
@@ -133,13 +134,13 @@ func TestEBUpdateOnlyWhenSettingsDiffer(t *testing.T) {
 	ready := []ebtypes.EnvironmentDescription{{EnvironmentName: sdk.String("mon-app-prod"), ApplicationName: sdk.String("mon-app"), Status: ebtypes.EnvironmentStatusReady}}
 	asWanted := []ebtypes.ConfigurationOptionSetting{
 		opt(ebLaunchNamespace, "IamInstanceProfile", "arn:aws:iam::123456789012:instance-profile/"+role),
-		opt(ebEnvNamespace, EnvBucket, r.Answers.Bucket),
-		opt(ebEnvNamespace, EnvRegion, "eu-west-3"),
-		opt(ebEnvNamespace, EnvUseS3, "True"),
+		opt(ebEnvNamespace, appconfig.EnvBucket, r.Answers.Bucket),
+		opt(ebEnvNamespace, appconfig.EnvRegion, "eu-west-3"),
+		opt(ebEnvNamespace, appconfig.EnvUseS3, "True"),
 		opt(ebEnvNamespace, "DJANGO_SECRET_KEY", "theirs"),
 	}
 	for _, v := range r.EBProperties() {
-		if v.Name != EnvBucket && v.Name != EnvRegion && v.Name != EnvUseS3 {
+		if v.Name != appconfig.EnvBucket && v.Name != appconfig.EnvRegion && v.Name != appconfig.EnvUseS3 {
 			asWanted = append(asWanted, opt(ebEnvNamespace, v.Name, v.Value))
 		}
 	}
@@ -151,7 +152,7 @@ func TestEBUpdateOnlyWhenSettingsDiffer(t *testing.T) {
 		notice  string
 	}{
 		{"as wanted", &stubEB{envs: ready, settings: asWanted}, 0, "", "already uses instance profile"},
-		{"a property differs", &stubEB{envs: ready, settings: append(append([]ebtypes.ConfigurationOptionSetting{}, asWanted[:3]...), opt(ebEnvNamespace, EnvUseS3, "False"))}, 1, "", "differs in: USE_S3_STORAGE"},
+		{"a property differs", &stubEB{envs: ready, settings: append(append([]ebtypes.ConfigurationOptionSetting{}, asWanted[:3]...), opt(ebEnvNamespace, appconfig.EnvUseS3, "False"))}, 1, "", "differs in: USE_S3_STORAGE"},
 		{"another instance profile", &stubEB{envs: ready, settings: append([]ebtypes.ConfigurationOptionSetting{opt(ebLaunchNamespace, "IamInstanceProfile", "aws-elasticbeanstalk-ec2-role")}, asWanted[1:]...)}, 1, "", "differs in: IamInstanceProfile"},
 		{"settings unreadable", &stubEB{envs: ready, readErr: errors.New("AccessDenied")}, 1, "", "sent anyway"},
 		{"no such environment", &stubEB{envs: []ebtypes.EnvironmentDescription{{EnvironmentName: sdk.String("mon-app-prod"), ApplicationName: sdk.String("mon-app"), Status: ebtypes.EnvironmentStatusTerminated}}}, 0, "no Elastic Beanstalk environment mon-app-prod in eu-west-3", ""},

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
@@ -22,10 +23,10 @@ func NextSteps(r *Run) []string {
 	a := r.Answers
 	var out []string
 	env, _ := envfile.Read(r.EnvFilePath())
-	keyID := env[EnvKeyID]
+	keyID := env[appconfig.EnvKeyID]
 	key := r.State.Key(keyID)
 	if a.Credentials == config.CredAccessKeys && a.HerokuApp != "" && (key == nil || !slices.Contains(key.Deployed, "heroku")) {
-		out = append(out, fmt.Sprintf("Set the config vars of Heroku app %s in one restart: sh %s — it holds the secret: delete it afterwards.", a.HerokuApp, HerokuFile(a.Env)))
+		out = append(out, fmt.Sprintf("Set the config vars of Heroku app %s in one restart: sh %s — it holds the secret: delete it afterwards.", a.HerokuApp, appconfig.HerokuFile(a.Env)))
 	}
 	settings := "settings.py"
 	if p, err := djangoapp.Detect(r.Dir); err == nil && p.SettingsFile != "" {
@@ -35,7 +36,7 @@ func NextSteps(r *Run) []string {
 	}
 	dest := filepath.Join(filepath.Dir(settings), djangoapp.SettingsModuleFile)
 	out = append(out,
-		fmt.Sprintf("Copy %s to %s and add at the end of %s: %s", SettingsFile, dest, settings, djangoapp.SettingsImport),
+		fmt.Sprintf("Copy %s to %s and add at the end of %s: %s", appconfig.SettingsFile, dest, settings, djangoapp.SettingsImport),
 		`Add "storages" to INSTALLED_APPS.`,
 		fmt.Sprintf("Pin the packages in requirements.txt: %s and boto3.", storagesPin(r)),
 		fmt.Sprintf("Write the hand-off document for whoever runs the app: s3wizard docs --env %s", a.Env))

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
@@ -160,7 +161,7 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 			return nil, err
 		}
 	} else {
-		p.Notice("no eb_environment given: select instance profile %s in Elastic Beanstalk → Configuration → Service access → EC2 instance profile, and set the app's variables with `sh %s` (eb setenv)", role, EBFile(a.Env))
+		p.Notice("no eb_environment given: select instance profile %s in Elastic Beanstalk → Configuration → Service access → EC2 instance profile, and set the app's variables with `sh %s` (eb setenv)", role, appconfig.EBFile(a.Env))
 	}
 	p.SetResource("role", role)
 	p.SetResource("instance_profile", role)
@@ -284,17 +285,17 @@ const (
 // Beanstalk: the bucket, region and USE_S3_STORAGE (and the endpoint when one
 // is in use). Never a secret: the instance role provides the credentials,
 // and the env file is not deployed (it is .ebignored).
-func (r *Run) EBProperties() []DeployVar {
-	var vs []DeployVar
+func (r *Run) EBProperties() []appconfig.DeployVar {
+	var vs []appconfig.DeployVar
 	for _, v := range r.DeployVars(nil) {
-		if v.Name != EnvKeyID && v.Name != EnvSecret {
+		if v.Name != appconfig.EnvKeyID && v.Name != appconfig.EnvSecret {
 			vs = append(vs, v)
 		}
 	}
 	return vs
 }
 
-func deployVarNames(vs []DeployVar) []string {
+func deployVarNames(vs []appconfig.DeployVar) []string {
 	n := make([]string, len(vs))
 	for i, v := range vs {
 		n[i] = v.Name
@@ -305,7 +306,7 @@ func deployVarNames(vs []DeployVar) []string {
 // ebUpdateInput is the one UpdateEnvironment request: the instance profile
 // and the app's environment properties together, so the environment is
 // updated (and its instances replaced) once.
-func ebUpdateInput(env, profile string, props []DeployVar) *elasticbeanstalk.UpdateEnvironmentInput {
+func ebUpdateInput(env, profile string, props []appconfig.DeployVar) *elasticbeanstalk.UpdateEnvironmentInput {
 	opts := []ebtypes.ConfigurationOptionSetting{{
 		Namespace: sdk.String(ebLaunchNamespace), OptionName: sdk.String("IamInstanceProfile"), Value: sdk.String(profile),
 	}}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
@@ -56,7 +57,7 @@ func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 	if err != nil {
 		return err
 	}
-	current := env[EnvKeyID]
+	current := env[appconfig.EnvKeyID]
 	if err := recoverLanded(r, current); err != nil {
 		return err
 	}
@@ -138,7 +139,7 @@ func finishRotation(ctx context.Context, r *Run, o RotateOptions, rot state.Rota
 				return err
 			}
 			return fmt.Errorf("%w: the new key is in %s and in %s, but Heroku app %s still uses the old key %s, which stays active: run `sh %s` (or set the variables in the Heroku dashboard), then run `s3wizard rotate-keys --env %s` again to deactivate the old key",
-				ErrRotationPending, a.EnvFile, HerokuFile(a.Env), a.HerokuApp, text.Mask(rot.Old), HerokuFile(a.Env), a.Env)
+				ErrRotationPending, a.EnvFile, appconfig.HerokuFile(a.Env), a.HerokuApp, text.Mask(rot.Old), appconfig.HerokuFile(a.Env), a.Env)
 		}
 	}
 	return retireOld(ctx, r, o, rot.Old)

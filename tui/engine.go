@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/state"
@@ -238,7 +239,7 @@ func (e *liveEngine) CanRunHeroku() bool {
 		return false
 	}
 	a := s.Run.Answers
-	return a.HerokuApp != "" && a.Credentials == config.CredAccessKeys && steps.HerokuAvailable()
+	return a.HerokuApp != "" && a.Credentials == config.CredAccessKeys && appconfig.HerokuAvailable()
 }
 
 func (e *liveEngine) RunHeroku(ctx context.Context) (string, error) {

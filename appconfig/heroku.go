@@ -1,4 +1,4 @@
-package steps
+package appconfig
 
 import (
 	"bytes"
@@ -18,24 +18,39 @@ import (
 	"github.com/s3wizard/s3wizard/internal/text"
 )
 
-// HerokuAPI is the Heroku Platform API's base URL. HerokuAPIEnv overrides it
+// herokuAPI is the Heroku Platform API's base URL. HerokuAPIEnv overrides it
 // (a test server, a proxy).
-var HerokuAPI = "https://api.heroku.com"
+const herokuAPI = "https://api.heroku.com"
 
-// HerokuAPIEnv names the variable that overrides HerokuAPI.
+// HerokuAPIEnv names the variable that overrides the Heroku Platform API's
+// base URL.
 const HerokuAPIEnv = "S3WIZARD_HEROKU_API"
 
 func herokuAPIBase() string {
 	if v := os.Getenv(HerokuAPIEnv); v != "" {
 		return strings.TrimSuffix(v, "/")
 	}
-	return HerokuAPI
+	return herokuAPI
 }
 
-// herokuToken is the user's Heroku API token: HEROKU_API_KEY (the CLI's own
+// HerokuCLI is the heroku executable looked for on PATH.
+const HerokuCLI = "heroku"
+
+// HerokuAvailable reports whether the wizard can set the Heroku app's config
+// vars itself: a Heroku API token is at hand (HEROKU_API_KEY, or the heroku
+// CLI to ask for one). The CLI and TUI offer steps.RunHeroku only then.
+func HerokuAvailable() bool {
+	if os.Getenv("HEROKU_API_KEY") != "" {
+		return true
+	}
+	_, err := exec.LookPath(HerokuCLI)
+	return err == nil
+}
+
+// HerokuToken is the user's Heroku API token: HEROKU_API_KEY (the CLI's own
 // variable) or what `heroku auth:token` prints. No secret is on that
 // command line; the token comes back on its stdout.
-func herokuToken(ctx context.Context) (string, error) {
+func HerokuToken(ctx context.Context) (string, error) {
 	if t := strings.TrimSpace(os.Getenv("HEROKU_API_KEY")); t != "" {
 		return t, nil
 	}
@@ -59,6 +74,12 @@ func herokuToken(ctx context.Context) (string, error) {
 
 // herokuHTTP is the client for the Platform API.
 var herokuHTTP = &http.Client{Timeout: 60 * time.Second}
+
+// SetHerokuConfig sets the app's config vars through the Platform API
+// (HerokuAPIEnv overrides its base URL); see setHerokuConfig.
+func SetHerokuConfig(ctx context.Context, token, app string, vars []DeployVar) error {
+	return setHerokuConfig(ctx, herokuAPIBase(), token, app, vars)
+}
 
 // setHerokuConfig sets the app's config vars in one PATCH of
 // /apps/{app}/config-vars (one release, one restart). The values travel in
