@@ -22,6 +22,9 @@ func appRun(t *testing.T, creds string) *Run {
 	dir := t.TempDir()
 	a := &config.Answers{Env: "prod", App: "mon-app", Region: "eu-west-3", Credentials: creds,
 		HerokuApp: "mon-app-prod", PublicPrefixes: []string{"media/blog/"}, Set: map[string]bool{"env": true, "app": true, "region": true, "credentials": true, "heroku_app": true, "public_prefixes": true}}
+	if creds == config.CredProvided {
+		a.Endpoint, a.Set["endpoint"] = "http://127.0.0.1:9000", true // the provider's
+	}
 	return offlineRun(t, dir, a)
 }
 
