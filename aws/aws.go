@@ -90,6 +90,9 @@ type Clients struct {
 	profile string
 	// answered is Options.Endpoint (kept for WithCredentials).
 	answered string
+	// configWrites serializes bucket-configuration writes behind a custom
+	// endpoint (see watch).
+	configWrites sync.Mutex
 }
 
 var sharedHTTP = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
@@ -365,6 +368,14 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			if !IsReadOnly(op) && mentions(reflect.ValueOf(in.Parameters), PlaceholderAccount, 0) {
 				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
 			}
+			if c.Endpoint != "" && svc == "s3" && bucketConfigWrite(op) {
+				// S3-compatible providers may keep a bucket's settings in one
+				// document that each write reads and saves whole: MinIO
+				// loses a lifecycle written while versioning is. Behind a
+				// custom endpoint these writes go one at a time.
+				c.configWrites.Lock()
+				defer c.configWrites.Unlock()
+			}
 			out, md, err := next.HandleInitialize(ctx, in)
 			if err == nil && crashNow(op) {
 				fmt.Fprintf(os.Stderr, "s3wizard: %s=%s: simulating a crash after %s\n", CrashAfterEnv, op, call)
@@ -372,6 +383,13 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			}
 			return out, md, err
 		}), middleware.Before)
+}
+
+// bucketConfigWrite reports whether an S3 operation writes a bucket's
+// configuration (policy, versioning, lifecycle, encryption…), not objects.
+func bucketConfigWrite(op string) bool {
+	return strings.HasPrefix(op, "PutBucket") || strings.HasPrefix(op, "DeletePublicAccessBlock") ||
+		strings.HasPrefix(op, "DeleteBucket") && op != "DeleteBucket"
 }
 
 // mentions reports whether any string reachable from v (an SDK input:

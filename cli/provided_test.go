@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/steps"
@@ -33,10 +35,60 @@ credentials: provided
 // second apply changes nothing.
 func TestProvidedCredentialsOnMoto(t *testing.T) {
 	s := motoserver.Shared(t)
-	providedFlow(t, s.URL(), s.Env(), motoserver.AccessKeyID, motoserver.SecretAccessKey, s.Output)
+	out := providedFlow(t, s.URL(), s.Env(), motoserver.AccessKeyID, motoserver.SecretAccessKey, s.Output)
+	// moto supports every part of protection: nothing of it is skipped.
+	requireProtection(t, out, true, []string{"s3wizard-abort-multipart", "s3wizard-expire-uploads", "s3wizard-noncurrent-versions"})
+	if strings.Contains(out.apply+out.check, "so this provider does not support it") {
+		t.Errorf("a part of protection is skipped on moto:\n%s\n%s", out.apply, out.check)
+	}
 }
 
-func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret string, logs func() string) {
+// requireProtection checks protection on a provider: versioning on, the
+// default encryption set (or not, when the provider refused it), exactly
+// these lifecycle rules of the wizard, and check's lines for each.
+func requireProtection(t *testing.T, out providedRun, encrypted bool, rules []string) {
+	t.Helper()
+	ctx := context.Background()
+	bucket := sdk.String("mon-app-media-staging")
+	v, err := out.s3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: bucket})
+	if err != nil || v.Status != s3types.BucketVersioningStatusEnabled {
+		t.Errorf("versioning: %v %v", v, err)
+	}
+	_, err = out.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: bucket})
+	if (err == nil) != encrypted {
+		t.Errorf("default encryption set: %v, want %v", err == nil, encrypted)
+	}
+	lc, err := out.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: bucket})
+	if err != nil {
+		t.Fatalf("lifecycle: %v", err)
+	}
+	var ids []string
+	for _, r := range lc.Rules {
+		ids = append(ids, sdk.ToString(r.ID))
+	}
+	sort.Strings(ids)
+	if strings.Join(ids, " ") != strings.Join(rules, " ") {
+		t.Errorf("lifecycle rules %v, want %v", ids, rules)
+	}
+	for _, want := range []string{"✓ [protection] versioning enabled", "✓ [protection] lifecycle rules"} {
+		if !strings.Contains(out.check, want) {
+			t.Errorf("check lacks %q:\n%s", want, out.check)
+		}
+	}
+	if strings.Contains(out.check, "[protection] server access logging") {
+		t.Errorf("check lists access logs on a provider:\n%s", out.check)
+	}
+}
+
+// providedRun is what a provider test checks beyond providedFlow: the
+// first and second apply's progress, check's report, and a client of the
+// provider.
+type providedRun struct {
+	apply, again, check string
+	s3                  *s3.Client
+}
+
+func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret string, logs func() string) providedRun {
 	dir := project(t, providedAnswers)
 	// Without the provider's keys in the env file: exit 2, nothing made.
 	r := apply(t, dir, procEnv)
@@ -54,7 +106,7 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 	// The plan names no AWS-only call.
 	r = run(t, dir, procEnv, "plan", "--env", "staging", "--answers", "answers.yaml")
 	mustOK(t, r)
-	for _, call := range []string{"aws sts:", "aws iam:", "aws s3:PutPublicAccessBlock", "aws s3:PutBucketOwnershipControls", "aws cloudwatch:", "aws budgets:", "aws s3:PutBucketEncryption", "aws s3:PutBucketLogging"} {
+	for _, call := range []string{"aws sts:", "aws iam:", "aws s3:PutPublicAccessBlock", "aws s3:PutBucketOwnershipControls", "aws cloudwatch:", "aws budgets:", "aws s3:PutBucketLogging"} {
 		if strings.Contains(r.stdout, call) {
 			t.Errorf("the plan has %s:\n%s", call, r.stdout)
 		}
@@ -67,6 +119,7 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 	if r.code != 0 {
 		t.Fatalf("apply: exit %d\nstdout:\n%s\nstderr:\n%s\nserver:\n%s", r.code, r.stdout, r.stderr, tailString(logs(), 3000))
 	}
+	out := providedRun{apply: r.stderr}
 	for _, skip := range steps.ProviderSkips {
 		if !strings.Contains(r.stderr, "skipped: "+skip) {
 			t.Errorf("apply does not say it skipped %q:\n%s", skip, r.stderr)
@@ -116,6 +169,7 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 	if !strings.Contains(r.stderr, "nothing to change") {
 		t.Errorf("second apply changed something:\n%s", r.stderr)
 	}
+	out.again = r.stderr
 
 	r = run(t, dir, procEnv, "check", "--env", "staging")
 	if r.code != 0 {
@@ -132,6 +186,8 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 			t.Errorf("check lacks %q:\n%s", want, r.stdout)
 		}
 	}
+	out.check, out.s3 = r.stdout, cl
+	return out
 }
 
 func tailString(s string, n int) string {

@@ -285,6 +285,9 @@ func (a *Answers) Validate() error {
 	bad := func(key, format string, args ...any) error {
 		return &KeyError{Key: key, Err: fmt.Errorf(format, args...)}
 	}
+	if provided(a) && a.AccessLogs {
+		return bad("access_logs", "server access logging is an AWS-only feature: leave access_logs out (or false) with credentials: provided")
+	}
 	if a.AccessLogs {
 		if logs := LogBucketName(a.Bucket); ValidateBucketName(logs) != nil {
 			return bad("bucket", "%q: its access-log bucket %s would be %d characters, and bucket names are at most 63: choose a bucket name of at most %d characters, or set access_logs: false",

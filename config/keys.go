@@ -227,6 +227,7 @@ func oneOf(vals ...string) func(string) error {
 func accessKeys(a *Answers) bool   { return a.Credentials == CredAccessKeys }
 func instanceRole(a *Answers) bool { return a.Credentials == CredInstanceRole }
 func provided(a *Answers) bool     { return a.Credentials == CredProvided }
+func notProvided(a *Answers) bool  { return !provided(a) }
 
 // keys is every answer key, in the order the wizard asks them (and the
 // answers file lists them).
@@ -332,8 +333,9 @@ var keys = []*Question{
 			return validDays(a.Lifecycle.ArchiveAfterDays, "archiving (0: the tier's default)", 0)
 		}},
 	{Key: "access_logs", Title: "Keep server access logs?", Help: "Written to BUCKET" + LogBucketSuffix + ".",
-		Kind: KindConfirm, ref: func(a *Answers) any { return &a.AccessLogs },
-		fill: func(a *Answers) { a.AccessLogs = true }},
+		Kind: KindConfirm, ref: func(a *Answers) any { return &a.AccessLogs }, relevant: notProvided,
+		// Server access logging is AWS-only: off with credentials: provided.
+		fill: func(a *Answers) { a.AccessLogs = !provided(a) }},
 	{Key: "budget.monthly_usd", Title: "Monthly budget in USD (0: none)",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.Budget.MonthlyUSD },
 		check: func(a *Answers) error { return validAmount(a.Budget.MonthlyUSD, "the monthly budget (USD)") }},

@@ -241,6 +241,16 @@ func TestProvidedCredentialsAccepted(t *testing.T) {
 			t.Errorf("endpoint %q accepted", bad)
 		}
 	}
+	// Server access logs are AWS-only: off by default with provided, and
+	// asking for them is refused before anything changes.
+	if a.AccessLogs {
+		t.Error("access_logs defaults to true with credentials: provided")
+	}
+	a, _ = Parse([]byte(base + "credentials: provided\nendpoint: https://s3.fr-par.scw.cloud\naccess_logs: true\n"))
+	a.ApplyDefaults()
+	if err := a.Validate(); err == nil || !strings.Contains(err.Error(), "access_logs") {
+		t.Errorf("provided with access_logs: true: %v, want an error naming access_logs", err)
+	}
 	// Not used (and not checked) without credentials: provided.
 	a, _ = Parse([]byte(base + "endpoint: https://s3.fr-par.scw.cloud\n"))
 	a.ApplyDefaults()

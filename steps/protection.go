@@ -17,12 +17,12 @@ import (
 // its plan and its verification.
 func Protection() *Step {
 	return &Step{
-		// AWS-only or provider-specific: see ProviderSkips.
-		Enabled: notCompatible,
-		ID:      "protection",
-		Title:   "Protection and cost: encryption, versioning, lifecycle, access logs",
-		Guide:   "French guide §9.3–9.4 and §8.3",
-		Why:     "Encryption at rest, versioning against accidental overwrites and deletes, lifecycle rules so temporary uploads, old versions and unfinished multipart uploads do not pile up on the bill, and server access logs for audits.",
+		// On an S3-compatible provider: what it supports (providerRefusal);
+		// access logs are AWS-only (ProviderSkips).
+		ID:    "protection",
+		Title: "Protection and cost: encryption, versioning, lifecycle, access logs",
+		Guide: "French guide §9.3–9.4 and §8.3",
+		Why:   "Encryption at rest, versioning against accidental overwrites and deletes, lifecycle rules so temporary uploads, old versions and unfinished multipart uploads do not pile up on the bill, and server access logs for audits.",
 		Departures: []string{
 			"The guide presents default encryption as an option to tick; since January 2023 SSE-S3 applies to every new object anyway. The wizard sets it explicitly, and with SSE-KMS enables S3 Bucket Keys (far fewer KMS requests, so a far smaller KMS bill).",
 			"The guide suggests Glacier for old media; Glacier Flexible Retrieval and Deep Archive objects must be restored before they can be read, which breaks media links. The wizard offers only Intelligent-Tiering and Glacier Instant Retrieval.",
@@ -49,7 +49,12 @@ func planProtection(ctx context.Context, r *Run) (*Plan, error) {
 		func(p *Plan) error {
 			return planLifecycle(ctx, r, p, a.Bucket, WantedLifecycleRules(a), "lifecycle rules on "+a.Bucket)
 		},
-		func(p *Plan) error { return planAccessLogs(ctx, r, p) },
+		func(p *Plan) error {
+			if compatible(a) {
+				return nil // AWS-only (ProviderSkips)
+			}
+			return planAccessLogs(ctx, r, p)
+		},
 	); err != nil {
 		return nil, err
 	}
@@ -85,7 +90,9 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 	}
 
 	name := "default encryption " + a.Encryption
-	if live, err := encryption(); err != nil {
+	if reason := r.refusal(refusedEncryption); reason != "" {
+		checks = append(checks, Skip(CheckEncryption, name, skippedLine("default encryption "+DescribeEncryption(a), reason)))
+	} else if live, err := encryption(); err != nil {
 		checks = append(checks, Fail(CheckEncryption, name, aws.Explain(err).Error()))
 	} else if !sameEncryption(live, WantedEncryption(a), kmsKeyARN(r)) {
 		checks = append(checks, Fail(CheckEncryption, name, "the bucket's default encryption differs from the wanted one: run apply"))
@@ -95,7 +102,10 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 
 	if a.Versioning {
 		out, err := versioning()
+		reason := r.refusal(refusedVersioning)
 		switch {
+		case reason != "":
+			checks = append(checks, Skip(CheckVersioning, "versioning enabled", skippedLine("versioning", reason)))
 		case err != nil:
 			checks = append(checks, Fail(CheckVersioning, "versioning enabled", aws.Explain(err).Error()))
 		case out.Status != types.BucketVersioningStatusEnabled:
@@ -106,7 +116,16 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 	}
 
 	want := WantedLifecycleRules(a)
-	if lc, err := lifecycle(); err != nil {
+	if compatible(a) {
+		var skipped []string
+		want, skipped = r.providerRules(want)
+		for _, line := range skipped {
+			checks = append(checks, Skip(CheckLifecycle, "lifecycle rules", line))
+		}
+	}
+	if reason := r.refusal(refusedLifecycle); reason != "" {
+		checks = append(checks, Skip(CheckLifecycle, "lifecycle rules", skippedLine("lifecycle rules", reason)))
+	} else if lc, err := lifecycle(); err != nil {
 		checks = append(checks, Fail(CheckLifecycle, "lifecycle rules", aws.Explain(err).Error()))
 	} else if !sameRules(lc.ours, want) {
 		checks = append(checks, Fail(CheckLifecycle, "lifecycle rules", "live: "+describeRules(lc.ours)+"; wanted: "+describeRules(want)))

@@ -55,19 +55,36 @@ func planEncryption(ctx context.Context, r *Run, p *Plan) error {
 		} else {
 			p.Notice("SSE-KMS with key %s and S3 Bucket Keys; the app's policy is granted kms:GenerateDataKey and kms:Decrypt on it, only through %s (kms:ViaService) (the key's own policy must allow this account's IAM policies)", a.KMSKeyID, policy.S3Service(a.Region))
 		}
-	} else {
+	} else if !compatible(a) {
 		p.Notice("%s", sseS3DefaultNotice)
 	}
+	label := "default encryption " + DescribeEncryption(a)
+	if reason := r.refusal(refusedEncryption); reason != "" {
+		p.Notice("%s", skippedLine(label, reason))
+		return nil
+	}
 	live, err := liveEncryption(ctx, cl, a.Bucket)
+	if r.planRefusal(p, err, refusedEncryption, label) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("read default encryption of %s: %w", a.Bucket, err)
 	}
 	if sameEncryption(live, want, kmsKeyARN(r)) {
 		return nil
 	}
-	p.Add(putEncryptionAction(cl, a.Bucket, want, encryptionSummary(a)))
+	act := putEncryptionAction(cl, a.Bucket, want, encryptionSummary(a))
+	act.Do = r.orRefused(act.Do, "protection", refusedEncryption, label)
+	p.Add(act)
 	return nil
 }
+
+// What an S3-compatible provider may refuse of protection (refusedPrefix).
+const (
+	refusedEncryption = "encryption"
+	refusedVersioning = "versioning"
+	refusedLifecycle  = "lifecycle"
+)
 
 func encryptionSummary(a *config.Answers) string {
 	return "default encryption " + DescribeEncryption(a) + " on " + a.Bucket

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -126,7 +127,22 @@ func planLifecycle(ctx context.Context, r *Run, p *Plan, bucket string, want []t
 		}
 	}
 	cl := r.AWS.S3In(a.Region)
+	provider := compatible(a) && bucket == a.Bucket
+	if provider {
+		if reason := r.refusal(refusedLifecycle); reason != "" {
+			p.Notice("%s", skippedLine("lifecycle rules", reason))
+			return nil
+		}
+		var refused []string
+		want, refused = r.providerRules(want)
+		for _, line := range refused {
+			p.Notice("%s", line)
+		}
+	}
 	ours, foreign, err := liveLifecycle(ctx, cl, bucket)
+	if provider && r.planRefusal(p, err, refusedLifecycle, "lifecycle rules") {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("read lifecycle rules of %s: %w", bucket, err)
 	}
@@ -152,8 +168,61 @@ func planLifecycle(ctx context.Context, r *Run, p *Plan, bucket string, want []t
 			p.Warn("%s existed before the wizard and already holds %d%s object(s) under uploads/: the rule expiring uploads/ after %d days will delete them too; move what must stay out of uploads/ first, or set lifecycle.uploads_expire_days: 0", bucket, n, plus, a.Lifecycle.UploadsExpireDays)
 		}
 	}
-	p.Add(lifecycleAction(cl, bucket, append(append([]types.LifecycleRule{}, foreign...), want...), what+": "+describeRules(want)))
+	act := lifecycleAction(cl, bucket, append(slices.Clone(foreign), want...), what+": "+describeRules(want))
+	if provider {
+		act.Do = func(ctx context.Context) error { return r.putProviderLifecycle(ctx, cl, bucket, foreign, want) }
+	}
+	p.Add(act)
 	return nil
+}
+
+// providerRules are the wanted rules less those the provider refused
+// before, and a skipped line for each of those.
+func (r *Run) providerRules(want []types.LifecycleRule) (kept []types.LifecycleRule, skipped []string) {
+	for _, rule := range want {
+		if reason := r.refusal(refusedRule(rule)); reason != "" {
+			skipped = append(skipped, skippedLine(ruleLabel(rule), reason))
+			continue
+		}
+		kept = append(kept, rule)
+	}
+	return kept, skipped
+}
+
+func refusedRule(rule types.LifecycleRule) string {
+	return refusedLifecycle + ":" + sdk.ToString(rule.ID)
+}
+
+func ruleLabel(rule types.LifecycleRule) string {
+	return "lifecycle rule " + sdk.ToString(rule.ID) + " (" + describeRules([]types.LifecycleRule{rule}) + ")"
+}
+
+// putProviderLifecycle puts the bucket's own rules and the wanted ones on
+// an S3-compatible provider. One that refuses the configuration (a rule
+// whose action or storage class it does not implement: MinIO refuses
+// AbortIncompleteMultipartUpload and the AWS storage classes) is asked
+// rule by rule, each with the bucket's own rules; the rules it refuses are
+// recorded and skipped in one line each, and the others are put.
+func (r *Run) putProviderLifecycle(ctx context.Context, cl aws.S3API, bucket string, foreign, want []types.LifecycleRule) error {
+	err := putLifecycle(ctx, cl, bucket, append(slices.Clone(foreign), want...))
+	if providerRefusal(r.Answers, err) == "" {
+		return err
+	}
+	var kept []types.LifecycleRule
+	for _, rule := range want {
+		err := putLifecycle(ctx, cl, bucket, append(slices.Clone(foreign), rule))
+		if reason := providerRefusal(r.Answers, err); reason != "" {
+			if err := r.refuse("protection", refusedRule(rule), ruleLabel(rule), reason); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		kept = append(kept, rule)
+	}
+	return lifecycleAction(cl, bucket, append(slices.Clone(foreign), kept...), "").Do(ctx)
 }
 
 func lifecycleAction(cl aws.S3API, bucket string, rules []types.LifecycleRule, summary string) *Action {

@@ -14,7 +14,17 @@ const mfaDeleteManualStep = "MFA Delete (optional): only the account's root user
 func planVersioning(ctx context.Context, r *Run, p *Plan) error {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
+	const label = "versioning"
+	if a.Versioning {
+		if reason := r.refusal(refusedVersioning); reason != "" {
+			p.Notice("%s", skippedLine(label, reason))
+			return nil
+		}
+	}
 	out, err := cl.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &a.Bucket})
+	if a.Versioning && r.planRefusal(p, err, refusedVersioning, label) || !a.Versioning && providerRefusal(a, err) != "" {
+		return nil
+	}
 	if err != nil && !aws.IsNotFound(err) {
 		return fmt.Errorf("read versioning of %s: %w", a.Bucket, err)
 	}
@@ -23,9 +33,12 @@ func planVersioning(ctx context.Context, r *Run, p *Plan) error {
 	if err == nil {
 		status, mfa = out.Status, out.MFADelete
 	}
-	if mfa == types.MFADeleteStatusEnabled {
+	switch {
+	case compatible(a):
+		// MFA Delete is an AWS root-account setting (ProviderSkips).
+	case mfa == types.MFADeleteStatusEnabled:
 		p.Warn("MFA Delete is enabled on %s: AWS refuses lifecycle rules on such a bucket, so the lifecycle rules below will fail until root disables MFA Delete", a.Bucket)
-	} else {
+	default:
 		p.Notice("MFA Delete is not enabled: only the root user can enable it (CLI/API only, not the console) and it cannot be combined with lifecycle rules; it is listed as a manual step in the hand-off document")
 		// Recorded when the step is applied: a plan changes nothing, not
 		// even the progress file.
@@ -44,12 +57,12 @@ func planVersioning(ctx context.Context, r *Run, p *Plan) error {
 	}
 	bucket := a.Bucket
 	p.Add(&Action{Summary: "turn on versioning of " + bucket, Calls: []string{"s3:PutBucketVersioning"},
-		Do: func(ctx context.Context) error {
+		Do: r.orRefused(func(ctx context.Context) error {
 			return retryConflict(ctx, func() error {
 				_, err := cl.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &bucket,
 					VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
 				return err
 			})
-		}})
+		}, "protection", refusedVersioning, label)})
 	return nil
 }

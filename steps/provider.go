@@ -1,13 +1,17 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 // S3-compatible providers (MinIO, Cloudflare R2, Backblaze B2, Scaleway,
@@ -31,13 +35,81 @@ func notCompatible(a *config.Answers) bool { return !compatible(a) }
 
 // ProviderSkips are the features skipped on an S3-compatible provider, one
 // line each saying why (shown by preflight's plan and in the docs).
+// Protection is not among them: default encryption, versioning and
+// lifecycle rules are applied where the provider supports them, and a part
+// it refuses is skipped from its first answer (providerRefusal).
 var ProviderSkips = []string{
 	"IAM user, group and access key: the keys are yours (credentials: provided), made in the provider's console",
 	"Block Public Access: an AWS-only setting; the bucket policy alone decides what is public",
 	"Object Ownership (ACLs disabled): an AWS-only setting; no upload carries an ACL anyway (AWS_DEFAULT_ACL = None)",
-	"protection (encryption, versioning, lifecycle, access logs): providers support only parts of these APIs, each differently (server access logging is AWS-only); set them in the provider's console",
+	"server access logs: AWS's log delivery service writes them; access_logs is off",
+	"MFA Delete: an AWS root-account setting",
 	"monitoring (CloudWatch alarms, AWS Budgets): AWS services; use the provider's own usage alerts",
 	"IAM Access Analyzer policy validation: an AWS service; the bucket policy is still checked by the wizard's own grammar rules",
+}
+
+// refusedPrefix names, in the progress file's resources, what the provider
+// refused ("provider-refused:encryption", "provider-refused:lifecycle:ID"),
+// with its answer: later plans skip it in one line instead of failing, and
+// the verification lists it as skipped.
+const refusedPrefix = "provider-refused:"
+
+// refusalCodes are the 400 answers that say the request's content is not
+// accepted: a provider that does not implement a lifecycle action or a
+// storage class answers them to a request AWS documents and accepts.
+var refusalCodes = []string{"InvalidArgument", "MalformedXML", "InvalidRequest", "InvalidStorageClass"}
+
+// providerRefusal is why an S3-compatible provider refused a setting the
+// wizard sends as AWS documents it — 501 or NotImplemented (MinIO without a
+// KMS refuses default encryption so), or a 400 of refusalCodes — or "" for
+// any other error (access denied, throttling, no such bucket), which stays
+// an error. On AWS it is always "": there such an answer is a real error.
+// Decided by HTTP status and error code, never by the message.
+func providerRefusal(a *config.Answers, err error) string {
+	if err == nil || !compatible(a) {
+		return ""
+	}
+	var ae smithy.APIError
+	code, msg := "", ""
+	if errors.As(err, &ae) {
+		code, msg = ae.ErrorCode(), ae.ErrorMessage()
+	}
+	status := 0
+	var re *smithyhttp.ResponseError
+	if errors.As(err, &re) {
+		status = re.HTTPStatusCode()
+	}
+	if status != 501 && code != "NotImplemented" && !(status == 400 && slices.Contains(refusalCodes, code)) {
+		return ""
+	}
+	answer := code
+	if answer == "" {
+		answer = fmt.Sprintf("HTTP %d", status)
+	}
+	if msg != "" {
+		answer += " (" + msg + ")"
+	}
+	return "the provider answered " + answer
+}
+
+// refusal is what the provider answered when it refused what ("" if it
+// never did).
+func (r *Run) refusal(what string) string {
+	if r.State == nil {
+		return ""
+	}
+	return r.State.Resource(refusedPrefix + what)
+}
+
+// refuse records the provider's refusal of what and says so in one line.
+func (r *Run) refuse(step, what, label, reason string) error {
+	r.emit(Event{Kind: EvNotice, Step: step, Text: skippedLine(label, reason)})
+	return r.State.SaveResource(refusedPrefix+what, reason)
+}
+
+// skippedLine is the one line that says a part is skipped and why.
+func skippedLine(label, reason string) string {
+	return fmt.Sprintf("skipped: %s: %s, so this provider does not support it", label, reason)
 }
 
 // IsAWSEndpoint reports whether endpoint ("" = the SDK's default) is AWS
@@ -72,4 +144,32 @@ func notAWSError(endpoint string, err error) error {
 		}
 	}
 	return err
+}
+
+// planRefusal handles, in a plan, a read the provider refuses (its first
+// answer about what): the part is skipped in one line, and the refusal is
+// recorded when the step is applied. It reports whether it did.
+func (r *Run) planRefusal(p *Plan, err error, what, label string) bool {
+	reason := providerRefusal(r.Answers, err)
+	if reason == "" {
+		return false
+	}
+	p.Notice("%s", skippedLine(label, reason))
+	p.Record(func(s *state.Progress) { s.SetResource(refusedPrefix+what, reason) })
+	return true
+}
+
+// orRefused makes an action's refusal by the provider a skipped part: its
+// first answer is recorded and said in one line, and the step goes on.
+func (r *Run) orRefused(do func(context.Context) error, step, what, label string) func(context.Context) error {
+	if !compatible(r.Answers) {
+		return do
+	}
+	return func(ctx context.Context) error {
+		err := do(ctx)
+		if reason := providerRefusal(r.Answers, err); reason != "" {
+			return r.refuse(step, what, label, reason)
+		}
+		return err
+	}
 }

@@ -2,10 +2,13 @@ package steps
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/s3wizard/s3wizard/config"
 )
 
 func TestIsAWSEndpoint(t *testing.T) {
@@ -35,5 +38,45 @@ func TestNotAWSErrorNamesTheFix(t *testing.T) {
 	denied := &smithy.GenericAPIError{Code: "AccessDenied"}
 	if err := notAWSError("http://127.0.0.1:9000", denied); err != denied {
 		t.Errorf("AccessDenied is not a sign of a non-AWS endpoint: %v", err)
+	}
+}
+
+// TestProviderRefusal: which answers of an S3-compatible provider skip a
+// part of protection (it does not support it) and which stay errors; on
+// AWS none does. The answers are built as the SDK decodes them (status and
+// code); MinIO's real ones are in cli.TestProvidedCredentialsOnMinIO.
+func TestProviderRefusal(t *testing.T) {
+	answer := func(status int, code string) error {
+		return &smithyhttp.ResponseError{
+			Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+			Err:      &smithy.GenericAPIError{Code: code, Message: "some words"},
+		}
+	}
+	provided := &config.Answers{Credentials: config.CredProvided}
+	onAWS := &config.Answers{Credentials: config.CredAccessKeys}
+	for _, c := range []struct {
+		err     error
+		refused bool
+	}{
+		{answer(501, "NotImplemented"), true},
+		{answer(501, ""), true},
+		{answer(400, "InvalidArgument"), true},
+		{answer(400, "MalformedXML"), true},
+		{answer(400, "InvalidStorageClass"), true},
+		{answer(403, "AccessDenied"), false},
+		{answer(404, "NoSuchBucket"), false},
+		{answer(503, "SlowDown"), false},
+		{errors.New("dial tcp: connection refused"), false},
+		{nil, false},
+	} {
+		if got := providerRefusal(provided, c.err) != ""; got != c.refused {
+			t.Errorf("provider, %v: refused %v, want %v", c.err, got, c.refused)
+		}
+		if got := providerRefusal(onAWS, c.err); got != "" {
+			t.Errorf("AWS, %v: refused (%s): on AWS it is an error", c.err, got)
+		}
+	}
+	if got := providerRefusal(provided, answer(501, "NotImplemented")); got != "the provider answered NotImplemented (some words)" {
+		t.Errorf("the skipped line quotes %q", got)
 	}
 }

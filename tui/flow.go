@@ -65,7 +65,13 @@ func questionsFor(list []*steps.Step, i int, a *config.Answers, review bool) []c
 		seen[k] = true
 		ask = append(ask, k)
 	}
-	return config.QuestionsFor(ask)
+	var qs []config.Question
+	for _, q := range config.QuestionsFor(ask) {
+		if q.Relevant(a) { // access_logs is not asked with credentials: provided…
+			qs = append(qs, q)
+		}
+	}
+	return qs
 }
 
 func listed(list []*steps.Step, key string) bool {
