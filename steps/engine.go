@@ -32,11 +32,17 @@ var ErrPlanRefused = errors.New("the plan reports an error")
 // warning marked "ERROR") is returned with an error wrapping ErrPlanRefused,
 // so no front end can go on to its actions.
 func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) {
+	return planStep(ctx, r, s, true)
+}
+
+// planStep is PlanStep; without identify, a plan made ahead by ApplyAll
+// may use the account guessed from the progress file while STS answers.
+func planStep(ctx context.Context, r *Run, s *Step, identify bool) (*Plan, error) {
 	ctx = aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
 	// ARNs, policies and budgets name the account: learn it before any
 	// step, not only in preflight, which a resumed run does not repeat.
 	// (An S3-compatible provider has no STS and no account in its ARNs.)
-	if r.Answers == nil || !compatible(r.Answers) {
+	if identify && (r.Answers == nil || !compatible(r.Answers)) {
 		if err := r.Identify(ctx); err != nil {
 			return nil, aws.Explain(fmt.Errorf("read the AWS identity (sts:GetCallerIdentity): %w", err))
 		}
@@ -201,9 +207,24 @@ type Result struct {
 // the one it will act on. Otherwise it plans once they are done, as it must
 // (the bucket has to exist before its settings are read), and no call is
 // made twice.
+//
+// When an earlier run finished the steps a step needs (the progress file
+// says so), they most likely plan nothing again: the step then plans at
+// once, alongside them, and that plan counts only if they do plan nothing;
+// otherwise it is dropped and the step plans again once they are done. Its
+// reads are the same either way; only their timing is a bet. In the same
+// way, those plans use the account the progress file records while STS is
+// asked, and count only if STS answers that account. No action runs before
+// the steps it needs are done, so before STS has answered.
 func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 	if err := CheckOrder(list); err != nil {
 		return nil, err
+	}
+	guess := ""
+	if acct, _ := r.Identity(); acct == "" && !r.Offline && r.AWS != nil && r.State != nil && (r.Answers == nil || !compatible(r.Answers)) {
+		guess = r.State.Account
+		r.setGuess(guess)
+		defer r.setGuess("")
 	}
 	type progress struct {
 		planned chan struct{} // closed once clean is known
@@ -234,6 +255,15 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 					return false
 				}
 			}
+			var ahead *Plan
+			acct, _ := r.Identity()
+			guessed := acct == "" && guess != ""
+			bet := s.IsEnabled(r.Answers) && len(s.Needs) > 0 && (acct != "" || guessed) && finishedBefore(r, s.Needs)
+			if bet {
+				if p, err := planStep(ctx, r, s, false); err == nil {
+					ahead = p
+				}
+			}
 			clean := true
 			for _, n := range s.Needs {
 				if !wait(steps[n].planned) {
@@ -241,8 +271,10 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 				}
 				clean = clean && steps[n].clean
 			}
-			var ahead *Plan
-			if acct, _ := r.Identity(); clean && s.IsEnabled(r.Answers) && (acct != "" || r.Offline || len(s.Needs) == 0) {
+			if ahead != nil && (!clean || guessed && !r.confirmGuess(ctx, guess)) {
+				ahead = nil // the bet is lost: plan again once they are done
+			}
+			if acct, _ := r.Identity(); !bet && clean && s.IsEnabled(r.Answers) && (acct != "" || r.Offline || len(s.Needs) == 0) {
 				if p, err := PlanStep(ctx, r, s); err == nil {
 					ahead = p
 				}
@@ -283,6 +315,20 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 		}
 	}
 	return results, errors.Join(errs...)
+}
+
+// finishedBefore reports whether the progress file says an earlier run
+// finished (or skipped) every step of needs.
+func finishedBefore(r *Run, needs []string) bool {
+	if r.State == nil {
+		return false
+	}
+	for _, n := range needs {
+		if st := r.State.Step(n).Status; st != state.Done && st != state.Skipped {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckOrder reports a step listed twice, a Needs naming a step that is not

@@ -55,33 +55,70 @@ func Preflight() *Step {
 	}
 }
 
-// Identify asks STS who the credentials belong to (once per run; concurrent
-// first calls may each ask, and the first answer is kept).
+// Identify asks STS who the credentials belong to, once per run: a call
+// made while another is in flight waits for that one's answer (on AWS each
+// call is a round trip, and ApplyAll's plans made ahead all wait for it).
 func (r *Run) Identify(ctx context.Context) error {
 	r.identityMu.Lock()
 	// Without clients (a run of steps that reach no AWS) there is no one
 	// to ask, and nothing will be created for the account either.
 	known := r.Account != "" || r.Offline || r.AWS == nil
-	r.identityMu.Unlock()
 	// An S3-compatible provider has no STS: the account stays unknown.
 	if known || r.Answers != nil && compatible(r.Answers) {
+		r.identityMu.Unlock()
 		return nil
 	}
+	if call := r.identifying; call != nil {
+		r.identityMu.Unlock()
+		select {
+		case <-call.done:
+			return call.err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	call := &identifyCall{done: make(chan struct{})}
+	r.identifying = call
+	r.identityMu.Unlock()
+	defer close(call.done)
 	out, err := r.AWS.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return notAWSError(r.endpoint(), err)
-	}
 	r.identityMu.Lock()
-	first := r.Account == ""
-	if first {
-		r.Account, r.Caller = sdk.ToString(out.Account), sdk.ToString(out.Arn)
+	r.identifying = nil
+	if err != nil {
+		r.identityMu.Unlock()
+		call.err = notAWSError(r.endpoint(), err)
+		return call.err
 	}
+	r.Account, r.Caller = sdk.ToString(out.Account), sdk.ToString(out.Arn)
 	acct, caller := r.Account, r.Caller
 	r.identityMu.Unlock()
-	if first && r.State != nil && r.State.Locked() {
+	if r.State != nil && r.State.Locked() {
 		_ = r.State.Update(func(p *state.Progress) { p.Account, p.Caller = acct, caller })
 	}
 	return nil
+}
+
+// identifyCall is one GetCallerIdentity that other callers wait for.
+type identifyCall struct {
+	done chan struct{}
+	err  error
+}
+
+// confirmGuess reports whether STS confirms the account guessed from the
+// progress file (it waits for STS's answer).
+func (r *Run) confirmGuess(ctx context.Context, guess string) bool {
+	if err := r.Identify(ctx); err != nil {
+		return false
+	}
+	acct, _ := r.Identity()
+	return acct == guess
+}
+
+// setGuess sets the account plans may use before STS answers ("" ends it).
+func (r *Run) setGuess(acct string) {
+	r.identityMu.Lock()
+	defer r.identityMu.Unlock()
+	r.guess = acct
 }
 
 // Identity returns the account and caller ARN learnt by Identify ("" before).

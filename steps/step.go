@@ -178,11 +178,17 @@ type Run struct {
 	// while steps may still be running.
 	Account string
 	Caller  string
-	// identityMu guards Account and Caller, which Identify writes while
-	// other steps of the same run read them (ApplyAll, PlanAll and
-	// VerifyAll run steps concurrently); one per run, so a Run is not
-	// copied.
+	// identityMu guards Account, Caller, guess and identifying, which
+	// Identify writes while other steps of the same run read them
+	// (ApplyAll, PlanAll and VerifyAll run steps concurrently); one per
+	// run, so a Run is not copied.
 	identityMu sync.Mutex
+	// guess is the account an earlier run recorded, which ApplyAll lets
+	// plans use while STS confirms it (see ApplyAll); "" otherwise.
+	guess string
+	// identifying is the GetCallerIdentity in flight, which concurrent
+	// callers of Identify wait for instead of asking again.
+	identifying *identifyCall
 	// emitMu serializes the calls to Report: a step's reads run
 	// concurrently and each reports its call, but a Report (a TUI channel,
 	// a test's buffer, a line printer) need not be safe for concurrent use.
@@ -229,9 +235,19 @@ func (r *Run) emit(e Event) {
 // AccountID returns the account, or aws.PlaceholderAccount when it is not
 // known (offline); the AWS layer refuses to change anything with the
 // placeholder.
+//
+// During ApplyAll, before STS has answered, it returns the account an
+// earlier run recorded: only plans made ahead read it then, and ApplyAll
+// drops every such plan unless STS confirms that account (no action runs
+// before it has answered).
 func (r *Run) AccountID() string {
-	if acct, _ := r.Identity(); acct != "" {
-		return acct
+	r.identityMu.Lock()
+	defer r.identityMu.Unlock()
+	switch {
+	case r.Account != "":
+		return r.Account
+	case r.guess != "":
+		return r.guess
 	}
 	return aws.PlaceholderAccount
 }
