@@ -235,32 +235,29 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 	if err := checkPolicy(ctx, r, p, policy.Identity, "least-privilege policy "+name, doc, ""); err != nil {
 		return err
 	}
-	out, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
-	if err != nil {
-		if !aws.IsNotFound(err) && !r.Offline {
-			return fmt.Errorf("read policy %s: %w", name, err)
-		}
+	live, version, err := livePolicy(ctx, r, arn)
+	if aws.IsNotFound(err) || err != nil && r.Offline {
 		p.Add(&Action{Summary: "create least-privilege policy " + name, Calls: []string{"iam:CreatePolicy"},
 			Do: func(ctx context.Context) error {
-				_, err := createPolicy(ctx, cl, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc,
+				out, err := createPolicy(ctx, cl, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc,
 					Description: sdk.String("s3wizard: Django app access to its S3 bucket prefixes")})
 				if aws.IsAlreadyExists(err) {
 					return nil
 				}
 				if err == nil {
 					r.State.SetResource("policy_arn", arn)
+					r.State.SetResource(PolicyVersionResource, sdk.ToString(out.Policy.DefaultVersionId))
 				}
 				return err
 			}})
 		return nil
 	}
-	p.SetResource("policy_arn", arn)
-	v, err := cl.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: out.Policy.DefaultVersionId})
 	if err != nil {
 		return fmt.Errorf("read policy %s: %w", name, err)
 	}
-	live, _ := url.QueryUnescape(sdk.ToString(v.PolicyVersion.Document))
+	p.SetResource("policy_arn", arn)
 	if policy.Equal(live, doc) {
+		p.SetResource(PolicyVersionResource, version)
 		return nil
 	}
 	p.Add(&Action{Summary: "update policy " + name + " (new default version)", Calls: []string{"iam:ListPolicyVersions", "iam:DeletePolicyVersion", "iam:CreatePolicyVersion"},
@@ -281,10 +278,59 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 					}
 				}
 			}
-			_, err = createPolicyVersion(ctx, cl, &iam.CreatePolicyVersionInput{PolicyArn: &arn, PolicyDocument: &doc, SetAsDefault: true})
+			out, err := createPolicyVersion(ctx, cl, &iam.CreatePolicyVersionInput{PolicyArn: &arn, PolicyDocument: &doc, SetAsDefault: true})
+			if err == nil {
+				r.State.SetResource(PolicyVersionResource, sdk.ToString(out.PolicyVersion.VersionId))
+			}
 			return err
 		}})
 	return nil
+}
+
+// PolicyVersionResource records the ID of the least-privilege policy's
+// default version: the next run asks for that version directly (see
+// livePolicy). Only a hint: a wrong or stale ID costs a read, nothing else.
+const PolicyVersionResource = "policy_default_version"
+
+// recordedPolicyVersion is the default version of policy arn that the
+// progress file records ("" when it records none, or for another policy).
+func recordedPolicyVersion(r *Run, arn string) string {
+	if r.State == nil || r.State.Resource("policy_arn") != arn {
+		return ""
+	}
+	return r.State.Resource(PolicyVersionResource)
+}
+
+// livePolicy reads the document and the ID of the default version of the
+// customer-managed policy arn.
+//
+// GetPolicy then GetPolicyVersion is two round trips to IAM, one after the
+// other. When the progress file records the version that was the default
+// (PolicyVersionResource, for this same policy), that version is asked for
+// at once: IAM's answer says whether it is still the default
+// (IsDefaultVersion). When it is not (a version made since, by hand or by
+// another run), when it is gone, or when that read fails, the policy's
+// current default is read the usual way, so a stale record never makes a
+// wrong document count as the live one.
+func livePolicy(ctx context.Context, r *Run, arn string) (doc, version string, err error) {
+	cl := r.AWS.IAM
+	if v := recordedPolicyVersion(r, arn); v != "" {
+		out, err := cl.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: &v})
+		if err == nil && out.PolicyVersion != nil && out.PolicyVersion.IsDefaultVersion {
+			doc, err := url.QueryUnescape(sdk.ToString(out.PolicyVersion.Document))
+			return doc, v, err
+		}
+	}
+	pol, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+	if err != nil {
+		return "", "", err
+	}
+	out, err := cl.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: pol.Policy.DefaultVersionId})
+	if err != nil {
+		return "", "", err
+	}
+	doc, err = url.QueryUnescape(sdk.ToString(out.PolicyVersion.Document))
+	return doc, sdk.ToString(pol.Policy.DefaultVersionId), err
 }
 
 func verifyIAM(ctx context.Context, r *Run) []Check {
@@ -297,19 +343,12 @@ func verifyIAM(ctx context.Context, r *Run) []Check {
 		return cl.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: &a.IAMUser})
 	})
 	arn := PolicyARN(a, r.AccountID())
-	livePolicy := async(func() (string, error) {
+	liveDoc := async(func() (string, error) {
 		if a.IAMPolicy == config.PolicyFullAccess {
 			return "", nil
 		}
-		pol, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
-		if err != nil {
-			return "", err
-		}
-		v, err := cl.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: pol.Policy.DefaultVersionId})
-		if err != nil {
-			return "", err
-		}
-		return url.QueryUnescape(sdk.ToString(v.PolicyVersion.Document))
+		doc, _, err := livePolicy(ctx, r, arn)
+		return doc, err
 	})
 	if _, err := cl.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser}); err != nil {
 		return []Check{Fail(CheckIAMUser, "IAM user "+a.IAMUser, aws.Explain(err).Error())}
@@ -330,7 +369,7 @@ func verifyIAM(ctx context.Context, r *Run) []Check {
 	if a.IAMPolicy == config.PolicyFullAccess {
 		return append(checks, Fail(CheckIAMPolicy, "least-privilege policy", "AmazonS3FullAccess is attached: not for production"))
 	}
-	live, err := livePolicy()
+	live, err := liveDoc()
 	if err != nil {
 		return append(checks, Fail(CheckIAMPolicy, "least-privilege policy", aws.Explain(err).Error()))
 	}
