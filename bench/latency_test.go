@@ -31,7 +31,7 @@ type latencyProxy struct {
 	max      int64
 	url      string
 	srv      *http.Server
-	trace    bool      // S3WIZARD_BENCH_TRACE=1: print each request as it arrives
+	trace    bool      // S3WIZARD_BENCH_TRACE=1: print each request as it arrives and once answered (the time moto took)
 	t0       time.Time // start of the measured run, for the trace
 }
 
@@ -54,7 +54,11 @@ func startLatencyProxy(tb testing.TB, target string, delay time.Duration) *laten
 			fmt.Printf("  +%5dms %s\n", time.Since(p.t0).Milliseconds(), describe(r))
 		}
 		time.Sleep(p.delay)
+		sent := time.Now()
 		rp.ServeHTTP(w, r)
+		if p.trace {
+			fmt.Printf("  +%5dms   answered %s (%d ms behind the proxy)\n", time.Since(p.t0).Milliseconds(), describe(r), time.Since(sent).Milliseconds())
+		}
 	}), ReadHeaderTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
