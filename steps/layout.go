@@ -82,33 +82,78 @@ func LayoutPrefixes(folders []string, static bool) []string {
 	return out
 }
 
-// probe writes, reads back and deletes a small object under prefix with cl
-// (the app's or the wizard's credentials), then purges every trace of it.
+// probe proves that cl (the app's or the wizard's credentials) can put,
+// get and delete under prefix: it writes two small objects, reads the
+// first back while it deletes the second, then purges every trace of both
+// with the wizard's credentials. Two objects let the read and the delete go
+// out together: on AWS each request is a round trip, and a probe is three
+// deep instead of four (put, get ∥ delete, purge), proving the same rights.
 func probe(ctx context.Context, r *Run, cl aws.S3API, bucket, prefix string, id CheckID, name string) Check {
-	key := fmt.Sprintf("%s.s3wizard-probe-%d", prefix, time.Now().UnixNano())
-	body := []byte("s3wizard probe " + key)
-	put, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(body)})
-	if err != nil {
-		return Fail(id, name, "put: "+aws.Explain(err).Error())
+	stamp := time.Now().UnixNano()
+	keys := []string{fmt.Sprintf("%s.s3wizard-probe-%d", prefix, stamp), fmt.Sprintf("%s.s3wizard-probe-%d-d", prefix, stamp)}
+	body := func(key string) []byte { return []byte("s3wizard probe " + key) }
+	// What to purge: the versions written and, once deleted, the marker.
+	traces := make([]probeTrace, len(keys))
+	defer func() { r.purgeProbes(ctx, bucket, traces...) }()
+	errs := make([]error, len(keys))
+	forEach(len(keys), func(i int) {
+		put, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &keys[i], Body: bytes.NewReader(body(keys[i]))})
+		errs[i] = err
+		if err == nil {
+			traces[i] = probeTrace{key: keys[i], versions: []*string{put.VersionId}}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return Fail(id, name, "put: "+aws.Explain(firstErr(errs)).Error())
 	}
-	// What to purge: the version written and, once deleted, its marker.
-	versions := []*string{put.VersionId}
-	defer func() { r.purgeProbe(ctx, bucket, key, versions...) }()
-	out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &key})
-	if err != nil {
-		return Fail(id, name, "get: "+aws.Explain(err).Error())
-	}
-	got, err := io.ReadAll(out.Body)
-	out.Body.Close()
-	if err != nil || !bytes.Equal(got, body) {
+	forEach(2, func(i int) {
+		if i == 0 {
+			out, err := cl.GetObject(ctx, &s3.GetObjectInput{Bucket: &bucket, Key: &keys[0]})
+			if err == nil {
+				var got []byte
+				got, err = io.ReadAll(out.Body)
+				out.Body.Close()
+				if err == nil && !bytes.Equal(got, body(keys[0])) {
+					err = errProbeContent
+				}
+			}
+			errs[0] = err
+			return
+		}
+		del, err := cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &keys[1]})
+		if err == nil {
+			traces[1].versions = append(traces[1].versions, del.VersionId)
+		}
+		errs[1] = err
+	})
+	switch {
+	case errors.Is(errs[0], errProbeContent):
 		return Fail(id, name, "read back a different content")
+	case errs[0] != nil:
+		return Fail(id, name, "get: "+aws.Explain(errs[0]).Error())
+	case errs[1] != nil:
+		return Fail(id, name, "delete: "+aws.Explain(errs[1]).Error())
 	}
-	del, err := cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
-	if err != nil {
-		return Fail(id, name, "delete: "+aws.Explain(err).Error())
-	}
-	versions = append(versions, del.VersionId)
 	return Pass(id, name, "")
+}
+
+var errProbeContent = errors.New("read back a different content")
+
+// firstErr is the first error of errs that is not nil.
+func firstErr(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// probeTrace is a probe object's key and the version IDs it is known to
+// have made (the object's, its delete marker's).
+type probeTrace struct {
+	key      string
+	versions []*string
 }
 
 // purgeProbe removes every version and delete marker of a probe's key with
@@ -120,19 +165,45 @@ func probe(ctx context.Context, r *Run, cl aws.S3API, bucket, prefix string, id 
 // at once, without listing; an unknown one (nil, empty or "null": a bucket
 // without versioning, or with it suspended) makes it list them.
 func (r *Run) purgeProbe(ctx context.Context, bucket, key string, versions ...*string) {
+	r.purgeProbes(ctx, bucket, probeTrace{key: key, versions: versions})
+}
+
+// purgeProbes is purgeProbe for several probe objects: those whose
+// versions are all known go in one DeleteObjects; the others are listed.
+func (r *Run) purgeProbes(ctx context.Context, bucket string, traces ...probeTrace) {
 	ctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	cl := r.AWS.S3In(r.Answers.Region)
-	if len(versions) > 0 && !slices.ContainsFunc(versions, func(v *string) bool { return sdk.ToString(v) == "" || sdk.ToString(v) == "null" }) {
-		var ids []types.ObjectIdentifier
-		for _, v := range versions {
-			ids = append(ids, types.ObjectIdentifier{Key: &key, VersionId: v})
-		}
-		out, err := cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{Objects: ids, Quiet: sdk.Bool(true)}})
-		if err == nil && len(out.Errors) == 0 {
-			return
+	unknown := func(v *string) bool { return sdk.ToString(v) == "" || sdk.ToString(v) == "null" }
+	var ids []types.ObjectIdentifier
+	var list []string
+	for _, t := range traces {
+		switch {
+		case t.key == "":
+		case len(t.versions) == 0 || slices.ContainsFunc(t.versions, unknown):
+			list = append(list, t.key)
+		default:
+			for _, v := range t.versions {
+				ids = append(ids, types.ObjectIdentifier{Key: sdk.String(t.key), VersionId: v})
+			}
 		}
 	}
+	if len(ids) > 0 {
+		out, err := cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: &bucket, Delete: &types.Delete{Objects: ids, Quiet: sdk.Bool(true)}})
+		if err != nil || len(out.Errors) > 0 {
+			// Listed instead, so that what the call left is found.
+			for _, t := range traces {
+				if t.key != "" && !slices.Contains(list, t.key) {
+					list = append(list, t.key)
+				}
+			}
+		}
+	}
+	forEach(len(list), func(i int) { purgeListed(ctx, cl, bucket, list[i]) })
+}
+
+// purgeListed lists the versions and delete markers of key and deletes them.
+func purgeListed(ctx context.Context, cl aws.S3API, bucket, key string) {
 	out, err := cl.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: &key})
 	if err != nil {
 		return
