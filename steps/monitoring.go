@@ -298,7 +298,13 @@ func emailSubscription(subs []snstypes.Subscription, email string) (found, pendi
 // alarmTopic reads the topic and its email subscription.
 func alarmTopic(ctx context.Context, r *Run, arn, email string) (exists, subscribed, pending bool, err error) {
 	cl := r.AWS.SNSIn(r.Answers.Region)
+	// The first page of subscriptions is asked for with the topic (one
+	// round trip); it counts only if the topic exists.
+	firstPage := async(func() (*sns.ListSubscriptionsByTopicOutput, error) {
+		return cl.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: &arn})
+	})
 	if _, err := cl.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &arn}); err != nil {
+		_, _ = firstPage()
 		if aws.IsNotFound(err) || errors.Is(err, aws.ErrOffline) {
 			return false, false, false, nil
 		}
@@ -307,7 +313,13 @@ func alarmTopic(ctx context.Context, r *Run, arn, email string) (exists, subscri
 	var subs []snstypes.Subscription
 	var next *string
 	for {
-		out, err := cl.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: &arn, NextToken: next})
+		page := firstPage
+		if next != nil {
+			page = func() (*sns.ListSubscriptionsByTopicOutput, error) {
+				return cl.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: &arn, NextToken: next})
+			}
+		}
+		out, err := page()
 		if err != nil {
 			return true, false, false, err
 		}
@@ -336,6 +348,8 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 			p.Notice("the size alarm sums BucketSizeBytes over %s: the archive tier moves bytes out of StandardStorage", strings.Join(types, ", "))
 		}
 	}
+	// The alarms are read with the topic.
+	liveAll := async(func() (map[string]cwtypes.MetricAlarm, error) { return liveAlarms(ctx, cw, a.Bucket) })
 	topic, email := "", AlarmEmail(a)
 	switch {
 	case len(want) == 0:
@@ -345,6 +359,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		topic = AlarmTopicARN(a, r.AccountID())
 		exists, subscribed, pending, err := alarmTopic(ctx, r, topic, email)
 		if err != nil {
+			_, _ = liveAll()
 			return fmt.Errorf("read SNS topic %s: %w", AlarmTopicName(a.Bucket), err)
 		}
 		cl := r.AWS.SNSIn(a.Region)
@@ -377,7 +392,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 			p.Warn("%s has not confirmed the alarm subscription yet: click the link in the email from AWS Notifications (ask AWS to resend it by re-subscribing in SNS → Topics → %s)", email, name)
 		}
 	}
-	live, err := liveAlarms(ctx, cw, a.Bucket)
+	live, err := liveAll()
 	if err != nil {
 		return fmt.Errorf("read CloudWatch alarms of %s: %w", a.Bucket, err)
 	}
