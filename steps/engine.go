@@ -256,11 +256,15 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 				}
 			}
 			var ahead *Plan
+			// A plan made ahead keeps its reads' answers for the early
+			// verification below (aws.ReadCache): none is asked twice.
+			reads := aws.NewReadCache()
+			pctx := aws.Recording(ctx, reads)
 			acct, _ := r.Identity()
 			guessed := acct == "" && guess != ""
 			bet := s.IsEnabled(r.Answers) && len(s.Needs) > 0 && (acct != "" || guessed) && finishedBefore(r, s.Needs)
 			if bet {
-				if p, err := planStep(ctx, r, s, false); err == nil {
+				if p, err := planStep(pctx, r, s, false); err == nil {
 					ahead = p
 				}
 			}
@@ -275,7 +279,7 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 				ahead = nil // the bet is lost: plan again once they are done
 			}
 			if acct, _ := r.Identity(); !bet && clean && s.IsEnabled(r.Answers) && (acct != "" || r.Offline || len(s.Needs) == 0) {
-				if p, err := PlanStep(ctx, r, s); err == nil {
+				if p, err := PlanStep(pctx, r, s); err == nil {
 					ahead = p
 				}
 			}
@@ -283,10 +287,12 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 			plannedOnce()
 			// Nothing to change: the live state is final already, so it is
 			// verified now, while the steps it needs still verify theirs;
-			// the checks count only once they are done.
+			// the checks count only once they are done. What the plan has
+			// just read is not read again (each answer is given back once,
+			// so a check that waits for AWS still reads anew).
 			var verified func() ([]Check, error)
 			if ahead != nil && ahead.Empty() && s.Verify != nil && !r.DryRun && len(s.Needs) > 0 {
-				vctx := aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+				vctx := aws.WithObserver(aws.Replaying(ctx, reads), func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
 				verified = async(func() ([]Check, error) { return s.Verify(vctx, r), nil })
 			}
 			if verified != nil {
