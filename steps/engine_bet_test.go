@@ -7,11 +7,35 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
+
+// callRun is a Run against moto whose AWS calls are recorded: calls()
+// returns those made since the last call to it.
+func callRun(t *testing.T, s *motoserver.Server, a *config.Answers) (*steps.Run, func() []string) {
+	t.Helper()
+	s.Use(t)
+	var mu sync.Mutex
+	var calls []string
+	r := testrun.New(t, t.TempDir(), a, func(e steps.Event) {
+		if e.Kind == steps.EvCall {
+			mu.Lock()
+			calls = append(calls, e.Text)
+			mu.Unlock()
+		}
+	})
+	return r, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := calls
+		calls = nil
+		return out
+	}
+}
 
 // finished records steps as an earlier run left them: done.
 func finished(t *testing.T, r *steps.Run, ids ...string) {
@@ -54,18 +78,7 @@ func TestApplyAllBetsOnWhatAnEarlierRunFinished(t *testing.T) {
 				case <-time.After(10 * time.Second):
 					return nil, context.DeadlineExceeded
 				}
-				p := &steps.Plan{}
-				mu.Lock()
-				defer mu.Unlock()
-				if !bucket {
-					p.Add(&steps.Action{Summary: "create bucket", Do: func(context.Context) error {
-						mu.Lock()
-						bucket = true
-						mu.Unlock()
-						return nil
-					}})
-				}
-				return p, nil
+				return bucketPlan(&mu, &bucket), nil
 			}}
 			settings := &steps.Step{ID: "settings", Title: "settings", Needs: []string{"bucket"}, Plan: func(context.Context, *steps.Run) (*steps.Plan, error) {
 				defer once.Do(func() { close(settingsPlanned) })
@@ -108,16 +121,8 @@ func TestApplyAllChecksTheRecordedAccount(t *testing.T) {
 	for _, recorded := range []string{motoserver.AccountID, "111122223333"} {
 		t.Run("recorded "+recorded, func(t *testing.T) {
 			a := protAnswers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\n")
-			s.Use(t)
+			r, calls := callRun(t, s, a)
 			var mu sync.Mutex
-			var calls []string
-			r := testrun.New(t, t.TempDir(), a, func(e steps.Event) {
-				if e.Kind == steps.EvCall {
-					mu.Lock()
-					calls = append(calls, e.Text)
-					mu.Unlock()
-				}
-			})
 			finished(t, r, "preflight")
 			if err := r.State.Update(func(p *state.Progress) { p.Account = recorded }); err != nil {
 				t.Fatal(err)
@@ -153,8 +158,8 @@ func TestApplyAllChecksTheRecordedAccount(t *testing.T) {
 			if len(planned) != wantPlans {
 				t.Errorf("plans used accounts %v; want %d plans", planned, wantPlans)
 			}
-			if n := strings.Count(strings.Join(calls, " "), "sts:GetCallerIdentity"); n != 1 {
-				t.Errorf("sts:GetCallerIdentity asked %d times, want once (calls %v)", n, calls)
+			if n := strings.Count(strings.Join(calls(), " "), "sts:GetCallerIdentity"); n != 1 {
+				t.Errorf("sts:GetCallerIdentity asked %d times, want once (calls %v)", n, calls())
 			}
 			if r.State.Account != motoserver.AccountID {
 				t.Errorf("progress records account %s, want %s", r.State.Account, motoserver.AccountID)

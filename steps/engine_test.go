@@ -24,6 +24,23 @@ func engineRun(t *testing.T) *steps.Run {
 	return &steps.Run{Dir: dir, Answers: &config.Answers{Env: "staging"}, State: st, Now: time.Now, Report: func(steps.Event) {}}
 }
 
+// bucketPlan is a bucket step's plan: nothing when *there, else an action
+// that creates the bucket (sets *there), all under mu.
+func bucketPlan(mu *sync.Mutex, there *bool) *steps.Plan {
+	p := &steps.Plan{}
+	mu.Lock()
+	defer mu.Unlock()
+	if !*there {
+		p.Add(&steps.Action{Summary: "create bucket", Do: func(context.Context) error {
+			mu.Lock()
+			*there = true
+			mu.Unlock()
+			return nil
+		}})
+	}
+	return p
+}
+
 // recorder is a step list whose steps only log that they ran.
 type recorder struct {
 	mu  sync.Mutex
@@ -117,18 +134,7 @@ func TestApplyAllPlansAheadOnlyWhatStaysTrue(t *testing.T) {
 			var once sync.Once
 			root := &steps.Step{ID: "preflight", Title: "preflight", Plan: func(context.Context, *steps.Run) (*steps.Plan, error) { return &steps.Plan{}, nil }}
 			makeBucket := &steps.Step{ID: "bucket", Title: "bucket", Needs: []string{"preflight"}, Plan: func(context.Context, *steps.Run) (*steps.Plan, error) {
-				p := &steps.Plan{}
-				mu.Lock()
-				defer mu.Unlock()
-				if !bucket {
-					p.Add(&steps.Action{Summary: "create bucket", Do: func(context.Context) error {
-						mu.Lock()
-						bucket = true
-						mu.Unlock()
-						return nil
-					}})
-				}
-				return p, nil
+				return bucketPlan(&mu, &bucket), nil
 			}}
 			// layout changes nothing itself: what matters is what it needs.
 			// When a plan ahead is expected, it finishes only once the

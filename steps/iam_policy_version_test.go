@@ -4,12 +4,10 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
-	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -22,16 +20,7 @@ import (
 func TestIAMReadsTheRecordedPolicyVersion(t *testing.T) {
 	s := motoserver.Shared(t)
 	a := protAnswers(t, "env: staging\napp: polver\nregion: eu-west-3\nbucket: polver-media-staging\niam_user: polver-user-staging\n")
-	s.Use(t)
-	var mu sync.Mutex
-	var calls []string
-	r := testrun.New(t, t.TempDir(), a, func(e steps.Event) {
-		if e.Kind == steps.EvCall {
-			mu.Lock()
-			calls = append(calls, e.Text)
-			mu.Unlock()
-		}
-	})
+	r, calls := callRun(t, s, a)
 	ctx := context.Background()
 	step := steps.Find(steps.All(), "iam")
 	protApply(t, r, "preflight", "iam")
@@ -41,16 +30,12 @@ func TestIAMReadsTheRecordedPolicyVersion(t *testing.T) {
 	}
 	plan := func(what string) (*steps.Plan, []string) {
 		t.Helper()
-		mu.Lock()
-		calls = nil
-		mu.Unlock()
+		calls()
 		p, err := steps.PlanStep(ctx, r, step)
 		if err != nil {
 			t.Fatalf("%s: plan: %v", what, err)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		return p, slices.Clone(calls)
+		return p, calls()
 	}
 	policyCheck := func() steps.Check {
 		for _, c := range step.Verify(ctx, r) {
