@@ -29,11 +29,12 @@ const (
 	EnvStatic         = djangoapp.EnvStatic
 	EnvPublicPrefixes = djangoapp.EnvPublicPrefixes
 	EnvPublicSSE      = djangoapp.EnvPublicSSE
+	EnvPublicDomain   = djangoapp.EnvPublicDomain
 )
 
 // appEnvKeys are the app's variables besides the credentials, in the order
 // they are documented and deployed.
-var appEnvKeys = []string{EnvBucket, EnvRegion, EnvUseS3, EnvStatic, EnvPublicPrefixes, EnvPublicSSE, EnvEndpoint}
+var appEnvKeys = []string{EnvBucket, EnvRegion, EnvUseS3, EnvStatic, EnvPublicPrefixes, EnvPublicSSE, EnvEndpoint, EnvPublicDomain}
 
 // AppEnvKeys returns the names of every variable the wizard may set for the
 // app besides the credentials, in the order they are documented and

@@ -87,6 +87,7 @@ type Answers struct {
 	PublicPrefixes []string
 	Credentials    string
 	Endpoint       string
+	PublicDomain   string
 	IAMUser        string
 	IAMPolicy      string
 	RoleName       string

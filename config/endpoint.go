@@ -27,16 +27,36 @@ func validEndpoint(s string) error {
 	if s == "" {
 		return nil
 	}
+	return validBaseURL(s, false, "https://s3.fr-par.scw.cloud")
+}
+
+// validPublicDomain is the rule of public_domain: empty, or the http(s)
+// base URL the public files are served from (a CDN, a provider's public
+// bucket domain), a path allowed, no query or fragment.
+func validPublicDomain(s string) error {
+	if s == "" {
+		return nil
+	}
+	return validBaseURL(s, true, "https://media.example.com")
+}
+
+// validBaseURL accepts an http(s) URL of a host, with a path when path is
+// true, without credentials, query or fragment.
+func validBaseURL(s string, path bool, eg string) error {
 	u, err := url.Parse(s)
 	switch {
 	case err != nil || u.Host == "" || u.Hostname() == "":
-		return fmt.Errorf("%q: not a URL (e.g. https://s3.fr-par.scw.cloud)", s)
+		return fmt.Errorf("%q: not a URL (e.g. %s)", s, eg)
 	case u.Scheme != "https" && u.Scheme != "http":
-		return fmt.Errorf("%q: the endpoint is an http:// or https:// URL", s)
+		return fmt.Errorf("%q: an http:// or https:// URL (e.g. %s)", s, eg)
 	case u.User != nil:
 		return fmt.Errorf("%q: no credentials in the URL (the keys go in the env file)", s)
-	case u.RawQuery != "" || u.Fragment != "" || strings.Trim(u.Path, "/") != "":
-		return fmt.Errorf("%q: the endpoint is a scheme and a host only (no path, query or fragment)", s)
+	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "#"):
+		return fmt.Errorf("%q: no query or fragment (e.g. %s)", s, eg)
+	case !path && strings.Trim(u.Path, "/") != "":
+		return fmt.Errorf("%q: the endpoint is a scheme and a host only (no path)", s)
+	case strings.ContainsAny(s, " \\\"'"):
+		return fmt.Errorf("%q: no spaces, quotes or backslashes", s)
 	}
 	return nil
 }

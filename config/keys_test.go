@@ -364,3 +364,19 @@ func TestEnvNamedKeys(t *testing.T) {
 		t.Errorf("EnvNamedKeys = %s", got)
 	}
 }
+
+// public_domain: the base URL of public files, a path allowed (a bucket
+// behind a path-style host), nothing that cannot be a plain URL prefix.
+func TestPublicDomainRule(t *testing.T) {
+	a := &Answers{}
+	for _, ok := range []string{"", "https://media.example.com", "https://pub-0123.r2.dev", "http://127.0.0.1:9000/mon-app-media-staging"} {
+		if err := a.SetString("public_domain", ok); err != nil {
+			t.Errorf("public_domain %q refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"media.example.com", "ftp://media.example.com", "https://u:p@media.example.com", "https://media.example.com/?v=1", "https://media.example.com/#x", `https://media.example.com/a"b`} {
+		if err := a.SetString("public_domain", bad); err == nil {
+			t.Errorf("public_domain %q accepted", bad)
+		}
+	}
+}

@@ -37,6 +37,9 @@ const (
 	// EnvPublicSSE is the server-side encryption the public and static
 	// storages ask for on every upload: AES256, or unset for none.
 	EnvPublicSSE = "S3_PUBLIC_SSE"
+	// EnvPublicDomain is the base URL (a CDN, a provider's public domain)
+	// of the public and static files' URLs; unset: the bucket's own.
+	EnvPublicDomain = "S3_PUBLIC_DOMAIN"
 )
 
 var (

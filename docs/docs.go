@@ -309,6 +309,7 @@ func envVars(r *steps.Run) ([]envRow, string) {
 		appconfig.EnvStatic:         "True: static files (collectstatic) go to S3 under static/, public",
 		appconfig.EnvPublicPrefixes: "the prefixes anyone may read, comma-separated (PublicStorage refuses others)",
 		appconfig.EnvPublicSSE:      "AES256: public and static uploads are stored SSE-S3 (unset on S3-compatible providers)",
+		appconfig.EnvPublicDomain:   "the base URL of public and static files (a CDN or the provider's public domain; unset: the bucket's)",
 	}
 	var rows []envRow
 	for _, n := range r.AppEnvNames() {

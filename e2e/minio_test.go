@@ -17,7 +17,8 @@ import (
 // 3.2, django-storages, boto3) with only the env file's variables saves,
 // reads, serves (signed URL for private, plain for the public prefix) and
 // deletes through default_storage and the public storage — each result a
-// line of apply's and check's report. Broken settings make check fail.
+// line of apply's and check's report. With public_domain the public URLs
+// go through that domain. Broken settings make check fail.
 func TestDjangoCheckOnMinIO(t *testing.T) {
 	requireDjango(t)
 	srv := minioserver.Start(t)
@@ -70,6 +71,25 @@ func TestDjangoCheckOnMinIO(t *testing.T) {
 	}
 	if strings.Contains(out, minioserver.Password) {
 		t.Error("check printed the secret")
+	}
+
+	// A public domain in front of the bucket (here the same MinIO under
+	// another host name, path-style): the public storage's plain URLs use
+	// it, the private storage keeps signed URLs at the endpoint.
+	domain := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	f0, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	must(err)
+	_, err = f0.WriteString("public_domain: " + domain + "/mon-app-media-staging\n")
+	must(err)
+	must(f0.Close())
+	if code, out := run("apply", "--env", "staging", "--answers", file, "--yes"); code != 0 {
+		t.Fatalf("apply with public_domain: exit %d\n%s", code, out)
+	}
+	code, out = run("check", "--env", "staging")
+	for _, w := range append(want, "✓ [django] Django media/blog/: plain URL: anonymous GET of "+domain+"/… answered 200") {
+		if code != 0 || !strings.Contains(out, w) {
+			t.Errorf("check with public_domain: exit %d, lacks %q:\n%s", code, w, out)
+		}
 	}
 
 	// Broken settings: the app pointed at another endpoint after the

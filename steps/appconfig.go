@@ -68,6 +68,11 @@ func (r *Run) WantedEnv() (set map[string]string, remove []string) {
 	} else {
 		remove = append(remove, appconfig.EnvEndpoint)
 	}
+	if d := a.PublicDomain; d != "" {
+		set[appconfig.EnvPublicDomain] = d
+	} else {
+		remove = append(remove, appconfig.EnvPublicDomain)
+	}
 	return set, remove
 }
 

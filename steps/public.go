@@ -32,7 +32,7 @@ func Public() *Step {
 			"The guide's example policy makes all of media/ public; the wizard grants exactly the prefixes you list.",
 			"The wizard adds a statement denying requests not made over TLS (Security Hub S3.5).",
 		},
-		Keys:   []string{"public_prefixes"},
+		Keys:   []string{"public_prefixes", "public_domain"},
 		Needs:  []string{"bucket"},
 		Plan:   planPublic,
 		Verify: verifyPublic,

@@ -229,7 +229,7 @@ func accessibleStagingInput() string {
 		"", "", "y", // layout: folders, static_on_s3
 		"", "", "y", // iam: user, policy
 		"", "y", // access key: env_file
-		"", "y", // public: prefixes
+		"", "", "y", // public: prefixes, public_domain
 		"", "", "", "", "", "", "", "y", // protection: encryption, kms, versioning, 3 lifecycle, logs
 		"", "", "", "y", // monitoring: alarm, budget, email
 		"", "", "y", // app config: set_env_sh, heroku_app

@@ -63,8 +63,9 @@ def exercise(label, storage, public):
         signed = "X-Amz-Signature=" in url or "Signature=" in url
         status, got = get(url)
         if public:
+            origin = "/".join(url.split("/", 3)[:3])
             step("plain URL", status == 200 and got == body and not signed,
-                 "anonymous GET answered %d%s" % (status, "; the URL is signed" if signed else ""))
+                 "anonymous GET of %s/… answered %d%s" % (origin, status, "; the URL is signed" if signed else ""))
         else:
             step("signed URL", status == 200 and got == body and signed,
                  "GET answered %d%s" % (status, "" if signed else "; the URL is not signed (querystring_auth off?)"))
