@@ -90,7 +90,7 @@ type Clients struct {
 	profile string
 	// answered is Options.Endpoint (kept for WithCredentials).
 	answered string
-	// configWrites serializes bucket-configuration writes behind a custom
+	// configWrites serializes bucket-configuration writes at a provider's
 	// endpoint (see watch).
 	configWrites sync.Mutex
 }
@@ -372,11 +372,13 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			if !IsReadOnly(op) && mentions(reflect.ValueOf(in.Parameters), PlaceholderAccount, 0) {
 				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
 			}
-			if c.Endpoint != "" && svc == "s3" && bucketConfigWrite(op) {
+			if c.answered != "" && svc == "s3" && bucketConfigWrite(op) {
 				// S3-compatible providers may keep a bucket's settings in one
 				// document that each write reads and saves whole: MinIO
-				// loses a lifecycle written while versioning is. Behind a
-				// custom endpoint these writes go one at a time.
+				// loses a lifecycle written while versioning is. At a
+				// provider's endpoint (Options.Endpoint, credentials:
+				// provided) these writes go one at a time; AWS and emulators
+				// of it keep them concurrent.
 				c.configWrites.Lock()
 				defer c.configWrites.Unlock()
 			}
