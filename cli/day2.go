@@ -10,6 +10,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/appconfig"
+	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/docs"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
@@ -22,7 +23,7 @@ func cmdDoctor(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	fmt.Fprintf(s.Err, "s3wizard: diagnosing env %s with the app's own settings from %s\n", f.Env, sess.Run.Answers.EnvFile)
-	checks := steps.Doctor(ctx, sess.Run)
+	checks := day2.Doctor(ctx, sess.Run)
 	ok := true
 	for _, c := range checks {
 		mark := "✓"
@@ -63,7 +64,7 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 		return s.confirm(question)
 	}
 	refused := false
-	o := steps.RotateOptions{
+	o := day2.RotateOptions{
 		ConfirmDeactivate: func(id string) bool {
 			fmt.Fprintf(s.Err, "s3wizard: the new key is in %s. Every process started before that still uses the old key %s until it restarts: restart them now (web server, workers, cron jobs, your local runserver) and redeploy where the env file is copied.\n", r.Answers.EnvFile, text.Mask(id))
 			ok := ask(fmt.Sprintf("deactivate the old key %s now (what still uses it will get AccessDenied)?", text.Mask(id)))
@@ -84,9 +85,9 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 			return err == nil, err
 		}
 	}
-	err = steps.RotateKeys(ctx, r, o)
-	if refused && errors.Is(err, steps.ErrRotationPending) {
-		return declined(strings.TrimPrefix(err.Error(), steps.ErrRotationPending.Error()+": "))
+	err = day2.RotateKeys(ctx, r, o)
+	if refused && errors.Is(err, day2.ErrRotationPending) {
+		return declined(strings.TrimPrefix(err.Error(), day2.ErrRotationPending.Error()+": "))
 	}
 	return err
 }
@@ -99,7 +100,7 @@ func cmdDestroy(ctx context.Context, f *flags, s IO) error {
 	defer sess.Close()
 	a := sess.Run.Answers
 	_ = sess.Run.Identify(ctx) // the account, shown in the list
-	deleted, kept := steps.DestroyList(sess.Run)
+	deleted, kept := day2.DestroyList(sess.Run)
 	fmt.Fprintf(s.Err, "s3wizard destroy: env %s, account %s. This deletes, for good:\n", a.Env, sess.Run.AccountID())
 	for _, d := range deleted {
 		fmt.Fprintf(s.Err, "  - %s\n", d)
@@ -116,7 +117,7 @@ func cmdDestroy(ctx context.Context, f *flags, s IO) error {
 		return declined(fmt.Sprintf("%q is not the bucket name %q: nothing deleted", typed, a.Bucket))
 	}
 	say := func(msg string) { fmt.Fprintln(s.Err, "  - "+msg) }
-	if err := steps.Destroy(ctx, sess.Run, say); err != nil {
+	if err := day2.Destroy(ctx, sess.Run, say); err != nil {
 		return fmt.Errorf("destroy stopped (run it again to finish): %w", err)
 	}
 	fmt.Fprintf(s.Err, "s3wizard: env %s destroyed; its progress file is kept (steps reset)\n", a.Env)

@@ -3,6 +3,8 @@ package steps
 import (
 	"net/http"
 	"testing"
+
+	"github.com/s3wizard/s3wizard/internal/awstest"
 )
 
 // decideBucket is the one decision behind planBucket and the TUI's live
@@ -19,13 +21,13 @@ func TestDecideBucket(t *testing.T) {
 		region    string
 		wantErr   bool
 	}{
-		{"free", s3HTTPError(http.StatusNotFound, ""), "", nil, bucketFree, "", false},
-		{"403: another account's", s3HTTPError(http.StatusForbidden, ""), "", nil, bucketTaken, "", false},
+		{"free", awstest.S3HTTPError(http.StatusNotFound, ""), "", nil, bucketFree, "", false},
+		{"403: another account's", awstest.S3HTTPError(http.StatusForbidden, ""), "", nil, bucketTaken, "", false},
 		{"ours here", nil, "eu-west-3", nil, bucketOurs, "eu-west-3", false},
-		{"301, location readable: ours elsewhere", s3HTTPError(http.StatusMovedPermanently, "us-west-2"), "us-west-2", nil, bucketOurs, "us-west-2", false},
-		{"301, location AccessDenied: another account's", s3HTTPError(http.StatusMovedPermanently, "us-west-2"), "", apiErr("AccessDenied"), bucketTaken, "", false},
+		{"301, location readable: ours elsewhere", awstest.S3HTTPError(http.StatusMovedPermanently, "us-west-2"), "us-west-2", nil, bucketOurs, "us-west-2", false},
+		{"301, location AccessDenied: another account's", awstest.S3HTTPError(http.StatusMovedPermanently, "us-west-2"), "", apiErr("AccessDenied"), bucketTaken, "", false},
 		{"200, location unreadable: an error, not someone else's", nil, "", apiErr("AccessDenied"), bucketOurs, "", true},
-		{"other HeadBucket error", s3HTTPError(http.StatusInternalServerError, ""), "", nil, bucketFree, "", true},
+		{"other HeadBucket error", awstest.S3HTTPError(http.StatusInternalServerError, ""), "", nil, bucketFree, "", true},
 	}
 	for _, c := range cases {
 		st, reg, err := decideBucket(c.headErr, c.locRegion, c.locErr)

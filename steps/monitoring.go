@@ -914,10 +914,10 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 	return checks
 }
 
-// destroyMonitoring deletes the env's alarms (in the bucket's region), the
+// DestroyMonitoring (used by destroy) deletes the env's alarms (in the bucket's region), the
 // alarm topic when the wizard created it, and the account's budget when
 // this env set it and no other env of the project still records it.
-func destroyMonitoring(ctx context.Context, r *Run, try func(string, error), say func(string)) {
+func DestroyMonitoring(ctx context.Context, r *Run, try func(string, error), say func(string)) {
 	a := r.Answers
 	_, err := CloudWatchClient(r).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket)}})
 	try("delete CloudWatch alarms", err)

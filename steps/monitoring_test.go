@@ -14,29 +14,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
 func monAlarms(t *testing.T, r *steps.Run) map[string]cwtypes.MetricAlarm {
 	t.Helper()
-	out, err := steps.CloudWatchClient(r).DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := map[string]cwtypes.MetricAlarm{}
-	for _, a := range out.MetricAlarms {
-		m[sdk.ToString(a.AlarmName)] = a
-	}
-	return m
+	return testrun.Alarms(t, r)
 }
 
 func monBudgets(t *testing.T, r *steps.Run) []btypes.Budget {
 	t.Helper()
-	out, err := budgets.NewFromConfig(r.AWS.Cfg, func(o *budgets.Options) { o.Region = "us-east-1" }).DescribeBudgets(context.Background(), &budgets.DescribeBudgetsInput{AccountId: sdk.String(motoserver.AccountID)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.Budgets
+	return testrun.Budgets(t, r)
 }
 
 func monNotifications(t *testing.T, r *steps.Run, name string) []btypes.Notification {

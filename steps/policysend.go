@@ -127,7 +127,9 @@ func createRole(ctx context.Context, cl aws.IAMAPI, in *iam.CreateRoleInput) (*i
 	return cl.CreateRole(ctx, in)
 }
 
-func putBucketPolicy(ctx context.Context, cl aws.S3API, in *s3.PutBucketPolicyInput) (*s3.PutBucketPolicyOutput, error) {
+// SendBucketPolicy sends a bucket policy once the local validator accepts
+// it (destroy puts back what it keeps of an adopted bucket's policy).
+func SendBucketPolicy(ctx context.Context, cl aws.S3API, in *s3.PutBucketPolicyInput) (*s3.PutBucketPolicyOutput, error) {
 	if err := refuse(policy.BucketResource, "bucket policy of "+sdk.ToString(in.Bucket), in.Policy, sdk.ToString(in.Bucket)); err != nil {
 		return nil, err
 	}

@@ -99,7 +99,7 @@ func TestSendFunctionsRefuseBadDocuments(t *testing.T) {
 			return err
 		},
 		"PutBucketPolicy": func() error {
-			_, err := putBucketPolicy(ctx, scl, &s3.PutBucketPolicyInput{Bucket: sdk.String("b"), Policy: &otherBucket})
+			_, err := SendBucketPolicy(ctx, scl, &s3.PutBucketPolicyInput{Bucket: sdk.String("b"), Policy: &otherBucket})
 			return err
 		},
 	} {

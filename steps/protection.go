@@ -76,7 +76,7 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 		return cl.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: &a.Bucket})
 	})
 	lifecycle := async(func() (lifecycleRules, error) {
-		ours, foreign, err := liveLifecycle(ctx, cl, a.Bucket)
+		ours, foreign, err := LiveLifecycle(ctx, cl, a.Bucket)
 		return lifecycleRules{ours, foreign}, err
 	})
 	logBucket := LogBucketName(a.Bucket)

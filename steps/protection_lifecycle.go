@@ -96,9 +96,9 @@ func logLifecycleRules() []types.LifecycleRule {
 	}}
 }
 
-// liveLifecycle splits a bucket's lifecycle rules into the wizard's and the
+// LiveLifecycle splits a bucket's lifecycle rules into the wizard's and the
 // user's own.
-func liveLifecycle(ctx context.Context, cl aws.S3API, bucket string) (ours, foreign []types.LifecycleRule, err error) {
+func LiveLifecycle(ctx context.Context, cl aws.S3API, bucket string) (ours, foreign []types.LifecycleRule, err error) {
 	out, err := cl.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: &bucket})
 	if err != nil {
 		if aws.IsNotFound(err) {
@@ -139,7 +139,7 @@ func planLifecycle(ctx context.Context, r *Run, p *Plan, bucket string, want []t
 			p.Notice("%s", line)
 		}
 	}
-	ours, foreign, err := liveLifecycle(ctx, cl, bucket)
+	ours, foreign, err := LiveLifecycle(ctx, cl, bucket)
 	if provider && r.planRefusal(p, err, refusedLifecycle, "lifecycle rules") {
 		return nil
 	}

@@ -124,7 +124,7 @@ func readLogBucket(ctx context.Context, cl aws.S3API, logBucket string, exists b
 		}),
 		enc: async(func() (*types.ServerSideEncryptionRule, error) { return liveEncryption(ctx, cl, logBucket) }),
 		lifecycle: async(func() (lifecycleRules, error) {
-			ours, foreign, err := liveLifecycle(ctx, cl, logBucket)
+			ours, foreign, err := LiveLifecycle(ctx, cl, logBucket)
 			return lifecycleRules{ours, foreign}, err
 		}),
 		policy: async(func() (*s3.GetBucketPolicyOutput, error) {
@@ -282,7 +282,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 	if livePol == "" || !policy.Equal(livePol, doc) {
 		changes = append(changes, &Action{After: afterLogBucket, Summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", Calls: []string{"s3:PutBucketPolicy"},
 			Do: func(ctx context.Context) error {
-				_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
+				_, err := SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
 				return err
 			}})
 	}

@@ -45,30 +45,12 @@ func protAnswers(t *testing.T, yaml string) *config.Answers {
 // hand.
 func protRun(t *testing.T, s *motoserver.Server, a *config.Answers) *steps.Run {
 	t.Helper()
-	s.Use(t)
-	return testrun.New(t, t.TempDir(), a, nil)
+	return testrun.OnMoto(t, s, a)
 }
 
 func protApply(t *testing.T, r *steps.Run, ids ...string) map[string]*steps.Plan {
 	t.Helper()
-	plans := map[string]*steps.Plan{}
-	for _, id := range ids {
-		s := steps.Find(steps.All(), id)
-		if s == nil {
-			t.Fatalf("no step %q in steps.All()", id)
-		}
-		p, checks, err := steps.ApplyStep(context.Background(), r, s)
-		if err != nil {
-			t.Fatalf("apply %s: %v (checks %+v)", id, err, checks)
-		}
-		for _, c := range checks {
-			if !c.OK {
-				t.Fatalf("%s: check %s failed: %s", id, c.Name, c.Detail)
-			}
-		}
-		plans[id] = p
-	}
-	return plans
+	return testrun.Apply(t, r, ids...)
 }
 
 func TestProtectionApplyReadsBackAndIsIdempotent(t *testing.T) {

@@ -162,7 +162,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		pol = &Action{Summary: policySummary(publicRead, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
 			Do: func(ctx context.Context) error {
 				return retryWhile(ctx, policyRetryBudget, policyPutRetryable, func() error {
-					_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
+					_, err := SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
 					return err
 				})
 			}}
@@ -273,7 +273,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		// not (drift, for `check`), the answer is final at once.
 		stop, cancel := context.WithCancel(ctx)
 		c := r.retryFresh(stop, func() Check {
-			c := anonymousProbe(ctx, cl, hc, r, a.Bucket, t.key, t.want, t.id, t.name)
+			c := AnonymousProbe(ctx, cl, hc, r, a.Bucket, t.key, t.want, t.id, t.name)
 			if !c.OK {
 				if why := publicSettingsDiffer(ctx, r); why != "" {
 					c.Detail += " (" + why + ": run apply)"
@@ -357,9 +357,9 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 	return ""
 }
 
-// anonymousProbe puts an object at key with the wizard's credentials, reads
+// AnonymousProbe puts an object at key with the wizard's credentials, reads
 // it back without any, and deletes it: the anonymous GET must answer want.
-func anonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, bucket, key string, want int, id CheckID, name string) Check {
+func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, bucket, key string, want int, id CheckID, name string) Check {
 	in := &s3.PutObjectInput{Bucket: &bucket, Key: sdk.String(key), Body: bytes.NewReader([]byte("probe"))}
 	sse := want == http.StatusOK && publicSSE(r.Answers) != ""
 	if sse {

@@ -8,8 +8,14 @@ import (
 	"testing"
 	"time"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -48,6 +54,14 @@ func New(tb testing.TB, dir string, a *config.Answers, report func(steps.Event))
 	return &steps.Run{Dir: dir, Answers: a, State: st, AWS: cl, Now: time.Now, Report: report}
 }
 
+// OnMoto points the SDK at the moto server s (see motoserver.Server.Use) and
+// builds a Run for a in a fresh project directory.
+func OnMoto(tb testing.TB, s *motoserver.Server, a *config.Answers) *steps.Run {
+	tb.Helper()
+	s.Use(tb)
+	return New(tb, tb.TempDir(), a, nil)
+}
+
 // SaveAnswers records a as env a.Env's saved progress in dir, as an earlier
 // apply would have: the day-2 commands (check, migrate-media…) start there.
 func SaveAnswers(tb testing.TB, dir string, a *config.Answers) {
@@ -60,4 +74,53 @@ func SaveAnswers(tb testing.TB, dir string, a *config.Answers) {
 	if err := p.Update(func(p *state.Progress) { p.Answers = a }); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// Apply applies the steps ids in order with steps.ApplyStep, failing the
+// test on an error or a failed check, and returns their plans.
+func Apply(tb testing.TB, r *steps.Run, ids ...string) map[string]*steps.Plan {
+	tb.Helper()
+	plans := map[string]*steps.Plan{}
+	for _, id := range ids {
+		s := steps.Find(steps.All(), id)
+		if s == nil {
+			tb.Fatalf("no step %q in steps.All()", id)
+		}
+		p, checks, err := steps.ApplyStep(context.Background(), r, s)
+		if err != nil {
+			tb.Fatalf("apply %s: %v (checks %+v)", id, err, checks)
+		}
+		for _, c := range checks {
+			if !c.OK {
+				tb.Fatalf("%s: check %s failed: %s", id, c.Name, c.Detail)
+			}
+		}
+		plans[id] = p
+	}
+	return plans
+}
+
+// Budgets lists the account's AWS Budgets (moto's account), as a test reads
+// them back.
+func Budgets(tb testing.TB, r *steps.Run) []btypes.Budget {
+	tb.Helper()
+	out, err := budgets.NewFromConfig(r.AWS.Cfg, func(o *budgets.Options) { o.Region = "us-east-1" }).DescribeBudgets(context.Background(), &budgets.DescribeBudgetsInput{AccountId: sdk.String(motoserver.AccountID)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out.Budgets
+}
+
+// Alarms are the CloudWatch alarms in the run's region, by name.
+func Alarms(tb testing.TB, r *steps.Run) map[string]cwtypes.MetricAlarm {
+	tb.Helper()
+	out, err := steps.CloudWatchClient(r).DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := map[string]cwtypes.MetricAlarm{}
+	for _, a := range out.MetricAlarms {
+		m[sdk.ToString(a.AlarmName)] = a
+	}
+	return m
 }

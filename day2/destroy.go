@@ -1,4 +1,4 @@
-package steps
+package day2
 
 import (
 	"context"
@@ -16,10 +16,12 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // Destroy deletes what the wizard created for the env: IAM user, keys,
@@ -28,7 +30,7 @@ import (
 // (adopted: not recorded as created by it) is kept; of an adopted user only
 // the wizard's keys and its group membership go. "Not found" is success, so
 // an interrupted destroy can be re-run.
-func Destroy(ctx context.Context, r *Run, say func(string)) error {
+func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	a := r.Answers
 	cl := r.AWS.IAM
 	var errs []error
@@ -44,13 +46,13 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 	kept := func(name string) { say("kept " + name + ": it existed before the wizard (adopted)") }
 	if a.Credentials == "access-keys" {
 		destroyKeysAndUser(ctx, r, try, say)
-		for _, arn := range []string{PolicyARN(a, r.AccountID()), FullAccessARN} {
-			_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: sdk.String(GroupName(a)), PolicyArn: sdk.String(arn)})
-			try("detach "+arnName(arn)+" from group", err)
+		for _, arn := range []string{steps.PolicyARN(a, r.AccountID()), steps.FullAccessARN} {
+			_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: sdk.String(steps.GroupName(a)), PolicyArn: sdk.String(arn)})
+			try("detach "+steps.ARNName(arn)+" from group", err)
 		}
-		_, err := cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: sdk.String(GroupName(a))})
-		try("delete IAM group "+GroupName(a), err)
-		arn := PolicyARN(a, r.AccountID())
+		_, err := cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: sdk.String(steps.GroupName(a))})
+		try("delete steps.IAM group "+steps.GroupName(a), err)
+		arn := steps.PolicyARN(a, r.AccountID())
 		if vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}); err == nil {
 			for _, v := range vs.Versions {
 				if !v.IsDefaultVersion {
@@ -60,19 +62,19 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 			}
 		}
 		_, err = cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
-		try("delete policy "+PolicyName(a), err)
+		try("delete policy "+steps.PolicyName(a), err)
 	} else {
 		role := a.RoleName
 		// The wizard's inline S3 policy goes in every case; an adopted role
 		// keeps everything else.
-		_, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy)})
-		try("delete role policy "+RoleInlinePolicy, err)
-		if r.Owns(RoleCreatedResource) {
+		_, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(steps.RoleInlinePolicy)})
+		try("delete role policy "+steps.RoleInlinePolicy, err)
+		if r.Owns(steps.RoleCreatedResource) {
 			_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
 			try("remove role from instance profile "+role, err)
 			_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: &role})
 			try("delete instance profile "+role, err)
-			_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
+			_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(steps.EBWebTierARN)})
 			try("detach AWSElasticBeanstalkWebTier", err)
 			_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &role})
 			try("delete role "+role, err)
@@ -80,9 +82,9 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 			kept("role " + role)
 		}
 	}
-	destroyMonitoring(ctx, r, try, say)
+	steps.DestroyMonitoring(ctx, r, try, say)
 	destroyAppFiles(r, try, say)
-	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
+	for _, b := range []struct{ name, created string }{{a.Bucket, steps.BucketCreatedResource}, {steps.LogBucketName(a.Bucket), steps.LogBucketCreatedResource}} {
 		if !r.Owns(b.created) {
 			if b.name == a.Bucket || r.State.Resource("log_bucket") != "" {
 				restoreAdopted(ctx, r, b.name, try)
@@ -105,7 +107,7 @@ func Destroy(ctx context.Context, r *Run, say func(string)) error {
 		p.KeyCreation, p.Rotation = nil, nil
 		// What was deleted is no longer the wizard's: a bucket or user of
 		// the same name found by a later apply is adopted, not created.
-		for _, k := range []string{BucketCreatedResource, LogBucketCreatedResource, UserCreatedResource, RoleCreatedResource, PABBeforeResource} {
+		for _, k := range []string{steps.BucketCreatedResource, steps.LogBucketCreatedResource, steps.UserCreatedResource, steps.RoleCreatedResource, steps.PABBeforeResource} {
 			delete(p.Resources, k)
 		}
 	})
@@ -150,7 +152,7 @@ func deleteBucket(ctx context.Context, cl aws.S3API, bucket string) error {
 // existing one): a key another env recorded, or one no env made, is never
 // this env's to delete, and a user that another env's progress still uses,
 // or that still has keys this env did not make, is kept.
-func destroyKeysAndUser(ctx context.Context, r *Run, try func(string, error), say func(string)) {
+func destroyKeysAndUser(ctx context.Context, r *steps.Run, try func(string, error), say func(string)) {
 	a := r.Answers
 	cl := r.AWS.IAM
 	others := otherEnvsOfUser(r)
@@ -185,26 +187,26 @@ func destroyKeysAndUser(ctx context.Context, r *Run, try func(string, error), sa
 	}
 	for id := range mine {
 		if k := r.State.Key(id); k != nil && k.Status != "Deleted" && !slices.Contains(foreign, id) {
-			markKey(r, id, "Deleted") // already gone from IAM
+			markKey(r, id, "Deleted") // already gone from steps.IAM
 		}
 	}
-	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(GroupName(a)), UserName: &a.IAMUser})
-	try("remove "+a.IAMUser+" from group "+GroupName(a), err)
+	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(steps.GroupName(a)), UserName: &a.IAMUser})
+	try("remove "+a.IAMUser+" from group "+steps.GroupName(a), err)
 	switch {
-	case !r.Owns(UserCreatedResource):
-		say("kept IAM user " + a.IAMUser + ": it existed before the wizard (adopted)")
+	case !r.Owns(steps.UserCreatedResource):
+		say("kept steps.IAM user " + a.IAMUser + ": it existed before the wizard (adopted)")
 	case len(others.envs) > 0:
-		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", a.IAMUser, strings.Join(others.envs, ", ")))
+		say(fmt.Sprintf("kept steps.IAM user %s: env %s still uses it", a.IAMUser, strings.Join(others.envs, ", ")))
 		handOverUser(r, others.envs, say)
 	case len(foreign) > 0:
 		var masked []string
 		for _, id := range foreign {
 			masked = append(masked, text.Mask(id))
 		}
-		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", a.IAMUser, strings.Join(masked, ", "), a.Env))
+		say(fmt.Sprintf("kept steps.IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", a.IAMUser, strings.Join(masked, ", "), a.Env))
 	default:
 		_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &a.IAMUser})
-		try("delete IAM user "+a.IAMUser, err)
+		try("delete steps.IAM user "+a.IAMUser, err)
 	}
 }
 
@@ -215,7 +217,7 @@ type userSharers struct {
 }
 
 // otherEnvsOfUser reads the other envs' progress for the same IAM user.
-func otherEnvsOfUser(r *Run) userSharers {
+func otherEnvsOfUser(r *steps.Run) userSharers {
 	a := r.Answers
 	u := userSharers{keys: map[string]string{}}
 	for _, env := range state.Envs(r.Dir) {
@@ -245,7 +247,7 @@ func otherEnvsOfUser(r *Run) userSharers {
 
 // handOverUser records the wizard's ownership of a kept user in the first
 // env that still uses it, so that env's destroy deletes it in the end.
-func handOverUser(r *Run, envs []string, say func(string)) {
+func handOverUser(r *steps.Run, envs []string, say func(string)) {
 	p, err := state.Open(r.Dir, envs[0])
 	if err != nil {
 		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], r.Answers.IAMUser, err))
@@ -256,12 +258,12 @@ func handOverUser(r *Run, envs []string, say func(string)) {
 		if p.Resources == nil {
 			p.Resources = map[string]string{}
 		}
-		p.Resources[UserCreatedResource] = "true"
+		p.Resources[steps.UserCreatedResource] = "true"
 	}); err != nil {
 		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], r.Answers.IAMUser, err))
 		return
 	}
-	say(fmt.Sprintf("env %s now owns IAM user %s: its destroy deletes it", envs[0], r.Answers.IAMUser))
+	say(fmt.Sprintf("env %s now owns steps.IAM user %s: its destroy deletes it", envs[0], r.Answers.IAMUser))
 }
 
 // EnvBackupFile is where destroy keeps the env file as it was before it took
@@ -272,7 +274,7 @@ func EnvBackupFile(env string) string { return state.Dir + "/" + env + "-env-fil
 // secret of) what destroy deleted: the env file's S3 lines (the file as it
 // was is kept in EnvBackupFile), the Heroku command file, set_env.sh and its
 // virtualenv hook. An env file that now serves another bucket is left alone.
-func destroyAppFiles(r *Run, try func(string, error), say func(string)) {
+func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 	a := r.Answers
 	path := r.EnvFilePath()
 	env, err := envfile.Read(path)
@@ -282,7 +284,7 @@ func destroyAppFiles(r *Run, try func(string, error), say func(string)) {
 	}
 	if env[appconfig.EnvBucket] == a.Bucket || env[appconfig.EnvBucket] == "" && env[appconfig.EnvKeyID] != "" && r.State.Key(env[appconfig.EnvKeyID]) != nil {
 		remove := appconfig.AppEnvKeys()
-		if accessKeys(a) {
+		if a.Credentials == config.CredAccessKeys {
 			remove = append(remove, appconfig.EnvKeyID, appconfig.EnvSecret)
 		}
 		if data, err := os.ReadFile(path); err == nil {
@@ -291,7 +293,7 @@ func destroyAppFiles(r *Run, try func(string, error), say func(string)) {
 				try("back up "+a.EnvFile, err)
 				return
 			}
-			err := r.withEnvFiles(func() error {
+			err := r.WithEnvFiles(func() error {
 				_, err := envfile.Merge(path, nil, remove)
 				return err
 			})
@@ -320,7 +322,7 @@ func destroyAppFiles(r *Run, try func(string, error), say func(string)) {
 // the wizard changed in its access: the wizard's bucket-policy statements go
 // (every other statement stays), then the media bucket's Block Public Access
 // goes back to what it was before the wizard relaxed it.
-func restoreAdopted(ctx context.Context, r *Run, bucket string, try func(string, error)) {
+func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(string, error)) {
 	cl := r.AWS.S3In(r.Answers.Region)
 	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
 	if err != nil && !aws.IsNotFound(err) {
@@ -338,25 +340,25 @@ func restoreAdopted(ctx context.Context, r *Run, bucket string, try func(string,
 			_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &bucket})
 			try("remove the wizard's bucket policy from "+bucket, err)
 		case !policy.Equal(live, merged.JSON):
-			_, err := putBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &merged.JSON})
+			_, err := steps.SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &merged.JSON})
 			try(fmt.Sprintf("remove the wizard's statements from the bucket policy of %s (kept: %s)", bucket, policy.DescribeSids(merged.Foreign)), err)
 		}
 	}
 	if bucket != r.Answers.Bucket {
 		return
 	}
-	switch before := r.State.Resource(PABBeforeResource); before {
+	switch before := r.State.Resource(steps.PABBeforeResource); before {
 	case "":
 	case "none":
 		_, err := cl.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: &bucket})
-		try("restore the Block Public Access of "+bucket+" (it had none before the wizard)", err)
+		try("restore the Block steps.Public Access of "+bucket+" (it had none before the wizard)", err)
 	default:
 		var c s3types.PublicAccessBlockConfiguration
 		if err := json.Unmarshal([]byte(before), &c); err != nil {
-			try("restore the Block Public Access of "+bucket, fmt.Errorf("recorded setting %s is unreadable: %w", PABBeforeResource, err))
+			try("restore the Block steps.Public Access of "+bucket, fmt.Errorf("recorded setting %s is unreadable: %w", steps.PABBeforeResource, err))
 			return
 		}
 		_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &bucket, PublicAccessBlockConfiguration: &c})
-		try("restore the Block Public Access of "+bucket+" as it was before the wizard", err)
+		try("restore the Block steps.Public Access of "+bucket+" as it was before the wizard", err)
 	}
 }

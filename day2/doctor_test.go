@@ -1,4 +1,4 @@
-package steps_test
+package day2_test
 
 import (
 	"context"
@@ -7,17 +7,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
-	"github.com/s3wizard/s3wizard/steps"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 )
 
 // A bucket in eu-west-3 with AWS_S3_REGION_NAME=us-east-1 in the env file:
 // doctor names the region mismatch, not a missing s3:ListBucket.
 func TestDoctorNamesTheBucketsRegion(t *testing.T) {
 	s := motoserver.Shared(t)
-	a := protAnswers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\naccess_logs: false\n")
-	r := protRun(t, s, a)
-	protApply(t, r, "preflight", "bucket")
+	a := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\naccess_logs: false\n")
+	r := testrun.OnMoto(t, s, a)
+	testrun.Apply(t, r, "preflight", "bucket")
 	env := "AWS_ACCESS_KEY_ID=" + motoserver.AccessKeyID + "\nAWS_SECRET_ACCESS_KEY=" + motoserver.SecretAccessKey +
 		"\nAWS_STORAGE_BUCKET_NAME=" + a.Bucket + "\nAWS_S3_REGION_NAME=us-east-1\n"
 	if err := os.WriteFile(filepath.Join(r.Dir, a.EnvFile), []byte(env), 0o600); err != nil {
@@ -25,7 +26,7 @@ func TestDoctorNamesTheBucketsRegion(t *testing.T) {
 	}
 	var all []string
 	found := false
-	for _, c := range steps.Doctor(context.Background(), r) {
+	for _, c := range day2.Doctor(context.Background(), r) {
 		all = append(all, c.Name+": "+c.Detail)
 		if strings.Contains(c.Detail, "ListBucket") && strings.Contains(c.Name, "bucket reachable") {
 			t.Errorf("region mismatch reported as a missing permission: %s", c.Detail)
@@ -44,20 +45,20 @@ func TestDoctorNamesTheBucketsRegion(t *testing.T) {
 // not run with the operator's credentials.
 func TestDoctorInstanceRoleSkipsCredentialChecks(t *testing.T) {
 	s := motoserver.Shared(t)
-	a := protAnswers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\ncredentials: instance-role\naccess_logs: false\n")
-	r := protRun(t, s, a)
-	protApply(t, r, "preflight", "bucket")
+	a := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\ncredentials: instance-role\naccess_logs: false\n")
+	r := testrun.OnMoto(t, s, a)
+	testrun.Apply(t, r, "preflight", "bucket")
 	env := "AWS_STORAGE_BUCKET_NAME=" + a.Bucket + "\nAWS_S3_REGION_NAME=eu-west-3\n"
 	if err := os.WriteFile(filepath.Join(r.Dir, a.EnvFile), []byte(env), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	skipped := map[string]bool{}
-	for _, c := range steps.Doctor(context.Background(), r) {
+	for _, c := range day2.Doctor(context.Background(), r) {
 		if strings.Contains(c.Name, "sts:GetCallerIdentity") {
 			t.Errorf("instance role: %q ran with the operator's credentials", c.Name)
 		}
 		if c.Skipped {
-			if c.Detail != steps.InstanceRoleCheck || !strings.Contains(c.Detail, "must print iam-role") {
+			if c.Detail != day2.InstanceRoleCheck || !strings.Contains(c.Detail, "must print iam-role") {
 				t.Errorf("%s: detail %q", c.Name, c.Detail)
 			}
 			skipped[c.Name] = true

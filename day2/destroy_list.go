@@ -1,36 +1,37 @@
-package steps
+package day2
 
 import (
 	"fmt"
 
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // DestroyList says, before anything is deleted, what Destroy will delete for
 // the env and what it keeps, from the progress file alone (no AWS call), so
 // the user can confirm knowing what goes.
-func DestroyList(r *Run) (deleted, kept []string) {
+func DestroyList(r *steps.Run) (deleted, kept []string) {
 	a := r.Answers
 	created := func(resource string) bool { return r.State.Resource(resource) == "true" }
 	if a.Credentials == "access-keys" {
-		deleted = append(deleted, fmt.Sprintf("the access keys env %s made for IAM user %s", a.Env, a.IAMUser))
-		if created(UserCreatedResource) {
-			deleted = append(deleted, fmt.Sprintf("IAM user %s (kept if another env still uses it)", a.IAMUser))
+		deleted = append(deleted, fmt.Sprintf("the access keys env %s made for steps.IAM user %s", a.Env, a.IAMUser))
+		if created(steps.UserCreatedResource) {
+			deleted = append(deleted, fmt.Sprintf("steps.IAM user %s (kept if another env still uses it)", a.IAMUser))
 		} else {
-			kept = append(kept, "IAM user "+a.IAMUser+" (it existed before the wizard)")
+			kept = append(kept, "steps.IAM user "+a.IAMUser+" (it existed before the wizard)")
 		}
-		deleted = append(deleted, fmt.Sprintf("IAM group %s and policy %s (every version)", GroupName(a), PolicyName(a)))
+		deleted = append(deleted, fmt.Sprintf("steps.IAM group %s and policy %s (every version)", steps.GroupName(a), steps.PolicyName(a)))
 	} else if a.Credentials == "instance-role" {
-		deleted = append(deleted, fmt.Sprintf("the inline policy %s of role %s", RoleInlinePolicy, a.RoleName))
-		if created(RoleCreatedResource) {
+		deleted = append(deleted, fmt.Sprintf("the inline policy %s of role %s", steps.RoleInlinePolicy, a.RoleName))
+		if created(steps.RoleCreatedResource) {
 			deleted = append(deleted, fmt.Sprintf("role %s and its instance profile", a.RoleName))
 		} else {
 			kept = append(kept, "role "+a.RoleName+" (it existed before the wizard)")
 		}
 	}
 	if a.Credentials != config.CredProvided {
-		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s, and budget %s (kept while another env of the project records it)", SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket), BudgetName))
+		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s, and budget %s (kept while another env of the project records it)", steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket), steps.BudgetName))
 	}
 	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s)", a.EnvFile, EnvBackupFile(a.Env)))
 	if a.HerokuApp != "" {
@@ -39,7 +40,7 @@ func DestroyList(r *Run) (deleted, kept []string) {
 	if a.SetEnvSh {
 		deleted = append(deleted, appconfig.SetEnvFile+" and its hook in the virtualenv's activate")
 	}
-	for _, b := range []struct{ name, created string }{{a.Bucket, BucketCreatedResource}, {LogBucketName(a.Bucket), LogBucketCreatedResource}} {
+	for _, b := range []struct{ name, created string }{{a.Bucket, steps.BucketCreatedResource}, {steps.LogBucketName(a.Bucket), steps.LogBucketCreatedResource}} {
 		switch {
 		case created(b.created):
 			deleted = append(deleted, fmt.Sprintf("bucket %s with EVERY file, version and delete marker in it", b.name))

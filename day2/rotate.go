@@ -1,4 +1,4 @@
-package steps
+package day2
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // RotateOptions are the rotation's questions and output.
@@ -43,7 +44,7 @@ var ErrRotationPending = errors.New("rotation not finished")
 // refresh the app's files and deploy it (Heroku) → deactivate the old key →
 // delete it only if confirmed. Every stage is recorded, so running
 // rotate-keys again after any failure or crash finishes the same rotation.
-func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
+func RotateKeys(ctx context.Context, r *steps.Run, o RotateOptions) error {
 	a := r.Answers
 	if a.Credentials != "access-keys" {
 		return fmt.Errorf("env %s uses an instance role: there is no key to rotate (AWS rotates role credentials itself)", a.Env)
@@ -58,20 +59,13 @@ func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 		return err
 	}
 	current := env[appconfig.EnvKeyID]
-	if err := recoverLanded(r, current); err != nil {
+	if err := steps.RecoverLandedKey(r, current); err != nil {
 		return err
 	}
 	if r.State.KeyCreation != nil && r.State.Rotation == nil {
 		// An earlier run died right after CreateAccessKey: its key's
 		// secret is lost; delete it before making a new one.
-		v, err := readKeys(ctx, r)
-		if err != nil {
-			return err
-		}
-		if len(v.orphans) > 0 {
-			o.Say(fmt.Sprintf("deleting orphan key %s (created by an interrupted run; its secret was never saved)", maskAll(v.orphans)))
-		}
-		if err := deleteOrphans(ctx, r, v.orphans); err != nil {
+		if err := steps.DeleteOrphanKeys(ctx, r, o.Say); err != nil {
 			return err
 		}
 	}
@@ -82,40 +76,22 @@ func RotateKeys(ctx context.Context, r *Run, o RotateOptions) error {
 	if err := makeRoom(ctx, r, o, current); err != nil {
 		return err
 	}
-	o.Say(fmt.Sprintf("creating a new key for %s", a.IAMUser))
-	k, err := newKey(ctx, r, current)
+	id, err := steps.ReplaceKey(ctx, r, current, o.Say)
 	if err != nil {
-		return fmt.Errorf("create the new key: %w", err)
-	}
-	o.Say(fmt.Sprintf("checking the new key %s works (IAM can take a few seconds to accept it)", text.Mask(k.id)))
-	if err := checkKey(ctx, r, k.id, k.secret); err != nil {
-		return errors.Join(fmt.Errorf("the new key %s does not work: %w; it was deleted and the old key %s is still in use", text.Mask(k.id), err, text.Mask(current)), dropKey(ctx, r, k.id))
-	}
-	if err := landKey(ctx, r, k); err != nil {
 		return err
 	}
-	o.Say(fmt.Sprintf("new key %s written to %s", text.Mask(k.id), a.EnvFile))
-	return finishRotation(ctx, r, o, state.Rotation{Old: current, New: k.id})
-}
-
-// recoverLanded rebuilds the rotation record when a run died after the new
-// key reached the env file but before it was recorded.
-func recoverLanded(r *Run, current string) error {
-	c := r.State.KeyCreation
-	if r.State.Rotation != nil || c == nil || c.Replaces == "" || current == "" || slices.Contains(c.Existing, current) {
-		return nil
-	}
-	return r.State.Update(func(p *state.Progress) { recordLanded(p, current, r.Answers.IAMUser, c.At, c.Replaces) })
+	o.Say(fmt.Sprintf("new key %s written to %s", text.Mask(id), a.EnvFile))
+	return finishRotation(ctx, r, o, state.Rotation{Old: current, New: id})
 }
 
 // finishRotation deploys the new key wherever the old one is used, then
 // retires the old one. The old key stays active until every deployment has
 // the new one.
-func finishRotation(ctx context.Context, r *Run, o RotateOptions, rot state.Rotation) error {
+func finishRotation(ctx context.Context, r *steps.Run, o RotateOptions, rot state.Rotation) error {
 	a := r.Answers
-	if s := Find(All(), "app-config"); s != nil {
+	if s := steps.Find(steps.All(), "app-config"); s != nil {
 		o.Say("refreshing the app's configuration files with the new key")
-		if _, _, err := ApplyStep(ctx, r, s); err != nil {
+		if _, _, err := steps.ApplyStep(ctx, r, s); err != nil {
 			return fmt.Errorf("deploy the new key: %w (the old key %s is still active; run rotate-keys again to continue)", err, text.Mask(rot.Old))
 		}
 	}
@@ -145,13 +121,13 @@ func finishRotation(ctx context.Context, r *Run, o RotateOptions, rot state.Rota
 	return retireOld(ctx, r, o, rot.Old)
 }
 
-func deployedTo(r *Run, id, where string) bool {
+func deployedTo(r *steps.Run, id, where string) bool {
 	k := r.State.Key(id)
 	return k != nil && slices.Contains(k.Deployed, where)
 }
 
 // makeRoom frees a key slot: IAM allows 2 keys per user.
-func makeRoom(ctx context.Context, r *Run, o RotateOptions, current string) error {
+func makeRoom(ctx context.Context, r *steps.Run, o RotateOptions, current string) error {
 	a := r.Answers
 	out, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
 	if err != nil {
@@ -181,26 +157,8 @@ func makeRoom(ctx context.Context, r *Run, o RotateOptions, current string) erro
 	return fmt.Errorf("user %s has 2 keys and none is free", a.IAMUser)
 }
 
-// checkKey proves a key authenticates and can use the bucket's media/.
-func checkKey(ctx context.Context, r *Run, id, secret string) error {
-	app, err := r.AWS.WithCredentials(ctx, id, secret)
-	if err != nil {
-		return err
-	}
-	if _, err := r.CallerOfNewKey(ctx, app); err != nil {
-		return aws.Explain(err)
-	}
-	c := r.retryFresh(ctx, func() Check {
-		return probe(ctx, r, app.S3In(r.Answers.Region), r.Answers.Bucket, "media/", RotateNewKeyProbe, "new key can put/get/delete under media/")
-	})
-	if !c.OK {
-		return fmt.Errorf("%s: %s", c.Name, c.Detail)
-	}
-	return nil
-}
-
 // retireOld deactivates the replaced key, and deletes it when confirmed.
-func retireOld(ctx context.Context, r *Run, o RotateOptions, oldID string) error {
+func retireOld(ctx context.Context, r *steps.Run, o RotateOptions, oldID string) error {
 	a := r.Answers
 	if oldID != "" {
 		if o.ConfirmDeactivate != nil && !o.ConfirmDeactivate(oldID) {
@@ -218,13 +176,13 @@ func retireOld(ctx context.Context, r *Run, o RotateOptions, oldID string) error
 			markKey(r, oldID, "Deleted")
 			o.Say(fmt.Sprintf("old key %s deleted", text.Mask(oldID)))
 		} else {
-			o.Say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in IAM if something still needed it)", text.Mask(oldID)))
+			o.Say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in steps.IAM if something still needed it)", text.Mask(oldID)))
 		}
 	}
 	return r.State.Update(func(p *state.Progress) { p.Rotation = nil })
 }
 
-func markKey(r *Run, id, status string) {
+func markKey(r *steps.Run, id, status string) {
 	k := r.State.Key(id)
 	if k == nil {
 		k = &state.AccessKey{ID: id, User: r.Answers.IAMUser}

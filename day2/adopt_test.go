@@ -1,4 +1,4 @@
-package steps_test
+package day2_test
 
 import (
 	"context"
@@ -11,10 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
 const partnerStatement = `{"Sid":"PartnerRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::mon-app-media-staging/partner/*"}`
+
+const adoptAnswers = "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\niam_user: django-s3-user-staging\naccess_logs: true\n"
 
 // An adopted bucket keeps its own bucket-policy statements (merged by Sid,
 // said in the plan); uploads/ expiry warns about the objects already there;
@@ -24,8 +27,8 @@ const partnerStatement = `{"Sid":"PartnerRead","Effect":"Allow","Principal":{"AW
 func TestAdoptedBucketKeepsItsPolicyAndGetsItBack(t *testing.T) {
 	s := motoserver.Shared(t)
 	ctx := context.Background()
-	a := protAnswers(t, destroyAnswers+"public_prefixes: [media/blog/]\nlifecycle: {uploads_expire_days: 7}\n")
-	r := protRun(t, s, a)
+	a := testrun.Answers(t, adoptAnswers+"public_prefixes: [media/blog/]\nlifecycle: {uploads_expire_days: 7}\n")
+	r := testrun.OnMoto(t, s, a)
 	cl := r.AWS.S3In(a.Region)
 	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(a.Region)}}); err != nil {
@@ -41,7 +44,7 @@ func TestAdoptedBucketKeepsItsPolicyAndGetsItBack(t *testing.T) {
 		}
 	}
 
-	plans := protApply(t, r, "preflight", "bucket", "layout", "public", "protection")
+	plans := testrun.Apply(t, r, "preflight", "bucket", "layout", "public", "protection")
 	if n := strings.Join(plans["public"].Notices, "\n"); !strings.Contains(n, "1 statement(s) that are not the wizard's (PartnerRead): kept") {
 		t.Errorf("the plan does not say the partner's statement is kept:\n%s", n)
 	}

@@ -1,4 +1,4 @@
-package steps_test
+package day2_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/s3wizard/s3wizard/appconfig"
+	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -26,7 +27,7 @@ const destroyAnswers = "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: m
 func destroy(t *testing.T, r *steps.Run) string {
 	t.Helper()
 	var said []string
-	if err := steps.Destroy(context.Background(), r, func(s string) { said = append(said, s) }); err != nil {
+	if err := day2.Destroy(context.Background(), r, func(s string) { said = append(said, s) }); err != nil {
 		t.Fatalf("destroy: %v\n%s", err, strings.Join(said, "\n"))
 	}
 	return strings.Join(said, "\n")
@@ -38,8 +39,8 @@ func destroy(t *testing.T, r *steps.Run) string {
 func TestDestroyKeepsAdoptedBucketAndUser(t *testing.T) {
 	s := motoserver.Shared(t)
 	ctx := context.Background()
-	a := protAnswers(t, destroyAnswers)
-	r := protRun(t, s, a)
+	a := testrun.Answers(t, destroyAnswers)
+	r := testrun.OnMoto(t, s, a)
 	cl := r.AWS.S3In(a.Region)
 	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(a.Region)}}); err != nil {
@@ -57,12 +58,12 @@ func TestDestroyKeepsAdoptedBucketAndUser(t *testing.T) {
 	}
 	ownKey := *own.AccessKey.AccessKeyId
 
-	protApply(t, r, "preflight", "bucket", "iam", "access-key", "protection")
+	testrun.Apply(t, r, "preflight", "bucket", "iam", "access-key", "protection")
 	said := destroy(t, r)
 
 	for _, want := range []string{
 		"kept bucket " + a.Bucket + ": it existed before the wizard (adopted)",
-		"kept IAM user " + a.IAMUser + ": it existed before the wizard (adopted)",
+		"kept steps.IAM user " + a.IAMUser + ": it existed before the wizard (adopted)",
 		"empty and delete bucket " + steps.LogBucketName(a.Bucket),
 	} {
 		if !strings.Contains(said, want) {
@@ -101,9 +102,9 @@ func TestDestroyKeepsAdoptedBucketAndUser(t *testing.T) {
 func TestDestroyDeletesWizardCreatedBucket(t *testing.T) {
 	s := motoserver.Shared(t)
 	ctx := context.Background()
-	a := protAnswers(t, destroyAnswers)
-	r := protRun(t, s, a)
-	protApply(t, r, "preflight", "bucket", "iam", "access-key")
+	a := testrun.Answers(t, destroyAnswers)
+	r := testrun.OnMoto(t, s, a)
+	testrun.Apply(t, r, "preflight", "bucket", "iam", "access-key")
 	cl := r.AWS.S3In(a.Region)
 	if _, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: &a.Bucket, Key: sdk.String("media/x.txt"), Body: strings.NewReader("x")}); err != nil {
 		t.Fatal(err)
@@ -116,7 +117,7 @@ func TestDestroyDeletesWizardCreatedBucket(t *testing.T) {
 		t.Error("the bucket the wizard created still exists")
 	}
 	if _, err := r.AWS.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser}); err == nil {
-		t.Error("the IAM user the wizard created still exists")
+		t.Error("the steps.IAM user the wizard created still exists")
 	}
 }
 
@@ -130,15 +131,15 @@ func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	const shared = "iam_user: django-s3-user-shared\n"
-	sa := protAnswers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\naccess_logs: false\n"+shared)
+	sa := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\naccess_logs: false\n"+shared)
 	stg := testrun.New(t, dir, sa, nil)
-	protApply(t, stg, "preflight", "bucket", "iam", "access-key")
+	testrun.Apply(t, stg, "preflight", "bucket", "iam", "access-key")
 	if err := stg.State.Update(func(p *state.Progress) { p.Answers = sa }); err != nil {
 		t.Fatal(err)
 	}
-	pa := protAnswers(t, "env: prod\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-prod\naccess_logs: false\nenv_file: .env.prod\n"+shared)
+	pa := testrun.Answers(t, "env: prod\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-prod\naccess_logs: false\nenv_file: .env.prod\n"+shared)
 	prod := testrun.New(t, dir, pa, nil)
-	protApply(t, prod, "preflight", "bucket", "iam", "access-key")
+	testrun.Apply(t, prod, "preflight", "bucket", "iam", "access-key")
 	if err := prod.State.Update(func(p *state.Progress) { p.Answers = pa }); err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
 	}
 
 	said := destroy(t, stg)
-	if !strings.Contains(said, "kept IAM user django-s3-user-shared: env prod still uses it") {
+	if !strings.Contains(said, "kept steps.IAM user django-s3-user-shared: env prod still uses it") {
 		t.Errorf("destroy did not say why it kept the user:\n%s", said)
 	}
 	keys, err := stg.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("django-s3-user-shared")})
@@ -168,7 +169,7 @@ func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
 	if env, _ := envfile.Read(filepath.Join(dir, ".env")); env[appconfig.EnvKeyID] != "" || env[appconfig.EnvBucket] != "" {
 		t.Errorf("staging's .env still has its S3 lines: %v", env)
 	}
-	if _, err := os.Stat(filepath.Join(dir, steps.EnvBackupFile("staging"))); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, day2.EnvBackupFile("staging"))); err != nil {
 		t.Errorf("no backup of staging's env file: %v", err)
 	}
 
@@ -190,12 +191,12 @@ func TestDestroyMonitoringKeepsTheSharedBudget(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	mon := "\nbudget: {monthly_usd: 20, email: ops@example.com}\nalarms: {bucket_size_gb: 5, email: ops@example.com}\n"
-	stg := testrun.New(t, dir, protAnswers(t, destroyAnswers+mon), nil)
-	protApply(t, stg, "preflight", "bucket", "monitoring")
+	stg := testrun.New(t, dir, testrun.Answers(t, destroyAnswers+mon), nil)
+	testrun.Apply(t, stg, "preflight", "bucket", "monitoring")
 	prodYAML := strings.NewReplacer("staging", "prod").Replace(destroyAnswers) + "env_file: .env.prod\n" + mon
-	prod := testrun.New(t, dir, protAnswers(t, prodYAML), nil)
-	protApply(t, prod, "preflight", "bucket", "monitoring")
-	if n := len(monBudgets(t, prod)); n != 1 {
+	prod := testrun.New(t, dir, testrun.Answers(t, prodYAML), nil)
+	testrun.Apply(t, prod, "preflight", "bucket", "monitoring")
+	if n := len(testrun.Budgets(t, prod)); n != 1 {
 		t.Fatalf("budgets after staging and prod = %d, want 1 (one per account)", n)
 	}
 	topicOf := func(r *steps.Run) string { return steps.AlarmTopicARN(r.Answers, motoserver.AccountID) }
@@ -205,18 +206,18 @@ func TestDestroyMonitoringKeepsTheSharedBudget(t *testing.T) {
 	}
 
 	said := destroy(t, stg)
-	if n := len(monBudgets(t, prod)); n != 1 || !strings.Contains(said, "kept budget "+steps.BudgetName+": env prod still uses it") {
+	if n := len(testrun.Budgets(t, prod)); n != 1 || !strings.Contains(said, "kept budget "+steps.BudgetName+": env prod still uses it") {
 		t.Errorf("destroying staging: %d budget(s) left, said:\n%s", n, said)
 	}
 	if topicExists(stg) || !topicExists(prod) {
 		t.Errorf("after destroying staging: staging topic exists %v, prod topic exists %v", topicExists(stg), topicExists(prod))
 	}
-	if _, ok := monAlarms(t, stg)[stg.Answers.Bucket+"-size"]; ok {
+	if _, ok := testrun.Alarms(t, stg)[stg.Answers.Bucket+"-size"]; ok {
 		t.Error("staging's size alarm survived its destroy")
 	}
 
 	destroy(t, prod)
-	if n := len(monBudgets(t, prod)); n != 0 || topicExists(prod) {
+	if n := len(testrun.Budgets(t, prod)); n != 0 || topicExists(prod) {
 		t.Errorf("after destroying prod: %d budget(s), prod topic exists %v", n, topicExists(prod))
 	}
 }

@@ -1,23 +1,12 @@
-package steps
+package day2
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/s3wizard/s3wizard/internal/awstest"
 )
-
-func s3HTTPError(status int, bucketRegion string) error {
-	resp := &http.Response{StatusCode: status, Header: http.Header{}}
-	if bucketRegion != "" {
-		resp.Header.Set("x-amz-bucket-region", bucketRegion)
-	}
-	return &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
-		Response: &smithyhttp.Response{Response: resp}, Err: errors.New(http.StatusText(status))}}
-}
 
 // Decision logic of doctor's HeadBucket. moto answers HeadBucket from
 // another region with 200 and the bucket's region (TestDoctorNamesTheBucketsRegion
@@ -25,7 +14,7 @@ func s3HTTPError(status int, bucketRegion string) error {
 // moto cannot produce, so that answer is built here.
 func TestHeadBucketChecksRegionFromErrorHeader(t *testing.T) {
 	for _, status := range []int{http.StatusMovedPermanently, http.StatusBadRequest} {
-		checks, stop := headBucketChecks("b-media", "us-east-1", "", s3HTTPError(status, "eu-west-3"), true)
+		checks, stop := headBucketChecks("b-media", "us-east-1", "", awstest.S3HTTPError(status, "eu-west-3"), true)
 		if stop || len(checks) != 1 {
 			t.Fatalf("%d: checks %+v stop %v", status, checks, stop)
 		}
@@ -35,12 +24,12 @@ func TestHeadBucketChecksRegionFromErrorHeader(t *testing.T) {
 		}
 	}
 	// A 403 in the configured region is a missing permission.
-	checks, _ := headBucketChecks("b-media", "eu-west-3", "", s3HTTPError(http.StatusForbidden, "eu-west-3"), true)
+	checks, _ := headBucketChecks("b-media", "eu-west-3", "", awstest.S3HTTPError(http.StatusForbidden, "eu-west-3"), true)
 	if len(checks) != 1 || checks[0].OK || !strings.Contains(checks[0].Detail, "s3:ListBucket") {
 		t.Errorf("403: %+v", checks)
 	}
 	// 404: a typo, and nothing more to check.
-	checks, stop := headBucketChecks("b-media", "eu-west-3", "", s3HTTPError(http.StatusNotFound, ""), true)
+	checks, stop := headBucketChecks("b-media", "eu-west-3", "", awstest.S3HTTPError(http.StatusNotFound, ""), true)
 	if !stop || len(checks) != 1 || !strings.Contains(checks[0].Detail, "typo") {
 		t.Errorf("404: %+v %v", checks, stop)
 	}
