@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
@@ -135,7 +136,7 @@ func claimEnvFile(a *config.Answers, dir string) error {
 			return "the settings of bucket " + b, nil
 		}
 		// A file this env's saved answers already name stays its own.
-		mine := prog.Answers != nil && prog.Answers.EnvFile != "" && absPath(envPath(prog.Answers.EnvFile, dir)) == absPath(envPath(file, dir))
+		mine := prog.Answers != nil && prog.Answers.EnvFile != "" && appconfig.AbsDir(envPath(prog.Answers.EnvFile, dir)) == appconfig.AbsDir(envPath(file, dir))
 		if env := envUsing(dir, a.Env, file); env != "" && !mine {
 			return "the settings of env " + env, nil
 		}
@@ -163,7 +164,7 @@ func claimEnvFile(a *config.Answers, dir string) error {
 // envUsing returns the other env of the project whose saved answers use
 // file as their env file, or "".
 func envUsing(dir, self, file string) string {
-	want := absPath(envPath(file, dir))
+	want := appconfig.AbsDir(envPath(file, dir))
 	for _, env := range state.Envs(dir) {
 		if env == self {
 			continue
@@ -172,18 +173,11 @@ func envUsing(dir, self, file string) string {
 		if err != nil || p.Answers == nil || p.Answers.EnvFile == "" {
 			continue
 		}
-		if absPath(envPath(p.Answers.EnvFile, dir)) == want {
+		if appconfig.AbsDir(envPath(p.Answers.EnvFile, dir)) == want {
 			return env
 		}
 	}
 	return ""
-}
-
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }
 
 // Session is one opened run.
