@@ -70,3 +70,42 @@ func TestProvidedKeysTypedAtTheApplyPrompt(t *testing.T) {
 		t.Errorf(".gitignore does not ignore .env (%v)", err)
 	}
 }
+
+// TestProvidedKeysTypedInAccessibleMode: the line-by-line wizard
+// (--accessible) in a terminal asks, once credentials is provided, the
+// provider's endpoint and then its keys — the secret with the echo off —
+// and writes them to the env file only; the secret never reaches the
+// terminal.
+func TestProvidedKeysTypedInAccessibleMode(t *testing.T) {
+	srv := minioserver.Start(t)
+	dir := project(t, "")
+	tm := inTerminal(t, dir, srv.Env(), "--accessible", "--env", "staging", "--no-color")
+	tm.waitFor("App name")
+	tm.send("mon-app\n")
+	tm.waitFor("AWS region")
+	tm.send("\n")
+	tm.waitFor("How will the app authenticate?")
+	tm.send("3\n") // access-keys, instance-role, provided
+	tm.waitFor("Provider's S3 endpoint URL")
+	tm.send("\n") // keeps AWS_ENDPOINT_URL
+	tm.waitFor("Your provider's access key ID")
+	tm.send(minioserver.User + "\n")
+	tm.waitFor("Its secret access key")
+	tm.send(minioserver.Password + "\n")
+	tm.waitFor("Apply?")
+	env := readEnv(t, dir)
+	if env["AWS_ACCESS_KEY_ID"] != minioserver.User || env["AWS_SECRET_ACCESS_KEY"] != minioserver.Password {
+		t.Errorf(".env lacks the typed keys: %q", env["AWS_ACCESS_KEY_ID"])
+	}
+	if strings.Contains(tm.screen(), minioserver.Password) {
+		t.Errorf("the secret reached the terminal:\n%s", tm.screen())
+	}
+	tm.send("n\n") // no to the plan: nothing changes, the wizard ends
+	if code := tm.exit(); code != 130 {
+		t.Errorf("no to the plan: exit %d, want 130\n%s", code, tm.screen())
+	}
+	prog, err := os.ReadFile(filepath.Join(dir, ".s3wizard", "staging.json"))
+	if err != nil || strings.Contains(string(prog), minioserver.Password) || !strings.Contains(string(prog), srv.URL) {
+		t.Errorf("progress file: %v; it must hold the endpoint and never the secret", err)
+	}
+}
