@@ -226,3 +226,24 @@ func TestRotateAsksBeforeDeactivating(t *testing.T) {
 		t.Fatalf("after yes to deactivate, no to delete: %v", st)
 	}
 }
+
+// ctrl+c at a line-by-line question (--accessible in a terminal) ends the
+// wizard at once with exit 130, as in the full-screen wizard: huh's line
+// mode alone would wait for Enter.
+func TestAccessibleCtrlCEndsTheWizard(t *testing.T) {
+	s := motoserver.Shared(t)
+	dir := project(t, "")
+	tm := inTerminal(t, dir, s.Env(), "--accessible", "--env", "staging", "--no-color")
+	tm.waitFor("App name")
+	tm.send("\x03")
+	done := make(chan int, 1)
+	go func() { done <- tm.exit() }()
+	select {
+	case code := <-done:
+		if code != 130 {
+			t.Errorf("ctrl+c: exit %d, want 130\n%s", code, tm.screen())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("ctrl+c did not end the wizard within 20 s:\n%s", tm.screen())
+	}
+}

@@ -117,13 +117,31 @@ func (x *accessible) printf(format string, args ...any) { fmt.Fprintf(x.out, for
 // ask runs a form line by line; input ending early is a cancel, since the
 // defaults silently taken from then on were never chosen.
 func (x *accessible) ask(f *huh.Form) error {
-	if err := f.WithInput(x.in).WithOutput(x.out).RunWithContext(x.ctx); err != nil {
-		return fmt.Errorf("prompt: %w", err)
+	if err := x.prompt(f, x.in); err != nil {
+		return err
 	}
 	if x.in.eof {
 		return fmt.Errorf("input ended before the wizard did: %w", ErrCancelled)
 	}
 	return nil
+}
+
+// prompt runs a form line by line from in. huh's line mode does not watch
+// the context while it waits for a line, so ctrl+c (which cancels it) would
+// go unnoticed until Enter: the wait ends with the context, and the wizard
+// with it (exit 130, progress kept).
+func (x *accessible) prompt(f *huh.Form, in io.Reader) error {
+	done := make(chan error, 1)
+	go func() { done <- f.WithInput(in).WithOutput(x.out).RunWithContext(x.ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("prompt: %w", err)
+		}
+		return nil
+	case <-x.ctx.Done():
+		return fmt.Errorf("prompt: %w", ErrCancelled)
+	}
 }
 
 func (x *accessible) confirm(title string) (bool, error) {
@@ -310,8 +328,8 @@ func (x *accessible) beforePlan(a *config.Answers, appDefault string) error {
 			return fmt.Errorf("credentials: provided: the secret is typed hidden, which needs a terminal: run in one, or put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in %s (mode 0600): %w", a.EnvFile, ErrCancelled)
 		}
 		kf := newKeysForm(a.EnvFile, true)
-		if err := kf.form.WithInput(x.tty).WithOutput(x.out).RunWithContext(x.ctx); err != nil {
-			return fmt.Errorf("prompt: %w", err)
+		if err := x.prompt(kf.form, x.tty); err != nil {
+			return err
 		}
 		id, secret := kf.take()
 		if err := x.eng.SaveProvidedKeys(a, id, secret); err != nil {
