@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/s3wizard/s3wizard/internal/minioserver"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // TestProvidedCredentialsOnMinIO is `credentials: provided` end to end on a
@@ -36,6 +37,11 @@ func TestProvidedCredentialsOnMinIO(t *testing.T) {
 				t.Errorf("%s does not say %q:\n%s", name, line, text)
 			}
 		}
+	}
+	destroyProvided(t, out)
+	// The refusals go with the bucket: the next one is asked again.
+	if b, err := os.ReadFile(filepath.Join(out.dir, ".s3wizard", "staging.json")); err != nil || strings.Contains(string(b), steps.ProviderRefusedPrefix) {
+		t.Errorf("after destroy the progress file still records a refusal (%v):\n%s", err, b)
 	}
 }
 

@@ -41,6 +41,7 @@ func TestProvidedCredentialsOnMoto(t *testing.T) {
 	if strings.Contains(out.apply+out.check, "so this provider does not support it") {
 		t.Errorf("a part of protection is skipped on moto:\n%s\n%s", out.apply, out.check)
 	}
+	destroyProvided(t, out)
 }
 
 // requireProtection checks protection on a provider: versioning on, the
@@ -86,6 +87,8 @@ func requireProtection(t *testing.T, out providedRun, encrypted bool, rules []st
 type providedRun struct {
 	apply, again, check string
 	s3                  *s3.Client
+	dir                 string
+	env                 []string
 }
 
 func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret string, logs func() string) providedRun {
@@ -186,8 +189,22 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 			t.Errorf("check lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	out.check, out.s3 = r.stdout, cl
+	out.check, out.s3, out.dir, out.env = r.stdout, cl, dir, procEnv
 	return out
+}
+
+// destroyProvided: destroy on a provider removes the bucket, every version
+// of every object included (versioning is on where the provider supports
+// it), and touches nothing of IAM, CloudWatch or Budgets.
+func destroyProvided(t *testing.T, out providedRun) {
+	t.Helper()
+	r := runWithInput(t, out.dir, out.env, "mon-app-media-staging\n", "destroy", "--env", "staging")
+	if r.code != 0 || strings.Contains(r.stdout+r.stderr, "role") || strings.Contains(r.stdout+r.stderr, "CloudWatch") {
+		t.Errorf("destroy: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := out.s3.HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: sdk.String("mon-app-media-staging")}); err == nil {
+		t.Error("destroy left the bucket")
+	}
 }
 
 func tailString(s string, n int) string {

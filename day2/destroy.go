@@ -63,7 +63,7 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 		}
 		_, err = cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
 		try("delete policy "+steps.PolicyName(a), err)
-	} else {
+	} else if a.Credentials == config.CredInstanceRole {
 		role := a.RoleName
 		// The wizard's inline S3 policy goes in every case; an adopted role
 		// keeps everything else.
@@ -82,7 +82,11 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 			kept("role " + role)
 		}
 	}
-	steps.DestroyMonitoring(ctx, r, try, say)
+	if a.Credentials != config.CredProvided {
+		// An S3-compatible provider has no IAM, CloudWatch or Budgets
+		// (steps.ProviderSkips): nothing of the kind was made there.
+		steps.DestroyMonitoring(ctx, r, try, say)
+	}
 	destroyAppFiles(r, try, say)
 	for _, b := range []struct{ name, created string }{{a.Bucket, steps.BucketCreatedResource}, {steps.LogBucketName(a.Bucket), steps.LogBucketCreatedResource}} {
 		if !r.Owns(b.created) {
@@ -109,6 +113,12 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 		// the same name found by a later apply is adopted, not created.
 		for _, k := range []string{steps.BucketCreatedResource, steps.LogBucketCreatedResource, steps.UserCreatedResource, steps.RoleCreatedResource, steps.PABBeforeResource} {
 			delete(p.Resources, k)
+		}
+		// What a provider refused is asked again of the next bucket.
+		for k := range p.Resources {
+			if strings.HasPrefix(k, steps.ProviderRefusedPrefix) {
+				delete(p.Resources, k)
+			}
 		}
 	})
 }

@@ -79,7 +79,7 @@ func planEncryption(ctx context.Context, r *Run, p *Plan) error {
 	return nil
 }
 
-// What an S3-compatible provider may refuse of protection (refusedPrefix).
+// What an S3-compatible provider may refuse of protection (ProviderRefusedPrefix).
 const (
 	refusedEncryption = "encryption"
 	refusedVersioning = "versioning"

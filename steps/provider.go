@@ -48,11 +48,11 @@ var ProviderSkips = []string{
 	"IAM Access Analyzer policy validation: an AWS service; the bucket policy is still checked by the wizard's own grammar rules",
 }
 
-// refusedPrefix names, in the progress file's resources, what the provider
+// ProviderRefusedPrefix names, in the progress file's resources, what the provider
 // refused ("provider-refused:encryption", "provider-refused:lifecycle:ID"),
 // with its answer: later plans skip it in one line instead of failing, and
 // the verification lists it as skipped.
-const refusedPrefix = "provider-refused:"
+const ProviderRefusedPrefix = "provider-refused:"
 
 // refusalCodes are the 400 answers that say the request's content is not
 // accepted: a provider that does not implement a lifecycle action or a
@@ -98,13 +98,13 @@ func (r *Run) refusal(what string) string {
 	if r.State == nil {
 		return ""
 	}
-	return r.State.Resource(refusedPrefix + what)
+	return r.State.Resource(ProviderRefusedPrefix + what)
 }
 
 // refuse records the provider's refusal of what and says so in one line.
 func (r *Run) refuse(step, what, label, reason string) error {
 	r.emit(Event{Kind: EvNotice, Step: step, Text: skippedLine(label, reason)})
-	return r.State.SaveResource(refusedPrefix+what, reason)
+	return r.State.SaveResource(ProviderRefusedPrefix+what, reason)
 }
 
 // skippedLine is the one line that says a part is skipped and why.
@@ -155,7 +155,7 @@ func (r *Run) planRefusal(p *Plan, err error, what, label string) bool {
 		return false
 	}
 	p.Notice("%s", skippedLine(label, reason))
-	p.Record(func(s *state.Progress) { s.SetResource(refusedPrefix+what, reason) })
+	p.Record(func(s *state.Progress) { s.SetResource(ProviderRefusedPrefix+what, reason) })
 	return true
 }
 
