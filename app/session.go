@@ -54,8 +54,8 @@ func Answers(o Options, saved *state.Progress) (*config.Answers, error) {
 		}
 		a.Merge(f)
 	}
-	if saved != nil && saved.Answers != nil {
-		a.Merge(saved.Answers)
+	if saved != nil && saved.Answers() != nil {
+		a.Merge(saved.Answers())
 	}
 	if o.Env != "" {
 		a.Env, a.Set["env"] = o.Env, true
@@ -123,7 +123,7 @@ func claimEnvFile(a *config.Answers, dir string) error {
 	// Its own bucket of an earlier run (the bucket answer changed since)
 	// also marks the file as this env's.
 	ours := func(keyID, bucket string) bool {
-		return keyID != "" && prog.Key(keyID) != nil || prog.Answers != nil && bucket == prog.Answers.Bucket
+		return keyID != "" && prog.Key(keyID) != nil || prog.Answers() != nil && bucket == prog.Answers().Bucket
 	}
 	// owner names who else the file serves ("" when nobody does).
 	owner := func(file string) (string, error) {
@@ -136,7 +136,7 @@ func claimEnvFile(a *config.Answers, dir string) error {
 			return "the settings of bucket " + b, nil
 		}
 		// A file this env's saved answers already name stays its own.
-		mine := prog.Answers != nil && prog.Answers.EnvFile != "" && appconfig.AbsDir(envPath(prog.Answers.EnvFile, dir)) == appconfig.AbsDir(envPath(file, dir))
+		mine := prog.Answers() != nil && prog.Answers().EnvFile != "" && appconfig.AbsDir(envPath(prog.Answers().EnvFile, dir)) == appconfig.AbsDir(envPath(file, dir))
 		if env := envUsing(dir, a.Env, file); env != "" && !mine {
 			return "the settings of env " + env, nil
 		}
@@ -170,10 +170,10 @@ func envUsing(dir, self, file string) string {
 			continue
 		}
 		p, err := state.Read(dir, env)
-		if err != nil || p.Answers == nil || p.Answers.EnvFile == "" {
+		if err != nil || p.Answers() == nil || p.Answers().EnvFile == "" {
 			continue
 		}
-		if appconfig.AbsDir(envPath(p.Answers.EnvFile, dir)) == want {
+		if appconfig.AbsDir(envPath(p.Answers().EnvFile, dir)) == want {
 			return env
 		}
 	}
@@ -249,5 +249,5 @@ func (s *Session) SaveAnswers() error {
 	if err := envfile.CheckWritable(envPath(s.Run.Answers.EnvFile, s.Run.Dir)); err != nil {
 		return UsageError(fmt.Errorf("env file: %w; nothing was changed", err))
 	}
-	return s.Run.State.Update(func(p *state.Progress) { p.Answers = s.Run.Answers })
+	return s.Run.State.Update(func(p *state.Progress) { p.SetAnswers(s.Run.Answers) })
 }

@@ -18,10 +18,10 @@ func savedSession(ctx context.Context, f *flags, lock bool) (*app.Session, error
 	if err != nil {
 		return nil, err
 	}
-	if p.Answers == nil {
+	if p.Answers() == nil {
 		return nil, app.UsageError(fmt.Errorf("no saved progress for env %q in %s: run `s3wizard apply --env %s` first", f.Env, f.Dir, f.Env))
 	}
-	a := p.Answers
+	a := p.Answers()
 	if f.Region != "" && f.Region != a.Region {
 		return nil, app.UsageError(fmt.Errorf("--region %s differs from env %s's region %s", f.Region, f.Env, a.Region))
 	}

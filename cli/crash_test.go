@@ -186,11 +186,11 @@ func collect(t *testing.T, s *motoserver.Server, dir string) outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.KeyCreation != nil {
-		t.Errorf("a key creation is still open: %+v", p.KeyCreation)
+	if p.KeyCreation() != nil {
+		t.Errorf("a key creation is still open: %+v", p.KeyCreation())
 	}
 	o := outcome{owned: map[string]string{}}
-	for k, v := range p.Resources {
+	for k, v := range p.Resources() {
 		if strings.HasSuffix(k, "_created_by_wizard") {
 			o.owned[k] = v
 		}

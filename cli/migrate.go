@@ -41,7 +41,7 @@ func cmdMigrateMedia(ctx context.Context, f *flags, s IO) error {
 	fmt.Fprintf(s.Err, "s3wizard: %s %d files (%s) from %s (MEDIA_ROOT, %s) to s3://%s/%s in %s\n",
 		verb, n, migrate.HumanBytes(size), root, source, a.Bucket, migrate.Prefix, a.Region)
 	res, err := migrate.Run(ctx, sess.Run.AWS.S3In(a.Region), migrate.Options{
-		Root: root, Bucket: a.Bucket, Owner: sess.Run.State.Account, DryRun: f.DryRun,
+		Root: root, Bucket: a.Bucket, Owner: sess.Run.State.Account(), DryRun: f.DryRun,
 		Progress: s.Err, Terminal: isTerminal(s.Err),
 	})
 	if err != nil && res == nil {

@@ -39,7 +39,7 @@ func cmdOperatorPolicy(ctx context.Context, f *flags, s IO) error {
 	}
 	account := ""
 	if saved != nil {
-		account = saved.Account
+		account = saved.Account()
 	}
 	doc, err := steps.OperatorPolicy(a, account)
 	if err != nil {

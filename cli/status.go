@@ -48,14 +48,14 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 		if err != nil {
 			return err
 		}
-		es := envStatus{Env: env, Account: p.Account}
-		if p.Answers != nil {
-			es.Bucket, es.Region = p.Answers.Bucket, p.Answers.Region
+		es := envStatus{Env: env, Account: p.Account()}
+		if p.Answers() != nil {
+			es.Bucket, es.Region = p.Answers().Bucket, p.Answers().Region
 		}
 		if email := steps.AlarmConfirmationPending(p); email != "" {
 			es.Waiting = append(es.Waiting, fmt.Sprintf("alarm emails: %s has not confirmed the SNS subscription (as last checked): click the link in the email from AWS Notifications; until then alarms email nobody", email))
 		}
-		if rot := p.Rotation; rot != nil {
+		if rot := p.Rotation(); rot != nil {
 			es.Pending = fmt.Sprintf("key rotation: new key %s is in the env file, old key %s is still active — deploy the new one, then run `s3wizard rotate-keys --env %s` again", text.Mask(rot.New), text.Mask(rot.Old), env)
 		}
 		for _, st := range steps.All() {

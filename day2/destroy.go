@@ -105,14 +105,13 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 		return err
 	}
 	return r.State.Update(func(p *state.Progress) {
-		for id := range p.Steps {
-			p.Steps[id] = &state.StepState{Status: state.Pending}
-		}
-		p.KeyCreation, p.Rotation = nil, nil
+		p.ResetSteps()
+		p.SetKeyCreation(nil)
+		p.SetRotation(nil)
 		// What was deleted is no longer the wizard's: a bucket or user of
 		// the same name found by a later apply is adopted, not created.
 		for _, k := range []string{steps.BucketCreatedResource, steps.LogBucketCreatedResource, steps.UserCreatedResource, steps.RoleCreatedResource, steps.PABBeforeResource} {
-			delete(p.Resources, k)
+			p.DeleteResource(k)
 		}
 		// What a provider refused is asked again of the next bucket.
 		for k := range p.Resources {
@@ -167,7 +166,7 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, try func(string, erro
 	cl := r.AWS.IAM
 	others := otherEnvsOfUser(r)
 	mine := map[string]bool{}
-	for _, k := range r.State.Keys {
+	for _, k := range r.State.Keys() {
 		if (k.User == "" || k.User == a.IAMUser) && k.Status != "Deleted" {
 			mine[k.ID] = true
 		}
@@ -235,17 +234,17 @@ func otherEnvsOfUser(r *steps.Run) userSharers {
 			continue
 		}
 		p, err := state.Read(r.Dir, env)
-		if err != nil || p.Answers == nil || p.Answers.IAMUser != a.IAMUser || p.Answers.Credentials != "access-keys" {
+		if err != nil || p.Answers() == nil || p.Answers().IAMUser != a.IAMUser || p.Answers().Credentials != "access-keys" {
 			continue
 		}
 		used := false
-		for _, k := range p.Keys {
+		for _, k := range p.Keys() {
 			if (k.User == "" || k.User == a.IAMUser) && k.Status != "Deleted" {
 				u.keys[k.ID] = env
 				used = true
 			}
 		}
-		for _, st := range p.Steps {
+		for _, st := range p.Steps() {
 			used = used || st.Status == state.Done
 		}
 		if used {
@@ -265,10 +264,7 @@ func handOverUser(r *steps.Run, envs []string, say func(string)) {
 	}
 	defer p.Close()
 	if err := p.Update(func(p *state.Progress) {
-		if p.Resources == nil {
-			p.Resources = map[string]string{}
-		}
-		p.Resources[steps.UserCreatedResource] = "true"
+		p.SetResource(steps.UserCreatedResource, "true")
 	}); err != nil {
 		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], r.Answers.IAMUser, err))
 		return

@@ -134,13 +134,13 @@ func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
 	sa := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\naccess_logs: false\n"+shared)
 	stg := testrun.New(t, dir, sa, nil)
 	testrun.Apply(t, stg, "preflight", "bucket", "iam", "access-key")
-	if err := stg.State.Update(func(p *state.Progress) { p.Answers = sa }); err != nil {
+	if err := stg.State.Update(func(p *state.Progress) { p.SetAnswers(sa) }); err != nil {
 		t.Fatal(err)
 	}
 	pa := testrun.Answers(t, "env: prod\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-prod\naccess_logs: false\nenv_file: .env.prod\n"+shared)
 	prod := testrun.New(t, dir, pa, nil)
 	testrun.Apply(t, prod, "preflight", "bucket", "iam", "access-key")
-	if err := prod.State.Update(func(p *state.Progress) { p.Answers = pa }); err != nil {
+	if err := prod.State.Update(func(p *state.Progress) { p.SetAnswers(pa) }); err != nil {
 		t.Fatal(err)
 	}
 	prodEnv, err := envfile.Read(filepath.Join(dir, ".env.prod"))

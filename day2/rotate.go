@@ -62,14 +62,14 @@ func RotateKeys(ctx context.Context, r *steps.Run, o RotateOptions) error {
 	if err := steps.RecoverLandedKey(r, current); err != nil {
 		return err
 	}
-	if r.State.KeyCreation != nil && r.State.Rotation == nil {
+	if r.State.KeyCreation() != nil && r.State.Rotation() == nil {
 		// An earlier run died right after CreateAccessKey: its key's
 		// secret is lost; delete it before making a new one.
 		if err := steps.DeleteOrphanKeys(ctx, r, o.Say); err != nil {
 			return err
 		}
 	}
-	if rot := r.State.Rotation; rot != nil && rot.New == current {
+	if rot := r.State.Rotation(); rot != nil && rot.New == current {
 		o.Say(fmt.Sprintf("finishing the rotation started earlier: new key %s is in %s, old key %s still active", text.Mask(rot.New), a.EnvFile, text.Mask(rot.Old)))
 		return finishRotation(ctx, r, o, *rot)
 	}
@@ -108,8 +108,9 @@ func finishRotation(ctx context.Context, r *steps.Run, o RotateOptions, rot stat
 		}
 		if !deployed {
 			if err := r.State.Update(func(p *state.Progress) {
-				if p.Rotation != nil {
-					p.Rotation.HandedOff = true
+				if rot := p.Rotation(); rot != nil {
+					rot.HandedOff = true
+					p.SetRotation(rot)
 				}
 			}); err != nil {
 				return err
@@ -179,7 +180,7 @@ func retireOld(ctx context.Context, r *steps.Run, o RotateOptions, oldID string)
 			o.Say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in steps.IAM if something still needed it)", text.Mask(oldID)))
 		}
 	}
-	return r.State.Update(func(p *state.Progress) { p.Rotation = nil })
+	return r.State.Update(func(p *state.Progress) { p.SetRotation(nil) })
 }
 
 func markKey(r *steps.Run, id, status string) {

@@ -158,7 +158,7 @@ func accountOf(r *steps.Run) string {
 	if acct, _ := r.Identity(); acct != "" {
 		return acct
 	}
-	return r.State.Account
+	return r.State.Account()
 }
 
 func endpointOf(r *steps.Run) string {
@@ -223,7 +223,7 @@ func keys(r *steps.Run, now time.Time) ([]keyRow, string) {
 	}
 	var rows []keyRow
 	var next time.Time
-	for _, k := range r.State.Keys {
+	for _, k := range r.State.Keys() {
 		if k.User != "" && k.User != a.IAMUser {
 			continue
 		}
@@ -553,7 +553,7 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 // herokuDeployed tells whether the wizard recorded setting an active key on
 // Heroku.
 func herokuDeployed(r *steps.Run) bool {
-	for _, k := range r.State.Keys {
+	for _, k := range r.State.Keys() {
 		if k.Status == "Active" && slices.Contains(k.Deployed, "heroku") {
 			return true
 		}
@@ -563,7 +563,7 @@ func herokuDeployed(r *steps.Run) bool {
 
 func manual(r *steps.Run) []string {
 	a := r.Answers
-	out := append([]string(nil), r.State.Manual...)
+	out := append([]string(nil), r.State.Manual()...)
 	if a.HerokuApp != "" && a.Credentials == config.CredAccessKeys && !herokuDeployed(r) {
 		out = append(out, "Set the Heroku config vars: `sh "+appconfig.HerokuFile(a.Env)+"` (one restart), then delete that file.")
 	}

@@ -130,7 +130,7 @@ func runStaging(t *testing.T, extra ...string) *staging {
 	})
 	r.KeyPropagation = 5 * time.Second
 	prog := r.State
-	if err := prog.Update(func(p *state.Progress) { p.Answers = a }); err != nil {
+	if err := prog.Update(func(p *state.Progress) { p.SetAnswers(a) }); err != nil {
 		t.Fatal(err)
 	}
 	all := steps.All()

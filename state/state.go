@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -76,8 +78,19 @@ type Rotation struct {
 	HandedOff bool `json:"handed_off,omitempty"`
 }
 
-// Progress is the content of .s3wizard/<env>.json.
+// Progress is the content of .s3wizard/<env>.json. Its fields are private:
+// steps of one run read and write it concurrently, so every access goes
+// through a method that holds its mutex, and Update changes several fields
+// at once and saves them.
 type Progress struct {
+	mu   sync.Mutex
+	d    *fileData
+	path string
+	lock *os.File
+}
+
+// fileData is the progress file's format (schema 1): its JSON is the file.
+type fileData struct {
 	Schema    int                   `json:"schema"`
 	Env       string                `json:"env"`
 	Account   string                `json:"account,omitempty"`
@@ -94,10 +107,19 @@ type Progress struct {
 	Rotation *Rotation `json:"rotation,omitempty"`
 	Manual   []string  `json:"manual_steps,omitempty"`
 	Updated  time.Time `json:"updated,omitzero"`
+}
 
-	mu   sync.Mutex
-	path string
-	lock *os.File
+// New is an empty progress of env, not backed by a file (tests, offline
+// front ends); Open and Read load a real one.
+func New(env string) *Progress {
+	return &Progress{d: &fileData{Schema: SchemaVersion, Env: env, Steps: map[string]*StepState{}}}
+}
+
+// MarshalJSON is the progress file's content.
+func (p *Progress) MarshalJSON() ([]byte, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return json.Marshal(p.d)
 }
 
 // Path returns the progress file of env under project dir.
@@ -145,7 +167,8 @@ func Open(dir, env string) (*Progress, error) {
 // A missing file yields an empty progress.
 func Read(dir, env string) (*Progress, error) {
 	path := Path(dir, env)
-	p := &Progress{Schema: SchemaVersion, Env: env, Steps: map[string]*StepState{}, path: path}
+	p := New(env)
+	p.path = path
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return p, nil
@@ -165,15 +188,14 @@ func Read(dir, env string) (*Progress, error) {
 	if probe.Schema < 1 {
 		return nil, fmt.Errorf("progress file %s has no schema version: it is not an s3wizard progress file; move it aside", path)
 	}
-	if err := json.Unmarshal(data, p); err != nil {
+	if err := json.Unmarshal(data, p.d); err != nil {
 		return nil, fmt.Errorf("progress file %s is corrupt (%v): fix it by hand or move it aside to start over; it was left untouched", path, err)
 	}
-	p.path = path
-	if p.Steps == nil {
-		p.Steps = map[string]*StepState{}
+	if p.d.Steps == nil {
+		p.d.Steps = map[string]*StepState{}
 	}
-	if p.Answers != nil && p.Answers.Set == nil {
-		p.Answers.Set = map[string]bool{}
+	if p.d.Answers != nil && p.d.Answers.Set == nil {
+		p.d.Answers.Set = map[string]bool{}
 	}
 	return p, nil
 }
@@ -220,11 +242,11 @@ func (p *Progress) saveLocked() error {
 	if p.lock == nil {
 		// Read-only commands (status, check, docs) must never race a run
 		// that holds the lock.
-		return fmt.Errorf("save progress of env %q: not opened for writing (internal error)", p.Env)
+		return fmt.Errorf("save progress of env %q: not opened for writing (internal error)", p.d.Env)
 	}
-	p.Schema = SchemaVersion
-	p.Updated = time.Now().UTC().Truncate(time.Second)
-	data, err := json.MarshalIndent(p, "", "  ")
+	p.d.Schema = SchemaVersion
+	p.d.Updated = time.Now().UTC().Truncate(time.Second)
+	data, err := json.MarshalIndent(p.d, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode progress: %w", err)
 	}
@@ -232,11 +254,13 @@ func (p *Progress) saveLocked() error {
 	return envfile.WriteFileAtomic(p.path, data, 0o600)
 }
 
-// Update runs fn under the progress lock and saves the result.
+// Update runs fn under the progress lock and saves the result. fn gets a
+// view of the same progress whose methods do not wait for that lock (so it
+// may read and change several things at once); the view cannot be saved.
 func (p *Progress) Update(fn func(p *Progress)) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fn(p)
+	fn(&Progress{d: p.d})
 	return p.saveLocked()
 }
 
@@ -244,7 +268,7 @@ func (p *Progress) Update(fn func(p *Progress)) error {
 func (p *Progress) Step(id string) StepState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if s, ok := p.Steps[id]; ok {
+	if s, ok := p.d.Steps[id]; ok {
 		return *s
 	}
 	return StepState{Status: Pending}
@@ -257,7 +281,7 @@ func (p *Progress) SetStep(id, status string, stepErr error, notes []string) err
 		if stepErr != nil {
 			s.Error = stepErr.Error()
 		}
-		p.Steps[id] = s
+		p.d.Steps[id] = s
 	})
 }
 
@@ -265,26 +289,27 @@ func (p *Progress) SetStep(id, status string, stepErr error, notes []string) err
 func (p *Progress) Resource(k string) string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.Resources[k]
+	return p.d.Resources[k]
 }
 
 // SetResource records a resource (not saved until the next Save/Update).
 func (p *Progress) SetResource(k, v string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.Resources == nil {
-		p.Resources = map[string]string{}
+	if p.d.Resources == nil {
+		p.d.Resources = map[string]string{}
 	}
-	p.Resources[k] = v
+	p.d.Resources[k] = v
 }
 
 // Key returns the recorded access key with that ID, or nil.
 func (p *Progress) Key(id string) *AccessKey {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for i := range p.Keys {
-		if p.Keys[i].ID == id {
-			k := p.Keys[i]
+	for i := range p.d.Keys {
+		if p.d.Keys[i].ID == id {
+			k := p.d.Keys[i]
+			k.Deployed = slices.Clone(k.Deployed)
 			return &k
 		}
 	}
@@ -295,25 +320,22 @@ func (p *Progress) Key(id string) *AccessKey {
 func (p *Progress) PutKey(k AccessKey) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for i := range p.Keys {
-		if p.Keys[i].ID == k.ID {
-			p.Keys[i] = k
+	for i := range p.d.Keys {
+		if p.d.Keys[i].ID == k.ID {
+			p.d.Keys[i] = k
 			return
 		}
 	}
-	p.Keys = append(p.Keys, k)
+	p.d.Keys = append(p.d.Keys, k)
 }
 
 // AddManual records a manual step for the hand-off document, once.
 func (p *Progress) AddManual(s string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, m := range p.Manual {
-		if m == s {
-			return
-		}
+	if !slices.Contains(p.d.Manual, s) {
+		p.d.Manual = append(p.d.Manual, s)
 	}
-	p.Manual = append(p.Manual, s)
 }
 
 // LockEnvFiles takes the project's env-file lock, waiting for another run
@@ -342,12 +364,163 @@ func LockEnvFiles(dir string) (release func(), err error) {
 func (p *Progress) SaveResource(k, v string) error {
 	return p.Update(func(p *Progress) {
 		if v == "" {
-			delete(p.Resources, k)
+			p.DeleteResource(k)
 			return
 		}
-		if p.Resources == nil {
-			p.Resources = map[string]string{}
-		}
-		p.Resources[k] = v
+		p.SetResource(k, v)
 	})
+}
+
+// Env is the env this progress belongs to.
+func (p *Progress) Env() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.d.Env
+}
+
+// Account is the AWS account recorded by preflight.
+func (p *Progress) Account() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.d.Account
+}
+
+// Caller is the ARN of the identity that ran preflight.
+func (p *Progress) Caller() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.d.Caller
+}
+
+// SetIdentity records the AWS account and caller ARN (not saved).
+func (p *Progress) SetIdentity(account, caller string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.d.Account, p.d.Caller = account, caller
+}
+
+// Answers are the recorded answers (nil before the first save of a run).
+func (p *Progress) Answers() *config.Answers {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.d.Answers
+}
+
+// SetAnswers records the answers (not saved).
+func (p *Progress) SetAnswers(a *config.Answers) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.d.Answers = a
+}
+
+// Steps are the recorded states of the steps, by step ID (a copy).
+func (p *Progress) Steps() map[string]StepState {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]StepState, len(p.d.Steps))
+	for id, s := range p.d.Steps {
+		out[id] = *s
+	}
+	return out
+}
+
+// PutStep records a step's state as it is (not saved; SetStep records an
+// outcome now and saves).
+func (p *Progress) PutStep(id string, s StepState) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.d.Steps[id] = &s
+}
+
+// ClearSteps forgets every step's state (not saved): a run that starts over.
+func (p *Progress) ClearSteps() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.d.Steps = map[string]*StepState{}
+}
+
+// ResetSteps marks every recorded step pending again (not saved).
+func (p *Progress) ResetSteps() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id := range p.d.Steps {
+		p.d.Steps[id] = &StepState{Status: Pending}
+	}
+}
+
+// Resources are the recorded resource names and markers (a copy).
+func (p *Progress) Resources() map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.d.Resources)
+}
+
+// DeleteResource forgets a resource (not saved).
+func (p *Progress) DeleteResource(k string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.d.Resources, k)
+}
+
+// Keys are the recorded access keys (a copy).
+func (p *Progress) Keys() []AccessKey {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := slices.Clone(p.d.Keys)
+	for i := range out {
+		out[i].Deployed = slices.Clone(out[i].Deployed)
+	}
+	return out
+}
+
+// KeyCreation is the open record of a key being created, or nil (a copy).
+func (p *Progress) KeyCreation() *KeyCreation {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.d.KeyCreation == nil {
+		return nil
+	}
+	c := *p.d.KeyCreation
+	c.Existing = slices.Clone(c.Existing)
+	return &c
+}
+
+// SetKeyCreation opens (c) or closes (nil) the record of a key being
+// created (not saved).
+func (p *Progress) SetKeyCreation(c *KeyCreation) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.d.KeyCreation = c
+}
+
+// Rotation is the key rotation in progress, or nil (a copy).
+func (p *Progress) Rotation() *Rotation {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.d.Rotation == nil {
+		return nil
+	}
+	r := *p.d.Rotation
+	return &r
+}
+
+// SetRotation records (r) or ends (nil) a key rotation (not saved).
+func (p *Progress) SetRotation(r *Rotation) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.d.Rotation = r
+}
+
+// Manual are the recorded manual steps for the hand-off document (a copy).
+func (p *Progress) Manual() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.d.Manual)
+}
+
+// Updated is when the progress was last saved.
+func (p *Progress) Updated() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.d.Updated
 }

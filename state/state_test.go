@@ -1,11 +1,16 @@
 package state
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestSaveReadRoundTripAndMode(t *testing.T) {
@@ -24,7 +29,7 @@ func TestSaveReadRoundTripAndMode(t *testing.T) {
 	}
 	q, err := Read(dir, "staging")
 	if err != nil || q.Step("bucket").Status != Done || q.Step("iam").Status != Pending {
-		t.Fatalf("read back: %v %+v", err, q.Steps)
+		t.Fatalf("read back: %v %+v", err, q.Steps())
 	}
 }
 
@@ -69,5 +74,121 @@ func TestCorruptOrNewerFileIsNeverOverwritten(t *testing.T) {
 				t.Error("the file was changed")
 			}
 		})
+	}
+}
+
+// TestEarlierProgressFileLoadsAndKeepsItsFormat: testdata/progress-v1.json
+// was written by the wizard before Progress's fields became private (every
+// field set). It still loads, every accessor returns what it holds, and
+// saving it again writes the same file: the same keys and values, only
+// "updated" changes. The answers are compared by value, not byte for byte:
+// their own format belongs to config.
+func TestEarlierProgressFileLoadsAndKeepsItsFormat(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join("testdata", "progress-v1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, Dir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(Path(dir, "staging"), orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Open(dir, "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	at := time.Date(2026, 11, 30, 9, 15, 0, 0, time.UTC)
+	const key, newKey = "AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE"
+	for _, c := range []struct {
+		what      string
+		got, want any
+	}{
+		{"env", p.Env(), "staging"},
+		{"account", p.Account(), "123456789012"},
+		{"caller", p.Caller(), "arn:aws:iam::123456789012:user/ops"},
+		{"answers bucket", p.Answers().Bucket, "mon-app-media-staging"},
+		{"answers public prefixes", p.Answers().PublicPrefixes, []string{"media/blog/"}},
+		{"answers set", p.Answers().Set["iam_user"], true},
+		{"steps", p.Steps(), map[string]StepState{
+			"preflight": {Status: Done, At: at, Notes: []string{"identity checked"}},
+			"bucket":    {Status: Failed, At: at, Error: "step bucket: AccessDenied"}}},
+		{"resources", p.Resources(), map[string]string{"bucket_created_by_wizard": "true", "log_bucket": "mon-app-media-staging-logs"}},
+		{"keys", p.Keys(), []AccessKey{{ID: key, User: "django-s3-user-staging", Created: at, Status: "Active", Deployed: []string{"env_file", "heroku"}}}},
+		{"key creation", p.KeyCreation(), &KeyCreation{User: "django-s3-user-staging", At: at, Existing: []string{key}, Replaces: key}},
+		{"rotation", p.Rotation(), &Rotation{Old: key, New: newKey, HandedOff: true}},
+		{"manual", p.Manual(), []string{"MFA Delete (optional): only root can enable it"}},
+		{"updated", p.Updated(), time.Date(2026, 11, 30, 9, 16, 0, 0, time.UTC)},
+	} {
+		if !reflect.DeepEqual(c.got, c.want) {
+			t.Errorf("%s: %#v, want %#v", c.what, c.got, c.want)
+		}
+	}
+
+	if err := p.Save(); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(Path(dir, "staging"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after map[string]any
+	if err := json.Unmarshal(orig, &before); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(saved, &after); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []map[string]any{before, after} {
+		delete(m, "updated")
+		a := m["answers"].(map[string]any)
+		delete(m, "answers")
+		if a["bucket"] != "mon-app-media-staging" || a["iam_user"] != "django-s3-user-staging" {
+			t.Errorf("answers not kept: %v", a)
+		}
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("saved again, the file changed:\n%s\nwas:\n%s", saved, orig)
+	}
+	if !strings.HasSuffix(string(saved), "\n}\n") || !strings.HasPrefix(string(saved), "{\n  \"schema\": 1,\n  \"env\": \"staging\",\n") {
+		t.Errorf("saved file lost its layout (indented, schema first):\n%s", saved)
+	}
+}
+
+// TestUpdateSeesOneConsistentProgress: Update's view reads and writes the
+// same progress while other goroutines use the locked accessors (run with
+// -race).
+func TestUpdateSeesOneConsistentProgress(t *testing.T) {
+	p, err := Open(t.TempDir(), "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if err := p.Update(func(v *Progress) {
+				v.SetResource("n", v.Resource("n")+"x")
+				v.PutKey(AccessKey{ID: fmt.Sprint("K", i)})
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			_ = p.Keys()
+			_ = p.Resources()
+		}()
+	}
+	wg.Wait()
+	if n := len(p.Resource("n")); n != 20 {
+		t.Errorf("resource n grew %d times, want 20 (an update was lost)", n)
+	}
+	if n := len(p.Keys()); n != 20 {
+		t.Errorf("%d keys, want 20", n)
 	}
 }

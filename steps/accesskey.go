@@ -75,7 +75,7 @@ func readKeys(ctx context.Context, r *Run) (*keyView, error) {
 	if out != nil {
 		v.live = out.AccessKeyMetadata
 	}
-	creation := r.State.KeyCreation
+	creation := r.State.KeyCreation()
 	// Envs may share an IAM user: a key another env recorded is never this
 	// env's orphan.
 	others := map[string]bool{}
@@ -85,7 +85,7 @@ func readKeys(ctx context.Context, r *Run) (*keyView, error) {
 				continue
 			}
 			if p, err := state.Read(r.Dir, env); err == nil {
-				for _, k := range p.Keys {
+				for _, k := range p.Keys() {
 					others[k.ID] = true
 				}
 			}
@@ -139,13 +139,13 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	if v.usable != nil {
 		id := sdk.ToString(v.usable.AccessKeyId)
-		if r.State.Key(id) == nil || r.State.KeyCreation != nil && len(v.orphans) == 0 {
+		if r.State.Key(id) == nil || r.State.KeyCreation() != nil && len(v.orphans) == 0 {
 			// The key reached the env file but the run died before
 			// recording it: the env file is the truth, record it (and the
 			// rotation it was made for, so rotate-keys can finish it) when
 			// the step is applied.
 			replaces := ""
-			if c := r.State.KeyCreation; c != nil && !slices.Contains(c.Existing, id) {
+			if c := r.State.KeyCreation(); c != nil && !slices.Contains(c.Existing, id) {
 				replaces = c.Replaces
 			}
 			created := sdk.ToTime(v.usable.CreateDate)
@@ -187,7 +187,7 @@ func deleteOrphans(ctx context.Context, r *Run, orphans []iamtypes.AccessKeyMeta
 			return fmt.Errorf("delete orphan key %s: %w", text.Mask(sdk.ToString(k.AccessKeyId)), err)
 		}
 	}
-	return r.State.Update(func(p *state.Progress) { p.KeyCreation = nil })
+	return r.State.Update(func(p *state.Progress) { p.SetKeyCreation(nil) })
 }
 
 func maskAll(keys []iamtypes.AccessKeyMetadata) string {
@@ -250,7 +250,7 @@ func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 	for _, k := range out.AccessKeyMetadata {
 		c.Existing = append(c.Existing, sdk.ToString(k.AccessKeyId))
 	}
-	if err := r.State.Update(func(p *state.Progress) { p.KeyCreation = c }); err != nil {
+	if err := r.State.Update(func(p *state.Progress) { p.SetKeyCreation(c) }); err != nil {
 		return nil, fmt.Errorf("record key creation: %w", err)
 	}
 	var created *iam.CreateAccessKeyOutput
@@ -271,7 +271,7 @@ func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 	if err != nil {
 		if st := aws.Status(err); st >= 400 && st < 500 {
 			// IAM said no: no key was made, nothing to clean up.
-			return nil, errors.Join(err, r.State.Update(func(p *state.Progress) { p.KeyCreation = nil }))
+			return nil, errors.Join(err, r.State.Update(func(p *state.Progress) { p.SetKeyCreation(nil) }))
 		}
 		// No answer, or a 5xx (network, cancelled, server error): a key
 		// may exist. The record stays, so the next run deletes it if so.
@@ -306,16 +306,12 @@ func landKey(ctx context.Context, r *Run, k *newKeyPair) error {
 // its creation record; a key that replaces another opens the rotation.
 // Called under the progress lock.
 func recordLanded(p *state.Progress, id, user string, created time.Time, replaces string) {
-	known := false
-	for _, k := range p.Keys {
-		known = known || k.ID == id
+	if p.Key(id) == nil {
+		p.PutKey(state.AccessKey{ID: id, User: user, Created: created, Status: "Active", Deployed: []string{"env_file"}})
 	}
-	if !known {
-		p.Keys = append(p.Keys, state.AccessKey{ID: id, User: user, Created: created, Status: "Active", Deployed: []string{"env_file"}})
-	}
-	p.KeyCreation = nil
+	p.SetKeyCreation(nil)
 	if replaces != "" && replaces != id {
-		p.Rotation = &state.Rotation{Old: replaces, New: id}
+		p.SetRotation(&state.Rotation{Old: replaces, New: id})
 	}
 }
 
@@ -328,7 +324,7 @@ func dropKey(ctx context.Context, r *Run, id string) error {
 	if err != nil && !aws.IsNotFound(err) {
 		return fmt.Errorf("delete unused key %s: %w", text.Mask(id), err)
 	}
-	return r.State.Update(func(p *state.Progress) { p.KeyCreation = nil })
+	return r.State.Update(func(p *state.Progress) { p.SetKeyCreation(nil) })
 }
 
 func verifyAccessKey(ctx context.Context, r *Run) []Check {

@@ -82,7 +82,7 @@ func TestLostCreateAccessKeyAnswerIsCleanedUp(t *testing.T) {
 	if got := listKeys(); len(got) != 1 {
 		t.Fatalf("moto should hold exactly the key whose answer was lost (the SDK must not retry it): %v", got)
 	}
-	if r.State.KeyCreation == nil {
+	if r.State.KeyCreation() == nil {
 		t.Fatal("the creation record was dropped: the lost key would never be found")
 	}
 	lost := listKeys()[0]

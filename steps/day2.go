@@ -47,8 +47,8 @@ func DeleteOrphanKeys(ctx context.Context, r *Run, say func(string)) error {
 // new key (current, the env file's) reached the env file but before it was
 // recorded.
 func RecoverLandedKey(r *Run, current string) error {
-	c := r.State.KeyCreation
-	if r.State.Rotation != nil || c == nil || c.Replaces == "" || current == "" || slices.Contains(c.Existing, current) {
+	c := r.State.KeyCreation()
+	if r.State.Rotation() != nil || c == nil || c.Replaces == "" || current == "" || slices.Contains(c.Existing, current) {
 		return nil
 	}
 	return r.State.Update(func(p *state.Progress) { recordLanded(p, current, r.Answers.IAMUser, c.At, c.Replaces) })

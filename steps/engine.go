@@ -222,7 +222,7 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 	}
 	guess := ""
 	if acct, _ := r.Identity(); acct == "" && !r.Offline && r.AWS != nil && r.State != nil && (r.Answers == nil || !compatible(r.Answers)) {
-		guess = r.State.Account
+		guess = r.State.Account()
 		r.setGuess(guess)
 		defer r.setGuess("")
 	}

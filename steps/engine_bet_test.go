@@ -124,7 +124,7 @@ func TestApplyAllChecksTheRecordedAccount(t *testing.T) {
 			r, calls := callRun(t, s, a)
 			var mu sync.Mutex
 			finished(t, r, "preflight")
-			if err := r.State.Update(func(p *state.Progress) { p.Account = recorded }); err != nil {
+			if err := r.State.Update(func(p *state.Progress) { p.SetIdentity(recorded, p.Caller()) }); err != nil {
 				t.Fatal(err)
 			}
 			var planned, acted []string // the account each plan and each action used
@@ -161,8 +161,8 @@ func TestApplyAllChecksTheRecordedAccount(t *testing.T) {
 			if n := strings.Count(strings.Join(calls(), " "), "sts:GetCallerIdentity"); n != 1 {
 				t.Errorf("sts:GetCallerIdentity asked %d times, want once (calls %v)", n, calls())
 			}
-			if r.State.Account != motoserver.AccountID {
-				t.Errorf("progress records account %s, want %s", r.State.Account, motoserver.AccountID)
+			if r.State.Account() != motoserver.AccountID {
+				t.Errorf("progress records account %s, want %s", r.State.Account(), motoserver.AccountID)
 			}
 		})
 	}

@@ -30,7 +30,7 @@ func TestPlanningRecordsNothing(t *testing.T) {
 	}
 	// Applied, the protection step records the MFA Delete manual step.
 	protApply(t, r, "protection")
-	if len(r.State.Manual) == 0 {
+	if len(r.State.Manual()) == 0 {
 		t.Error("the protection step did not record the MFA Delete manual step when applied")
 	}
 }
@@ -42,8 +42,8 @@ type progressView struct {
 }
 
 func snapshot(r *steps.Run) progressView {
-	v := progressView{Resources: map[string]string{}, Manual: append([]string(nil), r.State.Manual...), Keys: len(r.State.Keys)}
-	for k, val := range r.State.Resources {
+	v := progressView{Resources: map[string]string{}, Manual: append([]string(nil), r.State.Manual()...), Keys: len(r.State.Keys())}
+	for k, val := range r.State.Resources() {
 		v.Resources[k] = val
 	}
 	return v

@@ -93,7 +93,7 @@ func (r *Run) Identify(ctx context.Context) error {
 	acct, caller := r.Account, r.Caller
 	r.identityMu.Unlock()
 	if r.State != nil && r.State.Locked() {
-		_ = r.State.Update(func(p *state.Progress) { p.Account, p.Caller = acct, caller })
+		_ = r.State.Update(func(p *state.Progress) { p.SetIdentity(acct, caller) })
 	}
 	return nil
 }

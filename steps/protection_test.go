@@ -137,8 +137,8 @@ func TestProtectionApplyReadsBackAndIsIdempotent(t *testing.T) {
 	}
 
 	// MFA Delete is explained and left to the hand-off document.
-	if !slices.ContainsFunc(r.State.Manual, func(m string) bool { return strings.Contains(m, "MFA Delete") }) {
-		t.Errorf("no MFA Delete manual step recorded: %q", r.State.Manual)
+	if !slices.ContainsFunc(r.State.Manual(), func(m string) bool { return strings.Contains(m, "MFA Delete") }) {
+		t.Errorf("no MFA Delete manual step recorded: %q", r.State.Manual())
 	}
 	if !slices.ContainsFunc(plans["protection"].Notices, func(n string) bool { return strings.Contains(n, "January 2023") }) {
 		t.Errorf("no SSE-S3 default notice: %q", plans["protection"].Notices)

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
 	"sync"
 	"time"
 
@@ -66,23 +65,14 @@ func (p *Plan) Record(fn func(*state.Progress)) { p.records = append(p.records, 
 
 // SetResource records a resource name or ARN when the step is applied.
 func (p *Plan) SetResource(k, v string) {
-	p.Record(func(s *state.Progress) {
-		if s.Resources == nil {
-			s.Resources = map[string]string{}
-		}
-		s.Resources[k] = v
-	})
+	p.Record(func(s *state.Progress) { s.SetResource(k, v) })
 }
 
 // AddManual records a manual step for the hand-off document when the step
 // is applied.
 func (p *Plan) AddManual(format string, args ...any) {
 	m := fmt.Sprintf(format, args...)
-	p.Record(func(s *state.Progress) {
-		if !slices.Contains(s.Manual, m) {
-			s.Manual = append(s.Manual, m)
-		}
-	})
+	p.Record(func(s *state.Progress) { s.AddManual(m) })
 }
 
 // Empty reports whether nothing needs to change.

@@ -200,7 +200,7 @@ func runAccessible(ctx context.Context, o Options, eng Engine) error {
 	resume := false
 	if saved, err := eng.Saved(env); err != nil {
 		return err
-	} else if len(saved.Steps) > 0 {
+	} else if len(saved.Steps()) > 0 {
 		x.printf("Environment %s has saved progress.\n", env)
 		c, err := x.choose("Resume or start over?", "resume", "start over")
 		if err != nil {

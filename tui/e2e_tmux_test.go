@@ -274,8 +274,8 @@ func TestTmuxResumeUsesTheRealAccount(t *testing.T) {
 	exited(exit, "130")
 	prog, err := state.Read(dir, "staging")
 	must(t, err)
-	if prog.Steps["bucket"] == nil || prog.Steps["bucket"].Status != state.Done || prog.Steps["iam"] != nil && prog.Steps["iam"].Status == state.Done {
-		t.Fatalf("first run did not stop between the bucket and IAM: %+v", prog.Steps)
+	if st := prog.Steps(); st["bucket"].Status != state.Done || st["iam"].Status == state.Done {
+		t.Fatalf("first run did not stop between the bucket and IAM: %+v", prog.Steps())
 	}
 
 	exit = start()
@@ -286,8 +286,8 @@ func TestTmuxResumeUsesTheRealAccount(t *testing.T) {
 	exited(exit, "0")
 	prog, err = state.Read(dir, "staging")
 	must(t, err)
-	if prog.Answers.Bucket != bucket || prog.Answers.Budget.MonthlyUSD != 10 {
-		t.Fatalf("answers: bucket %q budget %v", prog.Answers.Bucket, prog.Answers.Budget.MonthlyUSD)
+	if prog.Answers().Bucket != bucket || prog.Answers().Budget.MonthlyUSD != 10 {
+		t.Fatalf("answers: bucket %q budget %v", prog.Answers().Bucket, prog.Answers().Budget.MonthlyUSD)
 	}
-	requireRealAccount(t, srv, prog.Answers)
+	requireRealAccount(t, srv, prog.Answers())
 }

@@ -125,7 +125,7 @@ func (e *liveEngine) Open(ctx context.Context, a *config.Answers, fresh bool) er
 	if fresh {
 		// Starting over forgets what was answered and done, not what was
 		// created: resources and key IDs stay so nothing is orphaned.
-		if err := s.Run.State.Update(func(p *state.Progress) { p.Steps = map[string]*state.StepState{} }); err != nil {
+		if err := s.Run.State.Update(func(p *state.Progress) { p.ClearSteps() }); err != nil {
 			_ = s.Close()
 			return err
 		}

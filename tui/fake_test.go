@@ -61,13 +61,13 @@ func (f *fakeEngine) Saved(env string) (*state.Progress, error) {
 	if p, ok := f.saved[env]; ok {
 		return p, nil
 	}
-	return &state.Progress{Env: env, Steps: map[string]*state.StepState{}}, nil
+	return state.New(env), nil
 }
 
 func (f *fakeEngine) Answers(env string, resume bool) (*config.Answers, error) {
 	a := &config.Answers{Set: map[string]bool{}}
-	if p, ok := f.saved[env]; ok && resume && p.Answers != nil {
-		a.Merge(p.Answers)
+	if p, ok := f.saved[env]; ok && resume && p.Answers() != nil {
+		a.Merge(p.Answers())
 	}
 	a.Env, a.Set["env"] = env, true
 	return a, nil
@@ -83,7 +83,7 @@ func (f *fakeEngine) Open(_ context.Context, a *config.Answers, fresh bool) erro
 	f.answers, f.fresh = a, fresh
 	f.opened = append(f.opened, a.Env)
 	if p, ok := f.saved[a.Env]; ok && !fresh {
-		for id, s := range p.Steps {
+		for id, s := range p.Steps() {
 			f.status[id] = s.Status
 		}
 	}
@@ -217,11 +217,9 @@ type pump struct {
 
 func newPump(t *testing.T, eng Engine) *pump {
 	t.Helper()
-	old := availDelay
-	availDelay = 5 * time.Millisecond
-	t.Cleanup(func() { availDelay = old })
 	p := &pump{t: t, msgs: make(chan tea.Msg, 1024)}
 	p.m = newModel(context.Background(), eng, "/srv/mon-app", "")
+	p.m.availDelay = 5 * time.Millisecond
 	p.m.width, p.m.height = 110, 40
 	p.exec(p.m.Init())
 	p.settle()
@@ -342,4 +340,15 @@ func (p *pump) requireView(want ...string) {
 			p.t.Fatalf("view lacks %q:\n%s", w, v)
 		}
 	}
+}
+
+// savedProgress is env's progress as an earlier run left it: answers a, and
+// the steps done.
+func savedProgress(env string, a *config.Answers, done ...string) *state.Progress {
+	p := state.New(env)
+	p.SetAnswers(a)
+	for _, id := range done {
+		p.PutStep(id, state.StepState{Status: state.Done})
+	}
+	return p
 }

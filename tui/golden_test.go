@@ -40,10 +40,8 @@ type program struct {
 
 func newProgram(t *testing.T, f *fakeEngine, w, h int) *program {
 	t.Helper()
-	old := availDelay
-	availDelay = 5 * time.Millisecond
-	t.Cleanup(func() { availDelay = old })
 	m := newModel(context.Background(), f, "/srv/mon-app", "")
+	m.availDelay = 5 * time.Millisecond
 	return &program{t: t, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))}
 }
 
@@ -177,16 +175,17 @@ func toDone(p *program) {
 // almostDone saves progress with every step done but app-config.
 func almostDone(f *fakeEngine) {
 	a := &config.Answers{Env: "staging", App: "mon-app", Region: "eu-west-3", Credentials: config.CredAccessKeys, Set: map[string]bool{}}
-	prog := &state.Progress{Env: "staging", Answers: a, Steps: map[string]*state.StepState{}}
+	prog := state.New("staging")
+	prog.SetAnswers(a)
 	for _, s := range steps.All() {
 		for _, k := range append(s.Keys, gateKeys...) {
 			a.Set[k] = true
 		}
 		if s.ID != "app-config" {
-			prog.Steps[s.ID] = &state.StepState{Status: state.Done}
+			prog.PutStep(s.ID, state.StepState{Status: state.Done})
 		}
 	}
-	prog.Steps["role"].Status = state.Skipped
+	prog.PutStep("role", state.StepState{Status: state.Skipped})
 	f.saved["staging"] = prog
 }
 

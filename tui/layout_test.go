@@ -223,7 +223,7 @@ func TestFoldAndHangingIndent(t *testing.T) {
 func TestWhatNowOffersHeroku(t *testing.T) {
 	f := newFake()
 	almostDone(f)
-	f.saved["staging"].Answers.HerokuApp = "mon-app-staging"
+	f.saved["staging"].Answers().HerokuApp = "mon-app-staging"
 	p := newPump(t, f)
 	p.handle(tea.WindowSizeMsg{Width: 120, Height: 40})
 	p.key("enter") // resume

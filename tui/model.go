@@ -75,8 +75,9 @@ type (
 	}
 )
 
-// availDelay debounces the live bucket-name check while the user types.
-var availDelay = 400 * time.Millisecond
+// defaultAvailDelay debounces the live bucket-name check while the user
+// types (model.availDelay; tests shorten it on their model).
+const defaultAvailDelay = 400 * time.Millisecond
 
 // model is the wizard's view state; the run itself lives in the Engine.
 type model struct {
@@ -119,14 +120,16 @@ type model struct {
 		name, text string
 		checking   bool
 	}
-	plan     *steps.Plan
-	calls    []string // AWS calls of the current step, latest last
-	actions  []string
-	seq      int // the engine call whose events are shown
-	checks   []steps.Check
-	stepErr  error
-	spin     spinner.Model
-	finished []string // envs completed in this session
+	// availDelay debounces the live bucket-name check while the user types.
+	availDelay time.Duration
+	plan       *steps.Plan
+	calls      []string // AWS calls of the current step, latest last
+	actions    []string
+	seq        int // the engine call whose events are shown
+	checks     []steps.Check
+	stepErr    error
+	spin       spinner.Model
+	finished   []string // envs completed in this session
 	// the "what now" of a finished env, and the Heroku command's outcome
 	nextSteps []string
 	herokuOut string
@@ -135,7 +138,7 @@ type model struct {
 func newModel(ctx context.Context, eng Engine, dir, env string) *model {
 	ctx, cancel := context.WithCancel(ctx)
 	m := &model{ctx: ctx, cancel: cancel, eng: eng, dir: dir, env: env, envFlag: env != "",
-		spin: newSpinner(), vp: newViewport(), width: 100, height: 30}
+		spin: newSpinner(), vp: newViewport(), width: 100, height: 30, availDelay: defaultAvailDelay}
 	if m.env == "" {
 		m.env = "staging"
 		if envs := eng.Envs(); len(envs) == 1 {
@@ -280,7 +283,7 @@ func (m *model) availCmd(seq int, name, region string) tea.Cmd {
 // ---- flow -----------------------------------------------------------------
 
 func (m *model) startMenu() {
-	if m.saved != nil && len(m.saved.Steps) > 0 {
+	if m.saved != nil && len(m.saved.Steps()) > 0 {
 		m.menu = newMenu("resume", "Resume where you left off", "start over", "Start over (keeps what was created)", "switch", "Switch environment", "quit", "Quit")
 	} else {
 		m.menu = newMenu("start", "Start", "switch", "Switch environment", "quit", "Quit")
@@ -342,7 +345,7 @@ func (m *model) isDone(id string) bool {
 		return m.eng.Status(id) == state.Done
 	}
 	if m.saved != nil {
-		if st, ok := m.saved.Steps[id]; ok {
+		if st, ok := m.saved.Steps()[id]; ok {
 			return st.Status == state.Done
 		}
 	}
@@ -837,7 +840,7 @@ func (m *model) maybeCheckBucket() tea.Cmd {
 	if config.ValidateBucketName(name) != nil {
 		return nil // the rule is shown by the field itself
 	}
-	seq, delay, done := m.avail.seq, availDelay, m.ctx.Done()
+	seq, delay, done := m.avail.seq, m.availDelay, m.ctx.Done()
 	return func() tea.Msg {
 		t := time.NewTimer(delay)
 		defer t.Stop()

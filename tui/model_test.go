@@ -100,8 +100,7 @@ func TestResumePrompt(t *testing.T) {
 	f := newFake()
 	saved := &config.Answers{Env: "staging", App: "shop", Region: "eu-west-1", Credentials: config.CredAccessKeys,
 		Set: map[string]bool{"env": true, "app": true, "region": true, "credentials": true, "bucket": true}, Bucket: "shop-media-staging"}
-	f.saved["staging"] = &state.Progress{Env: "staging", Answers: saved, Steps: map[string]*state.StepState{
-		"preflight": {Status: state.Done}, "bucket": {Status: state.Done}}}
+	f.saved["staging"] = savedProgress("staging", saved, "preflight", "bucket")
 	p := newPump(t, f)
 	p.requireView("saved progress: 2 of 10 steps done", "> Resume where you left off", "Start over")
 	p.requireView("✓ Check your AWS identity", "✓ Create the S3 bucket")
@@ -119,8 +118,7 @@ func TestResumePrompt(t *testing.T) {
 
 func TestStartOverAsksAgain(t *testing.T) {
 	f := newFake()
-	f.saved["staging"] = &state.Progress{Env: "staging", Answers: &config.Answers{App: "shop", Set: map[string]bool{"app": true}},
-		Steps: map[string]*state.StepState{"preflight": {Status: state.Done}}}
+	f.saved["staging"] = savedProgress("staging", &config.Answers{App: "shop", Set: map[string]bool{"app": true}}, "preflight")
 	p := newPump(t, f)
 	p.key("down", "enter")
 	p.requireView("Step 1/10", "App name")

@@ -97,7 +97,7 @@ func takeSnapshot(t *testing.T, s *motoserver.Server, dir string) snapshot {
 	prog, err := state.Read(dir, "staging")
 	must(t, err)
 	snap.Steps = map[string]string{}
-	for id, st := range prog.Steps {
+	for id, st := range prog.Steps() {
 		snap.Steps[id] = st.Status
 	}
 	sort.Strings(snap.Buckets)
@@ -189,11 +189,9 @@ func livePump(t *testing.T, o app.Options) (*pump, Engine) {
 	t.Helper()
 	eng := NewEngine(o)
 	t.Cleanup(func() { _ = eng.Close() })
-	old := availDelay
-	availDelay = 0
-	t.Cleanup(func() { availDelay = old })
 	p := &pump{t: t, msgs: make(chan tea.Msg, 1024)}
 	p.m = newModel(context.Background(), eng, o.Dir, "staging")
+	p.m.availDelay = 0
 	p.m.width, p.m.height = 120, 40
 	p.exec(p.m.Init())
 	return p, eng

@@ -77,10 +77,10 @@ func TestProvidedKeysTypedInTheWizard(t *testing.T) {
 	}
 	prog, err := state.Read(dir, "staging")
 	must(t, err)
-	if prog.Answers == nil || prog.Answers.Endpoint != srv.URL {
-		t.Errorf("the endpoint answer is not saved: %+v", prog.Answers)
+	if prog.Answers() == nil || prog.Answers().Endpoint != srv.URL {
+		t.Errorf("the endpoint answer is not saved: %+v", prog.Answers())
 	}
-	for id, st := range prog.Steps {
+	for id, st := range prog.Steps() {
 		if st.Status != state.Done && st.Status != state.Skipped {
 			t.Errorf("step %s: %s", id, st.Status)
 		}

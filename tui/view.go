@@ -388,7 +388,7 @@ func (m *model) stepStatus(i int) string {
 	case !m.opened && m.review:
 		return state.Pending
 	case m.saved != nil && !m.fresh:
-		if st, ok := m.saved.Steps[s.ID]; ok {
+		if st, ok := m.saved.Steps()[s.ID]; ok {
 			return st.Status
 		}
 	}
@@ -484,10 +484,10 @@ func (m *model) startView(w int) string {
 		}
 	}
 	b.WriteString("\n" + styles.title.Render("Environment "+m.env) + "\n")
-	if m.saved != nil && len(m.saved.Steps) > 0 {
+	if m.saved != nil && len(m.saved.Steps()) > 0 {
 		done := 0
 		for _, s := range m.list {
-			if st, ok := m.saved.Steps[s.ID]; ok && (st.Status == state.Done || st.Status == state.Skipped) {
+			if st, ok := m.saved.Steps()[s.ID]; ok && (st.Status == state.Done || st.Status == state.Skipped) {
 				done++
 			}
 		}

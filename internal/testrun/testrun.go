@@ -71,7 +71,7 @@ func SaveAnswers(tb testing.TB, dir string, a *config.Answers) {
 		tb.Fatal(err)
 	}
 	defer p.Close()
-	if err := p.Update(func(p *state.Progress) { p.Answers = a }); err != nil {
+	if err := p.Update(func(p *state.Progress) { p.SetAnswers(a) }); err != nil {
 		tb.Fatal(err)
 	}
 }
