@@ -114,9 +114,9 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 			p.DeleteResource(k)
 		}
 		// What a provider refused is asked again of the next bucket.
-		for k := range p.Resources {
+		for k := range p.Resources() {
 			if strings.HasPrefix(k, steps.ProviderRefusedPrefix) {
-				delete(p.Resources, k)
+				p.DeleteResource(k)
 			}
 		}
 	})
