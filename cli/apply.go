@@ -67,6 +67,7 @@ func promptLine(s IO, a *config.Answers, key string) error {
 	if !ok || q.Title == "" {
 		return fmt.Errorf("cannot ask %s on a line: put it in the answers file", key)
 	}
+	q = q.For(a) // the provider's region with credentials: provided
 	fmt.Fprintf(s.Err, "%s (%s): ", q.Title, key)
 	line, err := s.readLine()
 	if err != nil {

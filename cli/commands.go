@@ -206,7 +206,9 @@ var flagDefs = map[string]flagDef{
 	"profile": {"NAME", func(fs *flag.FlagSet, f *flags) {
 		fs.StringVar(&f.Profile, "profile", "", "AWS profile (~/.aws/config), as `aws --profile`")
 	}},
-	"region": {"REGION", func(fs *flag.FlagSet, f *flags) { fs.StringVar(&f.Region, "region", "", "AWS region of the bucket") }},
+	"region": {"REGION", func(fs *flag.FlagSet, f *flags) {
+		fs.StringVar(&f.Region, "region", "", "region of the bucket (AWS's, or the provider's with credentials: provided)")
+	}},
 	"no-color": {"", func(fs *flag.FlagSet, f *flags) {
 		fs.BoolVar(&f.noColor, "no-color", false, "no colours (NO_COLOR does the same)")
 	}},

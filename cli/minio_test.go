@@ -1,11 +1,15 @@
 package cli_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/internal/minioserver"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -45,6 +49,27 @@ func TestProvidedCredentialsOnMinIO(t *testing.T) {
 	}
 }
 
+// TestProvidedRegionOnMinIO: a provider's own region name (Scaleway's
+// fr-par) with credentials: provided, end to end on a MinIO started in that
+// region (MINIO_REGION; the process's AWS_REGION says us-east-1): apply
+// creates the bucket there (its location reads fr-par), writes
+// AWS_S3_REGION_NAME=fr-par to the env file; the second apply changes
+// nothing and check passes, the bucket's region included. Not covered:
+// MinIO accepts a signature for any region, so the signing region is
+// checked by TestClientsSignForTheAnsweredRegion (package aws).
+func TestProvidedRegionOnMinIO(t *testing.T) {
+	srv := minioserver.StartIn(t, "fr-par")
+	out := providedFlowIn(t, "fr-par", srv.URL, srv.Env(), minioserver.User, minioserver.Password, srv.Output)
+	if !strings.Contains(out.check, "✓ [bucket] bucket region") || !strings.Contains(out.check, "fr-par") {
+		t.Errorf("check does not pass the bucket's region fr-par:\n%s", out.check)
+	}
+	loc, err := out.s3.GetBucketLocation(context.Background(), &s3.GetBucketLocationInput{Bucket: sdk.String("mon-app-media-staging")})
+	if err != nil || loc.LocationConstraint != "fr-par" {
+		t.Errorf("bucket location: %v %v, want fr-par", loc, err)
+	}
+	destroyProvided(t, out)
+}
+
 // TestProvidedKeysTypedAtTheApplyPrompt: `apply` in a terminal with
 // `credentials: provided` and no keys in the env file asks for them — the
 // key ID on a line, the secret with the echo off — and writes them to the
@@ -79,7 +104,7 @@ func TestProvidedKeysTypedAtTheApplyPrompt(t *testing.T) {
 
 // TestProvidedKeysTypedInAccessibleMode: the line-by-line wizard
 // (--accessible) in a terminal asks, once credentials is provided, the
-// provider's endpoint and then its keys — the secret with the echo off —
+// provider's endpoint, its region (typed) and then its keys — the secret with the echo off —
 // and writes them to the env file only; the secret never reaches the
 // terminal.
 func TestProvidedKeysTypedInAccessibleMode(t *testing.T) {
@@ -88,12 +113,17 @@ func TestProvidedKeysTypedInAccessibleMode(t *testing.T) {
 	tm := inTerminal(t, dir, srv.Env(), "--accessible", "--env", "staging", "--no-color")
 	tm.waitFor("App name")
 	tm.send("mon-app\n")
-	tm.waitFor("AWS region")
-	tm.send("\n")
 	tm.waitFor("How will the app authenticate?")
 	tm.send("3\n") // access-keys, instance-role, provided
 	tm.waitFor("Provider's S3 endpoint URL")
 	tm.send("\n") // keeps AWS_ENDPOINT_URL
+	// The region is typed, not chosen among AWS's: a bad shape is refused,
+	// and an empty line keeps the one offered (MinIO's default).
+	tm.waitFor("Provider's region")
+	tm.waitFor("[Enter keeps us-east-1]")
+	tm.send("Fr_Par\n")
+	tm.waitFor("1-32 lowercase letters")
+	tm.send("\n")
 	tm.waitFor("Your provider's access key ID")
 	tm.send(minioserver.User + "\n")
 	tm.waitFor("Its secret access key")
@@ -113,5 +143,35 @@ func TestProvidedKeysTypedInAccessibleMode(t *testing.T) {
 	prog, err := os.ReadFile(filepath.Join(dir, ".s3wizard", "staging.json"))
 	if err != nil || strings.Contains(string(prog), minioserver.Password) || !strings.Contains(string(prog), srv.URL) {
 		t.Errorf("progress file: %v; it must hold the endpoint and never the secret", err)
+	}
+}
+
+// A region the credentials do not allow is a usage error (exit 2) naming
+// region, before anything changes: a bad shape with credentials: provided,
+// a provider's name with AWS credentials.
+func TestBadRegionAnswerExits2(t *testing.T) {
+	srv := minioserver.Start(t)
+	for answers, want := range map[string]string{
+		strings.Replace(providedAnswers, "region: us-east-1", "region: FR_PAR", 1):  "1-32 lowercase letters, digits and hyphens",
+		strings.Replace(providedAnswers, "region: us-east-1", "region: fr-par-", 1): "not starting or ending with a hyphen",
+		"env: staging\napp: mon-app\nregion: fr-par\ncredentials: access-keys\n":    `unknown region "fr-par"`,
+	} {
+		dir := project(t, answers)
+		if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("AWS_ACCESS_KEY_ID="+minioserver.User+"\nAWS_SECRET_ACCESS_KEY="+minioserver.Password+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r := apply(t, dir, srv.Env())
+		if r.code != 2 || !strings.Contains(r.stderr, "region") || !strings.Contains(r.stderr, want) {
+			t.Errorf("apply with %q: exit %d, want 2 saying %q\n%s", answers, r.code, want, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, ".s3wizard")); err == nil {
+			t.Errorf("apply with a bad region wrote .s3wizard/")
+		}
+	}
+	cl := s3.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(minioserver.User, minioserver.Password, "")},
+		func(o *s3.Options) { o.UsePathStyle = true })
+	if out, err := cl.ListBuckets(context.Background(), &s3.ListBucketsInput{}); err != nil || len(out.Buckets) != 0 {
+		t.Errorf("after refused applies the provider has buckets %v (%v)", out, err)
 	}
 }

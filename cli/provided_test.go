@@ -92,7 +92,13 @@ type providedRun struct {
 }
 
 func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret string, logs func() string) providedRun {
-	dir := project(t, providedAnswers)
+	return providedFlowIn(t, "us-east-1", url, procEnv, keyID, secret, logs)
+}
+
+// providedFlowIn is providedFlow with region answered: the env file, the
+// settings and every client of the wizard use it.
+func providedFlowIn(t *testing.T, region, url string, procEnv []string, keyID, secret string, logs func() string) providedRun {
+	dir := project(t, strings.Replace(providedAnswers, "region: us-east-1\n", "region: "+region+"\n", 1))
 	// Without the provider's keys in the env file: exit 2, nothing made.
 	r := apply(t, dir, procEnv)
 	if r.code != 2 || !strings.Contains(r.stderr, "put AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in .env") {
@@ -130,8 +136,8 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 	}
 
 	env := readEnv(t, dir)
-	if env["AWS_S3_ENDPOINT_URL"] != url || env["AWS_STORAGE_BUCKET_NAME"] != "mon-app-media-staging" || env["USE_S3_STORAGE"] != "True" {
-		t.Errorf(".env: endpoint %q bucket %q use %q", env["AWS_S3_ENDPOINT_URL"], env["AWS_STORAGE_BUCKET_NAME"], env["USE_S3_STORAGE"])
+	if env["AWS_S3_ENDPOINT_URL"] != url || env["AWS_STORAGE_BUCKET_NAME"] != "mon-app-media-staging" || env["USE_S3_STORAGE"] != "True" || env["AWS_S3_REGION_NAME"] != region {
+		t.Errorf(".env: endpoint %q bucket %q use %q region %q (want %s)", env["AWS_S3_ENDPOINT_URL"], env["AWS_STORAGE_BUCKET_NAME"], env["USE_S3_STORAGE"], env["AWS_S3_REGION_NAME"], region)
 	}
 	// No SSE header asked for public uploads: MinIO without a KMS refuses it.
 	if v, ok := env["S3_PUBLIC_SSE"]; ok {
@@ -148,7 +154,7 @@ func providedFlow(t *testing.T, url string, procEnv []string, keyID, secret stri
 	}
 
 	// MinIO enforces the bucket policy: anonymous 200 on media/blog/, 403 elsewhere.
-	cl := s3.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(url),
+	cl := s3.NewFromConfig(sdk.Config{Region: region, BaseEndpoint: sdk.String(url),
 		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")},
 		func(o *s3.Options) { o.UsePathStyle = true })
 	ctx := context.Background()

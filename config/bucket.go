@@ -97,5 +97,28 @@ func ValidateRegion(r string) error {
 	if p := otherPartition(r); p != "" {
 		return fmt.Errorf("%s is in %s: not supported: the wizard builds commercial ARNs (arn:aws:), service principals and URLs, and cannot test Budgets and monitoring there; choose a commercial region (e.g. us-east-1, eu-west-3)", r, p)
 	}
-	return fmt.Errorf("unknown region %q (e.g. eu-west-3, us-east-1)", r)
+	return fmt.Errorf("unknown region %q (e.g. eu-west-3, us-east-1); an S3-compatible provider's region (auto, fr-par, nyc3…) needs credentials: provided", r)
+}
+
+// providerRegionRe is the shape of an S3-compatible provider's region
+// name: lowercase letters, digits and hyphens, not starting or ending with
+// a hyphen (auto, fr-par, nyc3, us-west-004, us-east-1).
+var providerRegionRe = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+
+// maxProviderRegion is the longest provider region name accepted.
+const maxProviderRegion = 32
+
+// ValidateProviderRegion is the rule of the region with credentials:
+// provided. Each provider names its own regions (Cloudflare R2: auto,
+// Scaleway: fr-par, DigitalOcean Spaces: nyc3, Backblaze B2: us-west-004,
+// MinIO: any, us-east-1 by default), so only the shape is checked: the
+// name goes to the SDK's signature, the env file and the settings.
+func ValidateProviderRegion(r string) error {
+	switch {
+	case r == "":
+		return fmt.Errorf("no region given: your provider's region name (e.g. auto for Cloudflare R2, fr-par for Scaleway, nyc3 for DigitalOcean Spaces, us-east-1 for MinIO)")
+	case len(r) > maxProviderRegion || !providerRegionRe.MatchString(r):
+		return fmt.Errorf("%q: a provider's region name is 1-%d lowercase letters, digits and hyphens, not starting or ending with a hyphen (e.g. auto, fr-par, nyc3, us-west-004)", r, maxProviderRegion)
+	}
+	return nil
 }

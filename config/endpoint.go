@@ -70,3 +70,35 @@ func (a *Answers) ProviderEndpoint() string {
 	}
 	return ""
 }
+
+// EndpointRegion is the region an S3-compatible endpoint's host names, or
+// "" when it names none: s3.fr-par.scw.cloud (Scaleway) → fr-par,
+// s3.us-west-004.backblazeb2.com (Backblaze B2) → us-west-004,
+// nyc3.digitaloceanspaces.com → nyc3, ACCOUNT.r2.cloudflarestorage.com
+// (Cloudflare R2, one region) → auto.
+func EndpointRegion(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	labels := strings.Split(host, ".")
+	r := ""
+	switch {
+	case strings.HasSuffix(host, ".r2.cloudflarestorage.com"):
+		r = "auto"
+	case strings.HasSuffix(host, ".digitaloceanspaces.com") || strings.HasSuffix(host, ".linodeobjects.com"):
+		r = labels[len(labels)-3]
+	case len(labels) >= 4 && labels[0] == "s3":
+		r = labels[1]
+	}
+	if ValidateProviderRegion(r) != nil {
+		return ""
+	}
+	return r
+}
+
+// defaultProviderRegion is offered with credentials: provided when the
+// endpoint names no region: MinIO's default, which most S3-compatible
+// servers accept.
+const defaultProviderRegion = "us-east-1"

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -42,13 +43,14 @@ type Question struct {
 	// from earlier answers the way ApplyDefaults does.
 	Default func(*Answers) string
 
-	ref      func(*Answers) any   // the field: *string, *bool, *int, *int64, *float64 or *[]string
-	check    func(*Answers) error // the key's own rule on its stored value (nil: any value of its type)
-	fill     func(*Answers)       // the default, from earlier answers (nil: the zero value)
-	empty    bool                 // also fill when answered but empty (or zero)
-	required bool                 // no safe default: --yes needs it answered
-	relevant func(*Answers) bool  // nil: always; else validated only when true
-	envNamed bool                 // a name whose default contains the env (switched for prod)
+	ref      func(*Answers) any        // the field: *string, *bool, *int, *int64, *float64 or *[]string
+	check    func(*Answers) error      // the key's own rule on its stored value (nil: any value of its type)
+	fill     func(*Answers)            // the default, from earlier answers (nil: the zero value)
+	empty    bool                      // also fill when answered but empty (or zero)
+	required bool                      // no safe default: --yes needs it answered
+	relevant func(*Answers) bool       // nil: always; else validated only when true
+	envNamed bool                      // a name whose default contains the env (switched for prod)
+	adapt    func(*Answers, *Question) // nil: asked the same whatever the earlier answers
 }
 
 // top is the answers file's top-level key of q (lifecycle for
@@ -230,7 +232,8 @@ func provided(a *Answers) bool     { return a.Credentials == CredProvided }
 func notProvided(a *Answers) bool  { return !provided(a) }
 
 // keys is every answer key, in the order the wizard asks them (and the
-// answers file lists them).
+// answers file lists them), except region: the wizard asks it after
+// credentials and endpoint (its kind and rule depend on credentials).
 var keys = []*Question{
 	{Key: "env", Title: "Environment", Help: "One bucket and one set of credentials per environment: start with staging, then prod.",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.Env },
@@ -245,8 +248,25 @@ var keys = []*Question{
 		check: func(a *Answers) error { return simpleName(a.App, "mon-app") }},
 	{Key: "region", Title: "AWS region", Help: "Where the bucket lives; pick the one closest to your users (eu-west-3 is Paris).",
 		Kind: KindSelect, Options: Regions, ref: func(a *Answers) any { return &a.Region }, required: true,
-		check: func(a *Answers) error { return ValidateRegion(a.Region) },
-		fill:  func(a *Answers) { a.Region = "eu-west-3" }},
+		check: func(a *Answers) error {
+			if provided(a) {
+				return ValidateProviderRegion(a.Region)
+			}
+			return ValidateRegion(a.Region)
+		},
+		fill: func(a *Answers) {
+			a.Region = "eu-west-3"
+			if provided(a) {
+				a.Region = cmp.Or(EndpointRegion(a.Endpoint), defaultProviderRegion)
+			}
+		},
+		// A provider names its own regions: typed, offered from the endpoint.
+		adapt: func(a *Answers, q *Question) {
+			if provided(a) {
+				q.Title, q.Kind, q.Options = "Provider's region", KindInput, nil
+				q.Help = "Your provider's region name, as in its endpoint or console: auto (Cloudflare R2), fr-par (Scaleway), nyc3 (DigitalOcean Spaces), us-west-004 (Backblaze B2), us-east-1 (MinIO's default)."
+			}
+		}},
 	{Key: "bucket", Title: "Bucket name", Help: "3-63 lowercase letters, digits, dots or hyphens; unique across all of AWS.",
 		Kind: KindInput, envNamed: true, ref: func(a *Answers) any { return &a.Bucket },
 		check: func(a *Answers) error { return ValidateBucketName(a.Bucket) },
@@ -437,6 +457,22 @@ func Lookup(key string) (Question, bool) {
 	return *q, true
 }
 
+// For is q as asked after the answers in a: its kind, choices and title
+// adapted to them (region is typed, not chosen among AWS's, with
+// credentials: provided), and Validate checking the typed text together
+// with them.
+func (q Question) For(a *Answers) Question {
+	if a == nil {
+		a = &Answers{}
+	}
+	if q.adapt != nil {
+		q.adapt(a, &q)
+	}
+	p := byKey[q.Key]
+	q.Validate = func(s string) error { return p.validateIn(a, s) }
+	return q
+}
+
 // QuestionsFor returns the questions the wizard asks for keys, in the
 // order given. A top-level key with nested answers (lifecycle, budget,
 // alarms) yields one question per nested key that is asked; keys set in
@@ -606,8 +642,12 @@ func (q *Question) rule(a *Answers) error {
 	return nil
 }
 
-func (q *Question) validateText(s string) error {
-	var scratch Answers
+func (q *Question) validateText(s string) error { return q.validateIn(&Answers{}, s) }
+
+// validateIn checks s as the answer to q given the other answers in a
+// (the region's rule depends on credentials), without changing a.
+func (q *Question) validateIn(a *Answers, s string) error {
+	scratch := *a
 	if err := q.setText(&scratch, s); err != nil {
 		return err
 	}
@@ -661,7 +701,7 @@ func (a *Answers) SetString(key, value string) error {
 	if !ok {
 		return fmt.Errorf("unknown answer key %q", key)
 	}
-	if err := q.validateText(value); err != nil {
+	if err := q.validateIn(a, value); err != nil {
 		return fmt.Errorf("%s: %w", key, err)
 	}
 	if err := q.setText(a, value); err != nil {

@@ -15,20 +15,22 @@ import (
 // with the first step even when no step lists them among its keys.
 var gateKeys = []string{"credentials"}
 
-// followUpKeys are asked as soon as an earlier answer makes them relevant
-// (endpoint once credentials is provided), before anything is planned: the
-// run's clients need them.
-var followUpKeys = []string{"endpoint"}
+// followUpKeys are asked after the gate keys, one at a time, before
+// anything is planned (the run's clients need them): endpoint once
+// credentials is provided, then region, a choice of AWS regions or, with
+// credentials: provided, the provider's region typed (offered from the
+// endpoint just answered).
+var followUpKeys = []string{"endpoint", "region"}
 
-// followUps are the follow-up questions a needs and nobody answered yet.
+// followUps is the next follow-up question a needs and nobody answered
+// yet (none: empty).
 func followUps(a *config.Answers) []config.Question {
-	var ask []string
 	for _, q := range config.QuestionsFor(followUpKeys) {
 		if q.Relevant(a) && !a.Set[q.Key] {
-			ask = append(ask, q.Key)
+			return []config.Question{q}
 		}
 	}
-	return config.QuestionsFor(ask)
+	return nil
 }
 
 // questionsFor returns the questions to ask before step i: its keys that
@@ -49,17 +51,25 @@ func questionsFor(list []*steps.Step, i int, a *config.Answers, review bool) []c
 	}
 	keys := slices.Clone(list[i].Keys)
 	if i == 0 {
+		// The gate keys go before the follow-ups (credentials before
+		// region: its kind and rule depend on it).
+		at := slices.IndexFunc(keys, func(k string) bool { return slices.Contains(followUpKeys, k) })
+		if at < 0 {
+			at = len(keys)
+		}
 		for _, k := range gateKeys {
 			if !slices.Contains(keys, k) && !listed(list, k) {
-				keys = append(keys, k)
+				keys = slices.Insert(keys, at, k)
+				at++
 			}
 		}
 	}
 	var ask []string
 	for _, k := range keys {
 		// env is chosen on the start screen: changing it here would mean
-		// another progress file.
-		if seen[k] || k == "env" || (a.Set[k] && !review) {
+		// another progress file. A follow-up not yet answered is asked by
+		// followUps, once the gate keys are.
+		if seen[k] || k == "env" || (a.Set[k] && !review) || (!review && slices.Contains(followUpKeys, k)) {
 			continue
 		}
 		seen[k] = true

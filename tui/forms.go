@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/charmbracelet/huh"
@@ -28,9 +29,11 @@ type answerForm struct {
 // accessible mode an empty line keeps the offered value, so rules accept
 // it there.
 func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, accessible bool) *answerForm {
-	f := &answerForm{qs: qs, texts: map[string]*string{}, bools: map[string]*bool{}}
+	f := &answerForm{qs: slices.Clone(qs), texts: map[string]*string{}, bools: map[string]*bool{}}
 	var fields []huh.Field
-	for _, q := range qs {
+	for i, q := range qs {
+		q = q.For(a) // region typed with credentials: provided
+		f.qs[i] = q
 		v := currentValue(q, a, appDefault)
 		if accessible {
 			// Line mode prints only the title: carry the help, and say

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/minioserver"
@@ -19,13 +20,15 @@ import (
 // (a follow-up of credentials: provided), then the access key ID and the
 // secret (masked while typed), writes both to the env file only — never the
 // progress file, any other file or the screen — and every step then runs on
-// MinIO.
+// MinIO. The region is not in the answers file: asked after the endpoint,
+// it is typed (a provider's own name, fr-par, the region the MinIO runs
+// in) and reaches the env file.
 func TestProvidedKeysTypedInTheWizard(t *testing.T) {
-	srv := minioserver.Start(t)
+	srv := minioserver.StartIn(t, "fr-par")
 	srv.Use(t)
 	dir := newProject(t)
 	answers := filepath.Join(t.TempDir(), "answers.yaml")
-	must(t, os.WriteFile(answers, []byte("env: staging\napp: mon-app\nregion: us-east-1\ncredentials: provided\npublic_prefixes: [media/blog/]\n"), 0o600))
+	must(t, os.WriteFile(answers, []byte("env: staging\napp: mon-app\ncredentials: provided\npublic_prefixes: [media/blog/]\n"), 0o600))
 	must(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("# mine\nDEBUG=1\n"), 0o600))
 	keyID, secret := minioserver.User, minioserver.Password
 
@@ -37,6 +40,19 @@ func TestProvidedKeysTypedInTheWizard(t *testing.T) {
 	p.requireView("Provider's S3 endpoint URL")
 	p.key("ctrl+u")
 	p.typeText(srv.URL)
+	p.key("enter")
+
+	// The region, typed at 80x24: offered from the endpoint (MinIO's
+	// default for a host that names none); a bad shape shows the rule.
+	p.handle(tea.WindowSizeMsg{Width: 80, Height: 24})
+	p.requireView("Provider's region", "us-east-1")
+	requireFrame(t, p, 80, 24)
+	p.key("ctrl+u")
+	p.typeText("Fr_Par")
+	p.key("enter")
+	p.requireView("1-32 lowercase letters")
+	p.key("ctrl+u")
+	p.typeText("fr-par")
 	p.key("enter")
 
 	// The keys: the ID shown as typed, the secret masked.
@@ -72,8 +88,8 @@ func TestProvidedKeysTypedInTheWizard(t *testing.T) {
 
 	env, err = envfile.Read(filepath.Join(dir, ".env"))
 	must(t, err)
-	if env["AWS_ACCESS_KEY_ID"] != keyID || env["AWS_SECRET_ACCESS_KEY"] != secret || env["AWS_S3_ENDPOINT_URL"] != srv.URL {
-		t.Errorf(".env at the end: %v (endpoint %q)", keys(env), env["AWS_S3_ENDPOINT_URL"])
+	if env["AWS_ACCESS_KEY_ID"] != keyID || env["AWS_SECRET_ACCESS_KEY"] != secret || env["AWS_S3_ENDPOINT_URL"] != srv.URL || env["AWS_S3_REGION_NAME"] != "fr-par" {
+		t.Errorf(".env at the end: %v (endpoint %q, region %q)", keys(env), env["AWS_S3_ENDPOINT_URL"], env["AWS_S3_REGION_NAME"])
 	}
 	prog, err := state.Read(dir, "staging")
 	must(t, err)

@@ -61,9 +61,17 @@ func Binary() (string, error) {
 	return "", fmt.Errorf("no MinIO server (tried %v): run .ci/run, or GOBIN=$HOME/.cache/s3wizard-tools/minio-%s go install %s@%s", tried, Version, Module, Version)
 }
 
-// Start runs a fresh MinIO with an empty data directory; it is stopped when
-// the test ends.
+// Start runs a fresh MinIO with an empty data directory, in region
+// us-east-1 (MinIO's default); it is stopped when the test ends.
 func Start(tb testing.TB) *Server {
+	tb.Helper()
+	return StartIn(tb, "us-east-1")
+}
+
+// StartIn is Start with the server in region (MINIO_REGION): it creates
+// buckets there and refuses requests signed for any other region, like a
+// provider's region (fr-par at Scaleway).
+func StartIn(tb testing.TB, region string) *Server {
 	tb.Helper()
 	bin, err := Binary()
 	if err != nil {
@@ -81,7 +89,7 @@ func Start(tb testing.TB) *Server {
 	s.cmd = exec.Command(bin, "server", "--quiet", "--address", "127.0.0.1:"+strconv.Itoa(port),
 		"--console-address", "127.0.0.1:"+strconv.Itoa(cport), tb.TempDir())
 	s.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+User, "MINIO_ROOT_PASSWORD="+Password,
-		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_REGION=us-east-1")
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_REGION="+region)
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	s.cmd.SysProcAttr = childproc.SysProcAttr()
 	if err := s.cmd.Start(); err != nil {
