@@ -465,10 +465,14 @@ func (q Question) For(a *Answers) Question {
 	if a == nil {
 		a = &Answers{}
 	}
+	p, ok := byKey[q.Key]
+	if !ok {
+		return q
+	}
+	q = *p // the table's question, whatever q was adapted to before
 	if q.adapt != nil {
 		q.adapt(a, &q)
 	}
-	p := byKey[q.Key]
 	q.Validate = func(s string) error { return p.validateIn(a, s) }
 	return q
 }
@@ -691,6 +695,18 @@ func (a *Answers) Text(key string) string {
 		return q.text(a)
 	}
 	return ""
+}
+
+// Forget clears the answer to key and its answered mark, so the wizard
+// asks it again (region, once a credentials change makes it another
+// question).
+func (a *Answers) Forget(key string) {
+	q, ok := byKey[key]
+	if !ok {
+		return
+	}
+	q.copyTo(&Answers{}, a)
+	delete(a.Set, key)
 }
 
 // SetString applies one answer given as text (as typed in the TUI, the

@@ -137,8 +137,15 @@ func (f *answerForm) value(key string) string {
 }
 
 // apply writes the form's values into a; the first bad one is returned.
+// A question an earlier answer of the form turned into another (region,
+// a choice of AWS's, once credentials becomes provided) is forgotten
+// instead, to be asked again as it now is.
 func (f *answerForm) apply(a *config.Answers) error {
 	for _, q := range f.qs {
+		if q.For(a).Kind != q.Kind {
+			a.Forget(q.Key)
+			continue
+		}
 		if err := a.SetString(q.Key, f.value(q.Key)); err != nil {
 			return fmt.Errorf("answer: %w", err)
 		}
