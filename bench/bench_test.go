@@ -156,6 +156,8 @@ func cleanEnv(extra ...string) []string {
 type result struct {
 	stdout, stderr string
 	err            error
+	// cpu is the process's user and system time.
+	cpu time.Duration
 }
 
 func runWizard(bin string, s *motoserver.Server, dir string, args ...string) result {
@@ -170,7 +172,11 @@ func runWizardEnv(bin string, env []string, dir string, args ...string) result {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
-	return result{out.String(), errb.String(), err}
+	r := result{stdout: out.String(), stderr: errb.String(), err: err}
+	if cmd.ProcessState != nil {
+		r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	return r
 }
 
 var planCallRe = regexp.MustCompile(`^\s+aws ([a-z0-9-]+:[A-Za-z0-9]+)\s*$`)
