@@ -282,7 +282,7 @@ var keys = []*Question{
 	{Key: "public_domain", Title: "Public files' domain (optional)", Help: "A CDN or your provider's public domain in front of the bucket (e.g. https://media.example.com): public and static URLs use it; private files keep signed URLs.",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.PublicDomain },
 		check: func(a *Answers) error { return validPublicDomain(a.PublicDomain) }},
-	{Key: "credentials", Title: "How will the app authenticate?", Help: "access-keys for Heroku and local runs; instance-role for EC2 / Elastic Beanstalk (no long-lived keys).",
+	{Key: "credentials", Title: "How will the app authenticate?", Help: "access-keys for Heroku and local runs; instance-role for EC2 / Elastic Beanstalk (no long-lived keys); provided for an S3-compatible provider (MinIO, R2, B2, Scaleway, Spaces) with keys made in its console.",
 		Kind: KindSelect, Options: []string{CredAccessKeys, CredInstanceRole, CredProvided}, ref: func(a *Answers) any { return &a.Credentials },
 		fill: func(a *Answers) { a.Credentials = CredAccessKeys }, empty: true},
 	{Key: "endpoint", Title: "Provider's S3 endpoint URL", Help: "Where your provider serves the S3 API (e.g. https://s3.fr-par.scw.cloud, https://ACCOUNT.r2.cloudflarestorage.com); offered from AWS_ENDPOINT_URL.",
