@@ -27,7 +27,9 @@ import (
 	"unicode/utf8"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go/middleware"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
@@ -392,10 +394,29 @@ func upload(ctx context.Context, api API, o Options, f File) error {
 	if o.Owner != "" {
 		in.ExpectedBucketOwner = &o.Owner
 	}
-	if _, err := api.PutObject(ctx, in); err != nil {
+	if _, err := api.PutObject(ctx, in, signedWith(h.Sum(nil))); err != nil {
 		return fmt.Errorf("put s3://%s/%s: %w", o.Bucket, f.Key, err)
 	}
 	return nil
+}
+
+// signedWith hands SigV4 the body's SHA-256 that upload has already
+// computed. Without it the SDK reads the whole file once more to hash it
+// whenever the endpoint is plain http (a local MinIO, an emulator); over
+// https the request is then signed with the body's hash rather than
+// UNSIGNED-PAYLOAD, at no extra cost.
+func signedWith(sum []byte) func(*s3.Options) {
+	hexSum := hex.EncodeToString(sum)
+	return func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			set := middleware.FinalizeMiddlewareFunc("S3WizardPayloadHash", func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				return next.HandleFinalize(v4.SetPayloadHash(ctx, hexSum), in)
+			})
+			// The signer's payload-hash step (ComputePayloadSHA256, or
+			// UnsignedPayload over https) keeps a hash already set.
+			return st.Finalize.Insert(set, (&v4.ComputePayloadSHA256{}).ID(), middleware.Before)
+		})
+	}
 }
 
 // progress draws files, bytes and rate: one redrawn bar in a terminal, a
