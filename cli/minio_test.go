@@ -93,10 +93,7 @@ func TestProvidedKeysTypedAtTheApplyPrompt(t *testing.T) {
 	if strings.Contains(tm.screen(), minioserver.Password) {
 		t.Fatalf("the secret was echoed:\n%s", tm.screen())
 	}
-	env := readEnv(t, dir)
-	if env["AWS_ACCESS_KEY_ID"] != minioserver.User || env["AWS_SECRET_ACCESS_KEY"] != minioserver.Password {
-		t.Errorf(".env lacks the typed keys: %v", env["AWS_ACCESS_KEY_ID"])
-	}
+	wantTypedKeysInEnv(t, dir)
 	if b, err := os.ReadFile(filepath.Join(dir, ".gitignore")); err != nil || !strings.Contains(string(b), ".env") {
 		t.Errorf(".gitignore does not ignore .env (%v)", err)
 	}
@@ -129,10 +126,7 @@ func TestProvidedKeysTypedInAccessibleMode(t *testing.T) {
 	tm.waitFor("Its secret access key")
 	tm.send(minioserver.Password + "\n")
 	tm.waitFor("Apply?")
-	env := readEnv(t, dir)
-	if env["AWS_ACCESS_KEY_ID"] != minioserver.User || env["AWS_SECRET_ACCESS_KEY"] != minioserver.Password {
-		t.Errorf(".env lacks the typed keys: %q", env["AWS_ACCESS_KEY_ID"])
-	}
+	wantTypedKeysInEnv(t, dir)
 	if strings.Contains(tm.screen(), minioserver.Password) {
 		t.Errorf("the secret reached the terminal:\n%s", tm.screen())
 	}
@@ -173,5 +167,15 @@ func TestBadRegionAnswerExits2(t *testing.T) {
 		func(o *s3.Options) { o.UsePathStyle = true })
 	if out, err := cl.ListBuckets(context.Background(), &s3.ListBucketsInput{}); err != nil || len(out.Buckets) != 0 {
 		t.Errorf("after refused applies the provider has buckets %v (%v)", out, err)
+	}
+}
+
+// wantTypedKeysInEnv: the MinIO keys typed at a prompt are in the
+// project's .env.
+func wantTypedKeysInEnv(t *testing.T, dir string) {
+	t.Helper()
+	env := readEnv(t, dir)
+	if env["AWS_ACCESS_KEY_ID"] != minioserver.User || env["AWS_SECRET_ACCESS_KEY"] != minioserver.Password {
+		t.Errorf(".env lacks the typed keys: %q", env["AWS_ACCESS_KEY_ID"])
 	}
 }
