@@ -44,14 +44,14 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	// The budget's name needs the account; without it the budget is left.
 	_ = r.Identify(ctx)
 	kept := func(name string) { say("kept " + name + ": it existed before the wizard (adopted)") }
-	if a.Credentials == "access-keys" {
+	if a.Credentials == config.CredAccessKeys {
 		destroyKeysAndUser(ctx, r, try, say)
 		for _, arn := range []string{steps.PolicyARN(a, r.AccountID()), steps.FullAccessARN} {
 			_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: sdk.String(steps.GroupName(a)), PolicyArn: sdk.String(arn)})
 			try("detach "+steps.ARNName(arn)+" from group", err)
 		}
 		_, err := cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: sdk.String(steps.GroupName(a))})
-		try("delete steps.IAM group "+steps.GroupName(a), err)
+		try("delete IAM group "+steps.GroupName(a), err)
 		arn := steps.PolicyARN(a, r.AccountID())
 		if vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}); err == nil {
 			for _, v := range vs.Versions {
@@ -196,26 +196,26 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, try func(string, erro
 	}
 	for id := range mine {
 		if k := r.State.Key(id); k != nil && k.Status != "Deleted" && !slices.Contains(foreign, id) {
-			markKey(r, id, "Deleted") // already gone from steps.IAM
+			markKey(r, id, "Deleted") // already gone from IAM
 		}
 	}
 	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(steps.GroupName(a)), UserName: &a.IAMUser})
 	try("remove "+a.IAMUser+" from group "+steps.GroupName(a), err)
 	switch {
 	case !r.Owns(steps.UserCreatedResource):
-		say("kept steps.IAM user " + a.IAMUser + ": it existed before the wizard (adopted)")
+		say("kept IAM user " + a.IAMUser + ": it existed before the wizard (adopted)")
 	case len(others.envs) > 0:
-		say(fmt.Sprintf("kept steps.IAM user %s: env %s still uses it", a.IAMUser, strings.Join(others.envs, ", ")))
+		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", a.IAMUser, strings.Join(others.envs, ", ")))
 		handOverUser(r, others.envs, say)
 	case len(foreign) > 0:
 		var masked []string
 		for _, id := range foreign {
 			masked = append(masked, text.Mask(id))
 		}
-		say(fmt.Sprintf("kept steps.IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", a.IAMUser, strings.Join(masked, ", "), a.Env))
+		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", a.IAMUser, strings.Join(masked, ", "), a.Env))
 	default:
 		_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &a.IAMUser})
-		try("delete steps.IAM user "+a.IAMUser, err)
+		try("delete IAM user "+a.IAMUser, err)
 	}
 }
 
@@ -234,7 +234,7 @@ func otherEnvsOfUser(r *steps.Run) userSharers {
 			continue
 		}
 		p, err := state.Read(r.Dir, env)
-		if err != nil || p.Answers() == nil || p.Answers().IAMUser != a.IAMUser || p.Answers().Credentials != "access-keys" {
+		if err != nil || p.Answers() == nil || p.Answers().IAMUser != a.IAMUser || p.Answers().Credentials != config.CredAccessKeys {
 			continue
 		}
 		used := false
@@ -269,7 +269,7 @@ func handOverUser(r *steps.Run, envs []string, say func(string)) {
 		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], r.Answers.IAMUser, err))
 		return
 	}
-	say(fmt.Sprintf("env %s now owns steps.IAM user %s: its destroy deletes it", envs[0], r.Answers.IAMUser))
+	say(fmt.Sprintf("env %s now owns IAM user %s: its destroy deletes it", envs[0], r.Answers.IAMUser))
 }
 
 // EnvBackupFile is where destroy keeps the env file as it was before it took
@@ -357,14 +357,14 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	case "":
 	case "none":
 		_, err := cl.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: &bucket})
-		try("restore the Block steps.Public Access of "+bucket+" (it had none before the wizard)", err)
+		try("restore the Block Public Access of "+bucket+" (it had none before the wizard)", err)
 	default:
 		var c s3types.PublicAccessBlockConfiguration
 		if err := json.Unmarshal([]byte(before), &c); err != nil {
-			try("restore the Block steps.Public Access of "+bucket, fmt.Errorf("recorded setting %s is unreadable: %w", steps.PABBeforeResource, err))
+			try("restore the Block Public Access of "+bucket, fmt.Errorf("recorded setting %s is unreadable: %w", steps.PABBeforeResource, err))
 			return
 		}
 		_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &bucket, PublicAccessBlockConfiguration: &c})
-		try("restore the Block steps.Public Access of "+bucket+" as it was before the wizard", err)
+		try("restore the Block Public Access of "+bucket+" as it was before the wizard", err)
 	}
 }

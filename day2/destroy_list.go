@@ -13,18 +13,17 @@ import (
 // the user can confirm knowing what goes.
 func DestroyList(r *steps.Run) (deleted, kept []string) {
 	a := r.Answers
-	created := func(resource string) bool { return r.State.Resource(resource) == "true" }
-	if a.Credentials == "access-keys" {
-		deleted = append(deleted, fmt.Sprintf("the access keys env %s made for steps.IAM user %s", a.Env, a.IAMUser))
-		if created(steps.UserCreatedResource) {
-			deleted = append(deleted, fmt.Sprintf("steps.IAM user %s (kept if another env still uses it)", a.IAMUser))
+	if a.Credentials == config.CredAccessKeys {
+		deleted = append(deleted, fmt.Sprintf("the access keys env %s made for IAM user %s", a.Env, a.IAMUser))
+		if r.Owns(steps.UserCreatedResource) {
+			deleted = append(deleted, fmt.Sprintf("IAM user %s (kept if another env still uses it)", a.IAMUser))
 		} else {
-			kept = append(kept, "steps.IAM user "+a.IAMUser+" (it existed before the wizard)")
+			kept = append(kept, "IAM user "+a.IAMUser+" (it existed before the wizard)")
 		}
-		deleted = append(deleted, fmt.Sprintf("steps.IAM group %s and policy %s (every version)", steps.GroupName(a), steps.PolicyName(a)))
-	} else if a.Credentials == "instance-role" {
+		deleted = append(deleted, fmt.Sprintf("IAM group %s and policy %s (every version)", steps.GroupName(a), steps.PolicyName(a)))
+	} else if a.Credentials == config.CredInstanceRole {
 		deleted = append(deleted, fmt.Sprintf("the inline policy %s of role %s", steps.RoleInlinePolicy, a.RoleName))
-		if created(steps.RoleCreatedResource) {
+		if r.Owns(steps.RoleCreatedResource) {
 			deleted = append(deleted, fmt.Sprintf("role %s and its instance profile", a.RoleName))
 		} else {
 			kept = append(kept, "role "+a.RoleName+" (it existed before the wizard)")
@@ -42,7 +41,7 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 	}
 	for _, b := range []struct{ name, created string }{{a.Bucket, steps.BucketCreatedResource}, {steps.LogBucketName(a.Bucket), steps.LogBucketCreatedResource}} {
 		switch {
-		case created(b.created):
+		case r.Owns(b.created):
 			deleted = append(deleted, fmt.Sprintf("bucket %s with EVERY file, version and delete marker in it", b.name))
 		case b.name == a.Bucket || r.State.Resource("log_bucket") != "":
 			kept = append(kept, "bucket "+b.name+" (it existed before the wizard)")

@@ -63,7 +63,7 @@ func TestDestroyKeepsAdoptedBucketAndUser(t *testing.T) {
 
 	for _, want := range []string{
 		"kept bucket " + a.Bucket + ": it existed before the wizard (adopted)",
-		"kept steps.IAM user " + a.IAMUser + ": it existed before the wizard (adopted)",
+		"kept IAM user " + a.IAMUser + ": it existed before the wizard (adopted)",
 		"empty and delete bucket " + steps.LogBucketName(a.Bucket),
 	} {
 		if !strings.Contains(said, want) {
@@ -117,7 +117,7 @@ func TestDestroyDeletesWizardCreatedBucket(t *testing.T) {
 		t.Error("the bucket the wizard created still exists")
 	}
 	if _, err := r.AWS.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser}); err == nil {
-		t.Error("the steps.IAM user the wizard created still exists")
+		t.Error("the IAM user the wizard created still exists")
 	}
 }
 
@@ -153,7 +153,7 @@ func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
 	}
 
 	said := destroy(t, stg)
-	if !strings.Contains(said, "kept steps.IAM user django-s3-user-shared: env prod still uses it") {
+	if !strings.Contains(said, "kept IAM user django-s3-user-shared: env prod still uses it") {
 		t.Errorf("destroy did not say why it kept the user:\n%s", said)
 	}
 	keys, err := stg.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("django-s3-user-shared")})

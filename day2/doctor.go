@@ -30,7 +30,7 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		return []steps.Check{steps.Fail(steps.DoctorEnvFile, "env file readable", err.Error())}
 	}
 	var checks []steps.Check
-	bucket, region := env["AWS_STORAGE_BUCKET_NAME"], env["AWS_S3_REGION_NAME"]
+	bucket, region := env[appconfig.EnvBucket], env[appconfig.EnvRegion]
 	switch {
 	case bucket == "":
 		checks = append(checks, steps.Fail(steps.DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME set", "missing in "+a.EnvFile+": run apply"))

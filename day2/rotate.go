@@ -12,6 +12,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
@@ -46,7 +47,7 @@ var ErrRotationPending = errors.New("rotation not finished")
 // rotate-keys again after any failure or crash finishes the same rotation.
 func RotateKeys(ctx context.Context, r *steps.Run, o RotateOptions) error {
 	a := r.Answers
-	if a.Credentials != "access-keys" {
+	if a.Credentials != config.CredAccessKeys {
 		return fmt.Errorf("env %s uses an instance role: there is no key to rotate (AWS rotates role credentials itself)", a.Env)
 	}
 	// The new key's secret can only go into the env file: refuse a file
@@ -177,7 +178,7 @@ func retireOld(ctx context.Context, r *steps.Run, o RotateOptions, oldID string)
 			markKey(r, oldID, "Deleted")
 			o.Say(fmt.Sprintf("old key %s deleted", text.Mask(oldID)))
 		} else {
-			o.Say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in steps.IAM if something still needed it)", text.Mask(oldID)))
+			o.Say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in IAM if something still needed it)", text.Mask(oldID)))
 		}
 	}
 	return r.State.Update(func(p *state.Progress) { p.SetRotation(nil) })
