@@ -233,13 +233,13 @@ func TestWhatNowOffersHeroku(t *testing.T) {
 		t.Fatalf("not done:\n%s", p.view())
 	}
 	p.requireView("What now", "  1. Copy .s3wizard/django_settings.py", `  2. Add "storages" to INSTALLED_APPS.`,
-		"s3wizard docs --env staging", "Rotate the access key", "> Run heroku config:set now")
+		"s3wizard docs --env staging", "Rotate the access key", "> Set the Heroku config vars now")
 	p.key("enter")
 	if f.herokuRuns != 1 {
 		t.Fatalf("heroku ran %d times", f.herokuRuns)
 	}
 	p.requireView("Setting config vars and restarting mon-app-staging... done", "✓ Heroku config vars set.")
-	if strings.Contains(p.view(), "Run heroku config:set now") {
+	if strings.Contains(p.view(), "Set the Heroku config vars now") {
 		t.Fatal("the Heroku command is offered again after it ran")
 	}
 }

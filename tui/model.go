@@ -780,7 +780,7 @@ func (m *model) offerProd() bool { return m.answers != nil && m.answers.Env == "
 func (m *model) doneMenu() menu {
 	var items []string
 	if m.herokuOut == "" && m.eng.CanRunHeroku() {
-		items = append(items, "heroku", "Run heroku config:set now (one restart; the secret is briefly visible to ps on this machine)")
+		items = append(items, "heroku", "Set the Heroku config vars now (one restart; through the Heroku Platform API, the secret on no command line)")
 	}
 	if m.offerProd() {
 		items = append(items, "prod", "Set up prod now (answers carried over)")

@@ -80,7 +80,10 @@ func TestProvidedKeysTypedInTheWizard(t *testing.T) {
 	}
 
 	p.walkSteps(secret)
-	p.requireView("Environment staging is set up")
+	p.requireView("Environment staging is set up", "endpoint   "+srv.URL, "Your provider's keys are in")
+	if strings.Contains(p.view(), "role  ") {
+		t.Error("the end screen names a role: there is none with credentials: provided")
+	}
 	if strings.Contains(p.view(), secret) {
 		t.Fatal("the secret is on screen at the end")
 	}

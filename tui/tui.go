@@ -15,6 +15,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/migrate"
 )
 
@@ -114,7 +115,7 @@ func (m *model) summary() string {
 	for _, e := range m.finished {
 		out += fmt.Sprintf("s3wizard: environment %s is set up.\n", e)
 	}
-	if m.answers != nil && m.answers.Credentials == "access-keys" {
+	if m.answers != nil && m.answers.Credentials == config.CredAccessKeys {
 		out += "The secret access key is in " + m.eng.EnvFilePath() + " (mode 0600); it was never shown.\n"
 	}
 	if m.answers != nil {

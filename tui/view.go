@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -593,11 +594,19 @@ func (m *model) doneView(w int) string {
 	var b strings.Builder
 	b.WriteString(styles.ok.Render("✓ Environment "+m.answers.Env+" is set up") + "\n")
 	b.WriteString("  bucket     " + m.answers.Bucket + " (" + m.answers.Region + ")\n")
-	if m.answers.Credentials == "access-keys" {
+	switch m.answers.Credentials {
+	case config.CredAccessKeys:
 		b.WriteString("  IAM user   " + m.answers.IAMUser + "\n")
 		b.WriteString(hang("  ", "The secret access key is in "+m.eng.EnvFilePath()+" (mode 0600); it is never shown.", w, styles.plain) + "\n")
-	} else {
+	case config.CredInstanceRole:
 		b.WriteString("  role       " + m.answers.RoleName + "\n")
+	case config.CredProvided:
+		endpoint := m.answers.Endpoint
+		if endpoint == "" {
+			endpoint = config.EnvEndpoint()
+		}
+		b.WriteString("  endpoint   " + endpoint + "\n")
+		b.WriteString(hang("  ", "Your provider's keys are in "+m.eng.EnvFilePath()+"; they are never shown.", w, styles.plain) + "\n")
 	}
 	if len(m.nextSteps) > 0 {
 		b.WriteString("\n" + styles.title.Render("What now") + "\n")
