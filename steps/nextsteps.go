@@ -29,8 +29,12 @@ func NextSteps(r *Run) []string {
 		out = append(out, fmt.Sprintf("Set the config vars of Heroku app %s in one restart: sh %s — it holds the secret: delete it afterwards.", a.HerokuApp, appconfig.HerokuFile(a.Env)))
 	}
 	settings := "settings.py"
-	if p, err := djangoapp.Detect(r.Dir); err == nil && p.SettingsFile != "" {
-		if rel, err := filepath.Rel(p.Dir, p.SettingsFile); err == nil {
+	proj, err := djangoapp.Detect(r.Dir)
+	if err != nil {
+		proj = nil
+	}
+	if proj != nil && proj.SettingsFile != "" {
+		if rel, err := filepath.Rel(proj.Dir, proj.SettingsFile); err == nil {
 			settings = rel
 		}
 	}
@@ -38,7 +42,7 @@ func NextSteps(r *Run) []string {
 	out = append(out,
 		fmt.Sprintf("Copy %s to %s and add at the end of %s: %s", appconfig.SettingsFile, dest, settings, djangoapp.SettingsImport),
 		`Add "storages" to INSTALLED_APPS.`,
-		fmt.Sprintf("Pin the packages in requirements.txt: %s and boto3.", storagesPin(r)),
+		fmt.Sprintf("Pin the packages in requirements.txt: %s and boto3.", storagesPin(proj)),
 		fmt.Sprintf("Write the hand-off document for whoever runs the app: s3wizard docs --env %s", a.Env))
 	if a.Credentials == config.CredAccessKeys && key != nil && !key.Created.IsZero() {
 		due := key.Created.AddDate(0, 0, KeyRotationDays)
@@ -48,9 +52,9 @@ func NextSteps(r *Run) []string {
 }
 
 // storagesPin is the requirement line for django-storages: the version the
-// project uses, else the oldest the generated settings accept.
-func storagesPin(r *Run) string {
-	if p, err := djangoapp.Detect(r.Dir); err == nil && p.StoragesVersion != "" {
+// project p (nil: none detected) uses, else the oldest the generated settings accept.
+func storagesPin(p *djangoapp.Project) string {
+	if p != nil && p.StoragesVersion != "" {
 		return "django-storages[s3]==" + p.StoragesVersion
 	}
 	return "django-storages[s3]>=" + djangoapp.MinStorages
