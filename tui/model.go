@@ -344,12 +344,7 @@ func (m *model) isDone(id string) bool {
 	if m.opened {
 		return m.eng.Status(id) == state.Done
 	}
-	if m.saved != nil {
-		if st, ok := m.saved.Steps()[id]; ok {
-			return st.Status == state.Done
-		}
-	}
-	return false
+	return m.saved != nil && m.saved.Step(id).Status == state.Done
 }
 
 func (m *model) projectDir() string {

@@ -389,9 +389,7 @@ func (m *model) stepStatus(i int) string {
 	case !m.opened && m.review:
 		return state.Pending
 	case m.saved != nil && !m.fresh:
-		if st, ok := m.saved.Steps()[s.ID]; ok {
-			return st.Status
-		}
+		return m.saved.Step(s.ID).Status
 	}
 	return state.Pending
 }
@@ -485,10 +483,14 @@ func (m *model) startView(w int) string {
 		}
 	}
 	b.WriteString("\n" + styles.title.Render("Environment "+m.env) + "\n")
-	if m.saved != nil && len(m.saved.Steps()) > 0 {
+	var saved map[string]state.StepState
+	if m.saved != nil {
+		saved = m.saved.Steps() // a copy, taken once
+	}
+	if len(saved) > 0 {
 		done := 0
 		for _, s := range m.list {
-			if st, ok := m.saved.Steps()[s.ID]; ok && (st.Status == state.Done || st.Status == state.Skipped) {
+			if st, ok := saved[s.ID]; ok && (st.Status == state.Done || st.Status == state.Skipped) {
 				done++
 			}
 		}
