@@ -120,10 +120,11 @@ func claimEnvFile(a *config.Answers, dir string) error {
 	if err != nil {
 		return err
 	}
+	saved := prog.Answers() // nil before the first run
 	// Its own bucket of an earlier run (the bucket answer changed since)
 	// also marks the file as this env's.
 	ours := func(keyID, bucket string) bool {
-		return keyID != "" && prog.Key(keyID) != nil || prog.Answers() != nil && bucket == prog.Answers().Bucket
+		return keyID != "" && prog.Key(keyID) != nil || saved != nil && bucket == saved.Bucket
 	}
 	// owner names who else the file serves ("" when nobody does).
 	owner := func(file string) (string, error) {
@@ -135,9 +136,13 @@ func claimEnvFile(a *config.Answers, dir string) error {
 		if b != "" && b != a.Bucket && !ours(vals["AWS_ACCESS_KEY_ID"], b) {
 			return "the settings of bucket " + b, nil
 		}
-		// A file this env's saved answers already name stays its own.
-		mine := prog.Answers() != nil && prog.Answers().EnvFile != "" && appconfig.AbsDir(envPath(prog.Answers().EnvFile, dir)) == appconfig.AbsDir(envPath(file, dir))
-		if env := envUsing(dir, a.Env, file); env != "" && !mine {
+		// A file this env's saved answers already name stays its own; only
+		// another one is looked for in the other envs' progress files.
+		abs := appconfig.AbsDir(envPath(file, dir))
+		if saved != nil && saved.EnvFile != "" && appconfig.AbsDir(envPath(saved.EnvFile, dir)) == abs {
+			return "", nil
+		}
+		if env := envUsing(dir, a.Env, abs); env != "" {
 			return "the settings of env " + env, nil
 		}
 		return "", nil
@@ -162,9 +167,8 @@ func claimEnvFile(a *config.Answers, dir string) error {
 }
 
 // envUsing returns the other env of the project whose saved answers use
-// file as their env file, or "".
-func envUsing(dir, self, file string) string {
-	want := appconfig.AbsDir(envPath(file, dir))
+// the env file at absolute path want, or "".
+func envUsing(dir, self, want string) string {
 	for _, env := range state.Envs(dir) {
 		if env == self {
 			continue
