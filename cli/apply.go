@@ -161,12 +161,7 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	}
 	// The guide's last checklist item, by the project's own Django.
 	fmt.Fprintln(s.Err, "s3wizard: upload / delete test from Django:")
-	var dj []checkEntry
-	djOK := true
-	for _, c := range steps.DjangoCheck(ctx, sess.Run) {
-		dj = append(dj, checkEntry{Step: "django", Check: c})
-		djOK = djOK && c.OK
-	}
+	dj, djOK := djangoChecks(ctx, sess.Run)
 	printChecks(s.Err, dj)
 	if !djOK {
 		return errors.New("the upload test from Django failed (above): the bucket is set up; fix the settings or the env file, then run `s3wizard check --env " + a.Env + "`")

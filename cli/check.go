@@ -57,10 +57,9 @@ func cmdCheck(ctx context.Context, f *flags, s IO) error {
 		}
 	}
 	// The checklist's upload / delete test, by the project's own Django.
-	for _, c := range steps.DjangoCheck(ctx, sess.Run) {
-		rep.Checks = append(rep.Checks, checkEntry{Step: "django", Check: c})
-		rep.OK = rep.OK && c.OK
-	}
+	dj, djOK := djangoChecks(ctx, sess.Run)
+	rep.Checks = append(rep.Checks, dj...)
+	rep.OK = rep.OK && djOK
 	if f.json {
 		enc := json.NewEncoder(s.Out)
 		enc.SetIndent("", "  ")
@@ -75,6 +74,19 @@ func cmdCheck(ctx context.Context, f *flags, s IO) error {
 		return ErrChecksFailed
 	}
 	return nil
+}
+
+// djangoChecks runs the guide's upload / delete test through the
+// project's own Django (steps.DjangoCheck), as check entries of the step
+// "django", and whether every one passed.
+func djangoChecks(ctx context.Context, r *steps.Run) ([]checkEntry, bool) {
+	var out []checkEntry
+	ok := true
+	for _, c := range steps.DjangoCheck(ctx, r) {
+		out = append(out, checkEntry{Step: "django", Check: c})
+		ok = ok && c.OK
+	}
+	return out, ok
 }
 
 func printChecks(w io.Writer, checks []checkEntry) {
