@@ -5,6 +5,7 @@ package childproc
 
 import (
 	"bytes"
+	"net"
 	"sync"
 )
 
@@ -24,4 +25,15 @@ func (o *Output) String() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.b.String()
+}
+
+// FreePort is a loopback TCP port free at the time of the call, for a
+// server a test starts.
+func FreePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }

@@ -9,7 +9,6 @@ package minioserver
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -77,11 +76,11 @@ func StartIn(tb testing.TB, region string) *Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	port, err := freePort()
+	port, err := childproc.FreePort()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cport, err := freePort()
+	cport, err := childproc.FreePort()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -137,12 +136,3 @@ func (s *Server) Use(tb testing.TB) {
 
 // Output is what MinIO logged.
 func (s *Server) Output() string { return s.out.String() }
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}

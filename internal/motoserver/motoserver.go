@@ -255,18 +255,8 @@ func start() (*Server, error) {
 	return nil, lastErr
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port, nil
-}
-
 func launch(l launcher) (*Server, error) {
-	port, err := freePort()
+	port, err := childproc.FreePort()
 	if err != nil {
 		return nil, fmt.Errorf("motoserver: picking a port: %w", err)
 	}
