@@ -104,3 +104,26 @@ func TestHerokuAPINeedsTLS(t *testing.T) {
 		t.Errorf("plain http to a remote host: %v, want refused", err)
 	}
 }
+
+// TestWriteSecretTightensALooserFile: a secret-bearing file that was left
+// world-readable (0644) is 0600 once the wizard rewrites it, and a
+// generated file is 0644.
+func TestWriteSecretTightensALooserFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "heroku-staging.sh")
+	if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSecret(path, []byte("new\n")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != SecretPerm {
+		t.Fatalf("secret file mode %v (%v), want %v", fi.Mode().Perm(), err, SecretPerm)
+	}
+	if err := WriteGenerated(dir, "sub/settings.py", []byte("x = 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "sub", "settings.py")); err != nil || fi.Mode().Perm() != GeneratedPerm {
+		t.Fatalf("generated file mode %v (%v), want %v", fi.Mode().Perm(), err, GeneratedPerm)
+	}
+}

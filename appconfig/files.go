@@ -63,13 +63,12 @@ func FileIs(path string, want []byte, perm fs.FileMode) bool {
 }
 
 // WriteSecret writes a secret-bearing file atomically with mode 0600 (an
-// older file that was looser is tightened).
+// older file that was looser is replaced by one with that mode).
 func WriteSecret(path string, body []byte) error {
 	if err := envfile.WriteFileAtomic(path, body, SecretPerm); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	// WriteFileAtomic keeps perm for new files; an older file may be looser.
-	return os.Chmod(path, SecretPerm)
+	return nil
 }
 
 // WriteGenerated writes a generated file (rel, under dir) atomically with
@@ -82,5 +81,5 @@ func WriteGenerated(dir, rel string, body []byte, dirPerm fs.FileMode) error {
 	if err := envfile.WriteFileAtomic(path, body, GeneratedPerm); err != nil {
 		return fmt.Errorf("write %s: %w", rel, err)
 	}
-	return os.Chmod(path, GeneratedPerm)
+	return nil
 }
