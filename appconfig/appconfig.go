@@ -61,10 +61,6 @@ const (
 	EBExtensionsDir    = ".ebextensions"
 )
 
-// venvDirs are where the project's virtualenv is looked for (as djangoapp
-// does), for the set_env.sh hook.
-var venvDirs = []string{"venv", ".venv", "env", "envs"}
-
 // HerokuFile is the Heroku command file of env, relative to the project.
 func HerokuFile(env string) string { return state.Dir + "/heroku-" + env + ".sh" }
 

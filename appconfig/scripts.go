@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/internal/text"
 )
 
@@ -105,7 +106,7 @@ func SetEnvScript(env, envFile string, vars []DeployVar) []byte {
 
 // FindVenv returns the project's virtualenv that has bin/activate, or "".
 func FindVenv(dir string) string {
-	for _, v := range venvDirs {
+	for _, v := range djangoapp.VenvDirs {
 		p := filepath.Join(AbsDir(dir), v)
 		if fi, err := os.Stat(filepath.Join(p, "bin", "activate")); err == nil && !fi.IsDir() {
 			return p

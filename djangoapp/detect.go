@@ -45,9 +45,9 @@ type Project struct {
 // ProbeTimeout bounds the Python version probe.
 const ProbeTimeout = 5 * time.Second
 
-// venvDirs are the virtualenv locations looked for inside the project, in
-// order of preference.
-var venvDirs = []string{"venv", ".venv", "env", "envs"}
+// VenvDirs are the virtualenv locations looked for inside the project, in
+// order of preference (for its Python, and for the set_env.sh hook).
+var VenvDirs = []string{"venv", ".venv", "env", "envs"}
 
 var settingsModuleRe = regexp.MustCompile(`DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([A-Za-z_][\w.]*)['"]`)
 
@@ -81,7 +81,7 @@ func detect(abs string) (*Project, error) {
 		p.SettingsFile = findSettingsFile(abs, p.SettingsModule)
 	}
 
-	for _, v := range venvDirs {
+	for _, v := range VenvDirs {
 		py := filepath.Join(abs, v, "bin", "python")
 		if isExecutable(py) {
 			p.Venv = filepath.Join(abs, v)
