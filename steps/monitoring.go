@@ -265,8 +265,9 @@ func AlarmEmail(a *config.Answers) string {
 
 // Progress resources of the alarm topic.
 const (
-	// AlarmTopicCreatedResource is "true" when the wizard created the topic
-	// (recorded before CreateTopic: destroy deletes only such a topic).
+	// AlarmTopicCreatedResource marks a topic the wizard created: "pending"
+	// from just before CreateTopic, "true" once it answered (Run.Owns
+	// counts both; destroy deletes only such a topic).
 	AlarmTopicCreatedResource = "alarm_topic_created"
 	// AlarmEmailPendingResource is the email whose subscription waits for
 	// its confirmation click ("" once confirmed), as last seen live.
@@ -364,19 +365,18 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		}
 		cl := r.AWS.SNSIn(a.Region)
 		name := AlarmTopicName(a.Bucket)
-		if !exists {
+		if exists {
+			claimCreated(r, p, AlarmTopicCreatedResource, "SNS topic "+name)
+		} else {
 			p.Add(&Action{Summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), Calls: []string{"sns:CreateTopic"},
 				Do: func(ctx context.Context) error {
-					// Recorded first: a crash after CreateTopic still
-					// leaves destroy knowing the topic is the wizard's.
-					if r.State != nil {
-						r.State.SetResource(AlarmTopicCreatedResource, "true")
-						if err := r.State.Save(); err != nil {
-							return fmt.Errorf("record the alarm topic: %w", err)
-						}
-					}
-					_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name})
-					return err
+					// The intent is recorded first (createOwned): a crash
+					// after CreateTopic still leaves destroy knowing the
+					// topic is the wizard's.
+					return createOwned(r, AlarmTopicCreatedResource, func() (bool, error) {
+						_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name})
+						return err == nil, err
+					})
 				}})
 		}
 		if !subscribed {
@@ -926,7 +926,7 @@ func DestroyMonitoring(ctx context.Context, r *Run, try func(string, error), say
 		say("kept the alarm topic and the budget: the account is not known")
 		return
 	}
-	if r.State.Resource(AlarmTopicCreatedResource) == "true" {
+	if r.Owns(AlarmTopicCreatedResource) {
 		arn := AlarmTopicARN(a, acct)
 		_, err := r.AWS.SNSIn(a.Region).DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: &arn})
 		try("delete SNS topic "+AlarmTopicName(a.Bucket)+" (and its subscriptions)", err)
