@@ -90,11 +90,9 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	destroyAppFiles(r, try, say)
 	for _, b := range []struct{ name, created string }{{a.Bucket, steps.BucketCreatedResource}, {steps.LogBucketName(a.Bucket), steps.LogBucketCreatedResource}} {
 		if !r.Owns(b.created) {
-			if b.name == a.Bucket || r.State.Resource("log_bucket") != "" {
-				restoreAdopted(ctx, r, b.name, try)
-			}
 			// A log bucket never set up (access logs off) is not news.
-			if b.name == a.Bucket || r.State.Resource("log_bucket") != "" {
+			if b.name == a.Bucket || r.State.Resource(steps.LogBucketResource) != "" {
+				restoreAdopted(ctx, r, b.name, try)
 				kept("bucket " + b.name)
 			}
 			continue

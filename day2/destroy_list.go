@@ -43,7 +43,7 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 		switch {
 		case r.Owns(b.created):
 			deleted = append(deleted, fmt.Sprintf("bucket %s with EVERY file, version and delete marker in it", b.name))
-		case b.name == a.Bucket || r.State.Resource("log_bucket") != "":
+		case b.name == a.Bucket || r.State.Resource(steps.LogBucketResource) != "":
 			kept = append(kept, "bucket "+b.name+" (it existed before the wizard)")
 		}
 	}

@@ -68,6 +68,10 @@ const (
 	LogBucketCreatedResource = "log_bucket_created_by_wizard"
 )
 
+// LogBucketResource names the env's access-log bucket once it is set up
+// (created or adopted); "" while access logs were never on.
+const LogBucketResource = "log_bucket"
+
 // bucketState is what HeadBucket says about a name.
 type bucketState int
 

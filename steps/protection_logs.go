@@ -176,14 +176,14 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 				if err != nil {
 					return err
 				}
-				r.State.SetResource("log_bucket", logBucket)
+				r.State.SetResource(LogBucketResource, logBucket)
 				return nil
 			}})
 	}
 
 	// Ownership (a created bucket has it from CreateBucket).
 	if exists {
-		p.SetResource("log_bucket", logBucket)
+		p.SetResource(LogBucketResource, logBucket)
 		own, err := live.ownership()
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read object ownership of %s: %w", logBucket, err)
