@@ -296,13 +296,24 @@ func migrateOne(ctx context.Context, api API, o Options, f File, remote map[stri
 // HEAD's ETag is compared with the MD5 when it is one; any other object is
 // uploaded again, which is always safe.
 func sameObject(ctx context.Context, api API, o Options, f File, listedETag string) (bool, error) {
+	// The file's MD5, read at most once, when an ETag asks for it.
 	var md5sum string
+	fileMD5 := func() (string, error) {
+		if md5sum == "" {
+			local, err := fileSum(f.Path, md5.New())
+			if err != nil {
+				return "", err
+			}
+			md5sum = hex.EncodeToString(local)
+		}
+		return md5sum, nil
+	}
 	if isMD5(listedETag) {
-		local, err := fileSum(f.Path, md5.New())
+		sum, err := fileMD5()
 		if err != nil {
 			return false, err
 		}
-		if md5sum = hex.EncodeToString(local); md5sum == strings.ToLower(listedETag) {
+		if sum == strings.ToLower(listedETag) {
 			return true, nil
 		}
 	}
@@ -333,14 +344,11 @@ func sameObject(ctx context.Context, api API, o Options, f File, listedETag stri
 	if kms || !isMD5(etag) {
 		return false, nil
 	}
-	if md5sum == "" {
-		local, err := fileSum(f.Path, md5.New())
-		if err != nil {
-			return false, err
-		}
-		md5sum = hex.EncodeToString(local)
+	sum, err := fileMD5()
+	if err != nil {
+		return false, err
 	}
-	return md5sum == strings.ToLower(etag), nil
+	return sum == strings.ToLower(etag), nil
 }
 
 func isMD5(s string) bool {
