@@ -65,10 +65,14 @@ func DjangoCheck(ctx context.Context, r *Run) []Check {
 		checks = append(checks, Check{ID: DjangoSettingsLoaded, Name: "settings.py loads the S3 settings", OK: true, Skipped: true,
 			Detail: fmt.Sprintf("not yet: checked with %s applied on top; add it to %s (see its header)", appconfig.SettingsFile, proj.SettingsModule)})
 	}
+	// Every storage's test object goes in one purge (purgeProbes skips an
+	// empty key).
+	var traces []probeTrace
 	for _, st := range out.Storages {
-		if st.Key != "" {
-			r.purgeProbe(ctx, r.Answers.Bucket, st.Key)
-		}
+		traces = append(traces, probeTrace{key: st.Key})
+	}
+	r.purgeProbes(ctx, r.Answers.Bucket, traces...)
+	for _, st := range out.Storages {
 		for _, s := range st.Steps {
 			c := Check{ID: CheckID(s.ID), Name: fmt.Sprintf("Django %s: %s", st.Storage, s.Name), OK: s.OK, Detail: s.Detail}
 			checks = append(checks, c)
