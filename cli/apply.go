@@ -95,10 +95,12 @@ func promptProvidedKeys(s IO, a *config.Answers, dir string) error {
 		if err != nil {
 			return fmt.Errorf("read the access key ID: %w", ErrCancelled)
 		}
-		if id = strings.TrimSpace(line); config.ValidProviderKeyID(id) == nil {
+		id = strings.TrimSpace(line)
+		err = config.ValidProviderKeyID(id)
+		if err == nil {
 			break
 		}
-		fmt.Fprintln(s.Err, config.ValidProviderKeyID(id))
+		fmt.Fprintln(s.Err, err)
 	}
 	var secret string
 	in := huh.NewInput().Title("Secret access key (hidden):").EchoMode(huh.EchoModePassword).Value(&secret).

@@ -706,14 +706,19 @@ func (m *model) escQuestion() (tea.Model, tea.Cmd) {
 	if m.form != nil && m.form.index() > 0 {
 		return m, m.form.form.PrevField()
 	}
-	if !m.canLeaveStep() {
+	if !m.opened {
+		// Before the run is opened, only the first step leads back (to
+		// the start screen), as canLeaveStep says.
+		if m.cur == 0 {
+			m.phase, m.form = phStart, nil
+		}
 		return m, nil
 	}
-	if !m.opened && m.cur == 0 {
-		m.phase, m.form = phStart, nil
+	prev := m.prevUnapplied()
+	if prev < 0 {
 		return m, nil
 	}
-	m.cur = m.prevUnapplied()
+	m.cur = prev
 	return m, m.backToQuestions()
 }
 
