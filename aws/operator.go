@@ -51,6 +51,8 @@ var OperatorActions = map[string]Permission{
 	"s3:DeleteBucket":                     {[]string{"s3:DeleteBucket"}, ScopeBucket},
 	"s3:HeadBucket":                       {[]string{"s3:ListBucket"}, ScopeBucket},
 	"s3:GetBucketLocation":                {[]string{"s3:GetBucketLocation"}, ScopeBucket},
+	"s3:GetBucketTagging":                 {[]string{"s3:GetBucketTagging"}, ScopeBucket},
+	"s3:PutBucketTagging":                 {[]string{"s3:PutBucketTagging"}, ScopeBucket},
 	"s3:GetBucketOwnershipControls":       {[]string{"s3:GetBucketOwnershipControls"}, ScopeBucket},
 	"s3:PutBucketOwnershipControls":       {[]string{"s3:PutBucketOwnershipControls"}, ScopeBucket},
 	"s3:GetPublicAccessBlock":             {[]string{"s3:GetBucketPublicAccessBlock"}, ScopeBucket},

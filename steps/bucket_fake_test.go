@@ -39,6 +39,10 @@ func (f *fakeBucket) HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s
 	return &s3.HeadBucketOutput{}, nil
 }
 
+func (f *fakeBucket) GetBucketTagging(context.Context, *s3.GetBucketTaggingInput, ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error) {
+	return &s3.GetBucketTaggingOutput{}, nil
+}
+
 func (f *fakeBucket) GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error) {
 	if f.locDenied {
 		return nil, httpError(http.StatusForbidden)
@@ -76,7 +80,7 @@ func TestBucketPlanDecisions(t *testing.T) {
 		{"free name: create", fakeBucket{head: http.StatusNotFound},
 			[]string{"create bucket " + a.Bucket + " in eu-west-3 (ACLs disabled)", "set Object Ownership to BucketOwnerEnforced (ACLs disabled)"}, "", ""},
 		{"ours, as wanted: adopt", fakeBucket{head: http.StatusOK, location: "eu-west-3", enforced: true},
-			nil, "bucket " + a.Bucket + " already exists in your account in eu-west-3: adopting it", ""},
+			nil, "bucket " + a.Bucket + " already exists in your account: adopting it (destroy keeps it)", ""},
 		{"ours with ACLs on: adopt and disable them", fakeBucket{head: http.StatusOK, location: "eu-west-3"},
 			[]string{"set Object Ownership to BucketOwnerEnforced (ACLs disabled)"}, "adopting it", ""},
 		{"ours in another region: refused", fakeBucket{head: http.StatusMovedPermanently, location: "us-west-2"},

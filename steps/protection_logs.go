@@ -159,10 +159,8 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		if reg != a.Region {
 			return nil, fmt.Errorf("the log bucket %s is in %s, but server access logs must go to a bucket in the same region as %s (%s): delete or rename it, or set access_logs: false", logBucket, reg, a.Bucket, a.Region)
 		}
-		if r.Owns(LogBucketCreatedResource) {
-			claimCreated(r, p, LogBucketCreatedResource, "log bucket "+logBucket)
-		} else {
-			p.Notice("log bucket %s already exists in %s: adopting it", logBucket, reg)
+		if err := planBucketOwner(ctx, r, p, cl, logBucket, "log bucket"); err != nil {
+			return nil, err
 		}
 		exists = true
 	default:
@@ -170,10 +168,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 			Do: func(ctx context.Context) error {
 				// destroy deletes only what the wizard created: the intent
 				// is saved before CreateBucket (see createOwned).
-				err := createOwned(r, LogBucketCreatedResource, func() (bool, error) {
-					return createBucket(ctx, cl, logBucket, a.Region)
-				})
-				if err != nil {
+				if err := createOwnedBucket(ctx, r, cl, logBucket); err != nil {
 					return err
 				}
 				r.State.SetResource(LogBucketResource, logBucket)

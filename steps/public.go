@@ -18,6 +18,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 // Public makes the public prefixes (and only them) anonymously readable.
@@ -446,7 +447,7 @@ const PABBeforeResource = "bucket_public_access_block_before"
 // savePABBefore records an adopted bucket's Block Public Access before the
 // wizard's first change (saved before the change, so a crash cannot lose it).
 func (r *Run) savePABBefore(live *s3.GetPublicAccessBlockOutput, readErr error) error {
-	if r.Owns(BucketCreatedResource) || r.State.Resource(PABBeforeResource) != "" {
+	if r.Owns(state.KindBucket, r.Answers.Bucket) || r.State.Resource(PABBeforeResource) != "" {
 		return nil
 	}
 	v := "none"
