@@ -140,7 +140,7 @@ func collect(t *testing.T, s *motoserver.Server, dir string) outcome {
 	ctx := context.Background()
 	envf := readEnv(t, dir)
 	ic := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
-	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("django-s3-user-staging")})
+	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("mon-app-staging-s3-user")})
 	if err != nil {
 		t.Fatal(err)
 	}
