@@ -95,7 +95,7 @@ func headBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, er
 // BucketAvailability is the live availability check the TUI runs as the
 // user types: "" when the name is free or already ours in that region.
 func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, error) {
-	st, reg, err := whoseBucket(ctx, r.AWS.S3In(region), name)
+	st, reg, err := whoseBucket(ctx, r, r.AWS.S3In(region), name)
 	if err != nil {
 		return "", err
 	}
@@ -111,12 +111,19 @@ func BucketAvailability(ctx context.Context, r *Run, name, region string) (strin
 }
 
 // whoseBucket tells whether name is free, ours (and in which region) or
-// another account's. Both the plan and the TUI's live check use it.
-func whoseBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, string, error) {
+// another account's. Both the plan and the TUI's live check use it. With
+// the account known, HeadBucket names it as the expected owner: another
+// account's bucket that grants ours access (its policy) answers 403 then,
+// instead of passing for ours.
+func whoseBucket(ctx context.Context, r *Run, cl aws.S3API, name string) (bucketState, string, error) {
 	// The location is asked alongside: most names looked up are ours or free,
 	// and a second round trip costs more than a read answered NoSuchBucket.
 	location := async(func() (string, error) { return bucketRegion(ctx, cl, name) })
-	_, headErr := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &name})
+	in := &s3.HeadBucketInput{Bucket: &name}
+	if acct, _ := r.Identity(); acct != "" && !compatible(r.Answers) {
+		in.ExpectedBucketOwner = &acct
+	}
+	_, headErr := cl.HeadBucket(ctx, in)
 	reg, locErr := location()
 	if headErr != nil && aws.Status(headErr) != http.StatusMovedPermanently {
 		return decideBucket(headErr, "", nil)
@@ -161,13 +168,13 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 	})
 	// Probe leftovers too (swept only if the bucket is ours).
 	leftovers := async(func() ([]types.ObjectIdentifier, error) { return probeLeftovers(ctx, r, cl) })
-	st, reg, err := whoseBucket(ctx, cl, a.Bucket)
+	st, reg, err := whoseBucket(ctx, r, cl, a.Bucket)
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check bucket %s: %w", a.Bucket, err)
 	}
 	switch st {
 	case bucketTaken:
-		return nil, fmt.Errorf("bucket %s belongs to another AWS account (bucket names are global across AWS): choose another name, e.g. %s-%s", a.Bucket, a.Bucket, r.AccountID()[max(0, len(r.AccountID())-4):])
+		return nil, bucketTakenError(r)
 	case bucketOurs:
 		if reg != a.Region {
 			return nil, fmt.Errorf("bucket %s already exists in your account in %s, not %s: set region: %s, or choose another bucket name", a.Bucket, reg, a.Region, reg)
@@ -375,4 +382,26 @@ func tagBucket(ctx context.Context, r *Run, cl aws.S3API, name string) error {
 	}
 	_, err = cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &types.Tagging{TagSet: set}})
 	return err
+}
+
+// bucketTakenError refuses a bucket name another AWS account owns.
+func bucketTakenError(r *Run) error {
+	a := r.Answers
+	return fmt.Errorf("bucket %s belongs to another AWS account (bucket names are global across AWS): choose another name, e.g. %s-%s", a.Bucket, a.Bucket, r.AccountID()[max(0, len(r.AccountID())-4):])
+}
+
+// refuseForeignBucket stops preflight, so the whole run, when the bucket is
+// another account's: the IAM steps do not wait for the bucket step, and
+// would otherwise make a user, a policy and a key for a bucket that is not
+// ours (their probes going to it).
+func refuseForeignBucket(ctx context.Context, r *Run) error {
+	a := r.Answers
+	if r.AWS == nil || a == nil || a.Bucket == "" {
+		return nil
+	}
+	st, _, err := whoseBucket(ctx, r, r.AWS.S3In(a.Region), a.Bucket)
+	if err != nil || st != bucketTaken {
+		return nil // the bucket step reads it again and reports
+	}
+	return bucketTakenError(r)
 }

@@ -24,6 +24,10 @@ type fakeBucket struct {
 	location  string // GetBucketLocation's answer
 	locDenied bool   // GetBucketLocation refused (another account's bucket)
 	enforced  bool   // Object Ownership is BucketOwnerEnforced
+	// owner, when set, is the account that owns the bucket: HeadBucket
+	// with another ExpectedBucketOwner answers 403, as S3 does (moto
+	// ignores ExpectedBucketOwner).
+	owner string
 }
 
 func httpError(status int) error {
@@ -32,7 +36,10 @@ func httpError(status int) error {
 		Err:      errors.New(http.StatusText(status))}}
 }
 
-func (f *fakeBucket) HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
+func (f *fakeBucket) HeadBucket(_ context.Context, in *s3.HeadBucketInput, _ ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
+	if f.owner != "" && in.ExpectedBucketOwner != nil && *in.ExpectedBucketOwner != f.owner {
+		return nil, httpError(http.StatusForbidden)
+	}
 	if f.head != http.StatusOK {
 		return nil, httpError(f.head)
 	}
@@ -88,6 +95,10 @@ func TestBucketPlanDecisions(t *testing.T) {
 		{"another account's: refused", fakeBucket{head: http.StatusForbidden},
 			nil, "", "belongs to another AWS account"},
 		{"another account's in another region: refused", fakeBucket{head: http.StatusMovedPermanently, locDenied: true},
+			nil, "", "belongs to another AWS account"},
+		// Issue 17 item 12: its policy lets our account read it, so HeadBucket
+		// alone answers 200; ExpectedBucketOwner makes it a 403.
+		{"another account's that grants ours access: refused", fakeBucket{head: http.StatusOK, location: "eu-west-3", enforced: true, owner: "999988887777"},
 			nil, "", "belongs to another AWS account"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

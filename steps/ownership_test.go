@@ -10,10 +10,12 @@ import (
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/state"
@@ -218,5 +220,41 @@ func TestAdoptedRoleTrustedByLambdaIsRefused(t *testing.T) {
 	att, err := r.AWS.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &a.RoleName})
 	if err != nil || len(att.AttachedPolicies) != 0 {
 		t.Errorf("the Lambda role got policies: %+v %v", att, err)
+	}
+}
+
+// TestAnotherAccountsBucketStopsTheRun (issue 17 item 12): the bucket name
+// belongs to another AWS account (moto with cross-account access off
+// answers 403, as S3 does). The whole run stops at preflight: before, the
+// IAM step, which does not wait for the bucket step, still made the user,
+// its policy and group.
+func TestAnotherAccountsBucketStopsTheRun(t *testing.T) {
+	t.Setenv("MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS", "false")
+	srv := motoserver.Start(t)
+	srv.Use(t)
+	ctx := context.Background()
+	a := testrun.Answers(t, ownAnswers)
+	cfg := srv.AWSConfig(t, a.Region)
+	// moto gives an assumed role of another account that account's identity.
+	role, err := sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: sdk.String("arn:aws:iam::111111111111:role/other"), RoleSessionName: sdk.String("other")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := role.Credentials
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)
+	if _, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(a.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	r := testrun.New(t, t.TempDir(), a, nil)
+	_, err = steps.ApplyAll(ctx, r, steps.All())
+	if err == nil || !strings.Contains(err.Error(), "belongs to another AWS account") {
+		t.Fatalf("apply on another account's bucket: %v, want a refusal", err)
+	}
+	if _, err := r.AWS.IAM.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser}); err == nil {
+		t.Errorf("IAM user %s was created for another account's bucket", a.IAMUser)
+	}
+	if _, err := r.AWS.IAM.GetGroup(ctx, &iam.GetGroupInput{GroupName: sdk.String(steps.GroupName(a))}); err == nil {
+		t.Errorf("IAM group was created for another account's bucket")
 	}
 }
