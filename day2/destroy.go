@@ -382,7 +382,9 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	}
 	if err == nil {
 		live := sdk.ToString(out.Policy)
-		merged, err := policy.MergeBySid(live, nil)
+		// Only an adopted bucket gets here: earlier wizards' Sids may
+		// be its owner's own statements, and stay.
+		merged, err := policy.MergeBySid(live, nil, false)
 		switch {
 		case err != nil:
 			try("read the bucket policy of "+bucket, err)
