@@ -409,6 +409,8 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		if topic != "" && !slices.Contains(in.AlarmActions, topic) {
 			in.AlarmActions = append(slices.Clone(in.AlarmActions), topic)
 		}
+		// Tags are taken at creation only (an update ignores them).
+		in.Tags = cwTags(a)
 		verb := "create"
 		if exists {
 			verb = "update"
@@ -954,6 +956,16 @@ func snsTags(a *config.Answers) []snstypes.Tag {
 	tags := ownerTags(a)
 	for _, k := range sortedKeys(tags) {
 		out = append(out, snstypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
+	}
+	return out
+}
+
+// cwTags are ownerTags for CloudWatch's PutMetricAlarm.
+func cwTags(a *config.Answers) []cwtypes.Tag {
+	var out []cwtypes.Tag
+	tags := ownerTags(a)
+	for _, k := range sortedKeys(tags) {
+		out = append(out, cwtypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
 	}
 	return out
 }
