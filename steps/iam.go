@@ -112,7 +112,7 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 					return err == nil || aws.IsAlreadyExists(err), ignoreAlreadyExists(err)
 				})
 			}})
-	} else if !r.Owns(state.KindIAMGroup, group) {
+	} else {
 		claimCreated(r, p, state.KindIAMGroup, group, "", "IAM group "+group, nil)
 	}
 	attached := map[string]bool{}
@@ -267,18 +267,22 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 	if err != nil {
 		return fmt.Errorf("read policy %s: %w", name, err)
 	}
-	if !r.Owns(state.KindIAMPolicy, name) {
+	_, recorded := r.ownership(state.KindIAMPolicy, name)
+	var tags map[string]string
+	if !recorded {
 		pol, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
 		if err != nil {
 			return fmt.Errorf("read policy %s: %w", name, err)
 		}
-		tags := iamTagMap(pol.Policy.Tags)
+		tags = iamTagMap(pol.Policy.Tags)
 		if owner := foreignOwner(r.Answers, tags); owner != "" {
 			return ForeignError("policy "+name, r.Answers, owner)
 		}
-		if !claimCreated(r, p, state.KindIAMPolicy, name, arn, "policy "+name, tags) && !policy.Equal(live, doc) {
-			return fmt.Errorf("policy %s already exists with another document, and it is not the wizard's (no record of creating it, no %s tag): the wizard never rewrites someone else's policy; delete or rename it, or change app/env so the derived name differs", name, TagProject)
-		}
+	}
+	// A pending intent becomes created; a new policy is claimed (tagged)
+	// or adopted; an adopted one's document is never rewritten.
+	if !claimCreated(r, p, state.KindIAMPolicy, name, arn, "policy "+name, tags) && !policy.Equal(live, doc) {
+		return fmt.Errorf("policy %s already exists with another document, and it is not the wizard's (no record of creating it, no %s tag): the wizard never rewrites someone else's policy; delete or rename it, or change app/env so the derived name differs", name, TagProject)
 	}
 	p.SetResource("policy_arn", arn)
 	if policy.Equal(live, doc) {

@@ -87,6 +87,14 @@ func (r *Run) Owns(kind, name string) bool {
 	return r.State != nil && name != "" && r.State.Owns(kind, name)
 }
 
+// ownership is the record of kind/name (ok false when none, or no progress).
+func (r *Run) ownership(kind, name string) (state.Ownership, bool) {
+	if r.State == nil {
+		return state.Ownership{}, false
+	}
+	return r.State.Ownership(kind, name)
+}
+
 // createOwned saves the intent to create the resource kind/name, runs
 // create, and saves the outcome. create answers created=true when the call
 // made it, or when the name already existed by then but the evidence says
