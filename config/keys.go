@@ -282,6 +282,10 @@ var keys = []*Question{
 	{Key: "public_domain", Title: "Public files' domain (optional)", Help: "A CDN or your provider's public domain in front of the bucket (e.g. https://media.example.com): public and static URLs use it; private files keep signed URLs.",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.PublicDomain },
 		check: func(a *Answers) error { return validPublicDomain(a.PublicDomain) }},
+	{Key: "cloudfront", Title: "Serve the public and static files through CloudFront?", Help: "A CloudFront distribution with Origin Access Control in front of the bucket: public and static URLs use its domain, the bucket stays fully private (Block Public Access all on). Deploys take minutes.",
+		Kind: KindConfirm, ref: func(a *Answers) any { return &a.CloudFront },
+		// Not offered with credentials: provided, nor with nothing public.
+		relevant: func(a *Answers) bool { return notProvided(a) && len(a.PublicReadPrefixes()) > 0 }},
 	{Key: "credentials", Title: "How will the app authenticate?", Help: "access-keys for Heroku and local runs; instance-role for EC2 / Elastic Beanstalk (no long-lived keys); provided for an S3-compatible provider (MinIO, R2, B2, Scaleway, Spaces) with keys made in its console.",
 		Kind: KindSelect, Options: []string{CredAccessKeys, CredInstanceRole, CredProvided}, ref: func(a *Answers) any { return &a.Credentials },
 		fill: func(a *Answers) { a.Credentials = CredAccessKeys }, empty: true},
