@@ -32,6 +32,11 @@ const (
 	ScopeTopic // the alarms' SNS topic
 	ScopeBudget
 	ScopeEBEnvironment
+	// ScopeDistribution is the wizard's CloudFront distributions (their IDs
+	// are CloudFront's, known only once made: distribution/* of the account).
+	ScopeDistribution
+	// ScopeOriginAccessControl is the distributions' origin access controls.
+	ScopeOriginAccessControl
 )
 
 // Permission is what one API operation needs from IAM.
@@ -147,6 +152,24 @@ var OperatorActions = map[string]Permission{
 
 	"access-analyzer:ValidatePolicy": {[]string{"access-analyzer:ValidatePolicy"}, ScopeAccount},
 
+	// CloudFront (Service Authorization Reference, "Actions, resources, and
+	// condition keys for Amazon CloudFront":
+	// https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudfront.html).
+	// CreateDistributionWithTags needs cloudfront:CreateDistribution and
+	// cloudfront:TagResource (CloudFront API Reference,
+	// CreateDistributionWithTags). The List* actions take no resource.
+	"cloudfront:CreateOriginAccessControl":  {[]string{"cloudfront:CreateOriginAccessControl"}, ScopeOriginAccessControl},
+	"cloudfront:GetOriginAccessControl":     {[]string{"cloudfront:GetOriginAccessControl"}, ScopeOriginAccessControl},
+	"cloudfront:DeleteOriginAccessControl":  {[]string{"cloudfront:DeleteOriginAccessControl"}, ScopeOriginAccessControl},
+	"cloudfront:ListOriginAccessControls":   {[]string{"cloudfront:ListOriginAccessControls"}, ScopeAccount},
+	"cloudfront:CreateDistributionWithTags": {[]string{"cloudfront:CreateDistribution", "cloudfront:TagResource"}, ScopeDistribution},
+	"cloudfront:GetDistribution":            {[]string{"cloudfront:GetDistribution"}, ScopeDistribution},
+	"cloudfront:GetDistributionConfig":      {[]string{"cloudfront:GetDistributionConfig"}, ScopeDistribution},
+	"cloudfront:UpdateDistribution":         {[]string{"cloudfront:UpdateDistribution"}, ScopeDistribution},
+	"cloudfront:DeleteDistribution":         {[]string{"cloudfront:DeleteDistribution"}, ScopeDistribution},
+	"cloudfront:ListTagsForResource":        {[]string{"cloudfront:ListTagsForResource"}, ScopeDistribution},
+	"cloudfront:ListDistributions":          {[]string{"cloudfront:ListDistributions"}, ScopeAccount},
+
 	// Associating the instance profile also passes the role to EC2.
 	"elasticbeanstalk:UpdateEnvironment":             {[]string{"elasticbeanstalk:UpdateEnvironment"}, ScopeEBEnvironment},
 	"elasticbeanstalk:DescribeEnvironments":          {[]string{"elasticbeanstalk:DescribeEnvironments"}, ScopeEBEnvironment},
@@ -158,6 +181,7 @@ var OperatorActions = map[string]Permission{
 var ServicePrefixes = map[string]string{
 	"S3": "s3", "S3Control": "s3control", "IAM": "iam", "STS": "sts", "CloudWatch": "cloudwatch",
 	"SNS": "sns", "Budgets": "budgets", "AccessAnalyzer": "access-analyzer", "EB": "elasticbeanstalk",
+	"CloudFront": "cloudfront",
 }
 
 // apiInterfaces are Clients' interface fields (api.go), by service prefix:

@@ -51,6 +51,16 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 	if a.Credentials != config.CredProvided {
 		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s, and budget %s (kept while another env of the project records it)", steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket), steps.BudgetName))
 	}
+	if id := r.State.Resource(steps.ResCloudFrontID); id != "" || r.Owns(state.KindDistribution, steps.CloudFrontCallerReference(a)) {
+		if r.Owns(state.KindDistribution, steps.CloudFrontCallerReference(a)) {
+			deleted = append(deleted, fmt.Sprintf("CloudFront distribution %s (disabled, then deleted once deployed: minutes on AWS)", id))
+		} else {
+			adopted("CloudFront distribution " + id)
+		}
+	}
+	if r.Owns(state.KindOriginAccessControl, steps.OACName(a)) {
+		deleted = append(deleted, "CloudFront origin access control "+steps.OACName(a))
+	}
 	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s)", a.EnvFile, EnvBackupFile(a.Env)))
 	if a.HerokuApp != "" {
 		deleted = append(deleted, appconfig.HerokuFile(a.Env)+" (it holds the secret)")
