@@ -323,6 +323,13 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 	a := r.Answers
 	if a.Encryption == config.EncSSEKMS && a.KMSKeyID != "" {
 		p.Notice("SSE-KMS with key %s: the public storages write SSE-S3, which CloudFront reads without the key; for files put under the public prefixes with the key, its key policy needs CloudFront's statement (the hand-off document lists it; the wizard does not change key policies)", a.KMSKeyID)
+		// Recorded once the step is applied, when the distribution's ARN
+		// is known.
+		p.Record(func(s *state.Progress) {
+			if arn := s.Resource(ResCloudFrontARN); arn != "" {
+				s.AddManual(KMSKeyManualStep(a.KMSKeyID, arn))
+			}
+		})
 	}
 	if r.Offline {
 		p.Add(&Action{Summary: "CloudFront origin access control " + OACName(a) + " (S3, always sign, SigV4)", Calls: []string{"cloudfront:CreateOriginAccessControl"}})
@@ -580,6 +587,13 @@ func CloudFrontGrantDiffers(live, bucket string, prefixes []string, distribution
 		return ""
 	}
 	return "the bucket policy has no statement " + policy.SidCloudFrontRead
+}
+
+// KMSKeyManualStep is the hand-off's step for an SSE-KMS customer key
+// behind CloudFront: the key policy statement AWS documents for OAC.
+func KMSKeyManualStep(key, distributionARN string) string {
+	b, _ := json.Marshal(policy.CloudFrontKeyStatement(distributionARN))
+	return fmt.Sprintf("Add to the key policy of KMS key %s this statement, so CloudFront can read SSE-KMS objects under the public prefixes (AWS: Restrict access to an Amazon S3 origin, SSE-KMS): %s", key, b)
 }
 
 // CloudFrontResources are the progress file's CloudFront entries (dropped
