@@ -331,9 +331,13 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 			}
 		})
 	}
+	makeOAC := &Action{Summary: "CloudFront origin access control " + OACName(a) + " (S3, always sign, SigV4)", Calls: []string{"cloudfront:CreateOriginAccessControl"},
+		Do: func(ctx context.Context) error { return r.createOAC(ctx) }}
+	makeDist := &Action{Summary: "CloudFront distribution in front of s3://" + a.Bucket + " (origin access control, HTTPS, CachingOptimized; tagged)", Calls: []string{"cloudfront:CreateDistributionWithTags"},
+		Do: func(ctx context.Context) error { return r.createDistribution(ctx) }}
 	if r.Offline {
-		p.Add(&Action{Summary: "CloudFront origin access control " + OACName(a) + " (S3, always sign, SigV4)", Calls: []string{"cloudfront:CreateOriginAccessControl"}})
-		p.Add(&Action{Summary: "CloudFront distribution in front of s3://" + a.Bucket + " (origin access control, HTTPS, CachingOptimized)", Calls: []string{"cloudfront:CreateDistributionWithTags"}})
+		p.Add(makeOAC)
+		p.Add(makeDist)
 		return "", true, nil
 	}
 	oacID, oacCfg, err := findOAC(ctx, r)
@@ -341,8 +345,7 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 		return "", false, fmt.Errorf("read CloudFront origin access control %s: %w", OACName(a), err)
 	}
 	if oacID == "" {
-		p.Add(&Action{Summary: "CloudFront origin access control " + OACName(a) + " (S3, always sign, SigV4)", Calls: []string{"cloudfront:CreateOriginAccessControl"},
-			Do: func(ctx context.Context) error { return r.createOAC(ctx) }})
+		p.Add(makeOAC)
 	} else {
 		if why := oacDiffers(oacCfg); why != "" {
 			p.Errorf("the CloudFront origin access control %s (%s) is not the wizard's kind: %s; delete or rename it, or change the bucket", OACName(a), oacID, why)
@@ -356,8 +359,7 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 		return "", false, fmt.Errorf("read the CloudFront distribution of %s: %w", a.Bucket, err)
 	}
 	if dist == nil {
-		p.Add(&Action{Summary: "CloudFront distribution in front of s3://" + a.Bucket + " (origin access control, HTTPS, CachingOptimized; tagged)", Calls: []string{"cloudfront:CreateDistributionWithTags"},
-			Do: func(ctx context.Context) error { return r.createDistribution(ctx) }})
+		p.Add(makeDist)
 		return "", true, nil
 	}
 	what := fmt.Sprintf("CloudFront distribution %s (%s)", sdk.ToString(dist.Id), sdk.ToString(dist.DomainName))
