@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -226,6 +227,18 @@ func findDistribution(ctx context.Context, r *Run) (*cftypes.Distribution, strin
 			return nil, "", err
 		}
 		for _, d := range out.DistributionList.Items {
+			if d.Comment == nil {
+				// A summary without its comment (moto's): the config's
+				// CallerReference decides, one read each.
+				c, err := cl.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: d.Id})
+				if err != nil {
+					return nil, "", err
+				}
+				if c.DistributionConfig != nil && sdk.ToString(c.DistributionConfig.CallerReference) == CloudFrontCallerReference(r.Answers) {
+					return get(sdk.ToString(d.Id))
+				}
+				continue
+			}
 			if sdk.ToString(d.Comment) == cdnComment(r.Answers) && hasOrigin(d.Origins, bucketOriginDomain(r.Answers)) {
 				return get(sdk.ToString(d.Id))
 			}
@@ -331,10 +344,12 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 			}
 		})
 	}
+	var foundOAC string // set below when the OAC exists
 	makeOAC := &Action{Summary: "CloudFront origin access control " + OACName(a) + " (S3, always sign, SigV4)", Calls: []string{"cloudfront:CreateOriginAccessControl"},
 		Do: func(ctx context.Context) error { return r.createOAC(ctx) }}
 	makeDist := &Action{Summary: "CloudFront distribution in front of s3://" + a.Bucket + " (origin access control, HTTPS, CachingOptimized; tagged)", Calls: []string{"cloudfront:CreateDistributionWithTags"},
-		Do: func(ctx context.Context) error { return r.createDistribution(ctx) }}
+		// The OAC this plan found, or the one its first action records.
+		Do: func(ctx context.Context) error { return r.createDistribution(ctx, cmp.Or(foundOAC, r.resource(ResCloudFrontOAC))) }}
 	if r.Offline {
 		p.Add(makeOAC)
 		p.Add(makeDist)
@@ -352,6 +367,7 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 		}
 		claimCreated(r, p, state.KindOriginAccessControl, OACName(a), "", "CloudFront origin access control "+OACName(a), nil)
 		p.SetResource(ResCloudFrontOAC, oacID)
+		foundOAC = oacID
 	}
 
 	dist, _, err := findDistribution(ctx, r)
@@ -424,9 +440,8 @@ func (r *Run) createOAC(ctx context.Context) error {
 // request answers the same distribution); a DistributionAlreadyExists
 // (moto, or a changed request) is this env's earlier attempt, found by its
 // comment and origin.
-func (r *Run) createDistribution(ctx context.Context) error {
+func (r *Run) createDistribution(ctx context.Context, oacID string) error {
 	a := r.Answers
-	oacID := r.resource(ResCloudFrontOAC)
 	if oacID == "" {
 		return errors.New("no origin access control recorded for the distribution")
 	}
