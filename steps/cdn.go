@@ -349,7 +349,9 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 		Do: func(ctx context.Context) error { return r.createOAC(ctx) }}
 	makeDist := &Action{Summary: "CloudFront distribution in front of s3://" + a.Bucket + " (origin access control, HTTPS, CachingOptimized; tagged)", Calls: []string{"cloudfront:CreateDistributionWithTags"},
 		// The OAC this plan found, or the one its first action records.
-		Do: func(ctx context.Context) error { return r.createDistribution(ctx, cmp.Or(foundOAC, r.resource(ResCloudFrontOAC))) }}
+		Do: func(ctx context.Context) error {
+			return r.createDistribution(ctx, cmp.Or(foundOAC, r.resource(ResCloudFrontOAC)))
+		}}
 	if r.Offline {
 		p.Add(makeOAC)
 		p.Add(makeDist)
