@@ -191,3 +191,48 @@ func TestCloudFrontCycle(t *testing.T) {
 		t.Error("destroy left the distribution in the progress file")
 	}
 }
+
+// A bucket whose public prefixes were public moves behind CloudFront: the
+// anyone-may-read statement goes, Block Public Access is put fully back on;
+// turning cloudfront off again warns that the distribution stays.
+func TestPublicBucketMovesBehindCloudFront(t *testing.T) {
+	fastCloudFront(t)
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	a := testrun.Answers(t, strings.Replace(cloudFrontAnswers, "cloudfront: true\n", "", 1))
+	r := testrun.OnMoto(t, s, a)
+	testrun.Apply(t, r, "preflight", "bucket", "public")
+	s3c := r.AWS.S3In(a.Region)
+	pol, err := s3c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket})
+	if err != nil || !strings.Contains(sdk.ToString(pol.Policy), policy.SidPublicRead) {
+		t.Fatalf("public bucket policy: %v %s", err, sdk.ToString(pol.Policy))
+	}
+
+	a.CloudFront = true
+	a.Set["cloudfront"] = true
+	testrun.Apply(t, r, "public")
+	pol, err = s3c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := sdk.ToString(pol.Policy); strings.Contains(p, policy.SidPublicRead) || !strings.Contains(p, policy.SidCloudFrontRead) {
+		t.Errorf("policy behind CloudFront: %s", p)
+	}
+	pab, err := s3c.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := pab.PublicAccessBlockConfiguration; !sdk.ToBool(c.BlockPublicPolicy) || !sdk.ToBool(c.RestrictPublicBuckets) {
+		t.Errorf("Block Public Access not fully on behind CloudFront: %+v", c)
+	}
+
+	a.CloudFront = false
+	p, err := steps.PlanStep(ctx, r, steps.Find(steps.All(), "public"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r.State.Resource(steps.ResCloudFrontID)
+	if !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, id) && strings.Contains(w, "destroy") }) {
+		t.Errorf("turning cloudfront off does not say distribution %s stays: %q", id, p.Warnings)
+	}
+}

@@ -98,6 +98,8 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		if cfARN, cfWait, err = planCloudFront(ctx, r, p); err != nil {
 			return nil, err
 		}
+	} else if id := r.resource(ResCloudFrontID); id != "" {
+		p.Warn("the CloudFront distribution %s made for this env stays (and answers 403 once its bucket grant is gone): `s3wizard destroy` deletes it, or disable and delete it in the CloudFront console", id)
 	}
 	if !r.AWS.TLS() {
 		p.Notice("the endpoint %s has no TLS: the statement denying non-TLS requests is left out (it would lock every client out); on AWS it is added", r.AWS.Endpoint)
