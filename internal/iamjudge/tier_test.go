@@ -6,7 +6,9 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -37,6 +39,7 @@ const (
 	docAddRole    = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_AddRoleToInstanceProfile.html"
 	docTagCreate  = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html#access_iam-tags_create"
 	docEBWebTier  = "https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/iam-instanceprofile.html"
+	docEBUser     = "https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/iam-userpolicy.html"
 )
 
 const (
@@ -85,7 +88,6 @@ func decode(t *testing.T, doc string) any {
 // front, and reads back every document it wrote.
 func apply(t *testing.T, moto *motoserver.Server, answers string, withKey bool) *applied {
 	t.Helper()
-	moto.Reset(t)
 	ctx := context.Background()
 	var keyID string
 	if withKey {
@@ -98,6 +100,7 @@ func apply(t *testing.T, moto *motoserver.Server, answers string, withKey bool) 
 	}
 	a := testrun.Answers(t, answers)
 	r := testrun.New(t, t.TempDir(), a, nil)
+	r.KeyPropagation = time.Second // moto knows a new key at once
 	if !r.AWS.TLS() {
 		t.Fatalf("the wizard does not see a TLS endpoint: %q", r.AWS.Endpoint)
 	}
@@ -437,6 +440,7 @@ func TestIAMJudgeTier(t *testing.T) {
 		env = append(env, kv)
 	}
 	childproc.UseEnv(t, env)
+	moto.Reset(t)
 
 	base := "app: shop\nregion: eu-west-3\nfolders: [blog, products]\nversioning: true\naccess_logs: true\n"
 	setups := []struct {
@@ -448,41 +452,74 @@ func TestIAMJudgeTier(t *testing.T) {
 		{"customer KMS key", "env: kms\n" + base + "credentials: instance-role\n", true},
 		{"static_on_s3", "env: static\n" + base + "credentials: access-keys\nstatic_on_s3: true\n", false},
 	}
+	var mu sync.Mutex
 	total := 0
+	t.Cleanup(func() {
+		t.Logf("%d scenario rows judged", total)
+		if total < 40 {
+			t.Errorf("only %d scenario rows", total)
+		}
+	})
+	judge := func(t *testing.T, rows []row, docs []iamjudge.Document) {
+		sims := map[string]iamjudge.Simulation{}
+		for _, r := range rows {
+			if _, dup := sims[r.name]; dup {
+				t.Fatalf("two rows named %q", r.name)
+			}
+			sims[r.name] = r.sim
+		}
+		v := iamjudge.Judge(t, sims, docs)
+		got := map[string]iamjudge.Result{}
+		for _, r := range v.Results {
+			got[r.ID] = r
+		}
+		for _, r := range rows {
+			res := got[r.name]
+			switch {
+			case res.Error != "":
+				t.Errorf("%s: the simulator refused the request: %s", r.name, res.Error)
+			case res.Decision != r.want:
+				t.Errorf("%s: %s, want %s (%s)", r.name, res.Decision, r.want, r.doc)
+			}
+		}
+		sort.Strings(v.Findings)
+		for _, f := range v.Findings {
+			t.Errorf("document: %s", f)
+		}
+		mu.Lock()
+		total += len(rows)
+		mu.Unlock()
+	}
+	// The envs' resources have different names: they are applied side by
+	// side (most of an apply is waiting).
 	for _, s := range setups {
 		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
 			e := apply(t, moto, s.answers, s.kmsKey)
-			rows := e.rows()
-			sims := map[string]iamjudge.Simulation{}
-			for _, r := range rows {
-				if _, dup := sims[r.name]; dup {
-					t.Fatalf("two rows named %q", r.name)
-				}
-				sims[r.name] = r.sim
-			}
-			v := iamjudge.Judge(t, sims, e.documents())
-			got := map[string]iamjudge.Result{}
-			for _, r := range v.Results {
-				got[r.ID] = r
-			}
-			for _, r := range rows {
-				res := got[r.name]
-				switch {
-				case res.Error != "":
-					t.Errorf("%s: the simulator refused the request: %s", r.name, res.Error)
-				case res.Decision != r.want:
-					t.Errorf("%s: %s, want %s (%s)", r.name, res.Decision, r.want, r.doc)
-				}
-			}
-			sort.Strings(v.Findings)
-			for _, f := range v.Findings {
-				t.Errorf("document: %s", f)
-			}
-			total += len(rows)
+			judge(t, e.rows(), e.documents())
 		})
 	}
-	t.Logf("%d scenario rows judged (iam-simulate %s)", total, "pinned in js/package-lock.json")
-	if total < 40 {
-		t.Errorf("only %d scenario rows", total)
-	}
+	// Elastic Beanstalk: moto has no UpdateEnvironment, so only
+	// operator-policy's output is judged (it is rendered from the answers).
+	t.Run("eb_environment operator-policy", func(t *testing.T) {
+		t.Parallel()
+		a := testrun.Answers(t, "env: eb\n"+base+"credentials: instance-role\neb_environment: shop-eb-env\n")
+		op, err := steps.OperatorPolicy(a, account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := &applied{a: a, operator: decode(t, op.JSON())}
+		role := "arn:aws:iam::" + account + ":role/" + a.RoleName
+		envARN := func(name string) string {
+			return "arn:aws:elasticbeanstalk:" + a.Region + ":" + account + ":environment/shop/" + name
+		}
+		rows := []row{
+			{"operator updates this EB environment", docEBUser, e.op("elasticbeanstalk:UpdateEnvironment", envARN(a.EBEnvironment), nil), iamjudge.Allowed},
+			{"operator updates another EB environment", docEval, e.op("elasticbeanstalk:UpdateEnvironment", envARN("other-env"), nil), iamjudge.ImplicitlyDenied},
+			{"operator passes the role to EC2 for EB", docPassRole, e.op("iam:PassRole", role, nil, "iam:PassedToService", "ec2.amazonaws.com"), iamjudge.Allowed},
+			{"operator attaches AWSElasticBeanstalkWebTier with EB", docEBWebTier, e.op("iam:AttachRolePolicy", role, nil, "iam:PolicyARN", steps.EBWebTierARN), iamjudge.Allowed},
+			{"operator attaches AdministratorAccess to the EB role", docPolicyARN, e.op("iam:AttachRolePolicy", role, nil, "iam:PolicyARN", "arn:aws:iam::aws:policy/AdministratorAccess"), iamjudge.ImplicitlyDenied},
+		}
+		judge(t, rows, []iamjudge.Document{{Name: "operator policy (EB)", Policy: e.operator}})
+	})
 }
