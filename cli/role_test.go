@@ -189,6 +189,11 @@ func TestPlanWithEBEnvironment(t *testing.T) {
 	if !strings.Contains(r.stdout, want) || strings.Count(r.stdout, "aws elasticbeanstalk:UpdateEnvironment") != 1 {
 		t.Errorf("plan lacks the one UpdateEnvironment %q:\n%s", want, r.stdout)
 	}
+	// Issue 18.6: the web tier policy goes with an Elastic Beanstalk
+	// environment (and only then, TestInstanceRoleFlowAndDestroy).
+	if !strings.Contains(r.stdout, "attach AWSElasticBeanstalkWebTier to role mon-app-staging-s3") {
+		t.Errorf("plan with eb_environment does not attach AWSElasticBeanstalkWebTier:\n%s", r.stdout)
+	}
 	if !strings.Contains(r.stdout, ".s3wizard/eb-staging.sh") {
 		t.Errorf("plan does not write the eb setenv file:\n%s", r.stdout)
 	}
