@@ -45,12 +45,12 @@ const (
 type Permission struct {
 	Actions []string
 	Scope   Scope
-	// Also are the permissions the operation needs beyond its own actions,
-	// on other resources (AddRoleToInstanceProfile passes the role), or
-	// for what the wizard sends with it (tags on create).
+	// Also are the permissions the operation needs beyond its own actions
+	// on other resources (AddRoleToInstanceProfile passes the role).
 	Also []Need
-	// Doc is the AWS page that says so; "" for an operation that needs its
-	// own actions only (then ServiceDocs has the reference).
+	// Doc is the AWS page that says what the operation needs beyond its
+	// own action; "" for one that needs its own action only (ServiceDocs
+	// then has the reference).
 	Doc string
 }
 
@@ -85,7 +85,7 @@ func (p Permission) Reference(op string) string {
 }
 
 // Tag-on-create: an operation that sends tags also needs the service's tag
-// action (IAM: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html#access_iam-tags_create).
+// action on the resource it creates.
 const docIAMTagOnCreate = "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html#access_iam-tags_create"
 
 // EBManagedPolicy is what Elastic Beanstalk's UpdateEnvironment needs beyond
@@ -104,12 +104,12 @@ const EBManagedPolicy = "arn:aws:iam::aws:policy/AdministratorAccess-AWSElasticB
 // and Budgets (budgets:ViewBudget, budgets:ModifyBudget). A test fails
 // when an interface method has no entry or an entry no method.
 var OperatorActions = map[string]Permission{
-	"s3:CreateBucket": {Actions: []string{"s3:CreateBucket"}, Scope: ScopeBucket,
-		// The bucket's tags go with its creation.
-		Also: []Need{{"s3:PutBucketTagging", ScopeBucket}}, Doc: "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketTagging.html"},
+	"s3:CreateBucket":                     {Actions: []string{"s3:CreateBucket"}, Scope: ScopeBucket},
 	"s3:DeleteBucket":                     {Actions: []string{"s3:DeleteBucket"}, Scope: ScopeBucket},
 	"s3:HeadBucket":                       {Actions: []string{"s3:ListBucket"}, Scope: ScopeBucket},
 	"s3:GetBucketLocation":                {Actions: []string{"s3:GetBucketLocation"}, Scope: ScopeBucket},
+	"s3:GetBucketTagging":                 {Actions: []string{"s3:GetBucketTagging"}, Scope: ScopeBucket},
+	"s3:PutBucketTagging":                 {Actions: []string{"s3:PutBucketTagging"}, Scope: ScopeBucket},
 	"s3:GetBucketOwnershipControls":       {Actions: []string{"s3:GetBucketOwnershipControls"}, Scope: ScopeBucket},
 	"s3:PutBucketOwnershipControls":       {Actions: []string{"s3:PutBucketOwnershipControls"}, Scope: ScopeBucket},
 	"s3:GetPublicAccessBlock":             {Actions: []string{"s3:GetBucketPublicAccessBlock"}, Scope: ScopeBucket},
@@ -142,7 +142,7 @@ var OperatorActions = map[string]Permission{
 	"s3control:GetPublicAccessBlock": {Actions: []string{"s3:GetAccountPublicAccessBlock"}, Scope: ScopeAccount},
 
 	"iam:GetUser":                   {Actions: []string{"iam:GetUser"}, Scope: ScopeUser},
-	"iam:CreateUser":                {Actions: []string{"iam:CreateUser"}, Scope: ScopeUser, Also: []Need{{"iam:TagUser", ScopeUser}}, Doc: docIAMTagOnCreate},
+	"iam:CreateUser":                {Actions: []string{"iam:CreateUser", "iam:TagUser"}, Scope: ScopeUser, Doc: docIAMTagOnCreate},
 	"iam:DeleteUser":                {Actions: []string{"iam:DeleteUser"}, Scope: ScopeUser},
 	"iam:GetLoginProfile":           {Actions: []string{"iam:GetLoginProfile"}, Scope: ScopeUser},
 	"iam:ListGroupsForUser":         {Actions: []string{"iam:ListGroupsForUser"}, Scope: ScopeUser},
@@ -160,14 +160,14 @@ var OperatorActions = map[string]Permission{
 	"iam:AttachGroupPolicy":         {Actions: []string{"iam:AttachGroupPolicy"}, Scope: ScopeGroupPolicy},
 	"iam:DetachGroupPolicy":         {Actions: []string{"iam:DetachGroupPolicy"}, Scope: ScopeGroupPolicy},
 	"iam:GetPolicy":                 {Actions: []string{"iam:GetPolicy"}, Scope: ScopePolicy},
-	"iam:CreatePolicy":              {Actions: []string{"iam:CreatePolicy"}, Scope: ScopePolicy, Also: []Need{{"iam:TagPolicy", ScopePolicy}}, Doc: docIAMTagOnCreate},
+	"iam:CreatePolicy":              {Actions: []string{"iam:CreatePolicy", "iam:TagPolicy"}, Scope: ScopePolicy, Doc: docIAMTagOnCreate},
 	"iam:DeletePolicy":              {Actions: []string{"iam:DeletePolicy"}, Scope: ScopePolicy},
 	"iam:GetPolicyVersion":          {Actions: []string{"iam:GetPolicyVersion"}, Scope: ScopePolicy},
 	"iam:CreatePolicyVersion":       {Actions: []string{"iam:CreatePolicyVersion"}, Scope: ScopePolicy},
 	"iam:DeletePolicyVersion":       {Actions: []string{"iam:DeletePolicyVersion"}, Scope: ScopePolicy},
 	"iam:ListPolicyVersions":        {Actions: []string{"iam:ListPolicyVersions"}, Scope: ScopePolicy},
 	"iam:GetRole":                   {Actions: []string{"iam:GetRole"}, Scope: ScopeRole},
-	"iam:CreateRole":                {Actions: []string{"iam:CreateRole"}, Scope: ScopeRole, Also: []Need{{"iam:TagRole", ScopeRole}}, Doc: docIAMTagOnCreate},
+	"iam:CreateRole":                {Actions: []string{"iam:CreateRole", "iam:TagRole"}, Scope: ScopeRole, Doc: docIAMTagOnCreate},
 	"iam:DeleteRole":                {Actions: []string{"iam:DeleteRole"}, Scope: ScopeRole},
 	"iam:ListAttachedRolePolicies":  {Actions: []string{"iam:ListAttachedRolePolicies"}, Scope: ScopeRole},
 	"iam:GetRolePolicy":             {Actions: []string{"iam:GetRolePolicy"}, Scope: ScopeRole},
@@ -176,7 +176,7 @@ var OperatorActions = map[string]Permission{
 	"iam:AttachRolePolicy":          {Actions: []string{"iam:AttachRolePolicy"}, Scope: ScopeRolePolicyAttach},
 	"iam:DetachRolePolicy":          {Actions: []string{"iam:DetachRolePolicy"}, Scope: ScopeRolePolicy},
 	"iam:GetInstanceProfile":        {Actions: []string{"iam:GetInstanceProfile"}, Scope: ScopeInstanceProfile},
-	"iam:CreateInstanceProfile":     {Actions: []string{"iam:CreateInstanceProfile"}, Scope: ScopeInstanceProfile, Also: []Need{{"iam:TagInstanceProfile", ScopeInstanceProfile}}, Doc: docIAMTagOnCreate},
+	"iam:CreateInstanceProfile":     {Actions: []string{"iam:CreateInstanceProfile", "iam:TagInstanceProfile"}, Scope: ScopeInstanceProfile, Doc: docIAMTagOnCreate},
 	"iam:DeleteInstanceProfile":     {Actions: []string{"iam:DeleteInstanceProfile"}, Scope: ScopeInstanceProfile},
 	// "The caller of this operation must be granted the PassRole
 	// permission on the IAM role".
@@ -187,12 +187,10 @@ var OperatorActions = map[string]Permission{
 	"sts:GetCallerIdentity": {Actions: nil, Scope: ScopeNone},
 
 	"cloudwatch:DescribeAlarms": {Actions: []string{"cloudwatch:DescribeAlarms"}, Scope: ScopeAlarm},
-	"cloudwatch:PutMetricAlarm": {Actions: []string{"cloudwatch:PutMetricAlarm"}, Scope: ScopeAlarm,
-		Also: []Need{{"cloudwatch:TagResource", ScopeAlarm}}, Doc: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"},
-	"cloudwatch:DeleteAlarms": {Actions: []string{"cloudwatch:DeleteAlarms"}, Scope: ScopeAlarm},
+	"cloudwatch:PutMetricAlarm": {Actions: []string{"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"}, Scope: ScopeAlarm, Doc: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"},
+	"cloudwatch:DeleteAlarms":   {Actions: []string{"cloudwatch:DeleteAlarms"}, Scope: ScopeAlarm},
 
-	"sns:CreateTopic": {Actions: []string{"sns:CreateTopic"}, Scope: ScopeTopic,
-		Also: []Need{{"sns:TagResource", ScopeTopic}}, Doc: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html"},
+	"sns:CreateTopic":              {Actions: []string{"sns:CreateTopic", "sns:TagResource"}, Scope: ScopeTopic, Doc: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html"},
 	"sns:DeleteTopic":              {Actions: []string{"sns:DeleteTopic"}, Scope: ScopeTopic},
 	"sns:GetTopicAttributes":       {Actions: []string{"sns:GetTopicAttributes"}, Scope: ScopeTopic},
 	"sns:Subscribe":                {Actions: []string{"sns:Subscribe"}, Scope: ScopeTopic},
