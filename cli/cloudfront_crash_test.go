@@ -81,3 +81,4 @@ func TestCloudFrontCrashAfterCreate(t *testing.T) {
 		})
 	}
 }
+
