@@ -104,7 +104,12 @@ func planMonitoring(ctx context.Context, r *Run) (*Plan, error) {
 // SizeStorageTypes are the BucketSizeBytes storage types the bucket's bytes
 // can be in: S3 reports the size per storage class, so an archive tier
 // moves bytes out of StandardStorage, and an alarm on Standard alone would
-// not see them.
+// not see them. CloudWatch accepts any StorageType value (an alarm on a
+// misspelt one just never has data), so every value here is one that
+// AWS's "Amazon S3 metrics and dimensions" page lists for BucketSizeBytes
+// (docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html,
+// "Valid storage type filters"); TestSizeAlarmStorageTypesAreDocumented
+// holds the page's list.
 func SizeStorageTypes(a *config.Answers) []string {
 	out := []string{"StandardStorage"}
 	switch a.Lifecycle.ArchiveTier {
@@ -113,7 +118,9 @@ func SizeStorageTypes(a *config.Answers) []string {
 		// the opt-in archive tiers are never configured by the wizard.
 		out = append(out, "IntelligentTieringFAStorage", "IntelligentTieringIAStorage", "IntelligentTieringAIAStorage")
 	case "GLACIER_IR":
-		out = append(out, "GlacierIRSizeStorage")
+		// The objects' bytes, and the bytes billed on top for objects
+		// under Glacier IR's 128 KiB minimum billable size.
+		out = append(out, "GlacierInstantRetrievalStorage", "GlacierIRSizeOverhead")
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/s3wizard/s3wizard/aws"
@@ -63,7 +64,7 @@ func TestAlarmEmailPendingConfirmation(t *testing.T) {
 func TestSizeAlarmSeesEveryStorageClass(t *testing.T) {
 	for tier, want := range map[string][]string{
 		"":                    {"StandardStorage"},
-		"GLACIER_IR":          {"StandardStorage", "GlacierIRSizeStorage"},
+		"GLACIER_IR":          {"StandardStorage", "GlacierInstantRetrievalStorage", "GlacierIRSizeOverhead"},
 		"INTELLIGENT_TIERING": {"StandardStorage", "IntelligentTieringFAStorage", "IntelligentTieringIAStorage", "IntelligentTieringAIAStorage"},
 	} {
 		a := &config.Answers{Bucket: "b", Alarms: config.Alarms{BucketSizeGB: 1}, Lifecycle: config.Lifecycle{ArchiveTier: tier}}
@@ -79,6 +80,55 @@ func TestSizeAlarmSeesEveryStorageClass(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("archive tier %q: size alarm watches %v, want %v", tier, got, want)
+		}
+	}
+}
+
+// documentedStorageTypes are the StorageType values AWS's "Amazon S3
+// metrics and dimensions" page lists
+// (docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html):
+// BucketSizeBytes' "Valid storage type filters", and AllStorageTypes for
+// NumberOfObjects.
+var documentedStorageTypes = map[string][]string{
+	"BucketSizeBytes": {
+		"StandardStorage",
+		"IntelligentTieringFAStorage", "IntelligentTieringIAStorage", "IntelligentTieringAAStorage",
+		"IntelligentTieringAIAStorage", "IntelligentTieringDAAStorage",
+		"StandardIAStorage", "StandardIASizeOverhead", "StandardIAObjectOverhead",
+		"OneZoneIAStorage", "OneZoneIASizeOverhead",
+		"ReducedRedundancyStorage",
+		"GlacierIRSizeOverhead", "GlacierInstantRetrievalStorage",
+		"GlacierStorage", "GlacierStagingStorage", "GlacierObjectOverhead", "GlacierS3ObjectOverhead",
+		"DeepArchiveStorage", "DeepArchiveObjectOverhead", "DeepArchiveS3ObjectOverhead", "DeepArchiveStagingStorage",
+		"ExpressOneZoneStorage",
+	},
+	"NumberOfObjects": {"AllStorageTypes"},
+}
+
+// TestSizeAlarmStorageTypesAreDocumented (issue 18 defect 3): CloudWatch
+// accepts any StorageType, so an alarm on a value S3 never reports
+// (GlacierIRSizeStorage) silently misses those bytes. Every value of every
+// alarm, for every archive tier, is one AWS documents for its metric.
+func TestSizeAlarmStorageTypesAreDocumented(t *testing.T) {
+	for _, tier := range []string{"", "INTELLIGENT_TIERING", "GLACIER_IR"} {
+		a := &config.Answers{Bucket: "b", Alarms: config.Alarms{BucketSizeGB: 1, NumberOfObjects: 10}, Lifecycle: config.Lifecycle{ArchiveTier: tier}}
+		for _, al := range WantedAlarms(a) {
+			metrics := []*cwtypes.Metric{{MetricName: al.MetricName, Dimensions: al.Dimensions}}
+			for _, q := range al.Metrics {
+				if q.MetricStat != nil {
+					metrics = append(metrics, q.MetricStat.Metric)
+				}
+			}
+			for _, m := range metrics {
+				for _, d := range m.Dimensions {
+					if sdk.ToString(d.Name) != "StorageType" {
+						continue
+					}
+					if v, name := sdk.ToString(d.Value), sdk.ToString(m.MetricName); !slices.Contains(documentedStorageTypes[name], v) {
+						t.Errorf("archive tier %q: alarm %s watches %s with StorageType %q, which S3 does not report", tier, sdk.ToString(al.AlarmName), name, v)
+					}
+				}
+			}
 		}
 	}
 }

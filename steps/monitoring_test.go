@@ -110,8 +110,8 @@ func TestMonitoringApplyReadsBackAndIsIdempotent(t *testing.T) {
 			expr = sdk.ToString(q.Expression)
 		}
 	}
-	if !types["StandardStorage"] || !types["GlacierIRSizeStorage"] || len(types) != 2 || expr != "SUM(METRICS())" {
-		t.Errorf("size alarm sums %v with %q, want StandardStorage + GlacierIRSizeStorage", types, expr)
+	if !types["StandardStorage"] || !types["GlacierInstantRetrievalStorage"] || !types["GlacierIRSizeOverhead"] || len(types) != 3 || expr != "SUM(METRICS())" {
+		t.Errorf("size alarm sums %v with %q, want StandardStorage + GlacierInstantRetrievalStorage + GlacierIRSizeOverhead", types, expr)
 	}
 	for _, al := range []cwtypes.MetricAlarm{size, alarms[a.Bucket+"-objects"]} {
 		if !slices.Equal(al.AlarmActions, []string{topic}) {
