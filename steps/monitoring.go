@@ -253,8 +253,15 @@ func dims(ds []cwtypes.Dimension) string {
 // ---- alarm notifications --------------------------------------------------
 
 // AlarmTopicName is the SNS topic, in the bucket's region, that the
-// bucket's alarms notify.
-func AlarmTopicName(bucket string) string { return bucket + "-alarms" }
+// bucket's alarms notify. SNS topic names allow only letters, digits, "-"
+// and "_" (1-256 characters), bucket names also dots: a dot becomes "_",
+// which no bucket name holds, so two buckets never share a topic. A bucket
+// without dots keeps the name of earlier versions (<bucket>-alarms), so
+// the topics they made are still found (a dotted bucket never had one: SNS
+// refused the name).
+func AlarmTopicName(bucket string) string {
+	return strings.ReplaceAll(bucket, ".", "_") + "-alarms"
+}
 
 // AlarmTopicARN is the topic's ARN (SNS names topics by account, region
 // and name, so CreateTopic by name is idempotent).

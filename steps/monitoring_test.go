@@ -2,6 +2,7 @@ package steps_test
 
 import (
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -314,5 +315,37 @@ func TestProtectionAndMonitoringPlanOffline(t *testing.T) {
 				t.Errorf("offline plan of %s lacks %s: %s", id, c, protSummaries(p))
 			}
 		}
+	}
+}
+
+// TestDottedBucketAlarmTopicIsAValidSNSName (issue 18 defect 2): SNS topic
+// names allow only letters, digits, "-" and "_"; the alarm topic of a
+// bucket with dots (bucket + "-alarms") was refused by CreateTopic. moto
+// checks the name as AWS does.
+func TestDottedBucketAlarmTopicIsAValidSNSName(t *testing.T) {
+	s := motoserver.Shared(t)
+	a := protAnswers(t, strings.Replace(protAnswersYAML, "bucket: mon-app-media-staging", "bucket: media.mon-app.staging", 1))
+	r := protRun(t, s, a)
+	protApply(t, r, "preflight", "bucket", "monitoring")
+	name := steps.AlarmTopicName(a.Bucket)
+	if !regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`).MatchString(name) {
+		t.Errorf("alarm topic name %q is not a valid SNS topic name", name)
+	}
+	if name == steps.AlarmTopicName("media-mon-app-staging") {
+		t.Errorf("buckets media.mon-app.staging and media-mon-app-staging share the topic %s", name)
+	}
+	topic := "arn:aws:sns:" + protRegion + ":" + motoserver.AccountID + ":" + name
+	if _, err := r.AWS.SNSIn(protRegion).GetTopicAttributes(context.Background(), &sns.GetTopicAttributesInput{TopicArn: &topic}); err != nil {
+		t.Fatalf("alarm topic %s: %v", topic, err)
+	}
+	for _, al := range monAlarms(t, r) {
+		if !slices.Equal(al.AlarmActions, []string{topic}) {
+			t.Errorf("alarm %s actions = %v, want [%s]", sdk.ToString(al.AlarmName), al.AlarmActions, topic)
+		}
+	}
+	// Unchanged for a bucket without dots: the topics earlier versions
+	// made are still found.
+	if got := steps.AlarmTopicName("mon-app-media-staging"); got != "mon-app-media-staging-alarms" {
+		t.Errorf("topic of an undotted bucket = %q, want mon-app-media-staging-alarms", got)
 	}
 }
