@@ -310,8 +310,8 @@ func (a *Answers) Validate() error {
 			return bad("budget.email", "%w (a budget needs an email to alert)", err)
 		}
 	}
-	if m := kmsARNRe.FindStringSubmatch(a.KMSKeyID); m != nil && a.Encryption == EncSSEKMS && m[1] != a.Region {
-		return bad("kms_key_id", "the key is in %s but the bucket is in %s: S3 needs a KMS key in the bucket's region", m[1], a.Region)
+	if r := kmsRegion(a.KMSKeyID); r != "" && a.Encryption == EncSSEKMS && r != a.Region {
+		return bad("kms_key_id", "the key is in %s but the bucket is in %s: S3 needs a KMS key in the bucket's region", r, a.Region)
 	}
 	return nil
 }
