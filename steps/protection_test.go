@@ -2,8 +2,8 @@ package steps_test
 
 import (
 	"context"
-	"net/url"
 	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
