@@ -61,7 +61,7 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		if a.Credentials == config.CredProvided {
 			checks = append(checks, steps.Skip(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", "S3-compatible provider: no STS; the checks below use the env file's keys"))
 		} else {
-			who, err := r.CallerOfNewKey(ctx, cl)
+			who, err := r.CallerOfKey(ctx, cl, id)
 			if err != nil {
 				return append(checks, steps.Fail(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
 			}
