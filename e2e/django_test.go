@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,18 +119,9 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 
 	// Only the env file's variables (plus PATH and HOME): what a process
 	// manager or python-dotenv would give the app.
-	procEnv := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "PYTHONDONTWRITEBYTECODE=1"}
-	for k, v := range env {
-		procEnv = append(procEnv, k+"="+v)
-	}
-	cmd := exec.CommandContext(context.Background(), filepath.Join(dir, "venv", "bin", "python"), "-c", djangoScript)
-	cmd.Dir = dir
-	cmd.Env = procEnv
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, stderr, err := runDjango(t, dir, env, djangoScript)
 	if err != nil {
-		t.Fatalf("django: %v\n%s\nmoto:\n%s", err, redactSecret(stderr.String(), env), tail(st.moto.Output(), 2000))
+		t.Fatalf("django: %v\n%s\nmoto:\n%s", err, redactSecret(stderr, env), tail(st.moto.Output(), 2000))
 	}
 	var res struct {
 		Django                string `json:"django"`
@@ -218,24 +210,12 @@ func TestDjangoURLsUseTheRegionalHost(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, region := range []string{"af-south-1", "il-central-1"} {
-		procEnv := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "PYTHONDONTWRITEBYTECODE=1"}
-		for k, v := range env {
-			switch k {
-			case "AWS_S3_ENDPOINT_URL": // on AWS: none
-			case "AWS_S3_REGION_NAME":
-				procEnv = append(procEnv, k+"="+region)
-			default:
-				procEnv = append(procEnv, k+"="+v)
-			}
-		}
-		cmd := exec.CommandContext(context.Background(), filepath.Join(dir, "venv", "bin", "python"), "-c", djangoURLScript)
-		cmd.Dir = dir
-		cmd.Env = procEnv
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
+		onAWS := maps.Clone(env)
+		delete(onAWS, "AWS_S3_ENDPOINT_URL") // on AWS: none
+		onAWS["AWS_S3_REGION_NAME"] = region
+		out, stderr, err := runDjango(t, dir, onAWS, djangoURLScript)
 		if err != nil {
-			t.Fatalf("django in %s: %v\n%s", region, err, redactSecret(stderr.String(), env))
+			t.Fatalf("django in %s: %v\n%s", region, err, redactSecret(stderr, env))
 		}
 		var urls struct{ Signed, Public string }
 		if err := json.Unmarshal(out, &urls); err != nil {
@@ -249,6 +229,24 @@ func TestDjangoURLsUseTheRegionalHost(t *testing.T) {
 			t.Errorf("%s: public URL %q, want %smedia/blog/photo.txt", region, urls.Public, host)
 		}
 	}
+}
+
+// runDjango runs script with the project's Python in dir, given only the
+// variables env (plus PATH and HOME): what a process manager or
+// python-dotenv would give the app.
+func runDjango(t *testing.T, dir string, env map[string]string, script string) (stdout []byte, stderr string, err error) {
+	t.Helper()
+	procEnv := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "PYTHONDONTWRITEBYTECODE=1"}
+	for k, v := range env {
+		procEnv = append(procEnv, k+"="+v)
+	}
+	cmd := exec.CommandContext(context.Background(), filepath.Join(dir, "venv", "bin", "python"), "-c", script)
+	cmd.Dir = dir
+	cmd.Env = procEnv
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	stdout, err = cmd.Output()
+	return stdout, errb.String(), err
 }
 
 // redact keeps test failure output free of the env file's secret.

@@ -58,17 +58,12 @@ func refuseKey(t *testing.T, moto, id string) (string, func() map[string]int) {
 // bound is long, so any retry would show in the counts.
 func TestCheckReportsABrokenKeyAtOnce(t *testing.T) {
 	s := motoserver.Shared(t)
-	s.Use(t)
 	a := testrun.Answers(t, "env: staging\napp: brk-app\nregion: eu-west-3\n")
-	dir := t.TempDir()
 	ctx := context.Background()
-	r := testrun.New(t, dir, a, nil)
+	r := testrun.OnMoto(t, s, a)
+	dir := r.Dir
 	r.KeyPropagation = 5 * time.Second
-	for _, id := range []string{"preflight", "bucket", "iam", "access-key"} {
-		if _, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), id)); err != nil {
-			t.Fatalf("%s: %v", id, err)
-		}
-	}
+	testrun.Apply(t, r, "preflight", "bucket", "iam", "access-key")
 	env, err := godotenv.Read(r.EnvFilePath())
 	if err != nil {
 		t.Fatal(err)

@@ -28,8 +28,8 @@ func TestBudgetRequestFiltersToS3(t *testing.T) {
 	a := &config.Answers{Bucket: "mon-app-media-staging", Budget: config.Budget{MonthlyUSD: 20, Email: "ops@example.com", ThresholdPct: 80}}
 	b := WantedBudget(a)
 	//lint:ignore SA1019 the deprecated fields must not be sent
-	if b.CostFilters != nil || b.CostTypes != nil {
-		t.Errorf("deprecated CostFilters %v / CostTypes %+v sent", b.CostFilters, b.CostTypes)
+	if sent := b.CostFilters != nil || b.CostTypes != nil; sent {
+		t.Error("deprecated CostFilters or CostTypes sent")
 	}
 	want := "and(dim(SERVICE=Amazon Simple Storage Service);not(dim(RECORD_TYPE=Credit,Refund)))"
 	if got := expressionKey(b.FilterExpression); got != want {
