@@ -66,6 +66,8 @@ const budgetResource = "budget"
 // hand): never updated, never deleted.
 const (
 	budgetOwnerResource  = "budget_created"
+	budgetMadeHere       = "created"
+	budgetMadePending    = "pending" // intent saved before CreateBudget
 	budgetOwnedByProject = "project"
 	budgetOwnedElsewhere = "elsewhere"
 )
@@ -293,10 +295,6 @@ func AlarmEmail(a *config.Answers) string {
 
 // Progress resources of the alarm topic.
 const (
-	// AlarmTopicCreatedResource marks a topic the wizard created: "pending"
-	// from just before CreateTopic, "true" once it answered (Run.Owns
-	// counts both; destroy deletes only such a topic).
-	AlarmTopicCreatedResource = "alarm_topic_created"
 	// AlarmEmailPendingResource is the email whose subscription waits for
 	// its confirmation click ("" once confirmed), as last seen live.
 	AlarmEmailPendingResource = "alarm_email_pending"
@@ -394,15 +392,15 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		cl := r.AWS.SNSIn(a.Region)
 		name := AlarmTopicName(a.Bucket)
 		if exists {
-			claimCreated(r, p, AlarmTopicCreatedResource, "SNS topic "+name)
+			claimCreated(r, p, state.KindSNSTopic, name, topic, "SNS topic "+name, nil)
 		} else {
 			p.Add(&Action{Summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), Calls: []string{"sns:CreateTopic"},
 				Do: func(ctx context.Context) error {
 					// The intent is recorded first (createOwned): a crash
 					// after CreateTopic still leaves destroy knowing the
 					// topic is the wizard's.
-					return createOwned(r, AlarmTopicCreatedResource, func() (bool, error) {
-						_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name})
+					return createOwned(r, state.KindSNSTopic, name, topic, func() (bool, error) {
+						_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name, Tags: snsTags(a)})
 						return err == nil, err
 					})
 				}})
@@ -441,6 +439,8 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		if topic != "" && !slices.Contains(in.AlarmActions, topic) {
 			in.AlarmActions = append(slices.Clone(in.AlarmActions), topic)
 		}
+		// Tags are taken at creation only (an update ignores them).
+		in.Tags = cwTags(a)
 		verb := "create"
 		if exists {
 			verb = "update"
@@ -719,7 +719,7 @@ func budgetOwnership(r *Run) (role budgetRole, setter, claim string) {
 	if r.State == nil {
 		return budgetForeign, "", ""
 	}
-	isCreated := func(v string) bool { return v == ownCreated || v == ownPending }
+	isCreated := func(v string) bool { return v == budgetMadeHere || v == budgetMadePending }
 	creators := otherEnvsWith(r, budgetOwnerResource, isCreated)
 	mine := r.State.Resource(budgetOwnerResource)
 	switch {
@@ -735,11 +735,11 @@ func budgetOwnership(r *Run) (role budgetRole, setter, claim string) {
 		return budgetShared, creators[0], claim
 	case mine == budgetOwnedByProject:
 		// The env that made it is gone (destroyed): this one takes over.
-		return budgetSetter, r.Answers.Env, ownCreated
+		return budgetSetter, r.Answers.Env, budgetMadeHere
 	case mine == "" && r.State.Resource(budgetResource) == BudgetName && len(otherEnvsWith(r, budgetOwnerResource, func(v string) bool { return v != "" && v != budgetOwnedElsewhere })) == 0:
 		// Recorded by a version without owners, when the env applied last
 		// set the budget: it stays this env's.
-		return budgetSetter, r.Answers.Env, ownCreated
+		return budgetSetter, r.Answers.Env, budgetMadeHere
 	}
 	if mine != budgetOwnedElsewhere {
 		claim = budgetOwnedElsewhere
@@ -836,20 +836,26 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 					return errors.New("no progress file to record the budget in")
 				}
 				// The intent first: a crash after CreateBudget still
-				// leaves the budget this env's.
-				return createOwned(r, budgetOwnerResource, func() (bool, error) {
-					_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &acct, Budget: &want,
-						NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: &wantN, Subscribers: []btypes.Subscriber{emailSubscriber(email)}}}})
-					if aws.IsAlreadyExists(err) {
-						// Made meanwhile by someone else: not this env's.
-						return false, nil
-					}
-					if err == nil {
-						r.State.SetResource(budgetEmailResource, email)
-						r.State.SetResource(budgetResource, name)
-					}
-					return err == nil, err
-				})
+				// leaves the budget this env's. The plan found no budget,
+				// so "already exists" after the intent is this env's own
+				// call answered twice (a lost reply the SDK retried).
+				if err := r.State.SaveResource(budgetOwnerResource, budgetMadePending); err != nil {
+					return fmt.Errorf("record the intent to create it: %w", err)
+				}
+				_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &acct, Budget: &want,
+					NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: &wantN, Subscribers: []btypes.Subscriber{emailSubscriber(email)}}}})
+				switch {
+				case err == nil || aws.IsAlreadyExists(err):
+					return r.State.Update(func(p *state.Progress) {
+						p.SetResource(budgetOwnerResource, budgetMadeHere)
+						p.SetResource(budgetEmailResource, email)
+						p.SetResource(budgetResource, name)
+					})
+				case aws.Status(err) >= 400 && aws.Status(err) < 500:
+					// Refused: nothing was made.
+					return errors.Join(err, r.State.SaveResource(budgetOwnerResource, ""))
+				}
+				return err
 			}})
 		return nil
 	}
@@ -1114,12 +1120,12 @@ func DestroyMonitoring(ctx context.Context, r *Run, try func(string, error), say
 		say("kept the alarm topic and the budget: the account is not known")
 		return
 	}
-	if r.Owns(AlarmTopicCreatedResource) {
+	if name := AlarmTopicName(a.Bucket); r.Owns(state.KindSNSTopic, name) {
 		arn := AlarmTopicARN(a, acct)
 		_, err := r.AWS.SNSIn(a.Region).DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: &arn})
-		try("delete SNS topic "+AlarmTopicName(a.Bucket)+" (and its subscriptions)", err)
+		try("delete SNS topic "+name+" (and its subscriptions)", err)
 		if err == nil || aws.IsNotFound(err) {
-			r.State.SetResource(AlarmTopicCreatedResource, "")
+			r.State.ForgetOwnership(state.KindSNSTopic, name)
 			r.State.SetResource(AlarmEmailPendingResource, "")
 		}
 	}
@@ -1151,4 +1157,24 @@ func DestroyMonitoring(ctx context.Context, r *Run, try func(string, error), say
 			forget()
 		}
 	}
+}
+
+// snsTags are ownerTags for SNS's CreateTopic.
+func snsTags(a *config.Answers) []snstypes.Tag {
+	var out []snstypes.Tag
+	tags := ownerTags(a)
+	for _, k := range sortedKeys(tags) {
+		out = append(out, snstypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
+	}
+	return out
+}
+
+// cwTags are ownerTags for CloudWatch's PutMetricAlarm.
+func cwTags(a *config.Answers) []cwtypes.Tag {
+	var out []cwtypes.Tag
+	tags := ownerTags(a)
+	for _, k := range sortedKeys(tags) {
+		out = append(out, cwtypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
+	}
+	return out
 }

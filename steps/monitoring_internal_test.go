@@ -195,11 +195,11 @@ func TestBudgetOwnership(t *testing.T) {
 		deletable  bool
 		claim      string
 	}{
-		{"made by this env", map[string]string{budgetOwnerResource: "true", budgetResource: BudgetName}, nil, budgetSetter, true, ""},
-		{"made by this env, prod uses it", map[string]string{budgetOwnerResource: "true", budgetResource: BudgetName}, map[string]string{budgetOwnerResource: budgetOwnedByProject, budgetResource: BudgetName}, budgetSetter, false, ""},
-		{"made by prod", map[string]string{budgetResource: BudgetName}, map[string]string{budgetOwnerResource: "true", budgetResource: BudgetName}, budgetShared, false, budgetOwnedByProject},
-		{"made by prod, since destroyed", map[string]string{budgetOwnerResource: budgetOwnedByProject, budgetResource: BudgetName}, nil, budgetSetter, true, "true"},
-		{"recorded before owners existed", map[string]string{budgetResource: BudgetName}, nil, budgetSetter, true, "true"},
+		{"made by this env", map[string]string{budgetOwnerResource: budgetMadeHere, budgetResource: BudgetName}, nil, budgetSetter, true, ""},
+		{"made by this env, prod uses it", map[string]string{budgetOwnerResource: budgetMadeHere, budgetResource: BudgetName}, map[string]string{budgetOwnerResource: budgetOwnedByProject, budgetResource: BudgetName}, budgetSetter, false, ""},
+		{"made by prod", map[string]string{budgetResource: BudgetName}, map[string]string{budgetOwnerResource: budgetMadeHere, budgetResource: BudgetName}, budgetShared, false, budgetOwnedByProject},
+		{"made by prod, since destroyed", map[string]string{budgetOwnerResource: budgetOwnedByProject, budgetResource: BudgetName}, nil, budgetSetter, true, budgetMadeHere},
+		{"recorded before owners existed", map[string]string{budgetResource: BudgetName}, nil, budgetSetter, true, budgetMadeHere},
 		{"another project's or a person's", map[string]string{budgetOwnerResource: budgetOwnedElsewhere, budgetResource: BudgetName}, nil, budgetForeign, false, ""},
 		{"never seen", nil, nil, budgetForeign, false, budgetOwnedElsewhere},
 	} {
