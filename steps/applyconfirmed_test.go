@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -71,5 +72,32 @@ func TestApplyConfirmedAppliesAsConfirmed(t *testing.T) {
 	}
 	if _, err := r.AWS.S3In(protRegion).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: sdk.String(a.Bucket)}); err != nil {
 		t.Errorf("bucket %s not made: %v", a.Bucket, err)
+	}
+}
+
+// TestApplyConfirmedStepStopsWhenTheAccountMoved: the TUI confirms step by
+// step; the step's plan as shown is applied, or refused when the account
+// moved in between (here: the bucket made by someone else meanwhile).
+func TestApplyConfirmedStepStopsWhenTheAccountMoved(t *testing.T) {
+	s := motoserver.Shared(t)
+	a := protAnswers(t, confirmedYAML)
+	r := protRun(t, s, a)
+	ctx := context.Background()
+	protApply(t, r, "preflight")
+	bucket := steps.Find(steps.All(), "bucket")
+	shown, err := steps.PlanStep(ctx, r, bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AWS.S3In(protRegion).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: protRegion}}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = steps.ApplyConfirmedStep(ctx, r, bucket, shown)
+	if !errors.Is(err, steps.ErrPlanStale) || !strings.Contains(err.Error(), "- create bucket "+a.Bucket) {
+		t.Fatalf("apply of the shown plan after the account moved: %v; want ErrPlanStale naming the bucket", err)
+	}
+	if st := r.State.Step("bucket").Status; st != state.Pending {
+		t.Errorf("the bucket step was recorded %q although nothing was applied", st)
 	}
 }

@@ -262,6 +262,25 @@ func ApplyConfirmed(ctx context.Context, r *Run, list []*Step, confirmed []Resul
 	return applyAll(ctx, r, list, pre)
 }
 
+// ApplyConfirmedStep is ApplyConfirmed for one step (the TUI confirms step
+// by step): confirmed is the plan the person saw. The step is planned
+// again; if that plan differs, nothing is changed and the error (wrapping
+// ErrPlanStale) lists the differences; otherwise that fresh plan is
+// applied as it is.
+func ApplyConfirmedStep(ctx context.Context, r *Run, s *Step, confirmed *Plan) (*Plan, []Check, error) {
+	if confirmed == nil || !s.IsEnabled(r.Answers) {
+		return ApplyStep(ctx, r, s)
+	}
+	fresh, err := PlanStep(ctx, r, s)
+	if err != nil {
+		return nil, nil, fmt.Errorf("step %s: %w", s.ID, err)
+	}
+	if diff := PlanDiff([]Result{{Step: s, Plan: confirmed}}, []Result{{Step: s, Plan: fresh}}); len(diff) > 0 {
+		return nil, nil, fmt.Errorf("%w: the account changed in between, so nothing was changed:\n  %s\nplan the step again to see and confirm the new plan", ErrPlanStale, strings.Join(diff, "\n  "))
+	}
+	return applyStep(ctx, r, s, fresh, nil)
+}
+
 func summaries(p *Plan) []string {
 	var out []string
 	for _, a := range p.Actions {
