@@ -217,7 +217,7 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 				// destroy deletes only what the wizard created: the intent
 				// is saved before CreateBucket (see createOwned).
 				err := createOwned(r, BucketCreatedResource, func() (bool, error) {
-					return createBucket(ctx, cl, a.Bucket, a.Region)
+					return createBucket(ctx, cl, a.Bucket, a.Region, compatible(a))
 				})
 				if err != nil {
 					return err
@@ -278,8 +278,13 @@ func bucketRegion(ctx context.Context, cl aws.S3API, name string) (string, error
 
 // createBucket creates a bucket with ACLs disabled in region; created is
 // false when it was already ours (BucketAlreadyOwnedByYou is success).
-func createBucket(ctx context.Context, cl aws.S3API, name, region string) (created bool, err error) {
+func createBucket(ctx context.Context, cl aws.S3API, name, region string, provided bool) (created bool, err error) {
 	in := &s3.CreateBucketInput{Bucket: &name, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}
+	if provided {
+		// An AWS-only header that providers refuse (issue 20); no upload
+		// carries an ACL anyway.
+		in.ObjectOwnership = ""
+	}
 	// us-east-1 is the one region that refuses a LocationConstraint.
 	if region != "us-east-1" {
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}

@@ -30,6 +30,7 @@ const (
 	CheckPublicAccessBlock CheckID = "public-access-block" // public
 	CheckPrivateRefused    CheckID = "private-refused"
 	CheckPublicReadable    CheckID = "public-readable"
+	CheckAppKeyAfterPolicy CheckID = "app-key-after-policy"
 
 	CheckEnvFileReadable  CheckID = "env-file-readable" // app-config
 	CheckEnvVars          CheckID = "env-vars"
@@ -100,7 +101,7 @@ var checkStep = map[CheckID]string{
 	CheckIAMUser:     "iam", CheckIAMGroup: "iam", CheckIAMPolicy: "iam",
 	CheckRole: "role", CheckRolePolicy: "role", CheckInstanceProfile: "role",
 	CheckAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
-	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public",
+	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public", CheckAppKeyAfterPolicy: "public",
 	CheckEnvFileReadable: "app-config", CheckEnvVars: "app-config", CheckEnvFileMode: "app-config",
 	CheckSecretsIgnored: "app-config", CheckSecretsUntracked: "app-config", CheckEnvKeyRecorded: "app-config", CheckDjangoSettings: "app-config",
 	CheckHerokuFile: "app-config", CheckSetEnvFile: "app-config",

@@ -171,7 +171,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 				// destroy deletes only what the wizard created: the intent
 				// is saved before CreateBucket (see createOwned).
 				err := createOwned(r, LogBucketCreatedResource, func() (bool, error) {
-					return createBucket(ctx, cl, logBucket, a.Region)
+					return createBucket(ctx, cl, logBucket, a.Region, false)
 				})
 				if err != nil {
 					return err
