@@ -358,3 +358,33 @@ func Operation(method, path string, query url.Values) string {
 	}
 	return ""
 }
+
+// Summary is the profile in a few lines, for the plan: which provider the
+// endpoint's host names, and what it does with each feature (the
+// provider's page in brackets).
+func (p *Profile) Summary() []string {
+	lines := []string{"provider profile: " + p.Name + " (" + p.ID + ", from the endpoint's host)"}
+	policy := map[Dialect]string{
+		NoPolicy:       "none (the provider has no bucket policy)",
+		AWSPolicy:      "AWS's grammar: the wizard writes it, then proves the app's key still works",
+		ScalewayPolicy: "2023-04-17 allow-only: the wizard writes none (it would lock out any key it does not name)",
+	}[p.Policy]
+	for _, f := range []struct {
+		label string
+		f     Feature
+	}{
+		{"bucket policy: " + policy, Feature{Doc: p.PolicyDoc}},
+		{"public files: ", p.PublicFiles},
+		{"versioning: ", p.Versioning},
+		{"lifecycle: ", p.Lifecycle},
+		{"default encryption: ", p.Encryption},
+		{"regions: ", p.Regions},
+	} {
+		line := "  " + f.label + f.f.Note
+		if f.f.Doc != "" {
+			line += " [" + f.f.Doc + "]"
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
