@@ -1,0 +1,202 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/joho/godotenv"
+	"github.com/s3wizard/s3wizard/internal/minioserver"
+	"github.com/s3wizard/s3wizard/internal/providerproxy"
+	"github.com/s3wizard/s3wizard/internal/testbin"
+	"github.com/s3wizard/s3wizard/provider"
+)
+
+// conformance is one provider's endpoint host in the tests and, where its
+// public files are served by a public domain, that domain's host.
+type conformance struct {
+	profile      *provider.Profile
+	host, domain string
+}
+
+var conformanceCases = []conformance{
+	{provider.R2, "0123abcd.r2.cloudflarestorage.com", "pub-0123abcd.r2.dev"},
+	{provider.B2, "s3.us-west-004.backblazeb2.com", "b2-cdn.example.com"},
+	{provider.Scaleway, "s3.fr-par.scw.cloud", "scw-edge.example.com"},
+	{provider.Spaces, "nyc3.digitaloceanspaces.com", ""},
+	{provider.Generic, "s3.storage.example.net", ""},
+}
+
+// djangoWant are the Django check's lines every provider must pass: the
+// private storage (signed URLs) and the public prefix's.
+var djangoWant = []string{
+	"✓ [django] Django default_storage: save",
+	"✓ [django] Django default_storage: read back",
+	"✓ [django] Django default_storage: signed URL",
+	"✓ [django] Django default_storage: unsigned URL refused",
+	"✓ [django] Django default_storage: delete",
+	"✓ [django] Django media/blog/: save",
+	"✓ [django] Django media/blog/: plain URL",
+	"✓ [django] Django media/blog/: delete",
+}
+
+// TestProviderConformance runs, for each provider profile (R2, B2,
+// Scaleway, Spaces, generic), the whole cycle through a proxy in front of
+// one real MinIO that answers as the provider's documentation says it does
+// (the same table the wizard reads): apply, a second apply that changes
+// nothing, check, the project's own Django upload check, migrate-media and
+// destroy. It fails if the wizard sends an operation or a header the
+// profile refuses. The wizard, boto3 and Django reach the provider's real
+// host name through the proxy (HTTP_PROXY).
+//
+// Not covered: the providers' answers to what their documentation does not
+// describe; MinIO's region (us-east-1, which R2 aliases to auto) stands for
+// every provider's, and MinIO's own refusals (default encryption without a
+// KMS, the abort-multipart rule) add to the profile's.
+func TestProviderConformance(t *testing.T) {
+	requireDjango(t)
+	srv := minioserver.Start(t)
+	px := providerproxy.Start(t, srv.URL, minioserver.User, minioserver.Password)
+	root := s3.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(minioserver.User, minioserver.Password, "")},
+		func(o *s3.Options) { o.UsePathStyle = true })
+	for _, c := range conformanceCases {
+		t.Run(c.profile.ID, func(t *testing.T) {
+			bucket := "conf-" + c.profile.ID + "-media-staging"
+			domains := map[string]string{}
+			if c.domain != "" {
+				domains[c.domain] = bucket
+			}
+			px.Use(c.profile, domains)
+			answers := "env: staging\napp: conf-" + c.profile.ID + "\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://" + c.host + "\n"
+			if c.domain != "" {
+				answers += "public_domain: http://" + c.domain + "\n"
+			}
+			dir := providerProject(t, answers)
+			run := func(input string, args ...string) (int, string) { return runBinary(t, dir, px, input, args...) }
+
+			code, out := run("", "plan", "--env", "staging", "--answers", "answers.yaml")
+			if code != 0 || !strings.Contains(out, "provider profile: "+c.profile.Name) {
+				t.Fatalf("plan: exit %d, want the profile %s named:\n%s", code, c.profile.Name, out)
+			}
+			code, out = run("", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+			if code != 0 {
+				t.Fatalf("apply: exit %d\n%s\nviolations: %v\nminio:\n%s", code, out, px.Violations(), tail(srv.Output(), 2000))
+			}
+			for _, w := range djangoWant {
+				if !strings.Contains(out, w) {
+					t.Errorf("apply's Django check lacks %q:\n%s", w, out)
+				}
+			}
+			env, err := godotenv.Read(filepath.Join(dir, ".env"))
+			if err != nil || env["AWS_REQUEST_CHECKSUM_CALCULATION"] != "when_required" || env["AWS_RESPONSE_CHECKSUM_VALIDATION"] != "when_required" {
+				t.Errorf(".env lacks the checksum variables (%v): %v", err, env)
+			}
+			_, perr := root.GetBucketPolicy(context.Background(), &s3.GetBucketPolicyInput{Bucket: &bucket})
+			if wrote := perr == nil; wrote != c.profile.WritesPolicy() {
+				t.Errorf("bucket policy written: %v, want %v (%v)", wrote, c.profile.WritesPolicy(), perr)
+			}
+			if c.profile.WritesPolicy() && !strings.Contains(out, "[public] ✓ the app's key still puts, gets, deletes and lists") {
+				t.Errorf("apply does not prove the app's key after the policy:\n%s", out)
+			}
+
+			code, out = run("", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+			if code != 0 || !strings.Contains(out, "nothing to change") {
+				t.Errorf("second apply: exit %d, want nothing to change:\n%s", code, out)
+			}
+			code, out = run("", "check", "--env", "staging")
+			if code != 0 {
+				t.Errorf("check: exit %d\n%s", code, out)
+			}
+			for _, w := range djangoWant {
+				if !strings.Contains(out, w) {
+					t.Errorf("check's Django check lacks %q:\n%s", w, out)
+				}
+			}
+
+			code, out = run("", "migrate-media", "--env", "staging", "--media-root", "media")
+			if code != 0 {
+				t.Errorf("migrate-media: exit %d\n%s", code, out)
+			}
+			for _, key := range []string{"media/old.txt", "media/blog/post.txt"} {
+				if _, err := root.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: sdk.String(key)}); err != nil {
+					t.Errorf("after migrate-media %s: %v", key, err)
+				}
+			}
+
+			code, out = run(bucket+"\n", "destroy", "--env", "staging")
+			if code != 0 {
+				t.Errorf("destroy: exit %d\n%s", code, out)
+			}
+			if _, err := root.HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: &bucket}); err == nil {
+				t.Error("destroy left the bucket")
+			}
+			if v := px.Violations(); len(v) > 0 {
+				t.Errorf("the wizard sent what %s refuses:\n%s", c.profile.Name, strings.Join(v, "\n"))
+			}
+			if px.Requests() == 0 {
+				t.Error("no request went through the provider's proxy")
+			}
+		})
+	}
+}
+
+// providerProject is a Django project with answers, the provider's keys in
+// its .env and two files under media/.
+func providerProject(t *testing.T, answers string) string {
+	t.Helper()
+	dir := t.TempDir()
+	djangoProject(t, dir)
+	for name, body := range map[string]string{
+		"answers.yaml":        answers,
+		".env":                "DEBUG=True\nAWS_ACCESS_KEY_ID=" + minioserver.User + "\nAWS_SECRET_ACCESS_KEY=" + minioserver.Password + "\n",
+		"media/old.txt":       "an old upload",
+		"media/blog/post.txt": "a public one",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// runBinary runs the built wizard in dir through the proxy (HTTP_PROXY),
+// with no AWS variable of the test's own environment, input on stdin;
+// stdout and stderr together.
+func runBinary(t *testing.T, dir string, px *providerproxy.Proxy, input string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(testbin.Path(t), args...)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, "AWS_") && !strings.HasPrefix(k, "S3WIZARD_") && !strings.EqualFold(k, "http_proxy") && !strings.EqualFold(k, "no_proxy") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, px.Env()...)
+	cmd.Env = append(cmd.Env, "AWS_EC2_METADATA_DISABLED=true", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID="+minioserver.User, "AWS_SECRET_ACCESS_KEY="+minioserver.Password)
+	cmd.Stdin = strings.NewReader(input)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), out.String()
+	}
+	if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return 0, out.String()
+}
