@@ -200,3 +200,48 @@ func runBinary(t *testing.T, dir string, px *providerproxy.Proxy, input string, 
 	}
 	return 0, out.String()
 }
+
+// TestPolicyRefusedByAnUnknownProvider: a provider the wizard has no
+// profile for (generic) answers 501 NotImplemented to ?policy, as R2 does
+// (issue 20: apply used to stop at the public step, with no env file). The
+// wizard asks once, records the refusal, serves the public prefix through
+// public_domain, writes the env file and settings, and the project's Django
+// check passes; the second apply asks no more and changes nothing.
+func TestPolicyRefusedByAnUnknownProvider(t *testing.T) {
+	requireDjango(t)
+	srv := minioserver.Start(t)
+	px := providerproxy.Start(t, srv.URL, minioserver.User, minioserver.Password)
+	refusing := *provider.Generic
+	refusing.Refused = []provider.Refusal{
+		{Op: "GetBucketPolicy", Status: 501, Code: "NotImplemented", Message: "GetBucketPolicy not implemented"},
+		{Op: "PutBucketPolicy", Status: 501, Code: "NotImplemented", Message: "PutBucketPolicy not implemented"},
+		{Op: "DeleteBucketPolicy", Status: 501, Code: "NotImplemented", Message: "DeleteBucketPolicy not implemented"},
+	}
+	bucket := "mon-app-media-staging"
+	px.Use(&refusing, map[string]string{"media.example.org": bucket})
+	dir := providerProject(t, "env: staging\napp: mon-app\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://s3.objects.example.org\npublic_domain: http://media.example.org\n")
+	code, out := runBinary(t, dir, px, "", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	if v := px.Violations(); len(v) != 1 || !strings.Contains(v[0], "GetBucketPolicy") {
+		t.Errorf("apply asked the policy %d times, want one GetBucketPolicy: %v", len(v), v)
+	}
+	if !strings.Contains(out, "skipped: bucket policy: the provider answered NotImplemented") {
+		t.Errorf("apply does not say the policy is skipped:\n%s", out)
+	}
+	env, err := godotenv.Read(filepath.Join(dir, ".env"))
+	if err != nil || env["AWS_STORAGE_BUCKET_NAME"] != bucket || env["S3_PUBLIC_DOMAIN"] != "http://media.example.org" {
+		t.Errorf("env file not written (%v): %v", err, env)
+	}
+	for _, w := range append(djangoWant, "[public] ✓ public file under media/blog/ readable anonymously through http://media.example.org (200)") {
+		if !strings.Contains(out, w) {
+			t.Errorf("apply lacks %q:\n%s", w, out)
+		}
+	}
+	px.Use(&refusing, map[string]string{"media.example.org": bucket})
+	code, out = runBinary(t, dir, px, "", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+	if code != 0 || !strings.Contains(out, "nothing to change") || len(px.Violations()) != 0 {
+		t.Errorf("second apply: exit %d, violations %v, want nothing to change and no policy call:\n%s", code, px.Violations(), out)
+	}
+}

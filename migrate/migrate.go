@@ -62,7 +62,7 @@ type Options struct {
 	// profile): uploads carry no ChecksumSHA256 (the ETag, the content's
 	// MD5 for a single-part upload, still decides what is skipped).
 	NoChecksum bool
-	DryRun  bool
+	DryRun     bool
 	// Progress receives the progress display (nil: none).
 	Progress io.Writer
 	// Terminal redraws one progress bar line; otherwise a plain line is
