@@ -32,7 +32,7 @@ func (e *ProfileRefusal) Error() string {
 // ErrorCode, ErrorMessage and ErrorFault make it a smithy.APIError.
 func (e *ProfileRefusal) ErrorCode() string { return "NotImplemented" }
 func (e *ProfileRefusal) ErrorMessage() string {
-	return fmt.Sprintf("%s does not implement %s, by its documentation (%s); not sent", e.Profile.Name, e.Op, e.Profile.PolicyDoc)
+	return fmt.Sprintf("%s does not implement %s, by its documentation (%s); not sent", e.Profile.Name, e.Op, e.Profile.DocFor(e.Op))
 }
 func (e *ProfileRefusal) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }
 

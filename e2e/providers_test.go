@@ -17,6 +17,7 @@ import (
 	"github.com/s3wizard/s3wizard/internal/minioserver"
 	"github.com/s3wizard/s3wizard/internal/providerproxy"
 	"github.com/s3wizard/s3wizard/internal/testbin"
+	"github.com/s3wizard/s3wizard/internal/versitygwserver"
 	"github.com/s3wizard/s3wizard/provider"
 )
 
@@ -70,94 +71,108 @@ func TestProviderConformance(t *testing.T) {
 		func(o *s3.Options) { o.UsePathStyle = true })
 	for _, c := range conformanceCases {
 		t.Run(c.profile.ID, func(t *testing.T) {
-			bucket := "conf-" + c.profile.ID + "-media-staging"
-			domains := map[string]string{}
-			if c.domain != "" {
-				domains[c.domain] = bucket
-			}
-			px.Use(c.profile, domains)
-			answers := "env: staging\napp: conf-" + c.profile.ID + "\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://" + c.host + "\n"
-			if c.domain != "" {
-				answers += "public_domain: http://" + c.domain + "\n"
-			}
-			dir := providerProject(t, answers)
-			run := func(input string, args ...string) (int, string) { return runBinary(t, dir, px, input, args...) }
-
-			code, out := run("", "plan", "--env", "staging", "--answers", "answers.yaml")
-			if code != 0 || !strings.Contains(out, "provider profile: "+c.profile.Name) {
-				t.Fatalf("plan: exit %d, want the profile %s named:\n%s", code, c.profile.Name, out)
-			}
-			code, out = run("", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
-			if code != 0 {
-				t.Fatalf("apply: exit %d\n%s\nviolations: %v\nminio:\n%s", code, out, px.Violations(), tail(srv.Output(), 2000))
-			}
-			for _, w := range djangoWant {
-				if !strings.Contains(out, w) {
-					t.Errorf("apply's Django check lacks %q:\n%s", w, out)
-				}
-			}
-			env, err := godotenv.Read(filepath.Join(dir, ".env"))
-			if err != nil || env["AWS_REQUEST_CHECKSUM_CALCULATION"] != "when_required" || env["AWS_RESPONSE_CHECKSUM_VALIDATION"] != "when_required" {
-				t.Errorf(".env lacks the checksum variables (%v): %v", err, env)
-			}
-			_, perr := root.GetBucketPolicy(context.Background(), &s3.GetBucketPolicyInput{Bucket: &bucket})
-			if wrote := perr == nil; wrote != c.profile.WritesPolicy() {
-				t.Errorf("bucket policy written: %v, want %v (%v)", wrote, c.profile.WritesPolicy(), perr)
-			}
-			if c.profile.WritesPolicy() && !strings.Contains(out, "[public] ✓ the app's key still puts, gets, deletes and lists") {
-				t.Errorf("apply does not prove the app's key after the policy:\n%s", out)
-			}
-
-			code, out = run("", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
-			if code != 0 || !strings.Contains(out, "nothing to change") {
-				t.Errorf("second apply: exit %d, want nothing to change:\n%s", code, out)
-			}
-			code, out = run("", "check", "--env", "staging")
-			if code != 0 {
-				t.Errorf("check: exit %d\n%s", code, out)
-			}
-			for _, w := range djangoWant {
-				if !strings.Contains(out, w) {
-					t.Errorf("check's Django check lacks %q:\n%s", w, out)
-				}
-			}
-
-			code, out = run("", "migrate-media", "--env", "staging", "--media-root", "media")
-			if code != 0 {
-				t.Errorf("migrate-media: exit %d\n%s", code, out)
-			}
-			for _, key := range []string{"media/old.txt", "media/blog/post.txt"} {
-				if _, err := root.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: sdk.String(key)}); err != nil {
-					t.Errorf("after migrate-media %s: %v", key, err)
-				}
-			}
-
-			code, out = run(bucket+"\n", "destroy", "--env", "staging")
-			if code != 0 {
-				t.Errorf("destroy: exit %d\n%s", code, out)
-			}
-			if _, err := root.HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: &bucket}); err == nil {
-				t.Error("destroy left the bucket")
-			}
-			if v := px.Violations(); len(v) > 0 {
-				t.Errorf("the wizard sent what %s refuses:\n%s", c.profile.Name, strings.Join(v, "\n"))
-			}
-			if px.Requests() == 0 {
-				t.Error("no request went through the provider's proxy")
-			}
+			conformanceCycle(t, px, root, minioserver.User, minioserver.Password, srv.Output, c)
 		})
+	}
+}
+
+// conformanceCycle is the whole cycle for one profile through px, whose
+// upstream root is root (keys keyID/secret): see TestProviderConformance.
+func conformanceCycle(t *testing.T, px *providerproxy.Proxy, root *s3.Client, keyID, secret string, logs func() string, c conformance) {
+	bucket := "conf-" + c.profile.ID + "-media-staging"
+	domains := map[string]string{}
+	if c.domain != "" {
+		domains[c.domain] = bucket
+	}
+	px.Use(c.profile, domains)
+	answers := "env: staging\napp: conf-" + c.profile.ID + "\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://" + c.host + "\n"
+	if c.domain != "" {
+		answers += "public_domain: http://" + c.domain + "\n"
+	}
+	dir := providerProject(t, answers, keyID, secret)
+	run := func(input string, args ...string) (int, string) {
+		return runBinary(t, dir, px, keyID, secret, input, args...)
+	}
+
+	code, out := run("", "plan", "--env", "staging", "--answers", "answers.yaml")
+	if code != 0 || !strings.Contains(out, "provider profile: "+c.profile.Name) {
+		t.Fatalf("plan: exit %d, want the profile %s named:\n%s", code, c.profile.Name, out)
+	}
+	code, out = run("", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s\nviolations: %v\nminio:\n%s", code, out, px.Violations(), tail(logs(), 2000))
+	}
+	for _, w := range djangoWant {
+		if !strings.Contains(out, w) {
+			t.Errorf("apply's Django check lacks %q:\n%s", w, out)
+		}
+	}
+	// What the provider refused (its profile, or its own answers), for -v.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "skipped: ") && !strings.Contains(line, "[preflight]") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+	env, err := godotenv.Read(filepath.Join(dir, ".env"))
+	if err != nil || env["AWS_REQUEST_CHECKSUM_CALCULATION"] != "when_required" || env["AWS_RESPONSE_CHECKSUM_VALIDATION"] != "when_required" {
+		t.Errorf(".env lacks the checksum variables (%v): %v", err, env)
+	}
+	_, perr := root.GetBucketPolicy(context.Background(), &s3.GetBucketPolicyInput{Bucket: &bucket})
+	if wrote := perr == nil; wrote != c.profile.WritesPolicy() {
+		t.Errorf("bucket policy written: %v, want %v (%v)", wrote, c.profile.WritesPolicy(), perr)
+	}
+	if c.profile.WritesPolicy() && !strings.Contains(out, "[public] ✓ the app's key still puts, gets, deletes and lists") {
+		t.Errorf("apply does not prove the app's key after the policy:\n%s", out)
+	}
+
+	code, out = run("", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+	if code != 0 || !strings.Contains(out, "nothing to change") {
+		t.Errorf("second apply: exit %d, want nothing to change:\n%s", code, out)
+	}
+	code, out = run("", "check", "--env", "staging")
+	if code != 0 {
+		t.Errorf("check: exit %d\n%s", code, out)
+	}
+	for _, w := range djangoWant {
+		if !strings.Contains(out, w) {
+			t.Errorf("check's Django check lacks %q:\n%s", w, out)
+		}
+	}
+
+	code, out = run("", "migrate-media", "--env", "staging", "--media-root", "media")
+	if code != 0 {
+		t.Errorf("migrate-media: exit %d\n%s", code, out)
+	}
+	for _, key := range []string{"media/old.txt", "media/blog/post.txt"} {
+		if _, err := root.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: sdk.String(key)}); err != nil {
+			t.Errorf("after migrate-media %s: %v", key, err)
+		}
+	}
+
+	code, out = run(bucket+"\n", "destroy", "--env", "staging")
+	if code != 0 {
+		t.Errorf("destroy: exit %d\n%s", code, out)
+	}
+	if _, err := root.HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: &bucket}); err == nil {
+		t.Error("destroy left the bucket")
+	}
+	if v := px.Violations(); len(v) > 0 {
+		t.Errorf("the wizard sent what %s refuses:\n%s", c.profile.Name, strings.Join(v, "\n"))
+	}
+	if px.Requests() == 0 {
+		t.Error("no request went through the provider's proxy")
 	}
 }
 
 // providerProject is a Django project with answers, the provider's keys in
 // its .env and two files under media/.
-func providerProject(t *testing.T, answers string) string {
+func providerProject(t *testing.T, answers, keyID, secret string) string {
 	t.Helper()
 	dir := t.TempDir()
 	djangoProject(t, dir)
 	for name, body := range map[string]string{
 		"answers.yaml":        answers,
-		".env":                "DEBUG=True\nAWS_ACCESS_KEY_ID=" + minioserver.User + "\nAWS_SECRET_ACCESS_KEY=" + minioserver.Password + "\n",
+		".env":                "DEBUG=True\nAWS_ACCESS_KEY_ID=" + keyID + "\nAWS_SECRET_ACCESS_KEY=" + secret + "\n",
 		"media/old.txt":       "an old upload",
 		"media/blog/post.txt": "a public one",
 	} {
@@ -175,7 +190,7 @@ func providerProject(t *testing.T, answers string) string {
 // runBinary runs the built wizard in dir through the proxy (HTTP_PROXY),
 // with no AWS variable of the test's own environment, input on stdin;
 // stdout and stderr together.
-func runBinary(t *testing.T, dir string, px *providerproxy.Proxy, input string, args ...string) (int, string) {
+func runBinary(t *testing.T, dir string, px *providerproxy.Proxy, keyID, secret, input string, args ...string) (int, string) {
 	t.Helper()
 	cmd := exec.Command(testbin.Path(t), args...)
 	cmd.Dir = dir
@@ -186,7 +201,7 @@ func runBinary(t *testing.T, dir string, px *providerproxy.Proxy, input string, 
 		}
 	}
 	cmd.Env = append(cmd.Env, px.Env()...)
-	cmd.Env = append(cmd.Env, "AWS_EC2_METADATA_DISABLED=true", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID="+minioserver.User, "AWS_SECRET_ACCESS_KEY="+minioserver.Password)
+	cmd.Env = append(cmd.Env, "AWS_EC2_METADATA_DISABLED=true", "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID="+keyID, "AWS_SECRET_ACCESS_KEY="+secret)
 	cmd.Stdin = strings.NewReader(input)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -219,8 +234,8 @@ func TestPolicyRefusedByAnUnknownProvider(t *testing.T) {
 	}
 	bucket := "mon-app-media-staging"
 	px.Use(&refusing, map[string]string{"media.example.org": bucket})
-	dir := providerProject(t, "env: staging\napp: mon-app\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://s3.objects.example.org\npublic_domain: http://media.example.org\n")
-	code, out := runBinary(t, dir, px, "", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+	dir := providerProject(t, "env: staging\napp: mon-app\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://s3.objects.example.org\npublic_domain: http://media.example.org\n", minioserver.User, minioserver.Password)
+	code, out := runBinary(t, dir, px, minioserver.User, minioserver.Password, "", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 	if code != 0 {
 		t.Fatalf("apply: exit %d\n%s", code, out)
 	}
@@ -240,8 +255,21 @@ func TestPolicyRefusedByAnUnknownProvider(t *testing.T) {
 		}
 	}
 	px.Use(&refusing, map[string]string{"media.example.org": bucket})
-	code, out = runBinary(t, dir, px, "", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+	code, out = runBinary(t, dir, px, minioserver.User, minioserver.Password, "", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 	if code != 0 || !strings.Contains(out, "nothing to change") || len(px.Violations()) != 0 {
 		t.Errorf("second apply: exit %d, violations %v, want nothing to change and no policy call:\n%s", code, px.Violations(), out)
 	}
+}
+
+// TestProviderCycleOnVersitygw: the generic profile's whole cycle (see
+// TestProviderConformance) on a second real S3-compatible server, versitygw
+// with its posix backend, behind the same proxy.
+func TestProviderCycleOnVersitygw(t *testing.T) {
+	requireDjango(t)
+	srv := versitygwserver.Start(t)
+	px := providerproxy.Start(t, srv.URL, versitygwserver.User, versitygwserver.Password)
+	root := s3.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(versitygwserver.User, versitygwserver.Password, "")},
+		func(o *s3.Options) { o.UsePathStyle = true })
+	conformanceCycle(t, px, root, versitygwserver.User, versitygwserver.Password, srv.Output, conformance{provider.Generic, "s3.storage.example.net", ""})
 }

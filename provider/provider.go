@@ -388,3 +388,19 @@ func (p *Profile) Summary() []string {
 	}
 	return lines
 }
+
+// DocFor is the provider's page about the feature of operation op.
+func (p *Profile) DocFor(op string) string {
+	for _, f := range []struct {
+		word string
+		doc  string
+	}{
+		{"Policy", p.PolicyDoc}, {"Encryption", p.Encryption.Doc}, {"Versioning", p.Versioning.Doc},
+		{"Lifecycle", p.Lifecycle.Doc}, {"PublicAccessBlock", p.BlockPublicAccess.Doc}, {"Logging", p.Logs.Doc},
+	} {
+		if strings.Contains(op, f.word) && f.doc != "" {
+			return f.doc
+		}
+	}
+	return p.PolicyDoc
+}
