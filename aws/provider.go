@@ -47,6 +47,9 @@ func providerRequests(cfg *sdk.Config, p *provider.Profile) {
 		return
 	}
 	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
+		if _, ok := stack.Finalize.Get("Signing"); !ok {
+			return nil // a presigned URL: no body, no checksum header
+		}
 		return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("s3wizardContentMD5", contentMD5), "Signing", middleware.Before)
 	})
 }
