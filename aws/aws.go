@@ -383,6 +383,12 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
 			}
 			if c.Provider != nil && svc == "s3" {
+				if lv, ok := in.Parameters.(*s3.ListObjectVersionsInput); ok && op == "ListObjectVersions" {
+					if _, refused := c.Provider.Refuses(op); refused {
+						out, err := c.versionsByListing(ctx, lv)
+						return middleware.InitializeOutput{Result: out}, middleware.Metadata{}, err
+					}
+				}
 				if _, refused := c.Provider.Refuses(op); refused {
 					// Never sent: the provider's documentation says it
 					// does not implement it.

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -86,4 +88,24 @@ func contentMD5(ctx context.Context, in middleware.FinalizeInput, next middlewar
 		}
 	}
 	return next.HandleFinalize(ctx, in)
+}
+
+// versionsByListing answers ListObjectVersions at a provider that has no
+// object versioning and does not implement it (R2): every object is its own
+// one version (no version ID: a plain delete removes it for good), listed
+// by ListObjectsV2; KeyMarker pages as StartAfter.
+func (c *Clients) versionsByListing(ctx context.Context, in *s3.ListObjectVersionsInput) (*s3.ListObjectVersionsOutput, error) {
+	l := &s3.ListObjectsV2Input{Bucket: in.Bucket, Prefix: in.Prefix, Delimiter: in.Delimiter, MaxKeys: in.MaxKeys, StartAfter: in.KeyMarker}
+	page, err := c.S3.ListObjectsV2(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	out := &s3.ListObjectVersionsOutput{Name: in.Bucket, Prefix: in.Prefix, IsTruncated: page.IsTruncated, CommonPrefixes: page.CommonPrefixes}
+	for _, o := range page.Contents {
+		out.Versions = append(out.Versions, types.ObjectVersion{Key: o.Key, ETag: o.ETag, Size: o.Size, LastModified: o.LastModified, IsLatest: sdk.Bool(true), StorageClass: types.ObjectVersionStorageClass(o.StorageClass)})
+	}
+	if sdk.ToBool(page.IsTruncated) && len(page.Contents) > 0 {
+		out.NextKeyMarker = page.Contents[len(page.Contents)-1].Key
+	}
+	return out, nil
 }

@@ -176,7 +176,10 @@ var R2 = &Profile{
 		"GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock",
 		"GetBucketOwnershipControls", "PutBucketOwnershipControls",
 		"GetBucketLogging", "PutBucketLogging",
-		"GetBucketTagging", "PutBucketTagging", "GetBucketAcl", "PutBucketAcl"),
+		"GetBucketTagging", "PutBucketTagging", "GetBucketAcl", "PutBucketAcl",
+		// Not among the implemented operations (no versioning): the aws
+		// layer answers it with ListObjectsV2.
+		"ListObjectVersions"),
 	// https://developers.cloudflare.com/r2/api/s3/api/ ("Checksum Types": no
 	// FULL_OBJECT CRC-32 or SHA-256; PutObject: no x-amz-server-side-encryption,
 	// x-amz-acl, x-amz-tagging, x-amz-expected-bucket-owner).
@@ -343,6 +346,7 @@ var subresources = map[string]map[string]string{
 	"tagging":           {"GET": "GetBucketTagging", "PUT": "PutBucketTagging", "DELETE": "DeleteBucketTagging"},
 	"acl":               {"GET": "GetBucketAcl", "PUT": "PutBucketAcl"},
 	"cors":              {"GET": "GetBucketCors", "PUT": "PutBucketCors", "DELETE": "DeleteBucketCors"},
+	"versions":          {"GET": "ListObjectVersions"},
 }
 
 // Operation names the bucket-configuration operation of an S3 request
