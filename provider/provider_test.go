@@ -2,6 +2,7 @@ package provider
 
 import (
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 )
@@ -81,5 +82,32 @@ func TestProfilesCiteTheProvidersDocs(t *testing.T) {
 	}
 	if R2.WritesPolicy() || B2.WritesPolicy() || Scaleway.WritesPolicy() || !Spaces.WritesPolicy() {
 		t.Error("a policy is written only in AWS's grammar (Spaces), never at R2, B2 or Scaleway")
+	}
+}
+
+// TestREADMETableFollowsTheProfiles: the README's providers table cites, on
+// each provider's row, the pages its profile cites (one source: the
+// profiles; the table is their rendering for people).
+func TestREADMETableFollowsTheProfiles(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*Profile{R2, B2, Scaleway, Spaces} {
+		var row string
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "| "+p.Name+" (") {
+				row = line
+			}
+		}
+		if row == "" {
+			t.Errorf("README has no row for %s", p.Name)
+			continue
+		}
+		for _, doc := range []string{p.PolicyDoc, p.PublicFiles.Doc, p.Versioning.Doc, p.Lifecycle.Doc, p.Encryption.Doc, p.Logs.Doc, p.Alarms.Doc} {
+			if !strings.Contains(row, "("+doc+")") {
+				t.Errorf("README's %s row does not cite %s", p.Name, doc)
+			}
+		}
 	}
 }
