@@ -53,8 +53,8 @@ var djangoWant = []string{
 // Scaleway, Spaces, generic), the whole cycle through a proxy in front of
 // one real MinIO that answers as the provider's documentation says it does
 // (the same table the wizard reads): apply, a second apply that changes
-// nothing, check, the project's own Django upload check, migrate-media and
-// destroy. It fails if the wizard sends an operation or a header the
+// nothing, check, the project's own Django upload check, doctor,
+// migrate-media and destroy. It fails if the wizard sends an operation or a header the
 // profile refuses. The wizard, boto3 and Django reach the provider's real
 // host name through the proxy (HTTP_PROXY).
 //
@@ -137,6 +137,11 @@ func conformanceCycle(t *testing.T, px *providerproxy.Proxy, root *s3.Client, ke
 		if !strings.Contains(out, w) {
 			t.Errorf("check's Django check lacks %q:\n%s", w, out)
 		}
+	}
+
+	code, out = run("", "doctor", "--env", "staging")
+	if code != 0 {
+		t.Errorf("doctor: exit %d\n%s", code, out)
 	}
 
 	code, out = run("", "migrate-media", "--env", "staging", "--media-root", "media")

@@ -249,3 +249,7 @@ func (r *Run) appKeyAfterPolicy(ctx context.Context, cl aws.S3API) Check {
 	}
 	return Pass(CheckAppKeyAfterPolicy, name, "")
 }
+
+// Refused is why the S3-compatible provider refused what err answers (see
+// providerRefusal), or "" for any other error and on AWS.
+func (r *Run) Refused(err error) string { return providerRefusal(r.Answers, err) }
