@@ -278,3 +278,44 @@ func TestProviderCycleOnVersitygw(t *testing.T) {
 		func(o *s3.Options) { o.UsePathStyle = true })
 	conformanceCycle(t, px, root, versitygwserver.User, versitygwserver.Password, srv.Output, conformance{provider.Generic, "s3.storage.example.net", ""})
 }
+
+// TestEveryReadRefusedByAnUnknownProvider: the generic profile's "ask, then
+// skip what is refused" holds for reads too. A provider with no profile
+// that answers 501 to every bucket-configuration read the wizard makes
+// (location, policy, versioning, encryption, lifecycle) gets a complete
+// apply — each part skipped in one line, the env file written, the Django
+// check passing — a second apply that changes nothing, and a passing check.
+func TestEveryReadRefusedByAnUnknownProvider(t *testing.T) {
+	requireDjango(t)
+	srv := minioserver.Start(t)
+	px := providerproxy.Start(t, srv.URL, minioserver.User, minioserver.Password)
+	refusing := *provider.Generic
+	for _, op := range []string{"GetBucketLocation", "GetBucketPolicy", "GetBucketVersioning", "GetBucketEncryption", "GetBucketLifecycleConfiguration"} {
+		refusing.Refused = append(refusing.Refused, provider.Refusal{Op: op, Status: 501, Code: "NotImplemented", Message: op + " not implemented"})
+	}
+	bucket := "mon-app-media-staging"
+	px.Use(&refusing, map[string]string{"media.example.org": bucket})
+	dir := providerProject(t, "env: staging\napp: mon-app\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://s3.objects.example.org\npublic_domain: http://media.example.org\n", minioserver.User, minioserver.Password)
+	run := func(args ...string) (int, string) {
+		return runBinary(t, dir, px, minioserver.User, minioserver.Password, "", args...)
+	}
+	code, out := run("apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	for _, w := range append(djangoWant, "skipped: bucket policy: the provider answered NotImplemented", "skipped: versioning: the provider answered NotImplemented",
+		"skipped: lifecycle rules: the provider answered NotImplemented", "the provider answered NotImplemented (GetBucketEncryption not implemented)") {
+		if !strings.Contains(out, w) {
+			t.Errorf("apply lacks %q:\n%s", w, out)
+		}
+	}
+	if env, err := godotenv.Read(filepath.Join(dir, ".env")); err != nil || env["AWS_STORAGE_BUCKET_NAME"] != bucket {
+		t.Errorf("env file not written (%v): %v", err, env)
+	}
+	if code, out = run("apply", "--env", "staging", "--answers", "answers.yaml", "--yes"); code != 0 || !strings.Contains(out, "nothing to change") {
+		t.Errorf("second apply: exit %d, want nothing to change:\n%s", code, out)
+	}
+	if code, out = run("check", "--env", "staging"); code != 0 {
+		t.Errorf("check: exit %d\n%s", code, out)
+	}
+}

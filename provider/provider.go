@@ -347,6 +347,7 @@ var subresources = map[string]map[string]string{
 	"acl":               {"GET": "GetBucketAcl", "PUT": "PutBucketAcl"},
 	"cors":              {"GET": "GetBucketCors", "PUT": "PutBucketCors", "DELETE": "DeleteBucketCors"},
 	"versions":          {"GET": "ListObjectVersions"},
+	"location":          {"GET": "GetBucketLocation"},
 }
 
 // Operation names the bucket-configuration operation of an S3 request
