@@ -66,9 +66,7 @@ func TestProviderConformance(t *testing.T) {
 	requireDjango(t)
 	srv := minioserver.Start(t)
 	px := providerproxy.Start(t, srv.URL, minioserver.User, minioserver.Password)
-	root := s3.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider(minioserver.User, minioserver.Password, "")},
-		func(o *s3.Options) { o.UsePathStyle = true })
+	root := serverClient(srv.URL, minioserver.User, minioserver.Password)
 	for _, c := range conformanceCases {
 		t.Run(c.profile.ID, func(t *testing.T) {
 			conformanceCycle(t, px, root, minioserver.User, minioserver.Password, srv.Output, c)
@@ -273,9 +271,7 @@ func TestProviderCycleOnVersitygw(t *testing.T) {
 	requireDjango(t)
 	srv := versitygwserver.Start(t)
 	px := providerproxy.Start(t, srv.URL, versitygwserver.User, versitygwserver.Password)
-	root := s3.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider(versitygwserver.User, versitygwserver.Password, "")},
-		func(o *s3.Options) { o.UsePathStyle = true })
+	root := serverClient(srv.URL, versitygwserver.User, versitygwserver.Password)
 	conformanceCycle(t, px, root, versitygwserver.User, versitygwserver.Password, srv.Output, conformance{provider.Generic, "s3.storage.example.net", ""})
 }
 
@@ -318,4 +314,12 @@ func TestEveryReadRefusedByAnUnknownProvider(t *testing.T) {
 	if code, out = run("check", "--env", "staging"); code != 0 {
 		t.Errorf("check: exit %d\n%s", code, out)
 	}
+}
+
+// serverClient is an S3 client of the server at url with its root keys
+// (the tests' own view, not through the proxy).
+func serverClient(url, keyID, secret string) *s3.Client {
+	return s3.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")},
+		func(o *s3.Options) { o.UsePathStyle = true })
 }

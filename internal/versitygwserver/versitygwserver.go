@@ -9,11 +9,8 @@
 package versitygwserver
 
 import (
-	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -43,22 +40,7 @@ type Server struct {
 // Binary finds the server: $S3WIZARD_VERSITYGW, the .ci/run install
 // location, then `versitygw` on PATH.
 func Binary() (string, error) {
-	if p := os.Getenv("S3WIZARD_VERSITYGW"); p != "" {
-		return p, nil
-	}
-	var tried []string
-	if home, err := os.UserHomeDir(); err == nil {
-		p := filepath.Join(home, ".cache", "s3wizard-tools", "versitygw-"+Version, "versitygw")
-		if st, err := os.Stat(p); err == nil && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-		tried = append(tried, p)
-	}
-	if p, err := exec.LookPath("versitygw"); err == nil {
-		return p, nil
-	}
-	tried = append(tried, "versitygw on PATH", "$S3WIZARD_VERSITYGW")
-	return "", fmt.Errorf("no versitygw (tried %v): run .ci/run, or GOBIN=$HOME/.cache/s3wizard-tools/versitygw-%s go install %s@%s", tried, Version, Module, Version)
+	return childproc.Tool("S3WIZARD_VERSITYGW", "versitygw", Module, Version)
 }
 
 // Start runs a fresh versitygw (posix backend in an empty directory, with
@@ -78,33 +60,14 @@ func Start(tb testing.TB) *Server {
 	s := &Server{URL: "http://" + addr, out: &childproc.Output{}}
 	s.cmd = exec.Command(bin, "--port", addr, "--access", User, "--secret", Password, "--region", "us-east-1", "--quiet",
 		"posix", "--versioning-dir", versions, root)
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	s.cmd.SysProcAttr = childproc.SysProcAttr()
-	if err := s.cmd.Start(); err != nil {
-		tb.Fatalf("start versitygw %s: %v", bin, err)
-	}
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	tb.Cleanup(func() {
-		childproc.KillGroup(s.cmd.Process.Pid)
-		<-done
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case <-done:
-			tb.Fatalf("versitygw exited before serving:\n%s", s.out.String())
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+	childproc.Serve(tb, "versitygw", s.cmd, s.out, 60*time.Second, func() bool {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
 			c.Close()
-			return s
 		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("versitygw did not listen on %s within 60s:\n%s", addr, s.out.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return err == nil
+	})
+	return s
 }
 
 // Output is what the server logged.
