@@ -460,7 +460,7 @@ var Guide = []guideItem{
 			}
 		}},
 	{Title: "Bucket policy consistent, public / private",
-		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable)},
+		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable, steps.CheckPrivateNotOnDomain, steps.CheckAppKeyAfterPolicy)},
 	{Title: "Block Public Access configured correctly",
 		Checks: ids(steps.CheckPublicAccessBlock)},
 	{Title: "Default encryption enabled",

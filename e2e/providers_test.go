@@ -78,9 +78,10 @@ func TestProviderConformance(t *testing.T) {
 // upstream root is root (keys keyID/secret): see TestProviderConformance.
 func conformanceCycle(t *testing.T, px *providerproxy.Proxy, root *s3.Client, keyID, secret string, logs func() string, c conformance) {
 	bucket := "conf-" + c.profile.ID + "-media-staging"
-	domains := map[string]string{}
+	domains := map[string]providerproxy.Domain{}
 	if c.domain != "" {
-		domains[c.domain] = bucket
+		// Restricted to the public prefix, as the plan's manual step says.
+		domains[c.domain] = providerproxy.Domain{Bucket: bucket, Prefixes: []string{"media/blog/"}}
 	}
 	px.Use(c.profile, domains)
 	answers := "env: staging\napp: conf-" + c.profile.ID + "\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://" + c.host + "\n"
@@ -121,6 +122,9 @@ func conformanceCycle(t *testing.T, px *providerproxy.Proxy, root *s3.Client, ke
 	}
 	if c.profile.WritesPolicy() && !strings.Contains(out, "[public] ✓ the app's key still puts, gets, deletes and lists") {
 		t.Errorf("apply does not prove the app's key after the policy:\n%s", out)
+	}
+	if c.domain != "" && !strings.Contains(out, "[public] ✓ private file not served through http://"+c.domain) {
+		t.Errorf("apply does not prove the public domain keeps private files:\n%s", out)
 	}
 
 	code, out = run("", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
@@ -236,7 +240,7 @@ func TestPolicyRefusedByAnUnknownProvider(t *testing.T) {
 		{Op: "DeleteBucketPolicy", Status: 501, Code: "NotImplemented", Message: "DeleteBucketPolicy not implemented"},
 	}
 	bucket := "mon-app-media-staging"
-	px.Use(&refusing, map[string]string{"media.example.org": bucket})
+	px.Use(&refusing, map[string]providerproxy.Domain{"media.example.org": {Bucket: bucket, Prefixes: []string{"media/blog/"}}})
 	dir := providerProject(t, "env: staging\napp: mon-app\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://s3.objects.example.org\npublic_domain: http://media.example.org\n", minioserver.User, minioserver.Password)
 	code, out := runBinary(t, dir, px, minioserver.User, minioserver.Password, "", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 	if code != 0 {
@@ -257,7 +261,7 @@ func TestPolicyRefusedByAnUnknownProvider(t *testing.T) {
 			t.Errorf("apply lacks %q:\n%s", w, out)
 		}
 	}
-	px.Use(&refusing, map[string]string{"media.example.org": bucket})
+	px.Use(&refusing, map[string]providerproxy.Domain{"media.example.org": {Bucket: bucket, Prefixes: []string{"media/blog/"}}})
 	code, out = runBinary(t, dir, px, minioserver.User, minioserver.Password, "", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 	if code != 0 || !strings.Contains(out, "nothing to change") || len(px.Violations()) != 0 {
 		t.Errorf("second apply: exit %d, violations %v, want nothing to change and no policy call:\n%s", code, px.Violations(), out)
@@ -290,7 +294,7 @@ func TestEveryReadRefusedByAnUnknownProvider(t *testing.T) {
 		refusing.Refused = append(refusing.Refused, provider.Refusal{Op: op, Status: 501, Code: "NotImplemented", Message: op + " not implemented"})
 	}
 	bucket := "mon-app-media-staging"
-	px.Use(&refusing, map[string]string{"media.example.org": bucket})
+	px.Use(&refusing, map[string]providerproxy.Domain{"media.example.org": {Bucket: bucket, Prefixes: []string{"media/blog/"}}})
 	dir := providerProject(t, "env: staging\napp: mon-app\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://s3.objects.example.org\npublic_domain: http://media.example.org\n", minioserver.User, minioserver.Password)
 	run := func(args ...string) (int, string) {
 		return runBinary(t, dir, px, minioserver.User, minioserver.Password, "", args...)
@@ -322,4 +326,25 @@ func serverClient(url, keyID, secret string) *s3.Client {
 	return s3.NewFromConfig(sdk.Config{Region: "us-east-1", BaseEndpoint: sdk.String(url),
 		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, "")},
 		func(o *s3.Options) { o.UsePathStyle = true })
+}
+
+// TestPublicDomainServingTheWholeBucketFailsCheck: R2's r2.dev domain (or a
+// CDN with no path rule) serves every object of the bucket. The wizard
+// proves a private file is not readable through public_domain: there it
+// is, so apply's verification fails (exit 1) saying to restrict the domain
+// to the public prefixes — everything else is in place.
+func TestPublicDomainServingTheWholeBucketFailsCheck(t *testing.T) {
+	requireDjango(t)
+	srv := minioserver.Start(t)
+	px := providerproxy.Start(t, srv.URL, minioserver.User, minioserver.Password)
+	bucket := "mon-app-media-staging"
+	px.Use(provider.R2, map[string]providerproxy.Domain{"pub-0123.r2.dev": {Bucket: bucket}})
+	dir := providerProject(t, "env: staging\napp: mon-app\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://0123.r2.cloudflarestorage.com\npublic_domain: http://pub-0123.r2.dev\n", minioserver.User, minioserver.Password)
+	code, out := runBinary(t, dir, px, minioserver.User, minioserver.Password, "", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+	if code != 1 || !strings.Contains(out, "✗ private file not served through http://pub-0123.r2.dev") || !strings.Contains(out, "restrict it to the public prefixes") {
+		t.Errorf("apply with a domain serving the whole bucket: exit %d, want 1 and the failed check:\n%s", code, out)
+	}
+	if v := px.Violations(); len(v) > 0 {
+		t.Errorf("violations: %v", v)
+	}
 }

@@ -282,6 +282,12 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		}
 		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, CheckPublicReadable, name})
 	}
+	if !r.PolicyWritten() && a.PublicDomain != "" {
+		// R2's public domains and a CDN in front of a bucket serve the
+		// whole bucket unless restricted: a private file must not be
+		// readable through the domain.
+		targets = append(targets, target{"media/.s3wizard-domain-probe", notServed, CheckPrivateNotOnDomain, "private file not served through " + a.PublicDomain})
+	}
 	if compatible(a) && r.PolicyWritten() && len(a.PublicReadPrefixes()) > 0 {
 		// Never lock the app out: with the policy in place, the app's own
 		// key (the provided one) still puts, gets, lists and deletes.
@@ -384,6 +390,10 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 	return ""
 }
 
+// notServed is the anonymous answer wanted of a private file through a
+// public domain: anything but a success.
+const notServed = -1
+
 // AnonymousProbe puts an object at key with the wizard's credentials, reads
 // it back without any, and deletes it: the anonymous GET must answer want.
 func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, bucket, key string, want int, id CheckID, name string) Check {
@@ -402,7 +412,7 @@ func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		return Fail(id, name, fmt.Sprintf("a public object written with ServerSideEncryption %s was stored as %q: anonymous readers of SSE-KMS objects get 403 on AWS", PublicObjectEncryption, put.ServerSideEncryption))
 	}
 	u := r.ObjectURL(key)
-	if want == http.StatusOK && !r.PolicyWritten() && r.Answers.PublicDomain != "" {
+	if (want == http.StatusOK || want == notServed) && !r.PolicyWritten() && r.Answers.PublicDomain != "" {
 		// Served by the provider's public domain or a CDN, not the endpoint.
 		u = strings.TrimSuffix(r.Answers.PublicDomain, "/") + "/" + (&url.URL{Path: key}).EscapedPath()
 	}
@@ -419,6 +429,10 @@ func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 	switch {
 	case err != nil:
 		return Fail(id, name, err.Error())
+	case want == notServed && status >= 200 && status < 300:
+		return Fail(id, name, fmt.Sprintf("anonymous GET %s answered %d: the domain serves the whole bucket, private files included — restrict it to the public prefixes (%s)", u, status, r.publicFilesHow()))
+	case want == notServed:
+		return Pass(id, name, fmt.Sprintf("answered %d", status))
 	case status != want && want == http.StatusOK:
 		return Fail(id, name, fmt.Sprintf("anonymous GET answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", status))
 	case status != want:

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -42,7 +43,7 @@ type Proxy struct {
 
 	mu         sync.Mutex
 	profile    *provider.Profile
-	domains    map[string]string // public domain host → bucket
+	domains    map[string]Domain // public domain host → what it serves
 	violations []string
 	requests   int
 }
@@ -55,7 +56,7 @@ func Start(tb testing.TB, upstream, keyID, secret string) *Proxy {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &Proxy{upstream: u, profile: provider.Generic, domains: map[string]string{}}
+	p := &Proxy{upstream: u, profile: provider.Generic, domains: map[string]Domain{}}
 	p.rp = &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.Out.URL.Scheme, pr.Out.URL.Host = u.Scheme, u.Host
@@ -78,9 +79,17 @@ func Start(tb testing.TB, upstream, keyID, secret string) *Proxy {
 	return p
 }
 
+// Domain is what a public domain serves anonymously: the bucket's objects
+// under Prefixes (all of them when Prefixes is empty, as R2's r2.dev does;
+// a custom domain's WAF rule or a CDN's path rule restricts them).
+type Domain struct {
+	Bucket   string
+	Prefixes []string
+}
+
 // Use makes the proxy answer as profile from now on, with these public
-// domains (host → bucket), and forgets the violations seen so far.
-func (p *Proxy) Use(profile *provider.Profile, domains map[string]string) {
+// domains (by host), and forgets the violations seen so far.
+func (p *Proxy) Use(profile *provider.Profile, domains map[string]Domain) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.profile, p.domains, p.violations, p.requests = profile, domains, nil, 0
@@ -115,10 +124,10 @@ func (p *Proxy) Client() *http.Client {
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
-	prof, bucket := p.profile, p.domains[strings.ToLower(r.Host)]
+	prof, domain := p.profile, p.domains[strings.ToLower(r.Host)]
 	p.mu.Unlock()
-	if bucket != "" {
-		p.servePublic(w, r, bucket)
+	if domain.Bucket != "" {
+		p.servePublic(w, r, domain)
 		return
 	}
 	p.mu.Lock()
@@ -157,14 +166,18 @@ func (p *Proxy) refuse(w http.ResponseWriter, what string, status int, code, msg
 }
 
 // servePublic is a public bucket domain (R2's r2.dev, a CDN): GET and HEAD
-// of /KEY answer the bucket's object, anonymously.
-func (p *Proxy) servePublic(w http.ResponseWriter, r *http.Request, bucket string) {
+// of /KEY answer the bucket's object, anonymously, under its prefixes.
+func (p *Proxy) servePublic(w http.ResponseWriter, r *http.Request, d Domain) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	key := strings.TrimPrefix(r.URL.Path, "/")
-	out, err := p.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: &bucket, Key: &key})
+	if len(d.Prefixes) > 0 && !slices.ContainsFunc(d.Prefixes, func(p string) bool { return strings.HasPrefix(key, p) }) {
+		http.Error(w, "blocked by the domain's rule", http.StatusForbidden)
+		return
+	}
+	out, err := p.s3.GetObject(context.Background(), &s3.GetObjectInput{Bucket: &d.Bucket, Key: &key})
 	var ae smithy.APIError
 	switch {
 	case errors.As(err, &ae) && (ae.ErrorCode() == "NoSuchKey" || ae.ErrorCode() == "NotFound"):
