@@ -141,6 +141,13 @@ func conformanceCycle(t *testing.T, px *providerproxy.Proxy, root *s3.Client, ke
 		}
 	}
 
+	// The hand-off document names the provider's profile.
+	if code, out = run("", "docs", "--env", "staging"); code != 0 {
+		t.Errorf("docs: exit %d\n%s", code, out)
+	} else if b, err := os.ReadFile(filepath.Join(dir, "S3-HANDOFF-staging.md")); err != nil || !strings.Contains(string(b), "provider profile: "+c.profile.Name) || strings.Contains(string(b), "ACLs disabled (Object Ownership = BucketOwnerEnforced)") {
+		t.Errorf("hand-off document (%v) does not name %s, or claims Object Ownership:\n%s", err, c.profile.Name, b)
+	}
+
 	code, out = run("", "doctor", "--env", "staging")
 	if code != 0 {
 		t.Errorf("doctor: exit %d\n%s", code, out)
