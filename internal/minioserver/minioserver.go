@@ -73,13 +73,23 @@ func StartIn(tb testing.TB, region string) *Server {
 	s.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+User, "MINIO_ROOT_PASSWORD="+Password,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_REGION="+region)
 	hc := &http.Client{Timeout: 2 * time.Second}
-	childproc.Serve(tb, "minio", s.cmd, s.out, 90*time.Second, func() bool {
-		resp, err := hc.Get(s.URL + "/minio/health/ready")
+	// Ready once the health check says so and the S3 API no longer answers
+	// 503 XMinioServerNotInitialized (on a loaded machine the first can
+	// come before the second).
+	status := func(path string) int {
+		resp, err := hc.Get(s.URL + path)
 		if err != nil {
-			return false
+			return 0
 		}
 		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
+		return resp.StatusCode
+	}
+	childproc.Serve(tb, "minio", s.cmd, s.out, 90*time.Second, func() bool {
+		if status("/minio/health/ready") != http.StatusOK {
+			return false
+		}
+		st := status("/")
+		return st != 0 && st != http.StatusServiceUnavailable
 	})
 	return s
 }
