@@ -14,6 +14,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/s3wizard/s3wizard/provider"
 )
 
 // Credential modes.
@@ -297,6 +299,9 @@ func (a *Answers) Validate() error {
 	}
 	if provided(a) && a.Endpoint == "" {
 		return &KeyError{Key: "endpoint", Err: errNoEndpoint}
+	}
+	if p := provider.Detect(a.Endpoint); provided(a) && p.NeedsPublicDomain && a.PublicDomain == "" && len(a.PublicReadPrefixes()) > 0 {
+		return bad("public_domain", "%s writes no bucket policy the wizard can use (%s): public files are served by %s — set public_domain to that URL, or drop public_prefixes (and static_on_s3)", p.Name, p.PolicyDoc, p.PublicFiles.Note)
 	}
 	if accessKeys(a) {
 		for _, n := range []struct{ what, name string }{{"group", a.GroupName()}, {"policy", a.PolicyName()}} {

@@ -177,6 +177,9 @@ func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 	cl := r.AWS.S3In(a.Region)
 	var checks []steps.Check
 	ours, foreign, err := steps.LiveLifecycle(ctx, cl, a.Bucket)
+	if why := r.Refused(err); why != "" {
+		return []steps.Check{steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", why+": the provider's own lifecycle settings apply")}
+	}
 	if err != nil {
 		return []steps.Check{steps.Fail(steps.DoctorLifecycle, "costs: lifecycle rules", aws.Explain(err).Error())}
 	}
