@@ -81,4 +81,3 @@ func TestCloudFrontCrashAfterCreate(t *testing.T) {
 		})
 	}
 }
-

@@ -49,7 +49,7 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 		}
 	}
 	if a.Credentials != config.CredProvided {
-		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s, and budget %s (kept while another env of the project records it)", steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket), steps.BudgetName))
+		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s, and budget %s (kept while another env of the project uses it, and when this project did not make it)", steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket), steps.BudgetName))
 	}
 	if id := r.State.Resource(steps.ResCloudFrontID); id != "" || r.Owns(state.KindDistribution, steps.CloudFrontCallerReference(a)) {
 		if r.Owns(state.KindDistribution, steps.CloudFrontCallerReference(a)) {

@@ -27,9 +27,11 @@ const (
 	CheckAccessKeyWorks     CheckID = "access-key-works"
 	CheckAppKeyProbe        CheckID = "app-key-probe"
 
-	CheckPublicAccessBlock CheckID = "public-access-block" // public
-	CheckPrivateRefused    CheckID = "private-refused"
-	CheckPublicReadable    CheckID = "public-readable"
+	CheckPublicAccessBlock  CheckID = "public-access-block" // public
+	CheckPrivateRefused     CheckID = "private-refused"
+	CheckPublicReadable     CheckID = "public-readable"
+	CheckAppKeyAfterPolicy  CheckID = "app-key-after-policy"
+	CheckPrivateNotOnDomain CheckID = "private-not-on-public-domain"
 	// With cloudfront: the public files are not readable at S3 itself, and
 	// the distribution, its origin access control and the bucket policy's
 	// CloudFront statement are as wanted.
@@ -107,7 +109,7 @@ var checkStep = map[CheckID]string{
 	CheckIAMUser:     "iam", CheckIAMGroup: "iam", CheckIAMPolicy: "iam",
 	CheckRole: "role", CheckRolePolicy: "role", CheckInstanceProfile: "role",
 	CheckAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
-	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public",
+	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public", CheckAppKeyAfterPolicy: "public", CheckPrivateNotOnDomain: "public",
 	CheckPublicNotDirect: "public", CheckCloudFront: "public", CheckCloudFrontOAC: "public", CheckCloudFrontPolicyGrant: "public",
 	CheckEnvFileReadable: "app-config", CheckEnvVars: "app-config", CheckEnvFileMode: "app-config",
 	CheckSecretsIgnored: "app-config", CheckSecretsUntracked: "app-config", CheckEnvKeyRecorded: "app-config", CheckDjangoSettings: "app-config",
