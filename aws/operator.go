@@ -53,6 +53,7 @@ var OperatorActions = map[string]Permission{
 	"s3:GetBucketLocation":                {[]string{"s3:GetBucketLocation"}, ScopeBucket},
 	"s3:GetBucketTagging":                 {[]string{"s3:GetBucketTagging"}, ScopeBucket},
 	"s3:PutBucketTagging":                 {[]string{"s3:PutBucketTagging"}, ScopeBucket},
+	"s3:DeleteBucketTagging":              {[]string{"s3:PutBucketTagging"}, ScopeBucket},
 	"s3:GetBucketOwnershipControls":       {[]string{"s3:GetBucketOwnershipControls"}, ScopeBucket},
 	"s3:PutBucketOwnershipControls":       {[]string{"s3:PutBucketOwnershipControls"}, ScopeBucket},
 	"s3:GetPublicAccessBlock":             {[]string{"s3:GetBucketPublicAccessBlock"}, ScopeBucket},

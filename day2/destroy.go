@@ -397,6 +397,14 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 			try(fmt.Sprintf("remove the wizard's statements from the bucket policy of %s (kept: %s)", bucket, policy.DescribeSids(merged.Foreign)), err)
 		}
 	}
+	if r.Answers.Credentials != config.CredProvided {
+		tags, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &bucket})
+		if err == nil && slices.ContainsFunc(tags.TagSet, func(t s3types.Tag) bool {
+			return sdk.ToString(t.Key) == steps.TagAdoptedBy && sdk.ToString(t.Value) == r.Answers.App
+		}) {
+			try("remove the tag "+steps.TagAdoptedBy+" from "+bucket, steps.RetagBucket(ctx, r, cl, bucket, nil, []string{steps.TagAdoptedBy}))
+		}
+	}
 	if bucket != r.Answers.Bucket {
 		return
 	}

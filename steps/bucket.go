@@ -314,6 +314,12 @@ func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, w
 	}
 	if !claimCreated(r, p, state.KindBucket, name, "arn:aws:s3:::"+name, what+" "+name, tags) {
 		p.Notice("%s %s already exists in your account: adopting it (destroy keeps it)", what, name)
+		if !compatible(a) && tags[TagAdoptedBy] != a.App {
+			p.Add(&Action{Summary: fmt.Sprintf("tag %s %s with %s=%s (another project may not adopt it too; its other tags are kept)", what, name, TagAdoptedBy, a.App), Calls: []string{"s3:GetBucketTagging", "s3:PutBucketTagging"},
+				Do: func(ctx context.Context) error {
+					return RetagBucket(ctx, r, cl, name, map[string]string{TagAdoptedBy: a.App}, nil)
+				}})
+		}
 		return nil
 	}
 	if !compatible(a) && !taggedOurs(a, tags) {
@@ -368,14 +374,29 @@ func bucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[str
 // tagBucket adds the owner tags to a bucket's tag set. PutBucketTagging
 // replaces the whole set: the bucket's other tags are read and kept.
 func tagBucket(ctx context.Context, r *Run, cl aws.S3API, name string) error {
+	return RetagBucket(ctx, r, cl, name, ownerTags(r.Answers), nil)
+}
+
+// RetagBucket sets the tags add and removes the keys drop on a bucket,
+// keeping its other tags (PutBucketTagging replaces the whole set). Nothing
+// is sent when nothing changes.
+func RetagBucket(ctx context.Context, r *Run, cl aws.S3API, name string, add map[string]string, drop []string) error {
 	tags, err := bucketTags(ctx, r, cl, name)
 	if err != nil {
 		return fmt.Errorf("read the tags of %s: %w", name, err)
 	}
-	if taggedOurs(r.Answers, tags) {
-		return nil
+	before := maps.Clone(tags)
+	maps.Copy(tags, add)
+	for _, k := range drop {
+		delete(tags, k)
 	}
-	maps.Copy(tags, ownerTags(r.Answers))
+	switch {
+	case maps.Equal(before, tags):
+		return nil
+	case len(tags) == 0:
+		_, err := cl.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: &name})
+		return err
+	}
 	var set []types.Tag
 	for _, k := range sortedKeys(tags) {
 		set = append(set, types.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})

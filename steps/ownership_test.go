@@ -258,3 +258,39 @@ func TestAnotherAccountsBucketStopsTheRun(t *testing.T) {
 		t.Errorf("IAM group was created for another account's bucket")
 	}
 }
+
+// TestSecondProjectCannotAdoptTheFirstsBucket (issue 17 item 9): a bucket
+// that existed before the wizard is adopted by project mon-app, which
+// marks it (s3wizard:adopted-by, its own tags kept). Project blog's apply
+// on the same bucket is refused with mon-app named: before, it replaced
+// mon-app's public statement, Block Public Access and logging.
+func TestSecondProjectCannotAdoptTheFirstsBucket(t *testing.T) {
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	a := testrun.Answers(t, ownAnswers+"bucket: shared-media\n")
+	r := testrun.OnMoto(t, s, a)
+	cl := r.AWS.S3In(a.Region)
+	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(a.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &a.Bucket, Tagging: &s3types.Tagging{TagSet: []s3types.Tag{
+		{Key: sdk.String("team"), Value: sdk.String("web")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	testrun.Apply(t, r, "preflight", "bucket")
+	if tags := s3Tags(t, cl, a.Bucket); tags[steps.TagAdoptedBy] != "mon-app" || tags["team"] != "web" || tags[steps.TagProject] != "" {
+		t.Errorf("adopted bucket tags = %v, want adopted-by mon-app, team kept, no project tag", tags)
+	}
+	if r.State.Owns(state.KindBucket, a.Bucket) {
+		t.Error("the adopted bucket is recorded as the wizard's")
+	}
+
+	b := testrun.Answers(t, "env: prod\napp: blog\nregion: eu-west-3\nbucket: shared-media\n")
+	other := testrun.New(t, t.TempDir(), b, nil)
+	testrun.Apply(t, other, "preflight")
+	_, _, err := steps.ApplyStep(ctx, other, steps.Find(steps.All(), "bucket"))
+	if err == nil || !strings.Contains(err.Error(), `project "mon-app", which adopted it`) {
+		t.Errorf("project blog's bucket step on mon-app's adopted bucket: %v, want a refusal naming mon-app", err)
+	}
+}
