@@ -221,6 +221,12 @@ func TestAdoptedRoleTrustedByLambdaIsRefused(t *testing.T) {
 	if err != nil || len(att.AttachedPolicies) != 0 {
 		t.Errorf("the Lambda role got policies: %+v %v", att, err)
 	}
+	// check never reports it ✓ either.
+	for _, c := range steps.Find(steps.All(), "role").Verify(ctx, r) {
+		if c.ID == steps.CheckRole && (c.OK || !strings.Contains(c.Detail, "trust policy")) {
+			t.Errorf("check of the Lambda role: %+v, want a failure about its trust policy", c)
+		}
+	}
 }
 
 // TestAnotherAccountsBucketStopsTheRun (issue 17 item 12): the bucket name
