@@ -97,8 +97,12 @@ func TestLostCreateReplyStaysTheWizards(t *testing.T) {
 		switch {
 		case req.Method == http.MethodPut && req.URL.Path == "/"+a.Bucket && req.URL.RawQuery == "":
 			return "CreateBucket"
-		case strings.Contains(body, "Action=CreateUser"):
+		case strings.Contains(body, "Action=CreateUser&"):
 			return "CreateUser"
+		case strings.Contains(body, "Action=CreateGroup&"):
+			return "CreateGroup"
+		case strings.Contains(body, "Action=CreatePolicy&"):
+			return "CreatePolicy"
 		}
 		return ""
 	})
@@ -109,10 +113,11 @@ func TestLostCreateReplyStaysTheWizards(t *testing.T) {
 		t.Fatalf("CreateBucket's reply was not lost (%d)", lost.Load())
 	}
 	testrun.Apply(t, r, "iam")
-	if lost.Load() != 2 {
-		t.Fatalf("CreateUser's reply was not lost (%d)", lost.Load())
+	if lost.Load() != 4 {
+		t.Fatalf("CreateUser's, CreateGroup's and CreatePolicy's replies were not all lost (%d)", lost.Load())
 	}
-	for _, c := range []struct{ kind, name string }{{state.KindBucket, a.Bucket}, {state.KindIAMUser, a.IAMUser}} {
+	for _, c := range []struct{ kind, name string }{{state.KindBucket, a.Bucket}, {state.KindIAMUser, a.IAMUser},
+		{state.KindIAMGroup, steps.GroupName(a)}, {state.KindIAMPolicy, steps.PolicyName(a)}} {
 		if o, _ := r.State.Ownership(c.kind, c.name); o.Evidence != state.EvidenceCreated {
 			t.Errorf("%s %s after a lost reply: recorded %+v, want created by the wizard (destroy would keep it)", c.kind, c.name, o)
 		}
@@ -298,5 +303,33 @@ func TestSecondProjectCannotAdoptTheFirstsBucket(t *testing.T) {
 	_, _, err := steps.ApplyStep(ctx, other, steps.Find(steps.All(), "bucket"))
 	if err == nil || !strings.Contains(err.Error(), `project "mon-app", which adopted it`) {
 		t.Errorf("project blog's bucket step on mon-app's adopted bucket: %v, want a refusal naming mon-app", err)
+	}
+}
+
+// TestLostCreateRoleReplyStaysTheWizards (issue 17 item 10): the same for
+// the instance role and its profile (their tags, given only by the Create
+// call, say they are this env's).
+func TestLostCreateRoleReplyStaysTheWizards(t *testing.T) {
+	s := motoserver.Shared(t)
+	s.Use(t)
+	a := testrun.Answers(t, ownAnswers+"credentials: instance-role\n")
+	url, lost := loseFirstReply(t, s.URL(), func(req *http.Request, body string) string {
+		for _, op := range []string{"CreateRole", "CreateInstanceProfile"} {
+			if strings.Contains(body, "Action="+op+"&") {
+				return op
+			}
+		}
+		return ""
+	})
+	t.Setenv("AWS_ENDPOINT_URL", url)
+	r := testrun.New(t, t.TempDir(), a, nil)
+	testrun.Apply(t, r, "preflight", "role")
+	if lost.Load() != 2 {
+		t.Fatalf("CreateRole's and CreateInstanceProfile's replies were not both lost (%d)", lost.Load())
+	}
+	for _, kind := range []string{state.KindRole, state.KindInstanceProfile} {
+		if o, _ := r.State.Ownership(kind, a.RoleName); o.Evidence != state.EvidenceCreated {
+			t.Errorf("%s %s after a lost reply: recorded %+v, want created by the wizard (destroy would keep it)", kind, a.RoleName, o)
+		}
 	}
 }
