@@ -320,7 +320,8 @@ func createBucket(ctx context.Context, cl aws.S3API, name, region string, provid
 // bucket, what) is: another project's tags stop the plan; a pending intent
 // or this env's tags make it the wizard's (tagged if it is not yet, e.g.
 // after a crash between CreateBucket and PutBucketTagging); anything else
-// is adopted, never tagged.
+// is adopted: never given the project's tags, only TagAdoptedBy, so that
+// another project cannot adopt it too (destroy removes that mark).
 func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, what string) error {
 	a := r.Answers
 	tags, err := bucketTags(ctx, r, cl, name)
