@@ -220,6 +220,7 @@ func (c *Clients) newS3(region string) *s3.Client {
 		// Virtual-hosted addressing on AWS; emulators and S3-compatible
 		// services behind a custom endpoint need path style.
 		o.UsePathStyle = c.Endpoint != ""
+		o.APIOptions = append(o.APIOptions, urlEncodedListings)
 	})
 }
 
