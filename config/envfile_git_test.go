@@ -47,3 +47,23 @@ func TestEnvFileNameGitDoesNotHonour(t *testing.T) {
 		}
 	}
 }
+
+// TestBudgetThresholdZeroIsNotEighty (issue 17.17): `threshold_pct: 0` with
+// a budget silently became 80; it is refused now, naming the key, and a
+// threshold left out is still 80.
+func TestBudgetThresholdZeroIsNotEighty(t *testing.T) {
+	a, err := Parse([]byte(base + "budget:\n  monthly_usd: 10\n  email: ops@example.com\n  threshold_pct: 0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ApplyDefaults()
+	var ke *KeyError
+	if err := a.Validate(); !errors.As(err, &ke) || ke.Key != "budget.threshold_pct" {
+		t.Errorf("threshold_pct 0 with a budget: %v (threshold now %v)", err, a.Budget.ThresholdPct)
+	}
+	a, _ = Parse([]byte(base + "budget:\n  monthly_usd: 10\n  email: ops@example.com\n"))
+	a.ApplyDefaults()
+	if err := a.Validate(); err != nil || a.Budget.ThresholdPct != 80 {
+		t.Errorf("threshold left out: %v, %v; want 80", err, a.Budget.ThresholdPct)
+	}
+}

@@ -382,8 +382,10 @@ var keys = []*Question{
 		}},
 	{Key: "budget.threshold_pct", Kind: KindInput, ref: func(a *Answers) any { return &a.Budget.ThresholdPct },
 		check: func(a *Answers) error {
-			if p := a.Budget.ThresholdPct; p < 0 || p > 1000 {
-				return fmt.Errorf("%v: a percentage of the budget between 1 and 1000", p)
+			// 0 is refused, not turned into 80: the answer says what it
+			// means or is left out (80).
+			if p := a.Budget.ThresholdPct; p < 0 || p > 1000 || a.Budget.MonthlyUSD > 0 && p < 1 {
+				return fmt.Errorf("%v: a percentage of the budget between 1 and 1000 (leave it out for 80)", p)
 			}
 			return nil
 		},
@@ -391,7 +393,7 @@ var keys = []*Question{
 			if a.Budget.MonthlyUSD > 0 {
 				a.Budget.ThresholdPct = 80
 			}
-		}, empty: true},
+		}},
 	{Key: "alarms.bucket_size_gb", Title: "Alarm when the bucket exceeds (GB, 0: no alarm)",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.Alarms.BucketSizeGB },
 		check: func(a *Answers) error { return validAmount(a.Alarms.BucketSizeGB, "the size alarm (GB)") },
