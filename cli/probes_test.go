@@ -2,6 +2,9 @@ package cli_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -66,5 +69,32 @@ func TestProbesOfCrashedCheckSweptByDoctorAndRotate(t *testing.T) {
 	mustOK(t, run(t, dir, s.Env(), "rotate-keys", "--env", "staging", "--yes"))
 	if left := probeVersions(t, s); len(left) != 0 {
 		t.Errorf("after rotate-keys, probes left: %v", left)
+	}
+}
+
+// TestTamperedRotationReportsNoDeletionIAMRefused (issue 17.17): a progress
+// file whose rotation names a key that is not the user's made rotate-keys
+// report that key "deactivated" and "deleted" although IAM refused both
+// (NoSuchEntity). It says what happened now.
+func TestTamperedRotationReportsNoDeletionIAMRefused(t *testing.T) {
+	s := motoserver.Shared(t)
+	dir := project(t, stagingAnswers)
+	mustOK(t, apply(t, dir, s.Env()))
+	path := filepath.Join(dir, ".s3wizard", "staging.json")
+	var prog map[string]any
+	b, err := os.ReadFile(path)
+	must(t, err)
+	must(t, json.Unmarshal(b, &prog))
+	prog["rotation"] = map[string]any{"old_key_id": "AKIAFAKEFAKEFAKE0000", "new_key_id": readEnv(t, dir)["AWS_ACCESS_KEY_ID"]}
+	b, _ = json.Marshal(prog)
+	must(t, os.WriteFile(path, b, 0o600))
+	r := run(t, dir, s.Env(), "rotate-keys", "--env", "staging", "--yes")
+	for _, lie := range []string{"AKIA…000 deactivated", "AKIA…000 deleted"} {
+		if strings.Contains(r.stderr, lie) {
+			t.Errorf("rotate-keys reports %q, which IAM refused:\n%s", lie, r.stderr)
+		}
+	}
+	if !strings.Contains(r.stderr, "AKIA…000 is no key of IAM user django-s3-user-staging") {
+		t.Errorf("rotate-keys does not say the key is not the user's:\n%s", r.stderr)
 	}
 }
