@@ -233,3 +233,23 @@ func TestOtherServicesKeyInEnvFileKeptInBackup(t *testing.T) {
 		t.Error("the env file still holds the other key: the test proves nothing")
 	}
 }
+
+// TestSymlinkedEnvFileSaysLinkNotParseError (issue 17.17): a .env that is a
+// link got "parse … line N" from check and doctor; they say what is wrong.
+func TestSymlinkedEnvFileSaysLinkNotParseError(t *testing.T) {
+	s := motoserver.Shared(t)
+	dir := project(t, stagingAnswers)
+	mustOK(t, apply(t, dir, s.Env()))
+	body, err := os.ReadFile(filepath.Join(dir, ".env"))
+	must(t, err)
+	target := filepath.Join(t.TempDir(), "shared.env")
+	must(t, os.WriteFile(target, append(body, []byte("{not an env line}\n")...), 0o600))
+	must(t, os.Remove(filepath.Join(dir, ".env")))
+	must(t, os.Symlink(target, filepath.Join(dir, ".env")))
+	for _, cmd := range []string{"check", "doctor"} {
+		r := run(t, dir, s.Env(), cmd, "--env", "staging")
+		if r.code == 0 || !strings.Contains(r.stderr+r.stdout, "is a symbolic link") || strings.Contains(r.stderr+r.stdout, "parse ") {
+			t.Errorf("%s with a linked .env: exit %d\n%s%s", cmd, r.code, r.stdout, r.stderr)
+		}
+	}
+}
