@@ -54,11 +54,8 @@ func decodeListing(res any) any {
 		c := *o
 		c.EncodingType = ""
 		c.Prefix, c.Delimiter, c.StartAfter = unescape(o.Prefix), unescape(o.Delimiter), unescape(o.StartAfter)
-		c.Contents = slices.Clone(o.Contents)
-		for i := range c.Contents {
-			c.Contents[i].Key = unescape(c.Contents[i].Key)
-		}
-		c.CommonPrefixes = decodePrefixes(o.CommonPrefixes)
+		c.Contents = decodeKeys(o.Contents, func(v *s3types.Object) **string { return &v.Key })
+		c.CommonPrefixes = decodeKeys(o.CommonPrefixes, func(v *s3types.CommonPrefix) **string { return &v.Prefix })
 		return &c
 	case *s3.ListObjectVersionsOutput:
 		if o.EncodingType != s3types.EncodingTypeUrl {
@@ -67,15 +64,9 @@ func decodeListing(res any) any {
 		c := *o
 		c.EncodingType = ""
 		c.Prefix, c.Delimiter, c.KeyMarker, c.NextKeyMarker = unescape(o.Prefix), unescape(o.Delimiter), unescape(o.KeyMarker), unescape(o.NextKeyMarker)
-		c.Versions = slices.Clone(o.Versions)
-		for i := range c.Versions {
-			c.Versions[i].Key = unescape(c.Versions[i].Key)
-		}
-		c.DeleteMarkers = slices.Clone(o.DeleteMarkers)
-		for i := range c.DeleteMarkers {
-			c.DeleteMarkers[i].Key = unescape(c.DeleteMarkers[i].Key)
-		}
-		c.CommonPrefixes = decodePrefixes(o.CommonPrefixes)
+		c.Versions = decodeKeys(o.Versions, func(v *s3types.ObjectVersion) **string { return &v.Key })
+		c.DeleteMarkers = decodeKeys(o.DeleteMarkers, func(v *s3types.DeleteMarkerEntry) **string { return &v.Key })
+		c.CommonPrefixes = decodeKeys(o.CommonPrefixes, func(v *s3types.CommonPrefix) **string { return &v.Prefix })
 		return &c
 	case *s3.ListMultipartUploadsOutput:
 		if o.EncodingType != s3types.EncodingTypeUrl {
@@ -84,22 +75,22 @@ func decodeListing(res any) any {
 		c := *o
 		c.EncodingType = ""
 		c.Prefix, c.Delimiter, c.KeyMarker, c.NextKeyMarker = unescape(o.Prefix), unescape(o.Delimiter), unescape(o.KeyMarker), unescape(o.NextKeyMarker)
-		c.Uploads = slices.Clone(o.Uploads)
-		for i := range c.Uploads {
-			c.Uploads[i].Key = unescape(c.Uploads[i].Key)
-		}
-		c.CommonPrefixes = decodePrefixes(o.CommonPrefixes)
+		c.Uploads = decodeKeys(o.Uploads, func(v *s3types.MultipartUpload) **string { return &v.Key })
+		c.CommonPrefixes = decodeKeys(o.CommonPrefixes, func(v *s3types.CommonPrefix) **string { return &v.Prefix })
 		return &c
 	}
 	return res
 }
 
-func decodePrefixes(ps []s3types.CommonPrefix) []s3types.CommonPrefix {
-	ps = slices.Clone(ps)
-	for i := range ps {
-		ps[i].Prefix = unescape(ps[i].Prefix)
+// decodeKeys returns a copy of items with the key field (key) of each
+// decoded.
+func decodeKeys[T any](items []T, key func(*T) **string) []T {
+	items = slices.Clone(items)
+	for i := range items {
+		k := key(&items[i])
+		*k = unescape(*k)
 	}
-	return ps
+	return items
 }
 
 // unescape decodes one URL-encoded value as S3 encodes it (a space may be
