@@ -94,7 +94,7 @@ func TestTamperedRotationReportsNoDeletionIAMRefused(t *testing.T) {
 			t.Errorf("rotate-keys reports %q, which IAM refused:\n%s", lie, r.stderr)
 		}
 	}
-	if !strings.Contains(r.stderr, "AKIA…000 is no key of IAM user django-s3-user-staging") {
+	if !strings.Contains(r.stderr, "AKIA…000 is no key of IAM user mon-app-staging-s3-user") {
 		t.Errorf("rotate-keys does not say the key is not the user's:\n%s", r.stderr)
 	}
 }

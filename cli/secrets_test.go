@@ -108,7 +108,7 @@ func TestNegatedGitignoreLineLetsNoKeyBeCreated(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, "git does not ignore .env") {
 		t.Fatalf("apply with .env un-ignored: exit %d\n%s", r.code, r.stderr)
 	}
-	if keys := userKeys(t, s, "django-s3-user-staging"); len(keys) != 0 {
+	if keys := userKeys(t, s, "mon-app-staging-s3-user"); len(keys) != 0 {
 		t.Errorf("a key was created although git would commit .env: %v", keys)
 	}
 	c := run(t, dir, s.Env(), "check", "--env", "staging")
@@ -218,7 +218,7 @@ func TestOtherServicesKeyInEnvFileKeptInBackup(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, ".env"), []byte(before), 0o600))
 	r := apply(t, dir, s.Env())
 	mustOK(t, r)
-	if !strings.Contains(r.stderr+r.stdout, "AKIA…042, which is no key of django-s3-user-staging") {
+	if !strings.Contains(r.stderr+r.stdout, "AKIA…042, which is no key of mon-app-staging-s3-user") {
 		t.Errorf("apply did not say it replaces another key:\n%s", r.stderr)
 	}
 	if strings.Contains(r.stderr+r.stdout, otherSecret) {
