@@ -79,7 +79,15 @@ func Finish(a *config.Answers, dir string) error {
 	if err := steps.SecretFilesUntracked(dir, a); err != nil {
 		return UsageError(fmt.Errorf("%w; nothing was changed", err))
 	}
-	return claimEnvFile(a, dir)
+	if err := claimEnvFile(a, dir); err != nil {
+		return err
+	}
+	// Refused here, before the run's lock files exist (SaveAnswers checks
+	// again under the lock).
+	if err := envfile.CheckWritable(envPath(a.EnvFile, dir)); err != nil {
+		return UsageError(fmt.Errorf("env file: %w; nothing was changed", err))
+	}
+	return nil
 }
 
 // FinishAudit is Finish for the commands that write no secret (check,

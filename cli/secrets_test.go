@@ -203,6 +203,16 @@ func TestRefusedRunLeavesNoLockFiles(t *testing.T) {
 		}
 		t.Errorf("the refused run created %v in .s3wizard", names)
 	}
+
+	dir = project(t, stagingAnswers)
+	must(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("DEBUG=1\n"), 0o400))
+	r = apply(t, dir, s.Env())
+	if r.code != 2 || !strings.Contains(r.stderr, "read-only") {
+		t.Fatalf("read-only env file: exit %d\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".s3wizard")); err == nil {
+		t.Error("the run refused for a read-only env file created .s3wizard")
+	}
 }
 
 // TestOtherServicesKeyInEnvFileKeptInBackup (issue 17.2): an env file that
