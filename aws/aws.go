@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +34,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 	answers "github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/crashhook"
 	"github.com/s3wizard/s3wizard/provider"
 )
 
@@ -231,6 +230,7 @@ func (c *Clients) newS3(region string) *s3.Client {
 		// Virtual-hosted addressing on AWS; emulators and S3-compatible
 		// services behind a custom endpoint need path style.
 		o.UsePathStyle = c.Endpoint != ""
+		o.APIOptions = append(o.APIOptions, urlEncodedListings)
 	})
 }
 
@@ -330,35 +330,9 @@ func IsReadOnly(op string) bool {
 	return false
 }
 
-// CrashAfterEnv names the test hook variable: the process exits right after
-// the named operation succeeds, as if killed (crash-safety tests).
-// "PutObject#3" exits after the third successful PutObject instead.
-const CrashAfterEnv = "S3WIZARD_CRASH_AFTER"
-
-var crashCalls struct {
-	sync.Mutex
-	n int
-}
-
-// crashNow counts a successful op and tells whether the crash hook fires.
-func crashNow(op string) bool {
-	v := os.Getenv(CrashAfterEnv)
-	if v == "" {
-		return false
-	}
-	name, nth, _ := strings.Cut(v, "#")
-	if name != op {
-		return false
-	}
-	want, err := strconv.Atoi(nth)
-	if err != nil || want < 1 {
-		want = 1
-	}
-	crashCalls.Lock()
-	defer crashCalls.Unlock()
-	crashCalls.n++
-	return crashCalls.n == want
-}
+// CrashAfterEnv names the test hook variable (internal/crashhook): the
+// process exits right after the named operation succeeds, as if killed.
+const CrashAfterEnv = crashhook.Env
 
 func (c *Clients) watch(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("s3wizardWatch",
@@ -406,9 +380,8 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 				defer c.configWrites.Unlock()
 			}
 			out, md, err := next.HandleInitialize(ctx, in)
-			if err == nil && crashNow(op) {
-				fmt.Fprintf(os.Stderr, "s3wizard: %s=%s: simulating a crash after %s\n", CrashAfterEnv, op, call)
-				os.Exit(137)
+			if err == nil {
+				crashhook.After(op, call)
 			}
 			if err == nil {
 				c.record(ctx, in.Parameters, out.Result)

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
@@ -129,10 +130,47 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 		}
 		return ExitOK
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(errw)
 	defer stop()
 	s.lines = bufio.NewReader(in)
 	return report(ctx, c.run(ctx, f, s), errw)
+}
+
+// StopGrace is how long a run may take to end after SIGINT or SIGTERM
+// cancelled it (saving progress, answering the AWS calls in flight)
+// before the process exits anyway: a run blocked where no context reaches
+// (a read of a pipe or of stdin) would otherwise ignore every signal.
+const StopGrace = 5 * time.Second
+
+// stopOnSignal is a context that the first SIGINT or SIGTERM cancels; a
+// second signal, or StopGrace without the run ending, exits the process
+// (status 130) at once.
+func stopOnSignal(errw io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		cancel()
+		select {
+		case <-sigs:
+		case <-time.After(StopGrace):
+		case <-done:
+			return
+		}
+		fmt.Fprintln(errw, "s3wizard: stopped: the run did not end after the signal; progress saved so far is kept — run the same command to resume")
+		os.Exit(ExitCancelled)
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
 }
 
 // parseFlags accepts only the command's own flags and the global ones:

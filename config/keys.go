@@ -218,14 +218,24 @@ func validKMSKey(k string) error {
 
 // validEnvFile keeps the secret out of files with another purpose and
 // inside the project, where the wizard can make git ignore it.
+//
+// Its name is also a .gitignore line, so it must mean to git what it says
+// (gitignore(5)): a backslash escapes the next character (`a\b.env` ignores
+// `ab.env`), trailing spaces are dropped and a line's leading space is
+// easily lost: each is refused, before anything changes, rather than
+// written as a rule that does not ignore the file.
 func validEnvFile(s string) error {
-	clean := strings.TrimPrefix(strings.ReplaceAll(s, "\\", "/"), "./")
+	clean := strings.TrimPrefix(s, "./")
 	base := clean[strings.LastIndex(clean, "/")+1:]
 	switch {
 	case strings.TrimSpace(s) == "":
 		return fmt.Errorf("cannot be empty (e.g. .env)")
 	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
 		return fmt.Errorf("%q: no newlines or control characters", s)
+	case strings.Contains(s, "\\"):
+		return fmt.Errorf("%q: no backslash: in .gitignore it escapes the next character, so the line would not ignore this file; separate folders with /", s)
+	case strings.TrimSpace(s) != s:
+		return fmt.Errorf("%q: no space at the start or end: git drops trailing spaces from .gitignore lines, so the line would not ignore this file", s)
 	case strings.HasPrefix(s, "/") || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(clean, "/../") || strings.HasSuffix(clean, "/.."):
 		return fmt.Errorf("%q: the env file must be inside the project (a relative path such as .env), where it can be ignored by git", s)
 	case strings.HasPrefix(s, "!") || strings.HasPrefix(s, "#"):
@@ -410,8 +420,10 @@ var keys = []*Question{
 		}},
 	{Key: "budget.threshold_pct", Kind: KindInput, ref: func(a *Answers) any { return &a.Budget.ThresholdPct },
 		check: func(a *Answers) error {
-			if p := a.Budget.ThresholdPct; p < 0 || p > 1000 {
-				return fmt.Errorf("%v: a percentage of the budget between 1 and 1000", p)
+			// 0 is refused, not turned into 80: the answer says what it
+			// means or is left out (80).
+			if p := a.Budget.ThresholdPct; p < 0 || p > 1000 || a.Budget.MonthlyUSD > 0 && p < 1 {
+				return fmt.Errorf("%v: a percentage of the budget between 1 and 1000 (leave it out for 80)", p)
 			}
 			return nil
 		},
@@ -419,7 +431,7 @@ var keys = []*Question{
 			if a.Budget.MonthlyUSD > 0 {
 				a.Budget.ThresholdPct = 80
 			}
-		}, empty: true},
+		}},
 	{Key: "alarms.bucket_size_gb", Title: "Alarm when the bucket exceeds (GB, 0: no alarm)",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.Alarms.BucketSizeGB },
 		check: func(a *Answers) error { return validAmount(a.Alarms.BucketSizeGB, "the size alarm (GB)") },

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -113,7 +114,37 @@ func (r *Run) IgnorePatterns() []string {
 	if rel, ok := r.envFileRel(); ok {
 		p = append(p, rel)
 	}
-	return append(p, appconfig.SetEnvFile, state.Dir+"/*secret*", state.Dir+"/heroku-*.sh")
+	return append(p, appconfig.SetEnvFile, state.Dir+"/*secret*", state.Dir+"/heroku-*.sh", envfile.TempPattern)
+}
+
+// SecretFiles are the files of the run that hold (or may hold) the secret,
+// relative to the project: those IgnorePatterns must cover, as git sees
+// them (check asks git itself), with an example of an atomic write's
+// temporary file.
+func (r *Run) SecretFiles() []string {
+	return append(r.envSecretFiles(), appconfig.SetEnvFile, appconfig.HerokuFile(r.Answers.Env))
+}
+
+// envSecretFiles are the env file and an example of its temporary copy,
+// relative to the project (none when it is outside).
+func (r *Run) envSecretFiles() []string {
+	rel, ok := r.envFileRel()
+	if !ok {
+		return nil
+	}
+	return []string{rel, path.Join(path.Dir(rel), "."+path.Base(rel)+envfile.TempMark+"0")}
+}
+
+// SweepTemps removes the temporary files a killed run left of the secret
+// files (and of the progress file): they may hold the secret. Called under
+// the env's lock and the project's env-file lock.
+func (r *Run) SweepTemps() error {
+	for _, f := range []string{r.EnvFilePath(), filepath.Join(appconfig.AbsDir(r.Dir), appconfig.SetEnvFile), filepath.Join(r.Dir, appconfig.HerokuFile(r.Answers.Env))} {
+		if _, err := envfile.SweepTemps(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // envFileRel is the env file relative to the project, when it is inside it.
@@ -555,6 +586,8 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	// tell it.
 	missing, err := appconfig.MissingIgnores(r.Dir, r.IgnorePatterns())
 	tracked, terr := r.TrackedSecretFiles()
+	// What git makes of the lines, not the lines: git itself is asked.
+	unignored, _, gerr := envfile.NotIgnored(r.Dir, r.SecretFiles())
 	untrack := ""
 	if len(tracked) > 0 {
 		untrack = fmt.Sprintf("git tracks %s (ignoring is not enough): `git rm --cached %s`, commit, and rotate the key it held (it is in the history)", strings.Join(tracked, ", "), strings.Join(tracked, " "))
@@ -566,6 +599,10 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", untrack))
 	case len(missing) > 0:
 		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", "not ignored: "+strings.Join(missing, "; ")))
+	case gerr != nil:
+		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", gerr.Error()))
+	case len(unignored) > 0:
+		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", fmt.Sprintf("git does not ignore %s although .gitignore lists it: a line git reads otherwise (a backslash, a trailing space) or a later `!` rule; check with `git check-ignore -v --no-index %s`", strings.Join(unignored, ", "), strings.Join(unignored, " "))))
 	default:
 		checks = append(checks, Pass(CheckSecretsIgnored, "secret files ignored by git", strings.Join(r.IgnorePatterns(), " ")))
 	}

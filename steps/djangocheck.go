@@ -16,6 +16,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/text"
 )
 
 // DjangoCheckTimeout bounds the project's Django process.
@@ -184,7 +185,7 @@ func runDjangoCheck(ctx context.Context, r *Run, proj *djangoapp.Project) (*djan
 func redactValues(s string, vars map[string]string) string {
 	for k, v := range vars {
 		if len(v) >= 8 && (strings.Contains(k, "SECRET") || strings.Contains(k, "TOKEN") || strings.Contains(k, "PASSWORD")) {
-			s = strings.ReplaceAll(s, v, "****")
+			s = text.Redact(s, v, "****")
 		}
 	}
 	return s
