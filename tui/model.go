@@ -2,6 +2,8 @@ package tui
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +30,8 @@ const (
 	phConfirm               // plan shown: apply?
 	phApplying              // running: spinner with the current AWS call
 	phResult                // verification result
-	phFailed                // error: retry / skip / quit
+	phFailed                // error: retry / back to the questions / skip / quit
+	phPick                  // choosing an earlier step whose answers to change
 	phDone                  // every step done: summary, offer prod
 )
 
@@ -111,6 +114,15 @@ type model struct {
 	cur     int
 	fresh   bool
 	review  bool
+	// resumed: the run carries answers saved by an earlier run; each step
+	// not done yet shows them for review before its plan, as an unbroken
+	// run would have asked them.
+	resumed bool
+	// hint is a one-line reminder under the plan (enter does not apply).
+	hint string
+	// pick lists the earlier steps whose answers can be changed (phPick).
+	pick     menu
+	pickFrom phase
 	opened  bool
 	phase   phase
 	form    *answerForm
@@ -298,13 +310,14 @@ func (m *model) begin(resume bool) tea.Cmd {
 		return nil
 	}
 	m.answers, m.fresh, m.cur, m.opened = a, !resume, 0, false
+	m.resumed = resume && m.saved != nil && len(m.saved.Steps()) > 0
 	return m.enterStep()
 }
 
 // enterStep shows the current step: skipped when done (resuming) or not
 // used with these answers, else its questions or straight its plan.
 func (m *model) enterStep() tea.Cmd {
-	m.plan, m.calls, m.actions, m.checks, m.stepErr, m.formErr = nil, nil, nil, nil, nil, ""
+	m.plan, m.calls, m.actions, m.checks, m.stepErr, m.formErr, m.hint = nil, nil, nil, nil, nil, "", ""
 	for m.cur < len(m.list) {
 		s := m.list[m.cur]
 		if !m.fresh && !m.review && m.isDone(s.ID) {
@@ -325,7 +338,7 @@ func (m *model) enterStep() tea.Cmd {
 		m.phase = phApplying
 		return m.applyCmd()
 	}
-	qs := questionsFor(m.list, m.cur, m.answers, m.review)
+	qs := questionsFor(m.list, m.cur, m.answers, m.review || m.resumed)
 	if !m.list[m.cur].IsEnabled(m.answers) {
 		qs = nil
 	}
@@ -473,8 +486,7 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.menu = m.failMenu()
 			return m, nil
 		}
-		m.plan, m.phase = msg.plan, phConfirm
-		m.menu = newMenu("apply", "Apply", "back", "Back to the questions", "quit", "Quit (progress is kept)")
+		m.plan, m.phase, m.hint = msg.plan, phConfirm, ""
 		return m, nil
 	case appliedMsg:
 		if msg.step != m.list[m.cur].ID {
@@ -602,17 +614,21 @@ func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m.updateForm(msg)
 	case phConfirm:
-		if k == "esc" {
-			return m, m.backToQuestions()
-		}
-		if k == "y" {
+		// Applying takes an explicit y: enter (pressed to get through the
+		// questions) never applies a step by accident.
+		switch k {
+		case "y":
 			return m.choose("apply")
-		}
-		if k == "q" {
+		case "esc", "b":
+			return m, m.backToQuestions()
+		case "e":
+			if m.canPick() {
+				return m.choose("earlier")
+			}
+		case "q":
 			return m.quit()
-		}
-		if choice, ok := m.menu.update(msg); ok {
-			return m.choose(choice)
+		case "enter", " ":
+			m.hint = "Enter does not apply: press y to apply this step."
 		}
 	case phResult:
 		if k == "enter" || k == " " || k == "n" {
@@ -621,10 +637,26 @@ func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if k == "q" {
 			return m.quit()
 		}
+	case phPick:
+		if k == "esc" {
+			m.phase = m.pickFrom
+			return m, nil
+		}
+		if choice, ok := m.pick.update(msg); ok {
+			return m, m.toStep(choice)
+		}
 	case phFailed:
 		switch k {
 		case "r":
 			return m.choose("retry")
+		case "b", "esc":
+			if m.hasQuestions(m.cur) {
+				return m.choose("back")
+			}
+		case "e":
+			if m.canPick() {
+				return m.choose("earlier")
+			}
 		case "s":
 			if m.canSkip() {
 				return m.choose("skip")
@@ -655,7 +687,12 @@ func (m *model) choose(c string) (tea.Model, tea.Cmd) {
 		m.phase, m.calls, m.actions = phApplying, nil, nil
 		return m, m.applyCmd()
 	case "back":
+		m.stepErr = nil
 		return m, m.backToQuestions()
+	case "earlier":
+		m.pickFrom, m.phase = m.phase, phPick
+		m.pick = m.pickMenu()
+		return m, nil
 	case "retry":
 		m.stepErr = nil
 		m.fresh = false
@@ -760,19 +797,71 @@ func (m *model) backToQuestions() tea.Cmd {
 		return nil
 	}
 	m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
-	m.phase, m.plan = phAsk, nil
-	return m.form.form.Init()
+	m.phase, m.plan, m.hint = phAsk, nil, ""
+	m.avail.name, m.avail.text, m.avail.checking = "", "", false
+	return tea.Batch(m.form.form.Init(), m.maybeCheckBucket())
+}
+
+// hasQuestions reports whether step i has questions to go back to.
+func (m *model) hasQuestions(i int) bool {
+	return m.answers != nil && i < len(m.list) && len(questionsFor(m.list, i, m.answers, true)) > 0
+}
+
+// canPick reports whether an earlier step has answers that can change.
+func (m *model) canPick() bool { return len(m.pickMenu().ids) > 0 }
+
+// pickMenu lists the earlier steps with questions, applied or not: going
+// back to one changes its answers, the others kept.
+func (m *model) pickMenu() menu {
+	var items []string
+	for i := 0; i < m.cur && i < len(m.list); i++ {
+		if !m.hasQuestions(i) {
+			continue
+		}
+		l := fmt.Sprintf("Step %d · %s", i+1, m.list[i].Title)
+		if m.opened && m.eng.Status(m.list[i].ID) == state.Done {
+			l += " (applied)"
+		}
+		items = append(items, strconv.Itoa(i), l)
+	}
+	mn := newMenu(items...)
+	mn.cursor = max(0, len(mn.ids)-1) // the nearest step first
+	return mn
+}
+
+// toStep goes back to the questions of earlier step id (its index). The
+// steps after it are walked again (done ones re-planned, not skipped), as
+// their plans may depend on the answers changed.
+func (m *model) toStep(id string) tea.Cmd {
+	i, err := strconv.Atoi(id)
+	if err != nil || i < 0 || i >= len(m.list) {
+		return nil
+	}
+	if m.opened && m.eng.Status(m.list[i].ID) == state.Done {
+		m.review = true
+	}
+	m.cur, m.stepErr, m.checks = i, nil, nil
+	return m.backToQuestions()
 }
 
 func (m *model) canSkip() bool {
 	return m.cur < len(m.list) && skippable(m.list, m.list[m.cur])
 }
 
+// failMenu: a failed step is never a dead end: its questions (the other
+// answers kept) and an earlier step's are offered besides retry.
 func (m *model) failMenu() menu {
-	if m.canSkip() {
-		return newMenu("retry", "Retry", "skip", "Skip this step", "quit", "Quit (progress is kept)")
+	items := []string{"retry", "Retry"}
+	if m.hasQuestions(m.cur) {
+		items = append(items, "back", "Back to this step's questions (other answers kept)")
 	}
-	return newMenu("retry", "Retry", "quit", "Quit (progress is kept)")
+	if m.canPick() {
+		items = append(items, "earlier", "Change an earlier step's answers")
+	}
+	if m.canSkip() {
+		items = append(items, "skip", "Skip this step")
+	}
+	return newMenu(append(items, "quit", "Quit (progress is kept)")...)
 }
 
 func (m *model) offerProd() bool { return m.answers != nil && m.answers.Env == "staging" }

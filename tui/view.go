@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/viewport"
@@ -149,7 +150,13 @@ func (m *model) parts(w int) (top, mid, bottom string) {
 		}
 	case phConfirm:
 		mid = m.planView(w)
-		bottom = "Apply this step?\n" + m.menu.view()
+		bottom = "Apply this step? Press y to apply."
+		if m.hint != "" {
+			bottom += "\n" + styles.warn.Render(m.hint)
+		}
+	case phPick:
+		mid = hang("", "Back to which step's questions? The other answers are kept; an applied step, and the steps after it, are planned again with the new answers.", w, styles.plain)
+		bottom = m.pick.view()
 	case phApplying:
 		var b strings.Builder
 		for _, a := range m.actions {
@@ -170,7 +177,7 @@ func (m *model) parts(w int) (top, mid, bottom string) {
 		if m.stepErr != nil {
 			b.WriteString(hang("", m.stepErr.Error(), w, styles.plain) + "\n")
 		}
-		b.WriteString("\n" + hang("", "Fix what the message says (here or in AWS), then retry. Progress up to here is saved.", w, styles.dim))
+		b.WriteString("\n" + hang("", "Fix what the message says (in AWS, then retry; or change the answer: back to the questions). Progress up to here is saved.", w, styles.dim))
 		mid = b.String()
 		bottom = m.menu.view()
 	}
@@ -345,18 +352,30 @@ func (m *model) keys() []string {
 		}
 		return k
 	case phConfirm:
-		k := []string{"y apply", "↑/↓ enter choose"}
-		if len(questionsFor(m.list, m.cur, m.answers, true)) > 0 {
+		k := []string{"y apply"}
+		if m.hasQuestions(m.cur) {
 			k = append(k, "esc questions")
 		}
+		if m.canPick() {
+			k = append(k, "e earlier step")
+		}
 		return append(k, "q quit")
+	case phPick:
+		return []string{"↑/↓ move", "enter choose", "esc back"}
 	case phResult:
 		return []string{"enter next step", "q quit"}
 	case phFailed:
-		if m.canSkip() {
-			return []string{"r retry", "s skip", "q quit"}
+		k := []string{"r retry"}
+		if m.hasQuestions(m.cur) {
+			k = append(k, "b questions")
 		}
-		return []string{"r retry", "q quit"}
+		if m.canPick() {
+			k = append(k, "e earlier step")
+		}
+		if m.canSkip() {
+			k = append(k, "s skip")
+		}
+		return append(k, "↑/↓ enter choose", "q quit")
 	case phDone:
 		k := []string{"↑/↓ move", "enter choose"}
 		if m.offerProd() {
@@ -421,6 +440,11 @@ func (m *model) sidebar() string {
 	for i, s := range m.list {
 		st := m.stepStatus(i)
 		line := fmt.Sprintf("%s %s", marks[st], truncate(s.Title, sidebarWidth-3))
+		if m.phase == phPick && len(m.pick.ids) > 0 && m.pick.ids[m.pick.cursor] == strconv.Itoa(i) {
+			// The step whose questions enter goes back to.
+			b.WriteString(styles.cursor.Render("▸"+line[len(marks[st]):]) + "\n")
+			continue
+		}
 		switch st {
 		case state.Done:
 			line = styles.ok.Render(line)
@@ -515,7 +539,8 @@ const helpText = `Keys
   ↑/↓, tab      move between choices and fields
   enter         choose / next field / submit
   esc           previous question; from the first, back to the start
-  y             apply the plan shown
+  y             apply the plan shown (enter never applies)
+  b / e         back to this step's questions / to an earlier step's (answers kept)
   r / s         retry / skip a failed step (skip only where it is safe)
   p             after staging: set up prod
   ? (f1)        unfold "Why" and "Departs from the guide"; this help
