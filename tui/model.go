@@ -123,11 +123,11 @@ type model struct {
 	// pick lists the earlier steps whose answers can be changed (phPick).
 	pick     menu
 	pickFrom phase
-	opened  bool
-	phase   phase
-	form    *answerForm
-	formErr string
-	avail   struct {
+	opened   bool
+	phase    phase
+	form     *answerForm
+	formErr  string
+	avail    struct {
 		seq        int
 		name, text string
 		checking   bool
