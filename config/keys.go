@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -724,5 +725,53 @@ func (a *Answers) SetString(key, value string) error {
 		return fmt.Errorf("%s: %w", key, err)
 	}
 	a.mark(q)
+	return nil
+}
+
+// CheckDerived checks the answers derived from key once it is answered s
+// (a bucket or IAM name built from app and env), so a name too long is
+// refused where it comes from, when it is typed, not steps later. Keys in
+// asked (answered with it, or answered already) are left to their own
+// question.
+func CheckDerived(a *Answers, key, s string, asked []string) error {
+	q, ok := byKey[key]
+	if !ok {
+		return nil
+	}
+	before, after := derived(a), derived(a)
+	if q.setText(after, s) != nil {
+		return nil // the key's own rule says why
+	}
+	after.Set[key] = true
+	after.ApplyDefaults()
+	for _, x := range []*Answers{before, after} {
+		for _, d := range keys { // what a question would offer (region)
+			if d.required && d.zero(x) && d.fill != nil {
+				d.fill(x)
+			}
+		}
+	}
+	changed := func(d *Question) bool {
+		return d != q && !after.Set[d.Key] && !slices.Contains(asked, d.Key) && d.text(before) != d.text(after) &&
+			(d.relevant == nil || d.relevant(after))
+	}
+	for _, d := range keys {
+		if !changed(d) {
+			continue
+		}
+		if err := d.rule(after); err != nil {
+			return fmt.Errorf("the %s derived from it, %q, would be refused: %w", d.Key, d.text(after), err)
+		}
+	}
+	// The rules across keys (the log bucket's name, the IAM group's).
+	var ke *KeyError
+	if err := after.Validate(); errors.As(err, &ke) {
+		if ke.Key == key {
+			return ke.Err
+		}
+		if d, ok := byKey[ke.Key]; ok && changed(d) {
+			return fmt.Errorf("the %s derived from it would be refused: %w", ke.Key, ke.Err)
+		}
+	}
 	return nil
 }

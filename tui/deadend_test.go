@@ -123,3 +123,67 @@ func TestResumeReviewsCarriedOverAnswers(t *testing.T) {
 		t.Fatal("public applied before review")
 	}
 }
+
+// A bucket name the live check flagged cannot be submitted: Enter keeps the
+// question, the reason under the field.
+func TestLiveCheckBlocksEnterOnAFlaggedName(t *testing.T) {
+	f := newFake()
+	f.taken["mon-app-taken"] = true
+	p := newPump(t, f)
+	p.key("enter")
+	p.throughStep()
+	p.key("ctrl+u")
+	p.typeText("mon-app-taken")
+	p.requireView("taken by another AWS account")
+	p.key("enter")
+	if p.m.phase != phAsk || p.m.form.index() != 0 {
+		t.Fatalf("enter on a flagged name went on (phase %d):\n%s", p.m.phase, p.view())
+	}
+	p.requireView("┃ ✗ mon-app-taken is taken by another AWS account")
+}
+
+// A name derived from the answer being typed (the bucket from the app
+// name) is checked at once: an app name that makes it too long is refused
+// on its own question.
+func TestDerivedNameCheckedWhenItsSourceIsTyped(t *testing.T) {
+	p := newPump(t, newFake())
+	p.key("enter")
+	p.requireView("App name")
+	p.key("ctrl+u")
+	p.typeText(strings.Repeat("a", 50))
+	p.key("enter")
+	if p.m.phase != phAsk || p.m.form.index() != 0 {
+		t.Fatalf("a too long derived bucket name went on (phase %d):\n%s", p.m.phase, p.view())
+	}
+	p.requireView("the bucket derived from it")
+}
+
+// A validation error stands under its field, on screen at 80x24, even in
+// the protection step's tall form.
+func TestValidationErrorUnderItsFieldAt80x24(t *testing.T) {
+	p := newPump(t, newFake())
+	p.m.width, p.m.height = 80, 24
+	p.key("enter")
+	for i := 0; i < 80 && !strings.Contains(p.view(), "┃ Expire uploads/"); i++ {
+		if p.m.phase == phConfirm {
+			p.key("y")
+		} else {
+			p.key("enter")
+		}
+	}
+	p.key("ctrl+u")
+	p.typeText("-1")
+	p.key("enter")
+	lines := strings.Split(p.view(), "\n")
+	if len(lines) != 24 {
+		t.Fatalf("%d lines at 80x24", len(lines))
+	}
+	for i, l := range lines {
+		if strings.Contains(l, "┃ > -1") {
+			if i+1 < len(lines) && strings.Contains(lines[i+1], "must be between 0 and 36500 days") {
+				return
+			}
+		}
+	}
+	t.Fatalf("the error is not under its field at 80x24 (%d lines):\n%s", len(lines), p.view())
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/state"
@@ -172,11 +173,11 @@ func (f *fakeEngine) Skip(s *steps.Step) error {
 	return nil
 }
 
-func (f *fakeEngine) BucketAvailability(_ context.Context, name, _ string) (string, error) {
+func (f *fakeEngine) BucketAvailability(_ context.Context, _, name, _ string) (app.Availability, error) {
 	if f.taken[name] {
-		return name + " is taken by another AWS account (bucket names are global): try " + name + "-2", nil
+		return app.Availability{Text: name + " is taken by another AWS account (bucket names are global): try " + name + "-2", Blocks: true}, nil
 	}
-	return "", nil
+	return app.Availability{}, nil
 }
 
 // The fake has no env file: the provider's keys are never missing (the

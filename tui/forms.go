@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
@@ -23,13 +24,20 @@ type answerForm struct {
 	// providerKeys: the form of the provider's keys (newKeysForm), saved
 	// to the env file rather than to the answers.
 	providerKeys bool
+	// live adds a rule known only while the form is shown (a bucket name
+	// the live check flagged), by key; nil: none.
+	live map[string]func(string) error
 }
 
 // newAnswerForm builds the form of qs with the values offered for a. In
 // accessible mode an empty line keeps the offered value, so rules accept
 // it there.
 func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, accessible bool) *answerForm {
-	f := &answerForm{qs: slices.Clone(qs), texts: map[string]*string{}, bools: map[string]*bool{}}
+	f := &answerForm{qs: slices.Clone(qs), texts: map[string]*string{}, bools: map[string]*bool{}, live: map[string]func(string) error{}}
+	var asked []string
+	for _, q := range qs {
+		asked = append(asked, q.Key)
+	}
 	var fields []huh.Field
 	for i, q := range qs {
 		q = q.For(a) // region typed with credentials: provided
@@ -69,26 +77,45 @@ func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, a
 			s := v
 			f.texts[q.Key] = &s
 			offered := v
+			key := q.Key
 			check := func(in string) error {
 				if accessible && in == "" && offered != "" {
 					return nil
 				}
-				return validate(in)
+				if err := validate(in); err != nil {
+					return err
+				}
+				if err := config.CheckDerived(a, key, in, asked); err != nil {
+					return err
+				}
+				if rule := f.live[key]; rule != nil {
+					return rule(in)
+				}
+				return nil
 			}
 			fields = append(fields, huh.NewInput().Key(q.Key).Title(q.Title).Description(q.Help).
 				Value(&s).Validate(check))
 		}
 	}
 	f.fields = fields
-	f.form = huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false).WithTheme(styles.form)
-	if accessible {
-		f.form = f.form.WithAccessible(true)
-	}
+	f.form = newForm(fields, accessible)
 	return f
 }
 
-// size fits the form to w columns and at most h lines. huh sizes a group
-// once, for 80 columns: narrower, wrapped help pushes the input out of view.
+// newForm is one group of fields in the wizard's theme. Outside line mode
+// the errors are drawn by view, under their field, not by huh at the
+// group's foot (where a tall form pushed them off an 80x24 screen).
+func newForm(fields []huh.Field, accessible bool) *huh.Form {
+	form := huh.NewForm(huh.NewGroup(fields...)).WithShowHelp(false).WithTheme(styles.form)
+	if accessible {
+		return form.WithAccessible(true)
+	}
+	return form.WithShowErrors(false)
+}
+
+// size fits the form to w columns and at most h lines, the focused field's
+// error included. huh sizes a group once, for 80 columns: narrower, wrapped
+// help pushes the input out of view.
 func (f *answerForm) size(w, h int) {
 	f.form.WithWidth(w)
 	need := 0
@@ -98,13 +125,35 @@ func (f *answerForm) size(w, h int) {
 		}
 		need += lipgloss.Height(fl.View())
 	}
-	if errs := f.form.Errors(); len(errs) > 0 {
-		need++ // huh puts a blank line before its errors
-		for _, err := range errs {
-			need += lipgloss.Height(ansi.Wrap(err.Error(), w, ""))
+	f.form.WithHeight(max(1, min(need, h-height(f.errorLines(w)))))
+}
+
+// errorLines is the focused field's validation error, wrapped to w, marked
+// as part of the field ("" when none).
+func (f *answerForm) errorLines(w int) string {
+	fl := f.form.GetFocusedField()
+	if fl == nil || fl.Error() == nil {
+		return ""
+	}
+	return hang("┃ ✗ ", fl.Error().Error(), w, styles.bad)
+}
+
+// view is the form with the focused field's error right under that field
+// (after the last line of its border).
+func (f *answerForm) view(w int) string {
+	v := f.form.View()
+	e := f.errorLines(w)
+	if e == "" {
+		return v
+	}
+	lines := strings.Split(v, "\n")
+	at := len(lines)
+	for i, l := range lines {
+		if strings.HasPrefix(ansi.Strip(l), "┃") {
+			at = i + 1
 		}
 	}
-	f.form.WithHeight(max(1, min(need, h)))
+	return strings.Join(slices.Insert(lines, at, e), "\n")
 }
 
 // index is the position of the focused question.
@@ -207,10 +256,7 @@ func newKeysForm(envFile string, accessible bool) *answerForm {
 			Description("Typed hidden; never shown or logged.").EchoMode(huh.EchoModePassword).
 			Value(&secret).Validate(func(s string) error { return config.ValidProviderSecret(s, id) }),
 	}
-	f.form = huh.NewForm(huh.NewGroup(f.fields...)).WithShowHelp(false).WithTheme(styles.form)
-	if accessible {
-		f.form = f.form.WithAccessible(true)
-	}
+	f.form = newForm(f.fields, accessible)
 	return f
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/state"
@@ -73,7 +75,7 @@ type (
 	availMsg struct {
 		seq  int
 		name string
-		text string
+		av   app.Availability
 		err  error
 	}
 )
@@ -131,6 +133,8 @@ type model struct {
 		seq        int
 		name, text string
 		checking   bool
+		// blocks: the name checked cannot be used (Enter refuses it).
+		blocks bool
 	}
 	// availDelay debounces the live bucket-name check while the user types.
 	availDelay time.Duration
@@ -283,12 +287,12 @@ func (m *model) applyCmd() tea.Cmd {
 }
 
 func (m *model) availCmd(seq int, name, region string) tea.Cmd {
-	eng, ctx := m.eng, m.ctx
+	eng, ctx, env := m.eng, m.ctx, m.env
 	return func() tea.Msg {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		text, err := eng.BucketAvailability(cctx, name, region)
-		return availMsg{seq, name, text, err}
+		av, err := eng.BucketAvailability(cctx, env, name, region)
+		return availMsg{seq, name, av, err}
 	}
 }
 
@@ -345,7 +349,7 @@ func (m *model) enterStep() tea.Cmd {
 	if len(qs) == 0 {
 		return m.startPlan()
 	}
-	m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+	m.form = m.questionsForm(qs)
 	m.phase = phAsk
 	m.avail.name, m.avail.text, m.avail.checking = "", "", false
 	return tea.Batch(m.form.form.Init(), m.maybeCheckBucket())
@@ -369,7 +373,7 @@ func (m *model) projectDir() string {
 
 func (m *model) startPlan() tea.Cmd {
 	if qs := followUps(m.answers); len(qs) > 0 {
-		m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+		m.form = m.questionsForm(qs)
 		m.phase = phAsk
 		return m.form.form.Init()
 	}
@@ -530,12 +534,12 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.seq != m.avail.seq {
 			return m, nil // a newer name is being typed
 		}
-		m.avail.checking = false
+		m.avail.checking, m.avail.blocks = false, msg.av.Blocks
 		switch {
 		case msg.err != nil:
 			m.avail.text = "could not check availability: " + msg.err.Error()
-		case msg.text != "":
-			m.avail.text = msg.text
+		case msg.av.Text != "":
+			m.avail.text = msg.av.Text
 		default:
 			m.avail.text = "✓ " + msg.name + " is available"
 		}
@@ -796,7 +800,7 @@ func (m *model) backToQuestions() tea.Cmd {
 	if len(qs) == 0 {
 		return nil
 	}
-	m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+	m.form = m.questionsForm(qs)
 	m.phase, m.plan, m.hint = phAsk, nil, ""
 	m.avail.name, m.avail.text, m.avail.checking = "", "", false
 	return tea.Batch(m.form.form.Init(), m.maybeCheckBucket())
@@ -911,6 +915,19 @@ func (m *model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
+// questionsForm is the form of qs, its bucket name refused on Enter once
+// the live check flagged it (with the check's reason).
+func (m *model) questionsForm(qs []config.Question) *answerForm {
+	f := newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+	f.live["bucket"] = func(name string) error {
+		if m.avail.blocks && m.avail.name == name && !m.avail.checking {
+			return errors.New(m.avail.text)
+		}
+		return nil
+	}
+	return f
+}
+
 // maybeCheckBucket schedules the live availability check of the bucket
 // name being typed; a newer keystroke supersedes it.
 func (m *model) maybeCheckBucket() tea.Cmd {
@@ -925,7 +942,7 @@ func (m *model) maybeCheckBucket() tea.Cmd {
 	}
 	name := m.form.value("bucket")
 	m.avail.seq++
-	m.avail.name, m.avail.text, m.avail.checking = name, "", false
+	m.avail.name, m.avail.text, m.avail.checking, m.avail.blocks = name, "", false, false
 	if config.ValidateBucketName(name) != nil {
 		return nil // the rule is shown by the field itself
 	}

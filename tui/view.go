@@ -140,7 +140,7 @@ func (m *model) parts(w int) (top, mid, bottom string) {
 	switch m.phase {
 	case phAsk:
 		if m.form != nil {
-			mid = m.form.form.View()
+			mid = m.form.view(w)
 		}
 		bottom = m.askNotes(w)
 	case phPlanning:
