@@ -110,7 +110,12 @@ type accessible struct {
 	dir string
 	// tty is the input when it is a terminal (a hidden answer needs one).
 	tty io.Reader
+	// back: the current step has questions to go back to.
+	back bool
 }
+
+// errBack sends the walk back to the current step's questions.
+var errBack = errors.New("back to the step's questions")
 
 func (x *accessible) printf(format string, args ...any) { fmt.Fprintf(x.out, format, args...) }
 
@@ -249,6 +254,7 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 	if p, err := x.eng.Project(); err == nil {
 		appDefault = appFromDir(p.Dir)
 	}
+	again := false // back to this step's questions (no at Apply?, or after a failure)
 	for i := 0; i < len(list); i++ {
 		s := list[i]
 		x.printf("\nStep %d of %d: %s\n", i+1, len(list), s.Title)
@@ -271,7 +277,11 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 		for _, d := range s.Departures {
 			x.printf("Departs from the guide: %s\n", d)
 		}
-		if qs := questionsFor(list, i, a, review); len(qs) > 0 {
+		// A resumed run shows the carried-over answers of each step not
+		// done yet, as an unbroken run asked them.
+		qs := questionsFor(list, i, a, review || !fresh || again)
+		again = false
+		if len(qs) > 0 {
 			af := newAnswerForm(qs, a, appDefault, true)
 			if err := x.ask(af.form); err != nil {
 				return err
@@ -295,7 +305,12 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 				continue
 			}
 		}
-		if err := x.step(list, s, a); err != nil {
+		x.back = len(questionsFor(list, i, a, true)) > 0
+		if err := x.step(list, s, a); errors.Is(err, errBack) {
+			again = true
+			i-- // ask this step again, the answers kept
+			continue
+		} else if err != nil {
 			return err
 		}
 	}
@@ -343,19 +358,25 @@ func (x *accessible) beforePlan(a *config.Answers, appDefault string) error {
 func (x *accessible) step(list []*steps.Step, s *steps.Step, a *config.Answers) error {
 	for {
 		err := x.try(s, a)
-		if err == nil || errors.Is(err, ErrCancelled) {
+		if err == nil || errors.Is(err, ErrCancelled) || errors.Is(err, errBack) {
 			return err
 		}
 		x.printf("Failed: %v\n", err)
-		opts := []string{"retry", "quit"}
-		if skippable(list, s) {
-			opts = []string{"retry", "skip", "quit"}
+		opts := []string{"retry"}
+		if x.back {
+			opts = append(opts, "questions")
 		}
+		if skippable(list, s) {
+			opts = append(opts, "skip")
+		}
+		opts = append(opts, "quit")
 		c, cerr := x.choose("What now?", opts...)
 		if cerr != nil {
 			return errors.Join(err, cerr)
 		}
 		switch c {
+		case "questions":
+			return errBack
 		case "skip":
 			return x.eng.Skip(s)
 		case "quit":
@@ -409,9 +430,16 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 	for _, w := range p.Warnings {
 		x.printf("Warning: %s\n", w)
 	}
-	ok, err := x.confirm("Apply?")
+	title := "Apply?"
+	if x.back {
+		title = "Apply? (no: back to this step's questions, the answers kept)"
+	}
+	ok, err := x.confirm(title)
 	if err != nil {
 		return err
+	}
+	if !ok && x.back {
+		return errBack
 	}
 	if !ok {
 		return fmt.Errorf("not applied: %w", ErrCancelled)

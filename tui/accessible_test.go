@@ -43,3 +43,25 @@ func TestAccessibleLayout(t *testing.T) {
 		}
 	}
 }
+
+// --accessible: "n" at Apply? goes back to that step's questions (the
+// other answers kept) instead of ending the run.
+func TestAccessibleNoAtApplyReturnsToTheQuestions(t *testing.T) {
+	lines := strings.Split(strings.TrimSuffix(accessibleStagingInput(), "\n"), "\n")
+	// The bucket step: keep the offered name, refuse the plan, type another.
+	in := append(append(append([]string{}, lines[:4]...), "", "n", "shop-second-name"), lines[5:]...)
+	f := newFake()
+	var out bytes.Buffer
+	err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,
+		In: strings.NewReader(strings.Join(in, "\n") + "\n"), Out: &out}, f)
+	if err != nil {
+		t.Fatalf("accessible run: %v\n%s", err, out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "Apply? (no: back to this step's questions") || !strings.Contains(text, "create bucket shop-second-name") {
+		t.Fatalf("no at Apply? did not return to the bucket question:\n%s", text)
+	}
+	if f.answers.Bucket != "shop-second-name" || f.answers.App != "mon-app" || !strings.Contains(text, "Environment staging is set up") {
+		t.Fatalf("answers after going back: bucket %q app %q\n%s", f.answers.Bucket, f.answers.App, text)
+	}
+}
