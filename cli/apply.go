@@ -330,6 +330,10 @@ func (p *printer) event(e steps.Event) {
 	case steps.EvStepDone:
 		fmt.Fprintf(p.w, "✔ [%s] done\n", e.Step)
 	case steps.EvStepFail:
+		if errors.Is(e.Err, context.Canceled) {
+			fmt.Fprintf(p.w, "‖ [%s] interrupted: run again to finish it\n", e.Step)
+			break
+		}
 		fmt.Fprintf(p.w, "✗ [%s] failed: %v\n", e.Step, e.Err)
 	case steps.EvStepSkip:
 		fmt.Fprintf(p.w, "- [%s] skipped: %s\n", e.Step, e.Text)

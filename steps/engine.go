@@ -80,9 +80,15 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func(
 	r.emit(Event{Kind: EvStepStart, Step: s.ID, Text: s.Title})
 	fail := func(err error) error {
 		err = aws.Explain(err)
+		status := state.Failed
+		if ctx.Err() != nil {
+			// The user stopped the run (ctrl+c): what failed is only the
+			// call cut short, not the step.
+			status, err = state.Interrupted, fmt.Errorf("interrupted by the user (%w); run again to finish the step", ctx.Err())
+		}
 		r.emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
 		if !r.DryRun {
-			if serr := r.State.SetStep(s.ID, state.Failed, err, nil); serr != nil {
+			if serr := r.State.SetStep(s.ID, status, err, nil); serr != nil {
 				return errors.Join(err, serr)
 			}
 		}

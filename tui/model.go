@@ -122,6 +122,8 @@ type model struct {
 	resumed bool
 	// hint is a one-line reminder under the plan (enter does not apply).
 	hint string
+	// interrupting: ctrl+c during an apply; quit once the step is back.
+	interrupting bool
 	// pick lists the earlier steps whose answers can be changed (phPick).
 	pick     menu
 	pickFrom phase
@@ -422,9 +424,16 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+c" {
+			m.cancel()
+			if m.phase == phApplying && !m.interrupting {
+				// The step's calls end with the context; the step comes
+				// back recorded as interrupted (not failed), then the
+				// wizard quits. A second ctrl+c does not wait.
+				m.interrupting = true
+				return m, nil
+			}
 			// Progress is saved after every step: quitting loses nothing.
 			m.cancelled, m.quitting = true, true
-			m.cancel()
 			return m, tea.Quit
 		}
 		switch k := msg.String(); {
@@ -495,6 +504,10 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case appliedMsg:
 		if msg.step != m.list[m.cur].ID {
 			return m, nil
+		}
+		if m.interrupting {
+			m.cancelled, m.quitting = true, true
+			return m, tea.Quit
 		}
 		m.checks = msg.checks
 		if msg.err != nil {

@@ -162,6 +162,11 @@ func (m *model) parts(w int) (top, mid, bottom string) {
 		for _, a := range m.actions {
 			b.WriteString(hang("  • ", a, w, styles.plain) + "\n")
 		}
+		if m.interrupting {
+			b.WriteString(hang("", "Interrupting: waiting for the AWS call in flight to end, to record the step as interrupted (ctrl+c again: quit now)…", w, styles.warn))
+			mid = b.String()
+			break
+		}
 		b.WriteString(m.spin.View() + " Applying")
 		if n := len(m.calls); n > 0 {
 			b.WriteString(": " + m.calls[n-1])
@@ -431,7 +436,7 @@ func (m *model) decided() bool {
 }
 
 var marks = map[string]string{
-	state.Done: "✓", "current": ">", state.Pending: "·", state.Failed: "✗", state.Skipped: "–",
+	state.Done: "✓", "current": ">", state.Pending: "·", state.Failed: "✗", state.Skipped: "–", state.Interrupted: "‖",
 }
 
 func (m *model) sidebar() string {
@@ -452,12 +457,14 @@ func (m *model) sidebar() string {
 			line = styles.cursor.Render(line)
 		case state.Failed:
 			line = styles.bad.Render(line)
+		case state.Interrupted:
+			line = styles.warn.Render(line)
 		case state.Skipped, state.Pending:
 			line = styles.dim.Render(line)
 		}
 		b.WriteString(line + "\n")
 	}
-	b.WriteString("\n" + styles.dim.Render("✓ done > current · pending\n✗ failed – skipped"))
+	b.WriteString("\n" + styles.dim.Render("✓ done > current · pending\n✗ failed – skipped\n‖ interrupted"))
 	return b.String()
 }
 
