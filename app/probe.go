@@ -13,6 +13,9 @@ import (
 // Identity is who the AWS credentials belong to.
 type Identity struct {
 	Account, ARN, Region string
+	// ConfiguredRegion is AWS_REGION or the profile's region ("" when
+	// none): the region question offers it.
+	ConfiguredRegion string
 }
 
 // Probe answers what the wizard shows before a run is opened (who the
@@ -51,7 +54,7 @@ func (p *Probe) Identity(ctx context.Context) (Identity, error) {
 		return Identity{}, fmt.Errorf("who am i (sts:GetCallerIdentity): %w", aws.Explain(err))
 	}
 	acct, arn := r.Identity()
-	return Identity{Account: acct, ARN: arn, Region: c.Region}, nil
+	return Identity{Account: acct, ARN: arn, Region: c.Region, ConfiguredRegion: c.ConfiguredRegion}, nil
 }
 
 // Availability is the live check of a bucket name for an env.

@@ -112,6 +112,8 @@ type accessible struct {
 	tty io.Reader
 	// back: the current step has questions to go back to.
 	back bool
+	// region is the region the AWS configuration names ("" when none).
+	region string
 }
 
 // errBack sends the walk back to the current step's questions.
@@ -183,6 +185,7 @@ func runAccessible(ctx context.Context, o Options, eng Engine) error {
 		x.printf("AWS identity: %v\n", err)
 	} else {
 		x.printf("AWS identity: account %s as %s (default region %s)\n", id.Account, id.ARN, id.Region)
+		x.region = id.ConfiguredRegion
 	}
 
 	env := o.App.Env
@@ -193,7 +196,7 @@ func runAccessible(ctx context.Context, o Options, eng Engine) error {
 		}
 		q := config.QuestionsFor([]string{"env"})[0]
 		f := &config.Answers{Env: env}
-		af := newAnswerForm([]config.Question{q}, f, "", true)
+		af := newAnswerForm([]config.Question{q}, f, offers{}, true)
 		if err := x.ask(af.form); err != nil {
 			return err
 		}
@@ -250,9 +253,9 @@ func orNone(s string) string {
 func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 	list := x.eng.Steps()
 	opened := false
-	appDefault := appFromDir(x.dir)
+	appDefault := offers{app: appFromDir(x.dir), region: x.region}
 	if p, err := x.eng.Project(); err == nil {
-		appDefault = appFromDir(p.Dir)
+		appDefault.app = appFromDir(p.Dir)
 	}
 	again := false // back to this step's questions (no at Apply?, or after a failure)
 	for i := 0; i < len(list); i++ {
@@ -324,7 +327,7 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 // beforePlan asks the follow-up questions and, with credentials: provided,
 // the provider's keys missing from the env file (the secret hidden: that
 // needs a terminal).
-func (x *accessible) beforePlan(a *config.Answers, appDefault string) error {
+func (x *accessible) beforePlan(a *config.Answers, appDefault offers) error {
 	for qs := followUps(a); len(qs) > 0; qs = followUps(a) {
 		af := newAnswerForm(qs, a, appDefault, true)
 		if err := x.ask(af.form); err != nil {

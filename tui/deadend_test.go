@@ -187,3 +187,41 @@ func TestValidationErrorUnderItsFieldAt80x24(t *testing.T) {
 	}
 	t.Fatalf("the error is not under its field at 80x24 (%d lines):\n%s", len(lines), p.view())
 }
+
+// In the region list, / filters, the footer says so, and esc clears the
+// filter without leaving the question (huh's convention).
+func TestEscInAListFilterClearsIt(t *testing.T) {
+	p := newPump(t, newFake())
+	p.key("enter")
+	for i := 0; i < 5 && !strings.Contains(p.view(), "┃ AWS region"); i++ {
+		p.key("enter")
+	}
+	p.requireView("┃ AWS region", "/ filter")
+	p.key("/")
+	p.typeText("sa-")
+	p.requireView("sa-east-1", "esc clear filter")
+	if strings.Contains(p.view(), "eu-west-1") {
+		t.Fatalf("filter not applied:\n%s", p.view())
+	}
+	p.key("esc")
+	if p.m.phase != phAsk || !strings.Contains(p.view(), "┃ AWS region") {
+		t.Fatalf("esc in the filter left the question (phase %d):\n%s", p.m.phase, p.view())
+	}
+	if p.m.form.filtering() || !strings.Contains(p.view(), "af-south-1") {
+		t.Fatalf("esc did not clear the filter:\n%s", p.view())
+	}
+	p.requireView("/ filter")
+}
+
+// The region offered follows the AWS configuration (AWS_REGION, the
+// profile's region), not a fixed eu-west-3.
+func TestRegionDefaultFollowsTheAWSConfiguration(t *testing.T) {
+	f := newFake()
+	f.region = "eu-central-1"
+	p := newPump(t, f)
+	p.key("enter")
+	p.answerDefaults()
+	if f.answers.Region != "eu-central-1" {
+		t.Fatalf("region %q, want the configured eu-central-1", f.answers.Region)
+	}
+}

@@ -35,6 +35,8 @@ type fakeEngine struct {
 	// often, with fixed text: golden files hold the layout, not the prose.
 	stable     bool
 	herokuRuns int
+	// region is the region the AWS configuration names (AWS_REGION).
+	region string
 }
 
 func newFake() *fakeEngine {
@@ -47,7 +49,7 @@ func (f *fakeEngine) Project() (*djangoapp.Project, error) {
 }
 
 func (f *fakeEngine) Identity(context.Context) (Identity, error) {
-	return Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/admin", Region: "us-east-1"}, nil
+	return Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/admin", Region: "us-east-1", ConfiguredRegion: f.region}, nil
 }
 
 func (f *fakeEngine) Envs() []string {

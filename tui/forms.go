@@ -32,7 +32,7 @@ type answerForm struct {
 // newAnswerForm builds the form of qs with the values offered for a. In
 // accessible mode an empty line keeps the offered value, so rules accept
 // it there.
-func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, accessible bool) *answerForm {
+func newAnswerForm(qs []config.Question, a *config.Answers, o offers, accessible bool) *answerForm {
 	f := &answerForm{qs: slices.Clone(qs), texts: map[string]*string{}, bools: map[string]*bool{}, live: map[string]func(string) error{}}
 	var asked []string
 	for _, q := range qs {
@@ -42,7 +42,7 @@ func newAnswerForm(qs []config.Question, a *config.Answers, appDefault string, a
 	for i, q := range qs {
 		q = q.For(a) // region typed with credentials: provided
 		f.qs[i] = q
-		v := currentValue(q, a, appDefault)
+		v := currentValue(q, a, o)
 		if accessible {
 			// Line mode prints only the title: carry the help, and say
 			// what an empty line keeps (huh shows it only for selects).
@@ -167,9 +167,37 @@ func (f *answerForm) index() int {
 	return 0
 }
 
+// filtering reports whether the focused list has a filter typed or shown:
+// esc then clears the filter (huh's convention) rather than leaving the
+// question.
+func (f *answerForm) filtering() bool {
+	sel, ok := f.form.GetFocusedField().(*huh.Select[string])
+	if !ok {
+		return false
+	}
+	if sel.GetFiltering() {
+		return true
+	}
+	for _, b := range sel.KeyBinds() {
+		if b.Help().Desc == "clear filter" && b.Enabled() {
+			return true
+		}
+	}
+	return false
+}
+
+// choosing reports whether the focused question is a list (/ filters it).
+func (f *answerForm) choosing() bool {
+	_, ok := f.form.GetFocusedField().(*huh.Select[string])
+	return ok
+}
+
 // typing reports whether the focused question is a text field (where ?
 // is text, not a key).
 func (f *answerForm) typing() bool {
+	if sel, ok := f.form.GetFocusedField().(*huh.Select[string]); ok {
+		return sel.GetFiltering() // a filter being typed
+	}
 	_, ok := f.form.GetFocusedField().(*huh.Input)
 	return ok
 }

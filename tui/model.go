@@ -626,6 +626,15 @@ func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.envInput, cmd = m.envInput.Update(msg)
 		return m, cmd
 	case phAsk:
+		if k == "esc" && m.form != nil && m.form.filtering() {
+			// huh's esc first ends typing the filter, then clears it:
+			// one esc clears it here, and never leaves the question.
+			mm, cmd := m.updateForm(msg)
+			if m.form != nil && m.form.filtering() {
+				return m.updateForm(msg)
+			}
+			return mm, cmd
+		}
 		if k == "esc" {
 			return m.escQuestion()
 		}
@@ -928,10 +937,19 @@ func (m *model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmds...)
 }
 
+// offers are the values offered from outside the answers.
+func (m *model) offers() offers {
+	o := offers{app: appFromDir(m.projectDir())}
+	if m.identity != nil {
+		o.region = m.identity.ConfiguredRegion
+	}
+	return o
+}
+
 // questionsForm is the form of qs, its bucket name refused on Enter once
 // the live check flagged it (with the check's reason).
 func (m *model) questionsForm(qs []config.Question) *answerForm {
-	f := newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+	f := newAnswerForm(qs, m.answers, m.offers(), false)
 	f.live["bucket"] = func(name string) error {
 		if m.avail.blocks && m.avail.name == name && !m.avail.checking {
 			return errors.New(m.avail.text)

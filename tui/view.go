@@ -350,6 +350,12 @@ func (m *model) keys() []string {
 		return []string{"enter confirm", "esc back"}
 	case phAsk:
 		k := []string{"enter next"}
+		switch {
+		case m.form != nil && m.form.filtering():
+			return append(k, "esc clear filter")
+		case m.form != nil && m.form.choosing():
+			k = append(k, "/ filter")
+		}
 		if m.form != nil && m.form.index() > 0 {
 			k = append(k, "esc previous question")
 		} else if m.canLeaveStep() {
