@@ -168,6 +168,9 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	if !djOK {
 		return errors.New("the upload test from Django failed (above): the bucket is set up; fix the settings or the env file, then run `s3wizard check --env " + a.Env + "`")
 	}
+	if list := steps.NextSteps(sess.Run); len(list) > 0 {
+		fmt.Fprintf(s.Err, "s3wizard: what now for env %s:\n%s", a.Env, steps.FormatNextSteps(list))
+	}
 	if p, err := djangoapp.Detect(f.Dir); err == nil {
 		if line := migrate.Offer(p, a.Env); line != "" {
 			fmt.Fprintf(s.Err, "s3wizard: next: %s\n", line)

@@ -86,6 +86,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 	d.Mermaid = mermaid(r, d)
 	d.Checklist = checklist(r, checks, live, d.Generated)
 	d.Manual = manual(r)
+	d.WhatNow = whatNow(r)
 	d.Departures, d.Steps = stepInfo(r, list)
 
 	var buf bytes.Buffer
@@ -124,6 +125,7 @@ type data struct {
 	EBHealthConfig                                         string
 	Checklist                                              []item
 	Manual                                                 []string
+	WhatNow                                                string
 	Departures                                             []departure
 	Steps                                                  []stepRow
 }
@@ -570,9 +572,6 @@ func manual(r *steps.Run) []string {
 	if a.Credentials == config.CredInstanceRole && a.EBEnvironment == "" {
 		out = append(out, "Elastic Beanstalk: set the app's variables as environment properties with `sh "+appconfig.EBFile(a.Env)+"` (one `eb setenv`, no secret), and select instance profile `"+a.RoleName+"` for the environment.")
 	}
-	if r.State.Step("app-config").Status == state.Done {
-		out = append(out, "Load `"+appconfig.SettingsFile+"` from settings.py (see its header) and add \"storages\" to INSTALLED_APPS, if not done.")
-	}
 	if a.Versioning {
 		found := false
 		for _, m := range out {
@@ -583,6 +582,31 @@ func manual(r *steps.Run) []string {
 		}
 	}
 	return out
+}
+
+// whatNow is the wizard's "what now" as a checklist (what the project shows
+// done ticked), each command in a code block to be copied whole. Writing
+// this document is left out: it is being done.
+func whatNow(r *steps.Run) string {
+	var b strings.Builder
+	for _, n := range steps.NextSteps(r) {
+		if slices.ContainsFunc(n.Lines, func(l string) bool { return strings.HasPrefix(l, "s3wizard docs ") }) {
+			continue
+		}
+		mark := " "
+		if n.Done {
+			mark = "x"
+		}
+		fmt.Fprintf(&b, "- [%s] %s\n", mark, n.Text)
+		if len(n.Lines) > 0 {
+			b.WriteString("\n  ```\n")
+			for _, l := range n.Lines {
+				b.WriteString("  " + l + "\n")
+			}
+			b.WriteString("  ```\n")
+		}
+	}
+	return b.String()
 }
 
 func stepInfo(r *steps.Run, list []*steps.Step) ([]departure, []stepRow) {

@@ -426,10 +426,11 @@ func planSettings(r *Run, p *Plan) error {
 	}
 	planGenerated(r, p, appconfig.SettingsFile, gen, 0o700, "write "+appconfig.SettingsFile+" (the same for every env: env-specific values come from the environment)")
 	planGenerated(r, p, appconfig.StoragesFile, mod, 0o700, "write "+appconfig.StoragesFile+" (PublicStorage, StaticStorage)")
-	p.Notice("settings: import %s at the end of settings.py (see its header), add \"storages\" to INSTALLED_APPS", appconfig.SettingsFile)
-	if StoragesModuleNeeded(r) {
-		p.Notice("copy %s next to manage.py (it is imported as %s): public prefixes use its PublicStorage(\"media/…/\") on their model fields, and Django < 4.2 its StaticStorage", appconfig.StoragesFile, djangoapp.DefaultStoragesModule)
+	// The same words as "what now": one way to load the settings.
+	for _, n := range SettingsSteps(r, proj) {
+		p.Notice("settings: %s", n)
 	}
+	p.Notice("settings: add \"storages\" to INSTALLED_APPS")
 	if proj != nil && proj.SettingsFile != "" {
 		src, err := os.ReadFile(proj.SettingsFile)
 		if err != nil {

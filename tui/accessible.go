@@ -321,6 +321,9 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 	if a.Credentials == config.CredAccessKeys {
 		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
 	}
+	if list := x.eng.NextSteps(); len(list) > 0 {
+		x.printf("What now:\n%s", steps.FormatNextSteps(list))
+	}
 	return nil
 }
 

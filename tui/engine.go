@@ -56,7 +56,7 @@ type Engine interface {
 	// EnvFilePath is where the env file (and the secret) is written.
 	EnvFilePath() string
 	// NextSteps is what is left to the user once the env is set up.
-	NextSteps() []string
+	NextSteps() []steps.NextStep
 	// CanRunHeroku reports whether the wizard can run the Heroku command
 	// for the user (an app named, access keys, the heroku CLI on PATH).
 	CanRunHeroku() bool
@@ -225,7 +225,7 @@ func (e *liveEngine) EnvFilePath() string {
 	return s.Run.EnvFilePath()
 }
 
-func (e *liveEngine) NextSteps() []string {
+func (e *liveEngine) NextSteps() []steps.NextStep {
 	s, err := e.session()
 	if err != nil {
 		return nil

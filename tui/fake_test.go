@@ -190,11 +190,15 @@ func (f *fakeEngine) SaveProvidedKeys(*config.Answers, string, string) error { r
 
 func (f *fakeEngine) EnvFilePath() string { return "/srv/mon-app/.env" }
 
-func (f *fakeEngine) NextSteps() []string {
-	return []string{"Copy .s3wizard/django_settings.py to mysite/s3wizard_settings.py and add at the end of mysite/settings.py: from .s3wizard_settings import *",
-		`Add "storages" to INSTALLED_APPS.`, "Pin the packages in requirements.txt: django-storages[s3]~=1.14 and boto3.",
-		"Write the hand-off document: s3wizard docs --env " + f.answers.Env,
-		"Rotate the access key AKIA…XYZ by 2027-03-01 (every 90 days): s3wizard rotate-keys --env " + f.answers.Env}
+func (f *fakeEngine) NextSteps() []steps.NextStep {
+	return []steps.NextStep{
+		{Text: "Copy the generated settings next to mysite/settings.py:", Lines: []string{"cp .s3wizard/django_settings.py mysite/s3wizard_settings.py"}},
+		{Text: "Import them at the end of mysite/settings.py:", Lines: []string{"from .s3wizard_settings import *  # noqa: E402,F401,F403"}},
+		{Text: `Add "storages" to INSTALLED_APPS.`, Done: true},
+		{Text: "Pin the packages in requirements.txt:", Lines: []string{"django-storages[s3]>=1.13", "boto3"}},
+		{Text: "Write the hand-off document for whoever runs the app:", Lines: []string{"s3wizard docs --env " + f.answers.Env}},
+		{Text: "Rotate the access key AKIA…XYZ by 2027-03-01 (every 90 days):", Lines: []string{"s3wizard rotate-keys --env " + f.answers.Env}},
+	}
 }
 
 func (f *fakeEngine) CanRunHeroku() bool { return f.answers.HerokuApp != "" }

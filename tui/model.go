@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,7 +150,9 @@ type model struct {
 	spin       spinner.Model
 	finished   []string // envs completed in this session
 	// the "what now" of a finished env, and the Heroku command's outcome
-	nextSteps []string
+	nextSteps []steps.NextStep
+	// whatNow keeps each finished env's "what now", printed on exit.
+	whatNow map[string][]steps.NextStep
 	herokuOut string
 }
 
@@ -301,11 +304,29 @@ func (m *model) availCmd(seq int, name, region string) tea.Cmd {
 // ---- flow -----------------------------------------------------------------
 
 func (m *model) startMenu() {
+	if m.complete() {
+		m.menu = newMenu("review", "Review the answers and verify every step again (changes only what differs)", "switch", "Switch environment", "quit", "Quit")
+		return
+	}
 	if m.saved != nil && len(m.saved.Steps()) > 0 {
 		m.menu = newMenu("resume", "Resume where you left off", "start over", "Start over (keeps what was created)", "switch", "Switch environment", "quit", "Quit")
 	} else {
 		m.menu = newMenu("start", "Start", "switch", "Switch environment", "quit", "Quit")
 	}
+}
+
+// complete reports whether the env's saved progress has every step done
+// (or skipped as not used).
+func (m *model) complete() bool {
+	if m.saved == nil || len(m.saved.Steps()) == 0 {
+		return false
+	}
+	for _, s := range m.list {
+		if st := m.saved.Step(s.ID).Status; st != state.Done && st != state.Skipped {
+			return false
+		}
+	}
+	return true
 }
 
 // begin leaves the start screen for the first step.
@@ -336,6 +357,7 @@ func (m *model) enterStep() tea.Cmd {
 		m.phase = phDone
 		m.finished = append(m.finished, m.answers.Env)
 		m.nextSteps, m.herokuOut = m.eng.NextSteps(), ""
+		m.keepWhatNow()
 		m.menu = m.doneMenu()
 		return nil
 	}
@@ -355,6 +377,14 @@ func (m *model) enterStep() tea.Cmd {
 	m.phase = phAsk
 	m.avail.name, m.avail.text, m.avail.checking = "", "", false
 	return tea.Batch(m.form.form.Init(), m.maybeCheckBucket())
+}
+
+// keepWhatNow records the finished env's "what now" for the exit summary.
+func (m *model) keepWhatNow() {
+	if m.whatNow == nil {
+		m.whatNow = map[string][]steps.NextStep{}
+	}
+	m.whatNow[m.answers.Env] = m.nextSteps
 }
 
 // isDone tells whether a step is recorded done: in the open run, or in
@@ -529,6 +559,7 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.herokuOut += "\n✓ Heroku config vars set."
 		}
 		m.nextSteps = m.eng.NextSteps()
+		m.keepWhatNow()
 		m.menu = m.doneMenu()
 		return m, nil
 	case skippedMsg:
@@ -595,6 +626,9 @@ func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if choice, ok := m.menu.update(msg); ok {
 			switch choice {
 			case "resume":
+				return m, m.begin(true)
+			case "review":
+				m.review = true // every step shown again, none skipped as done
 				return m, m.begin(true)
 			case "start", "start over":
 				return m, m.begin(false)
@@ -890,7 +924,11 @@ func (m *model) failMenu() menu {
 	return newMenu(append(items, "quit", "Quit (progress is kept)")...)
 }
 
-func (m *model) offerProd() bool { return m.answers != nil && m.answers.Env == "staging" }
+// offerProd: after staging, prod is offered unless it has progress of
+// its own (then it is resumed with --env prod, not set up again).
+func (m *model) offerProd() bool {
+	return m.answers != nil && m.answers.Env == "staging" && !slices.Contains(m.eng.Envs(), "prod")
+}
 
 func (m *model) doneMenu() menu {
 	var items []string

@@ -531,7 +531,11 @@ func (m *model) startView(w int) string {
 				done++
 			}
 		}
-		b.WriteString(fmt.Sprintf("  saved progress: %d of %d steps done\n", done, len(m.list)))
+		if m.complete() {
+			b.WriteString(styles.ok.Render(fmt.Sprintf("  ✓ complete: every step done (%d of %d)", done, len(m.list))) + "\n")
+		} else {
+			b.WriteString(fmt.Sprintf("  saved progress: %d of %d steps done\n", done, len(m.list)))
+		}
 	} else {
 		b.WriteString("  no saved progress\n")
 	}
@@ -651,7 +655,16 @@ func (m *model) doneView(w int) string {
 	if len(m.nextSteps) > 0 {
 		b.WriteString("\n" + styles.title.Render("What now") + "\n")
 		for i, n := range m.nextSteps {
-			b.WriteString(hang(fmt.Sprintf("  %d. ", i+1), n, w, styles.plain) + "\n")
+			st, text := styles.plain, n.Text
+			if n.Done {
+				st, text = styles.ok, "✓ done: "+text
+			}
+			b.WriteString(hang(fmt.Sprintf("  %d. ", i+1), text, w, st) + "\n")
+			for _, l := range n.Lines {
+				// A command on a line of its own: cut, never wrapped
+				// (the whole list is printed again on exit, unwrapped).
+				b.WriteString(ansi.Truncate("       "+l, w, "…") + "\n")
+			}
 		}
 	}
 	if m.herokuOut != "" {
@@ -659,6 +672,8 @@ func (m *model) doneView(w int) string {
 	}
 	if m.offerProd() {
 		b.WriteString("\n" + hang("", "Next: prod, with the same answers and the names switched to prod (you review each).", w, styles.plain) + "\n")
+	} else if m.answers.Env == "staging" {
+		b.WriteString("\n" + hang("", "prod has progress of its own: run s3wizard --env prod to see or resume it.", w, styles.plain) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
