@@ -152,7 +152,7 @@ type model struct {
 	// the "what now" of a finished env, and the Heroku command's outcome
 	nextSteps []steps.NextStep
 	// whatNow keeps each finished env's "what now", printed on exit.
-	whatNow map[string][]steps.NextStep
+	whatNow   map[string][]steps.NextStep
 	herokuOut string
 }
 
