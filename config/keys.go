@@ -318,6 +318,8 @@ var keys = []*Question{
 		Kind: KindSelect, Options: []string{EncSSES3, EncSSEKMS}, ref: func(a *Answers) any { return &a.Encryption },
 		fill: func(a *Answers) { a.Encryption = EncSSES3 }, empty: true},
 	{Key: "kms_key_id", Title: "KMS key ID or ARN (empty: the AWS managed key)",
+		// Asked only once encryption is sse-kms (never after SSE-S3).
+		relevant: func(a *Answers) bool { return a.Encryption == EncSSEKMS },
 		Kind: KindInput, ref: func(a *Answers) any { return &a.KMSKeyID },
 		check: func(a *Answers) error { return validKMSKey(a.KMSKeyID) }},
 	{Key: "versioning", Title: "Turn on versioning?", Help: "Keeps overwritten and deleted files recoverable.",
@@ -356,8 +358,13 @@ var keys = []*Question{
 		check: func(a *Answers) error {
 			return validDays(a.Lifecycle.ArchiveAfterDays, "archiving (0: the tier's default)", 0)
 		}},
-	{Key: "access_logs", Title: "Keep server access logs?", Help: "Written to BUCKET" + LogBucketSuffix + ".",
+	{Key: "access_logs", Title: "Keep server access logs?", Help: "Written to a bucket of their own: your bucket's name + " + LogBucketSuffix + ".",
 		Kind: KindConfirm, ref: func(a *Answers) any { return &a.AccessLogs }, relevant: notProvided,
+		adapt: func(a *Answers, q *Question) {
+			if a.Bucket != "" {
+				q.Help = "Written to a bucket of their own: " + LogBucketName(a.Bucket) + "."
+			}
+		},
 		// Server access logging is AWS-only: off with credentials: provided.
 		fill: func(a *Answers) { a.AccessLogs = !provided(a) }},
 	{Key: "budget.monthly_usd", Title: "Monthly budget in USD (0: none)",

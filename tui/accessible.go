@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -282,18 +283,33 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 		}
 		// A resumed run shows the carried-over answers of each step not
 		// done yet, as an unbroken run asked them.
-		qs := questionsFor(list, i, a, review || !fresh || again)
+		rev := review || !fresh || again
+		qs := questionsFor(list, i, a, rev)
 		again = false
-		if len(qs) > 0 {
+		asked := map[string]bool{}
+		bad := false
+		// Then the questions the answers made relevant (the KMS key once
+		// sse-kms is chosen), until none is left.
+		for len(qs) > 0 && !bad {
 			af := newAnswerForm(qs, a, appDefault, true)
 			if err := x.ask(af.form); err != nil {
 				return err
 			}
 			if err := af.apply(a); err != nil {
 				x.printf("%v\n", err)
-				i-- // ask this step again
-				continue
+				bad = true
+				break
 			}
+			for _, q := range qs {
+				asked[q.Key] = true
+			}
+			qs = slices.DeleteFunc(questionsFor(list, i, a, rev), func(q config.Question) bool {
+				return asked[q.Key] || slices.Contains(followUpKeys, q.Key)
+			})
+		}
+		if bad {
+			i-- // ask this step again
+			continue
 		}
 		if err := x.beforePlan(a, appDefault); err != nil {
 			return err

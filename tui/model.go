@@ -125,6 +125,9 @@ type model struct {
 	hint string
 	// interrupting: ctrl+c during an apply; quit once the step is back.
 	interrupting bool
+	// asked are the keys the current step's forms asked: a question an
+	// answer made relevant (the KMS key once sse-kms is chosen) follows.
+	asked map[string]bool
 	// pick lists the earlier steps whose answers can be changed (phPick).
 	pick     menu
 	pickFrom phase
@@ -345,6 +348,7 @@ func (m *model) begin(resume bool) tea.Cmd {
 // used with these answers, else its questions or straight its plan.
 func (m *model) enterStep() tea.Cmd {
 	m.plan, m.calls, m.actions, m.checks, m.stepErr, m.formErr, m.hint = nil, nil, nil, nil, nil, "", ""
+	m.asked = nil
 	for m.cur < len(m.list) {
 		s := m.list[m.cur]
 		if !m.fresh && !m.review && m.isDone(s.ID) {
@@ -851,7 +855,23 @@ func (m *model) prevUnapplied() int {
 	return -1
 }
 
+// unasked are the current step's questions that its answers just made
+// relevant (asked after them, in a form of their own).
+func (m *model) unasked() []config.Question {
+	if m.cur >= len(m.list) || !m.list[m.cur].IsEnabled(m.answers) {
+		return nil
+	}
+	var out []config.Question
+	for _, q := range questionsFor(m.list, m.cur, m.answers, m.review || m.resumed) {
+		if !m.asked[q.Key] && !slices.Contains(followUpKeys, q.Key) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
 func (m *model) backToQuestions() tea.Cmd {
+	m.asked = nil
 	qs := questionsFor(m.list, m.cur, m.answers, true)
 	if len(qs) == 0 {
 		return nil
@@ -968,6 +988,10 @@ func (m *model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.backToQuestions()
 		}
 		m.form = nil
+		if more := m.unasked(); len(more) > 0 {
+			m.form = m.questionsForm(more)
+			return m, m.form.form.Init()
+		}
 		return m, m.startPlan()
 	case huh.StateAborted:
 		return m.quit()
@@ -988,6 +1012,12 @@ func (m *model) offers() offers {
 // the live check flagged it (with the check's reason).
 func (m *model) questionsForm(qs []config.Question) *answerForm {
 	f := newAnswerForm(qs, m.answers, m.offers(), false)
+	if m.asked == nil {
+		m.asked = map[string]bool{}
+	}
+	for _, q := range qs {
+		m.asked[q.Key] = true
+	}
 	f.live["bucket"] = func(name string) error {
 		if m.avail.blocks && m.avail.name == name && !m.avail.checking {
 			return errors.New(m.avail.text)

@@ -228,7 +228,7 @@ func accessibleStagingInput() string {
 		"", "", "y", // iam: user, policy
 		"", "y", // access key: env_file
 		"", "", "y", // public: prefixes, public_domain
-		"", "", "", "", "", "", "", "y", // protection: encryption, kms, versioning, 3 lifecycle, logs
+		"", "", "", "", "", "", "y", // protection: encryption (SSE-S3: no KMS key asked), versioning, 3 lifecycle, logs
 		"", "", "", "y", // monitoring: alarm, budget, email
 		"", "", "y", // app config: set_env_sh, heroku_app
 		"n", // no prod now

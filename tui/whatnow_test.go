@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -70,5 +71,42 @@ func TestExitSummaryKeepsWhatNowAndNamesTheEnvs(t *testing.T) {
 	}
 	if strings.Contains(out, "check --env prod") {
 		t.Fatalf("the summary sends prod, unfinished, to check:\n%s", out)
+	}
+}
+
+// The KMS key is asked only once sse-kms is chosen, right after it: never
+// after SSE-S3.
+func TestKMSKeyAskedOnlyAfterSSEKMS(t *testing.T) {
+	toProtection := func(p *pump) {
+		p.key("enter")
+		for i := 0; i < 60 && !strings.Contains(p.view(), "┃ Default encryption"); i++ {
+			if p.m.phase == phConfirm {
+				p.key("y")
+			} else {
+				p.key("enter")
+			}
+		}
+		p.requireView("┃ Default encryption")
+	}
+	p := newPump(t, newFake())
+	toProtection(p)
+	if strings.Contains(p.view(), "KMS key ID") {
+		t.Fatalf("the KMS key is asked with SSE-S3 chosen:\n%s", p.view())
+	}
+	p.answerDefaults()
+	p.requireView("Plan")
+
+	f := newFake()
+	p = newPump(t, f)
+	toProtection(p)
+	p.key("down") // SSE-KMS
+	for i := 0; i < 10 && p.m.phase == phAsk && !strings.Contains(p.view(), "┃ KMS key ID"); i++ {
+		p.key("enter")
+	}
+	p.requireView("┃ KMS key ID")
+	p.answerDefaults()
+	p.requireView("Plan")
+	if f.answers.Encryption != config.EncSSEKMS {
+		t.Fatalf("encryption %q", f.answers.Encryption)
 	}
 }
