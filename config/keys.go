@@ -320,7 +320,7 @@ var keys = []*Question{
 	{Key: "kms_key_id", Title: "KMS key ID or ARN (empty: the AWS managed key)",
 		// Asked only once encryption is sse-kms (never after SSE-S3).
 		relevant: func(a *Answers) bool { return a.Encryption == EncSSEKMS },
-		Kind: KindInput, ref: func(a *Answers) any { return &a.KMSKeyID },
+		Kind:     KindInput, ref: func(a *Answers) any { return &a.KMSKeyID },
 		check: func(a *Answers) error { return validKMSKey(a.KMSKeyID) }},
 	{Key: "versioning", Title: "Turn on versioning?", Help: "Keeps overwritten and deleted files recoverable.",
 		Kind: KindConfirm, ref: func(a *Answers) any { return &a.Versioning },
