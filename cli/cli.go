@@ -17,6 +17,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/strdist"
 )
 
 // Exit codes of the contract.
@@ -102,7 +103,7 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 				c.help(out)
 				return ExitOK
 			}
-			fmt.Fprintf(errw, "s3wizard: unknown command %q: run `s3wizard --help`\n", args[0])
+			fmt.Fprintf(errw, "s3wizard: unknown command %q%s: run `s3wizard --help`\n", args[0], didYouMean(args[0], commandNames(), ""))
 			return ExitUsage
 		}
 		globalUsage(out)
@@ -113,7 +114,7 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 	}
 	c := lookupCommand(name)
 	if c == nil {
-		fmt.Fprintf(errw, "s3wizard: unknown command %q: run `s3wizard --help` for the list\n", name)
+		fmt.Fprintf(errw, "s3wizard: unknown command %q%s: run `s3wizard --help` for the list\n", name, didYouMean(name, commandNames(), ""))
 		return ExitUsage
 	}
 	f, err := parseFlags(c, args, errw)
@@ -135,6 +136,24 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 	return report(ctx, c.run(ctx, f, s), errw)
 }
 
+// didYouMean is " — did you mean PREFIXname?" for the nearest of names, or "".
+func didYouMean(name string, names []string, prefix string) string {
+	if c := strdist.Closest(name, names); c != "" {
+		return fmt.Sprintf(" — did you mean %s%s?", prefix, c)
+	}
+	return ""
+}
+
+func commandNames() []string {
+	var out []string
+	for _, c := range commandTable {
+		if c.name != "" {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
 // parseFlags accepts only the command's own flags and the global ones:
 // anything else is a usage error.
 func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
@@ -148,7 +167,9 @@ func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
 	help := fmt.Sprintf("run `%s --help`", c.title())
 	if err := fs.Parse(args); err != nil {
 		if strings.HasPrefix(err.Error(), "flag provided but not defined: ") {
-			return nil, fmt.Errorf("%s does not take %s: %s", c.title(), strings.TrimPrefix(err.Error(), "flag provided but not defined: "), help)
+			bad := strings.TrimPrefix(err.Error(), "flag provided but not defined: ")
+			names := append(append([]string{}, c.flags...), globalFlags...)
+			return nil, fmt.Errorf("%s does not take %s%s: %s", c.title(), bad, didYouMean(strings.TrimLeft(bad, "-"), names, "--"), help)
 		}
 		return nil, fmt.Errorf("%s: %w: %s", c.title(), err, help)
 	}
