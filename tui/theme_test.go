@@ -31,3 +31,20 @@ func TestOnePalette(t *testing.T) {
 		}
 	}
 }
+
+// Without colour (the tests' ASCII profile, as with --no-color) the
+// chosen Yes/No button is still visible: it is marked.
+func TestNoColorConfirmShowsTheChoice(t *testing.T) {
+	p := newPump(t, newFake())
+	p.key("enter")
+	for i := 0; i < 60 && !strings.Contains(p.view(), "┃ Turn on versioning?"); i++ {
+		if p.m.phase == phConfirm {
+			p.key("y")
+		} else {
+			p.key("enter")
+		}
+	}
+	p.requireView("[Yes]", " No ")
+	p.key("right")
+	p.requireView("[No]", " Yes ")
+}
