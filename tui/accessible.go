@@ -82,9 +82,21 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 			continue
 		}
 		if l.echoed {
-			// A terminal shows the typing right after the prompt.
-			b.WriteString(l.spaces + line)
+			// A terminal shows the typing right after the prompt: one
+			// space, not the padding huh gives a multi-line title (which
+			// put the echo far to the right); the rest is held, written
+			// only if more text follows on the line.
+			trimmed := strings.TrimRight(line, " ")
+			if trimmed == "" {
+				l.spaces += line
+				continue
+			}
+			b.WriteString(l.spaces + trimmed)
 			l.spaces, l.midLine = "", true
+			if pad := line[len(trimmed):]; pad != "" {
+				b.WriteString(" ")
+				l.spaces = pad[1:]
+			}
 			continue
 		}
 		trimmed := strings.TrimRight(line, " ")
@@ -412,9 +424,9 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 	report := func(e steps.Event) {
 		mu.Lock()
 		defer mu.Unlock()
+		// The AWS calls are in the plan ("AWS: …"): read aloud one by one
+		// as they go, they drowned what is done and checked.
 		switch e.Kind {
-		case steps.EvCall:
-			x.printf("  AWS call: %s\n", e.Text)
 		case steps.EvAction:
 			x.printf("  doing: %s\n", e.Text)
 		case steps.EvCheck:

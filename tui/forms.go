@@ -24,6 +24,8 @@ type answerForm struct {
 	// providerKeys: the form of the provider's keys (newKeysForm), saved
 	// to the env file rather than to the answers.
 	providerKeys bool
+	// choices are the options of the list questions typed in line mode.
+	choices map[string][]string
 	// live adds a rule known only while the form is shown (a bucket name
 	// the live check flagged), by key; nil: none.
 	live map[string]func(string) error
@@ -51,6 +53,10 @@ func newAnswerForm(qs []config.Question, a *config.Answers, o offers, accessible
 		validate := q.Validate
 		if validate == nil {
 			validate = func(string) error { return nil }
+		}
+		if accessible && q.Kind == config.KindSelect {
+			fields = append(fields, f.choiceInput(q, v))
+			continue
 		}
 		switch q.Kind {
 		case config.KindConfirm:
@@ -205,6 +211,11 @@ func (f *answerForm) typing() bool {
 // value is the current text of a question (as being typed).
 func (f *answerForm) value(key string) string {
 	if p, ok := f.texts[key]; ok {
+		if opts, ok := f.choices[key]; ok {
+			if c, err := pickChoice(*p, opts); err == nil {
+				return c
+			}
+		}
 		return *p
 	}
 	if b, ok := f.bools[key]; ok {
@@ -228,6 +239,53 @@ func (f *answerForm) apply(a *config.Answers) error {
 		}
 	}
 	return nil
+}
+
+// choiceInput is a list question in line mode: its choices numbered, the
+// offered one marked, and the answer typed as a name (eu-west-3) or its
+// number; an empty line keeps the offered one.
+func (f *answerForm) choiceInput(q config.Question, offered string) huh.Field {
+	s := offered
+	if s == "" && len(q.Options) > 0 {
+		s = q.Options[0]
+	}
+	f.texts[q.Key] = &s
+	var b strings.Builder
+	b.WriteString(q.Title + "\n")
+	if q.Help != "" {
+		b.WriteString(q.Help + "\n")
+	}
+	for i, o := range q.Options {
+		if o == s {
+			o += " (default)"
+		}
+		fmt.Fprintf(&b, "%d. %s\n", i+1, o)
+	}
+	b.WriteString("[Enter keeps " + s + "; or type a name or its number]:")
+	opts := q.Options
+	if f.choices == nil {
+		f.choices = map[string][]string{}
+	}
+	f.choices[q.Key] = opts
+	return huh.NewInput().Key(q.Key).Title(b.String()).Value(&s).Validate(func(in string) error {
+		if strings.TrimSpace(in) == "" {
+			return nil // keeps the offered one
+		}
+		_, err := pickChoice(in, opts)
+		return err
+	})
+}
+
+// pickChoice is the choice typed: its name or its number (1-based).
+func pickChoice(in string, opts []string) (string, error) {
+	in = strings.TrimSpace(in)
+	if slices.Contains(opts, in) {
+		return in, nil
+	}
+	if n, err := strconv.Atoi(in); err == nil && n >= 1 && n <= len(opts) {
+		return opts[n-1], nil
+	}
+	return "", fmt.Errorf("%q: type one of the names listed, or its number (1-%d)", in, len(opts))
 }
 
 // accessibleTitle is a question's title for line-by-line prompts: the
