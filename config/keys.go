@@ -390,9 +390,9 @@ var keys = []*Question{
 				a.Budget.ThresholdPct = 80
 			}
 		}, empty: true},
-	{Key: "alarms.bucket_size_gb", Title: "Alarm when the bucket exceeds (GB, 0: no alarm)",
+	{Key: "alarms.bucket_size_gb", Title: "Alarm when the bucket exceeds (GiB = 2^30 bytes, 0: no alarm)",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.Alarms.BucketSizeGB },
-		check: func(a *Answers) error { return validAmount(a.Alarms.BucketSizeGB, "the size alarm (GB)") },
+		check: func(a *Answers) error { return validAmount(a.Alarms.BucketSizeGB, "the size alarm (GiB)") },
 		fill:  func(a *Answers) { a.Alarms.BucketSizeGB = 50 }},
 	{Key: "alarms.number_of_objects", Kind: KindInput, ref: func(a *Answers) any { return &a.Alarms.NumberOfObjects },
 		check: func(a *Answers) error {

@@ -424,6 +424,9 @@ type guideItem struct {
 	// Note, when set, adds what no check covers (recorded facts, what to
 	// do by hand).
 	Note func(r *steps.Run, it *item)
+	// Django: the checks made through the project's own Django
+	// (steps.DjangoCheck, run by check and docs) count for the item too.
+	Django bool
 }
 
 func ids(list ...steps.CheckID) func(*config.Answers) []steps.CheckID {
@@ -473,7 +476,11 @@ var Guide = []guideItem{
 		Checks: ids(steps.CheckBudget, steps.CheckBudgetAlert, steps.CheckAlarm, steps.CheckRequestMetrics)},
 	{Title: "Upload / delete tested from Django",
 		Checks: ids(steps.CheckAppKeyProbe, steps.CheckLayoutProbe),
+		Django: true,
 		Note: func(r *steps.Run, it *item) {
+			if it.django {
+				return // the test ran through the project's Django (below)
+			}
 			it.Details = append(it.Details, "⏺ from Django itself: `python manage.py shell -c \"from django.core.files.base import ContentFile; from django.core.files.storage import default_storage as s; n = s.save('check.txt', ContentFile(b'ok')); print(s.url(n)); s.delete(n)\"`")
 			it.unknown = true
 		}},
@@ -485,6 +492,7 @@ type item struct {
 	State   string // ok | failing | partial | not checked
 	Details []string
 	unknown bool // something of the item is not checked
+	django  bool // a check made through the project's Django passed
 }
 
 // Label is the item's state for humans.
@@ -510,7 +518,11 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 			it.Details = append(it.Details, "⏺ no live check without AWS credentials")
 			it.unknown = true
 		} else {
-			for _, id := range g.Checks(r.Answers) {
+			list := g.Checks(r.Answers)
+			if g.Django {
+				list = append(slices.Clone(list), djangoIDs(checks)...)
+			}
+			for _, id := range list {
 				for _, c := range checks[id] {
 					d := c.Name
 					if c.Detail != "" {
@@ -522,6 +534,7 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 						d += " (skipped)"
 					case c.OK:
 						ok++
+						it.django = it.django || strings.HasPrefix(string(c.ID), "django-")
 					default:
 						fail++
 					}
@@ -550,6 +563,19 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 	}
 	return append(items, item{Title: "Internal documentation updated", State: "ok",
 		Details: []string{"✅ this document, generated " + generated}})
+}
+
+// djangoIDs are the IDs of the checks made through the project's Django,
+// in a stable order.
+func djangoIDs(checks map[steps.CheckID][]steps.Check) []steps.CheckID {
+	var out []steps.CheckID
+	for id := range checks {
+		if strings.HasPrefix(string(id), "django-") && id != steps.CheckDjangoSettings {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // herokuDeployed tells whether the wizard recorded setting an active key on
@@ -617,7 +643,16 @@ func stepInfo(r *steps.Run, list []*steps.Step) ([]departure, []stepRow) {
 			continue
 		}
 		if len(s.Departures) > 0 {
-			deps = append(deps, departure{Step: s.Title + " (" + s.Guide + ")", Items: s.Departures})
+			items := slices.Clone(s.Departures)
+			if r.AWS != nil && !r.AWS.TLS() {
+				// Never claim the statement an endpoint without TLS left out.
+				for i, d := range items {
+					if d == steps.DenyInsecureDeparture {
+						items[i] = "On this endpoint (" + r.AWS.Endpoint + ", no TLS) the statement denying non-TLS requests is left out: it would lock every client out. On AWS it is added (Security Hub S3.5)."
+					}
+				}
+			}
+			deps = append(deps, departure{Step: s.Title + " (" + s.Guide + ")", Items: items})
 		}
 		st := r.State.Step(s.ID)
 		status := st.Status
