@@ -150,9 +150,13 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 		p.Warn("%s still has %s (%s): with an instance role the app needs no keys, and boto3 uses env vars before the role — remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from it and deactivate that key", a.EnvFile, appconfig.EnvKeyID, text.Mask(env[appconfig.EnvKeyID]))
 	}
 
-	// Ignore files.
-	if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
-		return nil, err
+	// Ignore files. While the access-key step is still to run, it ignores
+	// them (before its key exists): listed once, so plan and apply count
+	// the same actions.
+	if !accessKeys(a) || r.State.Step("access-key").Status == state.Done {
+		if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
+			return nil, err
+		}
 	}
 	if tracked, err := r.TrackedSecretFiles(); err != nil {
 		p.Warn("could not ask git which secret files it tracks: %v", err)
