@@ -125,6 +125,7 @@ func TestHandoffTruthfulDjangoTLSAndWhatNow(t *testing.T) {
 		"statement denying non-TLS requests is left out",
 		"## What now",
 		"  cp .s3wizard/django_settings.py",
+		"*Guide de Gestion AWS S3 pour un Projet Django*", "*Cómo conectar Django de forma segura a AWS S3",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("document lacks %q", want)
