@@ -17,6 +17,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/internal/strdist"
 )
 
@@ -75,6 +76,7 @@ type flags struct {
 	noColor    bool
 	accessible bool
 	mediaRoot  string
+	python     string
 	help       bool
 }
 
@@ -178,6 +180,13 @@ func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%s: unexpected argument %q: %s", c.title(), fs.Arg(0), help)
+	}
+	if f.python != "" {
+		st, err := os.Stat(f.python)
+		if err != nil || st.IsDir() || st.Mode().Perm()&0o111 == 0 {
+			return nil, fmt.Errorf("%s: --python %s is not an executable file: %s", c.title(), f.python, help)
+		}
+		djangoapp.Python = f.python
 	}
 	if os.Getenv("NO_COLOR") != "" {
 		f.noColor = true
