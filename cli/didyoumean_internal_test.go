@@ -16,6 +16,7 @@ func TestUnknownCommandAndFlagSuggest(t *testing.T) {
 		{[]string{"help", "doctr"}, `unknown command "doctr" — did you mean doctor?`},
 		{[]string{"apply", "--dryrun"}, "does not take -dryrun — did you mean --dry-run?"},
 		{[]string{"status", "--evn", "staging"}, "does not take -evn — did you mean --env?"},
+		{[]string{"status", "--python", "/nonexistent/python"}, "--python /nonexistent/python is not an executable file"},
 	} {
 		var out, errw bytes.Buffer
 		if code := Main(c.args, strings.NewReader(""), &out, &errw); code != ExitUsage || !strings.Contains(errw.String(), c.want) {
