@@ -56,6 +56,10 @@ const S3CostService = "Amazon Simple Storage Service"
 // of the project still records it).
 const budgetResource = "budget"
 
+// BudgetResource is the progress key of the budget the monitoring step
+// made (destroy lists it).
+const BudgetResource = budgetResource
+
 // Monitoring sets the CloudWatch alarms, the optional request metrics and
 // the monthly AWS Budgets cost budget.
 func Monitoring() *Step {
