@@ -56,6 +56,11 @@ func Answers(o Options, saved *state.Progress) (*config.Answers, error) {
 	}
 	if saved != nil && saved.Answers() != nil {
 		a.Merge(saved.Answers())
+		// An env set up with an earlier default user name keeps that
+		// user: a new default would be a changed iam_user nobody asked for.
+		if s := saved.Answers(); !a.Set["iam_user"] && s.IAMUser != "" && s.IAMUser != config.DefaultIAMUser(s) {
+			a.IAMUser, a.Set["iam_user"] = s.IAMUser, true
+		}
 	}
 	if o.Env != "" {
 		a.Env, a.Set["env"] = o.Env, true

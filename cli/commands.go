@@ -147,6 +147,21 @@ var commandTable = []*command{
 		run:      cmdDestroy,
 	},
 	{
+		name:  "adopt",
+		args:  "--env NAME --answers FILE",
+		short: "rebuild a teammate's env progress from the account (changes nothing in AWS)",
+		long: "For a second machine, where the env was set up by someone else (progress files are not\n" +
+			"committed): reads the resources the answers name and their s3wizard:project / s3wizard:env tags,\n" +
+			"and records which are the wizard's (tagged for this project and env), which existed without\n" +
+			"them (kept by destroy), and refuses another project's. check, doctor, docs, rotate-keys and\n" +
+			"destroy then work here. Writes only .s3wizard/<env>.json; no secret.",
+		flags:    []string{"env", "answers"},
+		needEnv:  true,
+		examples: []string{"s3wizard adopt --env prod --answers s3wizard.yaml"},
+		exits:    []string{exitOK, exitFail + "; nothing was recorded", exitUsage + "; also: the env already has progress here"},
+		run:      cmdAdopt,
+	},
+	{
 		name:  "migrate-media",
 		args:  "--env NAME [--dry-run] [--media-root DIR]",
 		short: "upload existing MEDIA_ROOT files under media/ (resumable)",

@@ -58,7 +58,7 @@ func TestTwoEnvsAppliedAtOnceKeepBothSecrets(t *testing.T) {
 					if m["AWS_STORAGE_BUCKET_NAME"] != "mon-app-media-"+env {
 						continue
 					}
-					keys := userKeys(t, s, "django-s3-user-"+env)
+					keys := userKeys(t, s, "mon-app-"+env+"-s3-user")
 					if len(keys) != 1 || keys[0] != m["AWS_ACCESS_KEY_ID"] || m["AWS_SECRET_ACCESS_KEY"] == "" {
 						t.Errorf("%s: user keys %v, %s has %s", env, keys, f, m["AWS_ACCESS_KEY_ID"])
 					}

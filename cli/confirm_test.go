@@ -158,7 +158,7 @@ func TestApplyInTerminalShowsThePlanAndAsks(t *testing.T) {
 	if !strings.Contains(tm.screen(), "nothing was changed") {
 		t.Errorf("no 'nothing was changed' after no:\n%s", tm.screen())
 	}
-	if bucketExists(t, s, "mon-app-media-staging") || userExists(t, s, "django-s3-user-staging") {
+	if bucketExists(t, s, "mon-app-media-staging") || userExists(t, s, "mon-app-staging-s3-user") {
 		t.Fatal("apply changed AWS after the answer no")
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".env")); err == nil {

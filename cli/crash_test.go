@@ -56,7 +56,7 @@ func mutatingOps(t *testing.T, stdout string) []string {
 
 // outcome is what a finished apply left: what the invariants compare.
 type outcome struct {
-	owned map[string]string // progress resources recording what the wizard created
+	owned map[string]string // ownership records (kind:name → evidence)
 }
 
 // Crash right after every mutating AWS operation of a full apply, run apply
@@ -93,7 +93,7 @@ func TestCrashMatrix(t *testing.T) {
 			mustOK(t, apply(t, ref, env))
 			want = collect(t, s, ref)
 			for _, v := range want.owned {
-				if v != "true" {
+				if v != state.EvidenceCreated {
 					t.Errorf("a run without crash recorded ownership %v", want.owned)
 				}
 			}
@@ -140,7 +140,7 @@ func collect(t *testing.T, s *motoserver.Server, dir string) outcome {
 	ctx := context.Background()
 	envf := readEnv(t, dir)
 	ic := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
-	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("django-s3-user-staging")})
+	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("mon-app-staging-s3-user")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,10 +190,8 @@ func collect(t *testing.T, s *motoserver.Server, dir string) outcome {
 		t.Errorf("a key creation is still open: %+v", p.KeyCreation())
 	}
 	o := outcome{owned: map[string]string{}}
-	for k, v := range p.Resources() {
-		if strings.HasSuffix(k, "_created_by_wizard") {
-			o.owned[k] = v
-		}
+	for _, r := range p.Ownerships() {
+		o.owned[r.Kind+":"+r.Name] = r.Evidence
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".s3wizard", "heroku-staging.sh")); err != nil {
 		t.Errorf("heroku command file: %v", err)

@@ -10,10 +10,12 @@ import (
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/appconfig"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/docs"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -155,5 +157,36 @@ func cmdDocs(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	fmt.Fprintln(s.Out, path)
+	return nil
+}
+
+func cmdAdopt(ctx context.Context, f *flags, s IO) error {
+	saved, err := state.Read(f.Dir, f.Env)
+	if err != nil {
+		return err
+	}
+	if saved.Answers() != nil {
+		return app.UsageError(fmt.Errorf("env %q already has saved progress in %s: adopt only rebuilds a missing one", f.Env, f.Dir))
+	}
+	a, err := app.Answers(f.Options, saved)
+	if err != nil {
+		return err
+	}
+	if k := a.Missing(); k != "" {
+		return &config.MissingError{Key: k}
+	}
+	if err := app.FinishAudit(a, f.Dir); err != nil {
+		return err
+	}
+	sess, err := app.Open(ctx, f.Options, a, true, false)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	fmt.Fprintf(s.Err, "s3wizard: reading env %s's resources and their tags (nothing is changed)\n", f.Env)
+	if err := day2.Adopt(ctx, sess.Run, func(msg string) { fmt.Fprintln(s.Out, "  "+msg) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Err, "s3wizard: recorded in %s: check, doctor, docs, rotate-keys and destroy now work for env %s here\n", state.Path(f.Dir, f.Env), f.Env)
 	return nil
 }

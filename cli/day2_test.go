@@ -16,7 +16,7 @@ import (
 
 func keyStatuses(t *testing.T, s *motoserver.Server) map[string]string {
 	t.Helper()
-	out, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: sdk.String("django-s3-user-staging")})
+	out, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).ListAccessKeys(context.Background(), &iam.ListAccessKeysInput{UserName: sdk.String("mon-app-staging-s3-user")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestDestroyNeedsTheTypedName(t *testing.T) {
 	}
 	// What goes is listed before the question (issue 10.4).
 	question := strings.Index(no.stderr, "Type the bucket name")
-	for _, want := range []string{"bucket mon-app-media-staging with EVERY file", "IAM user django-s3-user-staging", "IAM group", "budget s3wizard-s3-monthly"} {
+	for _, want := range []string{"bucket mon-app-media-staging with EVERY file", "IAM user mon-app-staging-s3-user", "IAM group", "budget s3wizard-s3-monthly"} {
 		if i := strings.Index(no.stderr, want); i < 0 || i > question {
 			t.Errorf("%q is not listed before the question:\n%s", want, no.stderr)
 		}
@@ -131,7 +131,7 @@ func TestDestroyNeedsTheTypedName(t *testing.T) {
 	if _, err := s3client(t, s, "", "").HeadBucket(ctx, &s3.HeadBucketInput{Bucket: sdk.String("mon-app-media-staging")}); err == nil {
 		t.Error("bucket still exists")
 	}
-	if _, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).GetUser(ctx, &iam.GetUserInput{UserName: sdk.String("django-s3-user-staging")}); err == nil {
+	if _, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).GetUser(ctx, &iam.GetUserInput{UserName: sdk.String("mon-app-staging-s3-user")}); err == nil {
 		t.Error("IAM user still exists")
 	}
 	if env := readEnv(t, dir); env["AWS_SECRET_ACCESS_KEY"] != "" {

@@ -133,7 +133,7 @@ func TestApplyFromNothingThenNothingChanges(t *testing.T) {
 		}
 	}
 	env := readEnv(t, dir)
-	keys := userKeys(t, s, "django-s3-user-staging")
+	keys := userKeys(t, s, "mon-app-staging-s3-user")
 	if len(keys) != 1 || keys[0] != env["AWS_ACCESS_KEY_ID"] {
 		t.Fatalf("keys = %v, env file has %s", keys, env["AWS_ACCESS_KEY_ID"])
 	}
@@ -147,7 +147,7 @@ func TestApplyFromNothingThenNothingChanges(t *testing.T) {
 	if !strings.Contains(second.stderr, "nothing to change") {
 		t.Errorf("second apply changed something:\n%s", second.stderr)
 	}
-	if keys2 := userKeys(t, s, "django-s3-user-staging"); len(keys2) != 1 || keys2[0] != keys[0] {
+	if keys2 := userKeys(t, s, "mon-app-staging-s3-user"); len(keys2) != 1 || keys2[0] != keys[0] {
 		t.Errorf("second apply: keys = %v, want just %s", keys2, keys[0])
 	}
 	vs, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{
@@ -223,16 +223,16 @@ func TestCrashAfterCreateAccessKey(t *testing.T) {
 	if crash.code == 0 {
 		t.Fatalf("the simulated crash did not happen:\n%s", crash.stderr)
 	}
-	if keys := userKeys(t, s, "django-s3-user-staging"); len(keys) != 1 {
+	if keys := userKeys(t, s, "mon-app-staging-s3-user"); len(keys) != 1 {
 		t.Fatalf("after the crash the user should have the one orphan key, has %v", keys)
 	}
 	if env, _ := godotenv.Read(filepath.Join(dir, ".env")); env["AWS_ACCESS_KEY_ID"] != "" {
 		t.Fatal("the crash happened after the env file was written: the test proves nothing")
 	}
-	orphan := userKeys(t, s, "django-s3-user-staging")[0]
+	orphan := userKeys(t, s, "mon-app-staging-s3-user")[0]
 
 	mustOK(t, apply(t, dir, s.Env()))
-	keys := userKeys(t, s, "django-s3-user-staging")
+	keys := userKeys(t, s, "mon-app-staging-s3-user")
 	env := readEnv(t, dir)
 	if len(keys) != 1 || keys[0] != env["AWS_ACCESS_KEY_ID"] {
 		t.Fatalf("after resuming: keys %v, env file key %s; want exactly the env file's key", keys, env["AWS_ACCESS_KEY_ID"])

@@ -35,7 +35,7 @@ func TestTrackedEnvFileIsRefusedBeforeAnyChange(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "git rm --cached .env") || !strings.Contains(r.stderr, "nothing was changed") {
 		t.Fatalf("apply with a tracked .env: exit %d\n%s", r.code, r.stderr)
 	}
-	if bucketExists(t, s, "mon-app-media-staging") || userExists(t, s, "django-s3-user-staging") {
+	if bucketExists(t, s, "mon-app-media-staging") || userExists(t, s, "mon-app-staging-s3-user") {
 		t.Fatal("apply created resources before refusing the tracked .env")
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, ".env")); string(b) != "DEBUG=1\n" {

@@ -35,12 +35,12 @@ func TestStagingThenProdKeepTheirOwnEnvFiles(t *testing.T) {
 	if err != nil || prod["AWS_STORAGE_BUCKET_NAME"] != "mon-app-media-prod" || prod["AWS_ACCESS_KEY_ID"] == "" {
 		t.Fatalf(".env.prod: %v %v", prod["AWS_STORAGE_BUCKET_NAME"], err)
 	}
-	if k := userKeys(t, s, "django-s3-user-prod"); len(k) != 1 || k[0] != prod["AWS_ACCESS_KEY_ID"] {
+	if k := userKeys(t, s, "mon-app-prod-s3-user"); len(k) != 1 || k[0] != prod["AWS_ACCESS_KEY_ID"] {
 		t.Errorf("prod keys %v, .env.prod has %s", k, prod["AWS_ACCESS_KEY_ID"])
 	}
 	// Staging again: still one key, still in .env.
 	mustOK(t, apply(t, dir, s.Env()))
-	if k := userKeys(t, s, "django-s3-user-staging"); len(k) != 1 || k[0] != staging["AWS_ACCESS_KEY_ID"] {
+	if k := userKeys(t, s, "mon-app-staging-s3-user"); len(k) != 1 || k[0] != staging["AWS_ACCESS_KEY_ID"] {
 		t.Errorf("staging keys after prod: %v", k)
 	}
 	// Choosing staging's file for prod explicitly is refused before any change.
@@ -132,11 +132,11 @@ func TestStaleCreationRecordSparesLaterKeys(t *testing.T) {
 	var prog map[string]any
 	b, _ := os.ReadFile(path)
 	json.Unmarshal(b, &prog)
-	prog["key_creation"] = map[string]any{"user": "django-s3-user-staging", "at": time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339), "existing_key_ids": []string{}}
+	prog["key_creation"] = map[string]any{"user": "mon-app-staging-s3-user", "at": time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339), "existing_key_ids": []string{}}
 	b, _ = json.Marshal(prog)
 	os.WriteFile(path, b, 0o600)
 
-	hand, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: sdk.String("django-s3-user-staging")})
+	hand, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: sdk.String("mon-app-staging-s3-user")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestRotateFinishesAfterCrashBetweenEnvWriteAndRecord(t *testing.T) {
 
 	// The state such a crash leaves: the new key in .env, the creation
 	// record still open, no rotation record.
-	k, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: sdk.String("django-s3-user-staging")})
+	k, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).CreateAccessKey(context.Background(), &iam.CreateAccessKeyInput{UserName: sdk.String("mon-app-staging-s3-user")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestRotateFinishesAfterCrashBetweenEnvWriteAndRecord(t *testing.T) {
 	var prog map[string]any
 	b, _ := os.ReadFile(progPath)
 	json.Unmarshal(b, &prog)
-	prog["key_creation"] = map[string]any{"user": "django-s3-user-staging", "at": time.Now().UTC().Format(time.RFC3339), "existing_key_ids": []string{old}, "replaces": old}
+	prog["key_creation"] = map[string]any{"user": "mon-app-staging-s3-user", "at": time.Now().UTC().Format(time.RFC3339), "existing_key_ids": []string{old}, "replaces": old}
 	b, _ = json.Marshal(prog)
 	os.WriteFile(progPath, b, 0o600)
 
@@ -265,7 +265,7 @@ func TestEnvFileRedirectIsRemembered(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, ".env"), []byte("DEBUG=1\n"), 0o600)
 	mustOK(t, apply(t, dir, s.Env()))
 	mustOK(t, run(t, dir, s.Env(), "check", "--env", "staging"))
-	if k := userKeys(t, s, "django-s3-user-staging"); len(k) != 1 {
+	if k := userKeys(t, s, "mon-app-staging-s3-user"); len(k) != 1 {
 		t.Fatalf("a second key was made: %v", k)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, ".env")); string(b) != "DEBUG=1\n" {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -46,5 +47,8 @@ func cmdOperatorPolicy(ctx context.Context, f *flags, s IO) error {
 		return app.UsageError(err)
 	}
 	fmt.Fprintln(s.Out, doc.JSON())
+	if a.Credentials == config.CredInstanceRole && a.EBEnvironment != "" {
+		fmt.Fprintf(s.Err, "Elastic Beanstalk: UpdateEnvironment also needs the caller's rights on the resources behind the environment (CloudFormation, Auto Scaling, EC2, load balancer, its S3 bucket); AWS lists them only as the managed policy %s: attach it too for the role step, or associate the instance profile yourself.\n", aws.EBManagedPolicy)
+	}
 	return nil
 }

@@ -54,7 +54,7 @@ func TestParseAndDefaults(t *testing.T) {
 	if err := a.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if a.Bucket != "mon-app-media-staging" || a.IAMUser != "django-s3-user-staging" || a.Credentials != CredAccessKeys ||
+	if a.Bucket != "mon-app-media-staging" || a.IAMUser != "mon-app-staging-s3-user" || a.Credentials != CredAccessKeys ||
 		a.IAMPolicy != PolicyLeastPrivilege || !a.Versioning || a.EnvFile != ".env" || a.Lifecycle.AbortMultipartDays != 7 {
 		t.Errorf("defaults: %+v", a)
 	}

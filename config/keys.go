@@ -296,8 +296,14 @@ var keys = []*Question{
 		}, empty: true},
 	{Key: "iam_user", Title: "IAM user for the app", Help: "The app's own identity; never your admin user.",
 		Kind: KindInput, envNamed: true, ref: func(a *Answers) any { return &a.IAMUser }, relevant: accessKeys,
-		check: func(a *Answers) error { return validIAMName(a.IAMUser, MaxUserName) },
-		fill:  func(a *Answers) { a.IAMUser = "django-s3-user-" + a.Env }, empty: true},
+		check: func(a *Answers) error {
+			err := validIAMName(a.IAMUser, MaxUserName)
+			if err != nil && !a.Set["iam_user"] && a.IAMUser == DefaultIAMUser(a) {
+				return fmt.Errorf("the default user name %s would be %d characters (IAM allows %d): shorten app or env, or set iam_user", a.IAMUser, len(a.IAMUser), MaxUserName)
+			}
+			return err
+		},
+		fill: func(a *Answers) { a.IAMUser = DefaultIAMUser(a) }, empty: true},
 	{Key: "iam_policy", Title: "IAM policy", Help: "least-privilege: this bucket only; full-access is AmazonS3FullAccess (not for production).",
 		Kind: KindSelect, Options: []string{PolicyLeastPrivilege, PolicyFullAccess}, ref: func(a *Answers) any { return &a.IAMPolicy },
 		fill: func(a *Answers) { a.IAMPolicy = PolicyLeastPrivilege }, empty: true},
@@ -426,6 +432,12 @@ var keys = []*Question{
 }
 
 var ebEnvRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$`)
+
+// DefaultIAMUser is iam_user's default, unique to the project and env (a
+// name shared by every project of an account, as django-s3-user-<env> was,
+// let one project's runs take the other's user and keys). An env whose
+// progress saved another name keeps it (app.Answers).
+func DefaultIAMUser(a *Answers) string { return fmt.Sprintf("%s-%s-s3-user", appOr(a), a.Env) }
 
 func appOr(a *Answers) string {
 	if a.App == "" {

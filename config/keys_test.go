@@ -139,7 +139,8 @@ func TestValidateWithAWSLimits(t *testing.T) {
 	}{
 		{"bucket: " + long(63) + "\n", "bucket", "access-log bucket"},
 		{"bucket: 192.168.05.4\n", "bucket", "IP address"},
-		{"app: " + long(130) + "\nbucket: mon-app-media\n", "app", "IAM group name"},
+		{"app: " + long(130) + "\nbucket: mon-app-media\niam_user: web\n", "app", "IAM group name"},
+		{"app: " + long(60) + "\nbucket: mon-app-media\n", "iam_user", "the default user name " + long(60) + "-staging-s3-user would be 76 characters (IAM allows 64): shorten app or env, or set iam_user"},
 		{"iam_user: " + long(65) + "\n", "iam_user", "1-64"},
 		{"credentials: instance-role\nrole_name: " + long(65) + "\n", "role_name", "1-64"},
 		{"credentials: instance-role\napp: " + long(60) + "\nbucket: mon-app-media\n", "role_name", "1-64"},

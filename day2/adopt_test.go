@@ -12,6 +12,7 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -52,7 +53,7 @@ func TestAdoptedBucketKeepsItsPolicyAndGetsItBack(t *testing.T) {
 		t.Errorf("no warning about the 3 objects under uploads/:\n%s", w)
 	}
 	live := bucketPolicy(t, cl, a.Bucket)
-	for _, want := range []string{"PartnerRead", "PublicReadOfPublicPrefixes"} {
+	for _, want := range []string{"PartnerRead", policy.SidPublicRead} {
 		if !strings.Contains(live, want) {
 			t.Errorf("live policy lacks %s:\n%s", want, live)
 		}
@@ -63,7 +64,7 @@ func TestAdoptedBucketKeepsItsPolicyAndGetsItBack(t *testing.T) {
 
 	said := destroy(t, r)
 	live = bucketPolicy(t, cl, a.Bucket)
-	if !strings.Contains(live, "PartnerRead") || strings.Contains(live, "PublicReadOfPublicPrefixes") {
+	if !strings.Contains(live, "PartnerRead") || strings.Contains(live, policy.SidPublicRead) {
 		t.Errorf("after destroy the policy should be the partner's alone:\n%s\n%s", live, said)
 	}
 	_, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})

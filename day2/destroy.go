@@ -48,41 +48,57 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	_ = r.Identify(ctx)
 	kept := func(name string) { say("kept " + name + ": it existed before the wizard (adopted)") }
 	if a.Credentials == config.CredAccessKeys {
-		destroyKeysAndUser(ctx, r, try, say)
+		// Every user this env made or made keys for, the answer's and any
+		// an earlier answer named: each is judged by its own record.
+		for _, user := range destroyUsers(r) {
+			destroyKeysAndUser(ctx, r, user, try, say)
+		}
+		group, policyName := steps.GroupName(a), steps.PolicyName(a)
 		for _, arn := range []string{steps.PolicyARN(a, r.AccountID()), steps.FullAccessARN} {
-			_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: sdk.String(steps.GroupName(a)), PolicyArn: sdk.String(arn)})
+			_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(arn)})
 			try("detach "+steps.ARNName(arn)+" from group", err)
 		}
-		_, err := cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: sdk.String(steps.GroupName(a))})
-		try("delete IAM group "+steps.GroupName(a), err)
-		arn := steps.PolicyARN(a, r.AccountID())
-		if vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}); err == nil {
-			for _, v := range vs.Versions {
-				if !v.IsDefaultVersion {
-					_, err := cl.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: v.VersionId})
-					try("delete policy version "+sdk.ToString(v.VersionId), err)
+		if r.Owns(state.KindIAMGroup, group) {
+			_, err := cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: &group})
+			try("delete IAM group "+group, err)
+		} else {
+			kept("IAM group " + group)
+		}
+		if r.Owns(state.KindIAMPolicy, policyName) {
+			arn := steps.PolicyARN(a, r.AccountID())
+			if vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}); err == nil {
+				for _, v := range vs.Versions {
+					if !v.IsDefaultVersion {
+						_, err := cl.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: v.VersionId})
+						try("delete policy version "+sdk.ToString(v.VersionId), err)
+					}
 				}
 			}
+			_, err := cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
+			try("delete policy "+policyName, err)
+		} else if a.IAMPolicy != config.PolicyFullAccess {
+			kept("policy " + policyName)
 		}
-		_, err = cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
-		try("delete policy "+steps.PolicyName(a), err)
 	} else if a.Credentials == config.CredInstanceRole {
-		role := a.RoleName
-		// The wizard's inline S3 policy goes in every case; an adopted role
-		// keeps everything else.
-		_, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(steps.RoleInlinePolicy)})
-		try("delete role policy "+steps.RoleInlinePolicy, err)
-		if r.Owns(steps.RoleCreatedResource) {
-			_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
-			try("remove role from instance profile "+role, err)
-			_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: &role})
-			try("delete instance profile "+role, err)
-			_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(steps.EBWebTierARN)})
-			try("detach AWSElasticBeanstalkWebTier", err)
-			_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &role})
-			try("delete role "+role, err)
-		} else {
-			kept("role " + role)
+		for _, role := range union([]string{a.RoleName}, r.State.OwnedNames(state.KindRole)) {
+			// The wizard's inline S3 policy goes in every case; an adopted
+			// role keeps everything else.
+			_, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(steps.RoleInlinePolicy)})
+			try("delete role policy "+steps.RoleInlinePolicy+" of "+role, err)
+			if r.Owns(state.KindInstanceProfile, role) {
+				_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
+				try("remove role from instance profile "+role, err)
+				_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: &role})
+				try("delete instance profile "+role, err)
+			}
+			if r.Owns(state.KindRole, role) {
+				_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(steps.EBWebTierARN)})
+				try("detach AWSElasticBeanstalkWebTier", err)
+				_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &role})
+				try("delete role "+role, err)
+			} else {
+				kept("role " + role)
+			}
 		}
 	}
 	if a.Credentials != config.CredProvided {
@@ -91,16 +107,13 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 		steps.DestroyMonitoring(ctx, r, try, say)
 	}
 	destroyAppFiles(r, try, say)
-	for _, b := range []struct{ name, created string }{{a.Bucket, steps.BucketCreatedResource}, {steps.LogBucketName(a.Bucket), steps.LogBucketCreatedResource}} {
-		if !r.Owns(b.created) {
-			// A log bucket never set up (access logs off) is not news.
-			if b.name == a.Bucket || r.State.Resource(steps.LogBucketResource) != "" {
-				restoreAdopted(ctx, r, b.name, try)
-				kept("bucket " + b.name)
-			}
+	for _, b := range destroyBuckets(r) {
+		if !r.Owns(state.KindBucket, b) {
+			restoreAdopted(ctx, r, b, try)
+			kept("bucket " + b)
 			continue
 		}
-		try("empty and delete bucket "+b.name, deleteBucket(ctx, r.AWS.S3In(a.Region), b.name))
+		try("empty and delete bucket "+b, deleteBucket(ctx, r.AWS.S3In(a.Region), b))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
@@ -111,9 +124,10 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 		p.SetRotation(nil)
 		// What was deleted is no longer the wizard's: a bucket or user of
 		// the same name found by a later apply is adopted, not created.
-		for _, k := range []string{steps.BucketCreatedResource, steps.LogBucketCreatedResource, steps.UserCreatedResource, steps.RoleCreatedResource, steps.PABBeforeResource} {
-			p.DeleteResource(k)
+		for _, o := range p.Ownerships() {
+			p.ForgetOwnership(o.Kind, o.Name)
 		}
+		p.DeleteResource(steps.PABBeforeResource)
 		// What a provider refused is asked again of the next bucket.
 		for k := range p.Resources() {
 			if strings.HasPrefix(k, steps.ProviderRefusedPrefix) {
@@ -162,24 +176,24 @@ func deleteBucket(ctx context.Context, cl aws.S3API, bucket string) error {
 // existing one): a key another env recorded, or one no env made, is never
 // this env's to delete, and a user that another env's progress still uses,
 // or that still has keys this env did not make, is kept.
-func destroyKeysAndUser(ctx context.Context, r *steps.Run, try func(string, error), say func(string)) {
+func destroyKeysAndUser(ctx context.Context, r *steps.Run, user string, try func(string, error), say func(string)) {
 	a := r.Answers
 	cl := r.AWS.IAM
-	others := otherEnvsOfUser(r)
+	others := otherEnvsOfUser(r, user)
 	mine := map[string]bool{}
 	for _, k := range r.State.Keys() {
-		if (k.User == "" || k.User == a.IAMUser) && k.Status != "Deleted" {
+		if (k.User == "" || k.User == user) && k.Status != "Deleted" {
 			mine[k.ID] = true
 		}
 	}
 	// The env file's key is this env's too when no other env recorded it
 	// (a run that died between the env file and the progress file).
-	if env, err := envfile.Read(r.EnvFilePath()); err == nil && env[appconfig.EnvKeyID] != "" && env[appconfig.EnvBucket] == a.Bucket && others.keys[env[appconfig.EnvKeyID]] == "" {
+	if env, err := envfile.Read(r.EnvFilePath()); err == nil && user == a.IAMUser && env[appconfig.EnvKeyID] != "" && env[appconfig.EnvBucket] == a.Bucket && others.keys[env[appconfig.EnvKeyID]] == "" {
 		mine[env[appconfig.EnvKeyID]] = true
 	}
-	live, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
+	live, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &user})
 	if err != nil && !aws.IsNotFound(err) {
-		try("list the access keys of "+a.IAMUser, err)
+		try("list the access keys of "+user, err)
 		return
 	}
 	var foreign []string
@@ -190,7 +204,7 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, try func(string, erro
 				foreign = append(foreign, id)
 				continue
 			}
-			_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: k.AccessKeyId})
+			_, err := cl.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &user, AccessKeyId: k.AccessKeyId})
 			try("delete access key "+text.Mask(id), err)
 			markKey(r, id, "Deleted")
 		}
@@ -200,23 +214,23 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, try func(string, erro
 			markKey(r, id, "Deleted") // already gone from IAM
 		}
 	}
-	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(steps.GroupName(a)), UserName: &a.IAMUser})
-	try("remove "+a.IAMUser+" from group "+steps.GroupName(a), err)
+	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(steps.GroupName(a)), UserName: &user})
+	try("remove "+user+" from group "+steps.GroupName(a), err)
 	switch {
-	case !r.Owns(steps.UserCreatedResource):
-		say("kept IAM user " + a.IAMUser + ": it existed before the wizard (adopted)")
+	case !r.Owns(state.KindIAMUser, user):
+		say("kept IAM user " + user + ": it existed before the wizard (adopted)")
 	case len(others.envs) > 0:
-		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", a.IAMUser, strings.Join(others.envs, ", ")))
-		handOverUser(r, others.envs, say)
+		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", user, strings.Join(others.envs, ", ")))
+		handOverUser(r, user, others.envs, say)
 	case len(foreign) > 0:
 		var masked []string
 		for _, id := range foreign {
 			masked = append(masked, text.Mask(id))
 		}
-		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", a.IAMUser, strings.Join(masked, ", "), a.Env))
+		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", user, strings.Join(masked, ", "), a.Env))
 	default:
-		_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &a.IAMUser})
-		try("delete IAM user "+a.IAMUser, err)
+		_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &user})
+		try("delete IAM user "+user, err)
 	}
 }
 
@@ -227,7 +241,7 @@ type userSharers struct {
 }
 
 // otherEnvsOfUser reads the other envs' progress for the same IAM user.
-func otherEnvsOfUser(r *steps.Run) userSharers {
+func otherEnvsOfUser(r *steps.Run, user string) userSharers {
 	a := r.Answers
 	u := userSharers{keys: map[string]string{}}
 	for _, env := range state.Envs(r.Dir) {
@@ -235,12 +249,12 @@ func otherEnvsOfUser(r *steps.Run) userSharers {
 			continue
 		}
 		p, err := state.Read(r.Dir, env)
-		if err != nil || p.Answers() == nil || p.Answers().IAMUser != a.IAMUser || p.Answers().Credentials != config.CredAccessKeys {
+		if err != nil || p.Answers() == nil || p.Answers().IAMUser != user || p.Answers().Credentials != config.CredAccessKeys {
 			continue
 		}
 		used := false
 		for _, k := range p.Keys() {
-			if (k.User == "" || k.User == a.IAMUser) && k.Status != "Deleted" {
+			if (k.User == "" || k.User == user) && k.Status != "Deleted" {
 				u.keys[k.ID] = env
 				used = true
 			}
@@ -257,20 +271,53 @@ func otherEnvsOfUser(r *steps.Run) userSharers {
 
 // handOverUser records the wizard's ownership of a kept user in the first
 // env that still uses it, so that env's destroy deletes it in the end.
-func handOverUser(r *steps.Run, envs []string, say func(string)) {
+func handOverUser(r *steps.Run, user string, envs []string, say func(string)) {
 	p, err := state.Open(r.Dir, envs[0])
 	if err != nil {
-		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], r.Answers.IAMUser, err))
+		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], user, err))
 		return
 	}
 	defer p.Close()
 	if err := p.Update(func(p *state.Progress) {
-		p.SetResource(steps.UserCreatedResource, "true")
+		p.PutOwnership(state.Ownership{Kind: state.KindIAMUser, Name: user, Evidence: state.EvidenceCreated})
 	}); err != nil {
-		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], r.Answers.IAMUser, err))
+		say(fmt.Sprintf("could not record in env %s that the wizard created %s (%v): its destroy will keep the user", envs[0], user, err))
 		return
 	}
-	say(fmt.Sprintf("env %s now owns IAM user %s: its destroy deletes it", envs[0], r.Answers.IAMUser))
+	say(fmt.Sprintf("env %s now owns IAM user %s: its destroy deletes it", envs[0], user))
+}
+
+// destroyUsers are the IAM users destroy acts on: the answer's, every user
+// the records say this env made, and every user it recorded keys of.
+func destroyUsers(r *steps.Run) []string {
+	users := union([]string{r.Answers.IAMUser}, r.State.OwnedNames(state.KindIAMUser))
+	for _, k := range r.State.Keys() {
+		if k.User != "" && k.Status != "Deleted" {
+			users = union(users, []string{k.User})
+		}
+	}
+	return users
+}
+
+// destroyBuckets are the buckets destroy acts on: the answer's, its log
+// bucket once set up, and every bucket the records say this env made.
+func destroyBuckets(r *steps.Run) []string {
+	names := []string{r.Answers.Bucket}
+	if lb := r.State.Resource(steps.LogBucketResource); lb != "" {
+		names = append(names, lb)
+	}
+	return union(names, r.State.OwnedNames(state.KindBucket))
+}
+
+// union is a followed by the names of b not in a.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, n := range b {
+		if n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // EnvBackupFile is where destroy keeps the env file as it was before it took
@@ -356,7 +403,9 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	}
 	if err == nil {
 		live := sdk.ToString(out.Policy)
-		merged, err := policy.MergeBySid(live, nil)
+		// Only an adopted bucket gets here: earlier wizards' Sids may
+		// be its owner's own statements, and stay.
+		merged, err := policy.MergeBySid(live, nil, false)
 		switch {
 		case err != nil:
 			try("read the bucket policy of "+bucket, err)

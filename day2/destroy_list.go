@@ -5,28 +5,47 @@ import (
 
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
 // DestroyList says, before anything is deleted, what Destroy will delete for
 // the env and what it keeps, from the progress file alone (no AWS call), so
-// the user can confirm knowing what goes.
+// the user can confirm knowing what goes. Like Destroy, it goes by the
+// ownership record of each named resource.
 func DestroyList(r *steps.Run) (deleted, kept []string) {
 	a := r.Answers
+	adopted := func(what string) { kept = append(kept, what+" (it existed before the wizard)") }
 	if a.Credentials == config.CredAccessKeys {
-		deleted = append(deleted, fmt.Sprintf("the access keys env %s made for IAM user %s", a.Env, a.IAMUser))
-		if r.Owns(steps.UserCreatedResource) {
-			deleted = append(deleted, fmt.Sprintf("IAM user %s (kept if another env still uses it)", a.IAMUser))
-		} else {
-			kept = append(kept, "IAM user "+a.IAMUser+" (it existed before the wizard)")
+		for _, user := range destroyUsers(r) {
+			deleted = append(deleted, fmt.Sprintf("the access keys env %s made for IAM user %s", a.Env, user))
+			if r.Owns(state.KindIAMUser, user) {
+				deleted = append(deleted, fmt.Sprintf("IAM user %s (kept if another env still uses it)", user))
+			} else {
+				adopted("IAM user " + user)
+			}
 		}
-		deleted = append(deleted, fmt.Sprintf("IAM group %s and policy %s (every version)", steps.GroupName(a), steps.PolicyName(a)))
-	} else if a.Credentials == config.CredInstanceRole {
-		deleted = append(deleted, fmt.Sprintf("the inline policy %s of role %s", steps.RoleInlinePolicy, a.RoleName))
-		if r.Owns(steps.RoleCreatedResource) {
-			deleted = append(deleted, fmt.Sprintf("role %s and its instance profile", a.RoleName))
+		if group := steps.GroupName(a); r.Owns(state.KindIAMGroup, group) {
+			deleted = append(deleted, "IAM group "+group)
 		} else {
-			kept = append(kept, "role "+a.RoleName+" (it existed before the wizard)")
+			adopted("IAM group " + group)
+		}
+		if name := steps.PolicyName(a); r.Owns(state.KindIAMPolicy, name) {
+			deleted = append(deleted, fmt.Sprintf("policy %s (every version)", name))
+		} else if a.IAMPolicy != config.PolicyFullAccess {
+			adopted("policy " + name)
+		}
+	} else if a.Credentials == config.CredInstanceRole {
+		for _, role := range union([]string{a.RoleName}, r.State.OwnedNames(state.KindRole)) {
+			deleted = append(deleted, fmt.Sprintf("the inline policy %s of role %s", steps.RoleInlinePolicy, role))
+			if r.Owns(state.KindInstanceProfile, role) {
+				deleted = append(deleted, "instance profile "+role)
+			}
+			if r.Owns(state.KindRole, role) {
+				deleted = append(deleted, "role "+role)
+			} else {
+				adopted("role " + role)
+			}
 		}
 	}
 	if a.Credentials != config.CredProvided {
@@ -37,8 +56,8 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 		if a.Alarms.NumberOfObjects > 0 {
 			deleted = append(deleted, "CloudWatch alarm "+steps.ObjectsAlarmName(a.Bucket))
 		}
-		if r.Owns(steps.AlarmTopicCreatedResource) {
-			deleted = append(deleted, "SNS topic "+steps.AlarmTopicName(a.Bucket)+" and its email subscription")
+		if name := steps.AlarmTopicName(a.Bucket); r.Owns(state.KindSNSTopic, name) {
+			deleted = append(deleted, "SNS topic "+name+" and its email subscription")
 		}
 		if b := r.State.Resource(steps.BudgetResource); b != "" {
 			deleted = append(deleted, "budget "+b+" (kept while another env of the project records it)")
@@ -51,12 +70,11 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 	if a.SetEnvSh {
 		deleted = append(deleted, appconfig.SetEnvFile+" and its hook in the virtualenv's activate")
 	}
-	for _, b := range []struct{ name, created string }{{a.Bucket, steps.BucketCreatedResource}, {steps.LogBucketName(a.Bucket), steps.LogBucketCreatedResource}} {
-		switch {
-		case r.Owns(b.created):
-			deleted = append(deleted, fmt.Sprintf("bucket %s with EVERY file, version and delete marker in it", b.name))
-		case b.name == a.Bucket || r.State.Resource(steps.LogBucketResource) != "":
-			kept = append(kept, "bucket "+b.name+" (it existed before the wizard)")
+	for _, b := range destroyBuckets(r) {
+		if r.Owns(state.KindBucket, b) {
+			deleted = append(deleted, fmt.Sprintf("bucket %s with EVERY file, version and delete marker in it", b))
+		} else {
+			adopted("bucket " + b)
 		}
 	}
 	return deleted, kept

@@ -12,14 +12,16 @@ import (
 )
 
 // TestDestroyListCountsAPendingCreation: a run killed just after
-// CreateBucket / CreateUser leaves the ownership marker "pending", and
+// CreateBucket / CreateUser leaves the ownership record "pending", and
 // Destroy deletes those resources (steps.Run.Owns). The list shown for the
 // confirmation must say so, not "kept (it existed before the wizard)".
 func TestDestroyListCountsAPendingCreation(t *testing.T) {
 	a := testrun.Answers(t, destroyAnswers)
 	prog := state.New(a.Env)
-	prog.SetResource(steps.BucketCreatedResource, "pending")
-	prog.SetResource(steps.UserCreatedResource, "pending")
+	prog.PutOwnership(state.Ownership{Kind: state.KindBucket, Name: a.Bucket, Evidence: state.EvidencePending})
+	prog.PutOwnership(state.Ownership{Kind: state.KindIAMUser, Name: a.IAMUser, Evidence: state.EvidencePending})
+	prog.PutOwnership(state.Ownership{Kind: state.KindIAMGroup, Name: steps.GroupName(a), Evidence: state.EvidenceCreated})
+	prog.PutOwnership(state.Ownership{Kind: state.KindIAMPolicy, Name: steps.PolicyName(a), Evidence: state.EvidenceCreated})
 	r := &steps.Run{Answers: a, State: prog}
 	deleted, kept := day2.DestroyList(r)
 	for _, want := range []string{"bucket " + a.Bucket + " with EVERY file", "IAM user " + a.IAMUser + " (kept if another env still uses it)"} {

@@ -235,7 +235,7 @@ func TestDestroyTellsOnlyWhatIsSo(t *testing.T) {
 	if strings.Contains(list, "CloudWatch alarm") || strings.Contains(list, "budget") {
 		t.Errorf("destroy lists what the answers never made:\n%s", list)
 	}
-	r.State.SetResource(steps.AlarmTopicCreatedResource, "true")
+	r.State.PutOwnership(state.Ownership{Kind: state.KindSNSTopic, Name: steps.AlarmTopicName(a.Bucket), Evidence: state.EvidenceCreated})
 	r.State.SetResource(steps.BudgetResource, steps.BudgetName)
 	deleted, _ = day2.DestroyList(r)
 	list = strings.Join(deleted, "\n")
@@ -244,7 +244,7 @@ func TestDestroyTellsOnlyWhatIsSo(t *testing.T) {
 			t.Errorf("destroy's list lacks %q:\n%s", want, list)
 		}
 	}
-	r.State.SetResource(steps.AlarmTopicCreatedResource, "")
+	r.State.ForgetOwnership(state.KindSNSTopic, steps.AlarmTopicName(a.Bucket))
 	r.State.SetResource(steps.BudgetResource, "")
 
 	testrun.Apply(t, r, "preflight", "bucket", "iam", "access-key")

@@ -61,7 +61,7 @@ func TestHandoffDocument(t *testing.T) {
 		// prefixes and who reads them
 		"| `media/` | the app only (signed URLs) |", "| `media/products/` |", "| `media/blog/` | **anyone**", "| `uploads/` |",
 		// identity
-		"`django-s3-user-staging`", "`mon-app-staging-s3`", "mon-app-staging-s3-access",
+		"`mon-app-staging-s3-user`", "`mon-app-staging-s3`", "mon-app-staging-s3-access",
 		"`" + text.Mask(keyID) + "` | Active", due, "env_file",
 		// protection, logs, costs
 		"Default encryption", "Versioning", "Lifecycle", "uploads/: expire after 7 days", "Server access logs", "mon-app-media-staging-logs",

@@ -7,14 +7,28 @@ import (
 	"strings"
 )
 
-// WizardSids are the Sids of every bucket-policy statement the wizard has
-// ever written. A bucket policy is one document: on an adopted bucket it
-// also holds statements of others (a partner's grant, CloudFront's origin
-// access), which the wizard keeps as they are. The wizard's own statements
-// are recognised by Sid alone, so a statement the wizard writes must have a
-// Sid, listed here (a Sid dropped from the wanted document must stay listed
-// so that an older run's statement is still removed).
-var WizardSids = []string{"PublicReadOfPublicPrefixes", "DenyInsecureTransport", "S3ServerAccessLogsPolicy"}
+// Sids of the bucket-policy statements the wizard writes. They carry the
+// S3Wizard prefix: a bucket policy is one document, and on an adopted bucket
+// it also holds statements of others (a partner's grant, CloudFront's origin
+// access, the owner's own DenyInsecureTransport), which the wizard keeps as
+// they are. The wizard's own statements are recognised by Sid alone.
+const (
+	SidPublicRead   = "S3WizardPublicRead"
+	SidDenyInsecure = "S3WizardDenyInsecureTransport"
+	SidLogDelivery  = "S3WizardServerAccessLogs"
+)
+
+// WizardSids are the Sids of every bucket-policy statement the wizard
+// writes (a statement it writes must have a Sid listed here; a Sid dropped
+// from the wanted document stays listed so that an older run's statement
+// is still removed).
+var WizardSids = []string{SidPublicRead, SidDenyInsecure, SidLogDelivery}
+
+// LegacySids are the Sids earlier wizards wrote, without the prefix. They
+// are as likely an owner's own (DenyInsecureTransport is AWS's example):
+// they count as the wizard's only on a bucket the wizard made (MergeBySid's
+// legacy), and are otherwise kept and reported (Merged.Legacy).
+var LegacySids = []string{"PublicReadOfPublicPrefixes", "DenyInsecureTransport", "S3ServerAccessLogsPolicy"}
 
 // Merged is a bucket policy with the wizard's statements merged in by Sid.
 type Merged struct {
@@ -24,15 +38,22 @@ type Merged struct {
 	// Foreign are the Sids ("" for a statement without one) of the live
 	// statements that are not the wizard's: kept verbatim.
 	Foreign []string
+	// Legacy are the Foreign Sids that earlier wizards also wrote: maybe
+	// the wizard's, maybe the owner's; kept.
+	Legacy []string
 }
 
 // MergeBySid replaces, in the live bucket policy, the wizard's statements
 // (WizardSids, and the Sids of want) with want's, and keeps every other
 // statement byte for byte (fields the wizard does not model, such as
 // NotPrincipal, included). live "" is no policy; want nil removes the
-// wizard's statements only.
-func MergeBySid(live string, want *Document) (Merged, error) {
+// wizard's statements only. legacy (the bucket is the wizard's by record)
+// counts LegacySids as the wizard's too.
+func MergeBySid(live string, want *Document, legacy bool) (Merged, error) {
 	ours := slices.Clone(WizardSids)
+	if legacy {
+		ours = append(ours, LegacySids...)
+	}
 	var add []json.RawMessage
 	if want != nil {
 		for _, s := range want.Statement {
@@ -67,6 +88,9 @@ func MergeBySid(live string, want *Document) (Merged, error) {
 			}
 			kept = append(kept, raw)
 			m.Foreign = append(m.Foreign, s.Sid)
+			if slices.Contains(LegacySids, s.Sid) {
+				m.Legacy = append(m.Legacy, s.Sid)
+			}
 		}
 	}
 	all := append(kept, add...)

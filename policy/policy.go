@@ -87,11 +87,11 @@ func Bucket(bucket string, o BucketOptions) (d Document, ok bool) {
 		for _, p := range o.PublicPrefixes {
 			res = append(res, "arn:aws:s3:::"+bucket+"/"+strings.TrimSuffix(p, "/")+"/*")
 		}
-		d.Statement = append(d.Statement, Statement{Sid: "PublicReadOfPublicPrefixes", Effect: "Allow",
+		d.Statement = append(d.Statement, Statement{Sid: SidPublicRead, Effect: "Allow",
 			Principal: "*", Action: "s3:GetObject", Resource: res})
 	}
 	if o.DenyInsecure {
-		d.Statement = append(d.Statement, Statement{Sid: "DenyInsecureTransport", Effect: "Deny",
+		d.Statement = append(d.Statement, Statement{Sid: SidDenyInsecure, Effect: "Deny",
 			Principal: "*", Action: "s3:*",
 			Resource:  []string{"arn:aws:s3:::" + bucket, "arn:aws:s3:::" + bucket + "/*"},
 			Condition: map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}})
@@ -104,7 +104,7 @@ func Bucket(bucket string, o BucketOptions) (d Document, ok bool) {
 // impossible with ACLs disabled).
 func LogDelivery(logBucket, sourceBucket, account string, denyInsecure bool) Document {
 	d := Document{Version: "2012-10-17", Statement: []Statement{{
-		Sid: "S3ServerAccessLogsPolicy", Effect: "Allow",
+		Sid: SidLogDelivery, Effect: "Allow",
 		Principal: map[string]any{"Service": "logging.s3.amazonaws.com"},
 		Action:    "s3:PutObject",
 		Resource:  "arn:aws:s3:::" + logBucket + "/logs/*",
@@ -114,7 +114,7 @@ func LogDelivery(logBucket, sourceBucket, account string, denyInsecure bool) Doc
 		},
 	}}}
 	if denyInsecure {
-		d.Statement = append(d.Statement, Statement{Sid: "DenyInsecureTransport", Effect: "Deny",
+		d.Statement = append(d.Statement, Statement{Sid: SidDenyInsecure, Effect: "Deny",
 			Principal: "*", Action: "s3:*",
 			Resource:  []string{"arn:aws:s3:::" + logBucket, "arn:aws:s3:::" + logBucket + "/*"},
 			Condition: map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}})

@@ -21,7 +21,10 @@ import (
 
 // SchemaVersion is the progress file's format. Bump it with a migration in
 // migrate; a file from a newer wizard is refused, never overwritten.
-const SchemaVersion = 1
+//
+// Schema 2 records ownership per named resource (Ownership), not as
+// per-env flags in resources (schema 1, migrated by migrateV1).
+const SchemaVersion = 2
 
 // Dir is the folder, under the project, that holds progress and generated files.
 const Dir = ".s3wizard"
@@ -92,7 +95,7 @@ type Progress struct {
 	lock *os.File
 }
 
-// fileData is the progress file's format (schema 1): its JSON is the file.
+// fileData is the progress file's format (schema 2): its JSON is the file.
 type fileData struct {
 	Schema    int                   `json:"schema"`
 	Env       string                `json:"env"`
@@ -101,7 +104,9 @@ type fileData struct {
 	Answers   *config.Answers       `json:"answers,omitempty"`
 	Steps     map[string]*StepState `json:"steps"`
 	Resources map[string]string     `json:"resources,omitempty"`
-	Keys      []AccessKey           `json:"access_keys,omitempty"`
+	// Owned records, per named resource, whether the wizard made it.
+	Owned []Ownership `json:"owned,omitempty"`
+	Keys  []AccessKey `json:"access_keys,omitempty"`
 	// KeyCreation is set just before CreateAccessKey and cleared once the
 	// new key is safely in the env file (or the creation failed).
 	KeyCreation *KeyCreation `json:"key_creation,omitempty"`
@@ -196,6 +201,9 @@ func Read(dir, env string) (*Progress, error) {
 	}
 	if p.d.Steps == nil {
 		p.d.Steps = map[string]*StepState{}
+	}
+	if probe.Schema == 1 {
+		p.d.migrateV1()
 	}
 	if p.d.Answers != nil && p.d.Answers.Set == nil {
 		p.d.Answers.Set = map[string]bool{}

@@ -81,7 +81,8 @@ func TestCorruptOrNewerFileIsNeverOverwritten(t *testing.T) {
 // was written by the wizard before Progress's fields became private (every
 // field set). It still loads, every accessor returns what it holds, and
 // saving it again writes the same file: the same keys and values, only
-// "updated" changes. The answers are compared by value, not byte for byte:
+// "updated" changes, and the schema-1 ownership flag becomes schema 2's
+// record of the bucket named when it was written. The answers are compared by value, not byte for byte:
 // their own format belongs to config.
 func TestEarlierProgressFileLoadsAndKeepsItsFormat(t *testing.T) {
 	orig, err := os.ReadFile(filepath.Join("testdata", "progress-v1.json"))
@@ -115,7 +116,8 @@ func TestEarlierProgressFileLoadsAndKeepsItsFormat(t *testing.T) {
 		{"steps", p.Steps(), map[string]StepState{
 			"preflight": {Status: Done, At: at, Notes: []string{"identity checked"}},
 			"bucket":    {Status: Failed, At: at, Error: "step bucket: AccessDenied"}}},
-		{"resources", p.Resources(), map[string]string{"bucket_created_by_wizard": "true", "log_bucket": "mon-app-media-staging-logs"}},
+		{"resources", p.Resources(), map[string]string{"log_bucket": "mon-app-media-staging-logs"}},
+		{"owned", p.Ownerships(), []Ownership{{Kind: KindBucket, Name: "mon-app-media-staging", Evidence: EvidenceCreated, At: time.Date(2026, 11, 30, 9, 16, 0, 0, time.UTC)}}},
 		{"keys", p.Keys(), []AccessKey{{ID: key, User: "django-s3-user-staging", Created: at, Status: "Active", Deployed: []string{"env_file", "heroku"}}}},
 		{"key creation", p.KeyCreation(), &KeyCreation{User: "django-s3-user-staging", At: at, Existing: []string{key}, Replaces: key}},
 		{"rotation", p.Rotation(), &Rotation{Old: key, New: newKey, HandedOff: true}},
@@ -149,10 +151,14 @@ func TestEarlierProgressFileLoadsAndKeepsItsFormat(t *testing.T) {
 			t.Errorf("answers not kept: %v", a)
 		}
 	}
+	// The migration: schema 2, the flag now an ownership record.
+	before["schema"] = float64(SchemaVersion)
+	delete(before["resources"].(map[string]any), "bucket_created_by_wizard")
+	before["owned"] = []any{map[string]any{"kind": "bucket", "name": "mon-app-media-staging", "evidence": "created", "at": "2026-11-30T09:16:00Z"}}
 	if !reflect.DeepEqual(before, after) {
 		t.Errorf("saved again, the file changed:\n%s\nwas:\n%s", saved, orig)
 	}
-	if !strings.HasSuffix(string(saved), "\n}\n") || !strings.HasPrefix(string(saved), "{\n  \"schema\": 1,\n  \"env\": \"staging\",\n") {
+	if !strings.HasSuffix(string(saved), "\n}\n") || !strings.HasPrefix(string(saved), "{\n  \"schema\": 2,\n  \"env\": \"staging\",\n") {
 		t.Errorf("saved file lost its layout (indented, schema first):\n%s", saved)
 	}
 }

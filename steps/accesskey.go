@@ -127,6 +127,10 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	retire, err := planRetireKeys(ctx, r, p)
+	if err != nil {
+		return nil, err
+	}
 	if len(v.orphans) > 0 {
 		p.Add(&Action{
 			Summary: fmt.Sprintf("delete orphan key %s of %s (created by an interrupted run; its secret was never saved)", maskAll(v.orphans), a.IAMUser),
@@ -152,6 +156,9 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 			p.Record(func(s *state.Progress) { recordLanded(s, id, a.IAMUser, created, replaces) })
 		}
 		p.Notice("access key %s in %s is active: keeping it", text.Mask(id), a.EnvFile)
+		for _, ra := range retire {
+			p.Add(ra)
+		}
 		return p, nil
 	}
 	if len(v.foreigns) >= 2 {
@@ -170,7 +177,69 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 		Files:   []string{a.EnvFile},
 		Do:      func(ctx context.Context) error { return createKey(ctx, r) },
 	})
+	for _, ra := range retire {
+		p.Add(ra)
+	}
 	return p, nil
+}
+
+// planRetireKeys handles the keys this env made for another IAM user than
+// iam_user names now (the answer changed after an apply): their secret is
+// in the env file, which the new user's key replaces. A key gone from IAM is
+// recorded deleted; a key only in the env file is deleted once the new one
+// is there (an action of the plan, after it); a key deployed elsewhere too
+// (Heroku) stops the plan: deleting it would cut that deployment off, and
+// keeping it would leave a live key whose secret no file holds.
+func planRetireKeys(ctx context.Context, r *Run, p *Plan) ([]*Action, error) {
+	a := r.Answers
+	var retire []*Action
+	live := map[string]map[string]bool{}
+	for _, k := range r.State.Keys() {
+		if k.User == "" || k.User == a.IAMUser || k.Status == "Deleted" {
+			continue
+		}
+		user, id := k.User, k.ID
+		if live[user] == nil {
+			live[user] = map[string]bool{}
+			out, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &user})
+			if err != nil && !aws.IsNotFound(err) && !r.Offline {
+				return nil, fmt.Errorf("list access keys of %s (the previous iam_user): %w", user, err)
+			}
+			if out != nil {
+				for _, lk := range out.AccessKeyMetadata {
+					live[user][sdk.ToString(lk.AccessKeyId)] = true
+				}
+			}
+		}
+		if !live[user][id] && !r.Offline {
+			p.Record(func(s *state.Progress) { markDeleted(s, id) })
+			continue
+		}
+		if slices.ContainsFunc(k.Deployed, func(d string) bool { return d != "env_file" }) {
+			return nil, fmt.Errorf("iam_user changed from %s to %s, but env %s's key %s of %s is deployed to %s too: a new key would replace its secret in %s while it stays live. Set iam_user back to %s; or deploy another key there, delete this one (aws iam delete-access-key --user-name %s --access-key-id %s), and apply again; nothing was changed",
+				user, a.IAMUser, a.Env, text.Mask(id), user, strings.Join(k.Deployed, ", "), a.EnvFile, user, user, text.Mask(id))
+		}
+		retire = append(retire, &Action{
+			Summary: fmt.Sprintf("delete access key %s of IAM user %s (iam_user was %s: env %s made that key, and %s's key replaces its secret in %s)", text.Mask(id), user, user, a.Env, a.IAMUser, a.EnvFile),
+			Calls:   []string{"iam:DeleteAccessKey"},
+			Do: func(ctx context.Context) error {
+				_, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &user, AccessKeyId: &id})
+				if err != nil && !aws.IsNotFound(err) {
+					return err
+				}
+				return r.State.Update(func(s *state.Progress) { markDeleted(s, id) })
+			},
+		})
+	}
+	return retire, nil
+}
+
+// markDeleted records key id as deleted (under the progress lock).
+func markDeleted(s *state.Progress, id string) {
+	if k := s.Key(id); k != nil {
+		k.Status = "Deleted"
+		s.PutKey(*k)
+	}
 }
 
 // orphanWindow bounds how far from the recorded creation an orphan's AWS

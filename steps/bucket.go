@@ -3,14 +3,17 @@ package steps
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"time"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 // Bucket creates (or adopts) the media bucket with ACLs disabled.
@@ -60,14 +63,6 @@ func Bucket() *Step {
 	}
 }
 
-// Progress-file resources recording that the wizard created the bucket (or
-// the log bucket) itself rather than adopting an existing one: destroy
-// deletes only those.
-const (
-	BucketCreatedResource    = "bucket_created_by_wizard"
-	LogBucketCreatedResource = "log_bucket_created_by_wizard"
-)
-
 // LogBucketResource names the env's access-log bucket once it is set up
 // (created or adopted); "" while access logs were never on.
 const LogBucketResource = "log_bucket"
@@ -101,7 +96,7 @@ func headBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, er
 // user types: what to say ("" when the name is free) and whether the name
 // can be used in region (a bucket already ours there is adopted).
 func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, bool, error) {
-	st, reg, err := whoseBucket(ctx, r.AWS.S3In(region), name)
+	st, reg, err := whoseBucket(ctx, r, r.AWS.S3In(region), name)
 	if err != nil {
 		return "", false, err
 	}
@@ -118,12 +113,19 @@ func BucketAvailability(ctx context.Context, r *Run, name, region string) (strin
 }
 
 // whoseBucket tells whether name is free, ours (and in which region) or
-// another account's. Both the plan and the TUI's live check use it.
-func whoseBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, string, error) {
+// another account's. Both the plan and the TUI's live check use it. With
+// the account known, HeadBucket names it as the expected owner: another
+// account's bucket that grants ours access (its policy) answers 403 then,
+// instead of passing for ours.
+func whoseBucket(ctx context.Context, r *Run, cl aws.S3API, name string) (bucketState, string, error) {
 	// The location is asked alongside: most names looked up are ours or free,
 	// and a second round trip costs more than a read answered NoSuchBucket.
 	location := async(func() (string, error) { return bucketRegion(ctx, cl, name) })
-	_, headErr := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &name})
+	in := &s3.HeadBucketInput{Bucket: &name}
+	if acct, _ := r.Identity(); acct != "" && !compatible(r.Answers) {
+		in.ExpectedBucketOwner = &acct
+	}
+	_, headErr := cl.HeadBucket(ctx, in)
 	reg, locErr := location()
 	if headErr != nil && aws.Status(headErr) != http.StatusMovedPermanently {
 		return decideBucket(headErr, "", nil)
@@ -168,21 +170,19 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 	})
 	// Probe leftovers too (swept only if the bucket is ours).
 	leftovers := async(func() ([]types.ObjectIdentifier, error) { return probeLeftovers(ctx, r, cl) })
-	st, reg, err := whoseBucket(ctx, cl, a.Bucket)
+	st, reg, err := whoseBucket(ctx, r, cl, a.Bucket)
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check bucket %s: %w", a.Bucket, err)
 	}
 	switch st {
 	case bucketTaken:
-		return nil, fmt.Errorf("bucket %s belongs to another AWS account (bucket names are global across AWS): choose another name, e.g. %s-%s", a.Bucket, a.Bucket, r.AccountID()[max(0, len(r.AccountID())-4):])
+		return nil, bucketTakenError(r)
 	case bucketOurs:
 		if reg != a.Region {
 			return nil, fmt.Errorf("bucket %s already exists in your account in %s, not %s: set region: %s, or choose another bucket name", a.Bucket, reg, a.Region, reg)
 		}
-		if r.Owns(BucketCreatedResource) {
-			claimCreated(r, p, BucketCreatedResource, "bucket "+a.Bucket)
-		} else {
-			p.Notice("bucket %s already exists in your account in %s: adopting it", a.Bucket, reg)
+		if err := planBucketOwner(ctx, r, p, cl, a.Bucket, "bucket"); err != nil {
+			return nil, err
 		}
 		p.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
 		if compatible(a) {
@@ -218,10 +218,7 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 			Do: func(ctx context.Context) error {
 				// destroy deletes only what the wizard created: the intent
 				// is saved before CreateBucket (see createOwned).
-				err := createOwned(r, BucketCreatedResource, func() (bool, error) {
-					return createBucket(ctx, cl, a.Bucket, a.Region)
-				})
-				if err != nil {
+				if err := createOwnedBucket(ctx, r, cl, a.Bucket); err != nil {
 					return err
 				}
 				r.State.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
@@ -301,4 +298,112 @@ func createBucket(ctx context.Context, cl aws.S3API, name, region string) (creat
 		return true, fmt.Errorf("wait for new bucket %s: %w", name, err)
 	}
 	return true, nil
+}
+
+// planBucketOwner decides whose an existing bucket (the media or the log
+// bucket, what) is: another project's tags stop the plan; a pending intent
+// or this env's tags make it the wizard's (tagged if it is not yet, e.g.
+// after a crash between CreateBucket and PutBucketTagging); anything else
+// is adopted, never tagged.
+func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, what string) error {
+	a := r.Answers
+	tags, err := bucketTags(ctx, r, cl, name)
+	if err != nil && !r.Offline {
+		return fmt.Errorf("read the tags of %s %s: %w", what, name, err)
+	}
+	if owner := foreignOwner(a, tags); owner != "" {
+		return ForeignError(what+" "+name, a, owner)
+	}
+	if !claimCreated(r, p, state.KindBucket, name, "arn:aws:s3:::"+name, what+" "+name, tags) {
+		p.Notice("%s %s already exists in your account: adopting it (destroy keeps it)", what, name)
+		return nil
+	}
+	if !compatible(a) && !taggedOurs(a, tags) {
+		p.Add(&Action{Summary: fmt.Sprintf("tag %s %s with %s=%s, %s=%s", what, name, TagProject, a.App, TagEnv, a.Env), Calls: []string{"s3:GetBucketTagging", "s3:PutBucketTagging"},
+			Do: func(ctx context.Context) error { return tagBucket(ctx, r, cl, name) }})
+	}
+	return nil
+}
+
+// createOwnedBucket creates bucket name for this env (createOwned) and tags
+// it. A BucketAlreadyOwnedByYou answer after the intent was recorded is the
+// SDK's retry of a CreateBucket whose reply was lost: the bucket is this
+// env's unless another project's tags say otherwise.
+func createOwnedBucket(ctx context.Context, r *Run, cl aws.S3API, name string) error {
+	a := r.Answers
+	err := createOwned(r, state.KindBucket, name, "arn:aws:s3:::"+name, func() (bool, error) {
+		created, err := createBucket(ctx, cl, name, a.Region)
+		if err != nil || created {
+			return created, err
+		}
+		tags, err := bucketTags(ctx, r, cl, name)
+		if err != nil {
+			return false, fmt.Errorf("%s already existed when created: read its tags: %w", name, err)
+		}
+		if owner := foreignOwner(a, tags); owner != "" {
+			return false, ForeignError("bucket "+name, a, owner)
+		}
+		return true, nil
+	})
+	if err != nil || compatible(a) {
+		return err
+	}
+	return tagBucket(ctx, r, cl, name)
+}
+
+// bucketTags reads a bucket's tags (none: empty). An S3-compatible
+// provider's buckets are not tagged: ownership there rests on the record.
+func bucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[string]string, error) {
+	if compatible(r.Answers) {
+		return map[string]string{}, nil
+	}
+	out, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &name})
+	if aws.IsNotFound(err) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s3TagMap(out.TagSet), nil
+}
+
+// tagBucket adds the owner tags to a bucket's tag set. PutBucketTagging
+// replaces the whole set: the bucket's other tags are read and kept.
+func tagBucket(ctx context.Context, r *Run, cl aws.S3API, name string) error {
+	tags, err := bucketTags(ctx, r, cl, name)
+	if err != nil {
+		return fmt.Errorf("read the tags of %s: %w", name, err)
+	}
+	if taggedOurs(r.Answers, tags) {
+		return nil
+	}
+	maps.Copy(tags, ownerTags(r.Answers))
+	var set []types.Tag
+	for _, k := range sortedKeys(tags) {
+		set = append(set, types.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
+	}
+	_, err = cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &types.Tagging{TagSet: set}})
+	return err
+}
+
+// bucketTakenError refuses a bucket name another AWS account owns.
+func bucketTakenError(r *Run) error {
+	a := r.Answers
+	return fmt.Errorf("bucket %s belongs to another AWS account (bucket names are global across AWS): choose another name, e.g. %s-%s", a.Bucket, a.Bucket, r.AccountID()[max(0, len(r.AccountID())-4):])
+}
+
+// refuseForeignBucket stops preflight, so the whole run, when the bucket is
+// another account's: the IAM steps do not wait for the bucket step, and
+// would otherwise make a user, a policy and a key for a bucket that is not
+// ours (their probes going to it).
+func refuseForeignBucket(ctx context.Context, r *Run) error {
+	a := r.Answers
+	if r.AWS == nil || a == nil || a.Bucket == "" {
+		return nil
+	}
+	st, _, err := whoseBucket(ctx, r, r.AWS.S3In(a.Region), a.Bucket)
+	if err != nil || st != bucketTaken {
+		return nil // the bucket step reads it again and reports
+	}
+	return bucketTakenError(r)
 }

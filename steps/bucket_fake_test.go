@@ -24,6 +24,10 @@ type fakeBucket struct {
 	location  string // GetBucketLocation's answer
 	locDenied bool   // GetBucketLocation refused (another account's bucket)
 	enforced  bool   // Object Ownership is BucketOwnerEnforced
+	// owner, when set, is the account that owns the bucket: HeadBucket
+	// with another ExpectedBucketOwner answers 403, as S3 does (moto
+	// ignores ExpectedBucketOwner).
+	owner string
 }
 
 func httpError(status int) error {
@@ -32,11 +36,18 @@ func httpError(status int) error {
 		Err:      errors.New(http.StatusText(status))}}
 }
 
-func (f *fakeBucket) HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
+func (f *fakeBucket) HeadBucket(_ context.Context, in *s3.HeadBucketInput, _ ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
+	if f.owner != "" && in.ExpectedBucketOwner != nil && *in.ExpectedBucketOwner != f.owner {
+		return nil, httpError(http.StatusForbidden)
+	}
 	if f.head != http.StatusOK {
 		return nil, httpError(f.head)
 	}
 	return &s3.HeadBucketOutput{}, nil
+}
+
+func (f *fakeBucket) GetBucketTagging(context.Context, *s3.GetBucketTaggingInput, ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error) {
+	return &s3.GetBucketTaggingOutput{}, nil
 }
 
 func (f *fakeBucket) GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error) {
@@ -76,7 +87,7 @@ func TestBucketPlanDecisions(t *testing.T) {
 		{"free name: create", fakeBucket{head: http.StatusNotFound},
 			[]string{"create bucket " + a.Bucket + " in eu-west-3 (ACLs disabled)", "set Object Ownership to BucketOwnerEnforced (ACLs disabled)"}, "", ""},
 		{"ours, as wanted: adopt", fakeBucket{head: http.StatusOK, location: "eu-west-3", enforced: true},
-			nil, "bucket " + a.Bucket + " already exists in your account in eu-west-3: adopting it", ""},
+			nil, "bucket " + a.Bucket + " already exists in your account: adopting it (destroy keeps it)", ""},
 		{"ours with ACLs on: adopt and disable them", fakeBucket{head: http.StatusOK, location: "eu-west-3"},
 			[]string{"set Object Ownership to BucketOwnerEnforced (ACLs disabled)"}, "adopting it", ""},
 		{"ours in another region: refused", fakeBucket{head: http.StatusMovedPermanently, location: "us-west-2"},
@@ -84,6 +95,10 @@ func TestBucketPlanDecisions(t *testing.T) {
 		{"another account's: refused", fakeBucket{head: http.StatusForbidden},
 			nil, "", "belongs to another AWS account"},
 		{"another account's in another region: refused", fakeBucket{head: http.StatusMovedPermanently, locDenied: true},
+			nil, "", "belongs to another AWS account"},
+		// Issue 17 item 12: its policy lets our account read it, so HeadBucket
+		// alone answers 200; ExpectedBucketOwner makes it a 403.
+		{"another account's that grants ours access: refused", fakeBucket{head: http.StatusOK, location: "eu-west-3", enforced: true, owner: "999988887777"},
 			nil, "", "belongs to another AWS account"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,10 +10,10 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/policy"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 // FullAccessARN is AWS's managed AmazonS3FullAccess policy (s3:* on every
@@ -33,10 +33,6 @@ func PolicyARN(a *config.Answers, account string) string {
 func AppPolicy(a *config.Answers, kmsKeyARN string) policy.Document {
 	return policy.App(a.Bucket, a.Prefixes(), kmsKeyARN, a.Region)
 }
-
-// UserCreatedResource records in the progress file that the wizard created
-// the IAM user (rather than adopting it): destroy deletes only such a user.
-const UserCreatedResource = "iam_user_created_by_wizard"
 
 // IAM creates the app's group, policy and user.
 func IAM() *Step {
@@ -108,12 +104,16 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 	if !groupExists {
 		p.Add(&Action{Summary: "create IAM group " + group, Calls: []string{"iam:CreateGroup"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: &group})
-				if aws.IsAlreadyExists(err) {
-					return nil
-				}
-				return err
+				// IAM groups take no tags: the record alone says the
+				// wizard made it (a lost reply's retry counts as ours,
+				// the plan having found the name free).
+				return createOwned(r, state.KindIAMGroup, group, iamARN(r, "group", group), func() (bool, error) {
+					_, err := cl.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: &group})
+					return err == nil || aws.IsAlreadyExists(err), ignoreAlreadyExists(err)
+				})
 			}})
+	} else {
+		claimCreated(r, p, state.KindIAMGroup, group, "", "IAM group "+group, nil)
 	}
 	attached := map[string]bool{}
 	if groupExists {
@@ -172,13 +172,16 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 		p.Add(&Action{Summary: "create IAM user " + user + " (programmatic access only)", Calls: []string{"iam:CreateUser"},
 			Do: func(ctx context.Context) error {
 				// The intent is saved before CreateUser (see createOwned).
-				return createOwned(r, UserCreatedResource, func() (bool, error) {
-					out, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: &user, Tags: []iamtypes.Tag{
-						{Key: sdk.String("managed-by"), Value: sdk.String("s3wizard")},
-						{Key: sdk.String("s3wizard-env"), Value: sdk.String(a.Env)},
-					}})
+				return createOwned(r, state.KindIAMUser, user, iamARN(r, "user", user), func() (bool, error) {
+					out, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: &user, Tags: iamTags(a)})
 					if aws.IsAlreadyExists(err) {
-						return false, nil
+						// A lost reply the SDK retried: ours if it carries
+						// this env's tags (given only by CreateUser).
+						got, gerr := cl.GetUser(ctx, &iam.GetUserInput{UserName: &user})
+						if gerr != nil {
+							return false, fmt.Errorf("user %s already existed when created: %w", user, gerr)
+						}
+						return taggedOurs(a, iamTagMap(got.User.Tags)), nil
 					}
 					if err != nil {
 						return false, err
@@ -189,10 +192,12 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 			}})
 	} else {
 		p.SetResource("iam_user_arn", sdk.ToString(uout.User.Arn))
-		if r.Owns(UserCreatedResource) {
-			claimCreated(r, p, UserCreatedResource, "IAM user "+user)
-		} else {
-			p.Notice("IAM user %s already exists: adopting it", user)
+		tags := iamTagMap(uout.User.Tags)
+		if owner := foreignOwner(a, tags); owner != "" {
+			return ForeignError("IAM user "+user, a, owner)
+		}
+		if !claimCreated(r, p, state.KindIAMUser, user, sdk.ToString(uout.User.Arn), "IAM user "+user, tags) {
+			p.Notice("IAM user %s already exists: adopting it (destroy keeps it; only the keys env %s made are deleted)", user, a.Env)
 		}
 		if _, err := loginProfile(); err == nil {
 			p.Warn("user %s has a console password: an app user needs programmatic access only; delete its login profile (IAM → Users → %s → Security credentials)", user, user)
@@ -239,21 +244,45 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 	if aws.IsNotFound(err) || err != nil && r.Offline {
 		p.Add(&Action{Summary: "create least-privilege policy " + name, Calls: []string{"iam:CreatePolicy"},
 			Do: func(ctx context.Context) error {
-				out, err := createPolicy(ctx, cl, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc,
-					Description: sdk.String("s3wizard: Django app access to its S3 bucket prefixes")})
-				if aws.IsAlreadyExists(err) {
-					return nil
-				}
-				if err == nil {
-					r.State.SetResource("policy_arn", arn)
-					r.State.SetResource(PolicyVersionResource, sdk.ToString(out.Policy.DefaultVersionId))
-				}
-				return err
+				return createOwned(r, state.KindIAMPolicy, name, arn, func() (bool, error) {
+					out, err := createPolicy(ctx, cl, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc, Tags: iamTags(r.Answers),
+						Description: sdk.String("s3wizard: Django app access to its S3 bucket prefixes")})
+					if aws.IsAlreadyExists(err) {
+						// A lost reply the SDK retried: ours if tagged so.
+						got, gerr := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+						if gerr != nil {
+							return false, fmt.Errorf("policy %s already existed when created: %w", name, gerr)
+						}
+						return taggedOurs(r.Answers, iamTagMap(got.Policy.Tags)), nil
+					}
+					if err == nil {
+						r.State.SetResource("policy_arn", arn)
+						r.State.SetResource(PolicyVersionResource, sdk.ToString(out.Policy.DefaultVersionId))
+					}
+					return err == nil, err
+				})
 			}})
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("read policy %s: %w", name, err)
+	}
+	_, recorded := r.ownership(state.KindIAMPolicy, name)
+	var tags map[string]string
+	if !recorded {
+		pol, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+		if err != nil {
+			return fmt.Errorf("read policy %s: %w", name, err)
+		}
+		tags = iamTagMap(pol.Policy.Tags)
+		if owner := foreignOwner(r.Answers, tags); owner != "" {
+			return ForeignError("policy "+name, r.Answers, owner)
+		}
+	}
+	// A pending intent becomes created; a new policy is claimed (tagged)
+	// or adopted; an adopted one's document is never rewritten.
+	if !claimCreated(r, p, state.KindIAMPolicy, name, arn, "policy "+name, tags) && !policy.Equal(live, doc) {
+		return fmt.Errorf("policy %s already exists with another document, and it is not the wizard's (no record of creating it, no %s tag): the wizard never rewrites someone else's policy; delete or rename it, or change app/env so the derived name differs", name, TagProject)
 	}
 	p.SetResource("policy_arn", arn)
 	if policy.Equal(live, doc) {
@@ -400,4 +429,12 @@ func arnName(s string) string {
 		s = a.Resource
 	}
 	return s[strings.LastIndexByte(s, '/')+1:]
+}
+
+// ignoreAlreadyExists is err, unless it says the thing already exists.
+func ignoreAlreadyExists(err error) error {
+	if aws.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
 }

@@ -95,7 +95,7 @@ func TestIAMPlanDecisions(t *testing.T) {
 		{"nothing exists: create all", fakeIAM{},
 			[]string{"create IAM group " + group, "attach AmazonS3FullAccess to group " + group, "create IAM user " + user + " (programmatic access only)", "add " + user + " to group " + group}, nil, ""},
 		{"all as wanted: adopt, change nothing", fakeIAM{group: true, groupPolicies: []string{steps.FullAccessARN}, user: true, userGroups: []string{group}},
-			nil, nil, "IAM user " + user + " already exists: adopting it"},
+			nil, nil, "IAM user " + user + " already exists: adopting it (destroy keeps it; only the keys env staging made are deleted)"},
 		{"switching mode detaches the other policy", fakeIAM{group: true, groupPolicies: []string{leastPrivilege}, user: true, userGroups: []string{group}},
 			[]string{"attach AmazonS3FullAccess to group " + group, "detach " + steps.PolicyName(a) + " from group " + group}, nil, ""},
 		{"an adopted user's console password and own policies are warned about, not removed", fakeIAM{group: true, groupPolicies: []string{steps.FullAccessARN}, user: true, userGroups: []string{"other"}, loginProfile: true, userPolicies: []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}},

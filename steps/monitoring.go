@@ -269,10 +269,6 @@ func AlarmEmail(a *config.Answers) string {
 
 // Progress resources of the alarm topic.
 const (
-	// AlarmTopicCreatedResource marks a topic the wizard created: "pending"
-	// from just before CreateTopic, "true" once it answered (Run.Owns
-	// counts both; destroy deletes only such a topic).
-	AlarmTopicCreatedResource = "alarm_topic_created"
 	// AlarmEmailPendingResource is the email whose subscription waits for
 	// its confirmation click ("" once confirmed), as last seen live.
 	AlarmEmailPendingResource = "alarm_email_pending"
@@ -370,15 +366,15 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		cl := r.AWS.SNSIn(a.Region)
 		name := AlarmTopicName(a.Bucket)
 		if exists {
-			claimCreated(r, p, AlarmTopicCreatedResource, "SNS topic "+name)
+			claimCreated(r, p, state.KindSNSTopic, name, topic, "SNS topic "+name, nil)
 		} else {
 			p.Add(&Action{Summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), Calls: []string{"sns:CreateTopic"},
 				Do: func(ctx context.Context) error {
 					// The intent is recorded first (createOwned): a crash
 					// after CreateTopic still leaves destroy knowing the
 					// topic is the wizard's.
-					return createOwned(r, AlarmTopicCreatedResource, func() (bool, error) {
-						_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name})
+					return createOwned(r, state.KindSNSTopic, name, topic, func() (bool, error) {
+						_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name, Tags: snsTags(a)})
 						return err == nil, err
 					})
 				}})
@@ -417,6 +413,8 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		if topic != "" && !slices.Contains(in.AlarmActions, topic) {
 			in.AlarmActions = append(slices.Clone(in.AlarmActions), topic)
 		}
+		// Tags are taken at creation only (an update ignores them).
+		in.Tags = cwTags(a)
 		verb := "create"
 		if exists {
 			verb = "update"
@@ -930,12 +928,12 @@ func DestroyMonitoring(ctx context.Context, r *Run, try func(string, error), say
 		say("kept the alarm topic and the budget: the account is not known")
 		return
 	}
-	if r.Owns(AlarmTopicCreatedResource) {
+	if name := AlarmTopicName(a.Bucket); r.Owns(state.KindSNSTopic, name) {
 		arn := AlarmTopicARN(a, acct)
 		_, err := r.AWS.SNSIn(a.Region).DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: &arn})
-		try("delete SNS topic "+AlarmTopicName(a.Bucket)+" (and its subscriptions)", err)
+		try("delete SNS topic "+name+" (and its subscriptions)", err)
 		if err == nil || aws.IsNotFound(err) {
-			r.State.SetResource(AlarmTopicCreatedResource, "")
+			r.State.ForgetOwnership(state.KindSNSTopic, name)
 			r.State.SetResource(AlarmEmailPendingResource, "")
 		}
 	}
@@ -954,4 +952,24 @@ func DestroyMonitoring(ctx context.Context, r *Run, try func(string, error), say
 			r.State.SetResource(budgetResource, "")
 		}
 	}
+}
+
+// snsTags are ownerTags for SNS's CreateTopic.
+func snsTags(a *config.Answers) []snstypes.Tag {
+	var out []snstypes.Tag
+	tags := ownerTags(a)
+	for _, k := range sortedKeys(tags) {
+		out = append(out, snstypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
+	}
+	return out
+}
+
+// cwTags are ownerTags for CloudWatch's PutMetricAlarm.
+func cwTags(a *config.Answers) []cwtypes.Tag {
+	var out []cwtypes.Tag
+	tags := ownerTags(a)
+	for _, k := range sortedKeys(tags) {
+		out = append(out, cwtypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
+	}
+	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -80,7 +81,7 @@ func TestMonitoringApplyReadsBackAndIsIdempotent(t *testing.T) {
 	if len(subs.Subscriptions) != 1 || sdk.ToString(subs.Subscriptions[0].Protocol) != "email" || sdk.ToString(subs.Subscriptions[0].Endpoint) != "ops@example.com" {
 		t.Errorf("alarm topic subscriptions = %+v, want one email to ops@example.com", subs.Subscriptions)
 	}
-	if r.State.Resource(steps.AlarmTopicCreatedResource) != "true" {
+	if o, _ := r.State.Ownership(state.KindSNSTopic, a.Bucket+"-alarms"); o.Evidence != state.EvidenceCreated {
 		t.Error("the topic is not recorded as the wizard's (destroy would leave it)")
 	}
 

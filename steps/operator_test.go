@@ -33,7 +33,7 @@ func TestOperatorPolicyNamesOnlyThisEnv(t *testing.T) {
 	js := doc.JSON()
 	for _, want := range []string{
 		`"arn:aws:s3:::blog-media-prod"`, `"arn:aws:s3:::blog-media-prod/*"`, `"arn:aws:s3:::blog-media-prod-logs"`,
-		`"arn:aws:iam::111122223333:user/django-s3-user-prod"`, `"arn:aws:iam::111122223333:group/blog-prod-s3"`,
+		`"arn:aws:iam::111122223333:user/blog-prod-s3-user"`, `"arn:aws:iam::111122223333:group/blog-prod-s3"`,
 		`"arn:aws:iam::111122223333:policy/blog-prod-s3-access"`,
 		`"arn:aws:cloudwatch:eu-west-3:111122223333:alarm:blog-media-prod-size"`,
 		`"arn:aws:budgets::111122223333:budget/s3wizard-s3-monthly"`,

@@ -4,59 +4,156 @@ import (
 	"errors"
 	"fmt"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
 )
 
-// Ownership markers (BucketCreatedResource, UserCreatedResource, …) are
-// "true" once the wizard has created the resource, and ownPending from just
-// before its Create call until the answer is recorded. Without the intent, a
-// crash right after CreateBucket or CreateUser would make the next run find
-// the resource, adopt it as someone else's, and let destroy keep it.
+// Tag keys the wizard puts on everything it creates: the project (the app
+// answer) and the env. A resource carrying another project's tags is
+// foreign: never modified, taken over or deleted.
 const (
-	ownCreated = "true"
-	ownPending = "pending"
+	TagProject   = "s3wizard:project"
+	TagEnv       = "s3wizard:env"
+	TagManagedBy = "s3wizard:managed-by"
+	// TagManager is TagManagedBy's value.
+	TagManager = "s3wizard"
 )
 
-// Owns reports whether the wizard created the resource of marker. A pending
-// intent counts: the Create call may have succeeded just before a crash, and
-// the plan only ever creates what did not exist.
-func (r *Run) Owns(marker string) bool {
-	if r.State == nil {
-		return false
-	}
-	v := r.State.Resource(marker)
-	return v == ownCreated || v == ownPending
+// ownerTags are the tags of what the wizard creates for a.
+func ownerTags(a *config.Answers) map[string]string {
+	return map[string]string{TagProject: a.App, TagEnv: a.Env, TagManagedBy: TagManager}
 }
 
-// createOwned saves the intent to create the resource of marker, runs
-// create, and saves the outcome. created=false with no error (it already
-// existed: someone else made it meanwhile) and a 4xx refusal drop the
-// intent; no answer or a 5xx keep it, since the resource may exist.
-func createOwned(r *Run, marker string, create func() (created bool, err error)) error {
-	if r.State.Resource(marker) != ownCreated {
-		if err := r.State.SaveResource(marker, ownPending); err != nil {
+// iamTags are ownerTags for IAM's Create* calls (in a stable order).
+func iamTags(a *config.Answers) []iamtypes.Tag {
+	var out []iamtypes.Tag
+	for _, k := range sortedKeys(ownerTags(a)) {
+		out = append(out, iamtypes.Tag{Key: sdk.String(k), Value: sdk.String(ownerTags(a)[k])})
+	}
+	return out
+}
+
+// iamTagMap is an IAM tag list as a map.
+func iamTagMap(tags []iamtypes.Tag) map[string]string {
+	m := map[string]string{}
+	for _, t := range tags {
+		m[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
+	}
+	return m
+}
+
+// s3TagMap is an S3 tag set as a map.
+func s3TagMap(tags []s3types.Tag) map[string]string {
+	m := map[string]string{}
+	for _, t := range tags {
+		m[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
+	}
+	return m
+}
+
+// taggedOurs reports whether tags name this project and env.
+func taggedOurs(a *config.Answers, tags map[string]string) bool {
+	return tags[TagProject] == a.App && tags[TagEnv] == a.Env
+}
+
+// foreignOwner names the owner that tags claim when it is another project
+// ("" when untagged or this project's): such a resource is never ours to
+// change.
+func foreignOwner(a *config.Answers, tags map[string]string) string {
+	p, ok := tags[TagProject]
+	if !ok || p == a.App {
+		return ""
+	}
+	if e := tags[TagEnv]; e != "" {
+		return fmt.Sprintf("project %q (env %q)", p, e)
+	}
+	return fmt.Sprintf("project %q", p)
+}
+
+// ForeignError is the refusal to touch what another project's tags claim.
+func ForeignError(what string, a *config.Answers, owner string) error {
+	return fmt.Errorf("%s belongs to %s (its %s tag), not to project %q: the wizard never changes or takes over another project's resources; choose another name in the answers", what, owner, TagProject, a.App)
+}
+
+// Owns reports whether the wizard made the resource kind/name for this env,
+// by the progress file's record of that very name. A pending intent counts:
+// the Create call may have succeeded just before a crash, and the plan
+// only ever creates what did not exist.
+func (r *Run) Owns(kind, name string) bool {
+	return r.State != nil && name != "" && r.State.Owns(kind, name)
+}
+
+// ownership is the record of kind/name (ok false when none, or no progress).
+func (r *Run) ownership(kind, name string) (state.Ownership, bool) {
+	if r.State == nil {
+		return state.Ownership{}, false
+	}
+	return r.State.Ownership(kind, name)
+}
+
+// createOwned saves the intent to create the resource kind/name, runs
+// create, and saves the outcome. create answers created=true when the call
+// made it, or when the name already existed by then but the evidence says
+// that is this env's own earlier attempt (a lost reply the SDK retried:
+// BucketAlreadyOwnedByYou/EntityAlreadyExists on a name the plan found free
+// and whose intent is recorded). created=false with no error (someone else
+// made it meanwhile) and a 4xx refusal drop the intent; no answer or a 5xx
+// keep it, since the resource may exist.
+func createOwned(r *Run, kind, name, arn string, create func() (created bool, err error)) error {
+	if !r.Owns(kind, name) {
+		if err := r.State.SaveOwnership(state.Ownership{Kind: kind, Name: name, ARN: arn, Evidence: state.EvidencePending}); err != nil {
 			return fmt.Errorf("record the intent to create it: %w", err)
 		}
 	}
 	created, err := create()
 	switch {
 	case created:
-		return errors.Join(err, r.State.SaveResource(marker, ownCreated))
+		return errors.Join(err, r.State.SaveOwnership(state.Ownership{Kind: kind, Name: name, ARN: arn, Evidence: state.EvidenceCreated}))
 	case err == nil || aws.Status(err) >= 400 && aws.Status(err) < 500:
-		if r.State.Resource(marker) == ownPending {
-			return errors.Join(err, r.State.SaveResource(marker, ""))
+		if o, ok := r.State.Ownership(kind, name); ok && o.Evidence == state.EvidencePending {
+			return errors.Join(err, r.State.Update(func(p *state.Progress) { p.ForgetOwnership(kind, name) }))
 		}
 	}
 	return err
 }
 
-// claimCreated is for a plan that finds the resource of marker existing:
-// with a pending intent, a run died right after creating it, so it is the
-// wizard's, not adopted (recorded when the step is applied).
-func claimCreated(r *Run, p *Plan, marker, what string) {
-	if r.State == nil || r.State.Resource(marker) != ownPending {
-		return
+// claimCreated is for a plan that finds the resource kind/name existing:
+// with a pending intent, a run died right after creating it; tagged with
+// this project and env (and not recorded as adopted), it is this env's
+// (a lost progress file, a teammate's checkout). Either way it is the
+// wizard's, recorded when the step is applied. It reports whether it is.
+func claimCreated(r *Run, p *Plan, kind, name, arn, what string, tags map[string]string) bool {
+	if r.State == nil {
+		return false
 	}
-	p.Notice("%s was created by an interrupted run of the wizard: it stays the wizard's (destroy deletes it)", what)
-	p.SetResource(marker, ownCreated)
+	o, ok := r.State.Ownership(kind, name)
+	switch {
+	case ok && o.Evidence == state.EvidencePending:
+		p.Notice("%s was created by an interrupted run of the wizard: it stays the wizard's (destroy deletes it)", what)
+		p.recordOwnership(kind, name, arn, state.EvidenceCreated)
+	case ok && o.Mine():
+		if arn != "" && o.ARN == "" {
+			p.recordOwnership(kind, name, arn, o.Evidence)
+		}
+	case !ok && taggedOurs(r.Answers, tags):
+		p.Notice("%s carries this project's and env's tags (%s=%s, %s=%s): it is the wizard's (destroy deletes it)", what, TagProject, r.Answers.App, TagEnv, r.Answers.Env)
+		p.recordOwnership(kind, name, arn, state.EvidenceTagged)
+	default:
+		if !ok {
+			p.recordOwnership(kind, name, arn, state.EvidenceAdopted)
+		}
+		return false
+	}
+	return true
+}
+
+// recordOwnership records kind/name with evidence when the step is applied.
+func (p *Plan) recordOwnership(kind, name, arn, evidence string) {
+	p.Record(func(s *state.Progress) {
+		s.PutOwnership(state.Ownership{Kind: kind, Name: name, ARN: arn, Evidence: evidence})
+	})
 }

@@ -35,6 +35,9 @@ func Preflight() *Step {
 			if err := r.Identify(ctx); err != nil {
 				return nil, err
 			}
+			if err := refuseForeignBucket(ctx, r); err != nil {
+				return nil, err
+			}
 			acct, caller := r.Identity()
 			p.Notice("account %s as %s, region %s", acct, caller, r.Answers.Region)
 			if strings.HasSuffix(caller, ":root") {

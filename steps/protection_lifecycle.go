@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 // Lifecycle rule IDs the wizard owns. Rules with other IDs belong to the
@@ -152,7 +153,7 @@ func planLifecycle(ctx context.Context, r *Run, p *Plan, bucket string, want []t
 	if len(foreign) > 0 {
 		p.Notice("%s has %d lifecycle rule(s) of its own: they are kept as they are", bucket, len(foreign))
 	}
-	if bucket == a.Bucket && a.Lifecycle.UploadsExpireDays > 0 && !r.Owns(BucketCreatedResource) && !hasRule(ours, ruleExpireUploads) {
+	if bucket == a.Bucket && a.Lifecycle.UploadsExpireDays > 0 && !r.Owns(state.KindBucket, a.Bucket) && !hasRule(ours, ruleExpireUploads) {
 		n, more, err := countUploads(ctx, cl, bucket)
 		if err != nil && (aws.IsNotFound(err) || r.Offline) {
 			n, err = 0, nil // not created yet: nothing under uploads/

@@ -10,6 +10,7 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/policy"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 const (
@@ -159,10 +160,8 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 		if reg != a.Region {
 			return nil, fmt.Errorf("the log bucket %s is in %s, but server access logs must go to a bucket in the same region as %s (%s): delete or rename it, or set access_logs: false", logBucket, reg, a.Bucket, a.Region)
 		}
-		if r.Owns(LogBucketCreatedResource) {
-			claimCreated(r, p, LogBucketCreatedResource, "log bucket "+logBucket)
-		} else {
-			p.Notice("log bucket %s already exists in %s: adopting it", logBucket, reg)
+		if err := planBucketOwner(ctx, r, p, cl, logBucket, "log bucket"); err != nil {
+			return nil, err
 		}
 		exists = true
 	default:
@@ -170,10 +169,7 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 			Do: func(ctx context.Context) error {
 				// destroy deletes only what the wizard created: the intent
 				// is saved before CreateBucket (see createOwned).
-				err := createOwned(r, LogBucketCreatedResource, func() (bool, error) {
-					return createBucket(ctx, cl, logBucket, a.Region)
-				})
-				if err != nil {
+				if err := createOwnedBucket(ctx, r, cl, logBucket); err != nil {
 					return err
 				}
 				r.State.SetResource(LogBucketResource, logBucket)
@@ -268,12 +264,13 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 			livePol = sdk.ToString(out.Policy)
 		}
 	}
-	merged, err := policy.MergeBySid(livePol, &want)
+	merged, err := policy.MergeBySid(livePol, &want, r.Owns(state.KindBucket, logBucket))
 	if err != nil {
 		return nil, fmt.Errorf("bucket policy of %s: %w", logBucket, err)
 	}
 	if len(merged.Foreign) > 0 {
 		p.Notice("the bucket policy of %s has %d statement(s) that are not the wizard's (%s): kept as they are", logBucket, len(merged.Foreign), policy.DescribeSids(merged.Foreign))
+		legacySidsWarning(p, logBucket, merged)
 	}
 	doc := merged.JSON
 	if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+logBucket, doc, logBucket); err != nil {
@@ -321,7 +318,7 @@ func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string
 	polOK := false
 	if err == nil {
 		want := LogBucketPolicy(r)
-		merged, merr := policy.MergeBySid(sdk.ToString(pol.Policy), &want)
+		merged, merr := policy.MergeBySid(sdk.ToString(pol.Policy), &want, r.Owns(state.KindBucket, LogBucketName(r.Answers.Bucket)))
 		polOK = merr == nil && policy.Equal(sdk.ToString(pol.Policy), merged.JSON)
 	}
 	check(CheckLogBucketPolicy, "log bucket: policy allows the logging service", polOK, err, "the live policy differs from the wanted one: run apply")

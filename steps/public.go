@@ -18,6 +18,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 // Public makes the public prefixes (and only them) anonymously readable.
@@ -154,6 +155,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	if len(merged.Foreign) > 0 {
 		p.Notice("the bucket policy of %s has %d statement(s) that are not the wizard's (%s): kept as they are; the wizard's statements are merged in by Sid", a.Bucket, len(merged.Foreign), policy.DescribeSids(merged.Foreign))
+		legacySidsWarning(p, a.Bucket, merged)
 	}
 	if merged.JSON != "" {
 		if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+a.Bucket, merged.JSON, a.Bucket); err != nil {
@@ -437,10 +439,11 @@ func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {
 // partner or CloudFront grants) are kept.
 func (r *Run) mergedMediaPolicy(live string) (policy.Merged, error) {
 	doc, ok := r.MediaBucketPolicy()
+	legacy := r.Owns(state.KindBucket, r.Answers.Bucket)
 	if !ok {
-		return policy.MergeBySid(live, nil)
+		return policy.MergeBySid(live, nil, legacy)
 	}
-	return policy.MergeBySid(live, &doc)
+	return policy.MergeBySid(live, &doc, legacy)
 }
 
 // PABBeforeResource records the Block Public Access of an adopted bucket as
@@ -451,7 +454,7 @@ const PABBeforeResource = "bucket_public_access_block_before"
 // savePABBefore records an adopted bucket's Block Public Access before the
 // wizard's first change (saved before the change, so a crash cannot lose it).
 func (r *Run) savePABBefore(live *s3.GetPublicAccessBlockOutput, readErr error) error {
-	if r.Owns(BucketCreatedResource) || r.State.Resource(PABBeforeResource) != "" {
+	if r.Owns(state.KindBucket, r.Answers.Bucket) || r.State.Resource(PABBeforeResource) != "" {
 		return nil
 	}
 	v := "none"
@@ -466,4 +469,12 @@ func (r *Run) savePABBefore(live *s3.GetPublicAccessBlockOutput, readErr error) 
 		return fmt.Errorf("record the bucket's Block Public Access before changing it: %w", err)
 	}
 	return nil
+}
+
+// legacySidsWarning says that statements with the Sids earlier wizards used
+// are kept on a bucket the wizard did not make: they may be the owner's own.
+func legacySidsWarning(p *Plan, bucket string, m policy.Merged) {
+	if len(m.Legacy) > 0 {
+		p.Warn("the bucket policy of %s keeps statement(s) %s: earlier versions of the wizard used those Sids, but on a bucket it did not create they may be the owner's, so they stay; if the wizard wrote them, remove them by hand (its statements are now named S3Wizard…)", bucket, policy.DescribeSids(m.Legacy))
+	}
 }

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -19,15 +20,12 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 // EBWebTierARN is the managed policy an Elastic Beanstalk instance needs to
 // deploy and report health.
 const EBWebTierARN = "arn:aws:iam::aws:policy/AWSElasticBeanstalkWebTier"
-
-// RoleCreatedResource records that the role (and its instance profile)
-// were created by the wizard, so destroy may delete them.
-const RoleCreatedResource = "role_created_by_wizard"
 
 // RoleInlinePolicy is the name of the role's inline S3 policy.
 const RoleInlinePolicy = "s3wizard-s3-access"
@@ -41,7 +39,7 @@ func Role() *Step {
 		Why:   "On EC2 or Elastic Beanstalk the app needs no keys at all: the instance role hands boto3 temporary credentials that AWS rotates for you.",
 		Departures: []string{
 			"The Spanish guide attaches AmazonS3FullAccess to the role; the wizard attaches the same least-privilege S3 policy as for the IAM user, inline.",
-			"The guide's \"minimum permissions\" list is the Elastic Beanstalk service role's; the instance itself needs the managed AWSElasticBeanstalkWebTier policy, which the wizard attaches.",
+			"The guide's \"minimum permissions\" list is the Elastic Beanstalk service role's; an Elastic Beanstalk instance itself needs the managed AWSElasticBeanstalkWebTier policy, which the wizard attaches with eb_environment only (a plain EC2 instance does not need it).",
 			"`env | grep AWS` proves nothing: boto3 reads env vars and ~/.aws before the instance role. Check boto3.Session().get_credentials().method == \"iam-role\" on the instance.",
 			"The guide sets ALLOWED_HOSTS = ['*'] during the switch and fetches the IP with IMDSv1; the wizard answers /health/ before host validation and uses IMDSv2: HealthCheckMiddleware (first in MIDDLEWARE, written by the app-config step) passes the load balancer's check, and ec2_private_ip() asks for a token first if the app needs its private IP.",
 		},
@@ -67,7 +65,7 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 		return nil, err
 	}
 
-	_, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
+	rout, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
 	exists := err == nil
 	if err != nil && !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read role %s: %w", role, err)
@@ -76,18 +74,35 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 		p.Add(&Action{Summary: "create role " + role + " trusted by ec2.amazonaws.com", Calls: []string{"iam:CreateRole"},
 			Do: func(ctx context.Context) error {
 				// The intent is saved before CreateRole (see createOwned).
-				return createOwned(r, RoleCreatedResource, func() (bool, error) {
+				return createOwned(r, state.KindRole, role, iamARN(r, "role", role), func() (bool, error) {
 					_, err := createRole(ctx, cl, &iam.CreateRoleInput{RoleName: &role, AssumeRolePolicyDocument: &trust,
-						Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")")})
+						Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")"), Tags: iamTags(a)})
 					if aws.IsAlreadyExists(err) {
-						return false, nil
+						// A lost reply the SDK retried: ours if it carries
+						// this env's tags (given only by CreateRole).
+						got, gerr := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
+						if gerr != nil {
+							return false, fmt.Errorf("role %s already existed when created: %w", role, gerr)
+						}
+						return taggedOurs(a, iamTagMap(got.Role.Tags)), nil
 					}
 					return err == nil, err
 				})
 			}})
 	}
 	if exists {
-		claimCreated(r, p, RoleCreatedResource, "role "+role)
+		tags := iamTagMap(rout.Role.Tags)
+		if owner := foreignOwner(a, tags); owner != "" {
+			return nil, ForeignError("role "+role, a, owner)
+		}
+		// Nothing is attached to a role EC2 cannot assume: it would be
+		// reported ready while no instance can use it.
+		if doc, _ := url.QueryUnescape(sdk.ToString(rout.Role.AssumeRolePolicyDocument)); !trustsService(doc, ec2Service) {
+			return nil, fmt.Errorf("role %s exists but its trust policy does not let %s assume it (an instance could not use it): choose another role_name, or add %s to its trust policy (IAM → Roles → %s → Trust relationships)", role, ec2Service, ec2Service, role)
+		}
+		if !claimCreated(r, p, state.KindRole, role, sdk.ToString(rout.Role.Arn), "role "+role, tags) {
+			p.Notice("role %s already exists: adopting it (destroy keeps it; only the wizard's inline policy %s goes)", role, RoleInlinePolicy)
+		}
 	}
 	inlineOK := false
 	if exists {
@@ -107,14 +122,14 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 			}})
 	}
 	attached := false
-	if exists {
+	if exists && a.EBEnvironment != "" {
 		if out, err := cl.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &role}); err == nil {
 			for _, ap := range out.AttachedPolicies {
 				attached = attached || sdk.ToString(ap.PolicyArn) == EBWebTierARN
 			}
 		}
 	}
-	if !attached {
+	if !attached && a.EBEnvironment != "" {
 		p.Add(&Action{Summary: "attach AWSElasticBeanstalkWebTier to role " + role, Calls: []string{"iam:AttachRolePolicy"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
@@ -135,15 +150,26 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 		if other := otherProfileRoles(ip.InstanceProfile.Roles, role); len(other) > 0 {
 			return nil, foreignProfileError(role, other)
 		}
+		tags := iamTagMap(ip.InstanceProfile.Tags)
+		if owner := foreignOwner(a, tags); owner != "" {
+			return nil, ForeignError("instance profile "+role, a, owner)
+		}
+		claimCreated(r, p, state.KindInstanceProfile, role, sdk.ToString(ip.InstanceProfile.Arn), "instance profile "+role, tags)
 	}
 	if !ipExists {
 		p.Add(&Action{Summary: "create instance profile " + role, Calls: []string{"iam:CreateInstanceProfile"},
 			Do: func(ctx context.Context) error {
-				_, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: &role})
-				if aws.IsAlreadyExists(err) {
-					return nil
-				}
-				return err
+				return createOwned(r, state.KindInstanceProfile, role, iamARN(r, "instance-profile", role), func() (bool, error) {
+					_, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: &role, Tags: iamTags(a)})
+					if aws.IsAlreadyExists(err) {
+						got, gerr := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
+						if gerr != nil {
+							return false, fmt.Errorf("instance profile %s already existed when created: %w", role, gerr)
+						}
+						return taggedOurs(a, iamTagMap(got.InstanceProfile.Tags)), nil
+					}
+					return err == nil, err
+				})
 			}})
 	}
 	hasRole := false
@@ -394,4 +420,67 @@ func ebSettingsDiffer(live []ebtypes.ConfigurationSettingsDescription, want []eb
 		}
 	}
 	return diff
+}
+
+// ec2Service is the principal an instance role must trust.
+const ec2Service = "ec2.amazonaws.com"
+
+// trustsService reports whether a trust policy lets service assume the
+// role: an Allow statement for sts:AssumeRole (or a wildcard) whose
+// Principal's Service names it.
+func trustsService(doc, service string) bool {
+	var d struct {
+		Statement json.RawMessage
+	}
+	if json.Unmarshal([]byte(doc), &d) != nil {
+		return false
+	}
+	type statement struct {
+		Effect    string
+		Action    any
+		Principal any
+	}
+	var sts []statement
+	if json.Unmarshal(d.Statement, &sts) != nil {
+		var one statement
+		if json.Unmarshal(d.Statement, &one) != nil {
+			return false
+		}
+		sts = []statement{one}
+	}
+	list := func(v any) []string {
+		switch v := v.(type) {
+		case string:
+			return []string{v}
+		case []any:
+			var out []string
+			for _, x := range v {
+				if s, ok := x.(string); ok {
+					out = append(out, s)
+				}
+			}
+			return out
+		}
+		return nil
+	}
+	for _, st := range sts {
+		if st.Effect != "Allow" || !slices.ContainsFunc(list(st.Action), func(a string) bool {
+			return a == "sts:AssumeRole" || a == "sts:*" || a == "*"
+		}) {
+			continue
+		}
+		if p, ok := st.Principal.(map[string]any); ok && slices.Contains(list(p["Service"]), service) {
+			return true
+		}
+	}
+	return false
+}
+
+// iamARN is the ARN of an IAM resource (kind "user", "role",
+// "instance-profile") in the run's account ("" while it is unknown).
+func iamARN(r *Run, kind, name string) string {
+	if r.AccountID() == "" {
+		return ""
+	}
+	return fmt.Sprintf("arn:aws:iam::%s:%s/%s", r.AccountID(), kind, name)
 }

@@ -235,7 +235,7 @@ func TestToProd(t *testing.T) {
 		Set: map[string]bool{"env": true, "app": true, "bucket": true}}
 	p := toProd(a)
 	p.ApplyDefaults()
-	if p.Env != "prod" || p.Bucket != "shop-prod-files" || p.IAMUser != "django-s3-user-prod" || p.EnvFile != ".env.prod" {
+	if p.Env != "prod" || p.Bucket != "shop-prod-files" || p.IAMUser != "shop-prod-s3-user" || p.EnvFile != ".env.prod" {
 		t.Fatalf("prod answers: %+v", p)
 	}
 	if a.Env != "staging" || a.Bucket != "shop-staging-files" {

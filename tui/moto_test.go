@@ -86,7 +86,7 @@ func takeSnapshot(t *testing.T, s *motoserver.Server, dir string) snapshot {
 	for _, u := range users.Users {
 		snap.Users = append(snap.Users, *u.UserName)
 	}
-	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: strPtr("django-s3-user-staging")})
+	keys, err := ic.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: strPtr("mon-app-staging-s3-user")})
 	must(t, err)
 	snap.KeyCount = len(keys.AccessKeyMetadata)
 	env, err := envfile.Read(filepath.Join(dir, ".env"))
