@@ -164,13 +164,7 @@ func TestValidationErrorUnderItsFieldAt80x24(t *testing.T) {
 	p := newPump(t, newFake())
 	p.m.width, p.m.height = 80, 24
 	p.key("enter")
-	for i := 0; i < 80 && !strings.Contains(p.view(), "┃ Expire uploads/"); i++ {
-		if p.m.phase == phConfirm {
-			p.key("y")
-		} else {
-			p.key("enter")
-		}
-	}
+	p.walkTo("┃ Expire uploads/")
 	p.key("ctrl+u")
 	p.typeText("-1")
 	p.key("enter")

@@ -307,6 +307,20 @@ func (p *pump) settleFor(cond func() bool) {
 	p.settle()
 }
 
+// walkTo answers with defaults and applies every plan until the screen
+// shows text (a question further on).
+func (p *pump) walkTo(text string) {
+	p.t.Helper()
+	for i := 0; i < 100 && !strings.Contains(p.view(), text); i++ {
+		if p.m.phase == phConfirm {
+			p.key("y")
+		} else {
+			p.key("enter")
+		}
+	}
+	p.requireView(text)
+}
+
 // key sends keys: names like "enter", "tab", "esc", "ctrl+c", "up",
 // "down"; anything else is typed as runes.
 func (p *pump) key(keys ...string) {

@@ -37,13 +37,7 @@ func TestOnePalette(t *testing.T) {
 func TestNoColorConfirmShowsTheChoice(t *testing.T) {
 	p := newPump(t, newFake())
 	p.key("enter")
-	for i := 0; i < 60 && !strings.Contains(p.view(), "┃ Turn on versioning?"); i++ {
-		if p.m.phase == phConfirm {
-			p.key("y")
-		} else {
-			p.key("enter")
-		}
-	}
+	p.walkTo("┃ Turn on versioning?")
 	p.requireView("[Yes]", " No ")
 	p.key("right")
 	p.requireView("[No]", " Yes ")

@@ -79,14 +79,7 @@ func TestExitSummaryKeepsWhatNowAndNamesTheEnvs(t *testing.T) {
 func TestKMSKeyAskedOnlyAfterSSEKMS(t *testing.T) {
 	toProtection := func(p *pump) {
 		p.key("enter")
-		for i := 0; i < 60 && !strings.Contains(p.view(), "┃ Default encryption"); i++ {
-			if p.m.phase == phConfirm {
-				p.key("y")
-			} else {
-				p.key("enter")
-			}
-		}
-		p.requireView("┃ Default encryption")
+		p.walkTo("┃ Default encryption")
 	}
 	p := newPump(t, newFake())
 	toProtection(p)
