@@ -58,6 +58,7 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 		return app.UsageError(fmt.Errorf("%w; nothing was changed", err))
 	}
 	pr := newPrinter(s.Err, f.noColor)
+	defer pr.flush()
 	r.Report = pr.event
 	ask := func(question string) bool {
 		if f.Yes {
