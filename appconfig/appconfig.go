@@ -32,9 +32,18 @@ const (
 	EnvPublicDomain   = djangoapp.EnvPublicDomain
 )
 
+// The AWS SDKs' own variables (boto3 1.36+, read by the app's boto3, not
+// by the settings) that make the app send checksums only where an operation
+// requires one, as S3-compatible providers accept (credentials: provided).
+const (
+	EnvChecksumCalculation = "AWS_REQUEST_CHECKSUM_CALCULATION"
+	EnvChecksumValidation  = "AWS_RESPONSE_CHECKSUM_VALIDATION"
+	ChecksumWhenRequired   = "when_required"
+)
+
 // appEnvKeys are the app's variables besides the credentials, in the order
 // they are documented and deployed.
-var appEnvKeys = []string{EnvBucket, EnvRegion, EnvUseS3, EnvStatic, EnvPublicPrefixes, EnvPublicSSE, EnvEndpoint, EnvPublicDomain}
+var appEnvKeys = []string{EnvBucket, EnvRegion, EnvUseS3, EnvStatic, EnvPublicPrefixes, EnvPublicSSE, EnvEndpoint, EnvPublicDomain, EnvChecksumCalculation, EnvChecksumValidation}
 
 // AppEnvKeys returns the names of every variable the wizard may set for the
 // app besides the credentials, in the order they are documented and

@@ -36,6 +36,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 	answers "github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/provider"
 )
 
 // Options select credentials, region and mode.
@@ -66,6 +67,9 @@ type Clients struct {
 	// in the AWS profile) or "".
 	Endpoint string
 	DryRun   bool
+	// Provider is the S3-compatible provider's profile with credentials:
+	// provided (Options.Endpoint), nil otherwise.
+	Provider *provider.Profile
 	// Offline: no credentials (plan without an account). Every call fails
 	// with ErrOffline before it is signed, and IsNotFound accepts that.
 	Offline bool
@@ -168,6 +172,12 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		// endpoint_url in the profile (~/.aws/config): the SDK uses it, so
 		// addressing and the TLS-only statement must follow it too.
 		c.Endpoint = *cfg.BaseEndpoint
+	}
+	if o.Endpoint != "" {
+		// credentials: provided: the provider's profile (from the endpoint's
+		// host) decides what is sent (see providerRequests, watch).
+		c.Provider = provider.Detect(o.Endpoint)
+		providerRequests(&cfg, c.Provider)
 	}
 	cfg.APIOptions = append(cfg.APIOptions, c.watch)
 	c.Cfg = cfg
@@ -375,6 +385,19 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			}
 			if !IsReadOnly(op) && mentions(reflect.ValueOf(in.Parameters), PlaceholderAccount, 0) {
 				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
+			}
+			if c.Provider != nil && svc == "s3" {
+				if lv, ok := in.Parameters.(*s3.ListObjectVersionsInput); ok && op == "ListObjectVersions" {
+					if _, refused := c.Provider.Refuses(op); refused {
+						out, err := c.versionsByListing(ctx, lv)
+						return middleware.InitializeOutput{Result: out}, middleware.Metadata{}, err
+					}
+				}
+				if _, refused := c.Provider.Refuses(op); refused {
+					// Never sent: the provider's documentation says it
+					// does not implement it.
+					return middleware.InitializeOutput{}, middleware.Metadata{}, &ProfileRefusal{Op: op, Profile: c.Provider}
+				}
 			}
 			if c.answered != "" && svc == "s3" && bucketConfigWrite(op) {
 				// S3-compatible providers may keep a bucket's settings in one

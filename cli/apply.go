@@ -144,9 +144,12 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	defer sess.Close()
+	var confirmed []steps.Result
 	if confirm {
-		// Like `terraform apply`: the plan, then one question.
-		total, err := printPlan(s.Err, sess.Run, steps.PlanAll(ctx, sess.Run, sess.Steps))
+		// Like `terraform apply`: the plan, then one question; what is
+		// applied is that plan (steps.ApplyConfirmed).
+		confirmed = steps.PlanAll(ctx, sess.Run, sess.Steps)
+		total, err := printPlan(s.Err, sess.Run, confirmed)
 		if err != nil {
 			return fmt.Errorf("%w; nothing was changed", err)
 		}
@@ -154,14 +157,27 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 			return declined("apply not confirmed: nothing was changed")
 		}
 	}
-	if err := sess.SaveAnswers(); err != nil {
+	pr := newPrinter(s.Err, f.noColor)
+	fmt.Fprintf(s.Err, "s3wizard: applying env %s (bucket %s, %s) in %s; env file %s\n", a.Env, a.Bucket, a.Region, f.Dir, a.EnvFile)
+	var results []steps.Result
+	if confirmed != nil {
+		// The progress file is written only once the plan is known to be
+		// the confirmed one.
+		results, err = steps.ApplyConfirmed(ctx, sess.Run, sess.Steps, confirmed, func() error {
+			sess.Run.Report = pr.event
+			return sess.SaveAnswers()
+		})
+	} else {
+		if err = sess.SaveAnswers(); err != nil {
+			return err
+		}
+		sess.Run.Report = pr.event
+		results, err = steps.ApplyAll(ctx, sess.Run, sess.Steps)
+	}
+	pr.flush()
+	if errors.Is(err, steps.ErrPlanStale) && results == nil {
 		return err
 	}
-	pr := newPrinter(s.Err, f.noColor)
-	sess.Run.Report = pr.event
-	fmt.Fprintf(s.Err, "s3wizard: applying env %s (bucket %s, %s) in %s; env file %s\n", a.Env, a.Bucket, a.Region, f.Dir, a.EnvFile)
-	results, err := steps.ApplyAll(ctx, sess.Run, sess.Steps)
-	pr.flush()
 	summary(s.Err, results)
 	if err != nil {
 		return fmt.Errorf("apply stopped; finished steps are saved — fix the cause and run the same command again:\n%w", err)

@@ -42,7 +42,8 @@ func cmdMigrateMedia(ctx context.Context, f *flags, s IO) error {
 		verb, n, migrate.HumanBytes(size), root, source, a.Bucket, migrate.Prefix, a.Region)
 	res, err := migrate.Run(ctx, sess.Run.AWS.S3In(a.Region), migrate.Options{
 		Root: root, Bucket: a.Bucket, Owner: sess.Run.State.Account(), DryRun: f.DryRun,
-		Progress: s.Err, Terminal: isTerminal(s.Err),
+		NoChecksum: sess.Run.Profile() != nil && !sess.Run.Profile().ChecksumHeaders(),
+		Progress:   s.Err, Terminal: isTerminal(s.Err),
 	})
 	if err != nil && res == nil {
 		return err

@@ -78,7 +78,30 @@ var (
 	herokuRe  = regexp.MustCompile(`^[a-z][a-z0-9-]{1,28}[a-z0-9]$`)
 	kmsIDRe   = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
 	kmsARNRe  = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):[0-9]{12}:key/(.+)$`)
+	// An alias, by name or by ARN: "alias/" then 1-256 letters, digits,
+	// "/", "_" or "-" (KMS CreateAlias's AliasName rule).
+	kmsAliasRe = regexp.MustCompile(`^(?:arn:aws[a-z-]*:kms:([a-z0-9-]+):[0-9]{12}:)?(alias/[A-Za-z0-9/_-]{1,256})$`)
 )
+
+// KMSAlias is the alias ("alias/NAME") kms_key_id names, if it names the
+// key by alias (alias/NAME or its ARN) rather than by key ID or key ARN.
+func KMSAlias(k string) (alias string, ok bool) {
+	if m := kmsAliasRe.FindStringSubmatch(k); m != nil {
+		return m[2], true
+	}
+	return "", false
+}
+
+// kmsRegion is the region of a key or alias ARN ("" for an ID or a name).
+func kmsRegion(k string) string {
+	if m := kmsARNRe.FindStringSubmatch(k); m != nil {
+		return m[1]
+	}
+	if m := kmsAliasRe.FindStringSubmatch(k); m != nil {
+		return m[1]
+	}
+	return ""
+}
 
 // ValidEnv is the rule of env names (also --env).
 func ValidEnv(s string) error { return simpleName(s, "staging, prod") }
@@ -171,7 +194,16 @@ func validKMSKey(k string) error {
 		return nil
 	}
 	if strings.HasPrefix(k, "alias/") || strings.Contains(k, ":alias/") {
-		return fmt.Errorf("%q is an alias: give the key ID or key ARN (the app's IAM policy needs the key ARN)", k)
+		alias, ok := KMSAlias(k)
+		switch {
+		case !ok:
+			return fmt.Errorf("%q: an alias is alias/NAME (or its ARN), NAME being 1-256 letters, digits, /, _ or -", k)
+		case strings.HasPrefix(alias, "alias/aws/"):
+			// AWS reserves alias/aws/ for AWS managed keys, whose key
+			// policies cannot be changed nor scoped by alias.
+			return fmt.Errorf("%q is an AWS managed key's alias: leave kms_key_id empty for aws/s3, or give a customer managed key", k)
+		}
+		return nil
 	}
 	if m := kmsARNRe.FindStringSubmatch(k); m != nil {
 		if !kmsIDRe.MatchString(m[2]) {
@@ -323,7 +355,7 @@ var keys = []*Question{
 	{Key: "encryption", Title: "Default encryption", Help: "SSE-S3 costs nothing; SSE-KMS adds key policies and per-request KMS charges.",
 		Kind: KindSelect, Options: []string{EncSSES3, EncSSEKMS}, ref: func(a *Answers) any { return &a.Encryption },
 		fill: func(a *Answers) { a.Encryption = EncSSES3 }, empty: true},
-	{Key: "kms_key_id", Title: "KMS key ID or ARN (empty: the AWS managed key)",
+	{Key: "kms_key_id", Title: "KMS key ID, ARN or alias/NAME (empty: the AWS managed key)",
 		// Asked only once encryption is sse-kms (never after SSE-S3).
 		relevant: func(a *Answers) bool { return a.Encryption == EncSSEKMS },
 		Kind:     KindInput, ref: func(a *Answers) any { return &a.KMSKeyID },

@@ -396,6 +396,9 @@ func onlyWizardComment(path string) bool {
 // goes back to what it was before the wizard relaxed it.
 func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(string, error)) {
 	cl := r.AWS.S3In(r.Answers.Region)
+	if !r.PolicyWritten() {
+		return // a provider where the wizard wrote no policy (its profile, or its refusal)
+	}
 	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
 	if err != nil && !aws.IsNotFound(err) {
 		try("read the bucket policy of "+bucket, err)

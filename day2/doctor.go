@@ -61,7 +61,7 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		if a.Credentials == config.CredProvided {
 			checks = append(checks, steps.Skip(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", "S3-compatible provider: no STS; the checks below use the env file's keys"))
 		} else {
-			who, err := r.CallerOfNewKey(ctx, cl)
+			who, err := r.CallerOfKey(ctx, cl, id)
 			if err != nil {
 				return append(checks, steps.Fail(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
 			}
@@ -177,6 +177,9 @@ func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 	cl := r.AWS.S3In(a.Region)
 	var checks []steps.Check
 	ours, foreign, err := steps.LiveLifecycle(ctx, cl, a.Bucket)
+	if why := r.Refused(err); why != "" {
+		return []steps.Check{steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", why+": the provider's own lifecycle settings apply")}
+	}
 	if err != nil {
 		return []steps.Check{steps.Fail(steps.DoctorLifecycle, "costs: lifecycle rules", aws.Explain(err).Error())}
 	}

@@ -51,6 +51,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 		Account:    accountOf(r),
 		Generated:  now().UTC().Format("2006-01-02 15:04 MST"),
 		Endpoint:   endpointOf(r),
+		Provider:   providerLines(r),
 		AccessKeys: a.Credentials == config.CredAccessKeys,
 		IAMUser:    a.IAMUser, Group: steps.GroupName(a),
 		Role: a.RoleName, InstanceProfile: orDefault(r.State.Resource("instance_profile"), a.RoleName),
@@ -128,6 +129,9 @@ type data struct {
 	WhatNow                                                string
 	Departures                                             []departure
 	Steps                                                  []stepRow
+	// Provider is the S3-compatible provider's profile, one line each
+	// (credentials: provided).
+	Provider []string
 }
 
 type prefixRow struct{ Prefix, Access string }
@@ -465,7 +469,7 @@ var Guide = []guideItem{
 			}
 		}},
 	{Title: "Bucket policy consistent, public / private",
-		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable)},
+		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable, steps.CheckPrivateNotOnDomain, steps.CheckAppKeyAfterPolicy)},
 	{Title: "Block Public Access configured correctly",
 		Checks: ids(steps.CheckPublicAccessBlock)},
 	{Title: "Default encryption enabled",
@@ -665,4 +669,18 @@ func stepInfo(r *steps.Run, list []*steps.Step) ([]departure, []stepRow) {
 		rows = append(rows, stepRow{Title: s.Title, Status: status, Notes: strings.Join(st.Notes, " · ")})
 	}
 	return deps, rows
+}
+
+// providerLines is the provider's profile (what it supports, what the
+// wizard does instead, each with its page), or nil on AWS.
+func providerLines(r *steps.Run) []string {
+	p := r.Profile()
+	if p == nil {
+		return nil
+	}
+	var lines []string
+	for _, l := range p.Summary() {
+		lines = append(lines, strings.TrimSpace(l))
+	}
+	return lines
 }

@@ -58,7 +58,11 @@ type Options struct {
 	// Owner is the expected bucket owner's account ID ("" when unknown).
 	Owner   string
 	Workers int // DefaultWorkers when 0
-	DryRun  bool
+	// NoChecksum: the provider refuses x-amz-checksum-* headers (its
+	// profile): uploads carry no ChecksumSHA256 (the ETag, the content's
+	// MD5 for a single-part upload, still decides what is skipped).
+	NoChecksum bool
+	DryRun     bool
 	// Progress receives the progress display (nil: none).
 	Progress io.Writer
 	// Terminal redraws one progress bar line; otherwise a plain line is
@@ -395,6 +399,9 @@ func upload(ctx context.Context, api API, o Options, f File) error {
 		Body:           fh, // seekable: signed without buffering, retried from the start
 		ContentLength:  sdk.Int64(n),
 		ChecksumSHA256: sdk.String(base64.StdEncoding.EncodeToString(h.Sum(nil))),
+	}
+	if o.NoChecksum {
+		in.ChecksumSHA256 = nil
 	}
 	if ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(f.Rel))); ct != "" {
 		in.ContentType = &ct

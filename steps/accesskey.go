@@ -346,6 +346,7 @@ func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 		// may exist. The record stays, so the next run deletes it if so.
 		return nil, fmt.Errorf("%w (if IAM made the key anyway, the next run deletes it)", err)
 	}
+	r.madeKey(sdk.ToString(created.AccessKey.AccessKeyId))
 	return &newKeyPair{id: sdk.ToString(created.AccessKey.AccessKeyId), secret: sdk.ToString(created.AccessKey.SecretAccessKey),
 		created: sdk.ToTime(created.AccessKey.CreateDate), replaces: replaces}, nil
 }
@@ -415,11 +416,11 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	probed := async(func() (Check, error) {
-		return r.retryFresh(pctx, func() Check {
+		return r.retryFreshKey(pctx, id, func() Check {
 			return probe(pctx, r, app.S3In(a.Region), a.Bucket, "media/", CheckAppKeyProbe, "app key can put/get/delete under media/")
 		}), nil
 	})
-	arn, err := r.CallerOfNewKey(ctx, app)
+	arn, err := r.CallerOfKey(ctx, app, id)
 	if err != nil {
 		cancel()
 		_, _ = probed()
@@ -430,11 +431,11 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	return append(checks, c)
 }
 
-// CallerOfNewKey asks STS who the clients' (possibly brand-new) key
-// belongs to, waiting for IAM to propagate it.
-func (r *Run) CallerOfNewKey(ctx context.Context, cl *aws.Clients) (string, error) {
+// CallerOfKey asks STS who the clients' key id belongs to, waiting for IAM
+// to propagate it when it is brand-new (keyIsNew).
+func (r *Run) CallerOfKey(ctx context.Context, cl *aws.Clients, id string) (string, error) {
 	var arn string
-	err := r.retryNewKey(ctx, func(ctx context.Context) error {
+	err := r.retryNewKey(ctx, id, func(ctx context.Context) error {
 		out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err == nil {
 			arn = sdk.ToString(out.Arn)

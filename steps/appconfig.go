@@ -73,6 +73,13 @@ func (r *Run) WantedEnv() (set map[string]string, remove []string) {
 	} else {
 		remove = append(remove, appconfig.EnvPublicDomain)
 	}
+	for _, k := range []string{appconfig.EnvChecksumCalculation, appconfig.EnvChecksumValidation} {
+		if compatible(a) {
+			set[k] = appconfig.ChecksumWhenRequired // as the wizard's own clients (issue 20)
+		} else {
+			remove = append(remove, k)
+		}
+	}
 	return set, remove
 }
 

@@ -36,13 +36,18 @@ func Bucket() *Step {
 			// The three reads go out together.
 			region := async(func() (string, error) { return bucketRegion(ctx, cl, a.Bucket) })
 			ownership := async(func() (*s3.GetBucketOwnershipControlsOutput, error) {
+				if compatible(a) {
+					return nil, nil // AWS-only: not asked of a provider
+				}
 				return cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
 			})
 			if _, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &a.Bucket}); err != nil {
 				return []Check{Fail(CheckBucketExists, "bucket exists", aws.Explain(err).Error())}
 			}
 			checks = append(checks, Pass(CheckBucketExists, "bucket exists", a.Bucket))
-			if reg, err := region(); err != nil {
+			if reg, err := region(); r.Refused(err) != "" {
+				checks = append(checks, Skip(CheckBucketRegion, "bucket region", skippedLine("bucket region check", r.Refused(err))))
+			} else if err != nil {
 				checks = append(checks, Fail(CheckBucketRegion, "bucket region", aws.Explain(err).Error()))
 			} else if reg != a.Region {
 				checks = append(checks, Fail(CheckBucketRegion, "bucket region", fmt.Sprintf("bucket is in %s, configured %s", reg, a.Region)))
@@ -166,11 +171,19 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 	cl := r.AWS.S3In(a.Region)
 	// Read with the lookup; used only if the bucket is ours.
 	ownership := async(func() (*s3.GetBucketOwnershipControlsOutput, error) {
+		if compatible(a) {
+			return nil, nil // AWS-only: not asked of a provider
+		}
 		return cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
 	})
 	// Probe leftovers too (swept only if the bucket is ours).
 	leftovers := async(func() ([]types.ObjectIdentifier, error) { return probeLeftovers(ctx, r, cl) })
 	st, reg, err := whoseBucket(ctx, r, cl, a.Bucket)
+	if st == bucketOurs && r.planRefusal(p, err, "location", "bucket region check") {
+		// A provider that does not answer GetBucketLocation: its bucket
+		// is taken to be where the answers say.
+		reg, err = a.Region, nil
+	}
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check bucket %s: %w", a.Bucket, err)
 	}
@@ -277,8 +290,13 @@ func bucketRegion(ctx context.Context, cl aws.S3API, name string) (string, error
 
 // createBucket creates a bucket with ACLs disabled in region; created is
 // false when it was already ours (BucketAlreadyOwnedByYou is success).
-func createBucket(ctx context.Context, cl aws.S3API, name, region string) (created bool, err error) {
+func createBucket(ctx context.Context, cl aws.S3API, name, region string, provided bool) (created bool, err error) {
 	in := &s3.CreateBucketInput{Bucket: &name, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}
+	if provided {
+		// An AWS-only header that providers refuse (issue 20); no upload
+		// carries an ACL anyway.
+		in.ObjectOwnership = ""
+	}
 	// us-east-1 is the one region that refuses a LocationConstraint.
 	if region != "us-east-1" {
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}
@@ -332,7 +350,7 @@ func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, w
 func createOwnedBucket(ctx context.Context, r *Run, cl aws.S3API, name string) error {
 	a := r.Answers
 	err := createOwned(r, state.KindBucket, name, "arn:aws:s3:::"+name, func() (bool, error) {
-		created, err := createBucket(ctx, cl, name, a.Region)
+		created, err := createBucket(ctx, cl, name, a.Region, compatible(a))
 		if err != nil || created {
 			return created, err
 		}

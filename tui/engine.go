@@ -73,6 +73,10 @@ type liveEngine struct {
 
 	mu   sync.Mutex
 	sess *app.Session
+	// shown is each step's plan as last shown for confirmation: Apply
+	// applies it, or refuses when the account moved since
+	// (steps.ApplyConfirmedStep).
+	shown map[string]*steps.Plan
 	// probe makes the checks shown before a session exists (identity,
 	// bucket availability).
 	probe *app.Probe
@@ -185,7 +189,14 @@ func (e *liveEngine) Plan(ctx context.Context, st *steps.Step, report func(steps
 	if !st.IsEnabled(s.Run.Answers) {
 		return &steps.Plan{}, nil
 	}
-	return steps.PlanStep(ctx, s.Run, st)
+	p, err := steps.PlanStep(ctx, s.Run, st)
+	e.mu.Lock()
+	if e.shown == nil {
+		e.shown = map[string]*steps.Plan{}
+	}
+	e.shown[st.ID] = p
+	e.mu.Unlock()
+	return p, err
 }
 
 func (e *liveEngine) Apply(ctx context.Context, st *steps.Step, report func(steps.Event)) ([]steps.Check, error) {
@@ -193,7 +204,11 @@ func (e *liveEngine) Apply(ctx context.Context, st *steps.Step, report func(step
 	if err != nil {
 		return nil, err
 	}
-	_, checks, err := steps.ApplyStep(ctx, s.Run, st)
+	e.mu.Lock()
+	shown := e.shown[st.ID]
+	delete(e.shown, st.ID)
+	e.mu.Unlock()
+	_, checks, err := steps.ApplyConfirmedStep(ctx, s.Run, st, shown)
 	return checks, err
 }
 
