@@ -76,6 +76,9 @@ func Finish(a *config.Answers, dir string) error {
 	if err := validate(a, dir); err != nil {
 		return err
 	}
+	if other := BucketEnv(dir, a.Env, a.Bucket); other != "" {
+		return UsageError(fmt.Errorf("bucket %s; nothing was changed", bucketOfEnv(a.Bucket, other, a.Env)))
+	}
 	if err := steps.SecretFilesUntracked(dir, a); err != nil {
 		return UsageError(fmt.Errorf("%w; nothing was changed", err))
 	}

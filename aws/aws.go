@@ -59,6 +59,9 @@ type StaticCreds struct{ ID, Secret, Token string }
 type Clients struct {
 	Cfg    sdk.Config
 	Region string
+	// ConfiguredRegion is the region the user configured (--region,
+	// AWS_REGION, the profile's region); "" when Region is the fallback.
+	ConfiguredRegion string
 	// Endpoint is the custom endpoint (AWS_ENDPOINT_URL[_S3], or endpoint_url
 	// in the AWS profile) or "".
 	Endpoint string
@@ -152,6 +155,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load aws configuration: %w", err)
 	}
+	configured := cfg.Region
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -159,7 +163,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		cfg.Credentials = credentialsProvider{cfg.Credentials}
 	}
 	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint}
-	c.Endpoint = o.Endpoint
+	c.Endpoint, c.ConfiguredRegion = o.Endpoint, configured
 	if c.Endpoint == "" {
 		c.Endpoint = CustomEndpoint()
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/internal/strdist"
 )
 
 // Exit codes of the contract.
@@ -75,6 +77,7 @@ type flags struct {
 	noColor    bool
 	accessible bool
 	mediaRoot  string
+	python     string
 	help       bool
 }
 
@@ -103,7 +106,7 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 				c.help(out)
 				return ExitOK
 			}
-			fmt.Fprintf(errw, "s3wizard: unknown command %q: run `s3wizard --help`\n", args[0])
+			fmt.Fprintf(errw, "s3wizard: unknown command %q%s: run `s3wizard --help`\n", args[0], didYouMean(args[0], commandNames(), ""))
 			return ExitUsage
 		}
 		globalUsage(out)
@@ -114,7 +117,7 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 	}
 	c := lookupCommand(name)
 	if c == nil {
-		fmt.Fprintf(errw, "s3wizard: unknown command %q: run `s3wizard --help` for the list\n", name)
+		fmt.Fprintf(errw, "s3wizard: unknown command %q%s: run `s3wizard --help` for the list\n", name, didYouMean(name, commandNames(), ""))
 		return ExitUsage
 	}
 	f, err := parseFlags(c, args, errw)
@@ -173,6 +176,24 @@ func stopOnSignal(errw io.Writer) (context.Context, func()) {
 	}
 }
 
+// didYouMean is " — did you mean PREFIXname?" for the nearest of names, or "".
+func didYouMean(name string, names []string, prefix string) string {
+	if c := strdist.Closest(name, names); c != "" {
+		return fmt.Sprintf(" — did you mean %s%s?", prefix, c)
+	}
+	return ""
+}
+
+func commandNames() []string {
+	var out []string
+	for _, c := range commandTable {
+		if c.name != "" {
+			out = append(out, c.name)
+		}
+	}
+	return out
+}
+
 // parseFlags accepts only the command's own flags and the global ones:
 // anything else is a usage error.
 func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
@@ -186,7 +207,9 @@ func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
 	help := fmt.Sprintf("run `%s --help`", c.title())
 	if err := fs.Parse(args); err != nil {
 		if strings.HasPrefix(err.Error(), "flag provided but not defined: ") {
-			return nil, fmt.Errorf("%s does not take %s: %s", c.title(), strings.TrimPrefix(err.Error(), "flag provided but not defined: "), help)
+			bad := strings.TrimPrefix(err.Error(), "flag provided but not defined: ")
+			names := append(append([]string{}, c.flags...), globalFlags...)
+			return nil, fmt.Errorf("%s does not take %s%s: %s", c.title(), bad, didYouMean(strings.TrimLeft(bad, "-"), names, "--"), help)
 		}
 		return nil, fmt.Errorf("%s: %w: %s", c.title(), err, help)
 	}
@@ -195,6 +218,13 @@ func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%s: unexpected argument %q: %s", c.title(), fs.Arg(0), help)
+	}
+	if f.python != "" {
+		st, err := os.Stat(f.python)
+		if err != nil || st.IsDir() || st.Mode().Perm()&0o111 == 0 {
+			return nil, fmt.Errorf("%s: --python %s is not an executable file: %s", c.title(), f.python, help)
+		}
+		djangoapp.Python = f.python
 	}
 	if os.Getenv("NO_COLOR") != "" {
 		f.noColor = true

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -365,7 +366,9 @@ var keys = []*Question{
 		Kind: KindSelect, Options: []string{EncSSES3, EncSSEKMS}, ref: func(a *Answers) any { return &a.Encryption },
 		fill: func(a *Answers) { a.Encryption = EncSSES3 }, empty: true},
 	{Key: "kms_key_id", Title: "KMS key ID, ARN or alias/NAME (empty: the AWS managed key)",
-		Kind: KindInput, ref: func(a *Answers) any { return &a.KMSKeyID },
+		// Asked only once encryption is sse-kms (never after SSE-S3).
+		relevant: func(a *Answers) bool { return a.Encryption == EncSSEKMS },
+		Kind:     KindInput, ref: func(a *Answers) any { return &a.KMSKeyID },
 		check: func(a *Answers) error { return validKMSKey(a.KMSKeyID) }},
 	{Key: "versioning", Title: "Turn on versioning?", Help: "Keeps overwritten and deleted files recoverable.",
 		Kind: KindConfirm, ref: func(a *Answers) any { return &a.Versioning },
@@ -403,8 +406,13 @@ var keys = []*Question{
 		check: func(a *Answers) error {
 			return validDays(a.Lifecycle.ArchiveAfterDays, "archiving (0: the tier's default)", 0)
 		}},
-	{Key: "access_logs", Title: "Keep server access logs?", Help: "Written to BUCKET" + LogBucketSuffix + ".",
+	{Key: "access_logs", Title: "Keep server access logs?", Help: "Written to a bucket of their own: your bucket's name + " + LogBucketSuffix + ".",
 		Kind: KindConfirm, ref: func(a *Answers) any { return &a.AccessLogs }, relevant: notProvided,
+		adapt: func(a *Answers, q *Question) {
+			if a.Bucket != "" {
+				q.Help = "Written to a bucket of their own: " + LogBucketName(a.Bucket) + "."
+			}
+		},
 		// Server access logging is AWS-only: off with credentials: provided.
 		fill: func(a *Answers) { a.AccessLogs = !provided(a) }},
 	{Key: "budget.monthly_usd", Title: "Monthly budget in USD (0: none)",
@@ -432,9 +440,9 @@ var keys = []*Question{
 				a.Budget.ThresholdPct = 80
 			}
 		}},
-	{Key: "alarms.bucket_size_gb", Title: "Alarm when the bucket exceeds (GB, 0: no alarm)",
+	{Key: "alarms.bucket_size_gb", Title: "Alarm when the bucket exceeds (GiB = 2^30 bytes, 0: no alarm)",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.Alarms.BucketSizeGB },
-		check: func(a *Answers) error { return validAmount(a.Alarms.BucketSizeGB, "the size alarm (GB)") },
+		check: func(a *Answers) error { return validAmount(a.Alarms.BucketSizeGB, "the size alarm (GiB)") },
 		fill:  func(a *Answers) { a.Alarms.BucketSizeGB = 50 }},
 	{Key: "alarms.number_of_objects", Kind: KindInput, ref: func(a *Answers) any { return &a.Alarms.NumberOfObjects },
 		check: func(a *Answers) error {
@@ -780,5 +788,53 @@ func (a *Answers) SetString(key, value string) error {
 		return fmt.Errorf("%s: %w", key, err)
 	}
 	a.mark(q)
+	return nil
+}
+
+// CheckDerived checks the answers derived from key once it is answered s
+// (a bucket or IAM name built from app and env), so a name too long is
+// refused where it comes from, when it is typed, not steps later. Keys in
+// asked (answered with it, or answered already) are left to their own
+// question.
+func CheckDerived(a *Answers, key, s string, asked []string) error {
+	q, ok := byKey[key]
+	if !ok {
+		return nil
+	}
+	before, after := derived(a), derived(a)
+	if q.setText(after, s) != nil {
+		return nil // the key's own rule says why
+	}
+	after.Set[key] = true
+	after.ApplyDefaults()
+	for _, x := range []*Answers{before, after} {
+		for _, d := range keys { // what a question would offer (region)
+			if d.required && d.zero(x) && d.fill != nil {
+				d.fill(x)
+			}
+		}
+	}
+	changed := func(d *Question) bool {
+		return d != q && !after.Set[d.Key] && !slices.Contains(asked, d.Key) && d.text(before) != d.text(after) &&
+			(d.relevant == nil || d.relevant(after))
+	}
+	for _, d := range keys {
+		if !changed(d) {
+			continue
+		}
+		if err := d.rule(after); err != nil {
+			return fmt.Errorf("the %s derived from it, %q, would be refused: %w", d.Key, d.text(after), err)
+		}
+	}
+	// The rules across keys (the log bucket's name, the IAM group's).
+	var ke *KeyError
+	if err := after.Validate(); errors.As(err, &ke) {
+		if ke.Key == key {
+			return ke.Err
+		}
+		if d, ok := byKey[ke.Key]; ok && changed(d) {
+			return fmt.Errorf("the %s derived from it would be refused: %w", ke.Key, ke.Err)
+		}
+	}
 	return nil
 }

@@ -35,6 +35,9 @@ const (
 	Done    = "done"
 	Failed  = "failed"
 	Skipped = "skipped"
+	// Interrupted: the user stopped the run (ctrl+c) during the step; the
+	// next run finishes it.
+	Interrupted = "interrupted"
 )
 
 // StepState is one step's recorded outcome.

@@ -188,9 +188,13 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 		p.Warn("%s still has %s (%s): with an instance role the app needs no keys, and boto3 uses env vars before the role — remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from it and deactivate that key", a.EnvFile, appconfig.EnvKeyID, text.Mask(env[appconfig.EnvKeyID]))
 	}
 
-	// Ignore files.
-	if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
-		return nil, err
+	// Ignore files. While the access-key step is still to run, it ignores
+	// them (before its key exists): listed once, so plan and apply count
+	// the same actions.
+	if !accessKeys(a) || r.State.Step("access-key").Status == state.Done {
+		if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
+			return nil, err
+		}
 	}
 	if tracked, err := r.TrackedSecretFiles(); err != nil {
 		p.Warn("could not ask git which secret files it tracks: %v", err)
@@ -464,10 +468,11 @@ func planSettings(r *Run, p *Plan) error {
 	}
 	planGenerated(r, p, appconfig.SettingsFile, gen, 0o700, "write "+appconfig.SettingsFile+" (the same for every env: env-specific values come from the environment)")
 	planGenerated(r, p, appconfig.StoragesFile, mod, 0o700, "write "+appconfig.StoragesFile+" (PublicStorage, StaticStorage)")
-	p.Notice("settings: import %s at the end of settings.py (see its header), add \"storages\" to INSTALLED_APPS", appconfig.SettingsFile)
-	if StoragesModuleNeeded(r) {
-		p.Notice("copy %s next to manage.py (it is imported as %s): public prefixes use its PublicStorage(\"media/…/\") on their model fields, and Django < 4.2 its StaticStorage", appconfig.StoragesFile, djangoapp.DefaultStoragesModule)
+	// The same words as "what now": one way to load the settings.
+	for _, n := range SettingsSteps(r, proj) {
+		p.Notice("settings: %s", n)
 	}
+	p.Notice("settings: add \"storages\" to INSTALLED_APPS")
 	if proj != nil && proj.SettingsFile != "" {
 		src, err := os.ReadFile(proj.SettingsFile)
 		if err != nil {

@@ -52,7 +52,7 @@ func DjangoCheck(ctx context.Context, r *Run) []Check {
 		return []Check{Skip(DjangoUpload, name, fmt.Sprintf("no Django project (%v): %s", err, DjangoCheckByHand))}
 	}
 	if proj.Python == "" || proj.VersionSource != "installed" {
-		return []Check{Skip(DjangoUpload, name, "the project's Python cannot import Django (no virtualenv with Django found): "+DjangoCheckByHand)}
+		return []Check{Skip(DjangoUpload, name, djangoapp.NoDjangoNote(proj.Tried)+"; or by hand: "+DjangoCheckByHand)}
 	}
 	if proj.SettingsModule == "" {
 		return []Check{Skip(DjangoUpload, name, "manage.py does not name DJANGO_SETTINGS_MODULE: "+DjangoCheckByHand)}
