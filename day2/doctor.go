@@ -126,7 +126,7 @@ func anonymousChecks(ctx context.Context, r *steps.Run, s3c aws.S3API, bucket st
 	var checks []steps.Check
 	hc := &http.Client{Timeout: 15 * time.Second}
 	for _, pfx := range r.Answers.AnonymousPrefixes() { // not those CloudFront serves
-		checks = append(checks, steps.AnonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public", http.StatusOK, steps.DoctorAnonymous, "anonymous read of "+pfx))
+		checks = append(checks, steps.AnonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public-probe", http.StatusOK, steps.DoctorAnonymous, "anonymous read of "+pfx))
 	}
 	return checks
 }

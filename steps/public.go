@@ -23,6 +23,11 @@ import (
 )
 
 // Public makes the public prefixes (and only them) anonymously readable.
+// DenyInsecureDeparture is the public step's departure about the non-TLS
+// deny, which an endpoint without TLS leaves out (the hand-off document
+// then says so instead).
+const DenyInsecureDeparture = "The wizard adds a statement denying requests not made over TLS (Security Hub S3.5)."
+
 func Public() *Step {
 	return &Step{
 		ID:    "public",
@@ -32,7 +37,7 @@ func Public() *Step {
 		Departures: []string{
 			"The guide unticks the two ACL switches of Block Public Access: that is wrong — ACLs are disabled on the bucket, and a public bucket policy is governed by BlockPublicPolicy and RestrictPublicBuckets. The wizard keeps the ACL switches ON and relaxes only those two, only when public prefixes exist.",
 			"The guide's example policy makes all of media/ public; the wizard grants exactly the prefixes you list.",
-			"The wizard adds a statement denying requests not made over TLS (Security Hub S3.5).",
+			DenyInsecureDeparture,
 		},
 		Keys:   []string{"public_prefixes", "public_domain", "cloudfront"},
 		Needs:  []string{"bucket"},
