@@ -174,10 +174,10 @@ func (e *liveEngine) prepare(report func(steps.Event)) (*app.Session, error) {
 	if err := s.SaveAnswers(); err != nil {
 		return nil, err
 	}
-	s.Run.Report = func(steps.Event) {}
-	if report != nil {
-		s.Run.Report = report
+	if report == nil {
+		report = func(steps.Event) {}
 	}
+	s.Run.SetReport(report)
 	return s, nil
 }
 
