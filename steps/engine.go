@@ -390,6 +390,13 @@ func applyAll(ctx context.Context, r *Run, list []*Step, pre map[string]*Plan) (
 	for _, s := range list {
 		steps[s.ID] = &progress{planned: make(chan struct{}), done: make(chan struct{})}
 	}
+	// Whether each step's needs finished in an earlier run is read before
+	// any step starts: read later, a goroutine the scheduler starts late
+	// would see this run's own results and bet on them (a plan made twice).
+	earlier := make(map[string]bool, len(list))
+	for _, s := range list {
+		earlier[s.ID] = finishedBefore(r, s.Needs)
+	}
 	var wg sync.WaitGroup
 	for i, s := range list {
 		me := steps[s.ID]
@@ -416,7 +423,7 @@ func applyAll(ctx context.Context, r *Run, list []*Step, pre map[string]*Plan) (
 			acct, _ := r.Identity()
 			guessed := acct == "" && guess != ""
 			planned := pre[s.ID]
-			bet := planned == nil && s.IsEnabled(r.Answers) && len(s.Needs) > 0 && (acct != "" || guessed) && finishedBefore(r, s.Needs)
+			bet := planned == nil && s.IsEnabled(r.Answers) && len(s.Needs) > 0 && (acct != "" || guessed) && earlier[s.ID]
 			if bet {
 				if p, err := planStep(pctx, r, s, false); err == nil {
 					ahead = p
