@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -29,7 +30,18 @@ func savedSession(ctx context.Context, f *flags, lock bool) (*app.Session, error
 	if err := app.FinishAudit(a, f.Dir); err != nil {
 		return nil, err
 	}
-	return app.Open(ctx, f.Options, a, lock, false)
+	sess, err := app.Open(ctx, f.Options, a, lock, false)
+	if err != nil {
+		return nil, err
+	}
+	// Credentials of another account than the env's are refused before
+	// anything is read or changed there (other identity failures are the
+	// preflight check's to report).
+	if err := sess.Run.Identify(ctx); errors.Is(err, steps.ErrWrongAccount) {
+		sess.Close()
+		return nil, err
+	}
+	return sess, nil
 }
 
 type checkReport struct {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // Exit codes of the contract.
@@ -187,7 +188,7 @@ func report(ctx context.Context, err error, errw io.Writer) int {
 		return ExitCancelled
 	case errors.Is(err, ErrChecksFailed):
 		return ExitFailure
-	case errors.Is(err, app.ErrUsage) || errors.Is(err, config.ErrMissing):
+	case errors.Is(err, app.ErrUsage) || errors.Is(err, config.ErrMissing) || errors.Is(err, steps.ErrWrongAccount):
 		fmt.Fprintf(errw, "s3wizard: %s\n", strings.TrimPrefix(err.Error(), "usage: "))
 		return ExitUsage
 	}

@@ -237,7 +237,9 @@ type userSharers struct {
 	keys map[string]string // key ID → env that recorded it
 }
 
-// otherEnvsOfUser reads the other envs' progress for the same IAM user.
+// otherEnvsOfUser reads the other envs' progress for the same IAM user
+// (in the same account: a user of that name in another account is another
+// user).
 func otherEnvsOfUser(r *steps.Run, user string) userSharers {
 	a := r.Answers
 	u := userSharers{keys: map[string]string{}}
@@ -246,7 +248,7 @@ func otherEnvsOfUser(r *steps.Run, user string) userSharers {
 			continue
 		}
 		p, err := state.Read(r.Dir, env)
-		if err != nil || p.Answers() == nil || p.Answers().IAMUser != user || p.Answers().Credentials != config.CredAccessKeys {
+		if err != nil || p.Answers() == nil || p.Answers().IAMUser != user || p.Answers().Credentials != config.CredAccessKeys || !r.SameAccount(p) {
 			continue
 		}
 		used := false

@@ -81,7 +81,9 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func(
 	fail := func(err error) error {
 		err = aws.Explain(err)
 		r.emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
-		if !r.DryRun {
+		// Credentials of another account change nothing, not even the
+		// env's record of its steps.
+		if !r.DryRun && !errors.Is(err, ErrWrongAccount) {
 			if serr := r.State.SetStep(s.ID, state.Failed, err, nil); serr != nil {
 				return errors.Join(err, serr)
 			}

@@ -553,15 +553,15 @@ func planLegacyBudget(r *Run, p *Plan) {
 		}})
 }
 
-// otherEnvsRecording lists the project's other envs whose progress records
-// resource key as value.
+// otherEnvsRecording lists the project's other envs of this account whose
+// progress records resource key as value.
 func otherEnvsRecording(r *Run, key, value string) []string {
 	var out []string
 	for _, env := range state.Envs(r.Dir) {
 		if env == r.Answers.Env {
 			continue
 		}
-		if p, err := state.Read(r.Dir, env); err == nil && p.Resource(key) == value {
+		if p, err := state.Read(r.Dir, env); err == nil && p.Resource(key) == value && r.SameAccount(p) {
 			out = append(out, env)
 		}
 	}

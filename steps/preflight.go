@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"strings"
@@ -65,6 +66,10 @@ func (r *Run) Identify(ctx context.Context) error {
 	r.identityMu.Lock()
 	// Without clients (a run of steps that reach no AWS) there is no one
 	// to ask, and nothing will be created for the account either.
+	if r.refused != nil {
+		r.identityMu.Unlock()
+		return r.refused
+	}
 	known := r.Account != "" || r.Offline || r.AWS == nil
 	// An S3-compatible provider has no STS: the account stays unknown.
 	if known || r.Answers != nil && compatible(r.Answers) {
@@ -92,13 +97,72 @@ func (r *Run) Identify(ctx context.Context) error {
 		call.err = notAWSError(r.endpoint(), err)
 		return call.err
 	}
-	r.Account, r.Caller = sdk.ToString(out.Account), sdk.ToString(out.Arn)
-	acct, caller := r.Account, r.Caller
+	acct, caller := sdk.ToString(out.Account), sdk.ToString(out.Arn)
+	if err := r.checkAccount(acct, caller); err != nil {
+		// Every later call gets the same refusal: nothing of this run may
+		// go on in the other account.
+		r.refused = err
+		r.identityMu.Unlock()
+		call.err = err
+		return err
+	}
+	r.Account, r.Caller = acct, caller
 	r.identityMu.Unlock()
 	if r.State != nil && r.State.Locked() {
 		_ = r.State.Update(func(p *state.Progress) { p.SetIdentity(acct, caller) })
 	}
 	return nil
+}
+
+// ErrWrongAccount is returned (wrapped in a *WrongAccountError) when the
+// credentials belong to another AWS account than the one the env's
+// progress file records.
+var ErrWrongAccount = errors.New("wrong AWS account")
+
+// WrongAccountError: the env was set up in Recorded, the credentials are
+// of Got. Nothing is read or changed in Got for this env.
+type WrongAccountError struct {
+	Env, Recorded, Got, Caller, Profile string
+}
+
+func (e *WrongAccountError) Error() string {
+	how := "the default credentials"
+	if e.Profile != "" {
+		how = "profile " + e.Profile
+	}
+	return fmt.Sprintf("env %s belongs to AWS account %s (its progress file records it), but %s are account %s (%s): nothing was changed. Run it with a profile of account %s (--profile NAME, or aws_profile in the answers file); an env is never moved to another account",
+		e.Env, e.Recorded, how, e.Got, e.Caller, e.Recorded)
+}
+
+func (e *WrongAccountError) Unwrap() error { return ErrWrongAccount }
+
+// checkAccount refuses credentials of another account than the env's
+// recorded one: the account is the binding fact of an env (staging and
+// prod may live in separate accounts), so a run from the wrong one would
+// create a second copy of the env there, or audit and destroy the wrong
+// resources. The caller holds identityMu.
+func (r *Run) checkAccount(acct, caller string) error {
+	if r.State == nil {
+		return nil
+	}
+	rec := r.State.Account()
+	if rec == "" || rec == aws.PlaceholderAccount || rec == acct {
+		return nil
+	}
+	e := &WrongAccountError{Env: r.State.Env(), Recorded: rec, Got: acct, Caller: caller}
+	if r.AWS != nil {
+		e.Profile = r.AWS.Profile()
+	}
+	return e
+}
+
+// SameAccount reports whether another env's progress p is in this run's
+// AWS account: what one account holds (its budget, an IAM user of that
+// name) is shared only with the envs of that account. An account unknown
+// on either side counts as the same, so what may be shared is kept.
+func (r *Run) SameAccount(p *state.Progress) bool {
+	mine, theirs := r.AccountID(), p.Account()
+	return mine == aws.PlaceholderAccount || theirs == "" || theirs == aws.PlaceholderAccount || mine == theirs
 }
 
 // identifyCall is one GetCallerIdentity that other callers wait for.
