@@ -251,6 +251,17 @@ func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) 
 	return &Session{Run: r, Steps: steps.All()}, nil
 }
 
+// RefuseWrongAccount asks STS who the credentials are and refuses them
+// when they are of another account than the one the env's progress
+// records (steps.ErrWrongAccount), before anything is read there or saved
+// here. Other identity failures are left to the steps, which report them.
+func (s *Session) RefuseWrongAccount(ctx context.Context) error {
+	if err := s.Run.Identify(ctx); errors.Is(err, steps.ErrWrongAccount) {
+		return err
+	}
+	return nil
+}
+
 // SaveAnswers records the answers in the progress file (never a secret:
 // answers hold none).
 //

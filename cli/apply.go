@@ -150,6 +150,9 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 			return declined("apply not confirmed: nothing was changed")
 		}
 	}
+	if err := sess.RefuseWrongAccount(ctx); err != nil {
+		return err
+	}
 	if err := sess.SaveAnswers(); err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -34,10 +33,7 @@ func savedSession(ctx context.Context, f *flags, lock bool) (*app.Session, error
 	if err != nil {
 		return nil, err
 	}
-	// Credentials of another account than the env's are refused before
-	// anything is read or changed there (other identity failures are the
-	// preflight check's to report).
-	if err := sess.Run.Identify(ctx); errors.Is(err, steps.ErrWrongAccount) {
+	if err := sess.RefuseWrongAccount(ctx); err != nil {
 		sess.Close()
 		return nil, err
 	}
