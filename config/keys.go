@@ -50,6 +50,7 @@ type Question struct {
 	required bool                      // no safe default: --yes needs it answered
 	relevant func(*Answers) bool       // nil: always; else validated only when true
 	envNamed bool                      // a name whose default contains the env (switched for prod)
+	perEnv   bool                      // never carried over to another env (asked again there)
 	adapt    func(*Answers, *Question) // nil: asked the same whatever the earlier answers
 }
 
@@ -268,7 +269,7 @@ var keys = []*Question{
 			}
 		}},
 	{Key: "aws_profile", Title: "AWS profile for this env (empty: the default credentials)", Help: "A profile of ~/.aws/config (as aws --profile): staging and prod may live in separate AWS accounts, each env with its own profile. The env's progress file records its account: a run from another account is refused.",
-		Kind: KindInput, ref: func(a *Answers) any { return &a.AWSProfile }, relevant: notProvided,
+		Kind: KindInput, ref: func(a *Answers) any { return &a.AWSProfile }, relevant: notProvided, perEnv: true,
 		check: func(a *Answers) error { return ValidProfile(a.AWSProfile) }},
 	{Key: "bucket", Title: "Bucket name", Help: "3-63 lowercase letters, digits, dots or hyphens; unique across all of AWS.",
 		Kind: KindInput, envNamed: true, ref: func(a *Answers) any { return &a.Bucket },
@@ -521,6 +522,10 @@ func (q Question) Relevant(a *Answers) bool { return q.relevant == nil || q.rele
 // EnvNamedKeys are the names whose default contains the env: carried over
 // to another env, they are switched to it.
 func EnvNamedKeys() []string { return keyNames(func(q *Question) bool { return q.envNamed }) }
+
+// PerEnvKeys are the answers of one env only (its AWS profile): carried
+// over to another env, they are forgotten and asked again.
+func PerEnvKeys() []string { return keyNames(func(q *Question) bool { return q.perEnv }) }
 
 // RequiredKeys are the keys that have no safe default: with --yes their
 // absence is a usage error naming the key.

@@ -373,7 +373,8 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 
 // restoreAdopted undoes, on a bucket that existed before the wizard, what
 // the wizard changed in its access: the wizard's bucket-policy statements go
-// (every other statement stays), then the media bucket's Block Public Access
+// (every other statement stays), and its CORS rule (every other rule
+// stays), then the media bucket's Block Public Access
 // goes back to what it was before the wizard relaxed it.
 func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(string, error)) {
 	cl := r.AWS.S3In(r.Answers.Region)
@@ -401,6 +402,9 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	}
 	if bucket != r.Answers.Bucket {
 		return
+	}
+	if removed, err := r.RemoveWizardCORS(ctx); removed || err != nil {
+		try("remove the wizard's CORS rule "+steps.CORSRuleID+" from "+bucket+" (other rules kept)", err)
 	}
 	switch before := r.State.Resource(steps.PABBeforeResource); before {
 	case "":

@@ -30,6 +30,9 @@ const (
 	CheckPublicAccessBlock CheckID = "public-access-block" // public
 	CheckPrivateRefused    CheckID = "private-refused"
 	CheckPublicReadable    CheckID = "public-readable"
+	CheckCORSRules         CheckID = "cors-rules"
+	CheckCORSPreflight     CheckID = "cors-preflight-allowed"
+	CheckCORSRefused       CheckID = "cors-preflight-refused"
 
 	CheckEnvFileReadable  CheckID = "env-file-readable" // app-config
 	CheckEnvVars          CheckID = "env-vars"
@@ -101,6 +104,7 @@ var checkStep = map[CheckID]string{
 	CheckRole: "role", CheckRolePolicy: "role", CheckInstanceProfile: "role",
 	CheckAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
 	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public",
+	CheckCORSRules: "public", CheckCORSPreflight: "public", CheckCORSRefused: "public",
 	CheckEnvFileReadable: "app-config", CheckEnvVars: "app-config", CheckEnvFileMode: "app-config",
 	CheckSecretsIgnored: "app-config", CheckSecretsUntracked: "app-config", CheckEnvKeyRecorded: "app-config", CheckDjangoSettings: "app-config",
 	CheckHerokuFile: "app-config", CheckSetEnvFile: "app-config",

@@ -19,7 +19,7 @@ func Preflight() *Step {
 		Title: "Check your AWS identity",
 		Guide: "French guide §3",
 		Why:   "Everything the wizard creates belongs to the account of the credentials it runs with; we show them before changing anything.",
-		Keys:  []string{"env", "app", "region"},
+		Keys:  []string{"env", "app", "aws_profile", "region"},
 		Plan: func(ctx context.Context, r *Run) (*Plan, error) {
 			p := &Plan{}
 			if compatible(r.Answers) {
@@ -41,6 +41,7 @@ func Preflight() *Step {
 			}
 			acct, caller := r.Identity()
 			p.Notice("account %s as %s, region %s", acct, caller, r.Answers.Region)
+			accountNotices(r, p, acct)
 			if strings.HasSuffix(caller, ":root") {
 				p.Warn("you are using the account's root credentials: create an admin IAM user or use IAM Identity Center (SSO) for day-to-day work, and keep root for the few tasks that need it")
 			}
@@ -56,6 +57,34 @@ func Preflight() *Step {
 			acct, caller := r.Identity()
 			return []Check{Pass(CheckIdentity, "AWS identity", fmt.Sprintf("account %s (%s)", acct, caller))}
 		},
+	}
+}
+
+// accountNotices say which AWS account each env of the project is in, so
+// the account an env is about to be bound to (its progress records it, and
+// no other account may act on it afterwards) is seen before it is
+// confirmed.
+func accountNotices(r *Run, p *Plan, acct string) {
+	how := "the default credentials"
+	if prof := r.AWS.Profile(); prof != "" {
+		how = "profile " + prof
+	}
+	if r.State == nil || r.State.Account() == "" {
+		p.Notice("env %s will belong to account %s (%s): its progress file records it, and a run from another account is refused", r.Answers.Env, acct, how)
+	}
+	for _, env := range state.Envs(r.Dir) {
+		if env == r.Answers.Env {
+			continue
+		}
+		o, err := state.Read(r.Dir, env)
+		if err != nil || o.Account() == "" {
+			continue
+		}
+		rel := "another account"
+		if o.Account() == acct {
+			rel = "the same account"
+		}
+		p.Notice("env %s is in account %s (%s)", env, o.Account(), rel)
 	}
 }
 

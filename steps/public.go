@@ -32,8 +32,9 @@ func Public() *Step {
 			"The guide unticks the two ACL switches of Block Public Access: that is wrong — ACLs are disabled on the bucket, and a public bucket policy is governed by BlockPublicPolicy and RestrictPublicBuckets. The wizard keeps the ACL switches ON and relaxes only those two, only when public prefixes exist.",
 			"The guide's example policy makes all of media/ public; the wizard grants exactly the prefixes you list.",
 			"The wizard adds a statement denying requests not made over TLS (Security Hub S3.5).",
+			"The guides set no CORS: web fonts and ES modules served from the bucket to another origin, and direct browser uploads, are blocked by browsers without it. The wizard writes one CORS rule for your site's origins (GET/HEAD for public and static files, PUT/POST only for direct uploads), keeps any other rule, and proves it with a browser's preflight request.",
 		},
-		Keys:   []string{"public_prefixes", "public_domain"},
+		Keys:   []string{"public_prefixes", "public_domain", "cors_uploads", "cors_origins"},
 		Needs:  []string{"bucket"},
 		Plan:   planPublic,
 		Verify: verifyPublic,
@@ -194,6 +195,9 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	if p.Empty() {
 		p.Notice("Block Public Access and bucket policy are as wanted")
 	}
+	if err := planCORS(ctx, r, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -288,7 +292,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		probes[i] = c
 	})
 	pabCheck, _ := pab()
-	return append([]Check{pabCheck}, probes...)
+	return append(append([]Check{pabCheck}, probes...), verifyCORS(ctx, r)...)
 }
 
 // publicAccessBlockCheck compares the bucket's Block Public Access with the

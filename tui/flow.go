@@ -121,6 +121,9 @@ func toProd(a *config.Answers) *config.Answers {
 	p.Folders = slices.Clone(a.Folders)
 	p.PublicPrefixes = slices.Clone(a.PublicPrefixes)
 	p.Env = "prod"
+	for _, k := range config.PerEnvKeys() {
+		p.Forget(k) // prod may live in another account: its profile is asked
+	}
 	for _, k := range config.EnvNamedKeys() {
 		if !p.Set[k] {
 			continue // re-derived from env=prod by ApplyDefaults
