@@ -14,8 +14,8 @@ import (
 // the commercial ones with the default marked.
 func TestAccessibleLayout(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(accessibleStagingInput(), "\n"), "\n")
-	// The bucket question (after preflight's 4 lines): a bad name first.
-	in := append(append(append([]string{}, lines[:4]...), "Bad_Name"), lines[4:]...)
+	// The bucket question (after preflight's 5 lines): a bad name first.
+	in := append(append(append([]string{}, lines[:5]...), "Bad_Name"), lines[5:]...)
 	var out bytes.Buffer
 	err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,
 		In: strings.NewReader(strings.Join(in, "\n") + "\n"), Out: &out}, newFake())
