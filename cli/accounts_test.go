@@ -71,6 +71,7 @@ func TestStagingAndProdInSeparateAccounts(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"apply", "--env", "prod", "--answers", "prod.yaml", "--profile", "stg-acct", "--yes"},
+		{"plan", "--env", "prod", "--answers", "prod.yaml", "--profile", "stg-acct"},
 		{"check", "--env", "prod", "--profile", "stg-acct"},
 		{"destroy", "--env", "prod", "--profile", "stg-acct"},
 	} {

@@ -245,6 +245,9 @@ func cmdPlan(ctx context.Context, f *flags, s IO) error {
 	if sess.Run.Offline {
 		fmt.Fprintln(s.Err, "s3wizard: no AWS credentials found: planning as if nothing exists yet")
 	}
+	if err := sess.RefuseWrongAccount(ctx); err != nil {
+		return err
+	}
 	total, err := printPlan(s.Out, sess.Run, steps.PlanAll(ctx, sess.Run, sess.Steps))
 	fmt.Fprintf(s.Out, "\n%d change(s) planned; nothing was changed.\n", total)
 	return err
