@@ -20,6 +20,11 @@ func TestEveryOperationHasItsIAMActions(t *testing.T) {
 		if (len(p.Actions) == 0) != (p.Scope == ScopeNone) {
 			t.Errorf("%s: actions %v with scope %d", op, p.Actions, p.Scope)
 		}
+		// Each row says which AWS page it comes from (its own, or the
+		// service's authorization reference).
+		if p.Reference(op) == "" || len(p.Also) > 0 && p.Doc == "" {
+			t.Errorf("%s: no AWS page for what it needs (Doc, ServiceDocs)", op)
+		}
 	}
 	if len(ops) < 50 {
 		t.Fatalf("only %d operations found by reflection", len(ops))

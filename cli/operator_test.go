@@ -130,3 +130,23 @@ func TestOperatorPolicyIsEnough(t *testing.T) {
 		}
 	}
 }
+
+// Issue 18.1: with an Elastic Beanstalk environment, operator-policy says
+// that UpdateEnvironment needs the managed EB policy too (AWS lists those
+// rights only as that policy), and passes the role to EC2 only.
+func TestOperatorPolicyNamesWhatEBNeeds(t *testing.T) {
+	dir := project(t, roleAnswers+"eb_environment: mon-app-staging-web\n")
+	out := run(t, dir, nil, "operator-policy", "--answers", "answers.yaml")
+	mustOK(t, out)
+	if !strings.Contains(out.stderr, aws.EBManagedPolicy) {
+		t.Errorf("operator-policy with eb_environment does not name %s:\n%s", aws.EBManagedPolicy, out.stderr)
+	}
+	if !strings.Contains(out.stdout, `"iam:PassedToService": "ec2.amazonaws.com"`) {
+		t.Errorf("PassRole is not limited to EC2:\n%s", out.stdout)
+	}
+	plain := run(t, project(t, roleAnswers), nil, "operator-policy", "--answers", "answers.yaml")
+	mustOK(t, plain)
+	if strings.Contains(plain.stderr, aws.EBManagedPolicy) || strings.Contains(plain.stdout, "AttachRolePolicy") {
+		t.Errorf("operator-policy without eb_environment asks for EB rights:\n%s%s", plain.stdout, plain.stderr)
+	}
+}

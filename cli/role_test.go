@@ -15,7 +15,7 @@ import (
 const roleAnswers = stagingAnswers + "credentials: instance-role\n"
 
 // The keyless flow: a role trusted by EC2 with the least-privilege inline
-// policy and AWSElasticBeanstalkWebTier, in an instance profile; no key
+// policy (and no managed policy: no eb_environment), in an instance profile; no key
 // anywhere. (moto lacks Elastic Beanstalk UpdateEnvironment, so
 // eb_environment is not exercised here.)
 func TestInstanceRoleFlowAndDestroy(t *testing.T) {
@@ -29,9 +29,11 @@ func TestInstanceRoleFlowAndDestroy(t *testing.T) {
 	if _, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: role}); err != nil {
 		t.Fatalf("role: %v", err)
 	}
+	// Issue 18.6: AWSElasticBeanstalkWebTier only for an Elastic Beanstalk
+	// environment, never on plain EC2.
 	att, _ := cl.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: role})
-	if len(att.AttachedPolicies) != 1 || *att.AttachedPolicies[0].PolicyArn != "arn:aws:iam::aws:policy/AWSElasticBeanstalkWebTier" {
-		t.Errorf("attached policies: %+v", att.AttachedPolicies)
+	if len(att.AttachedPolicies) != 0 {
+		t.Errorf("a plain EC2 role has managed policies attached: %+v", att.AttachedPolicies)
 	}
 	inline, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: role, PolicyName: sdk.String("s3wizard-s3-access")})
 	if err != nil {
@@ -186,6 +188,11 @@ func TestPlanWithEBEnvironment(t *testing.T) {
 	want := "use instance profile mon-app-staging-s3 in Elastic Beanstalk environment mon-app-staging-web and set its properties AWS_STORAGE_BUCKET_NAME, AWS_S3_REGION_NAME, USE_S3_STORAGE"
 	if !strings.Contains(r.stdout, want) || strings.Count(r.stdout, "aws elasticbeanstalk:UpdateEnvironment") != 1 {
 		t.Errorf("plan lacks the one UpdateEnvironment %q:\n%s", want, r.stdout)
+	}
+	// Issue 18.6: the web tier policy goes with an Elastic Beanstalk
+	// environment (and only then, TestInstanceRoleFlowAndDestroy).
+	if !strings.Contains(r.stdout, "attach AWSElasticBeanstalkWebTier to role mon-app-staging-s3") {
+		t.Errorf("plan with eb_environment does not attach AWSElasticBeanstalkWebTier:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stdout, ".s3wizard/eb-staging.sh") {
 		t.Errorf("plan does not write the eb setenv file:\n%s", r.stdout)

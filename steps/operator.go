@@ -58,8 +58,16 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{policyARN, FullAccessARN}}}},
 		aws.ScopePolicy: {"AppPolicy", []string{policyARN}, keys, nil},
 		aws.ScopeRole:   {"InstanceRole", []string{iamARN("role", a.RoleName)}, role, nil},
-		aws.ScopeRolePolicy: {"InstanceRolePolicies", []string{iamARN("role", a.RoleName)}, role,
+		// destroy detaches the web tier policy from a role it made (older
+		// versions attached it on plain EC2 too); only an Elastic Beanstalk
+		// instance needs it attached.
+		aws.ScopeRolePolicy: {"InstanceRoleDetachWebTier", []string{iamARN("role", a.RoleName)}, role,
 			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{EBWebTierARN}}}},
+		aws.ScopeRolePolicyAttach: {"InstanceRoleAttachWebTier", []string{iamARN("role", a.RoleName)}, role && a.EBEnvironment != "",
+			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{EBWebTierARN}}}},
+		// The role goes to EC2 only (the instance profile, the EB environment).
+		aws.ScopePassRole: {"PassInstanceRole", []string{iamARN("role", a.RoleName)}, role,
+			map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ec2.amazonaws.com"}}},
 		aws.ScopeInstanceProfile: {"InstanceProfile", []string{iamARN("instance-profile", a.RoleName)}, role, nil},
 		aws.ScopeAlarm: {"Alarms", []string{
 			fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", a.Region, account, SizeAlarmName(a.Bucket)),
@@ -81,6 +89,9 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 			continue
 		}
 		actions[p.Scope] = append(actions[p.Scope], p.Actions...)
+		for _, n := range p.Also {
+			actions[n.Scope] = append(actions[n.Scope], n.Action)
+		}
 	}
 	doc := policy.Document{Version: "2012-10-17"}
 	order := make([]aws.Scope, 0, len(scopes))
@@ -98,11 +109,6 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 		doc.Statement = append(doc.Statement, policy.Statement{
 			Sid: sc.sid, Effect: "Allow", Action: slices.Compact(acts), Resource: sc.resources, Condition: sc.condition,
 		})
-	}
-	if role && a.EBEnvironment != "" {
-		// UpdateEnvironment hands the instance profile's role to EC2.
-		doc.Statement = append(doc.Statement, policy.Statement{Sid: "PassInstanceRole", Effect: "Allow",
-			Action: []string{"iam:PassRole"}, Resource: []string{iamARN("role", a.RoleName)}})
 	}
 	if a.Encryption == config.EncSSEKMS {
 		// check and rotate-keys write, read and delete probe objects, which

@@ -39,7 +39,7 @@ func Role() *Step {
 		Why:   "On EC2 or Elastic Beanstalk the app needs no keys at all: the instance role hands boto3 temporary credentials that AWS rotates for you.",
 		Departures: []string{
 			"The Spanish guide attaches AmazonS3FullAccess to the role; the wizard attaches the same least-privilege S3 policy as for the IAM user, inline.",
-			"The guide's \"minimum permissions\" list is the Elastic Beanstalk service role's; the instance itself needs the managed AWSElasticBeanstalkWebTier policy, which the wizard attaches.",
+			"The guide's \"minimum permissions\" list is the Elastic Beanstalk service role's; an Elastic Beanstalk instance itself needs the managed AWSElasticBeanstalkWebTier policy, which the wizard attaches with eb_environment only (a plain EC2 instance does not need it).",
 			"`env | grep AWS` proves nothing: boto3 reads env vars and ~/.aws before the instance role. Check boto3.Session().get_credentials().method == \"iam-role\" on the instance.",
 			"The guide sets ALLOWED_HOSTS = ['*'] during the switch and fetches the IP with IMDSv1; the wizard answers /health/ before host validation and uses IMDSv2: HealthCheckMiddleware (first in MIDDLEWARE, written by the app-config step) passes the load balancer's check, and ec2_private_ip() asks for a token first if the app needs its private IP.",
 		},
@@ -122,14 +122,14 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 			}})
 	}
 	attached := false
-	if exists {
+	if exists && a.EBEnvironment != "" {
 		if out, err := cl.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &role}); err == nil {
 			for _, ap := range out.AttachedPolicies {
 				attached = attached || sdk.ToString(ap.PolicyArn) == EBWebTierARN
 			}
 		}
 	}
-	if !attached {
+	if !attached && a.EBEnvironment != "" {
 		p.Add(&Action{Summary: "attach AWSElasticBeanstalkWebTier to role " + role, Calls: []string{"iam:AttachRolePolicy"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
