@@ -141,6 +141,9 @@ func planCORS(ctx context.Context, r *Run, p *Plan) error {
 	}
 	want, ok := WantedCORSRule(a)
 	live, err := readCORS(ctx, cl, a.Bucket)
+	if !ok && providerRefusal(a, err) != "" {
+		return nil // a provider without CORS rules: none of the wizard's to remove
+	}
 	if r.planRefusal(p, err, corsWhat, "CORS rules") {
 		return nil
 	}
@@ -152,7 +155,7 @@ func planCORS(ctx context.Context, r *Run, p *Plan) error {
 		p.Notice("the CORS configuration of %s has %d rule(s) that are not the wizard's: kept as they are (S3 uses the first rule that matches a request); the wizard's rule %s is merged in by ID", a.Bucket, foreign, CORSRuleID)
 	}
 	if !ok && wantsCORSWithoutOrigins(a) {
-		p.Warn("no cors_origins: browsers on your site's pages cannot read the public or static files (web fonts, ES modules) or upload straight to the bucket; answer cors_origins (e.g. https://www.example.com) if they need to")
+		p.Notice("no cors_origins: browsers on your site's pages cannot read the public or static files (web fonts, ES modules) or upload straight to the bucket; answer cors_origins (e.g. https://www.example.com) if they need to")
 	}
 	switch {
 	case sameCORS(live, rules):
