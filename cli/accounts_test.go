@@ -32,6 +32,15 @@ func TestStagingAndProdInSeparateAccounts(t *testing.T) {
 	}
 
 	mustOK(t, run(t, dir, env, "apply", "--env", "staging", "--answers", "answers.yaml", "--yes"))
+	// Before prod is made, its plan names the account it will belong to
+	// and the one staging is in.
+	plan := run(t, dir, env, "plan", "--env", "prod", "--answers", "prod.yaml", "--profile", "prod-acct")
+	mustOK(t, plan)
+	for _, want := range []string{"env prod will belong to account " + acctB + " (profile prod-acct)", "env staging is in account " + acctA + " (another account)"} {
+		if !strings.Contains(plan.stdout+plan.stderr, want) {
+			t.Errorf("prod's plan does not say %q:\n%s", want, plan.stdout)
+		}
+	}
 	mustOK(t, run(t, dir, env, "apply", "--env", "prod", "--answers", "prod.yaml", "--profile", "prod-acct", "--yes"))
 
 	for _, c := range []struct {
