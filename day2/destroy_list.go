@@ -49,7 +49,7 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 		}
 	}
 	if a.Credentials != config.CredProvided {
-		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s, and budget %s (kept while another env of the project records it)", steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket), steps.BudgetName))
+		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s, and budget %s (kept while another env of the project in this account records it)", steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket), steps.BudgetName))
 	}
 	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s)", a.EnvFile, EnvBackupFile(a.Env)))
 	if a.HerokuApp != "" {
