@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 func answers(t *testing.T, text string) *config.Answers {
@@ -76,5 +78,75 @@ func TestFinishRefusesBadAnswersUpFront(t *testing.T) {
 		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 			t.Errorf("%q: files written: %v", c.yaml, entries)
 		}
+	}
+}
+
+// TestEarlierDefaultUserNameIsKept (issue 17 item 9): iam_user's default is
+// now <app>-<env>-s3-user. An env set up with the former default
+// (django-s3-user-<env>, saved but not set by the user) keeps that user: a
+// new default would be a changed iam_user nobody asked for. A new env gets
+// the new default, and an answer given in the file wins.
+func TestEarlierDefaultUserNameIsKept(t *testing.T) {
+	dir := t.TempDir()
+	saved, err := state.Open(dir, "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\n")
+	old.ApplyDefaults()
+	old.IAMUser = "django-s3-user-staging" // what the earlier default filled in
+	if err := saved.Update(func(p *state.Progress) { p.SetAnswers(old) }); err != nil {
+		t.Fatal(err)
+	}
+	saved.Close()
+	file := filepath.Join(dir, "answers.yaml")
+	for _, c := range []struct{ yaml, env, want string }{
+		{"env: staging\napp: mon-app\nregion: eu-west-3\n", "staging", "django-s3-user-staging"},
+		{"env: staging\napp: mon-app\nregion: eu-west-3\niam_user: web\n", "staging", "web"},
+		{"env: prod\napp: mon-app\nregion: eu-west-3\n", "prod", "mon-app-prod-s3-user"},
+	} {
+		if err := os.WriteFile(file, []byte(c.yaml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		p, err := state.Read(dir, c.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := Answers(Options{Dir: dir, Env: c.env, AnswersFile: file}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.ApplyDefaults()
+		if a.IAMUser != c.want {
+			t.Errorf("%q with saved progress: iam_user %q, want %q", c.yaml, a.IAMUser, c.want)
+		}
+	}
+}
+
+// One bucket per env: prod naming the bucket staging's progress records is
+// refused up front (exit 2), saying whose it is; the live check says the
+// same while the name is typed, with no AWS call.
+func TestFinishRefusesAnotherEnvsBucket(t *testing.T) {
+	dir := t.TempDir()
+	p, err := state.Open(dir, "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetAnswers(answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-shared\n"))
+	if err := p.Save(); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.Close()
+	err = Finish(answers(t, "env: prod\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-shared\nenv_file: .env.prod\n"), dir)
+	if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "belongs to env staging of this project") {
+		t.Fatalf("Finish = %v, want a usage error naming env staging", err)
+	}
+	av, err := NewProbe(Options{Dir: dir}).BucketAvailability(context.Background(), "prod", "mon-app-shared", "eu-west-3")
+	if err != nil || !av.Blocks || !strings.Contains(av.Text, "belongs to env staging") {
+		t.Fatalf("live check = %+v, %v", av, err)
+	}
+	// staging itself keeps its bucket.
+	if err := Finish(answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-shared\n"), dir); err != nil {
+		t.Fatalf("staging's own bucket: %v", err)
 	}
 }

@@ -32,9 +32,18 @@ const (
 	EnvPublicDomain   = djangoapp.EnvPublicDomain
 )
 
+// The AWS SDKs' own variables (boto3 1.36+, read by the app's boto3, not
+// by the settings) that make the app send checksums only where an operation
+// requires one, as S3-compatible providers accept (credentials: provided).
+const (
+	EnvChecksumCalculation = "AWS_REQUEST_CHECKSUM_CALCULATION"
+	EnvChecksumValidation  = "AWS_RESPONSE_CHECKSUM_VALIDATION"
+	ChecksumWhenRequired   = "when_required"
+)
+
 // appEnvKeys are the app's variables besides the credentials, in the order
 // they are documented and deployed.
-var appEnvKeys = []string{EnvBucket, EnvRegion, EnvUseS3, EnvStatic, EnvPublicPrefixes, EnvPublicSSE, EnvEndpoint, EnvPublicDomain}
+var appEnvKeys = []string{EnvBucket, EnvRegion, EnvUseS3, EnvStatic, EnvPublicPrefixes, EnvPublicSSE, EnvEndpoint, EnvPublicDomain, EnvChecksumCalculation, EnvChecksumValidation}
 
 // AppEnvKeys returns the names of every variable the wizard may set for the
 // app besides the credentials, in the order they are documented and
@@ -63,6 +72,13 @@ const (
 
 // HerokuFile is the Heroku command file of env, relative to the project.
 func HerokuFile(env string) string { return state.Dir + "/heroku-" + env + ".sh" }
+
+// KeyBackupFile is where apply keeps the env file as it was before a new
+// key replaced one that was not the wizard's (mode 0600; the `*secret*`
+// ignore rule covers it), relative to the project.
+func KeyBackupFile(env string) string {
+	return state.Dir + "/" + env + "-env-file-before-key.secret-backup"
+}
 
 // EBFile is the Elastic Beanstalk command file of env, relative to the
 // project (instance role: no secret in it).

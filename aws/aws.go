@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +34,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 	answers "github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/crashhook"
+	"github.com/s3wizard/s3wizard/provider"
 )
 
 // Options select credentials, region and mode.
@@ -59,10 +59,16 @@ type StaticCreds struct{ ID, Secret, Token string }
 type Clients struct {
 	Cfg    sdk.Config
 	Region string
+	// ConfiguredRegion is the region the user configured (--region,
+	// AWS_REGION, the profile's region); "" when Region is the fallback.
+	ConfiguredRegion string
 	// Endpoint is the custom endpoint (AWS_ENDPOINT_URL[_S3], or endpoint_url
 	// in the AWS profile) or "".
 	Endpoint string
 	DryRun   bool
+	// Provider is the S3-compatible provider's profile with credentials:
+	// provided (Options.Endpoint), nil otherwise.
+	Provider *provider.Profile
 	// Offline: no credentials (plan without an account). Every call fails
 	// with ErrOffline before it is signed, and IsNotFound accepts that.
 	Offline bool
@@ -149,6 +155,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load aws configuration: %w", err)
 	}
+	configured := cfg.Region
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -156,7 +163,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		cfg.Credentials = credentialsProvider{cfg.Credentials}
 	}
 	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint}
-	c.Endpoint = o.Endpoint
+	c.Endpoint, c.ConfiguredRegion = o.Endpoint, configured
 	if c.Endpoint == "" {
 		c.Endpoint = CustomEndpoint()
 	}
@@ -164,6 +171,12 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		// endpoint_url in the profile (~/.aws/config): the SDK uses it, so
 		// addressing and the TLS-only statement must follow it too.
 		c.Endpoint = *cfg.BaseEndpoint
+	}
+	if o.Endpoint != "" {
+		// credentials: provided: the provider's profile (from the endpoint's
+		// host) decides what is sent (see providerRequests, watch).
+		c.Provider = provider.Detect(o.Endpoint)
+		providerRequests(&cfg, c.Provider)
 	}
 	cfg.APIOptions = append(cfg.APIOptions, c.watch)
 	c.Cfg = cfg
@@ -225,6 +238,7 @@ func (c *Clients) newS3(region string) *s3.Client {
 		// Virtual-hosted addressing on AWS; emulators and S3-compatible
 		// services behind a custom endpoint need path style.
 		o.UsePathStyle = c.Endpoint != ""
+		o.APIOptions = append(o.APIOptions, urlEncodedListings)
 	})
 }
 
@@ -324,35 +338,9 @@ func IsReadOnly(op string) bool {
 	return false
 }
 
-// CrashAfterEnv names the test hook variable: the process exits right after
-// the named operation succeeds, as if killed (crash-safety tests).
-// "PutObject#3" exits after the third successful PutObject instead.
-const CrashAfterEnv = "S3WIZARD_CRASH_AFTER"
-
-var crashCalls struct {
-	sync.Mutex
-	n int
-}
-
-// crashNow counts a successful op and tells whether the crash hook fires.
-func crashNow(op string) bool {
-	v := os.Getenv(CrashAfterEnv)
-	if v == "" {
-		return false
-	}
-	name, nth, _ := strings.Cut(v, "#")
-	if name != op {
-		return false
-	}
-	want, err := strconv.Atoi(nth)
-	if err != nil || want < 1 {
-		want = 1
-	}
-	crashCalls.Lock()
-	defer crashCalls.Unlock()
-	crashCalls.n++
-	return crashCalls.n == want
-}
+// CrashAfterEnv names the test hook variable (internal/crashhook): the
+// process exits right after the named operation succeeds, as if killed.
+const CrashAfterEnv = crashhook.Env
 
 func (c *Clients) watch(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("s3wizardWatch",
@@ -376,6 +364,19 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			if !IsReadOnly(op) && mentions(reflect.ValueOf(in.Parameters), PlaceholderAccount, 0) {
 				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
 			}
+			if c.Provider != nil && svc == "s3" {
+				if lv, ok := in.Parameters.(*s3.ListObjectVersionsInput); ok && op == "ListObjectVersions" {
+					if _, refused := c.Provider.Refuses(op); refused {
+						out, err := c.versionsByListing(ctx, lv)
+						return middleware.InitializeOutput{Result: out}, middleware.Metadata{}, err
+					}
+				}
+				if _, refused := c.Provider.Refuses(op); refused {
+					// Never sent: the provider's documentation says it
+					// does not implement it.
+					return middleware.InitializeOutput{}, middleware.Metadata{}, &ProfileRefusal{Op: op, Profile: c.Provider}
+				}
+			}
 			if c.answered != "" && svc == "s3" && bucketConfigWrite(op) {
 				// S3-compatible providers may keep a bucket's settings in one
 				// document that each write reads and saves whole: MinIO
@@ -387,9 +388,8 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 				defer c.configWrites.Unlock()
 			}
 			out, md, err := next.HandleInitialize(ctx, in)
-			if err == nil && crashNow(op) {
-				fmt.Fprintf(os.Stderr, "s3wizard: %s=%s: simulating a crash after %s\n", CrashAfterEnv, op, call)
-				os.Exit(137)
+			if err == nil {
+				crashhook.After(op, call)
 			}
 			if err == nil {
 				c.record(ctx, in.Parameters, out.Result)

@@ -110,6 +110,7 @@ var OperatorActions = map[string]Permission{
 	"s3:GetBucketLocation":          {Actions: []string{"s3:GetBucketLocation"}, Scope: ScopeBucket},
 	"s3:GetBucketTagging":           {Actions: []string{"s3:GetBucketTagging"}, Scope: ScopeBucket},
 	"s3:PutBucketTagging":           {Actions: []string{"s3:PutBucketTagging"}, Scope: ScopeBucket},
+	"s3:DeleteBucketTagging":        {Actions: []string{"s3:PutBucketTagging"}, Scope: ScopeBucket},
 	"s3:GetBucketOwnershipControls": {Actions: []string{"s3:GetBucketOwnershipControls"}, Scope: ScopeBucket},
 	"s3:PutBucketOwnershipControls": {Actions: []string{"s3:PutBucketOwnershipControls"}, Scope: ScopeBucket},
 	"s3:GetPublicAccessBlock":       {Actions: []string{"s3:GetBucketPublicAccessBlock"}, Scope: ScopeBucket},

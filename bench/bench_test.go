@@ -431,7 +431,11 @@ func runCLISequence(b *testing.B, cli string, s *motoserver.Server, a *config.An
 			"--budget", mustJSON(map[string]any{
 				"BudgetName": steps.BudgetName, "BudgetType": "COST", "TimeUnit": "MONTHLY",
 				"BudgetLimit": map[string]string{"Amount": strconv.FormatFloat(a.Budget.MonthlyUSD, 'f', 2, 64), "Unit": "USD"},
-				"CostFilters": map[string][]string{"Service": {steps.S3CostService}},
+				"FilterExpression": map[string]any{"And": []any{
+					map[string]any{"Dimensions": map[string]any{"Key": "SERVICE", "Values": []string{steps.S3CostService}}},
+					map[string]any{"Not": map[string]any{"Dimensions": map[string]any{"Key": "RECORD_TYPE", "Values": steps.BudgetExcludedRecordTypes}}},
+				}},
+				"Metrics": []string{"UnblendedCost"},
 			}),
 			"--notifications-with-subscribers", mustJSON([]any{map[string]any{
 				"Notification": map[string]any{"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN",

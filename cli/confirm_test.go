@@ -16,6 +16,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/creack/pty"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
@@ -179,6 +180,32 @@ func TestApplyInTerminalShowsThePlanAndAsks(t *testing.T) {
 	tm = inTerminal(t, dir, s.Env(), "apply", "--env", "staging", "--answers", "answers.yaml")
 	if code := tm.exit(); code != 0 || strings.Contains(tm.screen(), "[y/N]") {
 		t.Fatalf("apply with nothing to change: exit %d\n%s", code, tm.screen())
+	}
+}
+
+// Issue 18 defect 7: apply applied a second plan, not the one it asked
+// about. A teammate makes the bucket while the question is open: the apply
+// stops naming the difference, and nothing of the wizard's is made.
+func TestApplyStopsWhenTheAccountMovedAfterConfirmation(t *testing.T) {
+	s := motoserver.Shared(t)
+	dir := project(t, stagingAnswers)
+	tm := inTerminal(t, dir, s.Env(), "apply", "--env", "staging", "--answers", "answers.yaml")
+	tm.waitFor("[y/N]: ")
+	if _, err := s3client(t, s, "", "").CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: sdk.String("mon-app-media-staging"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: "eu-west-3"}}); err != nil {
+		t.Fatal(err)
+	}
+	tm.send("y\n")
+	code := tm.exit()
+	screen := tm.screen()
+	if code == 0 || !strings.Contains(screen, "changed since it was confirmed") || !strings.Contains(screen, "[bucket] - create bucket mon-app-media-staging") {
+		t.Fatalf("apply after the account moved: exit %d, want a refusal naming the bucket no longer created:\n%s", code, screen)
+	}
+	if userExists(t, s, "django-s3-user-staging") {
+		t.Error("the IAM user was created from a plan nobody confirmed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".env")); err == nil {
+		t.Error("apply wrote .env from a plan nobody confirmed")
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/s3wizard/s3wizard/provider"
 )
 
 // Credential modes.
@@ -310,6 +312,9 @@ func (a *Answers) Validate() error {
 	if provided(a) && a.Endpoint == "" {
 		return &KeyError{Key: "endpoint", Err: errNoEndpoint}
 	}
+	if p := provider.Detect(a.Endpoint); provided(a) && p.NeedsPublicDomain && a.PublicDomain == "" && len(a.PublicReadPrefixes()) > 0 {
+		return bad("public_domain", "%s writes no bucket policy the wizard can use (%s): public files are served by %s — set public_domain to that URL, or drop public_prefixes (and static_on_s3)", p.Name, p.PolicyDoc, p.PublicFiles.Note)
+	}
 	if accessKeys(a) {
 		for _, n := range []struct{ what, name string }{{"group", a.GroupName()}, {"policy", a.PolicyName()}} {
 			if err := validIAMName(n.name, MaxGroupName); err != nil {
@@ -322,8 +327,8 @@ func (a *Answers) Validate() error {
 			return bad("budget.email", "%w (a budget needs an email to alert)", err)
 		}
 	}
-	if m := kmsARNRe.FindStringSubmatch(a.KMSKeyID); m != nil && a.Encryption == EncSSEKMS && m[1] != a.Region {
-		return bad("kms_key_id", "the key is in %s but the bucket is in %s: S3 needs a KMS key in the bucket's region", m[1], a.Region)
+	if r := kmsRegion(a.KMSKeyID); r != "" && a.Encryption == EncSSEKMS && r != a.Region {
+		return bad("kms_key_id", "the key is in %s but the bucket is in %s: S3 needs a KMS key in the bucket's region", r, a.Region)
 	}
 	return nil
 }

@@ -90,10 +90,12 @@ func TestValidateRejects(t *testing.T) {
 		{func(a *Answers) { a.Folders = []string{"../x"} }, "folder"},
 		{func(a *Answers) { a.PublicPrefixes = []string{"media/"} }, "exposes private uploads"},
 		{func(a *Answers) { a.PublicPrefixes = []string{"media/blog/", "media/"} }, "below it"},
-		{func(a *Answers) { a.Encryption, a.KMSKeyID = "SSE-KMS", "alias/my-key" }, "give the key ID or key ARN"},
+		{func(a *Answers) { a.Encryption, a.KMSKeyID = "SSE-KMS", "alias/aws/s3" }, "AWS managed key"},
+		{func(a *Answers) { a.Encryption, a.KMSKeyID = "SSE-KMS", "alias/" }, "an alias is alias/NAME"},
+		{func(a *Answers) { a.Encryption, a.KMSKeyID = "SSE-KMS", "alias/my key" }, "an alias is alias/NAME"},
 		{func(a *Answers) {
-			a.Encryption, a.KMSKeyID = "SSE-KMS", "arn:aws:kms:eu-west-3:123456789012:alias/my-key"
-		}, "the app's IAM policy needs the key ARN"},
+			a.Encryption, a.KMSKeyID = "SSE-KMS", "arn:aws:kms:us-east-1:123456789012:alias/my-key"
+		}, "bucket's region"},
 	}
 	for _, c := range cases {
 		a := base()
@@ -113,6 +115,12 @@ func TestValidateAcceptsPublicFoldersAndKeyARNs(t *testing.T) {
 		},
 		func(a *Answers) {
 			a.Encryption, a.KMSKeyID = "SSE-KMS", "arn:aws:kms:eu-west-3:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		},
+		// Issue 18 defect 9: README documents alias/NAME.
+		func(a *Answers) { a.Encryption, a.KMSKeyID = "SSE-KMS", "alias/my-key" },
+		func(a *Answers) { a.Encryption, a.KMSKeyID = "SSE-KMS", "alias/team/media_key-1" },
+		func(a *Answers) {
+			a.Encryption, a.KMSKeyID = "SSE-KMS", "arn:aws:kms:eu-west-3:123456789012:alias/my-key"
 		},
 	} {
 		a, _ := Parse([]byte("env: staging\napp: mon-app\nregion: eu-west-3\n"))

@@ -35,7 +35,10 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	cl := r.AWS.IAM
 	var errs []error
 	try := func(what string, err error) {
-		if err != nil && !aws.IsNotFound(err) {
+		if aws.IsNotFound(err) {
+			return // nothing was there: nothing done, nothing said
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", what, aws.Explain(err)))
 			return
 		}
@@ -351,6 +354,9 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 				return err
 			})
 			try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, EnvBackupFile(a.Env)), err)
+			if err == nil && onlyWizardComment(path) {
+				try("delete "+a.EnvFile+" (it held only the wizard's lines)", os.Remove(path))
+			}
 		}
 	} else if env[appconfig.EnvBucket] != "" {
 		say(fmt.Sprintf("kept %s as it is: it now holds bucket %s, not %s", a.EnvFile, env[appconfig.EnvBucket], a.Bucket))
@@ -371,6 +377,21 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 	}
 }
 
+// onlyWizardComment reports whether the env file at path holds nothing but
+// blank lines and the wizard's "# Added by s3wizard" marker.
+func onlyWizardComment(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && l != envfile.AddedComment {
+			return false
+		}
+	}
+	return true
+}
+
 // restoreAdopted undoes, on a bucket that existed before the wizard, what
 // the wizard changed in its access: the wizard's bucket-policy statements go
 // (every other statement stays), and its CORS rule (every other rule
@@ -378,6 +399,9 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 // goes back to what it was before the wizard relaxed it.
 func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(string, error)) {
 	cl := r.AWS.S3In(r.Answers.Region)
+	if !r.PolicyWritten() {
+		return // a provider where the wizard wrote no policy (its profile, or its refusal)
+	}
 	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
 	if err != nil && !aws.IsNotFound(err) {
 		try("read the bucket policy of "+bucket, err)
@@ -398,6 +422,14 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 		case !policy.Equal(live, merged.JSON):
 			_, err := steps.SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &merged.JSON})
 			try(fmt.Sprintf("remove the wizard's statements from the bucket policy of %s (kept: %s)", bucket, policy.DescribeSids(merged.Foreign)), err)
+		}
+	}
+	if r.Answers.Credentials != config.CredProvided {
+		tags, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &bucket})
+		if err == nil && slices.ContainsFunc(tags.TagSet, func(t s3types.Tag) bool {
+			return sdk.ToString(t.Key) == steps.TagAdoptedBy && sdk.ToString(t.Value) == r.Answers.App
+		}) {
+			try("remove the tag "+steps.TagAdoptedBy+" from "+bucket, steps.RetagBucket(ctx, r, cl, bucket, nil, []string{steps.TagAdoptedBy}))
 		}
 	}
 	if bucket != r.Answers.Bucket {

@@ -61,7 +61,7 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		if a.Credentials == config.CredProvided {
 			checks = append(checks, steps.Skip(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", "S3-compatible provider: no STS; the checks below use the env file's keys"))
 		} else {
-			who, err := r.CallerOfNewKey(ctx, cl)
+			who, err := r.CallerOfKey(ctx, cl, id)
 			if err != nil {
 				return append(checks, steps.Fail(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
 			}
@@ -126,7 +126,7 @@ func anonymousChecks(ctx context.Context, r *steps.Run, s3c aws.S3API, bucket st
 	var checks []steps.Check
 	hc := &http.Client{Timeout: 15 * time.Second}
 	for _, pfx := range r.Answers.PublicReadPrefixes() {
-		checks = append(checks, steps.AnonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public", http.StatusOK, steps.DoctorAnonymous, "anonymous read of "+pfx))
+		checks = append(checks, steps.AnonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public-probe", http.StatusOK, steps.DoctorAnonymous, "anonymous read of "+pfx))
 	}
 	return checks
 }
@@ -177,6 +177,9 @@ func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 	cl := r.AWS.S3In(a.Region)
 	var checks []steps.Check
 	ours, foreign, err := steps.LiveLifecycle(ctx, cl, a.Bucket)
+	if why := r.Refused(err); why != "" {
+		return []steps.Check{steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", why+": the provider's own lifecycle settings apply")}
+	}
 	if err != nil {
 		return []steps.Check{steps.Fail(steps.DoctorLifecycle, "costs: lifecycle rules", aws.Explain(err).Error())}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // TestChangedAnswersDoNotInheritOwnership (issue 17 item 8): after an apply
@@ -122,5 +123,39 @@ func TestChangedIAMUserRetiresTheOldKey(t *testing.T) {
 	}
 	if owned := r.State.OwnedNames(state.KindIAMUser); len(owned) != 0 {
 		t.Errorf("after destroy the records still own %v", owned)
+	}
+}
+
+// TestChangedIAMUserRefusesWhenTheOldKeyIsDeployedElsewhere (issue 17 item
+// 1): the old user's key is on Heroku too; deleting it would cut that
+// deployment off, keeping it would leave a live key whose secret the env
+// file no longer holds. The plan refuses, saying how, and changes nothing.
+func TestChangedIAMUserRefusesWhenTheOldKeyIsDeployedElsewhere(t *testing.T) {
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	a := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\n")
+	r := testrun.OnMoto(t, s, a)
+	testrun.Apply(t, r, "preflight", "bucket", "iam", "access-key")
+	oldUser, oldKey := a.IAMUser, r.State.Keys()[0]
+	oldKey.Deployed = append(oldKey.Deployed, "heroku")
+	if err := r.State.Update(func(p *state.Progress) { p.PutKey(oldKey) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AWS.IAM.CreateUser(ctx, &iam.CreateUserInput{UserName: sdk.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	a.IAMUser = "alice"
+	testrun.Apply(t, r, "iam")
+	_, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), "access-key"))
+	if err == nil || !strings.Contains(err.Error(), "deployed to env_file, heroku") || !strings.Contains(err.Error(), "Set iam_user back to "+oldUser) {
+		t.Fatalf("access-key with the old key on Heroku: %v, want a refusal saying how", err)
+	}
+	env, _ := envfile.Read(r.EnvFilePath())
+	if env[appconfig.EnvKeyID] != oldKey.ID {
+		t.Errorf("the env file's key changed to %q", env[appconfig.EnvKeyID])
+	}
+	keys, err := r.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: sdk.String("alice")})
+	if err != nil || len(keys.AccessKeyMetadata) != 0 {
+		t.Errorf("alice got a key: %+v %v", keys, err)
 	}
 }

@@ -144,14 +144,25 @@ print("has-legacy", hasattr(settings, "DEFAULT_FILE_STORAGE") and "s3" in str(ge
 			t.Errorf("%s storage: got %q, want it to contain %q", k, r[k], want)
 		}
 	}
-	// Older botocore presigns virtual-hosted URLs on the global host
-	// (BUCKET.s3.amazonaws.com), newer on the regional one: accept both.
-	host := regexp.MustCompile(`^https://` + bucket + `\.s3\.(eu-west-3\.)?amazonaws\.com/`)
+	// Issue 18 defect 5: the regional virtual host on every botocore. Older
+	// botocore (Debian 12's 1.29) presigned on the legacy global host
+	// BUCKET.s3.amazonaws.com unless the endpoint is named: a 307 for a new
+	// bucket, a 400 in a region opened after March 2019.
+	host := regexp.MustCompile(`^https://` + bucket + `\.s3\.eu-west-3\.amazonaws\.com/`)
 	if u := r["private-url"]; !host.MatchString(u) || !strings.Contains(u, ".com/media/doc.pdf?") || !strings.Contains(u, "X-Amz-Signature=") {
 		t.Errorf("private URL %q: want a SigV4-signed virtual-hosted URL under media/", u)
 	}
 	if u := r["public-url"]; !host.MatchString(u) || !strings.HasSuffix(u, ".com/media/blog/a.jpg") {
 		t.Errorf("public URL %q: want an unsigned virtual-hosted URL under media/blog/", u)
+	}
+
+	for _, region := range []string{"af-south-1", "il-central-1"} {
+		// Opt-in regions answer 400 on the global host.
+		r := run("S3_PUBLIC_SSE=AES256", "AWS_S3_REGION_NAME="+region)
+		want := "https://" + bucket + ".s3." + region + ".amazonaws.com/media/"
+		if !strings.HasPrefix(r["private-url"], want+"doc.pdf?") || !strings.HasPrefix(r["public-url"], want+"blog/a.jpg") {
+			t.Errorf("%s: private URL %q, public URL %q: want both on %s", region, r["private-url"], r["public-url"], want)
+		}
 	}
 
 	// A custom endpoint (MinIO, moto) switches to path-style addressing. An

@@ -62,7 +62,7 @@ func TestGenerateSettings(t *testing.T) {
 			`_os.environ.get("AWS_STORAGE_BUCKET_NAME"`, `_os.environ.get("AWS_S3_REGION_NAME"`,
 			`_os.environ.get("AWS_S3_ENDPOINT_URL"`, `_s3wizard_on("USE_S3_STORAGE")`, `_s3wizard_on("USE_S3_STATIC")`,
 			`_os.environ.get("S3_PUBLIC_PREFIXES"`, `_django.VERSION < (4, 2)`, `_find_spec("storages.backends.s3")`,
-			`AWS_S3_SIGNATURE_VERSION = "s3v4"`, `AWS_S3_ADDRESSING_STYLE = "path" if AWS_S3_ENDPOINT_URL else "virtual"`,
+			`AWS_S3_SIGNATURE_VERSION = "s3v4"`, `AWS_S3_ADDRESSING_STYLE = "path" if _s3_custom_endpoint else "virtual"`,
 			"AWS_DEFAULT_ACL = None", `_os.environ.get("S3_PUBLIC_SSE"`, `"object_parameters": dict(S3_PUBLIC_OBJECT_PARAMETERS)`,
 		} {
 			if !strings.Contains(s, m) {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,18 +119,9 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 
 	// Only the env file's variables (plus PATH and HOME): what a process
 	// manager or python-dotenv would give the app.
-	procEnv := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "PYTHONDONTWRITEBYTECODE=1"}
-	for k, v := range env {
-		procEnv = append(procEnv, k+"="+v)
-	}
-	cmd := exec.CommandContext(context.Background(), filepath.Join(dir, "venv", "bin", "python"), "-c", djangoScript)
-	cmd.Dir = dir
-	cmd.Env = procEnv
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, stderr, err := runDjango(t, dir, env, djangoScript)
 	if err != nil {
-		t.Fatalf("django: %v\n%s\nmoto:\n%s", err, redactSecret(stderr.String(), env), tail(st.moto.Output(), 2000))
+		t.Fatalf("django: %v\n%s\nmoto:\n%s", err, redactSecret(stderr, env), tail(st.moto.Output(), 2000))
 	}
 	var res struct {
 		Django                string `json:"django"`
@@ -181,6 +173,80 @@ func TestDjangoAppUsesTheWizardsConfiguration(t *testing.T) {
 	if res.PublicSSE != "AES256" {
 		t.Errorf("public file stored with ServerSideEncryption %q, want AES256", res.PublicSSE)
 	}
+}
+
+// djangoURLScript prints the URLs the app's storages give, without any
+// request (signing is local).
+const djangoURLScript = `
+import json, os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
+import django
+django.setup()
+from django.core.files.storage import default_storage
+from s3wizard_storages import PublicStorage
+print(json.dumps({"signed": default_storage.url("e2e/hello.txt"), "public": PublicStorage("media/blog/").url("photo.txt")}))
+`
+
+// TestDjangoURLsUseTheRegionalHost (issue 18 defect 5): on AWS (no custom
+// endpoint) the app's signed and public URLs must name the bucket's
+// regional virtual host. Debian's botocore signed them on the legacy global
+// host BUCKET.s3.amazonaws.com, which answers 307 for a new bucket and 400
+// in the regions opened after March 2019 the wizard offers. The real
+// project and Django, given the wizard's env file with the bucket in an
+// opt-in region and no endpoint.
+func TestDjangoURLsUseTheRegionalHost(t *testing.T) {
+	requireDjango(t)
+	st := runStaging(t)
+	dir := st.dir
+	env, err := godotenv.Read(filepath.Join(dir, ".env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := os.ReadFile(filepath.Join(dir, appconfig.StoragesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "s3wizard_storages.py"), mod, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, region := range []string{"af-south-1", "il-central-1"} {
+		onAWS := maps.Clone(env)
+		delete(onAWS, "AWS_S3_ENDPOINT_URL") // on AWS: none
+		onAWS["AWS_S3_REGION_NAME"] = region
+		out, stderr, err := runDjango(t, dir, onAWS, djangoURLScript)
+		if err != nil {
+			t.Fatalf("django in %s: %v\n%s", region, err, redactSecret(stderr, env))
+		}
+		var urls struct{ Signed, Public string }
+		if err := json.Unmarshal(out, &urls); err != nil {
+			t.Fatalf("django output %q: %v", out, err)
+		}
+		host := "https://" + env["AWS_STORAGE_BUCKET_NAME"] + ".s3." + region + ".amazonaws.com/"
+		if !strings.HasPrefix(urls.Signed, host+"media/e2e/hello.txt?") || !strings.Contains(urls.Signed, "X-Amz-Signature=") {
+			t.Errorf("%s: signed URL %q, want a SigV4 URL on %s", region, redactSecret(urls.Signed, env), host)
+		}
+		if urls.Public != host+"media/blog/photo.txt" {
+			t.Errorf("%s: public URL %q, want %smedia/blog/photo.txt", region, urls.Public, host)
+		}
+	}
+}
+
+// runDjango runs script with the project's Python in dir, given only the
+// variables env (plus PATH and HOME): what a process manager or
+// python-dotenv would give the app.
+func runDjango(t *testing.T, dir string, env map[string]string, script string) (stdout []byte, stderr string, err error) {
+	t.Helper()
+	procEnv := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "PYTHONDONTWRITEBYTECODE=1"}
+	for k, v := range env {
+		procEnv = append(procEnv, k+"="+v)
+	}
+	cmd := exec.CommandContext(context.Background(), filepath.Join(dir, "venv", "bin", "python"), "-c", script)
+	cmd.Dir = dir
+	cmd.Env = procEnv
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	stdout, err = cmd.Output()
+	return stdout, errb.String(), err
 }
 
 // redact keeps test failure output free of the env file's secret.

@@ -65,7 +65,7 @@ func TestHandoffDocument(t *testing.T) {
 		"`" + text.Mask(keyID) + "` | Active", due, "env_file",
 		// protection, logs, costs
 		"Default encryption", "Versioning", "Lifecycle", "uploads/: expire after 7 days", "Server access logs", "mon-app-media-staging-logs",
-		"CloudWatch alarms", "BucketSizeBytes > 50 GiB", "AWS Budgets", "s3wizard-s3-monthly: 20 USD/month on the S3 costs of the whole account (every bucket and env in it; one budget per account, shared by its envs), email to ops@example.com", "SNS topic mon-app-media-staging-alarms emails ops@example.com (once the subscription is confirmed)",
+		"CloudWatch alarms", "BucketSizeBytes > 50 GiB", "AWS Budgets", "s3wizard-s3-monthly: 20 USD/month on the S3 costs of the whole account (every bucket and env in it; one budget per account, shared by its envs, set by the env that made it), email to ops@example.com", "SNS topic mon-app-media-staging-alarms emails ops@example.com (once the subscription is confirmed)",
 		// env var names
 		"`AWS_ACCESS_KEY_ID`", "`AWS_SECRET_ACCESS_KEY`", "`AWS_STORAGE_BUCKET_NAME`", "`AWS_S3_REGION_NAME`", "`USE_S3_STORAGE`", "`AWS_S3_ENDPOINT_URL`",
 		"Heroku config vars of `mon-app-staging`",

@@ -43,9 +43,9 @@ var AppActions = []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3
 // App is the least-privilege policy of the app's IAM user or role:
 // ListBucket on the bucket (without it a HEAD on a missing key is 403, so
 // django-storages' exists() raises) and object actions under its prefixes.
-// kmsKeyARN adds what SSE-KMS needs, only through S3 in region
-// (kms:ViaService), so the key cannot be used directly with these
-// credentials.
+// kmsKeyARN (a key ARN, or an alias ARN) adds what SSE-KMS needs, only
+// through S3 in region (kms:ViaService), so the key cannot be used directly
+// with these credentials.
 func App(bucket string, prefixes []string, kmsKeyARN, region string) Document {
 	var objs []string
 	for _, p := range prefixes {
@@ -56,9 +56,19 @@ func App(bucket string, prefixes []string, kmsKeyARN, region string) Document {
 		{Sid: "ObjectsUnderAppPrefixes", Effect: "Allow", Action: AppActions, Resource: objs},
 	}}
 	if kmsKeyARN != "" {
-		d.Statement = append(d.Statement, Statement{Sid: "UseBucketKMSKey", Effect: "Allow",
+		st := Statement{Sid: "UseBucketKMSKey", Effect: "Allow",
 			Action: []string{"kms:GenerateDataKey", "kms:Decrypt"}, Resource: kmsKeyARN,
-			Condition: map[string]any{"StringEquals": map[string]any{"kms:ViaService": S3Service(region)}}})
+			Condition: map[string]any{"StringEquals": map[string]any{"kms:ViaService": S3Service(region)}}}
+		if prefix, alias, ok := strings.Cut(kmsKeyARN, ":alias/"); ok {
+			// A key named by its alias: IAM matches KMS resources by key
+			// ARN, and S3 calls KMS with the key it resolved, so the
+			// statement covers the account's keys in the region that carry
+			// the alias (kms:ResourceAliases, AWS KMS Developer Guide,
+			// "Using aliases to control access to KMS keys").
+			st.Resource = prefix + ":key/*"
+			st.Condition["ForAnyValue:StringEquals"] = map[string]any{"kms:ResourceAliases": "alias/" + alias}
+		}
+		d.Statement = append(d.Statement, st)
 	}
 	return d
 }

@@ -47,6 +47,28 @@ func TestAppPolicyKMS(t *testing.T) {
 	}
 }
 
+// TestAppPolicyKMSAlias (issue 18 defect 9): kms_key_id may name the key
+// by alias. IAM matches KMS resources by key ARN and S3 calls KMS with the
+// key it resolved, so a Resource of the alias ARN would match nothing: the
+// grant covers the account's keys in the region that carry the alias
+// (kms:ResourceAliases), still only through S3. moto ignores conditions,
+// so the rendered document is what is checked.
+func TestAppPolicyKMSAlias(t *testing.T) {
+	d := App("b", []string{"media/"}, "arn:aws:kms:eu-west-3:123456789012:alias/media-key", "eu-west-3")
+	kms := d.Statement[len(d.Statement)-1]
+	if kms.Resource != "arn:aws:kms:eu-west-3:123456789012:key/*" {
+		t.Errorf("KMS statement resource = %v, want the account's keys in eu-west-3 (key/*)", kms.Resource)
+	}
+	aliases, _ := kms.Condition["ForAnyValue:StringEquals"].(map[string]any)
+	via, _ := kms.Condition["StringEquals"].(map[string]any)
+	if aliases["kms:ResourceAliases"] != "alias/media-key" || via["kms:ViaService"] != "s3.eu-west-3.amazonaws.com" {
+		t.Errorf("KMS statement conditions = %+v, want kms:ResourceAliases alias/media-key and kms:ViaService", kms.Condition)
+	}
+	if err := Validate(Identity, d.JSON(), ""); err != nil {
+		t.Errorf("the KMS alias policy breaks the grammar: %v", err)
+	}
+}
+
 func TestBucketPolicy(t *testing.T) {
 	if _, ok := Bucket("b", BucketOptions{}); ok {
 		t.Error("no public prefix and no TLS deny must render no policy")

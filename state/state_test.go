@@ -198,3 +198,51 @@ func TestUpdateSeesOneConsistentProgress(t *testing.T) {
 		t.Errorf("%d keys, want 20", n)
 	}
 }
+
+// TestV1FlagOwnsOnlyTheNameRecordedThen (issue 17 item 8): a schema-1 file
+// whose bucket answer was changed after the bucket was made still says
+// "bucket_created_by_wizard: true". The migration gives that ownership to
+// the bucket named when it was recorded (its ARN), not to the answer's new
+// bucket; likewise the user of iam_user_arn, and the role with its
+// instance profile. The group and policy schema 1 set up stay the wizard's.
+func TestV1FlagOwnsOnlyTheNameRecordedThen(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, Dir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	v1 := `{"schema": 1, "env": "staging",
+	  "answers": {"env": "staging", "app": "mon-app", "bucket": "theirs", "iam_user": "alice", "role_name": "web", "set": {}},
+	  "steps": {},
+	  "resources": {"bucket_created_by_wizard": "true", "bucket_arn": "arn:aws:s3:::mon-app-first",
+	    "iam_user_created_by_wizard": "pending", "iam_user_arn": "arn:aws:iam::123456789012:user/django-s3-user-staging",
+	    "role_created_by_wizard": "true", "role": "mon-app-staging-s3",
+	    "iam_group": "mon-app-staging-s3", "policy_arn": "arn:aws:iam::123456789012:policy/mon-app-staging-s3-access"}}`
+	if err := os.WriteFile(Path(dir, "staging"), []byte(v1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Read(dir, "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		kind, name string
+		mine       bool
+	}{
+		{KindBucket, "mon-app-first", true}, {KindBucket, "theirs", false},
+		{KindIAMUser, "django-s3-user-staging", true}, {KindIAMUser, "alice", false},
+		{KindRole, "mon-app-staging-s3", true}, {KindInstanceProfile, "mon-app-staging-s3", true}, {KindRole, "web", false},
+		{KindIAMGroup, "mon-app-staging-s3", true}, {KindIAMPolicy, "mon-app-staging-s3-access", true},
+	} {
+		if got := p.Owns(c.kind, c.name); got != c.mine {
+			t.Errorf("%s %s owned = %v, want %v", c.kind, c.name, got, c.mine)
+		}
+	}
+	if o, _ := p.Ownership(KindIAMUser, "django-s3-user-staging"); o.Evidence != EvidencePending {
+		t.Errorf("the pending intent became %q", o.Evidence)
+	}
+	for k := range p.Resources() {
+		if strings.HasSuffix(k, "_created_by_wizard") {
+			t.Errorf("schema 1's flag %s is still there", k)
+		}
+	}
+}

@@ -1,11 +1,14 @@
 package steps
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -171,16 +174,63 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	if err := planIgnoreSecrets(r, p, "before the key exists, ignore secret files: "); err != nil {
 		return nil, err
 	}
+	files := []string{a.EnvFile}
+	foreign := v.envID != "" && !v.isLive(v.envID) && r.State.Key(v.envID) == nil
+	if foreign {
+		// Another service's key (not the user's, not one the wizard made):
+		// replacing it silently would lose its secret.
+		p.Warn("%s already holds %s %s, which is no key of %s nor one the wizard created (another service's?): the new key replaces it; the file as it is now is kept in %s (mode 0600, ignored by git)",
+			a.EnvFile, appconfig.EnvKeyID, text.Mask(v.envID), a.IAMUser, appconfig.KeyBackupFile(a.Env))
+		files = append(files, appconfig.KeyBackupFile(a.Env))
+	}
 	p.Add(&Action{
 		Summary: fmt.Sprintf("create an access key for %s and write it to %s (mode 0600)", a.IAMUser, a.EnvFile),
 		Calls:   []string{"iam:CreateAccessKey"},
-		Files:   []string{a.EnvFile},
-		Do:      func(ctx context.Context) error { return createKey(ctx, r) },
+		Files:   files,
+		Do: func(ctx context.Context) error {
+			if foreign {
+				if err := r.backUpEnvFile(); err != nil {
+					return err
+				}
+			}
+			return createKey(ctx, r)
+		},
 	})
 	for _, ra := range retire {
 		p.Add(ra)
 	}
 	return p, nil
+}
+
+// isLive reports whether id is one of the user's keys.
+func (v *keyView) isLive(id string) bool {
+	return slices.ContainsFunc(v.live, func(k iamtypes.AccessKeyMetadata) bool { return sdk.ToString(k.AccessKeyId) == id })
+}
+
+// backUpEnvFile copies the env file, as it is, to appconfig.KeyBackupFile
+// (mode 0600, under the `*secret*` ignore rule) before a new key replaces
+// the one in it. An older backup is never overwritten: it may hold
+// another key's only copy.
+func (r *Run) backUpEnvFile() error {
+	data, err := envfile.ReadRegular(r.EnvFilePath())
+	if err != nil {
+		return fmt.Errorf("back up %s: %w; no key was created", r.Answers.EnvFile, err)
+	}
+	backup := filepath.Join(r.Dir, appconfig.KeyBackupFile(r.Answers.Env))
+	for i := 2; ; i++ {
+		old, err := envfile.ReadRegular(backup)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err == nil && bytes.Equal(old, data) {
+			return nil
+		}
+		backup = filepath.Join(r.Dir, appconfig.KeyBackupFile(r.Answers.Env)+"."+strconv.Itoa(i))
+	}
+	if err := appconfig.WriteSecret(backup, data); err != nil {
+		return fmt.Errorf("back up %s: %w; no key was created", r.Answers.EnvFile, err)
+	}
+	return nil
 }
 
 // planRetireKeys handles the keys this env made for another IAM user than
@@ -285,6 +335,9 @@ func createKey(ctx context.Context, r *Run) error {
 	if err := envfile.CheckWritable(r.EnvFilePath()); err != nil {
 		return err
 	}
+	if err := r.checkGitIgnoresEnvFile(); err != nil {
+		return err
+	}
 	k, err := newKey(ctx, r, "")
 	if err != nil {
 		return err
@@ -346,6 +399,7 @@ func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 		// may exist. The record stays, so the next run deletes it if so.
 		return nil, fmt.Errorf("%w (if IAM made the key anyway, the next run deletes it)", err)
 	}
+	r.madeKey(sdk.ToString(created.AccessKey.AccessKeyId))
 	return &newKeyPair{id: sdk.ToString(created.AccessKey.AccessKeyId), secret: sdk.ToString(created.AccessKey.SecretAccessKey),
 		created: sdk.ToTime(created.AccessKey.CreateDate), replaces: replaces}, nil
 }
@@ -415,11 +469,11 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	probed := async(func() (Check, error) {
-		return r.retryFresh(pctx, func() Check {
+		return r.retryFreshKey(pctx, id, func() Check {
 			return probe(pctx, r, app.S3In(a.Region), a.Bucket, "media/", CheckAppKeyProbe, "app key can put/get/delete under media/")
 		}), nil
 	})
-	arn, err := r.CallerOfNewKey(ctx, app)
+	arn, err := r.CallerOfKey(ctx, app, id)
 	if err != nil {
 		cancel()
 		_, _ = probed()
@@ -430,11 +484,11 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	return append(checks, c)
 }
 
-// CallerOfNewKey asks STS who the clients' (possibly brand-new) key
-// belongs to, waiting for IAM to propagate it.
-func (r *Run) CallerOfNewKey(ctx context.Context, cl *aws.Clients) (string, error) {
+// CallerOfKey asks STS who the clients' key id belongs to, waiting for IAM
+// to propagate it when it is brand-new (keyIsNew).
+func (r *Run) CallerOfKey(ctx context.Context, cl *aws.Clients, id string) (string, error) {
 	var arn string
-	err := r.retryNewKey(ctx, func(ctx context.Context) error {
+	err := r.retryNewKey(ctx, id, func(ctx context.Context) error {
 		out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 		if err == nil {
 			arn = sdk.ToString(out.Arn)
@@ -459,4 +513,19 @@ func (r *Run) withEnvFiles(fn func() error) error {
 	}
 	defer release()
 	return fn()
+}
+
+// checkGitIgnoresEnvFile asks git itself, before the secret exists, whether
+// it ignores the env file (and an atomic write's temporary copy of it): a
+// later `!` rule in .gitignore, or a line git reads otherwise, would let the
+// next `git add -A` take the secret.
+func (r *Run) checkGitIgnoresEnvFile() error {
+	un, _, err := envfile.NotIgnored(r.Dir, r.envSecretFiles())
+	if err != nil {
+		return err
+	}
+	if len(un) > 0 {
+		return fmt.Errorf("git does not ignore %s although .gitignore lists it (a later `!` rule, or a line git reads otherwise: see `git check-ignore -v --no-index %s`): fix .gitignore and run again; no key was created", strings.Join(un, ", "), strings.Join(un, " "))
+	}
+	return nil
 }

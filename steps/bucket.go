@@ -36,13 +36,18 @@ func Bucket() *Step {
 			// The three reads go out together.
 			region := async(func() (string, error) { return bucketRegion(ctx, cl, a.Bucket) })
 			ownership := async(func() (*s3.GetBucketOwnershipControlsOutput, error) {
+				if compatible(a) {
+					return nil, nil // AWS-only: not asked of a provider
+				}
 				return cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
 			})
 			if _, err := cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &a.Bucket}); err != nil {
 				return []Check{Fail(CheckBucketExists, "bucket exists", aws.Explain(err).Error())}
 			}
 			checks = append(checks, Pass(CheckBucketExists, "bucket exists", a.Bucket))
-			if reg, err := region(); err != nil {
+			if reg, err := region(); r.Refused(err) != "" {
+				checks = append(checks, Skip(CheckBucketRegion, "bucket region", skippedLine("bucket region check", r.Refused(err))))
+			} else if err != nil {
 				checks = append(checks, Fail(CheckBucketRegion, "bucket region", aws.Explain(err).Error()))
 			} else if reg != a.Region {
 				checks = append(checks, Fail(CheckBucketRegion, "bucket region", fmt.Sprintf("bucket is in %s, configured %s", reg, a.Region)))
@@ -93,21 +98,23 @@ func headBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, er
 }
 
 // BucketAvailability is the live availability check the TUI runs as the
-// user types: "" when the name is free or already ours in that region.
-func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, error) {
+// user types: what to say ("" when the name is free) and whether the name
+// can be used in region (a bucket already ours there is adopted).
+func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, bool, error) {
 	st, reg, err := whoseBucket(ctx, r, r.AWS.S3In(region), name)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	switch st {
 	case bucketTaken:
-		return fmt.Sprintf("%s is taken by another AWS account (bucket names are global): try %s-2", name, name), nil
+		return fmt.Sprintf("%s is taken by another AWS account (bucket names are global): try %s-2", name, name), false, nil
 	case bucketOurs:
 		if reg != region {
-			return fmt.Sprintf("%s is already yours but in %s, not %s", name, reg, region), nil
+			return fmt.Sprintf("%s is already yours but in %s, not %s: choose region %s, or another name", name, reg, region, reg), false, nil
 		}
+		return fmt.Sprintf("%s already exists in your account in %s: it would be adopted (its objects kept; destroy keeps it)", name, reg), true, nil
 	}
-	return "", nil
+	return "", true, nil
 }
 
 // whoseBucket tells whether name is free, ours (and in which region) or
@@ -164,11 +171,19 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 	cl := r.AWS.S3In(a.Region)
 	// Read with the lookup; used only if the bucket is ours.
 	ownership := async(func() (*s3.GetBucketOwnershipControlsOutput, error) {
+		if compatible(a) {
+			return nil, nil // AWS-only: not asked of a provider
+		}
 		return cl.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: &a.Bucket})
 	})
 	// Probe leftovers too (swept only if the bucket is ours).
 	leftovers := async(func() ([]types.ObjectIdentifier, error) { return probeLeftovers(ctx, r, cl) })
 	st, reg, err := whoseBucket(ctx, r, cl, a.Bucket)
+	if st == bucketOurs && r.planRefusal(p, err, "location", "bucket region check") {
+		// A provider that does not answer GetBucketLocation: its bucket
+		// is taken to be where the answers say.
+		reg, err = a.Region, nil
+	}
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check bucket %s: %w", a.Bucket, err)
 	}
@@ -275,8 +290,13 @@ func bucketRegion(ctx context.Context, cl aws.S3API, name string) (string, error
 
 // createBucket creates a bucket with ACLs disabled in region; created is
 // false when it was already ours (BucketAlreadyOwnedByYou is success).
-func createBucket(ctx context.Context, cl aws.S3API, name, region string) (created bool, err error) {
+func createBucket(ctx context.Context, cl aws.S3API, name, region string, provided bool) (created bool, err error) {
 	in := &s3.CreateBucketInput{Bucket: &name, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}
+	if provided {
+		// An AWS-only header that providers refuse (issue 20); no upload
+		// carries an ACL anyway.
+		in.ObjectOwnership = ""
+	}
 	// us-east-1 is the one region that refuses a LocationConstraint.
 	if region != "us-east-1" {
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(region)}
@@ -302,7 +322,8 @@ func createBucket(ctx context.Context, cl aws.S3API, name, region string) (creat
 // bucket, what) is: another project's tags stop the plan; a pending intent
 // or this env's tags make it the wizard's (tagged if it is not yet, e.g.
 // after a crash between CreateBucket and PutBucketTagging); anything else
-// is adopted, never tagged.
+// is adopted: never given the project's tags, only TagAdoptedBy, so that
+// another project cannot adopt it too (destroy removes that mark).
 func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, what string) error {
 	a := r.Answers
 	tags, err := bucketTags(ctx, r, cl, name)
@@ -314,6 +335,12 @@ func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, w
 	}
 	if !claimCreated(r, p, state.KindBucket, name, "arn:aws:s3:::"+name, what+" "+name, tags) {
 		p.Notice("%s %s already exists in your account: adopting it (destroy keeps it)", what, name)
+		if !compatible(a) && tags[TagAdoptedBy] != a.App {
+			p.Add(&Action{Summary: fmt.Sprintf("tag %s %s with %s=%s (another project may not adopt it too; its other tags are kept)", what, name, TagAdoptedBy, a.App), Calls: []string{"s3:GetBucketTagging", "s3:PutBucketTagging"},
+				Do: func(ctx context.Context) error {
+					return RetagBucket(ctx, r, cl, name, map[string]string{TagAdoptedBy: a.App}, nil)
+				}})
+		}
 		return nil
 	}
 	if !compatible(a) && !taggedOurs(a, tags) {
@@ -330,7 +357,7 @@ func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, w
 func createOwnedBucket(ctx context.Context, r *Run, cl aws.S3API, name string) error {
 	a := r.Answers
 	err := createOwned(r, state.KindBucket, name, "arn:aws:s3:::"+name, func() (bool, error) {
-		created, err := createBucket(ctx, cl, name, a.Region)
+		created, err := createBucket(ctx, cl, name, a.Region, compatible(a))
 		if err != nil || created {
 			return created, err
 		}
@@ -368,14 +395,29 @@ func bucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[str
 // tagBucket adds the owner tags to a bucket's tag set. PutBucketTagging
 // replaces the whole set: the bucket's other tags are read and kept.
 func tagBucket(ctx context.Context, r *Run, cl aws.S3API, name string) error {
+	return RetagBucket(ctx, r, cl, name, ownerTags(r.Answers), nil)
+}
+
+// RetagBucket sets the tags add and removes the keys drop on a bucket,
+// keeping its other tags (PutBucketTagging replaces the whole set). Nothing
+// is sent when nothing changes.
+func RetagBucket(ctx context.Context, r *Run, cl aws.S3API, name string, add map[string]string, drop []string) error {
 	tags, err := bucketTags(ctx, r, cl, name)
 	if err != nil {
 		return fmt.Errorf("read the tags of %s: %w", name, err)
 	}
-	if taggedOurs(r.Answers, tags) {
-		return nil
+	before := maps.Clone(tags)
+	maps.Copy(tags, add)
+	for _, k := range drop {
+		delete(tags, k)
 	}
-	maps.Copy(tags, ownerTags(r.Answers))
+	switch {
+	case maps.Equal(before, tags):
+		return nil
+	case len(tags) == 0:
+		_, err := cl.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: &name})
+		return err
+	}
 	var set []types.Tag
 	for _, k := range sortedKeys(tags) {
 		set = append(set, types.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})

@@ -3,6 +3,7 @@ package steps_test
 import (
 	"context"
 	"errors"
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"net/http"
 	"slices"
 	"strings"
@@ -46,8 +47,10 @@ func (f *fakeBucket) HeadBucket(_ context.Context, in *s3.HeadBucketInput, _ ...
 	return &s3.HeadBucketOutput{}, nil
 }
 
+// GetBucketTagging: the bucket is already marked as adopted by this
+// project (as after a first apply; the tagging is tested against moto).
 func (f *fakeBucket) GetBucketTagging(context.Context, *s3.GetBucketTaggingInput, ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error) {
-	return &s3.GetBucketTaggingOutput{}, nil
+	return &s3.GetBucketTaggingOutput{TagSet: []s3types.Tag{{Key: sdk.String(steps.TagAdoptedBy), Value: sdk.String("mon-app")}}}, nil
 }
 
 func (f *fakeBucket) GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error) {

@@ -27,12 +27,14 @@ const (
 	CheckAccessKeyWorks     CheckID = "access-key-works"
 	CheckAppKeyProbe        CheckID = "app-key-probe"
 
-	CheckPublicAccessBlock CheckID = "public-access-block" // public
-	CheckPrivateRefused    CheckID = "private-refused"
-	CheckPublicReadable    CheckID = "public-readable"
-	CheckCORSRules         CheckID = "cors-rules"
-	CheckCORSPreflight     CheckID = "cors-preflight-allowed"
-	CheckCORSRefused       CheckID = "cors-preflight-refused"
+	CheckPublicAccessBlock  CheckID = "public-access-block" // public
+	CheckPrivateRefused     CheckID = "private-refused"
+	CheckPublicReadable     CheckID = "public-readable"
+	CheckAppKeyAfterPolicy  CheckID = "app-key-after-policy"
+	CheckPrivateNotOnDomain CheckID = "private-not-on-public-domain"
+	CheckCORSRules          CheckID = "cors-rules"
+	CheckCORSPreflight      CheckID = "cors-preflight-allowed"
+	CheckCORSRefused        CheckID = "cors-preflight-refused"
 
 	CheckEnvFileReadable  CheckID = "env-file-readable" // app-config
 	CheckEnvVars          CheckID = "env-vars"
@@ -103,7 +105,7 @@ var checkStep = map[CheckID]string{
 	CheckIAMUser:     "iam", CheckIAMGroup: "iam", CheckIAMPolicy: "iam",
 	CheckRole: "role", CheckRolePolicy: "role", CheckInstanceProfile: "role",
 	CheckAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
-	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public",
+	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public", CheckAppKeyAfterPolicy: "public", CheckPrivateNotOnDomain: "public",
 	CheckCORSRules: "public", CheckCORSPreflight: "public", CheckCORSRefused: "public",
 	CheckEnvFileReadable: "app-config", CheckEnvVars: "app-config", CheckEnvFileMode: "app-config",
 	CheckSecretsIgnored: "app-config", CheckSecretsUntracked: "app-config", CheckEnvKeyRecorded: "app-config", CheckDjangoSettings: "app-config",

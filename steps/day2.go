@@ -80,10 +80,10 @@ func checkKey(ctx context.Context, r *Run, id, secret string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := r.CallerOfNewKey(ctx, app); err != nil {
+	if _, err := r.CallerOfKey(ctx, app, id); err != nil {
 		return aws.Explain(err)
 	}
-	c := r.retryFresh(ctx, func() Check {
+	c := r.retryFreshKey(ctx, id, func() Check {
 		return probe(ctx, r, app.S3In(r.Answers.Region), r.Answers.Bucket, "media/", RotateNewKeyProbe, "new key can put/get/delete under media/")
 	})
 	if !c.OK {

@@ -19,6 +19,6 @@ func DescribeAlarms(a *config.Answers) []string {
 // DescribeBudget is the cost budget, for people: what it covers and who it
 // emails.
 func DescribeBudget(a *config.Answers) string {
-	return fmt.Sprintf("%s: %g USD/month on the S3 costs of the whole account (every bucket and env in it; one budget per account, shared by its envs), email to %s at %g%%",
+	return fmt.Sprintf("%s: %g USD/month on the S3 costs of the whole account (every bucket and env in it; one budget per account, shared by its envs, set by the env that made it), email to %s at %g%%",
 		BudgetName, a.Budget.MonthlyUSD, a.Budget.Email, a.Budget.ThresholdPct)
 }

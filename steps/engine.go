@@ -78,18 +78,7 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func(
 		return &Plan{}, nil, nil
 	}
 	r.emit(Event{Kind: EvStepStart, Step: s.ID, Text: s.Title})
-	fail := func(err error) error {
-		err = aws.Explain(err)
-		r.emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
-		// Credentials of another account change nothing, not even the
-		// env's record of its steps.
-		if !r.DryRun && !errors.Is(err, ErrWrongAccount) {
-			if serr := r.State.SetStep(s.ID, state.Failed, err, nil); serr != nil {
-				return errors.Join(err, serr)
-			}
-		}
-		return fmt.Errorf("step %s: %w", s.ID, err)
-	}
+	fail := func(err error) error { return stepFailed(ctx, r, s, err) }
 	p := ahead
 	if p == nil {
 		var err error
@@ -108,6 +97,9 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func(
 			r.emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
 		}
 		return p, nil, nil
+	}
+	if extra := r.unconfirmed(s.ID, p); len(extra) > 0 {
+		return p, nil, fail(fmt.Errorf("%w: %s now plans %s, which was not confirmed; nothing of this step was changed: run apply again to see and confirm the new plan", ErrPlanStale, s.ID, strings.Join(extra, "; ")))
 	}
 	actx := aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
 	if err := runActions(actx, r, s, p); err != nil {
@@ -219,6 +211,167 @@ type Result struct {
 // asked, and count only if STS answers that account. No action runs before
 // the steps it needs are done, so before STS has answered.
 func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
+	return applyAll(ctx, r, list, nil)
+}
+
+// ErrPlanStale is returned (wrapped) when the account changed between the
+// plan a person confirmed and the apply.
+var ErrPlanStale = errors.New("the plan changed since it was confirmed")
+
+// ApplyConfirmed applies the plan a person confirmed (confirmed: PlanAll's
+// results, as shown), as `terraform apply` applies a saved plan and refuses
+// a stale one. The account is read again first, since the person may have
+// answered minutes later: if that plan differs from the confirmed one in
+// any step, nothing is changed and the error (wrapping ErrPlanStale) lists
+// the differences. Otherwise ApplyAll runs on these fresh plans (a step
+// plans again only once the steps it needs have changed something), and a
+// step whose plan, made then, holds a change that was not confirmed stops
+// before making it. start (if not nil) runs once the plan is known to be
+// the confirmed one, before any change.
+func ApplyConfirmed(ctx context.Context, r *Run, list []*Step, confirmed []Result, start func() error) ([]Result, error) {
+	fresh := PlanAll(ctx, r, list)
+	if diff := PlanDiff(confirmed, fresh); len(diff) > 0 {
+		return nil, fmt.Errorf("%w: the account changed in between, so nothing was changed:\n  %s\nrun apply again to see and confirm the new plan", ErrPlanStale, strings.Join(diff, "\n  "))
+	}
+	r.confirmed = map[string][]string{}
+	pre := map[string]*Plan{}
+	for _, res := range confirmed {
+		if res.Plan != nil {
+			r.confirmed[res.Step.ID] = summaries(res.Plan)
+		}
+	}
+	for _, res := range fresh {
+		if res.Plan != nil && res.Err == nil {
+			pre[res.Step.ID] = res.Plan
+		}
+	}
+	if start != nil {
+		if err := start(); err != nil {
+			return nil, err
+		}
+	}
+	return applyAll(ctx, r, list, pre)
+}
+
+// ApplyConfirmedStep is ApplyConfirmed for one step (the TUI confirms step
+// by step): confirmed is the plan the person saw. The step is planned
+// again; if that plan differs, nothing is changed and the error (wrapping
+// ErrPlanStale) lists the differences; otherwise that fresh plan is
+// applied as it is.
+func ApplyConfirmedStep(ctx context.Context, r *Run, s *Step, confirmed *Plan) (*Plan, []Check, error) {
+	if confirmed == nil || !s.IsEnabled(r.Answers) {
+		return ApplyStep(ctx, r, s)
+	}
+	fresh, err := PlanStep(ctx, r, s)
+	if err != nil && ctx.Err() != nil {
+		return nil, nil, stepFailed(ctx, r, s, err) // interrupted, as during the apply
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("step %s: %w", s.ID, err)
+	}
+	if diff := PlanDiff([]Result{{Step: s, Plan: confirmed}}, []Result{{Step: s, Plan: fresh}}); len(diff) > 0 {
+		return nil, nil, fmt.Errorf("%w: the account changed in between, so nothing was changed:\n  %s\nplan the step again to see and confirm the new plan", ErrPlanStale, strings.Join(diff, "\n  "))
+	}
+	return applyStep(ctx, r, s, fresh, nil)
+}
+
+// stepFailed records step s as failed with err — or as interrupted when
+// the user stopped the run (ctrl+c: what failed is only the call cut
+// short, not the step) — and returns the step's error.
+func stepFailed(ctx context.Context, r *Run, s *Step, err error) error {
+	err = aws.Explain(err)
+	status := state.Failed
+	if ctx.Err() != nil {
+		status, err = state.Interrupted, fmt.Errorf("interrupted by the user (%w); run again to finish the step", ctx.Err())
+	}
+	r.emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
+	// Credentials of another account change nothing, not even the env's
+	// record of its steps.
+	if !r.DryRun && !errors.Is(err, ErrWrongAccount) {
+		if serr := r.State.SetStep(s.ID, status, err, nil); serr != nil {
+			return errors.Join(err, serr)
+		}
+	}
+	return fmt.Errorf("step %s: %w", s.ID, err)
+}
+
+func summaries(p *Plan) []string {
+	var out []string
+	for _, a := range p.Actions {
+		out = append(out, a.Summary)
+	}
+	return out
+}
+
+// PlanDiff lists, step by step, how the plan fresh differs from confirmed:
+// changes planned now that were not confirmed (+), confirmed changes no
+// longer planned (-), and steps whose planning now fails or now succeeds.
+func PlanDiff(confirmed, fresh []Result) []string {
+	before := map[string]Result{}
+	for _, res := range confirmed {
+		before[res.Step.ID] = res
+	}
+	var out []string
+	for _, now := range fresh {
+		id := now.Step.ID
+		was := before[id]
+		switch {
+		case now.Err != nil && was.Err == nil:
+			out = append(out, fmt.Sprintf("[%s] planning now fails: %s", id, text.FirstLine(now.Err.Error())))
+			continue
+		case now.Err == nil && was.Err != nil:
+			out = append(out, fmt.Sprintf("[%s] planning failed when confirmed and now succeeds", id))
+			continue
+		case now.Err != nil:
+			continue
+		}
+		var a, b []string
+		if was.Plan != nil {
+			a = summaries(was.Plan)
+		}
+		if now.Plan != nil {
+			b = summaries(now.Plan)
+		}
+		for _, s := range multisetMinus(b, a) {
+			out = append(out, fmt.Sprintf("[%s] + %s (not confirmed)", id, s))
+		}
+		for _, s := range multisetMinus(a, b) {
+			out = append(out, fmt.Sprintf("[%s] - %s (confirmed, no longer planned)", id, s))
+		}
+	}
+	return out
+}
+
+// multisetMinus is a without one occurrence of each element of b.
+func multisetMinus(a, b []string) []string {
+	left := map[string]int{}
+	for _, s := range b {
+		left[s]++
+	}
+	var out []string
+	for _, s := range a {
+		if left[s] > 0 {
+			left[s]--
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// unconfirmed lists the actions of p that were not confirmed for step id
+// (none when no plan was confirmed: --yes).
+func (r *Run) unconfirmed(id string, p *Plan) []string {
+	if r.confirmed == nil {
+		return nil
+	}
+	return multisetMinus(summaries(p), r.confirmed[id])
+}
+
+// applyAll is ApplyAll; pre holds plans made against the live state just
+// before (ApplyConfirmed's), used for a step whose needed steps plan
+// nothing (the state they read is still the one acted on).
+func applyAll(ctx context.Context, r *Run, list []*Step, pre map[string]*Plan) ([]Result, error) {
 	if err := CheckOrder(list); err != nil {
 		return nil, err
 	}
@@ -264,7 +417,8 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 			pctx := aws.Recording(ctx, reads)
 			acct, _ := r.Identity()
 			guessed := acct == "" && guess != ""
-			bet := s.IsEnabled(r.Answers) && len(s.Needs) > 0 && (acct != "" || guessed) && finishedBefore(r, s.Needs)
+			planned := pre[s.ID]
+			bet := planned == nil && s.IsEnabled(r.Answers) && len(s.Needs) > 0 && (acct != "" || guessed) && finishedBefore(r, s.Needs)
 			if bet {
 				if p, err := planStep(pctx, r, s, false); err == nil {
 					ahead = p
@@ -280,7 +434,10 @@ func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
 			if ahead != nil && (!clean || guessed && !r.confirmGuess(ctx, guess)) {
 				ahead = nil // the bet is lost: plan again once they are done
 			}
-			if acct, _ := r.Identity(); !bet && clean && s.IsEnabled(r.Answers) && (acct != "" || r.Offline || len(s.Needs) == 0) {
+			if planned != nil && clean {
+				ahead = planned
+			}
+			if acct, _ := r.Identity(); planned == nil && !bet && clean && s.IsEnabled(r.Answers) && (acct != "" || r.Offline || len(s.Needs) == 0) {
 				if p, err := PlanStep(pctx, r, s); err == nil {
 					ahead = p
 				}

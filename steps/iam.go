@@ -410,7 +410,8 @@ func verifyIAM(ctx context.Context, r *Run) []Check {
 	return checks
 }
 
-// kmsKeyARN is the SSE-KMS key the app must be allowed to use, if any.
+// kmsKeyARN is the SSE-KMS key the app must be allowed to use, if any
+// (the alias's ARN when kms_key_id names the key by alias).
 func kmsKeyARN(r *Run) string {
 	a := r.Answers
 	if a.Encryption != config.EncSSEKMS || a.KMSKeyID == "" {
@@ -418,6 +419,10 @@ func kmsKeyARN(r *Run) string {
 	}
 	if arn.IsARN(a.KMSKeyID) {
 		return a.KMSKeyID
+	}
+	if alias, ok := config.KMSAlias(a.KMSKeyID); ok {
+		// The alias's ARN: policy.App scopes the grant by alias.
+		return fmt.Sprintf("arn:aws:kms:%s:%s:%s", a.Region, r.AccountID(), alias)
 	}
 	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", a.Region, r.AccountID(), a.KMSKeyID)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -42,19 +41,40 @@ func SizeAlarmName(bucket string) string    { return bucket + "-size" }
 func ObjectsAlarmName(bucket string) string { return bucket + "-objects" }
 
 // BudgetName is the wizard's cost budget: ONE per AWS account, shared by
-// every env of that account. A budget filtered to the S3 service covers the
-// S3 costs of the whole account (every bucket: one per bucket would need an
-// activated cost allocation tag), so staging and prod in one account share
-// it instead of each making an identical one.
+// every env and project of that account. A budget filtered to the S3
+// service covers the S3 costs of the whole account. One budget per env
+// would need a cost-allocation tag on the buckets, and such a tag counts
+// only once someone activates it in the payer account's Billing console
+// (and from then on, up to a day later): until then a tag-filtered budget
+// sees no cost and never alerts, silently. So the envs share one budget,
+// and who may change it is explicit (budgetOwnerResource): the env that
+// created it sets its amount and email, the others use it as it is and
+// report no drift, and only the project that created it deletes it, once
+// none of its envs uses it any more.
 const BudgetName = "s3wizard-s3-monthly"
 
-// S3CostService is the Budgets cost filter value of Amazon S3.
+// S3CostService is the Budgets SERVICE dimension value of Amazon S3.
 const S3CostService = "Amazon Simple Storage Service"
 
-// budgetResource records, per env, that its answers set the account's
-// budget (destroy and budget.monthly_usd 0 remove it only when no other env
-// of the project still records it).
+// budgetResource records, per env, that it uses the account's budget.
 const budgetResource = "budget"
+
+// BudgetResource is the progress key of the budget the monitoring step
+// made (destroy lists it).
+const BudgetResource = budgetResource
+
+// budgetOwnerResource records, per env, who made the account's budget:
+// ownCreated/ownPending when this env created it (it sets the amount and
+// email), budgetOwnedByProject when another env of this project did.
+// Without it the budget is someone else's (another project, or made by
+// hand): never updated, never deleted.
+const (
+	budgetOwnerResource  = "budget_created"
+	budgetMadeHere       = "created"
+	budgetMadePending    = "pending" // intent saved before CreateBudget
+	budgetOwnedByProject = "project"
+	budgetOwnedElsewhere = "elsewhere"
+)
 
 // Monitoring sets the CloudWatch alarms, the optional request metrics and
 // the monthly AWS Budgets cost budget.
@@ -65,7 +85,7 @@ func Monitoring() *Step {
 		ID:      "monitoring",
 		Title:   "Monitoring and cost alerts: CloudWatch alarms, AWS Budgets",
 		Guide:   "French guide §8.1–8.2",
-		Why:     "Know when the bucket grows or the bill climbs before the invoice tells you: alarms on the bucket's size and object count (daily metrics, free), and a monthly cost budget that emails you at a threshold. The alarms email alarms.email (default budget.email) through an SNS topic in the bucket's region; AWS sends a confirmation link first, and no alarm email goes out until it is clicked. The size alarm adds up every storage class in use (an archive tier moves bytes out of S3 Standard). The budget covers the S3 costs of the whole AWS account (storage, requests, data transfer of every bucket; other services are excluded): there is one per account, shared by staging and prod when they live in the same account, and the last env applied sets its amount and email.",
+		Why:     "Know when the bucket grows or the bill climbs before the invoice tells you: alarms on the bucket's size and object count (daily metrics, free), and a monthly cost budget that emails you at a threshold. The alarms email alarms.email (default budget.email) through an SNS topic in the bucket's region; AWS sends a confirmation link first, and no alarm email goes out until it is clicked. The size alarm adds up every storage class in use (an archive tier moves bytes out of S3 Standard). The budget covers the S3 costs of the whole AWS account (storage, requests, data transfer of every bucket; other services, credits and refunds are excluded): there is one per account, shared by every env and project in it; the env that made it sets its amount and email, and only its project deletes it.",
 		Departures: []string{
 			"The guide suggests request metrics for monitoring; they are billed per metric per month (CloudWatch custom-metric pricing), so the wizard makes them opt-in and alarms on the free daily storage metrics by default.",
 		},
@@ -104,7 +124,12 @@ func planMonitoring(ctx context.Context, r *Run) (*Plan, error) {
 // SizeStorageTypes are the BucketSizeBytes storage types the bucket's bytes
 // can be in: S3 reports the size per storage class, so an archive tier
 // moves bytes out of StandardStorage, and an alarm on Standard alone would
-// not see them.
+// not see them. CloudWatch accepts any StorageType value (an alarm on a
+// misspelt one just never has data), so every value here is one that
+// AWS's "Amazon S3 metrics and dimensions" page lists for BucketSizeBytes
+// (docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html,
+// "Valid storage type filters"); TestSizeAlarmStorageTypesAreDocumented
+// holds the page's list.
 func SizeStorageTypes(a *config.Answers) []string {
 	out := []string{"StandardStorage"}
 	switch a.Lifecycle.ArchiveTier {
@@ -113,7 +138,9 @@ func SizeStorageTypes(a *config.Answers) []string {
 		// the opt-in archive tiers are never configured by the wizard.
 		out = append(out, "IntelligentTieringFAStorage", "IntelligentTieringIAStorage", "IntelligentTieringAIAStorage")
 	case "GLACIER_IR":
-		out = append(out, "GlacierIRSizeStorage")
+		// The objects' bytes, and the bytes billed on top for objects
+		// under Glacier IR's 128 KiB minimum billable size.
+		out = append(out, "GlacierInstantRetrievalStorage", "GlacierIRSizeOverhead")
 	}
 	return out
 }
@@ -246,8 +273,15 @@ func dims(ds []cwtypes.Dimension) string {
 // ---- alarm notifications --------------------------------------------------
 
 // AlarmTopicName is the SNS topic, in the bucket's region, that the
-// bucket's alarms notify.
-func AlarmTopicName(bucket string) string { return bucket + "-alarms" }
+// bucket's alarms notify. SNS topic names allow only letters, digits, "-"
+// and "_" (1-256 characters), bucket names also dots: a dot becomes "_",
+// which no bucket name holds, so two buckets never share a topic. A bucket
+// without dots keeps the name of earlier versions (<bucket>-alarms), so
+// the topics they made are still found (a dotted bucket never had one: SNS
+// refused the name).
+func AlarmTopicName(bucket string) string {
+	return strings.ReplaceAll(bucket, ".", "_") + "-alarms"
+}
 
 // AlarmTopicARN is the topic's ARN (SNS names topics by account, region
 // and name, so CreateTopic by name is idempotent).
@@ -513,7 +547,16 @@ func planRequestMetrics(ctx context.Context, r *Run, p *Plan) error {
 
 // ---- budget ---------------------------------------------------------------
 
-// WantedBudget is the monthly cost budget for the answers.
+// BudgetExcludedRecordTypes are the cost record types the budget leaves
+// out: credits and refunds. Budgets counts them by default (the deprecated
+// CostTypes.IncludeCredit defaults to true), so an account living on
+// promotional credits would show a net S3 spend of 0 and never alert while
+// its credits pay the bill: the budget watches the gross charges.
+var BudgetExcludedRecordTypes = []string{"Credit", "Refund"}
+
+// WantedBudget is the monthly cost budget for the answers: the S3 service's
+// unblended cost (FilterExpression and Metrics, which replace the
+// deprecated CostFilters and CostTypes), credits and refunds excluded.
 func WantedBudget(a *config.Answers) btypes.Budget {
 	return btypes.Budget{
 		BudgetName: sdk.String(BudgetName),
@@ -524,8 +567,11 @@ func WantedBudget(a *config.Answers) btypes.Budget {
 			Unit:   sdk.String("USD"),
 		},
 		// Without a filter a cost budget watches the whole account's bill.
-		//lint:ignore SA1019 CostFilters is the filter Budgets documents for one service (moto stores it too)
-		CostFilters: map[string][]string{"Service": {S3CostService}},
+		FilterExpression: &btypes.Expression{And: []btypes.Expression{
+			{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionService, Values: []string{S3CostService}}},
+			{Not: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionRecordType, Values: BudgetExcludedRecordTypes}}},
+		}},
+		Metrics: []btypes.Metric{btypes.MetricUnblendedCost},
 	}
 }
 
@@ -556,12 +602,18 @@ func planLegacyBudget(r *Run, p *Plan) {
 // otherEnvsRecording lists the project's other envs of this account whose
 // progress records resource key as value.
 func otherEnvsRecording(r *Run, key, value string) []string {
+	return otherEnvsWith(r, key, func(v string) bool { return v == value })
+}
+
+// otherEnvsWith lists the project's other envs of this account whose
+// progress records a value of resource key that match accepts.
+func otherEnvsWith(r *Run, key string, match func(string) bool) []string {
 	var out []string
 	for _, env := range state.Envs(r.Dir) {
 		if env == r.Answers.Env {
 			continue
 		}
-		if p, err := state.Read(r.Dir, env); err == nil && p.Resource(key) == value && r.SameAccount(p) {
+		if p, err := state.Read(r.Dir, env); err == nil && match(p.Resource(key)) && r.SameAccount(p) {
 			out = append(out, env)
 		}
 	}
@@ -587,14 +639,54 @@ func sameBudget(live *btypes.Budget, want btypes.Budget) bool {
 	if live == nil || live.BudgetLimit == nil || live.BudgetType != want.BudgetType || live.TimeUnit != want.TimeUnit {
 		return false
 	}
-	//lint:ignore SA1019 CostFilters is the filter Budgets documents for one service
-	if !maps.EqualFunc(live.CostFilters, want.CostFilters, slices.Equal) {
+	if expressionKey(live.FilterExpression) != expressionKey(want.FilterExpression) || !slices.Equal(live.Metrics, want.Metrics) {
+		return false
+	}
+	//lint:ignore SA1019 a budget of earlier versions filtered with CostFilters: it must be updated
+	if len(live.CostFilters) > 0 {
 		return false
 	}
 	// AWS renders amounts its own way ("20.0"): compare numbers.
 	la, err1 := strconv.ParseFloat(sdk.ToString(live.BudgetLimit.Amount), 64)
 	wa, err2 := strconv.ParseFloat(sdk.ToString(want.BudgetLimit.Amount), 64)
 	return err1 == nil && err2 == nil && la == wa && sdk.ToString(live.BudgetLimit.Unit) == sdk.ToString(want.BudgetLimit.Unit)
+}
+
+// expressionKey renders a cost filter for comparison (values sorted: AWS
+// may hand them back in another order).
+func expressionKey(e *btypes.Expression) string {
+	if e == nil {
+		return ""
+	}
+	var parts []string
+	if d := e.Dimensions; d != nil {
+		v := slices.Sorted(slices.Values(d.Values))
+		parts = append(parts, "dim("+string(d.Key)+"="+strings.Join(v, ",")+")")
+	}
+	if t := e.Tags; t != nil {
+		v := slices.Sorted(slices.Values(t.Values))
+		parts = append(parts, "tag("+sdk.ToString(t.Key)+"="+strings.Join(v, ",")+")")
+	}
+	if c := e.CostCategories; c != nil {
+		v := slices.Sorted(slices.Values(c.Values))
+		parts = append(parts, "cat("+sdk.ToString(c.Key)+"="+strings.Join(v, ",")+")")
+	}
+	if e.Not != nil {
+		parts = append(parts, "not("+expressionKey(e.Not)+")")
+	}
+	for op, list := range map[string][]btypes.Expression{"and": e.And, "or": e.Or} {
+		if len(list) == 0 {
+			continue
+		}
+		var sub []string
+		for i := range list {
+			sub = append(sub, expressionKey(&list[i]))
+		}
+		slices.Sort(sub)
+		parts = append(parts, op+"("+strings.Join(sub, ";")+")")
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "&")
 }
 
 func sameNotification(a, b btypes.Notification) bool {
@@ -607,6 +699,64 @@ func sameNotification(a, b btypes.Notification) bool {
 func oursNotification(n btypes.Notification) bool {
 	return n.NotificationType == btypes.NotificationTypeActual && n.ComparisonOperator == btypes.ComparisonOperatorGreaterThan &&
 		n.ThresholdType == btypes.ThresholdTypePercentage
+}
+
+// budgetRole is what an env may do with the account's budget.
+type budgetRole int
+
+const (
+	// budgetForeign: not made by this project (another project, or by
+	// hand): used as it is, never changed nor deleted.
+	budgetForeign budgetRole = iota
+	// budgetShared: made by another env of this project, which sets its
+	// amount and email; deleted by the last env of the project using it.
+	budgetShared
+	// budgetSetter: made by this env: its answers set the amount and email.
+	budgetSetter
+)
+
+// budgetOwnership works out this env's budgetRole from the project's
+// progress files; setter names the env of the project that sets the budget
+// ("" when none), and claim the marker to record for this env ("" when
+// unchanged).
+func budgetOwnership(r *Run) (role budgetRole, setter, claim string) {
+	if r.State == nil {
+		return budgetForeign, "", ""
+	}
+	isCreated := func(v string) bool { return v == budgetMadeHere || v == budgetMadePending }
+	creators := otherEnvsWith(r, budgetOwnerResource, isCreated)
+	mine := r.State.Resource(budgetOwnerResource)
+	switch {
+	case isCreated(mine) && (len(creators) == 0 || r.Answers.Env < creators[0]):
+		// (Two envs that each made it, after someone deleted it in
+		// between: the first by name sets it.)
+		return budgetSetter, r.Answers.Env, ""
+	case len(creators) > 0:
+		claim = ""
+		if mine != budgetOwnedByProject {
+			claim = budgetOwnedByProject
+		}
+		return budgetShared, creators[0], claim
+	case mine == budgetOwnedByProject:
+		// The env that made it is gone (destroyed): this one takes over.
+		return budgetSetter, r.Answers.Env, budgetMadeHere
+	case mine == "" && r.State.Resource(budgetResource) == BudgetName && len(otherEnvsWith(r, budgetOwnerResource, func(v string) bool { return v != "" && v != budgetOwnedElsewhere })) == 0:
+		// Recorded by a version without owners, when the env applied last
+		// set the budget: it stays this env's.
+		return budgetSetter, r.Answers.Env, budgetMadeHere
+	}
+	if mine != budgetOwnedElsewhere {
+		claim = budgetOwnedElsewhere
+	}
+	return budgetForeign, "", claim
+}
+
+// budgetDeletable reports whether this env may delete the account's
+// budget: this project made it and no other env of the project uses it.
+func budgetDeletable(r *Run) (ok bool, users []string) {
+	role, _, _ := budgetOwnership(r)
+	users = otherEnvsRecording(r, budgetResource, BudgetName)
+	return role != budgetForeign && len(users) == 0, users
 }
 
 func planBudget(ctx context.Context, r *Run, p *Plan) error {
@@ -627,14 +777,16 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	}
 	exists := err == nil && out.Budget != nil
 	planLegacyBudget(r, p)
+	role, setter, claim := budgetOwnership(r)
 
 	if a.Budget.MonthlyUSD <= 0 {
-		if others := otherEnvsRecording(r, budgetResource, name); exists && len(others) > 0 {
-			p.Notice("budget.monthly_usd is 0 for %s, but the account's budget %s is kept: env %s still uses it", a.Env, name, strings.Join(others, ", "))
-			if !r.DryRun && r.State != nil {
-				r.State.SetResource(budgetResource, "")
-			}
-		} else if exists {
+		deletable, users := budgetDeletable(r)
+		switch {
+		case exists && len(users) > 0:
+			p.Notice("budget.monthly_usd is 0 for %s, but the account's budget %s is kept: env %s still uses it", a.Env, name, strings.Join(users, ", "))
+		case exists && !deletable:
+			p.Notice("budget.monthly_usd is 0 for %s; the account's budget %s was not made by this project: kept", a.Env, name)
+		case exists:
 			p.Notice("budget.monthly_usd is 0: the budget %s is deleted", name)
 			p.Add(&Action{Summary: "delete budget " + name, Calls: []string{"budgets:DeleteBudget"},
 				Do: func(ctx context.Context) error {
@@ -645,33 +797,67 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 					return err
 				}})
 		}
+		if r.State != nil && (r.State.Resource(budgetResource) != "" || r.State.Resource(budgetOwnerResource) != "") {
+			p.SetResource(budgetResource, "")
+			p.SetResource(budgetOwnerResource, "")
+			p.SetResource(budgetEmailResource, "")
+		}
 		return nil
+	}
+
+	if exists && role != budgetSetter {
+		live := sdk.ToString(out.Budget.BudgetLimit.Amount)
+		if role == budgetShared {
+			p.Notice("AWS Budgets: the account's S3 budget %s (%s USD/month) is shared by the envs of this account and set by env %s, which made it: this env's budget.monthly_usd (%g) and budget.email are not applied (change them in env %s's answers)", name, live, setter, a.Budget.MonthlyUSD, setter)
+		} else {
+			p.Notice("AWS Budgets: the account already has a budget %s (%s USD/month) that this project did not make (another project, or by hand): it is used as it is, never changed nor deleted from here; this env's budget.monthly_usd (%g) and budget.email are not applied", name, live, a.Budget.MonthlyUSD)
+		}
+		if claim != "" {
+			p.SetResource(budgetOwnerResource, claim)
+		}
+		p.SetResource(budgetResource, name)
+		_, _ = notifications()
+		return nil
+	}
+	if claim != "" && exists {
+		// (A budget to create is claimed by its creation: createOwned.)
+		p.SetResource(budgetOwnerResource, claim)
 	}
 
 	want := WantedBudget(a)
 	wantN := WantedBudgetNotification(a)
 	email := a.Budget.Email
-	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD) on the S3 costs of the whole account (CostFilters Service = %s: every bucket, every env of account %s; one budget per account, shared by the envs in it), email to %s when actual spend exceeds %g%%", name, sdk.ToString(want.BudgetLimit.Amount), S3CostService, acct, email, a.Budget.ThresholdPct)
+	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD) on the S3 costs of the whole account (SERVICE = %s: every bucket, every env and project of account %s; one budget per account, set by the env that made it), email to %s when actual spend exceeds %g%%", name, sdk.ToString(want.BudgetLimit.Amount), S3CostService, acct, email, a.Budget.ThresholdPct)
+	p.Notice("the budget counts S3's gross charges: credits and refunds are excluded (RECORD_TYPE), so an account living on promotional credits still gets the alert when S3 usage passes the amount")
 	if others := otherEnvsRecording(r, budgetResource, name); len(others) > 0 {
-		p.Notice("env %s also uses this budget: the amount and email of the env applied last apply to both", strings.Join(others, ", "))
-	}
-	record := func() {
-		if r.State != nil {
-			r.State.SetResource(budgetEmailResource, email)
-			r.State.SetResource(budgetResource, name)
-		}
+		p.Notice("env %s also uses this budget; its amount and email are this env's (%s), which made it", strings.Join(others, ", "), a.Env)
 	}
 	if !exists {
 		p.Add(&Action{Summary: fmt.Sprintf("create budget %s (%s USD/month, alert at %g%% to %s)", name, sdk.ToString(want.BudgetLimit.Amount), a.Budget.ThresholdPct, email),
 			Calls: []string{"budgets:CreateBudget"},
 			Do: func(ctx context.Context) error {
+				if r.State == nil {
+					return errors.New("no progress file to record the budget in")
+				}
+				// The intent first: a crash after CreateBudget still
+				// leaves the budget this env's. The plan found no budget,
+				// so "already exists" after the intent is this env's own
+				// call answered twice (a lost reply the SDK retried).
+				if err := r.State.SaveResource(budgetOwnerResource, budgetMadePending); err != nil {
+					return fmt.Errorf("record the intent to create it: %w", err)
+				}
 				_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &acct, Budget: &want,
 					NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: &wantN, Subscribers: []btypes.Subscriber{emailSubscriber(email)}}}})
-				if aws.IsAlreadyExists(err) {
-					return nil
-				}
-				if err == nil {
-					record()
+				switch {
+				case err == nil || aws.IsAlreadyExists(err):
+					return r.State.Update(func(p *state.Progress) {
+						p.SetResource(budgetOwnerResource, budgetMadeHere)
+						p.SetResource(budgetEmailResource, email)
+						p.SetResource(budgetResource, name)
+					})
+				case aws.Status(err) >= 400 && aws.Status(err) < 500:
+					// Refused: nothing was made.
+					return errors.Join(err, r.State.SaveResource(budgetOwnerResource, ""))
 				}
 				return err
 			}})
@@ -684,8 +870,6 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	alertsAfter := []string{"budgets:UpdateBudget", "budgets:DeleteNotification"}
 	if !sameBudget(out.Budget, want) {
 		upd := want
-		//lint:ignore SA1019 an existing budget's cost types are kept as the user tuned them
-		upd.CostTypes = out.Budget.CostTypes
 		p.Add(&Action{Summary: fmt.Sprintf("update budget %s to %s USD/month", name, sdk.ToString(want.BudgetLimit.Amount)), Calls: []string{"budgets:UpdateBudget"},
 			Do: func(ctx context.Context) error {
 				_, err := bc.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: &acct, NewBudget: &upd})
@@ -881,7 +1065,22 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 			checks = append(checks, Pass(CheckRequestMetrics, "request metrics "+RequestMetricsID, "billed per metric per month"))
 		}
 	}
-	if a.Budget.MonthlyUSD > 0 {
+	if role, setter, _ := budgetOwnership(r); a.Budget.MonthlyUSD > 0 && role != budgetSetter {
+		// Shared, set by another env, or not this project's: its amount
+		// and alert are not this env's to check (no drift to report).
+		out, err := budget()
+		_, _ = notifications()
+		by := "not made by this project: used as it is"
+		if role == budgetShared {
+			by = "shared, set by env " + setter
+		}
+		switch {
+		case err != nil:
+			checks = append(checks, Fail(CheckBudget, "budget "+name, aws.Explain(err).Error()))
+		default:
+			checks = append(checks, Pass(CheckBudget, "budget "+name, sdk.ToString(out.Budget.BudgetLimit.Amount)+" USD/month ("+by+")"))
+		}
+	} else if a.Budget.MonthlyUSD > 0 {
 		out, err := budget()
 		switch {
 		case err != nil:
@@ -914,7 +1113,8 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 
 // DestroyMonitoring (used by destroy) deletes the env's alarms (in the bucket's region), the
 // alarm topic when the wizard created it, and the account's budget when
-// this env set it and no other env of the project still records it.
+// this project made it and no other env of the project still uses it
+// (budgetDeletable): a budget another project or a person made is kept.
 func DestroyMonitoring(ctx context.Context, r *Run, try func(string, error), say func(string)) {
 	a := r.Answers
 	_, err := CloudWatchClient(r).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket)}})
@@ -933,19 +1133,32 @@ func DestroyMonitoring(ctx context.Context, r *Run, try func(string, error), say
 			r.State.SetResource(AlarmEmailPendingResource, "")
 		}
 	}
+	forget := func() {
+		r.State.SetResource(budgetResource, "")
+		r.State.SetResource(budgetOwnerResource, "")
+		r.State.SetResource(budgetEmailResource, "")
+	}
 	for _, name := range []string{BudgetName, a.Bucket + "-monthly"} {
 		if r.State.Resource(budgetResource) != name {
 			continue
 		}
-		if others := otherEnvsRecording(r, budgetResource, name); len(others) > 0 {
-			say("kept budget " + name + ": env " + strings.Join(others, ", ") + " still uses it (one budget per account)")
-			r.State.SetResource(budgetResource, "")
-			continue
+		if name == BudgetName {
+			deletable, users := budgetDeletable(r)
+			switch {
+			case len(users) > 0:
+				say("kept budget " + name + ": env " + strings.Join(users, ", ") + " still uses it (one budget per account)")
+				forget()
+				continue
+			case !deletable:
+				say("kept budget " + name + ": this project did not make it")
+				forget()
+				continue
+			}
 		}
 		_, err := r.AWS.Budgets.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: &name})
 		try("delete budget "+name, err)
 		if err == nil || aws.IsNotFound(err) {
-			r.State.SetResource(budgetResource, "")
+			forget()
 		}
 	}
 }

@@ -114,8 +114,9 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 		// check and rotate-keys write, read and delete probe objects, which
 		// SSE-KMS encrypts with the key.
 		key := a.KMSKeyID
+		isAlias := func(k string) bool { _, ok := config.KMSAlias(k); return ok }
 		switch {
-		case key == "" || strings.HasPrefix(key, "alias/") || strings.Contains(key, ":alias/"):
+		case key == "" || isAlias(key):
 			// The AWS managed key, or a key named by its alias: IAM
 			// scopes KMS permissions by key, not by alias.
 			key = fmt.Sprintf("arn:aws:kms:%s:%s:key/*", a.Region, account)

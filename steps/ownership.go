@@ -21,6 +21,10 @@ const (
 	TagManagedBy = "s3wizard:managed-by"
 	// TagManager is TagManagedBy's value.
 	TagManager = "s3wizard"
+	// TagAdoptedBy marks a bucket that existed before the wizard with the
+	// project that adopted it (it changes the bucket's policy, Block Public
+	// Access and logging): another project may not adopt it too.
+	TagAdoptedBy = "s3wizard:adopted-by"
 )
 
 // ownerTags are the tags of what the wizard creates for a.
@@ -65,6 +69,9 @@ func taggedOurs(a *config.Answers, tags map[string]string) bool {
 // change.
 func foreignOwner(a *config.Answers, tags map[string]string) string {
 	p, ok := tags[TagProject]
+	if by := tags[TagAdoptedBy]; !ok && by != "" && by != a.App {
+		return fmt.Sprintf("project %q, which adopted it", by)
+	}
 	if !ok || p == a.App {
 		return ""
 	}

@@ -62,6 +62,28 @@ func s3Tags(t *testing.T, cl interface {
 	return m
 }
 
+// preexistingBucket creates bucket name in the run's region, as someone
+// else did before the wizard, with tags (none when nil).
+func preexistingBucket(t *testing.T, r *steps.Run, name string, tags map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	cl := r.AWS.S3In(r.Answers.Region)
+	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name,
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(r.Answers.Region)}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(tags) == 0 {
+		return
+	}
+	var set []s3types.Tag
+	for k, v := range tags {
+		set = append(set, s3types.Tag{Key: sdk.String(k), Value: sdk.String(v)})
+	}
+	if _, err := cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &s3types.Tagging{TagSet: set}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestLostCreateReplyStaysTheWizards (issue 17 item 10): CreateBucket's and
 // CreateUser's replies are lost, the SDK retries and gets
 // BucketAlreadyOwnedByYou / EntityAlreadyExists. The intent recorded before
@@ -75,8 +97,12 @@ func TestLostCreateReplyStaysTheWizards(t *testing.T) {
 		switch {
 		case req.Method == http.MethodPut && req.URL.Path == "/"+a.Bucket && req.URL.RawQuery == "":
 			return "CreateBucket"
-		case strings.Contains(body, "Action=CreateUser"):
+		case strings.Contains(body, "Action=CreateUser&"):
 			return "CreateUser"
+		case strings.Contains(body, "Action=CreateGroup&"):
+			return "CreateGroup"
+		case strings.Contains(body, "Action=CreatePolicy&"):
+			return "CreatePolicy"
 		}
 		return ""
 	})
@@ -87,10 +113,11 @@ func TestLostCreateReplyStaysTheWizards(t *testing.T) {
 		t.Fatalf("CreateBucket's reply was not lost (%d)", lost.Load())
 	}
 	testrun.Apply(t, r, "iam")
-	if lost.Load() != 2 {
-		t.Fatalf("CreateUser's reply was not lost (%d)", lost.Load())
+	if lost.Load() != 4 {
+		t.Fatalf("CreateUser's, CreateGroup's and CreatePolicy's replies were not all lost (%d)", lost.Load())
 	}
-	for _, c := range []struct{ kind, name string }{{state.KindBucket, a.Bucket}, {state.KindIAMUser, a.IAMUser}} {
+	for _, c := range []struct{ kind, name string }{{state.KindBucket, a.Bucket}, {state.KindIAMUser, a.IAMUser},
+		{state.KindIAMGroup, steps.GroupName(a)}, {state.KindIAMPolicy, steps.PolicyName(a)}} {
 		if o, _ := r.State.Ownership(c.kind, c.name); o.Evidence != state.EvidenceCreated {
 			t.Errorf("%s %s after a lost reply: recorded %+v, want created by the wizard (destroy would keep it)", c.kind, c.name, o)
 		}
@@ -113,14 +140,7 @@ func TestAnotherProjectsTaggedResourcesAreRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := r.AWS.S3In(a.Region)
-	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(a.Region)}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &a.Bucket, Tagging: &s3types.Tagging{TagSet: []s3types.Tag{
-		{Key: sdk.String(steps.TagProject), Value: sdk.String("blog")}, {Key: sdk.String(steps.TagEnv), Value: sdk.String("prod")}}}}); err != nil {
-		t.Fatal(err)
-	}
+	preexistingBucket(t, r, a.Bucket, map[string]string{steps.TagProject: "blog", steps.TagEnv: "prod"})
 	testrun.Apply(t, r, "preflight")
 	for _, id := range []string{"bucket", "iam"} {
 		_, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), id))
@@ -149,18 +169,10 @@ func TestAnotherProjectsTaggedResourcesAreRefused(t *testing.T) {
 // crash between CreateBucket and the tagging) keeps the tags already there.
 func TestClaimedBucketKeepsItsOwnTags(t *testing.T) {
 	s := motoserver.Shared(t)
-	ctx := context.Background()
 	a := testrun.Answers(t, ownAnswers)
 	r := testrun.OnMoto(t, s, a)
 	cl := r.AWS.S3In(a.Region)
-	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(a.Region)}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &a.Bucket, Tagging: &s3types.Tagging{TagSet: []s3types.Tag{
-		{Key: sdk.String("cost-center"), Value: sdk.String("42")}}}}); err != nil {
-		t.Fatal(err)
-	}
+	preexistingBucket(t, r, a.Bucket, map[string]string{"cost-center": "42"})
 	if err := r.State.SaveOwnership(state.Ownership{Kind: state.KindBucket, Name: a.Bucket, Evidence: state.EvidencePending}); err != nil {
 		t.Fatal(err)
 	}
@@ -221,6 +233,12 @@ func TestAdoptedRoleTrustedByLambdaIsRefused(t *testing.T) {
 	if err != nil || len(att.AttachedPolicies) != 0 {
 		t.Errorf("the Lambda role got policies: %+v %v", att, err)
 	}
+	// check never reports it ✓ either.
+	for _, c := range steps.Find(steps.All(), "role").Verify(ctx, r) {
+		if c.ID == steps.CheckRole && (c.OK || !strings.Contains(c.Detail, "trust policy")) {
+			t.Errorf("check of the Lambda role: %+v, want a failure about its trust policy", c)
+		}
+	}
 }
 
 // TestAnotherAccountsBucketStopsTheRun (issue 17 item 12): the bucket name
@@ -256,5 +274,62 @@ func TestAnotherAccountsBucketStopsTheRun(t *testing.T) {
 	}
 	if _, err := r.AWS.IAM.GetGroup(ctx, &iam.GetGroupInput{GroupName: sdk.String(steps.GroupName(a))}); err == nil {
 		t.Errorf("IAM group was created for another account's bucket")
+	}
+}
+
+// TestSecondProjectCannotAdoptTheFirstsBucket (issue 17 item 9): a bucket
+// that existed before the wizard is adopted by project mon-app, which
+// marks it (s3wizard:adopted-by, its own tags kept). Project blog's apply
+// on the same bucket is refused with mon-app named: before, it replaced
+// mon-app's public statement, Block Public Access and logging.
+func TestSecondProjectCannotAdoptTheFirstsBucket(t *testing.T) {
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	a := testrun.Answers(t, ownAnswers+"bucket: shared-media\n")
+	r := testrun.OnMoto(t, s, a)
+	cl := r.AWS.S3In(a.Region)
+	preexistingBucket(t, r, a.Bucket, map[string]string{"team": "web"})
+	testrun.Apply(t, r, "preflight", "bucket")
+	if tags := s3Tags(t, cl, a.Bucket); tags[steps.TagAdoptedBy] != "mon-app" || tags["team"] != "web" || tags[steps.TagProject] != "" {
+		t.Errorf("adopted bucket tags = %v, want adopted-by mon-app, team kept, no project tag", tags)
+	}
+	if r.State.Owns(state.KindBucket, a.Bucket) {
+		t.Error("the adopted bucket is recorded as the wizard's")
+	}
+
+	b := testrun.Answers(t, "env: prod\napp: blog\nregion: eu-west-3\nbucket: shared-media\n")
+	other := testrun.New(t, t.TempDir(), b, nil)
+	testrun.Apply(t, other, "preflight")
+	_, _, err := steps.ApplyStep(ctx, other, steps.Find(steps.All(), "bucket"))
+	if err == nil || !strings.Contains(err.Error(), `project "mon-app", which adopted it`) {
+		t.Errorf("project blog's bucket step on mon-app's adopted bucket: %v, want a refusal naming mon-app", err)
+	}
+}
+
+// TestLostCreateRoleReplyStaysTheWizards (issue 17 item 10): the same for
+// the instance role and its profile (their tags, given only by the Create
+// call, say they are this env's).
+func TestLostCreateRoleReplyStaysTheWizards(t *testing.T) {
+	s := motoserver.Shared(t)
+	s.Use(t)
+	a := testrun.Answers(t, ownAnswers+"credentials: instance-role\n")
+	url, lost := loseFirstReply(t, s.URL(), func(req *http.Request, body string) string {
+		for _, op := range []string{"CreateRole", "CreateInstanceProfile"} {
+			if strings.Contains(body, "Action="+op+"&") {
+				return op
+			}
+		}
+		return ""
+	})
+	t.Setenv("AWS_ENDPOINT_URL", url)
+	r := testrun.New(t, t.TempDir(), a, nil)
+	testrun.Apply(t, r, "preflight", "role")
+	if lost.Load() != 2 {
+		t.Fatalf("CreateRole's and CreateInstanceProfile's replies were not both lost (%d)", lost.Load())
+	}
+	for _, kind := range []string{state.KindRole, state.KindInstanceProfile} {
+		if o, _ := r.State.Ownership(kind, a.RoleName); o.Evidence != state.EvidenceCreated {
+			t.Errorf("%s %s after a lost reply: recorded %+v, want created by the wizard (destroy would keep it)", kind, a.RoleName, o)
+		}
 	}
 }

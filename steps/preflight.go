@@ -27,6 +27,9 @@ func Preflight() *Step {
 				for _, s := range ProviderSkips {
 					p.Notice("skipped: %s", s)
 				}
+				for _, line := range r.Profile().Summary() {
+					p.Notice("%s", line)
+				}
 				return p, nil
 			}
 			if r.Offline {

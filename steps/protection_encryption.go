@@ -54,6 +54,9 @@ func planEncryption(ctx context.Context, r *Run, p *Plan) error {
 			p.Notice("SSE-KMS without kms_key_id uses the AWS-managed key aws/s3: no key policy to manage, but it cannot be shared with other accounts")
 		} else {
 			p.Notice("SSE-KMS with key %s and S3 Bucket Keys; the app's policy is granted kms:GenerateDataKey and kms:Decrypt on it, only through %s (kms:ViaService) (the key's own policy must allow this account's IAM policies)", a.KMSKeyID, policy.S3Service(a.Region))
+			if alias, ok := config.KMSAlias(a.KMSKeyID); ok {
+				p.Notice("kms_key_id names the key by its alias %s: the app's policy allows the account's keys in %s that carry this alias (kms:ResourceAliases); moving the alias to another key moves the bucket's default encryption and the grant with it (KMS takes up to 5 minutes to apply an alias change)", alias, a.Region)
+			}
 		}
 	} else if !compatible(a) {
 		p.Notice("%s", sseS3DefaultNotice)
@@ -153,6 +156,9 @@ func sameKMSKey(live, want, wantARN string) bool {
 	case live == "" || want == "":
 		return false
 	case live == wantARN:
+		return true
+	case strings.HasPrefix(want, "alias/") && strings.HasSuffix(live, ":"+want):
+		// An alias given by name, handed back as its ARN.
 		return true
 	}
 	return strings.HasSuffix(live, "/"+want) || strings.HasSuffix(want, "/"+live)

@@ -8,9 +8,13 @@ import (
 	"slices"
 	"strings"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/provider"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -68,6 +72,9 @@ var refusalCodes = []string{"InvalidArgument", "MalformedXML", "InvalidRequest",
 func providerRefusal(a *config.Answers, err error) string {
 	if err == nil || !compatible(a) {
 		return ""
+	}
+	if pr := (*aws.ProfileRefusal)(nil); errors.As(err, &pr) {
+		return pr.ErrorMessage()
 	}
 	var ae smithy.APIError
 	code, msg := "", ""
@@ -173,3 +180,76 @@ func (r *Run) orRefused(do func(context.Context) error, step, what, label string
 		return err
 	}
 }
+
+// refusedPolicy names the bucket policy among the provider's refusals.
+const refusedPolicy = "policy"
+
+// Profile is the S3-compatible provider's profile (from the endpoint's
+// host), or nil on AWS.
+func (r *Run) Profile() *provider.Profile {
+	if !compatible(r.Answers) {
+		return nil
+	}
+	if r.AWS != nil && r.AWS.Provider != nil {
+		return r.AWS.Provider
+	}
+	return provider.Detect(r.Answers.Endpoint)
+}
+
+// PolicyWritten reports whether the wizard writes the media bucket's
+// policy: always on AWS; at a provider only when its profile speaks AWS's
+// dialect (never one that could take the app's own access away) and it
+// has not refused the policy calls.
+func (r *Run) PolicyWritten() bool {
+	p := r.Profile()
+	return p == nil || p.WritesPolicy() && r.refusal(refusedPolicy) == ""
+}
+
+// publicFilesHow is how the provider serves public files, with its page.
+func (r *Run) publicFilesHow() string {
+	p := r.Profile()
+	if p == nil {
+		return ""
+	}
+	if p.PublicFiles.Doc == "" {
+		return p.PublicFiles.Note
+	}
+	return p.PublicFiles.Note + " (" + p.PublicFiles.Doc + ")"
+}
+
+// noPolicyNotice says, in a plan, that no bucket policy is written at this
+// provider and how its public files are served instead.
+func (r *Run) noPolicyNotice(p *Plan) {
+	a := r.Answers
+	prof := r.Profile()
+	switch {
+	case len(a.PublicReadPrefixes()) == 0:
+		p.Notice("%s: no bucket policy (%s): everything stays private, served by signed URLs", prof.Name, prof.PolicyDoc)
+	case a.PublicDomain != "":
+		p.Notice("%s: no bucket policy is written (%s): the public prefixes %s are served by %s — %s", prof.Name, prof.PolicyDoc, strings.Join(a.PublicReadPrefixes(), ", "), a.PublicDomain, r.publicFilesHow())
+		p.AddManual("make %s serve the public prefixes %s of bucket %s: %s", a.PublicDomain, strings.Join(a.PublicReadPrefixes(), ", "), a.Bucket, r.publicFilesHow())
+	default:
+		p.Warn("%s: no bucket policy is written and no public_domain is set: the public prefixes %s are not readable anonymously — %s", prof.Name, strings.Join(a.PublicReadPrefixes(), ", "), r.publicFilesHow())
+	}
+}
+
+// appKeyAfterPolicy proves, with the bucket policy in place, that the
+// provided key (the app's) still puts, gets, deletes and lists under
+// media/: a provider's policy must never lock the app out.
+func (r *Run) appKeyAfterPolicy(ctx context.Context, cl aws.S3API) Check {
+	const name = "the app's key still puts, gets, deletes and lists under media/ with the bucket policy in place"
+	a := r.Answers
+	c := probe(ctx, r, cl, a.Bucket, "media/", CheckAppKeyAfterPolicy, name)
+	if !c.OK {
+		c.Detail += ": the bucket policy takes the app's own access away; remove it in the provider's console"
+		return c
+	}
+	if _, err := cl.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &a.Bucket, Prefix: sdk.String("media/"), MaxKeys: sdk.Int32(1)}); err != nil {
+		return Fail(CheckAppKeyAfterPolicy, name, "list: "+aws.Explain(err).Error()+": the bucket policy takes the app's own access away; remove it in the provider's console")
+	}
+	return Pass(CheckAppKeyAfterPolicy, name, "")
+}
+
+// Refused is why the S3-compatible provider refused what err answers (see
+// providerRefusal), or "" for any other error and on AWS.
+func (r *Run) Refused(err error) string { return providerRefusal(r.Answers, err) }

@@ -22,6 +22,11 @@ import (
 )
 
 // Public makes the public prefixes (and only them) anonymously readable.
+// DenyInsecureDeparture is the public step's departure about the non-TLS
+// deny, which an endpoint without TLS leaves out (the hand-off document
+// then says so instead).
+const DenyInsecureDeparture = "The wizard adds a statement denying requests not made over TLS (Security Hub S3.5)."
+
 func Public() *Step {
 	return &Step{
 		ID:    "public",
@@ -31,7 +36,7 @@ func Public() *Step {
 		Departures: []string{
 			"The guide unticks the two ACL switches of Block Public Access: that is wrong — ACLs are disabled on the bucket, and a public bucket policy is governed by BlockPublicPolicy and RestrictPublicBuckets. The wizard keeps the ACL switches ON and relaxes only those two, only when public prefixes exist.",
 			"The guide's example policy makes all of media/ public; the wizard grants exactly the prefixes you list.",
-			"The wizard adds a statement denying requests not made over TLS (Security Hub S3.5).",
+			DenyInsecureDeparture,
 			"The guides set no CORS: web fonts and ES modules served from the bucket to another origin, and direct browser uploads, are blocked by browsers without it. The wizard writes one CORS rule for your site's origins (GET/HEAD for public and static files, PUT/POST only for direct uploads), keeps any other rule, and proves it with a browser's preflight request.",
 		},
 		Keys:   []string{"public_prefixes", "public_domain", "cors_uploads", "cors_origins"},
@@ -83,6 +88,12 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	cl := r.AWS.S3In(a.Region)
 	publicRead := a.PublicReadPrefixes()
 	public := len(publicRead) > 0
+	if !r.PolicyWritten() {
+		// A provider whose bucket policy the wizard does not write (its
+		// profile, or its recorded refusal): nothing to read or change.
+		r.noPolicyNotice(p)
+		return p, nil
+	}
 	if !r.AWS.TLS() {
 		p.Notice("the endpoint %s has no TLS: the statement denying non-TLS requests is left out (it would lock every client out); on AWS it is added", r.AWS.Endpoint)
 	}
@@ -142,6 +153,10 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	var livePolicy string
 	if out, err := bucketPolicy(); err == nil {
 		livePolicy = sdk.ToString(out.Policy)
+	} else if r.planRefusal(p, err, refusedPolicy, "bucket policy") {
+		// The generic profile asked, and the provider refused the read.
+		r.noPolicyNotice(p)
+		return p, nil
 	} else if !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
 	}
@@ -163,12 +178,12 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	case merged.JSON != "" && !policy.Equal(livePolicy, merged.JSON):
 		body := merged.JSON
 		pol = &Action{Summary: policySummary(publicRead, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
-			Do: func(ctx context.Context) error {
+			Do: r.orRefused(func(ctx context.Context) error {
 				return retryWhile(ctx, policyRetryBudget, policyPutRetryable, func() error {
 					_, err := SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
 					return err
 				})
-			}}
+			}, "public", refusedPolicy, "bucket policy")}
 	case merged.JSON == "" && livePolicy != "":
 		pol = &Action{Summary: "remove the bucket policy (no public prefix any more)", Calls: []string{"s3:DeleteBucketPolicy"},
 			Do: func(ctx context.Context) error {
@@ -266,8 +281,28 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		name string
 	}
 	targets := []target{{"media/.s3wizard-private-probe", http.StatusForbidden, CheckPrivateRefused, "private file refused anonymously (403)"}}
+	var extra []Check
 	for _, pfx := range a.PublicReadPrefixes() {
-		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, CheckPublicReadable, "public file under " + pfx + " readable anonymously (200)"})
+		name := "public file under " + pfx + " readable anonymously (200)"
+		if !r.PolicyWritten() {
+			if a.PublicDomain == "" {
+				extra = append(extra, Skip(CheckPublicReadable, name, "no bucket policy at this provider and no public_domain: "+r.publicFilesHow()))
+				continue
+			}
+			name = "public file under " + pfx + " readable anonymously through " + a.PublicDomain + " (200)"
+		}
+		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, CheckPublicReadable, name})
+	}
+	if !r.PolicyWritten() && a.PublicDomain != "" {
+		// R2's public domains and a CDN in front of a bucket serve the
+		// whole bucket unless restricted: a private file must not be
+		// readable through the domain.
+		targets = append(targets, target{"media/.s3wizard-domain-probe", notServed, CheckPrivateNotOnDomain, "private file not served through " + a.PublicDomain})
+	}
+	if compatible(a) && r.PolicyWritten() && len(a.PublicReadPrefixes()) > 0 {
+		// Never lock the app out: with the policy in place, the app's own
+		// key (the provided one) still puts, gets, lists and deletes.
+		extra = append(extra, r.appKeyAfterPolicy(ctx, cl))
 	}
 	hc := &http.Client{Timeout: 15 * time.Second}
 	// The probes are independent: they run together.
@@ -292,7 +327,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		probes[i] = c
 	})
 	pabCheck, _ := pab()
-	return append(append([]Check{pabCheck}, probes...), verifyCORS(ctx, r)...)
+	return append(append(append([]Check{pabCheck}, probes...), extra...), verifyCORS(ctx, r)...)
 }
 
 // publicAccessBlockCheck compares the bucket's Block Public Access with the
@@ -329,6 +364,9 @@ func describePAB(c types.PublicAccessBlockConfiguration) string {
 func publicSettingsDiffer(ctx context.Context, r *Run) string {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
+	if !r.PolicyWritten() {
+		return ""
+	}
 	if !compatible(a) {
 		pab, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})
 		if err != nil && !aws.IsNotFound(err) {
@@ -363,6 +401,10 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 	return ""
 }
 
+// notServed is the anonymous answer wanted of a private file through a
+// public domain: anything but a success.
+const notServed = -1
+
 // AnonymousProbe puts an object at key with the wizard's credentials, reads
 // it back without any, and deletes it: the anonymous GET must answer want.
 func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, bucket, key string, want int, id CheckID, name string) Check {
@@ -380,7 +422,12 @@ func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		r.purgeProbe(ctx, bucket, key)
 		return Fail(id, name, fmt.Sprintf("a public object written with ServerSideEncryption %s was stored as %q: anonymous readers of SSE-KMS objects get 403 on AWS", PublicObjectEncryption, put.ServerSideEncryption))
 	}
-	status, err := anonymousGet(ctx, hc, r.ObjectURL(key))
+	u := r.ObjectURL(key)
+	if (want == http.StatusOK || want == notServed) && !r.PolicyWritten() && r.Answers.PublicDomain != "" {
+		// Served by the provider's public domain or a CDN, not the endpoint.
+		u = strings.TrimSuffix(r.Answers.PublicDomain, "/") + "/" + (&url.URL{Path: key}).EscapedPath()
+	}
+	status, err := anonymousGet(ctx, hc, u)
 	if v := sdk.ToString(put.VersionId); v != "" && v != "null" {
 		// Deleting the version itself leaves no delete marker: one request.
 		if !deleteProbeVersion(ctx, cl, bucket, key, put.VersionId) {
@@ -393,6 +440,10 @@ func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 	switch {
 	case err != nil:
 		return Fail(id, name, err.Error())
+	case want == notServed && status >= 200 && status < 300:
+		return Fail(id, name, fmt.Sprintf("anonymous GET %s answered %d: the domain serves the whole bucket, private files included — restrict it to the public prefixes (%s)", u, status, r.publicFilesHow()))
+	case want == notServed:
+		return Pass(id, name, fmt.Sprintf("answered %d", status))
 	case status != want && want == http.StatusOK:
 		return Fail(id, name, fmt.Sprintf("anonymous GET answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", status))
 	case status != want:

@@ -66,10 +66,53 @@ func retryWhile(ctx context.Context, budget time.Duration, retryable func(error)
 	}
 }
 
-// retryNewKey retries fn while AWS does not know a just-created key yet.
-// Other errors return at once.
-func (r *Run) retryNewKey(ctx context.Context, fn func(context.Context) error) error {
+// madeKey records that this run created the access key id.
+func (r *Run) madeKey(id string) {
+	r.newKeysMu.Lock()
+	defer r.newKeysMu.Unlock()
+	if r.newKeys == nil {
+		r.newKeys = map[string]bool{}
+	}
+	r.newKeys[id] = true
+}
+
+// keyIsNew reports whether the access key id may still be propagating
+// through IAM: this run created it, or the progress file records it as
+// created less than the propagation bound ago (a run that stopped right
+// after making it). Only such a key's failures are retried: an established
+// key that AWS refuses (deleted, deactivated) or that cannot use the bucket
+// is reported at once, not after a minute of retries.
+func (r *Run) keyIsNew(id string) bool {
+	r.newKeysMu.Lock()
+	made := r.newKeys[id]
+	r.newKeysMu.Unlock()
+	if made {
+		return true
+	}
+	if r.State == nil {
+		return false
+	}
+	k := r.State.Key(id)
+	return k != nil && !k.Created.IsZero() && r.now().Sub(k.Created) < r.keyPropagation()
+}
+
+// retryNewKey retries fn while AWS does not know the key id yet, when the
+// key is new (keyIsNew); otherwise fn runs once. Other errors return at
+// once.
+func (r *Run) retryNewKey(ctx context.Context, id string, fn func(context.Context) error) error {
+	if !r.keyIsNew(id) {
+		return fn(ctx)
+	}
 	return retryWhile(ctx, r.keyPropagation(), aws.IsInvalidKey, func() error { return fn(ctx) })
+}
+
+// retryFreshKey is retryFresh for a check made with the access key id:
+// retried only while the key is new (keyIsNew), run once otherwise.
+func (r *Run) retryFreshKey(ctx context.Context, id string, fn func() Check) Check {
+	if !r.keyIsNew(id) {
+		return fn()
+	}
+	return r.retryFresh(ctx, fn)
 }
 
 // retryFresh re-runs a check of brand-new resources while it fails: a new

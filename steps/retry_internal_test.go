@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/smithy-go"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 func apiErr(code string) error { return &smithy.GenericAPIError{Code: code, Message: code} }
@@ -86,5 +87,36 @@ func TestRetryUnknownEntity(t *testing.T) {
 	})
 	if err == nil || calls != 1 {
 		t.Fatalf("AccessDenied retried: %d calls", calls)
+	}
+}
+
+// TestOnlyANewKeyIsRetried (issue 18 defect 8): propagation retries are for
+// a key made moments ago (by this run, or by a run that stopped right after
+// making it); an established key's refusal is final at once. The clock is
+// injected.
+func TestOnlyANewKeyIsRetried(t *testing.T) {
+	r := demoRun(t)
+	now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
+	r.Now = func() time.Time { return now }
+	r.KeyPropagation = time.Minute
+	if err := r.State.Update(func(p *state.Progress) {
+		p.PutKey(state.AccessKey{ID: "AKIARECENT", Created: now.Add(-10 * time.Second), Status: "Active"})
+		p.PutKey(state.AccessKey{ID: "AKIAOLD", Created: now.Add(-2 * time.Hour), Status: "Active"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r.madeKey("AKIAMADE")
+	for id, want := range map[string]bool{"AKIAMADE": true, "AKIARECENT": true, "AKIAOLD": false, "AKIAUNKNOWN": false} {
+		calls := 0
+		_ = r.retryNewKey(context.Background(), id, func(context.Context) error {
+			calls++
+			if calls < 3 {
+				return apiErr("InvalidClientTokenId")
+			}
+			return nil
+		})
+		if retried := calls > 1; retried != want {
+			t.Errorf("key %s: %d attempts, want retried=%v", id, calls, want)
+		}
 	}
 }

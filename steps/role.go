@@ -266,7 +266,11 @@ func verifyRole(ctx context.Context, r *Run) []Check {
 	if err != nil {
 		return []Check{Fail(CheckRole, "instance role "+a.RoleName, aws.Explain(err).Error())}
 	}
-	checks = append(checks, Pass(CheckRole, "instance role "+a.RoleName, ""))
+	if doc, _ := url.QueryUnescape(sdk.ToString(ro.Role.AssumeRolePolicyDocument)); !trustsService(doc, ec2Service) {
+		checks = append(checks, Fail(CheckRole, "instance role "+a.RoleName, "its trust policy does not let "+ec2Service+" assume it: no instance can use it"))
+	} else {
+		checks = append(checks, Pass(CheckRole, "instance role "+a.RoleName, "trusted by "+ec2Service))
+	}
 	out, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &a.RoleName, PolicyName: sdk.String(RoleInlinePolicy)})
 	if err != nil {
 		checks = append(checks, Fail(CheckRolePolicy, "role's least-privilege S3 policy", aws.Explain(err).Error()))

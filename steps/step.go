@@ -191,6 +191,13 @@ type Run struct {
 	// grants) may take to work (0: 60 s; tests against an emulator, where
 	// nothing propagates, shorten it).
 	KeyPropagation time.Duration
+	// confirmed holds, per step, the summaries of the changes a person
+	// confirmed (ApplyConfirmed); nil when none was asked (--yes).
+	confirmed map[string][]string
+	// newKeys are the access keys this run created (see keyIsNew), under
+	// newKeysMu.
+	newKeysMu sync.Mutex
+	newKeys   map[string]bool
 	// Report receives progress events; never nil after Prepare.
 	Report func(Event)
 }

@@ -45,8 +45,8 @@ type Engine interface {
 	Apply(ctx context.Context, s *steps.Step, report func(steps.Event)) ([]steps.Check, error)
 	// Skip records that the user skipped a step.
 	Skip(s *steps.Step) error
-	// BucketAvailability is the live name check ("" when usable).
-	BucketAvailability(ctx context.Context, name, region string) (string, error)
+	// BucketAvailability is the live name check of a bucket for env.
+	BucketAvailability(ctx context.Context, env, name, region string) (app.Availability, error)
 	// ProvidedKeysMissing reports whether `credentials: provided` still
 	// lacks the provider's keys in the env file.
 	ProvidedKeysMissing(a *config.Answers) (bool, error)
@@ -56,7 +56,7 @@ type Engine interface {
 	// EnvFilePath is where the env file (and the secret) is written.
 	EnvFilePath() string
 	// NextSteps is what is left to the user once the env is set up.
-	NextSteps() []string
+	NextSteps() []steps.NextStep
 	// CanRunHeroku reports whether the wizard can run the Heroku command
 	// for the user (an app named, access keys, the heroku CLI on PATH).
 	CanRunHeroku() bool
@@ -73,6 +73,10 @@ type liveEngine struct {
 
 	mu   sync.Mutex
 	sess *app.Session
+	// shown is each step's plan as last shown for confirmation: Apply
+	// applies it, or refuses when the account moved since
+	// (steps.ApplyConfirmedStep).
+	shown map[string]*steps.Plan
 	// probe makes the checks shown before a session exists (identity,
 	// bucket availability).
 	probe *app.Probe
@@ -191,7 +195,14 @@ func (e *liveEngine) Plan(ctx context.Context, st *steps.Step, report func(steps
 	if !st.IsEnabled(s.Run.Answers) {
 		return &steps.Plan{}, nil
 	}
-	return steps.PlanStep(ctx, s.Run, st)
+	p, err := steps.PlanStep(ctx, s.Run, st)
+	e.mu.Lock()
+	if e.shown == nil {
+		e.shown = map[string]*steps.Plan{}
+	}
+	e.shown[st.ID] = p
+	e.mu.Unlock()
+	return p, err
 }
 
 func (e *liveEngine) Apply(ctx context.Context, st *steps.Step, report func(steps.Event)) ([]steps.Check, error) {
@@ -199,7 +210,11 @@ func (e *liveEngine) Apply(ctx context.Context, st *steps.Step, report func(step
 	if err != nil {
 		return nil, err
 	}
-	_, checks, err := steps.ApplyStep(ctx, s.Run, st)
+	e.mu.Lock()
+	shown := e.shown[st.ID]
+	delete(e.shown, st.ID)
+	e.mu.Unlock()
+	_, checks, err := steps.ApplyConfirmedStep(ctx, s.Run, st, shown)
 	return checks, err
 }
 
@@ -211,8 +226,8 @@ func (e *liveEngine) Skip(st *steps.Step) error {
 	return s.Run.State.SetStep(st.ID, state.Skipped, nil, []string{"skipped by the user in the wizard"})
 }
 
-func (e *liveEngine) BucketAvailability(ctx context.Context, name, region string) (string, error) {
-	return e.probe.BucketAvailability(ctx, name, region)
+func (e *liveEngine) BucketAvailability(ctx context.Context, env, name, region string) (app.Availability, error) {
+	return e.probe.BucketAvailability(ctx, env, name, region)
 }
 
 func (e *liveEngine) ProvidedKeysMissing(a *config.Answers) (bool, error) {
@@ -231,7 +246,7 @@ func (e *liveEngine) EnvFilePath() string {
 	return s.Run.EnvFilePath()
 }
 
-func (e *liveEngine) NextSteps() []string {
+func (e *liveEngine) NextSteps() []steps.NextStep {
 	s, err := e.session()
 	if err != nil {
 		return nil

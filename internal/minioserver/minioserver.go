@@ -8,11 +8,9 @@
 package minioserver
 
 import (
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -42,22 +40,7 @@ type Server struct {
 // Binary finds the MinIO server: $S3WIZARD_MINIO, the .ci/run install
 // location, then `minio` on PATH.
 func Binary() (string, error) {
-	var tried []string
-	if p := os.Getenv("S3WIZARD_MINIO"); p != "" {
-		return p, nil
-	}
-	if home, err := os.UserHomeDir(); err == nil {
-		p := filepath.Join(home, ".cache", "s3wizard-tools", "minio-"+Version, "minio")
-		if st, err := os.Stat(p); err == nil && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-		tried = append(tried, p)
-	}
-	if p, err := exec.LookPath("minio"); err == nil {
-		return p, nil
-	}
-	tried = append(tried, "minio on PATH", "$S3WIZARD_MINIO")
-	return "", fmt.Errorf("no MinIO server (tried %v): run .ci/run, or GOBIN=$HOME/.cache/s3wizard-tools/minio-%s go install %s@%s", tried, Version, Module, Version)
+	return childproc.Tool("S3WIZARD_MINIO", "minio", Module, Version)
 }
 
 // Start runs a fresh MinIO with an empty data directory, in region
@@ -89,36 +72,26 @@ func StartIn(tb testing.TB, region string) *Server {
 		"--console-address", "127.0.0.1:"+strconv.Itoa(cport), tb.TempDir())
 	s.cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+User, "MINIO_ROOT_PASSWORD="+Password,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_REGION="+region)
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	s.cmd.SysProcAttr = childproc.SysProcAttr()
-	if err := s.cmd.Start(); err != nil {
-		tb.Fatalf("start minio %s: %v", bin, err)
-	}
-	done := make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(done) }()
-	tb.Cleanup(func() {
-		childproc.KillGroup(s.cmd.Process.Pid)
-		<-done
-	})
 	hc := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		select {
-		case <-done:
-			tb.Fatalf("minio exited before serving:\n%s", s.out.String())
-		default:
+	// Ready once the health check says so and the S3 API no longer answers
+	// 503 XMinioServerNotInitialized (on a loaded machine the first can
+	// come before the second).
+	status := func(path string) int {
+		resp, err := hc.Get(s.URL + path)
+		if err != nil {
+			return 0
 		}
-		if resp, err := hc.Get(s.URL + "/minio/health/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("minio did not answer on %s within 90s:\n%s", s.URL, s.out.String())
-		}
-		time.Sleep(200 * time.Millisecond)
+		resp.Body.Close()
+		return resp.StatusCode
 	}
+	childproc.Serve(tb, "minio", s.cmd, s.out, 90*time.Second, func() bool {
+		if status("/minio/health/ready") != http.StatusOK {
+			return false
+		}
+		st := status("/")
+		return st != 0 && st != http.StatusServiceUnavailable
+	})
+	return s
 }
 
 // Env points an SDK or the wizard at the server with the root keys.
