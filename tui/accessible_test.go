@@ -49,7 +49,7 @@ func TestAccessibleLayout(t *testing.T) {
 func TestAccessibleNoAtApplyReturnsToTheQuestions(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(accessibleStagingInput(), "\n"), "\n")
 	// The bucket step: keep the offered name, refuse the plan, type another.
-	in := append(append(append([]string{}, lines[:4]...), "", "n", "shop-second-name"), lines[5:]...)
+	in := append(append(append([]string{}, lines[:5]...), "", "n", "shop-second-name"), lines[6:]...)
 	f := newFake()
 	var out bytes.Buffer
 	err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,
@@ -71,7 +71,7 @@ func TestAccessibleNoAtApplyReturnsToTheQuestions(t *testing.T) {
 // typing follows the prompt after one space, not after huh's padding.
 func TestAccessibleRegionByNameAndQuietCalls(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(accessibleStagingInput(), "\n"), "\n")
-	lines[2] = "eu-central-1" // preflight: app, credentials, region
+	lines[3] = "eu-central-1" // preflight: app, aws_profile, credentials, region
 	f := newFake()
 	var out bytes.Buffer
 	err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,
@@ -85,7 +85,7 @@ func TestAccessibleRegionByNameAndQuietCalls(t *testing.T) {
 	if strings.Contains(out.String(), "AWS call:") {
 		t.Fatalf("AWS calls read out one by one:\n%s", out.String())
 	}
-	lines[2] = "2"
+	lines[3] = "2"
 	f = newFake()
 	out.Reset()
 	if err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,
