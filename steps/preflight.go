@@ -19,7 +19,7 @@ func Preflight() *Step {
 		Title: "Check your AWS identity",
 		Guide: "French guide §3",
 		Why:   "Everything the wizard creates belongs to the account of the credentials it runs with; we show them before changing anything.",
-		Keys:  []string{"env", "app", "aws_profile", "region"},
+		Keys:  []string{"env", "app", "region", "aws_profile"},
 		Plan: func(ctx context.Context, r *Run) (*Plan, error) {
 			p := &Plan{}
 			if compatible(r.Answers) {

@@ -71,7 +71,7 @@ func TestAccessibleNoAtApplyReturnsToTheQuestions(t *testing.T) {
 // typing follows the prompt after one space, not after huh's padding.
 func TestAccessibleRegionByNameAndQuietCalls(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(accessibleStagingInput(), "\n"), "\n")
-	lines[3] = "eu-central-1" // preflight: app, aws_profile, credentials, region
+	lines[2] = "eu-central-1" // preflight: app, credentials, region, aws_profile
 	f := newFake()
 	var out bytes.Buffer
 	err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,
@@ -85,7 +85,7 @@ func TestAccessibleRegionByNameAndQuietCalls(t *testing.T) {
 	if strings.Contains(out.String(), "AWS call:") {
 		t.Fatalf("AWS calls read out one by one:\n%s", out.String())
 	}
-	lines[3] = "2"
+	lines[2] = "2"
 	f = newFake()
 	out.Reset()
 	if err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,

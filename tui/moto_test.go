@@ -222,7 +222,7 @@ func liveModelRun(t *testing.T, dir string) {
 // staging run with the defaults and "y" to every plan.
 func accessibleStagingInput() string {
 	lines := []string{
-		"", "", "", "", "y", // preflight: app, aws_profile, credentials, region; apply
+		"", "", "", "", "y", // preflight: app, credentials, region, aws_profile; apply
 		"", "y", // bucket
 		"", "", "y", // layout: folders, static_on_s3
 		"", "", "y", // iam: user, policy
