@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -86,6 +87,8 @@ type Clients struct {
 	S3Control      S3ControlAPI
 	AccessAnalyzer AccessAnalyzerAPI
 	EB             ElasticBeanstalkAPI
+	// CloudFront is a global service (its API answers in us-east-1).
+	CloudFront CloudFrontAPI
 
 	mu       sync.Mutex
 	regional map[string]S3API
@@ -194,6 +197,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
 	})
 	c.EB = elasticbeanstalk.NewFromConfig(cfg)
+	c.CloudFront = cloudfront.NewFromConfig(cfg, func(o *cloudfront.Options) { o.Region = "us-east-1" })
 	return c, nil
 }
 
@@ -460,6 +464,8 @@ func serviceName(id string) string {
 		return "access-analyzer"
 	case "Elastic Beanstalk":
 		return "elasticbeanstalk"
+	case "CloudFront":
+		return "cloudfront"
 	}
 	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
 }

@@ -329,6 +329,10 @@ var keys = []*Question{
 	{Key: "public_domain", Title: "Public files' domain (optional)", Help: "A CDN or your provider's public domain in front of the bucket (e.g. https://media.example.com): public and static URLs use it; private files keep signed URLs.",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.PublicDomain },
 		check: func(a *Answers) error { return validPublicDomain(a.PublicDomain) }},
+	{Key: "cloudfront", Title: "Serve the public and static files through CloudFront?", Help: "A CloudFront distribution with Origin Access Control in front of the bucket: public and static URLs use its domain, the bucket stays fully private (Block Public Access all on). Deploys take minutes.",
+		Kind: KindConfirm, ref: func(a *Answers) any { return &a.CloudFront },
+		// Not offered with credentials: provided, nor with nothing public.
+		relevant: func(a *Answers) bool { return notProvided(a) && len(a.PublicReadPrefixes()) > 0 }},
 	{Key: "cors_uploads", Title: "Will browsers upload straight to the bucket?", Help: "Direct uploads (presigned PUT or POST from the page's JavaScript) need CORS rules allowing PUT and POST from your site's origins; Django's own uploads, through the server, do not.",
 		Kind: KindConfirm, ref: func(a *Answers) any { return &a.CORSUploads }},
 	{Key: "cors_origins", Title: "Your site's origins (comma-separated)", Help: "Browsers fetch fonts, ES modules and direct uploads from the bucket only for the origins its CORS rules list (e.g. https://www.example.com); offered from ALLOWED_HOSTS. Empty: no CORS rules.",

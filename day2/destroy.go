@@ -106,6 +106,7 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 		// (steps.ProviderSkips): nothing of the kind was made there.
 		steps.DestroyMonitoring(ctx, r, try, say)
 	}
+	steps.DestroyCloudFront(ctx, r, try, say)
 	destroyAppFiles(r, try, say)
 	for _, b := range destroyBuckets(r) {
 		if !r.Owns(state.KindBucket, b) {
@@ -128,6 +129,9 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 			p.ForgetOwnership(o.Kind, o.Name)
 		}
 		p.DeleteResource(steps.PABBeforeResource)
+		for _, k := range steps.CloudFrontResources {
+			p.DeleteResource(k)
+		}
 		// What a provider refused is asked again of the next bucket.
 		for k := range p.Resources() {
 			if strings.HasPrefix(k, steps.ProviderRefusedPrefix) {

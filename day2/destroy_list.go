@@ -63,6 +63,16 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 			deleted = append(deleted, "budget "+b+" (kept while another env of the project in this account uses it, and when this project did not make it)")
 		}
 	}
+	if id := r.State.Resource(steps.ResCloudFrontID); id != "" || r.Owns(state.KindDistribution, steps.CloudFrontCallerReference(a)) {
+		if r.Owns(state.KindDistribution, steps.CloudFrontCallerReference(a)) {
+			deleted = append(deleted, fmt.Sprintf("CloudFront distribution %s (disabled, then deleted once deployed: minutes on AWS)", id))
+		} else {
+			adopted("CloudFront distribution " + id)
+		}
+	}
+	if r.Owns(state.KindOriginAccessControl, steps.OACName(a)) {
+		deleted = append(deleted, "CloudFront origin access control "+steps.OACName(a))
+	}
 	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s)", a.EnvFile, EnvBackupFile(a.Env)))
 	if a.HerokuApp != "" {
 		deleted = append(deleted, appconfig.HerokuFile(a.Env)+" (it holds the secret)")

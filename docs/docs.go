@@ -291,8 +291,10 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 		budget = steps.DescribeBudget(a)
 	}
 	public := "everything private: all four switches on"
-	if len(a.PublicReadPrefixes()) > 0 {
+	if len(a.AnonymousPrefixes()) > 0 {
 		public = "ACL switches on; BlockPublicPolicy and RestrictPublicBuckets off (public prefixes)"
+	} else if a.ServedByCloudFront() {
+		public = "all four switches on: CloudFront (origin access control) serves the public files"
 	}
 	return []protRow{
 		{"Default encryption", steps.DescribeEncryption(a), liveCell(checks, live, steps.CheckEncryption)},
@@ -471,7 +473,7 @@ var Guide = []guideItem{
 			}
 		}},
 	{Title: "Bucket policy consistent, public / private",
-		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable, steps.CheckPrivateNotOnDomain, steps.CheckAppKeyAfterPolicy)},
+		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable, steps.CheckPrivateNotOnDomain, steps.CheckAppKeyAfterPolicy, steps.CheckPublicNotDirect, steps.CheckCloudFront, steps.CheckCloudFrontOAC, steps.CheckCloudFrontPolicyGrant)},
 	{Title: "Block Public Access configured correctly",
 		Checks: ids(steps.CheckPublicAccessBlock)},
 	{Title: "Default encryption enabled",

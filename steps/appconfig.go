@@ -69,7 +69,8 @@ func (r *Run) WantedEnv() (set map[string]string, remove []string) {
 	} else {
 		remove = append(remove, appconfig.EnvEndpoint)
 	}
-	if d := a.PublicDomain; d != "" {
+	// public_domain, or the wizard's CloudFront distribution's domain.
+	if d := r.PublicBaseURL(); d != "" {
 		set[appconfig.EnvPublicDomain] = d
 	} else {
 		remove = append(remove, appconfig.EnvPublicDomain)
