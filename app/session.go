@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,17 @@ func Answers(o Options, saved *state.Progress) (*config.Answers, error) {
 	if o.Region != "" {
 		a.Region, a.Set["region"] = o.Region, true
 	}
+	// --profile is this env's aws_profile: saved with the answers, so the
+	// env's later runs use the same account's credentials.
+	if o.Profile != "" {
+		if err := config.ValidProfile(o.Profile); err != nil {
+			return nil, UsageError(fmt.Errorf("--profile: %w", err))
+		}
+		a.AWSProfile, a.Set["aws_profile"] = o.Profile, true
+	}
+	// ALLOWED_HOSTS, when the settings list them literally, offer the
+	// site's origins (cors_origins).
+	a.SiteHosts = djangoapp.SiteHosts(o.Dir)
 	if o.AnswersFile != "" {
 		f, err := config.Load(o.AnswersFile)
 		if err != nil {
@@ -254,7 +266,7 @@ func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) 
 	if err != nil {
 		return nil, err
 	}
-	clients, err := aws.New(ctx, aws.Options{Profile: o.Profile, Region: a.Region, DryRun: dryRun, Endpoint: a.ProviderEndpoint()})
+	clients, err := aws.New(ctx, aws.Options{Profile: cmp.Or(o.Profile, a.AWSProfile), Region: a.Region, DryRun: dryRun, Endpoint: a.ProviderEndpoint()})
 	if err != nil {
 		prog.Close()
 		return nil, err
@@ -268,6 +280,17 @@ func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) 
 		clients.Offline = r.Offline
 	}
 	return &Session{Run: r, Steps: steps.All()}, nil
+}
+
+// RefuseWrongAccount asks STS who the credentials are and refuses them
+// when they are of another account than the one the env's progress
+// records (steps.ErrWrongAccount), before anything is read there or saved
+// here. Other identity failures are left to the steps, which report them.
+func (s *Session) RefuseWrongAccount(ctx context.Context) error {
+	if err := s.Run.Identify(ctx); errors.Is(err, steps.ErrWrongAccount) {
+		return err
+	}
+	return nil
 }
 
 // sweepTemps removes what a killed run's atomic writes left of the env's

@@ -221,6 +221,10 @@ func (p credentialsProvider) Retrieve(ctx context.Context) (sdk.Credentials, err
 	return c, nil
 }
 
+// Profile is the shared-config profile the clients were built from ("":
+// the default chain).
+func (c *Clients) Profile() string { return c.profile }
+
 // CustomEndpoint returns the S3 endpoint override from the SDK's own
 // variables, or "". New also honours endpoint_url in the AWS profile
 // (Clients.Endpoint).

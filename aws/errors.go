@@ -35,7 +35,7 @@ var notFoundCodes = map[string]bool{
 	"NoSuchLifecycleConfiguration": true, "OwnershipControlsNotFoundError": true,
 	"NoSuchPublicAccessBlockConfiguration": true, "NotFoundException": true,
 	"ResourceNotFound": true, "ResourceNotFoundException": true, "NoSuchConfiguration": true,
-	"NoSuchTagSet": true, "NoSuchDistribution": true, "NoSuchOriginAccessControl": true,
+	"NoSuchTagSet": true, "NoSuchCORSConfiguration": true, "NoSuchDistribution": true, "NoSuchOriginAccessControl": true,
 }
 
 // IsNotFound reports whether err says the thing does not exist.

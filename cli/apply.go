@@ -157,6 +157,9 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 			return declined("apply not confirmed: nothing was changed")
 		}
 	}
+	if err := sess.RefuseWrongAccount(ctx); err != nil {
+		return err
+	}
 	pr := newPrinter(s.Err, f.noColor)
 	fmt.Fprintf(s.Err, "s3wizard: applying env %s (bucket %s, %s) in %s; env file %s\n", a.Env, a.Bucket, a.Region, f.Dir, a.EnvFile)
 	var results []steps.Result
@@ -265,6 +268,9 @@ func cmdPlan(ctx context.Context, f *flags, s IO) error {
 	}
 	if sess.Run.Offline {
 		fmt.Fprintln(s.Err, "s3wizard: no AWS credentials found: planning as if nothing exists yet")
+	}
+	if err := sess.RefuseWrongAccount(ctx); err != nil {
+		return err
 	}
 	total, err := printPlan(s.Out, sess.Run, steps.PlanAll(ctx, sess.Run, sess.Steps))
 	fmt.Fprintf(s.Out, "\n%d change(s) planned; nothing was changed.\n", total)

@@ -29,7 +29,15 @@ func savedSession(ctx context.Context, f *flags, lock bool) (*app.Session, error
 	if err := app.FinishAudit(a, f.Dir); err != nil {
 		return nil, err
 	}
-	return app.Open(ctx, f.Options, a, lock, false)
+	sess, err := app.Open(ctx, f.Options, a, lock, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.RefuseWrongAccount(ctx); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	return sess, nil
 }
 
 type checkReport struct {

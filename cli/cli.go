@@ -20,6 +20,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/internal/strdist"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // Exit codes of the contract.
@@ -255,7 +256,7 @@ func report(ctx context.Context, err error, errw io.Writer) int {
 		return ExitCancelled
 	case errors.Is(err, ErrChecksFailed):
 		return ExitFailure
-	case errors.Is(err, app.ErrUsage) || errors.Is(err, config.ErrMissing):
+	case errors.Is(err, app.ErrUsage) || errors.Is(err, config.ErrMissing) || errors.Is(err, steps.ErrWrongAccount):
 		fmt.Fprintf(errw, "s3wizard: %s\n", strings.TrimPrefix(err.Error(), "usage: "))
 		return ExitUsage
 	}

@@ -181,3 +181,35 @@ func wantTypedKeysInEnv(t *testing.T, dir string) {
 		t.Errorf(".env lacks the typed keys: %q", env["AWS_ACCESS_KEY_ID"])
 	}
 }
+
+// TestCORSOnMinIO: cors_origins with credentials: provided on a real
+// MinIO (issue 22 §2). MinIO sets CORS server-wide, not per bucket, and
+// answers PutBucketCors with NotImplemented: the wizard sends the rule as on
+// AWS, and the refusal is recorded and skipped in one line, like
+// protection's; apply, a second apply (nothing to change) and check all
+// succeed. (A MinIO that took the rule would have to pass the preflight
+// checks instead.)
+func TestCORSOnMinIO(t *testing.T) {
+	srv := minioserver.Start(t)
+	dir := project(t, providedAnswers+"cors_origins: [https://www.example.com]\n")
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("AWS_ACCESS_KEY_ID="+minioserver.User+"\nAWS_SECRET_ACCESS_KEY="+minioserver.Password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := apply(t, dir, srv.Env())
+	mustOK(t, r)
+	proved := strings.Contains(r.stderr, "browser preflight: GET from https://www.example.com allowed")
+	refused := strings.Contains(r.stderr, "skipped: CORS rules: the provider answered")
+	if proved == refused {
+		t.Errorf("apply neither proved the CORS rule nor said MinIO refused it (or both):\n%s", r.stderr)
+	}
+	r = apply(t, dir, srv.Env())
+	mustOK(t, r)
+	if !strings.Contains(r.stderr, "nothing to change") || strings.Contains(r.stderr, "s3:PutBucketCors") {
+		t.Errorf("second apply changed something:\n%s", r.stderr)
+	}
+	r = run(t, dir, srv.Env(), "check", "--env", "staging")
+	if r.code != 0 {
+		t.Errorf("check: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	t.Logf("MinIO and CORS: rule proved %v, refused %v", proved, refused)
+}

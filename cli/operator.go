@@ -47,8 +47,24 @@ func cmdOperatorPolicy(ctx context.Context, f *flags, s IO) error {
 		return app.UsageError(err)
 	}
 	fmt.Fprintln(s.Out, doc.JSON())
+	// Envs may live in separate accounts: the policy is created in the
+	// env's own, by that account's admin.
+	switch {
+	case account != "":
+		fmt.Fprintf(s.Err, "s3wizard: env %s is in AWS account %s: create this policy there%s.\n", a.Env, account, profileHint(a.AWSProfile))
+	case a.AWSProfile != "":
+		fmt.Fprintf(s.Err, "s3wizard: env %s runs with profile %s: create this policy in that profile's account%s.\n", a.Env, a.AWSProfile, profileHint(a.AWSProfile))
+	}
 	if a.Credentials == config.CredInstanceRole && a.EBEnvironment != "" {
 		fmt.Fprintf(s.Err, "Elastic Beanstalk: UpdateEnvironment also needs the caller's rights on the resources behind the environment (CloudFormation, Auto Scaling, EC2, load balancer, its S3 bucket); AWS lists them only as the managed policy %s: attach it too for the role step, or associate the instance profile yourself.\n", aws.EBManagedPolicy)
 	}
 	return nil
+}
+
+// profileHint is how to reach an env's account with the AWS CLI.
+func profileHint(profile string) string {
+	if profile == "" {
+		return ""
+	}
+	return " (aws iam create-policy --profile " + profile + " …)"
 }

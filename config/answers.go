@@ -83,6 +83,7 @@ type Answers struct {
 	Env            string
 	App            string
 	Region         string
+	AWSProfile     string
 	Bucket         string
 	Folders        []string
 	StaticOnS3     bool
@@ -90,6 +91,8 @@ type Answers struct {
 	Credentials    string
 	Endpoint       string
 	PublicDomain   string
+	CORSUploads    bool
+	CORSOrigins    []string
 	CloudFront     bool
 	IAMUser        string
 	IAMPolicy      string
@@ -105,6 +108,11 @@ type Answers struct {
 	EnvFile        string
 	SetEnvSh       bool
 	HerokuApp      string
+
+	// SiteHosts are the project's ALLOWED_HOSTS, read from its settings
+	// when they are literal (nil otherwise): not an answer, the source of
+	// cors_origins' default.
+	SiteHosts []string
 
 	// Set lists the answered keys: top-level keys, and the dotted keys of
 	// nested answers (a top-level key alone, as older progress files have
@@ -258,6 +266,9 @@ func (a *Answers) ApplyDefaults() {
 	if a.PublicPrefixes == nil {
 		a.PublicPrefixes = []string{}
 	}
+	if a.CORSOrigins == nil {
+		a.CORSOrigins = []string{}
+	}
 }
 
 // derived returns a copy of a with defaults applied, so a question can
@@ -270,6 +281,7 @@ func derived(a *Answers) *Answers {
 	c.Set = maps.Clone(a.Set)
 	c.Folders = slices.Clone(a.Folders)
 	c.PublicPrefixes = slices.Clone(a.PublicPrefixes)
+	c.CORSOrigins = slices.Clone(a.CORSOrigins)
 	c.ApplyDefaults()
 	return &c
 }

@@ -51,6 +51,7 @@ type Question struct {
 	required bool                      // no safe default: --yes needs it answered
 	relevant func(*Answers) bool       // nil: always; else validated only when true
 	envNamed bool                      // a name whose default contains the env (switched for prod)
+	perEnv   bool                      // never carried over to another env (asked again there)
 	adapt    func(*Answers, *Question) // nil: asked the same whatever the earlier answers
 }
 
@@ -310,6 +311,9 @@ var keys = []*Question{
 				q.Help = "Your provider's region name, as in its endpoint or console: auto (Cloudflare R2), fr-par (Scaleway), nyc3 (DigitalOcean Spaces), us-west-004 (Backblaze B2), us-east-1 (MinIO's default)."
 			}
 		}},
+	{Key: "aws_profile", Title: "AWS profile for this env (empty: the default credentials)", Help: "A profile of ~/.aws/config (as aws --profile): staging and prod may live in separate AWS accounts, each env with its own profile. The env's progress file records its account: a run from another account is refused.",
+		Kind: KindInput, ref: func(a *Answers) any { return &a.AWSProfile }, relevant: notProvided, perEnv: true,
+		check: func(a *Answers) error { return ValidProfile(a.AWSProfile) }},
 	{Key: "bucket", Title: "Bucket name", Help: "3-63 lowercase letters, digits, dots or hyphens; unique across all of AWS.",
 		Kind: KindInput, envNamed: true, ref: func(a *Answers) any { return &a.Bucket },
 		check: func(a *Answers) error { return ValidateBucketName(a.Bucket) },
@@ -329,6 +333,12 @@ var keys = []*Question{
 		Kind: KindConfirm, ref: func(a *Answers) any { return &a.CloudFront },
 		// Not offered with credentials: provided, nor with nothing public.
 		relevant: func(a *Answers) bool { return notProvided(a) && len(a.PublicReadPrefixes()) > 0 }},
+	{Key: "cors_uploads", Title: "Will browsers upload straight to the bucket?", Help: "Direct uploads (presigned PUT or POST from the page's JavaScript) need CORS rules allowing PUT and POST from your site's origins; Django's own uploads, through the server, do not.",
+		Kind: KindConfirm, ref: func(a *Answers) any { return &a.CORSUploads }},
+	{Key: "cors_origins", Title: "Your site's origins (comma-separated)", Help: "Browsers fetch fonts, ES modules and direct uploads from the bucket only for the origins its CORS rules list (e.g. https://www.example.com); offered from ALLOWED_HOSTS. Empty: no CORS rules.",
+		Kind: KindList, ref: func(a *Answers) any { return &a.CORSOrigins }, relevant: wantsCORS,
+		check: func(a *Answers) error { return eachOf(a.CORSOrigins, ValidOrigin) },
+		fill:  func(a *Answers) { a.CORSOrigins = OriginsFromHosts(a.SiteHosts) }},
 	{Key: "credentials", Title: "How will the app authenticate?", Help: "access-keys for Heroku and local runs; instance-role for EC2 / Elastic Beanstalk (no long-lived keys); provided for an S3-compatible provider (MinIO, R2, B2, Scaleway, Spaces) with keys made in its console.",
 		Kind: KindSelect, Options: []string{CredAccessKeys, CredInstanceRole, CredProvided}, ref: func(a *Answers) any { return &a.Credentials },
 		fill: func(a *Answers) { a.Credentials = CredAccessKeys }, empty: true},
@@ -568,6 +578,10 @@ func (q Question) Relevant(a *Answers) bool { return q.relevant == nil || q.rele
 // EnvNamedKeys are the names whose default contains the env: carried over
 // to another env, they are switched to it.
 func EnvNamedKeys() []string { return keyNames(func(q *Question) bool { return q.envNamed }) }
+
+// PerEnvKeys are the answers of one env only (its AWS profile): carried
+// over to another env, they are forgotten and asked again.
+func PerEnvKeys() []string { return keyNames(func(q *Question) bool { return q.perEnv }) }
 
 // RequiredKeys are the keys that have no safe default: with --yes their
 // absence is a usage error naming the key.

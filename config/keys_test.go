@@ -381,3 +381,28 @@ func TestPublicDomainRule(t *testing.T) {
 		}
 	}
 }
+
+// cors_origins: https:// in front of each ALLOWED_HOSTS domain, both the
+// domain and its subdomains for ".example.com", nothing for * and local
+// hosts; and the rule refuses what S3 or a browser would not match.
+func TestCORSOriginsFromAllowedHosts(t *testing.T) {
+	a := &Answers{App: "shop", Region: "eu-west-3", PublicPrefixes: []string{"media/blog/"}, SiteHosts: []string{"www.example.com", ".example.org", "*", "localhost", "127.0.0.1"}}
+	a.ApplyDefaults()
+	if got := fmt.Sprint(a.CORSOrigins); got != "[https://www.example.com https://example.org https://*.example.org]" {
+		t.Errorf("cors_origins default = %s", got)
+	}
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"*", "www.example.com", "https://www.example.com/", "https://WWW.example.com", "https://*.*.example.com", "ftp://example.com"} {
+		if err := a.SetString("cors_origins", bad); err == nil {
+			t.Errorf("cors_origins %q accepted", bad)
+		}
+	}
+	if err := a.SetString("cors_origins", "http://localhost:8000, https://*.example.com"); err != nil {
+		t.Error(err)
+	}
+	if err := a.SetString("aws_profile", "prod account"); err == nil {
+		t.Error("aws_profile with a space accepted")
+	}
+}

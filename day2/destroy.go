@@ -244,7 +244,9 @@ type userSharers struct {
 	keys map[string]string // key ID → env that recorded it
 }
 
-// otherEnvsOfUser reads the other envs' progress for the same IAM user.
+// otherEnvsOfUser reads the other envs' progress for the same IAM user
+// (in the same account: a user of that name in another account is another
+// user).
 func otherEnvsOfUser(r *steps.Run, user string) userSharers {
 	a := r.Answers
 	u := userSharers{keys: map[string]string{}}
@@ -253,7 +255,7 @@ func otherEnvsOfUser(r *steps.Run, user string) userSharers {
 			continue
 		}
 		p, err := state.Read(r.Dir, env)
-		if err != nil || p.Answers() == nil || p.Answers().IAMUser != user || p.Answers().Credentials != config.CredAccessKeys {
+		if err != nil || p.Answers() == nil || p.Answers().IAMUser != user || p.Answers().Credentials != config.CredAccessKeys || !r.SameAccount(p) {
 			continue
 		}
 		used := false
@@ -396,7 +398,8 @@ func onlyWizardComment(path string) bool {
 
 // restoreAdopted undoes, on a bucket that existed before the wizard, what
 // the wizard changed in its access: the wizard's bucket-policy statements go
-// (every other statement stays), then the media bucket's Block Public Access
+// (every other statement stays), and its CORS rule (every other rule
+// stays), then the media bucket's Block Public Access
 // goes back to what it was before the wizard relaxed it.
 func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(string, error)) {
 	cl := r.AWS.S3In(r.Answers.Region)
@@ -435,6 +438,9 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	}
 	if bucket != r.Answers.Bucket {
 		return
+	}
+	if removed, err := r.RemoveWizardCORS(ctx); removed || err != nil {
+		try("remove the wizard's CORS rule "+steps.CORSRuleID+" from "+bucket+" (other rules kept)", err)
 	}
 	switch before := r.State.Resource(steps.PABBeforeResource); before {
 	case "":

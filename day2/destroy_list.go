@@ -60,7 +60,7 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 			deleted = append(deleted, "SNS topic "+name+" and its email subscription")
 		}
 		if b := r.State.Resource(steps.BudgetResource); b != "" {
-			deleted = append(deleted, "budget "+b+" (kept while another env of the project uses it, and when this project did not make it)")
+			deleted = append(deleted, "budget "+b+" (kept while another env of the project in this account uses it, and when this project did not make it)")
 		}
 	}
 	if id := r.State.Resource(steps.ResCloudFrontID); id != "" || r.Owns(state.KindDistribution, steps.CloudFrontCallerReference(a)) {

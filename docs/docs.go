@@ -49,6 +49,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 	d := &data{
 		App: a.App, Env: a.Env, Region: a.Region, Bucket: a.Bucket,
 		Account:    accountOf(r),
+		Profile:    a.AWSProfile,
 		Generated:  now().UTC().Format("2006-01-02 15:04 MST"),
 		Endpoint:   endpointOf(r),
 		Provider:   providerLines(r),
@@ -110,6 +111,7 @@ func byID(results []steps.Result) map[steps.CheckID][]steps.Check {
 
 type data struct {
 	App, Env, Region, Bucket, Account, Generated, Endpoint string
+	Profile                                                string
 	CredentialsLabel, LiveNote                             string
 	AccessKeys                                             bool
 	IAMUser, Group, PolicyLabel                            string

@@ -164,7 +164,7 @@ var R2 = &Profile{
 	Encryption:        Feature{false, "every object is encrypted at rest (AES-256), not configurable: skipped", "https://developers.cloudflare.com/r2/reference/data-security/"},
 	BlockPublicAccess: Feature{false, "PutPublicAccessBlock unimplemented; public access is the bucket's public domain setting", "https://developers.cloudflare.com/r2/api/s3/api/"},
 	// https://developers.cloudflare.com/r2/buckets/cors/
-	CORS: Feature{true, "PutBucketCors (the wizard sets none)", "https://developers.cloudflare.com/r2/buckets/cors/"},
+	CORS: Feature{true, "PutBucketCors: the wizard's rule for cors_origins", "https://developers.cloudflare.com/r2/buckets/cors/"},
 	// https://developers.cloudflare.com/r2/api/s3/api/: Get/PutBucketLogging unimplemented.
 	Logs: Feature{false, "no S3 server access logs (PutBucketLogging unimplemented); Cloudflare's dashboard analytics", "https://developers.cloudflare.com/r2/api/s3/api/"},
 	// https://developers.cloudflare.com/r2/pricing/
@@ -212,7 +212,7 @@ var B2 = &Profile{
 	Encryption:        Feature{true, "SSE-B2 default bucket encryption (PutBucketEncryption, AES256)", "https://www.backblaze.com/docs/cloud-storage-server-side-encryption"},
 	BlockPublicAccess: Feature{false, "no Block Public Access: the bucket type decides", "https://www.backblaze.com/docs/cloud-storage-s3-compatible-api"},
 	// https://www.backblaze.com/docs/cloud-storage-cross-origin-resource-sharing-rules
-	CORS: Feature{true, "CORS rules (the wizard sets none)", "https://www.backblaze.com/docs/cloud-storage-cross-origin-resource-sharing-rules"},
+	CORS: Feature{true, "CORS rules: the wizard's rule for cors_origins", "https://www.backblaze.com/docs/cloud-storage-cross-origin-resource-sharing-rules"},
 	Logs: Feature{false, "no S3 server access logs: B2 event notifications / reports in the console", "https://www.backblaze.com/docs/cloud-storage-s3-compatible-api"},
 	// https://www.backblaze.com/docs/cloud-storage-caps-and-alerts
 	Alarms: Feature{false, "no CloudWatch or AWS Budgets: B2 caps and alerts in the console", "https://www.backblaze.com/docs/cloud-storage-caps-and-alerts"},
@@ -254,7 +254,7 @@ var Scaleway = &Profile{
 	Encryption:        Feature{false, "SSE-C only (a key sent with every request); no default bucket encryption: skipped", "https://www.scaleway.com/en/docs/object-storage/api-cli/enable-sse-c/"},
 	BlockPublicAccess: Feature{false, "no Block Public Access: objects are private unless an ACL or the policy says otherwise", "https://www.scaleway.com/en/docs/object-storage/api-cli/object-storage-aws-cli/"},
 	// https://www.scaleway.com/en/docs/object-storage/api-cli/setting-cors-rules/
-	CORS: Feature{true, "PutBucketCors (the wizard sets none)", "https://www.scaleway.com/en/docs/object-storage/api-cli/setting-cors-rules/"},
+	CORS: Feature{true, "PutBucketCors: the wizard's rule for cors_origins", "https://www.scaleway.com/en/docs/object-storage/api-cli/setting-cors-rules/"},
 	Logs: Feature{false, "no S3 server access logs: Cockpit's Object Storage metrics", "https://www.scaleway.com/en/docs/cockpit/"},
 	// https://www.scaleway.com/en/docs/billing/how-to/use-billing-alerts/
 	Alarms: Feature{false, "no CloudWatch or AWS Budgets: Scaleway's billing alerts and Cockpit alerts", "https://www.scaleway.com/en/docs/billing/how-to/use-billing-alerts/"},
@@ -285,7 +285,7 @@ var Spaces = &Profile{
 	Encryption:        Feature{false, "data encrypted at rest by Spaces, SSE-C per request; no default bucket encryption call: skipped", "https://docs.digitalocean.com/reference/api/spaces/"},
 	BlockPublicAccess: Feature{false, "no Block Public Access: the policy and ACLs decide", "https://docs.digitalocean.com/reference/api/spaces/"},
 	// https://docs.digitalocean.com/products/spaces/how-to/configure-cors/
-	CORS: Feature{true, "PutBucketCors (the wizard sets none)", "https://docs.digitalocean.com/products/spaces/how-to/configure-cors/"},
+	CORS: Feature{true, "PutBucketCors: the wizard's rule for cors_origins", "https://docs.digitalocean.com/products/spaces/how-to/configure-cors/"},
 	// https://docs.digitalocean.com/products/spaces/how-to/access-logs/
 	Logs: Feature{false, "Spaces access logs are set in its control panel, not by the wizard", "https://docs.digitalocean.com/products/spaces/how-to/access-logs/"},
 	// https://docs.digitalocean.com/platform/billing/billing-alerts/
@@ -312,7 +312,7 @@ var Generic = &Profile{
 	Lifecycle:         Feature{true, "asked rule by rule; a refusal is recorded and skipped", ""},
 	Encryption:        Feature{true, "asked; a refusal is recorded and skipped", ""},
 	BlockPublicAccess: Feature{false, "an AWS-only setting", ""},
-	CORS:              Feature{true, "the wizard sets none", ""},
+	CORS:              Feature{true, "the wizard's rule for cors_origins; a refusal is recorded and skipped", ""},
 	Logs:              Feature{false, "AWS's log delivery only", ""},
 	Alarms:            Feature{false, "AWS services only", ""},
 }

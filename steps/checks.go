@@ -39,6 +39,9 @@ const (
 	CheckCloudFront            CheckID = "cloudfront-distribution"
 	CheckCloudFrontOAC         CheckID = "cloudfront-origin-access-control"
 	CheckCloudFrontPolicyGrant CheckID = "cloudfront-bucket-policy"
+	CheckCORSRules             CheckID = "cors-rules"
+	CheckCORSPreflight         CheckID = "cors-preflight-allowed"
+	CheckCORSRefused           CheckID = "cors-preflight-refused"
 
 	CheckEnvFileReadable  CheckID = "env-file-readable" // app-config
 	CheckEnvVars          CheckID = "env-vars"
@@ -111,6 +114,7 @@ var checkStep = map[CheckID]string{
 	CheckAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
 	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public", CheckAppKeyAfterPolicy: "public", CheckPrivateNotOnDomain: "public",
 	CheckPublicNotDirect: "public", CheckCloudFront: "public", CheckCloudFrontOAC: "public", CheckCloudFrontPolicyGrant: "public",
+	CheckCORSRules: "public", CheckCORSPreflight: "public", CheckCORSRefused: "public",
 	CheckEnvFileReadable: "app-config", CheckEnvVars: "app-config", CheckEnvFileMode: "app-config",
 	CheckSecretsIgnored: "app-config", CheckSecretsUntracked: "app-config", CheckEnvKeyRecorded: "app-config", CheckDjangoSettings: "app-config",
 	CheckHerokuFile: "app-config", CheckSetEnvFile: "app-config",

@@ -285,7 +285,9 @@ func stepFailed(ctx context.Context, r *Run, s *Step, err error) error {
 		status, err = state.Interrupted, fmt.Errorf("interrupted by the user (%w); run again to finish the step", ctx.Err())
 	}
 	r.emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
-	if !r.DryRun {
+	// Credentials of another account change nothing, not even the env's
+	// record of its steps.
+	if !r.DryRun && !errors.Is(err, ErrWrongAccount) {
 		if serr := r.State.SetStep(s.ID, status, err, nil); serr != nil {
 			return errors.Join(err, serr)
 		}

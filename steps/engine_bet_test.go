@@ -2,6 +2,7 @@ package steps_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -114,8 +115,10 @@ func TestApplyAllBetsOnWhatAnEarlierRunFinished(t *testing.T) {
 // TestApplyAllChecksTheRecordedAccount: while STS is asked, plans made
 // ahead use the account the progress file records. When STS answers
 // another account (other credentials than last time), those plans are
-// dropped: every action runs with the account STS answered. The run asks
-// STS once, however many steps wait for its answer.
+// dropped and the run is refused (issue 22 §3: the recorded account binds
+// the env; it used to go on and create the env again in the other
+// account): no action runs, and the progress file keeps its account. The
+// run asks STS once, however many steps wait for its answer.
 func TestApplyAllChecksTheRecordedAccount(t *testing.T) {
 	s := motoserver.Shared(t)
 	for _, recorded := range []string{motoserver.AccountID, "111122223333"} {
@@ -145,17 +148,27 @@ func TestApplyAllChecksTheRecordedAccount(t *testing.T) {
 					return p, nil
 				}})
 			}
-			if _, err := steps.ApplyAll(context.Background(), r, list); err != nil {
+			_, err := steps.ApplyAll(context.Background(), r, list)
+			if recorded != motoserver.AccountID {
+				var wrong *steps.WrongAccountError
+				if !errors.As(err, &wrong) || wrong.Recorded != recorded || wrong.Got != motoserver.AccountID {
+					t.Fatalf("ApplyAll from another account: %v, want a WrongAccountError", err)
+				}
+				if len(acted) != 0 || r.State.Account() != recorded || r.State.Step("preflight").Status != state.Done {
+					t.Errorf("refused run: actions %v, progress account %s, preflight %s; want none, %s, done", acted, r.State.Account(), r.State.Step("preflight").Status, recorded)
+				}
+				if n := strings.Count(strings.Join(calls(), " "), "sts:GetCallerIdentity"); n != 1 {
+					t.Errorf("sts:GetCallerIdentity asked %d times, want once (calls %v)", n, calls())
+				}
+				return
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 			if len(acted) != 2 || acted[0] != motoserver.AccountID || acted[1] != motoserver.AccountID {
 				t.Errorf("actions ran with accounts %v; want both with %s (STS's answer)", acted, motoserver.AccountID)
 			}
-			wantPlans := 2
-			if recorded != motoserver.AccountID {
-				wantPlans = 4 // each planned with the recorded account, then again
-			}
-			if len(planned) != wantPlans {
+			if wantPlans := 2; len(planned) != wantPlans {
 				t.Errorf("plans used accounts %v; want %d plans", planned, wantPlans)
 			}
 			if n := strings.Count(strings.Join(calls(), " "), "sts:GetCallerIdentity"); n != 1 {

@@ -599,21 +599,21 @@ func planLegacyBudget(r *Run, p *Plan) {
 		}})
 }
 
-// otherEnvsRecording lists the project's other envs whose progress records
-// resource key as value.
+// otherEnvsRecording lists the project's other envs of this account whose
+// progress records resource key as value.
 func otherEnvsRecording(r *Run, key, value string) []string {
 	return otherEnvsWith(r, key, func(v string) bool { return v == value })
 }
 
-// otherEnvsWith lists the project's other envs whose progress records a
-// value of resource key that match accepts.
+// otherEnvsWith lists the project's other envs of this account whose
+// progress records a value of resource key that match accepts.
 func otherEnvsWith(r *Run, key string, match func(string) bool) []string {
 	var out []string
 	for _, env := range state.Envs(r.Dir) {
 		if env == r.Answers.Env {
 			continue
 		}
-		if p, err := state.Read(r.Dir, env); err == nil && match(p.Resource(key)) {
+		if p, err := state.Read(r.Dir, env); err == nil && match(p.Resource(key)) && r.SameAccount(p) {
 			out = append(out, env)
 		}
 	}

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"strings"
@@ -18,7 +19,7 @@ func Preflight() *Step {
 		Title: "Check your AWS identity",
 		Guide: "French guide §3",
 		Why:   "Everything the wizard creates belongs to the account of the credentials it runs with; we show them before changing anything.",
-		Keys:  []string{"env", "app", "region"},
+		Keys:  []string{"env", "app", "region", "aws_profile"},
 		Plan: func(ctx context.Context, r *Run) (*Plan, error) {
 			p := &Plan{}
 			if compatible(r.Answers) {
@@ -43,6 +44,7 @@ func Preflight() *Step {
 			}
 			acct, caller := r.Identity()
 			p.Notice("account %s as %s, region %s", acct, caller, r.Answers.Region)
+			accountNotices(r, p, acct)
 			if strings.HasSuffix(caller, ":root") {
 				p.Warn("you are using the account's root credentials: create an admin IAM user or use IAM Identity Center (SSO) for day-to-day work, and keep root for the few tasks that need it")
 			}
@@ -61,6 +63,34 @@ func Preflight() *Step {
 	}
 }
 
+// accountNotices say which AWS account each env of the project is in, so
+// the account an env is about to be bound to (its progress records it, and
+// no other account may act on it afterwards) is seen before it is
+// confirmed.
+func accountNotices(r *Run, p *Plan, acct string) {
+	how := "the default credentials"
+	if prof := r.AWS.Profile(); prof != "" {
+		how = "profile " + prof
+	}
+	if r.State == nil || r.State.Account() == "" {
+		p.Notice("env %s will belong to account %s (%s): its progress file records it, and a run from another account is refused", r.Answers.Env, acct, how)
+	}
+	for _, env := range state.Envs(r.Dir) {
+		if env == r.Answers.Env {
+			continue
+		}
+		o, err := state.Read(r.Dir, env)
+		if err != nil || o.Account() == "" {
+			continue
+		}
+		rel := "another account"
+		if o.Account() == acct {
+			rel = "the same account"
+		}
+		p.Notice("env %s is in account %s (%s)", env, o.Account(), rel)
+	}
+}
+
 // Identify asks STS who the credentials belong to, once per run: a call
 // made while another is in flight waits for that one's answer (on AWS each
 // call is a round trip, and ApplyAll's plans made ahead all wait for it).
@@ -68,6 +98,10 @@ func (r *Run) Identify(ctx context.Context) error {
 	r.identityMu.Lock()
 	// Without clients (a run of steps that reach no AWS) there is no one
 	// to ask, and nothing will be created for the account either.
+	if r.refused != nil {
+		r.identityMu.Unlock()
+		return r.refused
+	}
 	known := r.Account != "" || r.Offline || r.AWS == nil
 	// An S3-compatible provider has no STS: the account stays unknown.
 	if known || r.Answers != nil && compatible(r.Answers) {
@@ -95,13 +129,72 @@ func (r *Run) Identify(ctx context.Context) error {
 		call.err = notAWSError(r.endpoint(), err)
 		return call.err
 	}
-	r.Account, r.Caller = sdk.ToString(out.Account), sdk.ToString(out.Arn)
-	acct, caller := r.Account, r.Caller
+	acct, caller := sdk.ToString(out.Account), sdk.ToString(out.Arn)
+	if err := r.checkAccount(acct, caller); err != nil {
+		// Every later call gets the same refusal: nothing of this run may
+		// go on in the other account.
+		r.refused = err
+		r.identityMu.Unlock()
+		call.err = err
+		return err
+	}
+	r.Account, r.Caller = acct, caller
 	r.identityMu.Unlock()
 	if r.State != nil && r.State.Locked() {
 		_ = r.State.Update(func(p *state.Progress) { p.SetIdentity(acct, caller) })
 	}
 	return nil
+}
+
+// ErrWrongAccount is returned (wrapped in a *WrongAccountError) when the
+// credentials belong to another AWS account than the one the env's
+// progress file records.
+var ErrWrongAccount = errors.New("wrong AWS account")
+
+// WrongAccountError: the env was set up in Recorded, the credentials are
+// of Got. Nothing is read or changed in Got for this env.
+type WrongAccountError struct {
+	Env, Recorded, Got, Caller, Profile string
+}
+
+func (e *WrongAccountError) Error() string {
+	how := "the default credentials"
+	if e.Profile != "" {
+		how = "profile " + e.Profile
+	}
+	return fmt.Sprintf("env %s belongs to AWS account %s (its progress file records it), but %s are account %s (%s): nothing was changed. Run it with a profile of account %s (--profile NAME, or aws_profile in the answers file); an env is never moved to another account",
+		e.Env, e.Recorded, how, e.Got, e.Caller, e.Recorded)
+}
+
+func (e *WrongAccountError) Unwrap() error { return ErrWrongAccount }
+
+// checkAccount refuses credentials of another account than the env's
+// recorded one: the account is the binding fact of an env (staging and
+// prod may live in separate accounts), so a run from the wrong one would
+// create a second copy of the env there, or audit and destroy the wrong
+// resources. The caller holds identityMu.
+func (r *Run) checkAccount(acct, caller string) error {
+	if r.State == nil {
+		return nil
+	}
+	rec := r.State.Account()
+	if rec == "" || rec == aws.PlaceholderAccount || rec == acct {
+		return nil
+	}
+	e := &WrongAccountError{Env: r.State.Env(), Recorded: rec, Got: acct, Caller: caller}
+	if r.AWS != nil {
+		e.Profile = r.AWS.Profile()
+	}
+	return e
+}
+
+// SameAccount reports whether another env's progress p is in this run's
+// AWS account: what one account holds (its budget, an IAM user of that
+// name) is shared only with the envs of that account. An account unknown
+// on either side counts as the same, so what may be shared is kept.
+func (r *Run) SameAccount(p *state.Progress) bool {
+	mine, theirs := r.AccountID(), p.Account()
+	return mine == aws.PlaceholderAccount || theirs == "" || theirs == aws.PlaceholderAccount || mine == theirs
 }
 
 // identifyCall is one GetCallerIdentity that other callers wait for.

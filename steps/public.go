@@ -38,8 +38,9 @@ func Public() *Step {
 			"The guide unticks the two ACL switches of Block Public Access: that is wrong — ACLs are disabled on the bucket, and a public bucket policy is governed by BlockPublicPolicy and RestrictPublicBuckets. The wizard keeps the ACL switches ON and relaxes only those two, only when public prefixes exist.",
 			"The guide's example policy makes all of media/ public; the wizard grants exactly the prefixes you list.",
 			DenyInsecureDeparture,
+			"The guides set no CORS: web fonts and ES modules served from the bucket to another origin, and direct browser uploads, are blocked by browsers without it. The wizard writes one CORS rule for your site's origins (GET/HEAD for public and static files, PUT/POST only for direct uploads), keeps any other rule, and proves it with a browser's preflight request.",
 		},
-		Keys:   []string{"public_prefixes", "public_domain", "cloudfront"},
+		Keys:   []string{"public_prefixes", "public_domain", "cloudfront", "cors_uploads", "cors_origins"},
 		Needs:  []string{"bucket"},
 		Plan:   planPublic,
 		Verify: verifyPublic,
@@ -240,6 +241,9 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	if p.Empty() {
 		p.Notice("Block Public Access and bucket policy are as wanted")
 	}
+	if err := planCORS(ctx, r, p); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -377,7 +381,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		cf, _ := cdn()
 		out = append(out, cf...)
 	}
-	return out
+	return append(out, verifyCORS(ctx, r)...)
 }
 
 // publicAccessBlockCheck compares the bucket's Block Public Access with the

@@ -179,6 +179,9 @@ type Run struct {
 	// identifying is the GetCallerIdentity in flight, which concurrent
 	// callers of Identify wait for instead of asking again.
 	identifying *identifyCall
+	// refused is the refusal of credentials of another account than the
+	// env's (checkAccount): once set, Identify answers it every time.
+	refused error
 	// emitMu serializes the calls to Report: a step's reads run
 	// concurrently and each reports its call, but a Report (a TUI channel,
 	// a test's buffer, a line printer) need not be safe for concurrent use.

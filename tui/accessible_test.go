@@ -14,8 +14,8 @@ import (
 // the commercial ones with the default marked.
 func TestAccessibleLayout(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(accessibleStagingInput(), "\n"), "\n")
-	// The bucket question (after preflight's 4 lines): a bad name first.
-	in := append(append(append([]string{}, lines[:4]...), "Bad_Name"), lines[4:]...)
+	// The bucket question (after preflight's 5 lines): a bad name first.
+	in := append(append(append([]string{}, lines[:5]...), "Bad_Name"), lines[5:]...)
 	var out bytes.Buffer
 	err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,
 		In: strings.NewReader(strings.Join(in, "\n") + "\n"), Out: &out}, newFake())
@@ -49,7 +49,7 @@ func TestAccessibleLayout(t *testing.T) {
 func TestAccessibleNoAtApplyReturnsToTheQuestions(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(accessibleStagingInput(), "\n"), "\n")
 	// The bucket step: keep the offered name, refuse the plan, type another.
-	in := append(append(append([]string{}, lines[:4]...), "", "n", "shop-second-name"), lines[5:]...)
+	in := append(append(append([]string{}, lines[:5]...), "", "n", "shop-second-name"), lines[6:]...)
 	f := newFake()
 	var out bytes.Buffer
 	err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,
@@ -71,7 +71,7 @@ func TestAccessibleNoAtApplyReturnsToTheQuestions(t *testing.T) {
 // typing follows the prompt after one space, not after huh's padding.
 func TestAccessibleRegionByNameAndQuietCalls(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(accessibleStagingInput(), "\n"), "\n")
-	lines[2] = "eu-central-1" // preflight: app, credentials, region
+	lines[2] = "eu-central-1" // preflight: app, credentials, region, aws_profile
 	f := newFake()
 	var out bytes.Buffer
 	err := run(context.Background(), Options{App: app.Options{Dir: "/srv/mon-app", Env: "staging"}, Accessible: true, NoColor: true,

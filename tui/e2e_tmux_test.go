@@ -174,7 +174,7 @@ func TestTmuxCtrlCExits130(t *testing.T) {
 	tm, exit := startWizard(t, "s3wizard-test-c", srv, bin, dir)
 	tm.send("Enter")
 	tm.waitFor(20*time.Second, "App name")
-	for _, field := range []string{"How will the app authenticate?", "AWS region", "Apply this step?"} {
+	for _, field := range []string{"How will the app authenticate?", "AWS region", "AWS profile for this env", "Apply this step?"} {
 		tm.send("Enter")
 		tm.waitFor(20*time.Second, field)
 	}

@@ -126,6 +126,12 @@ func (e *liveEngine) Open(ctx context.Context, a *config.Answers, fresh bool) er
 	if err != nil {
 		return err
 	}
+	// Another account's credentials: refused before the answers (and the
+	// profile) are saved over the env's.
+	if err := s.RefuseWrongAccount(ctx); err != nil {
+		_ = s.Close()
+		return err
+	}
 	if fresh {
 		// Starting over forgets what was answered and done, not what was
 		// created: resources and key IDs stay so nothing is orphaned.

@@ -19,8 +19,9 @@ var gateKeys = []string{"credentials"}
 // anything is planned (the run's clients need them): endpoint once
 // credentials is provided, then region, a choice of AWS regions or, with
 // credentials: provided, the provider's region typed (offered from the
-// endpoint just answered).
-var followUpKeys = []string{"endpoint", "region"}
+// endpoint just answered); then the env's AWS profile, which the run's
+// clients are built from (not asked with credentials: provided).
+var followUpKeys = []string{"endpoint", "region", "aws_profile"}
 
 // followUps is the next follow-up question a needs and nobody answered
 // yet (none: empty).
@@ -121,6 +122,9 @@ func toProd(a *config.Answers) *config.Answers {
 	p.Folders = slices.Clone(a.Folders)
 	p.PublicPrefixes = slices.Clone(a.PublicPrefixes)
 	p.Env = "prod"
+	for _, k := range config.PerEnvKeys() {
+		p.Forget(k) // prod may live in another account: its profile is asked
+	}
 	for _, k := range config.EnvNamedKeys() {
 		if !p.Set[k] {
 			continue // re-derived from env=prod by ApplyDefaults

@@ -153,7 +153,7 @@ func TestGolden(t *testing.T) {
 func toBucketQuestion(p *program) {
 	p.press("enter")
 	p.waitFor("App name")
-	p.press("enter", "enter", "enter")
+	p.press("enter", "enter", "enter", "enter")
 	p.waitFor("do preflight")
 	p.press("y")
 	p.waitFor("Check your AWS identity: done")

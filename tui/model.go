@@ -766,6 +766,7 @@ func (m *model) choose(c string) (tea.Model, tea.Cmd) {
 		return m, func() tea.Msg { return skippedMsg{eng.Skip(s)} }
 	case "prod":
 		m.answers = toProd(m.answers)
+		m.identity = nil // prod's profile may be another account's: its preflight shows it
 		m.env, m.review, m.fresh, m.opened, m.cur = "prod", true, false, false, 0
 		return m, m.enterStep()
 	case "quit":

@@ -297,3 +297,16 @@ func TestStaleEventsDropped(t *testing.T) {
 		t.Fatal("the plan's event stream was never closed")
 	}
 }
+
+// prod may live in another AWS account (issue 22 §3): staging's profile is
+// never carried over, so the wizard asks prod's.
+func TestToProdAsksTheProfileAgain(t *testing.T) {
+	a := &config.Answers{Env: "staging", App: "shop", AWSProfile: "shop-staging", Set: map[string]bool{"env": true, "app": true, "aws_profile": true}}
+	p := toProd(a)
+	if p.AWSProfile != "" || p.Set["aws_profile"] {
+		t.Errorf("prod carries staging's profile: %q (answered %v)", p.AWSProfile, p.Set["aws_profile"])
+	}
+	if a.AWSProfile != "shop-staging" {
+		t.Error("staging's answers changed")
+	}
+}

@@ -222,12 +222,12 @@ func liveModelRun(t *testing.T, dir string) {
 // staging run with the defaults and "y" to every plan.
 func accessibleStagingInput() string {
 	lines := []string{
-		"", "", "", "y", // preflight: app, region, credentials; apply
+		"", "", "", "", "y", // preflight: app, credentials, region, aws_profile; apply
 		"", "y", // bucket
 		"", "", "y", // layout: folders, static_on_s3
 		"", "", "y", // iam: user, policy
 		"", "y", // access key: env_file
-		"", "", "y", // public: prefixes, public_domain
+		"", "", "", "y", // public: prefixes, public_domain, cors_uploads
 		"", "", "", "", "", "", "y", // protection: encryption (SSE-S3: no KMS key asked), versioning, 3 lifecycle, logs
 		"", "", "", "y", // monitoring: alarm, budget, email
 		"", "", "y", // app config: set_env_sh, heroku_app

@@ -237,7 +237,20 @@ func Start(tb testing.TB) *Server {
 	return s
 }
 
-func start() (*Server, error) {
+// StartAccount is Start for a server standing for another AWS account:
+// moto answers every request, STS's GetCallerIdentity included, as account
+// (MOTO_ACCOUNT_ID), so two servers stand for two accounts.
+func StartAccount(tb testing.TB, account string) *Server {
+	tb.Helper()
+	s, err := start("MOTO_ACCOUNT_ID=" + account)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.stop)
+	return s
+}
+
+func start(env ...string) (*Server, error) {
 	l, err := findMoto()
 	if err != nil {
 		return nil, fmt.Errorf("motoserver: moto (AWS emulator) is required to run these tests and was not found.\n"+
@@ -246,7 +259,7 @@ func start() (*Server, error) {
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		s, err := launch(l)
+		s, err := launch(l, env)
 		if err == nil {
 			return s, nil
 		}
@@ -255,7 +268,7 @@ func start() (*Server, error) {
 	return nil, lastErr
 }
 
-func launch(l launcher) (*Server, error) {
+func launch(l launcher, env []string) (*Server, error) {
 	port, err := childproc.FreePort()
 	if err != nil {
 		return nil, fmt.Errorf("motoserver: picking a port: %w", err)
@@ -269,7 +282,7 @@ func launch(l launcher) (*Server, error) {
 	// MOTO_IAM_LOAD_MANAGED_POLICIES makes AWS managed policies
 	// (arn:aws:iam::aws:policy/...) exist, as in real AWS; without it
 	// AttachRolePolicy of e.g. AWSElasticBeanstalkWebTier is NoSuchEntity.
-	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1", "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
+	cmd.Env = append(append(os.Environ(), "PYTHONUNBUFFERED=1", "MOTO_IAM_LOAD_MANAGED_POLICIES=true"), env...)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("motoserver: starting %s: %w", l.desc, err)
 	}

@@ -1,0 +1,132 @@
+package cli_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/state"
+)
+
+// Two accounts, one project (issue 22 §3): staging lives in account A,
+// prod in account B, each env reached through its own profile (staging's
+// aws_profile answer, prod's --profile), each with its own budget. A run on
+// prod with staging's profile is refused (exit 2) and creates nothing in A;
+// check and destroy refuse it too. Destroying staging deletes A's budget:
+// prod's budget of the same name is another account's.
+func TestStagingAndProdInSeparateAccounts(t *testing.T) {
+	const acctA, acctB = "111111111111", "222222222222"
+	a, b := motoserver.StartAccount(t, acctA), motoserver.StartAccount(t, acctB)
+	env := profilesEnv(t, map[string]*motoserver.Server{"stg-acct": a, "prod-acct": b})
+	mon := "budget: {monthly_usd: 20, email: ops@example.com}\n"
+	dir := project(t, stagingAnswers+"aws_profile: stg-acct\n"+mon)
+	prodAnswers := filepath.Join(dir, "prod.yaml")
+	if err := os.WriteFile(prodAnswers, []byte(strings.Replace(stagingAnswers, "staging", "prod", 1)+"env_file: .env.prod\n"+mon), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	mustOK(t, run(t, dir, env, "apply", "--env", "staging", "--answers", "answers.yaml", "--yes"))
+	// Before prod is made, its plan names the account it will belong to
+	// and the one staging is in.
+	plan := run(t, dir, env, "plan", "--env", "prod", "--answers", "prod.yaml", "--profile", "prod-acct")
+	mustOK(t, plan)
+	for _, want := range []string{"env prod will belong to account " + acctB + " (profile prod-acct)", "env staging is in account " + acctA + " (another account)"} {
+		if !strings.Contains(plan.stdout+plan.stderr, want) {
+			t.Errorf("prod's plan does not say %q:\n%s", want, plan.stdout)
+		}
+	}
+	mustOK(t, run(t, dir, env, "apply", "--env", "prod", "--answers", "prod.yaml", "--profile", "prod-acct", "--yes"))
+
+	for _, c := range []struct {
+		env, acct, profile string
+	}{{"staging", acctA, "stg-acct"}, {"prod", acctB, "prod-acct"}} {
+		p, err := state.Read(dir, c.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Account() != c.acct || p.Answers().AWSProfile != c.profile {
+			t.Errorf("%s's progress: account %s, aws_profile %q; want %s, %q", c.env, p.Account(), p.Answers().AWSProfile, c.acct, c.profile)
+		}
+	}
+	has := func(s *motoserver.Server, bucket string) bool {
+		_, err := s3client(t, s, "", "").HeadBucket(context.Background(), &s3.HeadBucketInput{Bucket: sdk.String(bucket)})
+		return err == nil
+	}
+	if !has(a, "mon-app-media-staging") || has(a, "mon-app-media-prod") || !has(b, "mon-app-media-prod") || has(b, "mon-app-media-staging") {
+		t.Fatalf("buckets: A staging %v prod %v; B staging %v prod %v (want staging in A only, prod in B only)",
+			has(a, "mon-app-media-staging"), has(a, "mon-app-media-prod"), has(b, "mon-app-media-staging"), has(b, "mon-app-media-prod"))
+	}
+	budgetsIn := func(s *motoserver.Server, acct string) int {
+		out, err := budgets.NewFromConfig(s.AWSConfig(t, "us-east-1")).DescribeBudgets(context.Background(), &budgets.DescribeBudgetsInput{AccountId: sdk.String(acct)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(out.Budgets)
+	}
+	if budgetsIn(a, acctA) != 1 || budgetsIn(b, acctB) != 1 {
+		t.Fatalf("budgets: A %d, B %d; want one in each account", budgetsIn(a, acctA), budgetsIn(b, acctB))
+	}
+
+	// prod with staging's credentials: refused before anything changes.
+	before, err := os.ReadFile(filepath.Join(dir, ".s3wizard", "prod.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"apply", "--env", "prod", "--answers", "prod.yaml", "--profile", "stg-acct", "--yes"},
+		{"plan", "--env", "prod", "--answers", "prod.yaml", "--profile", "stg-acct"},
+		{"check", "--env", "prod", "--profile", "stg-acct"},
+		{"destroy", "--env", "prod", "--profile", "stg-acct"},
+	} {
+		r := run(t, dir, env, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "env prod belongs to AWS account "+acctB) || !strings.Contains(r.stderr, "profile stg-acct are account "+acctA) {
+			t.Errorf("%s with the wrong account: exit %d, want 2 and the refusal\nstderr:\n%s", args[0], r.code, r.stderr)
+		}
+	}
+	if has(a, "mon-app-media-prod") || !has(a, "mon-app-media-staging") || !has(b, "mon-app-media-prod") {
+		t.Error("a refused run created or deleted a bucket")
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, ".s3wizard", "prod.json"))
+	if string(after) != string(before) {
+		t.Errorf("a refused run changed prod's progress file:\n%s", after)
+	}
+
+	// staging's destroy deletes its account's budget: prod records a budget
+	// of the same name, in account B.
+	r := wizard(t, dir, env, "destroy", "--env", "staging")
+	r.Stdin = strings.NewReader("mon-app-media-staging\n")
+	if out, err := r.CombinedOutput(); err != nil {
+		t.Fatalf("destroy staging: %v\n%s", err, out)
+	}
+	if budgetsIn(a, acctA) != 0 || budgetsIn(b, acctB) != 1 {
+		t.Errorf("after destroying staging: budgets A %d, B %d; want 0 and 1", budgetsIn(a, acctA), budgetsIn(b, acctB))
+	}
+}
+
+// profilesEnv writes an AWS config file with one profile per server (its
+// endpoint_url and moto's fake keys) and returns the environment that
+// points the wizard at that file only.
+func profilesEnv(t *testing.T, servers map[string]*motoserver.Server) []string {
+	t.Helper()
+	var cfg strings.Builder
+	for name, s := range servers {
+		cfg.WriteString("[profile " + name + "]\nregion = us-east-1\nendpoint_url = " + s.URL() +
+			"\naws_access_key_id = " + motoserver.AccessKeyID + "\naws_secret_access_key = " + motoserver.SecretAccessKey + "\n")
+	}
+	home := t.TempDir()
+	path := filepath.Join(home, "config")
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	creds := filepath.Join(home, "credentials")
+	if err := os.WriteFile(creds, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"AWS_CONFIG_FILE=" + path, "AWS_SHARED_CREDENTIALS_FILE=" + creds, "AWS_EC2_METADATA_DISABLED=true"}
+}
