@@ -125,14 +125,14 @@ type data struct {
 	SettingsFile, StoragesModule                           string
 	// Ignored are the secret-bearing files git ignores; ProgressFile the
 	// env's progress, kept per machine (a teammate's section).
-	Ignored      []string
-	ProgressFile string
-	HealthModule, HealthMiddleware, HealthPath             string
-	EBHealthConfig                                         string
-	Checklist                                              []item
-	Manual                                                 []string
-	Departures                                             []departure
-	Steps                                                  []stepRow
+	Ignored                                    []string
+	ProgressFile                               string
+	HealthModule, HealthMiddleware, HealthPath string
+	EBHealthConfig                             string
+	Checklist                                  []item
+	Manual                                     []string
+	Departures                                 []departure
+	Steps                                      []stepRow
 	// Provider is the S3-compatible provider's profile, one line each
 	// (credentials: provided).
 	Provider []string
