@@ -141,8 +141,9 @@ func TestAnotherProjectsTaggedResourcesAreRefused(t *testing.T) {
 	}
 	cl := r.AWS.S3In(a.Region)
 	preexistingBucket(t, r, a.Bucket, map[string]string{steps.TagProject: "blog", steps.TagEnv: "prod"})
-	testrun.Apply(t, r, "preflight")
-	for _, id := range []string{"bucket", "iam"} {
+	// Preflight stops the whole run (the IAM steps do not wait for the
+	// bucket's); each step refuses on its own too.
+	for _, id := range []string{"preflight", "bucket", "iam"} {
 		_, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), id))
 		if err == nil || !strings.Contains(err.Error(), `project "blog" (env "prod")`) {
 			t.Errorf("%s step on another project's resource: %v, want a refusal naming project blog", id, err)
@@ -299,10 +300,11 @@ func TestSecondProjectCannotAdoptTheFirstsBucket(t *testing.T) {
 
 	b := testrun.Answers(t, "env: prod\napp: blog\nregion: eu-west-3\nbucket: shared-media\n")
 	other := testrun.New(t, t.TempDir(), b, nil)
-	testrun.Apply(t, other, "preflight")
-	_, _, err := steps.ApplyStep(ctx, other, steps.Find(steps.All(), "bucket"))
-	if err == nil || !strings.Contains(err.Error(), `project "mon-app", which adopted it`) {
-		t.Errorf("project blog's bucket step on mon-app's adopted bucket: %v, want a refusal naming mon-app", err)
+	for _, id := range []string{"preflight", "bucket"} {
+		_, _, err := steps.ApplyStep(ctx, other, steps.Find(steps.All(), id))
+		if err == nil || !strings.Contains(err.Error(), `project "mon-app", which adopted it`) {
+			t.Errorf("project blog's %s step on mon-app's adopted bucket: %v, want a refusal naming mon-app", id, err)
+		}
 	}
 }
 
