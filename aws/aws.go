@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -36,6 +35,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 	answers "github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/crashhook"
 	"github.com/s3wizard/s3wizard/provider"
 )
 
@@ -60,6 +60,9 @@ type StaticCreds struct{ ID, Secret, Token string }
 type Clients struct {
 	Cfg    sdk.Config
 	Region string
+	// ConfiguredRegion is the region the user configured (--region,
+	// AWS_REGION, the profile's region); "" when Region is the fallback.
+	ConfiguredRegion string
 	// Endpoint is the custom endpoint (AWS_ENDPOINT_URL[_S3], or endpoint_url
 	// in the AWS profile) or "".
 	Endpoint string
@@ -84,6 +87,8 @@ type Clients struct {
 	S3Control      S3ControlAPI
 	AccessAnalyzer AccessAnalyzerAPI
 	EB             ElasticBeanstalkAPI
+	// CloudFront is a global service (its API answers in us-east-1).
+	CloudFront CloudFrontAPI
 
 	mu       sync.Mutex
 	regional map[string]S3API
@@ -153,6 +158,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load aws configuration: %w", err)
 	}
+	configured := cfg.Region
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -160,7 +166,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		cfg.Credentials = credentialsProvider{cfg.Credentials}
 	}
 	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint}
-	c.Endpoint = o.Endpoint
+	c.Endpoint, c.ConfiguredRegion = o.Endpoint, configured
 	if c.Endpoint == "" {
 		c.Endpoint = CustomEndpoint()
 	}
@@ -191,6 +197,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
 	})
 	c.EB = elasticbeanstalk.NewFromConfig(cfg)
+	c.CloudFront = cloudfront.NewFromConfig(cfg, func(o *cloudfront.Options) { o.Region = "us-east-1" })
 	return c, nil
 }
 
@@ -231,6 +238,7 @@ func (c *Clients) newS3(region string) *s3.Client {
 		// Virtual-hosted addressing on AWS; emulators and S3-compatible
 		// services behind a custom endpoint need path style.
 		o.UsePathStyle = c.Endpoint != ""
+		o.APIOptions = append(o.APIOptions, urlEncodedListings)
 	})
 }
 
@@ -330,35 +338,9 @@ func IsReadOnly(op string) bool {
 	return false
 }
 
-// CrashAfterEnv names the test hook variable: the process exits right after
-// the named operation succeeds, as if killed (crash-safety tests).
-// "PutObject#3" exits after the third successful PutObject instead.
-const CrashAfterEnv = "S3WIZARD_CRASH_AFTER"
-
-var crashCalls struct {
-	sync.Mutex
-	n int
-}
-
-// crashNow counts a successful op and tells whether the crash hook fires.
-func crashNow(op string) bool {
-	v := os.Getenv(CrashAfterEnv)
-	if v == "" {
-		return false
-	}
-	name, nth, _ := strings.Cut(v, "#")
-	if name != op {
-		return false
-	}
-	want, err := strconv.Atoi(nth)
-	if err != nil || want < 1 {
-		want = 1
-	}
-	crashCalls.Lock()
-	defer crashCalls.Unlock()
-	crashCalls.n++
-	return crashCalls.n == want
-}
+// CrashAfterEnv names the test hook variable (internal/crashhook): the
+// process exits right after the named operation succeeds, as if killed.
+const CrashAfterEnv = crashhook.Env
 
 func (c *Clients) watch(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("s3wizardWatch",
@@ -406,9 +388,8 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 				defer c.configWrites.Unlock()
 			}
 			out, md, err := next.HandleInitialize(ctx, in)
-			if err == nil && crashNow(op) {
-				fmt.Fprintf(os.Stderr, "s3wizard: %s=%s: simulating a crash after %s\n", CrashAfterEnv, op, call)
-				os.Exit(137)
+			if err == nil {
+				crashhook.After(op, call)
 			}
 			if err == nil {
 				c.record(ctx, in.Parameters, out.Result)
@@ -479,6 +460,8 @@ func serviceName(id string) string {
 		return "access-analyzer"
 	case "Elastic Beanstalk":
 		return "elasticbeanstalk"
+	case "CloudFront":
+		return "cloudfront"
 	}
 	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
 }

@@ -222,11 +222,20 @@ type Event struct {
 }
 
 func (r *Run) emit(e Event) {
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
 	if r.Report != nil {
-		r.emitMu.Lock()
-		defer r.emitMu.Unlock()
 		r.Report(e)
 	}
+}
+
+// SetReport replaces Report under the lock emit holds: a front end that
+// hands each call its own event stream (the TUI) may do so while reads of
+// an earlier call are still reporting.
+func (r *Run) SetReport(report func(Event)) {
+	r.emitMu.Lock()
+	defer r.emitMu.Unlock()
+	r.Report = report
 }
 
 // AccountID returns the account, or aws.PlaceholderAccount when it is not
