@@ -208,6 +208,7 @@ var OperatorActions = map[string]Permission{
 	"sns:GetTopicAttributes":       {Actions: []string{"sns:GetTopicAttributes"}, Scope: ScopeTopic},
 	"sns:Subscribe":                {Actions: []string{"sns:Subscribe"}, Scope: ScopeTopic},
 	"sns:ListSubscriptionsByTopic": {Actions: []string{"sns:ListSubscriptionsByTopic"}, Scope: ScopeTopic},
+	"sns:ListTagsForResource":      {Actions: []string{"sns:ListTagsForResource"}, Scope: ScopeTopic},
 
 	"budgets:DescribeBudget":                     {Actions: []string{"budgets:ViewBudget"}, Scope: ScopeBudget},
 	"budgets:DescribeNotificationsForBudget":     {Actions: []string{"budgets:ViewBudget"}, Scope: ScopeBudget},

@@ -2,6 +2,8 @@ package cli_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -196,5 +198,51 @@ func TestPlanWithEBEnvironment(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, ".s3wizard/eb-staging.sh") {
 		t.Errorf("plan does not write the eb setenv file:\n%s", r.stdout)
+	}
+}
+
+// TestChangedRoleNameDoesNotInheritOwnership (issue 17 item 8, the attack
+// "changed role_name after apply"): the wizard made role mon-app-staging-s3
+// and its profile; role_name is then changed to someone's existing role
+// (trusted by EC2, with a policy of its own). The new role is adopted, not
+// the wizard's: destroy keeps it (its own policy kept, the wizard's inline
+// policy removed) and deletes the role and profile the wizard did make.
+func TestChangedRoleNameDoesNotInheritOwnership(t *testing.T) {
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	cl := iam.NewFromConfig(s.AWSConfig(t, "us-east-1"))
+	dir := project(t, roleAnswers)
+	mustOK(t, apply(t, dir, s.Env()))
+
+	theirs := sdk.String("their-web-role")
+	trust := policy.EC2Trust().JSON()
+	if _, err := cl.CreateRole(ctx, &iam.CreateRoleInput{RoleName: theirs, AssumeRolePolicyDocument: &trust}); err != nil {
+		t.Fatal(err)
+	}
+	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}`
+	if _, err := cl.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: theirs, PolicyName: sdk.String("their-queue"), PolicyDocument: &doc}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "answers.yaml"), []byte(roleAnswers+"role_name: their-web-role\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustOK(t, apply(t, dir, s.Env()))
+	mustOK(t, runWithInput(t, dir, s.Env(), "mon-app-media-staging\n", "destroy", "--env", "staging"))
+
+	if _, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: theirs}); err != nil {
+		t.Fatalf("the pre-existing role named by the changed role_name was deleted: %v", err)
+	}
+	if _, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: theirs, PolicyName: sdk.String("their-queue")}); err != nil {
+		t.Errorf("its own policy is gone: %v", err)
+	}
+	if _, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: theirs, PolicyName: sdk.String("s3wizard-s3-access")}); err == nil {
+		t.Error("the wizard's inline policy was left on it")
+	}
+	ours := sdk.String("mon-app-staging-s3")
+	if _, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: ours}); err == nil {
+		t.Error("the role the wizard made under the old role_name survived destroy")
+	}
+	if _, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: ours}); err == nil {
+		t.Error("the instance profile the wizard made under the old role_name survived destroy")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
@@ -136,11 +137,32 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 			record(state.KindInstanceProfile, a.RoleName, "", false, nil, false)
 		}
 	}
+	topic, topicARN := steps.AlarmTopicName(a.Bucket), steps.AlarmTopicARN(a, acct)
+	_, err := r.AWS.SNSIn(a.Region).GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &topicARN})
+	if found(err, "SNS topic "+topic) {
+		tags, err := steps.AlarmTopicTags(ctx, r, topicARN)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tags of SNS topic %s: %w", topic, aws.Explain(err)))
+		} else {
+			record(state.KindSNSTopic, topic, topicARN, true, tags, true)
+		}
+	} else {
+		record(state.KindSNSTopic, topic, topicARN, false, nil, false)
+	}
+	line, budget, err := steps.AdoptBudget(ctx, r)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w\nnothing was recorded", err)
 	}
-	say("not read: the alarm topic and the budget (their steps find them again at the next apply)")
+	if line != "" {
+		say(line)
+	}
 	return r.State.Update(func(p *state.Progress) {
+		if budget != nil {
+			budget(p)
+		}
 		p.SetAnswers(a)
 		p.SetIdentity(acct, caller)
 		for _, o := range owned {

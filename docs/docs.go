@@ -58,6 +58,8 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 		Role: a.RoleName, InstanceProfile: orDefault(r.State.Resource("instance_profile"), a.RoleName),
 		EBEnvironment: a.EBEnvironment, HerokuApp: a.HerokuApp,
 		SettingsFile: appconfig.SettingsFile,
+		Ignored:      r.IgnorePatterns(),
+		ProgressFile: filepath.ToSlash(filepath.Join(state.Dir, a.Env+".json")),
 	}
 	live := results != nil
 	if live {
@@ -124,13 +126,17 @@ type data struct {
 	EnvVars                                                []envRow
 	EnvWhere                                               string
 	SettingsFile, StoragesModule                           string
-	HealthModule, HealthMiddleware, HealthPath             string
-	EBHealthConfig                                         string
-	Checklist                                              []item
-	Manual                                                 []string
-	WhatNow                                                string
-	Departures                                             []departure
-	Steps                                                  []stepRow
+	// Ignored are the secret-bearing files git ignores; ProgressFile the
+	// env's progress, kept per machine (a teammate's section).
+	Ignored                                    []string
+	ProgressFile                               string
+	HealthModule, HealthMiddleware, HealthPath string
+	EBHealthConfig                             string
+	Checklist                                  []item
+	Manual                                     []string
+	WhatNow                                    string
+	Departures                                 []departure
+	Steps                                      []stepRow
 	// Provider is the S3-compatible provider's profile, one line each
 	// (credentials: provided).
 	Provider []string

@@ -442,8 +442,11 @@ func refuseForeignBucket(ctx context.Context, r *Run) error {
 		return nil
 	}
 	st, _, err := whoseBucket(ctx, r, r.AWS.S3In(a.Region), a.Bucket)
-	if err != nil || st != bucketTaken {
+	switch {
+	case err != nil || st == bucketFree:
 		return nil // the bucket step reads it again and reports
+	case st == bucketOurs:
+		return refuseOtherProjectsBucket(ctx, r)
 	}
 	return bucketTakenError(r)
 }

@@ -363,6 +363,20 @@ func alarmTopic(ctx context.Context, r *Run, arn, email string) (exists, subscri
 	return true, subscribed, pending, nil
 }
 
+// AlarmTopicTags are the tags of the alarm topic arn (which exists): the
+// evidence of whose it is, read by the plan and by adopt.
+func AlarmTopicTags(ctx context.Context, r *Run, arn string) (map[string]string, error) {
+	out, err := r.AWS.SNSIn(r.Answers.Region).ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: &arn})
+	if err != nil {
+		return nil, err
+	}
+	tags := map[string]string{}
+	for _, t := range out.Tags {
+		tags[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
+	}
+	return tags, nil
+}
+
 // AlarmConfirmationPending says, from the progress file, which email must
 // still confirm the alarm subscription ("" when none): status shows it.
 func AlarmConfirmationPending(p *state.Progress) string {
@@ -396,7 +410,18 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		cl := r.AWS.SNSIn(a.Region)
 		name := AlarmTopicName(a.Bucket)
 		if exists {
-			claimCreated(r, p, state.KindSNSTopic, name, topic, "SNS topic "+name, nil)
+			// Another project's topic is never subscribed to nor pointed
+			// at (issue 17 item 9).
+			tags, err := AlarmTopicTags(ctx, r, topic)
+			if err != nil {
+				_, _ = liveAll()
+				return fmt.Errorf("read the tags of SNS topic %s: %w", name, err)
+			}
+			if owner := foreignOwner(a, tags); owner != "" {
+				_, _ = liveAll()
+				return ForeignError("SNS topic "+name, a, owner)
+			}
+			claimCreated(r, p, state.KindSNSTopic, name, topic, "SNS topic "+name, tags)
 		} else {
 			p.Add(&Action{Summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), Calls: []string{"sns:CreateTopic"},
 				Do: func(ctx context.Context) error {

@@ -161,6 +161,10 @@ func (fakeSNS) GetTopicAttributes(context.Context, *sns.GetTopicAttributesInput,
 	return &sns.GetTopicAttributesOutput{}, nil
 }
 
+func (fakeSNS) ListTagsForResource(context.Context, *sns.ListTagsForResourceInput, ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
+	return &sns.ListTagsForResourceOutput{}, nil
+}
+
 func (fakeSNS) ListSubscriptionsByTopic(context.Context, *sns.ListSubscriptionsByTopicInput, ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
 	return &sns.ListSubscriptionsByTopicOutput{Subscriptions: []snstypes.Subscription{{
 		SubscriptionArn: sdk.String("PendingConfirmation"), Protocol: sdk.String("email"), Endpoint: sdk.String("ops@example.com")}}}, nil

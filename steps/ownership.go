@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -163,4 +164,24 @@ func (p *Plan) recordOwnership(kind, name, arn, evidence string) {
 	p.Record(func(s *state.Progress) {
 		s.PutOwnership(state.Ownership{Kind: kind, Name: name, ARN: arn, Evidence: evidence})
 	})
+}
+
+// refuseOtherProjectsBucket stops preflight (refuseForeignBucket), so the
+// whole run, when the bucket is this account's but another project's tags
+// claim it or another project adopted it: the IAM steps do not wait for
+// the bucket step, and would otherwise make a user, a policy and a key
+// for it, whose probes then write into the other project's bucket.
+func refuseOtherProjectsBucket(ctx context.Context, r *Run) error {
+	a := r.Answers
+	if r.Offline {
+		return nil
+	}
+	tags, err := bucketTags(ctx, r, r.AWS.S3In(a.Region), a.Bucket)
+	if err != nil {
+		return nil // the bucket step reads them again and reports
+	}
+	if owner := foreignOwner(a, tags); owner != "" {
+		return ForeignError("bucket "+a.Bucket, a, owner)
+	}
+	return nil
 }

@@ -11,10 +11,12 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -141,8 +143,9 @@ func TestAnotherProjectsTaggedResourcesAreRefused(t *testing.T) {
 	}
 	cl := r.AWS.S3In(a.Region)
 	preexistingBucket(t, r, a.Bucket, map[string]string{steps.TagProject: "blog", steps.TagEnv: "prod"})
-	testrun.Apply(t, r, "preflight")
-	for _, id := range []string{"bucket", "iam"} {
+	// Preflight stops the whole run (the IAM steps do not wait for the
+	// bucket's); each step refuses on its own too.
+	for _, id := range []string{"preflight", "bucket", "iam"} {
 		_, _, err := steps.ApplyStep(ctx, r, steps.Find(steps.All(), id))
 		if err == nil || !strings.Contains(err.Error(), `project "blog" (env "prod")`) {
 			t.Errorf("%s step on another project's resource: %v, want a refusal naming project blog", id, err)
@@ -299,10 +302,11 @@ func TestSecondProjectCannotAdoptTheFirstsBucket(t *testing.T) {
 
 	b := testrun.Answers(t, "env: prod\napp: blog\nregion: eu-west-3\nbucket: shared-media\n")
 	other := testrun.New(t, t.TempDir(), b, nil)
-	testrun.Apply(t, other, "preflight")
-	_, _, err := steps.ApplyStep(ctx, other, steps.Find(steps.All(), "bucket"))
-	if err == nil || !strings.Contains(err.Error(), `project "mon-app", which adopted it`) {
-		t.Errorf("project blog's bucket step on mon-app's adopted bucket: %v, want a refusal naming mon-app", err)
+	for _, id := range []string{"preflight", "bucket"} {
+		_, _, err := steps.ApplyStep(ctx, other, steps.Find(steps.All(), id))
+		if err == nil || !strings.Contains(err.Error(), `project "mon-app", which adopted it`) {
+			t.Errorf("project blog's %s step on mon-app's adopted bucket: %v, want a refusal naming mon-app", id, err)
+		}
 	}
 }
 
@@ -331,5 +335,49 @@ func TestLostCreateRoleReplyStaysTheWizards(t *testing.T) {
 		if o, _ := r.State.Ownership(kind, a.RoleName); o.Evidence != state.EvidenceCreated {
 			t.Errorf("%s %s after a lost reply: recorded %+v, want created by the wizard (destroy would keep it)", kind, a.RoleName, o)
 		}
+	}
+}
+
+// TestLostCreateTopicAndBudgetRepliesStayTheWizards (issue 17 item 10, the
+// fault proxy on the monitoring step): CreateTopic's and CreateBudget's
+// replies are lost and the SDK retries (CreateTopic answers the same topic,
+// CreateBudget DuplicateRecord). Both must stay the wizard's: destroy
+// deletes the topic and the budget this project made.
+func TestLostCreateTopicAndBudgetRepliesStayTheWizards(t *testing.T) {
+	s := motoserver.Shared(t)
+	s.Use(t)
+	a := testrun.Answers(t, ownAnswers+"alarms: {bucket_size_gb: 5, email: ops@example.com}\nbudget: {monthly_usd: 20, email: ops@example.com}\n")
+	url, lost := loseFirstReply(t, s.URL(), func(req *http.Request, body string) string {
+		switch {
+		case strings.Contains(body, "Action=CreateTopic&"):
+			return "CreateTopic"
+		case strings.HasSuffix(req.Header.Get("X-Amz-Target"), ".CreateBudget"):
+			return "CreateBudget"
+		}
+		return ""
+	})
+	t.Setenv("AWS_ENDPOINT_URL", url)
+	r := testrun.New(t, t.TempDir(), a, nil)
+	testrun.Apply(t, r, "preflight", "bucket", "monitoring")
+	if lost.Load() != 2 {
+		t.Fatalf("CreateTopic's and CreateBudget's replies were not both lost (%d)", lost.Load())
+	}
+	topic := steps.AlarmTopicName(a.Bucket)
+	if o, _ := r.State.Ownership(state.KindSNSTopic, topic); o.Evidence != state.EvidenceCreated {
+		t.Errorf("SNS topic %s after a lost reply: recorded %+v, want created by the wizard", topic, o)
+	}
+	ctx := context.Background()
+	steps.DestroyMonitoring(ctx, r, func(what string, err error) {
+		if err != nil {
+			t.Errorf("%s: %v", what, err)
+		}
+	}, func(string) {})
+	arn := steps.AlarmTopicARN(a, motoserver.AccountID)
+	if _, err := r.AWS.SNSIn(a.Region).GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &arn}); err == nil {
+		t.Error("the wizard's topic (reply lost) survived destroy")
+	}
+	acct := motoserver.AccountID
+	if _, err := r.AWS.Budgets.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &acct, BudgetName: sdk.String(steps.BudgetName)}); err == nil {
+		t.Error("the budget the wizard made (reply lost) survived destroy")
 	}
 }
