@@ -18,14 +18,16 @@ func TestIdentifyAndAccountIDConcurrently(t *testing.T) {
 	var wg sync.WaitGroup
 	ids := make([]string, 16)
 	for i := range ids {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			if i%2 == 0 {
 				if err := r.Identify(context.Background()); err != nil {
 					t.Error(err)
 				}
 			}
 			ids[i] = r.AccountID()
-		})
+		}()
 	}
 	wg.Wait()
 	if acct, caller := r.Identity(); acct != motoserver.AccountID || caller == "" {
@@ -51,11 +53,13 @@ func TestIdentifyAsksSTSOnceForConcurrentCallers(t *testing.T) {
 	})
 	var wg sync.WaitGroup
 	for range 8 {
-		wg.Go(func() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			if err := r.Identify(ctx); err != nil {
 				t.Error(err)
 			}
-		})
+		}()
 	}
 	wg.Wait()
 	if err := r.Identify(ctx); err != nil {

@@ -1,3 +1,8 @@
+//go:build go1.25
+
+// The retry tests need testing/synctest (Go 1.25); the module itself builds
+// with Go 1.24 (go.mod), and a 1.24 toolchain leaves this file out.
+
 package steps
 
 import (
