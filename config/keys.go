@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -216,6 +217,12 @@ func validKMSKey(k string) error {
 	return nil
 }
 
+// driveLetter reports a Windows drive ("C:\x", "C:x"): outside the project
+// on Windows, so refused on every OS (filepath.IsLocal judges only this one).
+func driveLetter(clean string) bool {
+	return len(clean) >= 2 && clean[1] == ':' && ('a' <= clean[0]|0x20 && clean[0]|0x20 <= 'z')
+}
+
 // validEnvFile keeps the secret out of files with another purpose and
 // inside the project, where the wizard can make git ignore it.
 func validEnvFile(s string) error {
@@ -226,7 +233,7 @@ func validEnvFile(s string) error {
 		return fmt.Errorf("cannot be empty (e.g. .env)")
 	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
 		return fmt.Errorf("%q: no newlines or control characters", s)
-	case strings.HasPrefix(s, "/") || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(clean, "/../") || strings.HasSuffix(clean, "/.."):
+	case strings.HasPrefix(clean, "/") || !filepath.IsLocal(s) || driveLetter(clean) || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(clean, "/../") || strings.HasSuffix(clean, "/.."):
 		return fmt.Errorf("%q: the env file must be inside the project (a relative path such as .env), where it can be ignored by git", s)
 	case strings.HasPrefix(s, "!") || strings.HasPrefix(s, "#"):
 		return fmt.Errorf("%q: a name starting with ! or # cannot be listed in .gitignore", s)
