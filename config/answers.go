@@ -265,11 +265,20 @@ func derived(a *Answers) *Answers {
 	if a == nil {
 		a = &Answers{}
 	}
+	c := a.Clone()
+	c.ApplyDefaults()
+	return c
+}
+
+// Clone returns a copy of a that shares nothing with it (nil for nil).
+func (a *Answers) Clone() *Answers {
+	if a == nil {
+		return nil
+	}
 	c := *a
 	c.Set = maps.Clone(a.Set)
 	c.Folders = slices.Clone(a.Folders)
 	c.PublicPrefixes = slices.Clone(a.PublicPrefixes)
-	c.ApplyDefaults()
 	return &c
 }
 
