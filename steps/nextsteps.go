@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/s3wizard/s3wizard/appconfig"
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
@@ -25,7 +24,7 @@ func NextSteps(r *Run) []string {
 	env, _ := envfile.Read(r.EnvFilePath())
 	keyID := env[appconfig.EnvKeyID]
 	key := r.State.Key(keyID)
-	if a.Credentials == config.CredAccessKeys && a.HerokuApp != "" && (key == nil || !slices.Contains(key.Deployed, "heroku")) {
+	if a.UsesAccessKeys() && a.HerokuApp != "" && (key == nil || !slices.Contains(key.Deployed, "heroku")) {
 		out = append(out, fmt.Sprintf("Set the config vars of Heroku app %s in one restart: sh %s — it holds the secret: delete it afterwards.", a.HerokuApp, appconfig.HerokuFile(a.Env)))
 	}
 	settings := "settings.py"
@@ -44,7 +43,7 @@ func NextSteps(r *Run) []string {
 		`Add "storages" to INSTALLED_APPS.`,
 		fmt.Sprintf("Pin the packages in requirements.txt: %s and boto3.", storagesPin(proj)),
 		fmt.Sprintf("Write the hand-off document for whoever runs the app: s3wizard docs --env %s", a.Env))
-	if a.Credentials == config.CredAccessKeys && key != nil && !key.Created.IsZero() {
+	if a.UsesAccessKeys() && key != nil && !key.Created.IsZero() {
 		due := key.Created.AddDate(0, 0, KeyRotationDays)
 		out = append(out, fmt.Sprintf("Rotate the access key %s by %s (every %d days): s3wizard rotate-keys --env %s", text.Mask(keyID), due.Format("2006-01-02"), KeyRotationDays, a.Env))
 	}
