@@ -6,12 +6,16 @@ import (
 	"sync"
 
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
 // Identity is who the AWS credentials belong to.
 type Identity struct {
 	Account, ARN, Region string
+	// ConfiguredRegion is AWS_REGION or the profile's region ("" when
+	// none): the region question offers it.
+	ConfiguredRegion string
 }
 
 // Probe answers what the wizard shows before a run is opened (who the
@@ -50,18 +54,57 @@ func (p *Probe) Identity(ctx context.Context) (Identity, error) {
 		return Identity{}, fmt.Errorf("who am i (sts:GetCallerIdentity): %w", aws.Explain(err))
 	}
 	acct, arn := r.Identity()
-	return Identity{Account: acct, ARN: arn, Region: c.Region}, nil
+	return Identity{Account: acct, ARN: arn, Region: c.Region, ConfiguredRegion: c.ConfiguredRegion}, nil
 }
 
-// BucketAvailability is the live check of a bucket name ("" when usable).
-func (p *Probe) BucketAvailability(ctx context.Context, name, region string) (string, error) {
+// Availability is the live check of a bucket name for an env.
+type Availability struct {
+	// Text is what to say about the name; "" when it is free.
+	Text string
+	// Blocks: the name cannot be used for this env (another account's,
+	// in another region, another env's of this project).
+	Blocks bool
+}
+
+// BucketAvailability is the live check of a bucket name for env: another
+// env of this project recording it comes first (no AWS call), then AWS.
+func (p *Probe) BucketAvailability(ctx context.Context, env, name, region string) (Availability, error) {
+	if other := BucketEnv(p.o.Dir, env, name); other != "" {
+		return Availability{Text: bucketOfEnv(name, other, env), Blocks: true}, nil
+	}
 	c, err := p.clients(ctx)
 	if err != nil {
-		return "", err
+		return Availability{}, err
 	}
-	msg, err := steps.BucketAvailability(ctx, &steps.Run{AWS: c}, name, region)
+	msg, usable, err := steps.BucketAvailability(ctx, &steps.Run{AWS: c}, name, region)
 	if err != nil {
-		return "", aws.Explain(err)
+		return Availability{}, aws.Explain(err)
 	}
-	return msg, nil
+	return Availability{Text: msg, Blocks: !usable}, nil
+}
+
+// BucketEnv is the other env of the project in dir whose saved answers
+// name bucket ("" when none): one bucket per env, since destroying or
+// rotating one env must never touch another's files.
+func BucketEnv(dir, env, bucket string) string {
+	if bucket == "" {
+		return ""
+	}
+	for _, e := range state.Envs(dir) {
+		if e == env {
+			continue
+		}
+		p, err := state.Read(dir, e)
+		if err != nil || p.Answers() == nil {
+			continue
+		}
+		if p.Answers().Bucket == bucket {
+			return e
+		}
+	}
+	return ""
+}
+
+func bucketOfEnv(bucket, other, env string) string {
+	return fmt.Sprintf("%s belongs to env %s of this project (.s3wizard/%s.json): env %s needs a bucket of its own; choose another name", bucket, other, other, env)
 }

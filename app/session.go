@@ -76,10 +76,21 @@ func Finish(a *config.Answers, dir string) error {
 	if err := validate(a, dir); err != nil {
 		return err
 	}
+	if other := BucketEnv(dir, a.Env, a.Bucket); other != "" {
+		return UsageError(fmt.Errorf("bucket %s; nothing was changed", bucketOfEnv(a.Bucket, other, a.Env)))
+	}
 	if err := steps.SecretFilesUntracked(dir, a); err != nil {
 		return UsageError(fmt.Errorf("%w; nothing was changed", err))
 	}
-	return claimEnvFile(a, dir)
+	if err := claimEnvFile(a, dir); err != nil {
+		return err
+	}
+	// Refused here, before the run's lock files exist (SaveAnswers checks
+	// again under the lock).
+	if err := envfile.CheckWritable(envPath(a.EnvFile, dir)); err != nil {
+		return UsageError(fmt.Errorf("env file: %w; nothing was changed", err))
+	}
+	return nil
 }
 
 // FinishAudit is Finish for the commands that write no secret (check,
@@ -97,8 +108,23 @@ func validate(a *config.Answers, dir string) error {
 	if err := a.Validate(); err != nil {
 		return UsageError(err)
 	}
-	if err := envfile.Check(envPath(a.EnvFile, dir)); err != nil {
-		return UsageError(fmt.Errorf("env file: %w: fix or remove that line; nothing was changed", err))
+	return checkEnvFile(a.EnvFile, dir)
+}
+
+// checkEnvFile refuses, before anything changes, an env file whose real
+// place is outside the project (a linked folder), one that is not a regular
+// file (a link, a named pipe) and one with a line envfile does not read.
+func checkEnvFile(file, dir string) error {
+	path := envPath(file, dir)
+	if err := envfile.InsideProject(dir, path); err != nil {
+		return UsageError(fmt.Errorf("env file: %w; nothing was changed", err))
+	}
+	if err := envfile.Check(path); err != nil {
+		var syntax *envfile.SyntaxError
+		if errors.As(err, &syntax) {
+			return UsageError(fmt.Errorf("env file: %w: fix or remove that line; nothing was changed", err))
+		}
+		return UsageError(fmt.Errorf("env file: %w; nothing was changed", err))
 	}
 	return nil
 }
@@ -168,7 +194,7 @@ func claimEnvFile(a *config.Answers, dir string) error {
 		}
 		return UsageError(fmt.Errorf("both .env and %s hold another env's settings (%s): set env_file for env %s", a.EnvFile, other, a.Env))
 	}
-	return envfile.Check(envPath(a.EnvFile, dir))
+	return checkEnvFile(a.EnvFile, dir)
 }
 
 // envUsing returns the other env of the project whose saved answers use
@@ -217,6 +243,12 @@ func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) 
 	)
 	if lock && !dryRun {
 		prog, err = state.Open(o.Dir, a.Env)
+		if err == nil {
+			err = sweepTemps(o.Dir, a)
+			if err != nil {
+				prog.Close()
+			}
+		}
 	} else {
 		prog, err = state.Read(o.Dir, a.Env)
 	}
@@ -237,6 +269,18 @@ func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) 
 		clients.Offline = r.Offline
 	}
 	return &Session{Run: r, Steps: steps.All()}, nil
+}
+
+// sweepTemps removes what a killed run's atomic writes left of the env's
+// secret files, under the env-file lock (another env may be writing a
+// shared env file).
+func sweepTemps(dir string, a *config.Answers) error {
+	release, err := state.LockEnvFiles(dir)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return (&steps.Run{Dir: dir, Answers: a}).SweepTemps()
 }
 
 // SaveAnswers records the answers in the progress file (never a secret:

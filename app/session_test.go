@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -119,5 +120,33 @@ func TestEarlierDefaultUserNameIsKept(t *testing.T) {
 		if a.IAMUser != c.want {
 			t.Errorf("%q with saved progress: iam_user %q, want %q", c.yaml, a.IAMUser, c.want)
 		}
+	}
+}
+
+// One bucket per env: prod naming the bucket staging's progress records is
+// refused up front (exit 2), saying whose it is; the live check says the
+// same while the name is typed, with no AWS call.
+func TestFinishRefusesAnotherEnvsBucket(t *testing.T) {
+	dir := t.TempDir()
+	p, err := state.Open(dir, "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetAnswers(answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-shared\n"))
+	if err := p.Save(); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.Close()
+	err = Finish(answers(t, "env: prod\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-shared\nenv_file: .env.prod\n"), dir)
+	if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "belongs to env staging of this project") {
+		t.Fatalf("Finish = %v, want a usage error naming env staging", err)
+	}
+	av, err := NewProbe(Options{Dir: dir}).BucketAvailability(context.Background(), "prod", "mon-app-shared", "eu-west-3")
+	if err != nil || !av.Blocks || !strings.Contains(av.Text, "belongs to env staging") {
+		t.Fatalf("live check = %+v, %v", av, err)
+	}
+	// staging itself keeps its bucket.
+	if err := Finish(answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-shared\n"), dir); err != nil {
+		t.Fatalf("staging's own bucket: %v", err)
 	}
 }

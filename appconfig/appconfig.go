@@ -73,6 +73,13 @@ const (
 // HerokuFile is the Heroku command file of env, relative to the project.
 func HerokuFile(env string) string { return state.Dir + "/heroku-" + env + ".sh" }
 
+// KeyBackupFile is where apply keeps the env file as it was before a new
+// key replaced one that was not the wizard's (mode 0600; the `*secret*`
+// ignore rule covers it), relative to the project.
+func KeyBackupFile(env string) string {
+	return state.Dir + "/" + env + "-env-file-before-key.secret-backup"
+}
+
 // EBFile is the Elastic Beanstalk command file of env, relative to the
 // project (instance role: no secret in it).
 func EBFile(env string) string { return state.Dir + "/eb-" + env + ".sh" }

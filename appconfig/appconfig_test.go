@@ -127,3 +127,20 @@ func TestWriteSecretTightensALooserFile(t *testing.T) {
 		t.Fatalf("generated file mode %v (%v), want %v", fi.Mode().Perm(), err, GeneratedPerm)
 	}
 }
+
+// TestMaskSecretsJSONEscapedSecret (issue 17.7): an error quoting the
+// secret JSON-escaped (`\/` for `/`, as an API body or a JSON log line has
+// it) or URL-encoded is masked too.
+func TestMaskSecretsJSONEscapedSecret(t *testing.T) {
+	const id, secret = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	escaped := strings.ReplaceAll(secret, "/", `\/`)
+	for _, printed := range []string{
+		`{"message":"invalid value \"` + escaped + `\""}`,
+		"https://example.com/?secret=" + strings.ReplaceAll(secret, "/", "%2F"),
+	} {
+		msg := MaskSecrets(printed, map[string]string{EnvKeyID: id, EnvSecret: secret})
+		if strings.Contains(msg, "wJalrXUtnFEMI") {
+			t.Errorf("MaskSecrets left the secret in %s", msg)
+		}
+	}
+}

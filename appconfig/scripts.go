@@ -78,11 +78,10 @@ func MaskedArgs(args []string) []string {
 	return out
 }
 
-// MaskSecrets hides the secret and masks the key ID in text.
+// MaskSecrets hides the secret (in every encoding text.Redact knows) and
+// masks the key ID in text.
 func MaskSecrets(s string, env map[string]string) string {
-	if sec := env[EnvSecret]; sec != "" {
-		s = strings.ReplaceAll(s, sec, "********")
-	}
+	s = text.Redact(s, env[EnvSecret], "********")
 	if id := env[EnvKeyID]; len(id) >= 8 {
 		s = strings.ReplaceAll(s, id, text.Mask(id))
 	}

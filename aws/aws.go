@@ -2,7 +2,7 @@
 // HTTP client, and is the one place where AWS errors become advice. It also
 // watches every call: for the progress display, for dry runs (which must not
 // change anything) and, in test builds only (build tag s3wizard_testhooks,
-// testhooks.go), for the crash-injection hook.
+// internal/crashhook), for the crash-injection hook.
 package aws
 
 import (
@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -36,6 +37,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 	answers "github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/crashhook"
 	"github.com/s3wizard/s3wizard/provider"
 )
 
@@ -60,6 +62,9 @@ type StaticCreds struct{ ID, Secret, Token string }
 type Clients struct {
 	Cfg    sdk.Config
 	Region string
+	// ConfiguredRegion is the region the user configured (--region,
+	// AWS_REGION, the profile's region); "" when Region is the fallback.
+	ConfiguredRegion string
 	// Endpoint is the custom endpoint (AWS_ENDPOINT_URL[_S3], or endpoint_url
 	// in the AWS profile) or "".
 	Endpoint string
@@ -84,6 +89,8 @@ type Clients struct {
 	S3Control      S3ControlAPI
 	AccessAnalyzer AccessAnalyzerAPI
 	EB             ElasticBeanstalkAPI
+	// CloudFront is a global service (its API answers in us-east-1).
+	CloudFront CloudFrontAPI
 
 	mu       sync.Mutex
 	regional map[string]S3API
@@ -160,6 +167,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load aws configuration: %w", err)
 	}
+	configured := cfg.Region
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
 	}
@@ -167,7 +175,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		cfg.Credentials = credentialsProvider{cfg.Credentials}
 	}
 	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint}
-	c.Endpoint = o.Endpoint
+	c.Endpoint, c.ConfiguredRegion = o.Endpoint, configured
 	if c.Endpoint == "" {
 		c.Endpoint = CustomEndpoint()
 	}
@@ -200,6 +208,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
 	})
 	c.EB = elasticbeanstalk.NewFromConfig(cfg)
+	c.CloudFront = cloudfront.NewFromConfig(cfg, func(o *cloudfront.Options) { o.Region = "us-east-1" })
 	return c, nil
 }
 
@@ -240,6 +249,7 @@ func (c *Clients) newS3(region string) *s3.Client {
 		// Virtual-hosted addressing on AWS; emulators and S3-compatible
 		// services behind a custom endpoint need path style.
 		o.UsePathStyle = c.Endpoint != ""
+		o.APIOptions = append(o.APIOptions, urlEncodedListings)
 	})
 }
 
@@ -339,6 +349,11 @@ func IsReadOnly(op string) bool {
 	return false
 }
 
+// CrashAfterEnv names the test hook variable (internal/crashhook; only a
+// binary built with the tag s3wizard_testhooks honours it): the
+// process exits right after the named operation succeeds, as if killed.
+const CrashAfterEnv = crashhook.Env
+
 func (c *Clients) watch(stack *middleware.Stack) error {
 	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("s3wizardWatch",
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
@@ -386,7 +401,7 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			}
 			out, md, err := next.HandleInitialize(ctx, in)
 			if err == nil {
-				crashAfter(op, call) // a test hook; nothing in a release build
+				crashhook.After(op, call)
 			}
 			if err == nil {
 				c.record(ctx, in.Parameters, out.Result)
@@ -457,6 +472,8 @@ func serviceName(id string) string {
 		return "access-analyzer"
 	case "Elastic Beanstalk":
 		return "elasticbeanstalk"
+	case "CloudFront":
+		return "cloudfront"
 	}
 	return strings.ToLower(strings.ReplaceAll(id, " ", ""))
 }

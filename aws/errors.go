@@ -35,7 +35,7 @@ var notFoundCodes = map[string]bool{
 	"NoSuchLifecycleConfiguration": true, "OwnershipControlsNotFoundError": true,
 	"NoSuchPublicAccessBlockConfiguration": true, "NotFoundException": true,
 	"ResourceNotFound": true, "ResourceNotFoundException": true, "NoSuchConfiguration": true,
-	"NoSuchTagSet": true,
+	"NoSuchTagSet": true, "NoSuchDistribution": true, "NoSuchOriginAccessControl": true,
 }
 
 // IsNotFound reports whether err says the thing does not exist.
@@ -155,7 +155,15 @@ func Explain(err error) error {
 		msg = ae.ErrorMessage()
 	}
 	if msg == "" {
-		if st := Status(err); st != 0 {
+		// No error code in an answer: say what did happen (a reset
+		// connection, an answer that could not be read), from the
+		// innermost error, not only that the call "failed".
+		switch st := Status(err); {
+		case st == 0:
+			msg = "no answer: " + rootCause(err)
+		case st/100 == 2:
+			msg = fmt.Sprintf("HTTP %d, but the answer could not be read: %s", st, rootCause(err))
+		default:
 			msg = fmt.Sprintf("HTTP %d", st)
 		}
 	}
@@ -217,4 +225,16 @@ func BucketRegionFromError(err error) string {
 func IsThrottle(err error) bool {
 	_, ok := retry.DefaultThrottleErrorCodes[Code(err)]
 	return ok
+}
+
+// rootCause is the message of the innermost error err wraps (the network's
+// or the decoder's own words).
+func rootCause(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
 }

@@ -39,6 +39,11 @@ const (
 	ScopeTopic // the alarms' SNS topic
 	ScopeBudget
 	ScopeEBEnvironment
+	// ScopeDistribution is the wizard's CloudFront distributions (their IDs
+	// are CloudFront's, known only once made: distribution/* of the account).
+	ScopeDistribution
+	// ScopeOriginAccessControl is the distributions' origin access controls.
+	ScopeOriginAccessControl
 )
 
 // Permission is what one API operation needs from IAM.
@@ -73,6 +78,7 @@ var ServiceDocs = map[string]string{
 	"budgets":          "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbudgetservice.html",
 	"access-analyzer":  "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiamaccessanalyzer.html",
 	"elasticbeanstalk": "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticbeanstalk.html",
+	"cloudfront":       "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudfront.html",
 }
 
 // Reference is the AWS page for op's row.
@@ -208,6 +214,23 @@ var OperatorActions = map[string]Permission{
 
 	"access-analyzer:ValidatePolicy": {Actions: []string{"access-analyzer:ValidatePolicy"}, Scope: ScopeAccount},
 
+	// CloudFront (the rows without Doc: ServiceDocs["cloudfront"]). The
+	// List* actions take no resource.
+	"cloudfront:CreateOriginAccessControl": {Actions: []string{"cloudfront:CreateOriginAccessControl"}, Scope: ScopeOriginAccessControl},
+	"cloudfront:GetOriginAccessControl":    {Actions: []string{"cloudfront:GetOriginAccessControl"}, Scope: ScopeOriginAccessControl},
+	"cloudfront:DeleteOriginAccessControl": {Actions: []string{"cloudfront:DeleteOriginAccessControl"}, Scope: ScopeOriginAccessControl},
+	"cloudfront:ListOriginAccessControls":  {Actions: []string{"cloudfront:ListOriginAccessControls"}, Scope: ScopeAccount},
+	// "This API operation requires the following IAM permissions:
+	// CreateDistribution, TagResource".
+	"cloudfront:CreateDistributionWithTags": {Actions: []string{"cloudfront:CreateDistribution", "cloudfront:TagResource"}, Scope: ScopeDistribution,
+		Doc: "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateDistributionWithTags.html"},
+	"cloudfront:GetDistribution":       {Actions: []string{"cloudfront:GetDistribution"}, Scope: ScopeDistribution},
+	"cloudfront:GetDistributionConfig": {Actions: []string{"cloudfront:GetDistributionConfig"}, Scope: ScopeDistribution},
+	"cloudfront:UpdateDistribution":    {Actions: []string{"cloudfront:UpdateDistribution"}, Scope: ScopeDistribution},
+	"cloudfront:DeleteDistribution":    {Actions: []string{"cloudfront:DeleteDistribution"}, Scope: ScopeDistribution},
+	"cloudfront:ListTagsForResource":   {Actions: []string{"cloudfront:ListTagsForResource"}, Scope: ScopeDistribution},
+	"cloudfront:ListDistributions":     {Actions: []string{"cloudfront:ListDistributions"}, Scope: ScopeAccount},
+
 	// Associating the instance profile also passes the role to EC2; the
 	// rest of what it needs is EBManagedPolicy's.
 	"elasticbeanstalk:UpdateEnvironment": {Actions: []string{"elasticbeanstalk:UpdateEnvironment"}, Scope: ScopeEBEnvironment,
@@ -221,6 +244,7 @@ var OperatorActions = map[string]Permission{
 var ServicePrefixes = map[string]string{
 	"S3": "s3", "S3Control": "s3control", "IAM": "iam", "STS": "sts", "CloudWatch": "cloudwatch",
 	"SNS": "sns", "Budgets": "budgets", "AccessAnalyzer": "access-analyzer", "EB": "elasticbeanstalk",
+	"CloudFront": "cloudfront",
 }
 
 // apiInterfaces are Clients' interface fields (api.go), by service prefix:

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/mattn/go-isatty"
+	"github.com/muesli/termenv"
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
@@ -170,6 +174,7 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 		sess.Run.Report = pr.event
 		results, err = steps.ApplyAll(ctx, sess.Run, sess.Steps)
 	}
+	pr.flush()
 	if errors.Is(err, steps.ErrPlanStale) && results == nil {
 		return err
 	}
@@ -183,6 +188,9 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	printChecks(s.Err, dj)
 	if !djOK {
 		return errors.New("the upload test from Django failed (above): the bucket is set up; fix the settings or the env file, then run `s3wizard check --env " + a.Env + "`")
+	}
+	if list := steps.NextSteps(sess.Run); len(list) > 0 {
+		fmt.Fprintf(s.Err, "s3wizard: what now for env %s:\n%s", a.Env, steps.FormatNextSteps(list))
 	}
 	if p, err := djangoapp.Detect(f.Dir); err == nil {
 		if line := migrate.Offer(p, a.Env); line != "" {
@@ -310,31 +318,73 @@ func printPlan(w io.Writer, r *steps.Run, results []steps.Result) (int, error) {
 	return total, nil
 }
 
-// printer writes run events to stderr, one line each.
+// printer writes run events to stderr: the steps that run concurrently
+// would interleave their lines, so each step's lines are held and written
+// together when it ends (its start line at once). Marks are coloured on a
+// terminal unless --no-color or NO_COLOR.
 type printer struct {
-	mu      sync.Mutex
-	w       io.Writer
-	noColor bool
+	mu            sync.Mutex
+	w             io.Writer
+	held          map[string][]string
+	ok, bad, warn lipgloss.Style
 }
 
-func newPrinter(w io.Writer, noColor bool) *printer { return &printer{w: w, noColor: noColor} }
+func newPrinter(w io.Writer, noColor bool) *printer {
+	r := lipgloss.NewRenderer(w)
+	if noColor || os.Getenv("NO_COLOR") != "" {
+		r.SetColorProfile(termenv.Ascii)
+	}
+	return newPrinterFor(w, r)
+}
+
+// newPrinterFor is newPrinter with the renderer (its colour profile) given.
+func newPrinterFor(w io.Writer, r *lipgloss.Renderer) *printer {
+	return &printer{w: w, held: map[string][]string{},
+		ok: r.NewStyle().Foreground(lipgloss.Color("10")), bad: r.NewStyle().Foreground(lipgloss.Color("9")).Bold(true),
+		warn: r.NewStyle().Foreground(lipgloss.Color("11"))}
+}
+
+// flush writes the lines of steps that never ended (a dry run lists its
+// actions and stops there).
+func (p *printer) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ids := slices.Sorted(maps.Keys(p.held))
+	for _, id := range ids {
+		for _, l := range p.held[id] {
+			fmt.Fprintln(p.w, l)
+		}
+	}
+	clear(p.held)
+}
 
 func (p *printer) event(e steps.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	hold := func(format string, args ...any) {
+		p.held[e.Step] = append(p.held[e.Step], fmt.Sprintf(format, args...))
+	}
+	end := func(line string) {
+		for _, l := range p.held[e.Step] {
+			fmt.Fprintln(p.w, l)
+		}
+		delete(p.held, e.Step)
+		fmt.Fprintln(p.w, line)
+	}
 	switch e.Kind {
 	case steps.EvStepStart:
 		fmt.Fprintf(p.w, "▸ [%s] %s\n", e.Step, e.Text)
+		p.held[e.Step] = []string{}
 	case steps.EvAction:
-		fmt.Fprintf(p.w, "  [%s] + %s\n", e.Step, e.Text)
+		hold("  [%s] + %s", e.Step, e.Text)
 	case steps.EvNotice:
-		fmt.Fprintf(p.w, "  [%s] i %s\n", e.Step, e.Text)
+		hold("  [%s] i %s", e.Step, e.Text)
 	case steps.EvWarn:
-		fmt.Fprintf(p.w, "  [%s] ! %s\n", e.Step, e.Text)
+		hold("  [%s] %s %s", e.Step, p.warn.Render("!"), e.Text)
 	case steps.EvCheck:
-		mark := "✓"
+		mark := p.ok.Render("✓")
 		if !e.Check.OK {
-			mark = "✗"
+			mark = p.bad.Render("✗")
 		} else if e.Check.Skipped {
 			mark = "-"
 		}
@@ -342,12 +392,16 @@ func (p *printer) event(e steps.Event) {
 		if e.Check.Detail != "" {
 			line += ": " + e.Check.Detail
 		}
-		fmt.Fprintln(p.w, line)
+		hold("%s", line)
 	case steps.EvStepDone:
-		fmt.Fprintf(p.w, "✔ [%s] done\n", e.Step)
+		end(p.ok.Render("✔") + fmt.Sprintf(" [%s] done", e.Step))
 	case steps.EvStepFail:
-		fmt.Fprintf(p.w, "✗ [%s] failed: %v\n", e.Step, e.Err)
+		if errors.Is(e.Err, context.Canceled) {
+			end(p.warn.Render("‖") + fmt.Sprintf(" [%s] interrupted: run again to finish it", e.Step))
+			break
+		}
+		end(p.bad.Render("✗") + fmt.Sprintf(" [%s] failed: %v", e.Step, e.Err))
 	case steps.EvStepSkip:
-		fmt.Fprintf(p.w, "- [%s] skipped: %s\n", e.Step, e.Text)
+		end(fmt.Sprintf("- [%s] skipped: %s", e.Step, e.Text))
 	}
 }

@@ -48,6 +48,7 @@ func cmdCheck(ctx context.Context, f *flags, s IO) error {
 	if err != nil {
 		return err
 	}
+	sweepProbeLeftovers(ctx, sess.Run, s)
 	results := steps.VerifyAll(ctx, sess.Run, sess.Steps)
 	rep := checkReport{Env: f.Env, OK: true}
 	for _, r := range results {

@@ -14,9 +14,12 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/internal/strdist"
 )
 
 // Exit codes of the contract.
@@ -74,6 +77,7 @@ type flags struct {
 	noColor    bool
 	accessible bool
 	mediaRoot  string
+	python     string
 	help       bool
 }
 
@@ -102,7 +106,7 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 				c.help(out)
 				return ExitOK
 			}
-			fmt.Fprintf(errw, "s3wizard: unknown command %q: run `s3wizard --help`\n", args[0])
+			fmt.Fprintf(errw, "s3wizard: unknown command %q%s: run `s3wizard --help`\n", args[0], didYouMean(args[0], commandNames(), ""))
 			return ExitUsage
 		}
 		globalUsage(out)
@@ -113,7 +117,7 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 	}
 	c := lookupCommand(name)
 	if c == nil {
-		fmt.Fprintf(errw, "s3wizard: unknown command %q: run `s3wizard --help` for the list\n", name)
+		fmt.Fprintf(errw, "s3wizard: unknown command %q%s: run `s3wizard --help` for the list\n", name, didYouMean(name, commandNames(), ""))
 		return ExitUsage
 	}
 	f, err := parseFlags(c, args, errw)
@@ -129,10 +133,65 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 		}
 		return ExitOK
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(errw)
 	defer stop()
 	s.lines = bufio.NewReader(in)
 	return report(ctx, c.run(ctx, f, s), errw)
+}
+
+// StopGrace is how long a run may take to end after SIGINT or SIGTERM
+// cancelled it (saving progress, answering the AWS calls in flight)
+// before the process exits anyway: a run blocked where no context reaches
+// (a read of a pipe or of stdin) would otherwise ignore every signal.
+const StopGrace = 5 * time.Second
+
+// stopOnSignal is a context that the first SIGINT or SIGTERM cancels; a
+// second signal, or StopGrace without the run ending, exits the process
+// (status 130) at once.
+func stopOnSignal(errw io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+		case <-done:
+			return
+		}
+		cancel()
+		select {
+		case <-sigs:
+		case <-time.After(StopGrace):
+		case <-done:
+			return
+		}
+		fmt.Fprintln(errw, "s3wizard: stopped: the run did not end after the signal; progress saved so far is kept — run the same command to resume")
+		os.Exit(ExitCancelled)
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
+}
+
+// didYouMean is " — did you mean PREFIXname?" for the nearest of names, or "".
+func didYouMean(name string, names []string, prefix string) string {
+	if c := strdist.Closest(name, names); c != "" {
+		return fmt.Sprintf(" — did you mean %s%s?", prefix, c)
+	}
+	return ""
+}
+
+func commandNames() []string {
+	var out []string
+	for _, c := range commandTable {
+		if c.name != "" {
+			out = append(out, c.name)
+		}
+	}
+	return out
 }
 
 // parseFlags accepts only the command's own flags and the global ones:
@@ -148,7 +207,9 @@ func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
 	help := fmt.Sprintf("run `%s --help`", c.title())
 	if err := fs.Parse(args); err != nil {
 		if strings.HasPrefix(err.Error(), "flag provided but not defined: ") {
-			return nil, fmt.Errorf("%s does not take %s: %s", c.title(), strings.TrimPrefix(err.Error(), "flag provided but not defined: "), help)
+			bad := strings.TrimPrefix(err.Error(), "flag provided but not defined: ")
+			names := append(append([]string{}, c.flags...), globalFlags...)
+			return nil, fmt.Errorf("%s does not take %s%s: %s", c.title(), bad, didYouMean(strings.TrimLeft(bad, "-"), names, "--"), help)
 		}
 		return nil, fmt.Errorf("%s: %w: %s", c.title(), err, help)
 	}
@@ -157,6 +218,13 @@ func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%s: unexpected argument %q: %s", c.title(), fs.Arg(0), help)
+	}
+	if f.python != "" {
+		st, err := os.Stat(f.python)
+		if err != nil || st.IsDir() || st.Mode().Perm()&0o111 == 0 {
+			return nil, fmt.Errorf("%s: --python %s is not an executable file: %s", c.title(), f.python, help)
+		}
+		djangoapp.Python = f.python
 	}
 	if os.Getenv("NO_COLOR") != "" {
 		f.noColor = true

@@ -230,11 +230,14 @@ var flagDefs = map[string]flagDef{
 	"accessible": {"", func(fs *flag.FlagSet, f *flags) {
 		fs.BoolVar(&f.accessible, "accessible", false, "line-by-line prompts (screen readers, pipes)")
 	}},
+	"python": {"PATH", func(fs *flag.FlagSet, f *flags) {
+		fs.StringVar(&f.python, "python", "", "the app's Python (its virtualenv's bin/python), asked first for Django (default: VIRTUAL_ENV, the project's .venv/venv, Poetry's, pipenv's, python3)")
+	}},
 	"help": {"", func(fs *flag.FlagSet, f *flags) { fs.BoolVar(&f.help, "help", false, "this help") }},
 }
 
 // globalFlags apply to every command.
-var globalFlags = []string{"dir", "profile", "region", "no-color", "accessible"}
+var globalFlags = []string{"dir", "profile", "region", "python", "no-color", "accessible"}
 
 func lookupCommand(name string) *command {
 	for _, c := range commandTable {

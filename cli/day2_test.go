@@ -118,7 +118,7 @@ func TestDestroyNeedsTheTypedName(t *testing.T) {
 	}
 	// What goes is listed before the question (issue 10.4).
 	question := strings.Index(no.stderr, "Type the bucket name")
-	for _, want := range []string{"bucket mon-app-media-staging with EVERY file", "IAM user mon-app-staging-s3-user", "IAM group", "budget s3wizard-s3-monthly"} {
+	for _, want := range []string{"bucket mon-app-media-staging with EVERY file", "IAM user mon-app-staging-s3-user", "IAM group"} {
 		if i := strings.Index(no.stderr, want); i < 0 || i > question {
 			t.Errorf("%q is not listed before the question:\n%s", want, no.stderr)
 		}
@@ -134,8 +134,12 @@ func TestDestroyNeedsTheTypedName(t *testing.T) {
 	if _, err := iam.NewFromConfig(s.AWSConfig(t, "us-east-1")).GetUser(ctx, &iam.GetUserInput{UserName: sdk.String("mon-app-staging-s3-user")}); err == nil {
 		t.Error("IAM user still exists")
 	}
-	if env := readEnv(t, dir); env["AWS_SECRET_ACCESS_KEY"] != "" {
-		t.Error("the deleted key's secret is still in .env")
+	// The env file held only the wizard's lines: destroy removes it (its
+	// copy stays in .s3wizard/*.secret-backup); no secret is left in it.
+	if b, err := os.ReadFile(filepath.Join(dir, ".env")); err == nil && strings.Contains(string(b), "AWS_SECRET_ACCESS_KEY") {
+		t.Errorf("the deleted key's secret is still in .env:\n%s", b)
+	} else if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
 	}
 	// Re-running apply rebuilds everything.
 	mustOK(t, apply(t, dir, s.Env()))

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -259,8 +260,8 @@ func TestDeniedCreateAccessKeyThenResume(t *testing.T) {
 		t.Errorf("the error does not name the denied action:\n%s", r.stderr)
 	}
 	st := run(t, dir, nil, "status", "--env", "staging")
-	for _, want := range []string{"done     bucket", "done     iam", "failed   access-key"} {
-		if !strings.Contains(st.stdout, want) {
+	for _, want := range []string{`done\s+bucket`, `done\s+iam`, `failed\s+access-key`} {
+		if !regexp.MustCompile(want).MatchString(st.stdout) {
 			t.Errorf("status lacks %q:\n%s", want, st.stdout)
 		}
 	}

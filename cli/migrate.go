@@ -5,11 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/migrate"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // ErrMigrationFailed makes migrate-media exit 1 after listing the files
@@ -30,6 +36,9 @@ func cmdMigrateMedia(ctx context.Context, f *flags, s IO) error {
 	}
 	defer sess.Close()
 	a := sess.Run.Answers
+	if err := checkMediaRoot(sess.Run, root); err != nil {
+		return err
+	}
 	// The AWS layer refuses every mutating call in a dry run, whatever
 	// this command does.
 	sess.Run.AWS.DryRun = f.DryRun
@@ -43,7 +52,7 @@ func cmdMigrateMedia(ctx context.Context, f *flags, s IO) error {
 	res, err := migrate.Run(ctx, sess.Run.AWS.S3In(a.Region), migrate.Options{
 		Root: root, Bucket: a.Bucket, Owner: sess.Run.State.Account(), DryRun: f.DryRun,
 		NoChecksum: sess.Run.Profile() != nil && !sess.Run.Profile().ChecksumHeaders(),
-		Progress:   s.Err, Terminal: isTerminal(s.Err),
+		Progress:   s.Err, Terminal: isTerminal(s.Err), Secret: secretFile,
 	})
 	if err != nil && res == nil {
 		return err
@@ -69,6 +78,10 @@ func cmdMigrateMedia(ctx context.Context, f *flags, s IO) error {
 	}
 	if len(res.Failed) > 0 {
 		fmt.Fprintf(s.Err, "s3wizard: %d of %d files failed (listed above); run the same command again to retry them — what is uploaded is skipped\n", len(res.Failed), res.Files)
+		return ErrMigrationFailed
+	}
+	if len(res.Ignored) > 0 {
+		fmt.Fprintf(s.Err, "s3wizard: %d entries of %s are not regular files (listed above) and were not uploaded: copy what they point to into MEDIA_ROOT, or upload it yourself\n", len(res.Ignored), root)
 		return ErrMigrationFailed
 	}
 	if !f.DryRun && res.Files > 0 {
@@ -98,5 +111,63 @@ func mediaRoot(f *flags) (root, source string, err error) {
 	if err != nil || !st.IsDir() {
 		return "", "", app.UsageError(fmt.Errorf("media root %s (from %s) is not a directory: pass --media-root DIR", root, source))
 	}
-	return root, source, nil
+	// A linked MEDIA_ROOT is migrated from the folder it points to (walking
+	// the link itself found nothing, and said nothing).
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", "", app.UsageError(fmt.Errorf("media root %s: %w", root, err))
+	}
+	if real != root {
+		source += ", a link to " + real
+	}
+	return real, source, nil
+}
+
+// checkMediaRoot refuses a media root that holds the project itself, the
+// env file or the progress folder, or lies in the progress folder: every
+// file under it is uploaded, secrets included.
+func checkMediaRoot(r *steps.Run, root string) error {
+	real := func(p string) string {
+		if q, err := filepath.EvalSymlinks(p); err == nil {
+			p = q
+		}
+		if q, err := filepath.Abs(p); err == nil {
+			p = q
+		}
+		return p
+	}
+	within := func(dir, p string) bool {
+		rel, err := filepath.Rel(dir, p)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	progress := real(filepath.Join(r.Dir, state.Dir))
+	for _, c := range []struct{ path, what string }{
+		{real(r.Dir), "the project folder"},
+		{real(r.EnvFilePath()), "the env file " + r.Answers.EnvFile},
+		{progress, "the progress folder " + state.Dir},
+	} {
+		if within(root, c.path) {
+			return app.UsageError(fmt.Errorf("media root %s holds %s: migrating it would upload secrets; set MEDIA_ROOT to the media folder alone (e.g. BASE_DIR / \"media\") or pass --media-root DIR; nothing was uploaded", root, c.what))
+		}
+	}
+	if within(progress, root) {
+		return app.UsageError(fmt.Errorf("media root %s is in the progress folder %s; pass --media-root DIR; nothing was uploaded", root, state.Dir))
+	}
+	return nil
+}
+
+// secretFile tells why a media file may hold a secret, by its name: an env
+// file, one of the wizard's secret-bearing files or an atomic write's
+// temporary copy ("" when none).
+func secretFile(rel string) string {
+	base := path.Base(rel)
+	switch {
+	case base == ".env" || strings.HasPrefix(base, ".env.") || strings.HasSuffix(base, ".env"):
+		return "an env file"
+	case strings.Contains(base, envfile.TempMark):
+		return "a temporary copy of a file s3wizard writes"
+	case base == appconfig.SetEnvFile || strings.Contains(base, "secret"):
+		return "a file named like a secret one"
+	}
+	return ""
 }

@@ -130,7 +130,9 @@ func TestProvidedKeysTypedInAccessibleMode(t *testing.T) {
 	if strings.Contains(tm.screen(), minioserver.Password) {
 		t.Errorf("the secret reached the terminal:\n%s", tm.screen())
 	}
-	tm.send("n\n") // no to the plan: nothing changes, the wizard ends
+	tm.send("n\n") // no to the plan: nothing changes, back to the step's questions
+	tm.waitFor("[Enter keeps mon-app]")
+	tm.send("\x03") // ctrl+c: the wizard ends
 	if code := tm.exit(); code != 130 {
 		t.Errorf("no to the plan: exit %d, want 130\n%s", code, tm.screen())
 	}

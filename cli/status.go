@@ -92,7 +92,7 @@ func cmdStatus(ctx context.Context, f *flags, s IO) error {
 			fmt.Fprintf(s.Out, "  waiting: %s\n", w)
 		}
 		for _, r := range es.Steps {
-			fmt.Fprintf(s.Out, "  %-8s %-12s %s", r.Status, r.ID, r.Title)
+			fmt.Fprintf(s.Out, "  %-11s %-12s %s", r.Status, r.ID, r.Title)
 			if r.Error != "" {
 				fmt.Fprintf(s.Out, " — %s", text.FirstLine(r.Error))
 			}

@@ -90,6 +90,7 @@ type Answers struct {
 	Credentials    string
 	Endpoint       string
 	PublicDomain   string
+	CloudFront     bool
 	IAMUser        string
 	IAMPolicy      string
 	RoleName       string
@@ -318,6 +319,9 @@ func (a *Answers) Validate() error {
 				a.Bucket, logs, len(logs), 63-len(LogBucketSuffix))
 		}
 	}
+	if err := a.cloudFrontRefusal(); err != nil {
+		return &KeyError{Key: "cloudfront", Err: err}
+	}
 	if provided(a) && a.Endpoint == "" {
 		return &KeyError{Key: "endpoint", Err: errNoEndpoint}
 	}
@@ -370,6 +374,40 @@ func (a *Answers) PublicReadPrefixes() []string {
 		out = append(out, StaticPrefix)
 	}
 	return out
+}
+
+// cloudFrontRefusal says why cloudfront: true cannot be served with these
+// answers (nil when it can, or when it is off).
+func (a *Answers) cloudFrontRefusal() error {
+	switch {
+	case !a.CloudFront:
+		return nil
+	case provided(a):
+		return errors.New("CloudFront is an AWS service: an S3-compatible provider (credentials: provided) has none; use public_domain for your provider's CDN, or leave cloudfront out")
+	case a.PublicDomain != "":
+		return fmt.Errorf("with cloudfront the public and static URLs use the distribution's own domain: leave public_domain (%s) empty, or set cloudfront: false to keep your own CDN", a.PublicDomain)
+	case len(a.PublicReadPrefixes()) == 0:
+		return errors.New("nothing to serve: CloudFront serves the public prefixes and, with static_on_s3, static/; list public_prefixes or set static_on_s3, or leave cloudfront out")
+	case a.Encryption == EncSSEKMS && a.KMSKeyID == "":
+		return errors.New("SSE-KMS with the AWS managed key aws/s3 cannot work behind CloudFront: that key's policy cannot be changed to let CloudFront decrypt (AWS: Restrict access to an Amazon S3 origin, SSE-KMS); use encryption: SSE-S3, or a customer managed key in kms_key_id")
+	}
+	return nil
+}
+
+// ServedByCloudFront reports whether the public read prefixes are served
+// through the wizard's CloudFront distribution (the bucket then stays fully
+// private: Block Public Access all on, CloudFront's service principal only).
+func (a *Answers) ServedByCloudFront() bool {
+	return a.CloudFront && !provided(a) && len(a.PublicReadPrefixes()) > 0
+}
+
+// AnonymousPrefixes are the prefixes the bucket itself lets anyone read:
+// PublicReadPrefixes, unless CloudFront serves them (then none).
+func (a *Answers) AnonymousPrefixes() []string {
+	if a.ServedByCloudFront() {
+		return nil
+	}
+	return a.PublicReadPrefixes()
 }
 
 // values are the answers as the answers file nests them, keys in the

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -217,7 +218,7 @@ func validKMSKey(k string) error {
 	return nil
 }
 
-// driveLetter reports a Windows drive ("C:\x", "C:x"): outside the project
+// driveLetter reports a Windows drive ("C:x", "C:/x"): outside the project
 // on Windows, so refused on every OS (filepath.IsLocal judges only this one).
 func driveLetter(clean string) bool {
 	return len(clean) >= 2 && clean[1] == ':' && ('a' <= clean[0]|0x20 && clean[0]|0x20 <= 'z')
@@ -225,15 +226,25 @@ func driveLetter(clean string) bool {
 
 // validEnvFile keeps the secret out of files with another purpose and
 // inside the project, where the wizard can make git ignore it.
+//
+// Its name is also a .gitignore line, so it must mean to git what it says
+// (gitignore(5)): a backslash escapes the next character (`a\b.env` ignores
+// `ab.env`), trailing spaces are dropped and a line's leading space is
+// easily lost: each is refused, before anything changes, rather than
+// written as a rule that does not ignore the file.
 func validEnvFile(s string) error {
-	clean := strings.TrimPrefix(strings.ReplaceAll(s, "\\", "/"), "./")
+	clean := strings.TrimPrefix(s, "./")
 	base := clean[strings.LastIndex(clean, "/")+1:]
 	switch {
 	case strings.TrimSpace(s) == "":
 		return fmt.Errorf("cannot be empty (e.g. .env)")
 	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
 		return fmt.Errorf("%q: no newlines or control characters", s)
-	case strings.HasPrefix(clean, "/") || !filepath.IsLocal(s) || driveLetter(clean) || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(clean, "/../") || strings.HasSuffix(clean, "/.."):
+	case strings.Contains(s, "\\"):
+		return fmt.Errorf("%q: no backslash: in .gitignore it escapes the next character, so the line would not ignore this file; separate folders with /", s)
+	case strings.TrimSpace(s) != s:
+		return fmt.Errorf("%q: no space at the start or end: git drops trailing spaces from .gitignore lines, so the line would not ignore this file", s)
+	case strings.HasPrefix(s, "/") || !filepath.IsLocal(s) || driveLetter(clean) || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(clean, "/../") || strings.HasSuffix(clean, "/.."):
 		return fmt.Errorf("%q: the env file must be inside the project (a relative path such as .env), where it can be ignored by git", s)
 	case strings.HasPrefix(s, "!") || strings.HasPrefix(s, "#"):
 		return fmt.Errorf("%q: a name starting with ! or # cannot be listed in .gitignore", s)
@@ -321,6 +332,10 @@ var keys = []*Question{
 	{Key: "public_domain", Title: "Public files' domain (optional)", Help: "A CDN or your provider's public domain in front of the bucket (e.g. https://media.example.com): public and static URLs use it; private files keep signed URLs.",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.PublicDomain },
 		check: func(a *Answers) error { return validPublicDomain(a.PublicDomain) }},
+	{Key: "cloudfront", Title: "Serve the public and static files through CloudFront?", Help: "A CloudFront distribution with Origin Access Control in front of the bucket: public and static URLs use its domain, the bucket stays fully private (Block Public Access all on). Deploys take minutes.",
+		Kind: KindConfirm, ref: func(a *Answers) any { return &a.CloudFront },
+		// Not offered with credentials: provided, nor with nothing public.
+		relevant: func(a *Answers) bool { return notProvided(a) && len(a.PublicReadPrefixes()) > 0 }},
 	{Key: "credentials", Title: "How will the app authenticate?", Help: "access-keys for Heroku and local runs; instance-role for EC2 / Elastic Beanstalk (no long-lived keys); provided for an S3-compatible provider (MinIO, R2, B2, Scaleway, Spaces) with keys made in its console.",
 		Kind: KindSelect, Options: []string{CredAccessKeys, CredInstanceRole, CredProvided}, ref: func(a *Answers) any { return &a.Credentials },
 		fill: func(a *Answers) { a.Credentials = CredAccessKeys }, empty: true},
@@ -362,7 +377,9 @@ var keys = []*Question{
 		Kind: KindSelect, Options: []string{EncSSES3, EncSSEKMS}, ref: func(a *Answers) any { return &a.Encryption },
 		fill: func(a *Answers) { a.Encryption = EncSSES3 }, empty: true},
 	{Key: "kms_key_id", Title: "KMS key ID, ARN or alias/NAME (empty: the AWS managed key)",
-		Kind: KindInput, ref: func(a *Answers) any { return &a.KMSKeyID },
+		// Asked only once encryption is sse-kms (never after SSE-S3).
+		relevant: func(a *Answers) bool { return a.Encryption == EncSSEKMS },
+		Kind:     KindInput, ref: func(a *Answers) any { return &a.KMSKeyID },
 		check: func(a *Answers) error { return validKMSKey(a.KMSKeyID) }},
 	{Key: "versioning", Title: "Turn on versioning?", Help: "Keeps overwritten and deleted files recoverable.",
 		Kind: KindConfirm, ref: func(a *Answers) any { return &a.Versioning },
@@ -400,8 +417,13 @@ var keys = []*Question{
 		check: func(a *Answers) error {
 			return validDays(a.Lifecycle.ArchiveAfterDays, "archiving (0: the tier's default)", 0)
 		}},
-	{Key: "access_logs", Title: "Keep server access logs?", Help: "Written to BUCKET" + LogBucketSuffix + ".",
+	{Key: "access_logs", Title: "Keep server access logs?", Help: "Written to a bucket of their own: your bucket's name + " + LogBucketSuffix + ".",
 		Kind: KindConfirm, ref: func(a *Answers) any { return &a.AccessLogs }, relevant: notProvided,
+		adapt: func(a *Answers, q *Question) {
+			if a.Bucket != "" {
+				q.Help = "Written to a bucket of their own: " + LogBucketName(a.Bucket) + "."
+			}
+		},
 		// Server access logging is AWS-only: off with credentials: provided.
 		fill: func(a *Answers) { a.AccessLogs = !provided(a) }},
 	{Key: "budget.monthly_usd", Title: "Monthly budget in USD (0: none)",
@@ -417,8 +439,10 @@ var keys = []*Question{
 		}},
 	{Key: "budget.threshold_pct", Kind: KindInput, ref: func(a *Answers) any { return &a.Budget.ThresholdPct },
 		check: func(a *Answers) error {
-			if p := a.Budget.ThresholdPct; p < 0 || p > 1000 {
-				return fmt.Errorf("%v: a percentage of the budget between 1 and 1000", p)
+			// 0 is refused, not turned into 80: the answer says what it
+			// means or is left out (80).
+			if p := a.Budget.ThresholdPct; p < 0 || p > 1000 || a.Budget.MonthlyUSD > 0 && p < 1 {
+				return fmt.Errorf("%v: a percentage of the budget between 1 and 1000 (leave it out for 80)", p)
 			}
 			return nil
 		},
@@ -426,10 +450,10 @@ var keys = []*Question{
 			if a.Budget.MonthlyUSD > 0 {
 				a.Budget.ThresholdPct = 80
 			}
-		}, empty: true},
-	{Key: "alarms.bucket_size_gb", Title: "Alarm when the bucket exceeds (GB, 0: no alarm)",
+		}},
+	{Key: "alarms.bucket_size_gb", Title: "Alarm when the bucket exceeds (GiB = 2^30 bytes, 0: no alarm)",
 		Kind: KindInput, ref: func(a *Answers) any { return &a.Alarms.BucketSizeGB },
-		check: func(a *Answers) error { return validAmount(a.Alarms.BucketSizeGB, "the size alarm (GB)") },
+		check: func(a *Answers) error { return validAmount(a.Alarms.BucketSizeGB, "the size alarm (GiB)") },
 		fill:  func(a *Answers) { a.Alarms.BucketSizeGB = 50 }},
 	{Key: "alarms.number_of_objects", Kind: KindInput, ref: func(a *Answers) any { return &a.Alarms.NumberOfObjects },
 		check: func(a *Answers) error {
@@ -775,5 +799,53 @@ func (a *Answers) SetString(key, value string) error {
 		return fmt.Errorf("%s: %w", key, err)
 	}
 	a.mark(q)
+	return nil
+}
+
+// CheckDerived checks the answers derived from key once it is answered s
+// (a bucket or IAM name built from app and env), so a name too long is
+// refused where it comes from, when it is typed, not steps later. Keys in
+// asked (answered with it, or answered already) are left to their own
+// question.
+func CheckDerived(a *Answers, key, s string, asked []string) error {
+	q, ok := byKey[key]
+	if !ok {
+		return nil
+	}
+	before, after := derived(a), derived(a)
+	if q.setText(after, s) != nil {
+		return nil // the key's own rule says why
+	}
+	after.Set[key] = true
+	after.ApplyDefaults()
+	for _, x := range []*Answers{before, after} {
+		for _, d := range keys { // what a question would offer (region)
+			if d.required && d.zero(x) && d.fill != nil {
+				d.fill(x)
+			}
+		}
+	}
+	changed := func(d *Question) bool {
+		return d != q && !after.Set[d.Key] && !slices.Contains(asked, d.Key) && d.text(before) != d.text(after) &&
+			(d.relevant == nil || d.relevant(after))
+	}
+	for _, d := range keys {
+		if !changed(d) {
+			continue
+		}
+		if err := d.rule(after); err != nil {
+			return fmt.Errorf("the %s derived from it, %q, would be refused: %w", d.Key, d.text(after), err)
+		}
+	}
+	// The rules across keys (the log bucket's name, the IAM group's).
+	var ke *KeyError
+	if err := after.Validate(); errors.As(err, &ke) {
+		if ke.Key == key {
+			return ke.Err
+		}
+		if d, ok := byKey[ke.Key]; ok && changed(d) {
+			return fmt.Errorf("the %s derived from it would be refused: %w", ke.Key, ke.Err)
+		}
+	}
 	return nil
 }

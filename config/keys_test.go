@@ -201,7 +201,7 @@ func TestEnvFileRules(t *testing.T) {
 	for _, f := range []string{".gitignore", ".s3wizard/staging.json", ".s3wizard", "!important", "#x", ".env\nAWS=1", "../.env", "/etc/s3.env", "sub/../../.env", "config/", "settings.py", ".git/config", "*.env", "manage.py",
 		// Windows paths outside the project, refused on every OS (an answers
 		// file travels): a drive, a drive-relative path, a share.
-		`C:\x\.env`, "C:.env", `\\server\share\.env`} {
+		`C:\x\.env`, "C:/x/.env", "C:.env", `\\server\share\.env`} {
 		a, _ := Parse([]byte(base))
 		a.ApplyDefaults()
 		a.EnvFile, a.Set["env_file"] = f, true

@@ -35,7 +35,10 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	cl := r.AWS.IAM
 	var errs []error
 	try := func(what string, err error) {
-		if err != nil && !aws.IsNotFound(err) {
+		if aws.IsNotFound(err) {
+			return // nothing was there: nothing done, nothing said
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", what, aws.Explain(err)))
 			return
 		}
@@ -103,6 +106,7 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 		// (steps.ProviderSkips): nothing of the kind was made there.
 		steps.DestroyMonitoring(ctx, r, try, say)
 	}
+	steps.DestroyCloudFront(ctx, r, try, say)
 	destroyAppFiles(r, try, say)
 	for _, b := range destroyBuckets(r) {
 		if !r.Owns(state.KindBucket, b) {
@@ -125,6 +129,9 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 			p.ForgetOwnership(o.Kind, o.Name)
 		}
 		p.DeleteResource(steps.PABBeforeResource)
+		for _, k := range steps.CloudFrontResources {
+			p.DeleteResource(k)
+		}
 		// What a provider refused is asked again of the next bucket.
 		for k := range p.Resources() {
 			if strings.HasPrefix(k, steps.ProviderRefusedPrefix) {
@@ -349,6 +356,9 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 				return err
 			})
 			try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, EnvBackupFile(a.Env)), err)
+			if err == nil && onlyWizardComment(path) {
+				try("delete "+a.EnvFile+" (it held only the wizard's lines)", os.Remove(path))
+			}
 		}
 	} else if env[appconfig.EnvBucket] != "" {
 		say(fmt.Sprintf("kept %s as it is: it now holds bucket %s, not %s", a.EnvFile, env[appconfig.EnvBucket], a.Bucket))
@@ -367,6 +377,21 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 			}
 		}
 	}
+}
+
+// onlyWizardComment reports whether the env file at path holds nothing but
+// blank lines and the wizard's "# Added by s3wizard" marker.
+func onlyWizardComment(path string) bool {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && l != envfile.AddedComment {
+			return false
+		}
+	}
+	return true
 }
 
 // restoreAdopted undoes, on a bucket that existed before the wizard, what

@@ -49,7 +49,29 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 		}
 	}
 	if !a.IsProvided() {
-		deleted = append(deleted, fmt.Sprintf("CloudWatch alarms %s, %s, and budget %s (kept while another env of the project uses it, and when this project did not make it)", steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket), steps.BudgetName))
+		// Only what the answers made and the progress records.
+		if a.Alarms.BucketSizeGB > 0 {
+			deleted = append(deleted, "CloudWatch alarm "+steps.SizeAlarmName(a.Bucket))
+		}
+		if a.Alarms.NumberOfObjects > 0 {
+			deleted = append(deleted, "CloudWatch alarm "+steps.ObjectsAlarmName(a.Bucket))
+		}
+		if name := steps.AlarmTopicName(a.Bucket); r.Owns(state.KindSNSTopic, name) {
+			deleted = append(deleted, "SNS topic "+name+" and its email subscription")
+		}
+		if b := r.State.Resource(steps.BudgetResource); b != "" {
+			deleted = append(deleted, "budget "+b+" (kept while another env of the project uses it, and when this project did not make it)")
+		}
+	}
+	if id := r.State.Resource(steps.ResCloudFrontID); id != "" || r.Owns(state.KindDistribution, steps.CloudFrontCallerReference(a)) {
+		if r.Owns(state.KindDistribution, steps.CloudFrontCallerReference(a)) {
+			deleted = append(deleted, fmt.Sprintf("CloudFront distribution %s (disabled, then deleted once deployed: minutes on AWS)", id))
+		} else {
+			adopted("CloudFront distribution " + id)
+		}
+	}
+	if r.Owns(state.KindOriginAccessControl, steps.OACName(a)) {
+		deleted = append(deleted, "CloudFront origin access control "+steps.OACName(a))
 	}
 	deleted = append(deleted, fmt.Sprintf("the S3 lines of %s (a backup is kept in %s)", a.EnvFile, EnvBackupFile(a.Env)))
 	if a.HerokuApp != "" {

@@ -221,3 +221,39 @@ func TestDestroyMonitoringKeepsTheSharedBudget(t *testing.T) {
 		t.Errorf("after destroying prod: %d budget(s), prod topic exists %v", n, topicExists(prod))
 	}
 }
+
+// destroy says only what it did, and what it lists first exists: no alarm
+// or budget the answers never made, no detach of a policy never attached,
+// the SNS topic it deletes named; and an env file the wizard filled alone
+// is deleted, not left holding only "# Added by s3wizard".
+func TestDestroyTellsOnlyWhatIsSo(t *testing.T) {
+	s := motoserver.Shared(t)
+	a := testrun.Answers(t, destroyAnswers+"alarms: {bucket_size_gb: 0, number_of_objects: 0}\n")
+	r := testrun.OnMoto(t, s, a)
+	deleted, _ := day2.DestroyList(r)
+	list := strings.Join(deleted, "\n")
+	if strings.Contains(list, "CloudWatch alarm") || strings.Contains(list, "budget") {
+		t.Errorf("destroy lists what the answers never made:\n%s", list)
+	}
+	r.State.PutOwnership(state.Ownership{Kind: state.KindSNSTopic, Name: steps.AlarmTopicName(a.Bucket), Evidence: state.EvidenceCreated})
+	r.State.SetResource(steps.BudgetResource, steps.BudgetName)
+	deleted, _ = day2.DestroyList(r)
+	list = strings.Join(deleted, "\n")
+	for _, want := range []string{"SNS topic " + steps.AlarmTopicName(a.Bucket), "budget " + steps.BudgetName} {
+		if !strings.Contains(list, want) {
+			t.Errorf("destroy's list lacks %q:\n%s", want, list)
+		}
+	}
+	r.State.ForgetOwnership(state.KindSNSTopic, steps.AlarmTopicName(a.Bucket))
+	r.State.SetResource(steps.BudgetResource, "")
+
+	testrun.Apply(t, r, "preflight", "bucket", "iam", "access-key")
+	said := destroy(t, r)
+	if strings.Contains(said, "detach "+steps.ARNName(steps.FullAccessARN)) {
+		t.Errorf("destroy says it detached a policy never attached:\n%s", said)
+	}
+	if _, err := os.Stat(r.EnvFilePath()); !os.IsNotExist(err) {
+		b, _ := os.ReadFile(r.EnvFilePath())
+		t.Errorf("the env file the wizard alone filled is left (%v):\n%s", err, b)
+	}
+}

@@ -124,8 +124,8 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 func anonymousChecks(ctx context.Context, r *steps.Run, s3c aws.S3API, bucket string) []steps.Check {
 	var checks []steps.Check
 	hc := &http.Client{Timeout: 15 * time.Second}
-	for _, pfx := range r.Answers.PublicReadPrefixes() {
-		checks = append(checks, steps.AnonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public", http.StatusOK, steps.DoctorAnonymous, "anonymous read of "+pfx))
+	for _, pfx := range r.Answers.AnonymousPrefixes() { // not those CloudFront serves
+		checks = append(checks, steps.AnonymousProbe(ctx, s3c, hc, r, bucket, pfx+".s3wizard-doctor-public-probe", http.StatusOK, steps.DoctorAnonymous, "anonymous read of "+pfx))
 	}
 	return checks
 }

@@ -165,17 +165,31 @@ func retireOld(ctx context.Context, r *steps.Run, o RotateOptions, oldID string)
 		if o.ConfirmDeactivate != nil && !o.ConfirmDeactivate(oldID) {
 			return fmt.Errorf("%w: the old key %s stays active; once nothing uses it any more, run `s3wizard rotate-keys --env %s` again to deactivate it", ErrRotationPending, text.Mask(oldID), a.Env)
 		}
-		if _, err := r.AWS.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID, Status: iamtypes.StatusTypeInactive}); err != nil && !aws.IsNotFound(err) {
+		_, err := r.AWS.IAM.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID, Status: iamtypes.StatusTypeInactive})
+		switch {
+		case aws.IsNotFound(err):
+			// Said as it is, never reported as deactivated or deleted: IAM
+			// knows no such key of this user (deleted already, or the
+			// progress file names a key that is not its own).
+			markKey(r, oldID, "Deleted")
+			o.Say(fmt.Sprintf("old key %s is no key of IAM user %s (deleted already, or the progress file names another key): nothing was deactivated or deleted", text.Mask(oldID), a.IAMUser))
+			return r.State.Update(func(p *state.Progress) { p.SetRotation(nil) })
+		case err != nil:
 			return fmt.Errorf("deactivate the old key %s: %w", text.Mask(oldID), err)
 		}
 		markKey(r, oldID, "Inactive")
 		o.Say(fmt.Sprintf("old key %s deactivated", text.Mask(oldID)))
 		if o.ConfirmDelete(oldID) {
-			if _, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID}); err != nil && !aws.IsNotFound(err) {
+			_, err := r.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &a.IAMUser, AccessKeyId: &oldID})
+			if err != nil && !aws.IsNotFound(err) {
 				return fmt.Errorf("delete the old key %s: %w", text.Mask(oldID), err)
 			}
 			markKey(r, oldID, "Deleted")
-			o.Say(fmt.Sprintf("old key %s deleted", text.Mask(oldID)))
+			if err != nil {
+				o.Say(fmt.Sprintf("old key %s was gone already (deleted by someone else in the meantime)", text.Mask(oldID)))
+			} else {
+				o.Say(fmt.Sprintf("old key %s deleted", text.Mask(oldID)))
+			}
 		} else {
 			o.Say(fmt.Sprintf("old key %s left inactive: if nothing broke, the next rotate-keys deletes it (or re-activate it in IAM if something still needed it)", text.Mask(oldID)))
 		}

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -37,6 +38,9 @@ type Project struct {
 	StoragesSource string
 	Venv           string // path of the project's virtualenv, or ""
 	Python         string // interpreter that answered, or ""
+	// Tried are the interpreters asked before one could import Django
+	// (all of them when none could), each with why it was asked.
+	Tried []string
 	// Notes are things worth telling the user (e.g. installed Django differs
 	// from the pinned one).
 	Notes []string
@@ -89,7 +93,12 @@ func detect(abs string) (*Project, error) {
 		}
 	}
 
-	if in := cachedProbe(abs, p.Venv); in.Django != "" || in.Storages != "" {
+	in := cachedProbe(abs, p.Venv)
+	p.Tried = in.Tried
+	if in.Django == "" {
+		p.Notes = append(p.Notes, NoDjangoNote(in.Tried))
+	}
+	if in.Django != "" || in.Storages != "" {
 		p.Python = in.Python
 		if in.Django != "" {
 			p.DjangoVersion, p.VersionSource = in.Django, "installed"
@@ -146,6 +155,11 @@ func isFile(path string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
 func isExecutable(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
@@ -172,34 +186,99 @@ except Exception:
 print(json.dumps(r))
 `
 
-// pythonCandidates lists the interpreters to ask, the project's virtualenv
-// first, then python3 on PATH.
-func pythonCandidates(venv string) []string {
-	var c []string
+// Python is the interpreter named by --python (or S3WIZARD_PYTHON): asked
+// first, before any other.
+var Python = os.Getenv("S3WIZARD_PYTHON")
+
+// candidate is one interpreter to ask, and why it is asked.
+type candidate struct{ path, from string }
+
+// pythonCandidates lists the interpreters to ask, in order: --python, the
+// active virtualenv (VIRTUAL_ENV), the project's own (venv, .venv — uv's
+// too — env, envs), Poetry's and pipenv's for the project when their tool
+// is installed, then python3 on PATH. Each at most once.
+func pythonCandidates(abs, venv string) []candidate {
+	var c []candidate
+	add := func(path, from string) {
+		if path == "" || slices.ContainsFunc(c, func(x candidate) bool { return x.path == path }) {
+			return
+		}
+		c = append(c, candidate{path, from})
+	}
+	add(Python, "--python")
+	if v := os.Getenv("VIRTUAL_ENV"); v != "" {
+		add(filepath.Join(v, "bin", "python"), "VIRTUAL_ENV")
+	}
 	if venv != "" {
-		c = append(c, filepath.Join(venv, "bin", "python"))
+		add(filepath.Join(venv, "bin", "python"), "the project's "+filepath.Base(venv)+"/")
+	}
+	if abs != "" {
+		if pyproject, err := os.ReadFile(filepath.Join(abs, "pyproject.toml")); err == nil && bytes.Contains(pyproject, []byte("[tool.poetry")) {
+			if env := toolEnv(abs, "poetry", "env", "info", "--path"); env != "" {
+				add(filepath.Join(env, "bin", "python"), "Poetry's environment")
+			}
+		}
+		if isFile(filepath.Join(abs, "Pipfile")) {
+			if env := toolEnv(abs, "pipenv", "--venv"); env != "" {
+				add(filepath.Join(env, "bin", "python"), "pipenv's environment")
+			}
+		}
 	}
 	if py, err := exec.LookPath("python3"); err == nil {
-		c = append(c, py)
+		add(py, "python3 on PATH")
 	}
 	return c
 }
 
+// NoDjangoNote says that no interpreter could import Django, which ones
+// were tried, and how to point the wizard at the right one.
+func NoDjangoNote(tried []string) string {
+	t := "none found"
+	if len(tried) > 0 {
+		t = strings.Join(tried, "; ")
+	}
+	return "no Python here can import Django (tried: " + t + "): pass --python PATH (the interpreter of the app's virtualenv), or activate that virtualenv (VIRTUAL_ENV) and run s3wizard again"
+}
+
+// toolEnv asks a project tool (poetry, pipenv) where the project's
+// environment is; "" when the tool is missing or has none.
+func toolEnv(dir, tool string, args ...string) string {
+	if _, err := exec.LookPath(tool); err != nil {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ProbeTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, tool, args...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimSpace(string(out))
+	if !filepath.IsAbs(p) || !isDir(p) {
+		return ""
+	}
+	return p
+}
+
 // probeInstalledDirs asks each candidate Python for its Django and
 // django-storages versions; the first that has Django wins. It also returns
-// the sys.path directories of every interpreter that answered.
+// the sys.path directories of every interpreter that answered, and says
+// what each interpreter asked answered.
 func probeInstalledDirs(dir, venv string) (res installed, dirs []string) {
-	for _, py := range pythonCandidates(venv) {
-		v, err := probeVersions(py, dir)
+	for _, py := range pythonCandidates(dir, venv) {
+		v, err := probeVersions(py.path, dir)
 		if err != nil {
+			res.Tried = append(res.Tried, fmt.Sprintf("%s (%s): does not run", py.path, py.from))
 			continue
 		}
 		dirs = append(dirs, v.Paths...)
 		if v.Django != "" {
-			return installed{Django: v.Django, Storages: v.Storages, Python: py}, dirs
+			return installed{Django: v.Django, Storages: v.Storages, Python: py.path, Tried: res.Tried}, dirs
 		}
+		res.Tried = append(res.Tried, fmt.Sprintf("%s (%s): no Django", py.path, py.from))
 		if res.Storages == "" && v.Storages != "" {
-			res.Storages, res.Python = v.Storages, py
+			res.Storages, res.Python = v.Storages, py.path
 		}
 	}
 	return res, dirs

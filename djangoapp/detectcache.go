@@ -72,9 +72,10 @@ func orDot(dir string) string {
 
 // installed is what the interpreters answered (see probeInstalled).
 type installed struct {
-	Django   string `json:"django"`
-	Storages string `json:"storages"`
-	Python   string `json:"python"`
+	Django   string   `json:"django"`
+	Storages string   `json:"storages"`
+	Python   string   `json:"python"`
+	Tried    []string `json:"tried,omitempty"`
 }
 
 type cacheEntry struct {
@@ -156,11 +157,12 @@ func dirsUnchanged(dirs map[string]int64) bool {
 func probeKey(abs, venv string) string {
 	h := sha256.New()
 	line := func(parts ...string) { h.Write([]byte(strings.Join(parts, "\x00") + "\n")) }
-	line("v1", abs, venv)
+	line("v2", abs, venv, Python)
 	for _, k := range []string{"PATH", "VIRTUAL_ENV", "PYENV_VERSION", "PYENV_ROOT"} {
 		line("env", k, os.Getenv(k))
 	}
-	for _, py := range pythonCandidates(venv) {
+	for _, c := range pythonCandidates(abs, venv) {
+		py := c.path
 		line("python", py, fileStamp(py))
 		if target, err := filepath.EvalSymlinks(py); err == nil {
 			line("target", target, fileStamp(target))

@@ -87,6 +87,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 	d.Mermaid = mermaid(r, d)
 	d.Checklist = checklist(r, checks, live, d.Generated)
 	d.Manual = manual(r)
+	d.WhatNow = whatNow(r)
 	d.Departures, d.Steps = stepInfo(r, list)
 
 	var buf bytes.Buffer
@@ -125,6 +126,7 @@ type data struct {
 	EBHealthConfig                                         string
 	Checklist                                              []item
 	Manual                                                 []string
+	WhatNow                                                string
 	Departures                                             []departure
 	Steps                                                  []stepRow
 	// Provider is the S3-compatible provider's profile, one line each
@@ -287,8 +289,10 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 		budget = steps.DescribeBudget(a)
 	}
 	public := "everything private: all four switches on"
-	if len(a.PublicReadPrefixes()) > 0 {
+	if len(a.AnonymousPrefixes()) > 0 {
 		public = "ACL switches on; BlockPublicPolicy and RestrictPublicBuckets off (public prefixes)"
+	} else if a.ServedByCloudFront() {
+		public = "all four switches on: CloudFront (origin access control) serves the public files"
 	}
 	return []protRow{
 		{"Default encryption", steps.DescribeEncryption(a), liveCell(checks, live, steps.CheckEncryption)},
@@ -426,6 +430,9 @@ type guideItem struct {
 	// Note, when set, adds what no check covers (recorded facts, what to
 	// do by hand).
 	Note func(r *steps.Run, it *item)
+	// Django: the checks made through the project's own Django
+	// (steps.DjangoCheck, run by check and docs) count for the item too.
+	Django bool
 }
 
 func ids(list ...steps.CheckID) func(*config.Answers) []steps.CheckID {
@@ -464,7 +471,7 @@ var Guide = []guideItem{
 			}
 		}},
 	{Title: "Bucket policy consistent, public / private",
-		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable, steps.CheckPrivateNotOnDomain, steps.CheckAppKeyAfterPolicy)},
+		Checks: ids(steps.CheckPrivateRefused, steps.CheckPublicReadable, steps.CheckPrivateNotOnDomain, steps.CheckAppKeyAfterPolicy, steps.CheckPublicNotDirect, steps.CheckCloudFront, steps.CheckCloudFrontOAC, steps.CheckCloudFrontPolicyGrant)},
 	{Title: "Block Public Access configured correctly",
 		Checks: ids(steps.CheckPublicAccessBlock)},
 	{Title: "Default encryption enabled",
@@ -475,7 +482,11 @@ var Guide = []guideItem{
 		Checks: ids(steps.CheckBudget, steps.CheckBudgetAlert, steps.CheckAlarm, steps.CheckRequestMetrics)},
 	{Title: "Upload / delete tested from Django",
 		Checks: ids(steps.CheckAppKeyProbe, steps.CheckLayoutProbe),
+		Django: true,
 		Note: func(r *steps.Run, it *item) {
+			if it.django {
+				return // the test ran through the project's Django (below)
+			}
 			it.Details = append(it.Details, "⏺ from Django itself: `python manage.py shell -c \"from django.core.files.base import ContentFile; from django.core.files.storage import default_storage as s; n = s.save('check.txt', ContentFile(b'ok')); print(s.url(n)); s.delete(n)\"`")
 			it.unknown = true
 		}},
@@ -487,6 +498,7 @@ type item struct {
 	State   string // ok | failing | partial | not checked
 	Details []string
 	unknown bool // something of the item is not checked
+	django  bool // a check made through the project's Django passed
 }
 
 // Label is the item's state for humans.
@@ -512,7 +524,11 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 			it.Details = append(it.Details, "⏺ no live check without AWS credentials")
 			it.unknown = true
 		} else {
-			for _, id := range g.Checks(r.Answers) {
+			list := g.Checks(r.Answers)
+			if g.Django {
+				list = append(slices.Clone(list), djangoIDs(checks)...)
+			}
+			for _, id := range list {
 				for _, c := range checks[id] {
 					d := c.Name
 					if c.Detail != "" {
@@ -524,6 +540,7 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 						d += " (skipped)"
 					case c.OK:
 						ok++
+						it.django = it.django || strings.HasPrefix(string(c.ID), "django-")
 					default:
 						fail++
 					}
@@ -554,6 +571,19 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 		Details: []string{"✅ this document, generated " + generated}})
 }
 
+// djangoIDs are the IDs of the checks made through the project's Django,
+// in a stable order.
+func djangoIDs(checks map[steps.CheckID][]steps.Check) []steps.CheckID {
+	var out []steps.CheckID
+	for id := range checks {
+		if strings.HasPrefix(string(id), "django-") && id != steps.CheckDjangoSettings {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // herokuDeployed tells whether the wizard recorded setting an active key on
 // Heroku.
 func herokuDeployed(r *steps.Run) bool {
@@ -574,9 +604,6 @@ func manual(r *steps.Run) []string {
 	if a.UsesInstanceRole() && a.EBEnvironment == "" {
 		out = append(out, "Elastic Beanstalk: set the app's variables as environment properties with `sh "+appconfig.EBFile(a.Env)+"` (one `eb setenv`, no secret), and select instance profile `"+a.RoleName+"` for the environment.")
 	}
-	if r.State.Step("app-config").Status == state.Done {
-		out = append(out, "Load `"+appconfig.SettingsFile+"` from settings.py (see its header) and add \"storages\" to INSTALLED_APPS, if not done.")
-	}
 	if a.Versioning {
 		found := false
 		for _, m := range out {
@@ -589,6 +616,31 @@ func manual(r *steps.Run) []string {
 	return out
 }
 
+// whatNow is the wizard's "what now" as a checklist (what the project shows
+// done ticked), each command in a code block to be copied whole. Writing
+// this document is left out: it is being done.
+func whatNow(r *steps.Run) string {
+	var b strings.Builder
+	for _, n := range steps.NextSteps(r) {
+		if slices.ContainsFunc(n.Lines, func(l string) bool { return strings.HasPrefix(l, "s3wizard docs ") }) {
+			continue
+		}
+		mark := " "
+		if n.Done {
+			mark = "x"
+		}
+		fmt.Fprintf(&b, "- [%s] %s\n", mark, n.Text)
+		if len(n.Lines) > 0 {
+			b.WriteString("\n  ```\n")
+			for _, l := range n.Lines {
+				b.WriteString("  " + l + "\n")
+			}
+			b.WriteString("  ```\n")
+		}
+	}
+	return b.String()
+}
+
 func stepInfo(r *steps.Run, list []*steps.Step) ([]departure, []stepRow) {
 	var deps []departure
 	var rows []stepRow
@@ -597,7 +649,16 @@ func stepInfo(r *steps.Run, list []*steps.Step) ([]departure, []stepRow) {
 			continue
 		}
 		if len(s.Departures) > 0 {
-			deps = append(deps, departure{Step: s.Title + " (" + s.Guide + ")", Items: s.Departures})
+			items := slices.Clone(s.Departures)
+			if r.AWS != nil && !r.AWS.TLS() {
+				// Never claim the statement an endpoint without TLS left out.
+				for i, d := range items {
+					if d == steps.DenyInsecureDeparture {
+						items[i] = "On this endpoint (" + r.AWS.Endpoint + ", no TLS) the statement denying non-TLS requests is left out: it would lock every client out. On AWS it is added (Security Hub S3.5)."
+					}
+				}
+			}
+			deps = append(deps, departure{Step: s.Title + " (" + s.Guide + ")", Items: items})
 		}
 		st := r.State.Step(s.ID)
 		status := st.Status

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/docs"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -103,5 +104,34 @@ func TestChecklistFollowsTheChecks(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("document lacks %q", want)
 		}
+	}
+}
+
+// The hand-off document says what is true: the upload / delete test that
+// passed through the project's Django is "ok", not "partly checked"; the
+// non-TLS deny left out on an endpoint without TLS is not claimed; "what
+// now" is in the document, commands whole.
+func TestHandoffTruthfulDjangoTLSAndWhatNow(t *testing.T) {
+	r := offlineRun(t, "env: staging\napp: mon-app\nregion: eu-west-3\n")
+	r.Offline = false
+	r.AWS = &aws.Clients{Endpoint: "http://127.0.0.1:5000"}
+	pass := []steps.Result{{Step: &steps.Step{ID: "django", Title: "Django"}, Checks: []steps.Check{
+		steps.Pass(steps.DjangoSave, "Django default_storage: save", ""),
+		steps.Pass(steps.DjangoDelete, "Django default_storage: delete", ""),
+	}}}
+	md := render(t, r, pass)
+	for _, want := range []string{
+		"- [x] **Upload / delete tested from Django** — ✅ ok",
+		"statement denying non-TLS requests is left out",
+		"## What now",
+		"  cp .s3wizard/django_settings.py",
+		"*Guide de Gestion AWS S3 pour un Projet Django*", "*Cómo conectar Django de forma segura a AWS S3",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("document lacks %q", want)
+		}
+	}
+	if strings.Contains(md, steps.DenyInsecureDeparture) || strings.Contains(md, "partly checked") {
+		t.Errorf("document claims what is not so:\n%s", md)
 	}
 }

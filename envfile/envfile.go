@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/joho/godotenv"
+	"github.com/s3wizard/s3wizard/internal/crashhook"
 )
 
 // AddedComment is the comment line written above keys that Merge appends.
@@ -43,7 +45,7 @@ func (e *SyntaxError) Error() string {
 // empty map and no error. Parse errors are reported as *SyntaxError without
 // echoing file content, since the file holds secrets.
 func Read(path string) (map[string]string, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[string]string{}, nil
 	}
@@ -99,7 +101,7 @@ func Merge(path string, set map[string]string, remove []string) (changed bool, e
 	if err := CheckWritable(path); err != nil {
 		return false, fmt.Errorf("merge: %w", err)
 	}
-	old, err := os.ReadFile(path)
+	old, err := ReadRegular(path)
 	exists := err == nil
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return false, fmt.Errorf("merge %s: %w", path, err)
@@ -437,23 +439,34 @@ func parse(path string, data []byte) ([]entry, error) {
 	return entries, nil
 }
 
+// TempMark is in the name of every temporary file WriteFileAtomic makes
+// (".<name>.s3wizard-tmp-<random>", next to the file it replaces), and
+// TempPattern, the ignore rule that matches them, is in the secret files'
+// ignore patterns: a run killed between writing and renaming leaves its
+// secret in a file git ignores, and the next run sweeps it (SweepTemps).
+const (
+	TempMark    = ".s3wizard-tmp-"
+	TempPattern = "*" + TempMark + "*"
+)
+
+// tempPrefix is the start of the temporary files' names of the file at path.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + TempMark }
+
 // WriteFileAtomic writes data to path by writing a temporary file in the same
-// directory (created with mode 0600), syncing it, setting perm and renaming
-// it over path. Missing parent directories are created with mode 0700. If path
-// is a symlink, the file it points to is replaced instead.
+// directory (created with mode 0600, named after TempMark), syncing it,
+// setting perm and renaming it over path. Missing parent directories are
+// created with mode 0700. A symbolic link or anything else that is not a
+// regular file at path is refused (writing through a link would put the
+// content, maybe a secret, wherever the link points).
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
-	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		target, err := filepath.EvalSymlinks(path)
-		if err != nil {
-			return fmt.Errorf("write %s: resolve symlink: %w", path, err)
-		}
-		path = target
+	if _, err := regular(path); err != nil {
+		return fmt.Errorf("write %w", err)
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("write %s: create directory: %w", path, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return fmt.Errorf("write %s: create temp file: %w", path, err)
 	}
@@ -476,6 +489,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("write %s: sync: %w", path, err)
 	}
+	crashhook.After("WriteTemp:"+filepath.Base(path), "writing "+tmp)
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("write %s: close: %w", path, err)
 	}
@@ -490,11 +504,85 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	return nil
 }
 
+// SweepTemps removes the temporary files a killed WriteFileAtomic of path
+// left behind, and returns their names. Call it where no other run may be
+// writing path (under the lock that guards its writes).
+func SweepTemps(path string) ([]string, error) {
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !strings.HasPrefix(e.Name(), tempPrefix(path)) {
+			continue
+		}
+		m := filepath.Join(dir, e.Name())
+		if err := os.Remove(m); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("remove the leftover temporary file %s: %w", m, err)
+		}
+		removed = append(removed, m)
+	}
+	return removed, nil
+}
+
+// ReadRegular reads the file at path when it is a regular file: a missing
+// file is fs.ErrNotExist; a symbolic link, a named pipe (which would block
+// the read forever), a device or a folder is an error saying so.
+func ReadRegular(path string) ([]byte, error) {
+	exists, err := regular(path)
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, fmt.Errorf("%s: %w", path, fs.ErrNotExist)
+	}
+	// Opened without blocking: were it swapped for a pipe since the check,
+	// the open would not wait for a writer.
+	f, err := openNoBlock(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file: %w", path, ErrNotWritable)
+	}
+	return io.ReadAll(f)
+}
+
+// regular tells whether a regular file is at path (false: nothing is);
+// anything else there is an error that says what it is.
+func regular(path string) (bool, error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%s: %w", path, err)
+	}
+	switch m := fi.Mode(); {
+	case m&fs.ModeSymlink != 0:
+		target, _ := os.Readlink(path)
+		return false, fmt.Errorf("%s is a symbolic link to %s: %w: s3wizard does not read or write through links (it would replace the file it points to, maybe outside the project, and change its mode); use the file it points to, or replace the link with a regular file", path, target, ErrNotWritable)
+	case m&fs.ModeNamedPipe != 0:
+		return false, fmt.Errorf("%s is a named pipe (FIFO), not a regular file: %w: reading it would wait forever; replace it with a regular file", path, ErrNotWritable)
+	case m.IsDir():
+		return false, fmt.Errorf("%s is a folder, not a regular file: %w", path, ErrNotWritable)
+	case !m.IsRegular():
+		return false, fmt.Errorf("%s is not a regular file (%s): %w; replace it with a regular file", path, m.Type(), ErrNotWritable)
+	}
+	return true, nil
+}
+
 // Check validates the env file at path the way Merge would, writing nothing.
 // A missing file is fine. Run it before any change that must end in the env
 // file, so that a bad line stops the run before AWS is touched.
 func Check(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := ReadRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -513,22 +601,65 @@ var ErrNotWritable = errors.New("not writable as it is")
 // CheckWritable tells whether the wizard may replace the file at path: it is
 // missing, or a regular file its owner may write. It never changes the file.
 func CheckWritable(path string) error {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	exists, err := regular(path)
+	if err != nil || !exists {
+		return err
 	}
+	fi, err := os.Stat(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		target, _ := os.Readlink(path)
-		return fmt.Errorf("%s is a symbolic link to %s: %w: s3wizard does not write through links (it would replace the file it points to and change its mode); use the file it points to, or replace the link with a regular file", path, target, ErrNotWritable)
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file: %w", path, ErrNotWritable)
-	}
 	if fi.Mode().Perm()&0o200 == 0 {
 		return fmt.Errorf("%s is read-only (mode %04o): %w: s3wizard will not change its mode; make it writable (chmod u+w %s) if it may change, then run again", path, fi.Mode().Perm(), ErrNotWritable, path)
+	}
+	return nil
+}
+
+// ErrOutsideProject marks a path whose real location (symbolic links
+// resolved) is not inside the project.
+var ErrOutsideProject = errors.New("outside the project")
+
+// InsideProject refuses a path under projectDir whose real location, once
+// every symbolic link of its folders is resolved, is outside
+// the project: a linked folder would put a secret where the project's
+// ignore rules and mode checks do not reach. The path need not exist yet:
+// its deepest existing folder is resolved.
+func InsideProject(projectDir, path string) error {
+	root, err := filepath.EvalSymlinks(projectDir)
+	if err != nil {
+		return fmt.Errorf("resolve the project folder %s: %w", projectDir, err)
+	}
+	if root, err = filepath.Abs(root); err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	// The deepest folder of path that exists, resolved; the rest appended.
+	// The file itself is not resolved: a link there is refused by name
+	// (regular).
+	rest := filepath.Base(abs)
+	cur := filepath.Dir(abs)
+	var real string
+	for {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			real = filepath.Join(r, rest)
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("resolve %s: %w", cur, err)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			real = abs
+			break
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
+	rel, err := filepath.Rel(root, real)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return fmt.Errorf("%s is really %s (through a symbolic link), %w %s: s3wizard keeps secrets and progress inside the project, where git ignores them; replace the link with a folder or file of the project", path, real, ErrOutsideProject, root)
 	}
 	return nil
 }

@@ -565,15 +565,16 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Errorf("leftover temp files: %v", entries)
 	}
 
-	// A symlink is followed, not replaced.
+	// A symlink is refused, neither followed nor replaced (issue 17.6: a
+	// link to a file outside the project would put the content there).
 	link := filepath.Join(dir, "link.txt")
 	if err := os.Symlink(path, link); err != nil {
-		t.Skipf("symlink: %v", err)
+		t.Fatalf("symlink: %v", err)
 	}
-	if err := WriteFileAtomic(link, []byte("three"), 0o600); err != nil {
-		t.Fatal(err)
+	if err := WriteFileAtomic(link, []byte("three"), 0o600); !errors.Is(err, ErrNotWritable) {
+		t.Fatalf("write through a link: %v, want a refusal", err)
 	}
-	if got := readFile(t, path); got != "three" {
+	if got := readFile(t, path); got != "two" {
 		t.Errorf("target content = %q", got)
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
@@ -616,5 +617,51 @@ func TestMergeRefusesReadOnlyAndLinkedFiles(t *testing.T) {
 	}
 	if fi, err := os.Lstat(link); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 		t.Errorf("link replaced: %v", err)
+	}
+}
+
+// TestKillMidWriteLeavesIgnoredTemp (issue 17.3): the temporary file of an
+// atomic write is named so that TempPattern matches it, in git's own
+// judgement, and SweepTemps removes what a killed write left.
+func TestKillMidWriteLeavesIgnoredTemp(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sub", ".env")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// What a kill between write and rename leaves: a temp file made the
+	// way WriteFileAtomic makes it.
+	f, err := os.CreateTemp(filepath.Dir(path), tempPrefix(path)+"*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("AWS_SECRET_ACCESS_KEY=x\n")
+	f.Close()
+	git := func(args ...string) (string, error) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := git("init", "-q"); err != nil {
+		t.Fatalf("git init: %v %s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte(TempPattern+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(dir, f.Name())
+	if out, err := git("check-ignore", "-q", "--no-index", rel); err != nil {
+		t.Fatalf("git does not ignore %s with %q: %v %s", rel, TempPattern, err, out)
+	}
+	other := filepath.Join(filepath.Dir(path), ".env.other"+TempMark+"1")
+	if err := os.WriteFile(other, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := SweepTemps(path)
+	if err != nil || len(removed) != 1 || removed[0] != f.Name() {
+		t.Fatalf("SweepTemps = %v, %v; want [%s]", removed, err, f.Name())
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another file's temp was swept: %v", err)
 	}
 }

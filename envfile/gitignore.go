@@ -123,3 +123,40 @@ func TrackedFiles(projectDir string, patterns []string) ([]string, error) {
 	}
 	return files, nil
 }
+
+// NotIgnored asks git itself (`git check-ignore --no-index`) which of files
+// (paths relative to projectDir) its ignore rules do not cover: a line of
+// .gitignore git reads differently than it looks (a backslash, a trailing
+// space, a later `!` rule) counts as what git makes of it. asked is false
+// when there is no git or no work tree (then nobody can tell).
+func NotIgnored(projectDir string, files []string) (notIgnored []string, asked bool, err error) {
+	gitPath, err := exec.LookPath("git")
+	if err != nil || len(files) == 0 {
+		return nil, false, nil
+	}
+	cmd := exec.Command(gitPath, "check-ignore", "--no-index", "--stdin", "-z")
+	cmd.Dir = projectDir
+	cmd.Stdin = strings.NewReader(strings.Join(files, "\x00") + "\x00")
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANGUAGE=C")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil, errors.As(err, &ee) && ee.ExitCode() == 1: // 1: none is ignored
+	case strings.Contains(stderr.String(), "not a git repository"):
+		return nil, false, nil
+	default:
+		return nil, false, fmt.Errorf("ask git which secret files it ignores: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	ignored := map[string]bool{}
+	for _, f := range strings.Split(stdout.String(), "\x00") {
+		ignored[f] = true
+	}
+	for _, f := range files {
+		if !ignored[f] {
+			notIgnored = append(notIgnored, f)
+		}
+	}
+	return notIgnored, true, nil
+}

@@ -87,6 +87,10 @@ type Options struct {
 	// written every Every files (100 when 0).
 	Terminal bool
 	Every    int
+	// Secret tells why the file at rel (under Root) may hold a secret
+	// ("" when it may not): such a file is never uploaded, and reported
+	// failed.
+	Secret func(rel string) string
 }
 
 // File is one local file and its key.
@@ -286,6 +290,14 @@ func migrateOne(ctx context.Context, api API, o Options, f File, remote map[stri
 	}
 	if !utf8.ValidString(f.Rel) {
 		return false, errors.New("the file name is not valid UTF-8: an S3 key must be")
+	}
+	if i := strings.IndexFunc(f.Rel, func(r rune) bool { return r < 0x20 || r == 0x7f }); i >= 0 {
+		return false, fmt.Errorf("the file name holds a control character (%U): S3 takes it, but it breaks plain listings of the bucket for every other tool; rename the file", rune(f.Rel[i]))
+	}
+	if o.Secret != nil {
+		if why := o.Secret(f.Rel); why != "" {
+			return false, fmt.Errorf("%s: it may hold a secret, never uploaded", why)
+		}
 	}
 	if len(f.Key) > 1024 {
 		return false, fmt.Errorf("key is %d bytes, S3 allows 1024", len(f.Key))

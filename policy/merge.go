@@ -16,13 +16,16 @@ const (
 	SidPublicRead   = "S3WizardPublicRead"
 	SidDenyInsecure = "S3WizardDenyInsecureTransport"
 	SidLogDelivery  = "S3WizardServerAccessLogs"
+	// SidCloudFrontRead is the statement for the wizard's CloudFront
+	// distribution (origin access control).
+	SidCloudFrontRead = "S3WizardCloudFrontRead"
 )
 
 // WizardSids are the Sids of every bucket-policy statement the wizard
 // writes (a statement it writes must have a Sid listed here; a Sid dropped
 // from the wanted document stays listed so that an older run's statement
 // is still removed).
-var WizardSids = []string{SidPublicRead, SidDenyInsecure, SidLogDelivery}
+var WizardSids = []string{SidPublicRead, SidDenyInsecure, SidLogDelivery, SidCloudFrontRead}
 
 // LegacySids are the Sids earlier wizards wrote, without the prefix. They
 // are as likely an owner's own (DenyInsecureTransport is AWS's example):

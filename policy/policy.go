@@ -86,6 +86,45 @@ type BucketOptions struct {
 	// DenyInsecure adds the deny of non-TLS requests (Security Hub S3.5).
 	// Leave it off on an endpoint without TLS: it would lock every client out.
 	DenyInsecure bool
+	// CloudFrontPrefixes are served through a CloudFront distribution with
+	// origin access control: CloudFront's service principal may read them,
+	// only on behalf of CloudFrontSourceARN (the distribution's ARN).
+	CloudFrontPrefixes  []string
+	CloudFrontSourceARN string
+}
+
+// CloudFrontService is CloudFront's service principal.
+const CloudFrontService = "cloudfront.amazonaws.com"
+
+// CloudFrontRead is the statement letting one CloudFront distribution, and
+// no other, read objects under prefixes through its origin access control:
+// AWS's example, "Give the origin access control permission to access the
+// S3 bucket" (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html),
+// with the bucket's objects narrowed to the public prefixes.
+func CloudFrontRead(bucket string, prefixes []string, distributionARN string) Statement {
+	return Statement{Sid: SidCloudFrontRead, Effect: "Allow",
+		Principal: map[string]any{"Service": CloudFrontService},
+		Action:    "s3:GetObject", Resource: objectARNs(bucket, prefixes),
+		Condition: map[string]any{"StringEquals": map[string]any{"AWS:SourceArn": distributionARN}}}
+}
+
+// CloudFrontKeyStatement is the KMS key policy statement AWS documents for
+// OAC with SSE-KMS (same page, "SSE-KMS"): CloudFront's service principal
+// may decrypt with the key on behalf of this distribution only. The wizard
+// does not manage key policies: it is given to the key's owner to add.
+func CloudFrontKeyStatement(distributionARN string) Statement {
+	return Statement{Sid: "AllowCloudFrontServicePrincipalSSE-KMS", Effect: "Allow",
+		Principal: map[string]any{"Service": CloudFrontService},
+		Action:    "kms:Decrypt", Resource: "*",
+		Condition: map[string]any{"StringEquals": map[string]any{"AWS:SourceArn": distributionARN}}}
+}
+
+func objectARNs(bucket string, prefixes []string) []string {
+	var res []string
+	for _, p := range prefixes {
+		res = append(res, "arn:aws:s3:::"+bucket+"/"+strings.TrimSuffix(p, "/")+"/*")
+	}
+	return res
 }
 
 // Bucket renders the media bucket's policy; ok is false when it has no
@@ -93,12 +132,11 @@ type BucketOptions struct {
 func Bucket(bucket string, o BucketOptions) (d Document, ok bool) {
 	d = Document{Version: "2012-10-17"}
 	if len(o.PublicPrefixes) > 0 {
-		var res []string
-		for _, p := range o.PublicPrefixes {
-			res = append(res, "arn:aws:s3:::"+bucket+"/"+strings.TrimSuffix(p, "/")+"/*")
-		}
 		d.Statement = append(d.Statement, Statement{Sid: SidPublicRead, Effect: "Allow",
-			Principal: "*", Action: "s3:GetObject", Resource: res})
+			Principal: "*", Action: "s3:GetObject", Resource: objectARNs(bucket, o.PublicPrefixes)})
+	}
+	if len(o.CloudFrontPrefixes) > 0 {
+		d.Statement = append(d.Statement, CloudFrontRead(bucket, o.CloudFrontPrefixes, o.CloudFrontSourceARN))
 	}
 	if o.DenyInsecure {
 		d.Statement = append(d.Statement, Statement{Sid: SidDenyInsecure, Effect: "Deny",

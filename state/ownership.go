@@ -17,6 +17,12 @@ const (
 	KindRole            = "role"
 	KindInstanceProfile = "instance_profile"
 	KindSNSTopic        = "sns_topic"
+	// KindDistribution is a CloudFront distribution, named by its
+	// CallerReference (known before it is made; its ID is CloudFront's).
+	KindDistribution = "cloudfront_distribution"
+	// KindOriginAccessControl is a CloudFront origin access control, named
+	// by its name (unique in the account).
+	KindOriginAccessControl = "cloudfront_oac"
 )
 
 // Evidence of an ownership record: how the wizard knows what it says.

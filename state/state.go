@@ -35,6 +35,9 @@ const (
 	Done    = "done"
 	Failed  = "failed"
 	Skipped = "skipped"
+	// Interrupted: the user stopped the run (ctrl+c) during the step; the
+	// next run finishes it.
+	Interrupted = "interrupted"
 )
 
 // StepState is one step's recorded outcome.
@@ -141,6 +144,10 @@ var errBusy = errors.New("lock held by another process")
 // releases it. A corrupt file or one written by a newer wizard is an error
 // that says what to do; it is never overwritten.
 func Open(dir, env string) (*Progress, error) {
+	// Refused before the lock file exists: a refused run leaves nothing.
+	if err := CheckFiles(dir, env); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Join(dir, Dir), 0o700); err != nil {
 		return nil, fmt.Errorf("create %s: %w", filepath.Join(dir, Dir), err)
 	}
@@ -155,9 +162,11 @@ func Open(dir, env string) (*Progress, error) {
 		}
 		return nil, fmt.Errorf("lock %s: %w", lf.Name(), err)
 	}
-	if err := envfile.CheckWritable(Path(dir, env)); err != nil {
+	// A run killed while saving left a temporary copy: ours to remove now
+	// that we hold the lock.
+	if _, err := envfile.SweepTemps(Path(dir, env)); err != nil {
 		lf.Close()
-		return nil, fmt.Errorf("progress file: %w", err)
+		return nil, err
 	}
 	p, err := Read(dir, env)
 	if err != nil {
@@ -168,13 +177,26 @@ func Open(dir, env string) (*Progress, error) {
 	return p, nil
 }
 
+// CheckFiles refuses, before anything is created, a progress folder that
+// is a link out of the project and a progress file that is not a regular
+// file the wizard may replace (a link, a named pipe, a read-only file).
+func CheckFiles(dir, env string) error {
+	if err := envfile.InsideProject(dir, Path(dir, env)); err != nil {
+		return fmt.Errorf("progress folder: %w", err)
+	}
+	if err := envfile.CheckWritable(Path(dir, env)); err != nil {
+		return fmt.Errorf("progress file: %w", err)
+	}
+	return nil
+}
+
 // Read loads the progress of env without locking it (status, docs, check).
 // A missing file yields an empty progress.
 func Read(dir, env string) (*Progress, error) {
 	path := Path(dir, env)
 	p := New(env)
 	p.path = path
-	data, err := os.ReadFile(path)
+	data, err := envfile.ReadRegular(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return p, nil
 	}
@@ -353,6 +375,9 @@ func (p *Progress) AddManual(s string) {
 // nor with a write: two envs could both take the default .env and one
 // overwrite the other's secret.
 func LockEnvFiles(dir string) (release func(), err error) {
+	if err := envfile.InsideProject(dir, filepath.Join(dir, Dir, "env-files.lock")); err != nil {
+		return nil, fmt.Errorf("progress folder: %w", err)
+	}
 	if err := os.MkdirAll(filepath.Join(dir, Dir), 0o700); err != nil {
 		return nil, fmt.Errorf("create %s: %w", filepath.Join(dir, Dir), err)
 	}

@@ -1,11 +1,14 @@
 package steps
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -171,16 +174,63 @@ func planAccessKey(ctx context.Context, r *Run) (*Plan, error) {
 	if err := planIgnoreSecrets(r, p, "before the key exists, ignore secret files: "); err != nil {
 		return nil, err
 	}
+	files := []string{a.EnvFile}
+	foreign := v.envID != "" && !v.isLive(v.envID) && r.State.Key(v.envID) == nil
+	if foreign {
+		// Another service's key (not the user's, not one the wizard made):
+		// replacing it silently would lose its secret.
+		p.Warn("%s already holds %s %s, which is no key of %s nor one the wizard created (another service's?): the new key replaces it; the file as it is now is kept in %s (mode 0600, ignored by git)",
+			a.EnvFile, appconfig.EnvKeyID, text.Mask(v.envID), a.IAMUser, appconfig.KeyBackupFile(a.Env))
+		files = append(files, appconfig.KeyBackupFile(a.Env))
+	}
 	p.Add(&Action{
 		Summary: fmt.Sprintf("create an access key for %s and write it to %s (mode 0600)", a.IAMUser, a.EnvFile),
 		Calls:   []string{"iam:CreateAccessKey"},
-		Files:   []string{a.EnvFile},
-		Do:      func(ctx context.Context) error { return createKey(ctx, r) },
+		Files:   files,
+		Do: func(ctx context.Context) error {
+			if foreign {
+				if err := r.backUpEnvFile(); err != nil {
+					return err
+				}
+			}
+			return createKey(ctx, r)
+		},
 	})
 	for _, ra := range retire {
 		p.Add(ra)
 	}
 	return p, nil
+}
+
+// isLive reports whether id is one of the user's keys.
+func (v *keyView) isLive(id string) bool {
+	return slices.ContainsFunc(v.live, func(k iamtypes.AccessKeyMetadata) bool { return sdk.ToString(k.AccessKeyId) == id })
+}
+
+// backUpEnvFile copies the env file, as it is, to appconfig.KeyBackupFile
+// (mode 0600, under the `*secret*` ignore rule) before a new key replaces
+// the one in it. An older backup is never overwritten: it may hold
+// another key's only copy.
+func (r *Run) backUpEnvFile() error {
+	data, err := envfile.ReadRegular(r.EnvFilePath())
+	if err != nil {
+		return fmt.Errorf("back up %s: %w; no key was created", r.Answers.EnvFile, err)
+	}
+	backup := filepath.Join(r.Dir, appconfig.KeyBackupFile(r.Answers.Env))
+	for i := 2; ; i++ {
+		old, err := envfile.ReadRegular(backup)
+		if errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if err == nil && bytes.Equal(old, data) {
+			return nil
+		}
+		backup = filepath.Join(r.Dir, appconfig.KeyBackupFile(r.Answers.Env)+"."+strconv.Itoa(i))
+	}
+	if err := appconfig.WriteSecret(backup, data); err != nil {
+		return fmt.Errorf("back up %s: %w; no key was created", r.Answers.EnvFile, err)
+	}
+	return nil
 }
 
 // planRetireKeys handles the keys this env made for another IAM user than
@@ -283,6 +333,9 @@ func createKey(ctx context.Context, r *Run) error {
 		return err
 	}
 	if err := envfile.CheckWritable(r.EnvFilePath()); err != nil {
+		return err
+	}
+	if err := r.checkGitIgnoresEnvFile(); err != nil {
 		return err
 	}
 	k, err := newKey(ctx, r, "")
@@ -460,4 +513,19 @@ func (r *Run) withEnvFiles(fn func() error) error {
 	}
 	defer release()
 	return fn()
+}
+
+// checkGitIgnoresEnvFile asks git itself, before the secret exists, whether
+// it ignores the env file (and an atomic write's temporary copy of it): a
+// later `!` rule in .gitignore, or a line git reads otherwise, would let the
+// next `git add -A` take the secret.
+func (r *Run) checkGitIgnoresEnvFile() error {
+	un, _, err := envfile.NotIgnored(r.Dir, r.envSecretFiles())
+	if err != nil {
+		return err
+	}
+	if len(un) > 0 {
+		return fmt.Errorf("git does not ignore %s although .gitignore lists it (a later `!` rule, or a line git reads otherwise: see `git check-ignore -v --no-index %s`): fix .gitignore and run again; no key was created", strings.Join(un, ", "), strings.Join(un, " "))
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -68,7 +69,8 @@ func (r *Run) WantedEnv() (set map[string]string, remove []string) {
 	} else {
 		remove = append(remove, appconfig.EnvEndpoint)
 	}
-	if d := a.PublicDomain; d != "" {
+	// public_domain, or the wizard's CloudFront distribution's domain.
+	if d := r.PublicBaseURL(); d != "" {
 		set[appconfig.EnvPublicDomain] = d
 	} else {
 		remove = append(remove, appconfig.EnvPublicDomain)
@@ -113,7 +115,37 @@ func (r *Run) IgnorePatterns() []string {
 	if rel, ok := r.envFileRel(); ok {
 		p = append(p, rel)
 	}
-	return append(p, appconfig.SetEnvFile, state.Dir+"/*secret*", state.Dir+"/heroku-*.sh")
+	return append(p, appconfig.SetEnvFile, state.Dir+"/*secret*", state.Dir+"/heroku-*.sh", envfile.TempPattern)
+}
+
+// SecretFiles are the files of the run that hold (or may hold) the secret,
+// relative to the project: those IgnorePatterns must cover, as git sees
+// them (check asks git itself), with an example of an atomic write's
+// temporary file.
+func (r *Run) SecretFiles() []string {
+	return append(r.envSecretFiles(), appconfig.SetEnvFile, appconfig.HerokuFile(r.Answers.Env))
+}
+
+// envSecretFiles are the env file and an example of its temporary copy,
+// relative to the project (none when it is outside).
+func (r *Run) envSecretFiles() []string {
+	rel, ok := r.envFileRel()
+	if !ok {
+		return nil
+	}
+	return []string{rel, path.Join(path.Dir(rel), "."+path.Base(rel)+envfile.TempMark+"0")}
+}
+
+// SweepTemps removes the temporary files a killed run left of the secret
+// files (and of the progress file): they may hold the secret. Called under
+// the env's lock and the project's env-file lock.
+func (r *Run) SweepTemps() error {
+	for _, f := range []string{r.EnvFilePath(), filepath.Join(appconfig.AbsDir(r.Dir), appconfig.SetEnvFile), filepath.Join(r.Dir, appconfig.HerokuFile(r.Answers.Env))} {
+		if _, err := envfile.SweepTemps(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // envFileRel is the env file relative to the project, when it is inside it.
@@ -157,9 +189,13 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 		p.Warn("%s still has %s (%s): with an instance role the app needs no keys, and boto3 uses env vars before the role — remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from it and deactivate that key", a.EnvFile, appconfig.EnvKeyID, text.Mask(env[appconfig.EnvKeyID]))
 	}
 
-	// Ignore files.
-	if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
-		return nil, err
+	// Ignore files. While the access-key step is still to run, it ignores
+	// them (before its key exists): listed once, so plan and apply count
+	// the same actions.
+	if !accessKeys(a) || r.State.Step("access-key").Status == state.Done {
+		if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
+			return nil, err
+		}
 	}
 	if tracked, err := r.TrackedSecretFiles(); err != nil {
 		p.Warn("could not ask git which secret files it tracks: %v", err)
@@ -433,10 +469,11 @@ func planSettings(r *Run, p *Plan) error {
 	}
 	planGenerated(r, p, appconfig.SettingsFile, gen, 0o700, "write "+appconfig.SettingsFile+" (the same for every env: env-specific values come from the environment)")
 	planGenerated(r, p, appconfig.StoragesFile, mod, 0o700, "write "+appconfig.StoragesFile+" (PublicStorage, StaticStorage)")
-	p.Notice("settings: import %s at the end of settings.py (see its header), add \"storages\" to INSTALLED_APPS", appconfig.SettingsFile)
-	if StoragesModuleNeeded(r) {
-		p.Notice("copy %s next to manage.py (it is imported as %s): public prefixes use its PublicStorage(\"media/…/\") on their model fields, and Django < 4.2 its StaticStorage", appconfig.StoragesFile, djangoapp.DefaultStoragesModule)
+	// The same words as "what now": one way to load the settings.
+	for _, n := range SettingsSteps(r, proj) {
+		p.Notice("settings: %s", n)
 	}
+	p.Notice("settings: add \"storages\" to INSTALLED_APPS")
 	if proj != nil && proj.SettingsFile != "" {
 		src, err := os.ReadFile(proj.SettingsFile)
 		if err != nil {
@@ -555,6 +592,8 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	// tell it.
 	missing, err := appconfig.MissingIgnores(r.Dir, r.IgnorePatterns())
 	tracked, terr := r.TrackedSecretFiles()
+	// What git makes of the lines, not the lines: git itself is asked.
+	unignored, _, gerr := envfile.NotIgnored(r.Dir, r.SecretFiles())
 	untrack := ""
 	if len(tracked) > 0 {
 		untrack = fmt.Sprintf("git tracks %s (ignoring is not enough): `git rm --cached %s`, commit, and rotate the key it held (it is in the history)", strings.Join(tracked, ", "), strings.Join(tracked, " "))
@@ -566,6 +605,10 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", untrack))
 	case len(missing) > 0:
 		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", "not ignored: "+strings.Join(missing, "; ")))
+	case gerr != nil:
+		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", gerr.Error()))
+	case len(unignored) > 0:
+		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", fmt.Sprintf("git does not ignore %s although .gitignore lists it: a line git reads otherwise (a backslash, a trailing space) or a later `!` rule; check with `git check-ignore -v --no-index %s`", strings.Join(unignored, ", "), strings.Join(unignored, " "))))
 	default:
 		checks = append(checks, Pass(CheckSecretsIgnored, "secret files ignored by git", strings.Join(r.IgnorePatterns(), " ")))
 	}

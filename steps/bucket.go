@@ -98,21 +98,23 @@ func headBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, er
 }
 
 // BucketAvailability is the live availability check the TUI runs as the
-// user types: "" when the name is free or already ours in that region.
-func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, error) {
+// user types: what to say ("" when the name is free) and whether the name
+// can be used in region (a bucket already ours there is adopted).
+func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, bool, error) {
 	st, reg, err := whoseBucket(ctx, r, r.AWS.S3In(region), name)
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	switch st {
 	case bucketTaken:
-		return fmt.Sprintf("%s is taken by another AWS account (bucket names are global): try %s-2", name, name), nil
+		return fmt.Sprintf("%s is taken by another AWS account (bucket names are global): try %s-2", name, name), false, nil
 	case bucketOurs:
 		if reg != region {
-			return fmt.Sprintf("%s is already yours but in %s, not %s", name, reg, region), nil
+			return fmt.Sprintf("%s is already yours but in %s, not %s: choose region %s, or another name", name, reg, region, reg), false, nil
 		}
+		return fmt.Sprintf("%s already exists in your account in %s: it would be adopted (its objects kept; destroy keeps it)", name, reg), true, nil
 	}
-	return "", nil
+	return "", true, nil
 }
 
 // whoseBucket tells whether name is free, ours (and in which region) or

@@ -32,6 +32,13 @@ const (
 	CheckPublicReadable     CheckID = "public-readable"
 	CheckAppKeyAfterPolicy  CheckID = "app-key-after-policy"
 	CheckPrivateNotOnDomain CheckID = "private-not-on-public-domain"
+	// With cloudfront: the public files are not readable at S3 itself, and
+	// the distribution, its origin access control and the bucket policy's
+	// CloudFront statement are as wanted.
+	CheckPublicNotDirect       CheckID = "public-not-direct"
+	CheckCloudFront            CheckID = "cloudfront-distribution"
+	CheckCloudFrontOAC         CheckID = "cloudfront-origin-access-control"
+	CheckCloudFrontPolicyGrant CheckID = "cloudfront-bucket-policy"
 
 	CheckEnvFileReadable  CheckID = "env-file-readable" // app-config
 	CheckEnvVars          CheckID = "env-vars"
@@ -103,6 +110,7 @@ var checkStep = map[CheckID]string{
 	CheckRole: "role", CheckRolePolicy: "role", CheckInstanceProfile: "role",
 	CheckAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
 	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public", CheckAppKeyAfterPolicy: "public", CheckPrivateNotOnDomain: "public",
+	CheckPublicNotDirect: "public", CheckCloudFront: "public", CheckCloudFrontOAC: "public", CheckCloudFrontPolicyGrant: "public",
 	CheckEnvFileReadable: "app-config", CheckEnvVars: "app-config", CheckEnvFileMode: "app-config",
 	CheckSecretsIgnored: "app-config", CheckSecretsUntracked: "app-config", CheckEnvKeyRecorded: "app-config", CheckDjangoSettings: "app-config",
 	CheckHerokuFile: "app-config", CheckSetEnvFile: "app-config",

@@ -15,6 +15,7 @@ import (
 	django "github.com/s3wizard/s3wizard/assets/django"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/text"
 )
 
 // DjangoCheckTimeout bounds the project's Django process.
@@ -50,7 +51,7 @@ func DjangoCheck(ctx context.Context, r *Run) []Check {
 		return []Check{Skip(DjangoUpload, name, fmt.Sprintf("no Django project (%v): %s", err, DjangoCheckByHand))}
 	}
 	if proj.Python == "" || proj.VersionSource != "installed" {
-		return []Check{Skip(DjangoUpload, name, "the project's Python cannot import Django (no virtualenv with Django found): "+DjangoCheckByHand)}
+		return []Check{Skip(DjangoUpload, name, djangoapp.NoDjangoNote(proj.Tried)+"; or by hand: "+DjangoCheckByHand)}
 	}
 	if proj.SettingsModule == "" {
 		return []Check{Skip(DjangoUpload, name, "manage.py does not name DJANGO_SETTINGS_MODULE: "+DjangoCheckByHand)}
@@ -183,7 +184,7 @@ func runDjangoCheck(ctx context.Context, r *Run, proj *djangoapp.Project) (*djan
 func redactValues(s string, vars map[string]string) string {
 	for k, v := range vars {
 		if len(v) >= 8 && (strings.Contains(k, "SECRET") || strings.Contains(k, "TOKEN") || strings.Contains(k, "PASSWORD")) {
-			s = strings.ReplaceAll(s, v, "****")
+			s = text.Redact(s, v, "****")
 		}
 	}
 	return s

@@ -78,16 +78,7 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func(
 		return &Plan{}, nil, nil
 	}
 	r.emit(Event{Kind: EvStepStart, Step: s.ID, Text: s.Title})
-	fail := func(err error) error {
-		err = aws.Explain(err)
-		r.emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
-		if !r.DryRun {
-			if serr := r.State.SetStep(s.ID, state.Failed, err, nil); serr != nil {
-				return errors.Join(err, serr)
-			}
-		}
-		return fmt.Errorf("step %s: %w", s.ID, err)
-	}
+	fail := func(err error) error { return stepFailed(ctx, r, s, err) }
 	p := ahead
 	if p == nil {
 		var err error
@@ -272,6 +263,9 @@ func ApplyConfirmedStep(ctx context.Context, r *Run, s *Step, confirmed *Plan) (
 		return ApplyStep(ctx, r, s)
 	}
 	fresh, err := PlanStep(ctx, r, s)
+	if err != nil && ctx.Err() != nil {
+		return nil, nil, stepFailed(ctx, r, s, err) // interrupted, as during the apply
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("step %s: %w", s.ID, err)
 	}
@@ -279,6 +273,24 @@ func ApplyConfirmedStep(ctx context.Context, r *Run, s *Step, confirmed *Plan) (
 		return nil, nil, fmt.Errorf("%w: the account changed in between, so nothing was changed:\n  %s\nplan the step again to see and confirm the new plan", ErrPlanStale, strings.Join(diff, "\n  "))
 	}
 	return applyStep(ctx, r, s, fresh, nil)
+}
+
+// stepFailed records step s as failed with err — or as interrupted when
+// the user stopped the run (ctrl+c: what failed is only the call cut
+// short, not the step) — and returns the step's error.
+func stepFailed(ctx context.Context, r *Run, s *Step, err error) error {
+	err = aws.Explain(err)
+	status := state.Failed
+	if ctx.Err() != nil {
+		status, err = state.Interrupted, fmt.Errorf("interrupted by the user (%w); run again to finish the step", ctx.Err())
+	}
+	r.emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
+	if !r.DryRun {
+		if serr := r.State.SetStep(s.ID, status, err, nil); serr != nil {
+			return errors.Join(err, serr)
+		}
+	}
+	return fmt.Errorf("step %s: %w", s.ID, err)
 }
 
 func summaries(p *Plan) []string {

@@ -224,8 +224,27 @@ func purgeListed(ctx context.Context, cl aws.S3API, bucket, key string) {
 	}
 }
 
-// probeMark starts the name of every probe object (probe, anonymousProbe).
-const probeMark = ".s3wizard-"
+// probeMark starts the name of every probe object (probe, anonymousProbe,
+// the Django check's); legacyDjangoProbeMark, the Django check's before it
+// did (its leftovers are swept too).
+const (
+	probeMark             = ".s3wizard-"
+	legacyDjangoProbeMark = "s3wizard-django-probe-"
+)
+
+// SweepProbeLeftovers deletes, with the wizard's credentials, the probe
+// objects a verification cut short by a crash left behind (and their
+// versions): every command that writes probes (apply, check, doctor,
+// rotate-keys) calls it before its own, so no crash leaves them for good.
+// It returns how many versions it deleted.
+func SweepProbeLeftovers(ctx context.Context, r *Run) (int, error) {
+	cl := r.AWS.S3In(r.Answers.Region)
+	ids, err := probeLeftovers(ctx, r, cl)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return len(ids), sweepProbes(ctx, cl, r.Answers.Bucket, ids)
+}
 
 // probePrefixes are where probes are written: the layout's folders and the
 // public prefixes.
@@ -247,12 +266,17 @@ func probePrefixes(r *Run) []string {
 func probeLeftovers(ctx context.Context, r *Run, cl aws.S3API) ([]types.ObjectIdentifier, error) {
 	bucket := r.Answers.Bucket
 	// One listing per prefix, sent together.
-	prefixes := probePrefixes(r)
+	var prefixes, marks []string
+	for _, pfx := range probePrefixes(r) {
+		for _, m := range []string{probeMark, legacyDjangoProbeMark} {
+			prefixes, marks = append(prefixes, pfx), append(marks, m)
+		}
+	}
 	found := make([][]types.ObjectIdentifier, len(prefixes))
 	errs := make([]error, len(prefixes))
 	forEach(len(prefixes), func(i int) {
 		pfx := prefixes[i]
-		p := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: sdk.String(pfx + probeMark)})
+		p := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &bucket, Prefix: sdk.String(pfx + marks[i])})
 		for p.HasMorePages() {
 			page, err := p.NextPage(ctx)
 			if err != nil {
@@ -280,7 +304,7 @@ func probeLeftovers(ctx context.Context, r *Run, cl aws.S3API) ([]types.ObjectId
 // isProbeKey: a probe's key sits right under its prefix (no deeper folder).
 func isProbeKey(prefix, key string) bool {
 	rest := strings.TrimPrefix(key, prefix)
-	return rest != key && strings.HasPrefix(rest, probeMark) && strings.Contains(rest, "probe") && !strings.Contains(rest, "/")
+	return rest != key && (strings.HasPrefix(rest, probeMark) || strings.HasPrefix(rest, legacyDjangoProbeMark)) && strings.Contains(rest, "probe") && !strings.Contains(rest, "/")
 }
 
 // sweepProbes deletes the probe leftovers ids (1000 per request, S3's limit).

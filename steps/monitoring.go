@@ -59,6 +59,10 @@ const S3CostService = "Amazon Simple Storage Service"
 // budgetResource records, per env, that it uses the account's budget.
 const budgetResource = "budget"
 
+// BudgetResource is the progress key of the budget the monitoring step
+// made (destroy lists it).
+const BudgetResource = budgetResource
+
 // budgetOwnerResource records, per env, who made the account's budget:
 // ownCreated/ownPending when this env created it (it sets the amount and
 // email), budgetOwnedByProject when another env of this project did.

@@ -80,7 +80,10 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 			fmt.Sprintf("arn:aws:budgets::%s:budget/%s", account, BudgetName),
 			fmt.Sprintf("arn:aws:budgets::%s:budget/%s-monthly", account, a.Bucket),
 		}, true, nil},
-		aws.ScopeEBEnvironment: {"ElasticBeanstalk", []string{fmt.Sprintf("arn:aws:elasticbeanstalk:%s:%s:environment/*/%s", a.Region, account, a.EBEnvironment)}, role && a.EBEnvironment != "", nil},
+		// CloudFront's resources are global (no region in the ARN).
+		aws.ScopeDistribution:        {"CloudFrontDistribution", []string{fmt.Sprintf("arn:aws:cloudfront::%s:distribution/*", account)}, a.ServedByCloudFront(), nil},
+		aws.ScopeOriginAccessControl: {"CloudFrontOriginAccessControl", []string{fmt.Sprintf("arn:aws:cloudfront::%s:origin-access-control/*", account)}, a.ServedByCloudFront(), nil},
+		aws.ScopeEBEnvironment:       {"ElasticBeanstalk", []string{fmt.Sprintf("arn:aws:elasticbeanstalk:%s:%s:environment/*/%s", a.Region, account, a.EBEnvironment)}, role && a.EBEnvironment != "", nil},
 	}
 	actions := map[aws.Scope][]string{}
 	for _, op := range aws.Operations() {

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -22,6 +23,11 @@ import (
 )
 
 // Public makes the public prefixes (and only them) anonymously readable.
+// DenyInsecureDeparture is the public step's departure about the non-TLS
+// deny, which an endpoint without TLS leaves out (the hand-off document
+// then says so instead).
+const DenyInsecureDeparture = "The wizard adds a statement denying requests not made over TLS (Security Hub S3.5)."
+
 func Public() *Step {
 	return &Step{
 		ID:    "public",
@@ -31,9 +37,9 @@ func Public() *Step {
 		Departures: []string{
 			"The guide unticks the two ACL switches of Block Public Access: that is wrong — ACLs are disabled on the bucket, and a public bucket policy is governed by BlockPublicPolicy and RestrictPublicBuckets. The wizard keeps the ACL switches ON and relaxes only those two, only when public prefixes exist.",
 			"The guide's example policy makes all of media/ public; the wizard grants exactly the prefixes you list.",
-			"The wizard adds a statement denying requests not made over TLS (Security Hub S3.5).",
+			DenyInsecureDeparture,
 		},
-		Keys:   []string{"public_prefixes", "public_domain"},
+		Keys:   []string{"public_prefixes", "public_domain", "cloudfront"},
 		Needs:  []string{"bucket"},
 		Plan:   planPublic,
 		Verify: verifyPublic,
@@ -68,25 +74,43 @@ func WantedPublicAccessBlock(public bool) types.PublicAccessBlockConfiguration {
 	}
 }
 
-// MediaBucketPolicy is the wanted policy of the media bucket (ok=false: none).
+// MediaBucketPolicy is the wanted policy of the media bucket (ok=false:
+// none). With cloudfront, the public prefixes are granted to the recorded
+// distribution's service principal instead of anyone.
 func (r *Run) MediaBucketPolicy() (policy.Document, bool) {
-	return policy.Bucket(r.Answers.Bucket, policy.BucketOptions{
-		PublicPrefixes: r.Answers.PublicReadPrefixes(),
-		DenyInsecure:   r.AWS.TLS(),
-	})
+	return r.mediaBucketPolicy(r.CloudFrontSourceARN())
+}
+
+// mediaBucketPolicy is MediaBucketPolicy naming the distribution cfARN.
+func (r *Run) mediaBucketPolicy(cfARN string) (policy.Document, bool) {
+	a := r.Answers
+	o := policy.BucketOptions{PublicPrefixes: a.AnonymousPrefixes(), DenyInsecure: r.AWS.TLS()}
+	if a.ServedByCloudFront() {
+		o.CloudFrontPrefixes, o.CloudFrontSourceARN = a.PublicReadPrefixes(), cfARN
+	}
+	return policy.Bucket(a.Bucket, o)
 }
 
 func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	a := r.Answers
 	p := &Plan{}
 	cl := r.AWS.S3In(a.Region)
-	publicRead := a.PublicReadPrefixes()
+	publicRead := a.AnonymousPrefixes()
 	public := len(publicRead) > 0
 	if !r.PolicyWritten() {
 		// A provider whose bucket policy the wizard does not write (its
 		// profile, or its recorded refusal): nothing to read or change.
 		r.noPolicyNotice(p)
 		return p, nil
+	}
+	cfARN, cfWait := "", false
+	if a.ServedByCloudFront() {
+		var err error
+		if cfARN, cfWait, err = planCloudFront(ctx, r, p); err != nil {
+			return nil, err
+		}
+	} else if id := r.resource(ResCloudFrontID); id != "" {
+		p.Warn("the CloudFront distribution %s made for this env stays (and answers 403 once its bucket grant is gone): `s3wizard destroy` deletes it, or disable and delete it in the CloudFront console", id)
 	}
 	if !r.AWS.TLS() {
 		p.Notice("the endpoint %s has no TLS: the statement denying non-TLS requests is left out (it would lock every client out); on AWS it is added", r.AWS.Endpoint)
@@ -154,7 +178,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	} else if !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
 	}
-	merged, err := r.mergedMediaPolicy(livePolicy)
+	merged, err := r.mergedMediaPolicyFor(livePolicy, cmp.Or(cfARN, r.CloudFrontSourceARN()))
 	if err != nil {
 		return nil, fmt.Errorf("bucket policy of %s: %w", a.Bucket, err)
 	}
@@ -171,8 +195,17 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	switch {
 	case merged.JSON != "" && !policy.Equal(livePolicy, merged.JSON):
 		body := merged.JSON
-		pol = &Action{Summary: policySummary(publicRead, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
+		pol = &Action{Summary: policySummary(a, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
 			Do: r.orRefused(func(ctx context.Context) error {
+				if a.ServedByCloudFront() && cfARN == "" {
+					// The distribution was made by this plan: its ARN is
+					// known now.
+					m, err := r.mergedMediaPolicyFor(livePolicy, r.CloudFrontSourceARN())
+					if err != nil {
+						return err
+					}
+					body = m.JSON
+				}
 				return retryWhile(ctx, policyRetryBudget, policyPutRetryable, func() error {
 					_, err := SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
 					return err
@@ -201,6 +234,9 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	case pol != nil:
 		p.Add(pol)
 	}
+	if cfWait {
+		p.Add(r.waitAction())
+	}
 	if p.Empty() {
 		p.Notice("Block Public Access and bucket policy are as wanted")
 	}
@@ -226,10 +262,13 @@ func pabSummary(public bool) string {
 	return "Block Public Access: all four switches ON (everything private)"
 }
 
-func policySummary(prefixes []string, tls bool) string {
+func policySummary(a *config.Answers, tls bool) string {
 	var parts []string
-	if len(prefixes) > 0 {
+	if prefixes := a.AnonymousPrefixes(); len(prefixes) > 0 {
 		parts = append(parts, "anonymous read of "+strings.Join(prefixes, ", "))
+	}
+	if a.ServedByCloudFront() {
+		parts = append(parts, "read of "+strings.Join(a.PublicReadPrefixes(), ", ")+" by this CloudFront distribution only (cloudfront.amazonaws.com, AWS:SourceArn)")
 	}
 	if tls {
 		parts = append(parts, "deny of non-TLS requests")
@@ -273,7 +312,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 	}
 	targets := []target{{"media/.s3wizard-private-probe", http.StatusForbidden, CheckPrivateRefused, "private file refused anonymously (403)"}}
 	var extra []Check
-	for _, pfx := range a.PublicReadPrefixes() {
+	for _, pfx := range a.AnonymousPrefixes() {
 		name := "public file under " + pfx + " readable anonymously (200)"
 		if !r.PolicyWritten() {
 			if a.PublicDomain == "" {
@@ -294,6 +333,21 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		// Never lock the app out: with the policy in place, the app's own
 		// key (the provided one) still puts, gets, lists and deletes.
 		extra = append(extra, r.appKeyAfterPolicy(ctx, cl))
+	}
+	var cdn func() ([]Check, error)
+	if a.ServedByCloudFront() {
+		// CloudFront serves them: S3 itself refuses anonymous readers.
+		cdn = async(func() ([]Check, error) { return cloudFrontChecks(ctx, r), nil })
+		for _, pfx := range a.PublicReadPrefixes() {
+			name := "public file under " + pfx + " refused anonymously at S3 (403; CloudFront serves it)"
+			if r.AWS.Endpoint != "" {
+				// An emulator (moto) grants a statement's reads to anyone,
+				// whatever its principal: the 403 is AWS's to prove.
+				extra = append(extra, Skip(CheckPublicNotDirect, name, "not probed behind AWS_ENDPOINT_URL (an emulator may ignore the policy's principal); Block Public Access and the CloudFront grant are checked"))
+				continue
+			}
+			targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusForbidden, CheckPublicNotDirect, name})
+		}
 	}
 	hc := &http.Client{Timeout: 15 * time.Second}
 	// The probes are independent: they run together.
@@ -318,7 +372,12 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		probes[i] = c
 	})
 	pabCheck, _ := pab()
-	return append(append([]Check{pabCheck}, probes...), extra...)
+	out := append(append([]Check{pabCheck}, probes...), extra...)
+	if cdn != nil {
+		cf, _ := cdn()
+		out = append(out, cf...)
+	}
+	return out
 }
 
 // publicAccessBlockCheck compares the bucket's Block Public Access with the
@@ -326,7 +385,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 func publicAccessBlockCheck(ctx context.Context, r *Run, cl aws.S3API) Check {
 	const name = "bucket's Block Public Access as wanted"
 	a := r.Answers
-	want := WantedPublicAccessBlock(len(a.PublicReadPrefixes()) > 0)
+	want := WantedPublicAccessBlock(len(a.AnonymousPrefixes()) > 0)
 	out, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: &a.Bucket})
 	switch {
 	case aws.IsNotFound(err) || err == nil && out.PublicAccessBlockConfiguration == nil:
@@ -363,7 +422,7 @@ func publicSettingsDiffer(ctx context.Context, r *Run) string {
 		if err != nil && !aws.IsNotFound(err) {
 			return "Block Public Access unreadable: " + text.FirstLine(aws.Explain(err).Error())
 		}
-		if err != nil || pab.PublicAccessBlockConfiguration == nil || !samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(len(a.PublicReadPrefixes()) > 0)) {
+		if err != nil || pab.PublicAccessBlockConfiguration == nil || !samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(len(a.AnonymousPrefixes()) > 0)) {
 			return "Block Public Access differs from the wanted one"
 		}
 	}
@@ -479,7 +538,12 @@ func anonymousGet(ctx context.Context, hc *http.Client, u string) (int, error) {
 // live one by Sid: statements that are not the wizard's (an adopted bucket's
 // partner or CloudFront grants) are kept.
 func (r *Run) mergedMediaPolicy(live string) (policy.Merged, error) {
-	doc, ok := r.MediaBucketPolicy()
+	return r.mergedMediaPolicyFor(live, r.CloudFrontSourceARN())
+}
+
+// mergedMediaPolicyFor is mergedMediaPolicy naming the distribution cfARN.
+func (r *Run) mergedMediaPolicyFor(live, cfARN string) (policy.Merged, error) {
+	doc, ok := r.mediaBucketPolicy(cfARN)
 	legacy := r.Owns(state.KindBucket, r.Answers.Bucket)
 	if !ok {
 		return policy.MergeBySid(live, nil, legacy)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -81,9 +82,21 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 			continue
 		}
 		if l.echoed {
-			// A terminal shows the typing right after the prompt.
-			b.WriteString(l.spaces + line)
+			// A terminal shows the typing right after the prompt: one
+			// space, not the padding huh gives a multi-line title (which
+			// put the echo far to the right); the rest is held, written
+			// only if more text follows on the line.
+			trimmed := strings.TrimRight(line, " ")
+			if trimmed == "" {
+				l.spaces += line
+				continue
+			}
+			b.WriteString(l.spaces + trimmed)
 			l.spaces, l.midLine = "", true
+			if pad := line[len(trimmed):]; pad != "" {
+				b.WriteString(" ")
+				l.spaces = pad[1:]
+			}
 			continue
 		}
 		trimmed := strings.TrimRight(line, " ")
@@ -110,7 +123,14 @@ type accessible struct {
 	dir string
 	// tty is the input when it is a terminal (a hidden answer needs one).
 	tty io.Reader
+	// back: the current step has questions to go back to.
+	back bool
+	// region is the region the AWS configuration names ("" when none).
+	region string
 }
+
+// errBack sends the walk back to the current step's questions.
+var errBack = errors.New("back to the step's questions")
 
 func (x *accessible) printf(format string, args ...any) { fmt.Fprintf(x.out, format, args...) }
 
@@ -178,6 +198,7 @@ func runAccessible(ctx context.Context, o Options, eng Engine) error {
 		x.printf("AWS identity: %v\n", err)
 	} else {
 		x.printf("AWS identity: account %s as %s (default region %s)\n", id.Account, id.ARN, id.Region)
+		x.region = id.ConfiguredRegion
 	}
 
 	env := o.App.Env
@@ -188,7 +209,7 @@ func runAccessible(ctx context.Context, o Options, eng Engine) error {
 		}
 		q := config.QuestionsFor([]string{"env"})[0]
 		f := &config.Answers{Env: env}
-		af := newAnswerForm([]config.Question{q}, f, "", true)
+		af := newAnswerForm([]config.Question{q}, f, offers{}, true)
 		if err := x.ask(af.form); err != nil {
 			return err
 		}
@@ -245,10 +266,11 @@ func orNone(s string) string {
 func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 	list := x.eng.Steps()
 	opened := false
-	appDefault := appFromDir(x.dir)
+	appDefault := offers{app: appFromDir(x.dir), region: x.region}
 	if p, err := x.eng.Project(); err == nil {
-		appDefault = appFromDir(p.Dir)
+		appDefault.app = appFromDir(p.Dir)
 	}
+	again := false // back to this step's questions (no at Apply?, or after a failure)
 	for i := 0; i < len(list); i++ {
 		s := list[i]
 		x.printf("\nStep %d of %d: %s\n", i+1, len(list), s.Title)
@@ -271,16 +293,35 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 		for _, d := range s.Departures {
 			x.printf("Departs from the guide: %s\n", d)
 		}
-		if qs := questionsFor(list, i, a, review); len(qs) > 0 {
+		// A resumed run shows the carried-over answers of each step not
+		// done yet, as an unbroken run asked them.
+		rev := review || !fresh || again
+		qs := questionsFor(list, i, a, rev)
+		again = false
+		asked := map[string]bool{}
+		bad := false
+		// Then the questions the answers made relevant (the KMS key once
+		// sse-kms is chosen), until none is left.
+		for len(qs) > 0 && !bad {
 			af := newAnswerForm(qs, a, appDefault, true)
 			if err := x.ask(af.form); err != nil {
 				return err
 			}
 			if err := af.apply(a); err != nil {
 				x.printf("%v\n", err)
-				i-- // ask this step again
-				continue
+				bad = true
+				break
 			}
+			for _, q := range qs {
+				asked[q.Key] = true
+			}
+			qs = slices.DeleteFunc(questionsFor(list, i, a, rev), func(q config.Question) bool {
+				return asked[q.Key] || slices.Contains(followUpKeys, q.Key)
+			})
+		}
+		if bad {
+			i-- // ask this step again
+			continue
 		}
 		if err := x.beforePlan(a, appDefault); err != nil {
 			return err
@@ -295,7 +336,12 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 				continue
 			}
 		}
-		if err := x.step(list, s, a); err != nil {
+		x.back = len(questionsFor(list, i, a, true)) > 0
+		if err := x.step(list, s, a); errors.Is(err, errBack) {
+			again = true
+			i-- // ask this step again, the answers kept
+			continue
+		} else if err != nil {
 			return err
 		}
 	}
@@ -303,13 +349,16 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 	if a.Credentials == config.CredAccessKeys {
 		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
 	}
+	if list := x.eng.NextSteps(); len(list) > 0 {
+		x.printf("What now:\n%s", steps.FormatNextSteps(list))
+	}
 	return nil
 }
 
 // beforePlan asks the follow-up questions and, with credentials: provided,
 // the provider's keys missing from the env file (the secret hidden: that
 // needs a terminal).
-func (x *accessible) beforePlan(a *config.Answers, appDefault string) error {
+func (x *accessible) beforePlan(a *config.Answers, appDefault offers) error {
 	for qs := followUps(a); len(qs) > 0; qs = followUps(a) {
 		af := newAnswerForm(qs, a, appDefault, true)
 		if err := x.ask(af.form); err != nil {
@@ -343,19 +392,25 @@ func (x *accessible) beforePlan(a *config.Answers, appDefault string) error {
 func (x *accessible) step(list []*steps.Step, s *steps.Step, a *config.Answers) error {
 	for {
 		err := x.try(s, a)
-		if err == nil || errors.Is(err, ErrCancelled) {
+		if err == nil || errors.Is(err, ErrCancelled) || errors.Is(err, errBack) {
 			return err
 		}
 		x.printf("Failed: %v\n", err)
-		opts := []string{"retry", "quit"}
-		if skippable(list, s) {
-			opts = []string{"retry", "skip", "quit"}
+		opts := []string{"retry"}
+		if x.back {
+			opts = append(opts, "questions")
 		}
+		if skippable(list, s) {
+			opts = append(opts, "skip")
+		}
+		opts = append(opts, "quit")
 		c, cerr := x.choose("What now?", opts...)
 		if cerr != nil {
 			return errors.Join(err, cerr)
 		}
 		switch c {
+		case "questions":
+			return errBack
 		case "skip":
 			return x.eng.Skip(s)
 		case "quit":
@@ -369,9 +424,9 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 	report := func(e steps.Event) {
 		mu.Lock()
 		defer mu.Unlock()
+		// The AWS calls are in the plan ("AWS: …"): read aloud one by one
+		// as they go, they drowned what is done and checked.
 		switch e.Kind {
-		case steps.EvCall:
-			x.printf("  AWS call: %s\n", e.Text)
 		case steps.EvAction:
 			x.printf("  doing: %s\n", e.Text)
 		case steps.EvCheck:
@@ -409,9 +464,16 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 	for _, w := range p.Warnings {
 		x.printf("Warning: %s\n", w)
 	}
-	ok, err := x.confirm("Apply?")
+	title := "Apply?"
+	if x.back {
+		title = "Apply? (no: back to this step's questions, the answers kept)"
+	}
+	ok, err := x.confirm(title)
 	if err != nil {
 		return err
+	}
+	if !ok && x.back {
+		return errBack
 	}
 	if !ok {
 		return fmt.Errorf("not applied: %w", ErrCancelled)

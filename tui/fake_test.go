@@ -12,6 +12,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/state"
@@ -34,6 +35,8 @@ type fakeEngine struct {
 	// often, with fixed text: golden files hold the layout, not the prose.
 	stable     bool
 	herokuRuns int
+	// region is the region the AWS configuration names (AWS_REGION).
+	region string
 }
 
 func newFake() *fakeEngine {
@@ -46,7 +49,7 @@ func (f *fakeEngine) Project() (*djangoapp.Project, error) {
 }
 
 func (f *fakeEngine) Identity(context.Context) (Identity, error) {
-	return Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/admin", Region: "us-east-1"}, nil
+	return Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/admin", Region: "us-east-1", ConfiguredRegion: f.region}, nil
 }
 
 func (f *fakeEngine) Envs() []string {
@@ -172,11 +175,11 @@ func (f *fakeEngine) Skip(s *steps.Step) error {
 	return nil
 }
 
-func (f *fakeEngine) BucketAvailability(_ context.Context, name, _ string) (string, error) {
+func (f *fakeEngine) BucketAvailability(_ context.Context, _, name, _ string) (app.Availability, error) {
 	if f.taken[name] {
-		return name + " is taken by another AWS account (bucket names are global): try " + name + "-2", nil
+		return app.Availability{Text: name + " is taken by another AWS account (bucket names are global): try " + name + "-2", Blocks: true}, nil
 	}
-	return "", nil
+	return app.Availability{}, nil
 }
 
 // The fake has no env file: the provider's keys are never missing (the
@@ -187,11 +190,15 @@ func (f *fakeEngine) SaveProvidedKeys(*config.Answers, string, string) error { r
 
 func (f *fakeEngine) EnvFilePath() string { return "/srv/mon-app/.env" }
 
-func (f *fakeEngine) NextSteps() []string {
-	return []string{"Copy .s3wizard/django_settings.py to mysite/s3wizard_settings.py and add at the end of mysite/settings.py: from .s3wizard_settings import *",
-		`Add "storages" to INSTALLED_APPS.`, "Pin the packages in requirements.txt: django-storages[s3]~=1.14 and boto3.",
-		"Write the hand-off document: s3wizard docs --env " + f.answers.Env,
-		"Rotate the access key AKIA…XYZ by 2027-03-01 (every 90 days): s3wizard rotate-keys --env " + f.answers.Env}
+func (f *fakeEngine) NextSteps() []steps.NextStep {
+	return []steps.NextStep{
+		{Text: "Copy the generated settings next to mysite/settings.py:", Lines: []string{"cp .s3wizard/django_settings.py mysite/s3wizard_settings.py"}},
+		{Text: "Import them at the end of mysite/settings.py:", Lines: []string{"from .s3wizard_settings import *  # noqa: E402,F401,F403"}},
+		{Text: `Add "storages" to INSTALLED_APPS.`, Done: true},
+		{Text: "Pin the packages in requirements.txt:", Lines: []string{"django-storages[s3]>=1.13", "boto3"}},
+		{Text: "Write the hand-off document for whoever runs the app:", Lines: []string{"s3wizard docs --env " + f.answers.Env}},
+		{Text: "Rotate the access key AKIA…XYZ by 2027-03-01 (every 90 days):", Lines: []string{"s3wizard rotate-keys --env " + f.answers.Env}},
+	}
 }
 
 func (f *fakeEngine) CanRunHeroku() bool { return f.answers.HerokuApp != "" }
@@ -300,6 +307,20 @@ func (p *pump) settleFor(cond func() bool) {
 	p.settle()
 }
 
+// walkTo answers with defaults and applies every plan until the screen
+// shows text (a question further on).
+func (p *pump) walkTo(text string) {
+	p.t.Helper()
+	for i := 0; i < 100 && !strings.Contains(p.view(), text); i++ {
+		if p.m.phase == phConfirm {
+			p.key("y")
+		} else {
+			p.key("enter")
+		}
+	}
+	p.requireView(text)
+}
+
 // key sends keys: names like "enter", "tab", "esc", "ctrl+c", "up",
 // "down"; anything else is typed as runes.
 func (p *pump) key(keys ...string) {
@@ -322,7 +343,7 @@ func keyMsg(k string) tea.KeyMsg {
 	named := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab, "esc": tea.KeyEsc,
 		"ctrl+c": tea.KeyCtrlC, "up": tea.KeyUp, "down": tea.KeyDown, "backspace": tea.KeyBackspace,
-		"ctrl+u": tea.KeyCtrlU,
+		"ctrl+u": tea.KeyCtrlU, "left": tea.KeyLeft, "right": tea.KeyRight,
 	}
 	if t, ok := named[k]; ok {
 		return tea.KeyMsg{Type: t}

@@ -169,11 +169,19 @@ func appFromDir(dir string) string {
 	return n
 }
 
+// offers are the values the wizard offers from outside the answers: the
+// app name from the project folder, the region the AWS configuration names
+// (AWS_REGION, the profile's).
+type offers struct{ app, region string }
+
 // currentValue is what a question offers: the answer when there is one,
 // else the default derived from earlier answers.
-func currentValue(q config.Question, a *config.Answers, appDefault string) string {
+func currentValue(q config.Question, a *config.Answers, o offers) string {
 	if q.Key == "app" && a.App == "" {
-		return appDefault
+		return o.app
+	}
+	if q.Key == "region" && !a.Set["region"] && q.Kind == config.KindSelect && slices.Contains(q.Options, o.region) {
+		return o.region
 	}
 	if q.Default != nil {
 		return q.Default(a)

@@ -91,7 +91,7 @@ func TestGolden(t *testing.T) {
 			toBucketQuestion(p)
 			p.press("enter")
 			p.waitFor("create bucket mon-app-media-staging")
-		}, []string{"Apply this step?", "> Apply"}},
+		}, []string{"Apply this step?", "Press y to apply"}},
 		{"bucket-result", "", func(p *program) {
 			toBucketQuestion(p)
 			p.press("enter")
@@ -162,9 +162,12 @@ func toBucketQuestion(p *program) {
 }
 
 // toDone resumes a run whose every step but the last is done and whose
-// every answer is saved: the last step's plan comes at once.
+// every answer is saved: the last step's answers are shown for review
+// (enter keeps each; an enter too many on the plan does not apply it).
 func toDone(p *program) {
 	p.press("enter")
+	p.waitFor("Step 10/10")
+	p.press("enter", "enter", "enter", "enter")
 	p.waitFor("do app-config")
 	p.press("y")
 	p.waitFor("Configure the Django app: done")

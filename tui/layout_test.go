@@ -232,7 +232,7 @@ func TestWhatNowOffersHeroku(t *testing.T) {
 	if p.m.phase != phDone {
 		t.Fatalf("not done:\n%s", p.view())
 	}
-	p.requireView("What now", "  1. Copy .s3wizard/django_settings.py", `  2. Add "storages" to INSTALLED_APPS.`,
+	p.requireView("What now", "  1. Copy the generated settings", "       cp .s3wizard/django_settings.py mysite/s3wizard_settings.py", `  3. ✓ done: Add "storages" to INSTALLED_APPS.`,
 		"s3wizard docs --env staging", "Rotate the access key", "> Set the Heroku config vars now")
 	p.key("enter")
 	if f.herokuRuns != 1 {

@@ -2,6 +2,10 @@ package tui
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -11,6 +15,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/state"
@@ -28,7 +33,8 @@ const (
 	phConfirm               // plan shown: apply?
 	phApplying              // running: spinner with the current AWS call
 	phResult                // verification result
-	phFailed                // error: retry / skip / quit
+	phFailed                // error: retry / back to the questions / skip / quit
+	phPick                  // choosing an earlier step whose answers to change
 	phDone                  // every step done: summary, offer prod
 )
 
@@ -70,7 +76,7 @@ type (
 	availMsg struct {
 		seq  int
 		name string
-		text string
+		av   app.Availability
 		err  error
 	}
 )
@@ -111,14 +117,30 @@ type model struct {
 	cur     int
 	fresh   bool
 	review  bool
-	opened  bool
-	phase   phase
-	form    *answerForm
-	formErr string
-	avail   struct {
+	// resumed: the run carries answers saved by an earlier run; each step
+	// not done yet shows them for review before its plan, as an unbroken
+	// run would have asked them.
+	resumed bool
+	// hint is a one-line reminder under the plan (enter does not apply).
+	hint string
+	// interrupting: ctrl+c during an apply; quit once the step is back.
+	interrupting bool
+	// asked are the keys the current step's forms asked: a question an
+	// answer made relevant (the KMS key once sse-kms is chosen) follows.
+	asked map[string]bool
+	// pick lists the earlier steps whose answers can be changed (phPick).
+	pick     menu
+	pickFrom phase
+	opened   bool
+	phase    phase
+	form     *answerForm
+	formErr  string
+	avail    struct {
 		seq        int
 		name, text string
 		checking   bool
+		// blocks: the name checked cannot be used (Enter refuses it).
+		blocks bool
 	}
 	// availDelay debounces the live bucket-name check while the user types.
 	availDelay time.Duration
@@ -131,7 +153,9 @@ type model struct {
 	spin       spinner.Model
 	finished   []string // envs completed in this session
 	// the "what now" of a finished env, and the Heroku command's outcome
-	nextSteps []string
+	nextSteps []steps.NextStep
+	// whatNow keeps each finished env's "what now", printed on exit.
+	whatNow   map[string][]steps.NextStep
 	herokuOut string
 }
 
@@ -271,23 +295,41 @@ func (m *model) applyCmd() tea.Cmd {
 }
 
 func (m *model) availCmd(seq int, name, region string) tea.Cmd {
-	eng, ctx := m.eng, m.ctx
+	eng, ctx, env := m.eng, m.ctx, m.env
 	return func() tea.Msg {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		text, err := eng.BucketAvailability(cctx, name, region)
-		return availMsg{seq, name, text, err}
+		av, err := eng.BucketAvailability(cctx, env, name, region)
+		return availMsg{seq, name, av, err}
 	}
 }
 
 // ---- flow -----------------------------------------------------------------
 
 func (m *model) startMenu() {
+	if m.complete() {
+		m.menu = newMenu("review", "Review the answers and verify every step again (changes only what differs)", "switch", "Switch environment", "quit", "Quit")
+		return
+	}
 	if m.saved != nil && len(m.saved.Steps()) > 0 {
 		m.menu = newMenu("resume", "Resume where you left off", "start over", "Start over (keeps what was created)", "switch", "Switch environment", "quit", "Quit")
 	} else {
 		m.menu = newMenu("start", "Start", "switch", "Switch environment", "quit", "Quit")
 	}
+}
+
+// complete reports whether the env's saved progress has every step done
+// (or skipped as not used).
+func (m *model) complete() bool {
+	if m.saved == nil || len(m.saved.Steps()) == 0 {
+		return false
+	}
+	for _, s := range m.list {
+		if st := m.saved.Step(s.ID).Status; st != state.Done && st != state.Skipped {
+			return false
+		}
+	}
+	return true
 }
 
 // begin leaves the start screen for the first step.
@@ -298,13 +340,15 @@ func (m *model) begin(resume bool) tea.Cmd {
 		return nil
 	}
 	m.answers, m.fresh, m.cur, m.opened = a, !resume, 0, false
+	m.resumed = resume && m.saved != nil && len(m.saved.Steps()) > 0
 	return m.enterStep()
 }
 
 // enterStep shows the current step: skipped when done (resuming) or not
 // used with these answers, else its questions or straight its plan.
 func (m *model) enterStep() tea.Cmd {
-	m.plan, m.calls, m.actions, m.checks, m.stepErr, m.formErr = nil, nil, nil, nil, nil, ""
+	m.plan, m.calls, m.actions, m.checks, m.stepErr, m.formErr, m.hint = nil, nil, nil, nil, nil, "", ""
+	m.asked = nil
 	for m.cur < len(m.list) {
 		s := m.list[m.cur]
 		if !m.fresh && !m.review && m.isDone(s.ID) {
@@ -317,6 +361,7 @@ func (m *model) enterStep() tea.Cmd {
 		m.phase = phDone
 		m.finished = append(m.finished, m.answers.Env)
 		m.nextSteps, m.herokuOut = m.eng.NextSteps(), ""
+		m.keepWhatNow()
 		m.menu = m.doneMenu()
 		return nil
 	}
@@ -325,17 +370,25 @@ func (m *model) enterStep() tea.Cmd {
 		m.phase = phApplying
 		return m.applyCmd()
 	}
-	qs := questionsFor(m.list, m.cur, m.answers, m.review)
+	qs := questionsFor(m.list, m.cur, m.answers, m.review || m.resumed)
 	if !m.list[m.cur].IsEnabled(m.answers) {
 		qs = nil
 	}
 	if len(qs) == 0 {
 		return m.startPlan()
 	}
-	m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+	m.form = m.questionsForm(qs)
 	m.phase = phAsk
 	m.avail.name, m.avail.text, m.avail.checking = "", "", false
 	return tea.Batch(m.form.form.Init(), m.maybeCheckBucket())
+}
+
+// keepWhatNow records the finished env's "what now" for the exit summary.
+func (m *model) keepWhatNow() {
+	if m.whatNow == nil {
+		m.whatNow = map[string][]steps.NextStep{}
+	}
+	m.whatNow[m.answers.Env] = m.nextSteps
 }
 
 // isDone tells whether a step is recorded done: in the open run, or in
@@ -356,7 +409,7 @@ func (m *model) projectDir() string {
 
 func (m *model) startPlan() tea.Cmd {
 	if qs := followUps(m.answers); len(qs) > 0 {
-		m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
+		m.form = m.questionsForm(qs)
 		m.phase = phAsk
 		return m.form.form.Init()
 	}
@@ -405,9 +458,16 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+c" {
+			m.cancel()
+			if m.phase == phApplying && !m.interrupting {
+				// The step's calls end with the context; the step comes
+				// back recorded as interrupted (not failed), then the
+				// wizard quits. A second ctrl+c does not wait.
+				m.interrupting = true
+				return m, nil
+			}
 			// Progress is saved after every step: quitting loses nothing.
 			m.cancelled, m.quitting = true, true
-			m.cancel()
 			return m, tea.Quit
 		}
 		switch k := msg.String(); {
@@ -473,12 +533,15 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.menu = m.failMenu()
 			return m, nil
 		}
-		m.plan, m.phase = msg.plan, phConfirm
-		m.menu = newMenu("apply", "Apply", "back", "Back to the questions", "quit", "Quit (progress is kept)")
+		m.plan, m.phase, m.hint = msg.plan, phConfirm, ""
 		return m, nil
 	case appliedMsg:
 		if msg.step != m.list[m.cur].ID {
 			return m, nil
+		}
+		if m.interrupting {
+			m.cancelled, m.quitting = true, true
+			return m, tea.Quit
 		}
 		m.checks = msg.checks
 		if msg.err != nil {
@@ -500,6 +563,7 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.herokuOut += "\n✓ Heroku config vars set."
 		}
 		m.nextSteps = m.eng.NextSteps()
+		m.keepWhatNow()
 		m.menu = m.doneMenu()
 		return m, nil
 	case skippedMsg:
@@ -518,12 +582,12 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.seq != m.avail.seq {
 			return m, nil // a newer name is being typed
 		}
-		m.avail.checking = false
+		m.avail.checking, m.avail.blocks = false, msg.av.Blocks
 		switch {
 		case msg.err != nil:
 			m.avail.text = "could not check availability: " + msg.err.Error()
-		case msg.text != "":
-			m.avail.text = msg.text
+		case msg.av.Text != "":
+			m.avail.text = msg.av.Text
 		default:
 			m.avail.text = "✓ " + msg.name + " is available"
 		}
@@ -567,6 +631,9 @@ func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			switch choice {
 			case "resume":
 				return m, m.begin(true)
+			case "review":
+				m.review = true // every step shown again, none skipped as done
+				return m, m.begin(true)
 			case "start", "start over":
 				return m, m.begin(false)
 			case "switch":
@@ -597,22 +664,35 @@ func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.envInput, cmd = m.envInput.Update(msg)
 		return m, cmd
 	case phAsk:
+		if k == "esc" && m.form != nil && m.form.filtering() {
+			// huh's esc first ends typing the filter, then clears it:
+			// one esc clears it here, and never leaves the question.
+			mm, cmd := m.updateForm(msg)
+			if m.form != nil && m.form.filtering() {
+				return m.updateForm(msg)
+			}
+			return mm, cmd
+		}
 		if k == "esc" {
 			return m.escQuestion()
 		}
 		return m.updateForm(msg)
 	case phConfirm:
-		if k == "esc" {
-			return m, m.backToQuestions()
-		}
-		if k == "y" {
+		// Applying takes an explicit y: enter (pressed to get through the
+		// questions) never applies a step by accident.
+		switch k {
+		case "y":
 			return m.choose("apply")
-		}
-		if k == "q" {
+		case "esc", "b":
+			return m, m.backToQuestions()
+		case "e":
+			if m.canPick() {
+				return m.choose("earlier")
+			}
+		case "q":
 			return m.quit()
-		}
-		if choice, ok := m.menu.update(msg); ok {
-			return m.choose(choice)
+		case "enter", " ":
+			m.hint = "Enter does not apply: press y to apply this step."
 		}
 	case phResult:
 		if k == "enter" || k == " " || k == "n" {
@@ -621,10 +701,26 @@ func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if k == "q" {
 			return m.quit()
 		}
+	case phPick:
+		if k == "esc" {
+			m.phase = m.pickFrom
+			return m, nil
+		}
+		if choice, ok := m.pick.update(msg); ok {
+			return m, m.toStep(choice)
+		}
 	case phFailed:
 		switch k {
 		case "r":
 			return m.choose("retry")
+		case "b", "esc":
+			if m.hasQuestions(m.cur) {
+				return m.choose("back")
+			}
+		case "e":
+			if m.canPick() {
+				return m.choose("earlier")
+			}
 		case "s":
 			if m.canSkip() {
 				return m.choose("skip")
@@ -655,7 +751,12 @@ func (m *model) choose(c string) (tea.Model, tea.Cmd) {
 		m.phase, m.calls, m.actions = phApplying, nil, nil
 		return m, m.applyCmd()
 	case "back":
+		m.stepErr = nil
 		return m, m.backToQuestions()
+	case "earlier":
+		m.pickFrom, m.phase = m.phase, phPick
+		m.pick = m.pickMenu()
+		return m, nil
 	case "retry":
 		m.stepErr = nil
 		m.fresh = false
@@ -754,28 +855,100 @@ func (m *model) prevUnapplied() int {
 	return -1
 }
 
+// unasked are the current step's questions that its answers just made
+// relevant (asked after them, in a form of their own).
+func (m *model) unasked() []config.Question {
+	if m.cur >= len(m.list) || !m.list[m.cur].IsEnabled(m.answers) {
+		return nil
+	}
+	var out []config.Question
+	for _, q := range questionsFor(m.list, m.cur, m.answers, m.review || m.resumed) {
+		if !m.asked[q.Key] && !slices.Contains(followUpKeys, q.Key) {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
 func (m *model) backToQuestions() tea.Cmd {
+	m.asked = nil
 	qs := questionsFor(m.list, m.cur, m.answers, true)
 	if len(qs) == 0 {
 		return nil
 	}
-	m.form = newAnswerForm(qs, m.answers, appFromDir(m.projectDir()), false)
-	m.phase, m.plan = phAsk, nil
-	return m.form.form.Init()
+	m.form = m.questionsForm(qs)
+	m.phase, m.plan, m.hint = phAsk, nil, ""
+	m.avail.name, m.avail.text, m.avail.checking = "", "", false
+	return tea.Batch(m.form.form.Init(), m.maybeCheckBucket())
+}
+
+// hasQuestions reports whether step i has questions to go back to.
+func (m *model) hasQuestions(i int) bool {
+	return m.answers != nil && i < len(m.list) && len(questionsFor(m.list, i, m.answers, true)) > 0
+}
+
+// canPick reports whether an earlier step has answers that can change.
+func (m *model) canPick() bool { return len(m.pickMenu().ids) > 0 }
+
+// pickMenu lists the earlier steps with questions, applied or not: going
+// back to one changes its answers, the others kept.
+func (m *model) pickMenu() menu {
+	var items []string
+	for i := 0; i < m.cur && i < len(m.list); i++ {
+		if !m.hasQuestions(i) {
+			continue
+		}
+		l := fmt.Sprintf("Step %d · %s", i+1, m.list[i].Title)
+		if m.opened && m.eng.Status(m.list[i].ID) == state.Done {
+			l += " (applied)"
+		}
+		items = append(items, strconv.Itoa(i), l)
+	}
+	mn := newMenu(items...)
+	mn.cursor = max(0, len(mn.ids)-1) // the nearest step first
+	return mn
+}
+
+// toStep goes back to the questions of earlier step id (its index). The
+// steps after it are walked again (done ones re-planned, not skipped), as
+// their plans may depend on the answers changed.
+func (m *model) toStep(id string) tea.Cmd {
+	i, err := strconv.Atoi(id)
+	if err != nil || i < 0 || i >= len(m.list) {
+		return nil
+	}
+	if m.opened && m.eng.Status(m.list[i].ID) == state.Done {
+		m.review = true
+	}
+	m.cur, m.stepErr, m.checks = i, nil, nil
+	return m.backToQuestions()
 }
 
 func (m *model) canSkip() bool {
 	return m.cur < len(m.list) && skippable(m.list, m.list[m.cur])
 }
 
+// failMenu: a failed step is never a dead end: its questions (the other
+// answers kept) and an earlier step's are offered besides retry.
 func (m *model) failMenu() menu {
-	if m.canSkip() {
-		return newMenu("retry", "Retry", "skip", "Skip this step", "quit", "Quit (progress is kept)")
+	items := []string{"retry", "Retry"}
+	if m.hasQuestions(m.cur) {
+		items = append(items, "back", "Back to this step's questions (other answers kept)")
 	}
-	return newMenu("retry", "Retry", "quit", "Quit (progress is kept)")
+	if m.canPick() {
+		items = append(items, "earlier", "Change an earlier step's answers")
+	}
+	if m.canSkip() {
+		items = append(items, "skip", "Skip this step")
+	}
+	return newMenu(append(items, "quit", "Quit (progress is kept)")...)
 }
 
-func (m *model) offerProd() bool { return m.answers != nil && m.answers.Env == "staging" }
+// offerProd: after staging, prod is offered unless it has progress of
+// its own (then it is resumed with --env prod, not set up again).
+func (m *model) offerProd() bool {
+	return m.answers != nil && m.answers.Env == "staging" && !slices.Contains(m.eng.Envs(), "prod")
+}
 
 func (m *model) doneMenu() menu {
 	var items []string
@@ -815,11 +988,43 @@ func (m *model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.backToQuestions()
 		}
 		m.form = nil
+		if more := m.unasked(); len(more) > 0 {
+			m.form = m.questionsForm(more)
+			return m, m.form.form.Init()
+		}
 		return m, m.startPlan()
 	case huh.StateAborted:
 		return m.quit()
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// offers are the values offered from outside the answers.
+func (m *model) offers() offers {
+	o := offers{app: appFromDir(m.projectDir())}
+	if m.identity != nil {
+		o.region = m.identity.ConfiguredRegion
+	}
+	return o
+}
+
+// questionsForm is the form of qs, its bucket name refused on Enter once
+// the live check flagged it (with the check's reason).
+func (m *model) questionsForm(qs []config.Question) *answerForm {
+	f := newAnswerForm(qs, m.answers, m.offers(), false)
+	if m.asked == nil {
+		m.asked = map[string]bool{}
+	}
+	for _, q := range qs {
+		m.asked[q.Key] = true
+	}
+	f.live["bucket"] = func(name string) error {
+		if m.avail.blocks && m.avail.name == name && !m.avail.checking {
+			return errors.New(m.avail.text)
+		}
+		return nil
+	}
+	return f
 }
 
 // maybeCheckBucket schedules the live availability check of the bucket
@@ -836,7 +1041,7 @@ func (m *model) maybeCheckBucket() tea.Cmd {
 	}
 	name := m.form.value("bucket")
 	m.avail.seq++
-	m.avail.name, m.avail.text, m.avail.checking = name, "", false
+	m.avail.name, m.avail.text, m.avail.checking, m.avail.blocks = name, "", false, false
 	if config.ValidateBucketName(name) != nil {
 		return nil // the rule is shown by the field itself
 	}

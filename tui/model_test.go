@@ -54,7 +54,7 @@ func TestNavigationQuestionsPlanApply(t *testing.T) {
 	}
 	p.requireView("Step 1/10", "Why:", "App name", "mon-app")
 	p.answerDefaults()
-	p.requireView("Plan", "do preflight", "AWS: svc:preflight", "> Apply")
+	p.requireView("Plan", "do preflight", "AWS: svc:preflight", "Press y to apply")
 	if f.answers == nil || f.answers.App != "mon-app" || f.answers.Region != "eu-west-3" || f.answers.Credentials != config.CredAccessKeys {
 		t.Fatalf("answers after step 1: %+v", f.answers)
 	}
@@ -64,7 +64,7 @@ func TestNavigationQuestionsPlanApply(t *testing.T) {
 		t.Fatalf("esc on the plan: phase %d", p.m.phase)
 	}
 	p.answerDefaults()
-	p.key("enter") // the menu's Apply
+	p.key("y")
 	p.requireView("✓ Check your AWS identity: done", "Live verification")
 	p.key("enter")
 	p.requireView("Step 2/10 · Create the S3 bucket", "Departs from the guide", "mon-app-media-staging")
@@ -235,7 +235,7 @@ func TestToProd(t *testing.T) {
 		Set: map[string]bool{"env": true, "app": true, "bucket": true}}
 	p := toProd(a)
 	p.ApplyDefaults()
-	if p.Env != "prod" || p.Bucket != "shop-prod-files" || p.IAMUser != "django-s3-user-prod" || p.EnvFile != ".env.prod" {
+	if p.Env != "prod" || p.Bucket != "shop-prod-files" || p.IAMUser != "shop-prod-s3-user" || p.EnvFile != ".env.prod" {
 		t.Fatalf("prod answers: %+v", p)
 	}
 	if a.Env != "staging" || a.Bucket != "shop-staging-files" {

@@ -228,7 +228,7 @@ func accessibleStagingInput() string {
 		"", "", "y", // iam: user, policy
 		"", "y", // access key: env_file
 		"", "", "y", // public: prefixes, public_domain
-		"", "", "", "", "", "", "", "y", // protection: encryption, kms, versioning, 3 lifecycle, logs
+		"", "", "", "", "", "", "y", // protection: encryption (SSE-S3: no KMS key asked), versioning, 3 lifecycle, logs
 		"", "", "", "y", // monitoring: alarm, budget, email
 		"", "", "y", // app config: set_env_sh, heroku_app
 		"n", // no prod now
@@ -251,7 +251,7 @@ func accessibleRun(t *testing.T, dir string) {
 	text := out.String()
 	for _, want := range []string{"AWS identity: account 123456789012", "Step 2 of 10: Create the S3 bucket", "Why:",
 		"Bucket name\n3-63 lowercase letters", "unique across all of AWS.\n[Enter keeps mon-app-media-staging]:",
-		"Departs from the guide:", "Apply?", "AWS call: s3:CreateBucket", "check: ok", "Environment staging is set up",
+		"Departs from the guide:", "Apply?", "(AWS: s3:CreateBucket)", "check: ok", "Environment staging is set up",
 		"written to " + filepath.Join(dir, ".env")} {
 		if !strings.Contains(text, want) {
 			t.Fatalf("output lacks %q:\n%s", want, text)

@@ -27,7 +27,7 @@ func TestRegionAskedAgainWhenCredentialsChangeItsKind(t *testing.T) {
 	if _, ok := order["region"]; !ok || order["credentials"] > order["region"] {
 		t.Fatalf("review of step 1 asks %v: want credentials before region", order)
 	}
-	f := newAnswerForm(qs, a, "", false)
+	f := newAnswerForm(qs, a, offers{}, false)
 	if f.qs[order["region"]].Kind != config.KindSelect {
 		t.Fatalf("with access-keys region is asked as %s", f.qs[order["region"]].Kind)
 	}
@@ -46,7 +46,7 @@ func TestRegionAskedAgainWhenCredentialsChangeItsKind(t *testing.T) {
 	if len(next) != 1 || next[0].Key != "region" {
 		t.Fatalf("after the endpoint the follow-up is %v, want region", next)
 	}
-	rf := newAnswerForm(next, a, "", false)
+	rf := newAnswerForm(next, a, offers{}, false)
 	if rf.qs[0].Kind != config.KindInput || rf.value("region") != "nl-ams" {
 		t.Fatalf("region asked as %s offering %q, want a text input offering nl-ams", rf.qs[0].Kind, rf.value("region"))
 	}
@@ -56,7 +56,7 @@ func TestRegionAskedAgainWhenCredentialsChangeItsKind(t *testing.T) {
 	}
 
 	// Back to AWS credentials: the provider's name cannot stay.
-	f = newAnswerForm(questionsFor(list, 0, a, true), a, "", false)
+	f = newAnswerForm(questionsFor(list, 0, a, true), a, offers{}, false)
 	*f.texts["credentials"] = config.CredAccessKeys
 	must(t, f.apply(a))
 	next = followUps(a)

@@ -61,9 +61,13 @@ func formTheme() *huh.Theme {
 	f.PrevIndicator = f.PrevIndicator.Foreground(palette.cursor)
 	f.Option = f.Option.Foreground(palette.text)
 	f.SelectedOption = f.SelectedOption.Foreground(palette.ok)
-	f.FocusedButton = f.FocusedButton.Foreground(lipgloss.Color("0")).Background(palette.cursor)
+	// The chosen button is marked in text too: without colour (--no-color,
+	// NO_COLOR) the background alone would not show which one is chosen.
+	f.FocusedButton = f.FocusedButton.Foreground(lipgloss.Color("0")).Background(palette.cursor).
+		Transform(func(s string) string { return "[" + s + "]" })
 	f.Next = f.FocusedButton
-	f.BlurredButton = f.BlurredButton.Foreground(palette.text).Background(lipgloss.NoColor{})
+	f.BlurredButton = f.BlurredButton.Foreground(palette.text).Background(lipgloss.NoColor{}).
+		Transform(func(s string) string { return " " + s + " " })
 	f.TextInput.Cursor = f.TextInput.Cursor.Foreground(palette.cursor)
 	f.TextInput.Placeholder = f.TextInput.Placeholder.Foreground(palette.muted)
 	f.TextInput.Prompt = f.TextInput.Prompt.Foreground(palette.cursor)

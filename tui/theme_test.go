@@ -31,3 +31,14 @@ func TestOnePalette(t *testing.T) {
 		}
 	}
 }
+
+// Without colour (the tests' ASCII profile, as with --no-color) the
+// chosen Yes/No button is still visible: it is marked.
+func TestNoColorConfirmShowsTheChoice(t *testing.T) {
+	p := newPump(t, newFake())
+	p.key("enter")
+	p.walkTo("┃ Turn on versioning?")
+	p.requireView("[Yes]", " No ")
+	p.key("right")
+	p.requireView("[No]", " Yes ")
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -17,6 +18,7 @@ import (
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/migrate"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // ErrCancelled is returned (wrapped) when the user quits before the end.
@@ -105,24 +107,32 @@ func setupColour(o Options) {
 	initStyles()
 }
 
-// summary is what stays on the terminal after the full-screen wizard.
+// summary is what stays on the terminal after the full-screen wizard: for
+// each env finished, its "what now" (commands on lines of their own, to be
+// copied whole), and which env, if any, was left unfinished.
 func (m *model) summary() string {
 	if len(m.finished) == 0 {
 		// A cancelled run is reported once, by the CLI's exit path.
 		return ""
 	}
-	out := ""
+	var b strings.Builder
 	for _, e := range m.finished {
-		out += fmt.Sprintf("s3wizard: environment %s is set up.\n", e)
-	}
-	if m.answers != nil && m.answers.Credentials == config.CredAccessKeys {
-		out += "The secret access key is in " + m.eng.EnvFilePath() + " (mode 0600); it was never shown.\n"
-	}
-	if m.answers != nil {
-		out += fmt.Sprintf("Next: `s3wizard check --env %s` audits the setup and runs the upload / delete test through your Django.\n", m.answers.Env)
-		if line := migrate.Offer(m.project, m.answers.Env); line != "" {
-			out += "Next: " + line + "\n"
+		fmt.Fprintf(&b, "s3wizard: environment %s is set up.\n", e)
+		if list := m.whatNow[e]; len(list) > 0 {
+			fmt.Fprintf(&b, "What now for %s:\n%s", e, steps.FormatNextSteps(list))
+		}
+		fmt.Fprintf(&b, "Next: `s3wizard check --env %s` audits the setup and runs the upload / delete test through your Django.\n", e)
+		if line := migrate.Offer(m.project, e); line != "" {
+			b.WriteString("Next: " + line + "\n")
 		}
 	}
-	return out
+	last := m.finished[len(m.finished)-1]
+	if m.answers != nil && m.answers.Env == last && m.answers.Credentials == config.CredAccessKeys {
+		b.WriteString("The secret access key is in " + m.eng.EnvFilePath() + " (mode 0600); it was never shown.\n")
+	}
+	if m.answers != nil && m.answers.Env != last {
+		fmt.Fprintf(&b, "s3wizard: environment %s is not finished (stopped at step %d of %d): run `s3wizard --env %s` to resume.\n",
+			m.answers.Env, min(m.cur+1, len(m.list)), len(m.list), m.answers.Env)
+	}
+	return b.String()
 }

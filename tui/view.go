@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/viewport"
@@ -139,7 +140,7 @@ func (m *model) parts(w int) (top, mid, bottom string) {
 	switch m.phase {
 	case phAsk:
 		if m.form != nil {
-			mid = m.form.form.View()
+			mid = m.form.view(w)
 		}
 		bottom = m.askNotes(w)
 	case phPlanning:
@@ -149,11 +150,22 @@ func (m *model) parts(w int) (top, mid, bottom string) {
 		}
 	case phConfirm:
 		mid = m.planView(w)
-		bottom = "Apply this step?\n" + m.menu.view()
+		bottom = "Apply this step? Press y to apply."
+		if m.hint != "" {
+			bottom += "\n" + styles.warn.Render(m.hint)
+		}
+	case phPick:
+		mid = hang("", "Back to which step's questions? The other answers are kept; an applied step, and the steps after it, are planned again with the new answers.", w, styles.plain)
+		bottom = m.pick.view()
 	case phApplying:
 		var b strings.Builder
 		for _, a := range m.actions {
 			b.WriteString(hang("  • ", a, w, styles.plain) + "\n")
+		}
+		if m.interrupting {
+			b.WriteString(hang("", "Interrupting: waiting for the AWS call in flight to end, to record the step as interrupted (ctrl+c again: quit now)…", w, styles.warn))
+			mid = b.String()
+			break
 		}
 		b.WriteString(m.spin.View() + " Applying")
 		if n := len(m.calls); n > 0 {
@@ -170,7 +182,7 @@ func (m *model) parts(w int) (top, mid, bottom string) {
 		if m.stepErr != nil {
 			b.WriteString(hang("", m.stepErr.Error(), w, styles.plain) + "\n")
 		}
-		b.WriteString("\n" + hang("", "Fix what the message says (here or in AWS), then retry. Progress up to here is saved.", w, styles.dim))
+		b.WriteString("\n" + hang("", "Fix what the message says (in AWS, then retry; or change the answer: back to the questions). Progress up to here is saved.", w, styles.dim))
 		mid = b.String()
 		bottom = m.menu.view()
 	}
@@ -338,6 +350,12 @@ func (m *model) keys() []string {
 		return []string{"enter confirm", "esc back"}
 	case phAsk:
 		k := []string{"enter next"}
+		switch {
+		case m.form != nil && m.form.filtering():
+			return append(k, "esc clear filter")
+		case m.form != nil && m.form.choosing():
+			k = append(k, "/ filter")
+		}
 		if m.form != nil && m.form.index() > 0 {
 			k = append(k, "esc previous question")
 		} else if m.canLeaveStep() {
@@ -345,18 +363,30 @@ func (m *model) keys() []string {
 		}
 		return k
 	case phConfirm:
-		k := []string{"y apply", "↑/↓ enter choose"}
-		if len(questionsFor(m.list, m.cur, m.answers, true)) > 0 {
+		k := []string{"y apply"}
+		if m.hasQuestions(m.cur) {
 			k = append(k, "esc questions")
 		}
+		if m.canPick() {
+			k = append(k, "e earlier step")
+		}
 		return append(k, "q quit")
+	case phPick:
+		return []string{"↑/↓ move", "enter choose", "esc back"}
 	case phResult:
 		return []string{"enter next step", "q quit"}
 	case phFailed:
-		if m.canSkip() {
-			return []string{"r retry", "s skip", "q quit"}
+		k := []string{"r retry"}
+		if m.hasQuestions(m.cur) {
+			k = append(k, "b questions")
 		}
-		return []string{"r retry", "q quit"}
+		if m.canPick() {
+			k = append(k, "e earlier step")
+		}
+		if m.canSkip() {
+			k = append(k, "s skip")
+		}
+		return append(k, "↑/↓ enter choose", "q quit")
 	case phDone:
 		k := []string{"↑/↓ move", "enter choose"}
 		if m.offerProd() {
@@ -412,7 +442,7 @@ func (m *model) decided() bool {
 }
 
 var marks = map[string]string{
-	state.Done: "✓", "current": ">", state.Pending: "·", state.Failed: "✗", state.Skipped: "–",
+	state.Done: "✓", "current": ">", state.Pending: "·", state.Failed: "✗", state.Skipped: "–", state.Interrupted: "‖",
 }
 
 func (m *model) sidebar() string {
@@ -421,6 +451,11 @@ func (m *model) sidebar() string {
 	for i, s := range m.list {
 		st := m.stepStatus(i)
 		line := fmt.Sprintf("%s %s", marks[st], truncate(s.Title, sidebarWidth-3))
+		if m.phase == phPick && len(m.pick.ids) > 0 && m.pick.ids[m.pick.cursor] == strconv.Itoa(i) {
+			// The step whose questions enter goes back to.
+			b.WriteString(styles.cursor.Render("▸"+line[len(marks[st]):]) + "\n")
+			continue
+		}
 		switch st {
 		case state.Done:
 			line = styles.ok.Render(line)
@@ -428,12 +463,14 @@ func (m *model) sidebar() string {
 			line = styles.cursor.Render(line)
 		case state.Failed:
 			line = styles.bad.Render(line)
+		case state.Interrupted:
+			line = styles.warn.Render(line)
 		case state.Skipped, state.Pending:
 			line = styles.dim.Render(line)
 		}
 		b.WriteString(line + "\n")
 	}
-	b.WriteString("\n" + styles.dim.Render("✓ done > current · pending\n✗ failed – skipped"))
+	b.WriteString("\n" + styles.dim.Render("✓ done > current · pending\n✗ failed – skipped\n‖ interrupted"))
 	return b.String()
 }
 
@@ -494,7 +531,11 @@ func (m *model) startView(w int) string {
 				done++
 			}
 		}
-		b.WriteString(fmt.Sprintf("  saved progress: %d of %d steps done\n", done, len(m.list)))
+		if m.complete() {
+			b.WriteString(styles.ok.Render(fmt.Sprintf("  ✓ complete: every step done (%d of %d)", done, len(m.list))) + "\n")
+		} else {
+			b.WriteString(fmt.Sprintf("  saved progress: %d of %d steps done\n", done, len(m.list)))
+		}
 	} else {
 		b.WriteString("  no saved progress\n")
 	}
@@ -515,7 +556,8 @@ const helpText = `Keys
   ↑/↓, tab      move between choices and fields
   enter         choose / next field / submit
   esc           previous question; from the first, back to the start
-  y             apply the plan shown
+  y             apply the plan shown (enter never applies)
+  b / e         back to this step's questions / to an earlier step's (answers kept)
   r / s         retry / skip a failed step (skip only where it is safe)
   p             after staging: set up prod
   ? (f1)        unfold "Why" and "Departs from the guide"; this help
@@ -613,7 +655,16 @@ func (m *model) doneView(w int) string {
 	if len(m.nextSteps) > 0 {
 		b.WriteString("\n" + styles.title.Render("What now") + "\n")
 		for i, n := range m.nextSteps {
-			b.WriteString(hang(fmt.Sprintf("  %d. ", i+1), n, w, styles.plain) + "\n")
+			st, text := styles.plain, n.Text
+			if n.Done {
+				st, text = styles.ok, "✓ done: "+text
+			}
+			b.WriteString(hang(fmt.Sprintf("  %d. ", i+1), text, w, st) + "\n")
+			for _, l := range n.Lines {
+				// A command on a line of its own: cut, never wrapped
+				// (the whole list is printed again on exit, unwrapped).
+				b.WriteString(ansi.Truncate("       "+l, w, "…") + "\n")
+			}
 		}
 	}
 	if m.herokuOut != "" {
@@ -621,6 +672,8 @@ func (m *model) doneView(w int) string {
 	}
 	if m.offerProd() {
 		b.WriteString("\n" + hang("", "Next: prod, with the same answers and the names switched to prod (you review each).", w, styles.plain) + "\n")
+	} else if m.answers.Env == "staging" {
+		b.WriteString("\n" + hang("", "prod has progress of its own: run s3wizard --env prod to see or resume it.", w, styles.plain) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

@@ -46,7 +46,7 @@ def exercise(label, storage, public):
 
     body = ("s3wizard django check %s %s" % (label, time.time_ns())).encode()
     try:
-        name = storage.save("s3wizard-django-probe-%d.txt" % time.time_ns(), ContentFile(body))
+        name = storage.save(".s3wizard-django-probe-%d.txt" % time.time_ns(), ContentFile(body))
     except Exception as e:
         step("save", False, "%s: %s" % (type(e).__name__, e))
         return res

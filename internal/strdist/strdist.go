@@ -23,3 +23,16 @@ func Levenshtein(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Closest is the candidate nearest to name, when near enough to be a typo
+// of it (at most a third of its length apart, at least 2, at most 3): the
+// "did you mean" of an unknown command or flag. "" when none is.
+func Closest(name string, cands []string) string {
+	best, bestD := "", min(3, max(2, len(name)/3))+1
+	for _, c := range cands {
+		if d := Levenshtein(name, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}

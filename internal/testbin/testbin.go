@@ -23,7 +23,7 @@ import (
 )
 
 // Tags are the build tags of the tests' binary: s3wizard_testhooks compiles
-// in the test hooks a release build leaves out (aws/testhooks.go:
+// in the test hooks a release build leaves out (internal/crashhook:
 // S3WIZARD_CRASH_AFTER).
 const Tags = "s3wizard_testhooks"
 

@@ -1,7 +1,10 @@
 package text
 
 import (
+	"encoding/json"
+	"net/url"
 	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -54,6 +57,28 @@ func TestFirstLine(t *testing.T) {
 	} {
 		if got := FirstLine(in); got != want {
 			t.Errorf("FirstLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestRedactJSONEscapedSecret (issue 17.7): a secret with a slash, as an
+// API or a traceback prints it JSON-escaped (`\/`), URL-encoded or in
+// Python's repr, is hidden like the plain secret.
+func TestRedactJSONEscapedSecret(t *testing.T) {
+	const secret = `wJalrXUtnFEMI/K7MDENG+bPxRfi<CY>&EXAMPLE\KEY`
+	js, _ := json.Marshal(map[string]string{"AWS_SECRET_ACCESS_KEY": secret})
+	for name, printed := range map[string]string{
+		"plain":          "refused " + secret,
+		"json":           string(js),
+		"json slash":     strings.ReplaceAll(string(js), "/", `\/`),
+		"url":            "https://x/?s=" + url.QueryEscape(secret),
+		"url path":       "https://x/" + url.PathEscape(secret),
+		"python repr":    "KeyError('" + strings.ReplaceAll(secret, `\`, `\\`) + "')",
+		"json no escape": `{"s":"wJalrXUtnFEMI\/K7MDENG+bPxRfi<CY>&EXAMPLE\\KEY"}`,
+	} {
+		got := Redact(printed, secret, "****")
+		if !strings.Contains(got, "****") || strings.Contains(got, "wJalrXUtnFEMI") {
+			t.Errorf("%s: %s → %s", name, printed, got)
 		}
 	}
 }
