@@ -17,13 +17,8 @@ import (
 // 127.0.0.1) the call must still arrive, in a release build too (no dial
 // hook: the endpoint is resolved to the address).
 func TestS3ControlReachesAnEndpointGivenAsIP(t *testing.T) {
-	s := motoserver.Shared(t)
-	s.Use(t)
+	s, c := motoClients(t)
 	ctx := context.Background()
-	c, err := aws.New(ctx, aws.Options{Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	id, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		t.Fatal(err)
@@ -36,4 +31,17 @@ func TestS3ControlReachesAnEndpointGivenAsIP(t *testing.T) {
 	if err != nil && !errors.As(err, &api) {
 		t.Fatalf("S3 Control at %s did not arrive: %v", s.URL(), err)
 	}
+}
+
+// motoClients points this test process at the shared moto and returns the
+// clients aws.New builds for it (us-east-1).
+func motoClients(t *testing.T) (*motoserver.Server, *aws.Clients) {
+	t.Helper()
+	s := motoserver.Shared(t)
+	s.Use(t)
+	c, err := aws.New(context.Background(), aws.Options{Region: "us-east-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
 }

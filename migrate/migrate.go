@@ -384,17 +384,9 @@ func sameObject(ctx context.Context, api API, o Options, f File, listedETag stri
 			return true, nil
 		}
 	}
-	in := &s3.HeadObjectInput{Bucket: &o.Bucket, Key: &f.Key, ChecksumMode: s3types.ChecksumModeEnabled}
-	if o.Owner != "" {
-		in.ExpectedBucketOwner = &o.Owner
-	}
-	head, err := api.HeadObject(ctx, in)
-	if err != nil {
-		var nf *s3types.NotFound
-		if errors.As(err, &nf) {
-			return false, nil
-		}
-		return false, fmt.Errorf("head s3://%s/%s: %w", o.Bucket, f.Key, err)
+	head, err := headObject(ctx, api, o, f)
+	if head == nil || err != nil {
+		return false, err
 	}
 	if sdk.ToInt64(head.ContentLength) != f.Size {
 		return false, nil
@@ -438,6 +430,24 @@ func fileSum(path string, h hash.Hash) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
+// headObject reads f's object with its checksum (checksum mode on); nil
+// without an error when there is none.
+func headObject(ctx context.Context, api API, o Options, f File) (*s3.HeadObjectOutput, error) {
+	in := &s3.HeadObjectInput{Bucket: &o.Bucket, Key: &f.Key, ChecksumMode: s3types.ChecksumModeEnabled}
+	if o.Owner != "" {
+		in.ExpectedBucketOwner = &o.Owner
+	}
+	head, err := api.HeadObject(ctx, in)
+	if err != nil {
+		var nf *s3types.NotFound
+		if errors.As(err, &nf) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("head s3://%s/%s: %w", o.Bucket, f.Key, err)
+	}
+	return head, nil
+}
+
 // samePartedObject is sameObject for a file uploaded in parts: the listed
 // ETag, else the HEAD's SHA-256 checksum, must be the one the file's parts
 // (of o.partSize) give. Anything else is uploaded again.
@@ -449,17 +459,9 @@ func samePartedObject(ctx context.Context, api API, o Options, f File, listedETa
 	if strings.EqualFold(listedETag, etag) {
 		return true, nil
 	}
-	in := &s3.HeadObjectInput{Bucket: &o.Bucket, Key: &f.Key, ChecksumMode: s3types.ChecksumModeEnabled}
-	if o.Owner != "" {
-		in.ExpectedBucketOwner = &o.Owner
-	}
-	head, err := api.HeadObject(ctx, in)
-	if err != nil {
-		var nf *s3types.NotFound
-		if errors.As(err, &nf) {
-			return false, nil
-		}
-		return false, fmt.Errorf("head s3://%s/%s: %w", o.Bucket, f.Key, err)
+	head, err := headObject(ctx, api, o, f)
+	if head == nil || err != nil {
+		return false, err
 	}
 	return sdk.ToInt64(head.ContentLength) == f.Size && sdk.ToString(head.ChecksumSHA256) == sha, nil
 }
