@@ -132,7 +132,8 @@ func checkEnvFile(file, dir string) error {
 		return UsageError(fmt.Errorf("env file: %w; nothing was changed", err))
 	}
 	if err := envfile.Check(path); err != nil {
-		if _, ok := errors.AsType[*envfile.SyntaxError](err); ok {
+		var syntax *envfile.SyntaxError
+		if errors.As(err, &syntax) {
 			return UsageError(fmt.Errorf("env file: %w: fix or remove that line; nothing was changed", err))
 		}
 		return UsageError(fmt.Errorf("env file: %w; nothing was changed", err))

@@ -1,7 +1,8 @@
 // Package aws builds the SDK clients the steps use from one shared config and
 // HTTP client, and is the one place where AWS errors become advice. It also
 // watches every call: for the progress display, for dry runs (which must not
-// change anything) and for the crash-injection test hook.
+// change anything) and, in test builds only (build tag s3wizard_testhooks,
+// internal/crashhook), for the crash-injection hook.
 package aws
 
 import (
@@ -31,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
 	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
@@ -107,23 +109,30 @@ type Clients struct {
 var sharedHTTP = awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 	t.MaxIdleConnsPerHost = 32
 	t.IdleConnTimeout = 90 * time.Second
-	t.DialContext = dialIPEndpoint
 })
 
-// dialIPEndpoint lets host-prefixed calls (S3 Control puts the account ID
-// in front of the host) reach a custom endpoint given as an IP address, such
-// as a local emulator: "123456789012.127.0.0.1" is dialled as "127.0.0.1".
-func dialIPEndpoint(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err == nil && net.ParseIP(host) == nil {
-		for i := 0; i < len(host); i++ {
-			if host[i] == '.' && net.ParseIP(host[i+1:]) != nil {
-				addr = net.JoinHostPort(host[i+1:], port)
-				break
-			}
-		}
+// accountHostAtIP: S3 Control puts the account ID in front of the endpoint's
+// host, which no name service resolves when the endpoint is an IP address
+// (a local emulator, "http://127.0.0.1:5000"): there the request goes to the
+// address itself. The account travels in x-amz-account-id either way.
+type accountHostAtIP struct{ s3control.EndpointResolverV2 }
+
+func (r accountHostAtIP) ResolveEndpoint(ctx context.Context, p s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	ep, err := r.EndpointResolverV2.ResolveEndpoint(ctx, p)
+	if err != nil || ep.URI.Host == "" {
+		return ep, err
 	}
-	return (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext(ctx, network, addr)
+	host := ep.URI.Hostname()
+	if net.ParseIP(host) != nil {
+		return ep, nil
+	}
+	if _, ip, ok := strings.Cut(host, "."); ok && net.ParseIP(ip) != nil {
+		if port := ep.URI.Port(); port != "" {
+			ip = net.JoinHostPort(ip, port)
+		}
+		ep.URI.Host = ip
+	}
+	return ep, nil
 }
 
 // New loads the SDK's default configuration (env vars, profile, SSO, instance
@@ -190,7 +199,9 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	c.SNS = sns.NewFromConfig(cfg)
 	// Budgets is a global service served from us-east-1.
 	c.Budgets = budgets.NewFromConfig(cfg, func(o *budgets.Options) { o.Region = "us-east-1" })
-	c.S3Control = s3control.NewFromConfig(cfg)
+	c.S3Control = s3control.NewFromConfig(cfg, func(o *s3control.Options) {
+		o.EndpointResolverV2 = accountHostAtIP{o.EndpointResolverV2}
+	})
 	// Access Analyzer is optional (not every account or emulator has it):
 	// one attempt, so "unavailable" is known at once instead of after retries.
 	c.AccessAnalyzer = accessanalyzer.NewFromConfig(cfg, func(o *accessanalyzer.Options) {
@@ -342,7 +353,8 @@ func IsReadOnly(op string) bool {
 	return false
 }
 
-// CrashAfterEnv names the test hook variable (internal/crashhook): the
+// CrashAfterEnv names the test hook variable (internal/crashhook; only a
+// binary built with the tag s3wizard_testhooks honours it): the
 // process exits right after the named operation succeeds, as if killed.
 const CrashAfterEnv = crashhook.Env
 

@@ -10,7 +10,6 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/aws"
-	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
 
 // TestReadCacheGivesEachAnswerBackOnce: what a plan read is not asked again
@@ -18,13 +17,8 @@ import (
 // AWS) asks AWS again, and so do a failed read, an object's body and the
 // app's own keys.
 func TestReadCacheGivesEachAnswerBackOnce(t *testing.T) {
-	s := motoserver.Shared(t)
-	s.Use(t)
+	_, c := motoClients(t)
 	ctx := context.Background()
-	c, err := aws.New(ctx, aws.Options{Region: "us-east-1"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	bucket := "readcache-test"
 	if _, err := c.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
 		t.Fatal(err)

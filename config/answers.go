@@ -277,12 +277,33 @@ func derived(a *Answers) *Answers {
 	if a == nil {
 		a = &Answers{}
 	}
+	c := a.Clone()
+	c.ApplyDefaults()
+	return c
+}
+
+// UsesAccessKeys reports credentials: access-keys (an IAM user whose key
+// the env file holds).
+func (a *Answers) UsesAccessKeys() bool { return a.Credentials == CredAccessKeys }
+
+// UsesInstanceRole reports credentials: instance-role (an IAM role for the
+// app's EC2 or Elastic Beanstalk instances).
+func (a *Answers) UsesInstanceRole() bool { return a.Credentials == CredInstanceRole }
+
+// IsProvided reports credentials: provided (an S3-compatible provider's
+// keys, given by the user: no IAM, no STS).
+func (a *Answers) IsProvided() bool { return a.Credentials == CredProvided }
+
+// Clone returns a copy of a that shares nothing with it (nil for nil).
+func (a *Answers) Clone() *Answers {
+	if a == nil {
+		return nil
+	}
 	c := *a
 	c.Set = maps.Clone(a.Set)
 	c.Folders = slices.Clone(a.Folders)
 	c.PublicPrefixes = slices.Clone(a.PublicPrefixes)
 	c.CORSOrigins = slices.Clone(a.CORSOrigins)
-	c.ApplyDefaults()
 	return &c
 }
 

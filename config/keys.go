@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/mail"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -218,6 +219,12 @@ func validKMSKey(k string) error {
 	return nil
 }
 
+// driveLetter reports a Windows drive ("C:x", "C:/x"): outside the project
+// on Windows, so refused on every OS (filepath.IsLocal judges only this one).
+func driveLetter(clean string) bool {
+	return len(clean) >= 2 && clean[1] == ':' && ('a' <= clean[0]|0x20 && clean[0]|0x20 <= 'z')
+}
+
 // validEnvFile keeps the secret out of files with another purpose and
 // inside the project, where the wizard can make git ignore it.
 //
@@ -238,7 +245,7 @@ func validEnvFile(s string) error {
 		return fmt.Errorf("%q: no backslash: in .gitignore it escapes the next character, so the line would not ignore this file; separate folders with /", s)
 	case strings.TrimSpace(s) != s:
 		return fmt.Errorf("%q: no space at the start or end: git drops trailing spaces from .gitignore lines, so the line would not ignore this file", s)
-	case strings.HasPrefix(s, "/") || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(clean, "/../") || strings.HasSuffix(clean, "/.."):
+	case strings.HasPrefix(s, "/") || !filepath.IsLocal(s) || driveLetter(clean) || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(clean, "/../") || strings.HasSuffix(clean, "/.."):
 		return fmt.Errorf("%q: the env file must be inside the project (a relative path such as .env), where it can be ignored by git", s)
 	case strings.HasPrefix(s, "!") || strings.HasPrefix(s, "#"):
 		return fmt.Errorf("%q: a name starting with ! or # cannot be listed in .gitignore", s)

@@ -198,7 +198,10 @@ func TestPublicPrefixesAreLiteralFolders(t *testing.T) {
 }
 
 func TestEnvFileRules(t *testing.T) {
-	for _, f := range []string{".gitignore", ".s3wizard/staging.json", ".s3wizard", "!important", "#x", ".env\nAWS=1", "../.env", "/etc/s3.env", "sub/../../.env", "config/", "settings.py", ".git/config", "*.env", "manage.py"} {
+	for _, f := range []string{".gitignore", ".s3wizard/staging.json", ".s3wizard", "!important", "#x", ".env\nAWS=1", "../.env", "/etc/s3.env", "sub/../../.env", "config/", "settings.py", ".git/config", "*.env", "manage.py",
+		// Windows paths outside the project, refused on every OS (an answers
+		// file travels): a drive, a drive-relative path, a share.
+		`C:\x\.env`, "C:/x/.env", "C:.env", `\\server\share\.env`} {
 		a, _ := Parse([]byte(base))
 		a.ApplyDefaults()
 		a.EnvFile, a.Set["env_file"] = f, true
@@ -207,7 +210,7 @@ func TestEnvFileRules(t *testing.T) {
 			t.Errorf("env_file %q: %v", f, err)
 		}
 	}
-	for _, f := range []string{".env", ".env.prod", "config/.env", "./.env.staging"} {
+	for _, f := range []string{".env", ".env.prod", "config/.env", "./.env.staging", "db:1.env"} {
 		if err := validEnvFile(f); err != nil {
 			t.Errorf("env_file %q refused: %v", f, err)
 		}

@@ -47,7 +47,7 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	// The budget's name needs the account; without it the budget is left.
 	_ = r.Identify(ctx)
 	kept := func(name string) { say("kept " + name + ": it existed before the wizard (adopted)") }
-	if a.Credentials == config.CredAccessKeys {
+	if a.UsesAccessKeys() {
 		// Every user this env made or made keys for, the answer's and any
 		// an earlier answer named: each is judged by its own record.
 		for _, user := range destroyUsers(r) {
@@ -79,7 +79,7 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 		} else if a.IAMPolicy != config.PolicyFullAccess {
 			kept("policy " + policyName)
 		}
-	} else if a.Credentials == config.CredInstanceRole {
+	} else if a.UsesInstanceRole() {
 		for _, role := range union([]string{a.RoleName}, r.State.OwnedNames(state.KindRole)) {
 			// The wizard's inline S3 policy goes in every case; an adopted
 			// role keeps everything else.
@@ -101,7 +101,7 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 			}
 		}
 	}
-	if a.Credentials != config.CredProvided {
+	if !a.IsProvided() {
 		// An S3-compatible provider has no IAM, CloudWatch or Budgets
 		// (steps.ProviderSkips): nothing of the kind was made there.
 		steps.DestroyMonitoring(ctx, r, try, say)
@@ -255,7 +255,7 @@ func otherEnvsOfUser(r *steps.Run, user string) userSharers {
 			continue
 		}
 		p, err := state.Read(r.Dir, env)
-		if err != nil || p.Answers() == nil || p.Answers().IAMUser != user || p.Answers().Credentials != config.CredAccessKeys || !r.SameAccount(p) {
+		if err != nil || p.Answers() == nil || p.Answers().IAMUser != user || !p.Answers().UsesAccessKeys() || !r.SameAccount(p) {
 			continue
 		}
 		used := false
@@ -344,7 +344,7 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 	}
 	if env[appconfig.EnvBucket] == a.Bucket || env[appconfig.EnvBucket] == "" && env[appconfig.EnvKeyID] != "" && r.State.Key(env[appconfig.EnvKeyID]) != nil {
 		remove := appconfig.AppEnvKeys()
-		if a.Credentials == config.CredAccessKeys {
+		if a.UsesAccessKeys() {
 			remove = append(remove, appconfig.EnvKeyID, appconfig.EnvSecret)
 		}
 		if data, err := os.ReadFile(path); err == nil {
@@ -428,7 +428,7 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 			try(fmt.Sprintf("remove the wizard's statements from the bucket policy of %s (kept: %s)", bucket, policy.DescribeSids(merged.Foreign)), err)
 		}
 	}
-	if r.Answers.Credentials != config.CredProvided {
+	if !r.Answers.IsProvided() {
 		tags, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &bucket})
 		if err == nil && slices.ContainsFunc(tags.TagSet, func(t s3types.Tag) bool {
 			return sdk.ToString(t.Key) == steps.TagAdoptedBy && sdk.ToString(t.Value) == r.Answers.App

@@ -16,7 +16,7 @@ import (
 func DestroyList(r *steps.Run) (deleted, kept []string) {
 	a := r.Answers
 	adopted := func(what string) { kept = append(kept, what+" (it existed before the wizard)") }
-	if a.Credentials == config.CredAccessKeys {
+	if a.UsesAccessKeys() {
 		for _, user := range destroyUsers(r) {
 			deleted = append(deleted, fmt.Sprintf("the access keys env %s made for IAM user %s", a.Env, user))
 			if r.Owns(state.KindIAMUser, user) {
@@ -35,7 +35,7 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 		} else if a.IAMPolicy != config.PolicyFullAccess {
 			adopted("policy " + name)
 		}
-	} else if a.Credentials == config.CredInstanceRole {
+	} else if a.UsesInstanceRole() {
 		for _, role := range union([]string{a.RoleName}, r.State.OwnedNames(state.KindRole)) {
 			deleted = append(deleted, fmt.Sprintf("the inline policy %s of role %s", steps.RoleInlinePolicy, role))
 			if r.Owns(state.KindInstanceProfile, role) {
@@ -48,7 +48,7 @@ func DestroyList(r *steps.Run) (deleted, kept []string) {
 			}
 		}
 	}
-	if a.Credentials != config.CredProvided {
+	if !a.IsProvided() {
 		// Only what the answers made and the progress records.
 		if a.Alarms.BucketSizeGB > 0 {
 			deleted = append(deleted, "CloudWatch alarm "+steps.SizeAlarmName(a.Bucket))

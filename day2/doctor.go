@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -44,7 +43,7 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		region = a.Region
 	}
 	cl := r.AWS
-	instanceRole := a.Credentials == config.CredInstanceRole
+	instanceRole := a.UsesInstanceRole()
 	if instanceRole {
 		// The instance role's credentials exist only on the instance: the
 		// operator's own credentials would prove nothing about the app.
@@ -58,7 +57,7 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		if err != nil {
 			return append(checks, steps.Fail(steps.DoctorCredentials, "app credentials", err.Error()))
 		}
-		if a.Credentials == config.CredProvided {
+		if a.IsProvided() {
 			checks = append(checks, steps.Skip(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", "S3-compatible provider: no STS; the checks below use the env file's keys"))
 		} else {
 			who, err := r.CallerOfKey(ctx, cl, id)
@@ -190,7 +189,7 @@ func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		expiresOld = expiresOld || rule.NoncurrentVersionExpiration != nil
 	}
 	switch {
-	case len(rules) == 0 && a.Credentials == config.CredProvided:
+	case len(rules) == 0 && a.IsProvided():
 		checks = append(checks, steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", "none; the wizard leaves lifecycle to an S3-compatible provider's console (its support differs): expire uploads/ and incomplete uploads there"))
 	case len(rules) == 0:
 		checks = append(checks, steps.Fail(steps.DoctorLifecycle, "costs: lifecycle rules", "none: uploads/, old versions and incomplete uploads are kept (and billed) forever — run apply"))

@@ -12,7 +12,6 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
@@ -47,7 +46,7 @@ var ErrRotationPending = errors.New("rotation not finished")
 // rotate-keys again after any failure or crash finishes the same rotation.
 func RotateKeys(ctx context.Context, r *steps.Run, o RotateOptions) error {
 	a := r.Answers
-	if a.Credentials != config.CredAccessKeys {
+	if !a.UsesAccessKeys() {
 		return fmt.Errorf("env %s uses an instance role: there is no key to rotate (AWS rotates role credentials itself)", a.Env)
 	}
 	// The new key's secret can only go into the env file: refuse a file

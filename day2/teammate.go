@@ -31,7 +31,7 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 	if p := r.State.Answers(); p != nil || len(r.State.Ownerships()) > 0 {
 		return fmt.Errorf("env %s already has saved progress in %s: adopt only rebuilds a missing one (check, doctor, docs and destroy use it as it is)", a.Env, state.Path(r.Dir, a.Env))
 	}
-	if a.Credentials == config.CredProvided {
+	if a.IsProvided() {
 		return errors.New("credentials: provided: an S3-compatible provider's buckets carry no tags to read ownership from; run `s3wizard apply` with the same answers instead (it adopts what exists)")
 	}
 	if err := r.Identify(ctx); err != nil {

@@ -53,7 +53,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 		Generated:  now().UTC().Format("2006-01-02 15:04 MST"),
 		Endpoint:   endpointOf(r),
 		Provider:   providerLines(r),
-		AccessKeys: a.Credentials == config.CredAccessKeys,
+		AccessKeys: a.UsesAccessKeys(),
 		IAMUser:    a.IAMUser, Group: steps.GroupName(a),
 		Role: a.RoleName, InstanceProfile: orDefault(r.State.Resource("instance_profile"), a.RoleName),
 		EBEnvironment: a.EBEnvironment, HerokuApp: a.HerokuApp,
@@ -81,7 +81,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 	if steps.StoragesModuleNeeded(r) {
 		d.StoragesModule = appconfig.StoragesFile
 	}
-	if a.Credentials == config.CredInstanceRole {
+	if a.UsesInstanceRole() {
 		d.HealthModule, d.HealthMiddleware, d.HealthPath = appconfig.HealthModuleFile, djangoapp.HealthMiddleware, djangoapp.HealthPath
 		if _, err := os.Stat(filepath.Join(r.Dir, appconfig.EBHealthConfigFile)); err == nil {
 			d.EBHealthConfig = appconfig.EBHealthConfigFile
@@ -183,7 +183,7 @@ func endpointOf(r *steps.Run) string {
 }
 
 func credentialsLabel(a *config.Answers) string {
-	if a.Credentials == config.CredInstanceRole {
+	if a.UsesInstanceRole() {
 		return "instance role " + a.RoleName + " (EC2 / Elastic Beanstalk, no keys)"
 	}
 	return "access keys of IAM user " + a.IAMUser + " (Heroku, local)"
@@ -232,7 +232,7 @@ func prefixes(a *config.Answers) []prefixRow {
 // is the access-key step's check).
 func keys(r *steps.Run, now time.Time) ([]keyRow, string) {
 	a := r.Answers
-	if a.Credentials != config.CredAccessKeys {
+	if !a.UsesAccessKeys() {
 		return nil, ""
 	}
 	var rows []keyRow
@@ -338,7 +338,7 @@ func envVars(r *steps.Run) ([]envRow, string) {
 	if a.SetEnvSh {
 		where = append(where, "`set_env.sh` (sourced by the virtualenv)")
 	}
-	if a.Credentials == config.CredInstanceRole {
+	if a.UsesInstanceRole() {
 		where[0] = "`" + a.EnvFile + "` (mode 0600, gitignored and .ebignored: for local runs, never deployed)"
 		where = append(where, ebWhere(r))
 	}
@@ -453,7 +453,7 @@ var Guide = []guideItem{
 		Checks: ids(steps.CheckBucketExists, steps.CheckBucketRegion, steps.CheckBucketACLsDisabled)},
 	{Title: "Dedicated IAM identity with minimal permissions",
 		Checks: func(a *config.Answers) []steps.CheckID {
-			if a.Credentials == config.CredInstanceRole {
+			if a.UsesInstanceRole() {
 				return []steps.CheckID{steps.CheckRole, steps.CheckRolePolicy, steps.CheckInstanceProfile}
 			}
 			return []steps.CheckID{steps.CheckIAMUser, steps.CheckIAMGroup, steps.CheckIAMPolicy}
@@ -461,7 +461,7 @@ var Guide = []guideItem{
 	{Title: "Keys stored securely, not in Git",
 		Checks: ids(steps.CheckEnvFileMode, steps.CheckSecretsIgnored, steps.CheckSecretsUntracked, steps.CheckHerokuFile, steps.CheckSetEnvFile),
 		Note: func(r *steps.Run, it *item) {
-			if r.Answers.Credentials == config.CredInstanceRole {
+			if r.Answers.UsesInstanceRole() {
 				it.Details = append([]string{"✅ no access keys: the instance role supplies temporary credentials"}, it.Details...)
 			}
 		}},
@@ -470,7 +470,7 @@ var Guide = []guideItem{
 		Note: func(r *steps.Run, it *item) {
 			a := r.Answers
 			switch {
-			case a.HerokuApp == "" || a.Credentials != config.CredAccessKeys:
+			case a.HerokuApp == "" || !a.UsesAccessKeys():
 			case herokuDeployed(r):
 				it.Details = append(it.Details, "✅ set on Heroku app "+a.HerokuApp+" by the wizard (recorded)")
 			default:
@@ -606,10 +606,10 @@ func herokuDeployed(r *steps.Run) bool {
 func manual(r *steps.Run) []string {
 	a := r.Answers
 	out := append([]string(nil), r.State.Manual()...)
-	if a.HerokuApp != "" && a.Credentials == config.CredAccessKeys && !herokuDeployed(r) {
+	if a.HerokuApp != "" && a.UsesAccessKeys() && !herokuDeployed(r) {
 		out = append(out, "Set the Heroku config vars: `sh "+appconfig.HerokuFile(a.Env)+"` (one restart), then delete that file.")
 	}
-	if a.Credentials == config.CredInstanceRole && a.EBEnvironment == "" {
+	if a.UsesInstanceRole() && a.EBEnvironment == "" {
 		out = append(out, "Elastic Beanstalk: set the app's variables as environment properties with `sh "+appconfig.EBFile(a.Env)+"` (one `eb setenv`, no secret), and select instance profile `"+a.RoleName+"` for the environment.")
 	}
 	if a.Versioning {

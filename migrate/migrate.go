@@ -28,6 +28,8 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	tmtypes "github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
@@ -46,10 +48,22 @@ const Prefix = "media/"
 // DefaultWorkers bounds the uploads in flight.
 const DefaultWorkers = 16
 
-// MaxPutSize is the largest object one PutObject may carry (5 GiB). Larger
-// files are reported as failed rather than split: a multipart object's
-// checksum is not the whole file's, so it could not be compared on a rerun.
+// PartsAPI is what an upload in parts needs besides API: the SDK's transfer
+// manager's client (*s3.Client satisfies it).
+type PartsAPI = transfermanager.S3APIClient
+
+// MaxPutSize is the largest object one PutObject may carry (5 GiB): larger
+// files go up in parts through the SDK's transfer manager.
 const MaxPutSize = 5 << 30
+
+// DefaultPartSize is the part size of an upload in parts, raised for a file
+// that would need more than maxParts of them.
+const DefaultPartSize = 64 << 20
+
+const (
+	maxParts      = 10000   // S3's limit per upload
+	maxObjectSize = 5 << 40 // S3's largest object (5 TiB)
+)
 
 // Options describe one migration.
 type Options struct {
@@ -63,6 +77,10 @@ type Options struct {
 	// MD5 for a single-part upload, still decides what is skipped).
 	NoChecksum bool
 	DryRun     bool
+	// MultipartAbove: a larger file goes up in parts (MaxPutSize when 0),
+	// of PartSize bytes (DefaultPartSize when 0; S3's least is 5 MiB).
+	MultipartAbove int64
+	PartSize       int64
 	// Progress receives the progress display (nil: none).
 	Progress io.Writer
 	// Terminal redraws one progress bar line; otherwise a plain line is
@@ -284,8 +302,8 @@ func migrateOne(ctx context.Context, api API, o Options, f File, remote map[stri
 	if len(f.Key) > 1024 {
 		return false, fmt.Errorf("key is %d bytes, S3 allows 1024", len(f.Key))
 	}
-	if f.Size > MaxPutSize {
-		return false, fmt.Errorf("%d bytes: larger than the 5 GiB a single upload allows; upload it with `aws s3 cp`", f.Size)
+	if f.Size > maxObjectSize {
+		return false, fmt.Errorf("%d bytes: larger than the 5 TiB an S3 object may hold", f.Size)
 	}
 	if r, ok := remote[f.Key]; ok && r.size == f.Size {
 		same, err := sameObject(ctx, api, o, f, r.etag)
@@ -299,7 +317,34 @@ func migrateOne(ctx context.Context, api API, o Options, f File, remote map[stri
 	if o.DryRun {
 		return true, nil
 	}
+	if o.inParts(f) {
+		return true, uploadParts(ctx, api, o, f)
+	}
 	return true, upload(ctx, api, o, f)
+}
+
+// inParts tells whether f goes up in parts.
+func (o Options) inParts(f File) bool {
+	above := o.MultipartAbove
+	if above <= 0 {
+		above = MaxPutSize
+	}
+	return f.Size > above
+}
+
+// partSize is the part size of f's upload in parts: o.PartSize, raised to
+// keep within S3's 10,000 parts. It depends only on the options and the
+// size, so a rerun computes the same parts to compare checksums.
+func (o Options) partSize(f File) int64 {
+	ps := o.PartSize
+	if ps <= 0 {
+		ps = DefaultPartSize
+	}
+	if least := (f.Size + maxParts - 1) / maxParts; ps < least {
+		const mib = 1 << 20
+		ps = (least + mib - 1) / mib * mib
+	}
+	return ps
 }
 
 // sameObject tells whether the object at f.Key has f's content. The ETag
@@ -324,6 +369,12 @@ func sameObject(ctx context.Context, api API, o Options, f File, listedETag stri
 		}
 		return md5sum, nil
 	}
+	if o.inParts(f) {
+		// Ours went up in parts: the ETag (MD5 of the parts' MD5s) and the
+		// SHA-256 (of the parts' SHA-256s), each "-<parts>", are computed
+		// from the file cut the same way.
+		return samePartedObject(ctx, api, o, f, listedETag)
+	}
 	if isMD5(listedETag) {
 		sum, err := fileMD5()
 		if err != nil {
@@ -333,17 +384,9 @@ func sameObject(ctx context.Context, api API, o Options, f File, listedETag stri
 			return true, nil
 		}
 	}
-	in := &s3.HeadObjectInput{Bucket: &o.Bucket, Key: &f.Key, ChecksumMode: s3types.ChecksumModeEnabled}
-	if o.Owner != "" {
-		in.ExpectedBucketOwner = &o.Owner
-	}
-	head, err := api.HeadObject(ctx, in)
-	if err != nil {
-		var nf *s3types.NotFound
-		if errors.As(err, &nf) {
-			return false, nil
-		}
-		return false, fmt.Errorf("head s3://%s/%s: %w", o.Bucket, f.Key, err)
+	head, err := headObject(ctx, api, o, f)
+	if head == nil || err != nil {
+		return false, err
 	}
 	if sdk.ToInt64(head.ContentLength) != f.Size {
 		return false, nil
@@ -385,6 +428,120 @@ func fileSum(path string, h hash.Hash) ([]byte, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return h.Sum(nil), nil
+}
+
+// headObject reads f's object with its checksum (checksum mode on); nil
+// without an error when there is none.
+func headObject(ctx context.Context, api API, o Options, f File) (*s3.HeadObjectOutput, error) {
+	in := &s3.HeadObjectInput{Bucket: &o.Bucket, Key: &f.Key, ChecksumMode: s3types.ChecksumModeEnabled}
+	if o.Owner != "" {
+		in.ExpectedBucketOwner = &o.Owner
+	}
+	head, err := api.HeadObject(ctx, in)
+	if err != nil {
+		var nf *s3types.NotFound
+		if errors.As(err, &nf) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("head s3://%s/%s: %w", o.Bucket, f.Key, err)
+	}
+	return head, nil
+}
+
+// samePartedObject is sameObject for a file uploaded in parts: the listed
+// ETag, else the HEAD's SHA-256 checksum, must be the one the file's parts
+// (of o.partSize) give. Anything else is uploaded again.
+func samePartedObject(ctx context.Context, api API, o Options, f File, listedETag string) (bool, error) {
+	etag, sha, err := partSums(f.Path, o.partSize(f))
+	if err != nil {
+		return false, err
+	}
+	if strings.EqualFold(listedETag, etag) {
+		return true, nil
+	}
+	head, err := headObject(ctx, api, o, f)
+	if head == nil || err != nil {
+		return false, err
+	}
+	return sdk.ToInt64(head.ContentLength) == f.Size && sdk.ToString(head.ChecksumSHA256) == sha, nil
+}
+
+// partSums reads path in parts of size and returns the multipart ETag
+// (hex MD5 of the parts' MD5s) and composite SHA-256 checksum (base64 of
+// the SHA-256 of the parts' SHA-256s), each followed by "-<parts>".
+func partSums(path string, size int64) (etag, sha string, err error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", "", fmt.Errorf("read %s: %w", path, err)
+	}
+	defer fh.Close()
+	md5s, shas := md5.New(), sha256.New()
+	parts := 0
+	for {
+		pm, ps := md5.New(), sha256.New()
+		n, err := io.CopyN(io.MultiWriter(pm, ps), fh, size)
+		if err != nil && err != io.EOF {
+			return "", "", fmt.Errorf("read %s: %w", path, err)
+		}
+		if n == 0 && parts > 0 {
+			break
+		}
+		parts++
+		md5s.Write(pm.Sum(nil))
+		shas.Write(ps.Sum(nil))
+		if n < size {
+			break
+		}
+	}
+	suffix := fmt.Sprintf("-%d", parts)
+	return hex.EncodeToString(md5s.Sum(nil)) + suffix, base64.StdEncoding.EncodeToString(shas.Sum(nil)) + suffix, nil
+}
+
+// uploadParts sends f in parts through the SDK's transfer manager, each
+// part with its SHA-256 (S3 checks each on receipt and keeps the composite
+// for the next run's comparison) unless the provider refuses checksum
+// headers. The object appears only when the upload completes; a failed one
+// is aborted by the manager, and one killed midway leaves an incomplete
+// upload, invisible and removed by the bucket's lifecycle rule.
+func uploadParts(ctx context.Context, api API, o Options, f File) error {
+	pa, ok := api.(PartsAPI)
+	if !ok {
+		return fmt.Errorf("%d bytes: larger than one upload allows, and this client cannot upload in parts", f.Size)
+	}
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", f.Path, err)
+	}
+	defer fh.Close()
+	in := &transfermanager.UploadObjectInput{
+		Bucket:            &o.Bucket,
+		Key:               &f.Key,
+		Body:              fh,
+		ContentLength:     sdk.Int64(f.Size),
+		ChecksumAlgorithm: tmtypes.ChecksumAlgorithmSha256,
+		ChecksumType:      tmtypes.ChecksumTypeComposite,
+	}
+	if ct := mime.TypeByExtension(strings.ToLower(filepath.Ext(f.Rel))); ct != "" {
+		in.ContentType = &ct
+	}
+	if o.Owner != "" {
+		in.ExpectedBucketOwner = &o.Owner
+	}
+	tm := transfermanager.New(pa, func(to *transfermanager.Options) {
+		to.PartSizeBytes = o.partSize(f)
+		to.MultipartUploadThreshold = 1
+		to.MaxUploadParts = maxParts
+		if o.NoChecksum {
+			to.RequestChecksumCalculation = sdk.RequestChecksumCalculationWhenRequired
+		}
+	})
+	if o.NoChecksum {
+		in.ChecksumAlgorithm, in.ChecksumType = "", ""
+	}
+	if _, err := tm.UploadObject(ctx, in); err != nil {
+		return fmt.Errorf("upload s3://%s/%s in parts: %w", o.Bucket, f.Key, err)
+	}
+	return nil
 }
 
 // upload sends f in one PutObject with its SHA-256: S3 rejects the upload

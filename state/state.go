@@ -432,11 +432,13 @@ func (p *Progress) SetIdentity(account, caller string) {
 	p.d.Account, p.d.Caller = account, caller
 }
 
-// Answers are the recorded answers (nil before the first save of a run).
+// Answers are a copy of the recorded answers (nil before the first save of
+// a run): changing it records nothing, and no reader races a writer
+// (SetAnswers records).
 func (p *Progress) Answers() *config.Answers {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.d.Answers
+	return p.d.Answers.Clone()
 }
 
 // SetAnswers records the answers (not saved).

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/s3wizard/s3wizard/config"
 )
 
 func TestSaveReadRoundTripAndMode(t *testing.T) {
@@ -244,5 +246,26 @@ func TestV1FlagOwnsOnlyTheNameRecordedThen(t *testing.T) {
 		if strings.HasSuffix(k, "_created_by_wizard") {
 			t.Errorf("schema 1's flag %s is still there", k)
 		}
+	}
+}
+
+// TestAnswersIsACopy: what Answers returns is the caller's; changing it
+// (a field, the Set map, a list) changes nothing recorded, and a reader never
+// shares memory with Update's writers.
+func TestAnswersIsACopy(t *testing.T) {
+	p, err := Open(t.TempDir(), "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.Answers() != nil {
+		t.Fatal("answers before any were recorded")
+	}
+	p.SetAnswers(&config.Answers{Env: "staging", Bucket: "b-1", Folders: []string{"blog"}, Set: map[string]bool{"bucket": true}})
+	got := p.Answers()
+	got.Bucket, got.Folders[0], got.Set["region"] = "other", "changed", true
+	again := p.Answers()
+	if again.Bucket != "b-1" || again.Folders[0] != "blog" || again.Set["region"] {
+		t.Errorf("recorded answers changed through a copy: bucket %q, folders %v, set %v", again.Bucket, again.Folders, again.Set)
 	}
 }

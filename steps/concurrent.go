@@ -2,7 +2,8 @@ package steps
 
 import (
 	"errors"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // maxReads bounds the requests one step has in flight at once. On AWS each
@@ -13,18 +14,12 @@ const maxReads = 8
 // forEach runs fn(0) … fn(n-1) concurrently, at most maxReads at a time,
 // and returns when all are done.
 func forEach(n int, fn func(i int)) {
-	sem := make(chan struct{}, maxReads)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(maxReads)
 	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			fn(i)
-		}()
+		g.Go(func() error { fn(i); return nil })
 	}
-	wg.Wait()
+	_ = g.Wait() // fn reports no error: each keeps its own result
 }
 
 // planParts runs independent parts of a plan concurrently, each into a plan

@@ -13,7 +13,6 @@ import (
 
 	"github.com/s3wizard/s3wizard/appconfig"
 	django "github.com/s3wizard/s3wizard/assets/django"
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
@@ -44,7 +43,7 @@ const DjangoCheckByHand = "with the env file's variables exported, run `python m
 // is skipped and says how to run it by hand.
 func DjangoCheck(ctx context.Context, r *Run) []Check {
 	const name = "upload test from Django"
-	if r.Answers.Credentials == config.CredInstanceRole {
+	if r.Answers.UsesInstanceRole() {
 		return []Check{Skip(DjangoUpload, name, "instance-role: the app's credentials exist only on the instance; run it there: "+DjangoCheckByHand)}
 	}
 	proj, err := djangoapp.Detect(r.Dir)

@@ -18,8 +18,8 @@ func All() []*Step {
 	}
 }
 
-func accessKeys(a *config.Answers) bool   { return a.Credentials == config.CredAccessKeys }
-func instanceRole(a *config.Answers) bool { return a.Credentials == config.CredInstanceRole }
+func accessKeys(a *config.Answers) bool   { return a.UsesAccessKeys() }
+func instanceRole(a *config.Answers) bool { return a.UsesInstanceRole() }
 
 // appKeys: the app authenticates with keys from the env file (the wizard's
 // IAM user's, or the ones provided for an S3-compatible service).

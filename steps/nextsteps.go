@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/s3wizard/s3wizard/appconfig"
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
@@ -73,7 +72,7 @@ func NextSteps(r *Run) []NextStep {
 	env, _ := envfile.Read(r.EnvFilePath())
 	keyID := env[appconfig.EnvKeyID]
 	key := r.State.Key(keyID)
-	if a.Credentials == config.CredAccessKeys && a.HerokuApp != "" && (key == nil || !slices.Contains(key.Deployed, "heroku")) {
+	if a.UsesAccessKeys() && a.HerokuApp != "" && (key == nil || !slices.Contains(key.Deployed, "heroku")) {
 		out = append(out, NextStep{Text: fmt.Sprintf("Set the config vars of Heroku app %s in one restart (the file holds the secret: delete it afterwards):", a.HerokuApp),
 			Lines: []string{"sh " + appconfig.HerokuFile(a.Env)}})
 	}
@@ -84,7 +83,7 @@ func NextSteps(r *Run) []NextStep {
 	out = append(out, SettingsSteps(r, proj)...)
 	settingsSrc := readProjectFile(proj, func(p *djangoapp.Project) string { return p.SettingsFile })
 	out = append(out, NextStep{Text: `Add "storages" to INSTALLED_APPS.`, Done: installedStorages.Match(settingsSrc)})
-	if a.Credentials != config.CredInstanceRole {
+	if !a.UsesInstanceRole() {
 		out = append(out, envFileStep(r, settingsSrc))
 	}
 	pin := storagesPin(proj)
@@ -93,7 +92,7 @@ func NextSteps(r *Run) []NextStep {
 		NextStep{Text: "Pin the packages in requirements.txt:", Lines: []string{pin, "boto3"},
 			Done: bytes.Contains(reqs, []byte("django-storages")) && bytes.Contains(reqs, []byte("boto3"))},
 		NextStep{Text: "Write the hand-off document for whoever runs the app:", Lines: []string{"s3wizard docs --env " + a.Env}})
-	if a.Credentials == config.CredAccessKeys && key != nil && !key.Created.IsZero() {
+	if a.UsesAccessKeys() && key != nil && !key.Created.IsZero() {
 		due := key.Created.AddDate(0, 0, KeyRotationDays)
 		out = append(out, NextStep{Text: fmt.Sprintf("Rotate the access key %s by %s (every %d days):", text.Mask(keyID), due.Format("2006-01-02"), KeyRotationDays),
 			Lines: []string{"s3wizard rotate-keys --env " + a.Env}})

@@ -19,7 +19,7 @@ import (
 // known yet): ARNs then match any account, which grants nothing more, since
 // a policy only ever acts in its own account.
 func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) {
-	if a.Credentials != config.CredAccessKeys && a.Credentials != config.CredInstanceRole {
+	if !a.UsesAccessKeys() && !a.UsesInstanceRole() {
 		return policy.Document{}, fmt.Errorf("credentials %q: the wizard creates no IAM resource for it, so there is no operator policy to give", a.Credentials)
 	}
 	if account == "" {
@@ -35,8 +35,8 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 		bucketARNs = append(bucketARNs, "arn:aws:s3:::"+b)
 		objectARNs = append(objectARNs, "arn:aws:s3:::"+b+"/*")
 	}
-	keys := a.Credentials == config.CredAccessKeys
-	role := a.Credentials == config.CredInstanceRole
+	keys := a.UsesAccessKeys()
+	role := a.UsesInstanceRole()
 	policyARN := PolicyARN(a, account)
 
 	type scoped struct {

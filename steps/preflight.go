@@ -108,42 +108,40 @@ func (r *Run) Identify(ctx context.Context) error {
 		r.identityMu.Unlock()
 		return nil
 	}
-	if call := r.identifying; call != nil {
+	r.identityMu.Unlock()
+	ch := r.identifying.DoChan("identify", func() (any, error) {
+		r.identityMu.Lock()
+		done := r.Account != "" // answered since this caller looked
 		r.identityMu.Unlock()
-		select {
-		case <-call.done:
-			return call.err
-		case <-ctx.Done():
-			return ctx.Err()
+		if done {
+			return nil, nil
 		}
-	}
-	call := &identifyCall{done: make(chan struct{})}
-	r.identifying = call
-	r.identityMu.Unlock()
-	defer close(call.done)
-	out, err := r.AWS.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	r.identityMu.Lock()
-	r.identifying = nil
-	if err != nil {
+		out, err := r.AWS.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		if err != nil {
+			return nil, notAWSError(r.endpoint(), err)
+		}
+		acct, caller := sdk.ToString(out.Account), sdk.ToString(out.Arn)
+		r.identityMu.Lock()
+		if err := r.checkAccount(acct, caller); err != nil {
+			// Every later call gets the same refusal: nothing of this run
+			// may go on in the other account.
+			r.refused = err
+			r.identityMu.Unlock()
+			return nil, err
+		}
+		r.Account, r.Caller = acct, caller
 		r.identityMu.Unlock()
-		call.err = notAWSError(r.endpoint(), err)
-		return call.err
+		if r.State != nil && r.State.Locked() {
+			_ = r.State.Update(func(p *state.Progress) { p.SetIdentity(acct, caller) })
+		}
+		return nil, nil
+	})
+	select {
+	case res := <-ch:
+		return res.Err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	acct, caller := sdk.ToString(out.Account), sdk.ToString(out.Arn)
-	if err := r.checkAccount(acct, caller); err != nil {
-		// Every later call gets the same refusal: nothing of this run may
-		// go on in the other account.
-		r.refused = err
-		r.identityMu.Unlock()
-		call.err = err
-		return err
-	}
-	r.Account, r.Caller = acct, caller
-	r.identityMu.Unlock()
-	if r.State != nil && r.State.Locked() {
-		_ = r.State.Update(func(p *state.Progress) { p.SetIdentity(acct, caller) })
-	}
-	return nil
 }
 
 // ErrWrongAccount is returned (wrapped in a *WrongAccountError) when the
@@ -195,12 +193,6 @@ func (r *Run) checkAccount(acct, caller string) error {
 func (r *Run) SameAccount(p *state.Progress) bool {
 	mine, theirs := r.AccountID(), p.Account()
 	return mine == aws.PlaceholderAccount || theirs == "" || theirs == aws.PlaceholderAccount || mine == theirs
-}
-
-// identifyCall is one GetCallerIdentity that other callers wait for.
-type identifyCall struct {
-	done chan struct{}
-	err  error
 }
 
 // confirmGuess reports whether STS confirms the account guessed from the

@@ -33,7 +33,7 @@ func (r *Run) endpointOrAWS() string {
 }
 
 // compatible reports the S3-compatible mode.
-func compatible(a *config.Answers) bool { return a.Credentials == config.CredProvided }
+func compatible(a *config.Answers) bool { return a.IsProvided() }
 
 func notCompatible(a *config.Answers) bool { return !compatible(a) }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
+	"golang.org/x/sync/singleflight"
 )
 
 // Step is one stage of the guide.
@@ -168,7 +169,7 @@ type Run struct {
 	// while steps may still be running.
 	Account string
 	Caller  string
-	// identityMu guards Account, Caller, guess and identifying, which
+	// identityMu guards Account, Caller and guess, which
 	// Identify writes while other steps of the same run read them
 	// (ApplyAll, PlanAll and VerifyAll run steps concurrently); one per
 	// run, so a Run is not copied.
@@ -176,9 +177,9 @@ type Run struct {
 	// guess is the account an earlier run recorded, which ApplyAll lets
 	// plans use while STS confirms it (see ApplyAll); "" otherwise.
 	guess string
-	// identifying is the GetCallerIdentity in flight, which concurrent
+	// identifying holds the GetCallerIdentity in flight, which concurrent
 	// callers of Identify wait for instead of asking again.
-	identifying *identifyCall
+	identifying singleflight.Group
 	// refused is the refusal of credentials of another account than the
 	// env's (checkAccount): once set, Identify answers it every time.
 	refused error

@@ -1,8 +1,14 @@
+//go:build s3wizard_testhooks
+
 // Package crashhook is the crash-safety tests' hook: S3WIZARD_CRASH_AFTER
 // names an operation, and the process exits right after it succeeds, as if
 // killed. "PutObject#3" exits after the third success instead. AWS calls
 // (aws) and atomic file writes (envfile: "WriteTemp:<file name>", after the
 // temporary file holds the new content, before it is renamed) honour it.
+//
+// The hook exists only in binaries built with the tag s3wizard_testhooks
+// (internal/testbin builds the tests' binary so); a release build has
+// nohooks.go instead and ignores the variable.
 package crashhook
 
 import (

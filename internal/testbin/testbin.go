@@ -22,6 +22,11 @@ import (
 	"time"
 )
 
+// Tags are the build tags of the tests' binary: s3wizard_testhooks compiles
+// in the test hooks a release build leaves out (internal/crashhook:
+// S3WIZARD_CRASH_AFTER).
+const Tags = "s3wizard_testhooks"
+
 var (
 	once sync.Once
 	path string
@@ -72,7 +77,7 @@ func build() (string, error) {
 		return bin, nil
 	}
 	tmp := bin + ".tmp"
-	cmd := exec.Command("go", "build", "-o", tmp, ".")
+	cmd := exec.Command("go", "build", "-tags", Tags, "-o", tmp, ".")
 	cmd.Dir = src
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("testbin: go build: %v\n%s", err, out)
@@ -113,6 +118,7 @@ func lock(file string) (func(), error) {
 // non-test file of the module outside testdata and hidden folders.
 func sourceKey(src string) (string, error) {
 	h := sha256.New()
+	fmt.Fprintf(h, "tags=%s\x00", Tags)
 	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
