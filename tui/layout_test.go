@@ -223,7 +223,9 @@ func TestFoldAndHangingIndent(t *testing.T) {
 func TestWhatNowOffersHeroku(t *testing.T) {
 	f := newFake()
 	almostDone(f)
-	f.saved["staging"].Answers().HerokuApp = "mon-app-staging"
+	a := f.saved["staging"].Answers() // a copy: set it back
+	a.HerokuApp = "mon-app-staging"
+	f.saved["staging"].SetAnswers(a)
 	p := newPump(t, f)
 	p.handle(tea.WindowSizeMsg{Width: 120, Height: 40})
 	p.key("enter") // resume
