@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"sync"
@@ -24,28 +25,39 @@ type Identity struct {
 type Probe struct {
 	o  Options
 	mu sync.Mutex
-	c  *aws.Clients
+	// c are the clients of each profile asked about ("" the default
+	// credentials).
+	c map[string]*aws.Clients
 }
 
 // NewProbe returns a probe for the global options (profile, region).
 func NewProbe(o Options) *Probe { return &Probe{o: o} }
 
-func (p *Probe) clients(ctx context.Context) (*aws.Clients, error) {
+// clients are the clients of an env whose aws_profile answer is profile:
+// --profile first, as the env's run would (Session's clients).
+func (p *Probe) clients(ctx context.Context, profile string) (*aws.Clients, error) {
+	profile = cmp.Or(p.o.Profile, profile)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.c == nil {
-		c, err := aws.New(ctx, aws.Options{Profile: p.o.Profile, Region: p.o.Region})
-		if err != nil {
-			return nil, err
-		}
-		p.c = c
+	if c := p.c[profile]; c != nil {
+		return c, nil
 	}
-	return p.c, nil
+	c, err := aws.New(ctx, aws.Options{Profile: profile, Region: p.o.Region})
+	if err != nil {
+		return nil, err
+	}
+	if p.c == nil {
+		p.c = map[string]*aws.Clients{}
+	}
+	p.c[profile] = c
+	return c, nil
 }
 
-// Identity asks STS who the credentials are (sts:GetCallerIdentity).
-func (p *Probe) Identity(ctx context.Context) (Identity, error) {
-	c, err := p.clients(ctx)
+// Identity asks STS who the credentials of an env whose aws_profile answer
+// is profile are ("" the default credentials; --profile overrides both),
+// sts:GetCallerIdentity.
+func (p *Probe) Identity(ctx context.Context, profile string) (Identity, error) {
+	c, err := p.clients(ctx, profile)
 	if err != nil {
 		return Identity{}, err
 	}
@@ -72,7 +84,7 @@ func (p *Probe) BucketAvailability(ctx context.Context, env, name, region string
 	if other := BucketEnv(p.o.Dir, env, name); other != "" {
 		return Availability{Text: bucketOfEnv(name, other, env), Blocks: true}, nil
 	}
-	c, err := p.clients(ctx)
+	c, err := p.clients(ctx, "")
 	if err != nil {
 		return Availability{}, err
 	}

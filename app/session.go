@@ -264,6 +264,11 @@ func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) 
 	} else {
 		prog, err = state.Read(o.Dir, a.Env)
 	}
+	if errors.Is(err, envfile.ErrOutsideProject) {
+		// A .s3wizard linked out of the project is the caller's setup,
+		// refused before anything is written (exit 2, as the env file's).
+		return nil, UsageError(fmt.Errorf("%w; nothing was changed", err))
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -213,11 +213,15 @@ var OperatorActions = map[string]Permission{
 	"budgets:DescribeBudget":                     {Actions: []string{"budgets:ViewBudget"}, Scope: ScopeBudget},
 	"budgets:DescribeNotificationsForBudget":     {Actions: []string{"budgets:ViewBudget"}, Scope: ScopeBudget},
 	"budgets:DescribeSubscribersForNotification": {Actions: []string{"budgets:ViewBudget"}, Scope: ScopeBudget},
-	"budgets:CreateBudget":                       {Actions: []string{"budgets:ModifyBudget"}, Scope: ScopeBudget},
 	"budgets:UpdateBudget":                       {Actions: []string{"budgets:ModifyBudget"}, Scope: ScopeBudget},
 	"budgets:DeleteBudget":                       {Actions: []string{"budgets:ModifyBudget"}, Scope: ScopeBudget},
 	"budgets:CreateNotification":                 {Actions: []string{"budgets:ModifyBudget"}, Scope: ScopeBudget},
 	"budgets:DeleteNotification":                 {Actions: []string{"budgets:ModifyBudget"}, Scope: ScopeBudget},
+	// The Service Authorization Reference's table of Budgets API operations:
+	// CreateBudget needs budgets:TagResource besides ModifyBudget (its
+	// ResourceTags: the owner tags).
+	"budgets:CreateBudget": {Actions: []string{"budgets:ModifyBudget", "budgets:TagResource"}, Scope: ScopeBudget,
+		Doc: "https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbudgetservice.html"},
 
 	"access-analyzer:ValidatePolicy": {Actions: []string{"access-analyzer:ValidatePolicy"}, Scope: ScopeAccount},
 

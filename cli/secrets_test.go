@@ -155,8 +155,10 @@ func TestSecretsThroughSymlinkedFoldersRefused(t *testing.T) {
 	dir = project(t, stagingAnswers)
 	must(t, os.Symlink(outside, filepath.Join(dir, ".s3wizard")))
 	r = apply(t, dir, s.Env())
-	if r.code == 0 || !strings.Contains(r.stderr, "outside the project") {
-		t.Errorf("linked .s3wizard: exit %d\n%s", r.code, r.stderr)
+	// Bad input refused before anything changes: a usage error (exit 2),
+	// as the linked env-file folder above.
+	if r.code != 2 || !strings.Contains(r.stderr, "outside the project") || !strings.Contains(r.stderr, "nothing was changed") {
+		t.Errorf("linked .s3wizard: exit %d, want 2\n%s", r.code, r.stderr)
 	}
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
 		t.Errorf("files written outside the project: %v", entries)

@@ -872,7 +872,8 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 					return fmt.Errorf("record the intent to create it: %w", err)
 				}
 				_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &acct, Budget: &want,
-					NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: &wantN, Subscribers: []btypes.Subscriber{emailSubscriber(email)}}}})
+					NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: &wantN, Subscribers: []btypes.Subscriber{emailSubscriber(email)}}},
+					ResourceTags:                 budgetTags(a)})
 				switch {
 				case err == nil || aws.IsAlreadyExists(err):
 					return r.State.Update(func(p *state.Progress) {

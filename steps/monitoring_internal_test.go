@@ -2,11 +2,13 @@ package steps
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -228,5 +230,66 @@ func TestBudgetOwnership(t *testing.T) {
 		if role != c.role || deletable != c.deletable || claim != c.claim {
 			t.Errorf("%s: role %d deletable %v claim %q, want %d %v %q", c.name, role, deletable, claim, c.role, c.deletable, c.claim)
 		}
+	}
+}
+
+// fakeBudgets answers the budget plan's reads (no budget yet) and records
+// CreateBudget's request; any other call panics.
+type fakeBudgets struct {
+	aws.BudgetsAPI
+	created *budgets.CreateBudgetInput
+}
+
+func (f *fakeBudgets) DescribeBudget(context.Context, *budgets.DescribeBudgetInput, ...func(*budgets.Options)) (*budgets.DescribeBudgetOutput, error) {
+	return nil, &btypes.NotFoundException{Message: sdk.String("no budget")}
+}
+
+func (f *fakeBudgets) DescribeNotificationsForBudget(context.Context, *budgets.DescribeNotificationsForBudgetInput, ...func(*budgets.Options)) (*budgets.DescribeNotificationsForBudgetOutput, error) {
+	return nil, &btypes.NotFoundException{Message: sdk.String("no budget")}
+}
+
+func (f *fakeBudgets) CreateBudget(_ context.Context, in *budgets.CreateBudgetInput, _ ...func(*budgets.Options)) (*budgets.CreateBudgetOutput, error) {
+	f.created = in
+	return &budgets.CreateBudgetOutput{}, nil
+}
+
+// TestBudgetCreatedWithOwnerTags: the budget the wizard creates carries
+// the owner tags of everything it creates (project, env, managed-by), in
+// CreateBudget itself (ResourceTags: no untagged budget if the run stops
+// after it). moto's CreateBudget ignores ResourceTags, so the request is
+// what is tested. Not covered: that AWS stores the tags (ListTagsForResource)
+// and that it asks budgets:TagResource for them (the operator policy grants
+// it, as the Service Authorization Reference says).
+func TestBudgetCreatedWithOwnerTags(t *testing.T) {
+	prog, err := state.Open(t.TempDir(), "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { prog.Close() })
+	a := &config.Answers{Env: "staging", App: "mon-app", Bucket: "mon-app-media-staging", Budget: config.Budget{MonthlyUSD: 20, Email: "ops@example.com", ThresholdPct: 80}}
+	fake := &fakeBudgets{}
+	r := &Run{Answers: a, AWS: &aws.Clients{Budgets: fake}, Account: "111122223333", State: prog}
+	p := &Plan{}
+	ctx := context.Background()
+	if err := planBudget(ctx, r, p); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(p.Actions, func(x *Action) bool { return slices.Contains(x.Calls, "budgets:CreateBudget") })
+	if i < 0 {
+		t.Fatalf("no budget to create planned: %+v", p.Actions)
+	}
+	if err := p.Actions[i].Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if fake.created == nil {
+		t.Fatal("CreateBudget not called")
+	}
+	got := map[string]string{}
+	for _, tag := range fake.created.ResourceTags {
+		got[sdk.ToString(tag.Key)] = sdk.ToString(tag.Value)
+	}
+	want := map[string]string{TagProject: "mon-app", TagEnv: "staging", TagManagedBy: TagManager}
+	if !maps.Equal(got, want) {
+		t.Errorf("CreateBudget's ResourceTags = %v, want %v", got, want)
 	}
 }

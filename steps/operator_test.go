@@ -38,6 +38,8 @@ func TestOperatorPolicyNamesOnlyThisEnv(t *testing.T) {
 		`"arn:aws:cloudwatch:eu-west-3:111122223333:alarm:blog-media-prod-size"`,
 		`"arn:aws:budgets::111122223333:budget/s3wizard-s3-monthly"`,
 		`"iam:PolicyARN"`, `"budgets:ModifyBudget"`, `"s3:GetEncryptionConfiguration"`,
+		// CreateBudget's ResourceTags (the owner tags).
+		`"budgets:TagResource"`,
 	} {
 		if !strings.Contains(js, want) {
 			t.Errorf("operator policy lacks %s:\n%s", want, js)

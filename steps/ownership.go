@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
@@ -33,13 +34,25 @@ func ownerTags(a *config.Answers) map[string]string {
 	return map[string]string{TagProject: a.App, TagEnv: a.Env, TagManagedBy: TagManager}
 }
 
-// iamTags are ownerTags for IAM's Create* calls (in a stable order).
-func iamTags(a *config.Answers) []iamtypes.Tag {
-	var out []iamtypes.Tag
-	for _, k := range sortedKeys(ownerTags(a)) {
-		out = append(out, iamtypes.Tag{Key: sdk.String(k), Value: sdk.String(ownerTags(a)[k])})
+// ownerTagList is ownerTags as a service's tag list, in a stable order.
+func ownerTagList[T any](a *config.Answers, tag func(k, v *string) T) []T {
+	tags := ownerTags(a)
+	var out []T
+	for _, k := range sortedKeys(tags) {
+		out = append(out, tag(sdk.String(k), sdk.String(tags[k])))
 	}
 	return out
+}
+
+// iamTags are ownerTags for IAM's Create* calls.
+func iamTags(a *config.Answers) []iamtypes.Tag {
+	return ownerTagList(a, func(k, v *string) iamtypes.Tag { return iamtypes.Tag{Key: k, Value: v} })
+}
+
+// budgetTags are ownerTags for Budgets' CreateBudget: the project and the
+// env that made the account's budget (its setter).
+func budgetTags(a *config.Answers) []btypes.ResourceTag {
+	return ownerTagList(a, func(k, v *string) btypes.ResourceTag { return btypes.ResourceTag{Key: k, Value: v} })
 }
 
 // iamTagMap is an IAM tag list as a map.

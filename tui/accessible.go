@@ -194,7 +194,7 @@ func runAccessible(ctx context.Context, o Options, eng Engine) error {
 		}
 		x.printf("Django project: %s (settings %s, Django %s from %s)\n", proj.Dir, orNone(proj.SettingsModule), v, proj.VersionSource)
 	}
-	if id, err := eng.Identity(ctx); err != nil {
+	if id, err := eng.Identity(ctx, ""); err != nil {
 		x.printf("AWS identity: %v\n", err)
 	} else {
 		x.printf("AWS identity: account %s as %s (default region %s)\n", id.Account, id.ARN, id.Region)

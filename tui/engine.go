@@ -23,8 +23,9 @@ type Identity = app.Identity
 type Engine interface {
 	// Project finds the Django project (may run the project's Python).
 	Project() (*djangoapp.Project, error)
-	// Identity asks STS who the credentials are.
-	Identity(ctx context.Context) (Identity, error)
+	// Identity asks STS who the credentials of an env whose aws_profile
+	// answer is profile are ("" the default credentials).
+	Identity(ctx context.Context, profile string) (Identity, error)
 	// Envs lists the envs with saved progress.
 	Envs() []string
 	// Saved reads an env's progress without locking it (empty when none).
@@ -87,7 +88,9 @@ func NewEngine(o app.Options) Engine { return &liveEngine{opts: o, probe: app.Ne
 
 func (e *liveEngine) Project() (*djangoapp.Project, error) { return djangoapp.Detect(e.opts.Dir) }
 
-func (e *liveEngine) Identity(ctx context.Context) (Identity, error) { return e.probe.Identity(ctx) }
+func (e *liveEngine) Identity(ctx context.Context, profile string) (Identity, error) {
+	return e.probe.Identity(ctx, profile)
+}
 
 func (e *liveEngine) Envs() []string { return state.Envs(e.opts.Dir) }
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -37,6 +38,9 @@ type fakeEngine struct {
 	herokuRuns int
 	// region is the region the AWS configuration names (AWS_REGION).
 	region string
+	// accounts are the accounts of AWS profiles ("" the default
+	// credentials, 123456789012 when not listed).
+	accounts map[string]string
 }
 
 func newFake() *fakeEngine {
@@ -48,8 +52,9 @@ func (f *fakeEngine) Project() (*djangoapp.Project, error) {
 		DjangoVersion: "5.1.4", VersionSource: "requirements.txt"}, nil
 }
 
-func (f *fakeEngine) Identity(context.Context) (Identity, error) {
-	return Identity{Account: "123456789012", ARN: "arn:aws:iam::123456789012:user/admin", Region: "us-east-1", ConfiguredRegion: f.region}, nil
+func (f *fakeEngine) Identity(_ context.Context, profile string) (Identity, error) {
+	acct := cmp.Or(f.accounts[profile], "123456789012")
+	return Identity{Account: acct, ARN: "arn:aws:iam::" + acct + ":user/admin", Region: "us-east-1", ConfiguredRegion: f.region}, nil
 }
 
 func (f *fakeEngine) Envs() []string {

@@ -45,8 +45,9 @@ type (
 		err error
 	}
 	identityMsg struct {
-		id  Identity
-		err error
+		profile string
+		id      Identity
+		err     error
 	}
 	savedMsg struct {
 		env  string
@@ -107,9 +108,13 @@ type model struct {
 	projErr  error
 	identity *Identity
 	idErr    error
-	saved    *state.Progress
-	menu     menu
-	envInput textinput.Model
+	// idProfile is the aws_profile answer the identity shown is asked
+	// with ("" the default credentials); idAsked: it was asked for this env.
+	idProfile string
+	idAsked   bool
+	saved     *state.Progress
+	menu      menu
+	envInput  textinput.Model
 
 	// the run
 	answers *config.Answers
@@ -180,7 +185,7 @@ func newModel(ctx context.Context, eng Engine, dir, env string) *model {
 }
 
 func (m *model) Init() tea.Cmd {
-	return tea.Batch(m.detectCmd(), m.identityCmd(), m.savedCmd(m.env), m.spin.Tick)
+	return tea.Batch(m.detectCmd(), m.identityCmd(""), m.savedCmd(m.env), m.spin.Tick)
 }
 
 // ---- commands -------------------------------------------------------------
@@ -193,12 +198,24 @@ func (m *model) detectCmd() tea.Cmd {
 	}
 }
 
-func (m *model) identityCmd() tea.Cmd {
+func (m *model) identityCmd(profile string) tea.Cmd {
+	m.idProfile, m.idAsked = profile, true
 	eng, ctx := m.eng, m.ctx
 	return func() tea.Msg {
-		id, err := eng.Identity(ctx)
-		return identityMsg{id, err}
+		id, err := eng.Identity(ctx, profile)
+		return identityMsg{profile, id, err}
 	}
+}
+
+// reprobe asks the identity again when the env's aws_profile answer is
+// not the one the identity shown was asked with: the account shown (and
+// its configured region offered) is the one the env's run will use.
+func (m *model) reprobe(profile string) tea.Cmd {
+	if profile == m.idProfile && m.idAsked {
+		return nil
+	}
+	m.identity, m.idErr = nil, nil
+	return m.identityCmd(profile)
 }
 
 func (m *model) savedCmd(env string) tea.Cmd {
@@ -490,6 +507,9 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.project, m.projErr = msg.p, msg.err
 		return m, nil
 	case identityMsg:
+		if msg.profile != m.idProfile {
+			return m, nil // asked with a profile no longer the env's
+		}
 		if msg.err != nil {
 			m.idErr = msg.err
 		} else {
@@ -503,6 +523,11 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				m.projErr = msg.err
 			}
 			m.startMenu()
+			profile := ""
+			if msg.prog != nil && msg.prog.Answers() != nil {
+				profile = msg.prog.Answers().AWSProfile
+			}
+			return m, m.reprobe(profile)
 		}
 		return m, nil
 	case openedMsg:
@@ -766,7 +791,9 @@ func (m *model) choose(c string) (tea.Model, tea.Cmd) {
 		return m, func() tea.Msg { return skippedMsg{eng.Skip(s)} }
 	case "prod":
 		m.answers = toProd(m.answers)
-		m.identity = nil // prod's profile may be another account's: its preflight shows it
+		// prod's profile may be another account's: asked again, its
+		// identity is shown once answered (reprobe).
+		m.identity, m.idErr, m.idAsked = nil, nil, false
 		m.env, m.review, m.fresh, m.opened, m.cur = "prod", true, false, false, 0
 		return m, m.enterStep()
 	case "quit":
@@ -989,11 +1016,14 @@ func (m *model) updateForm(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.backToQuestions()
 		}
 		m.form = nil
+		// The env's profile just answered (prod's, asked again) is the
+		// identity shown.
+		probe := m.reprobe(m.answers.AWSProfile)
 		if more := m.unasked(); len(more) > 0 {
 			m.form = m.questionsForm(more)
-			return m, m.form.form.Init()
+			return m, tea.Batch(probe, m.form.form.Init())
 		}
-		return m, m.startPlan()
+		return m, tea.Batch(probe, m.startPlan())
 	case huh.StateAborted:
 		return m.quit()
 	}
