@@ -10,8 +10,10 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // Two accounts, one project (issue 22 §3): staging lives in account A,
@@ -129,4 +131,73 @@ func profilesEnv(t *testing.T, servers map[string]*motoserver.Server) []string {
 		t.Fatal(err)
 	}
 	return []string{"AWS_CONFIG_FILE=" + path, "AWS_SHARED_CREDENTIALS_FILE=" + creds, "AWS_EC2_METADATA_DISABLED=true"}
+}
+
+// The account was bound before anything was confirmed: apply saved the
+// account of the credentials it planned with, then asked; a user who saw
+// the wrong account there and answered no could never run the env with
+// the right profile (WrongAccountError, until the progress file was
+// deleted by hand). A declined apply binds nothing: the next one, from the
+// right account, applies, and the env belongs to that account from then on.
+func TestDeclinedApplyDoesNotBindTheAccount(t *testing.T) {
+	const acctA, acctB = "111111111111", "222222222222"
+	a, b := motoserver.StartAccount(t, acctA), motoserver.StartAccount(t, acctB)
+	env := profilesEnv(t, map[string]*motoserver.Server{"wrong": a, "right": b})
+	dir := project(t, stagingAnswers)
+
+	tm := inTerminal(t, dir, env, "apply", "--env", "staging", "--answers", "answers.yaml", "--profile", "wrong")
+	shown := tm.waitFor("[y/N]: ")
+	if !strings.Contains(shown, "in account "+acctA+"?") || !strings.Contains(shown, "env staging will belong to account "+acctA+" (profile wrong)") {
+		t.Errorf("the question does not name account %s, or its plan does not say the env will belong to it:\n%s", acctA, shown)
+	}
+	tm.send("n\n")
+	if code := tm.exit(); code != 130 {
+		t.Fatalf("apply answered no: exit %d, want 130\n%s", code, tm.screen())
+	}
+
+	mustOK(t, run(t, dir, env, "apply", "--env", "staging", "--answers", "answers.yaml", "--profile", "right", "--yes"))
+	mustAccount(t, dir, "staging", acctB)
+	r := run(t, dir, env, "plan", "--env", "staging", "--answers", "answers.yaml", "--profile", "wrong")
+	if r.code != 2 || !strings.Contains(r.stderr, "env staging belongs to AWS account "+acctB) {
+		t.Errorf("plan from account %s once the env is set up in %s: exit %d, want 2 and the refusal\n%s", acctA, acctB, r.code, r.stderr)
+	}
+}
+
+// adopt bound the env to the account it read even when it failed and said
+// "nothing was recorded": a teammate who adopted with the wrong profile
+// (there, another project's bucket of the same name) could then run
+// nothing from the right account.
+func TestFailedAdoptDoesNotBindTheAccount(t *testing.T) {
+	const acctA, acctB = "111111111111", "222222222222"
+	a, b := motoserver.StartAccount(t, acctA), motoserver.StartAccount(t, acctB)
+	env := profilesEnv(t, map[string]*motoserver.Server{"wrong": a, "right": b})
+	dir := project(t, stagingAnswers)
+	cl := s3client(t, a, "", "")
+	bucket := sdk.String("mon-app-media-staging")
+	if _, err := cl.CreateBucket(context.Background(), &s3.CreateBucketInput{Bucket: bucket, CreateBucketConfiguration: &s3typesCBC}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.PutBucketTagging(context.Background(), &s3.PutBucketTaggingInput{Bucket: bucket, Tagging: &s3types.Tagging{TagSet: []s3types.Tag{
+		{Key: sdk.String(steps.TagProject), Value: sdk.String("other-app")}, {Key: sdk.String(steps.TagEnv), Value: sdk.String("staging")}}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	r := run(t, dir, env, "adopt", "--env", "staging", "--answers", "answers.yaml", "--profile", "wrong")
+	if r.code == 0 || !strings.Contains(r.stderr, "nothing was recorded") {
+		t.Fatalf("adopt over another project's bucket: exit %d, want a failure saying nothing was recorded\n%s", r.code, r.stderr)
+	}
+	mustOK(t, run(t, dir, env, "apply", "--env", "staging", "--answers", "answers.yaml", "--profile", "right", "--yes"))
+	mustAccount(t, dir, "staging", acctB)
+}
+
+// mustAccount fails t unless env's progress records account.
+func mustAccount(t *testing.T, dir, env, account string) {
+	t.Helper()
+	p, err := state.Read(dir, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Account() != account {
+		t.Fatalf("%s's progress records account %q, want %s", env, p.Account(), account)
+	}
 }

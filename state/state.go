@@ -418,6 +418,25 @@ func (p *Progress) Account() string {
 	return p.d.Account
 }
 
+// BoundAccount is the recorded account once the env holds something there
+// (a finished step, a recorded resource, an ownership record, an access key
+// or one being created), "" before: until then the account is only the one
+// last seen, and a run from another account (a profile corrected after a
+// "no" at the confirmation, a failed adopt) may take the env.
+func (p *Progress) BoundAccount() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d := p.d
+	held := len(d.Resources) > 0 || len(d.Owned) > 0 || len(d.Keys) > 0 || d.KeyCreation != nil
+	for _, s := range d.Steps {
+		held = held || s.Status == Done
+	}
+	if !held {
+		return ""
+	}
+	return d.Account
+}
+
 // Caller is the ARN of the identity that ran preflight.
 func (p *Progress) Caller() string {
 	p.mu.Lock()

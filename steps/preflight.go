@@ -72,7 +72,7 @@ func accountNotices(r *Run, p *Plan, acct string) {
 	if prof := r.AWS.Profile(); prof != "" {
 		how = "profile " + prof
 	}
-	if r.State == nil || r.State.Account() == "" {
+	if r.State == nil || r.State.BoundAccount() == "" {
 		p.Notice("env %s will belong to account %s (%s): its progress file records it, and a run from another account is refused", r.Answers.Env, acct, how)
 	}
 	for _, env := range state.Envs(r.Dir) {
@@ -80,14 +80,14 @@ func accountNotices(r *Run, p *Plan, acct string) {
 			continue
 		}
 		o, err := state.Read(r.Dir, env)
-		if err != nil || o.Account() == "" {
+		if err != nil || o.BoundAccount() == "" {
 			continue
 		}
 		rel := "another account"
-		if o.Account() == acct {
+		if o.BoundAccount() == acct {
 			rel = "the same account"
 		}
-		p.Notice("env %s is in account %s (%s)", env, o.Account(), rel)
+		p.Notice("env %s is in account %s (%s)", env, o.BoundAccount(), rel)
 	}
 }
 
@@ -170,12 +170,15 @@ func (e *WrongAccountError) Unwrap() error { return ErrWrongAccount }
 // recorded one: the account is the binding fact of an env (staging and
 // prod may live in separate accounts), so a run from the wrong one would
 // create a second copy of the env there, or audit and destroy the wrong
-// resources. The caller holds identityMu.
+// resources. It binds once the env holds something there
+// (state.BoundAccount): the account Identify saved for a run declined at
+// its confirmation, or for an adopt that failed, binds nothing. The
+// caller holds identityMu.
 func (r *Run) checkAccount(acct, caller string) error {
 	if r.State == nil {
 		return nil
 	}
-	rec := r.State.Account()
+	rec := r.State.BoundAccount()
 	if rec == "" || rec == aws.PlaceholderAccount || rec == acct {
 		return nil
 	}
