@@ -326,11 +326,11 @@ func createBucket(ctx context.Context, cl aws.S3API, name, region string, provid
 // another project cannot adopt it too (destroy removes that mark).
 func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, what string) error {
 	a := r.Answers
-	tags, err := bucketTags(ctx, r, cl, name)
+	tags, err := BucketTags(ctx, r, cl, name)
 	if err != nil && !r.Offline {
 		return fmt.Errorf("read the tags of %s %s: %w", what, name, err)
 	}
-	if owner := foreignOwner(a, tags); owner != "" {
+	if owner := ForeignOwner(a, tags); owner != "" {
 		return ForeignError(what+" "+name, a, owner)
 	}
 	if !claimCreated(r, p, state.KindBucket, name, "arn:aws:s3:::"+name, what+" "+name, tags) {
@@ -343,7 +343,7 @@ func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, w
 		}
 		return nil
 	}
-	if !compatible(a) && !taggedOurs(a, tags) {
+	if !compatible(a) && !TaggedOurs(a, tags) {
 		p.Add(&Action{Summary: fmt.Sprintf("tag %s %s with %s=%s, %s=%s", what, name, TagProject, a.App, TagEnv, a.Env), Calls: []string{"s3:GetBucketTagging", "s3:PutBucketTagging"},
 			Do: func(ctx context.Context) error { return tagBucket(ctx, r, cl, name) }})
 	}
@@ -361,11 +361,11 @@ func createOwnedBucket(ctx context.Context, r *Run, cl aws.S3API, name string) e
 		if err != nil || created {
 			return created, err
 		}
-		tags, err := bucketTags(ctx, r, cl, name)
+		tags, err := BucketTags(ctx, r, cl, name)
 		if err != nil {
 			return false, fmt.Errorf("%s already existed when created: read its tags: %w", name, err)
 		}
-		if owner := foreignOwner(a, tags); owner != "" {
+		if owner := ForeignOwner(a, tags); owner != "" {
 			return false, ForeignError("bucket "+name, a, owner)
 		}
 		return true, nil
@@ -376,9 +376,9 @@ func createOwnedBucket(ctx context.Context, r *Run, cl aws.S3API, name string) e
 	return tagBucket(ctx, r, cl, name)
 }
 
-// bucketTags reads a bucket's tags (none: empty). An S3-compatible
+// BucketTags reads a bucket's tags (none: empty). An S3-compatible
 // provider's buckets are not tagged: ownership there rests on the record.
-func bucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[string]string, error) {
+func BucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[string]string, error) {
 	if compatible(r.Answers) {
 		return map[string]string{}, nil
 	}
@@ -389,7 +389,7 @@ func bucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[str
 	if err != nil {
 		return nil, err
 	}
-	return s3TagMap(out.TagSet), nil
+	return S3TagMap(out.TagSet), nil
 }
 
 // tagBucket adds the owner tags to a bucket's tag set. PutBucketTagging
@@ -402,7 +402,7 @@ func tagBucket(ctx context.Context, r *Run, cl aws.S3API, name string) error {
 // keeping its other tags (PutBucketTagging replaces the whole set). Nothing
 // is sent when nothing changes.
 func RetagBucket(ctx context.Context, r *Run, cl aws.S3API, name string, add map[string]string, drop []string) error {
-	tags, err := bucketTags(ctx, r, cl, name)
+	tags, err := BucketTags(ctx, r, cl, name)
 	if err != nil {
 		return fmt.Errorf("read the tags of %s: %w", name, err)
 	}

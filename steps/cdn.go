@@ -385,7 +385,7 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 	if err != nil {
 		return "", false, fmt.Errorf("read the tags of %s: %w", what, err)
 	}
-	if owner := foreignOwner(a, tags); owner != "" {
+	if owner := ForeignOwner(a, tags); owner != "" {
 		return "", false, ForeignError(what, a, owner)
 	}
 	id := sdk.ToString(dist.Id)
