@@ -99,9 +99,14 @@ func headBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, er
 
 // BucketAvailability is the live availability check the TUI runs as the
 // user types: what to say ("" when the name is free) and whether the name
-// can be used in region (a bucket already ours there is adopted).
+// can be used in region (a bucket already ours there is adopted). It
+// decides as preflight and the bucket step do: r identified (whoseBucket
+// names the account as the expected owner), and r.Answers' app and env
+// read against the bucket's tags (ForeignOwner: another project's bucket,
+// or one another project adopted, blocks with its owner named).
 func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, bool, error) {
-	st, reg, err := whoseBucket(ctx, r, r.AWS.S3In(region), name)
+	cl := r.AWS.S3In(region)
+	st, reg, err := whoseBucket(ctx, r, cl, name)
 	if err != nil {
 		return "", false, err
 	}
@@ -111,6 +116,16 @@ func BucketAvailability(ctx context.Context, r *Run, name, region string) (strin
 	case bucketOurs:
 		if reg != region {
 			return fmt.Sprintf("%s is already yours but in %s, not %s: choose region %s, or another name", name, reg, region, reg), false, nil
+		}
+		tags, err := BucketTags(ctx, r, cl, name)
+		if err != nil {
+			return "", false, fmt.Errorf("read the tags of bucket %s: %w", name, err)
+		}
+		if owner := ForeignOwner(r.Answers, tags); owner != "" {
+			return ForeignError("bucket "+name, r.Answers, owner).Error(), false, nil
+		}
+		if TaggedOurs(r.Answers, tags) {
+			return fmt.Sprintf("%s already exists in your account in %s, tagged for this project's env %s: the wizard's, used as it is", name, reg, r.Answers.Env), true, nil
 		}
 		return fmt.Sprintf("%s already exists in your account in %s: it would be adopted (its objects kept; destroy keeps it)", name, reg), true, nil
 	}
