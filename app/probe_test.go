@@ -5,11 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -19,36 +16,15 @@ import (
 // blog named, instead of saying it would be adopted (preflight would then
 // refuse it); this env's own tagged bucket and an untagged one stay usable.
 func TestLiveBucketCheckBlocksAnotherProjectsBucket(t *testing.T) {
-	s := motoserver.Shared(t)
-	s.Use(t)
-	ctx := context.Background()
 	const region = "eu-west-3"
-	c, err := aws.New(ctx, aws.Options{Region: region})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl := c.S3In(region)
-	bucket := func(name string, tags map[string]string) {
-		if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name,
-			CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: region}}); err != nil {
-			t.Fatal(err)
-		}
-		if len(tags) == 0 {
-			return
-		}
-		var set []s3types.Tag
-		for k, v := range tags {
-			set = append(set, s3types.Tag{Key: sdk.String(k), Value: sdk.String(v)})
-		}
-		if _, err := cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &s3types.Tagging{TagSet: set}}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	r := testrun.OnMoto(t, motoserver.Shared(t), testrun.Answers(t, "env: staging\napp: mon-app\nregion: "+region+"\n"))
+	bucket := func(name string, tags map[string]string) { testrun.Bucket(t, r, name, tags) }
 	bucket("blog-media-prod", map[string]string{steps.TagProject: "blog", steps.TagEnv: "prod"})
 	bucket("blog-adopted-media", map[string]string{steps.TagAdoptedBy: "blog"})
 	bucket("mon-app-media-staging", map[string]string{steps.TagProject: "mon-app", steps.TagEnv: "staging"})
 	bucket("mon-app-untagged", nil)
 
+	ctx := context.Background()
 	probe := NewProbe(Options{Dir: t.TempDir()})
 	for _, c := range []struct {
 		name   string

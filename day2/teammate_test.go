@@ -7,10 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -129,15 +126,7 @@ func TestAdoptRefusesABucketAnotherProjectAdopted(t *testing.T) {
 	ctx := context.Background()
 	a := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: blog-adopted-media\naccess_logs: false\n")
 	r := testrun.OnMoto(t, s, a)
-	cl := r.AWS.S3In(a.Region)
-	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(a.Region)}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &a.Bucket, Tagging: &s3types.Tagging{TagSet: []s3types.Tag{
-		{Key: sdk.String(steps.TagAdoptedBy), Value: sdk.String("blog")}}}}); err != nil {
-		t.Fatal(err)
-	}
+	testrun.Bucket(t, r, a.Bucket, map[string]string{steps.TagAdoptedBy: "blog"})
 	err := day2.Adopt(ctx, r, func(string) {})
 	if err == nil || !strings.Contains(err.Error(), `project "blog"`) {
 		t.Errorf("adopt of a bucket project blog adopted: %v, want a refusal naming blog", err)
