@@ -263,7 +263,7 @@ func (e *liveEngine) CanRunHeroku() bool {
 		return false
 	}
 	a := s.Run.Answers
-	return a.HerokuApp != "" && a.Credentials == config.CredAccessKeys && appconfig.HerokuAvailable()
+	return a.HerokuApp != "" && a.UsesAccessKeys() && appconfig.HerokuAvailable()
 }
 
 func (e *liveEngine) RunHeroku(ctx context.Context) (string, error) {

@@ -1067,7 +1067,7 @@ func (m *model) maybeCheckBucket() tea.Cmd {
 	if _, ok := m.form.texts["bucket"]; !ok {
 		return nil
 	}
-	if m.answers != nil && m.answers.Credentials == config.CredProvided {
+	if m.answers != nil && m.answers.IsProvided() {
 		return nil // the probe asks AWS, not the provider
 	}
 	name := m.form.value("bucket")
