@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -78,9 +79,11 @@ type Availability struct {
 	Blocks bool
 }
 
-// BucketAvailability is the live check of a bucket name for env: another
-// env of this project recording it comes first (no AWS call), then AWS.
-func (p *Probe) BucketAvailability(ctx context.Context, env, name, region string) (Availability, error) {
+// BucketAvailability is the live check of a bucket name for env of
+// project app: another env of this project recording it comes first (no
+// AWS call), then AWS, decided as preflight decides (steps.BucketAvailability:
+// the account as the expected owner, the bucket's project tags).
+func (p *Probe) BucketAvailability(ctx context.Context, env, app, name, region string) (Availability, error) {
 	if other := BucketEnv(p.o.Dir, env, name); other != "" {
 		return Availability{Text: bucketOfEnv(name, other, env), Blocks: true}, nil
 	}
@@ -88,7 +91,11 @@ func (p *Probe) BucketAvailability(ctx context.Context, env, name, region string
 	if err != nil {
 		return Availability{}, err
 	}
-	msg, usable, err := steps.BucketAvailability(ctx, &steps.Run{AWS: c}, name, region)
+	r := &steps.Run{AWS: c, Answers: &config.Answers{App: app, Env: env, Region: region}}
+	if err := r.Identify(ctx); err != nil {
+		return Availability{}, fmt.Errorf("who am i (sts:GetCallerIdentity): %w", aws.Explain(err))
+	}
+	msg, usable, err := steps.BucketAvailability(ctx, r, name, region)
 	if err != nil {
 		return Availability{}, aws.Explain(err)
 	}

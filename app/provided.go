@@ -12,7 +12,7 @@ import (
 // ProvidedKeysMissing reports whether `credentials: provided` still lacks
 // the provider's keys in the env file (defaults applied to a first).
 func ProvidedKeysMissing(a *config.Answers, dir string) (bool, error) {
-	if a.Credentials != config.CredProvided {
+	if !a.IsProvided() {
 		return false, nil
 	}
 	a.ApplyDefaults()

@@ -141,7 +141,7 @@ func TestFinishRefusesAnotherEnvsBucket(t *testing.T) {
 	if !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "belongs to env staging of this project") {
 		t.Fatalf("Finish = %v, want a usage error naming env staging", err)
 	}
-	av, err := NewProbe(Options{Dir: dir}).BucketAvailability(context.Background(), "prod", "mon-app-shared", "eu-west-3")
+	av, err := NewProbe(Options{Dir: dir}).BucketAvailability(context.Background(), "prod", "mon-app", "mon-app-shared", "eu-west-3")
 	if err != nil || !av.Blocks || !strings.Contains(av.Text, "belongs to env staging") {
 		t.Fatalf("live check = %+v, %v", av, err)
 	}

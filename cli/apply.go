@@ -167,14 +167,14 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 		// The progress file is written only once the plan is known to be
 		// the confirmed one.
 		results, err = steps.ApplyConfirmed(ctx, sess.Run, sess.Steps, confirmed, func() error {
-			sess.Run.Report = pr.event
+			sess.Run.SetReport(pr.event)
 			return sess.SaveAnswers()
 		})
 	} else {
 		if err = sess.SaveAnswers(); err != nil {
 			return err
 		}
-		sess.Run.Report = pr.event
+		sess.Run.SetReport(pr.event)
 		results, err = steps.ApplyAll(ctx, sess.Run, sess.Steps)
 	}
 	pr.flush()

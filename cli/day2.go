@@ -62,7 +62,7 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 	sweepProbeLeftovers(ctx, r, s)
 	pr := newPrinter(s.Err, f.noColor)
 	defer pr.flush()
-	r.Report = pr.event
+	r.SetReport(pr.event)
 	ask := func(question string) bool {
 		if f.Yes {
 			return true

@@ -55,7 +55,7 @@ func cmdOperatorPolicy(ctx context.Context, f *flags, s IO) error {
 	case a.AWSProfile != "":
 		fmt.Fprintf(s.Err, "s3wizard: env %s runs with profile %s: create this policy in that profile's account%s.\n", a.Env, a.AWSProfile, profileHint(a.AWSProfile))
 	}
-	if a.Credentials == config.CredInstanceRole && a.EBEnvironment != "" {
+	if a.UsesInstanceRole() && a.EBEnvironment != "" {
 		fmt.Fprintf(s.Err, "Elastic Beanstalk: UpdateEnvironment also needs the caller's rights on the resources behind the environment (CloudFormation, Auto Scaling, EC2, load balancer, its S3 bucket); AWS lists them only as the managed policy %s: attach it too for the role step, or associate the instance profile yourself.\n", aws.EBManagedPolicy)
 	}
 	return nil

@@ -304,6 +304,7 @@ func (a *Answers) Clone() *Answers {
 	c.Folders = slices.Clone(a.Folders)
 	c.PublicPrefixes = slices.Clone(a.PublicPrefixes)
 	c.CORSOrigins = slices.Clone(a.CORSOrigins)
+	c.SiteHosts = slices.Clone(a.SiteHosts)
 	return &c
 }
 

@@ -277,10 +277,14 @@ func oneOf(vals ...string) func(string) error {
 	}
 }
 
-func accessKeys(a *Answers) bool   { return a.Credentials == CredAccessKeys }
-func instanceRole(a *Answers) bool { return a.Credentials == CredInstanceRole }
-func provided(a *Answers) bool     { return a.Credentials == CredProvided }
-func notProvided(a *Answers) bool  { return !provided(a) }
+// The keys table's conditions, as the answers' own predicates.
+var (
+	accessKeys   = (*Answers).UsesAccessKeys
+	instanceRole = (*Answers).UsesInstanceRole
+	provided     = (*Answers).IsProvided
+)
+
+func notProvided(a *Answers) bool { return !provided(a) }
 
 // keys is every answer key, in the order the wizard asks them (and the
 // answers file lists them), except region: the wizard asks it after

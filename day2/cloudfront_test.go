@@ -40,7 +40,9 @@ func TestCloudFrontCycle(t *testing.T) {
 	fastCloudFront(t)
 	s := motoserver.Shared(t)
 	ctx := context.Background()
-	a := testrun.Answers(t, cloudFrontAnswers)
+	// With cors_origins: the distribution passes the browsers' CORS
+	// requests to the bucket (read back below; a second apply keeps it).
+	a := testrun.Answers(t, cloudFrontAnswers+"cors_origins: [https://www.example.com]\n")
 	r := testrun.OnMoto(t, s, a)
 	testrun.Apply(t, r, "preflight", "bucket", "public")
 
@@ -73,6 +75,11 @@ func TestCloudFrontCycle(t *testing.T) {
 	}
 	if !sdk.ToBool(d.Distribution.DistributionConfig.Enabled) {
 		t.Error("the distribution is disabled")
+	}
+	if b := d.Distribution.DistributionConfig.DefaultCacheBehavior; sdk.ToString(b.OriginRequestPolicyId) != steps.CORSS3OriginPolicy ||
+		!slices.Contains(b.AllowedMethods.Items, "OPTIONS") || !slices.Contains(b.AllowedMethods.CachedMethods.Items, "OPTIONS") {
+		t.Errorf("the distribution does not pass CORS requests: origin request policy %q, methods %v cached %v",
+			sdk.ToString(b.OriginRequestPolicyId), b.AllowedMethods.Items, b.AllowedMethods.CachedMethods.Items)
 	}
 	tags, err := cf.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: d.Distribution.ARN})
 	if err != nil {

@@ -403,6 +403,13 @@ func onlyWizardComment(path string) bool {
 // goes back to what it was before the wizard relaxed it.
 func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(string, error)) {
 	cl := r.AWS.S3In(r.Answers.Region)
+	if bucket == r.Answers.Bucket {
+		// Before the policy's early return: the CORS rule is written
+		// where no policy is (R2, B2, Scaleway).
+		if removed, err := r.RemoveWizardCORS(ctx); removed || err != nil {
+			try("remove the wizard's CORS rule "+steps.CORSRuleID+" from "+bucket+" (other rules kept)", err)
+		}
+	}
 	if !r.PolicyWritten() {
 		return // a provider where the wizard wrote no policy (its profile, or its refusal)
 	}
@@ -438,9 +445,6 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	}
 	if bucket != r.Answers.Bucket {
 		return
-	}
-	if removed, err := r.RemoveWizardCORS(ctx); removed || err != nil {
-		try("remove the wizard's CORS rule "+steps.CORSRuleID+" from "+bucket+" (other rules kept)", err)
 	}
 	switch before := r.State.Resource(steps.PABBeforeResource); before {
 	case "":

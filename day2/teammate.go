@@ -7,7 +7,6 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/s3wizard/s3wizard/appconfig"
@@ -22,7 +21,10 @@ import (
 // (a teammate's checkout: the progress file is not committed) from the
 // account: it reads the resources the answers name and their tags, records
 // as the wizard's what carries this project's and env's tags, as adopted
-// what exists without them, and refuses what another project's tags claim.
+// what exists without them, and refuses what another project's tags claim
+// (steps.ForeignOwner: its project tag, or its adopted-by tag). The
+// CloudFront distribution and origin access control are read as the public
+// step finds them (steps.AdoptCloudFront).
 // It changes nothing in AWS and writes no secret; the env file's key is
 // recorded when IAM lists it for the user. Progress that already holds
 // answers is refused: adopt never overwrites what a run recorded.
@@ -45,10 +47,10 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 		case !exists:
 			say(fmt.Sprintf("%s %s: does not exist", kind, name))
 			return
-		case tagsKnown && tags[steps.TagProject] != "" && tags[steps.TagProject] != a.App:
-			errs = append(errs, steps.ForeignError(kind+" "+name, a, fmt.Sprintf("project %q (env %q)", tags[steps.TagProject], tags[steps.TagEnv])))
+		case tagsKnown && steps.ForeignOwner(a, tags) != "":
+			errs = append(errs, steps.ForeignError(kind+" "+name, a, steps.ForeignOwner(a, tags)))
 			return
-		case tagsKnown && tags[steps.TagProject] == a.App && tags[steps.TagEnv] == a.Env:
+		case tagsKnown && steps.TaggedOurs(a, tags):
 			owned = append(owned, state.Ownership{Kind: kind, Name: name, ARN: arn, Evidence: state.EvidenceTagged})
 			say(fmt.Sprintf("%s %s: tagged %s=%s, %s=%s: the wizard's (destroy deletes it)", kind, name, steps.TagProject, a.App, steps.TagEnv, a.Env))
 		default:
@@ -69,28 +71,16 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 		}
 		tags := map[string]string{}
 		if err == nil {
-			out, terr := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &b})
-			if terr != nil && !aws.IsNotFound(terr) {
+			var terr error
+			if tags, terr = steps.BucketTags(ctx, r, cl, b); terr != nil {
 				errs = append(errs, fmt.Errorf("tags of bucket %s: %w", b, aws.Explain(terr)))
 				continue
-			}
-			if terr == nil {
-				for _, t := range out.TagSet {
-					tags[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
-				}
 			}
 		}
 		record(state.KindBucket, b, "arn:aws:s3:::"+b, err == nil, tags, true)
 		if i == 1 && err == nil {
 			r.State.SetResource(steps.LogBucketResource, b)
 		}
-	}
-	iamTags := func(tags []iamtypes.Tag) map[string]string {
-		m := map[string]string{}
-		for _, t := range tags {
-			m[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
-		}
-		return m
 	}
 	found := func(err error, what string) bool {
 		if err != nil && !aws.IsNotFound(err) {
@@ -104,7 +94,7 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 	case config.CredAccessKeys:
 		u, err := ic.GetUser(ctx, &iam.GetUserInput{UserName: &a.IAMUser})
 		if found(err, "IAM user "+a.IAMUser) {
-			record(state.KindIAMUser, a.IAMUser, sdk.ToString(u.User.Arn), true, iamTags(u.User.Tags), true)
+			record(state.KindIAMUser, a.IAMUser, sdk.ToString(u.User.Arn), true, steps.IAMTagMap(u.User.Tags), true)
 			keys = envFileKey(ctx, r)
 		} else {
 			record(state.KindIAMUser, a.IAMUser, "", false, nil, false)
@@ -117,7 +107,7 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 			arn := steps.PolicyARN(a, acct)
 			p, err := ic.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
 			if found(err, "policy "+steps.PolicyName(a)) {
-				record(state.KindIAMPolicy, steps.PolicyName(a), arn, true, iamTags(p.Policy.Tags), true)
+				record(state.KindIAMPolicy, steps.PolicyName(a), arn, true, steps.IAMTagMap(p.Policy.Tags), true)
 				r.State.SetResource("policy_arn", arn)
 			} else {
 				record(state.KindIAMPolicy, steps.PolicyName(a), arn, false, nil, false)
@@ -126,13 +116,13 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 	case config.CredInstanceRole:
 		role, err := ic.GetRole(ctx, &iam.GetRoleInput{RoleName: &a.RoleName})
 		if found(err, "role "+a.RoleName) {
-			record(state.KindRole, a.RoleName, sdk.ToString(role.Role.Arn), true, iamTags(role.Role.Tags), true)
+			record(state.KindRole, a.RoleName, sdk.ToString(role.Role.Arn), true, steps.IAMTagMap(role.Role.Tags), true)
 		} else {
 			record(state.KindRole, a.RoleName, "", false, nil, false)
 		}
 		ip, err := ic.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &a.RoleName})
 		if found(err, "instance profile "+a.RoleName) {
-			record(state.KindInstanceProfile, a.RoleName, sdk.ToString(ip.InstanceProfile.Arn), true, iamTags(ip.InstanceProfile.Tags), true)
+			record(state.KindInstanceProfile, a.RoleName, sdk.ToString(ip.InstanceProfile.Arn), true, steps.IAMTagMap(ip.InstanceProfile.Tags), true)
 		} else {
 			record(state.KindInstanceProfile, a.RoleName, "", false, nil, false)
 		}
@@ -153,15 +143,24 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	cdnLines, cdn, err := steps.AdoptCloudFront(ctx, r)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w\nnothing was recorded", err)
 	}
-	if line != "" {
-		say(line)
+	for _, l := range append(cdnLines, line) {
+		if l != "" {
+			say(l)
+		}
 	}
 	return r.State.Update(func(p *state.Progress) {
 		if budget != nil {
 			budget(p)
+		}
+		if cdn != nil {
+			cdn(p)
 		}
 		p.SetAnswers(a)
 		p.SetIdentity(acct, caller)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -75,6 +76,62 @@ func TestTeammateAdoptsTheEnvFromTheAccount(t *testing.T) {
 		t.Errorf("another project's adopt of mon-app's resources: %v, want a refusal naming mon-app", err)
 	}
 	if len(other.State.Ownerships()) != 0 || other.State.Answers() != nil {
+		t.Error("a refused adopt recorded something")
+	}
+}
+
+// TestTeammateDestroyAfterAdoptDeletesCloudFront: a teammate's checkout
+// adopts an env served through CloudFront and destroys it. Adopt records
+// the tagged distribution as the wizard's and the origin access control it
+// uses (untaggable) with it, so destroy deletes both with the bucket: no
+// distribution is left pointing at a bucket name anyone could then create.
+func TestTeammateDestroyAfterAdoptDeletesCloudFront(t *testing.T) {
+	fastCloudFront(t)
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	first := testrun.OnMoto(t, s, testrun.Answers(t, cloudFrontAnswers))
+	testrun.Apply(t, first, "preflight", "bucket", "public")
+	id, oac := first.State.Resource(steps.ResCloudFrontID), first.State.Resource(steps.ResCloudFrontOAC)
+	if id == "" || oac == "" {
+		t.Fatalf("apply made no distribution (%q) or OAC (%q)", id, oac)
+	}
+
+	a := testrun.Answers(t, cloudFrontAnswers)
+	second := testrun.New(t, t.TempDir(), a, nil)
+	var said []string
+	if err := day2.Adopt(ctx, second, func(m string) { said = append(said, m) }); err != nil {
+		t.Fatalf("adopt: %v\n%s", err, strings.Join(said, "\n"))
+	}
+	for _, c := range []struct{ kind, name string }{{state.KindDistribution, steps.CloudFrontCallerReference(a)}, {state.KindOriginAccessControl, steps.OACName(a)}} {
+		if o, _ := second.State.Ownership(c.kind, c.name); o.Evidence != state.EvidenceTagged {
+			t.Errorf("adopt recorded %s %s as %+v, want it tagged the wizard's\n%s", c.kind, c.name, o, strings.Join(said, "\n"))
+		}
+	}
+	destroy(t, second)
+	cf := second.AWS.CloudFront
+	if _, err := cf.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: &id}); err == nil {
+		t.Errorf("the distribution %s survived destroy from the teammate's checkout", id)
+	}
+	if _, err := cf.GetOriginAccessControl(ctx, &cloudfront.GetOriginAccessControlInput{Id: &oac}); err == nil {
+		t.Errorf("the origin access control %s survived destroy from the teammate's checkout", oac)
+	}
+}
+
+// TestAdoptRefusesABucketAnotherProjectAdopted: a bucket that project blog
+// adopted (tagged s3wizard:adopted-by=blog, no project tag) is refused by
+// adopt with blog named, as preflight refuses it, instead of being recorded
+// as adopted here.
+func TestAdoptRefusesABucketAnotherProjectAdopted(t *testing.T) {
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	a := testrun.Answers(t, "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: blog-adopted-media\naccess_logs: false\n")
+	r := testrun.OnMoto(t, s, a)
+	testrun.Bucket(t, r, a.Bucket, map[string]string{steps.TagAdoptedBy: "blog"})
+	err := day2.Adopt(ctx, r, func(string) {})
+	if err == nil || !strings.Contains(err.Error(), `project "blog"`) {
+		t.Errorf("adopt of a bucket project blog adopted: %v, want a refusal naming blog", err)
+	}
+	if len(r.State.Ownerships()) != 0 || r.State.Answers() != nil {
 		t.Error("a refused adopt recorded something")
 	}
 }

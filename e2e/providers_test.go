@@ -7,18 +7,21 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/joho/godotenv"
 	"github.com/s3wizard/s3wizard/internal/minioserver"
 	"github.com/s3wizard/s3wizard/internal/providerproxy"
 	"github.com/s3wizard/s3wizard/internal/testbin"
 	"github.com/s3wizard/s3wizard/internal/versitygwserver"
 	"github.com/s3wizard/s3wizard/provider"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
 // conformance is one provider's endpoint host in the tests and, where its
@@ -353,5 +356,73 @@ func TestPublicDomainServingTheWholeBucketFailsCheck(t *testing.T) {
 	}
 	if v := px.Violations(); len(v) > 0 {
 		t.Errorf("violations: %v", v)
+	}
+}
+
+// TestCORSWrittenWhereNoPolicyIs: at R2 the wizard writes no bucket policy,
+// and the public step used to return before it planned the CORS rule —
+// never written, so every check failed "missing … run apply" and apply
+// never fixed it; destroy returned before removing it too. On a bucket the
+// project already had (with its owner's own CORS rule), through the R2
+// proxy in front of versitygw (MinIO answers NotImplemented to bucket
+// CORS): apply writes the wizard's rule next to the
+// owner's, a real preflight from the site's origin is allowed, a second
+// apply changes nothing, check passes, and destroy (the bucket is kept)
+// removes the wizard's rule and keeps the owner's.
+func TestCORSWrittenWhereNoPolicyIs(t *testing.T) {
+	requireDjango(t)
+	ctx := context.Background()
+	srv := versitygwserver.Start(t)
+	px := providerproxy.Start(t, srv.URL, versitygwserver.User, versitygwserver.Password)
+	root := serverClient(srv.URL, versitygwserver.User, versitygwserver.Password)
+	bucket := "mon-app-media-staging"
+	if _, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &bucket}); err != nil {
+		t.Fatal(err)
+	}
+	owners := s3types.CORSRule{ID: sdk.String("OwnersRule"), AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://owner.example.org"}}
+	if _, err := root.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: &bucket, CORSConfiguration: &s3types.CORSConfiguration{CORSRules: []s3types.CORSRule{owners}}}); err != nil {
+		t.Fatalf("put the owner's CORS rule: %v", err)
+	}
+	rules := func() []string {
+		out, err := root.GetBucketCors(ctx, &s3.GetBucketCorsInput{Bucket: &bucket})
+		if err != nil {
+			return []string{err.Error()}
+		}
+		var ids []string
+		for _, r := range out.CORSRules {
+			ids = append(ids, sdk.ToString(r.ID))
+		}
+		return ids
+	}
+	domain := "pub-0123.r2.dev"
+	px.Use(provider.R2, map[string]providerproxy.Domain{domain: {Bucket: bucket, Prefixes: []string{"media/blog/"}}})
+	dir := providerProject(t, "env: staging\napp: mon-app\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: http://0123.r2.cloudflarestorage.com\npublic_domain: http://"+domain+"\ncors_origins: [https://www.example.com]\n", versitygwserver.User, versitygwserver.Password)
+	run := func(input string, args ...string) (int, string) {
+		return runBinary(t, dir, px, versitygwserver.User, versitygwserver.Password, input, args...)
+	}
+	code, out := run("", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	if got := rules(); !slices.Equal(got, []string{"OwnersRule", steps.CORSRuleID}) {
+		t.Errorf("after apply the bucket's CORS rules are %v, want the owner's and %s", got, steps.CORSRuleID)
+	}
+	if !strings.Contains(out, "✓ browser preflight: GET from https://www.example.com allowed") {
+		t.Errorf("apply does not prove the preflight:\n%s", out)
+	}
+	if code, out = run("", "apply", "--env", "staging", "--answers", "answers.yaml", "--yes"); code != 0 || !strings.Contains(out, "nothing to change") {
+		t.Errorf("second apply: exit %d, want nothing to change:\n%s", code, out)
+	}
+	if code, out = run("", "check", "--env", "staging"); code != 0 {
+		t.Errorf("check: exit %d\n%s", code, out)
+	}
+	if code, out = run(bucket+"\n", "destroy", "--env", "staging"); code != 0 {
+		t.Errorf("destroy: exit %d\n%s", code, out)
+	}
+	if got := rules(); !slices.Equal(got, []string{"OwnersRule"}) {
+		t.Errorf("after destroy the bucket's CORS rules are %v, want the owner's alone", got)
+	}
+	if v := px.Violations(); len(v) > 0 {
+		t.Errorf("the wizard sent what R2 refuses:\n%s", strings.Join(v, "\n"))
 	}
 }

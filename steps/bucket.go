@@ -99,9 +99,14 @@ func headBucket(ctx context.Context, cl aws.S3API, name string) (bucketState, er
 
 // BucketAvailability is the live availability check the TUI runs as the
 // user types: what to say ("" when the name is free) and whether the name
-// can be used in region (a bucket already ours there is adopted).
+// can be used in region (a bucket already ours there is adopted). It
+// decides as preflight and the bucket step do: r identified (whoseBucket
+// names the account as the expected owner), and r.Answers' app and env
+// read against the bucket's tags (ForeignOwner: another project's bucket,
+// or one another project adopted, blocks with its owner named).
 func BucketAvailability(ctx context.Context, r *Run, name, region string) (string, bool, error) {
-	st, reg, err := whoseBucket(ctx, r, r.AWS.S3In(region), name)
+	cl := r.AWS.S3In(region)
+	st, reg, err := whoseBucket(ctx, r, cl, name)
 	if err != nil {
 		return "", false, err
 	}
@@ -111,6 +116,16 @@ func BucketAvailability(ctx context.Context, r *Run, name, region string) (strin
 	case bucketOurs:
 		if reg != region {
 			return fmt.Sprintf("%s is already yours but in %s, not %s: choose region %s, or another name", name, reg, region, reg), false, nil
+		}
+		tags, err := BucketTags(ctx, r, cl, name)
+		if err != nil {
+			return "", false, fmt.Errorf("read the tags of bucket %s: %w", name, err)
+		}
+		if owner := ForeignOwner(r.Answers, tags); owner != "" {
+			return ForeignError("bucket "+name, r.Answers, owner).Error(), false, nil
+		}
+		if TaggedOurs(r.Answers, tags) {
+			return fmt.Sprintf("%s already exists in your account in %s, tagged for this project's env %s: the wizard's, used as it is", name, reg, r.Answers.Env), true, nil
 		}
 		return fmt.Sprintf("%s already exists in your account in %s: it would be adopted (its objects kept; destroy keeps it)", name, reg), true, nil
 	}
@@ -326,11 +341,11 @@ func createBucket(ctx context.Context, cl aws.S3API, name, region string, provid
 // another project cannot adopt it too (destroy removes that mark).
 func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, what string) error {
 	a := r.Answers
-	tags, err := bucketTags(ctx, r, cl, name)
+	tags, err := BucketTags(ctx, r, cl, name)
 	if err != nil && !r.Offline {
 		return fmt.Errorf("read the tags of %s %s: %w", what, name, err)
 	}
-	if owner := foreignOwner(a, tags); owner != "" {
+	if owner := ForeignOwner(a, tags); owner != "" {
 		return ForeignError(what+" "+name, a, owner)
 	}
 	if !claimCreated(r, p, state.KindBucket, name, "arn:aws:s3:::"+name, what+" "+name, tags) {
@@ -343,7 +358,7 @@ func planBucketOwner(ctx context.Context, r *Run, p *Plan, cl aws.S3API, name, w
 		}
 		return nil
 	}
-	if !compatible(a) && !taggedOurs(a, tags) {
+	if !compatible(a) && !TaggedOurs(a, tags) {
 		p.Add(&Action{Summary: fmt.Sprintf("tag %s %s with %s=%s, %s=%s", what, name, TagProject, a.App, TagEnv, a.Env), Calls: []string{"s3:GetBucketTagging", "s3:PutBucketTagging"},
 			Do: func(ctx context.Context) error { return tagBucket(ctx, r, cl, name) }})
 	}
@@ -361,11 +376,11 @@ func createOwnedBucket(ctx context.Context, r *Run, cl aws.S3API, name string) e
 		if err != nil || created {
 			return created, err
 		}
-		tags, err := bucketTags(ctx, r, cl, name)
+		tags, err := BucketTags(ctx, r, cl, name)
 		if err != nil {
 			return false, fmt.Errorf("%s already existed when created: read its tags: %w", name, err)
 		}
-		if owner := foreignOwner(a, tags); owner != "" {
+		if owner := ForeignOwner(a, tags); owner != "" {
 			return false, ForeignError("bucket "+name, a, owner)
 		}
 		return true, nil
@@ -376,9 +391,9 @@ func createOwnedBucket(ctx context.Context, r *Run, cl aws.S3API, name string) e
 	return tagBucket(ctx, r, cl, name)
 }
 
-// bucketTags reads a bucket's tags (none: empty). An S3-compatible
+// BucketTags reads a bucket's tags (none: empty). An S3-compatible
 // provider's buckets are not tagged: ownership there rests on the record.
-func bucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[string]string, error) {
+func BucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[string]string, error) {
 	if compatible(r.Answers) {
 		return map[string]string{}, nil
 	}
@@ -389,7 +404,7 @@ func bucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[str
 	if err != nil {
 		return nil, err
 	}
-	return s3TagMap(out.TagSet), nil
+	return S3TagMap(out.TagSet), nil
 }
 
 // tagBucket adds the owner tags to a bucket's tag set. PutBucketTagging
@@ -402,7 +417,7 @@ func tagBucket(ctx context.Context, r *Run, cl aws.S3API, name string) error {
 // keeping its other tags (PutBucketTagging replaces the whole set). Nothing
 // is sent when nothing changes.
 func RetagBucket(ctx context.Context, r *Run, cl aws.S3API, name string, add map[string]string, drop []string) error {
-	tags, err := bucketTags(ctx, r, cl, name)
+	tags, err := BucketTags(ctx, r, cl, name)
 	if err != nil {
 		return fmt.Errorf("read the tags of %s: %w", name, err)
 	}

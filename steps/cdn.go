@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -38,6 +39,15 @@ const (
 // CachingOptimizedPolicy is the ID of CloudFront's managed cache policy
 // Managed-CachingOptimized (the same in every account).
 const CachingOptimizedPolicy = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+// CORSS3OriginPolicy is the ID of CloudFront's managed origin request
+// policy Managed-CORS-S3Origin (the same in every account): it forwards the
+// viewer's Origin, Access-Control-Request-Method and
+// Access-Control-Request-Headers to an S3 origin, so that S3 answers with
+// its CORS rules. Without it CloudFront strips Origin and browsers get no
+// Access-Control-Allow-Origin from the distribution's domain.
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html#managed-origin-request-policy-cors-s3
+const CORSS3OriginPolicy = "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf"
 
 // cdnOriginID names the bucket's origin inside the distribution.
 const cdnOriginID = "s3wizard-bucket"
@@ -116,11 +126,10 @@ func (r *Run) PublicBaseURL() string {
 }
 
 // wantedDistributionConfig is the distribution the wizard makes: the
-// bucket as its only origin through the OAC, GET/HEAD only, HTTPS
-// (redirected), CachingOptimized.
+// bucket as its only origin through the OAC, HTTPS (redirected),
+// CachingOptimized, and the cache behavior of distributionCORS.
 func wantedDistributionConfig(a *config.Answers, oacID string) *cftypes.DistributionConfig {
-	methods := []cftypes.Method{cftypes.MethodGet, cftypes.MethodHead}
-	return &cftypes.DistributionConfig{
+	c := &cftypes.DistributionConfig{
 		CallerReference: sdk.String(CloudFrontCallerReference(a)),
 		Comment:         sdk.String(cdnComment(a)),
 		Enabled:         sdk.Bool(true),
@@ -138,10 +147,55 @@ func wantedDistributionConfig(a *config.Answers, oacID string) *cftypes.Distribu
 			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
 			CachePolicyId:        sdk.String(CachingOptimizedPolicy),
 			Compress:             sdk.Bool(true),
-			AllowedMethods: &cftypes.AllowedMethods{Quantity: sdk.Int32(2), Items: methods,
-				CachedMethods: &cftypes.CachedMethods{Quantity: sdk.Int32(2), Items: methods}},
 		},
 	}
+	setDistributionCORS(a, c.DefaultCacheBehavior)
+	return c
+}
+
+// distributionMethods are the methods the distribution allows and caches:
+// GET and HEAD, and OPTIONS (the browsers' preflights) when the answers
+// want the CORS rule.
+func distributionMethods(a *config.Answers) []cftypes.Method {
+	m := []cftypes.Method{cftypes.MethodGet, cftypes.MethodHead}
+	if a.WantsCORS() {
+		m = append(m, cftypes.MethodOptions)
+	}
+	return m
+}
+
+// setDistributionCORS makes b pass the browsers' CORS requests to the
+// bucket when the answers want the CORS rule (AWS's "configure CloudFront
+// to respect CORS settings": forward Origin and the preflight's headers
+// with CORS-S3Origin, allow and cache OPTIONS), else GET and HEAD only.
+// One source for the distribution made and the one fixed.
+func setDistributionCORS(a *config.Answers, b *cftypes.DefaultCacheBehavior) {
+	m := distributionMethods(a)
+	n := sdk.Int32(int32(len(m)))
+	b.AllowedMethods = &cftypes.AllowedMethods{Quantity: n, Items: m,
+		CachedMethods: &cftypes.CachedMethods{Quantity: n, Items: slices.Clone(m)}}
+	b.OriginRequestPolicyId = nil
+	if a.WantsCORS() {
+		b.OriginRequestPolicyId = sdk.String(CORSS3OriginPolicy)
+	}
+}
+
+// distributionCORSDiffers says how b fails to pass the browsers' CORS
+// requests the answers want ("" when it does not, or none is wanted).
+func distributionCORSDiffers(a *config.Answers, b *cftypes.DefaultCacheBehavior) string {
+	if !a.WantsCORS() {
+		return ""
+	}
+	has := func(l []cftypes.Method) bool { return slices.Contains(l, cftypes.MethodOptions) }
+	switch {
+	case b == nil:
+		return "it has no default cache behavior"
+	case sdk.ToString(b.OriginRequestPolicyId) != CORSS3OriginPolicy:
+		return "it does not forward the browsers' Origin to the bucket (origin request policy CORS-S3Origin)"
+	case b.AllowedMethods == nil || !has(b.AllowedMethods.Items) || b.AllowedMethods.CachedMethods == nil || !has(b.AllowedMethods.CachedMethods.Items):
+		return "it does not allow and cache OPTIONS (the browsers' CORS preflights)"
+	}
+	return ""
 }
 
 // wantedOAC is the origin access control the wizard makes: S3, every
@@ -286,7 +340,7 @@ func distributionDiffers(a *config.Answers, c *cftypes.DistributionConfig, oacID
 	case !sdk.ToBool(c.Enabled):
 		return "it is disabled"
 	}
-	return ""
+	return distributionCORSDiffers(a, c.DefaultCacheBehavior)
 }
 
 // cloudFrontTags are the wizard's owner tags as CloudFront takes them.
@@ -385,7 +439,7 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 	if err != nil {
 		return "", false, fmt.Errorf("read the tags of %s: %w", what, err)
 	}
-	if owner := foreignOwner(a, tags); owner != "" {
+	if owner := ForeignOwner(a, tags); owner != "" {
 		return "", false, ForeignError(what, a, owner)
 	}
 	id := sdk.ToString(dist.Id)
@@ -401,7 +455,11 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 		return "", false, nil
 	}
 	if why := distributionDiffers(a, dist.DistributionConfig, oacID); why != "" {
-		p.Add(&Action{Summary: what + ": " + why + " → enable it, the bucket as origin through " + OACName(a), Calls: []string{"cloudfront:UpdateDistribution"},
+		fix := " → enable it, the bucket as origin through " + OACName(a)
+		if a.WantsCORS() {
+			fix += ", the browsers' CORS requests passed to the bucket"
+		}
+		p.Add(&Action{Summary: what + ": " + why + fix, Calls: []string{"cloudfront:UpdateDistribution"},
 			Do: func(ctx context.Context) error { return r.fixDistribution(ctx, id, oacID) }})
 		return arn, true, nil
 	}
@@ -468,8 +526,10 @@ func (r *Run) createDistribution(ctx context.Context, oacID string) error {
 	})
 }
 
-// fixDistribution enables the distribution and points its bucket origin at
-// the OAC (ETag of the config it read, as CloudFront requires).
+// fixDistribution enables the distribution, points its bucket origin at
+// the OAC and, when the CORS rule is wanted, makes its default cache
+// behavior pass the browsers' CORS requests (ETag of the config it read, as
+// CloudFront requires).
 func (r *Run) fixDistribution(ctx context.Context, id, oacID string) error {
 	cl := r.AWS.CloudFront
 	cur, err := cl.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: &id})
@@ -484,6 +544,12 @@ func (r *Run) fixDistribution(ctx context.Context, id, oacID string) error {
 	o.OriginAccessControlId = sdk.String(oacID)
 	o.S3OriginConfig = &cftypes.S3OriginConfig{OriginAccessIdentity: sdk.String("")}
 	c.Enabled = sdk.Bool(true)
+	if distributionCORSDiffers(r.Answers, c.DefaultCacheBehavior) != "" {
+		if c.DefaultCacheBehavior == nil {
+			return fmt.Errorf("distribution %s has no default cache behavior", id)
+		}
+		setDistributionCORS(r.Answers, c.DefaultCacheBehavior)
+	}
 	_, err = cl.UpdateDistribution(ctx, &cloudfront.UpdateDistributionInput{Id: &id, IfMatch: cur.ETag, DistributionConfig: c})
 	return err
 }

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,8 @@ type fakeCloudFront struct {
 	gets     int
 	etags    []string // the ETag of each GetDistribution answer
 	calls    []string
-	deleted  string // the IfMatch DeleteDistribution got
+	deleted  string                      // the IfMatch DeleteDistribution got
+	updated  *cftypes.DistributionConfig // what UpdateDistribution got
 }
 
 func (f *fakeCloudFront) GetDistribution(_ context.Context, in *cloudfront.GetDistributionInput, _ ...func(*cloudfront.Options)) (*cloudfront.GetDistributionOutput, error) {
@@ -59,6 +61,7 @@ func (f *fakeCloudFront) UpdateDistribution(_ context.Context, in *cloudfront.Up
 		return nil, errors.New("PreconditionFailed")
 	}
 	f.enabled = sdk.ToBool(in.DistributionConfig.Enabled)
+	f.updated = in.DistributionConfig
 	return &cloudfront.UpdateDistributionOutput{}, nil
 }
 
@@ -188,6 +191,56 @@ func TestDistributionRequestUsesOACNotOAI(t *testing.T) {
 	}
 	if why := distributionDiffers(a, c, "OTHER"); why == "" {
 		t.Error("a distribution through another OAC is taken as the wizard's")
+	}
+}
+
+// CloudFront strips the browser's Origin unless an origin request policy
+// forwards it, and refuses OPTIONS unless the behavior allows it: with
+// cors_origins, the distribution made uses the managed CORS-S3Origin policy
+// and allows and caches GET, HEAD and OPTIONS; one made before (GET/HEAD,
+// no policy) is drift, fixed by UpdateDistribution, after which the plan is
+// idempotent. Not covered: a real preflight through the distribution's
+// domain (moto has no CloudFront edge; the public check's preflights go to
+// the bucket's own URL).
+func TestDistributionForwardsCORSPreflights(t *testing.T) {
+	fastWait(t)
+	plain := &config.Answers{Bucket: "b", Region: "eu-west-3", PublicPrefixes: []string{"media/blog/"}, CloudFront: true}
+	withCORS := *plain
+	withCORS.CORSOrigins = []string{"https://www.example.com"}
+	cors := []cftypes.Method{cftypes.MethodGet, cftypes.MethodHead, cftypes.MethodOptions}
+
+	b := wantedDistributionConfig(&withCORS, "OAC1").DefaultCacheBehavior
+	if sdk.ToString(b.OriginRequestPolicyId) != CORSS3OriginPolicy || !slices.Equal(b.AllowedMethods.Items, cors) ||
+		sdk.ToInt32(b.AllowedMethods.Quantity) != 3 || !slices.Equal(b.AllowedMethods.CachedMethods.Items, cors) || sdk.ToInt32(b.AllowedMethods.CachedMethods.Quantity) != 3 {
+		t.Errorf("with cors_origins the cache behavior is %+v (methods %v, cached %v): want CORS-S3Origin and GET, HEAD, OPTIONS allowed and cached",
+			b, b.AllowedMethods.Items, b.AllowedMethods.CachedMethods.Items)
+	}
+	if b := wantedDistributionConfig(plain, "OAC1").DefaultCacheBehavior; b.OriginRequestPolicyId != nil || len(b.AllowedMethods.Items) != 2 {
+		t.Errorf("without cors_origins the cache behavior is %+v: want GET and HEAD, no origin request policy", b)
+	}
+
+	// The fake answers a distribution made without CORS (GET/HEAD, no policy).
+	f := &fakeCloudFront{statuses: []string{"Deployed"}, enabled: true}
+	r := cdnRun(t, f)
+	r.Answers.CORSOrigins = withCORS.CORSOrigins
+	p := &Plan{}
+	if _, _, err := planCloudFront(context.Background(), r, p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Actions) != 1 || !strings.Contains(p.Actions[0].Summary, "CORS-S3Origin") {
+		t.Fatalf("plan for a distribution that strips Origin: %d actions %v; want one UpdateDistribution naming CORS-S3Origin", len(p.Actions), p.Actions)
+	}
+	if err := p.Actions[0].Do(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if f.updated == nil {
+		t.Fatal("no UpdateDistribution")
+	}
+	if why := distributionDiffers(r.Answers, f.updated, "OAC1"); why != "" {
+		t.Errorf("the fixed distribution still differs: %s", why)
+	}
+	if why := distributionDiffers(plain, f.updated, "OAC1"); why != "" {
+		t.Errorf("the fixed distribution differs for answers without CORS: %s", why)
 	}
 }
 

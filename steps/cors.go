@@ -193,6 +193,9 @@ func (r *Run) RemoveWizardCORS(ctx context.Context) (bool, error) {
 	}
 	cl, bucket := r.AWS.S3In(r.Answers.Region), r.Answers.Bucket
 	live, err := readCORS(ctx, cl, bucket)
+	if providerRefusal(r.Answers, err) != "" {
+		return false, nil // a provider without CORS rules: none of the wizard's
+	}
 	if err != nil {
 		return false, err
 	}

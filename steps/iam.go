@@ -181,7 +181,7 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 						if gerr != nil {
 							return false, fmt.Errorf("user %s already existed when created: %w", user, gerr)
 						}
-						return taggedOurs(a, iamTagMap(got.User.Tags)), nil
+						return TaggedOurs(a, IAMTagMap(got.User.Tags)), nil
 					}
 					if err != nil {
 						return false, err
@@ -192,8 +192,8 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 			}})
 	} else {
 		p.SetResource("iam_user_arn", sdk.ToString(uout.User.Arn))
-		tags := iamTagMap(uout.User.Tags)
-		if owner := foreignOwner(a, tags); owner != "" {
+		tags := IAMTagMap(uout.User.Tags)
+		if owner := ForeignOwner(a, tags); owner != "" {
 			return ForeignError("IAM user "+user, a, owner)
 		}
 		if !claimCreated(r, p, state.KindIAMUser, user, sdk.ToString(uout.User.Arn), "IAM user "+user, tags) {
@@ -253,7 +253,7 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 						if gerr != nil {
 							return false, fmt.Errorf("policy %s already existed when created: %w", name, gerr)
 						}
-						return taggedOurs(r.Answers, iamTagMap(got.Policy.Tags)), nil
+						return TaggedOurs(r.Answers, IAMTagMap(got.Policy.Tags)), nil
 					}
 					if err == nil {
 						r.State.SetResource("policy_arn", arn)
@@ -274,8 +274,8 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 		if err != nil {
 			return fmt.Errorf("read policy %s: %w", name, err)
 		}
-		tags = iamTagMap(pol.Policy.Tags)
-		if owner := foreignOwner(r.Answers, tags); owner != "" {
+		tags = IAMTagMap(pol.Policy.Tags)
+		if owner := ForeignOwner(r.Answers, tags); owner != "" {
 			return ForeignError("policy "+name, r.Answers, owner)
 		}
 	}

@@ -417,7 +417,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 				_, _ = liveAll()
 				return fmt.Errorf("read the tags of SNS topic %s: %w", name, err)
 			}
-			if owner := foreignOwner(a, tags); owner != "" {
+			if owner := ForeignOwner(a, tags); owner != "" {
 				_, _ = liveAll()
 				return ForeignError("SNS topic "+name, a, owner)
 			}

@@ -55,8 +55,8 @@ func budgetTags(a *config.Answers) []btypes.ResourceTag {
 	return ownerTagList(a, func(k, v *string) btypes.ResourceTag { return btypes.ResourceTag{Key: k, Value: v} })
 }
 
-// iamTagMap is an IAM tag list as a map.
-func iamTagMap(tags []iamtypes.Tag) map[string]string {
+// IAMTagMap is an IAM tag list as a map.
+func IAMTagMap(tags []iamtypes.Tag) map[string]string {
 	m := map[string]string{}
 	for _, t := range tags {
 		m[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
@@ -64,8 +64,8 @@ func iamTagMap(tags []iamtypes.Tag) map[string]string {
 	return m
 }
 
-// s3TagMap is an S3 tag set as a map.
-func s3TagMap(tags []s3types.Tag) map[string]string {
+// S3TagMap is an S3 tag set as a map.
+func S3TagMap(tags []s3types.Tag) map[string]string {
 	m := map[string]string{}
 	for _, t := range tags {
 		m[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
@@ -73,15 +73,15 @@ func s3TagMap(tags []s3types.Tag) map[string]string {
 	return m
 }
 
-// taggedOurs reports whether tags name this project and env.
-func taggedOurs(a *config.Answers, tags map[string]string) bool {
+// TaggedOurs reports whether tags name this project and env.
+func TaggedOurs(a *config.Answers, tags map[string]string) bool {
 	return tags[TagProject] == a.App && tags[TagEnv] == a.Env
 }
 
-// foreignOwner names the owner that tags claim when it is another project
+// ForeignOwner names the owner that tags claim when it is another project
 // ("" when untagged or this project's): such a resource is never ours to
 // change.
-func foreignOwner(a *config.Answers, tags map[string]string) string {
+func ForeignOwner(a *config.Answers, tags map[string]string) string {
 	p, ok := tags[TagProject]
 	if by := tags[TagAdoptedBy]; !ok && by != "" && by != a.App {
 		return fmt.Sprintf("project %q, which adopted it", by)
@@ -160,7 +160,7 @@ func claimCreated(r *Run, p *Plan, kind, name, arn, what string, tags map[string
 		if arn != "" && o.ARN == "" {
 			p.recordOwnership(kind, name, arn, o.Evidence)
 		}
-	case !ok && taggedOurs(r.Answers, tags):
+	case !ok && TaggedOurs(r.Answers, tags):
 		p.Notice("%s carries this project's and env's tags (%s=%s, %s=%s): it is the wizard's (destroy deletes it)", what, TagProject, r.Answers.App, TagEnv, r.Answers.Env)
 		p.recordOwnership(kind, name, arn, state.EvidenceTagged)
 	default:
@@ -189,11 +189,11 @@ func refuseOtherProjectsBucket(ctx context.Context, r *Run) error {
 	if r.Offline {
 		return nil
 	}
-	tags, err := bucketTags(ctx, r, r.AWS.S3In(a.Region), a.Bucket)
+	tags, err := BucketTags(ctx, r, r.AWS.S3In(a.Region), a.Bucket)
 	if err != nil {
 		return nil // the bucket step reads them again and reports
 	}
-	if owner := foreignOwner(a, tags); owner != "" {
+	if owner := ForeignOwner(a, tags); owner != "" {
 		return ForeignError("bucket "+a.Bucket, a, owner)
 	}
 	return nil

@@ -64,28 +64,6 @@ func s3Tags(t *testing.T, cl interface {
 	return m
 }
 
-// preexistingBucket creates bucket name in the run's region, as someone
-// else did before the wizard, with tags (none when nil).
-func preexistingBucket(t *testing.T, r *steps.Run, name string, tags map[string]string) {
-	t.Helper()
-	ctx := context.Background()
-	cl := r.AWS.S3In(r.Answers.Region)
-	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name,
-		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(r.Answers.Region)}}); err != nil {
-		t.Fatal(err)
-	}
-	if len(tags) == 0 {
-		return
-	}
-	var set []s3types.Tag
-	for k, v := range tags {
-		set = append(set, s3types.Tag{Key: sdk.String(k), Value: sdk.String(v)})
-	}
-	if _, err := cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &s3types.Tagging{TagSet: set}}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestLostCreateReplyStaysTheWizards (issue 17 item 10): CreateBucket's and
 // CreateUser's replies are lost, the SDK retries and gets
 // BucketAlreadyOwnedByYou / EntityAlreadyExists. The intent recorded before
@@ -142,7 +120,7 @@ func TestAnotherProjectsTaggedResourcesAreRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := r.AWS.S3In(a.Region)
-	preexistingBucket(t, r, a.Bucket, map[string]string{steps.TagProject: "blog", steps.TagEnv: "prod"})
+	testrun.Bucket(t, r, a.Bucket, map[string]string{steps.TagProject: "blog", steps.TagEnv: "prod"})
 	// Preflight stops the whole run (the IAM steps do not wait for the
 	// bucket's); each step refuses on its own too.
 	for _, id := range []string{"preflight", "bucket", "iam"} {
@@ -175,7 +153,7 @@ func TestClaimedBucketKeepsItsOwnTags(t *testing.T) {
 	a := testrun.Answers(t, ownAnswers)
 	r := testrun.OnMoto(t, s, a)
 	cl := r.AWS.S3In(a.Region)
-	preexistingBucket(t, r, a.Bucket, map[string]string{"cost-center": "42"})
+	testrun.Bucket(t, r, a.Bucket, map[string]string{"cost-center": "42"})
 	if err := r.State.SaveOwnership(state.Ownership{Kind: state.KindBucket, Name: a.Bucket, Evidence: state.EvidencePending}); err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +269,7 @@ func TestSecondProjectCannotAdoptTheFirstsBucket(t *testing.T) {
 	a := testrun.Answers(t, ownAnswers+"bucket: shared-media\n")
 	r := testrun.OnMoto(t, s, a)
 	cl := r.AWS.S3In(a.Region)
-	preexistingBucket(t, r, a.Bucket, map[string]string{"team": "web"})
+	testrun.Bucket(t, r, a.Bucket, map[string]string{"team": "web"})
 	testrun.Apply(t, r, "preflight", "bucket")
 	if tags := s3Tags(t, cl, a.Bucket); tags[steps.TagAdoptedBy] != "mon-app" || tags["team"] != "web" || tags[steps.TagProject] != "" {
 		t.Errorf("adopted bucket tags = %v, want adopted-by mon-app, team kept, no project tag", tags)

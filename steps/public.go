@@ -98,11 +98,20 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	cl := r.AWS.S3In(a.Region)
 	publicRead := a.AnonymousPrefixes()
 	public := len(publicRead) > 0
+	// The CORS rule does not depend on the bucket policy: it is planned on
+	// every return, also where the provider has no policy (R2, B2,
+	// Scaleway's dialect) or refused it.
+	withCORS := func() (*Plan, error) {
+		if err := planCORS(ctx, r, p); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
 	if !r.PolicyWritten() {
 		// A provider whose bucket policy the wizard does not write (its
-		// profile, or its recorded refusal): nothing to read or change.
+		// profile, or its recorded refusal): no policy to read or change.
 		r.noPolicyNotice(p)
-		return p, nil
+		return withCORS()
 	}
 	cfARN, cfWait := "", false
 	if a.ServedByCloudFront() {
@@ -175,7 +184,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	} else if r.planRefusal(p, err, refusedPolicy, "bucket policy") {
 		// The generic profile asked, and the provider refused the read.
 		r.noPolicyNotice(p)
-		return p, nil
+		return withCORS()
 	} else if !aws.IsNotFound(err) && !r.Offline {
 		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
 	}
@@ -241,10 +250,7 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 	if p.Empty() {
 		p.Notice("Block Public Access and bucket policy are as wanted")
 	}
-	if err := planCORS(ctx, r, p); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return withCORS()
 }
 
 // policyRetryBudget bounds the retries of PutBucketPolicy.

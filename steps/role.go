@@ -84,15 +84,15 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 						if gerr != nil {
 							return false, fmt.Errorf("role %s already existed when created: %w", role, gerr)
 						}
-						return taggedOurs(a, iamTagMap(got.Role.Tags)), nil
+						return TaggedOurs(a, IAMTagMap(got.Role.Tags)), nil
 					}
 					return err == nil, err
 				})
 			}})
 	}
 	if exists {
-		tags := iamTagMap(rout.Role.Tags)
-		if owner := foreignOwner(a, tags); owner != "" {
+		tags := IAMTagMap(rout.Role.Tags)
+		if owner := ForeignOwner(a, tags); owner != "" {
 			return nil, ForeignError("role "+role, a, owner)
 		}
 		// Nothing is attached to a role EC2 cannot assume: it would be
@@ -150,8 +150,8 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 		if other := otherProfileRoles(ip.InstanceProfile.Roles, role); len(other) > 0 {
 			return nil, foreignProfileError(role, other)
 		}
-		tags := iamTagMap(ip.InstanceProfile.Tags)
-		if owner := foreignOwner(a, tags); owner != "" {
+		tags := IAMTagMap(ip.InstanceProfile.Tags)
+		if owner := ForeignOwner(a, tags); owner != "" {
 			return nil, ForeignError("instance profile "+role, a, owner)
 		}
 		claimCreated(r, p, state.KindInstanceProfile, role, sdk.ToString(ip.InstanceProfile.Arn), "instance profile "+role, tags)
@@ -166,7 +166,7 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 						if gerr != nil {
 							return false, fmt.Errorf("instance profile %s already existed when created: %w", role, gerr)
 						}
-						return taggedOurs(a, iamTagMap(got.InstanceProfile.Tags)), nil
+						return TaggedOurs(a, IAMTagMap(got.InstanceProfile.Tags)), nil
 					}
 					return err == nil, err
 				})

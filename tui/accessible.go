@@ -346,7 +346,7 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 		}
 	}
 	x.printf("\nEnvironment %s is set up.\n", a.Env)
-	if a.Credentials == config.CredAccessKeys {
+	if a.UsesAccessKeys() {
 		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
 	}
 	if list := x.eng.NextSteps(); len(list) > 0 {

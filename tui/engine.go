@@ -46,8 +46,9 @@ type Engine interface {
 	Apply(ctx context.Context, s *steps.Step, report func(steps.Event)) ([]steps.Check, error)
 	// Skip records that the user skipped a step.
 	Skip(s *steps.Step) error
-	// BucketAvailability is the live name check of a bucket for env.
-	BucketAvailability(ctx context.Context, env, name, region string) (app.Availability, error)
+	// BucketAvailability is the live name check of a bucket for env of
+	// project appName.
+	BucketAvailability(ctx context.Context, env, appName, name, region string) (app.Availability, error)
 	// ProvidedKeysMissing reports whether `credentials: provided` still
 	// lacks the provider's keys in the env file.
 	ProvidedKeysMissing(a *config.Answers) (bool, error)
@@ -229,8 +230,8 @@ func (e *liveEngine) Skip(st *steps.Step) error {
 	return s.Run.State.SetStep(st.ID, state.Skipped, nil, []string{"skipped by the user in the wizard"})
 }
 
-func (e *liveEngine) BucketAvailability(ctx context.Context, env, name, region string) (app.Availability, error) {
-	return e.probe.BucketAvailability(ctx, env, name, region)
+func (e *liveEngine) BucketAvailability(ctx context.Context, env, appName, name, region string) (app.Availability, error) {
+	return e.probe.BucketAvailability(ctx, env, appName, name, region)
 }
 
 func (e *liveEngine) ProvidedKeysMissing(a *config.Answers) (bool, error) {
@@ -263,7 +264,7 @@ func (e *liveEngine) CanRunHeroku() bool {
 		return false
 	}
 	a := s.Run.Answers
-	return a.HerokuApp != "" && a.Credentials == config.CredAccessKeys && appconfig.HerokuAvailable()
+	return a.HerokuApp != "" && a.UsesAccessKeys() && appconfig.HerokuAvailable()
 }
 
 func (e *liveEngine) RunHeroku(ctx context.Context) (string, error) {

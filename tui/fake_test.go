@@ -180,7 +180,7 @@ func (f *fakeEngine) Skip(s *steps.Step) error {
 	return nil
 }
 
-func (f *fakeEngine) BucketAvailability(_ context.Context, _, name, _ string) (app.Availability, error) {
+func (f *fakeEngine) BucketAvailability(_ context.Context, _, _, name, _ string) (app.Availability, error) {
 	if f.taken[name] {
 		return app.Availability{Text: name + " is taken by another AWS account (bucket names are global): try " + name + "-2", Blocks: true}, nil
 	}

@@ -312,11 +312,11 @@ func (m *model) applyCmd() tea.Cmd {
 }
 
 func (m *model) availCmd(seq int, name, region string) tea.Cmd {
-	eng, ctx, env := m.eng, m.ctx, m.env
+	eng, ctx, env, appName := m.eng, m.ctx, m.env, m.app()
 	return func() tea.Msg {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		av, err := eng.BucketAvailability(cctx, env, name, region)
+		av, err := eng.BucketAvailability(cctx, env, appName, name, region)
 		return availMsg{seq, name, av, err}
 	}
 }
@@ -622,6 +622,20 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateForm(msg)
 	}
 	return m, nil
+}
+
+// app is the app answer as typed (the project whose tags the live bucket
+// check reads).
+func (m *model) app() string {
+	if m.form != nil {
+		if a := m.form.value("app"); a != "" {
+			return a
+		}
+	}
+	if m.answers != nil {
+		return m.answers.App
+	}
+	return ""
 }
 
 func (m *model) region() string {
@@ -1067,7 +1081,7 @@ func (m *model) maybeCheckBucket() tea.Cmd {
 	if _, ok := m.form.texts["bucket"]; !ok {
 		return nil
 	}
-	if m.answers != nil && m.answers.Credentials == config.CredProvided {
+	if m.answers != nil && m.answers.IsProvided() {
 		return nil // the probe asks AWS, not the provider
 	}
 	name := m.form.value("bucket")

@@ -16,7 +16,6 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 	"github.com/s3wizard/s3wizard/app"
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/migrate"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -127,7 +126,7 @@ func (m *model) summary() string {
 		}
 	}
 	last := m.finished[len(m.finished)-1]
-	if m.answers != nil && m.answers.Env == last && m.answers.Credentials == config.CredAccessKeys {
+	if m.answers != nil && m.answers.Env == last && m.answers.UsesAccessKeys() {
 		b.WriteString("The secret access key is in " + m.eng.EnvFilePath() + " (mode 0600); it was never shown.\n")
 	}
 	if m.answers != nil && m.answers.Env != last {

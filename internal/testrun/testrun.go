@@ -13,6 +13,8 @@ import (
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
@@ -123,4 +125,26 @@ func Alarms(tb testing.TB, r *steps.Run) map[string]cwtypes.MetricAlarm {
 		m[sdk.ToString(a.AlarmName)] = a
 	}
 	return m
+}
+
+// Bucket creates bucket name in the run's region, as someone else did
+// before the wizard, with tags (none when nil).
+func Bucket(tb testing.TB, r *steps.Run, name string, tags map[string]string) {
+	tb.Helper()
+	ctx := context.Background()
+	cl := r.AWS.S3In(r.Answers.Region)
+	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &name,
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(r.Answers.Region)}}); err != nil {
+		tb.Fatal(err)
+	}
+	if len(tags) == 0 {
+		return
+	}
+	var set []s3types.Tag
+	for k, v := range tags {
+		set = append(set, s3types.Tag{Key: sdk.String(k), Value: sdk.String(v)})
+	}
+	if _, err := cl.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: &name, Tagging: &s3types.Tagging{TagSet: set}}); err != nil {
+		tb.Fatal(err)
+	}
 }
