@@ -1,0 +1,335 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/state"
+)
+
+const (
+	// storageMetricPeriod: S3 storage metrics are reported once a day.
+	storageMetricPeriod = 86400
+	gib                 = 1 << 30
+)
+
+// SizeAlarmName and ObjectsAlarmName name the wizard's alarms of a bucket.
+func SizeAlarmName(bucket string) string    { return bucket + "-size" }
+func ObjectsAlarmName(bucket string) string { return bucket + "-objects" }
+
+// SizeStorageTypes are the BucketSizeBytes storage types the bucket's bytes
+// can be in: S3 reports the size per storage class, so an archive tier
+// moves bytes out of StandardStorage, and an alarm on Standard alone would
+// not see them. CloudWatch accepts any StorageType value (an alarm on a
+// misspelt one just never has data), so every value here is one that
+// AWS's "Amazon S3 metrics and dimensions" page lists for BucketSizeBytes
+// (docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html,
+// "Valid storage type filters"); TestSizeAlarmStorageTypesAreDocumented
+// holds the page's list.
+func SizeStorageTypes(a *config.Answers) []string {
+	out := []string{"StandardStorage"}
+	switch a.Lifecycle.ArchiveTier {
+	case "INTELLIGENT_TIERING":
+		// Frequent, Infrequent and Archive Instant Access tiers (automatic);
+		// the opt-in archive tiers are never configured by the wizard.
+		out = append(out, "IntelligentTieringFAStorage", "IntelligentTieringIAStorage", "IntelligentTieringAIAStorage")
+	case "GLACIER_IR":
+		// The objects' bytes, and the bytes billed on top for objects
+		// under Glacier IR's 128 KiB minimum billable size.
+		out = append(out, "GlacierInstantRetrievalStorage", "GlacierIRSizeOverhead")
+	}
+	return out
+}
+
+// WantedAlarms are the storage alarms for the answers (none for a zero
+// threshold), without their actions (planAlarms points them at the topic).
+// The size alarm sums BucketSizeBytes over every storage type in use
+// (metric math) when an archive tier is on.
+func WantedAlarms(a *config.Answers) []cloudwatch.PutMetricAlarmInput {
+	var out []cloudwatch.PutMetricAlarmInput
+	bucketDim := cwtypes.Dimension{Name: sdk.String("BucketName"), Value: sdk.String(a.Bucket)}
+	storageDim := func(t string) cwtypes.Dimension {
+		return cwtypes.Dimension{Name: sdk.String("StorageType"), Value: sdk.String(t)}
+	}
+	mk := func(name, metric, storageType, desc string, threshold float64) cloudwatch.PutMetricAlarmInput {
+		return cloudwatch.PutMetricAlarmInput{
+			AlarmName:          sdk.String(name),
+			AlarmDescription:   sdk.String(desc + " (s3wizard)"),
+			Namespace:          sdk.String("AWS/S3"),
+			MetricName:         sdk.String(metric),
+			Dimensions:         []cwtypes.Dimension{bucketDim, storageDim(storageType)},
+			Statistic:          cwtypes.StatisticAverage,
+			Period:             sdk.Int32(storageMetricPeriod),
+			EvaluationPeriods:  sdk.Int32(1),
+			Threshold:          sdk.Float64(threshold),
+			ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold,
+			// A new or empty bucket has no datapoint yet: that is not an alarm.
+			TreatMissingData: sdk.String("notBreaching"),
+		}
+	}
+	if a.Alarms.BucketSizeGB > 0 {
+		types := SizeStorageTypes(a)
+		in := mk(SizeAlarmName(a.Bucket), sizeMetric, types[0],
+			fmt.Sprintf("%s holds more than %g GiB (%s)", a.Bucket, a.Alarms.BucketSizeGB, strings.Join(types, " + ")),
+			math.Round(a.Alarms.BucketSizeGB*gib))
+		if len(types) > 1 {
+			in.Namespace, in.MetricName, in.Dimensions, in.Statistic, in.Period = nil, nil, nil, "", nil
+			for i, t := range types {
+				in.Metrics = append(in.Metrics, cwtypes.MetricDataQuery{
+					Id: sdk.String(fmt.Sprintf("m%d", i+1)),
+					MetricStat: &cwtypes.MetricStat{
+						Metric: &cwtypes.Metric{Namespace: sdk.String("AWS/S3"), MetricName: sdk.String(sizeMetric),
+							Dimensions: []cwtypes.Dimension{bucketDim, storageDim(t)}},
+						Period: sdk.Int32(storageMetricPeriod),
+						Stat:   sdk.String(string(cwtypes.StatisticAverage)),
+					},
+					ReturnData: sdk.Bool(false),
+				})
+			}
+			in.Metrics = append(in.Metrics, cwtypes.MetricDataQuery{Id: sdk.String("total"), Expression: sdk.String("SUM(METRICS())"),
+				Label: sdk.String("BucketSizeBytes, every storage class"), ReturnData: sdk.Bool(true)})
+		}
+		out = append(out, in)
+	}
+	if a.Alarms.NumberOfObjects > 0 {
+		out = append(out, mk(ObjectsAlarmName(a.Bucket), "NumberOfObjects", "AllStorageTypes",
+			fmt.Sprintf("%s holds more than %d objects", a.Bucket, a.Alarms.NumberOfObjects),
+			float64(a.Alarms.NumberOfObjects)))
+	}
+	return out
+}
+
+const sizeMetric = "BucketSizeBytes"
+
+func liveAlarms(ctx context.Context, cw aws.CloudWatchAPI, bucket string) (map[string]cwtypes.MetricAlarm, error) {
+	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{
+		AlarmNames: []string{SizeAlarmName(bucket), ObjectsAlarmName(bucket)},
+		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm},
+	})
+	if err != nil {
+		// DescribeAlarms never answers "not found": only an offline plan
+		// (no credentials) may go on as if there were no alarm.
+		if errors.Is(err, aws.ErrOffline) {
+			return map[string]cwtypes.MetricAlarm{}, nil
+		}
+		return nil, err
+	}
+	m := map[string]cwtypes.MetricAlarm{}
+	for _, al := range out.MetricAlarms {
+		m[sdk.ToString(al.AlarmName)] = al
+	}
+	return m, nil
+}
+
+// sameAlarm compares what the wizard sets; topic is the SNS topic the
+// alarm must notify ("" when none is wanted).
+func sameAlarm(live cwtypes.MetricAlarm, want cloudwatch.PutMetricAlarmInput, topic string) bool {
+	return sdk.ToString(live.Namespace) == sdk.ToString(want.Namespace) &&
+		sdk.ToString(live.MetricName) == sdk.ToString(want.MetricName) &&
+		dims(live.Dimensions) == dims(want.Dimensions) &&
+		live.Statistic == want.Statistic &&
+		sdk.ToInt32(live.Period) == sdk.ToInt32(want.Period) &&
+		sameQueries(live.Metrics, want.Metrics) &&
+		sdk.ToInt32(live.EvaluationPeriods) == sdk.ToInt32(want.EvaluationPeriods) &&
+		sdk.ToFloat64(live.Threshold) == sdk.ToFloat64(want.Threshold) &&
+		live.ComparisonOperator == want.ComparisonOperator &&
+		sdk.ToString(live.TreatMissingData) == sdk.ToString(want.TreatMissingData) &&
+		(topic == "" || slices.Contains(live.AlarmActions, topic))
+}
+
+func sameQueries(a, b []cwtypes.MetricDataQuery) bool {
+	key := func(q cwtypes.MetricDataQuery) string {
+		k := sdk.ToString(q.Id) + "|" + sdk.ToString(q.Expression) + "|" + strconv.FormatBool(sdk.ToBool(q.ReturnData))
+		if ms := q.MetricStat; ms != nil && ms.Metric != nil {
+			k += "|" + sdk.ToString(ms.Metric.Namespace) + "|" + sdk.ToString(ms.Metric.MetricName) + "|" + dims(ms.Metric.Dimensions) + "|" + sdk.ToString(ms.Stat) + "|" + strconv.Itoa(int(sdk.ToInt32(ms.Period)))
+		}
+		return k
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	ka, kb := make([]string, len(a)), make([]string, len(b))
+	for i := range a {
+		ka[i], kb[i] = key(a[i]), key(b[i])
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
+
+func dims(ds []cwtypes.Dimension) string {
+	var s []string
+	for _, d := range ds {
+		s = append(s, sdk.ToString(d.Name)+"="+sdk.ToString(d.Value))
+	}
+	sort.Strings(s)
+	return strings.Join(s, ",")
+}
+
+func planAlarms(ctx context.Context, r *Run, p *Plan) error {
+	a := r.Answers
+	cw := CloudWatchClient(r)
+	want := WantedAlarms(a)
+	if len(want) > 0 {
+		p.Notice("BucketSizeBytes and NumberOfObjects are S3's daily storage metrics: free, reported once a day (an alarm reacts within a day, not a minute)")
+		if types := SizeStorageTypes(a); a.Alarms.BucketSizeGB > 0 && len(types) > 1 {
+			p.Notice("the size alarm sums BucketSizeBytes over %s: the archive tier moves bytes out of StandardStorage", strings.Join(types, ", "))
+		}
+	}
+	// The alarms are read with the topic.
+	liveAll := async(func() (map[string]cwtypes.MetricAlarm, error) { return liveAlarms(ctx, cw, a.Bucket) })
+	topic, email := "", AlarmEmail(a)
+	switch {
+	case len(want) == 0:
+	case email == "":
+		p.Warn("the alarms notify nobody: set alarms.email (or budget.email) so that an SNS topic emails someone")
+	default:
+		topic = AlarmTopicARN(a, r.AccountID())
+		exists, subscribed, pending, err := alarmTopic(ctx, r, topic, email)
+		if err != nil {
+			_, _ = liveAll()
+			return fmt.Errorf("read SNS topic %s: %w", AlarmTopicName(a.Bucket), err)
+		}
+		cl := r.AWS.SNSIn(a.Region)
+		name := AlarmTopicName(a.Bucket)
+		if exists {
+			// Another project's topic is never subscribed to nor pointed
+			// at (issue 17 item 9).
+			tags, err := AlarmTopicTags(ctx, r, topic)
+			if err != nil {
+				_, _ = liveAll()
+				return fmt.Errorf("read the tags of SNS topic %s: %w", name, err)
+			}
+			if owner := ForeignOwner(a, tags); owner != "" {
+				_, _ = liveAll()
+				return ForeignError("SNS topic "+name, a, owner)
+			}
+			claimCreated(r, p, state.KindSNSTopic, name, topic, "SNS topic "+name, tags)
+		} else {
+			p.Add(&Action{Summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), Calls: []string{"sns:CreateTopic"},
+				Do: func(ctx context.Context) error {
+					// The intent is recorded first (createOwned): a crash
+					// after CreateTopic still leaves destroy knowing the
+					// topic is the wizard's.
+					return createOwned(r, state.KindSNSTopic, name, topic, func() (bool, error) {
+						_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name, Tags: snsTags(a)})
+						return err == nil, err
+					})
+				}})
+		}
+		if !subscribed {
+			p.Add(&Action{Summary: "subscribe " + email + " by email (AWS sends a confirmation link)", Calls: []string{"sns:Subscribe"},
+				After: []string{"sns:CreateTopic"},
+				Do: func(ctx context.Context) error {
+					_, err := cl.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: sdk.String("email"), Endpoint: &email})
+					return err
+				}})
+		}
+		p.Notice("alarms notify the SNS topic %s (%s), which emails %s: the subscription stays \"pending confirmation\" until %s clicks the link in AWS's email; until then no alarm email is sent", name, a.Region, email, email)
+		if pending {
+			p.Warn("%s has not confirmed the alarm subscription yet: click the link in the email from AWS Notifications (ask AWS to resend it by re-subscribing in SNS → Topics → %s)", email, name)
+		}
+	}
+	live, err := liveAll()
+	if err != nil {
+		return fmt.Errorf("read CloudWatch alarms of %s: %w", a.Bucket, err)
+	}
+	wanted := map[string]bool{}
+	for _, in := range want {
+		name := sdk.ToString(in.AlarmName)
+		wanted[name] = true
+		cur, exists := live[name]
+		if exists && sameAlarm(cur, in, topic) {
+			continue
+		}
+		in := in
+		if exists {
+			// PutMetricAlarm replaces the whole alarm: keep the actions the
+			// user added.
+			in.AlarmActions, in.OKActions, in.InsufficientDataActions = cur.AlarmActions, cur.OKActions, cur.InsufficientDataActions
+		}
+		if topic != "" && !slices.Contains(in.AlarmActions, topic) {
+			in.AlarmActions = append(slices.Clone(in.AlarmActions), topic)
+		}
+		// Tags are taken at creation only (an update ignores them).
+		in.Tags = cwTags(a)
+		verb := "create"
+		if exists {
+			verb = "update"
+		}
+		// The topic before the alarms that point at it.
+		p.Add(&Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s > %s, daily%s)", verb, name, alarmMetric(in), alarmThreshold(in), notifySuffix(topic)),
+			Calls: []string{"cloudwatch:PutMetricAlarm"},
+			After: []string{"sns:CreateTopic"},
+			Do: func(ctx context.Context) error {
+				_, err := cw.PutMetricAlarm(ctx, &in)
+				return err
+			}})
+	}
+	for name := range live {
+		if wanted[name] {
+			continue
+		}
+		name := name
+		p.Add(&Action{Summary: "delete CloudWatch alarm " + name + " (its threshold is now 0)", Calls: []string{"cloudwatch:DeleteAlarms"},
+			Do: func(ctx context.Context) error {
+				_, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
+				if aws.IsNotFound(err) {
+					return nil
+				}
+				return err
+			}})
+	}
+	return nil
+}
+
+func notifySuffix(topic string) string {
+	if topic == "" {
+		return ""
+	}
+	return ", notifies " + topic[strings.LastIndex(topic, ":")+1:]
+}
+
+// alarmMetric is the alarm's metric name (the size alarm's, when it sums
+// several storage types).
+func alarmMetric(in cloudwatch.PutMetricAlarmInput) string {
+	if in.MetricName != nil {
+		return *in.MetricName
+	}
+	for _, q := range in.Metrics {
+		if q.MetricStat != nil && q.MetricStat.Metric != nil {
+			return sdk.ToString(q.MetricStat.Metric.MetricName) + " (every storage class)"
+		}
+	}
+	return "metric math"
+}
+
+func alarmThreshold(in cloudwatch.PutMetricAlarmInput) string {
+	t := sdk.ToFloat64(in.Threshold)
+	if strings.HasPrefix(alarmMetric(in), sizeMetric) {
+		return fmt.Sprintf("%g GiB", t/gib)
+	}
+	return strconv.FormatFloat(t, 'f', -1, 64) + " objects"
+}
+
+// cwTags are ownerTags for CloudWatch's PutMetricAlarm.
+func cwTags(a *config.Answers) []cwtypes.Tag {
+	var out []cwtypes.Tag
+	tags := ownerTags(a)
+	for _, k := range sortedKeys(tags) {
+		out = append(out, cwtypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
+	}
+	return out
+}
