@@ -31,11 +31,28 @@ type Options struct {
 	Yes         bool
 }
 
-// ErrUsage marks errors that are the caller's input (exit code 2).
+// InputError is an error in the caller's input: a bad flag, argument or
+// answer, found before anything changed (exit code 2). Its message is err's
+// alone: the type, not a prefix of the text, says what it is.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrUsage) true of every InputError.
+func (e *InputError) Is(target error) bool { return target == ErrUsage }
+
+// ErrUsage matches every InputError through errors.Is; errors.As with an
+// *InputError is the same test.
 var ErrUsage = errors.New("usage")
 
-// UsageError wraps err as a usage error.
-func UsageError(err error) error { return fmt.Errorf("%w: %w", ErrUsage, err) }
+// UsageError marks err as the caller's input (exit code 2).
+func UsageError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &InputError{Err: err}
+}
 
 // Answers combines, by increasing priority, saved progress, the answers
 // file and flags. Defaults are not applied yet: Missing can still tell what

@@ -107,8 +107,7 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 				c.help(out)
 				return ExitOK
 			}
-			fmt.Fprintf(errw, "s3wizard: unknown command %q%s: run `s3wizard --help`\n", args[0], didYouMean(args[0], commandNames(), ""))
-			return ExitUsage
+			return report(context.Background(), app.UsageError(fmt.Errorf("unknown command %q%s: run `s3wizard --help`", args[0], didYouMean(args[0], commandNames(), ""))), errw)
 		}
 		globalUsage(out)
 		return ExitOK
@@ -118,13 +117,11 @@ func Main(args []string, in io.Reader, out, errw io.Writer) int {
 	}
 	c := lookupCommand(name)
 	if c == nil {
-		fmt.Fprintf(errw, "s3wizard: unknown command %q%s: run `s3wizard --help` for the list\n", name, didYouMean(name, commandNames(), ""))
-		return ExitUsage
+		return report(context.Background(), app.UsageError(fmt.Errorf("unknown command %q%s: run `s3wizard --help` for the list", name, didYouMean(name, commandNames(), ""))), errw)
 	}
-	f, err := parseFlags(c, args, errw)
+	f, err := parseFlags(c, args)
 	if err != nil {
-		fmt.Fprintf(errw, "s3wizard: %v\n", err)
-		return ExitUsage
+		return report(context.Background(), err, errw)
 	}
 	if f.help {
 		if c.name == "" {
@@ -196,8 +193,13 @@ func commandNames() []string {
 }
 
 // parseFlags accepts only the command's own flags and the global ones:
-// anything else is a usage error.
-func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
+// anything else is a usage error (an *app.InputError, exit 2).
+func parseFlags(c *command, args []string) (*flags, error) {
+	f, err := parseFlagSet(c, args)
+	return f, app.UsageError(err)
+}
+
+func parseFlagSet(c *command, args []string) (*flags, error) {
 	f := &flags{}
 	fs := flag.NewFlagSet(c.title(), flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -207,10 +209,9 @@ func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
 	fs.BoolVar(&f.help, "h", false, "")
 	help := fmt.Sprintf("run `%s --help`", c.title())
 	if err := fs.Parse(args); err != nil {
-		if strings.HasPrefix(err.Error(), "flag provided but not defined: ") {
-			bad := strings.TrimPrefix(err.Error(), "flag provided but not defined: ")
+		if bad := undefinedFlag(fs, args); bad != "" {
 			names := append(append([]string{}, c.flags...), globalFlags...)
-			return nil, fmt.Errorf("%s does not take %s%s: %s", c.title(), bad, didYouMean(strings.TrimLeft(bad, "-"), names, "--"), help)
+			return nil, fmt.Errorf("%s does not take -%s%s: %s", c.title(), bad, didYouMean(bad, names, "--"), help)
 		}
 		return nil, fmt.Errorf("%s: %w: %s", c.title(), err, help)
 	}
@@ -244,6 +245,33 @@ func parseFlags(c *command, args []string, errw io.Writer) (*flags, error) {
 	return f, nil
 }
 
+// undefinedFlag is the name of the first flag in args that fs does not
+// define, read as the flag package reads args (it stops at "--" or the first
+// argument that is not a flag; a flag that is not boolean and has no "="
+// takes the next argument), or "". It tells an unknown flag from a bad value
+// without matching the flag package's message text.
+func undefinedFlag(fs *flag.FlagSet, args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || len(a) < 2 || a[0] != '-' {
+			return ""
+		}
+		name := strings.TrimPrefix(a[1:], "-")
+		name, _, hasValue := strings.Cut(name, "=")
+		if name == "" || name[0] == '-' {
+			return "" // bad syntax, not an unknown flag
+		}
+		fl := fs.Lookup(name)
+		if fl == nil {
+			return name
+		}
+		if b, ok := fl.Value.(interface{ IsBoolFlag() bool }); (!ok || !b.IsBoolFlag()) && !hasValue {
+			i++
+		}
+	}
+	return ""
+}
+
 func report(ctx context.Context, err error, errw io.Writer) int {
 	switch {
 	case err == nil:
@@ -256,8 +284,8 @@ func report(ctx context.Context, err error, errw io.Writer) int {
 		return ExitCancelled
 	case errors.Is(err, ErrChecksFailed):
 		return ExitFailure
-	case errors.Is(err, app.ErrUsage) || errors.Is(err, config.ErrMissing) || errors.Is(err, steps.ErrWrongAccount):
-		fmt.Fprintf(errw, "s3wizard: %s\n", strings.TrimPrefix(err.Error(), "usage: "))
+	case errors.As(err, new(*app.InputError)) || errors.Is(err, config.ErrMissing) || errors.Is(err, steps.ErrWrongAccount):
+		fmt.Fprintf(errw, "s3wizard: %v\n", err)
 		return ExitUsage
 	}
 	fmt.Fprintf(errw, "s3wizard: %v\n", err)
