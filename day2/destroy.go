@@ -16,7 +16,6 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
@@ -47,10 +46,13 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	// The budget's name needs the account; without it the budget is left.
 	_ = r.Identify(ctx)
 	kept := func(name string) { say("kept " + name + ": it existed before the wizard (adopted)") }
+	// What is deleted and what is kept is decided once, by the inventory
+	// the confirmation list showed.
+	inv := Inventory(r)
 	if a.UsesAccessKeys() {
 		// Every user this env made or made keys for, the answer's and any
 		// an earlier answer named: each is judged by its own record.
-		for _, user := range destroyUsers(r) {
+		for _, user := range ofKind(inv, state.KindIAMUser) {
 			destroyKeysAndUser(ctx, r, user, try, say)
 		}
 		group, policyName := steps.GroupName(a), steps.PolicyName(a)
@@ -58,13 +60,13 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 			_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(arn)})
 			try("detach "+steps.ARNName(arn)+" from group", err)
 		}
-		if r.Owns(state.KindIAMGroup, group) {
+		if it, _ := find(inv, state.KindIAMGroup, group); it.Delete {
 			_, err := cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: &group})
 			try("delete IAM group "+group, err)
 		} else {
-			kept("IAM group " + group)
+			kept(it.Label)
 		}
-		if r.Owns(state.KindIAMPolicy, policyName) {
+		if it, listed := find(inv, state.KindIAMPolicy, policyName); it.Delete {
 			arn := steps.PolicyARN(a, r.AccountID())
 			if vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}); err == nil {
 				for _, v := range vs.Versions {
@@ -76,28 +78,29 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 			}
 			_, err := cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
 			try("delete policy "+policyName, err)
-		} else if a.IAMPolicy != config.PolicyFullAccess {
-			kept("policy " + policyName)
+		} else if listed {
+			kept(it.Label)
 		}
 	} else if a.UsesInstanceRole() {
-		for _, role := range union([]string{a.RoleName}, r.State.OwnedNames(state.KindRole)) {
+		for _, it := range ofKind(inv, state.KindRole) {
+			role := it.Name
 			// The wizard's inline S3 policy goes in every case; an adopted
 			// role keeps everything else.
 			_, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(steps.RoleInlinePolicy)})
 			try("delete role policy "+steps.RoleInlinePolicy+" of "+role, err)
-			if r.Owns(state.KindInstanceProfile, role) {
+			if profile, _ := find(inv, state.KindInstanceProfile, role); profile.Delete {
 				_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
 				try("remove role from instance profile "+role, err)
 				_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: &role})
 				try("delete instance profile "+role, err)
 			}
-			if r.Owns(state.KindRole, role) {
+			if it.Delete {
 				_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(steps.EBWebTierARN)})
 				try("detach AWSElasticBeanstalkWebTier", err)
 				_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &role})
 				try("delete role "+role, err)
 			} else {
-				kept("role " + role)
+				kept(it.Label)
 			}
 		}
 	}
@@ -108,13 +111,13 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	}
 	steps.DestroyCloudFront(ctx, r, try, say)
 	destroyAppFiles(r, try, say)
-	for _, b := range destroyBuckets(r) {
-		if !r.Owns(state.KindBucket, b) {
-			restoreAdopted(ctx, r, b, try)
-			kept("bucket " + b)
+	for _, it := range ofKind(inv, state.KindBucket) {
+		if !it.Delete {
+			restoreAdopted(ctx, r, it.Name, try)
+			kept(it.Label)
 			continue
 		}
-		try("empty and delete bucket "+b, deleteBucket(ctx, r.AWS.S3In(a.Region), b))
+		try("empty and delete bucket "+it.Name, deleteBucket(ctx, r.AWS.S3In(a.Region), it.Name))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
@@ -180,8 +183,9 @@ func deleteBucket(ctx context.Context, cl aws.S3API, bucket string) error {
 // existing one): a key another env recorded, or one no env made, is never
 // this env's to delete, and a user that another env's progress still uses,
 // or that still has keys this env did not make, is kept.
-func destroyKeysAndUser(ctx context.Context, r *steps.Run, user string, try func(string, error), say func(string)) {
+func destroyKeysAndUser(ctx context.Context, r *steps.Run, it Item, try func(string, error), say func(string)) {
 	a := r.Answers
+	user := it.Name
 	cl := r.AWS.IAM
 	others := otherEnvsOfUser(r, user)
 	mine := map[string]bool{}
@@ -221,8 +225,8 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, user string, try func
 	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(steps.GroupName(a)), UserName: &user})
 	try("remove "+user+" from group "+steps.GroupName(a), err)
 	switch {
-	case !r.Owns(state.KindIAMUser, user):
-		say("kept IAM user " + user + ": it existed before the wizard (adopted)")
+	case !it.Delete:
+		say("kept " + it.Label + ": it existed before the wizard (adopted)")
 	case len(others.envs) > 0:
 		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", user, strings.Join(others.envs, ", ")))
 		handOverUser(r, user, others.envs, say)
