@@ -107,7 +107,11 @@ func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
 	if !a.IsProvided() {
 		// An S3-compatible provider has no IAM, CloudWatch or Budgets
 		// (steps.ProviderSkips): nothing of the kind was made there.
-		steps.DestroyMonitoring(ctx, r, try, say)
+		var alarms []string
+		for _, it := range ofKind(inv, KindAlarm) {
+			alarms = append(alarms, it.Name)
+		}
+		steps.DestroyMonitoring(ctx, r, alarms, try, say)
 	}
 	steps.DestroyCloudFront(ctx, r, try, say)
 	destroyAppFiles(r, try, say)

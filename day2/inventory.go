@@ -3,6 +3,8 @@ package day2
 import (
 	"fmt"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
@@ -74,12 +76,13 @@ func Inventory(r *steps.Run) []Item {
 		}
 	}
 	if !a.IsProvided() {
-		// Only what the answers made and the progress records.
-		if a.Alarms.BucketSizeGB > 0 {
-			add(KindAlarm, steps.SizeAlarmName(a.Bucket), true, "CloudWatch alarm "+steps.SizeAlarmName(a.Bucket), "", "delete CloudWatch alarms")
-		}
-		if a.Alarms.NumberOfObjects > 0 {
-			add(KindAlarm, steps.ObjectsAlarmName(a.Bucket), true, "CloudWatch alarm "+steps.ObjectsAlarmName(a.Bucket), "", "delete CloudWatch alarms")
+		// Only what the answers made and the progress records: the alarms
+		// once the monitoring step ran (they have no ownership record).
+		if r.State.Step("monitoring").Status != state.Pending {
+			for _, al := range steps.WantedAlarms(a) {
+				name := sdk.ToString(al.AlarmName)
+				add(KindAlarm, name, true, "CloudWatch alarm "+name, "", "delete CloudWatch alarms")
+			}
 		}
 		if name := steps.AlarmTopicName(a.Bucket); r.Owns(state.KindSNSTopic, name) {
 			add(state.KindSNSTopic, name, true, "SNS topic "+name, " and its email subscription", "delete SNS topic "+name)

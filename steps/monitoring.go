@@ -174,14 +174,17 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 	return checks
 }
 
-// DestroyMonitoring (used by destroy) deletes the env's alarms (in the bucket's region), the
+// DestroyMonitoring (used by destroy) deletes the env's alarms named (in
+// the bucket's region; destroy's inventory names those the env made), the
 // alarm topic when the wizard created it, and the account's budget when
 // this project made it and no other env of the project still uses it
 // (budgetDeletable): a budget another project or a person made is kept.
-func DestroyMonitoring(ctx context.Context, r *Run, try func(string, error), say func(string)) {
+func DestroyMonitoring(ctx context.Context, r *Run, alarms []string, try func(string, error), say func(string)) {
 	a := r.Answers
-	_, err := CloudWatchClient(r).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket)}})
-	try("delete CloudWatch alarms", err)
+	if len(alarms) > 0 {
+		_, err := CloudWatchClient(r).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: alarms})
+		try("delete CloudWatch alarms", err)
+	}
 	acct, _ := r.Identity()
 	if acct == "" {
 		say("kept the alarm topic and the budget: the account is not known")

@@ -433,7 +433,7 @@ func TestAnotherProjectNeverDeletesTheBudget(t *testing.T) {
 		t.Errorf("the second project changes the first one's budget: %s", protSummaries(p))
 	}
 	var said []string
-	steps.DestroyMonitoring(context.Background(), withBudget, func(string, error) {}, func(m string) { said = append(said, m) })
+	steps.DestroyMonitoring(context.Background(), withBudget, nil, func(string, error) {}, func(m string) { said = append(said, m) })
 	if len(monBudgets(t, other)) != 1 {
 		t.Errorf("the second project's destroy deleted the first one's budget (said %q)", said)
 	}

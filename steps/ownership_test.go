@@ -345,7 +345,7 @@ func TestLostCreateTopicAndBudgetRepliesStayTheWizards(t *testing.T) {
 		t.Errorf("SNS topic %s after a lost reply: recorded %+v, want created by the wizard", topic, o)
 	}
 	ctx := context.Background()
-	steps.DestroyMonitoring(ctx, r, func(what string, err error) {
+	steps.DestroyMonitoring(ctx, r, nil, func(what string, err error) {
 		if err != nil {
 			t.Errorf("%s: %v", what, err)
 		}
