@@ -13,8 +13,10 @@ import (
 )
 
 func main() {
-	cli.Interactive = func(ctx context.Context, o app.Options, accessible, noColor bool, s cli.IO) error {
-		return tui.Run(ctx, tui.Options{App: o, Accessible: accessible, NoColor: noColor, In: s.In, Out: s.Err})
-	}
-	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, cli.Deps{Interactive: interactive}))
+}
+
+// interactive runs the TUI wizard for the bare command.
+func interactive(ctx context.Context, o app.Options, accessible, noColor bool, s cli.IO) error {
+	return tui.Run(ctx, tui.Options{App: o, Accessible: accessible, NoColor: noColor, In: s.In, Out: s.Err})
 }

@@ -258,11 +258,19 @@ func (s *Session) Close() error {
 	return nil
 }
 
-// Open builds the AWS clients and the run for answers a. With lock, the
-// progress file's lock is taken (apply, rotate, destroy); without, progress
-// is read only. With dryRun, credentials are optional: without them the run
-// is offline and plans everything as new.
-func Open(ctx context.Context, o Options, a *config.Answers, lock, dryRun bool) (*Session, error) {
+// OpenOptions say how Open opens a run.
+type OpenOptions struct {
+	// Lock takes the progress file's lock (apply, rotate, destroy);
+	// without it progress is read only.
+	Lock bool
+	// DryRun makes credentials optional: without them the run is offline
+	// and plans everything as new. It never takes the lock.
+	DryRun bool
+}
+
+// Open builds the AWS clients and the run for answers a, as oo says.
+func Open(ctx context.Context, o Options, a *config.Answers, oo OpenOptions) (*Session, error) {
+	lock, dryRun := oo.Lock, oo.DryRun
 	// The app-config step needs the project's Django version, which takes a
 	// Python subprocess to learn: start now, so it overlaps the AWS work.
 	djangoapp.Prefetch(o.Dir)

@@ -139,7 +139,7 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	if err := app.CheckProvidedKeys(a, f.Dir); err != nil {
 		return err
 	}
-	sess, err := app.Open(ctx, f.Options, a, true, false)
+	sess, err := app.Open(ctx, f.Options, a, app.OpenOptions{Lock: true})
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,7 @@ func cmdPlan(ctx context.Context, f *flags, s IO) error {
 	if err != nil {
 		return err
 	}
-	sess, err := app.Open(ctx, f.Options, a, false, true)
+	sess, err := app.Open(ctx, f.Options, a, app.OpenOptions{DryRun: true})
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ func savedSession(ctx context.Context, f *flags, lock bool) (*app.Session, error
 	if err := app.FinishAudit(a, f.Dir); err != nil {
 		return nil, err
 	}
-	sess, err := app.Open(ctx, f.Options, a, lock, false)
+	sess, err := app.Open(ctx, f.Options, a, app.OpenOptions{Lock: lock})
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,8 @@ type IO struct {
 	// lines is the one reader of In for every line-by-line question of the
 	// invocation (two readers would each buffer what the other needs).
 	lines *bufio.Reader
+	// deps are the collaborators Main was given.
+	deps Deps
 }
 
 // readLine reads one answer from stdin, without its line end. At the end of
@@ -82,20 +84,25 @@ type flags struct {
 	help       bool
 }
 
-// Interactive runs the TUI; main wires it (the TUI package imports app, not
-// cli, so this indirection avoids a cycle).
-var Interactive func(ctx context.Context, o app.Options, accessible, noColor bool, s IO) error
-
-func runWizard(ctx context.Context, f *flags, s IO) error {
-	if Interactive == nil {
-		return errors.New("the interactive wizard is not available in this build: use `s3wizard apply`")
-	}
-	return Interactive(ctx, f.Options, f.accessible, f.noColor, s)
+// Deps are the collaborators Main cannot build itself.
+type Deps struct {
+	// Interactive runs the TUI wizard; main wires it (the TUI package
+	// imports app, not cli, so injecting it avoids a cycle). Nil: the
+	// wizard is not available and the bare command says so.
+	Interactive func(ctx context.Context, o app.Options, accessible, noColor bool, s IO) error
 }
 
-// Main runs one command line and returns the process exit code.
-func Main(args []string, in io.Reader, out, errw io.Writer) int {
-	s := IO{In: in, Out: out, Err: errw}
+func runWizard(ctx context.Context, f *flags, s IO) error {
+	if s.deps.Interactive == nil {
+		return errors.New("the interactive wizard is not available in this build: use `s3wizard apply`")
+	}
+	return s.deps.Interactive(ctx, f.Options, f.accessible, f.noColor, s)
+}
+
+// Main runs one command line with the collaborators d and returns the
+// process exit code.
+func Main(args []string, in io.Reader, out, errw io.Writer, d Deps) int {
+	s := IO{In: in, Out: out, Err: errw, deps: d}
 	name := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]

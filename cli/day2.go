@@ -196,7 +196,7 @@ func cmdAdopt(ctx context.Context, f *flags, s IO) error {
 	if err := app.FinishAudit(a, f.Dir); err != nil {
 		return err
 	}
-	sess, err := app.Open(ctx, f.Options, a, true, false)
+	sess, err := app.Open(ctx, f.Options, a, app.OpenOptions{Lock: true})
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func TestUnknownCommandAndFlagSuggest(t *testing.T) {
 		{[]string{"status", "--python", "/nonexistent/python"}, "--python /nonexistent/python is not an executable file"},
 	} {
 		var out, errw bytes.Buffer
-		if code := Main(c.args, strings.NewReader(""), &out, &errw); code != ExitUsage || !strings.Contains(errw.String(), c.want) {
+		if code := Main(c.args, strings.NewReader(""), &out, &errw, Deps{}); code != ExitUsage || !strings.Contains(errw.String(), c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errw.String(), ExitUsage, c.want)
 		}
 	}

@@ -22,7 +22,7 @@ type mainResult struct {
 // runMain runs one command line in-process with empty stdin.
 func runMain(args ...string) mainResult {
 	var out, errw bytes.Buffer
-	code := cli.Main(args, strings.NewReader(""), &out, &errw)
+	code := cli.Main(args, strings.NewReader(""), &out, &errw, cli.Deps{})
 	return mainResult{code, out.String(), errw.String()}
 }
 

@@ -36,7 +36,7 @@ func TestDjangoCheckOnMinIO(t *testing.T) {
 	must(os.WriteFile(file, []byte("env: staging\napp: mon-app\nregion: us-east-1\nfolders: [blog]\npublic_prefixes: [media/blog/]\ncredentials: provided\nendpoint: "+srv.URL+"\n"), 0o600))
 	run := func(args ...string) (int, string) {
 		var stdout, stderr bytes.Buffer
-		code := cli.Main(append(args, "--dir", dir), strings.NewReader(""), &stdout, &stderr)
+		code := cli.Main(append(args, "--dir", dir), strings.NewReader(""), &stdout, &stderr, cli.Deps{})
 		return code, stdout.String() + stderr.String()
 	}
 	want := append([]string{"✓ [django] Django default_storage: django-storages S3 backend", "✓ [django] Django media/blog/: read back"}, djangoWant...)

@@ -126,7 +126,7 @@ func (e *liveEngine) Open(ctx context.Context, a *config.Answers, fresh bool) er
 	}
 	o := e.opts
 	o.Env = a.Env
-	s, err := app.Open(ctx, o, a, true, false)
+	s, err := app.Open(ctx, o, a, app.OpenOptions{Lock: true})
 	if err != nil {
 		return err
 	}

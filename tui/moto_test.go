@@ -120,7 +120,7 @@ func sameAsApply(t *testing.T, s *motoserver.Server, run func(dir string)) {
 	file := filepath.Join(t.TempDir(), "answers.yaml")
 	must(t, os.WriteFile(file, []byte(stagingAnswers), 0o600))
 	var stdout, stderr bytes.Buffer
-	code := cli.Main([]string{"apply", "--env", "staging", "--answers", file, "--yes", "--dir", adir}, strings.NewReader(""), &stdout, &stderr)
+	code := cli.Main([]string{"apply", "--env", "staging", "--answers", file, "--yes", "--dir", adir}, strings.NewReader(""), &stdout, &stderr, cli.Deps{})
 	if code != 0 {
 		t.Fatalf("apply exit %d:\n%s", code, stderr.String())
 	}
