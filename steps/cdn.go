@@ -345,23 +345,15 @@ func distributionDiffers(a *config.Answers, c *cftypes.DistributionConfig, oacID
 
 // cloudFrontTags are the wizard's owner tags as CloudFront takes them.
 func cloudFrontTags(a *config.Answers) *cftypes.Tags {
-	t := &cftypes.Tags{}
-	for _, k := range sortedKeys(ownerTags(a)) {
-		t.Items = append(t.Items, cftypes.Tag{Key: sdk.String(k), Value: sdk.String(ownerTags(a)[k])})
-	}
-	return t
+	return &cftypes.Tags{Items: ownerTagList(a, func(k, v *string) cftypes.Tag { return cftypes.Tag{Key: k, Value: v} })}
 }
 
 func (r *Run) distributionTags(ctx context.Context, d *cftypes.Distribution) (map[string]string, error) {
 	out, err := r.AWS.CloudFront.ListTagsForResource(ctx, &cloudfront.ListTagsForResourceInput{Resource: d.ARN})
-	m := map[string]string{}
 	if err != nil || out.Tags == nil {
-		return m, err
+		return map[string]string{}, err
 	}
-	for _, t := range out.Tags.Items {
-		m[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
-	}
-	return m, nil
+	return tagMap(out.Tags.Items, func(t cftypes.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
 // recordDistribution saves what the progress file knows of d at once (a

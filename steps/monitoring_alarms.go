@@ -326,10 +326,5 @@ func alarmThreshold(in cloudwatch.PutMetricAlarmInput) string {
 
 // cwTags are ownerTags for CloudWatch's PutMetricAlarm.
 func cwTags(a *config.Answers) []cwtypes.Tag {
-	var out []cwtypes.Tag
-	tags := ownerTags(a)
-	for _, k := range sortedKeys(tags) {
-		out = append(out, cwtypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
-	}
-	return out
+	return ownerTagList(a, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
 }

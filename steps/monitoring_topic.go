@@ -111,11 +111,7 @@ func AlarmTopicTags(ctx context.Context, r *Run, arn string) (map[string]string,
 	if err != nil {
 		return nil, err
 	}
-	tags := map[string]string{}
-	for _, t := range out.Tags {
-		tags[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
-	}
-	return tags, nil
+	return tagMap(out.Tags, func(t snstypes.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
 // AlarmConfirmationPending says, from the progress file, which email must
@@ -153,10 +149,5 @@ func verifyAlarmTopic(ctx context.Context, r *Run, topic, email string) Check {
 
 // snsTags are ownerTags for SNS's CreateTopic.
 func snsTags(a *config.Answers) []snstypes.Tag {
-	var out []snstypes.Tag
-	tags := ownerTags(a)
-	for _, k := range sortedKeys(tags) {
-		out = append(out, snstypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
-	}
-	return out
+	return ownerTagList(a, func(k, v *string) snstypes.Tag { return snstypes.Tag{Key: k, Value: v} })
 }

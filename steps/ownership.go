@@ -55,22 +55,24 @@ func budgetTags(a *config.Answers) []btypes.ResourceTag {
 	return ownerTagList(a, func(k, v *string) btypes.ResourceTag { return btypes.ResourceTag{Key: k, Value: v} })
 }
 
-// IAMTagMap is an IAM tag list as a map.
-func IAMTagMap(tags []iamtypes.Tag) map[string]string {
+// tagMap is a service's tag list as a map (the reverse of ownerTagList).
+func tagMap[T any](tags []T, kv func(T) (k, v *string)) map[string]string {
 	m := map[string]string{}
 	for _, t := range tags {
-		m[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
+		k, v := kv(t)
+		m[sdk.ToString(k)] = sdk.ToString(v)
 	}
 	return m
 }
 
+// IAMTagMap is an IAM tag list as a map.
+func IAMTagMap(tags []iamtypes.Tag) map[string]string {
+	return tagMap(tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value })
+}
+
 // S3TagMap is an S3 tag set as a map.
 func S3TagMap(tags []s3types.Tag) map[string]string {
-	m := map[string]string{}
-	for _, t := range tags {
-		m[sdk.ToString(t.Key)] = sdk.ToString(t.Value)
-	}
-	return m
+	return tagMap(tags, func(t s3types.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // TaggedOurs reports whether tags name this project and env.
