@@ -25,7 +25,7 @@ import (
 func TestStagingAndProdInSeparateAccounts(t *testing.T) {
 	const acctA, acctB = "111111111111", "222222222222"
 	a, b := motoserver.StartAccount(t, acctA), motoserver.StartAccount(t, acctB)
-	env := profilesEnv(t, map[string]*motoserver.Server{"stg-acct": a, "prod-acct": b})
+	env := motoserver.ProfilesConfig(t, map[string]*motoserver.Server{"stg-acct": a, "prod-acct": b})
 	mon := "budget: {monthly_usd: 20, email: ops@example.com}\n"
 	dir := project(t, stagingAnswers+"aws_profile: stg-acct\n"+mon)
 	prodAnswers := filepath.Join(dir, "prod.yaml")
@@ -111,28 +111,6 @@ func TestStagingAndProdInSeparateAccounts(t *testing.T) {
 	}
 }
 
-// profilesEnv writes an AWS config file with one profile per server (its
-// endpoint_url and moto's fake keys) and returns the environment that
-// points the wizard at that file only.
-func profilesEnv(t *testing.T, servers map[string]*motoserver.Server) []string {
-	t.Helper()
-	var cfg strings.Builder
-	for name, s := range servers {
-		cfg.WriteString("[profile " + name + "]\nregion = us-east-1\nendpoint_url = " + s.URL() +
-			"\naws_access_key_id = " + motoserver.AccessKeyID + "\naws_secret_access_key = " + motoserver.SecretAccessKey + "\n")
-	}
-	home := t.TempDir()
-	path := filepath.Join(home, "config")
-	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	creds := filepath.Join(home, "credentials")
-	if err := os.WriteFile(creds, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return []string{"AWS_CONFIG_FILE=" + path, "AWS_SHARED_CREDENTIALS_FILE=" + creds, "AWS_EC2_METADATA_DISABLED=true"}
-}
-
 // The account was bound before anything was confirmed: apply saved the
 // account of the credentials it planned with, then asked; a user who saw
 // the wrong account there and answered no could never run the env with
@@ -142,7 +120,7 @@ func profilesEnv(t *testing.T, servers map[string]*motoserver.Server) []string {
 func TestDeclinedApplyDoesNotBindTheAccount(t *testing.T) {
 	const acctA, acctB = "111111111111", "222222222222"
 	a, b := motoserver.StartAccount(t, acctA), motoserver.StartAccount(t, acctB)
-	env := profilesEnv(t, map[string]*motoserver.Server{"wrong": a, "right": b})
+	env := motoserver.ProfilesConfig(t, map[string]*motoserver.Server{"wrong": a, "right": b})
 	dir := project(t, stagingAnswers)
 
 	tm := inTerminal(t, dir, env, "apply", "--env", "staging", "--answers", "answers.yaml", "--profile", "wrong")
@@ -170,7 +148,7 @@ func TestDeclinedApplyDoesNotBindTheAccount(t *testing.T) {
 func TestFailedAdoptDoesNotBindTheAccount(t *testing.T) {
 	const acctA, acctB = "111111111111", "222222222222"
 	a, b := motoserver.StartAccount(t, acctA), motoserver.StartAccount(t, acctB)
-	env := profilesEnv(t, map[string]*motoserver.Server{"wrong": a, "right": b})
+	env := motoserver.ProfilesConfig(t, map[string]*motoserver.Server{"wrong": a, "right": b})
 	dir := project(t, stagingAnswers)
 	cl := s3client(t, a, "", "")
 	bucket := sdk.String("mon-app-media-staging")

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -78,24 +77,13 @@ func TestToProdShowsTheAnsweredProfilesIdentity(t *testing.T) {
 // clears the variables that would override it.
 func useProfiles(t *testing.T, servers map[string]*motoserver.Server) {
 	t.Helper()
-	var cfg strings.Builder
-	for name, s := range servers {
-		section := "[profile " + name + "]"
-		if name == "default" {
-			section = "[default]"
-		}
-		cfg.WriteString(section + "\nregion = us-east-1\nendpoint_url = " + s.URL() +
-			"\naws_access_key_id = " + motoserver.AccessKeyID + "\naws_secret_access_key = " + motoserver.SecretAccessKey + "\n")
-	}
-	home := t.TempDir()
-	path, creds := filepath.Join(home, "config"), filepath.Join(home, "credentials")
-	must(t, os.WriteFile(path, []byte(cfg.String()), 0o600))
-	must(t, os.WriteFile(creds, nil, 0o600))
+	vars := motoserver.ProfilesConfig(t, servers)
 	for _, k := range []string{"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"} {
 		t.Setenv(k, "")
 		must(t, os.Unsetenv(k))
 	}
-	t.Setenv("AWS_CONFIG_FILE", path)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	for _, kv := range vars {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
 }

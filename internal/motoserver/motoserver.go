@@ -380,3 +380,31 @@ var (
 	sharedSrv *Server
 	sharedErr error
 )
+
+// ProfilesConfig writes an AWS config file with one profile per server
+// ("default" is the [default] section), each pointing at its server with
+// the test keys, and an empty credentials file, for tests where profiles
+// stand for accounts. It returns the variables that make the SDK, the AWS
+// CLI and the wizard read them (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE,
+// AWS_EC2_METADATA_DISABLED).
+func ProfilesConfig(tb testing.TB, servers map[string]*Server) []string {
+	tb.Helper()
+	var cfg strings.Builder
+	for name, s := range servers {
+		section := "[profile " + name + "]"
+		if name == "default" {
+			section = "[default]"
+		}
+		cfg.WriteString(section + "\nregion = us-east-1\nendpoint_url = " + s.URL() +
+			"\naws_access_key_id = " + AccessKeyID + "\naws_secret_access_key = " + SecretAccessKey + "\n")
+	}
+	home := tb.TempDir()
+	path, creds := filepath.Join(home, "config"), filepath.Join(home, "credentials")
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(creds, nil, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return []string{"AWS_CONFIG_FILE=" + path, "AWS_SHARED_CREDENTIALS_FILE=" + creds, "AWS_EC2_METADATA_DISABLED=true"}
+}
