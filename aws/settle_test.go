@@ -1,0 +1,201 @@
+//go:build go1.25
+
+// These tests need testing/synctest (Go 1.25); the module itself builds
+// with Go 1.24 (go.mod), and a 1.24 toolchain leaves this file out.
+
+package aws
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/s3wizard/s3wizard/internal/cannedhttp"
+)
+
+// The SDK's retry loop sleeps on time.Timer, so in a synctest bubble its
+// pauses pass on the bubble's clock at once and can be measured: these
+// tests drive real SDK clients (New) whose requests are answered at the
+// transport (cannedhttp), through the SDK's own retryer.
+
+func cannedClients(t *testing.T, answer func(op string, n int) (int, string)) (*Clients, *cannedhttp.Client) {
+	t.Helper()
+	// A CA bundle needs the SDK's own HTTP client; no TLS is spoken here.
+	t.Setenv("AWS_CA_BUNDLE", "")
+	h := &cannedhttp.Client{Answer: answer}
+	c, err := New(context.Background(), Options{Region: "us-east-1", Static: &StaticCreds{ID: "AKIDCANNED", Secret: "canned"}, HTTPClient: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, h
+}
+
+const putVersioning = "PUT ?versioning"
+
+var conflictSettle = Settle{NotYet: func(err error) bool { return Code(err) == "OperationAborted" }, Budget: 10 * time.Second}
+
+func enableVersioning(ctx context.Context, c *Clients) error {
+	_, err := c.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: sdk.String("b"),
+		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
+	return err
+}
+
+// TestSettleRetriesOperationAbortedInTheSDK: S3 answers OperationAborted
+// twice, then OK. Under the Settle the SDK's retryer makes the third
+// attempt; without it the first answer is final (the SDK does not retry a
+// 409 of its own accord).
+func TestSettleRetriesOperationAbortedInTheSDK(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		twice := func(op string, n int) (int, string) {
+			if n <= 2 {
+				return 409, cannedhttp.S3Error("OperationAborted")
+			}
+			return 200, ""
+		}
+		c, h := cannedClients(t, twice)
+		start := time.Now()
+		if err := enableVersioning(conflictSettle.In(context.Background()), c); err != nil {
+			t.Fatalf("under the Settle: %v (requests %v)", err, h.Log())
+		}
+		if n := h.Calls(putVersioning); n != 3 {
+			t.Errorf("%d requests (%v), want 3", n, h.Log())
+		}
+		// Pauses: at most 0.5 s, then at most 1 s (jittered doubling).
+		if d := time.Since(start); d > 1500*time.Millisecond {
+			t.Errorf("waited %v, want at most 1.5s", d)
+		}
+
+		c, h = cannedClients(t, twice)
+		err := enableVersioning(context.Background(), c)
+		if Code(err) != "OperationAborted" || h.Calls(putVersioning) != 1 {
+			t.Errorf("without the Settle: err %v after %d requests, want OperationAborted after 1", err, h.Calls(putVersioning))
+		}
+	})
+}
+
+// TestSettleEndsWithinItsBudget: a lasting OperationAborted is returned as
+// S3's own answer (not a retry error) once the next attempt would start
+// after the budget; the pauses double (jittered) up to 8 s.
+func TestSettleEndsWithinItsBudget(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var at []time.Duration
+		start := time.Now()
+		c, _ := cannedClients(t, func(string, int) (int, string) {
+			at = append(at, time.Since(start))
+			return 409, cannedhttp.S3Error("OperationAborted")
+		})
+		err := enableVersioning(conflictSettle.In(context.Background()), c)
+		var max *retry.MaxAttemptsError
+		if Code(err) != "OperationAborted" || Status(err) != 409 || errors.As(err, &max) {
+			t.Fatalf("err %v: want S3's OperationAborted itself", err)
+		}
+		if len(at) < 4 || at[len(at)-1] > conflictSettle.Budget {
+			t.Fatalf("attempts at %v: want at least 4, none after %v", at, conflictSettle.Budget)
+		}
+		for i := 1; i < len(at); i++ {
+			if gap, bound := at[i]-at[i-1], min(500*time.Millisecond<<(i-1), 8*time.Second); gap > bound {
+				t.Errorf("pause %d: %v, want at most %v (attempts at %v)", i, gap, bound, at)
+			}
+		}
+	})
+}
+
+// TestSettleOnlyRetriesNothingElse: CreateAccessKey under an Only Settle
+// retries throttling and a user IAM does not know yet, but a 500 (the key
+// may have been made) is answered after one attempt; without Only, the
+// client's retryer still makes its 8 attempts of a 500.
+func TestSettleOnlyRetriesNothingElse(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		keyOnly := Settle{NotYet: func(err error) bool { return IsThrottle(err) || Code(err) == "NoSuchEntity" }, Budget: time.Minute, Only: true}
+		create := func(ctx context.Context, c *Clients) error {
+			_, err := c.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: sdk.String("u")})
+			return err
+		}
+		c, h := cannedClients(t, func(_ string, n int) (int, string) {
+			switch n {
+			case 1:
+				return 404, cannedhttp.QueryError("NoSuchEntity")
+			case 2:
+				return 400, cannedhttp.QueryError("Throttling")
+			}
+			return 200, `<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey><UserName>u</UserName><AccessKeyId>AKIANEW</AccessKeyId><Status>Active</Status><SecretAccessKey>s</SecretAccessKey><CreateDate>2026-01-01T00:00:00Z</CreateDate></AccessKey></CreateAccessKeyResult></CreateAccessKeyResponse>`
+		})
+		if err := create(keyOnly.In(context.Background()), c); err != nil || h.Calls("CreateAccessKey") != 3 {
+			t.Errorf("NoSuchEntity, Throttling, OK: err %v after %d requests, want success after 3", err, h.Calls("CreateAccessKey"))
+		}
+		fail := func(string, int) (int, string) { return 500, cannedhttp.QueryError("ServiceFailure") }
+		c, h = cannedClients(t, fail)
+		if err := create(keyOnly.In(context.Background()), c); Status(err) != 500 || h.Calls("CreateAccessKey") != 1 {
+			t.Errorf("500 under Only: err %v after %d requests, want it after 1", err, h.Calls("CreateAccessKey"))
+		}
+		c, h = cannedClients(t, fail)
+		err := create(context.Background(), c)
+		var max *retry.MaxAttemptsError
+		if !errors.As(err, &max) || h.Calls("CreateAccessKey") != 8 {
+			t.Errorf("500 unmarked: err %v after %d requests, want the SDK's 8 attempts", err, h.Calls("CreateAccessKey"))
+		}
+	})
+}
+
+// TestSettleStopsWhenTheContextEnds: a cancellation during a pause ends the
+// call at once.
+func TestSettleStopsWhenTheContextEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, h := cannedClients(t, func(string, int) (int, string) { return 409, cannedhttp.S3Error("OperationAborted") })
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		long := conflictSettle
+		long.Budget = time.Hour
+		start := time.Now()
+		err := enableVersioning(long.In(ctx), c)
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 300*time.Millisecond {
+			t.Errorf("err %v after %v and %d requests: want the deadline, at 300ms at most", err, time.Since(start), h.Calls(putVersioning))
+		}
+	})
+}
+
+// TestSettleWait: the one loop outside an SDK call (a check) pauses as the
+// SDK does, stops within the budget with the last error, and at a
+// cancellation with both.
+func TestSettleWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		notYet := errors.New("not yet")
+		s := Settle{NotYet: func(err error) bool { return err == notYet }, Budget: 20 * time.Second}
+		calls := 0
+		if err := s.Wait(context.Background(), func() error {
+			if calls++; calls < 3 {
+				return notYet
+			}
+			return nil
+		}); err != nil || calls != 3 {
+			t.Errorf("err %v after %d calls, want success after 3", err, calls)
+		}
+		calls = 0
+		other := errors.New("other")
+		if err := s.Wait(context.Background(), func() error { calls++; return other }); err != other || calls != 1 {
+			t.Errorf("another error: %v after %d calls, want it after 1", err, calls)
+		}
+		start := time.Now()
+		var at []time.Duration
+		err := s.Wait(context.Background(), func() error { at = append(at, time.Since(start)); return notYet })
+		if err != notYet || len(at) < 4 || at[len(at)-1] > s.Budget {
+			t.Errorf("lasting: err %v, attempts at %v; want notYet, at least 4 attempts, none after %v", err, at, s.Budget)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		long := s
+		long.Budget = time.Hour
+		start = time.Now()
+		err = long.Wait(ctx, func() error { return notYet })
+		if !errors.Is(err, notYet) || !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 200*time.Millisecond {
+			t.Errorf("cancelled: err %v after %v, want both errors by 200ms", err, time.Since(start))
+		}
+	})
+}
