@@ -3,7 +3,7 @@
 // These tests need testing/synctest (Go 1.25); the module itself builds
 // with Go 1.24 (go.mod), and a 1.24 toolchain leaves this file out.
 
-package aws
+package aws_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/cannedhttp"
 )
 
@@ -25,23 +26,11 @@ import (
 // tests drive real SDK clients (New) whose requests are answered at the
 // transport (cannedhttp), through the SDK's own retryer.
 
-func cannedClients(t *testing.T, answer func(op string, n int) (int, string)) (*Clients, *cannedhttp.Client) {
-	t.Helper()
-	// A CA bundle needs the SDK's own HTTP client; no TLS is spoken here.
-	t.Setenv("AWS_CA_BUNDLE", "")
-	h := &cannedhttp.Client{Answer: answer}
-	c, err := New(context.Background(), Options{Region: "us-east-1", Static: &StaticCreds{ID: "AKIDCANNED", Secret: "canned"}, HTTPClient: h})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, h
-}
-
 const putVersioning = "PUT ?versioning"
 
-var conflictSettle = Settle{NotYet: func(err error) bool { return Code(err) == "OperationAborted" }, Budget: 10 * time.Second}
+var conflictSettle = aws.Settle{NotYet: func(err error) bool { return aws.Code(err) == "OperationAborted" }, Budget: 10 * time.Second}
 
-func enableVersioning(ctx context.Context, c *Clients) error {
+func enableVersioning(ctx context.Context, c *aws.Clients) error {
 	_, err := c.S3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: sdk.String("b"),
 		VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
 	return err
@@ -59,7 +48,7 @@ func TestSettleRetriesOperationAbortedInTheSDK(t *testing.T) {
 			}
 			return 200, ""
 		}
-		c, h := cannedClients(t, twice)
+		c, h := cannedhttp.Clients(t, twice)
 		start := time.Now()
 		if err := enableVersioning(conflictSettle.In(context.Background()), c); err != nil {
 			t.Fatalf("under the Settle: %v (requests %v)", err, h.Log())
@@ -72,9 +61,9 @@ func TestSettleRetriesOperationAbortedInTheSDK(t *testing.T) {
 			t.Errorf("waited %v, want at most 1.5s", d)
 		}
 
-		c, h = cannedClients(t, twice)
+		c, h = cannedhttp.Clients(t, twice)
 		err := enableVersioning(context.Background(), c)
-		if Code(err) != "OperationAborted" || h.Calls(putVersioning) != 1 {
+		if aws.Code(err) != "OperationAborted" || h.Calls(putVersioning) != 1 {
 			t.Errorf("without the Settle: err %v after %d requests, want OperationAborted after 1", err, h.Calls(putVersioning))
 		}
 	})
@@ -87,13 +76,13 @@ func TestSettleEndsWithinItsBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var at []time.Duration
 		start := time.Now()
-		c, _ := cannedClients(t, func(string, int) (int, string) {
+		c, _ := cannedhttp.Clients(t, func(string, int) (int, string) {
 			at = append(at, time.Since(start))
 			return 409, cannedhttp.S3Error("OperationAborted")
 		})
 		err := enableVersioning(conflictSettle.In(context.Background()), c)
 		var max *retry.MaxAttemptsError
-		if Code(err) != "OperationAborted" || Status(err) != 409 || errors.As(err, &max) {
+		if aws.Code(err) != "OperationAborted" || aws.Status(err) != 409 || errors.As(err, &max) {
 			t.Fatalf("err %v: want S3's OperationAborted itself", err)
 		}
 		if len(at) < 4 || at[len(at)-1] > conflictSettle.Budget {
@@ -113,29 +102,29 @@ func TestSettleEndsWithinItsBudget(t *testing.T) {
 // client's retryer still makes its 8 attempts of a 500.
 func TestSettleOnlyRetriesNothingElse(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		keyOnly := Settle{NotYet: func(err error) bool { return IsThrottle(err) || Code(err) == "NoSuchEntity" }, Budget: time.Minute, Only: true}
-		create := func(ctx context.Context, c *Clients) error {
+		keyOnly := aws.Settle{NotYet: func(err error) bool { return aws.IsThrottle(err) || aws.Code(err) == "NoSuchEntity" }, Budget: time.Minute, Only: true}
+		create := func(ctx context.Context, c *aws.Clients) error {
 			_, err := c.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: sdk.String("u")})
 			return err
 		}
-		c, h := cannedClients(t, func(_ string, n int) (int, string) {
+		c, h := cannedhttp.Clients(t, func(_ string, n int) (int, string) {
 			switch n {
 			case 1:
-				return 404, cannedhttp.QueryError("NoSuchEntity")
+				return 404, cannedhttp.QueryError("NoSuchEntity", "")
 			case 2:
-				return 400, cannedhttp.QueryError("Throttling")
+				return 400, cannedhttp.QueryError("Throttling", "")
 			}
 			return 200, `<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey><UserName>u</UserName><AccessKeyId>AKIANEW</AccessKeyId><Status>Active</Status><SecretAccessKey>s</SecretAccessKey><CreateDate>2026-01-01T00:00:00Z</CreateDate></AccessKey></CreateAccessKeyResult></CreateAccessKeyResponse>`
 		})
 		if err := create(keyOnly.In(context.Background()), c); err != nil || h.Calls("CreateAccessKey") != 3 {
 			t.Errorf("NoSuchEntity, Throttling, OK: err %v after %d requests, want success after 3", err, h.Calls("CreateAccessKey"))
 		}
-		fail := func(string, int) (int, string) { return 500, cannedhttp.QueryError("ServiceFailure") }
-		c, h = cannedClients(t, fail)
-		if err := create(keyOnly.In(context.Background()), c); Status(err) != 500 || h.Calls("CreateAccessKey") != 1 {
+		fail := func(string, int) (int, string) { return 500, cannedhttp.QueryError("ServiceFailure", "") }
+		c, h = cannedhttp.Clients(t, fail)
+		if err := create(keyOnly.In(context.Background()), c); aws.Status(err) != 500 || h.Calls("CreateAccessKey") != 1 {
 			t.Errorf("500 under Only: err %v after %d requests, want it after 1", err, h.Calls("CreateAccessKey"))
 		}
-		c, h = cannedClients(t, fail)
+		c, h = cannedhttp.Clients(t, fail)
 		err := create(context.Background(), c)
 		var max *retry.MaxAttemptsError
 		if !errors.As(err, &max) || h.Calls("CreateAccessKey") != 8 {
@@ -148,7 +137,7 @@ func TestSettleOnlyRetriesNothingElse(t *testing.T) {
 // call at once.
 func TestSettleStopsWhenTheContextEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c, h := cannedClients(t, func(string, int) (int, string) { return 409, cannedhttp.S3Error("OperationAborted") })
+		c, h := cannedhttp.Clients(t, func(string, int) (int, string) { return 409, cannedhttp.S3Error("OperationAborted") })
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		defer cancel()
 		long := conflictSettle
@@ -167,7 +156,7 @@ func TestSettleStopsWhenTheContextEnds(t *testing.T) {
 func TestSettleWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		notYet := errors.New("not yet")
-		s := Settle{NotYet: func(err error) bool { return err == notYet }, Budget: 20 * time.Second}
+		s := aws.Settle{NotYet: func(err error) bool { return err == notYet }, Budget: 20 * time.Second}
 		calls := 0
 		if err := s.Wait(context.Background(), func() error {
 			if calls++; calls < 3 {

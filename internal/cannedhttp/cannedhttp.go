@@ -6,13 +6,31 @@
 package cannedhttp
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
+	"testing"
+
+	"github.com/s3wizard/s3wizard/aws"
 )
+
+// Clients returns the wizard's real SDK clients (aws.New), every request of
+// which answer answers here.
+func Clients(t testing.TB, answer func(op string, n int) (status int, body string)) (*aws.Clients, *Client) {
+	t.Helper()
+	// A CA bundle needs the SDK's own HTTP client; no TLS is spoken here.
+	t.Setenv("AWS_CA_BUNDLE", "")
+	h := &Client{Answer: answer}
+	c, err := aws.New(context.Background(), aws.Options{Region: "us-east-1", Static: &aws.StaticCreds{ID: "AKIDCANNED", Secret: "canned"}, HTTPClient: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, h
+}
 
 // Client is an sdk HTTPClient (aws.Options.HTTPClient) that answers each
 // request with Answer(op, n): op names the request (Op), n counts the
@@ -84,8 +102,12 @@ func S3Error(code string) string {
 	return "<Error><Code>" + code + "</Code><Message>" + code + " (canned)</Message><RequestId>canned</RequestId></Error>"
 }
 
-// QueryError is the body of a query-protocol (IAM, STS) error answer.
-func QueryError(code string) string {
-	return "<ErrorResponse><Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + code +
-		" (canned)</Message></Error><RequestId>canned</RequestId></ErrorResponse>"
+// QueryError is the body of a query-protocol (IAM, STS, Elastic Beanstalk)
+// error answer; message "" says the code.
+func QueryError(code, message string) string {
+	if message == "" {
+		message = code + " (canned)"
+	}
+	return "<ErrorResponse><Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + message +
+		"</Message></Error><RequestId>canned</RequestId></ErrorResponse>"
 }
