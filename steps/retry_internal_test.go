@@ -27,8 +27,10 @@ import (
 // retry.go. No emulator answers them: these tests call the wizard's own
 // functions with real SDK clients whose requests get scripted answers at the
 // transport (cannedhttp), in a synctest bubble, so the SDK's backoff passes
-// on the bubble's clock. Each fails if its call lost its Settle. The policy
-// itself (pauses, budget, cancellation, the quota) is tested in
+// on the bubble's clock. Each fails if its call lost its Settle, except the
+// bucket policy put and UpdateEnvironment, whose calls sit inside a plan's
+// action: there the Settle (policyPut, ebProfileSettle) is given to the same
+// call here. The policy itself (pauses, budget, cancellation) is tested in
 // aws/settle_test.go.
 
 func apiErr(code string) error { return &smithy.GenericAPIError{Code: code, Message: code} }
