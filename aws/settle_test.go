@@ -188,3 +188,36 @@ func TestSettleWait(t *testing.T) {
 		}
 	})
 }
+
+// TestSettleMarksAddUp: a call under two Settles retries the answers of
+// each within its own budget, and Only of one keeps the other's answers
+// retried (CreateAccessKey: NoSuchEntity for 15 s, throttling for 60 s,
+// nothing else).
+func TestSettleMarksAddUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		entity := aws.Settle{NotYet: func(err error) bool { return aws.Code(err) == "NoSuchEntity" }, Budget: 15 * time.Second}
+		throttle := aws.Settle{NotYet: aws.IsThrottle, Budget: time.Minute, Only: true}
+		for _, c := range []struct {
+			code     string
+			status   int
+			min, max time.Duration
+		}{
+			// A wait stops when the next pause (at most 8 s) would end past
+			// the budget: the last attempt is within 8 s of it.
+			{"NoSuchEntity", 404, 7 * time.Second, 15 * time.Second},
+			{"Throttling", 400, 52 * time.Second, time.Minute},
+			{"ServiceFailure", 500, 0, 0},
+		} {
+			start := time.Now()
+			var last time.Duration
+			c2, h := cannedhttp.Clients(t, func(string, int) (int, string) {
+				last = time.Since(start)
+				return c.status, cannedhttp.QueryError(c.code, "")
+			})
+			_, err := c2.IAM.CreateAccessKey(entity.In(throttle.In(context.Background())), &iam.CreateAccessKeyInput{UserName: sdk.String("u")})
+			if aws.Code(err) != c.code || last < c.min || last > c.max {
+				t.Errorf("%s: err %v, last of %d attempts at %v; want it, the last attempt within [%v, %v]", c.code, err, h.Calls("CreateAccessKey"), last, c.min, c.max)
+			}
+		}
+	})
+}

@@ -376,9 +376,9 @@ func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 		return nil, fmt.Errorf("record key creation: %w", err)
 	}
 	// A throttled call created nothing, and a user created moments ago may
-	// be unknown to IAM for a few seconds: keyCreation retries these two
-	// answers, and no other.
-	created, err := r.AWS.IAM.CreateAccessKey(keyCreation.In(ctx), &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
+	// be unknown to IAM for a few seconds: these two answers are retried,
+	// and no other (keyCreation).
+	created, err := r.AWS.IAM.CreateAccessKey(newEntity.In(keyCreation.In(ctx)), &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
 	if err != nil {
 		if st := aws.Status(err); st >= 400 && st < 500 {
 			// IAM said no: no key was made, nothing to clean up.

@@ -118,12 +118,12 @@ var newEntity = aws.Settle{NotYet: isUnknownEntity, Budget: iamPropagation}
 
 func isUnknownEntity(err error) bool { return aws.Code(err) == "NoSuchEntity" }
 
-// keyCreation is CreateAccessKey's wait: a throttled call and a user IAM
-// does not know yet made nothing, so they are retried; nothing else is (Only:
-// CreateAccessKey is not idempotent, and a retry after a lost answer would
-// make a second key while the first one's secret is gone).
-var keyCreation = aws.Settle{NotYet: func(err error) bool { return aws.IsThrottle(err) || isUnknownEntity(err) },
-	Budget: throttleBudget, Only: true}
+// keyCreation is CreateAccessKey's wait, with newEntity: a throttled call
+// and a user IAM does not know yet made nothing, so they are retried;
+// nothing else is (Only: CreateAccessKey is not idempotent, and a retry after
+// a lost answer would make a second key while the first one's secret is
+// gone).
+var keyCreation = aws.Settle{NotYet: aws.IsThrottle, Budget: throttleBudget, Only: true}
 
 // conflictRetryBudget bounds the retries of S3's OperationAborted.
 const conflictRetryBudget = 10 * time.Second
