@@ -195,7 +195,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		c.Provider = provider.Detect(o.Endpoint)
 		providerRequests(&cfg, c.Provider)
 	}
-	cfg.APIOptions = append(cfg.APIOptions, c.watch, settleAnswers)
+	cfg.APIOptions = append(cfg.APIOptions, c.watch, settleAnswers, c.oneConfigWriteAtATime)
 	c.Cfg = cfg
 	c.S3 = c.newS3(cfg.Region)
 	c.IAM = iam.NewFromConfig(cfg)
@@ -398,16 +398,6 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 					return middleware.InitializeOutput{}, middleware.Metadata{}, &ProfileRefusal{Op: op, Profile: c.Provider}
 				}
 			}
-			if c.answered != "" && svc == "s3" && bucketConfigWrite(op) {
-				// S3-compatible providers may keep a bucket's settings in one
-				// document that each write reads and saves whole: MinIO
-				// loses a lifecycle written while versioning is. At a
-				// provider's endpoint (Options.Endpoint, credentials:
-				// provided) these writes go one at a time; AWS and emulators
-				// of it keep them concurrent.
-				c.configWrites.Lock()
-				defer c.configWrites.Unlock()
-			}
 			out, md, err := next.HandleInitialize(ctx, in)
 			if err == nil {
 				crashhook.After(op, call)
@@ -417,6 +407,27 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			}
 			return out, md, err
 		}), middleware.Before)
+}
+
+// oneConfigWriteAtATime: S3-compatible providers may keep a bucket's
+// settings in one document that each write reads and saves whole: MinIO
+// loses a lifecycle written while versioning is. At a provider's endpoint
+// (Options.Endpoint, credentials: provided) these writes go one at a time;
+// AWS and emulators of it keep them concurrent. One attempt at a time, inside
+// the SDK's retry loop: a write waiting out a Settle (settle.go) holds
+// nothing while it pauses.
+func (c *Clients) oneConfigWriteAtATime(stack *middleware.Stack) error {
+	if c.answered == "" {
+		return nil
+	}
+	return insertAfterRetry(stack, middleware.FinalizeMiddlewareFunc("s3wizardConfigWrites",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			if serviceName(middleware.GetServiceID(ctx)) == "s3" && bucketConfigWrite(middleware.GetOperationName(ctx)) {
+				c.configWrites.Lock()
+				defer c.configWrites.Unlock()
+			}
+			return next.HandleFinalize(ctx, in)
+		}))
 }
 
 // bucketConfigWrite reports whether an S3 operation writes a bucket's

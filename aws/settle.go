@@ -114,12 +114,8 @@ func (e *final) RetryableError() bool { return false }
 
 // settleAnswers is the middleware, inside the SDK's retry loop, that marks
 // each failed attempt's answer for the retryer by the Settles in its context.
-// A stack without the retry loop (a presigned request) gets none.
 func settleAnswers(stack *middleware.Stack) error {
-	if _, ok := stack.Finalize.Get("Retry"); !ok {
-		return nil
-	}
-	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("s3wizardSettle",
+	return insertAfterRetry(stack, middleware.FinalizeMiddlewareFunc("s3wizardSettle",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			out, md, err := next.HandleFinalize(ctx, in)
 			marks, _ := ctx.Value(settleKey{}).([]settling)
@@ -137,7 +133,16 @@ func settleAnswers(stack *middleware.Stack) error {
 				return out, md, &final{err}
 			}
 			return out, md, err
-		}), "Retry", middleware.After)
+		}))
+}
+
+// insertAfterRetry adds m inside the SDK's retry loop: it runs once per
+// attempt. A stack without the loop (a presigned request) gets none.
+func insertAfterRetry(stack *middleware.Stack, m middleware.FinalizeMiddleware) error {
+	if _, ok := stack.Finalize.Get("Retry"); !ok {
+		return nil
+	}
+	return stack.Finalize.Insert(m, "Retry", middleware.After)
 }
 
 // retryer is every client's retryer: the SDK's standard one, which also
