@@ -221,3 +221,49 @@ func TestSettleMarksAddUp(t *testing.T) {
 		}
 	})
 }
+
+// TestProviderConfigWriteWaitsOneAttemptNotAWholeSettle: at a provider's
+// endpoint bucket-configuration writes go one at a time (MinIO loses a
+// lifecycle written while versioning is), but one attempt at a time: a
+// policy put waiting out AccessDenied must not hold back a versioning write
+// for its whole wait. On the real clock (a goroutine waiting on a mutex
+// would stop a synctest bubble's clock), but without sleeping: the policy
+// put is cancelled once the versioning write is through.
+func TestProviderConfigWriteWaitsOneAttemptNotAWholeSettle(t *testing.T) {
+	t.Setenv("AWS_CA_BUNDLE", "")
+	pausing := make(chan struct{})
+	h := &cannedhttp.Client{Answer: func(op string, n int) (int, string) {
+		if op == "PUT ?policy" {
+			if n == 1 {
+				close(pausing)
+			}
+			return 403, cannedhttp.S3Error("AccessDenied")
+		}
+		return 200, ""
+	}}
+	c, err := aws.New(context.Background(), aws.Options{Region: "us-east-1", Endpoint: "https://s3.provider.example",
+		Static: &aws.StaticCreds{ID: "PROVIDERKEY", Secret: "providersecret"}, HTTPClient: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	denied := aws.Settle{NotYet: func(err error) bool { return aws.Code(err) == "AccessDenied" }, Budget: 5 * time.Second}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error)
+	go func() {
+		_, err := c.S3.PutBucketPolicy(denied.In(ctx), &s3.PutBucketPolicyInput{Bucket: sdk.String("b"), Policy: sdk.String("{}")})
+		done <- err
+	}()
+	<-pausing
+	start := time.Now()
+	if err := enableVersioning(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("the versioning write waited %v behind the policy put's retries", d)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("policy put: %v, want it cancelled while waiting", err)
+	}
+}
