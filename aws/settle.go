@@ -112,11 +112,27 @@ type final struct{ error }
 func (e *final) Unwrap() error        { return e.error }
 func (e *final) RetryableError() bool { return false }
 
-// settleAnswers is the middleware, inside the SDK's retry loop, that marks
-// each failed attempt's answer for the retryer by the Settles in its context.
+type attemptsKey struct{}
+
+// settleAnswers adds the middleware, inside the SDK's retry loop, that marks
+// each failed attempt's answer for the retryer by the Settles in its
+// context, and counts the call's attempts (see retryer.GetRetryToken).
 func settleAnswers(stack *middleware.Stack) error {
+	if _, ok := stack.Finalize.Get("Retry"); !ok {
+		return nil
+	}
+	err := stack.Initialize.Add(middleware.InitializeMiddlewareFunc("s3wizardAttempts",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(context.WithValue(ctx, attemptsKey{}, new(int)), in)
+		}), middleware.After)
+	if err != nil {
+		return err
+	}
 	return insertAfterRetry(stack, middleware.FinalizeMiddlewareFunc("s3wizardSettle",
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			if n, ok := ctx.Value(attemptsKey{}).(*int); ok {
+				*n++
+			}
 			out, md, err := next.HandleFinalize(ctx, in)
 			marks, _ := ctx.Value(settleKey{}).([]settling)
 			if err == nil || len(marks) == 0 {
@@ -158,9 +174,8 @@ func newRetryer() sdk.Retryer {
 }
 
 // MaxAttempts is unbounded for the SDK's loop: a Settle's budget bounds its
-// answers, and RetryDelay ends any other answer's retries after the
-// standard retryer's attempts (an ended call keeps the retry-quota tokens of
-// its last refused retry).
+// answers, and any other answer's retries end after the standard retryer's
+// attempts (GetRetryToken, RetryDelay), as the standard retryer ends them.
 func (r retryer) MaxAttempts() int { return 0 }
 
 func (r retryer) IsErrorRetryable(err error) bool {
@@ -172,13 +187,25 @@ func (r retryer) IsErrorRetryable(err error) bool {
 }
 
 // GetRetryToken: a not-yet answer is expected, not a sign of a failing
-// service: it takes nothing from the retry quota.
+// service: it takes nothing from the retry quota. Nor does a retry that will
+// not be made: the call's attempts are spent (RetryDelay then ends it).
 func (r retryer) GetRetryToken(ctx context.Context, err error) (func(error) error, error) {
 	var ny *notYet
 	if errors.As(err, &ny) {
-		return func(error) error { return nil }, nil
+		return nopRelease, nil
+	}
+	if n, ok := ctx.Value(attemptsKey{}).(*int); ok && r.spent(*n) {
+		return nopRelease, nil
 	}
 	return r.RetryerV2.GetRetryToken(ctx, err)
+}
+
+func nopRelease(error) error { return nil }
+
+// spent reports whether attempts is all the standard retryer allows.
+func (r retryer) spent(attempts int) bool {
+	max := r.RetryerV2.MaxAttempts()
+	return max > 0 && attempts >= max
 }
 
 // RetryDelay is the pause before attempt+1, or the answer to return when
@@ -192,7 +219,7 @@ func (r retryer) RetryDelay(attempt int, err error) (time.Duration, error) {
 		}
 		return 0, ny.error
 	}
-	if max := r.RetryerV2.MaxAttempts(); max > 0 && attempt >= max {
+	if r.spent(attempt) {
 		return 0, &retry.MaxAttemptsError{Attempt: attempt, Err: err}
 	}
 	return r.RetryerV2.RetryDelay(attempt, err)

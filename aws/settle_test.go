@@ -8,6 +8,7 @@ package aws_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -266,4 +267,33 @@ func TestProviderConfigWriteWaitsOneAttemptNotAWholeSettle(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("policy put: %v, want it cancelled while waiting", err)
 	}
+}
+
+// TestUnmarkedCallsRetryAsTheStandardRetryer: a call under no Settle is
+// retried exactly as by the SDK's standard retryer (8 attempts, the same
+// retry quota): call after call answered 500, each makes as many attempts
+// as a client with the standard retryer itself, until the quota runs out.
+func TestUnmarkedCallsRetryAsTheStandardRetryer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fail := func(string, int) (int, string) { return 500, cannedhttp.S3Error("InternalError") }
+		attempts := func(cl *s3.Client, h *cannedhttp.Client) []int {
+			var got []int
+			for range 7 {
+				before := h.Calls(putVersioning)
+				_, _ = cl.PutBucketVersioning(context.Background(), &s3.PutBucketVersioningInput{Bucket: sdk.String("b"),
+					VersioningConfiguration: &s3types.VersioningConfiguration{Status: s3types.BucketVersioningStatusEnabled}})
+				got = append(got, h.Calls(putVersioning)-before)
+			}
+			return got
+		}
+		c, h := cannedhttp.Clients(t, fail)
+		ours := attempts(c.S3.(*s3.Client), h)
+		c, h = cannedhttp.Clients(t, fail)
+		standard := attempts(s3.NewFromConfig(c.Cfg, func(o *s3.Options) {
+			o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts, o.MaxBackoff = 8, 20*time.Second })
+		}), h)
+		if !slices.Equal(ours, standard) || ours[0] != 8 {
+			t.Errorf("attempts per call: %v, the standard retryer's %v", ours, standard)
+		}
+	})
 }
