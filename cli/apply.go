@@ -144,11 +144,12 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	defer sess.Close()
+	sched := steps.NewScheduler(sess.Run, sess.Steps)
 	var confirmed []steps.Result
 	if confirm {
 		// Like `terraform apply`: the plan, then one question; what is
-		// applied is that plan (steps.ApplyConfirmed).
-		confirmed = steps.PlanAll(ctx, sess.Run, sess.Steps)
+		// applied is that plan (steps.Scheduler.Apply).
+		confirmed = sched.Plan(ctx)
 		total, err := printPlan(s.Err, sess.Run, confirmed)
 		if err != nil {
 			return fmt.Errorf("%w; nothing was changed", err)
@@ -162,23 +163,14 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	}
 	pr := newPrinter(s.Err, f.noColor)
 	fmt.Fprintf(s.Err, "s3wizard: applying env %s (bucket %s, %s) in %s; env file %s\n", a.Env, a.Bucket, a.Region, f.Dir, a.EnvFile)
-	var results []steps.Result
-	if confirmed != nil {
-		// The progress file is written only once the plan is known to be
-		// the confirmed one.
-		results, err = steps.ApplyConfirmed(ctx, sess.Run, sess.Steps, confirmed, func() error {
-			sess.Run.SetReport(pr.event)
-			return sess.SaveAnswers()
-		})
-	} else {
-		if err = sess.SaveAnswers(); err != nil {
-			return err
-		}
+	// The progress file is written only once the plan is known to be the
+	// confirmed one.
+	results, err := sched.Apply(ctx, steps.Batch{Confirmed: confirmed, Start: func() error {
 		sess.Run.SetReport(pr.event)
-		results, err = steps.ApplyAll(ctx, sess.Run, sess.Steps)
-	}
+		return sess.SaveAnswers()
+	}})
 	pr.flush()
-	if errors.Is(err, steps.ErrPlanStale) && results == nil {
+	if results == nil { // refused before any step ran (ErrPlanStale)
 		return err
 	}
 	summary(s.Err, results)

@@ -28,14 +28,15 @@ func TestApplyConfirmedStopsWhenTheAccountMoved(t *testing.T) {
 	a := protAnswers(t, confirmedYAML)
 	r := protRun(t, s, a)
 	ctx := context.Background()
-	confirmed := steps.PlanAll(ctx, r, steps.All())
+	sched := steps.NewScheduler(r, steps.All())
+	confirmed := sched.Plan(ctx)
 	// The person reads the plan; meanwhile the account moves.
 	if _, err := r.AWS.S3In(protRegion).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: protRegion}}); err != nil {
 		t.Fatal(err)
 	}
 	started := false
-	results, err := steps.ApplyConfirmed(ctx, r, steps.All(), confirmed, func() error { started = true; return nil })
+	results, err := sched.Apply(ctx, steps.Batch{Confirmed: confirmed, Start: func() error { started = true; return nil }})
 	if !errors.Is(err, steps.ErrPlanStale) || results != nil || started {
 		t.Fatalf("apply after the account moved: results %v, started %v, err %v; want ErrPlanStale before anything", results, started, err)
 	}
@@ -60,8 +61,8 @@ func TestApplyConfirmedAppliesAsConfirmed(t *testing.T) {
 	r := protRun(t, s, a)
 	r.KeyPropagation = 5 * time.Second
 	ctx := context.Background()
-	confirmed := steps.PlanAll(ctx, r, steps.All())
-	results, err := steps.ApplyConfirmed(ctx, r, steps.All(), confirmed, nil)
+	sched := steps.NewScheduler(r, steps.All())
+	results, err := sched.Apply(ctx, steps.Batch{Confirmed: sched.Plan(ctx)})
 	if err != nil {
 		for _, res := range results {
 			if res.Err != nil {
@@ -84,16 +85,17 @@ func TestApplyConfirmedStepStopsWhenTheAccountMoved(t *testing.T) {
 	r := protRun(t, s, a)
 	ctx := context.Background()
 	protApply(t, r, "preflight")
+	sched := steps.NewScheduler(r, steps.All())
 	bucket := steps.Find(steps.All(), "bucket")
-	shown, err := steps.PlanStep(ctx, r, bucket)
-	if err != nil {
-		t.Fatal(err)
+	shown := sched.Plan(ctx, bucket)
+	if shown[0].Err != nil {
+		t.Fatal(shown[0].Err)
 	}
 	if _, err := r.AWS.S3In(protRegion).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: protRegion}}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = steps.ApplyConfirmedStep(ctx, r, bucket, shown)
+	_, err := sched.Apply(ctx, steps.Batch{Steps: []*steps.Step{bucket}, Confirmed: shown})
 	if !errors.Is(err, steps.ErrPlanStale) || !strings.Contains(err.Error(), "- create bucket "+a.Bucket) {
 		t.Fatalf("apply of the shown plan after the account moved: %v; want ErrPlanStale naming the bucket", err)
 	}

@@ -35,7 +35,7 @@ func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) {
 	return planStep(ctx, r, s, true)
 }
 
-// planStep is PlanStep; without identify, a plan made ahead by ApplyAll
+// planStep is PlanStep; without identify, a plan made ahead by the scheduler
 // may use the account guessed from the progress file while STS answers.
 func planStep(ctx context.Context, r *Run, s *Step, identify bool) (*Plan, error) {
 	ctx = aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
@@ -57,17 +57,35 @@ func planStep(ctx context.Context, r *Run, s *Step, identify bool) (*Plan, error
 	return p, nil
 }
 
-// ApplyStep plans, applies and verifies one step and records its outcome in
-// the progress file. A failed step keeps every earlier step as it was.
+// ApplyStep plans, applies and verifies one step whose needs are done and
+// records its outcome in the progress file (day-2 procedures, tests): the
+// scheduler's path for a batch of that step alone, with no confirmation. A
+// failed step keeps every earlier step as it was.
 func ApplyStep(ctx context.Context, r *Run, s *Step) (*Plan, []Check, error) {
-	return applyStep(ctx, r, s, nil, nil)
+	sc := &Scheduler{run: r}
+	res, err := sc.apply(ctx, []*Step{s}, Batch{})
+	if len(res) == 0 {
+		return nil, nil, err
+	}
+	return res[0].Plan, res[0].Checks, err
 }
 
-// applyStep is ApplyStep with, in ahead, a plan already made against the
-// live state that is still true (nil: plan now) and, in verified, the
-// verification of that state when the plan changes nothing (nil: verify
-// after the actions).
-func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func() ([]Check, error)) (*Plan, []Check, error) {
+// prepared is what the scheduler made ready for a step's apply.
+type prepared struct {
+	// plan was made against the live state, which is still true (nil:
+	// plan now); err is the error that planning gave.
+	plan *Plan
+	err  error
+	// verified is the verification of that state when the plan changes
+	// nothing (nil: verify after the actions).
+	verified func() ([]Check, error)
+	// unconfirmed lists the changes of a plan that a person did not
+	// confirm (nil: none was asked, --yes).
+	unconfirmed func(*Plan) []string
+}
+
+// applyStep applies step s as prep says and records its outcome.
+func applyStep(ctx context.Context, r *Run, s *Step, prep prepared) (*Plan, []Check, error) {
 	if !s.IsEnabled(r.Answers) {
 		r.emit(Event{Kind: EvStepSkip, Step: s.ID, Text: "not used with these answers"})
 		if !r.DryRun {
@@ -79,12 +97,12 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func(
 	}
 	r.emit(Event{Kind: EvStepStart, Step: s.ID, Text: s.Title})
 	fail := func(err error) error { return stepFailed(ctx, r, s, err) }
-	p := ahead
-	if p == nil {
-		var err error
-		if p, err = PlanStep(ctx, r, s); err != nil {
-			return nil, nil, fail(err)
-		}
+	p, err := prep.plan, prep.err
+	if p == nil && err == nil {
+		p, err = PlanStep(ctx, r, s)
+	}
+	if err != nil {
+		return nil, nil, fail(err)
 	}
 	for _, n := range p.Notices {
 		r.emit(Event{Kind: EvNotice, Step: s.ID, Text: n})
@@ -98,8 +116,10 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func(
 		}
 		return p, nil, nil
 	}
-	if extra := r.unconfirmed(s.ID, p); len(extra) > 0 {
-		return p, nil, fail(fmt.Errorf("%w: %s now plans %s, which was not confirmed; nothing of this step was changed: run apply again to see and confirm the new plan", ErrPlanStale, s.ID, strings.Join(extra, "; ")))
+	if prep.unconfirmed != nil {
+		if extra := prep.unconfirmed(p); len(extra) > 0 {
+			return p, nil, fail(fmt.Errorf("%w: %s now plans %s, which was not confirmed; nothing of this step was changed: run apply again to see and confirm the new plan", ErrPlanStale, s.ID, strings.Join(extra, "; ")))
+		}
 	}
 	actx := aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
 	if err := runActions(actx, r, s, p); err != nil {
@@ -114,21 +134,9 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func(
 			return p, nil, fail(err)
 		}
 	}
-	var checks []Check
-	if s.Verify != nil {
-		if verified != nil && p.Empty() {
-			checks, _ = verified()
-		} else {
-			checks = s.Verify(actx, r)
-		}
-		for i := range checks {
-			r.emit(Event{Kind: EvCheck, Step: s.ID, Check: &checks[i]})
-		}
-		for _, c := range checks {
-			if !c.OK {
-				return p, checks, fail(fmt.Errorf("verification failed: %s: %s", c.Name, c.Detail))
-			}
-		}
+	checks, err := verifyApplied(actx, r, s, p, prep.verified)
+	if err != nil {
+		return p, checks, fail(err)
 	}
 	notes := append(append([]string{}, p.Notices...), p.Warnings...)
 	if err := r.State.SetStep(s.ID, state.Done, nil, notes); err != nil {
@@ -136,6 +144,30 @@ func applyStep(ctx context.Context, r *Run, s *Step, ahead *Plan, verified func(
 	}
 	r.emit(Event{Kind: EvStepDone, Step: s.ID})
 	return p, checks, nil
+}
+
+// verifyApplied runs the verification of s once p is applied (or takes
+// the early one, verified, when p changed nothing) and reports its checks;
+// the error names the first that failed.
+func verifyApplied(ctx context.Context, r *Run, s *Step, p *Plan, verified func() ([]Check, error)) ([]Check, error) {
+	if s.Verify == nil {
+		return nil, nil
+	}
+	var checks []Check
+	if verified != nil && p.Empty() {
+		checks, _ = verified()
+	} else {
+		checks = s.Verify(ctx, r)
+	}
+	for i := range checks {
+		r.emit(Event{Kind: EvCheck, Step: s.ID, Check: &checks[i]})
+	}
+	for _, c := range checks {
+		if !c.OK {
+			return checks, fmt.Errorf("verification failed: %s: %s", c.Name, c.Detail)
+		}
+	}
+	return checks, nil
 }
 
 func runActions(ctx context.Context, r *Run, s *Step, p *Plan) error {
@@ -189,91 +221,9 @@ type Result struct {
 	Err    error
 }
 
-// ApplyAll runs every step, each as soon as the steps it needs are done, so
-// that independent steps (the bucket's settings, IAM) run concurrently. A
-// failed step stops the steps that need it; the others still finish. Results
-// come back in list order. A list whose Needs name an unknown step or form a
-// cycle is refused before anything runs.
-//
-// On a real network each AWS read costs a round trip. A step whose needed
-// steps have all planned nothing to change (directly or through their own
-// needs) plans at once, while they still verify: the live state it reads is
-// the one it will act on. Otherwise it plans once they are done, as it must
-// (the bucket has to exist before its settings are read), and no call is
-// made twice.
-//
-// When an earlier run finished the steps a step needs (the progress file
-// says so), they most likely plan nothing again: the step then plans at
-// once, alongside them, and that plan counts only if they do plan nothing;
-// otherwise it is dropped and the step plans again once they are done. Its
-// reads are the same either way; only their timing is a bet. In the same
-// way, those plans use the account the progress file records while STS is
-// asked, and count only if STS answers that account. No action runs before
-// the steps it needs are done, so before STS has answered.
-func ApplyAll(ctx context.Context, r *Run, list []*Step) ([]Result, error) {
-	return applyAll(ctx, r, list, nil)
-}
-
 // ErrPlanStale is returned (wrapped) when the account changed between the
 // plan a person confirmed and the apply.
 var ErrPlanStale = errors.New("the plan changed since it was confirmed")
-
-// ApplyConfirmed applies the plan a person confirmed (confirmed: PlanAll's
-// results, as shown), as `terraform apply` applies a saved plan and refuses
-// a stale one. The account is read again first, since the person may have
-// answered minutes later: if that plan differs from the confirmed one in
-// any step, nothing is changed and the error (wrapping ErrPlanStale) lists
-// the differences. Otherwise ApplyAll runs on these fresh plans (a step
-// plans again only once the steps it needs have changed something), and a
-// step whose plan, made then, holds a change that was not confirmed stops
-// before making it. start (if not nil) runs once the plan is known to be
-// the confirmed one, before any change.
-func ApplyConfirmed(ctx context.Context, r *Run, list []*Step, confirmed []Result, start func() error) ([]Result, error) {
-	fresh := PlanAll(ctx, r, list)
-	if diff := PlanDiff(confirmed, fresh); len(diff) > 0 {
-		return nil, fmt.Errorf("%w: the account changed in between, so nothing was changed:\n  %s\nrun apply again to see and confirm the new plan", ErrPlanStale, strings.Join(diff, "\n  "))
-	}
-	r.confirmed = map[string][]string{}
-	pre := map[string]*Plan{}
-	for _, res := range confirmed {
-		if res.Plan != nil {
-			r.confirmed[res.Step.ID] = summaries(res.Plan)
-		}
-	}
-	for _, res := range fresh {
-		if res.Plan != nil && res.Err == nil {
-			pre[res.Step.ID] = res.Plan
-		}
-	}
-	if start != nil {
-		if err := start(); err != nil {
-			return nil, err
-		}
-	}
-	return applyAll(ctx, r, list, pre)
-}
-
-// ApplyConfirmedStep is ApplyConfirmed for one step (the TUI confirms step
-// by step): confirmed is the plan the person saw. The step is planned
-// again; if that plan differs, nothing is changed and the error (wrapping
-// ErrPlanStale) lists the differences; otherwise that fresh plan is
-// applied as it is.
-func ApplyConfirmedStep(ctx context.Context, r *Run, s *Step, confirmed *Plan) (*Plan, []Check, error) {
-	if confirmed == nil || !s.IsEnabled(r.Answers) {
-		return ApplyStep(ctx, r, s)
-	}
-	fresh, err := PlanStep(ctx, r, s)
-	if err != nil && ctx.Err() != nil {
-		return nil, nil, stepFailed(ctx, r, s, err) // interrupted, as during the apply
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("step %s: %w", s.ID, err)
-	}
-	if diff := PlanDiff([]Result{{Step: s, Plan: confirmed}}, []Result{{Step: s, Plan: fresh}}); len(diff) > 0 {
-		return nil, nil, fmt.Errorf("%w: the account changed in between, so nothing was changed:\n  %s\nplan the step again to see and confirm the new plan", ErrPlanStale, strings.Join(diff, "\n  "))
-	}
-	return applyStep(ctx, r, s, fresh, nil)
-}
 
 // stepFailed records step s as failed with err — or as interrupted when
 // the user stopped the run (ctrl+c: what failed is only the call cut
@@ -359,152 +309,8 @@ func multisetMinus(a, b []string) []string {
 	return out
 }
 
-// unconfirmed lists the actions of p that were not confirmed for step id
-// (none when no plan was confirmed: --yes).
-func (r *Run) unconfirmed(id string, p *Plan) []string {
-	if r.confirmed == nil {
-		return nil
-	}
-	return multisetMinus(summaries(p), r.confirmed[id])
-}
-
-// applyAll is ApplyAll; pre holds plans made against the live state just
-// before (ApplyConfirmed's), used for a step whose needed steps plan
-// nothing (the state they read is still the one acted on).
-func applyAll(ctx context.Context, r *Run, list []*Step, pre map[string]*Plan) ([]Result, error) {
-	if err := CheckOrder(list); err != nil {
-		return nil, err
-	}
-	guess := ""
-	if acct, _ := r.Identity(); acct == "" && !r.Offline && r.AWS != nil && r.State != nil && (r.Answers == nil || !compatible(r.Answers)) {
-		guess = r.State.Account()
-		r.setGuess(guess)
-		defer r.setGuess("")
-	}
-	type progress struct {
-		planned chan struct{} // closed once clean is known
-		clean   bool          // planned nothing to change, nor did what it needs
-		done    chan struct{}
-		ok      bool
-	}
-	results := make([]Result, len(list))
-	steps := make(map[string]*progress, len(list))
-	for _, s := range list {
-		steps[s.ID] = &progress{planned: make(chan struct{}), done: make(chan struct{})}
-	}
-	// Whether each step's needs finished in an earlier run is read before
-	// any step starts: read later, a goroutine the scheduler starts late
-	// would see this run's own results and bet on them (a plan made twice).
-	earlier := make(map[string]bool, len(list))
-	for _, s := range list {
-		earlier[s.ID] = finishedBefore(r, s.Needs)
-	}
-	var wg sync.WaitGroup
-	for i, s := range list {
-		me := steps[s.ID]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer close(me.done)
-			plannedOnce := sync.OnceFunc(func() { close(me.planned) })
-			defer plannedOnce()
-			wait := func(ch chan struct{}) bool {
-				select {
-				case <-ch:
-					return true
-				case <-ctx.Done():
-					results[i] = Result{Step: s, Err: ctx.Err()}
-					return false
-				}
-			}
-			var ahead *Plan
-			// A plan made ahead keeps its reads' answers for the early
-			// verification below (aws.ReadCache): none is asked twice.
-			reads := aws.NewReadCache()
-			pctx := aws.Recording(ctx, reads)
-			acct, _ := r.Identity()
-			guessed := acct == "" && guess != ""
-			planned := pre[s.ID]
-			bet := planned == nil && s.IsEnabled(r.Answers) && len(s.Needs) > 0 && (acct != "" || guessed) && earlier[s.ID]
-			if bet {
-				if p, err := planStep(pctx, r, s, false); err == nil {
-					ahead = p
-				}
-			}
-			clean := true
-			for _, n := range s.Needs {
-				if !wait(steps[n].planned) {
-					return
-				}
-				clean = clean && steps[n].clean
-			}
-			if ahead != nil && (!clean || guessed && !r.confirmGuess(ctx, guess)) {
-				ahead = nil // the bet is lost: plan again once they are done
-			}
-			if planned != nil && clean {
-				ahead = planned
-			}
-			if acct, _ := r.Identity(); planned == nil && !bet && clean && s.IsEnabled(r.Answers) && (acct != "" || r.Offline || len(s.Needs) == 0) {
-				if p, err := PlanStep(pctx, r, s); err == nil {
-					ahead = p
-				}
-			}
-			me.clean = ahead != nil && ahead.Empty() || clean && !s.IsEnabled(r.Answers)
-			plannedOnce()
-			// Nothing to change: the live state is final already, so it is
-			// verified now, while the steps it needs still verify theirs;
-			// the checks count only once they are done. What the plan has
-			// just read is not read again (each answer is given back once,
-			// so a check that waits for AWS still reads anew).
-			var verified func() ([]Check, error)
-			if ahead != nil && ahead.Empty() && s.Verify != nil && !r.DryRun && len(s.Needs) > 0 {
-				vctx := aws.WithObserver(aws.Replaying(ctx, reads), func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
-				verified = async(func() ([]Check, error) { return s.Verify(vctx, r), nil })
-			}
-			if verified != nil {
-				// Never left running past the run: its probes clean up.
-				defer func() { _, _ = verified() }()
-			}
-			for _, n := range s.Needs {
-				if !wait(steps[n].done) {
-					return
-				}
-				if !steps[n].ok {
-					results[i] = Result{Step: s, Err: fmt.Errorf("step %s: waiting for %s, which did not finish", s.ID, n)}
-					return
-				}
-			}
-			p, checks, err := applyStep(ctx, r, s, ahead, verified)
-			results[i] = Result{Step: s, Plan: p, Checks: checks, Err: err}
-			me.ok = err == nil
-		}()
-	}
-	wg.Wait()
-	var errs []error
-	for _, res := range results {
-		if res.Err != nil {
-			errs = append(errs, res.Err)
-		}
-	}
-	return results, errors.Join(errs...)
-}
-
-// finishedBefore reports whether the progress file says an earlier run
-// finished (or skipped) every step of needs.
-func finishedBefore(r *Run, needs []string) bool {
-	if r.State == nil {
-		return false
-	}
-	for _, n := range needs {
-		if st := r.State.Step(n).Status; st != state.Done && st != state.Skipped {
-			return false
-		}
-	}
-	return true
-}
-
 // CheckOrder reports a step listed twice, a Needs naming a step that is not
-// in list, and a cycle of Needs (which would leave ApplyAll waiting forever).
+// in list, and a cycle of Needs (which would leave the scheduler waiting forever).
 func CheckOrder(list []*Step) error {
 	byID := make(map[string]*Step, len(list))
 	for _, s := range list {

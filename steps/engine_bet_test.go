@@ -99,7 +99,7 @@ func TestApplyAllBetsOnWhatAnEarlierRunFinished(t *testing.T) {
 			r := engineRun(t)
 			r.Account = "123456789012"
 			finished(t, r, "preflight", "bucket", "settings")
-			if _, err := steps.ApplyAll(context.Background(), r, []*steps.Step{root, makeBucket, settings}); err != nil {
+			if _, err := applyAll(context.Background(), r, []*steps.Step{root, makeBucket, settings}); err != nil {
 				t.Fatal(err)
 			}
 			if len(sawBucket) != tc.wantPlans {
@@ -148,7 +148,7 @@ func TestApplyAllChecksTheRecordedAccount(t *testing.T) {
 					return p, nil
 				}})
 			}
-			_, err := steps.ApplyAll(context.Background(), r, list)
+			_, err := applyAll(context.Background(), r, list)
 			if recorded != motoserver.AccountID {
 				var wrong *steps.WrongAccountError
 				if !errors.As(err, &wrong) || wrong.Recorded != recorded || wrong.Got != motoserver.AccountID {

@@ -24,6 +24,11 @@ func engineRun(t *testing.T) *steps.Run {
 	return &steps.Run{Dir: dir, Answers: &config.Answers{Env: "staging"}, State: st, Now: time.Now, Report: func(steps.Event) {}}
 }
 
+// applyAll applies the whole list, as apply --yes does.
+func applyAll(ctx context.Context, r *steps.Run, list []*steps.Step) ([]steps.Result, error) {
+	return steps.NewScheduler(r, list).Apply(ctx, steps.Batch{})
+}
+
 // bucketPlan is a bucket step's plan: nothing when *there, else an action
 // that creates the bucket (sets *there), all under mu.
 func bucketPlan(mu *sync.Mutex, there *bool) *steps.Plan {
@@ -59,7 +64,7 @@ func (rec *recorder) step(id string, needs ...string) *steps.Step {
 func TestApplyAllRunsAStepAfterWhatItNeeds(t *testing.T) {
 	rec := &recorder{}
 	list := []*steps.Step{rec.step("c", "b"), rec.step("b", "a"), rec.step("a")}
-	if _, err := steps.ApplyAll(context.Background(), engineRun(t), list); err != nil {
+	if _, err := applyAll(context.Background(), engineRun(t), list); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(rec.ran, ","); got != "a,b,c" {
@@ -88,11 +93,11 @@ func TestApplyAllRefusesABadOrderBeforeRunningAnything(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := &recorder{}
-			// A cycle used to leave ApplyAll waiting for ever: the deadline
+			// A cycle used to leave the scheduler waiting for ever: the deadline
 			// turns that into a failure instead of a hung suite.
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			_, err := steps.ApplyAll(ctx, engineRun(t), tc.list(rec))
+			_, err := applyAll(ctx, engineRun(t), tc.list(rec))
 			if err == nil || !strings.Contains(err.Error(), tc.error) {
 				t.Fatalf("ApplyAll: %v, want an error saying %q", err, tc.error)
 			}
@@ -168,7 +173,7 @@ func TestApplyAllPlansAheadOnlyWhatStaysTrue(t *testing.T) {
 			}}
 			r := engineRun(t)
 			r.Account = "123456789012"
-			if _, err := steps.ApplyAll(context.Background(), r, []*steps.Step{root, makeBucket, layout, settings}); err != nil {
+			if _, err := applyAll(context.Background(), r, []*steps.Step{root, makeBucket, layout, settings}); err != nil {
 				t.Fatal(err)
 			}
 			if plans != 1 {
@@ -255,7 +260,7 @@ func TestApplyAllVerifiesEarlyWhatDoesNotChange(t *testing.T) {
 			}}
 		r := engineRun(t)
 		r.Account = "123456789012"
-		results, err := steps.ApplyAll(context.Background(), r, []*steps.Step{root, bucket, settings})
+		results, err := applyAll(context.Background(), r, []*steps.Step{root, bucket, settings})
 		st := r.State.Step("settings").Status
 		if !bucketFails && (err != nil || st != state.Done || len(results[2].Checks) != 1) {
 			t.Errorf("err %v, settings %s with checks %v; want done with its one check", err, st, results[2].Checks)

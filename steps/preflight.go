@@ -93,7 +93,7 @@ func accountNotices(r *Run, p *Plan, acct string) {
 
 // Identify asks STS who the credentials belong to, once per run: a call
 // made while another is in flight waits for that one's answer (on AWS each
-// call is a round trip, and ApplyAll's plans made ahead all wait for it).
+// call is a round trip, and the scheduler's plans made ahead all wait for it).
 func (r *Run) Identify(ctx context.Context) error {
 	r.identityMu.Lock()
 	// Without clients (a run of steps that reach no AWS) there is no one
@@ -196,16 +196,6 @@ func (r *Run) checkAccount(acct, caller string) error {
 func (r *Run) SameAccount(p *state.Progress) bool {
 	mine, theirs := r.AccountID(), p.Account()
 	return mine == aws.PlaceholderAccount || theirs == "" || theirs == aws.PlaceholderAccount || mine == theirs
-}
-
-// confirmGuess reports whether STS confirms the account guessed from the
-// progress file (it waits for STS's answer).
-func (r *Run) confirmGuess(ctx context.Context, guess string) bool {
-	if err := r.Identify(ctx); err != nil {
-		return false
-	}
-	acct, _ := r.Identity()
-	return acct == guess
 }
 
 // setGuess sets the account plans may use before STS answers ("" ends it).

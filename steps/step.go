@@ -171,11 +171,11 @@ type Run struct {
 	Caller  string
 	// identityMu guards Account, Caller and guess, which
 	// Identify writes while other steps of the same run read them
-	// (ApplyAll, PlanAll and VerifyAll run steps concurrently); one per
+	// (the scheduler, PlanAll and VerifyAll run steps concurrently); one per
 	// run, so a Run is not copied.
 	identityMu sync.Mutex
-	// guess is the account an earlier run recorded, which ApplyAll lets
-	// plans use while STS confirms it (see ApplyAll); "" otherwise.
+	// guess is the account an earlier run recorded, which the scheduler lets
+	// plans use while STS confirms it (see speculation); "" otherwise.
 	guess string
 	// identifying holds the GetCallerIdentity in flight, which concurrent
 	// callers of Identify wait for instead of asking again.
@@ -192,9 +192,6 @@ type Run struct {
 	// grants) may take to work (0: 60 s; tests against an emulator, where
 	// nothing propagates, shorten it).
 	KeyPropagation time.Duration
-	// confirmed holds, per step, the summaries of the changes a person
-	// confirmed (ApplyConfirmed); nil when none was asked (--yes).
-	confirmed map[string][]string
 	// newKeys are the access keys this run created (see keyIsNew), under
 	// newKeysMu.
 	newKeysMu sync.Mutex
@@ -246,8 +243,8 @@ func (r *Run) SetReport(report func(Event)) {
 // known (offline); the AWS layer refuses to change anything with the
 // placeholder.
 //
-// During ApplyAll, before STS has answered, it returns the account an
-// earlier run recorded: only plans made ahead read it then, and ApplyAll
+// During an apply, before STS has answered, it returns the account an
+// earlier run recorded: only plans made ahead read it then, and the scheduler
 // drops every such plan unless STS confirms that account (no action runs
 // before it has answered).
 func (r *Run) AccountID() string {
