@@ -87,13 +87,7 @@ type prepared struct {
 // applyStep applies step s as prep says and records its outcome.
 func applyStep(ctx context.Context, r *Run, s *Step, prep prepared) (*Plan, []Check, error) {
 	if !s.IsEnabled(r.Answers) {
-		r.emit(Event{Kind: EvStepSkip, Step: s.ID, Text: "not used with these answers"})
-		if !r.DryRun {
-			if err := r.State.SetStep(s.ID, state.Skipped, nil, nil); err != nil {
-				return nil, nil, err
-			}
-		}
-		return &Plan{}, nil, nil
+		return skipStep(r, s)
 	}
 	r.emit(Event{Kind: EvStepStart, Step: s.ID, Text: s.Title})
 	fail := func(err error) error { return stepFailed(ctx, r, s, err) }
@@ -125,14 +119,8 @@ func applyStep(ctx context.Context, r *Run, s *Step, prep prepared) (*Plan, []Ch
 	if err := runActions(actx, r, s, p); err != nil {
 		return p, nil, fail(err)
 	}
-	if len(p.records) > 0 {
-		if err := r.State.Update(func(st *state.Progress) {
-			for _, fn := range p.records {
-				fn(st)
-			}
-		}); err != nil {
-			return p, nil, fail(err)
-		}
+	if err := p.record(r.State); err != nil {
+		return p, nil, fail(err)
 	}
 	checks, err := verifyApplied(actx, r, s, p, prep.verified)
 	if err != nil {
@@ -144,6 +132,30 @@ func applyStep(ctx context.Context, r *Run, s *Step, prep prepared) (*Plan, []Ch
 	}
 	r.emit(Event{Kind: EvStepDone, Step: s.ID})
 	return p, checks, nil
+}
+
+// skipStep records that s is not used with these answers.
+func skipStep(r *Run, s *Step) (*Plan, []Check, error) {
+	r.emit(Event{Kind: EvStepSkip, Step: s.ID, Text: "not used with these answers"})
+	if !r.DryRun {
+		if err := r.State.SetStep(s.ID, state.Skipped, nil, nil); err != nil {
+			return nil, nil, err
+		}
+	}
+	return &Plan{}, nil, nil
+}
+
+// record writes into the progress file what p learnt (Plan.Record), once
+// its actions are done.
+func (p *Plan) record(prog *state.Progress) error {
+	if len(p.records) == 0 {
+		return nil
+	}
+	return prog.Update(func(st *state.Progress) {
+		for _, fn := range p.records {
+			fn(st)
+		}
+	})
 }
 
 // verifyApplied runs the verification of s once p is applied (or takes
