@@ -3,6 +3,7 @@ package day2_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/s3wizard/s3wizard/engine"
 	"slices"
 	"strings"
 	"testing"
@@ -164,7 +165,7 @@ func TestCloudFrontCycle(t *testing.T) {
 
 	// check: the public step's verification, the CloudFront checks in it.
 	var seen []steps.CheckID
-	for _, res := range steps.VerifyAll(ctx, r, []*steps.Step{steps.Find(steps.All(), "public")}) {
+	for _, res := range engine.VerifyAll(ctx, r, []*steps.Step{steps.Find(steps.All(), "public")}) {
 		for _, c := range res.Checks {
 			if !c.OK {
 				t.Errorf("check %s failed: %s", c.Name, c.Detail)

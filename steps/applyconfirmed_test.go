@@ -3,6 +3,7 @@ package steps_test
 import (
 	"context"
 	"errors"
+	"github.com/s3wizard/s3wizard/engine"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestApplyConfirmedStopsWhenTheAccountMoved(t *testing.T) {
 	a := protAnswers(t, confirmedYAML)
 	r := protRun(t, s, a)
 	ctx := context.Background()
-	sched := steps.NewScheduler(r, steps.All())
+	sched := engine.NewScheduler(r, steps.All())
 	confirmed := sched.Plan(ctx)
 	// The person reads the plan; meanwhile the account moves.
 	if _, err := r.AWS.S3In(protRegion).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
@@ -36,8 +37,8 @@ func TestApplyConfirmedStopsWhenTheAccountMoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	started := false
-	results, err := sched.Apply(ctx, steps.Batch{Confirmed: confirmed, Start: func() error { started = true; return nil }})
-	if !errors.Is(err, steps.ErrPlanStale) || results != nil || started {
+	results, err := sched.Apply(ctx, engine.Batch[*steps.Run]{Confirmed: confirmed, Start: func() error { started = true; return nil }})
+	if !errors.Is(err, engine.ErrPlanStale) || results != nil || started {
 		t.Fatalf("apply after the account moved: results %v, started %v, err %v; want ErrPlanStale before anything", results, started, err)
 	}
 	if !strings.Contains(err.Error(), "[bucket] - create bucket "+a.Bucket) {
@@ -61,8 +62,8 @@ func TestApplyConfirmedAppliesAsConfirmed(t *testing.T) {
 	r := protRun(t, s, a)
 	r.KeyPropagation = 5 * time.Second
 	ctx := context.Background()
-	sched := steps.NewScheduler(r, steps.All())
-	results, err := sched.Apply(ctx, steps.Batch{Confirmed: sched.Plan(ctx)})
+	sched := engine.NewScheduler(r, steps.All())
+	results, err := sched.Apply(ctx, engine.Batch[*steps.Run]{Confirmed: sched.Plan(ctx)})
 	if err != nil {
 		for _, res := range results {
 			if res.Err != nil {
@@ -85,7 +86,7 @@ func TestApplyConfirmedStepStopsWhenTheAccountMoved(t *testing.T) {
 	r := protRun(t, s, a)
 	ctx := context.Background()
 	protApply(t, r, "preflight")
-	sched := steps.NewScheduler(r, steps.All())
+	sched := engine.NewScheduler(r, steps.All())
 	bucket := steps.Find(steps.All(), "bucket")
 	shown := sched.Plan(ctx, bucket)
 	if shown[0].Err != nil {
@@ -95,8 +96,8 @@ func TestApplyConfirmedStepStopsWhenTheAccountMoved(t *testing.T) {
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: protRegion}}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := sched.Apply(ctx, steps.Batch{Steps: []*steps.Step{bucket}, Confirmed: shown})
-	if !errors.Is(err, steps.ErrPlanStale) || !strings.Contains(err.Error(), "- create bucket "+a.Bucket) {
+	_, err := sched.Apply(ctx, engine.Batch[*steps.Run]{Steps: []*steps.Step{bucket}, Confirmed: shown})
+	if !errors.Is(err, engine.ErrPlanStale) || !strings.Contains(err.Error(), "- create bucket "+a.Bucket) {
 		t.Fatalf("apply of the shown plan after the account moved: %v; want ErrPlanStale naming the bucket", err)
 	}
 	if st := r.State.Step("bucket").Status; st != state.Pending {

@@ -3,6 +3,7 @@ package steps_test
 import (
 	"context"
 	"errors"
+	"github.com/s3wizard/s3wizard/engine"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,7 @@ func callRun(t *testing.T, s *motoserver.Server, a *config.Answers) (*steps.Run,
 	var mu sync.Mutex
 	var calls []string
 	r := testrun.New(t, t.TempDir(), a, func(e steps.Event) {
-		if e.Kind == steps.EvCall {
+		if e.Kind == engine.EvCall {
 			mu.Lock()
 			calls = append(calls, e.Text)
 			mu.Unlock()

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"errors"
+	"github.com/s3wizard/s3wizard/engine"
 	"testing"
 
 	"github.com/s3wizard/s3wizard/config"
@@ -33,12 +34,12 @@ func TestPlanErrorNeverLetsTheStepGoOn(t *testing.T) {
 					},
 					Verify: func(context.Context, *Run) []Check { return []Check{Pass("ok", "ok", "")} },
 				}
-				if _, err := PlanStep(context.Background(), r, s); !errors.Is(err, ErrPlanRefused) {
-					t.Errorf("PlanStep: err %v, want ErrPlanRefused", err)
+				if _, err := PlanStep(context.Background(), r, s); !errors.Is(err, engine.ErrPlanRefused) {
+					t.Errorf("PlanStep: err %v, want engine.ErrPlanRefused", err)
 				}
 				_, _, err := ApplyStep(context.Background(), r, s)
-				if !errors.Is(err, ErrPlanRefused) {
-					t.Errorf("ApplyStep (dry run %v): err %v, want ErrPlanRefused", dry, err)
+				if !errors.Is(err, engine.ErrPlanRefused) {
+					t.Errorf("ApplyStep (dry run %v): err %v, want engine.ErrPlanRefused", dry, err)
 				}
 				if ran {
 					t.Error("the action ran although the plan reported an error")

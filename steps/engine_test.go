@@ -2,6 +2,7 @@ package steps_test
 
 import (
 	"context"
+	"github.com/s3wizard/s3wizard/engine"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +27,7 @@ func engineRun(t *testing.T) *steps.Run {
 
 // applyAll applies the whole list, as apply --yes does.
 func applyAll(ctx context.Context, r *steps.Run, list []*steps.Step) ([]steps.Result, error) {
-	return steps.NewScheduler(r, list).Apply(ctx, steps.Batch{})
+	return engine.NewScheduler(r, list).Apply(ctx, engine.Batch[*steps.Run]{})
 }
 
 // bucketPlan is a bucket step's plan: nothing when *there, else an action
@@ -111,7 +112,7 @@ func TestApplyAllRefusesABadOrderBeforeRunningAnything(t *testing.T) {
 // The real list is a valid graph: no step waits for a step that is not
 // there, nor for itself through others.
 func TestTheStepListIsAValidOrder(t *testing.T) {
-	if err := steps.CheckOrder(steps.All()); err != nil {
+	if err := engine.CheckOrder(steps.All()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/s3wizard/s3wizard/engine"
 	"io"
 	"slices"
 	"strings"
@@ -427,11 +428,11 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 		// The AWS calls are in the plan ("AWS: …"): read aloud one by one
 		// as they go, they drowned what is done and checked.
 		switch e.Kind {
-		case steps.EvAction:
+		case engine.EvAction:
 			x.printf("  doing: %s\n", e.Text)
-		case steps.EvCheck:
+		case engine.EvCheck:
 			x.printf("  check: %s\n", checkText(*e.Check))
-		case steps.EvStepSkip:
+		case engine.EvStepSkip:
 			x.printf("  skipped: %s\n", e.Text)
 		}
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"github.com/s3wizard/s3wizard/engine"
 	"strings"
 	"sync"
 
@@ -77,7 +78,7 @@ type liveEngine struct {
 	sess *app.Session
 	// shown is each step's plan as last shown for confirmation: Apply
 	// applies it, or refuses when the account moved since, through the
-	// scheduler apply uses (steps.Scheduler.Apply).
+	// scheduler apply uses (engine.Scheduler.Apply).
 	shown map[string]*steps.Result
 	// probe makes the checks shown before a session exists (identity,
 	// bucket availability).
@@ -199,7 +200,7 @@ func (e *liveEngine) Plan(ctx context.Context, st *steps.Step, report func(steps
 	if !st.IsEnabled(s.Run.Answers) {
 		return &steps.Plan{}, nil
 	}
-	res := steps.NewScheduler(s.Run, s.Steps).Plan(ctx, st)[0]
+	res := engine.NewScheduler(s.Run, s.Steps).Plan(ctx, st)[0]
 	e.mu.Lock()
 	if e.shown == nil {
 		e.shown = map[string]*steps.Result{}
@@ -220,11 +221,11 @@ func (e *liveEngine) Apply(ctx context.Context, st *steps.Step, report func(step
 	e.mu.Unlock()
 	// One step at a time: a batch of one, whose needs were done by the
 	// earlier calls.
-	b := steps.Batch{Steps: []*steps.Step{st}}
+	b := engine.Batch[*steps.Run]{Steps: []*steps.Step{st}}
 	if shown != nil {
 		b.Confirmed = []steps.Result{*shown}
 	}
-	results, err := steps.NewScheduler(s.Run, s.Steps).Apply(ctx, b)
+	results, err := engine.NewScheduler(s.Run, s.Steps).Apply(ctx, b)
 	if len(results) == 0 {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/s3wizard/s3wizard/engine"
 	"slices"
 	"strconv"
 	"strings"
@@ -652,9 +653,9 @@ func (m *model) region() string {
 
 func (m *model) event(e steps.Event) {
 	switch e.Kind {
-	case steps.EvCall:
+	case engine.EvCall:
 		m.calls = append(m.calls, e.Text)
-	case steps.EvAction:
+	case engine.EvAction:
 		m.actions = append(m.actions, e.Text)
 	}
 }

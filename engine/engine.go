@@ -1,4 +1,4 @@
-package steps
+package engine
 
 import (
 	"context"
@@ -15,34 +15,24 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// Find returns the step with that ID, or nil.
-func Find(list []*Step, id string) *Step {
-	for _, s := range list {
-		if s.ID == id {
-			return s
-		}
-	}
-	return nil
-}
-
 // ErrPlanRefused is returned (wrapped) when a step's plan reports an error.
 var ErrPlanRefused = errors.New("the plan reports an error")
 
 // PlanStep plans one step. A plan that reports an error (Plan.Errorf, or a
 // warning marked "ERROR") is returned with an error wrapping ErrPlanRefused,
 // so no front end can go on to its actions.
-func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) {
+func PlanStep[R Runner](ctx context.Context, r R, s *Step[R]) (*Plan, error) {
 	return planStep(ctx, r, s, true)
 }
 
 // planStep is PlanStep; without identify, a plan made ahead by the scheduler
 // may use the account guessed from the progress file while STS answers.
-func planStep(ctx context.Context, r *Run, s *Step, identify bool) (*Plan, error) {
-	ctx = aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+func planStep[R Runner](ctx context.Context, r R, s *Step[R], identify bool) (*Plan, error) {
+	ctx = aws.WithObserver(ctx, func(call string) { r.Emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
 	// ARNs, policies and budgets name the account: learn it before any
 	// step, not only in preflight, which a resumed run does not repeat.
 	// (An S3-compatible provider has no STS and no account in its ARNs.)
-	if identify && (r.Answers == nil || !compatible(r.Answers)) {
+	if identify && !r.Info().provided() {
 		if err := r.Identify(ctx); err != nil {
 			return nil, aws.Explain(fmt.Errorf("read the AWS identity (sts:GetCallerIdentity): %w", err))
 		}
@@ -61,9 +51,9 @@ func planStep(ctx context.Context, r *Run, s *Step, identify bool) (*Plan, error
 // records its outcome in the progress file (day-2 procedures, tests): the
 // scheduler's path for a batch of that step alone, with no confirmation. A
 // failed step keeps every earlier step as it was.
-func ApplyStep(ctx context.Context, r *Run, s *Step) (*Plan, []Check, error) {
-	sc := &Scheduler{run: r}
-	res, err := sc.apply(ctx, []*Step{s}, Batch{})
+func ApplyStep[R Runner](ctx context.Context, r R, s *Step[R]) (*Plan, []Check, error) {
+	sc := &Scheduler[R]{run: r}
+	res, err := sc.apply(ctx, []*Step[R]{s}, Batch[R]{})
 	if len(res) == 0 {
 		return nil, nil, err
 	}
@@ -85,11 +75,12 @@ type prepared struct {
 }
 
 // applyStep applies step s as prep says and records its outcome.
-func applyStep(ctx context.Context, r *Run, s *Step, prep prepared) (*Plan, []Check, error) {
-	if !s.IsEnabled(r.Answers) {
+func applyStep[R Runner](ctx context.Context, r R, s *Step[R], prep prepared) (*Plan, []Check, error) {
+	info := r.Info()
+	if !s.IsEnabled(info.Answers) {
 		return skipStep(r, s)
 	}
-	r.emit(Event{Kind: EvStepStart, Step: s.ID, Text: s.Title})
+	r.Emit(Event{Kind: EvStepStart, Step: s.ID, Text: s.Title})
 	fail := func(err error) error { return stepFailed(ctx, r, s, err) }
 	p, err := prep.plan, prep.err
 	if p == nil && err == nil {
@@ -99,27 +90,27 @@ func applyStep(ctx context.Context, r *Run, s *Step, prep prepared) (*Plan, []Ch
 		return nil, nil, fail(err)
 	}
 	for _, n := range p.Notices {
-		r.emit(Event{Kind: EvNotice, Step: s.ID, Text: n})
+		r.Emit(Event{Kind: EvNotice, Step: s.ID, Text: n})
 	}
 	for _, w := range p.Warnings {
-		r.emit(Event{Kind: EvWarn, Step: s.ID, Text: w})
+		r.Emit(Event{Kind: EvWarn, Step: s.ID, Text: w})
 	}
-	if r.DryRun {
+	if info.DryRun {
 		for _, a := range p.Actions {
-			r.emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
+			r.Emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
 		}
 		return p, nil, nil
 	}
 	if prep.unconfirmed != nil {
 		if extra := prep.unconfirmed(p); len(extra) > 0 {
-			return p, nil, fail(fmt.Errorf("%w: %s now plans %s, which was not confirmed; nothing of this step was changed: run apply again to see and confirm the new plan", ErrPlanStale, s.ID, strings.Join(extra, "; ")))
+			return p, nil, fail(fmt.Errorf("%w: %s now plans %s, which was not confirmed; nothing of this step was changed: plan again to see and confirm the new plan", ErrPlanStale, s.ID, strings.Join(extra, "; ")))
 		}
 	}
-	actx := aws.WithObserver(ctx, func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+	actx := aws.WithObserver(ctx, func(call string) { r.Emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
 	if err := runActions(actx, r, s, p); err != nil {
 		return p, nil, fail(err)
 	}
-	if err := p.record(r.State); err != nil {
+	if err := p.record(info.State); err != nil {
 		return p, nil, fail(err)
 	}
 	checks, err := verifyApplied(actx, r, s, p, prep.verified)
@@ -127,18 +118,18 @@ func applyStep(ctx context.Context, r *Run, s *Step, prep prepared) (*Plan, []Ch
 		return p, checks, fail(err)
 	}
 	notes := append(append([]string{}, p.Notices...), p.Warnings...)
-	if err := r.State.SetStep(s.ID, state.Done, nil, notes); err != nil {
+	if err := info.State.SetStep(s.ID, state.Done, nil, notes); err != nil {
 		return p, checks, err
 	}
-	r.emit(Event{Kind: EvStepDone, Step: s.ID})
+	r.Emit(Event{Kind: EvStepDone, Step: s.ID})
 	return p, checks, nil
 }
 
 // skipStep records that s is not used with these answers.
-func skipStep(r *Run, s *Step) (*Plan, []Check, error) {
-	r.emit(Event{Kind: EvStepSkip, Step: s.ID, Text: "not used with these answers"})
-	if !r.DryRun {
-		if err := r.State.SetStep(s.ID, state.Skipped, nil, nil); err != nil {
+func skipStep[R Runner](r R, s *Step[R]) (*Plan, []Check, error) {
+	r.Emit(Event{Kind: EvStepSkip, Step: s.ID, Text: "not used with these answers"})
+	if info := r.Info(); !info.DryRun {
+		if err := info.State.SetStep(s.ID, state.Skipped, nil, nil); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -161,7 +152,7 @@ func (p *Plan) record(prog *state.Progress) error {
 // verifyApplied runs the verification of s once p is applied (or takes
 // the early one, verified, when p changed nothing) and reports its checks;
 // the error names the first that failed.
-func verifyApplied(ctx context.Context, r *Run, s *Step, p *Plan, verified func() ([]Check, error)) ([]Check, error) {
+func verifyApplied[R Runner](ctx context.Context, r R, s *Step[R], p *Plan, verified func() ([]Check, error)) ([]Check, error) {
 	if s.Verify == nil {
 		return nil, nil
 	}
@@ -172,7 +163,7 @@ func verifyApplied(ctx context.Context, r *Run, s *Step, p *Plan, verified func(
 		checks = s.Verify(ctx, r)
 	}
 	for i := range checks {
-		r.emit(Event{Kind: EvCheck, Step: s.ID, Check: &checks[i]})
+		r.Emit(Event{Kind: EvCheck, Step: s.ID, Check: &checks[i]})
 	}
 	for _, c := range checks {
 		if !c.OK {
@@ -182,10 +173,10 @@ func verifyApplied(ctx context.Context, r *Run, s *Step, p *Plan, verified func(
 	return checks, nil
 }
 
-func runActions(ctx context.Context, r *Run, s *Step, p *Plan) error {
+func runActions[R Runner](ctx context.Context, r R, s *Step[R], p *Plan) error {
 	if !p.Concurrent {
 		for _, a := range p.Actions {
-			r.emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
+			r.Emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
 			if err := a.Do(ctx); err != nil {
 				return fmt.Errorf("%s: %w", a.Summary, aws.Explain(err))
 			}
@@ -214,7 +205,7 @@ func runActions(ctx context.Context, r *Run, s *Step, p *Plan) error {
 					return gctx.Err()
 				}
 			}
-			r.emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
+			r.Emit(Event{Kind: EvAction, Step: s.ID, Text: a.Summary})
 			if err := a.Do(gctx); err != nil {
 				return fmt.Errorf("%s: %w", a.Summary, aws.Explain(err))
 			}
@@ -225,14 +216,6 @@ func runActions(ctx context.Context, r *Run, s *Step, p *Plan) error {
 	return g.Wait()
 }
 
-// Result is the outcome of one step in a whole-flow run.
-type Result struct {
-	Step   *Step
-	Plan   *Plan
-	Checks []Check
-	Err    error
-}
-
 // ErrPlanStale is returned (wrapped) when the account changed between the
 // plan a person confirmed and the apply.
 var ErrPlanStale = errors.New("the plan changed since it was confirmed")
@@ -240,17 +223,17 @@ var ErrPlanStale = errors.New("the plan changed since it was confirmed")
 // stepFailed records step s as failed with err — or as interrupted when
 // the user stopped the run (ctrl+c: what failed is only the call cut
 // short, not the step) — and returns the step's error.
-func stepFailed(ctx context.Context, r *Run, s *Step, err error) error {
+func stepFailed[R Runner](ctx context.Context, r R, s *Step[R], err error) error {
 	err = aws.Explain(err)
 	status := state.Failed
 	if ctx.Err() != nil {
 		status, err = state.Interrupted, fmt.Errorf("interrupted by the user (%w); run again to finish the step", ctx.Err())
 	}
-	r.emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
+	r.Emit(Event{Kind: EvStepFail, Step: s.ID, Err: err})
 	// Credentials of another account change nothing, not even the env's
 	// record of its steps.
-	if !r.DryRun && !errors.Is(err, ErrWrongAccount) {
-		if serr := r.State.SetStep(s.ID, status, err, nil); serr != nil {
+	if info := r.Info(); !info.DryRun && !errors.Is(err, ErrWrongAccount) {
+		if serr := info.State.SetStep(s.ID, status, err, nil); serr != nil {
 			return errors.Join(err, serr)
 		}
 	}
@@ -268,8 +251,8 @@ func summaries(p *Plan) []string {
 // PlanDiff lists, step by step, how the plan fresh differs from confirmed:
 // changes planned now that were not confirmed (+), confirmed changes no
 // longer planned (-), and steps whose planning now fails or now succeeds.
-func PlanDiff(confirmed, fresh []Result) []string {
-	before := map[string]Result{}
+func PlanDiff[R any](confirmed, fresh []Result[R]) []string {
+	before := map[string]Result[R]{}
 	for _, res := range confirmed {
 		before[res.Step.ID] = res
 	}
@@ -323,8 +306,8 @@ func multisetMinus(a, b []string) []string {
 
 // CheckOrder reports a step listed twice, a Needs naming a step that is not
 // in list, and a cycle of Needs (which would leave the scheduler waiting forever).
-func CheckOrder(list []*Step) error {
-	byID := make(map[string]*Step, len(list))
+func CheckOrder[R any](list []*Step[R]) error {
+	byID := make(map[string]*Step[R], len(list))
 	for _, s := range list {
 		if byID[s.ID] != nil {
 			return fmt.Errorf("steps: %s is listed twice", s.ID)
@@ -347,8 +330,8 @@ func CheckOrder(list []*Step) error {
 	)
 	mark := make(map[string]int, len(list))
 	var path []string
-	var visit func(s *Step) error
-	visit = func(s *Step) error {
+	var visit func(s *Step[R]) error
+	visit = func(s *Step[R]) error {
 		switch mark[s.ID] {
 		case onPath:
 			i := slices.Index(path, s.ID)
@@ -377,15 +360,15 @@ func CheckOrder(list []*Step) error {
 
 // PlanAll plans every enabled step concurrently against the live state (or,
 // offline, against nothing).
-func PlanAll(ctx context.Context, r *Run, list []*Step) []Result {
-	return fanOut(ctx, r, list, func(s *Step, res *Result) {
+func PlanAll[R Runner](ctx context.Context, r R, list []*Step[R]) []Result[R] {
+	return fanOut(ctx, r, list, func(s *Step[R], res *Result[R]) {
 		res.Plan, res.Err = PlanStep(ctx, r, s)
 	})
 }
 
 // VerifyAll runs every enabled step's live checks concurrently (`check`).
-func VerifyAll(ctx context.Context, r *Run, list []*Step) []Result {
-	return fanOut(ctx, r, list, func(s *Step, res *Result) {
+func VerifyAll[R Runner](ctx context.Context, r R, list []*Step[R]) []Result[R] {
+	return fanOut(ctx, r, list, func(s *Step[R], res *Result[R]) {
 		if s.Verify != nil {
 			res.Checks = s.Verify(ctx, r)
 		}
@@ -395,8 +378,8 @@ func VerifyAll(ctx context.Context, r *Run, list []*Step) []Result {
 // VerifyLive runs VerifyAll within timeout when the run's credentials work.
 // Otherwise it returns no results and why the live state was not checked
 // ("no AWS credentials", "AWS credentials refused: …").
-func VerifyLive(ctx context.Context, r *Run, list []*Step, timeout time.Duration) ([]Result, string) {
-	if r.Offline || r.AWS == nil {
+func VerifyLive[R Runner](ctx context.Context, r R, list []*Step[R], timeout time.Duration) ([]Result[R], string) {
+	if info := r.Info(); info.Offline || !info.Clients {
 		return nil, "no AWS credentials"
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -409,13 +392,14 @@ func VerifyLive(ctx context.Context, r *Run, list []*Step, timeout time.Duration
 
 // fanOut runs fn for every enabled step at once. ARNs need the account, so
 // it is learnt first (a failure is reported by the preflight step itself).
-func fanOut(ctx context.Context, r *Run, list []*Step, fn func(*Step, *Result)) []Result {
+func fanOut[R Runner](ctx context.Context, r R, list []*Step[R], fn func(*Step[R], *Result[R])) []Result[R] {
 	_ = r.Identify(ctx)
-	results := make([]Result, len(list))
+	answers := r.Info().Answers
+	results := make([]Result[R], len(list))
 	var wg sync.WaitGroup
 	for i, s := range list {
 		results[i].Step = s
-		if !s.IsEnabled(r.Answers) {
+		if !s.IsEnabled(answers) {
 			continue
 		}
 		wg.Add(1)

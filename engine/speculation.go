@@ -1,4 +1,4 @@
-package steps
+package engine
 
 import (
 	"context"
@@ -30,8 +30,8 @@ import (
 //     still verify; its checks count only once they are done.
 //
 // None of it changes anything.
-type speculation struct {
-	r *Run
+type speculation[R Runner] struct {
+	r R
 	// guess is the account the progress file records, which plans made
 	// ahead use while STS answers ("": none).
 	guess string
@@ -47,46 +47,47 @@ type speculation struct {
 
 // newSpeculation starts the speculation of a batch: while STS has not
 // answered, plans made ahead may use the recorded account. end stops it.
-func newSpeculation(r *Run, batch []*Step) *speculation {
-	sp := &speculation{r: r, earlier: make(map[string]bool, len(batch)), account: func(ctx context.Context) (string, error) {
+func newSpeculation[R Runner](r R, batch []*Step[R]) *speculation[R] {
+	sp := &speculation[R]{r: r, earlier: make(map[string]bool, len(batch)), account: func(ctx context.Context) (string, error) {
 		if err := r.Identify(ctx); err != nil {
 			return "", err
 		}
 		acct, _ := r.Identity()
 		return acct, nil
 	}}
+	info := r.Info()
 	for _, s := range batch {
-		sp.earlier[s.ID] = finishedBefore(r, s.Needs)
+		sp.earlier[s.ID] = finishedBefore(info.State, s.Needs)
 	}
-	if acct, _ := r.Identity(); acct == "" && !r.Offline && r.AWS != nil && r.State != nil && (r.Answers == nil || !compatible(r.Answers)) {
-		sp.guess = r.State.Account()
-		r.setGuess(sp.guess)
+	if acct, _ := r.Identity(); acct == "" && !info.Offline && info.Clients && info.State != nil && !info.provided() {
+		sp.guess = info.State.Account()
+		r.SetGuess(sp.guess)
 	}
 	return sp
 }
 
 // end stops the use of the guessed account.
-func (sp *speculation) end() {
+func (sp *speculation[R]) end() {
 	if sp.guess != "" {
-		sp.r.setGuess("")
+		sp.r.SetGuess("")
 	}
 }
 
 // confirmed reports whether STS confirms the guessed account (it waits
 // for STS's answer).
-func (sp *speculation) confirmed(ctx context.Context) bool {
+func (sp *speculation[R]) confirmed(ctx context.Context) bool {
 	acct, err := sp.account(ctx)
 	return err == nil && acct == sp.guess
 }
 
 // finishedBefore reports whether the progress file says an earlier run
 // finished (or skipped) every step of needs.
-func finishedBefore(r *Run, needs []string) bool {
-	if r.State == nil {
+func finishedBefore(prog *state.Progress, needs []string) bool {
+	if prog == nil {
 		return false
 	}
 	for _, n := range needs {
-		if st := r.State.Step(n).Status; st != state.Done && st != state.Skipped {
+		if st := prog.Step(n).Status; st != state.Done && st != state.Skipped {
 			return false
 		}
 	}
@@ -94,9 +95,9 @@ func finishedBefore(r *Run, needs []string) bool {
 }
 
 // lookahead is the speculation for one step of the batch.
-type lookahead struct {
-	sp *speculation
-	s  *Step
+type lookahead[R Runner] struct {
+	sp *speculation[R]
+	s  *Step[R]
 	// waits: s needs steps of the batch (not only earlier ones).
 	waits bool
 	// pre is a plan made against the live state just before (a confirmed
@@ -116,13 +117,13 @@ type lookahead struct {
 
 // start begins the speculation for s (pre: a plan already made, or nil;
 // waits: s needs steps of the batch), and makes its bet if it bets.
-func (sp *speculation) start(ctx context.Context, s *Step, pre *Plan, waits bool) *lookahead {
+func (sp *speculation[R]) start(ctx context.Context, s *Step[R], pre *Plan, waits bool) *lookahead[R] {
 	r := sp.r
-	la := &lookahead{sp: sp, s: s, waits: waits, pre: pre, reads: aws.NewReadCache()}
+	la := &lookahead[R]{sp: sp, s: s, waits: waits, pre: pre, reads: aws.NewReadCache()}
 	la.pctx = aws.Recording(ctx, la.reads)
 	acct, _ := r.Identity()
 	la.guessed = acct == "" && sp.guess != ""
-	la.bet = pre == nil && s.IsEnabled(r.Answers) && waits && (acct != "" || la.guessed) && sp.earlier[s.ID]
+	la.bet = pre == nil && s.IsEnabled(r.Info().Answers) && waits && (acct != "" || la.guessed) && sp.earlier[s.ID]
 	if la.bet {
 		if p, err := planStep(la.pctx, r, s, false); err == nil {
 			la.plan = p
@@ -137,7 +138,7 @@ func (sp *speculation) start(ctx context.Context, s *Step, pre *Plan, waits bool
 // account); pre, when they are clean; else, when they are clean and the
 // account is known, a plan made now, or the error it gave. A nil plan and
 // error: s plans once they are done.
-func (la *lookahead) settle(ctx context.Context, clean bool) (*Plan, error) {
+func (la *lookahead[R]) settle(ctx context.Context, clean bool) (*Plan, error) {
 	r, s := la.sp.r, la.s
 	if la.plan != nil && (!clean || la.guessed && !la.sp.confirmed(ctx)) {
 		la.plan = nil // the bet is lost: plan again once they are done
@@ -145,10 +146,10 @@ func (la *lookahead) settle(ctx context.Context, clean bool) (*Plan, error) {
 	switch {
 	case la.pre != nil && clean:
 		return la.pre, nil
-	case la.bet || la.pre != nil || !clean || !s.IsEnabled(r.Answers):
+	case la.bet || la.pre != nil || !clean || !s.IsEnabled(r.Info().Answers):
 		return la.plan, nil
 	}
-	if acct, _ := r.Identity(); acct == "" && !r.Offline && la.waits {
+	if acct, _ := r.Identity(); acct == "" && !r.Info().Offline && la.waits {
 		return nil, nil
 	}
 	p, err := PlanStep(la.pctx, r, s)
@@ -164,19 +165,19 @@ func (la *lookahead) settle(ctx context.Context, clean bool) (*Plan, error) {
 // What the plan has just read is not read again (each answer is given
 // back once, so a check that waits for AWS still reads anew). It returns
 // the function that waits for the checks, or nil.
-func (la *lookahead) verifyEarly(ctx context.Context, p *Plan) func() ([]Check, error) {
+func (la *lookahead[R]) verifyEarly(ctx context.Context, p *Plan) func() ([]Check, error) {
 	r, s := la.sp.r, la.s
-	if p == nil || !p.Empty() || s.Verify == nil || r.DryRun || !la.waits {
+	if p == nil || !p.Empty() || s.Verify == nil || r.Info().DryRun || !la.waits {
 		return nil
 	}
-	vctx := aws.WithObserver(aws.Replaying(ctx, la.reads), func(call string) { r.emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
-	la.verified = async(func() ([]Check, error) { return s.Verify(vctx, r), nil })
+	vctx := aws.WithObserver(aws.Replaying(ctx, la.reads), func(call string) { r.Emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+	la.verified = Async(func() ([]Check, error) { return s.Verify(vctx, r), nil })
 	return la.verified
 }
 
 // stop waits for the early verification, if any: it is never left
 // running past the run (its probes clean up).
-func (la *lookahead) stop() {
+func (la *lookahead[R]) stop() {
 	if la.verified != nil {
 		_, _ = la.verified()
 	}

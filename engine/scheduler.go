@@ -1,4 +1,4 @@
-package steps
+package engine
 
 import (
 	"context"
@@ -20,18 +20,20 @@ import (
 // construction: a plan that reports an error never goes on (ErrPlanRefused),
 // a plan that changed since it was confirmed is refused (ErrPlanStale),
 // ctrl+c is recorded as an interruption, not a failure.
-type Scheduler struct {
-	run  *Run
-	list []*Step
+type Scheduler[R Runner] struct {
+	run  R
+	list []*Step[R]
 }
 
 // NewScheduler returns the scheduler of list (the whole flow) for r.
-func NewScheduler(r *Run, list []*Step) *Scheduler { return &Scheduler{run: r, list: list} }
+func NewScheduler[R Runner](r R, list []*Step[R]) *Scheduler[R] {
+	return &Scheduler[R]{run: r, list: list}
+}
 
 // Plan plans the steps of batch (none: the whole list) concurrently
 // against the live state (or, offline, against nothing): what a person
 // confirms.
-func (sc *Scheduler) Plan(ctx context.Context, batch ...*Step) []Result {
+func (sc *Scheduler[R]) Plan(ctx context.Context, batch ...*Step[R]) []Result[R] {
 	if len(batch) == 0 {
 		batch = sc.list
 	}
@@ -39,13 +41,13 @@ func (sc *Scheduler) Plan(ctx context.Context, batch ...*Step) []Result {
 }
 
 // Batch is what one call to Apply runs.
-type Batch struct {
+type Batch[R Runner] struct {
 	// Steps to apply (nil: the whole list). A step they need that is not
 	// among them counts as done by an earlier batch.
-	Steps []*Step
+	Steps []*Step[R]
 	// Confirmed holds the plans a person confirmed for Steps (Plan's
 	// results, as shown); nil when none was asked (--yes).
-	Confirmed []Result
+	Confirmed []Result[R]
 	// Start, if not nil, runs once the plans are known to be the
 	// confirmed ones, before any change.
 	Start func() error
@@ -64,7 +66,7 @@ type Batch struct {
 // Otherwise these fresh plans are applied (a step plans again only once
 // the steps it needs have changed something), and a step whose plan, made
 // then, holds a change that was not confirmed stops before making it.
-func (sc *Scheduler) Apply(ctx context.Context, b Batch) ([]Result, error) {
+func (sc *Scheduler[R]) Apply(ctx context.Context, b Batch[R]) ([]Result[R], error) {
 	if err := CheckOrder(sc.list); err != nil {
 		return nil, err
 	}
@@ -81,12 +83,12 @@ func (sc *Scheduler) Apply(ctx context.Context, b Batch) ([]Result, error) {
 }
 
 // apply is Apply on batch, whose order is known to be valid.
-func (sc *Scheduler) apply(ctx context.Context, batch []*Step, b Batch) ([]Result, error) {
+func (sc *Scheduler[R]) apply(ctx context.Context, batch []*Step[R], b Batch[R]) ([]Result[R], error) {
 	var pre map[string]*Plan
-	var unconfirmed func(*Step, *Plan) []string
+	var unconfirmed func(*Step[R], *Plan) []string
 	if b.Confirmed != nil {
 		var (
-			res []Result
+			res []Result[R]
 			err error
 		)
 		if pre, res, err = sc.recheck(ctx, batch, b.Confirmed); err != nil {
@@ -108,7 +110,7 @@ func (sc *Scheduler) apply(ctx context.Context, batch []*Step, b Batch) ([]Resul
 // records its step as interrupted (results, and the error); a fresh plan
 // that differs is refused with ErrPlanStale. Nothing is changed in any
 // of these cases.
-func (sc *Scheduler) recheck(ctx context.Context, batch []*Step, confirmed []Result) (map[string]*Plan, []Result, error) {
+func (sc *Scheduler[R]) recheck(ctx context.Context, batch []*Step[R], confirmed []Result[R]) (map[string]*Plan, []Result[R], error) {
 	for _, res := range confirmed {
 		if res.Err != nil {
 			return nil, nil, fmt.Errorf("step %s: %w", res.Step.ID, res.Err)
@@ -142,14 +144,14 @@ func (sc *Scheduler) recheck(ctx context.Context, batch []*Step, confirmed []Res
 
 // notConfirmed returns the function listing the changes of a step's plan
 // that confirmed does not hold for it.
-func notConfirmed(confirmed []Result) func(*Step, *Plan) []string {
+func notConfirmed[R Runner](confirmed []Result[R]) func(*Step[R], *Plan) []string {
 	shown := map[string][]string{}
 	for _, res := range confirmed {
 		if res.Plan != nil {
 			shown[res.Step.ID] = summaries(res.Plan)
 		}
 	}
-	return func(s *Step, p *Plan) []string { return multisetMinus(summaries(p), shown[s.ID]) }
+	return func(s *Step[R], p *Plan) []string { return multisetMinus(summaries(p), shown[s.ID]) }
 }
 
 // node is a step's progress within a batch, which the steps that need it
@@ -166,7 +168,7 @@ type node struct {
 // graph holds the nodes of a batch's steps and of the steps they need.
 type graph map[string]*node
 
-func newGraph(batch []*Step) graph {
+func newGraph[R Runner](batch []*Step[R]) graph {
 	g := make(graph, len(batch))
 	for _, s := range batch {
 		g[s.ID] = &node{planned: make(chan struct{}), done: make(chan struct{})}
@@ -187,8 +189,8 @@ func newGraph(batch []*Step) graph {
 
 // waits reports whether s needs a step of the batch (not only earlier
 // ones).
-func (g graph) waits(s *Step) bool {
-	for _, n := range s.Needs {
+func (g graph) waits(needs []string) bool {
+	for _, n := range needs {
 		if !g[n].earlier {
 			return true
 		}
@@ -199,9 +201,9 @@ func (g graph) waits(s *Step) bool {
 // waitPlanned waits until every step s needs has planned and reports
 // whether all of them plan nothing to change (clean); ok is false when
 // the run was stopped first.
-func (g graph) waitPlanned(ctx context.Context, s *Step) (clean, ok bool) {
+func (g graph) waitPlanned(ctx context.Context, needs []string) (clean, ok bool) {
 	clean = true
-	for _, n := range s.Needs {
+	for _, n := range needs {
 		if !wait(ctx, g[n].planned) {
 			return false, false
 		}
@@ -212,13 +214,13 @@ func (g graph) waitPlanned(ctx context.Context, s *Step) (clean, ok bool) {
 
 // waitDone waits until every step s needs has ended, and says why s
 // cannot go on: the run was stopped, or one of them did not finish.
-func (g graph) waitDone(ctx context.Context, s *Step) error {
-	for _, n := range s.Needs {
+func (g graph) waitDone(ctx context.Context, id string, needs []string) error {
+	for _, n := range needs {
 		if !wait(ctx, g[n].done) {
 			return ctx.Err()
 		}
 		if !g[n].ok {
-			return fmt.Errorf("step %s: waiting for %s, which did not finish", s.ID, n)
+			return fmt.Errorf("step %s: waiting for %s, which did not finish", id, n)
 		}
 	}
 	return nil
@@ -239,11 +241,11 @@ func wait(ctx context.Context, ch chan struct{}) bool {
 // whose needed steps plan nothing (the state they read is still the one
 // acted on); unconfirmed (nil: --yes) lists what a plan holds that was not
 // confirmed.
-func (sc *Scheduler) schedule(ctx context.Context, batch []*Step, pre map[string]*Plan, unconfirmed func(*Step, *Plan) []string) ([]Result, error) {
+func (sc *Scheduler[R]) schedule(ctx context.Context, batch []*Step[R], pre map[string]*Plan, unconfirmed func(*Step[R], *Plan) []string) ([]Result[R], error) {
 	g := newGraph(batch)
 	sp := newSpeculation(sc.run, batch)
 	defer sp.end()
-	results := make([]Result, len(batch))
+	results := make([]Result[R], len(batch))
 	var wg sync.WaitGroup
 	for i, s := range batch {
 		wg.Add(1)
@@ -253,7 +255,7 @@ func (sc *Scheduler) schedule(ctx context.Context, batch []*Step, pre map[string
 			if unconfirmed != nil {
 				check = func(p *Plan) []string { return unconfirmed(s, p) }
 			}
-			results[i] = sc.runStep(ctx, s, g, sp.start(ctx, s, pre[s.ID], g.waits(s)), check)
+			results[i] = sc.runStep(ctx, s, g, sp.start(ctx, s, pre[s.ID], g.waits(s.Needs)), check)
 		}()
 	}
 	wg.Wait()
@@ -269,26 +271,26 @@ func (sc *Scheduler) schedule(ctx context.Context, batch []*Step, pre map[string
 // runStep is one step's part of a batch: plan as early as the steps it
 // needs allow (la, the speculation for it, may have planned already),
 // wait for them to be done, then apply and verify.
-func (sc *Scheduler) runStep(ctx context.Context, s *Step, g graph, la *lookahead, unconfirmed func(*Plan) []string) Result {
+func (sc *Scheduler[R]) runStep(ctx context.Context, s *Step[R], g graph, la *lookahead[R], unconfirmed func(*Plan) []string) Result[R] {
 	me := g[s.ID]
 	defer close(me.done)
 	plannedOnce := sync.OnceFunc(func() { close(me.planned) })
 	defer plannedOnce()
-	clean, ok := g.waitPlanned(ctx, s)
+	clean, ok := g.waitPlanned(ctx, s.Needs)
 	if !ok {
-		return Result{Step: s, Err: ctx.Err()}
+		return Result[R]{Step: s, Err: ctx.Err()}
 	}
 	prep := prepared{unconfirmed: unconfirmed}
 	prep.plan, prep.err = la.settle(ctx, clean)
-	me.clean = prep.err == nil && prep.plan != nil && prep.plan.Empty() || clean && !s.IsEnabled(sc.run.Answers)
+	me.clean = prep.err == nil && prep.plan != nil && prep.plan.Empty() || clean && !s.IsEnabled(sc.run.Info().Answers)
 	plannedOnce()
 	prep.verified = la.verifyEarly(ctx, prep.plan)
 	// Never left running past the run: its probes clean up.
 	defer la.stop()
-	if err := g.waitDone(ctx, s); err != nil {
-		return Result{Step: s, Err: err}
+	if err := g.waitDone(ctx, s.ID, s.Needs); err != nil {
+		return Result[R]{Step: s, Err: err}
 	}
 	p, checks, err := applyStep(ctx, sc.run, s, prep)
 	me.ok = err == nil
-	return Result{Step: s, Plan: p, Checks: checks, Err: err}
+	return Result[R]{Step: s, Plan: p, Checks: checks, Err: err}
 }

@@ -1,4 +1,4 @@
-package steps
+package engine
 
 import (
 	"context"
@@ -8,8 +8,44 @@ import (
 	"time"
 
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
 )
+
+// fakeRun is a run for steps that make no AWS call: an open progress
+// file, an account STS has answered or not, the guessed one.
+type fakeRun struct {
+	info           RunInfo
+	mu             sync.Mutex
+	account, guess string
+}
+
+func (f *fakeRun) Info() RunInfo                  { return f.info }
+func (f *fakeRun) Identify(context.Context) error { return nil }
+func (f *fakeRun) Emit(Event)                     {}
+func (f *fakeRun) Identity() (string, string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.account, ""
+}
+func (f *fakeRun) SetGuess(a string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.guess = a
+}
+
+// accountID is the account a step's plan names (steps.Run.AccountID).
+func (f *fakeRun) accountID() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case f.account != "":
+		return f.account
+	case f.guess != "":
+		return f.guess
+	}
+	return aws.PlaceholderAccount
+}
 
 // specStep is a step needing "before" whose plans are counted and whose
 // plan is empty unless act; each plan records the account it used.
@@ -22,15 +58,15 @@ type specStep struct {
 	verified chan struct{}
 }
 
-func (f *specStep) step() *Step {
+func (f *specStep) step() *Step[*fakeRun] {
 	f.verified = make(chan struct{})
 	var once sync.Once
-	return &Step{ID: "after", Title: "after", Needs: []string{"before"},
-		Plan: func(_ context.Context, r *Run) (*Plan, error) {
+	return &Step[*fakeRun]{ID: "after", Title: "after", Needs: []string{"before"},
+		Plan: func(_ context.Context, r *fakeRun) (*Plan, error) {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.plans++
-			f.accounts = append(f.accounts, r.AccountID())
+			f.accounts = append(f.accounts, r.accountID())
 			p := &Plan{}
 			if f.act {
 				p.Add(&Action{Summary: "change", Do: func(context.Context) error { return nil }})
@@ -40,9 +76,9 @@ func (f *specStep) step() *Step {
 			}
 			return p, nil
 		},
-		Verify: func(context.Context, *Run) []Check {
+		Verify: func(context.Context, *fakeRun) []Check {
 			once.Do(func() { close(f.verified) })
-			return []Check{Pass("test", "ok", "")}
+			return []Check{{ID: "test", Name: "ok", OK: true}}
 		}}
 }
 
@@ -54,15 +90,19 @@ func (f *specStep) planned() int {
 
 // specRun is a run whose progress file says an earlier run finished
 // "before" when earlier.
-func specRun(t *testing.T, earlier bool) *Run {
+func specRun(t *testing.T, earlier bool) *fakeRun {
 	t.Helper()
-	r := demoRun(t)
+	prog, err := state.Open(t.TempDir(), "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = prog.Close() })
 	if earlier {
-		if err := r.State.SetStep("before", state.Done, nil, nil); err != nil {
+		if err := prog.SetStep("before", state.Done, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return r
+	return &fakeRun{info: RunInfo{Answers: &config.Answers{Env: "staging"}, State: prog}}
 }
 
 // TestSpeculationBetsOnlyOnWhatAnEarlierRunFinished: a step plans at once,
@@ -84,10 +124,10 @@ func TestSpeculationBetsOnlyOnWhatAnEarlierRunFinished(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := specRun(t, tc.earlier)
-			r.Account = tc.account
+			r.account = tc.account
 			f := &specStep{}
 			s := f.step()
-			sp := newSpeculation(r, []*Step{s})
+			sp := newSpeculation(r, []*Step[*fakeRun]{s})
 			defer sp.end()
 			la := sp.start(context.Background(), s, nil, tc.waits)
 			if got := f.planned() == 1; got != tc.wantBet {
@@ -106,10 +146,10 @@ func TestSpeculationBetsOnlyOnWhatAnEarlierRunFinished(t *testing.T) {
 // it), and no plan is made before that.
 func TestSpeculationDropsALostBet(t *testing.T) {
 	r := specRun(t, true)
-	r.Account = "123456789012"
+	r.account = "123456789012"
 	f := &specStep{}
 	s := f.step()
-	sp := newSpeculation(r, []*Step{s})
+	sp := newSpeculation(r, []*Step[*fakeRun]{s})
 	la := sp.start(context.Background(), s, nil, true)
 	p, err := la.settle(context.Background(), false)
 	if p != nil || err != nil || f.planned() != 1 {
@@ -135,13 +175,13 @@ func TestSpeculationCountsAGuessedAccountOnlyIfSTSConfirmsIt(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := specRun(t, true)
-			r.AWS = &aws.Clients{} // credentials, whose STS has not answered yet
-			if err := r.State.Update(func(p *state.Progress) { p.SetIdentity(recorded, "") }); err != nil {
+			r.info.Clients = true // credentials, whose STS has not answered yet
+			if err := r.info.State.Update(func(p *state.Progress) { p.SetIdentity(recorded, "") }); err != nil {
 				t.Fatal(err)
 			}
 			f := &specStep{}
 			s := f.step()
-			sp := newSpeculation(r, []*Step{s})
+			sp := newSpeculation(r, []*Step[*fakeRun]{s})
 			sp.account = func(context.Context) (string, error) { return tc.sts, tc.stsErr }
 			la := sp.start(context.Background(), s, nil, true)
 			p, _ := la.settle(context.Background(), true)
@@ -152,7 +192,7 @@ func TestSpeculationCountsAGuessedAccountOnlyIfSTSConfirmsIt(t *testing.T) {
 				t.Errorf("plans used accounts %v, want one with %s", f.accounts, recorded)
 			}
 			sp.end()
-			if got := r.AccountID(); got != aws.PlaceholderAccount {
+			if got := r.accountID(); got != aws.PlaceholderAccount {
 				t.Errorf("after the batch AccountID is %s, want the placeholder: the guess must end", got)
 			}
 		})
@@ -166,11 +206,11 @@ func TestSpeculationCountsAGuessedAccountOnlyIfSTSConfirmsIt(t *testing.T) {
 func TestSpeculationUsesTheRecheckedPlanOnlyWhenClean(t *testing.T) {
 	for _, clean := range []bool{true, false} {
 		r := specRun(t, true)
-		r.Account = "123456789012"
+		r.account = "123456789012"
 		f := &specStep{}
 		s := f.step()
 		pre := &Plan{}
-		la := newSpeculation(r, []*Step{s}).start(context.Background(), s, pre, true)
+		la := newSpeculation(r, []*Step[*fakeRun]{s}).start(context.Background(), s, pre, true)
 		p, err := la.settle(context.Background(), clean)
 		if want := map[bool]*Plan{true: pre}[clean]; p != want || err != nil || f.planned() != 0 {
 			t.Errorf("clean %v: plan %p, err %v, %d plans; want %p and no plan made", clean, p, err, f.planned(), want)
@@ -183,10 +223,10 @@ func TestSpeculationUsesTheRecheckedPlanOnlyWhenClean(t *testing.T) {
 // planned again.
 func TestSpeculationKeepsAnEarlyPlansError(t *testing.T) {
 	r := specRun(t, false)
-	r.Account = "123456789012"
+	r.account = "123456789012"
 	f := &specStep{refuse: true}
 	s := f.step()
-	la := newSpeculation(r, []*Step{s}).start(context.Background(), s, nil, true)
+	la := newSpeculation(r, []*Step[*fakeRun]{s}).start(context.Background(), s, nil, true)
 	if _, err := la.settle(context.Background(), true); !errors.Is(err, ErrPlanRefused) || f.planned() != 1 {
 		t.Errorf("early plan: err %v after %d plans; want ErrPlanRefused after one", err, f.planned())
 	}
@@ -209,11 +249,11 @@ func TestSpeculationVerifiesEarlyOnlyWhatDoesNotChange(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := specRun(t, false)
-			r.Account = "123456789012"
-			r.DryRun = tc.dry
+			r.account = "123456789012"
+			r.info.DryRun = tc.dry
 			f := &specStep{act: tc.act}
 			s := f.step()
-			la := newSpeculation(r, []*Step{s}).start(context.Background(), s, nil, tc.waits)
+			la := newSpeculation(r, []*Step[*fakeRun]{s}).start(context.Background(), s, nil, tc.waits)
 			p, err := la.settle(context.Background(), true)
 			if err != nil {
 				t.Fatal(err)

@@ -1,4 +1,4 @@
-package steps_test
+package engine
 
 import (
 	"context"
@@ -7,35 +7,34 @@ import (
 	"testing"
 
 	"github.com/s3wizard/s3wizard/state"
-	"github.com/s3wizard/s3wizard/steps"
 )
 
 // frontEnd is how a front end drives the scheduler: the plan shown, the
 // person's yes, the apply of what was shown.
 type frontEnd struct {
 	name  string
-	apply func(ctx context.Context, r *steps.Run, list []*steps.Step, between func()) error
+	apply func(ctx context.Context, r *fakeRun, list []*Step[*fakeRun], between func()) error
 }
 
 var frontEnds = []frontEnd{
 	// cli/apply.go: the whole list planned, confirmed once, applied.
-	{"apply", func(ctx context.Context, r *steps.Run, list []*steps.Step, between func()) error {
-		sched := steps.NewScheduler(r, list)
+	{"apply", func(ctx context.Context, r *fakeRun, list []*Step[*fakeRun], between func()) error {
+		sched := NewScheduler(r, list)
 		confirmed := sched.Plan(ctx)
 		between()
-		_, err := sched.Apply(ctx, steps.Batch{Confirmed: confirmed})
+		_, err := sched.Apply(ctx, Batch[*fakeRun]{Confirmed: confirmed})
 		return err
 	}},
-	// tui/engine.go: one step at a time, each planned, confirmed and
+	// tui/go: one step at a time, each planned, confirmed and
 	// applied on its own; it stops at the first failure.
-	{"wizard", func(ctx context.Context, r *steps.Run, list []*steps.Step, between func()) error {
-		sched := steps.NewScheduler(r, list)
+	{"wizard", func(ctx context.Context, r *fakeRun, list []*Step[*fakeRun], between func()) error {
+		sched := NewScheduler(r, list)
 		for _, s := range list {
 			shown := sched.Plan(ctx, s)
 			if s.ID == "target" {
 				between()
 			}
-			if _, err := sched.Apply(ctx, steps.Batch{Steps: []*steps.Step{s}, Confirmed: shown}); err != nil {
+			if _, err := sched.Apply(ctx, Batch[*fakeRun]{Steps: []*Step[*fakeRun]{s}, Confirmed: shown}); err != nil {
 				return err
 			}
 		}
@@ -50,9 +49,9 @@ func errorKind(err error) string {
 		return "none"
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
-	case errors.Is(err, steps.ErrPlanStale):
+	case errors.Is(err, ErrPlanStale):
 		return "stale"
-	case errors.Is(err, steps.ErrPlanRefused):
+	case errors.Is(err, ErrPlanRefused):
 		return "refused"
 	}
 	return "failed"
@@ -76,25 +75,25 @@ func TestBothFrontEndsRecordTheSameOutcome(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		// target is the step under test, in w.
-		plan   func(ctx context.Context, w *world, p *steps.Plan) error
+		plan   func(ctx context.Context, w *world, p *Plan) error
 		act    func(ctx context.Context, w *world) error
-		verify func(w *world) []steps.Check
+		verify func(w *world) []Check
 		// wantStatus and wantKind: the target's recorded status, and the
 		// kind of the front end's error.
 		wantStatus, wantKind string
 	}{
 		{name: "success", wantStatus: state.Done, wantKind: "none"},
 		{name: "verification fails",
-			verify:     func(*world) []steps.Check { return []steps.Check{steps.Fail("test", "thing", "drifted")} },
+			verify:     func(*world) []Check { return []Check{{ID: "test", Name: "thing", Detail: "drifted"}} },
 			wantStatus: state.Failed, wantKind: "failed"},
 		{name: "action fails",
 			act:        func(context.Context, *world) error { return errors.New("AccessDenied") },
 			wantStatus: state.Failed, wantKind: "failed"},
 		{name: "plan refused when shown",
-			plan:       func(_ context.Context, _ *world, p *steps.Plan) error { p.Errorf("cannot do that"); return nil },
+			plan:       func(_ context.Context, _ *world, p *Plan) error { p.Errorf("cannot do that"); return nil },
 			wantStatus: state.Pending, wantKind: "refused"},
 		{name: "plan refused only at the recheck",
-			plan: func(_ context.Context, w *world, p *steps.Plan) error {
+			plan: func(_ context.Context, w *world, p *Plan) error {
 				if w.plans > 1 {
 					p.Errorf("cannot do that any more")
 				}
@@ -102,9 +101,9 @@ func TestBothFrontEndsRecordTheSameOutcome(t *testing.T) {
 			},
 			wantStatus: state.Pending, wantKind: "stale"},
 		{name: "stale plan",
-			plan: func(_ context.Context, w *world, p *steps.Plan) error {
+			plan: func(_ context.Context, w *world, p *Plan) error {
 				if w.moved {
-					p.Add(&steps.Action{Summary: "delete what someone made"})
+					p.Add(&Action{Summary: "delete what someone made"})
 				}
 				return nil
 			},
@@ -117,7 +116,7 @@ func TestBothFrontEndsRecordTheSameOutcome(t *testing.T) {
 			},
 			wantStatus: state.Interrupted, wantKind: "interrupted"},
 		{name: "ctrl+c during the recheck",
-			plan: func(ctx context.Context, w *world, _ *steps.Plan) error {
+			plan: func(ctx context.Context, w *world, _ *Plan) error {
 				if w.plans > 1 {
 					w.cancel()
 					<-ctx.Done()
@@ -132,16 +131,16 @@ func TestBothFrontEndsRecordTheSameOutcome(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				w := &world{cancel: cancel}
-				first := &steps.Step{ID: "first", Title: "first",
-					Plan:   func(context.Context, *steps.Run) (*steps.Plan, error) { return &steps.Plan{}, nil },
-					Verify: func(context.Context, *steps.Run) []steps.Check { return nil }}
-				target := &steps.Step{ID: "target", Title: "target", Needs: []string{"first"},
-					Plan: func(ctx context.Context, _ *steps.Run) (*steps.Plan, error) {
+				first := &Step[*fakeRun]{ID: "first", Title: "first",
+					Plan:   func(context.Context, *fakeRun) (*Plan, error) { return &Plan{}, nil },
+					Verify: func(context.Context, *fakeRun) []Check { return nil }}
+				target := &Step[*fakeRun]{ID: "target", Title: "target", Needs: []string{"first"},
+					Plan: func(ctx context.Context, _ *fakeRun) (*Plan, error) {
 						w.mu.Lock()
 						w.plans++
 						w.mu.Unlock()
-						p := &steps.Plan{}
-						p.Add(&steps.Action{Summary: "make thing", Do: func(ctx context.Context) error {
+						p := &Plan{}
+						p.Add(&Action{Summary: "make thing", Do: func(ctx context.Context) error {
 							if tc.act != nil {
 								return tc.act(ctx, w)
 							}
@@ -154,18 +153,18 @@ func TestBothFrontEndsRecordTheSameOutcome(t *testing.T) {
 						}
 						return p, nil
 					},
-					Verify: func(context.Context, *steps.Run) []steps.Check {
+					Verify: func(context.Context, *fakeRun) []Check {
 						if tc.verify != nil {
 							return tc.verify(w)
 						}
-						return []steps.Check{steps.Pass("test", "thing", "")}
+						return []Check{{ID: "test", Name: "thing", OK: true}}
 					}}
-				r := engineRun(t)
-				err := fe.apply(ctx, r, []*steps.Step{first, target}, func() { w.moved = true })
+				r := specRun(t, false)
+				err := fe.apply(ctx, r, []*Step[*fakeRun]{first, target}, func() { w.moved = true })
 				if got := errorKind(err); got != tc.wantKind {
 					t.Errorf("error %v: kind %s, want %s", err, got, tc.wantKind)
 				}
-				if got := r.State.Step("target").Status; got != tc.wantStatus {
+				if got := r.info.State.Step("target").Status; got != tc.wantStatus {
 					t.Errorf("target recorded %q, want %q", got, tc.wantStatus)
 				}
 			})
