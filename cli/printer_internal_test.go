@@ -2,12 +2,12 @@ package cli
 
 import (
 	"bytes"
-	"github.com/s3wizard/s3wizard/engine"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/steps"
 )
 

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"github.com/s3wizard/s3wizard/engine"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/s3wizard/s3wizard/docs"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/steps"
 )

@@ -8,44 +8,8 @@ import (
 	"time"
 
 	"github.com/s3wizard/s3wizard/aws"
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
 )
-
-// fakeRun is a run for steps that make no AWS call: an open progress
-// file, an account STS has answered or not, the guessed one.
-type fakeRun struct {
-	info           RunInfo
-	mu             sync.Mutex
-	account, guess string
-}
-
-func (f *fakeRun) Info() RunInfo                  { return f.info }
-func (f *fakeRun) Identify(context.Context) error { return nil }
-func (f *fakeRun) Emit(Event)                     {}
-func (f *fakeRun) Identity() (string, string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.account, ""
-}
-func (f *fakeRun) SetGuess(a string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.guess = a
-}
-
-// accountID is the account a step's plan names (steps.Run.AccountID).
-func (f *fakeRun) accountID() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch {
-	case f.account != "":
-		return f.account
-	case f.guess != "":
-		return f.guess
-	}
-	return aws.PlaceholderAccount
-}
 
 // specStep is a step needing "before" whose plans are counted and whose
 // plan is empty unless act; each plan records the account it used.
@@ -86,23 +50,6 @@ func (f *specStep) planned() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.plans
-}
-
-// specRun is a run whose progress file says an earlier run finished
-// "before" when earlier.
-func specRun(t *testing.T, earlier bool) *fakeRun {
-	t.Helper()
-	prog, err := state.Open(t.TempDir(), "staging")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = prog.Close() })
-	if earlier {
-		if err := prog.SetStep("before", state.Done, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return &fakeRun{info: RunInfo{Answers: &config.Answers{Env: "staging"}, State: prog}}
 }
 
 // TestSpeculationBetsOnlyOnWhatAnEarlierRunFinished: a step plans at once,

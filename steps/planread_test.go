@@ -2,10 +2,10 @@ package steps_test
 
 import (
 	"context"
-	"github.com/s3wizard/s3wizard/engine"
 	"reflect"
 	"testing"
 
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/steps"
 )
