@@ -51,7 +51,8 @@ func Skip(id CheckID, name, detail string) Check {
 	return Check{ID: id, Name: name, OK: true, Skipped: true, Detail: detail}
 }
 
-// Run is what a step works with.
+// Run is what a step works with; the engine runs steps with it
+// (engine.Runner: Info, Identify, Identity, SetGuess, Emit).
 type Run struct {
 	Dir     string
 	Answers *config.Answers
@@ -67,13 +68,13 @@ type Run struct {
 	// while steps may still be running.
 	Account string
 	Caller  string
-	// identityMu guards Account, Caller and guess, which
-	// Identify writes while other steps of the same run read them
-	// (the engine runs steps concurrently); one per
-	// run, so a Run is not copied.
+	// identityMu guards Account, Caller and guess, which Identify writes
+	// while other steps of the same run read them (the engine runs steps
+	// concurrently); one per run, so a Run is not copied.
 	identityMu sync.Mutex
-	// guess is the account an earlier run recorded, which the scheduler lets
-	// plans use while STS confirms it (see speculation); "" otherwise.
+	// guess is the account an earlier run recorded, which the engine's
+	// scheduler lets plans use while STS confirms it (SetGuess); ""
+	// otherwise.
 	guess string
 	// identifying holds the GetCallerIdentity in flight, which concurrent
 	// callers of Identify wait for instead of asking again.
