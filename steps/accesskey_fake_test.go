@@ -1,0 +1,142 @@
+package steps_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// fakeKeys is an IAM user's access keys: ListAccessKeys answers them,
+// DeleteAccessKey removes one and is recorded.
+type fakeKeys struct {
+	aws.IAMAPI
+	mu      sync.Mutex
+	keys    []iamtypes.AccessKeyMetadata
+	deleted []string
+}
+
+func (f *fakeKeys) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput, _ ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &iam.ListAccessKeysOutput{}
+	for _, k := range f.keys {
+		if sdk.ToString(k.UserName) == sdk.ToString(in.UserName) {
+			out.AccessKeyMetadata = append(out.AccessKeyMetadata, k)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeKeys) DeleteAccessKey(_ context.Context, in *iam.DeleteAccessKeyInput, _ ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := sdk.ToString(in.AccessKeyId)
+	f.deleted = append(f.deleted, id)
+	f.keys = slices.DeleteFunc(f.keys, func(k iamtypes.AccessKeyMetadata) bool { return sdk.ToString(k.AccessKeyId) == id })
+	return &iam.DeleteAccessKeyOutput{}, nil
+}
+
+func accessKey(user, id string, created time.Time, status iamtypes.StatusType) iamtypes.AccessKeyMetadata {
+	return iamtypes.AccessKeyMetadata{UserName: sdk.String(user), AccessKeyId: sdk.String(id), CreateDate: sdk.Time(created), Status: status}
+}
+
+// After a run died between CreateAccessKey and saving the secret, the next
+// plan tells its keys apart by the creation intent it recorded: a key made
+// around the intent and found in no record is the lost one and is deleted;
+// the key the env file holds (with its secret) is kept and recorded; the
+// keys the user had when the intent was written (even made minutes before
+// it), a key another env recorded
+// and a key made long after the crash are never touched, only warned about.
+// (The crash itself, and that IAM really deletes the key, are tested against
+// moto in cli/keys_test.go and accesskey_lost_test.go.)
+func TestAccessKeyOrphanClassification(t *testing.T) {
+	a := testrun.Answers(t, "env: staging\napp: key-app\nregion: eu-west-3\n")
+	user := a.IAMUser
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	const (
+		before  = "AKIABEFORETHEINTENT1"
+		orphan  = "AKIALOSTBYTHECRASH02"
+		inFile  = "AKIAINTHEENVFILE0003"
+		prodKey = "AKIARECORDEDBYPROD04"
+		later   = "AKIAMADEBYHANDLATE05"
+	)
+	fake := &fakeKeys{keys: []iamtypes.AccessKeyMetadata{
+		accessKey(user, before, at.Add(-5*time.Minute), iamtypes.StatusTypeActive),
+		accessKey(user, orphan, at.Add(time.Minute), iamtypes.StatusTypeActive),
+		accessKey(user, inFile, at.Add(2*time.Minute), iamtypes.StatusTypeActive),
+		accessKey(user, prodKey, at.Add(3*time.Minute), iamtypes.StatusTypeActive),
+		accessKey(user, later, at.Add(6*time.Hour), iamtypes.StatusTypeActive),
+		accessKey("someone-else", "AKIAOTHERUSERSKEY006", at.Add(time.Minute), iamtypes.StatusTypeActive),
+	}}
+	r := fakeRun(t, a, &aws.Clients{IAM: fake})
+	if err := r.State.Update(func(p *state.Progress) {
+		p.SetKeyCreation(&state.KeyCreation{User: user, At: at, Existing: []string{before}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Env prod shares the IAM user and recorded its own key.
+	prod, err := state.Open(r.Dir, "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prod.Update(func(p *state.Progress) {
+		p.PutKey(state.AccessKey{ID: prodKey, User: user, Created: at.Add(3 * time.Minute), Status: "Active"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	prod.Close()
+	if err := os.WriteFile(filepath.Join(r.Dir, a.EnvFile), []byte("AWS_ACCESS_KEY_ID="+inFile+"\nAWS_SECRET_ACCESS_KEY=s3cr3t\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	p := planOf(t, r, "access-key")
+	wantActions(t, p, []string{"delete orphan key " + text.Mask(orphan) + " of " + user + " (created by an interrupted run; its secret was never saved)"})
+	for _, id := range []string{before, prodKey, later} {
+		if !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "also has key "+text.Mask(id)) }) {
+			t.Errorf("no warning names the key %s, which is not this run's to delete: %q", text.Mask(id), p.Warnings)
+		}
+	}
+	if !slices.ContainsFunc(p.Notices, func(n string) bool {
+		return strings.Contains(n, text.Mask(inFile)+" in "+a.EnvFile+" is active: keeping it")
+	}) {
+		t.Errorf("notices %q do not keep the env file's key", p.Notices)
+	}
+
+	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("access-key")); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fake.deleted, []string{orphan}) {
+		t.Errorf("deleted %q, want only the orphan %s", fake.deleted, orphan)
+	}
+	if r.State.KeyCreation() != nil {
+		t.Error("the creation record is still open after its orphan was deleted")
+	}
+	if k := r.State.Key(inFile); k == nil || k.Status != "Active" {
+		t.Errorf("the env file's key is recorded as %+v, want it recorded active", k)
+	}
+	if again := planOf(t, r, "access-key"); !again.Empty() {
+		t.Errorf("a second plan still acts: %q", again.Actions[0].Summary)
+	}
+}
+
+// withoutVerify is step id without its live verification (which signs in
+// with the env file's key: tested against moto).
+func withoutVerify(id string) *steps.Step {
+	s := *steps.Find(steps.All(), id)
+	s.Verify = nil
+	return &s
+}
