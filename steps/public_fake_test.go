@@ -101,6 +101,22 @@ func statements(t *testing.T, doc string) []map[string]any {
 	return d.Statement
 }
 
+// statementJSON is the statement of doc with Sid sid, as JSON.
+func statementJSON(t *testing.T, doc, sid string) string {
+	t.Helper()
+	for _, s := range statements(t, doc) {
+		if s["Sid"] == sid {
+			b, err := json.Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(b)
+		}
+	}
+	t.Fatalf("no statement %s in %s", sid, doc)
+	return ""
+}
+
 // sids are the Sids of a bucket policy's statements, in order.
 func sids(t *testing.T, doc string) []string {
 	t.Helper()

@@ -36,6 +36,7 @@ type fakeBucketState struct {
 	sse       *s3types.ServerSideEncryptionRule
 	lifecycle []s3types.LifecycleRule
 	logging   *s3types.LoggingEnabled
+	versioned bool
 	objects   []string
 }
 
@@ -97,6 +98,9 @@ func (f *fakeS3) GetBucketTagging(_ context.Context, in *s3.GetBucketTaggingInpu
 func (f *fakeS3) PutBucketTagging(_ context.Context, in *s3.PutBucketTaggingInput, _ ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "PutBucketTagging")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	b.tags = slices.Clone(in.Tagging.TagSet)
 	return &s3.PutBucketTaggingOutput{}, nil
 }
@@ -104,6 +108,9 @@ func (f *fakeS3) PutBucketTagging(_ context.Context, in *s3.PutBucketTaggingInpu
 func (f *fakeS3) GetBucketOwnershipControls(_ context.Context, in *s3.GetBucketOwnershipControlsInput, _ ...func(*s3.Options)) (*s3.GetBucketOwnershipControlsOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	own := s3types.ObjectOwnershipObjectWriter
 	if b.enforced {
 		own = s3types.ObjectOwnershipBucketOwnerEnforced
@@ -114,6 +121,9 @@ func (f *fakeS3) GetBucketOwnershipControls(_ context.Context, in *s3.GetBucketO
 func (f *fakeS3) PutBucketOwnershipControls(_ context.Context, in *s3.PutBucketOwnershipControlsInput, _ ...func(*s3.Options)) (*s3.PutBucketOwnershipControlsOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "PutBucketOwnershipControls")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	b.enforced = in.OwnershipControls.Rules[0].ObjectOwnership == s3types.ObjectOwnershipBucketOwnerEnforced
 	return &s3.PutBucketOwnershipControlsOutput{}, nil
 }
@@ -131,6 +141,9 @@ func (f *fakeS3) GetPublicAccessBlock(_ context.Context, in *s3.GetPublicAccessB
 func (f *fakeS3) PutPublicAccessBlock(_ context.Context, in *s3.PutPublicAccessBlockInput, _ ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "PutPublicAccessBlock")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	c := *in.PublicAccessBlockConfiguration
 	b.pab = &c
 	return &s3.PutPublicAccessBlockOutput{}, nil
@@ -139,6 +152,9 @@ func (f *fakeS3) PutPublicAccessBlock(_ context.Context, in *s3.PutPublicAccessB
 func (f *fakeS3) DeletePublicAccessBlock(_ context.Context, in *s3.DeletePublicAccessBlockInput, _ ...func(*s3.Options)) (*s3.DeletePublicAccessBlockOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "DeletePublicAccessBlock")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	b.pab = nil
 	return &s3.DeletePublicAccessBlockOutput{}, nil
 }
@@ -155,6 +171,9 @@ func (f *fakeS3) GetBucketPolicy(_ context.Context, in *s3.GetBucketPolicyInput,
 func (f *fakeS3) PutBucketPolicy(_ context.Context, in *s3.PutBucketPolicyInput, _ ...func(*s3.Options)) (*s3.PutBucketPolicyOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "PutBucketPolicy")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	b.policy = sdk.ToString(in.Policy)
 	return &s3.PutBucketPolicyOutput{}, nil
 }
@@ -162,6 +181,9 @@ func (f *fakeS3) PutBucketPolicy(_ context.Context, in *s3.PutBucketPolicyInput,
 func (f *fakeS3) DeleteBucketPolicy(_ context.Context, in *s3.DeleteBucketPolicyInput, _ ...func(*s3.Options)) (*s3.DeleteBucketPolicyOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "DeleteBucketPolicy")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	b.policy = ""
 	return &s3.DeleteBucketPolicyOutput{}, nil
 }
@@ -187,6 +209,9 @@ func (f *fakeS3) GetBucketEncryption(_ context.Context, in *s3.GetBucketEncrypti
 func (f *fakeS3) PutBucketEncryption(_ context.Context, in *s3.PutBucketEncryptionInput, _ ...func(*s3.Options)) (*s3.PutBucketEncryptionOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "PutBucketEncryption")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	rule := in.ServerSideEncryptionConfiguration.Rules[0]
 	b.sse = &rule
 	return &s3.PutBucketEncryptionOutput{}, nil
@@ -204,6 +229,9 @@ func (f *fakeS3) GetBucketLifecycleConfiguration(_ context.Context, in *s3.GetBu
 func (f *fakeS3) PutBucketLifecycleConfiguration(_ context.Context, in *s3.PutBucketLifecycleConfigurationInput, _ ...func(*s3.Options)) (*s3.PutBucketLifecycleConfigurationOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "PutBucketLifecycleConfiguration")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	b.lifecycle = slices.Clone(in.LifecycleConfiguration.Rules)
 	return &s3.PutBucketLifecycleConfigurationOutput{}, nil
 }
@@ -211,19 +239,51 @@ func (f *fakeS3) PutBucketLifecycleConfiguration(_ context.Context, in *s3.PutBu
 func (f *fakeS3) GetBucketLogging(_ context.Context, in *s3.GetBucketLoggingInput, _ ...func(*s3.Options)) (*s3.GetBucketLoggingOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	return &s3.GetBucketLoggingOutput{LoggingEnabled: b.logging}, nil
 }
 
 func (f *fakeS3) PutBucketLogging(_ context.Context, in *s3.PutBucketLoggingInput, _ ...func(*s3.Options)) (*s3.PutBucketLoggingOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "PutBucketLogging")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	b.logging = in.BucketLoggingStatus.LoggingEnabled
 	return &s3.PutBucketLoggingOutput{}, nil
+}
+
+func (f *fakeS3) GetBucketVersioning(_ context.Context, in *s3.GetBucketVersioningInput, _ ...func(*s3.Options)) (*s3.GetBucketVersioningOutput, error) {
+	b, unlock := f.bucket(in.Bucket, "")
+	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
+	out := &s3.GetBucketVersioningOutput{}
+	if b.versioned {
+		out.Status = s3types.BucketVersioningStatusEnabled
+	}
+	return out, nil
+}
+
+func (f *fakeS3) PutBucketVersioning(_ context.Context, in *s3.PutBucketVersioningInput, _ ...func(*s3.Options)) (*s3.PutBucketVersioningOutput, error) {
+	b, unlock := f.bucket(in.Bucket, "PutBucketVersioning")
+	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
+	b.versioned = in.VersioningConfiguration.Status == s3types.BucketVersioningStatusEnabled
+	return &s3.PutBucketVersioningOutput{}, nil
 }
 
 func (f *fakeS3) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	if !slices.Contains(b.objects, sdk.ToString(in.Key)) {
 		return nil, notFound()
 	}
@@ -233,6 +293,9 @@ func (f *fakeS3) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func
 func (f *fakeS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	b, unlock := f.bucket(in.Bucket, "PutObject "+sdk.ToString(in.Key))
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	b.objects = append(b.objects, sdk.ToString(in.Key))
 	return &s3.PutObjectOutput{}, nil
 }
@@ -240,6 +303,9 @@ func (f *fakeS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*
 func (f *fakeS3) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
 	b, unlock := f.bucket(in.Bucket, "")
 	defer unlock()
+	if b == nil {
+		return nil, notFound()
+	}
 	out := &s3.ListObjectsV2Output{}
 	for _, k := range b.objects {
 		if strings.HasPrefix(k, sdk.ToString(in.Prefix)) {
