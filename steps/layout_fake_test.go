@@ -1,0 +1,35 @@
+package steps_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/steps"
+)
+
+// The layout step writes a folder marker only where none is: the markers
+// already in the bucket (a re-run, or an adopted bucket's own) are neither
+// rewritten nor duplicated, and once all are there it plans nothing. (The
+// probe of its verification is tested against moto: TestProbeLeavesNoTrace.)
+func TestLayoutCreatesOnlyTheMissingFolderMarkers(t *testing.T) {
+	a := testrun.Answers(t, "env: staging\napp: lay-app\nregion: eu-west-3\nfolders: [blog, profile]\nstatic_on_s3: true\n")
+	s3 := newFakeS3(map[string]*fakeBucketState{a.Bucket: {region: "eu-west-3", objects: []string{"media/", "media/blog/", "media/blog/post.jpg"}}})
+	r := fakeRun(t, a, &aws.Clients{S3: s3})
+	wantActions(t, planOf(t, r, "layout"), []string{"create folder media/profile/", "create folder uploads/", "create folder static/"})
+	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("layout")); err != nil {
+		t.Fatal(err)
+	}
+	got := s3.log.all()
+	slices.Sort(got)
+	want := []string{"PutObject media/profile/ " + a.Bucket, "PutObject static/ " + a.Bucket, "PutObject uploads/ " + a.Bucket}
+	if !slices.Equal(got, want) {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+	again := planOf(t, r, "layout")
+	if !again.Empty() || !slices.Contains(again.Notices, "every folder already exists") {
+		t.Errorf("second plan: %d action(s), notices %q; want none and the notice", len(again.Actions), again.Notices)
+	}
+}
