@@ -72,7 +72,9 @@ func (f *fakeIAM) DeleteAccessKey(_ context.Context, in *iam.DeleteAccessKeyInpu
 	f.add("iam:DeleteAccessKey " + sdk.ToString(in.AccessKeyId))
 	user := sdk.ToString(in.UserName)
 	n := len(f.keys[user])
-	f.keys[user] = slices.DeleteFunc(f.keys[user], func(k iamtypes.AccessKeyMetadata) bool { return sdk.ToString(k.AccessKeyId) == sdk.ToString(in.AccessKeyId) })
+	f.keys[user] = slices.DeleteFunc(f.keys[user], func(k iamtypes.AccessKeyMetadata) bool {
+		return sdk.ToString(k.AccessKeyId) == sdk.ToString(in.AccessKeyId)
+	})
 	if len(f.keys[user]) == n {
 		return nil, noSuchEntity()
 	}
