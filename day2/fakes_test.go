@@ -1,7 +1,11 @@
 package day2_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"slices"
 	"sync"
 	"testing"
@@ -52,6 +56,39 @@ type fakeIAM struct {
 	keys map[string][]iamtypes.AccessKeyMetadata // by user
 	// failDeactivate makes UpdateAccessKey fail (a crash stand-in).
 	failDeactivate bool
+	// loseCreate makes CreateAccessKey create the key but lose its
+	// answer (a network error: the secret never reaches the wizard).
+	loseCreate bool
+	made       int // keys made by CreateAccessKey
+}
+
+func (f *fakeIAM) CreateAccessKey(_ context.Context, in *iam.CreateAccessKeyInput, _ ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.made++
+	id := fmt.Sprintf("AKIAMADEBYCREATE%04d", f.made)
+	f.add("iam:CreateAccessKey " + id)
+	user := sdk.ToString(in.UserName)
+	k := accessKey(user, id, iamtypes.StatusTypeActive)
+	k.CreateDate = sdk.Time(time.Now())
+	f.keys[user] = append(f.keys[user], k)
+	if f.loseCreate {
+		f.loseCreate = false
+		return nil, errors.New("read tcp: connection reset by peer")
+	}
+	return &iam.CreateAccessKeyOutput{AccessKey: &iamtypes.AccessKey{UserName: in.UserName, AccessKeyId: sdk.String(id),
+		SecretAccessKey: sdk.String("secret-of-" + id), Status: iamtypes.StatusTypeActive, CreateDate: k.CreateDate}}, nil
+}
+
+// liveKeys are the IDs of user's keys, with their status.
+func (f *fakeIAM) liveKeys(user string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, k := range f.keys[user] {
+		out = append(out, sdk.ToString(k.AccessKeyId)+" "+string(k.Status))
+	}
+	return out
 }
 
 func noSuchEntity() error { return &smithy.GenericAPIError{Code: "NoSuchEntity", Message: "not found"} }
@@ -136,6 +173,7 @@ type fakeBucket struct {
 	tags    []s3types.Tag
 	pab     *s3types.PublicAccessBlockConfiguration
 	objects []string
+	bodies  map[string][]byte // the objects written by PutObject
 }
 
 type fakeS3 struct {
@@ -224,8 +262,40 @@ func (f *fakeS3) DeleteObjects(_ context.Context, in *s3.DeleteObjectsInput, _ .
 	defer unlock()
 	for _, o := range in.Delete.Objects {
 		b.objects = slices.DeleteFunc(b.objects, func(k string) bool { return k == sdk.ToString(o.Key) })
+		delete(b.bodies, sdk.ToString(o.Key))
 	}
 	return &s3.DeleteObjectsOutput{}, nil
+}
+
+func (f *fakeS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	body, err := io.ReadAll(in.Body)
+	if err != nil {
+		return nil, err
+	}
+	b, unlock := f.bucket(in.Bucket, "PutObject")
+	defer unlock()
+	if b.bodies == nil {
+		b.bodies = map[string][]byte{}
+	}
+	b.bodies[sdk.ToString(in.Key)] = body
+	return &s3.PutObjectOutput{VersionId: sdk.String("v1")}, nil
+}
+
+func (f *fakeS3) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	b, unlock := f.bucket(in.Bucket, "")
+	defer unlock()
+	body, ok := b.bodies[sdk.ToString(in.Key)]
+	if !ok {
+		return nil, notFound()
+	}
+	return &s3.GetObjectOutput{Body: io.NopCloser(bytes.NewReader(body))}, nil
+}
+
+func (f *fakeS3) DeleteObject(_ context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	b, unlock := f.bucket(in.Bucket, "DeleteObject")
+	defer unlock()
+	delete(b.bodies, sdk.ToString(in.Key))
+	return &s3.DeleteObjectOutput{VersionId: sdk.String("v2")}, nil
 }
 
 func (f *fakeS3) DeleteBucket(_ context.Context, in *s3.DeleteBucketInput, _ ...func(*s3.Options)) (*s3.DeleteBucketOutput, error) {

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
@@ -191,4 +194,113 @@ func TestRotateRetiresTheOldKeyOnlyOnceDeployed(t *testing.T) {
 			t.Fatalf("%v, calls %q, rotation %+v; want the old key left active and the rotation pending", err, log.all(), r.State.Rotation())
 		}
 	})
+}
+
+// fakeSTS answers who a key is, or refuses it.
+type fakeSTS struct {
+	aws.STSAPI
+	arn     string
+	refused bool
+}
+
+func (f fakeSTS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+	if f.refused {
+		return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "the key is not allowed"}
+	}
+	return &sts.GetCallerIdentityOutput{Arn: sdk.String(f.arn), Account: sdk.String(fakeAccount)}, nil
+}
+
+// A rotation from the start: the new key is created, proved to work with
+// its own credentials (from memory: the env file still holds the old one),
+// written to the env file, deployed to Heroku while the old key is still
+// active, and only then the old key is deactivated and deleted. A new key
+// that does not work is deleted again and the old one stays; a
+// CreateAccessKey whose answer was lost leaves a key whose secret nobody
+// has, which the next run deletes before it makes its own. Each time the
+// next run ends with one working key, in the env file. (moto runs the
+// rotation end to end in cli/day2_test.go and cli/keys_test.go; the key's
+// clients are fakes here through aws.Clients.ForKey.)
+func TestRotateFromTheStart(t *testing.T) {
+	a := testrun.Answers(t, rotateYAML+"heroku_app: rot-app-staging\n")
+	straight := []string{"iam:CreateAccessKey AKIAMADEBYCREATE0001", "iam:UpdateAccessKey " + keyOld + " Inactive", "iam:DeleteAccessKey " + keyOld}
+	for _, tc := range []struct {
+		name   string
+		first  []string // IAM calls of a first run that fails
+		second []string // IAM calls of the next run (nil: the first succeeds)
+		final  string   // the key left
+		break_ func(fiam *fakeIAM, refuse *bool)
+	}{
+		{"straight through", straight, nil, "AKIAMADEBYCREATE0001", func(*fakeIAM, *bool) {}},
+		{"the new key does not work",
+			[]string{"iam:CreateAccessKey AKIAMADEBYCREATE0001", "iam:DeleteAccessKey AKIAMADEBYCREATE0001"},
+			[]string{"iam:CreateAccessKey AKIAMADEBYCREATE0002", "iam:UpdateAccessKey " + keyOld + " Inactive", "iam:DeleteAccessKey " + keyOld},
+			"AKIAMADEBYCREATE0002", func(_ *fakeIAM, refuse *bool) { *refuse = true }},
+		{"CreateAccessKey's answer lost",
+			[]string{"iam:CreateAccessKey AKIAMADEBYCREATE0001"},
+			[]string{"iam:DeleteAccessKey AKIAMADEBYCREATE0001", "iam:CreateAccessKey AKIAMADEBYCREATE0002", "iam:UpdateAccessKey " + keyOld + " Inactive", "iam:DeleteAccessKey " + keyOld},
+			"AKIAMADEBYCREATE0002", func(fiam *fakeIAM, _ *bool) { fiam.loseCreate = true }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &calls{}
+			fiam := &fakeIAM{calls: log, keys: map[string][]iamtypes.AccessKeyMetadata{a.IAMUser: {accessKey(a.IAMUser, keyOld, iamtypes.StatusTypeActive)}}}
+			fs3 := &fakeS3{calls: &calls{}, buckets: map[string]*fakeBucket{a.Bucket: {}}}
+			refuse := false
+			cl := &aws.Clients{IAM: fiam, S3: fs3}
+			cl.ForKey = func(_ context.Context, id, _ string) (*aws.Clients, error) {
+				return &aws.Clients{Region: a.Region, S3: fs3, STS: fakeSTS{arn: "arn:aws:iam::" + fakeAccount + ":user/" + a.IAMUser, refused: refuse}}, nil
+			}
+			r := fakeRun(t, a, cl, func(p *state.Progress) {
+				p.PutKey(state.AccessKey{ID: keyOld, User: a.IAMUser, Status: "Active", Deployed: []string{"env_file"}, Created: time.Now().Add(-90 * 24 * time.Hour)})
+			})
+			r.KeyPropagation = time.Millisecond
+			writeEnvKey(t, r, keyOld)
+			if _, err := envfile.EnsureIgnored(r.Dir, r.IgnorePatterns()); err != nil {
+				t.Fatal(err)
+			}
+			var atDeploy []string
+			deploy := func(context.Context) (bool, error) {
+				env, _ := envfile.Read(r.EnvFilePath())
+				atDeploy = append([]string{"env file: " + env[appconfig.EnvKeyID]}, fiam.liveKeys(a.IAMUser)...)
+				return true, nil
+			}
+
+			tc.break_(fiam, &refuse)
+			err, said := rotate(t, r, deploy)
+			if got := log.all(); !slices.Equal(got, tc.first) {
+				t.Errorf("first run: IAM calls %q, want %q", got, tc.first)
+			}
+			if tc.second != nil {
+				if err == nil {
+					t.Fatalf("first run succeeded:\n%s", said)
+				}
+				if env, _ := envfile.Read(r.EnvFilePath()); env[appconfig.EnvKeyID] != keyOld {
+					t.Errorf("after the failed run the env file holds %s, want the old key", env[appconfig.EnvKeyID])
+				}
+				refuse = false
+				start := len(log.all())
+				err, said = rotate(t, r, deploy)
+				if got := log.all()[start:]; !slices.Equal(got, tc.second) {
+					t.Errorf("next run: IAM calls %q, want %q", got, tc.second)
+				}
+			}
+			if err != nil {
+				t.Fatalf("%v\n%s", err, said)
+			}
+			if want := []string{"env file: " + tc.final, keyOld + " Active", tc.final + " Active"}; !slices.Equal(atDeploy, want) {
+				t.Errorf("at the Heroku deployment: %q, want %q (the new key in the env file, the old one still active)", atDeploy, want)
+			}
+			if got := fiam.liveKeys(a.IAMUser); !slices.Equal(got, []string{tc.final + " Active"}) {
+				t.Errorf("keys left %q, want %s alone", got, tc.final)
+			}
+			if env, _ := envfile.Read(r.EnvFilePath()); env[appconfig.EnvKeyID] != tc.final || env[appconfig.EnvSecret] != "secret-of-"+tc.final {
+				t.Errorf("env file holds %s, want %s and its secret", env[appconfig.EnvKeyID], tc.final)
+			}
+			if r.State.Rotation() != nil || r.State.KeyCreation() != nil {
+				t.Errorf("rotation %+v, creation %+v still open", r.State.Rotation(), r.State.KeyCreation())
+			}
+			if len(fs3.buckets[a.Bucket].bodies) > 0 {
+				t.Errorf("the new key's probe left objects: %v", fs3.buckets[a.Bucket].bodies)
+			}
+		})
+	}
 }
