@@ -27,6 +27,7 @@ type fakeKeys struct {
 	mu      sync.Mutex
 	keys    []iamtypes.AccessKeyMetadata
 	deleted []string
+	created []string
 }
 
 func (f *fakeKeys) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput, _ ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
@@ -48,6 +49,17 @@ func (f *fakeKeys) DeleteAccessKey(_ context.Context, in *iam.DeleteAccessKeyInp
 	f.deleted = append(f.deleted, id)
 	f.keys = slices.DeleteFunc(f.keys, func(k iamtypes.AccessKeyMetadata) bool { return sdk.ToString(k.AccessKeyId) == id })
 	return &iam.DeleteAccessKeyOutput{}, nil
+}
+
+// CreateAccessKey makes a key for the user, recorded in created.
+func (f *fakeKeys) CreateAccessKey(_ context.Context, in *iam.CreateAccessKeyInput, _ ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := "AKIANEWKEYFROMCREATE"
+	f.created = append(f.created, id)
+	f.keys = append(f.keys, accessKey(sdk.ToString(in.UserName), id, time.Now(), iamtypes.StatusTypeActive))
+	return &iam.CreateAccessKeyOutput{AccessKey: &iamtypes.AccessKey{UserName: in.UserName, AccessKeyId: sdk.String(id),
+		SecretAccessKey: sdk.String("new-secret"), Status: iamtypes.StatusTypeActive, CreateDate: sdk.Time(time.Now())}}, nil
 }
 
 func accessKey(user, id string, created time.Time, status iamtypes.StatusType) iamtypes.AccessKeyMetadata {
@@ -139,4 +151,34 @@ func withoutVerify(id string) *steps.Step {
 	s := *steps.Find(steps.All(), id)
 	s.Verify = nil
 	return &s
+}
+
+// The env file is ignored by git before the access key exists, not later
+// in app-config: a run that stops after the key leaves no secret git would
+// commit. The plan ignores it first, then creates the key, and the key's
+// secret lands in the env file git ignores.
+func TestEnvFileIgnoredBeforeTheKeyExists(t *testing.T) {
+	a := testrun.Answers(t, "env: staging\napp: ign-app\nregion: eu-west-3\nenv_file: .env.staging\n")
+	fake := &fakeKeys{}
+	r := fakeRun(t, a, &aws.Clients{IAM: fake})
+	p := planOf(t, r, "access-key")
+	if len(p.Actions) != 2 || !strings.Contains(p.Actions[0].Summary, ".gitignore: .env.staging") ||
+		!strings.Contains(p.Actions[1].Summary, "create an access key") {
+		var got []string
+		for _, ac := range p.Actions {
+			got = append(got, ac.Summary)
+		}
+		t.Fatalf("plan: %q, want the ignore action before the key", got)
+	}
+	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("access-key")); err != nil {
+		t.Fatal(err)
+	}
+	gi, _ := os.ReadFile(filepath.Join(r.Dir, ".gitignore"))
+	if !strings.Contains("\n"+string(gi), "\n.env.staging\n") {
+		t.Errorf(".gitignore after the access key:\n%s", gi)
+	}
+	env, _ := os.ReadFile(filepath.Join(r.Dir, ".env.staging"))
+	if len(fake.created) != 1 || !strings.Contains(string(env), fake.created[0]) {
+		t.Errorf("keys created %q; env file:\n%s", fake.created, env)
+	}
 }
