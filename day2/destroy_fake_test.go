@@ -15,6 +15,7 @@ import (
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/day2"
+	"github.com/s3wizard/s3wizard/internal/awsfake"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/state"
@@ -39,17 +40,6 @@ func destroyed(t *testing.T, r *steps.Run) string {
 	return strings.Join(said, "\n")
 }
 
-// only are the calls of log that start with prefix.
-func only(log []string, prefix string) []string {
-	var out []string
-	for _, c := range log {
-		if strings.HasPrefix(c, prefix) {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // Destroy deletes only what the env made. The IAM user and the bucket
 // existed before the wizard (adopted): both stay, the bucket with its
 // objects; of the user only this env's key goes — the one in its env file,
@@ -61,11 +51,11 @@ func only(log []string, prefix string) []string {
 // end to end in destroy_test.go.)
 func TestDestroyKeepsWhatWasAdoptedAndDeletesOnlyThisEnvsKeys(t *testing.T) {
 	a := testrun.Answers(t, destroyFakeYAML)
-	log := &calls{}
-	fiam := &fakeIAM{calls: log, keys: map[string][]iamtypes.AccessKeyMetadata{a.IAMUser: {
+	log := &awsfake.Log{}
+	fiam := awsfake.NewIAM(log, map[string][]iamtypes.AccessKeyMetadata{a.IAMUser: {
 		accessKey(a.IAMUser, keyLanded, iamtypes.StatusTypeActive),
 		accessKey(a.IAMUser, keyOwn, iamtypes.StatusTypeActive),
-	}}}
+	}})
 	partner := `{"Sid":"PartnerRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::` + a.Bucket + `/partner/*"}`
 	ours, _ := policy.Bucket(a.Bucket, policy.BucketOptions{PublicPrefixes: a.AnonymousPrefixes(), DenyInsecure: true})
 	var oursDoc struct{ Statement []json.RawMessage }
@@ -80,12 +70,12 @@ func TestDestroyKeepsWhatWasAdoptedAndDeletesOnlyThisEnvsKeys(t *testing.T) {
 	relaxed := steps.WantedPublicAccessBlock(true)
 	before := s3types.PublicAccessBlockConfiguration{BlockPublicAcls: sdk.Bool(true), IgnorePublicAcls: sdk.Bool(true), BlockPublicPolicy: sdk.Bool(true), RestrictPublicBuckets: sdk.Bool(false)}
 	beforeJSON, _ := json.Marshal(before)
-	fs3 := &fakeS3{calls: log, buckets: map[string]*fakeBucket{a.Bucket: {
-		policy:  live,
-		tags:    []s3types.Tag{{Key: sdk.String("cost-center"), Value: sdk.String("42")}, {Key: sdk.String(steps.TagAdoptedBy), Value: sdk.String(a.App)}},
-		pab:     &relaxed,
-		objects: []string{"media/blog/keep.jpg"},
-	}}}
+	fs3 := awsfake.NewS3(log, map[string]*awsfake.Bucket{a.Bucket: {
+		Policy:  live,
+		Tags:    []s3types.Tag{{Key: sdk.String("cost-center"), Value: sdk.String("42")}, {Key: sdk.String(steps.TagAdoptedBy), Value: sdk.String(a.App)}},
+		PAB:     &relaxed,
+		Objects: map[string][]byte{"media/blog/keep.jpg": []byte("jpeg")},
+	}})
 	r := fakeRun(t, a, &aws.Clients{IAM: fiam, S3: fs3}, func(p *state.Progress) {
 		p.PutOwnership(state.Ownership{Kind: state.KindIAMGroup, Name: steps.GroupName(a), Evidence: state.EvidenceCreated})
 		p.PutOwnership(state.Ownership{Kind: state.KindIAMPolicy, Name: steps.PolicyName(a), Evidence: state.EvidenceCreated})
@@ -97,14 +87,14 @@ func TestDestroyKeepsWhatWasAdoptedAndDeletesOnlyThisEnvsKeys(t *testing.T) {
 	}
 
 	said := destroyed(t, r)
-	calls := log.all()
-	if got := only(calls, "iam:DeleteAccessKey"); !slices.Equal(got, []string{"iam:DeleteAccessKey " + keyLanded}) {
+	calls := log.All()
+	if got := log.Only("iam:DeleteAccessKey"); !slices.Equal(got, []string{"iam:DeleteAccessKey " + keyLanded}) {
 		t.Errorf("deleted keys %q, want only %s (this env's, in its env file)", got, keyLanded)
 	}
 	if k := r.State.Key(keyMine); k == nil || k.Status != "Deleted" {
 		t.Errorf("the recorded key gone from IAM is %+v, want it marked deleted", k)
 	}
-	if got := only(calls, "iam:DeleteUser"); len(got) > 0 || !strings.Contains(said, "kept IAM user "+a.IAMUser+": it existed before the wizard (adopted)") {
+	if got := log.Only("iam:DeleteUser"); len(got) > 0 || !strings.Contains(said, "kept IAM user "+a.IAMUser+": it existed before the wizard (adopted)") {
 		t.Errorf("adopted user: calls %q, said:\n%s", got, said)
 	}
 	for _, c := range []string{"iam:DeleteGroup " + steps.GroupName(a), "iam:DeletePolicy " + steps.PolicyName(a)} {
@@ -112,22 +102,22 @@ func TestDestroyKeepsWhatWasAdoptedAndDeletesOnlyThisEnvsKeys(t *testing.T) {
 			t.Errorf("no %s: the wizard made it (calls %q)", c, calls)
 		}
 	}
-	if got := only(calls, "s3:Delete"); len(got) > 0 {
+	if got := log.Only("s3:Delete"); len(got) > 0 {
 		t.Errorf("the adopted bucket was touched: %q", got)
 	}
-	b := fs3.buckets[a.Bucket]
+	b := fs3.Buckets[a.Bucket]
 	if b == nil {
 		t.Fatal("the adopted bucket was deleted")
 	}
 	var kept struct{ Statement []map[string]any }
-	if err := json.Unmarshal([]byte(b.policy), &kept); err != nil || len(kept.Statement) != 1 || kept.Statement[0]["Sid"] != "PartnerRead" {
-		t.Errorf("bucket policy after destroy:\n%s\nwant the partner's statement alone", b.policy)
+	if err := json.Unmarshal([]byte(b.Policy), &kept); err != nil || len(kept.Statement) != 1 || kept.Statement[0]["Sid"] != "PartnerRead" {
+		t.Errorf("bucket policy after destroy:\n%s\nwant the partner's statement alone", b.Policy)
 	}
-	if len(b.tags) != 1 || sdk.ToString(b.tags[0].Key) != "cost-center" {
-		t.Errorf("tags after destroy %v, want the owner's cost-center alone", b.tags)
+	if len(b.Tags) != 1 || sdk.ToString(b.Tags[0].Key) != "cost-center" {
+		t.Errorf("tags after destroy %v, want the owner's cost-center alone", b.Tags)
 	}
-	if b.pab == nil || !sdk.ToBool(b.pab.BlockPublicPolicy) || sdk.ToBool(b.pab.RestrictPublicBuckets) {
-		t.Errorf("Block Public Access after destroy %+v, want it as before the wizard %+v", b.pab, before)
+	if b.PAB == nil || !sdk.ToBool(b.PAB.BlockPublicPolicy) || sdk.ToBool(b.PAB.RestrictPublicBuckets) {
+		t.Errorf("Block Public Access after destroy %+v, want it as before the wizard %+v", b.PAB, before)
 	}
 	env, _ := os.ReadFile(filepath.Join(r.Dir, a.EnvFile))
 	if strings.Contains(string(env), keyLanded) || !strings.Contains(string(env), "DEBUG=1") {
@@ -144,13 +134,13 @@ func TestDestroyDeletesTheUserItMadeUnlessAnotherEnvUsesIt(t *testing.T) {
 	for _, shared := range []bool{false, true} {
 		t.Run(map[bool]string{false: "only this env", true: "shared with prod"}[shared], func(t *testing.T) {
 			a := testrun.Answers(t, destroyFakeYAML)
-			log := &calls{}
+			log := &awsfake.Log{}
 			keys := []iamtypes.AccessKeyMetadata{accessKey(a.IAMUser, keyMine, iamtypes.StatusTypeActive)}
 			if shared {
 				keys = append(keys, accessKey(a.IAMUser, keyProd, iamtypes.StatusTypeActive))
 			}
-			fiam := &fakeIAM{calls: log, keys: map[string][]iamtypes.AccessKeyMetadata{a.IAMUser: keys}}
-			fs3 := &fakeS3{calls: log, buckets: map[string]*fakeBucket{a.Bucket: {objects: []string{"media/a.jpg", "uploads/b.bin"}}}}
+			fiam := awsfake.NewIAM(log, map[string][]iamtypes.AccessKeyMetadata{a.IAMUser: keys})
+			fs3 := awsfake.NewS3(log, map[string]*awsfake.Bucket{a.Bucket: {Objects: map[string][]byte{"media/a.jpg": nil, "uploads/b.bin": nil}}})
 			r := fakeRun(t, a, &aws.Clients{IAM: fiam, S3: fs3}, func(p *state.Progress) {
 				p.PutOwnership(state.Ownership{Kind: state.KindIAMUser, Name: a.IAMUser, Evidence: state.EvidenceCreated})
 				p.PutOwnership(state.Ownership{Kind: state.KindBucket, Name: a.Bucket, Evidence: state.EvidenceCreated})
@@ -163,7 +153,7 @@ func TestDestroyDeletesTheUserItMadeUnlessAnotherEnvUsesIt(t *testing.T) {
 				})
 			}
 			said := destroyed(t, r)
-			iamCalls := only(log.all(), "iam:")
+			iamCalls := log.Only("iam:")
 			want := []string{"iam:DeleteAccessKey " + keyMine, "iam:RemoveUserFromGroup " + a.IAMUser, "iam:DeleteUser " + a.IAMUser}
 			if shared {
 				want = want[:2]
@@ -180,10 +170,10 @@ func TestDestroyDeletesTheUserItMadeUnlessAnotherEnvUsesIt(t *testing.T) {
 					t.Errorf("prod's progress does not own %s now (%v): its destroy would keep it for good", a.IAMUser, err)
 				}
 			}
-			if got := only(log.all(), "s3:"); !slices.Equal(got, []string{"s3:DeleteObjects " + a.Bucket, "s3:DeleteBucket " + a.Bucket}) {
+			if got := log.Only("s3:"); !slices.Equal(got, []string{"s3:DeleteObjects " + a.Bucket, "s3:DeleteBucket " + a.Bucket}) {
 				t.Errorf("S3 calls %q, want the bucket emptied then deleted", got)
 			}
-			if _, ok := fs3.buckets[a.Bucket]; ok {
+			if _, ok := fs3.Buckets[a.Bucket]; ok {
 				t.Error("the bucket the wizard made is still there")
 			}
 		})

@@ -19,6 +19,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/envfile"
+	"github.com/s3wizard/s3wizard/internal/awsfake"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -43,13 +44,13 @@ func writeEnvKey(t *testing.T, r *steps.Run, id string) {
 // rotateRun is a Run of a whose user has the old and the new key, with the
 // env file holding the new one: a rotation stopped after its new key landed.
 // seed records how far the rotation got.
-func rotateRun(t *testing.T, a *config.Answers, seed func(p *state.Progress)) (*steps.Run, *fakeIAM, *calls) {
+func rotateRun(t *testing.T, a *config.Answers, seed func(p *state.Progress)) (*steps.Run, *awsfake.IAM, *awsfake.Log) {
 	t.Helper()
-	log := &calls{}
-	fiam := &fakeIAM{calls: log, keys: map[string][]iamtypes.AccessKeyMetadata{a.IAMUser: {
+	log := &awsfake.Log{}
+	fiam := awsfake.NewIAM(log, map[string][]iamtypes.AccessKeyMetadata{a.IAMUser: {
 		accessKey(a.IAMUser, keyOld, iamtypes.StatusTypeActive),
 		accessKey(a.IAMUser, keyNew, iamtypes.StatusTypeActive),
-	}}}
+	}})
 	r := fakeRun(t, a, &aws.Clients{IAM: fiam}, func(p *state.Progress) {
 		p.PutKey(state.AccessKey{ID: keyOld, User: a.IAMUser, Status: "Active", Deployed: []string{"env_file"}, Created: time.Now().Add(-90 * 24 * time.Hour)})
 		seed(p)
@@ -102,17 +103,17 @@ func TestRotateFinishesAStoppedRotation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, fiam, log := rotateRun(t, a, tc.seed)
-			fiam.failDeactivate = true
+			fiam.FailDeactivate = true
 			if err, said := rotate(t, r, nil); err == nil {
 				t.Fatalf("rotate-keys with a failing deactivation succeeded:\n%s", said)
 			}
-			if got := log.all(); len(got) > 0 {
+			if got := log.All(); len(got) > 0 {
 				t.Fatalf("a failed deactivation still called %q", got)
 			}
 			if rot := r.State.Rotation(); rot == nil || rot.Old != keyOld || rot.New != keyNew {
 				t.Fatalf("after the failed deactivation the rotation record is %+v, want old %s → new %s", rot, keyOld, keyNew)
 			}
-			fiam.failDeactivate = false
+			fiam.FailDeactivate = false
 			err, said := rotate(t, r, nil)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, said)
@@ -120,7 +121,7 @@ func TestRotateFinishesAStoppedRotation(t *testing.T) {
 			if !strings.Contains(said, "finishing the rotation started earlier") {
 				t.Errorf("rotate-keys said:\n%s\nwant it to finish the earlier rotation", said)
 			}
-			if got := log.all(); !slices.Equal(got, retired) {
+			if got := log.All(); !slices.Equal(got, retired) {
 				t.Errorf("calls %q, want %q (no new key)", got, retired)
 			}
 			if r.State.Rotation() != nil || r.State.KeyCreation() != nil {
@@ -151,14 +152,14 @@ func TestRotateRetiresTheOldKeyOnlyOnceDeployed(t *testing.T) {
 	t.Run("deployment failed, then done", func(t *testing.T) {
 		r, _, log := rotateRun(t, a, recorded)
 		err, _ := rotate(t, r, func(context.Context) (bool, error) { return false, errors.New("heroku: 503") })
-		if err == nil || !strings.Contains(err.Error(), "is still active") || len(log.all()) > 0 {
-			t.Fatalf("failed deployment: %v, calls %q; want the old key left active", err, log.all())
+		if err == nil || !strings.Contains(err.Error(), "is still active") || len(log.All()) > 0 {
+			t.Fatalf("failed deployment: %v, calls %q; want the old key left active", err, log.All())
 		}
 		deployed := 0
 		if err, said := rotate(t, r, func(context.Context) (bool, error) { deployed++; return true, nil }); err != nil {
 			t.Fatalf("%v\n%s", err, said)
 		}
-		if got := log.all(); deployed != 1 || !slices.Equal(got, retired) {
+		if got := log.All(); deployed != 1 || !slices.Equal(got, retired) {
 			t.Errorf("deployed %d time(s), calls %q; want one deployment, then %q", deployed, got, retired)
 		}
 	})
@@ -166,8 +167,8 @@ func TestRotateRetiresTheOldKeyOnlyOnceDeployed(t *testing.T) {
 	t.Run("handed off to the user", func(t *testing.T) {
 		r, _, log := rotateRun(t, a, recorded)
 		err, _ := rotate(t, r, nil) // no Heroku CLI here
-		if !errors.Is(err, day2.ErrRotationPending) || len(log.all()) > 0 {
-			t.Fatalf("hand-off: %v, calls %q; want ErrRotationPending and the old key left active", err, log.all())
+		if !errors.Is(err, day2.ErrRotationPending) || len(log.All()) > 0 {
+			t.Fatalf("hand-off: %v, calls %q; want ErrRotationPending and the old key left active", err, log.All())
 		}
 		if rot := r.State.Rotation(); rot == nil || !rot.HandedOff {
 			t.Fatalf("rotation %+v: want it recorded as handed off", rot)
@@ -178,7 +179,7 @@ func TestRotateRetiresTheOldKeyOnlyOnceDeployed(t *testing.T) {
 		}); err != nil {
 			t.Fatalf("%v\n%s", err, said)
 		}
-		if got := log.all(); !slices.Equal(got, retired) {
+		if got := log.All(); !slices.Equal(got, retired) {
 			t.Errorf("calls %q, want %q", got, retired)
 		}
 	})
@@ -190,8 +191,8 @@ func TestRotateRetiresTheOldKeyOnlyOnceDeployed(t *testing.T) {
 			ConfirmDeactivate: func(string) bool { return false },
 			Say:               func(string) {},
 		})
-		if !errors.Is(err, day2.ErrRotationPending) || len(log.all()) > 0 || r.State.Rotation() == nil {
-			t.Fatalf("%v, calls %q, rotation %+v; want the old key left active and the rotation pending", err, log.all(), r.State.Rotation())
+		if !errors.Is(err, day2.ErrRotationPending) || len(log.All()) > 0 || r.State.Rotation() == nil {
+			t.Fatalf("%v, calls %q, rotation %+v; want the old key left active and the rotation pending", err, log.All(), r.State.Rotation())
 		}
 	})
 }
@@ -228,22 +229,22 @@ func TestRotateFromTheStart(t *testing.T) {
 		first  []string // IAM calls of a first run that fails
 		second []string // IAM calls of the next run (nil: the first succeeds)
 		final  string   // the key left
-		break_ func(fiam *fakeIAM, refuse *bool)
+		break_ func(fiam *awsfake.IAM, refuse *bool)
 	}{
-		{"straight through", straight, nil, "AKIAMADEBYCREATE0001", func(*fakeIAM, *bool) {}},
+		{"straight through", straight, nil, "AKIAMADEBYCREATE0001", func(*awsfake.IAM, *bool) {}},
 		{"the new key does not work",
 			[]string{"iam:CreateAccessKey AKIAMADEBYCREATE0001", "iam:DeleteAccessKey AKIAMADEBYCREATE0001"},
 			[]string{"iam:CreateAccessKey AKIAMADEBYCREATE0002", "iam:UpdateAccessKey " + keyOld + " Inactive", "iam:DeleteAccessKey " + keyOld},
-			"AKIAMADEBYCREATE0002", func(_ *fakeIAM, refuse *bool) { *refuse = true }},
+			"AKIAMADEBYCREATE0002", func(_ *awsfake.IAM, refuse *bool) { *refuse = true }},
 		{"CreateAccessKey's answer lost",
 			[]string{"iam:CreateAccessKey AKIAMADEBYCREATE0001"},
 			[]string{"iam:DeleteAccessKey AKIAMADEBYCREATE0001", "iam:CreateAccessKey AKIAMADEBYCREATE0002", "iam:UpdateAccessKey " + keyOld + " Inactive", "iam:DeleteAccessKey " + keyOld},
-			"AKIAMADEBYCREATE0002", func(fiam *fakeIAM, _ *bool) { fiam.loseCreate = true }},
+			"AKIAMADEBYCREATE0002", func(fiam *awsfake.IAM, _ *bool) { fiam.LoseCreate = true }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			log := &calls{}
-			fiam := &fakeIAM{calls: log, keys: map[string][]iamtypes.AccessKeyMetadata{a.IAMUser: {accessKey(a.IAMUser, keyOld, iamtypes.StatusTypeActive)}}}
-			fs3 := &fakeS3{calls: &calls{}, buckets: map[string]*fakeBucket{a.Bucket: {}}}
+			log := &awsfake.Log{}
+			fiam := awsfake.NewIAM(log, map[string][]iamtypes.AccessKeyMetadata{a.IAMUser: {accessKey(a.IAMUser, keyOld, iamtypes.StatusTypeActive)}})
+			fs3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{a.Bucket: {}})
 			refuse := false
 			cl := &aws.Clients{IAM: fiam, S3: fs3}
 			cl.ForKey = func(_ context.Context, id, _ string) (*aws.Clients, error) {
@@ -260,13 +261,13 @@ func TestRotateFromTheStart(t *testing.T) {
 			var atDeploy []string
 			deploy := func(context.Context) (bool, error) {
 				env, _ := envfile.Read(r.EnvFilePath())
-				atDeploy = append([]string{"env file: " + env[appconfig.EnvKeyID]}, fiam.liveKeys(a.IAMUser)...)
+				atDeploy = append([]string{"env file: " + env[appconfig.EnvKeyID]}, fiam.Live(a.IAMUser)...)
 				return true, nil
 			}
 
 			tc.break_(fiam, &refuse)
 			err, said := rotate(t, r, deploy)
-			if got := log.all(); !slices.Equal(got, tc.first) {
+			if got := log.All(); !slices.Equal(got, tc.first) {
 				t.Errorf("first run: IAM calls %q, want %q", got, tc.first)
 			}
 			if tc.second != nil {
@@ -277,9 +278,9 @@ func TestRotateFromTheStart(t *testing.T) {
 					t.Errorf("after the failed run the env file holds %s, want the old key", env[appconfig.EnvKeyID])
 				}
 				refuse = false
-				start := len(log.all())
+				start := len(log.All())
 				err, said = rotate(t, r, deploy)
-				if got := log.all()[start:]; !slices.Equal(got, tc.second) {
+				if got := log.All()[start:]; !slices.Equal(got, tc.second) {
 					t.Errorf("next run: IAM calls %q, want %q", got, tc.second)
 				}
 			}
@@ -289,7 +290,7 @@ func TestRotateFromTheStart(t *testing.T) {
 			if want := []string{"env file: " + tc.final, keyOld + " Active", tc.final + " Active"}; !slices.Equal(atDeploy, want) {
 				t.Errorf("at the Heroku deployment: %q, want %q (the new key in the env file, the old one still active)", atDeploy, want)
 			}
-			if got := fiam.liveKeys(a.IAMUser); !slices.Equal(got, []string{tc.final + " Active"}) {
+			if got := fiam.Live(a.IAMUser); !slices.Equal(got, []string{tc.final + " Active"}) {
 				t.Errorf("keys left %q, want %s alone", got, tc.final)
 			}
 			if env, _ := envfile.Read(r.EnvFilePath()); env[appconfig.EnvKeyID] != tc.final || env[appconfig.EnvSecret] != "secret-of-"+tc.final {
@@ -298,8 +299,8 @@ func TestRotateFromTheStart(t *testing.T) {
 			if r.State.Rotation() != nil || r.State.KeyCreation() != nil {
 				t.Errorf("rotation %+v, creation %+v still open", r.State.Rotation(), r.State.KeyCreation())
 			}
-			if len(fs3.buckets[a.Bucket].bodies) > 0 {
-				t.Errorf("the new key's probe left objects: %v", fs3.buckets[a.Bucket].bodies)
+			if len(fs3.Buckets[a.Bucket].Objects) > 0 {
+				t.Errorf("the new key's probe left objects: %v", fs3.Buckets[a.Bucket].Objects)
 			}
 		})
 	}

@@ -6,65 +6,17 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	sdk "github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/internal/awsfake"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
-
-// fakeKeys is an IAM user's access keys: ListAccessKeys answers them,
-// DeleteAccessKey removes one and is recorded.
-type fakeKeys struct {
-	aws.IAMAPI
-	mu      sync.Mutex
-	keys    []iamtypes.AccessKeyMetadata
-	deleted []string
-	created []string
-}
-
-func (f *fakeKeys) ListAccessKeys(_ context.Context, in *iam.ListAccessKeysInput, _ ...func(*iam.Options)) (*iam.ListAccessKeysOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := &iam.ListAccessKeysOutput{}
-	for _, k := range f.keys {
-		if sdk.ToString(k.UserName) == sdk.ToString(in.UserName) {
-			out.AccessKeyMetadata = append(out.AccessKeyMetadata, k)
-		}
-	}
-	return out, nil
-}
-
-func (f *fakeKeys) DeleteAccessKey(_ context.Context, in *iam.DeleteAccessKeyInput, _ ...func(*iam.Options)) (*iam.DeleteAccessKeyOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	id := sdk.ToString(in.AccessKeyId)
-	f.deleted = append(f.deleted, id)
-	f.keys = slices.DeleteFunc(f.keys, func(k iamtypes.AccessKeyMetadata) bool { return sdk.ToString(k.AccessKeyId) == id })
-	return &iam.DeleteAccessKeyOutput{}, nil
-}
-
-// CreateAccessKey makes a key for the user, recorded in created.
-func (f *fakeKeys) CreateAccessKey(_ context.Context, in *iam.CreateAccessKeyInput, _ ...func(*iam.Options)) (*iam.CreateAccessKeyOutput, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	id := "AKIANEWKEYFROMCREATE"
-	f.created = append(f.created, id)
-	f.keys = append(f.keys, accessKey(sdk.ToString(in.UserName), id, time.Now(), iamtypes.StatusTypeActive))
-	return &iam.CreateAccessKeyOutput{AccessKey: &iamtypes.AccessKey{UserName: in.UserName, AccessKeyId: sdk.String(id),
-		SecretAccessKey: sdk.String("new-secret"), Status: iamtypes.StatusTypeActive, CreateDate: sdk.Time(time.Now())}}, nil
-}
-
-func accessKey(user, id string, created time.Time, status iamtypes.StatusType) iamtypes.AccessKeyMetadata {
-	return iamtypes.AccessKeyMetadata{UserName: sdk.String(user), AccessKeyId: sdk.String(id), CreateDate: sdk.Time(created), Status: status}
-}
 
 // After a run died between CreateAccessKey and saving the secret, the next
 // plan tells its keys apart by the creation intent it recorded: a key made
@@ -86,14 +38,15 @@ func TestAccessKeyOrphanClassification(t *testing.T) {
 		prodKey = "AKIARECORDEDBYPROD04"
 		later   = "AKIAMADEBYHANDLATE05"
 	)
-	fake := &fakeKeys{keys: []iamtypes.AccessKeyMetadata{
-		accessKey(user, before, at.Add(-5*time.Minute), iamtypes.StatusTypeActive),
-		accessKey(user, orphan, at.Add(time.Minute), iamtypes.StatusTypeActive),
-		accessKey(user, inFile, at.Add(2*time.Minute), iamtypes.StatusTypeActive),
-		accessKey(user, prodKey, at.Add(3*time.Minute), iamtypes.StatusTypeActive),
-		accessKey(user, later, at.Add(6*time.Hour), iamtypes.StatusTypeActive),
-		accessKey("someone-else", "AKIAOTHERUSERSKEY006", at.Add(time.Minute), iamtypes.StatusTypeActive),
-	}}
+	fake := awsfake.NewIAM(nil, map[string][]iamtypes.AccessKeyMetadata{user: {
+		awsfake.Key(user, before, at.Add(-5*time.Minute), iamtypes.StatusTypeActive),
+		awsfake.Key(user, orphan, at.Add(time.Minute), iamtypes.StatusTypeActive),
+		awsfake.Key(user, inFile, at.Add(2*time.Minute), iamtypes.StatusTypeActive),
+		awsfake.Key(user, prodKey, at.Add(3*time.Minute), iamtypes.StatusTypeActive),
+		awsfake.Key(user, later, at.Add(6*time.Hour), iamtypes.StatusTypeActive),
+	}, "someone-else": {
+		awsfake.Key("someone-else", "AKIAOTHERUSERSKEY006", at.Add(time.Minute), iamtypes.StatusTypeActive),
+	}})
 	r := fakeRun(t, a, &aws.Clients{IAM: fake})
 	if err := r.State.Update(func(p *state.Progress) {
 		p.SetKeyCreation(&state.KeyCreation{User: user, At: at, Existing: []string{before}})
@@ -131,8 +84,8 @@ func TestAccessKeyOrphanClassification(t *testing.T) {
 	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("access-key")); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(fake.deleted, []string{orphan}) {
-		t.Errorf("deleted %q, want only the orphan %s", fake.deleted, orphan)
+	if got := fake.Log.All(); !slices.Equal(got, []string{"iam:DeleteAccessKey " + orphan}) {
+		t.Errorf("calls %q, want only the orphan %s deleted", got, orphan)
 	}
 	if r.State.KeyCreation() != nil {
 		t.Error("the creation record is still open after its orphan was deleted")
@@ -159,7 +112,7 @@ func withoutVerify(id string) *steps.Step {
 // secret lands in the env file git ignores.
 func TestEnvFileIgnoredBeforeTheKeyExists(t *testing.T) {
 	a := testrun.Answers(t, "env: staging\napp: ign-app\nregion: eu-west-3\nenv_file: .env.staging\n")
-	fake := &fakeKeys{}
+	fake := awsfake.NewIAM(nil, nil)
 	r := fakeRun(t, a, &aws.Clients{IAM: fake})
 	p := planOf(t, r, "access-key")
 	if len(p.Actions) != 2 || !strings.Contains(p.Actions[0].Summary, ".gitignore: .env.staging") ||
@@ -178,7 +131,7 @@ func TestEnvFileIgnoredBeforeTheKeyExists(t *testing.T) {
 		t.Errorf(".gitignore after the access key:\n%s", gi)
 	}
 	env, _ := os.ReadFile(filepath.Join(r.Dir, ".env.staging"))
-	if len(fake.created) != 1 || !strings.Contains(string(env), fake.created[0]) {
-		t.Errorf("keys created %q; env file:\n%s", fake.created, env)
+	if got := fake.Log.All(); !slices.Equal(got, []string{"iam:CreateAccessKey " + awsfake.Made(1)}) || !strings.Contains(string(env), awsfake.Made(1)) {
+		t.Errorf("calls %q; env file:\n%s", got, env)
 	}
 }

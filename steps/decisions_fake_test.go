@@ -2,20 +2,22 @@ package steps_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/awsfake"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
-// The decision tests (issue 21 item 5) run a step's Plan against fakes that
-// embed the aws interfaces (the pattern of bucket_fake_test.go): a call the
-// fake does not answer panics, so a decision that starts calling something
-// new is caught. What crosses the wire is tested against moto elsewhere.
+// The decision tests (issue 21 item 5) run a step's Plan, and apply it,
+// against the fakes of internal/awsfake (the fake-embedding pattern of
+// bucket_fake_test.go): a call a fake does not answer panics, so a decision
+// that starts calling something new is caught. What crosses the wire is
+// tested against moto elsewhere.
 
 const fakeAccount = "111122223333"
 
@@ -56,20 +58,9 @@ func doAll(t *testing.T, p *steps.Plan) {
 	}
 }
 
-// callLog records the changing calls a fake receives, in order.
-type callLog struct {
-	mu    sync.Mutex
-	calls []string
-}
+// fakeAccountPAB is S3 Control: the account has no Block Public Access.
+type fakeAccountPAB struct{ aws.S3ControlAPI }
 
-func (l *callLog) add(call string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.calls = append(l.calls, call)
-}
-
-func (l *callLog) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.calls...)
+func (fakeAccountPAB) GetPublicAccessBlock(context.Context, *s3control.GetPublicAccessBlockInput, ...func(*s3control.Options)) (*s3control.GetPublicAccessBlockOutput, error) {
+	return nil, awsfake.NotFound()
 }

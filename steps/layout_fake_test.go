@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/internal/awsfake"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -16,15 +17,15 @@ import (
 // probe of its verification is tested against moto: TestProbeLeavesNoTrace.)
 func TestLayoutCreatesOnlyTheMissingFolderMarkers(t *testing.T) {
 	a := testrun.Answers(t, "env: staging\napp: lay-app\nregion: eu-west-3\nfolders: [blog, profile]\nstatic_on_s3: true\n")
-	s3 := newFakeS3(map[string]*fakeBucketState{a.Bucket: {region: "eu-west-3", objects: []string{"media/", "media/blog/", "media/blog/post.jpg"}}})
+	s3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{a.Bucket: {Region: "eu-west-3", Objects: map[string][]byte{"media/": nil, "media/blog/": nil, "media/blog/post.jpg": []byte("jpeg")}}})
 	r := fakeRun(t, a, &aws.Clients{S3: s3})
 	wantActions(t, planOf(t, r, "layout"), []string{"create folder media/profile/", "create folder uploads/", "create folder static/"})
 	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("layout")); err != nil {
 		t.Fatal(err)
 	}
-	got := s3.log.all()
+	got := s3.Log.All()
 	slices.Sort(got)
-	want := []string{"PutObject media/profile/ " + a.Bucket, "PutObject static/ " + a.Bucket, "PutObject uploads/ " + a.Bucket}
+	want := []string{"s3:PutObject " + a.Bucket + "/media/profile/", "s3:PutObject " + a.Bucket + "/static/", "s3:PutObject " + a.Bucket + "/uploads/"}
 	if !slices.Equal(got, want) {
 		t.Errorf("calls %q, want %q", got, want)
 	}

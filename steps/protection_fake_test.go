@@ -11,13 +11,14 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/awsfake"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
 // applyProtection applies the protection step on the fake S3 (without its
 // live verification) and returns its plan.
-func applyProtection(t *testing.T, a *config.Answers, s3 *fakeS3) *steps.Plan {
+func applyProtection(t *testing.T, a *config.Answers, s3 *awsfake.S3) *steps.Plan {
 	t.Helper()
 	r := fakeRun(t, a, &aws.Clients{S3: s3, Endpoint: "https://s3.example.test"})
 	p, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("protection"))
@@ -61,7 +62,7 @@ func TestProtectionLifecycleKeepsTheOwnersRulesAndMergesOursByID(t *testing.T) {
 	a := protAnswers(t, strings.Replace(protAnswersYAML, "access_logs: true", "access_logs: false", 1))
 	users := expireRule("users-own", "tmp/", 1)
 	aes := steps.WantedEncryption(a)
-	s3 := newFakeS3(map[string]*fakeBucketState{a.Bucket: {region: protRegion, enforced: true, sse: &aes, versioned: true, lifecycle: []s3types.LifecycleRule{
+	s3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{a.Bucket: {Region: protRegion, Enforced: true, SSE: &aes, Versioned: true, Lifecycle: []s3types.LifecycleRule{
 		users,
 		expireRule("s3wizard-expire-uploads", "uploads/", 30), // ours, with another value
 		expireRule("s3wizard-retired-rule", "old/", 5),        // ours, no longer wanted
@@ -70,7 +71,7 @@ func TestProtectionLifecycleKeepsTheOwnersRulesAndMergesOursByID(t *testing.T) {
 	if !slices.ContainsFunc(p.Notices, func(n string) bool { return strings.Contains(n, "1 lifecycle rule(s) of its own: they are kept") }) {
 		t.Errorf("notices %q do not say the owner's rule is kept", p.Notices)
 	}
-	live := s3.buckets[a.Bucket].lifecycle
+	live := s3.Buckets[a.Bucket].Lifecycle
 	want := append(ruleIDs(steps.WantedLifecycleRules(a)), "users-own")
 	slices.Sort(want)
 	if got := ruleIDs(live); !slices.Equal(got, want) {
@@ -82,9 +83,9 @@ func TestProtectionLifecycleKeepsTheOwnersRulesAndMergesOursByID(t *testing.T) {
 	if got := ruleByID(live, "s3wizard-expire-uploads"); sdk.ToInt32(got.Expiration.Days) != 7 {
 		t.Errorf("the wizard's uploads/ rule expires after %d days, want 7 (the answer)", sdk.ToInt32(got.Expiration.Days))
 	}
-	s3.log = callLog{}
+	start := s3.Log.Len()
 	applyProtection(t, a, s3)
-	if calls := s3.log.all(); len(calls) > 0 {
+	if calls := s3.Log.Since(start); len(calls) > 0 {
 		t.Errorf("a second apply called %q, want nothing", calls)
 	}
 }
@@ -103,37 +104,37 @@ func TestProtectionLogBucketKeepsTheOwnersRulesAndStatements(t *testing.T) {
 	auditor := `{"Sid":"AuditorRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::` + logBucket + `/audit/*"}`
 	old := policy.LogDelivery(logBucket, a.Bucket, "999999999999", true) // ours, for another account
 	livePolicy := `{"Version":"2012-10-17","Statement":[` + auditor + `,` + statementJSON(t, old.JSON(), policy.SidLogDelivery) + `]}`
-	s3 := newFakeS3(map[string]*fakeBucketState{
-		a.Bucket:  {region: protRegion, enforced: true, sse: &aes, versioned: true, lifecycle: steps.WantedLifecycleRules(a)},
-		logBucket: {region: protRegion, enforced: true, pab: ptr(steps.WantedPublicAccessBlock(false)), sse: &kms, lifecycle: []s3types.LifecycleRule{audit, expireRule("s3wizard-expire-logs", "logs/", 30)}, policy: livePolicy},
+	s3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{
+		a.Bucket:  {Region: protRegion, Enforced: true, SSE: &aes, Versioned: true, Lifecycle: steps.WantedLifecycleRules(a)},
+		logBucket: {Region: protRegion, Enforced: true, PAB: ptr(steps.WantedPublicAccessBlock(false)), SSE: &kms, Lifecycle: []s3types.LifecycleRule{audit, expireRule("s3wizard-expire-logs", "logs/", 30)}, Policy: livePolicy},
 	})
 	p := applyProtection(t, a, s3)
 	if !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "cannot be delivered to an SSE-KMS bucket") }) {
 		t.Errorf("warnings %q do not say why SSE-KMS goes", p.Warnings)
 	}
-	lb := s3.buckets[logBucket]
-	if got := ruleIDs(lb.lifecycle); !slices.Equal(got, []string{"keep-audit", "s3wizard-expire-logs"}) {
+	lb := s3.Buckets[logBucket]
+	if got := ruleIDs(lb.Lifecycle); !slices.Equal(got, []string{"keep-audit", "s3wizard-expire-logs"}) {
 		t.Fatalf("log bucket rules %q, want the owner's and the wizard's", got)
 	}
-	if got := ruleByID(lb.lifecycle, "keep-audit"); !reflect.DeepEqual(*got, audit) {
+	if got := ruleByID(lb.Lifecycle, "keep-audit"); !reflect.DeepEqual(*got, audit) {
 		t.Errorf("the owner's rule became %+v", *got)
 	}
-	if got := ruleByID(lb.lifecycle, "s3wizard-expire-logs"); sdk.ToInt32(got.Expiration.Days) != 90 {
+	if got := ruleByID(lb.Lifecycle, "s3wizard-expire-logs"); sdk.ToInt32(got.Expiration.Days) != 90 {
 		t.Errorf("logs expire after %d days, want 90", sdk.ToInt32(got.Expiration.Days))
 	}
-	keptAsIs(t, lb.policy, auditor)
-	if got := sids(t, lb.policy); !slices.Equal(got, []string{"AuditorRead", policy.SidLogDelivery, policy.SidDenyInsecure}) {
+	keptAsIs(t, lb.Policy, auditor)
+	if got := sids(t, lb.Policy); !slices.Equal(got, []string{"AuditorRead", policy.SidLogDelivery, policy.SidDenyInsecure}) {
 		t.Errorf("log bucket policy statements %q", got)
 	}
-	if strings.Contains(lb.policy, "999999999999") || !strings.Contains(lb.policy, fakeAccount) {
-		t.Errorf("the wizard's statement was not replaced by this account's:\n%s", lb.policy)
+	if strings.Contains(lb.Policy, "999999999999") || !strings.Contains(lb.Policy, fakeAccount) {
+		t.Errorf("the wizard's statement was not replaced by this account's:\n%s", lb.Policy)
 	}
-	if lb.sse.ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 {
-		t.Errorf("log bucket encryption %s, want AES256", lb.sse.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
+	if lb.SSE.ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 {
+		t.Errorf("log bucket encryption %s, want AES256", lb.SSE.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
 	}
-	s3.log = callLog{}
+	start := s3.Log.Len()
 	applyProtection(t, a, s3)
-	if calls := s3.log.all(); len(calls) > 0 {
+	if calls := s3.Log.Since(start); len(calls) > 0 {
 		t.Errorf("a second apply called %q, want nothing", calls)
 	}
 }
@@ -146,9 +147,9 @@ func TestProtectionLogBucketSettingsWaitForTheBucketAndLoggingForItsPolicy(t *te
 	a := protAnswers(t, protAnswersYAML)
 	logBucket := steps.LogBucketName(a.Bucket)
 	aes := steps.WantedEncryption(a)
-	s3 := newFakeS3(map[string]*fakeBucketState{a.Bucket: {region: protRegion, enforced: true, sse: &aes, versioned: true, lifecycle: steps.WantedLifecycleRules(a)}})
+	s3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{a.Bucket: {Region: protRegion, Enforced: true, SSE: &aes, Versioned: true, Lifecycle: steps.WantedLifecycleRules(a)}})
 	applyProtection(t, a, s3)
-	calls := s3.log.all()
+	calls := s3.Log.All()
 	at := func(call string) int {
 		i := slices.Index(calls, call)
 		if i < 0 {
@@ -156,19 +157,19 @@ func TestProtectionLogBucketSettingsWaitForTheBucketAndLoggingForItsPolicy(t *te
 		}
 		return i
 	}
-	created := at("CreateBucket " + logBucket)
+	created := at("s3:CreateBucket " + logBucket)
 	for i, c := range calls {
 		if strings.HasSuffix(c, " "+logBucket) && i < created {
 			t.Errorf("%s before the log bucket was created: %q", c, calls)
 		}
 	}
 	for _, c := range []string{"PutPublicAccessBlock", "PutBucketEncryption", "PutBucketLifecycleConfiguration", "PutBucketPolicy"} {
-		at(c + " " + logBucket)
+		at("s3:" + c + " " + logBucket)
 	}
-	if logging, pol := at("PutBucketLogging "+a.Bucket), at("PutBucketPolicy "+logBucket); logging < pol {
+	if logging, pol := at("s3:PutBucketLogging "+a.Bucket), at("s3:PutBucketPolicy "+logBucket); logging < pol {
 		t.Errorf("logging turned on before the log bucket's policy: %q", calls)
 	}
-	if got := s3.buckets[a.Bucket].logging; got == nil || sdk.ToString(got.TargetBucket) != logBucket || sdk.ToString(got.TargetPrefix) != "logs/" {
+	if got := s3.Buckets[a.Bucket].Logging; got == nil || sdk.ToString(got.TargetBucket) != logBucket || sdk.ToString(got.TargetPrefix) != "logs/" {
 		t.Errorf("logging %+v, want %s/logs/", got, logBucket)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/awsfake"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/state"
@@ -26,20 +27,20 @@ const (
 // (https: the non-TLS deny is written; a custom endpoint also keeps Access
 // Analyzer, AWS-only, out of the plan) and an account without Block Public
 // Access.
-func publicClients(s3 *fakeS3, endpoint string) *aws.Clients {
+func publicClients(s3 *awsfake.S3, endpoint string) *aws.Clients {
 	return &aws.Clients{S3: s3, S3Control: fakeAccountPAB{}, Endpoint: endpoint}
 }
 
 // applyPublic plans and applies the public step (without its live probes,
 // which are tested against moto) and returns the changing calls it made.
-func applyPublic(t *testing.T, a *config.Answers, s3 *fakeS3, endpoint string) []string {
+func applyPublic(t *testing.T, a *config.Answers, s3 *awsfake.S3, endpoint string) []string {
 	t.Helper()
 	r := fakeRun(t, a, publicClients(s3, endpoint))
-	start := len(s3.log.all())
+	start := s3.Log.Len()
 	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("public")); err != nil {
 		t.Fatal(err)
 	}
-	return s3.log.all()[start:]
+	return s3.Log.Since(start)
 }
 
 // AWS refuses a public bucket policy while Block Public Access blocks it:
@@ -62,27 +63,27 @@ func TestPublicBlockPublicAccessRelaxedBeforeThePolicyAndRestoredAfter(t *testin
 	} {
 		t.Run(tc.endpoint, func(t *testing.T) {
 			on := steps.WantedPublicAccessBlock(false)
-			s3 := newFakeS3(map[string]*fakeBucketState{bucket: {region: "eu-west-3", enforced: true, pab: &on}})
+			s3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{bucket: {Region: "eu-west-3", Enforced: true, PAB: &on}})
 			got := applyPublic(t, pub, s3, tc.endpoint)
-			if want := []string{"PutPublicAccessBlock " + bucket, "PutBucketPolicy " + bucket}; !slices.Equal(got, want) {
+			if want := []string{"s3:PutPublicAccessBlock " + bucket, "s3:PutBucketPolicy " + bucket}; !slices.Equal(got, want) {
 				t.Errorf("making media/blog/ public called %q, want %q", got, want)
 			}
-			if pab := *s3.buckets[bucket].pab; sdk.ToBool(pab.BlockPublicPolicy) || sdk.ToBool(pab.RestrictPublicBuckets) || !sdk.ToBool(pab.BlockPublicAcls) || !sdk.ToBool(pab.IgnorePublicAcls) {
+			if pab := *s3.Buckets[bucket].PAB; sdk.ToBool(pab.BlockPublicPolicy) || sdk.ToBool(pab.RestrictPublicBuckets) || !sdk.ToBool(pab.BlockPublicAcls) || !sdk.ToBool(pab.IgnorePublicAcls) {
 				t.Errorf("Block Public Access after it: %+v, want only the two policy switches off", pab)
 			}
-			if !strings.Contains(s3.buckets[bucket].policy, "arn:aws:s3:::"+bucket+"/media/blog/*") {
-				t.Errorf("policy after it does not grant media/blog/:\n%s", s3.buckets[bucket].policy)
+			if !strings.Contains(s3.Buckets[bucket].Policy, "arn:aws:s3:::"+bucket+"/media/blog/*") {
+				t.Errorf("policy after it does not grant media/blog/:\n%s", s3.Buckets[bucket].Policy)
 			}
 
 			got = applyPublic(t, priv, s3, tc.endpoint)
-			if want := []string{tc.removal + " " + bucket, "PutPublicAccessBlock " + bucket}; !slices.Equal(got, want) {
+			if want := []string{"s3:" + tc.removal + " " + bucket, "s3:PutPublicAccessBlock " + bucket}; !slices.Equal(got, want) {
 				t.Errorf("dropping the public prefixes called %q, want %q", got, want)
 			}
-			if pab := *s3.buckets[bucket].pab; !sdk.ToBool(pab.BlockPublicPolicy) || !sdk.ToBool(pab.RestrictPublicBuckets) {
+			if pab := *s3.Buckets[bucket].PAB; !sdk.ToBool(pab.BlockPublicPolicy) || !sdk.ToBool(pab.RestrictPublicBuckets) {
 				t.Errorf("Block Public Access after it: %+v, want all four on", pab)
 			}
-			if strings.Contains(s3.buckets[bucket].policy, "media/blog/") {
-				t.Errorf("the public grant is still in the policy:\n%s", s3.buckets[bucket].policy)
+			if strings.Contains(s3.Buckets[bucket].Policy, "media/blog/") {
+				t.Errorf("the public grant is still in the policy:\n%s", s3.Buckets[bucket].Policy)
 			}
 			if again := applyPublic(t, priv, s3, tc.endpoint); len(again) > 0 {
 				t.Errorf("a second apply called %q, want nothing", again)
@@ -165,7 +166,7 @@ func TestPublicPolicyMergedBySid(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			open := steps.WantedPublicAccessBlock(true)
-			s3 := newFakeS3(map[string]*fakeBucketState{bucket: {region: "eu-west-3", enforced: true, pab: &open, policy: live}})
+			s3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{bucket: {Region: "eu-west-3", Enforced: true, PAB: &open, Policy: live}})
 			r := fakeRun(t, a, publicClients(s3, "https://s3.example.test"))
 			if tc.made {
 				if err := r.State.Update(func(p *state.Progress) {
@@ -180,7 +181,7 @@ func TestPublicPolicyMergedBySid(t *testing.T) {
 				t.Errorf("warnings %q: warned about the legacy Sid = %v, want %v", p.Warnings, warned, tc.legacy)
 			}
 			doAll(t, p)
-			put := s3.buckets[bucket].policy
+			put := s3.Buckets[bucket].Policy
 			if got := sids(t, put); !slices.Equal(got, tc.want) {
 				t.Errorf("statements put: %q, want %q", got, tc.want)
 			}
