@@ -8,6 +8,7 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/awsfake"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -18,24 +19,19 @@ import (
 // what was changed and in which order. What crosses the wire is tested
 // against moto elsewhere.
 
-const fakeAccount = "111122223333"
+const fakeAccount = testrun.FakeAccount
 
 // accessKey is the metadata of user's key id, made an hour ago.
 func accessKey(user, id string, status iamtypes.StatusType) iamtypes.AccessKeyMetadata {
 	return awsfake.Key(user, id, time.Now().Add(-time.Hour), status)
 }
 
-// fakeRun is a Run of a in a fresh project directory on the fake clients,
-// with its progress file open and seeded by seed.
+// fakeRun is a Run of a on the fake clients cl (testrun.OnFakes), its
+// progress holding the answers and seeded by seed.
 func fakeRun(t *testing.T, a *config.Answers, cl *aws.Clients, seed func(p *state.Progress)) *steps.Run {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := state.Open(dir, a.Env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Update(func(p *state.Progress) {
+	r := testrun.OnFakes(t, a, cl)
+	if err := r.State.Update(func(p *state.Progress) {
 		p.SetAnswers(a)
 		if seed != nil {
 			seed(p)
@@ -43,8 +39,7 @@ func fakeRun(t *testing.T, a *config.Answers, cl *aws.Clients, seed func(p *stat
 	}); err != nil {
 		t.Fatal(err)
 	}
-	cl.Region = a.Region
-	return &steps.Run{Dir: dir, Answers: a, State: st, AWS: cl, Account: fakeAccount, Now: time.Now, Report: func(steps.Event) {}}
+	return r
 }
 
 // seedEnv writes env's progress in dir as an earlier apply of that env

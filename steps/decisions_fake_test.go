@@ -3,13 +3,12 @@ package steps_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/awsfake"
-	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -19,22 +18,25 @@ import (
 // that starts calling something new is caught. What crosses the wire is
 // tested against moto elsewhere.
 
-const fakeAccount = "111122223333"
+const fakeAccount = testrun.FakeAccount
 
-// fakeRun is a Run on the fake clients cl in a fresh project directory,
-// with its progress file open (closed when the test ends).
+// fakeRun is a Run of a on the fake clients cl (testrun.OnFakes).
 func fakeRun(t *testing.T, a *config.Answers, cl *aws.Clients) *steps.Run {
 	t.Helper()
-	dir := t.TempDir()
-	st, err := state.Open(dir, a.Env)
+	return testrun.OnFakes(t, a, cl)
+}
+
+// applyOn applies step id (without its live verification, see
+// withoutVerify) on a fresh Run of a on the clients cl, and returns its
+// plan and the changing calls log recorded meanwhile.
+func applyOn(t *testing.T, a *config.Answers, cl *aws.Clients, id string, log *awsfake.Log) (*steps.Plan, []string) {
+	t.Helper()
+	start := log.Len()
+	p, _, err := steps.ApplyStep(context.Background(), fakeRun(t, a, cl), withoutVerify(id))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = st.Close() })
-	if cl.Region == "" {
-		cl.Region = a.Region
-	}
-	return &steps.Run{Dir: dir, Answers: a, State: st, AWS: cl, Account: fakeAccount, Now: time.Now, Report: func(steps.Event) {}}
+	return p, log.Since(start)
 }
 
 // planOf plans step id on r, failing the test on an error.

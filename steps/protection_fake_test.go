@@ -1,7 +1,6 @@
 package steps_test
 
 import (
-	"context"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,15 +16,10 @@ import (
 )
 
 // applyProtection applies the protection step on the fake S3 (without its
-// live verification) and returns its plan.
-func applyProtection(t *testing.T, a *config.Answers, s3 *awsfake.S3) *steps.Plan {
+// live verification) and returns its plan and the changing calls it made.
+func applyProtection(t *testing.T, a *config.Answers, s3 *awsfake.S3) (*steps.Plan, []string) {
 	t.Helper()
-	r := fakeRun(t, a, &aws.Clients{S3: s3, Endpoint: "https://s3.example.test"})
-	p, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("protection"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return applyOn(t, a, &aws.Clients{S3: s3, Endpoint: "https://s3.example.test"}, "protection", s3.Log)
 }
 
 func ruleIDs(rules []s3types.LifecycleRule) []string {
@@ -67,7 +61,7 @@ func TestProtectionLifecycleKeepsTheOwnersRulesAndMergesOursByID(t *testing.T) {
 		expireRule("s3wizard-expire-uploads", "uploads/", 30), // ours, with another value
 		expireRule("s3wizard-retired-rule", "old/", 5),        // ours, no longer wanted
 	}}})
-	p := applyProtection(t, a, s3)
+	p, _ := applyProtection(t, a, s3)
 	if !slices.ContainsFunc(p.Notices, func(n string) bool { return strings.Contains(n, "1 lifecycle rule(s) of its own: they are kept") }) {
 		t.Errorf("notices %q do not say the owner's rule is kept", p.Notices)
 	}
@@ -83,9 +77,7 @@ func TestProtectionLifecycleKeepsTheOwnersRulesAndMergesOursByID(t *testing.T) {
 	if got := ruleByID(live, "s3wizard-expire-uploads"); sdk.ToInt32(got.Expiration.Days) != 7 {
 		t.Errorf("the wizard's uploads/ rule expires after %d days, want 7 (the answer)", sdk.ToInt32(got.Expiration.Days))
 	}
-	start := s3.Log.Len()
-	applyProtection(t, a, s3)
-	if calls := s3.Log.Since(start); len(calls) > 0 {
+	if _, calls := applyProtection(t, a, s3); len(calls) > 0 {
 		t.Errorf("a second apply called %q, want nothing", calls)
 	}
 }
@@ -108,7 +100,7 @@ func TestProtectionLogBucketKeepsTheOwnersRulesAndStatements(t *testing.T) {
 		a.Bucket:  {Region: protRegion, Enforced: true, SSE: &aes, Versioned: true, Lifecycle: steps.WantedLifecycleRules(a)},
 		logBucket: {Region: protRegion, Enforced: true, PAB: ptr(steps.WantedPublicAccessBlock(false)), SSE: &kms, Lifecycle: []s3types.LifecycleRule{audit, expireRule("s3wizard-expire-logs", "logs/", 30)}, Policy: livePolicy},
 	})
-	p := applyProtection(t, a, s3)
+	p, _ := applyProtection(t, a, s3)
 	if !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "cannot be delivered to an SSE-KMS bucket") }) {
 		t.Errorf("warnings %q do not say why SSE-KMS goes", p.Warnings)
 	}
@@ -132,9 +124,7 @@ func TestProtectionLogBucketKeepsTheOwnersRulesAndStatements(t *testing.T) {
 	if lb.SSE.ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 {
 		t.Errorf("log bucket encryption %s, want AES256", lb.SSE.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
 	}
-	start := s3.Log.Len()
-	applyProtection(t, a, s3)
-	if calls := s3.Log.Since(start); len(calls) > 0 {
+	if _, calls := applyProtection(t, a, s3); len(calls) > 0 {
 		t.Errorf("a second apply called %q, want nothing", calls)
 	}
 }
@@ -148,8 +138,7 @@ func TestProtectionLogBucketSettingsWaitForTheBucketAndLoggingForItsPolicy(t *te
 	logBucket := steps.LogBucketName(a.Bucket)
 	aes := steps.WantedEncryption(a)
 	s3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{a.Bucket: {Region: protRegion, Enforced: true, SSE: &aes, Versioned: true, Lifecycle: steps.WantedLifecycleRules(a)}})
-	applyProtection(t, a, s3)
-	calls := s3.Log.All()
+	_, calls := applyProtection(t, a, s3)
 	at := func(call string) int {
 		i := slices.Index(calls, call)
 		if i < 0 {

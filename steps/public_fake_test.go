@@ -1,7 +1,6 @@
 package steps_test
 
 import (
-	"context"
 	"encoding/json"
 	"reflect"
 	"slices"
@@ -31,16 +30,12 @@ func publicClients(s3 *awsfake.S3, endpoint string) *aws.Clients {
 	return &aws.Clients{S3: s3, S3Control: fakeAccountPAB{}, Endpoint: endpoint}
 }
 
-// applyPublic plans and applies the public step (without its live probes,
-// which are tested against moto) and returns the changing calls it made.
+// applyPublic applies the public step (without its live probes, which are
+// tested against moto) and returns the changing calls it made.
 func applyPublic(t *testing.T, a *config.Answers, s3 *awsfake.S3, endpoint string) []string {
 	t.Helper()
-	r := fakeRun(t, a, publicClients(s3, endpoint))
-	start := s3.Log.Len()
-	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("public")); err != nil {
-		t.Fatal(err)
-	}
-	return s3.Log.Since(start)
+	_, calls := applyOn(t, a, publicClients(s3, endpoint), "public", s3.Log)
+	return calls
 }
 
 // AWS refuses a public bucket policy while Block Public Access blocks it:
