@@ -64,9 +64,9 @@ func rotateRun(t *testing.T, a *config.Answers, seed func(p *state.Progress)) (*
 }
 
 // rotate runs day2.RotateKeys with deletion confirmed and deploy as the
-// Heroku deployment (nil: none possible), returning its error and what it
-// said.
-func rotate(t *testing.T, r *steps.Run, deploy func(context.Context) (bool, error)) (error, string) {
+// Heroku deployment (nil: none possible), returning what it said and its
+// error.
+func rotate(t *testing.T, r *steps.Run, deploy func(context.Context) (bool, error)) (string, error) {
 	t.Helper()
 	var said []string
 	err := day2.RotateKeys(context.Background(), r, day2.RotateOptions{
@@ -74,7 +74,7 @@ func rotate(t *testing.T, r *steps.Run, deploy func(context.Context) (bool, erro
 		DeployHeroku:  deploy,
 		Say:           func(s string) { said = append(said, s) },
 	})
-	return err, strings.Join(said, "\n")
+	return strings.Join(said, "\n"), err
 }
 
 // retired are the calls that retire the old key, in order.
@@ -104,7 +104,7 @@ func TestRotateFinishesAStoppedRotation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r, fiam, log := rotateRun(t, a, tc.seed)
 			fiam.FailDeactivate = true
-			if err, said := rotate(t, r, nil); err == nil {
+			if said, err := rotate(t, r, nil); err == nil {
 				t.Fatalf("rotate-keys with a failing deactivation succeeded:\n%s", said)
 			}
 			if got := log.All(); len(got) > 0 {
@@ -114,7 +114,7 @@ func TestRotateFinishesAStoppedRotation(t *testing.T) {
 				t.Fatalf("after the failed deactivation the rotation record is %+v, want old %s → new %s", rot, keyOld, keyNew)
 			}
 			fiam.FailDeactivate = false
-			err, said := rotate(t, r, nil)
+			said, err := rotate(t, r, nil)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, said)
 			}
@@ -151,12 +151,12 @@ func TestRotateRetiresTheOldKeyOnlyOnceDeployed(t *testing.T) {
 
 	t.Run("deployment failed, then done", func(t *testing.T) {
 		r, _, log := rotateRun(t, a, recorded)
-		err, _ := rotate(t, r, func(context.Context) (bool, error) { return false, errors.New("heroku: 503") })
+		_, err := rotate(t, r, func(context.Context) (bool, error) { return false, errors.New("heroku: 503") })
 		if err == nil || !strings.Contains(err.Error(), "is still active") || len(log.All()) > 0 {
 			t.Fatalf("failed deployment: %v, calls %q; want the old key left active", err, log.All())
 		}
 		deployed := 0
-		if err, said := rotate(t, r, func(context.Context) (bool, error) { deployed++; return true, nil }); err != nil {
+		if said, err := rotate(t, r, func(context.Context) (bool, error) { deployed++; return true, nil }); err != nil {
 			t.Fatalf("%v\n%s", err, said)
 		}
 		if got := log.All(); deployed != 1 || !slices.Equal(got, retired) {
@@ -166,14 +166,14 @@ func TestRotateRetiresTheOldKeyOnlyOnceDeployed(t *testing.T) {
 
 	t.Run("handed off to the user", func(t *testing.T) {
 		r, _, log := rotateRun(t, a, recorded)
-		err, _ := rotate(t, r, nil) // no Heroku CLI here
+		_, err := rotate(t, r, nil) // no Heroku CLI here
 		if !errors.Is(err, day2.ErrRotationPending) || len(log.All()) > 0 {
 			t.Fatalf("hand-off: %v, calls %q; want ErrRotationPending and the old key left active", err, log.All())
 		}
 		if rot := r.State.Rotation(); rot == nil || !rot.HandedOff {
 			t.Fatalf("rotation %+v: want it recorded as handed off", rot)
 		}
-		if err, said := rotate(t, r, func(context.Context) (bool, error) {
+		if said, err := rotate(t, r, func(context.Context) (bool, error) {
 			t.Error("deployed again after the hand-off")
 			return true, nil
 		}); err != nil {
@@ -229,7 +229,7 @@ func TestRotateFromTheStart(t *testing.T) {
 		first  []string // IAM calls of a first run that fails
 		second []string // IAM calls of the next run (nil: the first succeeds)
 		final  string   // the key left
-		break_ func(fiam *awsfake.IAM, refuse *bool)
+		fault  func(fiam *awsfake.IAM, refuse *bool)
 	}{
 		{"straight through", straight, nil, "AKIAMADEBYCREATE0001", func(*awsfake.IAM, *bool) {}},
 		{"the new key does not work",
@@ -265,8 +265,8 @@ func TestRotateFromTheStart(t *testing.T) {
 				return true, nil
 			}
 
-			tc.break_(fiam, &refuse)
-			err, said := rotate(t, r, deploy)
+			tc.fault(fiam, &refuse)
+			said, err := rotate(t, r, deploy)
 			if got := log.All(); !slices.Equal(got, tc.first) {
 				t.Errorf("first run: IAM calls %q, want %q", got, tc.first)
 			}
@@ -279,7 +279,7 @@ func TestRotateFromTheStart(t *testing.T) {
 				}
 				refuse = false
 				start := len(log.All())
-				err, said = rotate(t, r, deploy)
+				said, err = rotate(t, r, deploy)
 				if got := log.All()[start:]; !slices.Equal(got, tc.second) {
 					t.Errorf("next run: IAM calls %q, want %q", got, tc.second)
 				}
