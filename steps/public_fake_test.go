@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/awsfake"
@@ -186,6 +187,46 @@ func TestPublicPolicyMergedBySid(t *testing.T) {
 			}
 			if strings.Contains(put, "media/old/") || !strings.Contains(put, "media/blog/") {
 				t.Errorf("the wizard's grant was not replaced by media/blog/:\n%s", put)
+			}
+		})
+	}
+}
+
+// Before its first change to an adopted bucket's Block Public Access, the
+// public step records the setting as it was ("none" when the bucket had
+// none), so destroy can put it back; a bucket the wizard made records
+// nothing (destroy deletes it). A later apply never overwrites the record.
+func TestPublicRecordsAnAdoptedBucketsBlockPublicAccessFirst(t *testing.T) {
+	a := testrun.Answers(t, publicYAML)
+	custom := s3types.PublicAccessBlockConfiguration{BlockPublicAcls: sdk.Bool(true), IgnorePublicAcls: sdk.Bool(false), BlockPublicPolicy: sdk.Bool(true), RestrictPublicBuckets: sdk.Bool(true)}
+	customJSON, _ := json.Marshal(custom)
+	for _, tc := range []struct {
+		name string
+		pab  *s3types.PublicAccessBlockConfiguration
+		made bool
+		want string
+	}{
+		{"adopted, without Block Public Access", nil, false, "none"},
+		{"adopted, with its own", &custom, false, string(customJSON)},
+		{"made by the wizard", &custom, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{a.Bucket: {Region: "eu-west-3", Enforced: true, PAB: tc.pab}})
+			r := fakeRun(t, a, publicClients(s3, "https://s3.example.test"))
+			if tc.made {
+				if err := r.State.Update(func(p *state.Progress) {
+					p.PutOwnership(state.Ownership{Kind: state.KindBucket, Name: a.Bucket, Evidence: state.EvidenceCreated})
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 2 {
+				doAll(t, planOf(t, r, "public"))
+				if got := r.State.Resource(steps.PABBeforeResource); got != tc.want {
+					t.Fatalf("recorded Block Public Access before the wizard: %q, want %q", got, tc.want)
+				}
+				// Changed behind the wizard's back: the record stays the first one.
+				s3.Buckets[a.Bucket].PAB = ptr(steps.WantedPublicAccessBlock(false))
 			}
 		})
 	}
