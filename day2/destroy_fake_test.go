@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -179,3 +180,42 @@ func TestDestroyDeletesTheUserItMadeUnlessAnotherEnvUsesIt(t *testing.T) {
 		})
 	}
 }
+
+// On an adopted bucket, destroy puts Block Public Access back as the
+// public step recorded it before its first change: removed when the bucket
+// had none, the recorded setting otherwise, untouched when the wizard never
+// changed it.
+func TestDestroyPutsBlockPublicAccessBackAsItWas(t *testing.T) {
+	a := testrun.Answers(t, destroyFakeYAML)
+	own := s3types.PublicAccessBlockConfiguration{BlockPublicAcls: sdk.Bool(true), IgnorePublicAcls: sdk.Bool(false), BlockPublicPolicy: sdk.Bool(true), RestrictPublicBuckets: sdk.Bool(true)}
+	ownJSON, _ := json.Marshal(own)
+	for _, tc := range []struct {
+		name   string
+		before string // the record of the public step
+		calls  []string
+		want   *s3types.PublicAccessBlockConfiguration
+	}{
+		{"had none", "none", []string{"s3:DeletePublicAccessBlock " + a.Bucket}, nil},
+		{"had its own", string(ownJSON), []string{"s3:PutPublicAccessBlock " + a.Bucket}, &own},
+		{"never changed", "", nil, ptr(steps.WantedPublicAccessBlock(true))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &awsfake.Log{}
+			fs3 := awsfake.NewS3(log, map[string]*awsfake.Bucket{a.Bucket: {PAB: ptr(steps.WantedPublicAccessBlock(true))}})
+			r := fakeRun(t, a, &aws.Clients{IAM: awsfake.NewIAM(log, nil), S3: fs3}, func(p *state.Progress) {
+				if tc.before != "" {
+					p.SetResource(steps.PABBeforeResource, tc.before)
+				}
+			})
+			destroyed(t, r)
+			if got := log.Only("s3:"); !slices.Equal(got, tc.calls) {
+				t.Errorf("S3 calls %q, want %q", got, tc.calls)
+			}
+			if got := fs3.Buckets[a.Bucket].PAB; !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Block Public Access after destroy %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
