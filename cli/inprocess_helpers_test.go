@@ -35,7 +35,10 @@ type person struct {
 
 func (p *person) CanPrompt() bool { return p.terminal }
 
-func (p *person) next(prompt string) (string, error) {
+func (p *person) next(prompt string) (string, error) { return p.answer(prompt, true) }
+
+// answer takes the next answer; echo says whether the terminal shows it.
+func (p *person) answer(prompt string, echo bool) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.asked = append(p.asked, prompt)
@@ -50,8 +53,10 @@ func (p *person) next(prompt string) (string, error) {
 	}
 	a := p.answers[0]
 	p.answers = p.answers[1:]
-	if p.transcript != nil {
+	if p.transcript != nil && echo {
 		fmt.Fprintln(p.transcript, a)
+	} else if p.transcript != nil {
+		fmt.Fprintln(p.transcript)
 	}
 	return a, nil
 }
@@ -65,7 +70,7 @@ func (p *person) Input(prompt string) (string, error) { return p.next(prompt) }
 
 func (p *person) Password(title string, validate func(string) error) (string, error) {
 	for {
-		a, err := p.next(title + " ")
+		a, err := p.answer(title+" ", false)
 		if err != nil {
 			return "", err
 		}
