@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/s3wizard/s3wizard/cli"
-	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/minioserver"
+	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -79,17 +79,16 @@ func TestRotateWithoutTerminalNeedsYesInProcess(t *testing.T) {
 // ownership of what it made, in dir.
 func savedEnv(t *testing.T, dir, answers string, owned ...state.Ownership) {
 	t.Helper()
-	a, err := config.Parse([]byte(answers))
-	must(t, err)
-	a.ApplyDefaults()
+	a := testrun.Answers(t, answers)
+	testrun.SaveAnswers(t, dir, a)
 	p, err := state.Open(dir, a.Env)
 	must(t, err)
 	defer p.Close()
-	p.SetAnswers(a)
-	for _, o := range owned {
-		p.PutOwnership(o)
-	}
-	must(t, p.Save())
+	must(t, p.Update(func(p *state.Progress) {
+		for _, o := range owned {
+			p.PutOwnership(o)
+		}
+	}))
 }
 
 // Issue 10.4: destroy lists what goes before it asks for the bucket's

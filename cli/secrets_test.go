@@ -168,14 +168,16 @@ func TestSecretsThroughSymlinkedFoldersRefused(t *testing.T) {
 // TestDocsDoesNotWriteThroughLinkedHandoff (issue 17.6): a hand-off file
 // that is a link to a file outside the project is refused, the target
 // untouched.
+//
+// In-process, on a saved env, offline (the live checks fail; the document
+// is still written, but never through the link).
 func TestDocsDoesNotWriteThroughLinkedHandoff(t *testing.T) {
-	s := motoserver.Shared(t)
-	dir := project(t, stagingAnswers)
-	mustOK(t, apply(t, dir, s.Env()))
+	dir := t.TempDir()
+	savedEnv(t, dir, stagingAnswers)
 	target := filepath.Join(t.TempDir(), "elsewhere.md")
 	must(t, os.WriteFile(target, []byte("mine\n"), 0o600))
 	must(t, os.Symlink(target, filepath.Join(dir, "S3-HANDOFF-staging.md")))
-	r := run(t, dir, s.Env(), "docs", "--env", "staging")
+	r := inDir(t, dir, cli.Deps{Open: offline(t)}, "docs", "--env", "staging")
 	if r.code == 0 || !strings.Contains(r.stderr, "symbolic link") {
 		t.Errorf("docs through a link: exit %d\n%s", r.code, r.stderr)
 	}
@@ -246,18 +248,16 @@ func TestOtherServicesKeyInEnvFileKeptInBackup(t *testing.T) {
 
 // TestSymlinkedEnvFileSaysLinkNotParseError (issue 17.17): a .env that is a
 // link got "parse … line N" from check and doctor; they say what is wrong.
+//
+// In-process, on a saved env: refused before any session is opened.
 func TestSymlinkedEnvFileSaysLinkNotParseError(t *testing.T) {
-	s := motoserver.Shared(t)
-	dir := project(t, stagingAnswers)
-	mustOK(t, apply(t, dir, s.Env()))
-	body, err := os.ReadFile(filepath.Join(dir, ".env"))
-	must(t, err)
+	dir := t.TempDir()
+	savedEnv(t, dir, stagingAnswers)
 	target := filepath.Join(t.TempDir(), "shared.env")
-	must(t, os.WriteFile(target, append(body, []byte("{not an env line}\n")...), 0o600))
-	must(t, os.Remove(filepath.Join(dir, ".env")))
+	must(t, os.WriteFile(target, []byte("AWS_STORAGE_BUCKET_NAME=mon-app-media-staging\n{not an env line}\n"), 0o600))
 	must(t, os.Symlink(target, filepath.Join(dir, ".env")))
 	for _, cmd := range []string{"check", "doctor"} {
-		r := run(t, dir, s.Env(), cmd, "--env", "staging")
+		r := inDir(t, dir, cli.Deps{Open: noSession(t)}, cmd, "--env", "staging")
 		if r.code == 0 || !strings.Contains(r.stderr+r.stdout, "is a symbolic link") || strings.Contains(r.stderr+r.stdout, "parse ") {
 			t.Errorf("%s with a linked .env: exit %d\n%s%s", cmd, r.code, r.stdout, r.stderr)
 		}
