@@ -132,12 +132,9 @@ func TestUsageMissingEnvInProcess(t *testing.T) {
 	wantUsage(t, runMain(args...), args, "plan needs --answers FILE")
 }
 
-// A bad answers file is refused before anything is written: no progress
-// folder, no env file, the answers file untouched.
+// A bad answers file is refused before anything is written: no session
+// opened, no progress folder, no env file, the answers file untouched.
 func TestUsageBadAnswersFileWritesNothingInProcess(t *testing.T) {
-	t.Setenv("AWS_ACCESS_KEY_ID", "")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-	t.Setenv("AWS_PROFILE", "")
 	for _, c := range []struct {
 		name, body, want string
 	}{
@@ -161,7 +158,9 @@ func TestUsageBadAnswersFileWritesNothingInProcess(t *testing.T) {
 				{"apply", "--env", "staging", "--answers", file, "--yes", "--dir", dir},
 				{"plan", "--env", "staging", "--answers", file, "--dir", dir},
 			} {
-				wantUsage(t, runMain(cmd...), cmd, c.want)
+				var out, errw bytes.Buffer
+				code := cli.Main(cmd, strings.NewReader(""), &out, &errw, cli.Deps{Open: noSession(t)})
+				wantUsage(t, mainResult{code, out.String(), errw.String()}, cmd, c.want)
 				entries, err := os.ReadDir(dir)
 				if err != nil {
 					t.Fatal(err)
