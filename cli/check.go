@@ -55,19 +55,17 @@ type checkEntry struct {
 // checkOptions are check's: its flags (--env, --json and the global ones)
 // and its collaborators.
 type checkOptions struct {
-	IO IO
-	envOptions
+	savedEnvOptions
 	json bool
-	Open Opener
 }
 
 func newCheck(f *flags, x *factory) *checkOptions {
-	return &checkOptions{IO: x.io, envOptions: envFrom(f), json: f.json, Open: x.open}
+	return &checkOptions{savedEnvOptions: savedEnvFrom(f, x), json: f.json}
 }
 
 func cmdCheck(ctx context.Context, f *checkOptions) error {
 	s := f.IO
-	sess, err := savedSession(ctx, f.envOptions, f.Open, false)
+	sess, err := f.session(ctx, false)
 	if err != nil {
 		return err
 	}

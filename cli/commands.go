@@ -52,6 +52,25 @@ func (e envOptions) app() app.Options {
 	return app.Options{Dir: e.Dir, Env: e.Env, Profile: e.Profile, Region: e.Region}
 }
 
+// savedEnvOptions are what every command on an env with saved progress
+// has (check, doctor, docs, destroy, rotate-keys, migrate-media): the
+// streams, the env's flags and the session opener.
+type savedEnvOptions struct {
+	IO IO
+	envOptions
+	Open Opener
+}
+
+func savedEnvFrom(f *flags, x *factory) savedEnvOptions {
+	return savedEnvOptions{IO: x.io, envOptions: envFrom(f), Open: x.open}
+}
+
+// session opens the env (savedSession), with the progress lock when lock
+// is set.
+func (o savedEnvOptions) session(ctx context.Context, lock bool) (*app.Session, error) {
+	return savedSession(ctx, o.envOptions, o.Open, lock)
+}
+
 // Exit-code lines shared by most commands.
 const (
 	exitOK     = "0  success"

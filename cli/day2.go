@@ -22,19 +22,15 @@ import (
 
 // doctorOptions are doctor's: --env and the global flags, and its
 // collaborators.
-type doctorOptions struct {
-	IO IO
-	envOptions
-	Open Opener
-}
+type doctorOptions struct{ savedEnvOptions }
 
 func newDoctor(f *flags, x *factory) *doctorOptions {
-	return &doctorOptions{IO: x.io, envOptions: envFrom(f), Open: x.open}
+	return &doctorOptions{savedEnvFrom(f, x)}
 }
 
 func cmdDoctor(ctx context.Context, f *doctorOptions) error {
 	s := f.IO
-	sess, err := savedSession(ctx, f.envOptions, f.Open, false)
+	sess, err := f.session(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -62,16 +58,14 @@ func cmdDoctor(ctx context.Context, f *doctorOptions) error {
 // rotateOptions are rotate-keys': its flags (--env, --yes, --no-color and
 // the global ones) and its collaborators.
 type rotateOptions struct {
-	IO IO
-	envOptions
+	savedEnvOptions
 	Yes      bool
 	noColor  bool
-	Open     Opener
 	Prompter Prompter
 }
 
 func newRotate(f *flags, x *factory) *rotateOptions {
-	return &rotateOptions{IO: x.io, envOptions: envFrom(f), Yes: f.Yes, noColor: f.noColor, Open: x.open, Prompter: x.prompter}
+	return &rotateOptions{savedEnvOptions: savedEnvFrom(f, x), Yes: f.Yes, noColor: f.noColor, Prompter: x.prompter}
 }
 
 func cmdRotate(ctx context.Context, f *rotateOptions) error {
@@ -79,7 +73,7 @@ func cmdRotate(ctx context.Context, f *rotateOptions) error {
 	if !f.Yes && !f.Prompter.CanPrompt() {
 		return app.UsageError(errors.New("rotate-keys asks before it deactivates the old key, but there is no terminal to ask in: run it in a terminal, or pass --yes once every running process can be restarted with the new key"))
 	}
-	sess, err := savedSession(ctx, f.envOptions, f.Open, true)
+	sess, err := f.session(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -130,19 +124,17 @@ func cmdRotate(ctx context.Context, f *rotateOptions) error {
 // destroyOptions are destroy's: --env and the global flags, and its
 // collaborators.
 type destroyOptions struct {
-	IO IO
-	envOptions
-	Open     Opener
+	savedEnvOptions
 	Prompter Prompter
 }
 
 func newDestroy(f *flags, x *factory) *destroyOptions {
-	return &destroyOptions{IO: x.io, envOptions: envFrom(f), Open: x.open, Prompter: x.prompter}
+	return &destroyOptions{savedEnvOptions: savedEnvFrom(f, x), Prompter: x.prompter}
 }
 
 func cmdDestroy(ctx context.Context, f *destroyOptions) error {
 	s := f.IO
-	sess, err := savedSession(ctx, f.envOptions, f.Open, true)
+	sess, err := f.session(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -178,19 +170,17 @@ const docsLiveTimeout = 2 * time.Minute
 // docsOptions are docs': its flags (--env, -o and the global ones) and its
 // collaborators.
 type docsOptions struct {
-	IO IO
-	envOptions
+	savedEnvOptions
 	output string
-	Open   Opener
 }
 
 func newDocs(f *flags, x *factory) *docsOptions {
-	return &docsOptions{IO: x.io, envOptions: envFrom(f), output: f.output, Open: x.open}
+	return &docsOptions{savedEnvOptions: savedEnvFrom(f, x), output: f.output}
 }
 
 func cmdDocs(ctx context.Context, f *docsOptions) error {
 	s := f.IO
-	sess, err := savedSession(ctx, f.envOptions, f.Open, false)
+	sess, err := f.session(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -25,15 +25,13 @@ var ErrMigrationFailed = errors.New("some files were not uploaded")
 // migrateOptions are migrate-media's: its flags (--env, --dry-run,
 // --media-root and the global ones) and its collaborators.
 type migrateOptions struct {
-	IO IO
-	envOptions
+	savedEnvOptions
 	DryRun    bool
 	mediaRoot string
-	Open      Opener
 }
 
 func newMigrateMedia(f *flags, x *factory) *migrateOptions {
-	return &migrateOptions{IO: x.io, envOptions: envFrom(f), DryRun: f.DryRun, mediaRoot: f.mediaRoot, Open: x.open}
+	return &migrateOptions{savedEnvOptions: savedEnvFrom(f, x), DryRun: f.DryRun, mediaRoot: f.mediaRoot}
 }
 
 // cmdMigrateMedia uploads the project's existing MEDIA_ROOT files under
@@ -45,7 +43,7 @@ func cmdMigrateMedia(ctx context.Context, f *migrateOptions) error {
 	if err != nil {
 		return err
 	}
-	sess, err := savedSession(ctx, f.envOptions, f.Open, false)
+	sess, err := f.session(ctx, false)
 	if err != nil {
 		return err
 	}
