@@ -7,15 +7,8 @@ import (
 
 // DestroyList says, before anything is deleted, what Destroy will delete for
 // the env and what it keeps, from the progress file alone (no AWS call), so
-// the user can confirm knowing what goes. It renders inventory.Of, the
+// the user can confirm knowing what goes: the lines of inventory.Of, the
 // list Destroy itself goes by.
 func DestroyList(r *steps.Run) (deleted, kept []string) {
-	for _, it := range inventory.Of(r) {
-		if it.Delete {
-			deleted = append(deleted, it.Line())
-		} else {
-			kept = append(kept, it.Line())
-		}
-	}
-	return deleted, kept
+	return inventory.Of(r).Lines()
 }

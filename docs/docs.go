@@ -19,6 +19,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/inventory"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -87,6 +88,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 			d.EBHealthConfig = appconfig.EBHealthConfigFile
 		}
 	}
+	d.Destroyed, d.Kept = inventory.Of(r).Lines()
 	d.Mermaid = mermaid(r, d)
 	d.Checklist = checklist(r, checks, live, d.Generated)
 	d.Manual = manual(r)
@@ -140,6 +142,9 @@ type data struct {
 	// Provider is the S3-compatible provider's profile, one line each
 	// (credentials: provided).
 	Provider []string
+	// Destroyed and Kept are the env's resources as destroy's inventory
+	// has them: what `destroy` deletes, what it keeps and why.
+	Destroyed, Kept []string
 }
 
 type prefixRow struct{ Prefix, Access string }

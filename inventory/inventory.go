@@ -55,6 +55,19 @@ func (it Item) Line() string {
 // List is an env's inventory, in the order destroy acts on it.
 type List []Item
 
+// Lines are the items' lines, those destroy deletes and those it keeps:
+// the confirmation list and the hand-off's.
+func (l List) Lines() (deleted, kept []string) {
+	for _, it := range l {
+		if it.Delete {
+			deleted = append(deleted, it.Line())
+		} else {
+			kept = append(kept, it.Line())
+		}
+	}
+	return deleted, kept
+}
+
 // Find is the item of kind/name (ok false when destroy does not act on it).
 func (l List) Find(kind, name string) (Item, bool) {
 	for _, it := range l {
