@@ -178,3 +178,37 @@ func liveChecks(r *steps.Run) map[string]func(t *testing.T) bool {
 		},
 	}
 }
+
+// TestDestroyDeletesAlarmsTheAnswersNoLongerWant: the monitoring step
+// made two alarms, then the answers set both thresholds to 0 without an
+// apply. The alarms still exist; destroy listed and deleted only what the
+// answers want, so it named none and left both. The step now records the
+// alarms it makes, and the inventory lists what it recorded.
+func TestDestroyDeletesAlarmsTheAnswersNoLongerWant(t *testing.T) {
+	s := motoserver.Shared(t)
+	s.Use(t)
+	dir := t.TempDir()
+	first := testrun.New(t, dir, testrun.Answers(t, destroyAnswers+monAnswers), nil)
+	testrun.Apply(t, first, "preflight", "bucket", "monitoring")
+	a := first.Answers
+	made := []string{steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket)}
+	for _, name := range made {
+		if o, ok := first.State.Ownership(state.KindAlarm, name); !ok || o.Evidence != state.EvidenceCreated {
+			t.Errorf("alarm %s recorded as %+v (%v), want created by the wizard", name, o, ok)
+		}
+	}
+	first.State.Close()
+	r := testrun.New(t, dir, testrun.Answers(t, destroyAnswers+"alarms: {bucket_size_gb: 0, number_of_objects: 0}\n"), nil)
+	deleted, _ := day2.DestroyList(r)
+	for _, name := range made {
+		if !slices.Contains(deleted, "CloudWatch alarm "+name) {
+			t.Errorf("the list lacks alarm %s, which exists:\n%s", name, strings.Join(deleted, "\n"))
+		}
+	}
+	destroy(t, r)
+	for name := range testrun.Alarms(t, r) {
+		if slices.Contains(made, name) {
+			t.Errorf("alarm %s survived destroy", name)
+		}
+	}
+}
