@@ -251,9 +251,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		name := sdk.ToString(in.AlarmName)
 		wanted[name] = true
 		cur, exists := live[name]
-		if exists {
-			claimAlarm(r, p, name)
-		}
+		claimAlarm(r, p, name, exists)
 		if exists && sameAlarm(cur, in, topic) {
 			continue
 		}
@@ -284,16 +282,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		}
 		name := name
 		p.Add(&Action{Summary: "delete CloudWatch alarm " + name + " (its threshold is now 0)", Calls: []string{"cloudwatch:DeleteAlarms"},
-			Do: func(ctx context.Context) error {
-				_, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
-				if (err == nil || aws.IsNotFound(err)) && r.State != nil {
-					return r.State.Update(func(p *state.Progress) { p.ForgetOwnership(state.KindAlarm, name) })
-				}
-				if aws.IsNotFound(err) {
-					return nil
-				}
-				return err
-			}})
+			Do: func(ctx context.Context) error { return deleteAlarm(ctx, r, cw, name) }})
 	}
 	return nil
 }
@@ -350,8 +339,21 @@ func putAlarm(ctx context.Context, r *Run, cw aws.CloudWatchAPI, in *cloudwatch.
 // (a run died right after PutMetricAlarm) is the wizard's. One found
 // without a record is left unrecorded (an env set up before alarms were
 // recorded: destroy lists the alarms its answers want).
-func claimAlarm(r *Run, p *Plan, name string) {
-	if o, ok := r.ownership(state.KindAlarm, name); ok && o.Evidence == state.EvidencePending {
+func claimAlarm(r *Run, p *Plan, name string, exists bool) {
+	if o, ok := r.ownership(state.KindAlarm, name); exists && ok && o.Evidence == state.EvidencePending {
 		p.recordOwnership(state.KindAlarm, name, "", state.EvidenceCreated)
 	}
+}
+
+// deleteAlarm deletes an alarm the answers no longer want, and forgets
+// its record.
+func deleteAlarm(ctx context.Context, r *Run, cw aws.CloudWatchAPI, name string) error {
+	_, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
+	if err != nil && !aws.IsNotFound(err) {
+		return err
+	}
+	if r.State == nil {
+		return nil
+	}
+	return r.State.Update(func(p *state.Progress) { p.ForgetOwnership(state.KindAlarm, name) })
 }
