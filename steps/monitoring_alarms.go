@@ -274,7 +274,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		p.Add(&Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s > %s, daily%s)", verb, name, alarmMetric(in), alarmThreshold(in), notifySuffix(topic)),
 			Calls: []string{"cloudwatch:PutMetricAlarm"},
 			After: []string{"sns:CreateTopic"},
-			Do: func(ctx context.Context) error { return putAlarm(ctx, r, cw, &in, exists) }})
+			Do:    func(ctx context.Context) error { return putAlarm(ctx, r, cw, &in, exists) }})
 	}
 	for name := range live {
 		if wanted[name] {
