@@ -341,7 +341,7 @@ func putAlarm(ctx context.Context, r *Run, cw aws.CloudWatchAPI, in *cloudwatch.
 // recorded: destroy lists the alarms its answers want).
 func claimAlarm(r *Run, p *Plan, name string, exists bool) {
 	if o, ok := r.ownership(state.KindAlarm, name); exists && ok && o.Evidence == state.EvidencePending {
-		p.recordOwnership(state.KindAlarm, name, "", state.EvidenceCreated)
+		recordOwnership(p, state.KindAlarm, name, "", state.EvidenceCreated)
 	}
 }
 
