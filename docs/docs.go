@@ -19,7 +19,6 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/internal/text"
-	"github.com/s3wizard/s3wizard/inventory"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -88,7 +87,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 			d.EBHealthConfig = appconfig.EBHealthConfigFile
 		}
 	}
-	d.Destroyed, d.Kept = inventory.Of(r).Lines()
+	d.Destroyed, d.Kept = resources(r)
 	d.Mermaid = mermaid(r, d)
 	d.Checklist = checklist(r, checks, live, d.Generated)
 	d.Manual = manual(r)
