@@ -122,8 +122,10 @@ func TestDestroyListIsWhatDestroyDoes(t *testing.T) {
 				}
 			}
 			for _, it := range inv {
-				if live, ok := exists[it.Kind]; ok && live(t) == it.Delete {
-					t.Errorf("listed %q; after destroy it exists: %v", it.Line(), !it.Delete)
+				if live, ok := exists[it.Kind]; ok {
+					if left := live(t); left == it.Delete {
+						t.Errorf("listed %q; after destroy it exists: %v", it.Line(), left)
+					}
 				}
 			}
 
