@@ -130,10 +130,8 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 			After: []string{"iam:CreatePolicy", "iam:CreateGroup"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
-				return retryUnknownEntity(ctx, func() error {
-					_, err := cl.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(wantARN)})
-					return err
-				})
+				_, err := cl.AttachGroupPolicy(newEntity.In(ctx), &iam.AttachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(wantARN)})
+				return err
 			}})
 	}
 	// Switching between least-privilege and full access detaches the other.
@@ -223,10 +221,8 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 			After: []string{"iam:CreateGroup", "iam:CreateUser"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
-				return retryUnknownEntity(ctx, func() error {
-					_, err := cl.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: &group, UserName: &user})
-					return err
-				})
+				_, err := cl.AddUserToGroup(newEntity.In(ctx), &iam.AddUserToGroupInput{GroupName: &group, UserName: &user})
+				return err
 			}})
 	}
 	return nil

@@ -230,10 +230,8 @@ func lifecycleAction(cl aws.S3API, bucket string, rules []types.LifecycleRule, s
 	if len(rules) == 0 {
 		return &Action{Summary: "remove the lifecycle rules of " + bucket, Calls: []string{"s3:DeleteBucketLifecycle"},
 			Do: func(ctx context.Context) error {
-				return retryConflict(ctx, func() error {
-					_, err := cl.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: &bucket})
-					return err
-				})
+				_, err := cl.DeleteBucketLifecycle(conflict.In(ctx), &s3.DeleteBucketLifecycleInput{Bucket: &bucket})
+				return err
 			}}
 	}
 	return &Action{Summary: summary, Calls: []string{"s3:PutBucketLifecycleConfiguration"},
@@ -241,11 +239,9 @@ func lifecycleAction(cl aws.S3API, bucket string, rules []types.LifecycleRule, s
 }
 
 func putLifecycle(ctx context.Context, cl aws.S3API, bucket string, rules []types.LifecycleRule) error {
-	return retryConflict(ctx, func() error {
-		_, err := cl.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: &bucket,
-			LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}})
-		return err
-	})
+	_, err := cl.PutBucketLifecycleConfiguration(conflict.In(ctx), &s3.PutBucketLifecycleConfigurationInput{Bucket: &bucket,
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}})
+	return err
 }
 
 func archiveNote(tier string) string {

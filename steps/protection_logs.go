@@ -30,7 +30,7 @@ func LogBucketName(bucket string) string { return config.LogBucketName(bucket) }
 func logAction(a *Action) *Action {
 	do := a.Do
 	a.Summary = "access logs: " + a.Summary
-	a.Do = func(ctx context.Context) error { return retryConflict(ctx, func() error { return do(ctx) }) }
+	a.Do = func(ctx context.Context) error { return do(conflict.In(ctx)) }
 	return a
 }
 
@@ -58,10 +58,8 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 			p.Notice("access_logs: false: logging of %s stops; the log bucket %s and the logs already in it are kept (its lifecycle rule expires them)", bucket, logBucket)
 			p.Add(&Action{Summary: "turn off server access logging of " + bucket, Calls: []string{"s3:PutBucketLogging"},
 				Do: func(ctx context.Context) error {
-					return retryConflict(ctx, func() error {
-						_, err := cl.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: &bucket, BucketLoggingStatus: &types.BucketLoggingStatus{}})
-						return err
-					})
+					_, err := cl.PutBucketLogging(conflict.In(ctx), &s3.PutBucketLoggingInput{Bucket: &bucket, BucketLoggingStatus: &types.BucketLoggingStatus{}})
+					return err
 				}})
 		}
 		return nil

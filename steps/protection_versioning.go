@@ -58,11 +58,9 @@ func planVersioning(ctx context.Context, r *Run, p *Plan) error {
 	bucket := a.Bucket
 	p.Add(&Action{Summary: "turn on versioning of " + bucket, Calls: []string{"s3:PutBucketVersioning"},
 		Do: r.orRefused(func(ctx context.Context) error {
-			return retryConflict(ctx, func() error {
-				_, err := cl.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &bucket,
-					VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
-				return err
-			})
+			_, err := cl.PutBucketVersioning(conflict.In(ctx), &s3.PutBucketVersioningInput{Bucket: &bucket,
+				VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+			return err
 		}, "protection", refusedVersioning, label)})
 	return nil
 }

@@ -171,10 +171,8 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 			if err := r.savePABBefore(live, pabReadErr); err != nil {
 				return err
 			}
-			return retryConflict(ctx, func() error {
-				_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &a.Bucket, PublicAccessBlockConfiguration: &want})
-				return err
-			})
+			_, err := cl.PutPublicAccessBlock(conflict.In(ctx), &s3.PutPublicAccessBlockInput{Bucket: &a.Bucket, PublicAccessBlockConfiguration: &want})
+			return err
 		},
 	}
 
@@ -216,18 +214,14 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 					}
 					body = m.JSON
 				}
-				return retryWhile(ctx, policyRetryBudget, policyPutRetryable, func() error {
-					_, err := SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
-					return err
-				})
+				_, err := SendBucketPolicy(policyPut.In(ctx), cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
+				return err
 			}, "public", refusedPolicy, "bucket policy")}
 	case merged.JSON == "" && livePolicy != "":
 		pol = &Action{Summary: "remove the bucket policy (no public prefix any more)", Calls: []string{"s3:DeleteBucketPolicy"},
 			Do: func(ctx context.Context) error {
-				return retryConflict(ctx, func() error {
-					_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &a.Bucket})
-					return err
-				})
+				_, err := cl.DeleteBucketPolicy(conflict.In(ctx), &s3.DeleteBucketPolicyInput{Bucket: &a.Bucket})
+				return err
 			}}
 	}
 	// Relax Block Public Access before a public policy goes in (AWS refuses
@@ -255,6 +249,9 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 
 // policyRetryBudget bounds the retries of PutBucketPolicy.
 const policyRetryBudget = 30 * time.Second
+
+// policyPut is PutBucketPolicy's wait (policyPutRetryable).
+var policyPut = aws.Settle{NotYet: policyPutRetryable, Budget: policyRetryBudget}
 
 // policyPutRetryable: right after PutPublicAccessBlock relaxes
 // BlockPublicPolicy, AWS may still refuse a public policy with AccessDenied

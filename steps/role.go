@@ -115,10 +115,8 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 		p.Add(&Action{Summary: "put the least-privilege S3 policy on role " + role, Calls: []string{"iam:PutRolePolicy"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
-				return retryUnknownEntity(ctx, func() error {
-					_, err := putRolePolicy(ctx, cl, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
-					return err
-				})
+				_, err := putRolePolicy(newEntity.In(ctx), cl, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
+				return err
 			}})
 	}
 	attached := false
@@ -133,10 +131,8 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 		p.Add(&Action{Summary: "attach AWSElasticBeanstalkWebTier to role " + role, Calls: []string{"iam:AttachRolePolicy"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
-				return retryUnknownEntity(ctx, func() error {
-					_, err := cl.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
-					return err
-				})
+				_, err := cl.AttachRolePolicy(newEntity.In(ctx), &iam.AttachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
+				return err
 			}})
 	}
 	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
@@ -198,6 +194,9 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 // instance profile propagates.
 const ebProfileRetryBudget = 60 * time.Second
 
+// ebProfileSettle is UpdateEnvironment's wait (instanceProfileNotReady).
+var ebProfileSettle = aws.Settle{NotYet: instanceProfileNotReady, Budget: ebProfileRetryBudget}
+
 // instanceProfileNotReady reports Elastic Beanstalk's InvalidParameterValue
 // about the instance profile, which it answers for a few seconds after
 // CreateInstanceProfile/AddRoleToInstanceProfile (IAM is eventually
@@ -221,10 +220,7 @@ func instanceProfileNotReady(err error) bool {
 // is.
 func addRoleToProfile(ctx context.Context, cl aws.IAMAPI, role string) error {
 	// IAM may not know an entity created moments ago yet.
-	err := retryUnknownEntity(ctx, func() error {
-		_, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
-		return err
-	})
+	_, err := cl.AddRoleToInstanceProfile(newEntity.In(ctx), &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
 	if aws.Code(err) == "LimitExceeded" {
 		out, gerr := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
 		if gerr == nil {
@@ -357,10 +353,8 @@ func planEB(ctx context.Context, r *Run, p *Plan, role string) error {
 	update := &Action{Summary: fmt.Sprintf("use instance profile %s in Elastic Beanstalk environment %s and set its properties %s (one update, rolling)", role, env, strings.Join(deployVarNames(r.EBProperties()), ", ")),
 		Calls: []string{"elasticbeanstalk:UpdateEnvironment"},
 		Do: func(ctx context.Context) error {
-			return retryWhile(ctx, ebProfileRetryBudget, instanceProfileNotReady, func() error {
-				_, err := r.AWS.EB.UpdateEnvironment(ctx, in)
-				return err
-			})
+			_, err := r.AWS.EB.UpdateEnvironment(ebProfileSettle.In(ctx), in)
+			return err
 		}}
 	warn := func() {
 		p.Warn("switching the instance profile replaces the instances: make sure /health/ answers before CommonMiddleware (see the hand-off document) so the new instance passes the health check without ALLOWED_HOSTS = ['*']")
