@@ -14,7 +14,6 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/cannedhttp"
 	"github.com/s3wizard/s3wizard/policy"
@@ -32,8 +31,6 @@ import (
 // action: there the Settle (policyPut, ebProfileSettle) is given to the same
 // call here. The policy itself (pauses, budget, cancellation) is tested in
 // aws/settle_test.go.
-
-func apiErr(code string) error { return &smithy.GenericAPIError{Code: code, Message: code} }
 
 // script answers the requests of op with the answers in order, then the
 // last one again; other ops get ok.
