@@ -93,34 +93,35 @@ func (r *Run) mediaBucketPolicy(cfARN string) (policy.Document, bool) {
 }
 
 func planPublic(ctx context.Context, r *Run) (*Plan, error) {
-	a := r.Answers
 	p := &Plan{}
+	if err := planPublicAccess(ctx, r, p); err != nil {
+		return nil, err
+	}
+	// The CORS rule does not depend on the bucket policy: it is planned
+	// also where the provider has no policy (R2, B2, Scaleway's dialect) or
+	// refused it.
+	if err := planCORS(ctx, r, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planPublicAccess plans the bucket's Block Public Access and policy (and
+// the CloudFront distribution the policy grants).
+func planPublicAccess(ctx context.Context, r *Run, p *Plan) error {
+	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
 	publicRead := a.AnonymousPrefixes()
 	public := len(publicRead) > 0
-	// The CORS rule does not depend on the bucket policy: it is planned on
-	// every return, also where the provider has no policy (R2, B2,
-	// Scaleway's dialect) or refused it.
-	withCORS := func() (*Plan, error) {
-		if err := planCORS(ctx, r, p); err != nil {
-			return nil, err
-		}
-		return p, nil
-	}
 	if !r.PolicyWritten() {
 		// A provider whose bucket policy the wizard does not write (its
 		// profile, or its recorded refusal): no policy to read or change.
 		r.noPolicyNotice(p)
-		return withCORS()
+		return nil
 	}
-	cfARN, cfWait := "", false
-	if a.ServedByCloudFront() {
-		var err error
-		if cfARN, cfWait, err = planCloudFront(ctx, r, p); err != nil {
-			return nil, err
-		}
-	} else if id := r.resource(ResCloudFrontID); id != "" {
-		p.Warn("the CloudFront distribution %s made for this env stays (and answers 403 once its bucket grant is gone): `s3wizard destroy` deletes it, or disable and delete it in the CloudFront console", id)
+	cfARN, cfWait, err := planPublicCloudFront(ctx, r, p)
+	if err != nil {
+		return err
 	}
 	if !r.AWS.TLS() {
 		p.Notice("the endpoint %s has no TLS: the statement denying non-TLS requests is left out (it would lock every client out); on AWS it is added", r.AWS.Endpoint)
@@ -138,37 +139,105 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		return cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket})
 	})
 
-	if public && !r.Offline && !compatible(a) {
-		acct, err := r.AWS.S3Control.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: sdk.String(r.AccountID())})
-		switch {
-		case err == nil && acct.PublicAccessBlockConfiguration != nil:
-			c := acct.PublicAccessBlockConfiguration
-			if sdk.ToBool(c.BlockPublicPolicy) || sdk.ToBool(c.RestrictPublicBuckets) {
-				return nil, fmt.Errorf("the account-level Block Public Access (S3 → Block Public Access settings for this account) has BlockPublicPolicy/RestrictPublicBuckets on, which overrides every bucket: the public prefixes %s cannot be served anonymously. Ask an admin to turn those two off at account level (keep the ACL ones on), or serve them through CloudFront, or drop public_prefixes (and static_on_s3)", strings.Join(publicRead, ", "))
-			}
-			p.Notice("account-level Block Public Access allows public bucket policies")
-		case aws.IsNotFound(err):
-			p.Notice("no account-level Block Public Access is set: the bucket's own settings decide")
-		default:
-			p.Notice("account-level Block Public Access could not be read (%s): if public files answer 403, check it (S3 → Block Public Access settings for this account)", text.FirstLine(aws.Explain(err).Error()))
-		}
+	if err := checkAccountPAB(ctx, r, p, publicRead); err != nil {
+		return err
 	}
 
-	want := WantedPublicAccessBlock(public)
 	live, err := bucketPAB()
-	pabReadErr := err
 	if err != nil && !aws.IsNotFound(err) && !r.Offline {
-		return nil, fmt.Errorf("read Block Public Access of %s: %w", a.Bucket, err)
+		return fmt.Errorf("read Block Public Access of %s: %w", a.Bucket, err)
 	}
-	pabOK := err == nil && live != nil && live.PublicAccessBlockConfiguration != nil && samePAB(*live.PublicAccessBlockConfiguration, want)
+	pab := publicAccessBlockAction(r, public, live, err)
+
+	livePolicy, refused, err := liveBucketPolicy(r, p, bucketPolicy)
+	if err != nil || refused {
+		return err
+	}
+	pol, err := bucketPolicyAction(ctx, r, p, livePolicy, cfARN)
+	if err != nil {
+		return err
+	}
+	addPABAndPolicy(p, public, pab, pol)
+	if cfWait {
+		p.Add(r.waitAction())
+	}
+	if p.Empty() {
+		p.Notice("Block Public Access and bucket policy are as wanted")
+	}
+	return nil
+}
+
+// liveBucketPolicy waits for the bucket policy's read: its document ("" when
+// there is none), or refused when the provider refused the read (the
+// generic profile asked), and then no policy is planned.
+func liveBucketPolicy(r *Run, p *Plan, read func() (*s3.GetBucketPolicyOutput, error)) (doc string, refused bool, err error) {
+	out, err := read()
+	switch {
+	case err == nil:
+		return sdk.ToString(out.Policy), false, nil
+	case r.planRefusal(p, err, refusedPolicy, "bucket policy"):
+		// The generic profile asked, and the provider refused the read.
+		r.noPolicyNotice(p)
+		return "", true, nil
+	case !aws.IsNotFound(err) && !r.Offline:
+		return "", false, fmt.Errorf("read bucket policy of %s: %w", r.Answers.Bucket, err)
+	}
+	return "", false, nil
+}
+
+// planPublicCloudFront plans the CloudFront distribution when the answers
+// serve through it (its ARN, "" when this plan makes it, and whether the
+// deploy is to be waited for), and warns of one left from earlier answers.
+func planPublicCloudFront(ctx context.Context, r *Run, p *Plan) (cfARN string, cfWait bool, err error) {
+	if r.Answers.ServedByCloudFront() {
+		return planCloudFront(ctx, r, p)
+	}
+	if id := r.resource(ResCloudFrontID); id != "" {
+		p.Warn("the CloudFront distribution %s made for this env stays (and answers 403 once its bucket grant is gone): `s3wizard destroy` deletes it, or disable and delete it in the CloudFront console", id)
+	}
+	return "", false, nil
+}
+
+// checkAccountPAB refuses public prefixes that the account-level Block
+// Public Access would block whatever the bucket says, and notes what it
+// found (on AWS, when there are public prefixes).
+func checkAccountPAB(ctx context.Context, r *Run, p *Plan, publicRead []string) error {
+	if len(publicRead) == 0 || r.Offline || compatible(r.Answers) {
+		return nil
+	}
+	acct, err := r.AWS.S3Control.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: sdk.String(r.AccountID())})
+	switch {
+	case err == nil && acct.PublicAccessBlockConfiguration != nil:
+		c := acct.PublicAccessBlockConfiguration
+		if sdk.ToBool(c.BlockPublicPolicy) || sdk.ToBool(c.RestrictPublicBuckets) {
+			return fmt.Errorf("the account-level Block Public Access (S3 → Block Public Access settings for this account) has BlockPublicPolicy/RestrictPublicBuckets on, which overrides every bucket: the public prefixes %s cannot be served anonymously. Ask an admin to turn those two off at account level (keep the ACL ones on), or serve them through CloudFront, or drop public_prefixes (and static_on_s3)", strings.Join(publicRead, ", "))
+		}
+		p.Notice("account-level Block Public Access allows public bucket policies")
+	case aws.IsNotFound(err):
+		p.Notice("no account-level Block Public Access is set: the bucket's own settings decide")
+	default:
+		p.Notice("account-level Block Public Access could not be read (%s): if public files answer 403, check it (S3 → Block Public Access settings for this account)", text.FirstLine(aws.Explain(err).Error()))
+	}
+	return nil
+}
+
+// publicAccessBlockAction sets the bucket's Block Public Access wanted for
+// public; nil when the live one (read with readErr) is as wanted.
+func publicAccessBlockAction(r *Run, public bool, live *s3.GetPublicAccessBlockOutput, readErr error) *Action {
+	a := r.Answers
 	if compatible(a) {
-		pabOK = true // AWS-only: not read, not set (see ProviderSkips)
+		return nil // AWS-only: not read, not set (see ProviderSkips)
 	}
-	pab := &Action{
+	want := WantedPublicAccessBlock(public)
+	if readErr == nil && live != nil && live.PublicAccessBlockConfiguration != nil && samePAB(*live.PublicAccessBlockConfiguration, want) {
+		return nil
+	}
+	cl := r.AWS.S3In(a.Region)
+	return &Action{
 		Summary: pabSummary(public),
 		Calls:   []string{"s3:PutPublicAccessBlock"},
 		Do: func(ctx context.Context) error {
-			if err := r.savePABBefore(live, pabReadErr); err != nil {
+			if err := r.savePABBefore(live, readErr); err != nil {
 				return err
 			}
 			return retryConflict(ctx, func() error {
@@ -177,17 +246,14 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 			})
 		},
 	}
+}
 
-	var livePolicy string
-	if out, err := bucketPolicy(); err == nil {
-		livePolicy = sdk.ToString(out.Policy)
-	} else if r.planRefusal(p, err, refusedPolicy, "bucket policy") {
-		// The generic profile asked, and the provider refused the read.
-		r.noPolicyNotice(p)
-		return withCORS()
-	} else if !aws.IsNotFound(err) && !r.Offline {
-		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
-	}
+// bucketPolicyAction merges the wizard's statements into the live bucket
+// policy and returns the action that puts (or, with nothing of the wizard's
+// left, removes) it; nil when the live policy is as wanted.
+func bucketPolicyAction(ctx context.Context, r *Run, p *Plan, livePolicy, cfARN string) (*Action, error) {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
 	merged, err := r.mergedMediaPolicyFor(livePolicy, cmp.Or(cfARN, r.CloudFrontSourceARN()))
 	if err != nil {
 		return nil, fmt.Errorf("bucket policy of %s: %w", a.Bucket, err)
@@ -201,11 +267,10 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 			return nil, err
 		}
 	}
-	var pol *Action
 	switch {
 	case merged.JSON != "" && !policy.Equal(livePolicy, merged.JSON):
 		body := merged.JSON
-		pol = &Action{Summary: policySummary(a, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
+		return &Action{Summary: policySummary(a, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
 			Do: r.orRefused(func(ctx context.Context) error {
 				if a.ServedByCloudFront() && cfARN == "" {
 					// The distribution was made by this plan: its ARN is
@@ -220,37 +285,36 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 					_, err := SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
 					return err
 				})
-			}, "public", refusedPolicy, "bucket policy")}
+			}, "public", refusedPolicy, "bucket policy")}, nil
 	case merged.JSON == "" && livePolicy != "":
-		pol = &Action{Summary: "remove the bucket policy (no public prefix any more)", Calls: []string{"s3:DeleteBucketPolicy"},
+		return &Action{Summary: "remove the bucket policy (no public prefix any more)", Calls: []string{"s3:DeleteBucketPolicy"},
 			Do: func(ctx context.Context) error {
 				return retryConflict(ctx, func() error {
 					_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &a.Bucket})
 					return err
 				})
-			}}
+			}}, nil
 	}
-	// Relax Block Public Access before a public policy goes in (AWS refuses
-	// it otherwise); tighten it only after the public grant is gone.
+	return nil, nil
+}
+
+// addPABAndPolicy adds the Block Public Access and bucket policy actions
+// (either may be nil) in the order AWS accepts them: relax Block Public
+// Access before a public policy goes in (AWS refuses it otherwise); tighten
+// it only after the public grant is gone.
+func addPABAndPolicy(p *Plan, public bool, pab, pol *Action) {
 	switch {
-	case public && !pabOK && pol != nil:
+	case public && pab != nil && pol != nil:
 		p.Add(pab)
 		p.Add(pol)
-	case !pabOK && pol != nil:
+	case pab != nil && pol != nil:
 		p.Add(pol)
 		p.Add(pab)
-	case !pabOK:
+	case pab != nil:
 		p.Add(pab)
 	case pol != nil:
 		p.Add(pol)
 	}
-	if cfWait {
-		p.Add(r.waitAction())
-	}
-	if p.Empty() {
-		p.Notice("Block Public Access and bucket policy are as wanted")
-	}
-	return withCORS()
 }
 
 // policyRetryBudget bounds the retries of PutBucketPolicy.
