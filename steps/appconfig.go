@@ -551,12 +551,34 @@ func orUnknown(v string) string {
 
 func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	a := r.Answers
-	var checks []Check
 	path := r.EnvFilePath()
 	env, err := envfile.Read(path)
 	if err != nil {
 		return []Check{Fail(CheckEnvFileReadable, "env file", err.Error())}
 	}
+	checks := []Check{envVarsCheck(r, env), envFileModeCheck(path, a.EnvFile)}
+	checks = append(checks, secretsInGitChecks(r)...)
+	if accessKeys(a) {
+		checks = append(checks, envKeyRecordedCheck(r, env[appconfig.EnvKeyID]))
+	}
+	if _, err := os.Stat(filepath.Join(r.Dir, appconfig.SettingsFile)); err != nil {
+		checks = append(checks, Fail(CheckDjangoSettings, "django settings generated", err.Error()))
+	} else {
+		checks = append(checks, Pass(CheckDjangoSettings, "django settings generated", appconfig.SettingsFile))
+	}
+	if a.HerokuApp != "" {
+		checks = append(checks, secretFileCheck(r, CheckHerokuFile, "heroku command file", appconfig.HerokuFile(a.Env)))
+	}
+	if a.SetEnvSh {
+		checks = append(checks, secretFileCheck(r, CheckSetEnvFile, "set_env.sh", appconfig.SetEnvFile))
+	}
+	return checks
+}
+
+// envVarsCheck checks that the env file holds the app's variables as
+// wanted, without those it should not have.
+func envVarsCheck(r *Run, env map[string]string) Check {
+	a := r.Answers
 	set, remove := r.WantedEnv()
 	var bad []string
 	for _, k := range sortedKeys(set) {
@@ -577,17 +599,27 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 		}
 	}
 	if len(bad) > 0 {
-		checks = append(checks, Fail(CheckEnvVars, "env file has the app's variables", a.EnvFile+": missing or wrong "+strings.Join(bad, ", ")))
-	} else {
-		checks = append(checks, Pass(CheckEnvVars, "env file has the app's variables", strings.Join(r.AppEnvNames(), ", ")))
+		return Fail(CheckEnvVars, "env file has the app's variables", a.EnvFile+": missing or wrong "+strings.Join(bad, ", "))
 	}
-	if fi, err := os.Stat(path); err != nil {
-		checks = append(checks, Fail(CheckEnvFileMode, "env file mode 0600", err.Error()))
-	} else if fi.Mode().Perm() != appconfig.SecretPerm {
-		checks = append(checks, Fail(CheckEnvFileMode, "env file mode 0600", fmt.Sprintf("%s is %#o", a.EnvFile, fi.Mode().Perm())))
-	} else {
-		checks = append(checks, Pass(CheckEnvFileMode, "env file mode 0600", a.EnvFile))
+	return Pass(CheckEnvVars, "env file has the app's variables", strings.Join(r.AppEnvNames(), ", "))
+}
+
+// envFileModeCheck checks that only its owner can read the env file at
+// path (named as the answers name it).
+func envFileModeCheck(path, name string) Check {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return Fail(CheckEnvFileMode, "env file mode 0600", err.Error())
+	case fi.Mode().Perm() != appconfig.SecretPerm:
+		return Fail(CheckEnvFileMode, "env file mode 0600", fmt.Sprintf("%s is %#o", name, fi.Mode().Perm()))
 	}
+	return Pass(CheckEnvFileMode, "env file mode 0600", name)
+}
+
+// secretsInGitChecks checks that git ignores the secret files and tracks
+// none of them.
+func secretsInGitChecks(r *Run) []Check {
 	// A tracked file is not ignored, whatever .gitignore says: both checks
 	// tell it.
 	missing, err := appconfig.MissingIgnores(r.Dir, r.IgnorePatterns())
@@ -598,19 +630,21 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	if len(tracked) > 0 {
 		untrack = fmt.Sprintf("git tracks %s (ignoring is not enough): `git rm --cached %s`, commit, and rotate the key it held (it is in the history)", strings.Join(tracked, ", "), strings.Join(tracked, " "))
 	}
+	var checks []Check
+	const ignoredName = "secret files ignored by git"
 	switch {
 	case err != nil:
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", err.Error()))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, err.Error()))
 	case untrack != "":
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", untrack))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, untrack))
 	case len(missing) > 0:
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", "not ignored: "+strings.Join(missing, "; ")))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, "not ignored: "+strings.Join(missing, "; ")))
 	case gerr != nil:
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", gerr.Error()))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, gerr.Error()))
 	case len(unignored) > 0:
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", fmt.Sprintf("git does not ignore %s although .gitignore lists it: a line git reads otherwise (a backslash, a trailing space) or a later `!` rule; check with `git check-ignore -v --no-index %s`", strings.Join(unignored, ", "), strings.Join(unignored, " "))))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, fmt.Sprintf("git does not ignore %s although .gitignore lists it: a line git reads otherwise (a backslash, a trailing space) or a later `!` rule; check with `git check-ignore -v --no-index %s`", strings.Join(unignored, ", "), strings.Join(unignored, " "))))
 	default:
-		checks = append(checks, Pass(CheckSecretsIgnored, "secret files ignored by git", strings.Join(r.IgnorePatterns(), " ")))
+		checks = append(checks, Pass(CheckSecretsIgnored, ignoredName, strings.Join(r.IgnorePatterns(), " ")))
 	}
 	const untrackedName = "secret files not tracked by git"
 	switch {
@@ -621,35 +655,28 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	default:
 		checks = append(checks, Pass(CheckSecretsUntracked, untrackedName, strings.Join(r.IgnorePatterns(), " ")))
 	}
-	if accessKeys(a) {
-		id := env[appconfig.EnvKeyID]
-		if r.State != nil && id != "" && r.State.Key(id) != nil {
-			checks = append(checks, Pass(CheckEnvKeyRecorded, "env file key recorded", text.Mask(id)))
-		} else {
-			checks = append(checks, Fail(CheckEnvKeyRecorded, "env file key recorded", fmt.Sprintf("%s in %s is not a key the wizard created for %s: run the access-key step or `s3wizard rotate-keys`", text.Mask(id), a.EnvFile, a.IAMUser)))
-		}
-	}
-	if _, err := os.Stat(filepath.Join(r.Dir, appconfig.SettingsFile)); err != nil {
-		checks = append(checks, Fail(CheckDjangoSettings, "django settings generated", err.Error()))
-	} else {
-		checks = append(checks, Pass(CheckDjangoSettings, "django settings generated", appconfig.SettingsFile))
-	}
-	secretFile := func(id CheckID, name, rel string) {
-		fi, err := os.Stat(filepath.Join(r.Dir, rel))
-		switch {
-		case err != nil:
-			checks = append(checks, Fail(id, name, err.Error()))
-		case fi.Mode().Perm() != appconfig.SecretPerm:
-			checks = append(checks, Fail(id, name, fmt.Sprintf("%s is %#o, want 0600", rel, fi.Mode().Perm())))
-		default:
-			checks = append(checks, Pass(id, name, rel+" (0600)"))
-		}
-	}
-	if a.HerokuApp != "" {
-		secretFile(CheckHerokuFile, "heroku command file", appconfig.HerokuFile(a.Env))
-	}
-	if a.SetEnvSh {
-		secretFile(CheckSetEnvFile, "set_env.sh", appconfig.SetEnvFile)
-	}
 	return checks
+}
+
+// envKeyRecordedCheck checks that the env file's access key id is one
+// the wizard created for this env.
+func envKeyRecordedCheck(r *Run, id string) Check {
+	a := r.Answers
+	if r.State != nil && id != "" && r.State.Key(id) != nil {
+		return Pass(CheckEnvKeyRecorded, "env file key recorded", text.Mask(id))
+	}
+	return Fail(CheckEnvKeyRecorded, "env file key recorded", fmt.Sprintf("%s in %s is not a key the wizard created for %s: run the access-key step or `s3wizard rotate-keys`", text.Mask(id), a.EnvFile, a.IAMUser))
+}
+
+// secretFileCheck checks that the generated file rel, which holds
+// secrets, exists and only its owner can read it.
+func secretFileCheck(r *Run, id CheckID, name, rel string) Check {
+	fi, err := os.Stat(filepath.Join(r.Dir, rel))
+	switch {
+	case err != nil:
+		return Fail(id, name, err.Error())
+	case fi.Mode().Perm() != appconfig.SecretPerm:
+		return Fail(id, name, fmt.Sprintf("%s is %#o, want 0600", rel, fi.Mode().Perm()))
+	}
+	return Pass(id, name, rel+" (0600)")
 }
