@@ -172,21 +172,46 @@ func validateStatement(kind Kind, s map[string]any, bucket string, bad func(stri
 		}
 	}
 	if v, ok := s["Sid"]; ok {
-		sid, isStr := v.(string)
-		switch {
-		case !isStr:
-			return bad("Sid must be a string")
-		case kind != BucketResource && !iamSid.MatchString(sid):
-			return bad("Sid %q: IAM allows only ASCII letters and digits", sid)
-		case sid == "":
-			return bad("Sid is empty")
+		if err := validateSid(kind, v, bad); err != nil {
+			return err
 		}
 	}
 	if e, _ := s["Effect"].(string); e != "Allow" && e != "Deny" {
 		return bad("Effect must be \"Allow\" or \"Deny\", got %s", show(s["Effect"]))
 	}
+	if err := validatePrincipals(kind, s, bad); err != nil {
+		return err
+	}
+	if err := validateActions(kind, s, bad); err != nil {
+		return err
+	}
+	if err := validateResources(kind, s, bucket, bad); err != nil {
+		return err
+	}
+	if c, ok := s["Condition"]; ok {
+		return validateCondition(c, bad)
+	}
+	return nil
+}
 
-	// Principal.
+// validateSid checks a statement's Sid: IAM's documents take only ASCII
+// letters and digits.
+func validateSid(kind Kind, v any, bad func(string, ...any) error) error {
+	sid, isStr := v.(string)
+	switch {
+	case !isStr:
+		return bad("Sid must be a string")
+	case kind != BucketResource && !iamSid.MatchString(sid):
+		return bad("Sid %q: IAM allows only ASCII letters and digits", sid)
+	case sid == "":
+		return bad("Sid is empty")
+	}
+	return nil
+}
+
+// validatePrincipals checks Principal and NotPrincipal: which of them the
+// document's kind takes, and each one's form.
+func validatePrincipals(kind Kind, s map[string]any, bad func(string, ...any) error) error {
 	_, hasP := s["Principal"]
 	_, hasNP := s["NotPrincipal"]
 	switch kind {
@@ -216,8 +241,12 @@ func validateStatement(kind Kind, s map[string]any, bucket string, bad func(stri
 			}
 		}
 	}
+	return nil
+}
 
-	// Action.
+// validateActions checks Action or NotAction: exactly one of them, each
+// service:action, of the services the document's kind takes.
+func validateActions(kind Kind, s map[string]any, bad func(string, ...any) error) error {
 	_, hasA := s["Action"]
 	_, hasNA := s["NotAction"]
 	if hasA == hasNA {
@@ -240,51 +269,58 @@ func validateStatement(kind Kind, s map[string]any, bucket string, bad func(stri
 			return bad("%s %q: a role trust policy takes only sts: actions (sts:AssumeRole)", field, a)
 		}
 	}
+	return nil
+}
 
-	// Resource.
+// validateResources checks Resource or NotResource: none in a trust
+// policy, exactly one of them otherwise, each a resource the document's
+// kind may name.
+func validateResources(kind Kind, s map[string]any, bucket string, bad func(string, ...any) error) error {
 	_, hasR := s["Resource"]
 	_, hasNR := s["NotResource"]
 	if kind == Trust {
 		if hasR || hasNR {
 			return bad("has prohibited field %s: a role trust policy names no resource (the role is the resource)", firstOf(hasR, "Resource", "NotResource"))
 		}
-	} else if hasR == hasNR {
+		return nil
+	}
+	if hasR == hasNR {
 		return bad("needs exactly one of Resource and NotResource")
 	}
-	if hasR || hasNR {
-		field := firstOf(hasR, "Resource", "NotResource")
-		res, err := stringList(s[field])
-		if err != nil {
-			return bad("%s %v", field, err)
-		}
-		for _, r := range res {
-			if err := validateResource(kind, r, bucket); err != nil {
-				return bad("%s %q: %v", field, r, err)
-			}
+	field := firstOf(hasR, "Resource", "NotResource")
+	res, err := stringList(s[field])
+	if err != nil {
+		return bad("%s %v", field, err)
+	}
+	for _, r := range res {
+		if err := validateResource(kind, r, bucket); err != nil {
+			return bad("%s %q: %v", field, r, err)
 		}
 	}
+	return nil
+}
 
-	// Condition.
-	if c, ok := s["Condition"]; ok {
-		cm, isMap := c.(map[string]any)
-		if !isMap || len(cm) == 0 {
-			return bad("Condition must be a non-empty object of operator → {key: value}")
+// validateCondition checks a Condition block: known operators, each over
+// a non-empty object of key → value.
+func validateCondition(c any, bad func(string, ...any) error) error {
+	cm, isMap := c.(map[string]any)
+	if !isMap || len(cm) == 0 {
+		return bad("Condition must be a non-empty object of operator → {key: value}")
+	}
+	for _, op := range sortedKeys(cm) {
+		if !knownOperator(op) {
+			return bad("unknown condition operator %s", op)
 		}
-		for _, op := range sortedKeys(cm) {
-			if !knownOperator(op) {
-				return bad("unknown condition operator %s", op)
+		keys, isMap := cm[op].(map[string]any)
+		if !isMap || len(keys) == 0 {
+			return bad("condition %s must be a non-empty object of key → value", op)
+		}
+		for _, k := range sortedKeys(keys) {
+			if k == "" || strings.ContainsFunc(k, unicode.IsSpace) {
+				return bad("condition %s: invalid key %q", op, k)
 			}
-			keys, isMap := cm[op].(map[string]any)
-			if !isMap || len(keys) == 0 {
-				return bad("condition %s must be a non-empty object of key → value", op)
-			}
-			for _, k := range sortedKeys(keys) {
-				if k == "" || strings.ContainsFunc(k, unicode.IsSpace) {
-					return bad("condition %s: invalid key %q", op, k)
-				}
-				if err := conditionValue(keys[k]); err != nil {
-					return bad("condition %s %s: %v", op, k, err)
-				}
+			if err := conditionValue(keys[k]); err != nil {
+				return bad("condition %s %s: %v", op, k, err)
 			}
 		}
 	}
