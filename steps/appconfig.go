@@ -168,8 +168,37 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	planEnvFile(r, p, envPath, env)
+	if err := planSecretsInGit(r, p); err != nil {
+		return nil, err
+	}
+	if a.HerokuApp != "" {
+		if err := planHerokuFile(r, p, env); err != nil {
+			return nil, err
+		}
+	}
+	// set_env.sh and the virtualenv hook.
+	if a.SetEnvSh {
+		if err := planSetEnv(r, p, env); err != nil {
+			return nil, err
+		}
+	}
+	// Django settings.
+	if err := planSettings(r, p); err != nil {
+		return nil, err
+	}
+	if instanceRole(a) {
+		if err := planInstanceRoleFiles(r, p); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
 
-	// Env file.
+// planEnvFile merges the app's variables into the env file (env, read
+// from envPath), other lines kept.
+func planEnvFile(r *Run, p *Plan, envPath string, env map[string]string) {
+	a := r.Answers
 	set, remove := r.WantedEnv()
 	if envNeedsMerge(envPath, env, set, remove) {
 		p.Add(&Action{
@@ -188,13 +217,18 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 	if instanceRole(a) && env[appconfig.EnvKeyID] != "" {
 		p.Warn("%s still has %s (%s): with an instance role the app needs no keys, and boto3 uses env vars before the role — remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from it and deactivate that key", a.EnvFile, appconfig.EnvKeyID, text.Mask(env[appconfig.EnvKeyID]))
 	}
+}
 
+// planSecretsInGit keeps the secret files out of git: ignored, and a
+// warning for any git tracks already.
+func planSecretsInGit(r *Run, p *Plan) error {
+	a := r.Answers
 	// Ignore files. While the access-key step is still to run, it ignores
 	// them (before its key exists): listed once, so plan and apply count
 	// the same actions.
 	if !accessKeys(a) || r.State.Step("access-key").Status == state.Done {
 		if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if tracked, err := r.TrackedSecretFiles(); err != nil {
@@ -202,51 +236,44 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 	} else if len(tracked) > 0 {
 		p.Warn("git tracks %s: ignoring is not enough. Run `git rm --cached %s` and commit; any key in it is in the history, so rotate it (`s3wizard rotate-keys --env %s`)", strings.Join(tracked, ", "), strings.Join(tracked, " "), a.Env)
 	}
+	return nil
+}
 
-	// Heroku command file.
-	if a.HerokuApp != "" {
-		path := filepath.Join(r.Dir, appconfig.HerokuFile(a.Env))
-		want, err := herokuScript(r, env)
-		if err != nil {
-			return nil, err
-		}
-		if !appconfig.FileIs(path, want, appconfig.SecretPerm) {
-			p.Add(&Action{
-				Summary: fmt.Sprintf("write %s: one `heroku config:set … --app %s` (mode 0600, gitignored; it holds the secret)", appconfig.HerokuFile(a.Env), a.HerokuApp),
-				Files:   []string{appconfig.HerokuFile(a.Env)},
-				Do: func(ctx context.Context) error {
-					return writeFromEnv(r, path, herokuScript)
-				},
-			})
-		}
-		p.Notice("Heroku: run `sh %s` (one restart), or let the wizard run the heroku CLI for you; then delete the file", appconfig.HerokuFile(a.Env))
+// planHerokuFile writes the Heroku command file (it holds the secret).
+func planHerokuFile(r *Run, p *Plan, env map[string]string) error {
+	a := r.Answers
+	path := filepath.Join(r.Dir, appconfig.HerokuFile(a.Env))
+	want, err := herokuScript(r, env)
+	if err != nil {
+		return err
 	}
+	if !appconfig.FileIs(path, want, appconfig.SecretPerm) {
+		p.Add(&Action{
+			Summary: fmt.Sprintf("write %s: one `heroku config:set … --app %s` (mode 0600, gitignored; it holds the secret)", appconfig.HerokuFile(a.Env), a.HerokuApp),
+			Files:   []string{appconfig.HerokuFile(a.Env)},
+			Do: func(ctx context.Context) error {
+				return writeFromEnv(r, path, herokuScript)
+			},
+		})
+	}
+	p.Notice("Heroku: run `sh %s` (one restart), or let the wizard run the heroku CLI for you; then delete the file", appconfig.HerokuFile(a.Env))
+	return nil
+}
 
-	// set_env.sh and the virtualenv hook.
-	if a.SetEnvSh {
-		if err := planSetEnv(r, p, env); err != nil {
-			return nil, err
-		}
+// planInstanceRoleFiles plans the health check of the EC2 / Elastic
+// Beanstalk load balancer, and the app's variables as Elastic Beanstalk
+// environment properties.
+func planInstanceRoleFiles(r *Run, p *Plan) error {
+	a := r.Answers
+	if err := planHealthCheck(r, p); err != nil {
+		return err
 	}
-
-	// Django settings.
-	if err := planSettings(r, p); err != nil {
-		return nil, err
+	planGenerated(r, p, appconfig.EBFile(a.Env), r.EBScript(), 0o700,
+		fmt.Sprintf("write %s: one `eb setenv` with %s (no secret)", appconfig.EBFile(a.Env), strings.Join(deployVarNames(r.EBProperties()), ", ")))
+	if a.EBEnvironment == "" {
+		p.Notice("Elastic Beanstalk does not read %s (it is .ebignored): run `sh %s` to set the app's variables as environment properties", a.EnvFile, appconfig.EBFile(a.Env))
 	}
-
-	// Health check of the EC2 / Elastic Beanstalk load balancer, and the
-	// app's variables as Elastic Beanstalk environment properties.
-	if instanceRole(a) {
-		if err := planHealthCheck(r, p); err != nil {
-			return nil, err
-		}
-		planGenerated(r, p, appconfig.EBFile(a.Env), r.EBScript(), 0o700,
-			fmt.Sprintf("write %s: one `eb setenv` with %s (no secret)", appconfig.EBFile(a.Env), strings.Join(deployVarNames(r.EBProperties()), ", ")))
-		if a.EBEnvironment == "" {
-			p.Notice("Elastic Beanstalk does not read %s (it is .ebignored): run `sh %s` to set the app's variables as environment properties", a.EnvFile, appconfig.EBFile(a.Env))
-		}
-	}
-	return p, nil
+	return nil
 }
 
 // envNeedsMerge reports whether Merge would change the env file (values or
@@ -378,14 +405,26 @@ func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) 
 		return errors.New(appconfig.MaskSecrets(err.Error(), env))
 	}
 	fmt.Fprintf(out, "Heroku app %s: config vars set (one release, one restart)\n", a.HerokuApp)
-	if id := env[appconfig.EnvKeyID]; accessKeys(a) && id != "" && r.State != nil {
-		if k := r.State.Key(id); k != nil && !slices.Contains(k.Deployed, "heroku") {
-			k.Deployed = append(k.Deployed, "heroku")
-			r.State.PutKey(*k)
-			if err := r.State.Save(); err != nil {
-				return fmt.Errorf("record heroku deployment: %w", err)
-			}
-		}
+	if id := env[appconfig.EnvKeyID]; accessKeys(a) && id != "" {
+		return recordHerokuDeployed(r, id)
+	}
+	return nil
+}
+
+// recordHerokuDeployed records that the access key id went to Heroku
+// (rotate-keys and the next steps read it).
+func recordHerokuDeployed(r *Run, id string) error {
+	if r.State == nil {
+		return nil
+	}
+	k := r.State.Key(id)
+	if k == nil || slices.Contains(k.Deployed, "heroku") {
+		return nil
+	}
+	k.Deployed = append(k.Deployed, "heroku")
+	r.State.PutKey(*k)
+	if err := r.State.Save(); err != nil {
+		return fmt.Errorf("record heroku deployment: %w", err)
 	}
 	return nil
 }
