@@ -378,31 +378,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 	if !compatible(a) {
 		pab = async(func() (Check, error) { return publicAccessBlockCheck(ctx, r, cl), nil })
 	}
-	type target struct {
-		key  string
-		want int
-		id   CheckID
-		name string
-	}
-	targets := []target{{"media/.s3wizard-private-probe", http.StatusForbidden, CheckPrivateRefused, "private file refused anonymously (403)"}}
-	var extra []Check
-	for _, pfx := range a.AnonymousPrefixes() {
-		name := "public file under " + pfx + " readable anonymously (200)"
-		if !r.PolicyWritten() {
-			if a.PublicDomain == "" {
-				extra = append(extra, Skip(CheckPublicReadable, name, "no bucket policy at this provider and no public_domain: "+r.publicFilesHow()))
-				continue
-			}
-			name = "public file under " + pfx + " readable anonymously through " + a.PublicDomain + " (200)"
-		}
-		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, CheckPublicReadable, name})
-	}
-	if !r.PolicyWritten() && a.PublicDomain != "" {
-		// R2's public domains and a CDN in front of a bucket serve the
-		// whole bucket unless restricted: a private file must not be
-		// readable through the domain.
-		targets = append(targets, target{"media/.s3wizard-domain-probe", notServed, CheckPrivateNotOnDomain, "private file not served through " + a.PublicDomain})
-	}
+	targets, extra := publicReadProbes(r)
 	if compatible(a) && r.PolicyWritten() && len(a.PublicReadPrefixes()) > 0 {
 		// Never lock the app out: with the policy in place, the app's own
 		// key (the provided one) still puts, gets, lists and deletes.
@@ -412,19 +388,75 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 	if a.ServedByCloudFront() {
 		// CloudFront serves them: S3 itself refuses anonymous readers.
 		cdn = async(func() ([]Check, error) { return cloudFrontChecks(ctx, r), nil })
-		for _, pfx := range a.PublicReadPrefixes() {
-			name := "public file under " + pfx + " refused anonymously at S3 (403; CloudFront serves it)"
-			if r.AWS.Endpoint != "" {
-				// An emulator (moto) grants a statement's reads to anyone,
-				// whatever its principal: the 403 is AWS's to prove.
-				extra = append(extra, Skip(CheckPublicNotDirect, name, "not probed behind AWS_ENDPOINT_URL (an emulator may ignore the policy's principal); Block Public Access and the CloudFront grant are checked"))
+		notDirect, skipped := notDirectProbes(r)
+		targets, extra = append(targets, notDirect...), append(extra, skipped...)
+	}
+	probes := runPublicProbes(ctx, r, cl, targets)
+	pabCheck, _ := pab()
+	out := append(append([]Check{pabCheck}, probes...), extra...)
+	if cdn != nil {
+		cf, _ := cdn()
+		out = append(out, cf...)
+	}
+	return append(out, verifyCORS(ctx, r)...)
+}
+
+// publicProbe is an object verifyPublic puts and reads back anonymously:
+// the anonymous GET must answer want.
+type publicProbe struct {
+	key  string
+	want int
+	id   CheckID
+	name string
+}
+
+// publicReadProbes are the probes of a private file and of each anonymous
+// prefix (through the provider's public domain where the wizard writes no
+// policy); skipped are the checks that cannot be probed.
+func publicReadProbes(r *Run) (probes []publicProbe, skipped []Check) {
+	a := r.Answers
+	probes = []publicProbe{{"media/.s3wizard-private-probe", http.StatusForbidden, CheckPrivateRefused, "private file refused anonymously (403)"}}
+	for _, pfx := range a.AnonymousPrefixes() {
+		name := "public file under " + pfx + " readable anonymously (200)"
+		if !r.PolicyWritten() {
+			if a.PublicDomain == "" {
+				skipped = append(skipped, Skip(CheckPublicReadable, name, "no bucket policy at this provider and no public_domain: "+r.publicFilesHow()))
 				continue
 			}
-			targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusForbidden, CheckPublicNotDirect, name})
+			name = "public file under " + pfx + " readable anonymously through " + a.PublicDomain + " (200)"
 		}
+		probes = append(probes, publicProbe{pfx + ".s3wizard-public-probe", http.StatusOK, CheckPublicReadable, name})
 	}
+	if !r.PolicyWritten() && a.PublicDomain != "" {
+		// R2's public domains and a CDN in front of a bucket serve the
+		// whole bucket unless restricted: a private file must not be
+		// readable through the domain.
+		probes = append(probes, publicProbe{"media/.s3wizard-domain-probe", notServed, CheckPrivateNotOnDomain, "private file not served through " + a.PublicDomain})
+	}
+	return probes, skipped
+}
+
+// notDirectProbes are the probes of the prefixes CloudFront serves: S3
+// itself must refuse their anonymous readers.
+func notDirectProbes(r *Run) (probes []publicProbe, skipped []Check) {
+	for _, pfx := range r.Answers.PublicReadPrefixes() {
+		name := "public file under " + pfx + " refused anonymously at S3 (403; CloudFront serves it)"
+		if r.AWS.Endpoint != "" {
+			// An emulator (moto) grants a statement's reads to anyone,
+			// whatever its principal: the 403 is AWS's to prove.
+			skipped = append(skipped, Skip(CheckPublicNotDirect, name, "not probed behind AWS_ENDPOINT_URL (an emulator may ignore the policy's principal); Block Public Access and the CloudFront grant are checked"))
+			continue
+		}
+		probes = append(probes, publicProbe{pfx + ".s3wizard-public-probe", http.StatusForbidden, CheckPublicNotDirect, name})
+	}
+	return probes, skipped
+}
+
+// runPublicProbes runs the probes; they are independent: they run
+// together.
+func runPublicProbes(ctx context.Context, r *Run, cl aws.S3API, targets []publicProbe) []Check {
+	a := r.Answers
 	hc := &http.Client{Timeout: 15 * time.Second}
-	// The probes are independent: they run together.
 	probes := make([]Check, len(targets))
 	forEach(len(targets), func(i int) {
 		t := targets[i]
@@ -445,13 +477,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		cancel()
 		probes[i] = c
 	})
-	pabCheck, _ := pab()
-	out := append(append([]Check{pabCheck}, probes...), extra...)
-	if cdn != nil {
-		cf, _ := cdn()
-		out = append(out, cf...)
-	}
-	return append(out, verifyCORS(ctx, r)...)
+	return probes
 }
 
 // publicAccessBlockCheck compares the bucket's Block Public Access with the
@@ -552,18 +578,31 @@ func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		u = strings.TrimSuffix(r.Answers.PublicDomain, "/") + "/" + (&url.URL{Path: key}).EscapedPath()
 	}
 	status, err := anonymousGet(ctx, hc, u)
-	if v := sdk.ToString(put.VersionId); v != "" && v != "null" {
+	removeProbe(ctx, cl, r, bucket, key, put.VersionId)
+	if err != nil {
+		return Fail(id, name, err.Error())
+	}
+	return probeVerdict(r, id, name, u, status, want, sse)
+}
+
+// removeProbe deletes the probe object (its version, when the bucket
+// keeps versions: that leaves no delete marker, in one request).
+func removeProbe(ctx context.Context, cl aws.S3API, r *Run, bucket, key string, version *string) {
+	if v := sdk.ToString(version); v != "" && v != "null" {
 		// Deleting the version itself leaves no delete marker: one request.
-		if !deleteProbeVersion(ctx, cl, bucket, key, put.VersionId) {
+		if !deleteProbeVersion(ctx, cl, bucket, key, version) {
 			r.purgeProbe(ctx, bucket, key)
 		}
-	} else {
-		deleteProbe(ctx, cl, bucket, key)
-		r.purgeProbe(ctx, bucket, key)
+		return
 	}
+	deleteProbe(ctx, cl, bucket, key)
+	r.purgeProbe(ctx, bucket, key)
+}
+
+// probeVerdict judges the status the anonymous GET of u answered (the
+// probe stored as SSE-S3 when sse).
+func probeVerdict(r *Run, id CheckID, name, u string, status, want int, sse bool) Check {
 	switch {
-	case err != nil:
-		return Fail(id, name, err.Error())
 	case want == notServed && status >= 200 && status < 300:
 		return Fail(id, name, fmt.Sprintf("anonymous GET %s answered %d: the domain serves the whole bucket, private files included — restrict it to the public prefixes (%s)", u, status, r.publicFilesHow()))
 	case want == notServed:
@@ -572,8 +611,7 @@ func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		return Fail(id, name, fmt.Sprintf("anonymous GET answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", status))
 	case status != want:
 		return Fail(id, name, fmt.Sprintf("anonymous GET answered %d", status))
-	}
-	if sse {
+	case sse:
 		return Pass(id, name, "stored SSE-S3 (AES256), as the public storages write")
 	}
 	return Pass(id, name, "")
