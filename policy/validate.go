@@ -96,51 +96,13 @@ func Validate(kind Kind, doc, bucket string) error {
 	bad := func(stmt int, sid, format string, args ...any) error {
 		return &Error{Kind: kind, Statement: stmt, Sid: sid, Rule: fmt.Sprintf(format, args...)}
 	}
-	dec := json.NewDecoder(strings.NewReader(doc))
-	dec.UseNumber()
-	var top any
-	if err := dec.Decode(&top); err != nil {
-		return bad(0, "", "not valid JSON: %v", err)
+	m, err := decodeDocument(kind, doc, bad)
+	if err != nil {
+		return err
 	}
-	if dec.More() {
-		return bad(0, "", "not valid JSON: text after the document")
-	}
-	if path := findNull(top, ""); path != "" {
-		return nullError(kind, top, path)
-	}
-	if n := nonSpace(doc); n > maxChars[kind] {
-		return bad(0, "", "%d characters (white space excluded), over AWS's limit of %d", n, maxChars[kind])
-	}
-	m, ok := top.(map[string]any)
-	if !ok {
-		return bad(0, "", "the document must be a JSON object")
-	}
-	for _, k := range sortedKeys(m) {
-		if k != "Version" && k != "Id" && k != "Statement" {
-			return bad(0, "", "unknown top-level field %s (allowed: Version, Id, Statement)", k)
-		}
-	}
-	if v, _ := m["Version"].(string); v != Version {
-		return bad(0, "", "Version must be %q, got %s", Version, show(m["Version"]))
-	}
-	if id, ok := m["Id"]; ok {
-		if s, isStr := id.(string); !isStr || s == "" {
-			return bad(0, "", "Id must be a non-empty string")
-		}
-	}
-	var stmts []any
-	switch s := m["Statement"].(type) {
-	case map[string]any:
-		stmts = []any{s}
-	case []any:
-		stmts = s
-	case nil:
-		return bad(0, "", "missing Statement")
-	default:
-		return bad(0, "", "Statement must be an object or a list of objects")
-	}
-	if len(stmts) == 0 {
-		return bad(0, "", "Statement is empty")
+	stmts, err := documentStatements(m, bad)
+	if err != nil {
+		return err
 	}
 	sids := map[string]int{}
 	for i, raw := range stmts {
@@ -163,6 +125,64 @@ func Validate(kind Kind, doc, bucket string) error {
 		}
 	}
 	return nil
+}
+
+// decodeDocument decodes doc: one JSON object, no null, within AWS's size
+// limit for its kind.
+func decodeDocument(kind Kind, doc string, bad func(stmt int, sid, format string, args ...any) error) (map[string]any, error) {
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	var top any
+	if err := dec.Decode(&top); err != nil {
+		return nil, bad(0, "", "not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, bad(0, "", "not valid JSON: text after the document")
+	}
+	if path := findNull(top, ""); path != "" {
+		return nil, nullError(kind, top, path)
+	}
+	if n := nonSpace(doc); n > maxChars[kind] {
+		return nil, bad(0, "", "%d characters (white space excluded), over AWS's limit of %d", n, maxChars[kind])
+	}
+	m, ok := top.(map[string]any)
+	if !ok {
+		return nil, bad(0, "", "the document must be a JSON object")
+	}
+	return m, nil
+}
+
+// documentStatements checks the document's top-level fields (Version, Id,
+// Statement) and returns its statements, one or a list.
+func documentStatements(m map[string]any, bad func(stmt int, sid, format string, args ...any) error) ([]any, error) {
+	for _, k := range sortedKeys(m) {
+		if k != "Version" && k != "Id" && k != "Statement" {
+			return nil, bad(0, "", "unknown top-level field %s (allowed: Version, Id, Statement)", k)
+		}
+	}
+	if v, _ := m["Version"].(string); v != Version {
+		return nil, bad(0, "", "Version must be %q, got %s", Version, show(m["Version"]))
+	}
+	if id, ok := m["Id"]; ok {
+		if s, isStr := id.(string); !isStr || s == "" {
+			return nil, bad(0, "", "Id must be a non-empty string")
+		}
+	}
+	var stmts []any
+	switch s := m["Statement"].(type) {
+	case map[string]any:
+		stmts = []any{s}
+	case []any:
+		stmts = s
+	case nil:
+		return nil, bad(0, "", "missing Statement")
+	default:
+		return nil, bad(0, "", "Statement must be an object or a list of objects")
+	}
+	if len(stmts) == 0 {
+		return nil, bad(0, "", "Statement is empty")
+	}
+	return stmts, nil
 }
 
 func validateStatement(kind Kind, s map[string]any, bucket string, bad func(string, ...any) error) error {
