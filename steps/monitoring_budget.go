@@ -396,12 +396,10 @@ func budgetNotices(r *Run, p *Plan, want btypes.Budget) {
 // intent to create it recorded first.
 func createBudgetAction(r *Run, want btypes.Budget) *Action {
 	a := r.Answers
-	bc := r.AWS.Budgets
 	acct := r.AccountID()
-	name := BudgetName
 	wantN := WantedBudgetNotification(a)
 	email := a.Budget.Email
-	return &Action{Summary: fmt.Sprintf("create budget %s (%s USD/month, alert at %g%% to %s)", name, sdk.ToString(want.BudgetLimit.Amount), a.Budget.ThresholdPct, email),
+	return &Action{Summary: fmt.Sprintf("create budget %s (%s USD/month, alert at %g%% to %s)", BudgetName, sdk.ToString(want.BudgetLimit.Amount), a.Budget.ThresholdPct, email),
 		Calls: []string{"budgets:CreateBudget"},
 		Do: func(ctx context.Context) error {
 			if r.State == nil {
@@ -414,7 +412,7 @@ func createBudgetAction(r *Run, want btypes.Budget) *Action {
 			if err := r.State.SaveResource(budgetOwnerResource, budgetMadePending); err != nil {
 				return fmt.Errorf("record the intent to create it: %w", err)
 			}
-			_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &acct, Budget: &want,
+			_, err := r.AWS.Budgets.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &acct, Budget: &want,
 				NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: &wantN, Subscribers: []btypes.Subscriber{emailSubscriber(email)}}},
 				ResourceTags:                 budgetTags(a)})
 			switch {
@@ -422,7 +420,7 @@ func createBudgetAction(r *Run, want btypes.Budget) *Action {
 				return r.State.Update(func(p *state.Progress) {
 					p.SetResource(budgetOwnerResource, budgetMadeHere)
 					p.SetResource(budgetEmailResource, email)
-					p.SetResource(budgetResource, name)
+					p.SetResource(budgetResource, BudgetName)
 				})
 			case aws.Status(err) >= 400 && aws.Status(err) < 500:
 				// Refused: nothing was made.
