@@ -475,21 +475,7 @@ func (x *accessible) step(list []*steps.Step, s *steps.Step, a *config.Answers) 
 }
 
 func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
-	var mu sync.Mutex
-	report := func(e steps.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		// The AWS calls are in the plan ("AWS: …"): read aloud one by one
-		// as they go, they drowned what is done and checked.
-		switch e.Kind {
-		case steps.EvAction:
-			x.printf("  doing: %s\n", e.Text)
-		case steps.EvCheck:
-			x.printf("  check: %s\n", checkText(*e.Check))
-		case steps.EvStepSkip:
-			x.printf("  skipped: %s\n", e.Text)
-		}
-	}
+	report := x.reporter()
 	if !s.IsEnabled(ans) {
 		_, err := x.eng.Apply(x.ctx, s, report)
 		return err
@@ -498,27 +484,7 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 	if err != nil {
 		return err
 	}
-	if p.Empty() {
-		x.printf("Plan: nothing to change; applying verifies the live state.\n")
-	} else {
-		x.printf("Plan:\n")
-		for i, a := range p.Actions {
-			x.printf("  %d. %s", i+1, a.Summary)
-			if len(a.Calls) > 0 {
-				x.printf(" (AWS: %s)", strings.Join(a.Calls, ", "))
-			}
-			if len(a.Files) > 0 {
-				x.printf(" (files: %s)", strings.Join(a.Files, ", "))
-			}
-			x.printf("\n")
-		}
-	}
-	for _, n := range p.Notices {
-		x.printf("Note: %s\n", n)
-	}
-	for _, w := range p.Warnings {
-		x.printf("Warning: %s\n", w)
-	}
+	x.printPlan(p)
 	title := "Apply?"
 	if x.back {
 		title = "Apply? (no: back to this step's questions, the answers kept)"
@@ -541,6 +507,51 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
 	}
 	return nil
+}
+
+// reporter prints what applying a step does and checks, one line each.
+func (x *accessible) reporter() func(steps.Event) {
+	var mu sync.Mutex
+	return func(e steps.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		// The AWS calls are in the plan ("AWS: …"): read aloud one by one
+		// as they go, they drowned what is done and checked.
+		switch e.Kind {
+		case steps.EvAction:
+			x.printf("  doing: %s\n", e.Text)
+		case steps.EvCheck:
+			x.printf("  check: %s\n", checkText(*e.Check))
+		case steps.EvStepSkip:
+			x.printf("  skipped: %s\n", e.Text)
+		}
+	}
+}
+
+// printPlan prints a step's plan: its actions (with their AWS calls and
+// files), notices and warnings.
+func (x *accessible) printPlan(p *steps.Plan) {
+	if p.Empty() {
+		x.printf("Plan: nothing to change; applying verifies the live state.\n")
+	} else {
+		x.printf("Plan:\n")
+		for i, a := range p.Actions {
+			x.printf("  %d. %s", i+1, a.Summary)
+			if len(a.Calls) > 0 {
+				x.printf(" (AWS: %s)", strings.Join(a.Calls, ", "))
+			}
+			if len(a.Files) > 0 {
+				x.printf(" (files: %s)", strings.Join(a.Files, ", "))
+			}
+			x.printf("\n")
+		}
+	}
+	for _, n := range p.Notices {
+		x.printf("Note: %s\n", n)
+	}
+	for _, w := range p.Warnings {
+		x.printf("Warning: %s\n", w)
+	}
 }
 
 func checkText(c steps.Check) string {
