@@ -435,6 +435,14 @@ func (m *model) stepStatus(i int) string {
 	if m.answers != nil && !s.IsEnabled(m.answers) && m.decided() {
 		return state.Skipped
 	}
+	return m.recordedStatus(i)
+}
+
+// recordedStatus is step i's status as recorded: by this run once it is
+// open (a fresh start's steps from the current one on still pending), by
+// the saved progress before.
+func (m *model) recordedStatus(i int) string {
+	s := m.list[i]
 	switch {
 	case m.opened && !(m.fresh && i >= m.cur):
 		if st := m.eng.Status(s.ID); st != state.Skipped || m.decided() {
