@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -57,7 +58,7 @@ func cmdCheck(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	sweepProbeLeftovers(ctx, sess.Run, s)
-	results := steps.VerifyAll(ctx, sess.Run, sess.Steps)
+	results := engine.VerifyAll(ctx, sess.Run, sess.Steps)
 	rep := checkReport{Env: f.Env, OK: true}
 	for _, r := range results {
 		for _, c := range r.Checks {
