@@ -201,7 +201,10 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 	}
 	wanted := map[string]bool{}
 	for _, in := range want {
-		wanted[sdk.ToString(in.AlarmName)] = true
+		name := sdk.ToString(in.AlarmName)
+		wanted[name] = true
+		_, exists := live[name]
+		claimAlarm(r, p, name, exists)
 		if act := putAlarmAction(r, in, live, topic); act != nil {
 			p.Add(act)
 		}
@@ -212,13 +215,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		}
 		name := name
 		p.Add(&Action{Summary: "delete CloudWatch alarm " + name + " (its threshold is now 0)", Calls: []string{"cloudwatch:DeleteAlarms"},
-			Do: func(ctx context.Context) error {
-				_, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
-				if aws.IsNotFound(err) {
-					return nil
-				}
-				return err
-			}})
+			Do: func(ctx context.Context) error { return deleteAlarm(ctx, r, cw, name) }})
 	}
 	return nil
 }
@@ -308,10 +305,7 @@ func putAlarmAction(r *Run, in cloudwatch.PutMetricAlarmInput, live map[string]c
 	return &Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s > %s, daily%s)", verb, name, alarmMetric(in), alarmThreshold(in), notifySuffix(topic)),
 		Calls: []string{"cloudwatch:PutMetricAlarm"},
 		After: []string{"sns:CreateTopic"},
-		Do: func(ctx context.Context) error {
-			_, err := cw.PutMetricAlarm(ctx, &in)
-			return err
-		}}
+		Do:    func(ctx context.Context) error { return putAlarm(ctx, r, cw, &in, exists) }}
 }
 
 func notifySuffix(topic string) string {
@@ -346,4 +340,41 @@ func alarmThreshold(in cloudwatch.PutMetricAlarmInput) string {
 // cwTags are ownerTags for CloudWatch's PutMetricAlarm.
 func cwTags(a *config.Answers) []cwtypes.Tag {
 	return ownerTagList(a, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
+}
+
+// putAlarm creates or updates an alarm. An alarm it creates is recorded
+// as the wizard's, the intent first (createOwned), so destroy's inventory
+// lists it even once the answers no longer want it.
+func putAlarm(ctx context.Context, r *Run, cw aws.CloudWatchAPI, in *cloudwatch.PutMetricAlarmInput, exists bool) error {
+	if exists || r.State == nil {
+		_, err := cw.PutMetricAlarm(ctx, in)
+		return err
+	}
+	return createOwned(r, state.KindAlarm, sdk.ToString(in.AlarmName), "", func() (bool, error) {
+		_, err := cw.PutMetricAlarm(ctx, in)
+		return err == nil, err
+	})
+}
+
+// claimAlarm: an alarm found whose creation this env recorded as pending
+// (a run died right after PutMetricAlarm) is the wizard's. One found
+// without a record is left unrecorded (an env set up before alarms were
+// recorded: destroy lists the alarms its answers want).
+func claimAlarm(r *Run, p *Plan, name string, exists bool) {
+	if o, ok := r.ownership(state.KindAlarm, name); exists && ok && o.Evidence == state.EvidencePending {
+		recordOwnership(p, state.KindAlarm, name, "", state.EvidenceCreated)
+	}
+}
+
+// deleteAlarm deletes an alarm the answers no longer want, and forgets
+// its record.
+func deleteAlarm(ctx context.Context, r *Run, cw aws.CloudWatchAPI, name string) error {
+	_, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
+	if err != nil && !aws.IsNotFound(err) {
+		return err
+	}
+	if r.State == nil {
+		return nil
+	}
+	return r.State.Update(func(p *state.Progress) { p.ForgetOwnership(state.KindAlarm, name) })
 }
