@@ -205,25 +205,41 @@ func createUserAction(r *Run, user string) *Action {
 	cl := r.AWS.IAM
 	return &Action{Summary: "create IAM user " + user + " (programmatic access only)", Calls: []string{"iam:CreateUser"},
 		Do: func(ctx context.Context) error {
-			// The intent is saved before CreateUser (see createOwned).
-			return createOwned(r, state.KindIAMUser, user, iamARN(r, "user", user), func() (bool, error) {
-				out, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: &user, Tags: iamTags(a)})
-				if aws.IsAlreadyExists(err) {
-					// A lost reply the SDK retried: ours if it carries
-					// this env's tags (given only by CreateUser).
-					got, gerr := cl.GetUser(ctx, &iam.GetUserInput{UserName: &user})
-					if gerr != nil {
-						return false, fmt.Errorf("user %s already existed when created: %w", user, gerr)
+			return createOwnedIAM(r, state.KindIAMUser, user, iamARN(r, "user", user), "user "+user,
+				func() error {
+					out, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: &user, Tags: iamTags(a)})
+					if err == nil {
+						r.State.SetResource("iam_user_arn", sdk.ToString(out.User.Arn))
 					}
-					return TaggedOurs(a, IAMTagMap(got.User.Tags)), nil
-				}
-				if err != nil {
-					return false, err
-				}
-				r.State.SetResource("iam_user_arn", sdk.ToString(out.User.Arn))
-				return true, nil
-			})
+					return err
+				},
+				func() ([]iamtypes.Tag, error) {
+					got, err := cl.GetUser(ctx, &iam.GetUserInput{UserName: &user})
+					if err != nil {
+						return nil, err
+					}
+					return got.User.Tags, nil
+				})
 		}}
+}
+
+// createOwnedIAM creates the IAM entity kind/name (what names it in
+// errors) with this env's tags, the intent saved first (createOwned).
+// "Already exists" after the intent is a lost reply the SDK retried: the
+// entity is ours if it carries this env's tags (only the create call gives
+// them), which liveTags reads back.
+func createOwnedIAM(r *Run, kind, name, arn, what string, create func() error, liveTags func() ([]iamtypes.Tag, error)) error {
+	return createOwned(r, kind, name, arn, func() (bool, error) {
+		err := create()
+		if aws.IsAlreadyExists(err) {
+			tags, gerr := liveTags()
+			if gerr != nil {
+				return false, fmt.Errorf("%s already existed when created: %w", what, gerr)
+			}
+			return TaggedOurs(r.Answers, IAMTagMap(tags)), nil
+		}
+		return err == nil, err
+	})
 }
 
 // planExistingUser checks the user found (not another project's), claims
@@ -308,23 +324,23 @@ func createPolicyAction(r *Run, arn, doc string) *Action {
 	name := arnName(arn)
 	return &Action{Summary: "create least-privilege policy " + name, Calls: []string{"iam:CreatePolicy"},
 		Do: func(ctx context.Context) error {
-			return createOwned(r, state.KindIAMPolicy, name, arn, func() (bool, error) {
-				out, err := createPolicy(ctx, cl, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc, Tags: iamTags(r.Answers),
-					Description: sdk.String("s3wizard: Django app access to its S3 bucket prefixes")})
-				if aws.IsAlreadyExists(err) {
-					// A lost reply the SDK retried: ours if tagged so.
-					got, gerr := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
-					if gerr != nil {
-						return false, fmt.Errorf("policy %s already existed when created: %w", name, gerr)
+			return createOwnedIAM(r, state.KindIAMPolicy, name, arn, "policy "+name,
+				func() error {
+					out, err := createPolicy(ctx, cl, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc, Tags: iamTags(r.Answers),
+						Description: sdk.String("s3wizard: Django app access to its S3 bucket prefixes")})
+					if err == nil {
+						r.State.SetResource("policy_arn", arn)
+						r.State.SetResource(PolicyVersionResource, sdk.ToString(out.Policy.DefaultVersionId))
 					}
-					return TaggedOurs(r.Answers, IAMTagMap(got.Policy.Tags)), nil
-				}
-				if err == nil {
-					r.State.SetResource("policy_arn", arn)
-					r.State.SetResource(PolicyVersionResource, sdk.ToString(out.Policy.DefaultVersionId))
-				}
-				return err == nil, err
-			})
+					return err
+				},
+				func() ([]iamtypes.Tag, error) {
+					got, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+					if err != nil {
+						return nil, err
+					}
+					return got.Policy.Tags, nil
+				})
 		}}
 }
 

@@ -125,21 +125,19 @@ func createRoleAction(r *Run, trust string) *Action {
 	role := a.RoleName
 	return &Action{Summary: "create role " + role + " trusted by ec2.amazonaws.com", Calls: []string{"iam:CreateRole"},
 		Do: func(ctx context.Context) error {
-			// The intent is saved before CreateRole (see createOwned).
-			return createOwned(r, state.KindRole, role, iamARN(r, "role", role), func() (bool, error) {
-				_, err := createRole(ctx, cl, &iam.CreateRoleInput{RoleName: &role, AssumeRolePolicyDocument: &trust,
-					Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")"), Tags: iamTags(a)})
-				if aws.IsAlreadyExists(err) {
-					// A lost reply the SDK retried: ours if it carries
-					// this env's tags (given only by CreateRole).
-					got, gerr := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
-					if gerr != nil {
-						return false, fmt.Errorf("role %s already existed when created: %w", role, gerr)
+			return createOwnedIAM(r, state.KindRole, role, iamARN(r, "role", role), "role "+role,
+				func() error {
+					_, err := createRole(ctx, cl, &iam.CreateRoleInput{RoleName: &role, AssumeRolePolicyDocument: &trust,
+						Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")"), Tags: iamTags(a)})
+					return err
+				},
+				func() ([]iamtypes.Tag, error) {
+					got, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
+					if err != nil {
+						return nil, err
 					}
-					return TaggedOurs(a, IAMTagMap(got.Role.Tags)), nil
-				}
-				return err == nil, err
-			})
+					return got.Role.Tags, nil
+				})
 		}}
 }
 
@@ -235,17 +233,18 @@ func createInstanceProfileAction(r *Run) *Action {
 	role := a.RoleName
 	return &Action{Summary: "create instance profile " + role, Calls: []string{"iam:CreateInstanceProfile"},
 		Do: func(ctx context.Context) error {
-			return createOwned(r, state.KindInstanceProfile, role, iamARN(r, "instance-profile", role), func() (bool, error) {
-				_, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: &role, Tags: iamTags(a)})
-				if aws.IsAlreadyExists(err) {
-					got, gerr := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
-					if gerr != nil {
-						return false, fmt.Errorf("instance profile %s already existed when created: %w", role, gerr)
+			return createOwnedIAM(r, state.KindInstanceProfile, role, iamARN(r, "instance-profile", role), "instance profile "+role,
+				func() error {
+					_, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: &role, Tags: iamTags(a)})
+					return err
+				},
+				func() ([]iamtypes.Tag, error) {
+					got, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
+					if err != nil {
+						return nil, err
 					}
-					return TaggedOurs(a, IAMTagMap(got.InstanceProfile.Tags)), nil
-				}
-				return err == nil, err
-			})
+					return got.InstanceProfile.Tags, nil
+				})
 		}}
 }
 
