@@ -215,7 +215,6 @@ const versionPagesForCosts = 5
 func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
-	var checks []steps.Check
 	ours, foreign, err := steps.LiveLifecycle(ctx, cl, a.Bucket)
 	if why := r.Refused(err); why != "" {
 		return []steps.Check{steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", why+": the provider's own lifecycle settings apply")}
@@ -229,37 +228,53 @@ func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		aborts = aborts || rule.AbortIncompleteMultipartUpload != nil
 		expiresOld = expiresOld || rule.NoncurrentVersionExpiration != nil
 	}
-	switch {
-	case len(rules) == 0 && a.IsProvided():
-		checks = append(checks, steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", "none; the wizard leaves lifecycle to an S3-compatible provider's console (its support differs): expire uploads/ and incomplete uploads there"))
-	case len(rules) == 0:
-		checks = append(checks, steps.Fail(steps.DoctorLifecycle, "costs: lifecycle rules", "none: uploads/, old versions and incomplete uploads are kept (and billed) forever — run apply"))
-	default:
-		checks = append(checks, steps.Pass(steps.DoctorLifecycle, "costs: lifecycle rules", fmt.Sprintf("%d rule(s)", len(rules))))
+	return []steps.Check{
+		lifecycleCheck(len(rules), a.IsProvided()),
+		multipartCheck(ctx, cl, a.Bucket, aborts),
+		oldVersionsCheck(ctx, cl, a.Bucket, expiresOld),
 	}
+}
 
-	up, err := cl.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &a.Bucket})
+// lifecycleCheck says whether the bucket has lifecycle rules at all.
+func lifecycleCheck(rules int, provided bool) steps.Check {
+	switch {
+	case rules == 0 && provided:
+		return steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", "none; the wizard leaves lifecycle to an S3-compatible provider's console (its support differs): expire uploads/ and incomplete uploads there")
+	case rules == 0:
+		return steps.Fail(steps.DoctorLifecycle, "costs: lifecycle rules", "none: uploads/, old versions and incomplete uploads are kept (and billed) forever — run apply")
+	default:
+		return steps.Pass(steps.DoctorLifecycle, "costs: lifecycle rules", fmt.Sprintf("%d rule(s)", rules))
+	}
+}
+
+// multipartCheck fails on incomplete multipart uploads that no lifecycle
+// rule aborts.
+func multipartCheck(ctx context.Context, cl aws.S3API, bucket string, aborts bool) steps.Check {
+	up, err := cl.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &bucket})
 	switch {
 	case err != nil:
-		checks = append(checks, steps.Fail(steps.DoctorMultipart, "costs: incomplete multipart uploads", aws.Explain(err).Error()))
+		return steps.Fail(steps.DoctorMultipart, "costs: incomplete multipart uploads", aws.Explain(err).Error())
 	case len(up.Uploads) == 0:
-		checks = append(checks, steps.Pass(steps.DoctorMultipart, "costs: incomplete multipart uploads", "none"))
-	default:
-		detail := fmt.Sprintf("%d incomplete upload(s) hold billed storage", len(up.Uploads))
-		if aborts {
-			checks = append(checks, steps.Pass(steps.DoctorMultipart, "costs: incomplete multipart uploads", detail+"; the lifecycle rule aborts them after a few days"))
-		} else {
-			checks = append(checks, steps.Fail(steps.DoctorMultipart, "costs: incomplete multipart uploads", detail+" and no rule aborts them: run apply"))
-		}
+		return steps.Pass(steps.DoctorMultipart, "costs: incomplete multipart uploads", "none")
 	}
+	detail := fmt.Sprintf("%d incomplete upload(s) hold billed storage", len(up.Uploads))
+	if aborts {
+		return steps.Pass(steps.DoctorMultipart, "costs: incomplete multipart uploads", detail+"; the lifecycle rule aborts them after a few days")
+	}
+	return steps.Fail(steps.DoctorMultipart, "costs: incomplete multipart uploads", detail+" and no rule aborts them: run apply")
+}
 
+// oldVersionsCheck counts old versions and delete markers on the first
+// versionPagesForCosts pages, and fails when old versions pile up with no
+// rule to expire them.
+func oldVersionsCheck(ctx context.Context, cl aws.S3API, bucket string, expiresOld bool) steps.Check {
 	var old, markers int
 	var oldBytes int64
-	pages := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &a.Bucket})
+	pages := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &bucket})
 	for i := 0; i < versionPagesForCosts && pages.HasMorePages(); i++ {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return append(checks, steps.Fail(steps.DoctorOldVersions, "costs: old versions", aws.Explain(err).Error()))
+			return steps.Fail(steps.DoctorOldVersions, "costs: old versions", aws.Explain(err).Error())
 		}
 		for _, v := range page.Versions {
 			if !sdk.ToBool(v.IsLatest) {
@@ -271,9 +286,7 @@ func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 	}
 	detail := fmt.Sprintf("%d old version(s) (%.1f MB) and %d delete marker(s)", old, float64(oldBytes)/1e6, markers)
 	if old > 0 && !expiresOld {
-		checks = append(checks, steps.Fail(steps.DoctorOldVersions, "costs: old versions", detail+" and no rule expires them: they are billed forever — run apply"))
-	} else {
-		checks = append(checks, steps.Pass(steps.DoctorOldVersions, "costs: old versions", detail))
+		return steps.Fail(steps.DoctorOldVersions, "costs: old versions", detail+" and no rule expires them: they are billed forever — run apply")
 	}
-	return checks
+	return steps.Pass(steps.DoctorOldVersions, "costs: old versions", detail)
 }
