@@ -136,7 +136,42 @@ func Merge(path string, set map[string]string, remove []string) (changed bool, e
 
 // render builds the new file content.
 func render(entries []entry, set, encoded map[string]string, removed map[string]bool, current map[string]string) []byte {
-	// Index of the occurrence of each set key that is kept.
+	last := keptOccurrences(entries, set)
+	var buf bytes.Buffer
+	hasComment, lastBlank := renderEntries(&buf, entries, last, set, encoded, removed, current)
+
+	var missing []string
+	for k := range set {
+		if _, ok := last[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) == 0 {
+		return buf.Bytes()
+	}
+	nl := "\n"
+	if len(entries) > 0 && strings.HasSuffix(entries[0].lines[0], "\r\n") {
+		nl = "\r\n"
+	}
+	if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
+		buf.WriteString(nl)
+	}
+	if !hasComment {
+		if !lastBlank {
+			buf.WriteString(nl)
+		}
+		buf.WriteString(AddedComment + nl)
+	}
+	for _, k := range missing {
+		buf.WriteString(k + "=" + encoded[k] + nl)
+	}
+	return buf.Bytes()
+}
+
+// keptOccurrences is the index of the occurrence of each set key that is
+// kept: its last.
+func keptOccurrences(entries []entry, set map[string]string) map[string]int {
 	last := map[string]int{}
 	for i, e := range entries {
 		if e.kind != kindAssign {
@@ -146,15 +181,16 @@ func render(entries []entry, set, encoded map[string]string, removed map[string]
 			last[e.key] = i
 		}
 	}
+	return last
+}
 
-	nl := "\n"
-	if len(entries) > 0 && strings.HasSuffix(entries[0].lines[0], "\r\n") {
-		nl = "\r\n"
-	}
-
-	var buf bytes.Buffer
-	hasComment := false
-	lastBlank := true // nothing written yet counts as "blank"
+// renderEntries writes the file's own entries to buf: removed keys and
+// earlier duplicates of a set key left out, the kept occurrence of a set key
+// as assignment writes it, every other line byte for byte. hasComment: the
+// AddedComment line is there; lastBlank: the last line written is blank (or
+// nothing was written).
+func renderEntries(buf *bytes.Buffer, entries []entry, last map[string]int, set, encoded map[string]string, removed map[string]bool, current map[string]string) (hasComment, lastBlank bool) {
+	lastBlank = true // nothing written yet counts as "blank"
 	for i, e := range entries {
 		raw := strings.Join(e.lines, "")
 		switch e.kind {
@@ -183,43 +219,28 @@ func render(entries []entry, set, encoded map[string]string, removed map[string]
 			continue // earlier duplicate of a key we set
 		}
 		lastBlank = false
-		if cur, ok := current[e.key]; ok && cur == want {
-			buf.WriteString(raw)
-			continue
-		}
-		if e.export {
-			buf.WriteString("export ")
-		}
-		buf.WriteString(e.key + "=" + encoded[e.key])
-		if e.comment != "" {
-			buf.WriteString(" " + e.comment)
-		}
-		buf.WriteString(lineEnding(e.lines[len(e.lines)-1]))
+		buf.WriteString(assignment(e, raw, want, encoded[e.key], current))
 	}
+	return hasComment, lastBlank
+}
 
-	var missing []string
-	for k := range set {
-		if _, ok := last[k]; !ok {
-			missing = append(missing, k)
-		}
+// assignment is the kept line of a key set to want: raw when the file's
+// value already is want, else KEY=enc keeping its "export " prefix, inline
+// comment and line ending.
+func assignment(e entry, raw, want, enc string, current map[string]string) string {
+	if cur, ok := current[e.key]; ok && cur == want {
+		return raw
 	}
-	sort.Strings(missing)
-	if len(missing) == 0 {
-		return buf.Bytes()
+	var b strings.Builder
+	if e.export {
+		b.WriteString("export ")
 	}
-	if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
-		buf.WriteString(nl)
+	b.WriteString(e.key + "=" + enc)
+	if e.comment != "" {
+		b.WriteString(" " + e.comment)
 	}
-	if !hasComment {
-		if !lastBlank {
-			buf.WriteString(nl)
-		}
-		buf.WriteString(AddedComment + nl)
-	}
-	for _, k := range missing {
-		buf.WriteString(k + "=" + encoded[k] + nl)
-	}
-	return buf.Bytes()
+	b.WriteString(lineEnding(e.lines[len(e.lines)-1]))
+	return b.String()
 }
 
 func lineEnding(line string) string {
