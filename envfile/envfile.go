@@ -377,11 +377,7 @@ func parse(path string, data []byte) ([]entry, error) {
 	lines := splitLines(data)
 	var entries []entry
 	for i := 0; i < len(lines); i++ {
-		fail := func(reason string) error {
-			return &SyntaxError{Path: path, Line: i + 1, Reason: reason}
-		}
-		content := strings.TrimSuffix(lines[i], "\n")
-		t := trimBlank(content)
+		t := trimBlank(strings.TrimSuffix(lines[i], "\n"))
 		if t == "" {
 			entries = append(entries, entry{kind: kindBlank, lines: lines[i : i+1]})
 			continue
@@ -390,74 +386,92 @@ func parse(path string, data []byte) ([]entry, error) {
 			entries = append(entries, entry{kind: kindComment, lines: lines[i : i+1]})
 			continue
 		}
-		e := entry{kind: kindAssign}
-		if strings.HasPrefix(t, "export") && len(t) > 6 && (t[6] == ' ' || t[6] == '\t') {
-			e.export = true
-			t = trimBlank(t[6:])
+		e, value, ok := assignmentHead(t)
+		if !ok {
+			return nil, &SyntaxError{Path: path, Line: i + 1, Reason: "expected KEY=VALUE, a comment or a blank line"}
 		}
-		n := 0
-		for n < len(t) && isKeyChar(t[n]) {
-			n++
-		}
-		if n == 0 {
-			return nil, fail("expected KEY=VALUE, a comment or a blank line")
-		}
-		e.key = t[:n]
-		t = trimBlank(t[n:])
-		if t == "" || t[0] != '=' {
-			return nil, fail("expected KEY=VALUE, a comment or a blank line")
-		}
-		t = trimBlank(t[1:])
-
-		if t == "" || (t[0] != '"' && t[0] != '\'') {
-			// Unquoted: the value runs to the end of the line; an inline
-			// comment starts at the first '#' preceded by whitespace.
-			for j := 1; j < len(t); j++ {
-				if t[j] == '#' && isBlankChar(t[j-1]) {
-					e.comment = strings.TrimRight(t[j:], "\r")
-					break
-				}
+		end := i
+		if value == "" || (value[0] != '"' && value[0] != '\'') {
+			e.comment = unquotedComment(value)
+		} else {
+			var err error
+			if end, e.comment, err = quotedValue(path, lines, i, value); err != nil {
+				return nil, err
 			}
-			e.lines = lines[i : i+1]
-			entries = append(entries, e)
-			continue
 		}
-
-		// Quoted: like godotenv, the value ends at the first matching quote
-		// not preceded by a backslash, possibly on a later line.
-		quote := t[0]
-		start := i
-		rest := t[1:]
-		prev := t[0]
-		for {
-			end := -1
-			for j := 0; j < len(rest); j++ {
-				if rest[j] == quote && prev != '\\' {
-					end = j
-					break
-				}
-				prev = rest[j]
-			}
-			if end >= 0 {
-				after := trimBlank(strings.TrimSuffix(rest[end+1:], "\n"))
-				if after != "" && after[0] != '#' {
-					return nil, fail("unexpected text after quoted value")
-				}
-				e.comment = strings.TrimRight(after, "\r")
-				break
-			}
-			if i+1 >= len(lines) {
-				i = start
-				return nil, fail("unterminated quoted value")
-			}
-			prev = '\n'
-			i++
-			rest = lines[i]
-		}
-		e.lines = lines[start : i+1]
+		e.lines = lines[i : end+1]
 		entries = append(entries, e)
+		i = end
 	}
 	return entries, nil
+}
+
+// assignmentHead reads "[export] KEY=" at the start of t, a line without its
+// leading blanks; value is what follows the '=', without leading blanks.
+// ok false: t is not an assignment.
+func assignmentHead(t string) (e entry, value string, ok bool) {
+	e = entry{kind: kindAssign}
+	if strings.HasPrefix(t, "export") && len(t) > 6 && (t[6] == ' ' || t[6] == '\t') {
+		e.export = true
+		t = trimBlank(t[6:])
+	}
+	n := 0
+	for n < len(t) && isKeyChar(t[n]) {
+		n++
+	}
+	if n == 0 {
+		return e, "", false
+	}
+	e.key = t[:n]
+	t = trimBlank(t[n:])
+	if t == "" || t[0] != '=' {
+		return e, "", false
+	}
+	return e, trimBlank(t[1:]), true
+}
+
+// unquotedComment is the inline comment of an unquoted value, which runs to
+// the end of the line: the comment starts at the first '#' preceded by
+// whitespace.
+func unquotedComment(value string) string {
+	for j := 1; j < len(value); j++ {
+		if value[j] == '#' && isBlankChar(value[j-1]) {
+			return strings.TrimRight(value[j:], "\r")
+		}
+	}
+	return ""
+}
+
+// quotedValue finds the end of the quoted value that starts on line start:
+// like godotenv, the value ends at the first matching quote not preceded by
+// a backslash, possibly on a later line. end is the line it ends on; comment
+// the inline comment after it.
+func quotedValue(path string, lines []string, start int, value string) (end int, comment string, err error) {
+	quote := value[0]
+	rest := value[1:]
+	prev := value[0]
+	for i := start; ; i++ {
+		closing := -1
+		for j := 0; j < len(rest); j++ {
+			if rest[j] == quote && prev != '\\' {
+				closing = j
+				break
+			}
+			prev = rest[j]
+		}
+		if closing >= 0 {
+			after := trimBlank(strings.TrimSuffix(rest[closing+1:], "\n"))
+			if after != "" && after[0] != '#' {
+				return 0, "", &SyntaxError{Path: path, Line: i + 1, Reason: "unexpected text after quoted value"}
+			}
+			return i, strings.TrimRight(after, "\r"), nil
+		}
+		if i+1 >= len(lines) {
+			return 0, "", &SyntaxError{Path: path, Line: start + 1, Reason: "unterminated quoted value"}
+		}
+		prev = '\n'
+		rest = lines[i+1]
+	}
 }
 
 // TempMark is in the name of every temporary file WriteFileAtomic makes
