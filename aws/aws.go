@@ -147,6 +147,34 @@ func (r accountHostAtIP) ResolveEndpoint(ctx context.Context, p s3control.Endpoi
 // New loads the SDK's default configuration (env vars, profile, SSO, instance
 // role) and builds the clients. It makes no network call.
 func New(ctx context.Context, o Options) (*Clients, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, loadOptions(o)...)
+	if err != nil {
+		return nil, fmt.Errorf("load aws configuration: %w", err)
+	}
+	configured := cfg.Region
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Credentials != nil {
+		cfg.Credentials = credentialsProvider{cfg.Credentials}
+	}
+	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint, httpClient: o.HTTPClient}
+	c.Endpoint, c.ConfiguredRegion = endpointFor(o, cfg), configured
+	if o.Endpoint != "" {
+		// credentials: provided: the provider's profile (from the endpoint's
+		// host) decides what is sent (see providerRequests, watch).
+		c.Provider = provider.Detect(o.Endpoint)
+		providerRequests(&cfg, c.Provider)
+	}
+	cfg.APIOptions = append(cfg.APIOptions, c.watch, settleAnswers, c.oneConfigWriteAtATime)
+	c.Cfg = cfg
+	c.newServiceClients()
+	return c, nil
+}
+
+// loadOptions are the SDK configuration's options that o asks for, beside
+// the wizard's own (HTTP client, no SDK log, one retry policy).
+func loadOptions(o Options) []func(*config.LoadOptions) error {
 	var httpClient sdk.HTTPClient = sharedHTTP
 	if o.HTTPClient != nil {
 		httpClient = o.HTTPClient
@@ -172,35 +200,29 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if o.Static != nil {
 		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(o.Static.ID, o.Static.Secret, o.Static.Token)))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("load aws configuration: %w", err)
+	return opts
+}
+
+// endpointFor is the S3 endpoint the clients use ("" for AWS's own): the
+// answered one, else the SDK's variable, else the profile's endpoint_url.
+func endpointFor(o Options, cfg sdk.Config) string {
+	if o.Endpoint != "" {
+		return o.Endpoint
 	}
-	configured := cfg.Region
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
+	if e := CustomEndpoint(); e != "" {
+		return e
 	}
-	if cfg.Credentials != nil {
-		cfg.Credentials = credentialsProvider{cfg.Credentials}
-	}
-	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint, httpClient: o.HTTPClient}
-	c.Endpoint, c.ConfiguredRegion = o.Endpoint, configured
-	if c.Endpoint == "" {
-		c.Endpoint = CustomEndpoint()
-	}
-	if c.Endpoint == "" && cfg.BaseEndpoint != nil {
+	if cfg.BaseEndpoint != nil {
 		// endpoint_url in the profile (~/.aws/config): the SDK uses it, so
 		// addressing and the TLS-only statement must follow it too.
-		c.Endpoint = *cfg.BaseEndpoint
+		return *cfg.BaseEndpoint
 	}
-	if o.Endpoint != "" {
-		// credentials: provided: the provider's profile (from the endpoint's
-		// host) decides what is sent (see providerRequests, watch).
-		c.Provider = provider.Detect(o.Endpoint)
-		providerRequests(&cfg, c.Provider)
-	}
-	cfg.APIOptions = append(cfg.APIOptions, c.watch, settleAnswers, c.oneConfigWriteAtATime)
-	c.Cfg = cfg
+	return ""
+}
+
+// newServiceClients makes each service's client from c.Cfg.
+func (c *Clients) newServiceClients() {
+	cfg := c.Cfg
 	c.S3 = c.newS3(cfg.Region)
 	c.IAM = iam.NewFromConfig(cfg)
 	c.STS = sts.NewFromConfig(cfg)
@@ -218,7 +240,6 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	})
 	c.EB = elasticbeanstalk.NewFromConfig(cfg)
 	c.CloudFront = cloudfront.NewFromConfig(cfg, func(o *cloudfront.Options) { o.Region = "us-east-1" })
-	return c, nil
 }
 
 // CredentialsError is a failure to find or refresh credentials (no profile,
