@@ -280,8 +280,35 @@ func deleteBucket(ctx context.Context, cl aws.S3API, bucket string) error {
 func destroyKeysAndUser(ctx context.Context, r *steps.Run, it inventory.Item, try func(string, error), say func(string)) {
 	a := r.Answers
 	user := it.Name
-	cl := r.AWS.IAM
 	others := otherEnvsOfUser(r, user)
+	foreign, ok := deleteOwnKeys(ctx, r, user, ownKeys(r, user, others), others, try)
+	if !ok {
+		return
+	}
+	_, err := r.AWS.IAM.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(steps.GroupName(a)), UserName: &user})
+	try("remove "+user+" from group "+steps.GroupName(a), err)
+	switch {
+	case !it.Delete:
+		say("kept " + it.Label + ": " + it.Kept)
+	case len(others.envs) > 0:
+		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", user, strings.Join(others.envs, ", ")))
+		handOverUser(r, user, others.envs, say)
+	case len(foreign) > 0:
+		var masked []string
+		for _, id := range foreign {
+			masked = append(masked, text.Mask(id))
+		}
+		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", user, strings.Join(masked, ", "), a.Env))
+	default:
+		_, err = r.AWS.IAM.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &user})
+		try("delete IAM user "+user, err)
+	}
+}
+
+// ownKeys are the IDs of user's access keys that this env recorded and has
+// not deleted, and the env file's key when it is this env's.
+func ownKeys(r *steps.Run, user string, others userSharers) map[string]bool {
+	a := r.Answers
 	mine := map[string]bool{}
 	for _, k := range r.State.Keys() {
 		if (k.User == "" || k.User == user) && k.Status != "Deleted" {
@@ -293,12 +320,19 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, it inventory.Item, tr
 	if env, err := envfile.Read(r.EnvFilePath()); err == nil && user == a.IAMUser && env[appconfig.EnvKeyID] != "" && env[appconfig.EnvBucket] == a.Bucket && others.keys[env[appconfig.EnvKeyID]] == "" {
 		mine[env[appconfig.EnvKeyID]] = true
 	}
+	return mine
+}
+
+// deleteOwnKeys deletes user's live keys that are mine and no other env's,
+// and records as deleted those of mine already gone from IAM. foreign are
+// the live keys it left; ok false: the keys could not be listed.
+func deleteOwnKeys(ctx context.Context, r *steps.Run, user string, mine map[string]bool, others userSharers, try func(string, error)) (foreign []string, ok bool) {
+	cl := r.AWS.IAM
 	live, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &user})
 	if err != nil && !aws.IsNotFound(err) {
 		try("list the access keys of "+user, err)
-		return
+		return nil, false
 	}
-	var foreign []string
 	if live != nil {
 		for _, k := range live.AccessKeyMetadata {
 			id := sdk.ToString(k.AccessKeyId)
@@ -316,24 +350,7 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, it inventory.Item, tr
 			markKey(r, id, "Deleted") // already gone from IAM
 		}
 	}
-	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(steps.GroupName(a)), UserName: &user})
-	try("remove "+user+" from group "+steps.GroupName(a), err)
-	switch {
-	case !it.Delete:
-		say("kept " + it.Label + ": " + it.Kept)
-	case len(others.envs) > 0:
-		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", user, strings.Join(others.envs, ", ")))
-		handOverUser(r, user, others.envs, say)
-	case len(foreign) > 0:
-		var masked []string
-		for _, id := range foreign {
-			masked = append(masked, text.Mask(id))
-		}
-		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", user, strings.Join(masked, ", "), a.Env))
-	default:
-		_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &user})
-		try("delete IAM user "+user, err)
-	}
+	return foreign, true
 }
 
 // userSharers is what the other envs of the project hold of one IAM user.
