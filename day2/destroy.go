@@ -421,28 +421,48 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 		return
 	}
 	if env[appconfig.EnvBucket] == a.Bucket || env[appconfig.EnvBucket] == "" && env[appconfig.EnvKeyID] != "" && r.State.Key(env[appconfig.EnvKeyID]) != nil {
-		remove := appconfig.AppEnvKeys()
-		if a.UsesAccessKeys() {
-			remove = append(remove, appconfig.EnvKeyID, appconfig.EnvSecret)
-		}
-		if data, err := os.ReadFile(path); err == nil {
-			backup := filepath.Join(r.Dir, inventory.EnvBackupFile(a.Env))
-			if err := envfile.WriteFileAtomic(backup, data, appconfig.SecretPerm); err != nil {
-				try("back up "+a.EnvFile, err)
-				return
-			}
-			err := r.WithEnvFiles(func() error {
-				_, err := envfile.Merge(path, nil, remove)
-				return err
-			})
-			try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, inventory.EnvBackupFile(a.Env)), err)
-			if err == nil && onlyWizardComment(path) {
-				try("delete "+a.EnvFile+" (it held only the wizard's lines)", os.Remove(path))
-			}
+		if !removeS3Lines(r, path, try) {
+			return
 		}
 	} else if env[appconfig.EnvBucket] != "" {
 		say(fmt.Sprintf("kept %s as it is: it now holds bucket %s, not %s", a.EnvFile, env[appconfig.EnvBucket], a.Bucket))
 	}
+	deleteSecretCopies(r, try)
+}
+
+// removeS3Lines takes the wizard's lines out of the env file at path, after
+// a backup of the file as it was, and deletes the file when nothing else
+// is left in it. ok false: the backup failed, nothing else may go.
+func removeS3Lines(r *steps.Run, path string, try func(string, error)) (ok bool) {
+	a := r.Answers
+	remove := appconfig.AppEnvKeys()
+	if a.UsesAccessKeys() {
+		remove = append(remove, appconfig.EnvKeyID, appconfig.EnvSecret)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return true
+	}
+	backup := filepath.Join(r.Dir, inventory.EnvBackupFile(a.Env))
+	if err := envfile.WriteFileAtomic(backup, data, appconfig.SecretPerm); err != nil {
+		try("back up "+a.EnvFile, err)
+		return false
+	}
+	err = r.WithEnvFiles(func() error {
+		_, err := envfile.Merge(path, nil, remove)
+		return err
+	})
+	try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, inventory.EnvBackupFile(a.Env)), err)
+	if err == nil && onlyWizardComment(path) {
+		try("delete "+a.EnvFile+" (it held only the wizard's lines)", os.Remove(path))
+	}
+	return true
+}
+
+// deleteSecretCopies deletes the other files that held the deleted key's
+// secret: Heroku's command, and the set-env file with its venv hook.
+func deleteSecretCopies(r *steps.Run, try func(string, error)) {
+	a := r.Answers
 	heroku := filepath.Join(r.Dir, appconfig.HerokuFile(a.Env))
 	if _, err := os.Lstat(heroku); err == nil {
 		try("delete "+appconfig.HerokuFile(a.Env)+" (it held the deleted key's secret)", os.Remove(heroku))
@@ -491,27 +511,8 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	if !r.PolicyWritten() {
 		return // a provider where the wizard wrote no policy (its profile, or its refusal)
 	}
-	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
-	if err != nil && !aws.IsNotFound(err) {
-		try("read the bucket policy of "+bucket, err)
+	if !removeWizardStatements(ctx, cl, bucket, try) {
 		return
-	}
-	if err == nil {
-		live := sdk.ToString(out.Policy)
-		// Only an adopted bucket gets here: earlier wizards' Sids may
-		// be its owner's own statements, and stay.
-		merged, err := policy.MergeBySid(live, nil, false)
-		switch {
-		case err != nil:
-			try("read the bucket policy of "+bucket, err)
-			return
-		case merged.JSON == "":
-			_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &bucket})
-			try("remove the wizard's bucket policy from "+bucket, err)
-		case !policy.Equal(live, merged.JSON):
-			_, err := steps.SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &merged.JSON})
-			try(fmt.Sprintf("remove the wizard's statements from the bucket policy of %s (kept: %s)", bucket, policy.DescribeSids(merged.Foreign)), err)
-		}
 	}
 	if !r.Answers.IsProvided() {
 		tags, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &bucket})
@@ -524,6 +525,42 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	if bucket != r.Answers.Bucket {
 		return
 	}
+	restoreBlockPublicAccess(ctx, r, cl, bucket, try)
+}
+
+// removeWizardStatements takes the wizard's statements out of an adopted
+// bucket's policy (every other statement stays), deleting the policy when
+// none is left. ok false: the policy could not be read.
+func removeWizardStatements(ctx context.Context, cl aws.S3API, bucket string, try func(string, error)) (ok bool) {
+	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
+	if aws.IsNotFound(err) {
+		return true
+	}
+	if err != nil {
+		try("read the bucket policy of "+bucket, err)
+		return false
+	}
+	live := sdk.ToString(out.Policy)
+	// Only an adopted bucket gets here: earlier wizards' Sids may
+	// be its owner's own statements, and stay.
+	merged, err := policy.MergeBySid(live, nil, false)
+	switch {
+	case err != nil:
+		try("read the bucket policy of "+bucket, err)
+		return false
+	case merged.JSON == "":
+		_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &bucket})
+		try("remove the wizard's bucket policy from "+bucket, err)
+	case !policy.Equal(live, merged.JSON):
+		_, err := steps.SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &merged.JSON})
+		try(fmt.Sprintf("remove the wizard's statements from the bucket policy of %s (kept: %s)", bucket, policy.DescribeSids(merged.Foreign)), err)
+	}
+	return true
+}
+
+// restoreBlockPublicAccess puts the media bucket's Block Public Access
+// back to what it was before the wizard relaxed it (as recorded).
+func restoreBlockPublicAccess(ctx context.Context, r *steps.Run, cl aws.S3API, bucket string, try func(string, error)) {
 	switch before := r.State.Resource(steps.PABBeforeResource); before {
 	case "":
 	case "none":
