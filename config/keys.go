@@ -854,13 +854,8 @@ func CheckDerived(a *Answers, key, s string, asked []string) error {
 	}
 	after.Set[key] = true
 	after.ApplyDefaults()
-	for _, x := range []*Answers{before, after} {
-		for _, d := range keys { // what a question would offer (region)
-			if d.required && d.zero(x) && d.fill != nil {
-				d.fill(x)
-			}
-		}
-	}
+	fillOffered(before)
+	fillOffered(after)
 	changed := func(d *Question) bool {
 		return d != q && !after.Set[d.Key] && !slices.Contains(asked, d.Key) && d.text(before) != d.text(after) &&
 			(d.relevant == nil || d.relevant(after))
@@ -873,7 +868,23 @@ func CheckDerived(a *Answers, key, s string, asked []string) error {
 			return fmt.Errorf("the %s derived from it, %q, would be refused: %w", d.Key, d.text(after), err)
 		}
 	}
-	// The rules across keys (the log bucket's name, the IAM group's).
+	return crossKeyRefusal(after, key, changed)
+}
+
+// fillOffered fills each required answer left empty in x with what its
+// question would offer (region).
+func fillOffered(x *Answers) {
+	for _, d := range keys {
+		if d.required && d.zero(x) && d.fill != nil {
+			d.fill(x)
+		}
+	}
+}
+
+// crossKeyRefusal is the refusal by a rule across keys (the log bucket's
+// name, the IAM group's) of the answers after, when it names key or a key
+// derived from it (changed).
+func crossKeyRefusal(after *Answers, key string, changed func(*Question) bool) error {
 	var ke *KeyError
 	if err := after.Validate(); errors.As(err, &ke) {
 		if ke.Key == key {
