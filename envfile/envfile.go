@@ -79,23 +79,9 @@ func Read(path string) (map[string]string, error) {
 // the content would not change, the file is not rewritten and changed is
 // false, but a mode looser than 0600 is still tightened.
 func Merge(path string, set map[string]string, remove []string) (changed bool, err error) {
-	encoded := make(map[string]string, len(set))
-	for k, v := range set {
-		if !validNewKey(k) {
-			return false, fmt.Errorf("merge %s: invalid key name %q", path, k)
-		}
-		enc, err := encodeValue(v)
-		if err != nil {
-			return false, fmt.Errorf("merge %s: key %s: %w", path, k, err)
-		}
-		encoded[k] = enc
-	}
-	removed := make(map[string]bool, len(remove))
-	for _, k := range remove {
-		if _, ok := set[k]; ok {
-			return false, fmt.Errorf("merge %s: key %s is both set and removed", path, k)
-		}
-		removed[k] = true
+	encoded, removed, err := mergeArgs(path, set, remove)
+	if err != nil {
+		return false, err
 	}
 
 	if err := CheckWritable(path); err != nil {
@@ -132,6 +118,31 @@ func Merge(path string, set map[string]string, remove []string) (changed bool, e
 		return false, fmt.Errorf("merge %s: %w", path, err)
 	}
 	return true, nil
+}
+
+// mergeArgs checks Merge's keys and values before the file is read: each
+// set key a portable name and its value encoded (encoded), no key both set
+// and removed (removed).
+func mergeArgs(path string, set map[string]string, remove []string) (encoded map[string]string, removed map[string]bool, err error) {
+	encoded = make(map[string]string, len(set))
+	for k, v := range set {
+		if !validNewKey(k) {
+			return nil, nil, fmt.Errorf("merge %s: invalid key name %q", path, k)
+		}
+		enc, err := encodeValue(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("merge %s: key %s: %w", path, k, err)
+		}
+		encoded[k] = enc
+	}
+	removed = make(map[string]bool, len(remove))
+	for _, k := range remove {
+		if _, ok := set[k]; ok {
+			return nil, nil, fmt.Errorf("merge %s: key %s is both set and removed", path, k)
+		}
+		removed[k] = true
+	}
+	return encoded, removed, nil
 }
 
 // render builds the new file content.
