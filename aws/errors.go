@@ -149,25 +149,27 @@ func Explain(err error) error {
 		// Some endpoints answer 403 with a body the SDK cannot parse.
 		code = "AccessDenied"
 	}
-	msg := ""
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		msg = ae.ErrorMessage()
-	}
-	if msg == "" {
-		// No error code in an answer: say what did happen (a reset
-		// connection, an answer that could not be read), from the
-		// innermost error, not only that the call "failed".
-		switch st := Status(err); {
-		case st == 0:
-			msg = "no answer: " + rootCause(err)
-		case st/100 == 2:
-			msg = fmt.Sprintf("HTTP %d, but the answer could not be read: %s", st, rootCause(err))
-		default:
-			msg = fmt.Sprintf("HTTP %d", st)
-		}
-	}
+	msg := answerMessage(err)
 	return &Advice{Call: call, Code: code, Msg: msg, Hint: hint(call, code, msg), Err: err}
+}
+
+// answerMessage is what an AWS call's answer said: its error message, else
+// (no error code in an answer) what did happen (a reset connection, an
+// answer that could not be read), from the innermost error, not only that
+// the call "failed".
+func answerMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorMessage() != "" {
+		return ae.ErrorMessage()
+	}
+	switch st := Status(err); {
+	case st == 0:
+		return "no answer: " + rootCause(err)
+	case st/100 == 2:
+		return fmt.Sprintf("HTTP %d, but the answer could not be read: %s", st, rootCause(err))
+	default:
+		return fmt.Sprintf("HTTP %d", st)
+	}
 }
 
 func hint(call, code, msg string) string {
