@@ -404,26 +404,12 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			if fn, ok := ctx.Value(observerKey{}).(Observer); ok && fn != nil {
 				fn(call)
 			}
-			if c.Offline {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrOffline)
-			}
-			if c.DryRun && !IsReadOnly(op) && op != "GetCallerIdentity" {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrDryRun)
-			}
-			if !IsReadOnly(op) && mentions(reflect.ValueOf(in.Parameters), PlaceholderAccount, 0) {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
+			if err := c.refusal(call, op, in.Parameters); err != nil {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, err
 			}
 			if c.Provider != nil && svc == "s3" {
-				if lv, ok := in.Parameters.(*s3.ListObjectVersionsInput); ok && op == "ListObjectVersions" {
-					if _, refused := c.Provider.Refuses(op); refused {
-						out, err := c.versionsByListing(ctx, lv)
-						return middleware.InitializeOutput{Result: out}, middleware.Metadata{}, err
-					}
-				}
-				if _, refused := c.Provider.Refuses(op); refused {
-					// Never sent: the provider's documentation says it
-					// does not implement it.
-					return middleware.InitializeOutput{}, middleware.Metadata{}, &ProfileRefusal{Op: op, Profile: c.Provider}
+				if out, handled, err := c.providerAnswer(ctx, op, in.Parameters); handled {
+					return middleware.InitializeOutput{Result: out}, middleware.Metadata{}, err
 				}
 			}
 			out, md, err := next.HandleInitialize(ctx, in)
@@ -435,6 +421,38 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			}
 			return out, md, err
 		}), middleware.Before)
+}
+
+// refusal is why a call is not sent at all: an offline run, a call that
+// changes AWS in a dry run, a call whose input names the placeholder
+// account; nil when it may be sent.
+func (c *Clients) refusal(call, op string, params any) error {
+	if c.Offline {
+		return fmt.Errorf("%s: %w", call, ErrOffline)
+	}
+	if c.DryRun && !IsReadOnly(op) && op != "GetCallerIdentity" {
+		return fmt.Errorf("%s: %w", call, ErrDryRun)
+	}
+	if !IsReadOnly(op) && mentions(reflect.ValueOf(params), PlaceholderAccount, 0) {
+		return fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
+	}
+	return nil
+}
+
+// providerAnswer answers, without sending it, an S3 call that the
+// provider's profile refuses: ListObjectVersions from the object listing,
+// any other with a *ProfileRefusal. handled false: the call is sent.
+func (c *Clients) providerAnswer(ctx context.Context, op string, params any) (result any, handled bool, err error) {
+	if _, refused := c.Provider.Refuses(op); !refused {
+		return nil, false, nil
+	}
+	if lv, ok := params.(*s3.ListObjectVersionsInput); ok && op == "ListObjectVersions" {
+		out, err := c.versionsByListing(ctx, lv)
+		return out, true, err
+	}
+	// Never sent: the provider's documentation says it does not
+	// implement it.
+	return nil, true, &ProfileRefusal{Op: op, Profile: c.Provider}
 }
 
 // oneConfigWriteAtATime: S3-compatible providers may keep a bucket's
