@@ -400,6 +400,14 @@ func sameObject(ctx context.Context, api API, o Options, f File, listedETag stri
 	if head == nil || err != nil {
 		return false, err
 	}
+	return sameAsHead(head, f, fileMD5)
+}
+
+// sameAsHead tells from the object's HEAD whether it has f's content: the
+// same size and, by the stored SHA-256 when there is one, else by the ETag
+// when it is an MD5 (not under KMS), the same bytes. fileMD5 is the file's
+// MD5.
+func sameAsHead(head *s3.HeadObjectOutput, f File, fileMD5 func() (string, error)) (bool, error) {
 	if sdk.ToInt64(head.ContentLength) != f.Size {
 		return false, nil
 	}
