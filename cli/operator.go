@@ -8,8 +8,8 @@ import (
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/operator"
 	"github.com/s3wizard/s3wizard/state"
-	"github.com/s3wizard/s3wizard/steps"
 )
 
 // cmdOperatorPolicy prints the least IAM policy the operator needs for the
@@ -42,7 +42,7 @@ func cmdOperatorPolicy(ctx context.Context, f *flags, s IO) error {
 	if saved != nil {
 		account = saved.Account()
 	}
-	doc, err := steps.OperatorPolicy(a, account)
+	doc, err := operator.Policy(a, account)
 	if err != nil {
 		return app.UsageError(err)
 	}

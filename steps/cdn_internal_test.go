@@ -243,27 +243,3 @@ func TestDistributionForwardsCORSPreflights(t *testing.T) {
 		t.Errorf("the fixed distribution differs for answers without CORS: %s", why)
 	}
 }
-
-// The operator policy grants the CloudFront actions the wizard calls, on
-// the account's distributions and origin access controls, only when the
-// answers use CloudFront.
-func TestOperatorPolicyCoversCloudFront(t *testing.T) {
-	a := &config.Answers{Env: "staging", App: "mon-app", Bucket: "b", Region: "eu-west-3", StaticOnS3: true, CloudFront: true, Credentials: config.CredAccessKeys, IAMUser: "u"}
-	doc, err := OperatorPolicy(a, "123456789012")
-	if err != nil {
-		t.Fatal(err)
-	}
-	js := doc.JSON()
-	for _, want := range []string{`"cloudfront:CreateDistribution"`, `"cloudfront:TagResource"`, `"cloudfront:UpdateDistribution"`, `"cloudfront:DeleteDistribution"`,
-		`"cloudfront:CreateOriginAccessControl"`, `"cloudfront:DeleteOriginAccessControl"`, `"cloudfront:ListDistributions"`,
-		`"arn:aws:cloudfront::123456789012:distribution/*"`, `"arn:aws:cloudfront::123456789012:origin-access-control/*"`} {
-		if !strings.Contains(js, want) {
-			t.Errorf("operator policy lacks %s", want)
-		}
-	}
-	a.CloudFront = false
-	doc, _ = OperatorPolicy(a, "123456789012")
-	if strings.Contains(doc.JSON(), "cloudfront:CreateDistribution") {
-		t.Error("the operator policy grants CloudFront writes without cloudfront")
-	}
-}
