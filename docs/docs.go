@@ -285,7 +285,7 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 	if a.AccessLogs {
 		logs = "to " + steps.AccessLogTarget(a) + " (SSE-S3, old logs expire)"
 	}
-	alarms := steps.DescribeAlarms(a)
+	alarms := describeAlarms(a)
 	if a.Alarms.RequestMetrics {
 		alarms = append(alarms, "request metrics (billed)")
 	}
@@ -294,7 +294,7 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 	}
 	budget := "none"
 	if a.Budget.MonthlyUSD > 0 {
-		budget = steps.DescribeBudget(a)
+		budget = describeBudget(a)
 	}
 	public := "everything private: all four switches on"
 	if len(a.AnonymousPrefixes()) > 0 {
@@ -311,6 +311,23 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 		{"CloudWatch alarms (daily storage metrics, free)", orDefault(strings.Join(alarms, "; "), "none"), liveCell(checks, live, steps.CheckAlarmNotify, steps.CheckAlarm, steps.CheckRequestMetrics)},
 		{"AWS Budgets", budget, liveCell(checks, live, steps.CheckBudget, steps.CheckBudgetAlert)},
 	}
+}
+
+// describeAlarms are the wanted CloudWatch alarms, for people, as the
+// monitoring step's checks describe them ("BucketSizeBytes > 50 GiB").
+func describeAlarms(a *config.Answers) []string {
+	var out []string
+	for _, in := range steps.WantedAlarms(a) {
+		out = append(out, steps.AlarmCondition(in))
+	}
+	return out
+}
+
+// describeBudget is the cost budget, for people: what it covers and who it
+// emails.
+func describeBudget(a *config.Answers) string {
+	return fmt.Sprintf("%s: %g USD/month on the S3 costs of the whole account (every bucket and env in it; one budget per account, shared by its envs, set by the env that made it), email to %s at %g%%",
+		steps.BudgetName, a.Budget.MonthlyUSD, a.Budget.Email, a.Budget.ThresholdPct)
 }
 
 func envVars(r *steps.Run) ([]envRow, string) {

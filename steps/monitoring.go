@@ -113,7 +113,7 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 			case !sameAlarm(cur, in, topic):
 				checks = append(checks, Fail(CheckAlarm, name, "differs from the wanted alarm (or does not notify "+AlarmTopicName(a.Bucket)+"): run apply"))
 			default:
-				checks = append(checks, Pass(CheckAlarm, name, alarmMetric(in)+" > "+alarmThreshold(in)+notifySuffix(topic)))
+				checks = append(checks, Pass(CheckAlarm, name, AlarmCondition(in)+notifySuffix(topic)))
 			}
 		}
 	}

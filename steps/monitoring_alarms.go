@@ -270,7 +270,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 			verb = "update"
 		}
 		// The topic before the alarms that point at it.
-		p.Add(&Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s > %s, daily%s)", verb, name, alarmMetric(in), alarmThreshold(in), notifySuffix(topic)),
+		p.Add(&Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s, daily%s)", verb, name, AlarmCondition(in), notifySuffix(topic)),
 			Calls: []string{"cloudwatch:PutMetricAlarm"},
 			After: []string{"sns:CreateTopic"},
 			Do: func(ctx context.Context) error {
@@ -300,6 +300,13 @@ func notifySuffix(topic string) string {
 		return ""
 	}
 	return ", notifies " + topic[strings.LastIndex(topic, ":")+1:]
+}
+
+// AlarmCondition is what sets the alarm off, for people
+// ("BucketSizeBytes > 50 GiB"): the plan, the check and the hand-off say it
+// so.
+func AlarmCondition(in cloudwatch.PutMetricAlarmInput) string {
+	return alarmMetric(in) + " > " + alarmThreshold(in)
 }
 
 // alarmMetric is the alarm's metric name (the size alarm's, when it sums
