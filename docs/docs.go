@@ -456,7 +456,7 @@ type guideItem struct {
 	// do by hand).
 	Note func(r *steps.Run, it *item)
 	// Django: the checks made through the project's own Django
-	// (steps.DjangoCheck, run by check and docs) count for the item too.
+	// (djangocheck.Run, run by check and docs) count for the item too.
 	Django bool
 }
 

@@ -89,7 +89,7 @@ const (
 	RotateNewKeyProbe CheckID = "rotate-new-key-probe"
 )
 
-// The checks of DjangoCheck (the upload test by the project's own Django;
+// The checks of djangocheck.Run (the upload test by the project's own Django;
 // not a step). Every storage (default_storage, each public storage) makes
 // its own Save… Delete checks.
 const (

@@ -168,6 +168,16 @@ func (r *Run) purgeProbe(ctx context.Context, bucket, key string, versions ...*s
 	r.purgeProbes(ctx, bucket, probeTrace{key: key, versions: versions})
 }
 
+// PurgeProbeKeys is purgeProbe for probe objects written by others (the
+// Django check's), whose versions are not known: they are listed.
+func (r *Run) PurgeProbeKeys(ctx context.Context, bucket string, keys ...string) {
+	traces := make([]probeTrace, len(keys))
+	for i, k := range keys {
+		traces[i] = probeTrace{key: k}
+	}
+	r.purgeProbes(ctx, bucket, traces...)
+}
+
 // purgeProbes is purgeProbe for several probe objects: those whose
 // versions are all known go in one DeleteObjects; the others are listed.
 func (r *Run) purgeProbes(ctx context.Context, bucket string, traces ...probeTrace) {
