@@ -19,12 +19,13 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
 // RotationDays is the access key rotation period (CIS AWS Foundations).
-const RotationDays = steps.KeyRotationDays
+const RotationDays = nextsteps.KeyRotationDays
 
 // FileName is the hand-off document's file name for env.
 func FileName(env string) string { return "S3-HANDOFF-" + env + ".md" }
@@ -78,7 +79,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 	d.Keys, d.NextDue = keys(r, now())
 	d.Protection = protection(a, checks, live)
 	d.EnvVars, d.EnvWhere = envVars(r)
-	if steps.StoragesModuleNeeded(r) {
+	if nextsteps.StoragesModuleNeeded(r.Dir, a) {
 		d.StoragesModule = appconfig.StoragesFile
 	}
 	if a.UsesInstanceRole() {
@@ -646,7 +647,7 @@ func manual(r *steps.Run) []string {
 // this document is left out: it is being done.
 func whatNow(r *steps.Run) string {
 	var b strings.Builder
-	for _, n := range steps.NextSteps(r) {
+	for _, n := range nextsteps.List(r.Dir, r.Answers, r.State) {
 		if slices.ContainsFunc(n.Lines, func(l string) bool { return strings.HasPrefix(l, "s3wizard docs ") }) {
 			continue
 		}

@@ -26,12 +26,7 @@ import (
 )
 
 // EnvFilePath is the env file's path in the project.
-func (r *Run) EnvFilePath() string {
-	if filepath.IsAbs(r.Answers.EnvFile) {
-		return r.Answers.EnvFile
-	}
-	return filepath.Join(r.Dir, r.Answers.EnvFile)
-}
+func (r *Run) EnvFilePath() string { return r.Answers.EnvFilePath(r.Dir) }
 
 // AccessKey gives the app's IAM user one working access key, whose secret
 // goes straight into the env file.

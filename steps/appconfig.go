@@ -17,6 +17,7 @@ import (
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -429,22 +430,6 @@ func planSetEnv(r *Run, p *Plan, env map[string]string) error {
 	return nil
 }
 
-// StoragesModuleNeeded reports whether the project needs the companion
-// storages module copied next to manage.py: for PublicStorage (public
-// prefixes), and for static files on S3 unless the project's Django is
-// known to be 4.2 or newer (STORAGES then configures them).
-func StoragesModuleNeeded(r *Run) bool {
-	a := r.Answers
-	if len(a.PublicPrefixes) > 0 {
-		return true
-	}
-	if !a.StaticOnS3 {
-		return false
-	}
-	proj, err := djangoapp.Detect(r.Dir)
-	return err != nil || proj == nil || !djangoapp.AtLeast(proj.DjangoVersion, 4, 2)
-}
-
 func planSettings(r *Run, p *Plan) error {
 	proj, derr := djangoapp.Detect(r.Dir)
 	if derr != nil || proj == nil {
@@ -470,7 +455,7 @@ func planSettings(r *Run, p *Plan) error {
 	planGenerated(r, p, appconfig.SettingsFile, gen, 0o700, "write "+appconfig.SettingsFile+" (the same for every env: env-specific values come from the environment)")
 	planGenerated(r, p, appconfig.StoragesFile, mod, 0o700, "write "+appconfig.StoragesFile+" (PublicStorage, StaticStorage)")
 	// The same words as "what now": one way to load the settings.
-	for _, n := range SettingsSteps(r, proj) {
+	for _, n := range nextsteps.Settings(r.Dir, r.Answers, proj) {
 		p.Notice("settings: %s", n)
 	}
 	p.Notice("settings: add \"storages\" to INSTALLED_APPS")
