@@ -177,7 +177,7 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 			Summary: fmt.Sprintf("set %s in %s (mode 0600, other lines kept)", strings.Join(sortedKeys(set), ", "), a.EnvFile),
 			Files:   []string{a.EnvFile},
 			Do: func(ctx context.Context) error {
-				return r.withEnvFiles(func() error {
+				return r.WithEnvFiles(func() error {
 					_, err := envfile.Merge(envPath, set, remove)
 					return err
 				})

@@ -83,7 +83,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	p.SetResource("iam_group", group)
 	if p.Empty() {
-		p.Notice("group %s, policy %s and user %s are as wanted", group, arnName(wantARN), user)
+		p.Notice("group %s, policy %s and user %s are as wanted", group, ARNName(wantARN), user)
 	}
 	return p, nil
 }
@@ -126,7 +126,7 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 		}
 	}
 	if !attached[wantARN] {
-		p.Add(&Action{Summary: fmt.Sprintf("attach %s to group %s", arnName(wantARN), group), Calls: []string{"iam:AttachGroupPolicy"},
+		p.Add(&Action{Summary: fmt.Sprintf("attach %s to group %s", ARNName(wantARN), group), Calls: []string{"iam:AttachGroupPolicy"},
 			After: []string{"iam:CreatePolicy", "iam:CreateGroup"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
@@ -139,7 +139,7 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 	// Switching between least-privilege and full access detaches the other.
 	for _, other := range []string{FullAccessARN, PolicyARN(a, r.AccountID())} {
 		if other != wantARN && attached[other] {
-			p.Add(&Action{Summary: fmt.Sprintf("detach %s from group %s", arnName(other), group), Calls: []string{"iam:DetachGroupPolicy"},
+			p.Add(&Action{Summary: fmt.Sprintf("detach %s from group %s", ARNName(other), group), Calls: []string{"iam:DetachGroupPolicy"},
 				Do: func(ctx context.Context) error {
 					_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(other)})
 					return err
@@ -236,7 +236,7 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 // when the live document differs (IAM keeps at most 5 versions).
 func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 	cl := r.AWS.IAM
-	name := arnName(arn)
+	name := ARNName(arn)
 	if err := checkPolicy(ctx, r, p, policy.Identity, "least-privilege policy "+name, doc, ""); err != nil {
 		return err
 	}
@@ -427,9 +427,9 @@ func kmsKeyARN(r *Run) string {
 	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", a.Region, r.AccountID(), a.KMSKeyID)
 }
 
-// arnName is the name at the end of an ARN's resource
+// ARNName is the name at the end of an ARN's resource
 // ("arn:aws:iam::aws:policy/AmazonS3FullAccess" → "AmazonS3FullAccess").
-func arnName(s string) string {
+func ARNName(s string) string {
 	if a, err := arn.Parse(s); err == nil {
 		s = a.Resource
 	}

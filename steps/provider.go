@@ -239,7 +239,7 @@ func (r *Run) noPolicyNotice(p *Plan) {
 func (r *Run) appKeyAfterPolicy(ctx context.Context, cl aws.S3API) Check {
 	const name = "the app's key still puts, gets, deletes and lists under media/ with the bucket policy in place"
 	a := r.Answers
-	c := probe(ctx, r, cl, a.Bucket, "media/", CheckAppKeyAfterPolicy, name)
+	c := r.Probe(ctx, cl, a.Bucket, "media/", CheckAppKeyAfterPolicy, name)
 	if !c.OK {
 		c.Detail += ": the bucket policy takes the app's own access away; remove it in the provider's console"
 		return c
