@@ -28,9 +28,9 @@ import (
 // EnvFilePath is the env file's path in the project.
 func (r *Run) EnvFilePath() string { return r.Answers.EnvFilePath(r.Dir) }
 
-// AccessKey gives the app's IAM user one working access key, whose secret
+// accessKeyStep gives the app's IAM user one working access key, whose secret
 // goes straight into the env file.
-func AccessKey() *Step {
+func accessKeyStep() *Step {
 	return &Step{
 		ID:    "access-key",
 		Title: "Create the access key",
@@ -449,11 +449,11 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	env, err := envfile.Read(r.EnvFilePath())
 	if err != nil {
-		return []Check{Fail(CheckAccessKeyInEnvFile, "access key in env file", err.Error())}
+		return []Check{Fail(checkAccessKeyInEnvFile, "access key in env file", err.Error())}
 	}
 	id, secret := env[appconfig.EnvKeyID], env[appconfig.EnvSecret]
 	if id == "" || secret == "" {
-		return []Check{Fail(CheckAccessKeyInEnvFile, "access key in env file", a.EnvFile+" has no "+appconfig.EnvKeyID+"/"+appconfig.EnvSecret)}
+		return []Check{Fail(checkAccessKeyInEnvFile, "access key in env file", a.EnvFile+" has no "+appconfig.EnvKeyID+"/"+appconfig.EnvSecret)}
 	}
 	app, err := r.AWS.WithCredentials(ctx, id, secret)
 	if err != nil {
@@ -583,7 +583,7 @@ func checkKey(ctx context.Context, r *Run, id, secret string) error {
 		return aws.Explain(err)
 	}
 	c := r.retryFreshKey(ctx, id, func() Check {
-		return r.Probe(ctx, app.S3In(r.Answers.Region), r.Answers.Bucket, "media/", RotateNewKeyProbe, "new key can put/get/delete under media/")
+		return r.Probe(ctx, app.S3In(r.Answers.Region), r.Answers.Bucket, "media/", rotateNewKeyProbe, "new key can put/get/delete under media/")
 	})
 	if !c.OK {
 		return fmt.Errorf("%s: %s", c.Name, c.Detail)

@@ -71,7 +71,7 @@ func (r *Run) WantedEnv() (set map[string]string, remove []string) {
 		remove = append(remove, appconfig.EnvEndpoint)
 	}
 	// public_domain, or the wizard's CloudFront distribution's domain.
-	if d := r.PublicBaseURL(); d != "" {
+	if d := r.publicBaseURL(); d != "" {
 		set[appconfig.EnvPublicDomain] = d
 	} else {
 		remove = append(remove, appconfig.EnvPublicDomain)
@@ -119,11 +119,11 @@ func (r *Run) IgnorePatterns() []string {
 	return append(p, appconfig.SetEnvFile, state.Dir+"/*secret*", state.Dir+"/heroku-*.sh", envfile.TempPattern)
 }
 
-// SecretFiles are the files of the run that hold (or may hold) the secret,
+// secretFiles are the files of the run that hold (or may hold) the secret,
 // relative to the project: those IgnorePatterns must cover, as git sees
 // them (check asks git itself), with an example of an atomic write's
 // temporary file.
-func (r *Run) SecretFiles() []string {
+func (r *Run) secretFiles() []string {
 	return append(r.envSecretFiles(), appconfig.SetEnvFile, appconfig.HerokuFile(r.Answers.Env))
 }
 
@@ -198,7 +198,7 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 			return nil, err
 		}
 	}
-	if tracked, err := r.TrackedSecretFiles(); err != nil {
+	if tracked, err := r.trackedSecretFiles(); err != nil {
 		p.Warn("could not ask git which secret files it tracks: %v", err)
 	} else if len(tracked) > 0 {
 		p.Warn("git tracks %s: ignoring is not enough. Run `git rm --cached %s` and commit; any key in it is in the history, so rotate it (`s3wizard rotate-keys --env %s`)", strings.Join(tracked, ", "), strings.Join(tracked, " "), a.Env)
@@ -310,10 +310,10 @@ func writeFromEnv(r *Run, path string, render func(*Run, map[string]string) ([]b
 	return appconfig.WriteSecret(path, body)
 }
 
-// DeployVars returns the variables to deploy: for access keys the
+// deployVars returns the variables to deploy: for access keys the
 // credentials read from env (the parsed env file), then the app's
 // variables (appconfig.AppEnvKeys) that have a value.
-func (r *Run) DeployVars(env map[string]string) []appconfig.DeployVar {
+func (r *Run) deployVars(env map[string]string) []appconfig.DeployVar {
 	var vs []appconfig.DeployVar
 	if appKeys(r.Answers) {
 		vs = append(vs, appconfig.DeployVar{Name: appconfig.EnvKeyID, Value: env[appconfig.EnvKeyID]}, appconfig.DeployVar{Name: appconfig.EnvSecret, Value: env[appconfig.EnvSecret]})
@@ -341,7 +341,7 @@ func herokuScript(r *Run, env map[string]string) ([]byte, error) {
 
 // herokuArgs are the heroku CLI arguments (after "heroku") of the run.
 func herokuArgs(r *Run, env map[string]string) []string {
-	return appconfig.HerokuArgs(r.Answers.HerokuApp, r.DeployVars(env))
+	return appconfig.HerokuArgs(r.Answers.HerokuApp, r.deployVars(env))
 }
 
 // ErrHerokuDeclined is returned when the user did not confirm.
@@ -375,7 +375,7 @@ func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) 
 	if err != nil {
 		return fmt.Errorf("run heroku: %w; or run `sh %s` yourself", err, appconfig.HerokuFile(a.Env))
 	}
-	if err := appconfig.SetHerokuConfig(ctx, token, a.HerokuApp, r.DeployVars(env)); err != nil {
+	if err := appconfig.SetHerokuConfig(ctx, token, a.HerokuApp, r.deployVars(env)); err != nil {
 		return errors.New(appconfig.MaskSecrets(err.Error(), env))
 	}
 	fmt.Fprintf(out, "Heroku app %s: config vars set (one release, one restart)\n", a.HerokuApp)
@@ -392,7 +392,7 @@ func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) 
 }
 
 func setEnvScript(r *Run, env map[string]string) ([]byte, error) {
-	return appconfig.SetEnvScript(r.Answers.Env, r.Answers.EnvFile, r.DeployVars(env)), nil
+	return appconfig.SetEnvScript(r.Answers.Env, r.Answers.EnvFile, r.deployVars(env)), nil
 }
 
 func planSetEnv(r *Run, p *Plan, env map[string]string) error {
@@ -540,7 +540,7 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	path := r.EnvFilePath()
 	env, err := envfile.Read(path)
 	if err != nil {
-		return []Check{Fail(CheckEnvFileReadable, "env file", err.Error())}
+		return []Check{Fail(checkEnvFileReadable, "env file", err.Error())}
 	}
 	set, remove := r.WantedEnv()
 	var bad []string
@@ -576,9 +576,9 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	// A tracked file is not ignored, whatever .gitignore says: both checks
 	// tell it.
 	missing, err := appconfig.MissingIgnores(r.Dir, r.IgnorePatterns())
-	tracked, terr := r.TrackedSecretFiles()
+	tracked, terr := r.trackedSecretFiles()
 	// What git makes of the lines, not the lines: git itself is asked.
-	unignored, _, gerr := envfile.NotIgnored(r.Dir, r.SecretFiles())
+	unignored, _, gerr := envfile.NotIgnored(r.Dir, r.secretFiles())
 	untrack := ""
 	if len(tracked) > 0 {
 		untrack = fmt.Sprintf("git tracks %s (ignoring is not enough): `git rm --cached %s`, commit, and rotate the key it held (it is in the history)", strings.Join(tracked, ", "), strings.Join(tracked, " "))

@@ -117,7 +117,7 @@ func TestResumedRunPicksUpTheDeployWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !wait || !p.Empty() || arn != CloudFrontARN("123456789012", "EDIST") {
+	if !wait || !p.Empty() || arn != cloudFrontARN("123456789012", "EDIST") {
 		t.Fatalf("plan of a deploying distribution: wait %v, actions %d, arn %q; want the wait alone", wait, len(p.Actions), arn)
 	}
 	var said []string
@@ -130,12 +130,12 @@ func TestResumedRunPicksUpTheDeployWait(t *testing.T) {
 	}
 }
 
-// A deploy longer than the budget stops with ErrStillDeploying (the next
+// A deploy longer than the budget stops with errStillDeploying (the next
 // run waits again), never as done.
 func TestDeployWaitStopsAtItsBudget(t *testing.T) {
 	f := &fakeCloudFront{statuses: []string{"InProgress"}, enabled: true}
-	err := WaitDeployed(context.Background(), f, "EDIST", time.Millisecond, 20*time.Millisecond, func(string) {})
-	if !errors.Is(err, ErrStillDeploying) {
+	err := waitDeployed(context.Background(), f, "EDIST", time.Millisecond, 20*time.Millisecond, func(string) {})
+	if !errors.Is(err, errStillDeploying) {
 		t.Fatalf("err = %v, want ErrStillDeploying", err)
 	}
 }

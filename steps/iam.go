@@ -34,8 +34,8 @@ func AppPolicy(a *config.Answers, kmsKeyARN string) policy.Document {
 	return policy.App(a.Bucket, a.Prefixes(), kmsKeyARN, a.Region)
 }
 
-// IAM creates the app's group, policy and user.
-func IAM() *Step {
+// iamStep creates the app's group, policy and user.
+func iamStep() *Step {
 	return &Step{
 		ID:    "iam",
 		Title: "Create the IAM user and its least-privilege policy",

@@ -16,8 +16,8 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 )
 
-// Layout creates the folder layout of the guide and probes it.
-func Layout() *Step {
+// layoutStep creates the folder layout of the guide and probes it.
+func layoutStep() *Step {
 	return &Step{
 		ID:    "layout",
 		Title: "Organise the bucket",

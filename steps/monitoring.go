@@ -15,9 +15,9 @@ import (
 	"github.com/s3wizard/s3wizard/state"
 )
 
-// Monitoring sets the CloudWatch alarms, the optional request metrics and
+// monitoringStep sets the CloudWatch alarms, the optional request metrics and
 // the monthly AWS Budgets cost budget.
-func Monitoring() *Step {
+func monitoringStep() *Step {
 	return &Step{
 		// AWS-only or provider-specific: see ProviderSkips.
 		Enabled: notCompatible,

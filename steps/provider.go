@@ -119,9 +119,9 @@ func skippedLine(label, reason string) string {
 	return fmt.Sprintf("skipped: %s: %s, so this provider does not support it", label, reason)
 }
 
-// IsAWSEndpoint reports whether endpoint ("" = the SDK's default) is AWS
+// isAWSEndpoint reports whether endpoint ("" = the SDK's default) is AWS
 // itself rather than an emulator or an S3-compatible provider.
-func IsAWSEndpoint(endpoint string) bool {
+func isAWSEndpoint(endpoint string) bool {
 	if endpoint == "" {
 		return true
 	}
@@ -137,7 +137,7 @@ func IsAWSEndpoint(endpoint string) bool {
 // "Unsupported action", others NotImplemented or InvalidAction) into what
 // to do; other errors are returned as they are.
 func notAWSError(endpoint string, err error) error {
-	if err == nil || IsAWSEndpoint(endpoint) {
+	if err == nil || isAWSEndpoint(endpoint) {
 		return err
 	}
 	var ae smithy.APIError

@@ -30,8 +30,8 @@ const EBWebTierARN = "arn:aws:iam::aws:policy/AWSElasticBeanstalkWebTier"
 // RoleInlinePolicy is the name of the role's inline S3 policy.
 const RoleInlinePolicy = "s3wizard-s3-access"
 
-// Role is the keyless alternative: an instance role for EC2 / Elastic Beanstalk.
-func Role() *Step {
+// roleStep is the keyless alternative: an instance role for EC2 / Elastic Beanstalk.
+func roleStep() *Step {
 	return &Step{
 		ID:    "role",
 		Title: "Create the instance role (EC2 / Elastic Beanstalk)",
@@ -317,7 +317,7 @@ const (
 // and the env file is not deployed (it is .ebignored).
 func (r *Run) EBProperties() []appconfig.DeployVar {
 	var vs []appconfig.DeployVar
-	for _, v := range r.DeployVars(nil) {
+	for _, v := range r.deployVars(nil) {
 		if v.Name != appconfig.EnvKeyID && v.Name != appconfig.EnvSecret {
 			vs = append(vs, v)
 		}
