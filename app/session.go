@@ -15,6 +15,7 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -315,10 +316,10 @@ func Open(ctx context.Context, o Options, a *config.Answers, oo OpenOptions) (*S
 
 // RefuseWrongAccount asks STS who the credentials are and refuses them
 // when they are of another account than the one the env's progress
-// records (steps.ErrWrongAccount), before anything is read there or saved
+// records (engine.ErrWrongAccount), before anything is read there or saved
 // here. Other identity failures are left to the steps, which report them.
 func (s *Session) RefuseWrongAccount(ctx context.Context) error {
-	if err := s.Run.Identify(ctx); errors.Is(err, steps.ErrWrongAccount) {
+	if err := s.Run.Identify(ctx); errors.Is(err, engine.ErrWrongAccount) {
 		return err
 	}
 	return nil

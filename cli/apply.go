@@ -19,6 +19,7 @@ import (
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/migrate"
 	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
@@ -145,11 +146,12 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	defer sess.Close()
+	sched := engine.NewScheduler(sess.Run, sess.Steps)
 	var confirmed []steps.Result
 	if confirm {
 		// Like `terraform apply`: the plan, then one question; what is
-		// applied is that plan (steps.ApplyConfirmed).
-		confirmed = steps.PlanAll(ctx, sess.Run, sess.Steps)
+		// applied is that plan (engine.Scheduler.Apply).
+		confirmed = sched.Plan(ctx)
 		total, err := printPlan(s.Err, sess.Run, confirmed)
 		if err != nil {
 			return fmt.Errorf("%w; nothing was changed", err)
@@ -163,23 +165,14 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 	}
 	pr := newPrinter(s.Err, f.noColor)
 	fmt.Fprintf(s.Err, "s3wizard: applying env %s (bucket %s, %s) in %s; env file %s\n", a.Env, a.Bucket, a.Region, f.Dir, a.EnvFile)
-	var results []steps.Result
-	if confirmed != nil {
-		// The progress file is written only once the plan is known to be
-		// the confirmed one.
-		results, err = steps.ApplyConfirmed(ctx, sess.Run, sess.Steps, confirmed, func() error {
-			sess.Run.SetReport(pr.event)
-			return sess.SaveAnswers()
-		})
-	} else {
-		if err = sess.SaveAnswers(); err != nil {
-			return err
-		}
+	// The progress file is written only once the plan is known to be the
+	// confirmed one.
+	results, err := sched.Apply(ctx, engine.Batch[*steps.Run]{Confirmed: confirmed, Start: func() error {
 		sess.Run.SetReport(pr.event)
-		results, err = steps.ApplyAll(ctx, sess.Run, sess.Steps)
-	}
+		return sess.SaveAnswers()
+	}})
 	pr.flush()
-	if errors.Is(err, steps.ErrPlanStale) && results == nil {
+	if results == nil { // refused before any step ran (ErrPlanStale)
 		return err
 	}
 	summary(s.Err, results)
@@ -273,7 +266,7 @@ func cmdPlan(ctx context.Context, f *flags, s IO) error {
 	if err := sess.RefuseWrongAccount(ctx); err != nil {
 		return err
 	}
-	total, err := printPlan(s.Out, sess.Run, steps.PlanAll(ctx, sess.Run, sess.Steps))
+	total, err := printPlan(s.Out, sess.Run, engine.PlanAll(ctx, sess.Run, sess.Steps))
 	fmt.Fprintf(s.Out, "\n%d change(s) planned; nothing was changed.\n", total)
 	return err
 }
@@ -379,16 +372,16 @@ func (p *printer) event(e steps.Event) {
 		fmt.Fprintln(p.w, line)
 	}
 	switch e.Kind {
-	case steps.EvStepStart:
+	case engine.EvStepStart:
 		fmt.Fprintf(p.w, "▸ [%s] %s\n", e.Step, e.Text)
 		p.held[e.Step] = []string{}
-	case steps.EvAction:
+	case engine.EvAction:
 		hold("  [%s] + %s", e.Step, e.Text)
-	case steps.EvNotice:
+	case engine.EvNotice:
 		hold("  [%s] i %s", e.Step, e.Text)
-	case steps.EvWarn:
+	case engine.EvWarn:
 		hold("  [%s] %s %s", e.Step, p.warn.Render("!"), e.Text)
-	case steps.EvCheck:
+	case engine.EvCheck:
 		mark := p.ok.Render("✓")
 		if !e.Check.OK {
 			mark = p.bad.Render("✗")
@@ -400,15 +393,15 @@ func (p *printer) event(e steps.Event) {
 			line += ": " + e.Check.Detail
 		}
 		hold("%s", line)
-	case steps.EvStepDone:
+	case engine.EvStepDone:
 		end(p.ok.Render("✔") + fmt.Sprintf(" [%s] done", e.Step))
-	case steps.EvStepFail:
+	case engine.EvStepFail:
 		if errors.Is(e.Err, context.Canceled) {
 			end(p.warn.Render("‖") + fmt.Sprintf(" [%s] interrupted: run again to finish it", e.Step))
 			break
 		}
 		end(p.bad.Render("✗") + fmt.Sprintf(" [%s] failed: %v", e.Step, e.Err))
-	case steps.EvStepSkip:
+	case engine.EvStepSkip:
 		end(fmt.Sprintf("- [%s] skipped: %s", e.Step, e.Text))
 	}
 }

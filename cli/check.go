@@ -8,6 +8,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/djangocheck"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -58,7 +59,7 @@ func cmdCheck(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	sweepProbeLeftovers(ctx, sess.Run, s)
-	results := steps.VerifyAll(ctx, sess.Run, sess.Steps)
+	results := engine.VerifyAll(ctx, sess.Run, sess.Steps)
 	rep := checkReport{Env: f.Env, OK: true}
 	for _, r := range results {
 		for _, c := range r.Checks {

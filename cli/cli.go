@@ -19,8 +19,8 @@ import (
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/strdist"
-	"github.com/s3wizard/s3wizard/steps"
 )
 
 // Exit codes of the contract.
@@ -291,7 +291,7 @@ func report(ctx context.Context, err error, errw io.Writer) int {
 		return ExitCancelled
 	case errors.Is(err, ErrChecksFailed):
 		return ExitFailure
-	case errors.As(err, new(*app.InputError)) || errors.Is(err, config.ErrMissing) || errors.Is(err, steps.ErrWrongAccount):
+	case errors.As(err, new(*app.InputError)) || errors.Is(err, config.ErrMissing) || errors.Is(err, engine.ErrWrongAccount):
 		fmt.Fprintf(errw, "s3wizard: %v\n", err)
 		return ExitUsage
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/djangocheck"
 	"github.com/s3wizard/s3wizard/docs"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
@@ -140,7 +141,7 @@ func cmdDocs(ctx context.Context, f *flags, s IO) error {
 		return err
 	}
 	fmt.Fprintf(s.Err, "s3wizard: writing the hand-off document of env %s (live checks included)\n", f.Env)
-	results, notLive := steps.VerifyLive(ctx, sess.Run, sess.Steps, docsLiveTimeout)
+	results, notLive := engine.VerifyLive(ctx, sess.Run, sess.Steps, docsLiveTimeout)
 	if results != nil {
 		// The checklist's upload / delete test, through the project's own
 		// Django as check runs it: the document then says what passed.

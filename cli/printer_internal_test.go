@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -17,14 +18,14 @@ func TestApplyProgressGroupedByStepAndColoured(t *testing.T) {
 	var out bytes.Buffer
 	p := newPrinter(&out, true)
 	for _, e := range []steps.Event{
-		{Kind: steps.EvStepStart, Step: "public", Text: "Public vs private access"},
-		{Kind: steps.EvStepStart, Step: "protection", Text: "Protection and cost"},
-		{Kind: steps.EvAction, Step: "public", Text: "put the bucket policy"},
-		{Kind: steps.EvAction, Step: "protection", Text: "turn on versioning"},
-		{Kind: steps.EvCheck, Step: "public", Check: &steps.Check{Name: "policy", OK: true}},
-		{Kind: steps.EvStepDone, Step: "public"},
-		{Kind: steps.EvCheck, Step: "protection", Check: &steps.Check{Name: "versioning", OK: true}},
-		{Kind: steps.EvStepDone, Step: "protection"},
+		{Kind: engine.EvStepStart, Step: "public", Text: "Public vs private access"},
+		{Kind: engine.EvStepStart, Step: "protection", Text: "Protection and cost"},
+		{Kind: engine.EvAction, Step: "public", Text: "put the bucket policy"},
+		{Kind: engine.EvAction, Step: "protection", Text: "turn on versioning"},
+		{Kind: engine.EvCheck, Step: "public", Check: &steps.Check{Name: "policy", OK: true}},
+		{Kind: engine.EvStepDone, Step: "public"},
+		{Kind: engine.EvCheck, Step: "protection", Check: &steps.Check{Name: "versioning", OK: true}},
+		{Kind: engine.EvStepDone, Step: "protection"},
 	} {
 		p.event(e)
 	}
@@ -37,8 +38,8 @@ func TestApplyProgressGroupedByStepAndColoured(t *testing.T) {
 	r := lipgloss.NewRenderer(&tty)
 	r.SetColorProfile(termenv.ANSI256) // as on a colour terminal
 	c := newPrinterFor(&tty, r)
-	c.event(steps.Event{Kind: steps.EvStepStart, Step: "bucket", Text: "Create the S3 bucket"})
-	c.event(steps.Event{Kind: steps.EvStepDone, Step: "bucket"})
+	c.event(steps.Event{Kind: engine.EvStepStart, Step: "bucket", Text: "Create the S3 bucket"})
+	c.event(steps.Event{Kind: engine.EvStepDone, Step: "bucket"})
 	if !strings.Contains(tty.String(), "\x1b[") {
 		t.Fatalf("no colour on a colour terminal: %q", tty.String())
 	}

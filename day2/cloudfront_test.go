@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/appconfig"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/policy"
@@ -164,7 +165,7 @@ func TestCloudFrontCycle(t *testing.T) {
 
 	// check: the public step's verification, the CloudFront checks in it.
 	var seen []steps.CheckID
-	for _, res := range steps.VerifyAll(ctx, r, []*steps.Step{steps.Find(steps.All(), "public")}) {
+	for _, res := range engine.VerifyAll(ctx, r, []*steps.Step{steps.Find(steps.All(), "public")}) {
 		for _, c := range res.Checks {
 			if !c.OK {
 				t.Errorf("check %s failed: %s", c.Name, c.Detail)

@@ -34,7 +34,7 @@ var tmpl = template.Must(template.New("").Funcs(template.FuncMap{"cell": cell}).
 
 // Generate renders the hand-off document of r's env. It is a template over
 // the recorded state (answers, steps, keys, manual steps) and the live
-// checks of steps.VerifyAll (results; nil when the live state was not
+// checks of engine.VerifyAll (results; nil when the live state was not
 // checked, notLive saying why): it makes no AWS call and re-derives nothing
 // the steps check. It never reads the secret access key: the document only
 // ever sees key IDs, which it masks.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/s3wizard/s3wizard/docs"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -22,7 +23,7 @@ func TestHandoffDocument(t *testing.T) {
 	r.State.AddManual("Enable MFA Delete on mon-app-media-staging as the root user (see the protection step).")
 
 	list := steps.All()
-	results, notLive := steps.VerifyLive(context.Background(), r, list, time.Minute)
+	results, notLive := engine.VerifyLive(context.Background(), r, list, time.Minute)
 	if notLive != "" {
 		t.Fatal(notLive)
 	}

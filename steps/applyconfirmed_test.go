@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -28,15 +29,16 @@ func TestApplyConfirmedStopsWhenTheAccountMoved(t *testing.T) {
 	a := protAnswers(t, confirmedYAML)
 	r := protRun(t, s, a)
 	ctx := context.Background()
-	confirmed := steps.PlanAll(ctx, r, steps.All())
+	sched := engine.NewScheduler(r, steps.All())
+	confirmed := sched.Plan(ctx)
 	// The person reads the plan; meanwhile the account moves.
 	if _, err := r.AWS.S3In(protRegion).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: protRegion}}); err != nil {
 		t.Fatal(err)
 	}
 	started := false
-	results, err := steps.ApplyConfirmed(ctx, r, steps.All(), confirmed, func() error { started = true; return nil })
-	if !errors.Is(err, steps.ErrPlanStale) || results != nil || started {
+	results, err := sched.Apply(ctx, engine.Batch[*steps.Run]{Confirmed: confirmed, Start: func() error { started = true; return nil }})
+	if !errors.Is(err, engine.ErrPlanStale) || results != nil || started {
 		t.Fatalf("apply after the account moved: results %v, started %v, err %v; want ErrPlanStale before anything", results, started, err)
 	}
 	if !strings.Contains(err.Error(), "[bucket] - create bucket "+a.Bucket) {
@@ -60,8 +62,8 @@ func TestApplyConfirmedAppliesAsConfirmed(t *testing.T) {
 	r := protRun(t, s, a)
 	r.KeyPropagation = 5 * time.Second
 	ctx := context.Background()
-	confirmed := steps.PlanAll(ctx, r, steps.All())
-	results, err := steps.ApplyConfirmed(ctx, r, steps.All(), confirmed, nil)
+	sched := engine.NewScheduler(r, steps.All())
+	results, err := sched.Apply(ctx, engine.Batch[*steps.Run]{Confirmed: sched.Plan(ctx)})
 	if err != nil {
 		for _, res := range results {
 			if res.Err != nil {
@@ -84,17 +86,18 @@ func TestApplyConfirmedStepStopsWhenTheAccountMoved(t *testing.T) {
 	r := protRun(t, s, a)
 	ctx := context.Background()
 	protApply(t, r, "preflight")
+	sched := engine.NewScheduler(r, steps.All())
 	bucket := steps.Find(steps.All(), "bucket")
-	shown, err := steps.PlanStep(ctx, r, bucket)
-	if err != nil {
-		t.Fatal(err)
+	shown := sched.Plan(ctx, bucket)
+	if shown[0].Err != nil {
+		t.Fatal(shown[0].Err)
 	}
 	if _, err := r.AWS.S3In(protRegion).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: &a.Bucket,
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: protRegion}}); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = steps.ApplyConfirmedStep(ctx, r, bucket, shown)
-	if !errors.Is(err, steps.ErrPlanStale) || !strings.Contains(err.Error(), "- create bucket "+a.Bucket) {
+	_, err := sched.Apply(ctx, engine.Batch[*steps.Run]{Steps: []*steps.Step{bucket}, Confirmed: shown})
+	if !errors.Is(err, engine.ErrPlanStale) || !strings.Contains(err.Error(), "- create bucket "+a.Bucket) {
 		t.Fatalf("apply of the shown plan after the account moved: %v; want ErrPlanStale naming the bucket", err)
 	}
 	if st := r.State.Step("bucket").Status; st != state.Pending {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/state"
 )
@@ -553,7 +554,7 @@ func (r *Run) waitAction() *Action {
 		Do: func(ctx context.Context) error {
 			id := r.resource(ResCloudFrontID)
 			return waitDeployed(ctx, r.AWS.CloudFront, id, CloudFrontPollEvery, CloudFrontWaitBudget, func(s string) {
-				r.emit(Event{Kind: EvNotice, Step: "public", Text: s})
+				r.Emit(Event{Kind: engine.EvNotice, Step: "public", Text: s})
 			})
 		}}
 }

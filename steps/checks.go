@@ -1,9 +1,9 @@
 package steps
 
-// CheckID names a check for good. The hand-off document's checklist, `check
-// --json` and the tests refer to checks by ID; a check's Name is for humans
-// and may be reworded freely.
-type CheckID string
+import "github.com/s3wizard/s3wizard/engine"
+
+// CheckID names a check for good (engine.CheckID).
+type CheckID = engine.CheckID
 
 // The checks of each step's Verify.
 const (

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/state"
@@ -23,7 +23,7 @@ func callRun(t *testing.T, s *motoserver.Server, a *config.Answers) (*steps.Run,
 	var mu sync.Mutex
 	var calls []string
 	r := testrun.New(t, t.TempDir(), a, func(e steps.Event) {
-		if e.Kind == steps.EvCall {
+		if e.Kind == engine.EvCall {
 			mu.Lock()
 			calls = append(calls, e.Text)
 			mu.Unlock()
@@ -38,6 +38,11 @@ func callRun(t *testing.T, s *motoserver.Server, a *config.Answers) (*steps.Run,
 	}
 }
 
+// applyAll applies the whole list, as apply --yes does.
+func applyAll(ctx context.Context, r *steps.Run, list []*steps.Step) ([]steps.Result, error) {
+	return engine.NewScheduler(r, list).Apply(ctx, engine.Batch[*steps.Run]{})
+}
+
 // finished records steps as an earlier run left them: done.
 func finished(t *testing.T, r *steps.Run, ids ...string) {
 	t.Helper()
@@ -45,70 +50,6 @@ func finished(t *testing.T, r *steps.Run, ids ...string) {
 		if err := r.State.SetStep(id, state.Done, nil, nil); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-// TestApplyAllBetsOnWhatAnEarlierRunFinished: when the progress file says
-// the steps a step needs were done, the step plans alongside them (one
-// round trip instead of two on AWS). If they plan nothing, that plan is
-// the one applied; if one of them changes something after all (the bucket
-// was deleted since), that plan is dropped and the step plans again after
-// it, so what it applies never rests on a stale reading.
-func TestApplyAllBetsOnWhatAnEarlierRunFinished(t *testing.T) {
-	for _, tc := range []struct {
-		name        string
-		bucketThere bool
-		wantPlans   int
-	}{
-		{"bucket still there: one plan, made alongside", true, 1},
-		{"bucket deleted since: planned again after", false, 2},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var mu sync.Mutex
-			bucket := tc.bucketThere
-			var sawBucket []bool // what each of the settings step's plans saw
-			var appliedSaw []bool
-			settingsPlanned := make(chan struct{})
-			var once sync.Once
-			root := &steps.Step{ID: "preflight", Title: "preflight", Plan: func(context.Context, *steps.Run) (*steps.Plan, error) { return &steps.Plan{}, nil }}
-			makeBucket := &steps.Step{ID: "bucket", Title: "bucket", Needs: []string{"preflight"}, Plan: func(context.Context, *steps.Run) (*steps.Plan, error) {
-				// The bucket's plan ends only once the settings step has
-				// planned: it must not wait for it.
-				select {
-				case <-settingsPlanned:
-				case <-time.After(10 * time.Second):
-					return nil, context.DeadlineExceeded
-				}
-				return bucketPlan(&mu, &bucket), nil
-			}}
-			settings := &steps.Step{ID: "settings", Title: "settings", Needs: []string{"bucket"}, Plan: func(context.Context, *steps.Run) (*steps.Plan, error) {
-				defer once.Do(func() { close(settingsPlanned) })
-				mu.Lock()
-				defer mu.Unlock()
-				saw := bucket
-				sawBucket = append(sawBucket, saw)
-				p := &steps.Plan{}
-				p.Add(&steps.Action{Summary: "write settings", Do: func(context.Context) error {
-					mu.Lock()
-					appliedSaw = append(appliedSaw, saw)
-					mu.Unlock()
-					return nil
-				}})
-				return p, nil
-			}}
-			r := engineRun(t)
-			r.Account = "123456789012"
-			finished(t, r, "preflight", "bucket", "settings")
-			if _, err := steps.ApplyAll(context.Background(), r, []*steps.Step{root, makeBucket, settings}); err != nil {
-				t.Fatal(err)
-			}
-			if len(sawBucket) != tc.wantPlans {
-				t.Errorf("the settings step planned %d times (saw the bucket: %v), want %d", len(sawBucket), sawBucket, tc.wantPlans)
-			}
-			if len(appliedSaw) != 1 || !appliedSaw[0] {
-				t.Errorf("the settings step applied plans that saw the bucket: %v; want one, made with the bucket there", appliedSaw)
-			}
-		})
 	}
 }
 
@@ -148,7 +89,7 @@ func TestApplyAllChecksTheRecordedAccount(t *testing.T) {
 					return p, nil
 				}})
 			}
-			_, err := steps.ApplyAll(context.Background(), r, list)
+			_, err := applyAll(context.Background(), r, list)
 			if recorded != motoserver.AccountID {
 				var wrong *steps.WrongAccountError
 				if !errors.As(err, &wrong) || wrong.Recorded != recorded || wrong.Got != motoserver.AccountID {

@@ -9,7 +9,7 @@ import (
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
 
-// ApplyAll runs preflight (which calls Identify) alongside steps that read
+// The scheduler runs preflight (which calls Identify) alongside steps that read
 // AccountID: run with -race, this fails if the two are not synchronised.
 func TestIdentifyAndAccountIDConcurrently(t *testing.T) {
 	s := motoserver.Shared(t)

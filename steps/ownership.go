@@ -157,25 +157,25 @@ func claimCreated(r *Run, p *Plan, kind, name, arn, what string, tags map[string
 	switch {
 	case ok && o.Evidence == state.EvidencePending:
 		p.Notice("%s was created by an interrupted run of the wizard: it stays the wizard's (destroy deletes it)", what)
-		p.recordOwnership(kind, name, arn, state.EvidenceCreated)
+		recordOwnership(p, kind, name, arn, state.EvidenceCreated)
 	case ok && o.Mine():
 		if arn != "" && o.ARN == "" {
-			p.recordOwnership(kind, name, arn, o.Evidence)
+			recordOwnership(p, kind, name, arn, o.Evidence)
 		}
 	case !ok && TaggedOurs(r.Answers, tags):
 		p.Notice("%s carries this project's and env's tags (%s=%s, %s=%s): it is the wizard's (destroy deletes it)", what, TagProject, r.Answers.App, TagEnv, r.Answers.Env)
-		p.recordOwnership(kind, name, arn, state.EvidenceTagged)
+		recordOwnership(p, kind, name, arn, state.EvidenceTagged)
 	default:
 		if !ok {
-			p.recordOwnership(kind, name, arn, state.EvidenceAdopted)
+			recordOwnership(p, kind, name, arn, state.EvidenceAdopted)
 		}
 		return false
 	}
 	return true
 }
 
-// recordOwnership records kind/name with evidence when the step is applied.
-func (p *Plan) recordOwnership(kind, name, arn, evidence string) {
+// recordOwnership records kind/name with evidence when p's step is applied.
+func recordOwnership(p *Plan, kind, name, arn, evidence string) {
 	p.Record(func(s *state.Progress) {
 		s.PutOwnership(state.Ownership{Kind: kind, Name: name, ARN: arn, Evidence: evidence})
 	})

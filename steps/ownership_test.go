@@ -246,7 +246,7 @@ func TestAnotherAccountsBucketStopsTheRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := testrun.New(t, t.TempDir(), a, nil)
-	_, err = steps.ApplyAll(ctx, r, steps.All())
+	_, err = applyAll(ctx, r, steps.All())
 	if err == nil || !strings.Contains(err.Error(), "belongs to another AWS account") {
 		t.Fatalf("apply on another account's bucket: %v, want a refusal", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -20,7 +21,7 @@ func TestPlanningRecordsNothing(t *testing.T) {
 	ctx := context.Background()
 	protApply(t, r, "preflight", "bucket")
 	before := snapshot(r)
-	for _, res := range steps.PlanAll(ctx, r, steps.All()) {
+	for _, res := range engine.PlanAll(ctx, r, steps.All()) {
 		if res.Err != nil {
 			t.Fatalf("plan %s: %v", res.Step.ID, res.Err)
 		}

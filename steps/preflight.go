@@ -2,13 +2,13 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -93,7 +93,7 @@ func accountNotices(r *Run, p *Plan, acct string) {
 
 // Identify asks STS who the credentials belong to, once per run: a call
 // made while another is in flight waits for that one's answer (on AWS each
-// call is a round trip, and ApplyAll's plans made ahead all wait for it).
+// call is a round trip, and the scheduler's plans made ahead all wait for it).
 func (r *Run) Identify(ctx context.Context) error {
 	r.identityMu.Lock()
 	// Without clients (a run of steps that reach no AWS) there is no one
@@ -144,11 +144,6 @@ func (r *Run) Identify(ctx context.Context) error {
 	}
 }
 
-// ErrWrongAccount is returned (wrapped in a *WrongAccountError) when the
-// credentials belong to another AWS account than the one the env's
-// progress file records.
-var ErrWrongAccount = errors.New("wrong AWS account")
-
 // WrongAccountError: the env was set up in Recorded, the credentials are
 // of Got. Nothing is read or changed in Got for this env.
 type WrongAccountError struct {
@@ -164,7 +159,7 @@ func (e *WrongAccountError) Error() string {
 		e.Env, e.Recorded, how, e.Got, e.Caller, e.Recorded)
 }
 
-func (e *WrongAccountError) Unwrap() error { return ErrWrongAccount }
+func (e *WrongAccountError) Unwrap() error { return engine.ErrWrongAccount }
 
 // checkAccount refuses credentials of another account than the env's
 // recorded one: the account is the binding fact of an env (staging and
@@ -198,18 +193,9 @@ func (r *Run) SameAccount(p *state.Progress) bool {
 	return mine == aws.PlaceholderAccount || theirs == "" || theirs == aws.PlaceholderAccount || mine == theirs
 }
 
-// confirmGuess reports whether STS confirms the account guessed from the
-// progress file (it waits for STS's answer).
-func (r *Run) confirmGuess(ctx context.Context, guess string) bool {
-	if err := r.Identify(ctx); err != nil {
-		return false
-	}
-	acct, _ := r.Identity()
-	return acct == guess
-}
-
-// setGuess sets the account plans may use before STS answers ("" ends it).
-func (r *Run) setGuess(acct string) {
+// SetGuess sets the account plans may use before STS answers ("" ends it):
+// the engine's scheduler sets the one the progress file records.
+func (r *Run) SetGuess(acct string) {
 	r.identityMu.Lock()
 	defer r.identityMu.Unlock()
 	r.guess = acct

@@ -14,6 +14,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/provider"
 	"github.com/s3wizard/s3wizard/state"
 )
@@ -110,7 +111,7 @@ func (r *Run) refusal(what string) string {
 
 // refuse records the provider's refusal of what and says so in one line.
 func (r *Run) refuse(step, what, label, reason string) error {
-	r.emit(Event{Kind: EvNotice, Step: step, Text: skippedLine(label, reason)})
+	r.Emit(Event{Kind: engine.EvNotice, Step: step, Text: skippedLine(label, reason)})
 	return r.State.SaveResource(ProviderRefusedPrefix+what, reason)
 }
 

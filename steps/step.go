@@ -1,146 +1,44 @@
 // Package steps is the wizard's flow as data: an ordered list of steps that
 // the TUI, apply, plan, status, check and docs all walk. Each step plans
 // (compares what is wanted with what is live), applies its plan idempotently
-// and verifies the live result.
+// and verifies the live result; package engine runs them.
 package steps
 
 import (
 	"context"
-	"fmt"
-	"regexp"
 	"sync"
 	"time"
 
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/state"
 	"golang.org/x/sync/singleflight"
 )
 
-// Step is one stage of the guide.
-type Step struct {
-	ID    string
-	Title string
-	// Guide is the section of the guides this step automates.
-	Guide string
-	// Why is the one-paragraph reason shown before the step.
-	Why string
-	// Departures say where the wizard does better than the guide, and why.
-	Departures []string
-	// Keys are the answers this step asks for.
-	Keys []string
-	// Needs are the steps that must be done first.
-	Needs []string
-	// Enabled tells whether the step applies to these answers (nil: always).
-	Enabled func(a *config.Answers) bool
-	// Plan reads the live state and returns what must change.
-	Plan func(ctx context.Context, r *Run) (*Plan, error)
-	// Verify checks the live result (after Apply, and for `check`).
-	Verify func(ctx context.Context, r *Run) []Check
+// The engine's types, for the steps' Run: the names every step and every
+// front end use.
+type (
+	Step   = engine.Step[*Run]
+	Result = engine.Result[*Run]
+	Plan   = engine.Plan
+	Action = engine.Action
+	Check  = engine.Check
+	Event  = engine.Event
+)
+
+// PlanStep plans one step (engine.PlanStep): a plan that reports an error
+// comes back with an error wrapping engine.ErrPlanRefused.
+func PlanStep(ctx context.Context, r *Run, s *Step) (*Plan, error) { return engine.PlanStep(ctx, r, s) }
+
+// ApplyStep plans, applies and verifies one step whose needs are done, with
+// no confirmation (engine.ApplyStep).
+func ApplyStep(ctx context.Context, r *Run, s *Step) (*Plan, []Check, error) {
+	return engine.ApplyStep(ctx, r, s)
 }
 
-// IsEnabled reports whether the step applies to a.
-func (s *Step) IsEnabled(a *config.Answers) bool { return s.Enabled == nil || s.Enabled(a) }
-
-// Plan is what a step will do.
-type Plan struct {
-	Actions []*Action
-	// Notices are information for the user (already exists, departures).
-	Notices []string
-	// Warnings need the user's attention but do not stop the step.
-	Warnings []string
-	// Errors stop the step before any action runs (see PlanStep): a plan
-	// that reports an error never goes on.
-	Errors []string
-	// Concurrent actions do not depend on one another.
-	Concurrent bool
-	// records are what the plan learnt for the progress file (resource
-	// names, manual steps): a plan only reads, so they are written when the
-	// step is applied, after its actions (Record, SetResource, AddManual).
-	records []func(*state.Progress)
-}
-
-// Record asks for fn to update the progress file when the step is applied
-// (never in a dry run, and never by planning).
-func (p *Plan) Record(fn func(*state.Progress)) { p.records = append(p.records, fn) }
-
-// SetResource records a resource name or ARN when the step is applied.
-func (p *Plan) SetResource(k, v string) {
-	p.Record(func(s *state.Progress) { s.SetResource(k, v) })
-}
-
-// AddManual records a manual step for the hand-off document when the step
-// is applied.
-func (p *Plan) AddManual(format string, args ...any) {
-	m := fmt.Sprintf(format, args...)
-	p.Record(func(s *state.Progress) { s.AddManual(m) })
-}
-
-// Empty reports whether nothing needs to change.
-func (p *Plan) Empty() bool { return p == nil || len(p.Actions) == 0 }
-
-// Add appends an action.
-func (p *Plan) Add(a *Action) { p.Actions = append(p.Actions, a) }
-
-// Notice appends a notice.
-func (p *Plan) Notice(format string, args ...any) {
-	p.Notices = append(p.Notices, fmt.Sprintf(format, args...))
-}
-
-// Warn appends a warning.
-func (p *Plan) Warn(format string, args ...any) {
-	p.Warnings = append(p.Warnings, fmt.Sprintf(format, args...))
-}
-
-// Errorf records a problem that forbids the step to go on: PlanStep then
-// fails, so neither apply nor the TUI can run the plan's actions.
-func (p *Plan) Errorf(format string, args ...any) {
-	p.Errors = append(p.Errors, fmt.Sprintf(format, args...))
-}
-
-// errorMarker is how a message marks itself as an error ("ERROR: …", any
-// case); a warning carrying it counts as an error (see Plan.refusals).
-var errorMarker = regexp.MustCompile(`(?i)^\s*error\s*:`)
-
-// refusals are the plan's errors, plus any warning written as an error
-// ("ERROR: …"): a message marked as an error never lets a step go on.
-func (p *Plan) refusals() []string {
-	if p == nil {
-		return nil
-	}
-	out := append([]string(nil), p.Errors...)
-	for _, w := range p.Warnings {
-		if errorMarker.MatchString(w) {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// Action is one change: what it does, the AWS calls it makes, the files it
-// writes, and the code that does it.
-type Action struct {
-	Summary string
-	Calls   []string
-	Files   []string
-	Do      func(ctx context.Context) error
-	// After names AWS calls (e.g. "iam:CreateGroup") this action needs done
-	// first: in a concurrent plan it waits for the earlier actions that make
-	// them, and runs alongside the rest.
-	After []string
-}
-
-// Check is one item of a live verification.
-type Check struct {
-	// ID names the check for good (checks.go); Name is for humans and may
-	// change.
-	ID     CheckID `json:"id"`
-	Name   string  `json:"name"`
-	OK     bool    `json:"ok"`
-	Detail string  `json:"detail,omitempty"`
-	// Skipped checks could not be run here (e.g. an API the emulator lacks).
-	Skipped bool `json:"skipped,omitempty"`
-}
+// Find returns the step of list with that ID, or nil.
+func Find(list []*Step, id string) *Step { return engine.Find(list, id) }
 
 // Pass, Fail and Skip build checks.
 func Pass(id CheckID, name, detail string) Check {
@@ -153,7 +51,8 @@ func Skip(id CheckID, name, detail string) Check {
 	return Check{ID: id, Name: name, OK: true, Skipped: true, Detail: detail}
 }
 
-// Run is what a step works with.
+// Run is what a step works with; the engine runs steps with it
+// (engine.Runner: Info, Identify, Identity, SetGuess, Emit).
 type Run struct {
 	Dir     string
 	Answers *config.Answers
@@ -169,13 +68,13 @@ type Run struct {
 	// while steps may still be running.
 	Account string
 	Caller  string
-	// identityMu guards Account, Caller and guess, which
-	// Identify writes while other steps of the same run read them
-	// (ApplyAll, PlanAll and VerifyAll run steps concurrently); one per
-	// run, so a Run is not copied.
+	// identityMu guards Account, Caller and guess, which Identify writes
+	// while other steps of the same run read them (the engine runs steps
+	// concurrently); one per run, so a Run is not copied.
 	identityMu sync.Mutex
-	// guess is the account an earlier run recorded, which ApplyAll lets
-	// plans use while STS confirms it (see ApplyAll); "" otherwise.
+	// guess is the account an earlier run recorded, which the engine's
+	// scheduler lets plans use while STS confirms it (SetGuess); ""
+	// otherwise.
 	guess string
 	// identifying holds the GetCallerIdentity in flight, which concurrent
 	// callers of Identify wait for instead of asking again.
@@ -192,9 +91,6 @@ type Run struct {
 	// grants) may take to work (0: 60 s; tests against an emulator, where
 	// nothing propagates, shorten it).
 	KeyPropagation time.Duration
-	// confirmed holds, per step, the summaries of the changes a person
-	// confirmed (ApplyConfirmed); nil when none was asked (--yes).
-	confirmed map[string][]string
 	// newKeys are the access keys this run created (see keyIsNew), under
 	// newKeysMu.
 	newKeysMu sync.Mutex
@@ -203,34 +99,18 @@ type Run struct {
 	Report func(Event)
 }
 
-// Event kinds.
-const (
-	EvStepStart = "step-start"
-	EvCall      = "call"
-	EvNotice    = "notice"
-	EvWarn      = "warn"
-	EvAction    = "action"
-	EvCheck     = "check"
-	EvStepDone  = "step-done"
-	EvStepFail  = "step-failed"
-	EvStepSkip  = "step-skipped"
-)
-
-// Event is one progress report of a run.
-type Event struct {
-	Kind  string
-	Step  string
-	Text  string
-	Check *Check
-	Err   error
-}
-
-func (r *Run) emit(e Event) {
+// Emit reports e to Report, one event at a time.
+func (r *Run) Emit(e Event) {
 	r.emitMu.Lock()
 	defer r.emitMu.Unlock()
 	if r.Report != nil {
 		r.Report(e)
 	}
+}
+
+// Info is what the engine reads of the run (engine.Runner).
+func (r *Run) Info() engine.RunInfo {
+	return engine.RunInfo{Answers: r.Answers, State: r.State, DryRun: r.DryRun, Offline: r.Offline, Clients: r.AWS != nil}
 }
 
 // SetReport replaces Report under the lock emit holds: a front end that
@@ -246,8 +126,8 @@ func (r *Run) SetReport(report func(Event)) {
 // known (offline); the AWS layer refuses to change anything with the
 // placeholder.
 //
-// During ApplyAll, before STS has answered, it returns the account an
-// earlier run recorded: only plans made ahead read it then, and ApplyAll
+// During an apply, before STS has answered, it returns the account an
+// earlier run recorded: only plans made ahead read it then, and the scheduler
 // drops every such plan unless STS confirms that account (no action runs
 // before it has answered).
 func (r *Run) AccountID() string {

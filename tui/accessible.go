@@ -11,6 +11,7 @@ import (
 
 	"github.com/charmbracelet/huh"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -428,11 +429,11 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 		// The AWS calls are in the plan ("AWS: …"): read aloud one by one
 		// as they go, they drowned what is done and checked.
 		switch e.Kind {
-		case steps.EvAction:
+		case engine.EvAction:
 			x.printf("  doing: %s\n", e.Text)
-		case steps.EvCheck:
+		case engine.EvCheck:
 			x.printf("  check: %s\n", checkText(*e.Check))
-		case steps.EvStepSkip:
+		case engine.EvStepSkip:
 			x.printf("  skipped: %s\n", e.Text)
 		}
 	}

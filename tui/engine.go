@@ -10,6 +10,7 @@ import (
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -77,9 +78,9 @@ type liveEngine struct {
 	mu   sync.Mutex
 	sess *app.Session
 	// shown is each step's plan as last shown for confirmation: Apply
-	// applies it, or refuses when the account moved since
-	// (steps.ApplyConfirmedStep).
-	shown map[string]*steps.Plan
+	// applies it, or refuses when the account moved since, through the
+	// scheduler apply uses (engine.Scheduler.Apply).
+	shown map[string]*steps.Result
 	// probe makes the checks shown before a session exists (identity,
 	// bucket availability).
 	probe *app.Probe
@@ -200,14 +201,14 @@ func (e *liveEngine) Plan(ctx context.Context, st *steps.Step, report func(steps
 	if !st.IsEnabled(s.Run.Answers) {
 		return &steps.Plan{}, nil
 	}
-	p, err := steps.PlanStep(ctx, s.Run, st)
+	res := engine.NewScheduler(s.Run, s.Steps).Plan(ctx, st)[0]
 	e.mu.Lock()
 	if e.shown == nil {
-		e.shown = map[string]*steps.Plan{}
+		e.shown = map[string]*steps.Result{}
 	}
-	e.shown[st.ID] = p
+	e.shown[st.ID] = &res
 	e.mu.Unlock()
-	return p, err
+	return res.Plan, res.Err
 }
 
 func (e *liveEngine) Apply(ctx context.Context, st *steps.Step, report func(steps.Event)) ([]steps.Check, error) {
@@ -219,8 +220,17 @@ func (e *liveEngine) Apply(ctx context.Context, st *steps.Step, report func(step
 	shown := e.shown[st.ID]
 	delete(e.shown, st.ID)
 	e.mu.Unlock()
-	_, checks, err := steps.ApplyConfirmedStep(ctx, s.Run, st, shown)
-	return checks, err
+	// One step at a time: a batch of one, whose needs were done by the
+	// earlier calls.
+	b := engine.Batch[*steps.Run]{Steps: []*steps.Step{st}}
+	if shown != nil {
+		b.Confirmed = []steps.Result{*shown}
+	}
+	results, err := engine.NewScheduler(s.Run, s.Steps).Apply(ctx, b)
+	if len(results) == 0 {
+		return nil, err
+	}
+	return results[0].Checks, err
 }
 
 func (e *liveEngine) Skip(st *steps.Step) error {

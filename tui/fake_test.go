@@ -16,6 +16,7 @@ import (
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -146,7 +147,7 @@ func (f *fakeEngine) Plan(_ context.Context, s *steps.Step, report func(steps.Ev
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if report != nil {
-		report(steps.Event{Kind: steps.EvCall, Step: s.ID, Text: "s3:HeadBucket"})
+		report(steps.Event{Kind: engine.EvCall, Step: s.ID, Text: "s3:HeadBucket"})
 	}
 	return f.plan(s), nil
 }
@@ -159,9 +160,9 @@ func (f *fakeEngine) Apply(_ context.Context, s *steps.Step, report func(steps.E
 		return nil, nil
 	}
 	for _, a := range f.plan(s).Actions {
-		report(steps.Event{Kind: steps.EvAction, Step: s.ID, Text: a.Summary})
+		report(steps.Event{Kind: engine.EvAction, Step: s.ID, Text: a.Summary})
 		for _, c := range a.Calls {
-			report(steps.Event{Kind: steps.EvCall, Step: s.ID, Text: c})
+			report(steps.Event{Kind: engine.EvCall, Step: s.ID, Text: c})
 		}
 	}
 	if f.fail[s.ID] > 0 {

@@ -18,6 +18,7 @@ import (
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
@@ -653,9 +654,9 @@ func (m *model) region() string {
 
 func (m *model) event(e steps.Event) {
 	switch e.Kind {
-	case steps.EvCall:
+	case engine.EvCall:
 		m.calls = append(m.calls, e.Text)
-	case steps.EvAction:
+	case engine.EvAction:
 		m.actions = append(m.actions, e.Text)
 	}
 }

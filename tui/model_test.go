@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -259,13 +260,13 @@ func TestStaleEventsDropped(t *testing.T) {
 	p.m.phase, p.m.calls = phPlanning, nil
 	ch := make(chan steps.Event)
 	close(ch)
-	p.handle(eventMsg{seq: old, ev: steps.Event{Kind: steps.EvCall, Step: "preflight", Text: "sts:GetCallerIdentity"}, ch: ch})
-	p.handle(eventMsg{seq: p.m.seq, ev: steps.Event{Kind: steps.EvCall, Step: "preflight", Text: "iam:StalePreflightCall"}, ch: ch})
+	p.handle(eventMsg{seq: old, ev: steps.Event{Kind: engine.EvCall, Step: "preflight", Text: "sts:GetCallerIdentity"}, ch: ch})
+	p.handle(eventMsg{seq: p.m.seq, ev: steps.Event{Kind: engine.EvCall, Step: "preflight", Text: "iam:StalePreflightCall"}, ch: ch})
 	p.settle()
 	if strings.Contains(p.view(), "GetCallerIdentity") || strings.Contains(p.view(), "StalePreflightCall") || len(p.m.calls) != 0 {
 		t.Fatalf("a stale call shows in step 2: %v\n%s", p.m.calls, p.view())
 	}
-	p.handle(eventMsg{seq: p.m.seq, ev: steps.Event{Kind: steps.EvCall, Step: "bucket", Text: "s3:HeadBucket"}, ch: ch})
+	p.handle(eventMsg{seq: p.m.seq, ev: steps.Event{Kind: engine.EvCall, Step: "bucket", Text: "s3:HeadBucket"}, ch: ch})
 	p.settle()
 	p.requireView("s3:HeadBucket")
 
