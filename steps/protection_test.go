@@ -155,30 +155,6 @@ func TestProtectionApplyReadsBackAndIsIdempotent(t *testing.T) {
 	}
 }
 
-func TestProtectionKeepsUsersOwnLifecycleRules(t *testing.T) {
-	s := motoserver.Shared(t)
-	a := protAnswers(t, protAnswersYAML)
-	r := protRun(t, s, a)
-	protApply(t, r, "preflight", "bucket")
-	cl := r.AWS.S3In(protRegion)
-	_, err := cl.PutBucketLifecycleConfiguration(context.Background(), &s3.PutBucketLifecycleConfigurationInput{Bucket: &a.Bucket,
-		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
-			ID: sdk.String("users-own"), Status: types.ExpirationStatusEnabled,
-			Filter: &types.LifecycleRuleFilter{Prefix: sdk.String("tmp/")}, Expiration: &types.LifecycleExpiration{Days: sdk.Int32(1)},
-		}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	protApply(t, r, "protection")
-	rules := protLifecycleByID(t, cl, a.Bucket)
-	if _, ok := rules["users-own"]; !ok || len(rules) != 5 {
-		t.Errorf("rules = %v, want the user's rule kept beside the wizard's four", protKeys(rules))
-	}
-	if p := protApply(t, r, "protection")["protection"]; !p.Empty() {
-		t.Errorf("second run planned: %s", protSummaries(p))
-	}
-}
-
 // PutBucketLogging succeeds only because the log bucket's policy lets the
 // logging service write. moto 5.2 really checks this (FakeBucket.set_logging:
 // a policy statement for logging.s3.amazonaws.com allowing s3:PutObject on

@@ -45,15 +45,36 @@ func New(tb testing.TB, dir string, a *config.Answers, report func(steps.Event))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := state.Open(dir, a.Env)
+	if report == nil {
+		report = func(steps.Event) {}
+	}
+	return &steps.Run{Dir: dir, Answers: a, State: openState(tb, dir, a.Env), AWS: cl, Now: time.Now, Report: report}
+}
+
+// openState opens env's progress in dir, closed when the test ends.
+func openState(tb testing.TB, dir, env string) *state.Progress {
+	tb.Helper()
+	st, err := state.Open(dir, env)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = st.Close() })
-	if report == nil {
-		report = func(steps.Event) {}
+	return st
+}
+
+// FakeAccount is the account a Run on fakes (OnFakes) is identified as.
+const FakeAccount = "111122223333"
+
+// OnFakes builds a Run for a in a fresh project directory on the clients
+// cl (fakes, see internal/awsfake), identified as FakeAccount, with the
+// progress lock taken and released when the test ends.
+func OnFakes(tb testing.TB, a *config.Answers, cl *aws.Clients) *steps.Run {
+	tb.Helper()
+	if cl.Region == "" {
+		cl.Region = a.Region
 	}
-	return &steps.Run{Dir: dir, Answers: a, State: st, AWS: cl, Now: time.Now, Report: report}
+	dir := tb.TempDir()
+	return &steps.Run{Dir: dir, Answers: a, State: openState(tb, dir, a.Env), AWS: cl, Account: FakeAccount, Now: time.Now, Report: func(steps.Event) {}}
 }
 
 // OnMoto points the SDK at the moto server s (see motoserver.Server.Use) and
