@@ -11,9 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/appconfig"
@@ -26,41 +24,27 @@ import (
 	"github.com/s3wizard/s3wizard/steps"
 )
 
-// CanPrompt is the one gate for prompting: stdin and stderr are terminals
-// and --yes was not given.
-func CanPrompt(s IO, yes bool) bool {
-	if yes {
-		return false
-	}
-	return isTerminal(s.In) && isTerminal(s.Err)
-}
-
-func isTerminal(v any) bool {
-	f, ok := v.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
-}
-
 // loadAnswers assembles and validates the answers of a command. Missing
-// required answers are asked when prompting is allowed, else they are a
-// usage error naming the key.
-func loadAnswers(f *flags, s IO) (*config.Answers, error) {
-	saved, err := state.Read(f.Dir, f.Env)
+// required answers are asked when the prompter can (and --yes was not
+// given), else they are a usage error naming the key.
+func loadAnswers(o app.Options, p Prompter) (*config.Answers, error) {
+	saved, err := state.Read(o.Dir, o.Env)
 	if err != nil {
 		return nil, err
 	}
-	a, err := app.Answers(f.Options, saved)
+	a, err := app.Answers(o, saved)
 	if err != nil {
 		return nil, err
 	}
 	for k := a.Missing(); k != ""; k = a.Missing() {
-		if !CanPrompt(s, f.Yes) {
+		if o.Yes || !p.CanPrompt() {
 			return nil, &config.MissingError{Key: k}
 		}
-		if err := promptLine(s, a, k); err != nil {
+		if err := promptLine(p, a, k); err != nil {
 			return nil, err
 		}
 	}
-	if err := app.Finish(a, f.Dir); err != nil {
+	if err := app.Finish(a, o.Dir); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -68,14 +52,13 @@ func loadAnswers(f *flags, s IO) (*config.Answers, error) {
 
 // promptLine asks one missing answer on a line, with the question's own
 // title, parser and rule (the keys table's).
-func promptLine(s IO, a *config.Answers, key string) error {
+func promptLine(p Prompter, a *config.Answers, key string) error {
 	q, ok := config.Lookup(key)
 	if !ok || q.Title == "" {
 		return fmt.Errorf("cannot ask %s on a line: put it in the answers file", key)
 	}
 	q = q.For(a) // the provider's region with credentials: provided
-	fmt.Fprintf(s.Err, "%s (%s): ", q.Title, key)
-	line, err := s.readLine()
+	line, err := p.Input(fmt.Sprintf("%s (%s): ", q.Title, key))
 	if err != nil {
 		return fmt.Errorf("read answer %s: %w", key, ErrCancelled)
 	}
@@ -88,7 +71,7 @@ func promptLine(s IO, a *config.Answers, key string) error {
 // promptProvidedKeys asks, in a terminal, the provider's keys that
 // `credentials: provided` lacks in the env file: the key ID on a line, the
 // secret with the echo off. They go to the env file only.
-func promptProvidedKeys(s IO, a *config.Answers, dir string) error {
+func promptProvidedKeys(s IO, p Prompter, a *config.Answers, dir string) error {
 	missing, err := app.ProvidedKeysMissing(a, dir)
 	if err != nil || !missing {
 		return err
@@ -96,8 +79,7 @@ func promptProvidedKeys(s IO, a *config.Answers, dir string) error {
 	fmt.Fprintf(s.Err, "credentials: provided: %s lacks your provider's keys (made in its console); they are written there only (mode 0600, ignored by git).\n", a.EnvFile)
 	var id string
 	for {
-		fmt.Fprint(s.Err, "Access key ID: ")
-		line, err := s.readLine()
+		line, err := p.Input("Access key ID: ")
 		if err != nil {
 			return fmt.Errorf("read the access key ID: %w", ErrCancelled)
 		}
@@ -108,10 +90,8 @@ func promptProvidedKeys(s IO, a *config.Answers, dir string) error {
 		}
 		fmt.Fprintln(s.Err, err)
 	}
-	var secret string
-	in := huh.NewInput().Title("Secret access key (hidden):").EchoMode(huh.EchoModePassword).Value(&secret).
-		Validate(func(v string) error { return config.ValidProviderSecret(v, id) })
-	if err := in.RunAccessible(s.Err, s.In); err != nil {
+	secret, err := p.Password("Secret access key (hidden):", func(v string) error { return config.ValidProviderSecret(v, id) })
+	if err != nil {
 		return fmt.Errorf("read the secret access key: %w", err)
 	}
 	if err := app.SaveProvidedKeys(a, dir, id, secret); err != nil {
@@ -121,27 +101,44 @@ func promptProvidedKeys(s IO, a *config.Answers, dir string) error {
 	return nil
 }
 
-func cmdApply(ctx context.Context, f *flags, s IO) error {
+// applyOptions are apply's: its flags (app.Options: --dir, --env,
+// --answers, --profile, --region, --yes, --dry-run; and --no-color) and its
+// collaborators.
+type applyOptions struct {
+	IO IO
+	app.Options
+	noColor  bool
+	Answers  func(app.Options) (*config.Answers, error)
+	Open     Opener
+	Prompter Prompter
+}
+
+func newApply(f *flags, x *factory) *applyOptions {
+	return &applyOptions{IO: x.io, Options: f.Options, noColor: f.noColor, Answers: x.answers, Open: x.open, Prompter: x.prompter}
+}
+
+func cmdApply(ctx context.Context, f *applyOptions) error {
+	s := f.IO
 	if f.DryRun {
-		return cmdPlan(ctx, f, s)
+		return cmdPlan(ctx, &planOptions{IO: s, Options: f.Options, Answers: f.Answers, Open: f.Open})
 	}
-	confirm := CanPrompt(s, f.Yes)
+	confirm := !f.Yes && f.Prompter.CanPrompt()
 	if !confirm && !f.Yes {
 		return app.UsageError(errors.New("apply changes AWS and asks first, but there is no terminal to ask in: run it in a terminal, or pass --yes to apply without asking (`s3wizard plan` shows what would change)"))
 	}
-	a, err := loadAnswers(f, s)
+	a, err := f.Answers(f.Options)
 	if err != nil {
 		return err
 	}
 	if confirm {
-		if err := promptProvidedKeys(s, a, f.Dir); err != nil {
+		if err := promptProvidedKeys(s, f.Prompter, a, f.Dir); err != nil {
 			return err
 		}
 	}
 	if err := app.CheckProvidedKeys(a, f.Dir); err != nil {
 		return err
 	}
-	sess, err := app.Open(ctx, f.Options, a, app.OpenOptions{Lock: true})
+	sess, err := f.Open(ctx, f.Options, a, app.OpenOptions{Lock: true})
 	if err != nil {
 		return err
 	}
@@ -156,7 +153,7 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 		if err != nil {
 			return fmt.Errorf("%w; nothing was changed", err)
 		}
-		if total > 0 && !s.confirm(fmt.Sprintf("\nApply these %d change(s) to env %s in account %s?", total, a.Env, sess.Run.AccountID())) {
+		if total > 0 && !f.Prompter.Confirm(fmt.Sprintf("\nApply these %d change(s) to env %s in account %s?", total, a.Env, sess.Run.AccountID())) {
 			return declined("apply not confirmed: nothing was changed")
 		}
 	}
@@ -194,30 +191,18 @@ func cmdApply(ctx context.Context, f *flags, s IO) error {
 			fmt.Fprintf(s.Err, "s3wizard: next: %s\n", line)
 		}
 	}
-	return offerHeroku(ctx, sess.Run, f, s)
-}
-
-// confirm asks a yes/no question on stderr and reads the answer from stdin;
-// only "y" or "yes" is a yes.
-func (s IO) confirm(question string) bool {
-	fmt.Fprintf(s.Err, "%s [y/N]: ", question)
-	line, err := s.readLine()
-	if err != nil {
-		fmt.Fprintln(s.Err)
-		return false
-	}
-	v := strings.ToLower(strings.TrimSpace(line))
-	return v == "y" || v == "yes"
+	return offerHeroku(ctx, sess.Run, f)
 }
 
 // offerHeroku runs `heroku config:set` for the user when the Heroku CLI is
 // installed and they agree; otherwise the command stays in its 0600 file.
-func offerHeroku(ctx context.Context, r *steps.Run, f *flags, s IO) error {
-	if r.Answers.HerokuApp == "" || !appconfig.HerokuAvailable() || !CanPrompt(s, f.Yes) {
+func offerHeroku(ctx context.Context, r *steps.Run, f *applyOptions) error {
+	s := f.IO
+	if r.Answers.HerokuApp == "" || !appconfig.HerokuAvailable() || f.Yes || !f.Prompter.CanPrompt() {
 		return nil
 	}
 	confirm := func() bool {
-		return s.confirm(fmt.Sprintf("run `heroku config:set … --app %s` now (restarts the app once)?", r.Answers.HerokuApp))
+		return f.Prompter.Confirm(fmt.Sprintf("run `heroku config:set … --app %s` now (restarts the app once)?", r.Answers.HerokuApp))
 	}
 	err := steps.RunHeroku(ctx, r, confirm, s.Err)
 	if errors.Is(err, steps.ErrHerokuDeclined) {
@@ -249,14 +234,28 @@ func summary(w io.Writer, results []steps.Result) {
 	}
 }
 
-func cmdPlan(ctx context.Context, f *flags, s IO) error {
+// planOptions are plan's: its flags (--dir, --env, --answers, --profile,
+// --region) and its collaborators. Plan never prompts.
+type planOptions struct {
+	IO IO
+	app.Options
+	Answers func(app.Options) (*config.Answers, error)
+	Open    Opener
+}
+
+func newPlan(f *flags, x *factory) *planOptions {
+	return &planOptions{IO: x.io, Options: f.Options, Answers: x.answers, Open: x.open}
+}
+
+func cmdPlan(ctx context.Context, f *planOptions) error {
+	s := f.IO
 	// Plan never prompts: a missing answer is named.
 	f.Yes = true
-	a, err := loadAnswers(f, s)
+	a, err := f.Answers(f.Options)
 	if err != nil {
 		return err
 	}
-	sess, err := app.Open(ctx, f.Options, a, app.OpenOptions{DryRun: true})
+	sess, err := f.Open(ctx, f.Options, a, app.OpenOptions{DryRun: true})
 	if err != nil {
 		return err
 	}

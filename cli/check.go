@@ -14,8 +14,9 @@ import (
 	"github.com/s3wizard/s3wizard/steps"
 )
 
-// savedSession opens an env that has saved answers, without the lock.
-func savedSession(ctx context.Context, f *flags, lock bool) (*app.Session, error) {
+// savedSession opens, through open, an env that has saved answers, with
+// the progress lock when lock is set.
+func savedSession(ctx context.Context, f envOptions, open Opener, lock bool) (*app.Session, error) {
 	p, err := state.Read(f.Dir, f.Env)
 	if err != nil {
 		return nil, err
@@ -31,7 +32,7 @@ func savedSession(ctx context.Context, f *flags, lock bool) (*app.Session, error
 	if err := app.FinishAudit(a, f.Dir); err != nil {
 		return nil, err
 	}
-	sess, err := app.Open(ctx, f.Options, a, app.OpenOptions{Lock: lock})
+	sess, err := open(ctx, f.app(), a, app.OpenOptions{Lock: lock})
 	if err != nil {
 		return nil, err
 	}
@@ -53,8 +54,20 @@ type checkEntry struct {
 	steps.Check
 }
 
-func cmdCheck(ctx context.Context, f *flags, s IO) error {
-	sess, err := savedSession(ctx, f, false)
+// checkOptions are check's: its flags (--env, --json and the global ones)
+// and its collaborators.
+type checkOptions struct {
+	savedEnvOptions
+	json bool
+}
+
+func newCheck(f *flags, x *factory) *checkOptions {
+	return &checkOptions{savedEnvOptions: savedEnvFrom(f, x), json: f.json}
+}
+
+func cmdCheck(ctx context.Context, f *checkOptions) error {
+	s := f.IO
+	sess, err := f.session(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -51,28 +50,11 @@ type IO struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
-	// lines is the one reader of In for every line-by-line question of the
-	// invocation (two readers would each buffer what the other needs).
-	lines *bufio.Reader
-	// deps are the collaborators Main was given.
-	deps Deps
 }
 
-// readLine reads one answer from stdin, without its line end. At the end of
-// the input with nothing read it returns io.EOF.
-func (s IO) readLine() (string, error) {
-	if s.lines == nil {
-		return "", io.EOF
-	}
-	line, err := s.lines.ReadString('\n')
-	if err != nil && line == "" {
-		return "", err
-	}
-	return strings.TrimRight(line, "\r\n"), nil
-}
-
-// flags are every flag of every command; each command declares what it
-// accepts in the command table.
+// flags are what the flag set parses into: every flag of every command.
+// Each command declares what it accepts in the command table and copies
+// only its own into its options struct.
 type flags struct {
 	app.Options
 	json       bool
@@ -84,25 +66,74 @@ type flags struct {
 	help       bool
 }
 
-// Deps are the collaborators Main cannot build itself.
+// Opener opens a run for answers a (app.Open; tests inject their own).
+type Opener func(ctx context.Context, o app.Options, a *config.Answers, oo app.OpenOptions) (*app.Session, error)
+
+// Deps are the collaborators Main is given; a nil one is the real one.
 type Deps struct {
 	// Interactive runs the TUI wizard; main wires it (the TUI package
 	// imports app, not cli, so injecting it avoids a cycle). Nil: the
 	// wizard is not available and the bare command says so.
 	Interactive func(ctx context.Context, o app.Options, accessible, noColor bool, s IO) error
+	// Prompter asks the user; nil: the terminal one over Main's stdin and
+	// stderr.
+	Prompter Prompter
+	// Open opens a run; nil: app.Open.
+	Open Opener
 }
 
-func runWizard(ctx context.Context, f *flags, s IO) error {
-	if s.deps.Interactive == nil {
+// factory holds one invocation's collaborators, from which each command
+// builds its options (as gh's cmdutil.Factory): the streams, the prompter,
+// the session opener and the answers loader.
+type factory struct {
+	io          IO
+	prompter    Prompter
+	open        Opener
+	interactive func(ctx context.Context, o app.Options, accessible, noColor bool, s IO) error
+}
+
+func newFactory(s IO, d Deps) *factory {
+	f := &factory{io: s, prompter: d.Prompter, open: d.Open, interactive: d.Interactive}
+	if f.prompter == nil {
+		f.prompter = newTerminalPrompter(s.In, s.Err)
+	}
+	if f.open == nil {
+		f.open = app.Open
+	}
+	return f
+}
+
+// answers is the answers loader of the commands that read answers: a
+// missing one is asked through the factory's prompter (loadAnswers).
+func (x *factory) answers(o app.Options) (*config.Answers, error) {
+	return loadAnswers(o, x.prompter)
+}
+
+// wizardOptions are the bare command's: the TUI and its flags.
+type wizardOptions struct {
+	IO          IO
+	App         app.Options
+	Accessible  bool
+	NoColor     bool
+	Interactive func(ctx context.Context, o app.Options, accessible, noColor bool, s IO) error
+}
+
+func newWizard(f *flags, x *factory) *wizardOptions {
+	return &wizardOptions{IO: x.io, App: app.Options{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region, AnswersFile: f.AnswersFile},
+		Accessible: f.accessible, NoColor: f.noColor, Interactive: x.interactive}
+}
+
+func runWizard(ctx context.Context, o *wizardOptions) error {
+	if o.Interactive == nil {
 		return errors.New("the interactive wizard is not available in this build: use `s3wizard apply`")
 	}
-	return s.deps.Interactive(ctx, f.Options, f.accessible, f.noColor, s)
+	return o.Interactive(ctx, o.App, o.Accessible, o.NoColor, o.IO)
 }
 
 // Main runs one command line with the collaborators d and returns the
 // process exit code.
 func Main(args []string, in io.Reader, out, errw io.Writer, d Deps) int {
-	s := IO{In: in, Out: out, Err: errw, deps: d}
+	s := IO{In: in, Out: out, Err: errw}
 	name := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
@@ -140,8 +171,7 @@ func Main(args []string, in io.Reader, out, errw io.Writer, d Deps) int {
 	}
 	ctx, stop := stopOnSignal(errw)
 	defer stop()
-	s.lines = bufio.NewReader(in)
-	return report(ctx, c.run(ctx, f, s), errw)
+	return report(ctx, c.run(ctx, f, newFactory(s, d)), errw)
 }
 
 // StopGrace is how long a run may take to end after SIGINT or SIGTERM

@@ -8,6 +8,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/s3wizard/s3wizard/app"
 )
 
 // command is one row of the command table, which drives parsing, the global
@@ -24,7 +26,49 @@ type command struct {
 	examples []string
 	// exits lists the exit codes and what they mean for this command.
 	exits []string
-	run   func(ctx context.Context, f *flags, s IO) error
+	// run builds the command's options from the parsed flags and the
+	// invocation's collaborators, and runs it (runs).
+	run func(ctx context.Context, f *flags, x *factory) error
+}
+
+// runs is a command's run: build makes its options (its own flags only,
+// and its collaborators), run runs it.
+func runs[O any](build func(*flags, *factory) O, run func(context.Context, O) error) func(context.Context, *flags, *factory) error {
+	return func(ctx context.Context, f *flags, x *factory) error { return run(ctx, build(f, x)) }
+}
+
+// envOptions are the flags of a command on one env: the global ones that
+// reach AWS, and --env.
+type envOptions struct {
+	Dir, Env, Profile, Region string
+}
+
+func envFrom(f *flags) envOptions {
+	return envOptions{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region}
+}
+
+// app is the env as app's options.
+func (e envOptions) app() app.Options {
+	return app.Options{Dir: e.Dir, Env: e.Env, Profile: e.Profile, Region: e.Region}
+}
+
+// savedEnvOptions are what every command on an env with saved progress
+// has (check, doctor, docs, destroy, rotate-keys, migrate-media): the
+// streams, the env's flags and the session opener.
+type savedEnvOptions struct {
+	IO IO
+	envOptions
+	Open Opener
+}
+
+func savedEnvFrom(f *flags, x *factory) savedEnvOptions {
+	return savedEnvOptions{IO: x.io, envOptions: envFrom(f), Open: x.open}
+}
+
+// session opens the env (savedSession), with the progress lock when lock
+// is set.
+func (o savedEnvOptions) session(ctx context.Context, lock bool) (*app.Session, error) {
+	return savedSession(ctx, o.envOptions, o.Open, lock)
 }
 
 // Exit-code lines shared by most commands.
@@ -48,7 +92,7 @@ var commandTable = []*command{
 		flags:    []string{"env", "answers"},
 		examples: []string{"s3wizard --dir ~/src/blog", "s3wizard --env prod --profile work", "s3wizard --accessible"},
 		exits:    []string{exitOK, exitFail, exitUsage, exitCancel},
-		run:      runWizard,
+		run:      runs(newWizard, runWizard),
 	},
 	{
 		name:  "apply",
@@ -65,7 +109,7 @@ var commandTable = []*command{
 			"s3wizard apply --env staging --answers s3wizard.yaml --dry-run # what would change",
 		},
 		exits: []string{exitOK, exitFail + "; finished steps are saved", exitUsage + "; also: no terminal and no --yes", "130  cancelled (ctrl+c, or \"no\" at the confirmation: nothing changed)"},
-		run:   cmdApply,
+		run:   runs(newApply, cmdApply),
 	},
 	{
 		name:     "plan",
@@ -76,7 +120,7 @@ var commandTable = []*command{
 		needEnv:  true,
 		examples: []string{"s3wizard plan --env staging --answers s3wizard.yaml"},
 		exits:    []string{"0  the plan was printed", "1  planning failed for a step (printed with ✗)", exitUsage},
-		run:      cmdPlan,
+		run:      runs(newPlan, cmdPlan),
 	},
 	{
 		name:     "status",
@@ -86,7 +130,7 @@ var commandTable = []*command{
 		flags:    []string{"env", "json"},
 		examples: []string{"s3wizard status", "s3wizard status --env staging --json"},
 		exits:    []string{exitOK, exitFail, "2  usage, or no saved progress in --dir"},
-		run:      cmdStatus,
+		run:      runs(newStatus, cmdStatus),
 	},
 	{
 		name:     "check",
@@ -97,7 +141,7 @@ var commandTable = []*command{
 		needEnv:  true,
 		examples: []string{"s3wizard check --env staging", "s3wizard check --env prod --json | jq '.checks[] | select(.ok|not)'"},
 		exits:    []string{"0  every check passed", "1  at least one check failed (each is printed)", exitUsage},
-		run:      cmdCheck,
+		run:      runs(newCheck, cmdCheck),
 	},
 	{
 		name:     "doctor",
@@ -108,7 +152,7 @@ var commandTable = []*command{
 		needEnv:  true,
 		examples: []string{"s3wizard doctor --env staging"},
 		exits:    []string{"0  the app's access works", "1  a problem was found (each is printed)", exitUsage},
-		run:      cmdDoctor,
+		run:      runs(newDoctor, cmdDoctor),
 	},
 	{
 		name:  "rotate-keys",
@@ -121,7 +165,7 @@ var commandTable = []*command{
 		needEnv:  true,
 		examples: []string{"s3wizard rotate-keys --env staging", "s3wizard rotate-keys --env prod --yes"},
 		exits:    []string{exitOK, exitFail + "; run it again to finish the same rotation", exitUsage, "130  cancelled, or the old key kept active at your answer (run it again to finish)"},
-		run:      cmdRotate,
+		run:      runs(newRotate, cmdRotate),
 	},
 	{
 		name:     "docs",
@@ -132,7 +176,7 @@ var commandTable = []*command{
 		needEnv:  true,
 		examples: []string{"s3wizard docs --env staging", "s3wizard docs --env prod -o - | less"},
 		exits:    []string{exitOK, exitFail, exitUsage},
-		run:      cmdDocs,
+		run:      runs(newDocs, cmdDocs),
 	},
 	{
 		name:  "destroy",
@@ -144,7 +188,7 @@ var commandTable = []*command{
 		needEnv:  true,
 		examples: []string{"s3wizard destroy --env staging", "echo mon-app-media-staging | s3wizard destroy --env staging"},
 		exits:    []string{exitOK, exitFail + "; run it again to finish", exitUsage, "130  the typed name did not match: nothing deleted"},
-		run:      cmdDestroy,
+		run:      runs(newDestroy, cmdDestroy),
 	},
 	{
 		name:  "adopt",
@@ -159,7 +203,7 @@ var commandTable = []*command{
 		needEnv:  true,
 		examples: []string{"s3wizard adopt --env prod --answers s3wizard.yaml"},
 		exits:    []string{exitOK, exitFail + "; nothing was recorded", exitUsage + "; also: the env already has progress here"},
-		run:      cmdAdopt,
+		run:      runs(newAdopt, cmdAdopt),
 	},
 	{
 		name:  "migrate-media",
@@ -172,7 +216,7 @@ var commandTable = []*command{
 		needEnv:  true,
 		examples: []string{"s3wizard migrate-media --env staging --dry-run", "s3wizard migrate-media --env prod --media-root ./media"},
 		exits:    []string{exitOK, "1  some files failed (listed); run it again to retry them", exitUsage, exitCancel},
-		run:      cmdMigrateMedia,
+		run:      runs(newMigrateMedia, cmdMigrateMedia),
 	},
 	{
 		name:  "operator-policy",
@@ -185,7 +229,7 @@ var commandTable = []*command{
 		flags:    []string{"answers", "env"},
 		examples: []string{"s3wizard operator-policy --answers s3wizard.yaml > operator-policy.json", "aws iam create-policy --policy-name s3wizard-operator --policy-document file://operator-policy.json"},
 		exits:    []string{exitOK, exitFail, exitUsage},
-		run:      cmdOperatorPolicy,
+		run:      runs(newOperatorPolicy, cmdOperatorPolicy),
 	},
 }
 

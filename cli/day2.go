@@ -22,8 +22,17 @@ import (
 	"github.com/s3wizard/s3wizard/steps"
 )
 
-func cmdDoctor(ctx context.Context, f *flags, s IO) error {
-	sess, err := savedSession(ctx, f, false)
+// doctorOptions are doctor's: --env and the global flags, and its
+// collaborators.
+type doctorOptions struct{ savedEnvOptions }
+
+func newDoctor(f *flags, x *factory) *doctorOptions {
+	return &doctorOptions{savedEnvFrom(f, x)}
+}
+
+func cmdDoctor(ctx context.Context, f *doctorOptions) error {
+	s := f.IO
+	sess, err := f.session(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -48,11 +57,25 @@ func cmdDoctor(ctx context.Context, f *flags, s IO) error {
 	return nil
 }
 
-func cmdRotate(ctx context.Context, f *flags, s IO) error {
-	if !f.Yes && !CanPrompt(s, false) {
+// rotateOptions are rotate-keys': its flags (--env, --yes, --no-color and
+// the global ones) and its collaborators.
+type rotateOptions struct {
+	savedEnvOptions
+	Yes      bool
+	noColor  bool
+	Prompter Prompter
+}
+
+func newRotate(f *flags, x *factory) *rotateOptions {
+	return &rotateOptions{savedEnvOptions: savedEnvFrom(f, x), Yes: f.Yes, noColor: f.noColor, Prompter: x.prompter}
+}
+
+func cmdRotate(ctx context.Context, f *rotateOptions) error {
+	s := f.IO
+	if !f.Yes && !f.Prompter.CanPrompt() {
 		return app.UsageError(errors.New("rotate-keys asks before it deactivates the old key, but there is no terminal to ask in: run it in a terminal, or pass --yes once every running process can be restarted with the new key"))
 	}
-	sess, err := savedSession(ctx, f, true)
+	sess, err := f.session(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -69,7 +92,7 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 		if f.Yes {
 			return true
 		}
-		return s.confirm(question)
+		return f.Prompter.Confirm(question)
 	}
 	refused := false
 	o := day2.RotateOptions{
@@ -100,8 +123,20 @@ func cmdRotate(ctx context.Context, f *flags, s IO) error {
 	return err
 }
 
-func cmdDestroy(ctx context.Context, f *flags, s IO) error {
-	sess, err := savedSession(ctx, f, true)
+// destroyOptions are destroy's: --env and the global flags, and its
+// collaborators.
+type destroyOptions struct {
+	savedEnvOptions
+	Prompter Prompter
+}
+
+func newDestroy(f *flags, x *factory) *destroyOptions {
+	return &destroyOptions{savedEnvOptions: savedEnvFrom(f, x), Prompter: x.prompter}
+}
+
+func cmdDestroy(ctx context.Context, f *destroyOptions) error {
+	s := f.IO
+	sess, err := f.session(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -116,8 +151,7 @@ func cmdDestroy(ctx context.Context, f *flags, s IO) error {
 	for _, k := range kept {
 		fmt.Fprintf(s.Err, "  kept: %s\n", k)
 	}
-	fmt.Fprintf(s.Err, "Type the bucket name (%s) to delete all of this: ", a.Bucket)
-	line, _ := s.readLine()
+	line, _ := f.Prompter.Input(fmt.Sprintf("Type the bucket name (%s) to delete all of this: ", a.Bucket))
 	if typed := strings.TrimSpace(line); typed != a.Bucket {
 		if typed == "" {
 			fmt.Fprintln(s.Err)
@@ -135,8 +169,20 @@ func cmdDestroy(ctx context.Context, f *flags, s IO) error {
 // docsLiveTimeout bounds the live checks the hand-off document shows.
 const docsLiveTimeout = 2 * time.Minute
 
-func cmdDocs(ctx context.Context, f *flags, s IO) error {
-	sess, err := savedSession(ctx, f, false)
+// docsOptions are docs': its flags (--env, -o and the global ones) and its
+// collaborators.
+type docsOptions struct {
+	savedEnvOptions
+	output string
+}
+
+func newDocs(f *flags, x *factory) *docsOptions {
+	return &docsOptions{savedEnvOptions: savedEnvFrom(f, x), output: f.output}
+}
+
+func cmdDocs(ctx context.Context, f *docsOptions) error {
+	s := f.IO
+	sess, err := f.session(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -180,7 +226,20 @@ func sweepProbeLeftovers(ctx context.Context, r *steps.Run, s IO) {
 	}
 }
 
-func cmdAdopt(ctx context.Context, f *flags, s IO) error {
+// adoptOptions are adopt's: its flags (--env, --answers and the global
+// ones) and its collaborators.
+type adoptOptions struct {
+	IO IO
+	app.Options
+	Open Opener
+}
+
+func newAdopt(f *flags, x *factory) *adoptOptions {
+	return &adoptOptions{IO: x.io, Options: app.Options{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region, AnswersFile: f.AnswersFile}, Open: x.open}
+}
+
+func cmdAdopt(ctx context.Context, f *adoptOptions) error {
+	s := f.IO
 	saved, err := state.Read(f.Dir, f.Env)
 	if err != nil {
 		return err
@@ -198,7 +257,7 @@ func cmdAdopt(ctx context.Context, f *flags, s IO) error {
 	if err := app.FinishAudit(a, f.Dir); err != nil {
 		return err
 	}
-	sess, err := app.Open(ctx, f.Options, a, app.OpenOptions{Lock: true})
+	sess, err := f.Open(ctx, f.Options, a, app.OpenOptions{Lock: true})
 	if err != nil {
 		return err
 	}

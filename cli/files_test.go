@@ -8,14 +8,17 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3wizard/s3wizard/cli"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
 
 // A read-only env file, a symlinked one and a read-only progress file are
 // refused with a message saying why, before anything changes in AWS; the
 // files keep their mode, content and link.
+//
+// In-process, offline: the refusals are the answers' (app.Finish) and the
+// opening's (app.Open); no AWS call could leave.
 func TestApplyRefusesReadOnlyAndLinkedFiles(t *testing.T) {
-	s := motoserver.Start(t)
 	cases := []struct {
 		name, want string
 		setup      func(t *testing.T, dir string) (check func(t *testing.T))
@@ -46,16 +49,15 @@ func TestApplyRefusesReadOnlyAndLinkedFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s.Reset(t)
 			dir := project(t, stagingAnswers)
 			check := c.setup(t, dir)
-			r := apply(t, dir, s.Env())
+			r := inDir(t, dir, cli.Deps{Open: offline(t)}, "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 			if r.code == 0 || !strings.Contains(r.stderr, c.want) {
 				t.Fatalf("exit %d, want a refusal saying %q:\n%s", r.code, c.want, r.stderr)
 			}
 			check(t)
-			if keys := bucketsOf(t, s); len(keys) != 0 {
-				t.Errorf("AWS changed before the refusal: buckets %v", keys)
+			if strings.Contains(r.stderr, "applying env") {
+				t.Errorf("apply started before the refusal:\n%s", r.stderr)
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3wizard/s3wizard/cli"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
 
@@ -20,10 +21,9 @@ func git(t *testing.T, dir string, args ...string) {
 }
 
 // Issue 10.5: a .env that git tracks is refused before anything is created
-// (the secret would be in the next commit), and check tells the truth about
-// it.
+// (the secret would be in the next commit). In-process: refused before any
+// session (AWS client, lock) is opened.
 func TestTrackedEnvFileIsRefusedBeforeAnyChange(t *testing.T) {
-	s := motoserver.Shared(t)
 	dir := project(t, stagingAnswers)
 	git(t, dir, "init", "-q")
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("DEBUG=1\n"), 0o600); err != nil {
@@ -31,18 +31,22 @@ func TestTrackedEnvFileIsRefusedBeforeAnyChange(t *testing.T) {
 	}
 	git(t, dir, "add", ".env")
 
-	r := apply(t, dir, s.Env())
+	r := inDir(t, dir, cli.Deps{Open: noSession(t)}, "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 	if r.code != 2 || !strings.Contains(r.stderr, "git rm --cached .env") || !strings.Contains(r.stderr, "nothing was changed") {
 		t.Fatalf("apply with a tracked .env: exit %d\n%s", r.code, r.stderr)
-	}
-	if bucketExists(t, s, "mon-app-media-staging") || userExists(t, s, "mon-app-staging-s3-user") {
-		t.Fatal("apply created resources before refusing the tracked .env")
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, ".env")); string(b) != "DEBUG=1\n" {
 		t.Fatalf(".env was written: %q", b)
 	}
+	noFile(t, dir, ".s3wizard", "before the refusal")
+}
 
-	git(t, dir, "rm", "-q", "--cached", ".env")
+// Issue 10.5: check tells the truth about a tracked .env: passed once it
+// is untracked, failed once `git add -f` tracks it again.
+func TestCheckSaysWhenGitTracksTheEnvFile(t *testing.T) {
+	s := motoserver.Shared(t)
+	dir := project(t, stagingAnswers)
+	git(t, dir, "init", "-q")
 	mustOK(t, apply(t, dir, s.Env()))
 	c := run(t, dir, s.Env(), "check", "--env", "staging")
 	if !strings.Contains(c.stdout, "✓ [app-config] secret files ignored by git") {

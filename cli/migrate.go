@@ -22,15 +22,28 @@ import (
 // that failed.
 var ErrMigrationFailed = errors.New("some files were not uploaded")
 
+// migrateOptions are migrate-media's: its flags (--env, --dry-run,
+// --media-root and the global ones) and its collaborators.
+type migrateOptions struct {
+	savedEnvOptions
+	DryRun    bool
+	mediaRoot string
+}
+
+func newMigrateMedia(f *flags, x *factory) *migrateOptions {
+	return &migrateOptions{savedEnvOptions: savedEnvFrom(f, x), DryRun: f.DryRun, mediaRoot: f.mediaRoot}
+}
+
 // cmdMigrateMedia uploads the project's existing MEDIA_ROOT files under
 // media/ with the wizard's (operator's) credentials, into the env's
 // recorded bucket and region. Local files are only read.
-func cmdMigrateMedia(ctx context.Context, f *flags, s IO) error {
+func cmdMigrateMedia(ctx context.Context, f *migrateOptions) error {
+	s := f.IO
 	root, source, err := mediaRoot(f)
 	if err != nil {
 		return err
 	}
-	sess, err := savedSession(ctx, f, false)
+	sess, err := f.session(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -92,7 +105,7 @@ func cmdMigrateMedia(ctx context.Context, f *flags, s IO) error {
 
 // mediaRoot is --media-root, else MEDIA_ROOT read from the project's
 // settings (or <project>/media). A missing directory is a usage error.
-func mediaRoot(f *flags) (root, source string, err error) {
+func mediaRoot(f *migrateOptions) (root, source string, err error) {
 	if f.mediaRoot != "" {
 		root, err = filepath.Abs(f.mediaRoot)
 		if err != nil {

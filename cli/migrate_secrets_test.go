@@ -9,6 +9,7 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/s3wizard/s3wizard/cli"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
 
@@ -29,23 +30,29 @@ func objectKeys(t *testing.T, s *motoserver.Server) []string {
 
 // TestMigrateMediaRootAtProjectRootUploadsNoSecret (issue 17.5): MEDIA_ROOT
 // resolving to the project root (os.path.join(BASE_DIR, "")) would upload
-// .env and .s3wizard/: refused, nothing uploaded. A .env inside a real media
-// folder is never uploaded either (exit 1, named).
+// .env and .s3wizard/: refused (exit 2) before anything is listed or
+// uploaded. In-process, on a saved env, offline: no call could leave.
 func TestMigrateMediaRootAtProjectRootUploadsNoSecret(t *testing.T) {
-	s := motoserver.Shared(t)
-	dir := mediaProject(t, s, 2)
+	dir := t.TempDir()
+	savedEnv(t, dir, stagingAnswers)
+	must(t, os.WriteFile(filepath.Join(dir, "manage.py"), []byte("import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'proj.settings')\n"), 0o644))
+	must(t, os.MkdirAll(filepath.Join(dir, "proj"), 0o755))
+	must(t, os.WriteFile(filepath.Join(dir, "proj", "__init__.py"), nil, 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("AWS_SECRET_ACCESS_KEY=topsecret\n"), 0o600))
 	must(t, os.WriteFile(filepath.Join(dir, "proj", "settings.py"), []byte("import os\nBASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))\nMEDIA_ROOT = os.path.join(BASE_DIR, \"\")\n"), 0o644))
-	r := run(t, dir, s.Env(), "migrate-media", "--env", "staging")
-	if r.code != 2 || !strings.Contains(r.stderr, "holds the project folder") {
+	r := inDir(t, dir, cli.Deps{Open: offline(t)}, "migrate-media", "--env", "staging")
+	if r.code != 2 || !strings.Contains(r.stderr, "holds the project folder") || strings.Contains(r.stderr, "uploading") {
 		t.Errorf("MEDIA_ROOT at the project root: exit %d\n%s", r.code, r.stderr)
 	}
-	if k := objectKeys(t, s); len(k) != 0 {
-		t.Fatalf("uploaded %v", k)
-	}
+}
 
+// TestMigrateMediaNeverUploadsAnEnvFile (issue 17.5): a .env inside a real
+// media folder is never uploaded (exit 1, named).
+func TestMigrateMediaNeverUploadsAnEnvFile(t *testing.T) {
+	s := motoserver.Shared(t)
+	dir := mediaProject(t, s, 2)
 	must(t, os.WriteFile(filepath.Join(dir, "uploads", ".env.prod"), []byte("AWS_SECRET_ACCESS_KEY=topsecret\n"), 0o600))
-	r = run(t, dir, s.Env(), "migrate-media", "--env", "staging", "--media-root", "uploads")
+	r := run(t, dir, s.Env(), "migrate-media", "--env", "staging", "--media-root", "uploads")
 	if r.code != 1 || !strings.Contains(r.stdout, "failed .env.prod: an env file: it may hold a secret") {
 		t.Errorf("a .env in the media folder: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

@@ -12,10 +12,22 @@ import (
 	"github.com/s3wizard/s3wizard/state"
 )
 
+// operatorOptions are operator-policy's: its flags (--answers, --env and
+// the global ones). No AWS call, no prompt.
+type operatorOptions struct {
+	IO IO
+	app.Options
+}
+
+func newOperatorPolicy(f *flags, x *factory) *operatorOptions {
+	return &operatorOptions{IO: x.io, Options: app.Options{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region, AnswersFile: f.AnswersFile}}
+}
+
 // cmdOperatorPolicy prints the least IAM policy the operator needs for the
 // answers. No AWS call: the account comes from the env's saved progress,
 // when there is one.
-func cmdOperatorPolicy(ctx context.Context, f *flags, s IO) error {
+func cmdOperatorPolicy(_ context.Context, f *operatorOptions) error {
+	s := f.IO
 	if f.AnswersFile == "" && f.Env == "" {
 		return app.UsageError(errors.New("operator-policy needs --answers FILE, or --env NAME of an env with saved progress"))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/cli"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/policy"
 )
@@ -81,7 +82,7 @@ func TestOperatorPolicyIsEnough(t *testing.T) {
 	answers := stagingAnswers + "budget: {monthly_usd: 20, email: ops@example.com}\n"
 	dir := project(t, answers)
 
-	out := run(t, dir, nil, "operator-policy", "--answers", "answers.yaml")
+	out := inDir(t, dir, cli.Deps{Open: noSession(t)}, "operator-policy", "--answers", "answers.yaml")
 	mustOK(t, out)
 	var doc policy.Document
 	if err := json.Unmarshal([]byte(out.stdout), &doc); err != nil {
@@ -136,7 +137,7 @@ func TestOperatorPolicyIsEnough(t *testing.T) {
 // rights only as that policy), and passes the role to EC2 only.
 func TestOperatorPolicyNamesWhatEBNeeds(t *testing.T) {
 	dir := project(t, roleAnswers+"eb_environment: mon-app-staging-web\n")
-	out := run(t, dir, nil, "operator-policy", "--answers", "answers.yaml")
+	out := inDir(t, dir, cli.Deps{Open: noSession(t)}, "operator-policy", "--answers", "answers.yaml")
 	mustOK(t, out)
 	if !strings.Contains(out.stderr, aws.EBManagedPolicy) {
 		t.Errorf("operator-policy with eb_environment does not name %s:\n%s", aws.EBManagedPolicy, out.stderr)
@@ -144,7 +145,7 @@ func TestOperatorPolicyNamesWhatEBNeeds(t *testing.T) {
 	if !strings.Contains(out.stdout, `"iam:PassedToService": "ec2.amazonaws.com"`) {
 		t.Errorf("PassRole is not limited to EC2:\n%s", out.stdout)
 	}
-	plain := run(t, project(t, roleAnswers), nil, "operator-policy", "--answers", "answers.yaml")
+	plain := inDir(t, project(t, roleAnswers), cli.Deps{Open: noSession(t)}, "operator-policy", "--answers", "answers.yaml")
 	mustOK(t, plain)
 	if strings.Contains(plain.stderr, aws.EBManagedPolicy) || strings.Contains(plain.stdout, "AttachRolePolicy") {
 		t.Errorf("operator-policy without eb_environment asks for EB rights:\n%s%s", plain.stdout, plain.stderr)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"strings"
@@ -19,7 +18,7 @@ func TestPromptLineUsesTheKeysTable(t *testing.T) {
 		var errw bytes.Buffer
 		a := &config.Answers{Set: map[string]bool{}}
 		in := strings.NewReader(typed)
-		err := promptLine(IO{In: in, Err: &errw, lines: bufio.NewReader(in)}, a, key)
+		err := promptLine(newTerminalPrompter(in, &errw), a, key)
 		return a, errw.String(), err
 	}
 	a, shown, err := ask("app", "mon-app\n")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3wizard/s3wizard/cli"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
 
@@ -121,11 +122,11 @@ func TestNegatedGitignoreLineLetsNoKeyBeCreated(t *testing.T) {
 // whose .gitignore line git would not honour is refused before anything
 // changes (exit 2), not after the key exists.
 func TestEnvFileNameGitReadsOtherwiseRefused(t *testing.T) {
-	s := motoserver.Shared(t)
 	for _, name := range []string{`a\\b.env`, `".env "`, `" .env"`} {
 		dir := project(t, stagingAnswers+"env_file: "+name+"\n")
 		git(t, dir, "init", "-q")
-		r := apply(t, dir, s.Env())
+		// In-process: refused before any session (AWS client) is opened.
+		r := inDir(t, dir, cli.Deps{Open: noSession(t)}, "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 		if r.code != 2 || !strings.Contains(r.stderr, "env_file") {
 			t.Errorf("env_file %s: exit %d, want 2\n%s", name, r.code, r.stderr)
 		}
@@ -133,28 +134,27 @@ func TestEnvFileNameGitReadsOtherwiseRefused(t *testing.T) {
 			t.Errorf("env_file %s: .s3wizard was created before the refusal", name)
 		}
 	}
-	if b := bucketsOf(t, s); len(b) != 0 {
-		t.Errorf("buckets created before the refusal: %v", b)
-	}
 }
 
 // TestSecretsThroughSymlinkedFoldersRefused (issue 17.6): an env file in a
 // folder that links out of the project, and a .s3wizard that does, are
 // refused before anything is written there or in AWS.
 func TestSecretsThroughSymlinkedFoldersRefused(t *testing.T) {
-	s := motoserver.Shared(t)
 	outside := t.TempDir()
 
+	// In-process: the env file is refused before any session is opened;
+	// the progress folder by the opening itself (app.Open), before any AWS
+	// client is used (the session is offline: no call could leave).
 	dir := project(t, stagingAnswers+"env_file: conf/.env\n")
 	must(t, os.Symlink(outside, filepath.Join(dir, "conf")))
-	r := apply(t, dir, s.Env())
+	r := inDir(t, dir, cli.Deps{Open: noSession(t)}, "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 	if r.code != 2 || !strings.Contains(r.stderr, "outside the project") {
 		t.Errorf("env file through a linked folder: exit %d\n%s", r.code, r.stderr)
 	}
 
 	dir = project(t, stagingAnswers)
 	must(t, os.Symlink(outside, filepath.Join(dir, ".s3wizard")))
-	r = apply(t, dir, s.Env())
+	r = inDir(t, dir, cli.Deps{Open: offline(t)}, "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 	// Bad input refused before anything changes: a usage error (exit 2),
 	// as the linked env-file folder above.
 	if r.code != 2 || !strings.Contains(r.stderr, "outside the project") || !strings.Contains(r.stderr, "nothing was changed") {
@@ -163,22 +163,21 @@ func TestSecretsThroughSymlinkedFoldersRefused(t *testing.T) {
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
 		t.Errorf("files written outside the project: %v", entries)
 	}
-	if b := bucketsOf(t, s); len(b) != 0 {
-		t.Errorf("buckets created before the refusal: %v", b)
-	}
 }
 
 // TestDocsDoesNotWriteThroughLinkedHandoff (issue 17.6): a hand-off file
 // that is a link to a file outside the project is refused, the target
 // untouched.
+//
+// In-process, on a saved env, offline (the live checks fail; the document
+// is still written, but never through the link).
 func TestDocsDoesNotWriteThroughLinkedHandoff(t *testing.T) {
-	s := motoserver.Shared(t)
-	dir := project(t, stagingAnswers)
-	mustOK(t, apply(t, dir, s.Env()))
+	dir := t.TempDir()
+	savedEnv(t, dir, stagingAnswers)
 	target := filepath.Join(t.TempDir(), "elsewhere.md")
 	must(t, os.WriteFile(target, []byte("mine\n"), 0o600))
 	must(t, os.Symlink(target, filepath.Join(dir, "S3-HANDOFF-staging.md")))
-	r := run(t, dir, s.Env(), "docs", "--env", "staging")
+	r := inDir(t, dir, cli.Deps{Open: offline(t)}, "docs", "--env", "staging")
 	if r.code == 0 || !strings.Contains(r.stderr, "symbolic link") {
 		t.Errorf("docs through a link: exit %d\n%s", r.code, r.stderr)
 	}
@@ -188,12 +187,13 @@ func TestDocsDoesNotWriteThroughLinkedHandoff(t *testing.T) {
 // TestRefusedRunLeavesNoLockFiles (issue 17.17): a run refused for a
 // read-only progress file or a FIFO env file creates nothing in .s3wizard.
 func TestRefusedRunLeavesNoLockFiles(t *testing.T) {
-	s := motoserver.Shared(t)
+	// In-process, offline: the refusals are the opening's (app.Open) and
+	// the answers' (app.Finish); no AWS call could leave.
 	dir := project(t, stagingAnswers)
 	p := filepath.Join(dir, ".s3wizard", "staging.json")
 	must(t, os.MkdirAll(filepath.Dir(p), 0o700))
 	must(t, os.WriteFile(p, []byte(`{"schema": 1, "env": "staging", "steps": {}}`+"\n"), 0o400))
-	r := apply(t, dir, s.Env())
+	r := inDir(t, dir, cli.Deps{Open: offline(t)}, "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 	if r.code == 0 || !strings.Contains(r.stderr, "read-only") {
 		t.Fatalf("read-only progress: exit %d\n%s", r.code, r.stderr)
 	}
@@ -208,7 +208,7 @@ func TestRefusedRunLeavesNoLockFiles(t *testing.T) {
 
 	dir = project(t, stagingAnswers)
 	must(t, os.WriteFile(filepath.Join(dir, ".env"), []byte("DEBUG=1\n"), 0o400))
-	r = apply(t, dir, s.Env())
+	r = inDir(t, dir, cli.Deps{Open: noSession(t)}, "apply", "--env", "staging", "--answers", "answers.yaml", "--yes")
 	if r.code != 2 || !strings.Contains(r.stderr, "read-only") {
 		t.Fatalf("read-only env file: exit %d\n%s", r.code, r.stderr)
 	}
@@ -248,18 +248,16 @@ func TestOtherServicesKeyInEnvFileKeptInBackup(t *testing.T) {
 
 // TestSymlinkedEnvFileSaysLinkNotParseError (issue 17.17): a .env that is a
 // link got "parse … line N" from check and doctor; they say what is wrong.
+//
+// In-process, on a saved env: refused before any session is opened.
 func TestSymlinkedEnvFileSaysLinkNotParseError(t *testing.T) {
-	s := motoserver.Shared(t)
-	dir := project(t, stagingAnswers)
-	mustOK(t, apply(t, dir, s.Env()))
-	body, err := os.ReadFile(filepath.Join(dir, ".env"))
-	must(t, err)
+	dir := t.TempDir()
+	savedEnv(t, dir, stagingAnswers)
 	target := filepath.Join(t.TempDir(), "shared.env")
-	must(t, os.WriteFile(target, append(body, []byte("{not an env line}\n")...), 0o600))
-	must(t, os.Remove(filepath.Join(dir, ".env")))
+	must(t, os.WriteFile(target, []byte("AWS_STORAGE_BUCKET_NAME=mon-app-media-staging\n{not an env line}\n"), 0o600))
 	must(t, os.Symlink(target, filepath.Join(dir, ".env")))
 	for _, cmd := range []string{"check", "doctor"} {
-		r := run(t, dir, s.Env(), cmd, "--env", "staging")
+		r := inDir(t, dir, cli.Deps{Open: noSession(t)}, cmd, "--env", "staging")
 		if r.code == 0 || !strings.Contains(r.stderr+r.stdout, "is a symbolic link") || strings.Contains(r.stderr+r.stdout, "parse ") {
 			t.Errorf("%s with a linked .env: exit %d\n%s%s", cmd, r.code, r.stdout, r.stderr)
 		}

@@ -34,7 +34,21 @@ type envStatus struct {
 	Waiting []string `json:"waiting,omitempty"`
 }
 
-func cmdStatus(ctx context.Context, f *flags, s IO) error {
+// statusOptions are status's: --dir, --env and --json (no AWS, no
+// prompt: it reads only the progress files).
+type statusOptions struct {
+	IO   IO
+	Dir  string
+	Env  string
+	json bool
+}
+
+func newStatus(f *flags, x *factory) *statusOptions {
+	return &statusOptions{IO: x.io, Dir: f.Dir, Env: f.Env, json: f.json}
+}
+
+func cmdStatus(_ context.Context, f *statusOptions) error {
+	s := f.IO
 	envs := []string{f.Env}
 	if f.Env == "" {
 		envs = state.Envs(f.Dir)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/s3wizard/s3wizard/cli"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -23,11 +24,11 @@ func TestStatusShowsThePendingAlarmConfirmation(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Close()
-	st := run(t, dir, nil, "status", "--env", "staging")
+	st := inDir(t, dir, cli.Deps{Open: noSession(t)}, "status", "--env", "staging")
 	if st.code != 0 || !strings.Contains(st.stdout, "waiting: alarm emails: ops@example.com has not confirmed the SNS subscription") {
 		t.Errorf("status (exit %d) does not show the pending confirmation:\n%s%s", st.code, st.stdout, st.stderr)
 	}
-	js := run(t, dir, nil, "status", "--env", "staging", "--json")
+	js := inDir(t, dir, cli.Deps{Open: noSession(t)}, "status", "--env", "staging", "--json")
 	var out struct{ Waiting []string }
 	if err := json.Unmarshal([]byte(js.stdout), &out); err != nil || len(out.Waiting) != 1 {
 		t.Errorf("status --json waiting = %v (%v):\n%s", out.Waiting, err, js.stdout)

@@ -2,7 +2,7 @@ package cli_test
 
 // Flag, usage, help and exit-code tests that call cli.Main in-process (issue
 // 21.2): milliseconds each, no built binary, no AWS. help_test.go keeps the
-// same behaviours covered end to end through the binary.
+// --version covered end to end through the binary (TestVersionIsTheBuildInfo).
 
 import (
 	"bytes"
@@ -65,6 +65,11 @@ func TestUsageUnknownFlagInProcess(t *testing.T) {
 		{[]string{"apply", "--env", "staging", "--dryrun"}, "does not take -dryrun — did you mean --dry-run?"},
 		{[]string{"status", "--evn=staging"}, "does not take -evn — did you mean --env?"},
 		{[]string{"doctor", "--env", "staging", "--json"}, "doctor does not take -json"},
+		// Issue 10.10: each command refuses another's flag (doctor --json
+		// used to run).
+		{[]string{"plan", "--env", "staging", "--answers", "a.yaml", "--yes"}, "plan does not take -yes"},
+		{[]string{"docs", "--env", "staging", "--dry-run"}, "docs does not take -dry-run"},
+		{[]string{"status", "-o", "x"}, "status does not take -o"},
 		{[]string{"--bogus"}, "does not take -bogus"},
 		// An unknown flag after a flag's value is still found: --env
 		// takes "staging", so --jsn is the next flag, not a value.
@@ -82,14 +87,22 @@ func TestUsageUnknownFlagInProcess(t *testing.T) {
 		if !strings.Contains(c.want, "does not take") && strings.Contains(r.stderr, "does not take") {
 			t.Errorf("%q: %q calls a known flag unknown", c.args, r.stderr)
 		}
+		if strings.Contains(c.want, "does not take") && !strings.Contains(r.stderr, "--help`") {
+			t.Errorf("%q: %q does not point to the command's --help", c.args, r.stderr)
+		}
 	}
 }
 
 func TestHelpPerCommandInProcess(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
 		r := runMain(args...)
-		if r.code != cli.ExitOK || r.stderr != "" || !strings.Contains(r.stdout, "Usage:") || !strings.Contains(r.stdout, "s3wizard apply ") {
+		if r.code != cli.ExitOK || r.stderr != "" || !strings.Contains(r.stdout, "Usage:") {
 			t.Errorf("%q: exit %d, stderr %q, stdout %q", args, r.code, r.stderr, r.stdout)
+		}
+		for _, name := range commandNames {
+			if !strings.Contains(r.stdout, "s3wizard "+name+" ") {
+				t.Errorf("%q: the global usage does not list %s", args, name)
+			}
 		}
 	}
 	for _, name := range allCommands {
@@ -101,7 +114,7 @@ func TestHelpPerCommandInProcess(t *testing.T) {
 				t.Errorf("%q: exit %d, stderr %q; want exit 0 and help on stdout", args, r.code, r.stderr)
 				continue
 			}
-			for _, want := range []string{"Usage:\n  s3wizard " + name, "Flags:", "Exit codes:\n  0 "} {
+			for _, want := range []string{"Usage:\n  s3wizard " + name, "Flags:", "Examples:\n  s3wizard " + name, "Exit codes:\n  0 "} {
 				if !strings.Contains(r.stdout, want) {
 					t.Errorf("%q lacks %q:\n%s", args, want, r.stdout)
 				}
@@ -119,12 +132,9 @@ func TestUsageMissingEnvInProcess(t *testing.T) {
 	wantUsage(t, runMain(args...), args, "plan needs --answers FILE")
 }
 
-// A bad answers file is refused before anything is written: no progress
-// folder, no env file, the answers file untouched.
+// A bad answers file is refused before anything is written: no session
+// opened, no progress folder, no env file, the answers file untouched.
 func TestUsageBadAnswersFileWritesNothingInProcess(t *testing.T) {
-	t.Setenv("AWS_ACCESS_KEY_ID", "")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-	t.Setenv("AWS_PROFILE", "")
 	for _, c := range []struct {
 		name, body, want string
 	}{
@@ -148,7 +158,9 @@ func TestUsageBadAnswersFileWritesNothingInProcess(t *testing.T) {
 				{"apply", "--env", "staging", "--answers", file, "--yes", "--dir", dir},
 				{"plan", "--env", "staging", "--answers", file, "--dir", dir},
 			} {
-				wantUsage(t, runMain(cmd...), cmd, c.want)
+				var out, errw bytes.Buffer
+				code := cli.Main(cmd, strings.NewReader(""), &out, &errw, cli.Deps{Open: noSession(t)})
+				wantUsage(t, mainResult{code, out.String(), errw.String()}, cmd, c.want)
 				entries, err := os.ReadDir(dir)
 				if err != nil {
 					t.Fatal(err)

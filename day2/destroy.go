@@ -18,120 +18,210 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/inventory"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
 // Destroy deletes what the wizard created for the env: IAM user, keys,
-// group, policy, role, alarms, budget, then the buckets with every object
-// version. A bucket, log bucket or IAM user that existed before the wizard
-// (adopted: not recorded as created by it) is kept; of an adopted user only
-// the wizard's keys and its group membership go. "Not found" is success, so
-// an interrupted destroy can be re-run.
+// group, policy, role, alarms, alarm topic, budget, CloudFront, then the
+// buckets with every object version. What it deletes and what it keeps is
+// decided once, by the inventory the confirmation list showed
+// (inventory.Of): a resource that existed before the wizard (adopted: not
+// recorded as created by it) is kept, and so is the account's budget while
+// another env uses it; of an adopted user only the wizard's keys and its
+// group membership go. "Not found" is success, so an interrupted destroy
+// can be re-run.
 func Destroy(ctx context.Context, r *steps.Run, say func(string)) error {
-	a := r.Answers
-	cl := r.AWS.IAM
-	var errs []error
-	try := func(what string, err error) {
-		if aws.IsNotFound(err) {
-			return // nothing was there: nothing done, nothing said
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", what, aws.Explain(err)))
-			return
-		}
-		say(what)
-	}
-	// The budget's name needs the account; without it the budget is left.
+	// The topic's ARN and the budget's request need the account; without
+	// it they stay, and destroy stops with an error.
 	_ = r.Identify(ctx)
-	kept := func(name string) { say("kept " + name + ": it existed before the wizard (adopted)") }
-	// What is deleted and what is kept is decided once, by the inventory
-	// the confirmation list showed.
-	inv := Inventory(r)
+	d := &destroyer{r: r, say: say, inv: inventory.Of(r)}
+	a := r.Answers
 	if a.UsesAccessKeys() {
-		// Every user this env made or made keys for, the answer's and any
-		// an earlier answer named: each is judged by its own record.
-		for _, user := range ofKind(inv, state.KindIAMUser) {
-			destroyKeysAndUser(ctx, r, user, try, say)
-		}
-		group, policyName := steps.GroupName(a), steps.PolicyName(a)
-		for _, arn := range []string{steps.PolicyARN(a, r.AccountID()), steps.FullAccessARN} {
-			_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(arn)})
-			try("detach "+steps.ARNName(arn)+" from group", err)
-		}
-		if it, _ := find(inv, state.KindIAMGroup, group); it.Delete {
-			_, err := cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: &group})
-			try("delete IAM group "+group, err)
-		} else {
-			kept(it.Label)
-		}
-		if it, listed := find(inv, state.KindIAMPolicy, policyName); it.Delete {
-			arn := steps.PolicyARN(a, r.AccountID())
-			if vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}); err == nil {
-				for _, v := range vs.Versions {
-					if !v.IsDefaultVersion {
-						_, err := cl.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: v.VersionId})
-						try("delete policy version "+sdk.ToString(v.VersionId), err)
-					}
-				}
-			}
-			_, err := cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
-			try("delete policy "+policyName, err)
-		} else if listed {
-			kept(it.Label)
-		}
+		d.accessKeyIdentity(ctx)
 	} else if a.UsesInstanceRole() {
-		for _, it := range ofKind(inv, state.KindRole) {
-			role := it.Name
-			// The wizard's inline S3 policy goes in every case; an adopted
-			// role keeps everything else.
-			_, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(steps.RoleInlinePolicy)})
-			try("delete role policy "+steps.RoleInlinePolicy+" of "+role, err)
-			if profile, _ := find(inv, state.KindInstanceProfile, role); profile.Delete {
-				_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
-				try("remove role from instance profile "+role, err)
-				_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: &role})
-				try("delete instance profile "+role, err)
-			}
-			if it.Delete {
-				_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(steps.EBWebTierARN)})
-				try("detach AWSElasticBeanstalkWebTier", err)
-				_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &role})
-				try("delete role "+role, err)
-			} else {
-				kept(it.Label)
-			}
-		}
+		d.roles(ctx)
 	}
-	if !a.IsProvided() {
-		// An S3-compatible provider has no IAM, CloudWatch or Budgets
-		// (steps.ProviderSkips): nothing of the kind was made there.
-		var alarms []string
-		for _, it := range ofKind(inv, KindAlarm) {
-			alarms = append(alarms, it.Name)
-		}
-		steps.DestroyMonitoring(ctx, r, alarms, try, say)
-	}
-	steps.DestroyCloudFront(ctx, r, try, say)
-	destroyAppFiles(r, try, say)
-	for _, it := range ofKind(inv, state.KindBucket) {
-		if !it.Delete {
-			restoreAdopted(ctx, r, it.Name, try)
-			kept(it.Label)
-			continue
-		}
-		try("empty and delete bucket "+it.Name, deleteBucket(ctx, r.AWS.S3In(a.Region), it.Name))
-	}
-	if err := errors.Join(errs...); err != nil {
+	d.monitoring(ctx)
+	d.cloudFront(ctx)
+	destroyAppFiles(r, d.try, say)
+	d.buckets(ctx)
+	if err := errors.Join(d.errs...); err != nil {
 		return err
 	}
+	return forgetDestroyed(r)
+}
+
+// destroyer is one destroy run: the inventory it acts on, what it says and
+// the errors it met (it goes on past them, and fails at the end).
+type destroyer struct {
+	r    *steps.Run
+	say  func(string)
+	inv  inventory.List
+	errs []error
+}
+
+// try reports what was done, or records why it failed; "not found" is
+// neither (nothing was there: nothing done, nothing said).
+func (d *destroyer) try(what string, err error) {
+	if aws.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		d.errs = append(d.errs, fmt.Errorf("%s: %w", what, aws.Explain(err)))
+		return
+	}
+	d.say(what)
+}
+
+// kept says why the inventory keeps it.
+func (d *destroyer) kept(it inventory.Item) { d.say("kept " + it.Label + ": " + it.Kept) }
+
+// accessKeyIdentity deletes the users' keys and the users, the group and
+// the policy.
+func (d *destroyer) accessKeyIdentity(ctx context.Context) {
+	r, a, cl := d.r, d.r.Answers, d.r.AWS.IAM
+	// Every user this env made or made keys for, the answer's and any an
+	// earlier answer named: each is judged by its own record.
+	for _, user := range d.inv.OfKind(state.KindIAMUser) {
+		destroyKeysAndUser(ctx, r, user, d.try, d.say)
+	}
+	group, policyName := steps.GroupName(a), steps.PolicyName(a)
+	for _, arn := range []string{steps.PolicyARN(a, r.AccountID()), steps.FullAccessARN} {
+		_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(arn)})
+		d.try("detach "+steps.ARNName(arn)+" from group", err)
+	}
+	if it, _ := d.inv.Find(state.KindIAMGroup, group); it.Delete {
+		_, err := cl.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: &group})
+		d.try("delete IAM group "+group, err)
+	} else {
+		d.kept(it)
+	}
+	if it, listed := d.inv.Find(state.KindIAMPolicy, policyName); it.Delete {
+		d.policy(ctx, policyName)
+	} else if listed {
+		d.kept(it)
+	}
+}
+
+// policy deletes the env's managed policy with every version.
+func (d *destroyer) policy(ctx context.Context, name string) {
+	cl := d.r.AWS.IAM
+	arn := steps.PolicyARN(d.r.Answers, d.r.AccountID())
+	if vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn}); err == nil {
+		for _, v := range vs.Versions {
+			if !v.IsDefaultVersion {
+				_, err := cl.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: v.VersionId})
+				d.try("delete policy version "+sdk.ToString(v.VersionId), err)
+			}
+		}
+	}
+	_, err := cl.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: &arn})
+	d.try("delete policy "+name, err)
+}
+
+// roles deletes the wizard's inline policy of every role, and the roles
+// and instance profiles the wizard made.
+func (d *destroyer) roles(ctx context.Context) {
+	cl := d.r.AWS.IAM
+	for _, it := range d.inv.OfKind(state.KindRole) {
+		role := it.Name
+		// The wizard's inline S3 policy goes in every case; an adopted
+		// role keeps everything else.
+		_, err := cl.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: &role, PolicyName: sdk.String(steps.RoleInlinePolicy)})
+		d.try("delete role policy "+steps.RoleInlinePolicy+" of "+role, err)
+		if profile, _ := d.inv.Find(state.KindInstanceProfile, role); profile.Delete {
+			_, err = cl.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
+			d.try("remove role from instance profile "+role, err)
+			_, err = cl.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: &role})
+			d.try("delete instance profile "+role, err)
+		}
+		if !it.Delete {
+			d.kept(it)
+			continue
+		}
+		_, err = cl.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(steps.EBWebTierARN)})
+		d.try("detach AWSElasticBeanstalkWebTier", err)
+		_, err = cl.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: &role})
+		d.try("delete role "+role, err)
+	}
+}
+
+// monitoring deletes the alarms, the alarm topic and the budget as the
+// inventory decided (none on an S3-compatible provider: it lists none).
+func (d *destroyer) monitoring(ctx context.Context) {
+	var alarms []string
+	for _, it := range d.inv.OfKind(state.KindAlarm) {
+		alarms = append(alarms, it.Name)
+	}
+	if len(alarms) > 0 {
+		d.try("delete CloudWatch alarms", steps.DeleteAlarms(ctx, d.r, alarms))
+	}
+	for _, it := range d.inv.OfKind(state.KindSNSTopic) {
+		if !it.Delete {
+			d.kept(it)
+			continue
+		}
+		d.try("delete SNS topic "+it.Name+" (and its subscriptions)", steps.DeleteAlarmTopic(ctx, d.r))
+	}
+	for _, it := range d.inv.OfKind(inventory.KindBudget) {
+		err := steps.ReleaseBudget(ctx, d.r, it.Name, it.Delete)
+		if !it.Delete {
+			d.kept(it)
+			continue
+		}
+		d.try("delete budget "+it.Name, err)
+	}
+}
+
+// cloudFront deletes the distribution, then its origin access control,
+// as the inventory decided. The origin access control stays while a
+// distribution that could not be deleted uses it.
+func (d *destroyer) cloudFront(ctx context.Context) {
+	for _, it := range d.inv.OfKind(state.KindDistribution) {
+		if !it.Delete {
+			d.kept(it)
+			continue
+		}
+		if err := steps.DeleteDistribution(ctx, d.r, d.say); err != nil {
+			d.try("delete CloudFront distribution", err)
+			return
+		}
+	}
+	for _, it := range d.inv.OfKind(state.KindOriginAccessControl) {
+		if !it.Delete {
+			d.kept(it)
+			continue
+		}
+		if found, err := steps.DeleteOAC(ctx, d.r); found || err != nil {
+			d.try("delete CloudFront origin access control "+it.Name, err)
+		}
+	}
+}
+
+// buckets empties and deletes the buckets the wizard made, and gives the
+// adopted ones back as they were.
+func (d *destroyer) buckets(ctx context.Context) {
+	for _, it := range d.inv.OfKind(state.KindBucket) {
+		if !it.Delete {
+			restoreAdopted(ctx, d.r, it.Name, d.try)
+			d.kept(it)
+			continue
+		}
+		d.try("empty and delete bucket "+it.Name, deleteBucket(ctx, d.r.AWS.S3In(d.r.Answers.Region), it.Name))
+	}
+}
+
+// forgetDestroyed resets the env's progress once everything went: what was
+// deleted is no longer the wizard's, so a bucket or user of the same name
+// found by a later apply is adopted, not created.
+func forgetDestroyed(r *steps.Run) error {
 	return r.State.Update(func(p *state.Progress) {
 		p.ResetSteps()
 		p.SetKeyCreation(nil)
 		p.SetRotation(nil)
-		// What was deleted is no longer the wizard's: a bucket or user of
-		// the same name found by a later apply is adopted, not created.
 		for _, o := range p.Ownerships() {
 			p.ForgetOwnership(o.Kind, o.Name)
 		}
@@ -187,7 +277,7 @@ func deleteBucket(ctx context.Context, cl aws.S3API, bucket string) error {
 // existing one): a key another env recorded, or one no env made, is never
 // this env's to delete, and a user that another env's progress still uses,
 // or that still has keys this env did not make, is kept.
-func destroyKeysAndUser(ctx context.Context, r *steps.Run, it Item, try func(string, error), say func(string)) {
+func destroyKeysAndUser(ctx context.Context, r *steps.Run, it inventory.Item, try func(string, error), say func(string)) {
 	a := r.Answers
 	user := it.Name
 	cl := r.AWS.IAM
@@ -230,7 +320,7 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, it Item, try func(str
 	try("remove "+user+" from group "+steps.GroupName(a), err)
 	switch {
 	case !it.Delete:
-		say("kept " + it.Label + ": it existed before the wizard (adopted)")
+		say("kept " + it.Label + ": " + it.Kept)
 	case len(others.envs) > 0:
 		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", user, strings.Join(others.envs, ", ")))
 		handOverUser(r, user, others.envs, say)
@@ -301,43 +391,6 @@ func handOverUser(r *steps.Run, user string, envs []string, say func(string)) {
 	say(fmt.Sprintf("env %s now owns IAM user %s: its destroy deletes it", envs[0], user))
 }
 
-// destroyUsers are the IAM users destroy acts on: the answer's, every user
-// the records say this env made, and every user it recorded keys of.
-func destroyUsers(r *steps.Run) []string {
-	users := union([]string{r.Answers.IAMUser}, r.State.OwnedNames(state.KindIAMUser))
-	for _, k := range r.State.Keys() {
-		if k.User != "" && k.Status != "Deleted" {
-			users = union(users, []string{k.User})
-		}
-	}
-	return users
-}
-
-// destroyBuckets are the buckets destroy acts on: the answer's, its log
-// bucket once set up, and every bucket the records say this env made.
-func destroyBuckets(r *steps.Run) []string {
-	names := []string{r.Answers.Bucket}
-	if lb := r.State.Resource(steps.LogBucketResource); lb != "" {
-		names = append(names, lb)
-	}
-	return union(names, r.State.OwnedNames(state.KindBucket))
-}
-
-// union is a followed by the names of b not in a.
-func union(a, b []string) []string {
-	out := slices.Clone(a)
-	for _, n := range b {
-		if n != "" && !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// EnvBackupFile is where destroy keeps the env file as it was before it took
-// the S3 lines out (mode 0600, gitignored by the `*secret*` pattern).
-func EnvBackupFile(env string) string { return state.Dir + "/" + env + "-env-file.secret-backup" }
-
 // destroyAppFiles removes what, in the project, points at (or holds the
 // secret of) what destroy deleted: the env file's S3 lines (the file as it
 // was is kept in EnvBackupFile), the Heroku command file, set_env.sh and its
@@ -356,7 +409,7 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 			remove = append(remove, appconfig.EnvKeyID, appconfig.EnvSecret)
 		}
 		if data, err := os.ReadFile(path); err == nil {
-			backup := filepath.Join(r.Dir, EnvBackupFile(a.Env))
+			backup := filepath.Join(r.Dir, inventory.EnvBackupFile(a.Env))
 			if err := envfile.WriteFileAtomic(backup, data, appconfig.SecretPerm); err != nil {
 				try("back up "+a.EnvFile, err)
 				return
@@ -365,7 +418,7 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 				_, err := envfile.Merge(path, nil, remove)
 				return err
 			})
-			try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, EnvBackupFile(a.Env)), err)
+			try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, inventory.EnvBackupFile(a.Env)), err)
 			if err == nil && onlyWizardComment(path) {
 				try("delete "+a.EnvFile+" (it held only the wizard's lines)", os.Remove(path))
 			}

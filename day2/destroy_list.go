@@ -1,20 +1,14 @@
 package day2
 
 import (
+	"github.com/s3wizard/s3wizard/inventory"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
 // DestroyList says, before anything is deleted, what Destroy will delete for
 // the env and what it keeps, from the progress file alone (no AWS call), so
-// the user can confirm knowing what goes. It renders Inventory, the list
-// Destroy itself goes by.
+// the user can confirm knowing what goes: the lines of inventory.Of, the
+// list Destroy itself goes by.
 func DestroyList(r *steps.Run) (deleted, kept []string) {
-	for _, it := range Inventory(r) {
-		if it.Delete {
-			deleted = append(deleted, it.Line())
-		} else {
-			kept = append(kept, it.Line())
-		}
-	}
-	return deleted, kept
+	return inventory.Of(r).Lines()
 }

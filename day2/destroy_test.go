@@ -18,6 +18,7 @@ import (
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/inventory"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -169,7 +170,7 @@ func TestDestroySharedUserKeepsTheOtherEnvsKey(t *testing.T) {
 	if env, _ := envfile.Read(filepath.Join(dir, ".env")); env[appconfig.EnvKeyID] != "" || env[appconfig.EnvBucket] != "" {
 		t.Errorf("staging's .env still has its S3 lines: %v", env)
 	}
-	if _, err := os.Stat(filepath.Join(dir, day2.EnvBackupFile("staging"))); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, inventory.EnvBackupFile("staging"))); err != nil {
 		t.Errorf("no backup of staging's env file: %v", err)
 	}
 

@@ -88,6 +88,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 			d.EBHealthConfig = appconfig.EBHealthConfigFile
 		}
 	}
+	d.Destroyed, d.Kept = resources(r)
 	d.Mermaid = mermaid(r, d)
 	d.Checklist = checklist(r, checks, live, d.Generated)
 	d.Manual = manual(r)
@@ -141,6 +142,9 @@ type data struct {
 	// Provider is the S3-compatible provider's profile, one line each
 	// (credentials: provided).
 	Provider []string
+	// Destroyed and Kept are the env's resources as destroy's inventory
+	// has them: what `destroy` deletes, what it keeps and why.
+	Destroyed, Kept []string
 }
 
 type prefixRow struct{ Prefix, Access string }

@@ -17,6 +17,9 @@ const (
 	KindRole            = "role"
 	KindInstanceProfile = "instance_profile"
 	KindSNSTopic        = "sns_topic"
+	// KindAlarm is a CloudWatch alarm the wizard made (recorded since
+	// issue 21: an env set up before records none).
+	KindAlarm = "cloudwatch_alarm"
 	// KindDistribution is a CloudFront distribution, named by its
 	// CallerReference (known before it is made; its ID is CloudFront's).
 	KindDistribution = "cloudfront_distribution"

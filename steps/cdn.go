@@ -678,44 +678,29 @@ func kmsKeyManualStep(key, distributionARN string) string {
 // once destroy deleted what they name).
 var CloudFrontResources = []string{ResCloudFrontID, ResCloudFrontARN, ResCloudFrontDomain, ResCloudFrontOAC}
 
-// DestroyCloudFront deletes the distribution and the OAC the wizard made
-// for the env (an adopted one is kept). CloudFront deletes only a disabled
-// distribution once that change is Deployed, with its current ETag: it is
-// disabled, waited for, then deleted. Each run starts from what is live, so
-// an interrupted destroy resumes (a disabled distribution still deploying
-// is waited for again). "Not found" is success.
-func DestroyCloudFront(ctx context.Context, r *Run, try func(string, error), say func(string)) {
-	a := r.Answers
+// DeleteOAC (used by destroy, once the distribution that used it is gone)
+// deletes the env's origin access control; found is false when there was
+// none.
+func DeleteOAC(ctx context.Context, r *Run) (found bool, err error) {
 	cl := r.AWS.CloudFront
-	ref := CloudFrontCallerReference(a)
-	_, recorded := r.ownership(state.KindDistribution, ref)
-	if r.resource(ResCloudFrontID) == "" && !recorded && !r.Owns(state.KindOriginAccessControl, OACName(a)) {
-		return // the env never had one
-	}
-	if !r.Owns(state.KindDistribution, ref) {
-		if recorded {
-			say("kept the CloudFront distribution " + r.resource(ResCloudFrontID) + ": it existed before the wizard (adopted)")
-		}
-	} else if err := deleteDistribution(ctx, r, say); err != nil {
-		try("delete CloudFront distribution", err)
-		return // the OAC stays while a distribution uses it
-	}
-	if !r.Owns(state.KindOriginAccessControl, OACName(a)) {
-		return
-	}
 	id, _, err := findOAC(ctx, r)
 	if err != nil || id == "" {
-		try("delete CloudFront origin access control "+OACName(a), err)
-		return
+		return false, err
 	}
 	got, err := cl.GetOriginAccessControl(ctx, &cloudfront.GetOriginAccessControlInput{Id: &id})
 	if err == nil {
 		_, err = cl.DeleteOriginAccessControl(ctx, &cloudfront.DeleteOriginAccessControlInput{Id: &id, IfMatch: got.ETag})
 	}
-	try("delete CloudFront origin access control "+OACName(a), err)
+	return true, err
 }
 
-func deleteDistribution(ctx context.Context, r *Run, say func(string)) error {
+// DeleteDistribution (used by destroy, whose inventory decided it goes)
+// deletes the env's distribution. CloudFront deletes only a disabled
+// distribution once that change is Deployed, with its current ETag: it is
+// disabled, waited for, then deleted. Each run starts from what is live, so
+// an interrupted destroy resumes (a disabled distribution still deploying
+// is waited for again). None found is success.
+func DeleteDistribution(ctx context.Context, r *Run, say func(string)) error {
 	cl := r.AWS.CloudFront
 	d, _, err := findDistribution(ctx, r)
 	if err != nil || d == nil {

@@ -148,7 +148,7 @@ func TestDestroyDisablesWaitsThenDeletesWithCurrentETag(t *testing.T) {
 	fastWait(t)
 	f := &fakeCloudFront{statuses: []string{"InProgress", "InProgress", "Deployed"}, enabled: true}
 	r := cdnRun(t, f)
-	if err := deleteDistribution(context.Background(), r, func(string) {}); err != nil {
+	if err := DeleteDistribution(context.Background(), r, func(string) {}); err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Join(f.calls, " ")
@@ -162,7 +162,7 @@ func TestDestroyDisablesWaitsThenDeletesWithCurrentETag(t *testing.T) {
 
 	resumed := &fakeCloudFront{statuses: []string{"InProgress", "Deployed"}, enabled: false}
 	r = cdnRun(t, resumed)
-	if err := deleteDistribution(context.Background(), r, func(string) {}); err != nil {
+	if err := DeleteDistribution(context.Background(), r, func(string) {}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(strings.Join(resumed.calls, " "), "UpdateDistribution") || resumed.deleted == "" {

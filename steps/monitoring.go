@@ -2,15 +2,14 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/state"
 )
@@ -174,57 +173,21 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 	return checks
 }
 
-// DestroyMonitoring (used by destroy) deletes the env's alarms named (in
-// the bucket's region; destroy's inventory names those the env made), the
-// alarm topic when the wizard created it, and the account's budget when
-// this project made it and no other env of the project still uses it
-// (budgetDeletable): a budget another project or a person made is kept.
-func DestroyMonitoring(ctx context.Context, r *Run, alarms []string, try func(string, error), say func(string)) {
-	a := r.Answers
-	if len(alarms) > 0 {
-		_, err := CloudWatchClient(r).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: alarms})
-		try("delete CloudWatch alarms", err)
+// errAccountUnknown stops destroy's deletions that need the account in
+// their ARN or request when STS did not answer.
+var errAccountUnknown = errors.New("the AWS account is not known (STS did not answer): run destroy again")
+
+// DeleteAlarms (used by destroy) deletes the alarms named, in the bucket's
+// region, and forgets their records: destroy's inventory decides which.
+func DeleteAlarms(ctx context.Context, r *Run, names []string) error {
+	if len(names) == 0 {
+		return nil
 	}
-	acct, _ := r.Identity()
-	if acct == "" {
-		say("kept the alarm topic and the budget: the account is not known")
-		return
-	}
-	if name := AlarmTopicName(a.Bucket); r.Owns(state.KindSNSTopic, name) {
-		arn := AlarmTopicARN(a, acct)
-		_, err := r.AWS.SNSIn(a.Region).DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: &arn})
-		try("delete SNS topic "+name+" (and its subscriptions)", err)
-		if err == nil || aws.IsNotFound(err) {
-			r.State.ForgetOwnership(state.KindSNSTopic, name)
-			r.State.SetResource(AlarmEmailPendingResource, "")
+	_, err := CloudWatchClient(r).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: names})
+	if err == nil || aws.IsNotFound(err) {
+		for _, n := range names {
+			r.State.ForgetOwnership(state.KindAlarm, n)
 		}
 	}
-	forget := func() {
-		r.State.SetResource(budgetResource, "")
-		r.State.SetResource(budgetOwnerResource, "")
-		r.State.SetResource(budgetEmailResource, "")
-	}
-	for _, name := range []string{BudgetName, a.Bucket + "-monthly"} {
-		if r.State.Resource(budgetResource) != name {
-			continue
-		}
-		if name == BudgetName {
-			deletable, users := budgetDeletable(r)
-			switch {
-			case len(users) > 0:
-				say("kept budget " + name + ": env " + strings.Join(users, ", ") + " still uses it (one budget per account)")
-				forget()
-				continue
-			case !deletable:
-				say("kept budget " + name + ": this project did not make it")
-				forget()
-				continue
-			}
-		}
-		_, err := r.AWS.Budgets.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: &name})
-		try("delete budget "+name, err)
-		if err == nil || aws.IsNotFound(err) {
-			forget()
-		}
-	}
+	return err
 }

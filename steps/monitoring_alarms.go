@@ -251,6 +251,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		name := sdk.ToString(in.AlarmName)
 		wanted[name] = true
 		cur, exists := live[name]
+		claimAlarm(r, p, name, exists)
 		if exists && sameAlarm(cur, in, topic) {
 			continue
 		}
@@ -273,10 +274,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		p.Add(&Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s, daily%s)", verb, name, AlarmCondition(in), notifySuffix(topic)),
 			Calls: []string{"cloudwatch:PutMetricAlarm"},
 			After: []string{"sns:CreateTopic"},
-			Do: func(ctx context.Context) error {
-				_, err := cw.PutMetricAlarm(ctx, &in)
-				return err
-			}})
+			Do:    func(ctx context.Context) error { return putAlarm(ctx, r, cw, &in, exists) }})
 	}
 	for name := range live {
 		if wanted[name] {
@@ -284,13 +282,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 		}
 		name := name
 		p.Add(&Action{Summary: "delete CloudWatch alarm " + name + " (its threshold is now 0)", Calls: []string{"cloudwatch:DeleteAlarms"},
-			Do: func(ctx context.Context) error {
-				_, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
-				if aws.IsNotFound(err) {
-					return nil
-				}
-				return err
-			}})
+			Do: func(ctx context.Context) error { return deleteAlarm(ctx, r, cw, name) }})
 	}
 	return nil
 }
@@ -334,4 +326,41 @@ func alarmThreshold(in cloudwatch.PutMetricAlarmInput) string {
 // cwTags are ownerTags for CloudWatch's PutMetricAlarm.
 func cwTags(a *config.Answers) []cwtypes.Tag {
 	return ownerTagList(a, func(k, v *string) cwtypes.Tag { return cwtypes.Tag{Key: k, Value: v} })
+}
+
+// putAlarm creates or updates an alarm. An alarm it creates is recorded
+// as the wizard's, the intent first (createOwned), so destroy's inventory
+// lists it even once the answers no longer want it.
+func putAlarm(ctx context.Context, r *Run, cw aws.CloudWatchAPI, in *cloudwatch.PutMetricAlarmInput, exists bool) error {
+	if exists || r.State == nil {
+		_, err := cw.PutMetricAlarm(ctx, in)
+		return err
+	}
+	return createOwned(r, state.KindAlarm, sdk.ToString(in.AlarmName), "", func() (bool, error) {
+		_, err := cw.PutMetricAlarm(ctx, in)
+		return err == nil, err
+	})
+}
+
+// claimAlarm: an alarm found whose creation this env recorded as pending
+// (a run died right after PutMetricAlarm) is the wizard's. One found
+// without a record is left unrecorded (an env set up before alarms were
+// recorded: destroy lists the alarms its answers want).
+func claimAlarm(r *Run, p *Plan, name string, exists bool) {
+	if o, ok := r.ownership(state.KindAlarm, name); exists && ok && o.Evidence == state.EvidencePending {
+		recordOwnership(p, state.KindAlarm, name, "", state.EvidenceCreated)
+	}
+}
+
+// deleteAlarm deletes an alarm the answers no longer want, and forgets
+// its record.
+func deleteAlarm(ctx context.Context, r *Run, cw aws.CloudWatchAPI, name string) error {
+	_, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
+	if err != nil && !aws.IsNotFound(err) {
+		return err
+	}
+	if r.State == nil {
+		return nil
+	}
+	return r.State.Update(func(p *state.Progress) { p.ForgetOwnership(state.KindAlarm, name) })
 }

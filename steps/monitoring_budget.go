@@ -271,6 +271,46 @@ func budgetDeletable(r *Run) (ok bool, users []string) {
 	return role != budgetForeign && len(users) == 0, users
 }
 
+// BudgetFate is what destroy does with the budget name this env records:
+// delete it, or keep it (kept says why). The account's budget goes only
+// when this project made it and no other env of the project uses it
+// (budgetDeletable, the rule apply follows too); the per-bucket budget of
+// earlier versions (<bucket>-monthly) was this env's own.
+func BudgetFate(r *Run, name string) (del bool, kept string) {
+	if name != BudgetName {
+		return true, ""
+	}
+	deletable, users := budgetDeletable(r)
+	switch {
+	case len(users) > 0:
+		return false, "env " + strings.Join(users, ", ") + " still uses it (one budget per account)"
+	case !deletable:
+		return false, "this project did not make it"
+	}
+	return true, ""
+}
+
+// ReleaseBudget (used by destroy, whose inventory took BudgetFate) deletes
+// the budget name when del, and forgets this env's use of it either way.
+// ("Not found" is returned: nothing was there to delete.)
+func ReleaseBudget(ctx context.Context, r *Run, name string, del bool) error {
+	var err error
+	if del {
+		acct, _ := r.Identity()
+		if acct == "" {
+			return errAccountUnknown
+		}
+		_, err = r.AWS.Budgets.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: &name})
+		if err != nil && !aws.IsNotFound(err) {
+			return err
+		}
+	}
+	r.State.SetResource(budgetResource, "")
+	r.State.SetResource(budgetOwnerResource, "")
+	r.State.SetResource(budgetEmailResource, "")
+	return err
+}
+
 func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	a := r.Answers
 	bc := r.AWS.Budgets

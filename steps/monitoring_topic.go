@@ -151,3 +151,20 @@ func verifyAlarmTopic(ctx context.Context, r *Run, topic, email string) Check {
 func snsTags(a *config.Answers) []snstypes.Tag {
 	return ownerTagList(a, func(k, v *string) snstypes.Tag { return snstypes.Tag{Key: k, Value: v} })
 }
+
+// DeleteAlarmTopic (used by destroy, whose inventory decided it goes)
+// deletes the env's alarm topic with its subscriptions and forgets it.
+func DeleteAlarmTopic(ctx context.Context, r *Run) error {
+	a := r.Answers
+	acct, _ := r.Identity()
+	if acct == "" {
+		return errAccountUnknown
+	}
+	arn := AlarmTopicARN(a, acct)
+	_, err := r.AWS.SNSIn(a.Region).DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: &arn})
+	if err == nil || aws.IsNotFound(err) {
+		r.State.ForgetOwnership(state.KindSNSTopic, AlarmTopicName(a.Bucket))
+		r.State.SetResource(AlarmEmailPendingResource, "")
+	}
+	return err
+}

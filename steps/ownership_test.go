@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/inventory"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -345,11 +346,19 @@ func TestLostCreateTopicAndBudgetRepliesStayTheWizards(t *testing.T) {
 		t.Errorf("SNS topic %s after a lost reply: recorded %+v, want created by the wizard", topic, o)
 	}
 	ctx := context.Background()
-	steps.DestroyMonitoring(ctx, r, nil, func(what string, err error) {
-		if err != nil {
-			t.Errorf("%s: %v", what, err)
+	// Destroy goes by its inventory: both must be listed as deleted.
+	inv := inventory.Of(r)
+	for _, k := range []struct{ kind, name string }{{state.KindSNSTopic, topic}, {inventory.KindBudget, steps.BudgetName}} {
+		if it, ok := inv.Find(k.kind, k.name); !ok || !it.Delete {
+			t.Errorf("destroy's inventory has %s %s as %+v (listed %v), want deleted", k.kind, k.name, it, ok)
 		}
-	}, func(string) {})
+	}
+	if err := steps.DeleteAlarmTopic(ctx, r); err != nil {
+		t.Errorf("delete the topic: %v", err)
+	}
+	if err := steps.ReleaseBudget(ctx, r, steps.BudgetName, true); err != nil {
+		t.Errorf("delete the budget: %v", err)
+	}
 	arn := steps.AlarmTopicARN(a, motoserver.AccountID)
 	if _, err := r.AWS.SNSIn(a.Region).GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: &arn}); err == nil {
 		t.Error("the wizard's topic (reply lost) survived destroy")

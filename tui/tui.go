@@ -37,8 +37,8 @@ type Options struct {
 }
 
 // CanPrompt reports whether both streams are terminals, the condition for
-// the full-screen wizard. (The CLI's gate, cli.CanPrompt, also accounts
-// for --yes; this one is for callers that hold bare streams.)
+// the full-screen wizard. (The CLI's gate, its Prompter, is also injected
+// and weighed with --yes; this one is for callers that hold bare streams.)
 func CanPrompt(in io.Reader, out io.Writer) bool { return isTerminal(in) && isTerminal(out) }
 
 func isTerminal(v any) bool {
