@@ -53,6 +53,9 @@ type Options struct {
 	// Endpoint, when set, is the S3-compatible provider's endpoint (the
 	// `endpoint` answer); else the SDK's variables or the profile decide.
 	Endpoint string
+	// HTTPClient, when set, replaces the shared HTTP client (tests answer
+	// at the transport with canned responses).
+	HTTPClient sdk.HTTPClient
 }
 
 // StaticCreds are explicit credentials (never logged).
@@ -105,6 +108,8 @@ type Clients struct {
 	profile string
 	// answered is Options.Endpoint (kept for WithCredentials).
 	answered string
+	// httpClient is Options.HTTPClient (kept for WithCredentials).
+	httpClient sdk.HTTPClient
 	// configWrites serializes bucket-configuration writes at a provider's
 	// endpoint (see watch).
 	configWrites sync.Mutex
@@ -142,18 +147,18 @@ func (r accountHostAtIP) ResolveEndpoint(ctx context.Context, p s3control.Endpoi
 // New loads the SDK's default configuration (env vars, profile, SSO, instance
 // role) and builds the clients. It makes no network call.
 func New(ctx context.Context, o Options) (*Clients, error) {
+	var httpClient sdk.HTTPClient = sharedHTTP
+	if o.HTTPClient != nil {
+		httpClient = o.HTTPClient
+	}
 	opts := []func(*config.LoadOptions) error{
-		config.WithHTTPClient(sharedHTTP),
+		config.WithHTTPClient(httpClient),
 		// The SDK's own log lines (IMDS fallbacks, checksum notes) would
 		// garble the wizard's output; errors reach the user through Explain.
 		config.WithLogger(logging.Nop{}),
-		config.WithRetryer(func() sdk.Retryer {
-			// Throttling and 5xx are retried with jittered exponential backoff.
-			return retry.NewStandard(func(so *retry.StandardOptions) {
-				so.MaxAttempts = 8
-				so.MaxBackoff = 20 * time.Second
-			})
-		}),
+		// One retry policy (settle.go): throttling, 5xx and network
+		// errors, and the answers a Settle marks as not yet.
+		config.WithRetryer(newRetryer),
 	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
@@ -178,7 +183,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if cfg.Credentials != nil {
 		cfg.Credentials = credentialsProvider{cfg.Credentials}
 	}
-	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint}
+	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint, httpClient: o.HTTPClient}
 	c.Endpoint, c.ConfiguredRegion = o.Endpoint, configured
 	if c.Endpoint == "" {
 		c.Endpoint = CustomEndpoint()
@@ -194,7 +199,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		c.Provider = provider.Detect(o.Endpoint)
 		providerRequests(&cfg, c.Provider)
 	}
-	cfg.APIOptions = append(cfg.APIOptions, c.watch)
+	cfg.APIOptions = append(cfg.APIOptions, c.watch, settleAnswers, c.oneConfigWriteAtATime)
 	c.Cfg = cfg
 	c.S3 = c.newS3(cfg.Region)
 	c.IAM = iam.NewFromConfig(cfg)
@@ -320,7 +325,7 @@ func (c *Clients) WithCredentials(ctx context.Context, id, secret string) (*Clie
 	if c.ForKey != nil {
 		return c.ForKey(ctx, id, secret)
 	}
-	return New(ctx, Options{Profile: c.profile, Region: c.Region, DryRun: c.DryRun, Static: &StaticCreds{ID: id, Secret: secret}, Endpoint: c.answered})
+	return New(ctx, Options{Profile: c.profile, Region: c.Region, DryRun: c.DryRun, Static: &StaticCreds{ID: id, Secret: secret}, Endpoint: c.answered, HTTPClient: c.httpClient})
 }
 
 // ---- call watching -------------------------------------------------------
@@ -400,16 +405,6 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 					return middleware.InitializeOutput{}, middleware.Metadata{}, &ProfileRefusal{Op: op, Profile: c.Provider}
 				}
 			}
-			if c.answered != "" && svc == "s3" && bucketConfigWrite(op) {
-				// S3-compatible providers may keep a bucket's settings in one
-				// document that each write reads and saves whole: MinIO
-				// loses a lifecycle written while versioning is. At a
-				// provider's endpoint (Options.Endpoint, credentials:
-				// provided) these writes go one at a time; AWS and emulators
-				// of it keep them concurrent.
-				c.configWrites.Lock()
-				defer c.configWrites.Unlock()
-			}
 			out, md, err := next.HandleInitialize(ctx, in)
 			if err == nil {
 				crashhook.After(op, call)
@@ -419,6 +414,27 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			}
 			return out, md, err
 		}), middleware.Before)
+}
+
+// oneConfigWriteAtATime: S3-compatible providers may keep a bucket's
+// settings in one document that each write reads and saves whole: MinIO
+// loses a lifecycle written while versioning is. At a provider's endpoint
+// (Options.Endpoint, credentials: provided) these writes go one at a time;
+// AWS and emulators of it keep them concurrent. One attempt at a time, inside
+// the SDK's retry loop: a write waiting out a Settle (settle.go) holds
+// nothing while it pauses.
+func (c *Clients) oneConfigWriteAtATime(stack *middleware.Stack) error {
+	if c.answered == "" {
+		return nil
+	}
+	return insertAfterRetry(stack, middleware.FinalizeMiddlewareFunc("s3wizardConfigWrites",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			if serviceName(middleware.GetServiceID(ctx)) == "s3" && bucketConfigWrite(middleware.GetOperationName(ctx)) {
+				c.configWrites.Lock()
+				defer c.configWrites.Unlock()
+			}
+			return next.HandleFinalize(ctx, in)
+		}))
 }
 
 // bucketConfigWrite reports whether an S3 operation writes a bucket's

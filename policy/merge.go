@@ -68,33 +68,9 @@ func MergeBySid(live string, want *Document, legacy bool) (Merged, error) {
 			add = append(add, b)
 		}
 	}
-	var m Merged
-	doc := map[string]json.RawMessage{}
-	var kept []json.RawMessage
-	if strings.TrimSpace(live) != "" {
-		if err := json.Unmarshal([]byte(live), &doc); err != nil {
-			return Merged{}, fmt.Errorf("the live bucket policy is not a JSON object: %w", err)
-		}
-		stmts, err := statements(doc["Statement"])
-		if err != nil {
-			return Merged{}, err
-		}
-		for _, raw := range stmts {
-			var s struct {
-				Sid string `json:"Sid"`
-			}
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return Merged{}, fmt.Errorf("a statement of the live bucket policy is not a JSON object: %w", err)
-			}
-			if s.Sid != "" && slices.Contains(ours, s.Sid) {
-				continue
-			}
-			kept = append(kept, raw)
-			m.Foreign = append(m.Foreign, s.Sid)
-			if slices.Contains(LegacySids, s.Sid) {
-				m.Legacy = append(m.Legacy, s.Sid)
-			}
-		}
+	doc, kept, m, err := keepForeign(live, ours)
+	if err != nil {
+		return Merged{}, err
 	}
 	all := append(kept, add...)
 	if len(all) == 0 {
@@ -112,6 +88,40 @@ func MergeBySid(live string, want *Document, legacy bool) (Merged, error) {
 	}
 	m.JSON = string(b)
 	return m, nil
+}
+
+// keepForeign parses the live policy (doc; "" is none) and keeps, byte
+// for byte, its statements whose Sid is not among ours; m names them
+// (Foreign, and Legacy for those with an earlier version's Sid).
+func keepForeign(live string, ours []string) (doc map[string]json.RawMessage, kept []json.RawMessage, m Merged, err error) {
+	doc = map[string]json.RawMessage{}
+	if strings.TrimSpace(live) == "" {
+		return doc, nil, m, nil
+	}
+	if err := json.Unmarshal([]byte(live), &doc); err != nil {
+		return nil, nil, Merged{}, fmt.Errorf("the live bucket policy is not a JSON object: %w", err)
+	}
+	stmts, err := statements(doc["Statement"])
+	if err != nil {
+		return nil, nil, Merged{}, err
+	}
+	for _, raw := range stmts {
+		var s struct {
+			Sid string `json:"Sid"`
+		}
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, nil, Merged{}, fmt.Errorf("a statement of the live bucket policy is not a JSON object: %w", err)
+		}
+		if s.Sid != "" && slices.Contains(ours, s.Sid) {
+			continue
+		}
+		kept = append(kept, raw)
+		m.Foreign = append(m.Foreign, s.Sid)
+		if slices.Contains(LegacySids, s.Sid) {
+			m.Legacy = append(m.Legacy, s.Sid)
+		}
+	}
+	return doc, kept, m, nil
 }
 
 // statements reads a policy's Statement: a list, or a lone statement.

@@ -180,6 +180,13 @@ func EC2Trust() Document {
 // Equal compares two policy documents by meaning: key order, white space,
 // URL-encoding (IAM returns documents URL-encoded), a lone string versus a
 // one-element list and the order of list items do not matter.
+//
+// hashicorp/awspolicyequivalence (Terraform's comparison) was weighed for
+// this (issue 21) and not taken: it refuses IAM's URL-encoded documents and
+// calls MinIO's {"AWS": ["*"]} different from "*", both of which the wizard
+// reads back; what it sees and Equal does not (an account ID principal
+// against its root ARN, false against "false" in a condition) never differs
+// between what the wizard writes and reads back.
 func Equal(a, b string) bool {
 	na, errA := normalize(a)
 	nb, errB := normalize(b)

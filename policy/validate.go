@@ -96,51 +96,13 @@ func Validate(kind Kind, doc, bucket string) error {
 	bad := func(stmt int, sid, format string, args ...any) error {
 		return &Error{Kind: kind, Statement: stmt, Sid: sid, Rule: fmt.Sprintf(format, args...)}
 	}
-	dec := json.NewDecoder(strings.NewReader(doc))
-	dec.UseNumber()
-	var top any
-	if err := dec.Decode(&top); err != nil {
-		return bad(0, "", "not valid JSON: %v", err)
+	m, err := decodeDocument(kind, doc, bad)
+	if err != nil {
+		return err
 	}
-	if dec.More() {
-		return bad(0, "", "not valid JSON: text after the document")
-	}
-	if path := findNull(top, ""); path != "" {
-		return nullError(kind, top, path)
-	}
-	if n := nonSpace(doc); n > maxChars[kind] {
-		return bad(0, "", "%d characters (white space excluded), over AWS's limit of %d", n, maxChars[kind])
-	}
-	m, ok := top.(map[string]any)
-	if !ok {
-		return bad(0, "", "the document must be a JSON object")
-	}
-	for _, k := range sortedKeys(m) {
-		if k != "Version" && k != "Id" && k != "Statement" {
-			return bad(0, "", "unknown top-level field %s (allowed: Version, Id, Statement)", k)
-		}
-	}
-	if v, _ := m["Version"].(string); v != Version {
-		return bad(0, "", "Version must be %q, got %s", Version, show(m["Version"]))
-	}
-	if id, ok := m["Id"]; ok {
-		if s, isStr := id.(string); !isStr || s == "" {
-			return bad(0, "", "Id must be a non-empty string")
-		}
-	}
-	var stmts []any
-	switch s := m["Statement"].(type) {
-	case map[string]any:
-		stmts = []any{s}
-	case []any:
-		stmts = s
-	case nil:
-		return bad(0, "", "missing Statement")
-	default:
-		return bad(0, "", "Statement must be an object or a list of objects")
-	}
-	if len(stmts) == 0 {
-		return bad(0, "", "Statement is empty")
+	stmts, err := documentStatements(m, bad)
+	if err != nil {
+		return err
 	}
 	sids := map[string]int{}
 	for i, raw := range stmts {
@@ -165,6 +127,64 @@ func Validate(kind Kind, doc, bucket string) error {
 	return nil
 }
 
+// decodeDocument decodes doc: one JSON object, no null, within AWS's size
+// limit for its kind.
+func decodeDocument(kind Kind, doc string, bad func(stmt int, sid, format string, args ...any) error) (map[string]any, error) {
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.UseNumber()
+	var top any
+	if err := dec.Decode(&top); err != nil {
+		return nil, bad(0, "", "not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, bad(0, "", "not valid JSON: text after the document")
+	}
+	if path := findNull(top, ""); path != "" {
+		return nil, nullError(kind, top, path)
+	}
+	if n := nonSpace(doc); n > maxChars[kind] {
+		return nil, bad(0, "", "%d characters (white space excluded), over AWS's limit of %d", n, maxChars[kind])
+	}
+	m, ok := top.(map[string]any)
+	if !ok {
+		return nil, bad(0, "", "the document must be a JSON object")
+	}
+	return m, nil
+}
+
+// documentStatements checks the document's top-level fields (Version, Id,
+// Statement) and returns its statements, one or a list.
+func documentStatements(m map[string]any, bad func(stmt int, sid, format string, args ...any) error) ([]any, error) {
+	for _, k := range sortedKeys(m) {
+		if k != "Version" && k != "Id" && k != "Statement" {
+			return nil, bad(0, "", "unknown top-level field %s (allowed: Version, Id, Statement)", k)
+		}
+	}
+	if v, _ := m["Version"].(string); v != Version {
+		return nil, bad(0, "", "Version must be %q, got %s", Version, show(m["Version"]))
+	}
+	if id, ok := m["Id"]; ok {
+		if s, isStr := id.(string); !isStr || s == "" {
+			return nil, bad(0, "", "Id must be a non-empty string")
+		}
+	}
+	var stmts []any
+	switch s := m["Statement"].(type) {
+	case map[string]any:
+		stmts = []any{s}
+	case []any:
+		stmts = s
+	case nil:
+		return nil, bad(0, "", "missing Statement")
+	default:
+		return nil, bad(0, "", "Statement must be an object or a list of objects")
+	}
+	if len(stmts) == 0 {
+		return nil, bad(0, "", "Statement is empty")
+	}
+	return stmts, nil
+}
+
 func validateStatement(kind Kind, s map[string]any, bucket string, bad func(string, ...any) error) error {
 	for _, k := range sortedKeys(s) {
 		if !stmtKeys[k] {
@@ -172,21 +192,46 @@ func validateStatement(kind Kind, s map[string]any, bucket string, bad func(stri
 		}
 	}
 	if v, ok := s["Sid"]; ok {
-		sid, isStr := v.(string)
-		switch {
-		case !isStr:
-			return bad("Sid must be a string")
-		case kind != BucketResource && !iamSid.MatchString(sid):
-			return bad("Sid %q: IAM allows only ASCII letters and digits", sid)
-		case sid == "":
-			return bad("Sid is empty")
+		if err := validateSid(kind, v, bad); err != nil {
+			return err
 		}
 	}
 	if e, _ := s["Effect"].(string); e != "Allow" && e != "Deny" {
 		return bad("Effect must be \"Allow\" or \"Deny\", got %s", show(s["Effect"]))
 	}
+	if err := validatePrincipals(kind, s, bad); err != nil {
+		return err
+	}
+	if err := validateActions(kind, s, bad); err != nil {
+		return err
+	}
+	if err := validateResources(kind, s, bucket, bad); err != nil {
+		return err
+	}
+	if c, ok := s["Condition"]; ok {
+		return validateCondition(c, bad)
+	}
+	return nil
+}
 
-	// Principal.
+// validateSid checks a statement's Sid: IAM's documents take only ASCII
+// letters and digits.
+func validateSid(kind Kind, v any, bad func(string, ...any) error) error {
+	sid, isStr := v.(string)
+	switch {
+	case !isStr:
+		return bad("Sid must be a string")
+	case kind != BucketResource && !iamSid.MatchString(sid):
+		return bad("Sid %q: IAM allows only ASCII letters and digits", sid)
+	case sid == "":
+		return bad("Sid is empty")
+	}
+	return nil
+}
+
+// validatePrincipals checks Principal and NotPrincipal: which of them the
+// document's kind takes, and each one's form.
+func validatePrincipals(kind Kind, s map[string]any, bad func(string, ...any) error) error {
 	_, hasP := s["Principal"]
 	_, hasNP := s["NotPrincipal"]
 	switch kind {
@@ -216,8 +261,12 @@ func validateStatement(kind Kind, s map[string]any, bucket string, bad func(stri
 			}
 		}
 	}
+	return nil
+}
 
-	// Action.
+// validateActions checks Action or NotAction: exactly one of them, each
+// service:action, of the services the document's kind takes.
+func validateActions(kind Kind, s map[string]any, bad func(string, ...any) error) error {
 	_, hasA := s["Action"]
 	_, hasNA := s["NotAction"]
 	if hasA == hasNA {
@@ -240,51 +289,58 @@ func validateStatement(kind Kind, s map[string]any, bucket string, bad func(stri
 			return bad("%s %q: a role trust policy takes only sts: actions (sts:AssumeRole)", field, a)
 		}
 	}
+	return nil
+}
 
-	// Resource.
+// validateResources checks Resource or NotResource: none in a trust
+// policy, exactly one of them otherwise, each a resource the document's
+// kind may name.
+func validateResources(kind Kind, s map[string]any, bucket string, bad func(string, ...any) error) error {
 	_, hasR := s["Resource"]
 	_, hasNR := s["NotResource"]
 	if kind == Trust {
 		if hasR || hasNR {
 			return bad("has prohibited field %s: a role trust policy names no resource (the role is the resource)", firstOf(hasR, "Resource", "NotResource"))
 		}
-	} else if hasR == hasNR {
+		return nil
+	}
+	if hasR == hasNR {
 		return bad("needs exactly one of Resource and NotResource")
 	}
-	if hasR || hasNR {
-		field := firstOf(hasR, "Resource", "NotResource")
-		res, err := stringList(s[field])
-		if err != nil {
-			return bad("%s %v", field, err)
-		}
-		for _, r := range res {
-			if err := validateResource(kind, r, bucket); err != nil {
-				return bad("%s %q: %v", field, r, err)
-			}
+	field := firstOf(hasR, "Resource", "NotResource")
+	res, err := stringList(s[field])
+	if err != nil {
+		return bad("%s %v", field, err)
+	}
+	for _, r := range res {
+		if err := validateResource(kind, r, bucket); err != nil {
+			return bad("%s %q: %v", field, r, err)
 		}
 	}
+	return nil
+}
 
-	// Condition.
-	if c, ok := s["Condition"]; ok {
-		cm, isMap := c.(map[string]any)
-		if !isMap || len(cm) == 0 {
-			return bad("Condition must be a non-empty object of operator → {key: value}")
+// validateCondition checks a Condition block: known operators, each over
+// a non-empty object of key → value.
+func validateCondition(c any, bad func(string, ...any) error) error {
+	cm, isMap := c.(map[string]any)
+	if !isMap || len(cm) == 0 {
+		return bad("Condition must be a non-empty object of operator → {key: value}")
+	}
+	for _, op := range sortedKeys(cm) {
+		if !knownOperator(op) {
+			return bad("unknown condition operator %s", op)
 		}
-		for _, op := range sortedKeys(cm) {
-			if !knownOperator(op) {
-				return bad("unknown condition operator %s", op)
+		keys, isMap := cm[op].(map[string]any)
+		if !isMap || len(keys) == 0 {
+			return bad("condition %s must be a non-empty object of key → value", op)
+		}
+		for _, k := range sortedKeys(keys) {
+			if k == "" || strings.ContainsFunc(k, unicode.IsSpace) {
+				return bad("condition %s: invalid key %q", op, k)
 			}
-			keys, isMap := cm[op].(map[string]any)
-			if !isMap || len(keys) == 0 {
-				return bad("condition %s must be a non-empty object of key → value", op)
-			}
-			for _, k := range sortedKeys(keys) {
-				if k == "" || strings.ContainsFunc(k, unicode.IsSpace) {
-					return bad("condition %s: invalid key %q", op, k)
-				}
-				if err := conditionValue(keys[k]); err != nil {
-					return bad("condition %s %s: %v", op, k, err)
-				}
+			if err := conditionValue(keys[k]); err != nil {
+				return bad("condition %s %s: %v", op, k, err)
 			}
 		}
 	}

@@ -370,21 +370,10 @@ func newKey(ctx context.Context, r *Run, replaces string) (*newKeyPair, error) {
 	if err := r.State.Update(func(p *state.Progress) { p.SetKeyCreation(c) }); err != nil {
 		return nil, fmt.Errorf("record key creation: %w", err)
 	}
-	var created *iam.CreateAccessKeyOutput
-	// A throttled call created nothing: retried like any throttled call,
-	// with backoff. A user created moments ago may be unknown to IAM for
-	// a few seconds.
-	err = retryWhile(ctx, throttleBudget, aws.IsThrottle, func() error {
-		return retryUnknownEntity(ctx, func() error {
-			var err error
-			// One attempt each: CreateAccessKey is not idempotent, and a
-			// transport-level retry after a lost answer would make a
-			// second key while the first one's secret is gone.
-			created, err = r.AWS.IAM.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: &a.IAMUser},
-				func(o *iam.Options) { o.RetryMaxAttempts = 1 })
-			return err
-		})
-	})
+	// A throttled call created nothing, and a user created moments ago may
+	// be unknown to IAM for a few seconds: these two answers are retried,
+	// and no other (keyCreation).
+	created, err := r.AWS.IAM.CreateAccessKey(newEntity.In(keyCreation.In(ctx)), &iam.CreateAccessKeyInput{UserName: &a.IAMUser})
 	if err != nil {
 		if st := aws.Status(err); st >= 400 && st < 500 {
 			// IAM said no: no key was made, nothing to clean up.
@@ -482,15 +471,11 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 // CallerOfKey asks STS who the clients' key id belongs to, waiting for IAM
 // to propagate it when it is brand-new (keyIsNew).
 func (r *Run) CallerOfKey(ctx context.Context, cl *aws.Clients, id string) (string, error) {
-	var arn string
-	err := r.retryNewKey(ctx, id, func(ctx context.Context) error {
-		out, err := cl.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-		if err == nil {
-			arn = sdk.ToString(out.Arn)
-		}
-		return err
-	})
-	return arn, err
+	out, err := cl.STS.GetCallerIdentity(r.settleNewKey(ctx, id), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", err
+	}
+	return sdk.ToString(out.Arn), nil
 }
 
 func (r *Run) now() time.Time {

@@ -169,8 +169,37 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	planEnvFile(r, p, envPath, env)
+	if err := planSecretsInGit(r, p); err != nil {
+		return nil, err
+	}
+	if a.HerokuApp != "" {
+		if err := planHerokuFile(r, p, env); err != nil {
+			return nil, err
+		}
+	}
+	// set_env.sh and the virtualenv hook.
+	if a.SetEnvSh {
+		if err := planSetEnv(r, p, env); err != nil {
+			return nil, err
+		}
+	}
+	// Django settings.
+	if err := planSettings(r, p); err != nil {
+		return nil, err
+	}
+	if instanceRole(a) {
+		if err := planInstanceRoleFiles(r, p); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
 
-	// Env file.
+// planEnvFile merges the app's variables into the env file (env, read
+// from envPath), other lines kept.
+func planEnvFile(r *Run, p *Plan, envPath string, env map[string]string) {
+	a := r.Answers
 	set, remove := r.WantedEnv()
 	if envNeedsMerge(envPath, env, set, remove) {
 		p.Add(&Action{
@@ -189,13 +218,18 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 	if instanceRole(a) && env[appconfig.EnvKeyID] != "" {
 		p.Warn("%s still has %s (%s): with an instance role the app needs no keys, and boto3 uses env vars before the role — remove AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from it and deactivate that key", a.EnvFile, appconfig.EnvKeyID, text.Mask(env[appconfig.EnvKeyID]))
 	}
+}
 
+// planSecretsInGit keeps the secret files out of git: ignored, and a
+// warning for any git tracks already.
+func planSecretsInGit(r *Run, p *Plan) error {
+	a := r.Answers
 	// Ignore files. While the access-key step is still to run, it ignores
 	// them (before its key exists): listed once, so plan and apply count
 	// the same actions.
 	if !accessKeys(a) || r.State.Step("access-key").Status == state.Done {
 		if err := planIgnoreSecrets(r, p, "ignore secret files: "); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if tracked, err := r.trackedSecretFiles(); err != nil {
@@ -203,51 +237,44 @@ func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
 	} else if len(tracked) > 0 {
 		p.Warn("git tracks %s: ignoring is not enough. Run `git rm --cached %s` and commit; any key in it is in the history, so rotate it (`s3wizard rotate-keys --env %s`)", strings.Join(tracked, ", "), strings.Join(tracked, " "), a.Env)
 	}
+	return nil
+}
 
-	// Heroku command file.
-	if a.HerokuApp != "" {
-		path := filepath.Join(r.Dir, appconfig.HerokuFile(a.Env))
-		want, err := herokuScript(r, env)
-		if err != nil {
-			return nil, err
-		}
-		if !appconfig.FileIs(path, want, appconfig.SecretPerm) {
-			p.Add(&Action{
-				Summary: fmt.Sprintf("write %s: one `heroku config:set … --app %s` (mode 0600, gitignored; it holds the secret)", appconfig.HerokuFile(a.Env), a.HerokuApp),
-				Files:   []string{appconfig.HerokuFile(a.Env)},
-				Do: func(ctx context.Context) error {
-					return writeFromEnv(r, path, herokuScript)
-				},
-			})
-		}
-		p.Notice("Heroku: run `sh %s` (one restart), or let the wizard run the heroku CLI for you; then delete the file", appconfig.HerokuFile(a.Env))
+// planHerokuFile writes the Heroku command file (it holds the secret).
+func planHerokuFile(r *Run, p *Plan, env map[string]string) error {
+	a := r.Answers
+	path := filepath.Join(r.Dir, appconfig.HerokuFile(a.Env))
+	want, err := herokuScript(r, env)
+	if err != nil {
+		return err
 	}
+	if !appconfig.FileIs(path, want, appconfig.SecretPerm) {
+		p.Add(&Action{
+			Summary: fmt.Sprintf("write %s: one `heroku config:set … --app %s` (mode 0600, gitignored; it holds the secret)", appconfig.HerokuFile(a.Env), a.HerokuApp),
+			Files:   []string{appconfig.HerokuFile(a.Env)},
+			Do: func(ctx context.Context) error {
+				return writeFromEnv(r, path, herokuScript)
+			},
+		})
+	}
+	p.Notice("Heroku: run `sh %s` (one restart), or let the wizard run the heroku CLI for you; then delete the file", appconfig.HerokuFile(a.Env))
+	return nil
+}
 
-	// set_env.sh and the virtualenv hook.
-	if a.SetEnvSh {
-		if err := planSetEnv(r, p, env); err != nil {
-			return nil, err
-		}
+// planInstanceRoleFiles plans the health check of the EC2 / Elastic
+// Beanstalk load balancer, and the app's variables as Elastic Beanstalk
+// environment properties.
+func planInstanceRoleFiles(r *Run, p *Plan) error {
+	a := r.Answers
+	if err := planHealthCheck(r, p); err != nil {
+		return err
 	}
-
-	// Django settings.
-	if err := planSettings(r, p); err != nil {
-		return nil, err
+	planGenerated(r, p, appconfig.EBFile(a.Env), r.EBScript(), 0o700,
+		fmt.Sprintf("write %s: one `eb setenv` with %s (no secret)", appconfig.EBFile(a.Env), strings.Join(deployVarNames(r.EBProperties()), ", ")))
+	if a.EBEnvironment == "" {
+		p.Notice("Elastic Beanstalk does not read %s (it is .ebignored): run `sh %s` to set the app's variables as environment properties", a.EnvFile, appconfig.EBFile(a.Env))
 	}
-
-	// Health check of the EC2 / Elastic Beanstalk load balancer, and the
-	// app's variables as Elastic Beanstalk environment properties.
-	if instanceRole(a) {
-		if err := planHealthCheck(r, p); err != nil {
-			return nil, err
-		}
-		planGenerated(r, p, appconfig.EBFile(a.Env), r.EBScript(), 0o700,
-			fmt.Sprintf("write %s: one `eb setenv` with %s (no secret)", appconfig.EBFile(a.Env), strings.Join(deployVarNames(r.EBProperties()), ", ")))
-		if a.EBEnvironment == "" {
-			p.Notice("Elastic Beanstalk does not read %s (it is .ebignored): run `sh %s` to set the app's variables as environment properties", a.EnvFile, appconfig.EBFile(a.Env))
-		}
-	}
-	return p, nil
+	return nil
 }
 
 // envNeedsMerge reports whether Merge would change the env file (values or
@@ -379,14 +406,26 @@ func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) 
 		return errors.New(appconfig.MaskSecrets(err.Error(), env))
 	}
 	fmt.Fprintf(out, "Heroku app %s: config vars set (one release, one restart)\n", a.HerokuApp)
-	if id := env[appconfig.EnvKeyID]; accessKeys(a) && id != "" && r.State != nil {
-		if k := r.State.Key(id); k != nil && !slices.Contains(k.Deployed, "heroku") {
-			k.Deployed = append(k.Deployed, "heroku")
-			r.State.PutKey(*k)
-			if err := r.State.Save(); err != nil {
-				return fmt.Errorf("record heroku deployment: %w", err)
-			}
-		}
+	if id := env[appconfig.EnvKeyID]; accessKeys(a) && id != "" {
+		return recordHerokuDeployed(r, id)
+	}
+	return nil
+}
+
+// recordHerokuDeployed records that the access key id went to Heroku
+// (rotate-keys and the next steps read it).
+func recordHerokuDeployed(r *Run, id string) error {
+	if r.State == nil {
+		return nil
+	}
+	k := r.State.Key(id)
+	if k == nil || slices.Contains(k.Deployed, "heroku") {
+		return nil
+	}
+	k.Deployed = append(k.Deployed, "heroku")
+	r.State.PutKey(*k)
+	if err := r.State.Save(); err != nil {
+		return fmt.Errorf("record heroku deployment: %w", err)
 	}
 	return nil
 }
@@ -536,12 +575,34 @@ func orUnknown(v string) string {
 
 func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	a := r.Answers
-	var checks []Check
 	path := r.EnvFilePath()
 	env, err := envfile.Read(path)
 	if err != nil {
 		return []Check{Fail(checkEnvFileReadable, "env file", err.Error())}
 	}
+	checks := []Check{envVarsCheck(r, env), envFileModeCheck(path, a.EnvFile)}
+	checks = append(checks, secretsInGitChecks(r)...)
+	if accessKeys(a) {
+		checks = append(checks, envKeyRecordedCheck(r, env[appconfig.EnvKeyID]))
+	}
+	if _, err := os.Stat(filepath.Join(r.Dir, appconfig.SettingsFile)); err != nil {
+		checks = append(checks, Fail(CheckDjangoSettings, "django settings generated", err.Error()))
+	} else {
+		checks = append(checks, Pass(CheckDjangoSettings, "django settings generated", appconfig.SettingsFile))
+	}
+	if a.HerokuApp != "" {
+		checks = append(checks, secretFileCheck(r, CheckHerokuFile, "heroku command file", appconfig.HerokuFile(a.Env)))
+	}
+	if a.SetEnvSh {
+		checks = append(checks, secretFileCheck(r, CheckSetEnvFile, "set_env.sh", appconfig.SetEnvFile))
+	}
+	return checks
+}
+
+// envVarsCheck checks that the env file holds the app's variables as
+// wanted, without those it should not have.
+func envVarsCheck(r *Run, env map[string]string) Check {
+	a := r.Answers
 	set, remove := r.WantedEnv()
 	var bad []string
 	for _, k := range sortedKeys(set) {
@@ -562,17 +623,27 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 		}
 	}
 	if len(bad) > 0 {
-		checks = append(checks, Fail(CheckEnvVars, "env file has the app's variables", a.EnvFile+": missing or wrong "+strings.Join(bad, ", ")))
-	} else {
-		checks = append(checks, Pass(CheckEnvVars, "env file has the app's variables", strings.Join(r.AppEnvNames(), ", ")))
+		return Fail(CheckEnvVars, "env file has the app's variables", a.EnvFile+": missing or wrong "+strings.Join(bad, ", "))
 	}
-	if fi, err := os.Stat(path); err != nil {
-		checks = append(checks, Fail(CheckEnvFileMode, "env file mode 0600", err.Error()))
-	} else if fi.Mode().Perm() != appconfig.SecretPerm {
-		checks = append(checks, Fail(CheckEnvFileMode, "env file mode 0600", fmt.Sprintf("%s is %#o", a.EnvFile, fi.Mode().Perm())))
-	} else {
-		checks = append(checks, Pass(CheckEnvFileMode, "env file mode 0600", a.EnvFile))
+	return Pass(CheckEnvVars, "env file has the app's variables", strings.Join(r.AppEnvNames(), ", "))
+}
+
+// envFileModeCheck checks that only its owner can read the env file at
+// path (named as the answers name it).
+func envFileModeCheck(path, name string) Check {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return Fail(CheckEnvFileMode, "env file mode 0600", err.Error())
+	case fi.Mode().Perm() != appconfig.SecretPerm:
+		return Fail(CheckEnvFileMode, "env file mode 0600", fmt.Sprintf("%s is %#o", name, fi.Mode().Perm()))
 	}
+	return Pass(CheckEnvFileMode, "env file mode 0600", name)
+}
+
+// secretsInGitChecks checks that git ignores the secret files and tracks
+// none of them.
+func secretsInGitChecks(r *Run) []Check {
 	// A tracked file is not ignored, whatever .gitignore says: both checks
 	// tell it.
 	missing, err := appconfig.MissingIgnores(r.Dir, r.IgnorePatterns())
@@ -583,19 +654,21 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	if len(tracked) > 0 {
 		untrack = fmt.Sprintf("git tracks %s (ignoring is not enough): `git rm --cached %s`, commit, and rotate the key it held (it is in the history)", strings.Join(tracked, ", "), strings.Join(tracked, " "))
 	}
+	var checks []Check
+	const ignoredName = "secret files ignored by git"
 	switch {
 	case err != nil:
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", err.Error()))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, err.Error()))
 	case untrack != "":
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", untrack))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, untrack))
 	case len(missing) > 0:
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", "not ignored: "+strings.Join(missing, "; ")))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, "not ignored: "+strings.Join(missing, "; ")))
 	case gerr != nil:
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", gerr.Error()))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, gerr.Error()))
 	case len(unignored) > 0:
-		checks = append(checks, Fail(CheckSecretsIgnored, "secret files ignored by git", fmt.Sprintf("git does not ignore %s although .gitignore lists it: a line git reads otherwise (a backslash, a trailing space) or a later `!` rule; check with `git check-ignore -v --no-index %s`", strings.Join(unignored, ", "), strings.Join(unignored, " "))))
+		checks = append(checks, Fail(CheckSecretsIgnored, ignoredName, fmt.Sprintf("git does not ignore %s although .gitignore lists it: a line git reads otherwise (a backslash, a trailing space) or a later `!` rule; check with `git check-ignore -v --no-index %s`", strings.Join(unignored, ", "), strings.Join(unignored, " "))))
 	default:
-		checks = append(checks, Pass(CheckSecretsIgnored, "secret files ignored by git", strings.Join(r.IgnorePatterns(), " ")))
+		checks = append(checks, Pass(CheckSecretsIgnored, ignoredName, strings.Join(r.IgnorePatterns(), " ")))
 	}
 	const untrackedName = "secret files not tracked by git"
 	switch {
@@ -606,35 +679,28 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	default:
 		checks = append(checks, Pass(CheckSecretsUntracked, untrackedName, strings.Join(r.IgnorePatterns(), " ")))
 	}
-	if accessKeys(a) {
-		id := env[appconfig.EnvKeyID]
-		if r.State != nil && id != "" && r.State.Key(id) != nil {
-			checks = append(checks, Pass(CheckEnvKeyRecorded, "env file key recorded", text.Mask(id)))
-		} else {
-			checks = append(checks, Fail(CheckEnvKeyRecorded, "env file key recorded", fmt.Sprintf("%s in %s is not a key the wizard created for %s: run the access-key step or `s3wizard rotate-keys`", text.Mask(id), a.EnvFile, a.IAMUser)))
-		}
-	}
-	if _, err := os.Stat(filepath.Join(r.Dir, appconfig.SettingsFile)); err != nil {
-		checks = append(checks, Fail(CheckDjangoSettings, "django settings generated", err.Error()))
-	} else {
-		checks = append(checks, Pass(CheckDjangoSettings, "django settings generated", appconfig.SettingsFile))
-	}
-	secretFile := func(id CheckID, name, rel string) {
-		fi, err := os.Stat(filepath.Join(r.Dir, rel))
-		switch {
-		case err != nil:
-			checks = append(checks, Fail(id, name, err.Error()))
-		case fi.Mode().Perm() != appconfig.SecretPerm:
-			checks = append(checks, Fail(id, name, fmt.Sprintf("%s is %#o, want 0600", rel, fi.Mode().Perm())))
-		default:
-			checks = append(checks, Pass(id, name, rel+" (0600)"))
-		}
-	}
-	if a.HerokuApp != "" {
-		secretFile(CheckHerokuFile, "heroku command file", appconfig.HerokuFile(a.Env))
-	}
-	if a.SetEnvSh {
-		secretFile(CheckSetEnvFile, "set_env.sh", appconfig.SetEnvFile)
-	}
 	return checks
+}
+
+// envKeyRecordedCheck checks that the env file's access key id is one
+// the wizard created for this env.
+func envKeyRecordedCheck(r *Run, id string) Check {
+	a := r.Answers
+	if r.State != nil && id != "" && r.State.Key(id) != nil {
+		return Pass(CheckEnvKeyRecorded, "env file key recorded", text.Mask(id))
+	}
+	return Fail(CheckEnvKeyRecorded, "env file key recorded", fmt.Sprintf("%s in %s is not a key the wizard created for %s: run the access-key step or `s3wizard rotate-keys`", text.Mask(id), a.EnvFile, a.IAMUser))
+}
+
+// secretFileCheck checks that the generated file rel, which holds
+// secrets, exists and only its owner can read it.
+func secretFileCheck(r *Run, id CheckID, name, rel string) Check {
+	fi, err := os.Stat(filepath.Join(r.Dir, rel))
+	switch {
+	case err != nil:
+		return Fail(id, name, err.Error())
+	case fi.Mode().Perm() != appconfig.SecretPerm:
+		return Fail(id, name, fmt.Sprintf("%s is %#o, want 0600", rel, fi.Mode().Perm()))
+	}
+	return Pass(id, name, rel+" (0600)")
 }

@@ -206,58 +206,79 @@ func planBucket(ctx context.Context, r *Run) (*Plan, error) {
 	case bucketTaken:
 		return nil, bucketTakenError(r)
 	case bucketOurs:
-		if reg != a.Region {
-			return nil, fmt.Errorf("bucket %s already exists in your account in %s, not %s: set region: %s, or choose another bucket name", a.Bucket, reg, a.Region, reg)
-		}
-		if err := planBucketOwner(ctx, r, p, cl, a.Bucket, "bucket"); err != nil {
+		if err := planExistingBucket(ctx, r, p, reg, ownership, leftovers); err != nil {
 			return nil, err
 		}
-		p.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
-		if compatible(a) {
-			break
-		}
-		own, err := ownership()
-		if err != nil && !aws.IsNotFound(err) {
-			return nil, fmt.Errorf("read object ownership of %s: %w", a.Bucket, err)
-		}
-		if !ownerEnforced(own) {
-			p.Add(putOwnership(r))
-		}
-		// Probes of a verification cut short by a crash. Swept here, before
-		// any step of this run can have a probe of its own in flight.
-		// Best effort: a listing refused (a missing s3:ListBucketVersions,
-		// or moto's signature check of this listing when it enforces IAM)
-		// must not stop the run.
-		probes, err := leftovers()
-		if err != nil {
-			p.Warn("could not look for leftovers of interrupted verifications (%s…) in %s: %s", probeMark, a.Bucket, text.FirstLine(aws.Explain(err).Error()))
-		}
-		if len(probes) > 0 {
-			p.Add(&Action{
-				Summary: fmt.Sprintf("delete %d leftover(s) of verification probes (%s…) that an interrupted run left", len(probes), probeMark),
-				Calls:   []string{"s3:DeleteObjects"},
-				Do:      func(ctx context.Context) error { return sweepProbes(ctx, cl, a.Bucket, probes) },
-			})
-		}
 	default:
-		p.Add(&Action{
-			Summary: fmt.Sprintf("create bucket %s in %s%s", a.Bucket, a.Region, map[bool]string{true: "", false: " (ACLs disabled)"}[compatible(a)]),
-			Calls:   []string{"s3:CreateBucket"},
-			Do: func(ctx context.Context) error {
-				// destroy deletes only what the wizard created: the intent
-				// is saved before CreateBucket (see createOwned).
-				if err := createOwnedBucket(ctx, r, cl, a.Bucket); err != nil {
-					return err
-				}
-				r.State.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
-				return nil
-			},
-		})
+		p.Add(createMediaBucketAction(r))
 		if !compatible(a) {
 			p.Add(putOwnership(r))
 		}
 	}
 	return p, nil
+}
+
+// planExistingBucket plans for the bucket found in this account (in
+// region reg): refused in another region or when another project's;
+// otherwise claimed or adopted, ACLs disabled, and the probes an
+// interrupted verification left swept.
+func planExistingBucket(ctx context.Context, r *Run, p *Plan, reg string,
+	ownership func() (*s3.GetBucketOwnershipControlsOutput, error), leftovers func() ([]types.ObjectIdentifier, error)) error {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
+	if reg != a.Region {
+		return fmt.Errorf("bucket %s already exists in your account in %s, not %s: set region: %s, or choose another bucket name", a.Bucket, reg, a.Region, reg)
+	}
+	if err := planBucketOwner(ctx, r, p, cl, a.Bucket, "bucket"); err != nil {
+		return err
+	}
+	p.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
+	if compatible(a) {
+		return nil
+	}
+	own, err := ownership()
+	if err != nil && !aws.IsNotFound(err) {
+		return fmt.Errorf("read object ownership of %s: %w", a.Bucket, err)
+	}
+	if !ownerEnforced(own) {
+		p.Add(putOwnership(r))
+	}
+	// Probes of a verification cut short by a crash. Swept here, before
+	// any step of this run can have a probe of its own in flight.
+	// Best effort: a listing refused (a missing s3:ListBucketVersions,
+	// or moto's signature check of this listing when it enforces IAM)
+	// must not stop the run.
+	probes, err := leftovers()
+	if err != nil {
+		p.Warn("could not look for leftovers of interrupted verifications (%s…) in %s: %s", probeMark, a.Bucket, text.FirstLine(aws.Explain(err).Error()))
+	}
+	if len(probes) > 0 {
+		p.Add(&Action{
+			Summary: fmt.Sprintf("delete %d leftover(s) of verification probes (%s…) that an interrupted run left", len(probes), probeMark),
+			Calls:   []string{"s3:DeleteObjects"},
+			Do:      func(ctx context.Context) error { return sweepProbes(ctx, cl, a.Bucket, probes) },
+		})
+	}
+	return nil
+}
+
+// createMediaBucketAction creates the media bucket and records it.
+func createMediaBucketAction(r *Run) *Action {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
+	return &Action{
+		Summary: fmt.Sprintf("create bucket %s in %s%s", a.Bucket, a.Region, map[bool]string{true: "", false: " (ACLs disabled)"}[compatible(a)]),
+		Calls:   []string{"s3:CreateBucket"},
+		Do: func(ctx context.Context) error {
+			// destroy deletes only what the wizard created: the intent
+			// is saved before CreateBucket (see createOwned).
+			if err := createOwnedBucket(ctx, r, cl, a.Bucket); err != nil {
+				return err
+			}
+			r.State.SetResource("bucket_arn", "arn:aws:s3:::"+a.Bucket)
+			return nil
+		},
+	}
 }
 
 func putOwnership(r *Run) *Action {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/aws/smithy-go"
 	"github.com/s3wizard/s3wizard/internal/awstest"
 )
 
@@ -36,3 +37,7 @@ func TestDecideBucket(t *testing.T) {
 		}
 	}
 }
+
+// apiErr is an AWS answer with that error code (also used by the go1.25-only
+// retry tests: declared here, so a Go 1.24 toolchain builds this file).
+func apiErr(code string) error { return &smithy.GenericAPIError{Code: code, Message: code} }

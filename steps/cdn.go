@@ -282,19 +282,11 @@ func findDistribution(ctx context.Context, r *Run) (*cftypes.Distribution, strin
 			return nil, "", err
 		}
 		for _, d := range out.DistributionList.Items {
-			if d.Comment == nil {
-				// A summary without its comment (moto's): the config's
-				// CallerReference decides, one read each.
-				c, err := cl.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: d.Id})
-				if err != nil {
-					return nil, "", err
-				}
-				if c.DistributionConfig != nil && sdk.ToString(c.DistributionConfig.CallerReference) == CloudFrontCallerReference(r.Answers) {
-					return get(sdk.ToString(d.Id))
-				}
-				continue
+			ok, err := isOurDistribution(ctx, r, d)
+			if err != nil {
+				return nil, "", err
 			}
-			if sdk.ToString(d.Comment) == cdnComment(r.Answers) && hasOrigin(d.Origins, bucketOriginDomain(r.Answers)) {
+			if ok {
 				return get(sdk.ToString(d.Id))
 			}
 		}
@@ -303,6 +295,21 @@ func findDistribution(ctx context.Context, r *Run) (*cftypes.Distribution, strin
 		}
 		in.Marker = out.DistributionList.NextMarker
 	}
+}
+
+// isOurDistribution reports whether a listed distribution is this env's:
+// by its comment and origin, or by its config's CallerReference.
+func isOurDistribution(ctx context.Context, r *Run, d cftypes.DistributionSummary) (bool, error) {
+	if d.Comment == nil {
+		// A summary without its comment (moto's): the config's
+		// CallerReference decides, one read each.
+		c, err := r.AWS.CloudFront.GetDistributionConfig(ctx, &cloudfront.GetDistributionConfigInput{Id: d.Id})
+		if err != nil {
+			return false, err
+		}
+		return c.DistributionConfig != nil && sdk.ToString(c.DistributionConfig.CallerReference) == CloudFrontCallerReference(r.Answers), nil
+	}
+	return sdk.ToString(d.Comment) == cdnComment(r.Answers) && hasOrigin(d.Origins, bucketOriginDomain(r.Answers)), nil
 }
 
 func hasOrigin(o *cftypes.Origins, domain string) bool {
@@ -427,6 +434,14 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 		p.Add(makeDist)
 		return "", true, nil
 	}
+	return planExistingDistribution(ctx, r, p, dist, oacID)
+}
+
+// planExistingDistribution plans for the distribution found: refused when
+// another project's, otherwise claimed and recorded, and fixed when it
+// differs from the wanted one; wait when the step must wait for its deploy.
+func planExistingDistribution(ctx context.Context, r *Run, p *Plan, dist *cftypes.Distribution, oacID string) (arn string, wait bool, err error) {
+	a := r.Answers
 	what := fmt.Sprintf("CloudFront distribution %s (%s)", sdk.ToString(dist.Id), sdk.ToString(dist.DomainName))
 	tags, err := r.distributionTags(ctx, dist)
 	if err != nil {

@@ -116,14 +116,13 @@ func readCORS(ctx context.Context, cl aws.S3API, bucket string) ([]types.CORSRul
 // putCORS writes rules as the bucket's CORS configuration, or deletes it
 // when none is left.
 func putCORS(ctx context.Context, cl aws.S3API, bucket string, rules []types.CORSRule) error {
-	return retryConflict(ctx, func() error {
-		if len(rules) == 0 {
-			_, err := cl.DeleteBucketCors(ctx, &s3.DeleteBucketCorsInput{Bucket: &bucket})
-			return err
-		}
-		_, err := cl.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: &bucket, CORSConfiguration: &types.CORSConfiguration{CORSRules: rules}})
+	ctx = conflict.In(ctx)
+	if len(rules) == 0 {
+		_, err := cl.DeleteBucketCors(ctx, &s3.DeleteBucketCorsInput{Bucket: &bucket})
 		return err
-	})
+	}
+	_, err := cl.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: &bucket, CORSConfiguration: &types.CORSConfiguration{CORSRules: rules}})
+	return err
 }
 
 func corsSummary(r types.CORSRule) string {

@@ -10,6 +10,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/policy"
@@ -130,10 +131,8 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 			After: []string{"iam:CreatePolicy", "iam:CreateGroup"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
-				return retryUnknownEntity(ctx, func() error {
-					_, err := cl.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(wantARN)})
-					return err
-				})
+				_, err := cl.AttachGroupPolicy(newEntity.In(ctx), &iam.AttachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(wantARN)})
+				return err
 			}})
 	}
 	// Switching between least-privilege and full access detaches the other.
@@ -152,7 +151,6 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 // planUser plans the app's user, its membership of group and the warnings
 // about an adopted user; all of it is read together.
 func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
-	a := r.Answers
 	cl := r.AWS.IAM
 	loginProfile := async(func() (*iam.GetLoginProfileOutput, error) {
 		return cl.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: &user})
@@ -168,46 +166,11 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 	if err != nil && !aws.IsNotFound(err) && !r.Offline {
 		return fmt.Errorf("read user %s: %w", user, err)
 	}
-	if !userExists {
-		p.Add(&Action{Summary: "create IAM user " + user + " (programmatic access only)", Calls: []string{"iam:CreateUser"},
-			Do: func(ctx context.Context) error {
-				// The intent is saved before CreateUser (see createOwned).
-				return createOwned(r, state.KindIAMUser, user, iamARN(r, "user", user), func() (bool, error) {
-					out, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: &user, Tags: iamTags(a)})
-					if aws.IsAlreadyExists(err) {
-						// A lost reply the SDK retried: ours if it carries
-						// this env's tags (given only by CreateUser).
-						got, gerr := cl.GetUser(ctx, &iam.GetUserInput{UserName: &user})
-						if gerr != nil {
-							return false, fmt.Errorf("user %s already existed when created: %w", user, gerr)
-						}
-						return TaggedOurs(a, IAMTagMap(got.User.Tags)), nil
-					}
-					if err != nil {
-						return false, err
-					}
-					r.State.SetResource("iam_user_arn", sdk.ToString(out.User.Arn))
-					return true, nil
-				})
-			}})
-	} else {
-		p.SetResource("iam_user_arn", sdk.ToString(uout.User.Arn))
-		tags := IAMTagMap(uout.User.Tags)
-		if owner := ForeignOwner(a, tags); owner != "" {
-			return ForeignError("IAM user "+user, a, owner)
-		}
-		if !claimCreated(r, p, state.KindIAMUser, user, sdk.ToString(uout.User.Arn), "IAM user "+user, tags) {
-			p.Notice("IAM user %s already exists: adopting it (destroy keeps it; only the keys env %s made are deleted)", user, a.Env)
-		}
-		if _, err := loginProfile(); err == nil {
-			p.Warn("user %s has a console password: an app user needs programmatic access only; delete its login profile (IAM → Users → %s → Security credentials)", user, user)
-		}
-		if out, err := userPolicies(); err == nil && len(out.AttachedPolicies) > 0 {
-			p.Warn("user %s has policies attached directly; attach them to a group instead (Security Hub IAM.2)", user)
-		}
-	}
 	inGroup := false
 	if userExists {
+		if err := planExistingUser(r, p, user, uout.User, loginProfile, userPolicies); err != nil {
+			return err
+		}
 		out, err := userGroups()
 		if err != nil {
 			return fmt.Errorf("list groups of %s: %w", user, err)
@@ -217,17 +180,83 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 				inGroup = true
 			}
 		}
+	} else {
+		p.Add(createUserAction(r, user))
 	}
 	if !inGroup {
 		p.Add(&Action{Summary: fmt.Sprintf("add %s to group %s", user, group), Calls: []string{"iam:AddUserToGroup"},
 			After: []string{"iam:CreateGroup", "iam:CreateUser"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
-				return retryUnknownEntity(ctx, func() error {
-					_, err := cl.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: &group, UserName: &user})
-					return err
-				})
+				_, err := cl.AddUserToGroup(newEntity.In(ctx), &iam.AddUserToGroupInput{GroupName: &group, UserName: &user})
+				return err
 			}})
+	}
+	return nil
+}
+
+// createUserAction creates the app's IAM user, recorded as the wizard's.
+func createUserAction(r *Run, user string) *Action {
+	a := r.Answers
+	cl := r.AWS.IAM
+	return &Action{Summary: "create IAM user " + user + " (programmatic access only)", Calls: []string{"iam:CreateUser"},
+		Do: func(ctx context.Context) error {
+			return createOwnedIAM(r, state.KindIAMUser, user, iamARN(r, "user", user), "user "+user,
+				func() error {
+					out, err := cl.CreateUser(ctx, &iam.CreateUserInput{UserName: &user, Tags: iamTags(a)})
+					if err == nil {
+						r.State.SetResource("iam_user_arn", sdk.ToString(out.User.Arn))
+					}
+					return err
+				},
+				func() ([]iamtypes.Tag, error) {
+					got, err := cl.GetUser(ctx, &iam.GetUserInput{UserName: &user})
+					if err != nil {
+						return nil, err
+					}
+					return got.User.Tags, nil
+				})
+		}}
+}
+
+// createOwnedIAM creates the IAM entity kind/name (what names it in
+// errors) with this env's tags, the intent saved first (createOwned).
+// "Already exists" after the intent is a lost reply the SDK retried: the
+// entity is ours if it carries this env's tags (only the create call gives
+// them), which liveTags reads back.
+func createOwnedIAM(r *Run, kind, name, arn, what string, create func() error, liveTags func() ([]iamtypes.Tag, error)) error {
+	return createOwned(r, kind, name, arn, func() (bool, error) {
+		err := create()
+		if aws.IsAlreadyExists(err) {
+			tags, gerr := liveTags()
+			if gerr != nil {
+				return false, fmt.Errorf("%s already existed when created: %w", what, gerr)
+			}
+			return TaggedOurs(r.Answers, IAMTagMap(tags)), nil
+		}
+		return err == nil, err
+	})
+}
+
+// planExistingUser checks the user found (not another project's), claims
+// or adopts it, and warns of what an app user should not have (a console
+// password, policies attached directly).
+func planExistingUser(r *Run, p *Plan, user string, u *iamtypes.User,
+	loginProfile func() (*iam.GetLoginProfileOutput, error), userPolicies func() (*iam.ListAttachedUserPoliciesOutput, error)) error {
+	a := r.Answers
+	p.SetResource("iam_user_arn", sdk.ToString(u.Arn))
+	tags := IAMTagMap(u.Tags)
+	if owner := ForeignOwner(a, tags); owner != "" {
+		return ForeignError("IAM user "+user, a, owner)
+	}
+	if !claimCreated(r, p, state.KindIAMUser, user, sdk.ToString(u.Arn), "IAM user "+user, tags) {
+		p.Notice("IAM user %s already exists: adopting it (destroy keeps it; only the keys env %s made are deleted)", user, a.Env)
+	}
+	if _, err := loginProfile(); err == nil {
+		p.Warn("user %s has a console password: an app user needs programmatic access only; delete its login profile (IAM → Users → %s → Security credentials)", user, user)
+	}
+	if out, err := userPolicies(); err == nil && len(out.AttachedPolicies) > 0 {
+		p.Warn("user %s has policies attached directly; attach them to a group instead (Security Hub IAM.2)", user)
 	}
 	return nil
 }
@@ -235,49 +264,21 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 // planPolicy creates the customer-managed policy, or a new default version
 // when the live document differs (IAM keeps at most 5 versions).
 func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
-	cl := r.AWS.IAM
 	name := ARNName(arn)
 	if err := checkPolicy(ctx, r, p, policy.Identity, "least-privilege policy "+name, doc, ""); err != nil {
 		return err
 	}
 	live, version, err := livePolicy(ctx, r, arn)
 	if aws.IsNotFound(err) || err != nil && r.Offline {
-		p.Add(&Action{Summary: "create least-privilege policy " + name, Calls: []string{"iam:CreatePolicy"},
-			Do: func(ctx context.Context) error {
-				return createOwned(r, state.KindIAMPolicy, name, arn, func() (bool, error) {
-					out, err := createPolicy(ctx, cl, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc, Tags: iamTags(r.Answers),
-						Description: sdk.String("s3wizard: Django app access to its S3 bucket prefixes")})
-					if aws.IsAlreadyExists(err) {
-						// A lost reply the SDK retried: ours if tagged so.
-						got, gerr := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
-						if gerr != nil {
-							return false, fmt.Errorf("policy %s already existed when created: %w", name, gerr)
-						}
-						return TaggedOurs(r.Answers, IAMTagMap(got.Policy.Tags)), nil
-					}
-					if err == nil {
-						r.State.SetResource("policy_arn", arn)
-						r.State.SetResource(PolicyVersionResource, sdk.ToString(out.Policy.DefaultVersionId))
-					}
-					return err == nil, err
-				})
-			}})
+		p.Add(createPolicyAction(r, arn, doc))
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("read policy %s: %w", name, err)
 	}
-	_, recorded := r.ownership(state.KindIAMPolicy, name)
-	var tags map[string]string
-	if !recorded {
-		pol, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
-		if err != nil {
-			return fmt.Errorf("read policy %s: %w", name, err)
-		}
-		tags = IAMTagMap(pol.Policy.Tags)
-		if owner := ForeignOwner(r.Answers, tags); owner != "" {
-			return ForeignError("policy "+name, r.Answers, owner)
-		}
+	tags, err := unrecordedPolicyTags(ctx, r, arn)
+	if err != nil {
+		return err
 	}
 	// A pending intent becomes created; a new policy is claimed (tagged)
 	// or adopted; an adopted one's document is never rewritten.
@@ -289,7 +290,62 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 		p.SetResource(PolicyVersionResource, version)
 		return nil
 	}
-	p.Add(&Action{Summary: "update policy " + name + " (new default version)", Calls: []string{"iam:ListPolicyVersions", "iam:DeletePolicyVersion", "iam:CreatePolicyVersion"},
+	p.Add(updatePolicyAction(r, arn, doc))
+	return nil
+}
+
+// unrecordedPolicyTags reads the tags of a policy whose ownership the
+// progress file does not record (nil when it does), and refuses another
+// project's.
+func unrecordedPolicyTags(ctx context.Context, r *Run, arn string) (map[string]string, error) {
+	name := ARNName(arn)
+	if _, recorded := r.ownership(state.KindIAMPolicy, name); recorded {
+		return nil, nil
+	}
+	pol, err := r.AWS.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+	if err != nil {
+		return nil, fmt.Errorf("read policy %s: %w", name, err)
+	}
+	tags := IAMTagMap(pol.Policy.Tags)
+	if owner := ForeignOwner(r.Answers, tags); owner != "" {
+		return nil, ForeignError("policy "+name, r.Answers, owner)
+	}
+	return tags, nil
+}
+
+// createPolicyAction creates the least-privilege policy, recorded as the
+// wizard's with its version.
+func createPolicyAction(r *Run, arn, doc string) *Action {
+	cl := r.AWS.IAM
+	name := ARNName(arn)
+	return &Action{Summary: "create least-privilege policy " + name, Calls: []string{"iam:CreatePolicy"},
+		Do: func(ctx context.Context) error {
+			return createOwnedIAM(r, state.KindIAMPolicy, name, arn, "policy "+name,
+				func() error {
+					out, err := createPolicy(ctx, cl, &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc, Tags: iamTags(r.Answers),
+						Description: sdk.String("s3wizard: Django app access to its S3 bucket prefixes")})
+					if err == nil {
+						r.State.SetResource("policy_arn", arn)
+						r.State.SetResource(PolicyVersionResource, sdk.ToString(out.Policy.DefaultVersionId))
+					}
+					return err
+				},
+				func() ([]iamtypes.Tag, error) {
+					got, err := cl.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: &arn})
+					if err != nil {
+						return nil, err
+					}
+					return got.Policy.Tags, nil
+				})
+		}}
+}
+
+// updatePolicyAction makes doc the policy's new default version, first
+// deleting its oldest non-default version when it has IAM's five.
+func updatePolicyAction(r *Run, arn, doc string) *Action {
+	cl := r.AWS.IAM
+	name := ARNName(arn)
+	return &Action{Summary: "update policy " + name + " (new default version)", Calls: []string{"iam:ListPolicyVersions", "iam:DeletePolicyVersion", "iam:CreatePolicyVersion"},
 		Do: func(ctx context.Context) error {
 			vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn})
 			if err != nil {
@@ -312,8 +368,7 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 				r.State.SetResource(PolicyVersionResource, sdk.ToString(out.PolicyVersion.VersionId))
 			}
 			return err
-		}})
-	return nil
+		}}
 }
 
 // PolicyVersionResource records the ID of the least-privilege policy's

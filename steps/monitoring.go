@@ -11,6 +11,7 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -61,73 +62,105 @@ func planMonitoring(ctx context.Context, r *Run) (*Plan, error) {
 
 func verifyMonitoring(ctx context.Context, r *Run) []Check {
 	a := r.Answers
-	var checks []Check
 	want := WantedAlarms(a)
 	topic, email := "", AlarmEmail(a)
 	if len(want) > 0 && email != "" {
 		topic = AlarmTopicARN(a, r.AccountID())
 	}
 	// Every read goes out at once; the checks below take the answers.
+	live := readMonitoring(ctx, r, want, topic, email)
+	var checks []Check
+	if live.topicCheck != nil {
+		c, _ := live.topicCheck()
+		checks = append(checks, c)
+	}
+	if live.alarms != nil {
+		checks = append(checks, alarmChecks(a, want, topic, live.alarms)...)
+	}
+	if live.metrics != nil {
+		checks = append(checks, requestMetricsCheck(live.metrics))
+	}
+	if live.budget != nil {
+		checks = append(checks, budgetChecks(r, live.budget, live.notifications)...)
+	}
+	return checks
+}
+
+// monitoringReads are the reads of verifyMonitoring, sent together; each
+// is nil when the answers ask for no such check.
+type monitoringReads struct {
+	topicCheck    func() (Check, error)
+	alarms        func() (map[string]cwtypes.MetricAlarm, error)
+	metrics       func() (*s3.GetBucketMetricsConfigurationOutput, error)
+	budget        func() (*budgets.DescribeBudgetOutput, error)
+	notifications func() (*budgets.DescribeNotificationsForBudgetOutput, error)
+}
+
+// readMonitoring sends the reads the monitoring checks need.
+func readMonitoring(ctx context.Context, r *Run, want []cloudwatch.PutMetricAlarmInput, topic, email string) monitoringReads {
+	a := r.Answers
 	acct, name := r.AccountID(), BudgetName
-	var (
-		topicCheck    func() (Check, error)
-		alarms        func() (map[string]cwtypes.MetricAlarm, error)
-		metrics       func() (*s3.GetBucketMetricsConfigurationOutput, error)
-		budget        func() (*budgets.DescribeBudgetOutput, error)
-		notifications func() (*budgets.DescribeNotificationsForBudgetOutput, error)
-	)
+	var live monitoringReads
 	if topic != "" {
-		topicCheck = async(func() (Check, error) { return verifyAlarmTopic(ctx, r, topic, email), nil })
+		live.topicCheck = async(func() (Check, error) { return verifyAlarmTopic(ctx, r, topic, email), nil })
 	}
 	if len(want) > 0 {
-		alarms = async(func() (map[string]cwtypes.MetricAlarm, error) { return liveAlarms(ctx, CloudWatchClient(r), a.Bucket) })
+		live.alarms = async(func() (map[string]cwtypes.MetricAlarm, error) { return liveAlarms(ctx, CloudWatchClient(r), a.Bucket) })
 	}
 	if a.Alarms.RequestMetrics {
-		metrics = async(func() (*s3.GetBucketMetricsConfigurationOutput, error) {
+		live.metrics = async(func() (*s3.GetBucketMetricsConfigurationOutput, error) {
 			return r.AWS.S3In(a.Region).GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: &a.Bucket, Id: sdk.String(RequestMetricsID)})
 		})
 	}
 	if a.Budget.MonthlyUSD > 0 {
-		budget = async(func() (*budgets.DescribeBudgetOutput, error) {
+		live.budget = async(func() (*budgets.DescribeBudgetOutput, error) {
 			return r.AWS.Budgets.DescribeBudget(ctx, &budgets.DescribeBudgetInput{AccountId: &acct, BudgetName: &name})
 		})
-		notifications = async(func() (*budgets.DescribeNotificationsForBudgetOutput, error) {
+		live.notifications = async(func() (*budgets.DescribeNotificationsForBudgetOutput, error) {
 			return r.AWS.Budgets.DescribeNotificationsForBudget(ctx, &budgets.DescribeNotificationsForBudgetInput{AccountId: &acct, BudgetName: &name})
 		})
 	}
-	if topicCheck != nil {
-		c, _ := topicCheck()
-		checks = append(checks, c)
-	}
-	if len(want) > 0 {
-		live, err := alarms()
-		for _, in := range want {
-			name := "CloudWatch alarm " + sdk.ToString(in.AlarmName)
-			cur, ok := live[sdk.ToString(in.AlarmName)]
-			switch {
-			case err != nil:
-				checks = append(checks, Fail(CheckAlarm, name, aws.Explain(err).Error()))
-			case !ok:
-				checks = append(checks, Fail(CheckAlarm, name, "missing"))
-			case !sameAlarm(cur, in, topic):
-				checks = append(checks, Fail(CheckAlarm, name, "differs from the wanted alarm (or does not notify "+AlarmTopicName(a.Bucket)+"): run apply"))
-			default:
-				checks = append(checks, Pass(CheckAlarm, name, AlarmCondition(in)+notifySuffix(topic)))
-			}
-		}
-	}
-	if a.Alarms.RequestMetrics {
-		out, err := metrics()
+	return live
+}
+
+// alarmChecks checks each wanted alarm against the live ones.
+func alarmChecks(a *config.Answers, want []cloudwatch.PutMetricAlarmInput, topic string, alarms func() (map[string]cwtypes.MetricAlarm, error)) []Check {
+	var checks []Check
+	live, err := alarms()
+	for _, in := range want {
+		name := "CloudWatch alarm " + sdk.ToString(in.AlarmName)
+		cur, ok := live[sdk.ToString(in.AlarmName)]
 		switch {
 		case err != nil:
-			checks = append(checks, Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, aws.Explain(err).Error()))
-		case out.MetricsConfiguration == nil || sdk.ToString(out.MetricsConfiguration.Id) != RequestMetricsID:
-			checks = append(checks, Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, "not configured"))
+			checks = append(checks, Fail(CheckAlarm, name, aws.Explain(err).Error()))
+		case !ok:
+			checks = append(checks, Fail(CheckAlarm, name, "missing"))
+		case !sameAlarm(cur, in, topic):
+			checks = append(checks, Fail(CheckAlarm, name, "differs from the wanted alarm (or does not notify "+AlarmTopicName(a.Bucket)+"): run apply"))
 		default:
-			checks = append(checks, Pass(CheckRequestMetrics, "request metrics "+RequestMetricsID, "billed per metric per month"))
+			checks = append(checks, Pass(CheckAlarm, name, AlarmCondition(in)+notifySuffix(topic)))
 		}
 	}
-	if role, setter, _ := budgetOwnership(r); a.Budget.MonthlyUSD > 0 && role != budgetSetter {
+	return checks
+}
+
+func requestMetricsCheck(metrics func() (*s3.GetBucketMetricsConfigurationOutput, error)) Check {
+	out, err := metrics()
+	switch {
+	case err != nil:
+		return Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, aws.Explain(err).Error())
+	case out.MetricsConfiguration == nil || sdk.ToString(out.MetricsConfiguration.Id) != RequestMetricsID:
+		return Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, "not configured")
+	}
+	return Pass(CheckRequestMetrics, "request metrics "+RequestMetricsID, "billed per metric per month")
+}
+
+// budgetChecks checks the account's budget and, when this env sets it,
+// its amount and alert.
+func budgetChecks(r *Run, budget func() (*budgets.DescribeBudgetOutput, error), notifications func() (*budgets.DescribeNotificationsForBudgetOutput, error)) []Check {
+	a := r.Answers
+	name := BudgetName
+	if role, setter, _ := budgetOwnership(r); role != budgetSetter {
 		// Shared, set by another env, or not this project's: its amount
 		// and alert are not this env's to check (no drift to report).
 		out, err := budget()
@@ -136,41 +169,33 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 		if role == budgetShared {
 			by = "shared, set by env " + setter
 		}
-		switch {
-		case err != nil:
-			checks = append(checks, Fail(CheckBudget, "budget "+name, aws.Explain(err).Error()))
-		default:
-			checks = append(checks, Pass(CheckBudget, "budget "+name, sdk.ToString(out.Budget.BudgetLimit.Amount)+" USD/month ("+by+")"))
+		if err != nil {
+			return []Check{Fail(CheckBudget, "budget "+name, aws.Explain(err).Error())}
 		}
-	} else if a.Budget.MonthlyUSD > 0 {
-		out, err := budget()
-		switch {
-		case err != nil:
-			checks = append(checks, Fail(CheckBudget, "budget "+name, aws.Explain(err).Error()))
-		case !sameBudget(out.Budget, WantedBudget(a)):
-			checks = append(checks, Fail(CheckBudget, "budget "+name, "differs from the wanted budget: run apply"))
-		default:
-			checks = append(checks, Pass(CheckBudget, "budget "+name, sdk.ToString(out.Budget.BudgetLimit.Amount)+" USD/month"))
-		}
-		if err == nil {
-			nout, err := notifications()
-			found := false
-			if err == nil {
-				for _, n := range nout.Notifications {
-					found = found || sameNotification(n, WantedBudgetNotification(a))
-				}
-			}
-			switch {
-			case err != nil:
-				checks = append(checks, Fail(CheckBudgetAlert, "budget alert", aws.Explain(err).Error()))
-			case !found:
-				checks = append(checks, Fail(CheckBudgetAlert, "budget alert", fmt.Sprintf("no alert at %g%% of actual spend", a.Budget.ThresholdPct)))
-			default:
-				checks = append(checks, Pass(CheckBudgetAlert, "budget alert", fmt.Sprintf("actual > %g%% → %s", a.Budget.ThresholdPct, a.Budget.Email)))
-			}
+		return []Check{Pass(CheckBudget, "budget "+name, sdk.ToString(out.Budget.BudgetLimit.Amount)+" USD/month ("+by+")")}
+	}
+	out, err := budget()
+	switch {
+	case err != nil:
+		return []Check{Fail(CheckBudget, "budget "+name, aws.Explain(err).Error())}
+	case !sameBudget(out.Budget, WantedBudget(a)):
+		return []Check{Fail(CheckBudget, "budget "+name, "differs from the wanted budget: run apply"), budgetAlertCheck(a, notifications)}
+	}
+	return []Check{Pass(CheckBudget, "budget "+name, sdk.ToString(out.Budget.BudgetLimit.Amount)+" USD/month"), budgetAlertCheck(a, notifications)}
+}
+
+// budgetAlertCheck checks that the budget has the wanted alert.
+func budgetAlertCheck(a *config.Answers, notifications func() (*budgets.DescribeNotificationsForBudgetOutput, error)) Check {
+	nout, err := notifications()
+	if err != nil {
+		return Fail(CheckBudgetAlert, "budget alert", aws.Explain(err).Error())
+	}
+	for _, n := range nout.Notifications {
+		if sameNotification(n, WantedBudgetNotification(a)) {
+			return Pass(CheckBudgetAlert, "budget alert", fmt.Sprintf("actual > %g%% → %s", a.Budget.ThresholdPct, a.Budget.Email))
 		}
 	}
-	return checks
+	return Fail(CheckBudgetAlert, "budget alert", fmt.Sprintf("no alert at %g%% of actual spend", a.Budget.ThresholdPct))
 }
 
 // errAccountUnknown stops destroy's deletions that need the account in

@@ -190,57 +190,10 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 	}
 	// The alarms are read with the topic.
 	liveAll := async(func() (map[string]cwtypes.MetricAlarm, error) { return liveAlarms(ctx, cw, a.Bucket) })
-	topic, email := "", AlarmEmail(a)
-	switch {
-	case len(want) == 0:
-	case email == "":
-		p.Warn("the alarms notify nobody: set alarms.email (or budget.email) so that an SNS topic emails someone")
-	default:
-		topic = AlarmTopicARN(a, r.AccountID())
-		exists, subscribed, pending, err := alarmTopic(ctx, r, topic, email)
-		if err != nil {
-			_, _ = liveAll()
-			return fmt.Errorf("read SNS topic %s: %w", AlarmTopicName(a.Bucket), err)
-		}
-		cl := r.AWS.SNSIn(a.Region)
-		name := AlarmTopicName(a.Bucket)
-		if exists {
-			// Another project's topic is never subscribed to nor pointed
-			// at (issue 17 item 9).
-			tags, err := AlarmTopicTags(ctx, r, topic)
-			if err != nil {
-				_, _ = liveAll()
-				return fmt.Errorf("read the tags of SNS topic %s: %w", name, err)
-			}
-			if owner := ForeignOwner(a, tags); owner != "" {
-				_, _ = liveAll()
-				return ForeignError("SNS topic "+name, a, owner)
-			}
-			claimCreated(r, p, state.KindSNSTopic, name, topic, "SNS topic "+name, tags)
-		} else {
-			p.Add(&Action{Summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), Calls: []string{"sns:CreateTopic"},
-				Do: func(ctx context.Context) error {
-					// The intent is recorded first (createOwned): a crash
-					// after CreateTopic still leaves destroy knowing the
-					// topic is the wizard's.
-					return createOwned(r, state.KindSNSTopic, name, topic, func() (bool, error) {
-						_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name, Tags: snsTags(a)})
-						return err == nil, err
-					})
-				}})
-		}
-		if !subscribed {
-			p.Add(&Action{Summary: "subscribe " + email + " by email (AWS sends a confirmation link)", Calls: []string{"sns:Subscribe"},
-				After: []string{"sns:CreateTopic"},
-				Do: func(ctx context.Context) error {
-					_, err := cl.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: sdk.String("email"), Endpoint: &email})
-					return err
-				}})
-		}
-		p.Notice("alarms notify the SNS topic %s (%s), which emails %s: the subscription stays \"pending confirmation\" until %s clicks the link in AWS's email; until then no alarm email is sent", name, a.Region, email, email)
-		if pending {
-			p.Warn("%s has not confirmed the alarm subscription yet: click the link in the email from AWS Notifications (ask AWS to resend it by re-subscribing in SNS → Topics → %s)", email, name)
-		}
+	topic, err := planAlarmTopic(ctx, r, p, len(want) > 0)
+	if err != nil {
+		_, _ = liveAll()
+		return err
 	}
 	live, err := liveAll()
 	if err != nil {
@@ -250,31 +203,11 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 	for _, in := range want {
 		name := sdk.ToString(in.AlarmName)
 		wanted[name] = true
-		cur, exists := live[name]
+		_, exists := live[name]
 		claimAlarm(r, p, name, exists)
-		if exists && sameAlarm(cur, in, topic) {
-			continue
+		if act := putAlarmAction(r, in, live, topic); act != nil {
+			p.Add(act)
 		}
-		in := in
-		if exists {
-			// PutMetricAlarm replaces the whole alarm: keep the actions the
-			// user added.
-			in.AlarmActions, in.OKActions, in.InsufficientDataActions = cur.AlarmActions, cur.OKActions, cur.InsufficientDataActions
-		}
-		if topic != "" && !slices.Contains(in.AlarmActions, topic) {
-			in.AlarmActions = append(slices.Clone(in.AlarmActions), topic)
-		}
-		// Tags are taken at creation only (an update ignores them).
-		in.Tags = cwTags(a)
-		verb := "create"
-		if exists {
-			verb = "update"
-		}
-		// The topic before the alarms that point at it.
-		p.Add(&Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s, daily%s)", verb, name, AlarmCondition(in), notifySuffix(topic)),
-			Calls: []string{"cloudwatch:PutMetricAlarm"},
-			After: []string{"sns:CreateTopic"},
-			Do:    func(ctx context.Context) error { return putAlarm(ctx, r, cw, &in, exists) }})
 	}
 	for name := range live {
 		if wanted[name] {
@@ -285,6 +218,94 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 			Do: func(ctx context.Context) error { return deleteAlarm(ctx, r, cw, name) }})
 	}
 	return nil
+}
+
+// planAlarmTopic plans the SNS topic the alarms notify and its email
+// subscription, and returns the topic's ARN: "" when the alarms notify
+// nobody (there is no alarm, or no email to send to).
+func planAlarmTopic(ctx context.Context, r *Run, p *Plan, alarms bool) (topic string, err error) {
+	a := r.Answers
+	email := AlarmEmail(a)
+	switch {
+	case !alarms:
+		return "", nil
+	case email == "":
+		p.Warn("the alarms notify nobody: set alarms.email (or budget.email) so that an SNS topic emails someone")
+		return "", nil
+	}
+	topic = AlarmTopicARN(a, r.AccountID())
+	exists, subscribed, pending, err := alarmTopic(ctx, r, topic, email)
+	if err != nil {
+		return "", fmt.Errorf("read SNS topic %s: %w", AlarmTopicName(a.Bucket), err)
+	}
+	cl := r.AWS.SNSIn(a.Region)
+	name := AlarmTopicName(a.Bucket)
+	if exists {
+		// Another project's topic is never subscribed to nor pointed
+		// at (issue 17 item 9).
+		tags, err := AlarmTopicTags(ctx, r, topic)
+		if err != nil {
+			return "", fmt.Errorf("read the tags of SNS topic %s: %w", name, err)
+		}
+		if owner := ForeignOwner(a, tags); owner != "" {
+			return "", ForeignError("SNS topic "+name, a, owner)
+		}
+		claimCreated(r, p, state.KindSNSTopic, name, topic, "SNS topic "+name, tags)
+	} else {
+		p.Add(&Action{Summary: fmt.Sprintf("create SNS topic %s in %s", name, a.Region), Calls: []string{"sns:CreateTopic"},
+			Do: func(ctx context.Context) error {
+				// The intent is recorded first (createOwned): a crash
+				// after CreateTopic still leaves destroy knowing the
+				// topic is the wizard's.
+				return createOwned(r, state.KindSNSTopic, name, topic, func() (bool, error) {
+					_, err := cl.CreateTopic(ctx, &sns.CreateTopicInput{Name: &name, Tags: snsTags(a)})
+					return err == nil, err
+				})
+			}})
+	}
+	if !subscribed {
+		p.Add(&Action{Summary: "subscribe " + email + " by email (AWS sends a confirmation link)", Calls: []string{"sns:Subscribe"},
+			After: []string{"sns:CreateTopic"},
+			Do: func(ctx context.Context) error {
+				_, err := cl.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topic, Protocol: sdk.String("email"), Endpoint: &email})
+				return err
+			}})
+	}
+	p.Notice("alarms notify the SNS topic %s (%s), which emails %s: the subscription stays \"pending confirmation\" until %s clicks the link in AWS's email; until then no alarm email is sent", name, a.Region, email, email)
+	if pending {
+		p.Warn("%s has not confirmed the alarm subscription yet: click the link in the email from AWS Notifications (ask AWS to resend it by re-subscribing in SNS → Topics → %s)", email, name)
+	}
+	return topic, nil
+}
+
+// putAlarmAction creates or updates the wanted alarm in, pointed at topic
+// (when there is one); nil when the live alarm is the same.
+func putAlarmAction(r *Run, in cloudwatch.PutMetricAlarmInput, live map[string]cwtypes.MetricAlarm, topic string) *Action {
+	cw := CloudWatchClient(r)
+	name := sdk.ToString(in.AlarmName)
+	cur, exists := live[name]
+	if exists && sameAlarm(cur, in, topic) {
+		return nil
+	}
+	if exists {
+		// PutMetricAlarm replaces the whole alarm: keep the actions the
+		// user added.
+		in.AlarmActions, in.OKActions, in.InsufficientDataActions = cur.AlarmActions, cur.OKActions, cur.InsufficientDataActions
+	}
+	if topic != "" && !slices.Contains(in.AlarmActions, topic) {
+		in.AlarmActions = append(slices.Clone(in.AlarmActions), topic)
+	}
+	// Tags are taken at creation only (an update ignores them).
+	in.Tags = cwTags(r.Answers)
+	verb := "create"
+	if exists {
+		verb = "update"
+	}
+	// The topic before the alarms that point at it.
+	return &Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s, daily%s)", verb, name, AlarmCondition(in), notifySuffix(topic)),
+		Calls: []string{"cloudwatch:PutMetricAlarm"},
+		After: []string{"sns:CreateTopic"},
+		Do:    func(ctx context.Context) error { return putAlarm(ctx, r, cw, &in, exists) }}
 }
 
 func notifySuffix(topic string) string {

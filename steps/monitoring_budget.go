@@ -332,42 +332,11 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	role, setter, claim := budgetOwnership(r)
 
 	if a.Budget.MonthlyUSD <= 0 {
-		deletable, users := budgetDeletable(r)
-		switch {
-		case exists && len(users) > 0:
-			p.Notice("budget.monthly_usd is 0 for %s, but the account's budget %s is kept: env %s still uses it", a.Env, name, strings.Join(users, ", "))
-		case exists && !deletable:
-			p.Notice("budget.monthly_usd is 0 for %s; the account's budget %s was not made by this project: kept", a.Env, name)
-		case exists:
-			p.Notice("budget.monthly_usd is 0: the budget %s is deleted", name)
-			p.Add(&Action{Summary: "delete budget " + name, Calls: []string{"budgets:DeleteBudget"},
-				Do: func(ctx context.Context) error {
-					_, err := bc.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: &name})
-					if aws.IsNotFound(err) {
-						return nil
-					}
-					return err
-				}})
-		}
-		if r.State != nil && (r.State.Resource(budgetResource) != "" || r.State.Resource(budgetOwnerResource) != "") {
-			p.SetResource(budgetResource, "")
-			p.SetResource(budgetOwnerResource, "")
-			p.SetResource(budgetEmailResource, "")
-		}
+		planBudgetOff(r, p, exists)
 		return nil
 	}
-
 	if exists && role != budgetSetter {
-		live := sdk.ToString(out.Budget.BudgetLimit.Amount)
-		if role == budgetShared {
-			p.Notice("AWS Budgets: the account's S3 budget %s (%s USD/month) is shared by the envs of this account and set by env %s, which made it: this env's budget.monthly_usd (%g) and budget.email are not applied (change them in env %s's answers)", name, live, setter, a.Budget.MonthlyUSD, setter)
-		} else {
-			p.Notice("AWS Budgets: the account already has a budget %s (%s USD/month) that this project did not make (another project, or by hand): it is used as it is, never changed nor deleted from here; this env's budget.monthly_usd (%g) and budget.email are not applied", name, live, a.Budget.MonthlyUSD)
-		}
-		if claim != "" {
-			p.SetResource(budgetOwnerResource, claim)
-		}
-		p.SetResource(budgetResource, name)
+		planBudgetUsedAsIs(r, p, out.Budget, role, setter, claim)
 		_, _ = notifications()
 		return nil
 	}
@@ -377,55 +346,16 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	}
 
 	want := WantedBudget(a)
-	wantN := WantedBudgetNotification(a)
-	email := a.Budget.Email
-	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD) on the S3 costs of the whole account (SERVICE = %s: every bucket, every env and project of account %s; one budget per account, set by the env that made it), email to %s when actual spend exceeds %g%%", name, sdk.ToString(want.BudgetLimit.Amount), S3CostService, acct, email, a.Budget.ThresholdPct)
-	p.Notice("the budget counts S3's gross charges: credits and refunds are excluded (RECORD_TYPE), so an account living on promotional credits still gets the alert when S3 usage passes the amount")
-	if others := otherEnvsRecording(r, budgetResource, name); len(others) > 0 {
-		p.Notice("env %s also uses this budget; its amount and email are this env's (%s), which made it", strings.Join(others, ", "), a.Env)
-	}
+	budgetNotices(r, p, want)
 	if !exists {
-		p.Add(&Action{Summary: fmt.Sprintf("create budget %s (%s USD/month, alert at %g%% to %s)", name, sdk.ToString(want.BudgetLimit.Amount), a.Budget.ThresholdPct, email),
-			Calls: []string{"budgets:CreateBudget"},
-			Do: func(ctx context.Context) error {
-				if r.State == nil {
-					return errors.New("no progress file to record the budget in")
-				}
-				// The intent first: a crash after CreateBudget still
-				// leaves the budget this env's. The plan found no budget,
-				// so "already exists" after the intent is this env's own
-				// call answered twice (a lost reply the SDK retried).
-				if err := r.State.SaveResource(budgetOwnerResource, budgetMadePending); err != nil {
-					return fmt.Errorf("record the intent to create it: %w", err)
-				}
-				_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &acct, Budget: &want,
-					NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: &wantN, Subscribers: []btypes.Subscriber{emailSubscriber(email)}}},
-					ResourceTags:                 budgetTags(a)})
-				switch {
-				case err == nil || aws.IsAlreadyExists(err):
-					return r.State.Update(func(p *state.Progress) {
-						p.SetResource(budgetOwnerResource, budgetMadeHere)
-						p.SetResource(budgetEmailResource, email)
-						p.SetResource(budgetResource, name)
-					})
-				case aws.Status(err) >= 400 && aws.Status(err) < 500:
-					// Refused: nothing was made.
-					return errors.Join(err, r.State.SaveResource(budgetOwnerResource, ""))
-				}
-				return err
-			}})
+		p.Add(createBudgetAction(r, want))
 		return nil
 	}
 
-	// The budget and its notifications are separate resources, updated in
-	// place: the alerts change once the budget is updated, one after another
-	// (an alert re-created with the same threshold must be gone first).
-	alertsAfter := []string{"budgets:UpdateBudget", "budgets:DeleteNotification"}
 	if !sameBudget(out.Budget, want) {
-		upd := want
 		p.Add(&Action{Summary: fmt.Sprintf("update budget %s to %s USD/month", name, sdk.ToString(want.BudgetLimit.Amount)), Calls: []string{"budgets:UpdateBudget"},
 			Do: func(ctx context.Context) error {
-				_, err := bc.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: &acct, NewBudget: &upd})
+				_, err := bc.UpdateBudget(ctx, &budgets.UpdateBudgetInput{AccountId: &acct, NewBudget: &want})
 				return err
 			}})
 	}
@@ -433,9 +363,131 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 	if err != nil {
 		return fmt.Errorf("read notifications of budget %s: %w", name, err)
 	}
+	planBudgetAlert(ctx, r, p, nout.Notifications)
+	// Recorded once the step's actions are done.
+	p.SetResource(budgetEmailResource, a.Budget.Email)
+	p.SetResource(budgetResource, name)
+	return nil
+}
+
+// planBudgetOff plans for budget.monthly_usd 0: the account's budget is
+// deleted when this project made it and no other env uses it, and this
+// env's records of it are cleared.
+func planBudgetOff(r *Run, p *Plan, exists bool) {
+	a := r.Answers
+	bc := r.AWS.Budgets
+	acct := r.AccountID()
+	name := BudgetName
+	deletable, users := budgetDeletable(r)
+	switch {
+	case exists && len(users) > 0:
+		p.Notice("budget.monthly_usd is 0 for %s, but the account's budget %s is kept: env %s still uses it", a.Env, name, strings.Join(users, ", "))
+	case exists && !deletable:
+		p.Notice("budget.monthly_usd is 0 for %s; the account's budget %s was not made by this project: kept", a.Env, name)
+	case exists:
+		p.Notice("budget.monthly_usd is 0: the budget %s is deleted", name)
+		p.Add(&Action{Summary: "delete budget " + name, Calls: []string{"budgets:DeleteBudget"},
+			Do: func(ctx context.Context) error {
+				_, err := bc.DeleteBudget(ctx, &budgets.DeleteBudgetInput{AccountId: &acct, BudgetName: &name})
+				if aws.IsNotFound(err) {
+					return nil
+				}
+				return err
+			}})
+	}
+	if r.State != nil && (r.State.Resource(budgetResource) != "" || r.State.Resource(budgetOwnerResource) != "") {
+		p.SetResource(budgetResource, "")
+		p.SetResource(budgetOwnerResource, "")
+		p.SetResource(budgetEmailResource, "")
+	}
+}
+
+// planBudgetUsedAsIs plans for an existing budget this env does not set
+// (role budgetShared or budgetForeign): it is used as it is, and why this
+// env's amount and email are not applied is said.
+func planBudgetUsedAsIs(r *Run, p *Plan, live *btypes.Budget, role budgetRole, setter, claim string) {
+	a := r.Answers
+	name := BudgetName
+	amount := sdk.ToString(live.BudgetLimit.Amount)
+	if role == budgetShared {
+		p.Notice("AWS Budgets: the account's S3 budget %s (%s USD/month) is shared by the envs of this account and set by env %s, which made it: this env's budget.monthly_usd (%g) and budget.email are not applied (change them in env %s's answers)", name, amount, setter, a.Budget.MonthlyUSD, setter)
+	} else {
+		p.Notice("AWS Budgets: the account already has a budget %s (%s USD/month) that this project did not make (another project, or by hand): it is used as it is, never changed nor deleted from here; this env's budget.monthly_usd (%g) and budget.email are not applied", name, amount, a.Budget.MonthlyUSD)
+	}
+	if claim != "" {
+		p.SetResource(budgetOwnerResource, claim)
+	}
+	p.SetResource(budgetResource, name)
+}
+
+// budgetNotices says what the budget this env sets watches, and who else
+// uses it.
+func budgetNotices(r *Run, p *Plan, want btypes.Budget) {
+	a := r.Answers
+	name := BudgetName
+	p.Notice("AWS Budgets: monthly cost budget %s of %s USD (budgets are in USD) on the S3 costs of the whole account (SERVICE = %s: every bucket, every env and project of account %s; one budget per account, set by the env that made it), email to %s when actual spend exceeds %g%%", name, sdk.ToString(want.BudgetLimit.Amount), S3CostService, r.AccountID(), a.Budget.Email, a.Budget.ThresholdPct)
+	p.Notice("the budget counts S3's gross charges: credits and refunds are excluded (RECORD_TYPE), so an account living on promotional credits still gets the alert when S3 usage passes the amount")
+	if others := otherEnvsRecording(r, budgetResource, name); len(others) > 0 {
+		p.Notice("env %s also uses this budget; its amount and email are this env's (%s), which made it", strings.Join(others, ", "), a.Env)
+	}
+}
+
+// createBudgetAction creates the account's budget with its alert, the
+// intent to create it recorded first.
+func createBudgetAction(r *Run, want btypes.Budget) *Action {
+	a := r.Answers
+	acct := r.AccountID()
+	wantN := WantedBudgetNotification(a)
+	email := a.Budget.Email
+	return &Action{Summary: fmt.Sprintf("create budget %s (%s USD/month, alert at %g%% to %s)", BudgetName, sdk.ToString(want.BudgetLimit.Amount), a.Budget.ThresholdPct, email),
+		Calls: []string{"budgets:CreateBudget"},
+		Do: func(ctx context.Context) error {
+			if r.State == nil {
+				return errors.New("no progress file to record the budget in")
+			}
+			// The intent first: a crash after CreateBudget still
+			// leaves the budget this env's. The plan found no budget,
+			// so "already exists" after the intent is this env's own
+			// call answered twice (a lost reply the SDK retried).
+			if err := r.State.SaveResource(budgetOwnerResource, budgetMadePending); err != nil {
+				return fmt.Errorf("record the intent to create it: %w", err)
+			}
+			_, err := r.AWS.Budgets.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: &acct, Budget: &want,
+				NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: &wantN, Subscribers: []btypes.Subscriber{emailSubscriber(email)}}},
+				ResourceTags:                 budgetTags(a)})
+			switch {
+			case err == nil || aws.IsAlreadyExists(err):
+				return r.State.Update(func(p *state.Progress) {
+					p.SetResource(budgetOwnerResource, budgetMadeHere)
+					p.SetResource(budgetEmailResource, email)
+					p.SetResource(budgetResource, BudgetName)
+				})
+			case aws.Status(err) >= 400 && aws.Status(err) < 500:
+				// Refused: nothing was made.
+				return errors.Join(err, r.State.SaveResource(budgetOwnerResource, ""))
+			}
+			return err
+		}}
+}
+
+// planBudgetAlert plans the existing budget's alert from its live
+// notifications: kept when it is the wanted one with the wanted email;
+// otherwise the wizard's other alerts (and a wrong-email one) are removed
+// and the wanted one created.
+func planBudgetAlert(ctx context.Context, r *Run, p *Plan, live []btypes.Notification) {
+	a := r.Answers
+	bc := r.AWS.Budgets
+	acct := r.AccountID()
+	name := BudgetName
+	wantN := WantedBudgetNotification(a)
+	email := a.Budget.Email
+	// The budget and its notifications are separate resources, updated in
+	// place: the alerts change once the budget is updated, one after another
+	// (an alert re-created with the same threshold must be gone first).
+	alertsAfter := []string{"budgets:UpdateBudget", "budgets:DeleteNotification"}
 	found := false
 	var stale []btypes.Notification
-	for _, n := range nout.Notifications {
+	for _, n := range live {
 		switch {
 		case sameNotification(n, wantN):
 			found = true
@@ -443,48 +495,41 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 			stale = append(stale, n)
 		}
 	}
-	recreate := !found
 	if found {
 		ok, how := budgetSubscriber(ctx, r, name, wantN, email)
 		if how != "" {
 			p.Notice("%s", how)
 		}
-		recreate = !ok
-	}
-	if recreate {
+		if ok {
+			return
+		}
 		// Deleting and re-creating the alert (rather than UpdateNotification
 		// and CreateSubscriber) works the same on AWS and on emulators that
 		// lack the subscriber APIs, and sets the email in the same call.
-		if found {
-			stale = append(stale, wantN)
-		}
-		for _, old := range stale {
-			old := btypes.Notification{NotificationType: old.NotificationType, ComparisonOperator: old.ComparisonOperator, Threshold: old.Threshold, ThresholdType: old.ThresholdType}
-			p.Add(&Action{Summary: fmt.Sprintf("budget %s: remove the %g%% alert", name, old.Threshold), Calls: []string{"budgets:DeleteNotification"},
-				After: alertsAfter,
-				Do: func(ctx context.Context) error {
-					_, err := bc.DeleteNotification(ctx, &budgets.DeleteNotificationInput{AccountId: &acct, BudgetName: &name, Notification: &old})
-					if aws.IsNotFound(err) {
-						return nil
-					}
-					return err
-				}})
-		}
-		p.Add(&Action{Summary: fmt.Sprintf("budget %s: alert at %g%% of actual spend to %s", name, a.Budget.ThresholdPct, email), Calls: []string{"budgets:CreateNotification"},
+		stale = append(stale, wantN)
+	}
+	for _, old := range stale {
+		old := btypes.Notification{NotificationType: old.NotificationType, ComparisonOperator: old.ComparisonOperator, Threshold: old.Threshold, ThresholdType: old.ThresholdType}
+		p.Add(&Action{Summary: fmt.Sprintf("budget %s: remove the %g%% alert", name, old.Threshold), Calls: []string{"budgets:DeleteNotification"},
 			After: alertsAfter,
 			Do: func(ctx context.Context) error {
-				_, err := bc.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: &acct, BudgetName: &name, Notification: &wantN,
-					Subscribers: []btypes.Subscriber{emailSubscriber(email)}})
-				if aws.IsAlreadyExists(err) {
+				_, err := bc.DeleteNotification(ctx, &budgets.DeleteNotificationInput{AccountId: &acct, BudgetName: &name, Notification: &old})
+				if aws.IsNotFound(err) {
 					return nil
 				}
 				return err
 			}})
 	}
-	// Recorded once the step's actions are done.
-	p.SetResource(budgetEmailResource, email)
-	p.SetResource(budgetResource, name)
-	return nil
+	p.Add(&Action{Summary: fmt.Sprintf("budget %s: alert at %g%% of actual spend to %s", name, a.Budget.ThresholdPct, email), Calls: []string{"budgets:CreateNotification"},
+		After: alertsAfter,
+		Do: func(ctx context.Context) error {
+			_, err := bc.CreateNotification(ctx, &budgets.CreateNotificationInput{AccountId: &acct, BudgetName: &name, Notification: &wantN,
+				Subscribers: []btypes.Subscriber{emailSubscriber(email)}})
+			if aws.IsAlreadyExists(err) {
+				return nil
+			}
+			return err
+		}})
 }
 
 // budgetSubscriber reports whether email is subscribed to the budget's

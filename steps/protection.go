@@ -69,7 +69,6 @@ func planProtection(ctx context.Context, r *Run) (*Plan, error) {
 func verifyProtection(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
-	var checks []Check
 	// Every setting is read at once; the checks below take the answers.
 	encryption := async(func() (*types.ServerSideEncryptionRule, error) { return liveEncryption(ctx, cl, a.Bucket) })
 	versioning := async(func() (*s3.GetBucketVersioningOutput, error) {
@@ -89,32 +88,54 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 		logBucketChecks = async(func() ([]Check, error) { return verifyLogBucket(ctx, r, cl, logBucket), nil })
 	}
 
+	checks := []Check{encryptionCheck(r, encryption)}
+	if a.Versioning {
+		checks = append(checks, versioningCheck(r, versioning))
+	}
+	checks = append(checks, lifecycleChecks(r, lifecycle)...)
+	if !a.AccessLogs {
+		return checks
+	}
+	checks = append(checks, accessLoggingCheck(logBucket, logging))
+	logChecks, _ := logBucketChecks()
+	return append(checks, logChecks...)
+}
+
+func encryptionCheck(r *Run, encryption func() (*types.ServerSideEncryptionRule, error)) Check {
+	a := r.Answers
 	name := "default encryption " + a.Encryption
 	if reason := r.refusal(refusedEncryption); reason != "" {
-		checks = append(checks, Skip(CheckEncryption, name, skippedLine("default encryption "+DescribeEncryption(a), reason)))
-	} else if live, err := encryption(); err != nil {
-		checks = append(checks, Fail(CheckEncryption, name, aws.Explain(err).Error()))
-	} else if !sameEncryption(live, WantedEncryption(a), kmsKeyARN(r)) {
-		checks = append(checks, Fail(CheckEncryption, name, "the bucket's default encryption differs from the wanted one: run apply"))
-	} else {
-		checks = append(checks, Pass(CheckEncryption, name, DescribeEncryption(a)))
+		return Skip(CheckEncryption, name, skippedLine("default encryption "+DescribeEncryption(a), reason))
 	}
-
-	if a.Versioning {
-		out, err := versioning()
-		reason := r.refusal(refusedVersioning)
-		switch {
-		case reason != "":
-			checks = append(checks, Skip(CheckVersioning, "versioning enabled", skippedLine("versioning", reason)))
-		case err != nil:
-			checks = append(checks, Fail(CheckVersioning, "versioning enabled", aws.Explain(err).Error()))
-		case out.Status != types.BucketVersioningStatusEnabled:
-			checks = append(checks, Fail(CheckVersioning, "versioning enabled", fmt.Sprintf("versioning is %q", out.Status)))
-		default:
-			checks = append(checks, Pass(CheckVersioning, "versioning enabled", string(out.Status)))
-		}
+	live, err := encryption()
+	switch {
+	case err != nil:
+		return Fail(CheckEncryption, name, aws.Explain(err).Error())
+	case !sameEncryption(live, WantedEncryption(a), kmsKeyARN(r)):
+		return Fail(CheckEncryption, name, "the bucket's default encryption differs from the wanted one: run apply")
 	}
+	return Pass(CheckEncryption, name, DescribeEncryption(a))
+}
 
+func versioningCheck(r *Run, versioning func() (*s3.GetBucketVersioningOutput, error)) Check {
+	out, err := versioning()
+	reason := r.refusal(refusedVersioning)
+	switch {
+	case reason != "":
+		return Skip(CheckVersioning, "versioning enabled", skippedLine("versioning", reason))
+	case err != nil:
+		return Fail(CheckVersioning, "versioning enabled", aws.Explain(err).Error())
+	case out.Status != types.BucketVersioningStatusEnabled:
+		return Fail(CheckVersioning, "versioning enabled", fmt.Sprintf("versioning is %q", out.Status))
+	}
+	return Pass(CheckVersioning, "versioning enabled", string(out.Status))
+}
+
+// lifecycleChecks checks the wizard's lifecycle rules; on an S3-compatible
+// provider, the rules it cannot take are listed as skipped.
+func lifecycleChecks(r *Run, lifecycle func() (lifecycleRules, error)) []Check {
+	a := r.Answers
+	var checks []Check
 	want := WantedLifecycleRules(a)
 	if compatible(a) {
 		var skipped []string
@@ -124,29 +145,27 @@ func verifyProtection(ctx context.Context, r *Run) []Check {
 		}
 	}
 	if reason := r.refusal(refusedLifecycle); reason != "" {
-		checks = append(checks, Skip(CheckLifecycle, "lifecycle rules", skippedLine("lifecycle rules", reason)))
-	} else if lc, err := lifecycle(); err != nil {
-		checks = append(checks, Fail(CheckLifecycle, "lifecycle rules", aws.Explain(err).Error()))
-	} else if !sameRules(lc.ours, want) {
-		checks = append(checks, Fail(CheckLifecycle, "lifecycle rules", "live: "+describeRules(lc.ours)+"; wanted: "+describeRules(want)))
-	} else {
-		checks = append(checks, Pass(CheckLifecycle, "lifecycle rules", describeRules(want)))
+		return append(checks, Skip(CheckLifecycle, "lifecycle rules", skippedLine("lifecycle rules", reason)))
 	}
+	lc, err := lifecycle()
+	switch {
+	case err != nil:
+		return append(checks, Fail(CheckLifecycle, "lifecycle rules", aws.Explain(err).Error()))
+	case !sameRules(lc.ours, want):
+		return append(checks, Fail(CheckLifecycle, "lifecycle rules", "live: "+describeRules(lc.ours)+"; wanted: "+describeRules(want)))
+	}
+	return append(checks, Pass(CheckLifecycle, "lifecycle rules", describeRules(want)))
+}
 
-	if !a.AccessLogs {
-		return checks
-	}
+func accessLoggingCheck(logBucket string, logging func() (*s3.GetBucketLoggingOutput, error)) Check {
 	out, err := logging()
 	switch {
 	case err != nil:
-		checks = append(checks, Fail(CheckAccessLogging, "server access logging", aws.Explain(err).Error()))
+		return Fail(CheckAccessLogging, "server access logging", aws.Explain(err).Error())
 	case out.LoggingEnabled == nil:
-		checks = append(checks, Fail(CheckAccessLogging, "server access logging", "logging is off"))
+		return Fail(CheckAccessLogging, "server access logging", "logging is off")
 	case sdk.ToString(out.LoggingEnabled.TargetBucket) != logBucket || sdk.ToString(out.LoggingEnabled.TargetPrefix) != logPrefix:
-		checks = append(checks, Fail(CheckAccessLogging, "server access logging", fmt.Sprintf("logs go to %s/%s, not %s/%s", sdk.ToString(out.LoggingEnabled.TargetBucket), sdk.ToString(out.LoggingEnabled.TargetPrefix), logBucket, logPrefix)))
-	default:
-		checks = append(checks, Pass(CheckAccessLogging, "server access logging", logBucket+"/"+logPrefix))
+		return Fail(CheckAccessLogging, "server access logging", fmt.Sprintf("logs go to %s/%s, not %s/%s", sdk.ToString(out.LoggingEnabled.TargetBucket), sdk.ToString(out.LoggingEnabled.TargetPrefix), logBucket, logPrefix))
 	}
-	logChecks, _ := logBucketChecks()
-	return append(checks, logChecks...)
+	return Pass(CheckAccessLogging, "server access logging", logBucket+"/"+logPrefix)
 }

@@ -108,11 +108,9 @@ func DescribeEncryption(a *config.Answers) string {
 func putEncryptionAction(cl aws.S3API, bucket string, rule types.ServerSideEncryptionRule, summary string) *Action {
 	return &Action{Summary: summary, Calls: []string{"s3:PutBucketEncryption"},
 		Do: func(ctx context.Context) error {
-			return retryConflict(ctx, func() error {
-				_, err := cl.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: &bucket,
-					ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{rule}}})
-				return err
-			})
+			_, err := cl.PutBucketEncryption(conflict.In(ctx), &s3.PutBucketEncryptionInput{Bucket: &bucket,
+				ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{rule}}})
+			return err
 		}}
 }
 

@@ -120,24 +120,14 @@ func LiveLifecycle(ctx context.Context, cl aws.S3API, bucket string) (ours, fore
 func planLifecycle(ctx context.Context, r *Run, p *Plan, bucket string, want []types.LifecycleRule, what string) error {
 	a := r.Answers
 	if bucket == a.Bucket {
-		if a.Lifecycle.ArchiveTier != "" {
-			p.Notice("media/ moves to %s after %d days: %s", a.Lifecycle.ArchiveTier, archiveDays(a.Lifecycle), archiveNote(a.Lifecycle.ArchiveTier))
-		}
-		if a.Lifecycle.NoncurrentExpireDays > 0 && !a.Versioning {
-			p.Notice("noncurrent_expire_days has no effect while versioning is off")
-		}
+		lifecycleNotices(a, p)
 	}
 	cl := r.AWS.S3In(a.Region)
 	provider := compatible(a) && bucket == a.Bucket
 	if provider {
-		if reason := r.refusal(refusedLifecycle); reason != "" {
-			p.Notice("%s", skippedLine("lifecycle rules", reason))
+		var refused bool
+		if want, refused = providerLifecycleRules(r, p, want); refused {
 			return nil
-		}
-		var refused []string
-		want, refused = r.providerRules(want)
-		for _, line := range refused {
-			p.Notice("%s", line)
 		}
 	}
 	ours, foreign, err := LiveLifecycle(ctx, cl, bucket)
@@ -153,20 +143,9 @@ func planLifecycle(ctx context.Context, r *Run, p *Plan, bucket string, want []t
 	if len(foreign) > 0 {
 		p.Notice("%s has %d lifecycle rule(s) of its own: they are kept as they are", bucket, len(foreign))
 	}
-	if bucket == a.Bucket && a.Lifecycle.UploadsExpireDays > 0 && !r.Owns(state.KindBucket, a.Bucket) && !hasRule(ours, ruleExpireUploads) {
-		n, more, err := countUploads(ctx, cl, bucket)
-		if err != nil && (aws.IsNotFound(err) || r.Offline) {
-			n, err = 0, nil // not created yet: nothing under uploads/
-		}
-		if err != nil {
-			return fmt.Errorf("count the objects under uploads/ of %s: %w", bucket, err)
-		}
-		if n > 0 {
-			plus := ""
-			if more {
-				plus = "+"
-			}
-			p.Warn("%s existed before the wizard and already holds %d%s object(s) under uploads/: the rule expiring uploads/ after %d days will delete them too; move what must stay out of uploads/ first, or set lifecycle.uploads_expire_days: 0", bucket, n, plus, a.Lifecycle.UploadsExpireDays)
+	if bucket == a.Bucket {
+		if err := warnExistingUploads(ctx, r, p, ours); err != nil {
+			return err
 		}
 	}
 	act := lifecycleAction(cl, bucket, append(slices.Clone(foreign), want...), what+": "+describeRules(want))
@@ -174,6 +153,58 @@ func planLifecycle(ctx context.Context, r *Run, p *Plan, bucket string, want []t
 		act.Do = func(ctx context.Context) error { return r.putProviderLifecycle(ctx, cl, bucket, foreign, want) }
 	}
 	p.Add(act)
+	return nil
+}
+
+// lifecycleNotices says what the media bucket's lifecycle answers mean.
+func lifecycleNotices(a *config.Answers, p *Plan) {
+	if a.Lifecycle.ArchiveTier != "" {
+		p.Notice("media/ moves to %s after %d days: %s", a.Lifecycle.ArchiveTier, archiveDays(a.Lifecycle), archiveNote(a.Lifecycle.ArchiveTier))
+	}
+	if a.Lifecycle.NoncurrentExpireDays > 0 && !a.Versioning {
+		p.Notice("noncurrent_expire_days has no effect while versioning is off")
+	}
+}
+
+// providerLifecycleRules are the wanted rules an S3-compatible provider
+// takes (the others noted as skipped); refused when it refuses lifecycle
+// rules altogether.
+func providerLifecycleRules(r *Run, p *Plan, want []types.LifecycleRule) (rules []types.LifecycleRule, refused bool) {
+	if reason := r.refusal(refusedLifecycle); reason != "" {
+		p.Notice("%s", skippedLine("lifecycle rules", reason))
+		return nil, true
+	}
+	rules, skipped := r.providerRules(want)
+	for _, line := range skipped {
+		p.Notice("%s", line)
+	}
+	return rules, false
+}
+
+// warnExistingUploads warns, when the media bucket's rule expiring
+// uploads/ is new (not in ours, the live rules) and the wizard did not
+// create the bucket, that it will delete what the bucket already holds
+// there.
+func warnExistingUploads(ctx context.Context, r *Run, p *Plan, ours []types.LifecycleRule) error {
+	a := r.Answers
+	bucket := a.Bucket
+	if a.Lifecycle.UploadsExpireDays <= 0 || r.Owns(state.KindBucket, bucket) || hasRule(ours, ruleExpireUploads) {
+		return nil
+	}
+	n, more, err := countUploads(ctx, r.AWS.S3In(a.Region), bucket)
+	if err != nil && (aws.IsNotFound(err) || r.Offline) {
+		n, err = 0, nil // not created yet: nothing under uploads/
+	}
+	if err != nil {
+		return fmt.Errorf("count the objects under uploads/ of %s: %w", bucket, err)
+	}
+	if n > 0 {
+		plus := ""
+		if more {
+			plus = "+"
+		}
+		p.Warn("%s existed before the wizard and already holds %d%s object(s) under uploads/: the rule expiring uploads/ after %d days will delete them too; move what must stay out of uploads/ first, or set lifecycle.uploads_expire_days: 0", bucket, n, plus, a.Lifecycle.UploadsExpireDays)
+	}
 	return nil
 }
 
@@ -230,10 +261,8 @@ func lifecycleAction(cl aws.S3API, bucket string, rules []types.LifecycleRule, s
 	if len(rules) == 0 {
 		return &Action{Summary: "remove the lifecycle rules of " + bucket, Calls: []string{"s3:DeleteBucketLifecycle"},
 			Do: func(ctx context.Context) error {
-				return retryConflict(ctx, func() error {
-					_, err := cl.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: &bucket})
-					return err
-				})
+				_, err := cl.DeleteBucketLifecycle(conflict.In(ctx), &s3.DeleteBucketLifecycleInput{Bucket: &bucket})
+				return err
 			}}
 	}
 	return &Action{Summary: summary, Calls: []string{"s3:PutBucketLifecycleConfiguration"},
@@ -241,11 +270,9 @@ func lifecycleAction(cl aws.S3API, bucket string, rules []types.LifecycleRule, s
 }
 
 func putLifecycle(ctx context.Context, cl aws.S3API, bucket string, rules []types.LifecycleRule) error {
-	return retryConflict(ctx, func() error {
-		_, err := cl.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: &bucket,
-			LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}})
-		return err
-	})
+	_, err := cl.PutBucketLifecycleConfiguration(conflict.In(ctx), &s3.PutBucketLifecycleConfigurationInput{Bucket: &bucket,
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}})
+	return err
 }
 
 func archiveNote(tier string) string {

@@ -30,7 +30,7 @@ func LogBucketName(bucket string) string { return config.LogBucketName(bucket) }
 func logAction(a *Action) *Action {
 	do := a.Do
 	a.Summary = "access logs: " + a.Summary
-	a.Do = func(ctx context.Context) error { return retryConflict(ctx, func() error { return do(ctx) }) }
+	a.Do = func(ctx context.Context) error { return do(conflict.In(ctx)) }
 	return a
 }
 
@@ -58,10 +58,8 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 			p.Notice("access_logs: false: logging of %s stops; the log bucket %s and the logs already in it are kept (its lifecycle rule expires them)", bucket, logBucket)
 			p.Add(&Action{Summary: "turn off server access logging of " + bucket, Calls: []string{"s3:PutBucketLogging"},
 				Do: func(ctx context.Context) error {
-					return retryConflict(ctx, func() error {
-						_, err := cl.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: &bucket, BucketLoggingStatus: &types.BucketLoggingStatus{}})
-						return err
-					})
+					_, err := cl.PutBucketLogging(conflict.In(ctx), &s3.PutBucketLoggingInput{Bucket: &bucket, BucketLoggingStatus: &types.BucketLoggingStatus{}})
+					return err
 				}})
 		}
 		return nil
@@ -98,7 +96,6 @@ func planAccessLogs(ctx context.Context, r *Run, p *Plan) error {
 	return nil
 }
 
-// planLogBucket returns the changes the log bucket needs; each waits for the calls in its After.
 // logBucketReads are the log bucket's reads, sent together; each is used
 // only when the bucket exists.
 type logBucketReads struct {
@@ -139,123 +136,169 @@ func readLogBucket(ctx context.Context, cl aws.S3API, logBucket string, exists b
 	return live
 }
 
+// planLogBucket returns the changes the log bucket needs; each waits for the calls in its After.
 func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live *logBucketReads) ([]*Action, error) {
-	a := r.Answers
-	cl := r.AWS.S3In(a.Region)
 	st, err := live.head()
 	if err != nil && !r.Offline {
 		return nil, fmt.Errorf("check log bucket %s: %w", logBucket, err)
 	}
 	var changes []*Action
-	afterLogBucket := []string{"s3:CreateBucket"} // its settings wait for it
-	exists := false
 	switch st {
 	case bucketTaken:
 		return nil, fmt.Errorf("the log bucket name %s belongs to another AWS account (bucket names are global): choose another bucket name, or set access_logs: false", logBucket)
 	case bucketOurs:
-		reg, err := live.region()
-		if err != nil {
-			return nil, fmt.Errorf("read region of log bucket %s: %w", logBucket, err)
-		}
-		if reg != a.Region {
-			return nil, fmt.Errorf("the log bucket %s is in %s, but server access logs must go to a bucket in the same region as %s (%s): delete or rename it, or set access_logs: false", logBucket, reg, a.Bucket, a.Region)
-		}
-		if err := planBucketOwner(ctx, r, p, cl, logBucket, "log bucket"); err != nil {
+		if err := checkLiveLogBucket(ctx, r, p, logBucket, live); err != nil {
 			return nil, err
 		}
-		exists = true
-	default:
-		changes = append(changes, &Action{Summary: fmt.Sprintf("create log bucket %s in %s (ACLs disabled)", logBucket, a.Region), Calls: []string{"s3:CreateBucket"},
-			Do: func(ctx context.Context) error {
-				// destroy deletes only what the wizard created: the intent
-				// is saved before CreateBucket (see createOwned).
-				if err := createOwnedBucket(ctx, r, cl, logBucket); err != nil {
-					return err
-				}
-				r.State.SetResource(LogBucketResource, logBucket)
-				return nil
-			}})
-	}
-
-	// Ownership (a created bucket has it from CreateBucket).
-	if exists {
 		p.SetResource(LogBucketResource, logBucket)
-		own, err := live.ownership()
-		if err != nil && !aws.IsNotFound(err) {
-			return nil, fmt.Errorf("read object ownership of %s: %w", logBucket, err)
+	default:
+		changes = append(changes, createLogBucketAction(r, logBucket))
+		live = nil // a bucket to create: every setting is put
+	}
+	afterLogBucket := []string{"s3:CreateBucket"} // its settings wait for it
+	for _, setting := range []logBucketSetting{logOwnershipAction, logPABAction, logEncryptionAction, logLifecycleAction, logPolicyAction} {
+		act, err := setting(ctx, r, p, logBucket, live)
+		if err != nil {
+			return nil, err
 		}
-		if !ownerEnforced(own) {
-			changes = append(changes, &Action{After: afterLogBucket, Summary: "ACLs disabled on " + logBucket, Calls: []string{"s3:PutBucketOwnershipControls"},
-				Do: func(ctx context.Context) error {
-					_, err := cl.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: &logBucket,
-						OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}})
-					return err
-				}})
+		if act != nil {
+			act.After = afterLogBucket
+			changes = append(changes, act)
 		}
 	}
+	return changes, nil
+}
 
-	// Block Public Access: all four on; logs are never public.
-	pabOK := false
-	if exists {
+// checkLiveLogBucket refuses an existing log bucket that cannot take this
+// bucket's logs: in another region, or another project's.
+func checkLiveLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live *logBucketReads) error {
+	a := r.Answers
+	reg, err := live.region()
+	if err != nil {
+		return fmt.Errorf("read region of log bucket %s: %w", logBucket, err)
+	}
+	if reg != a.Region {
+		return fmt.Errorf("the log bucket %s is in %s, but server access logs must go to a bucket in the same region as %s (%s): delete or rename it, or set access_logs: false", logBucket, reg, a.Bucket, a.Region)
+	}
+	return planBucketOwner(ctx, r, p, r.AWS.S3In(a.Region), logBucket, "log bucket")
+}
+
+// createLogBucketAction creates the log bucket (ACLs disabled from the
+// start) and records it.
+func createLogBucketAction(r *Run, logBucket string) *Action {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
+	return &Action{Summary: fmt.Sprintf("create log bucket %s in %s (ACLs disabled)", logBucket, a.Region), Calls: []string{"s3:CreateBucket"},
+		Do: func(ctx context.Context) error {
+			// destroy deletes only what the wizard created: the intent
+			// is saved before CreateBucket (see createOwned).
+			if err := createOwnedBucket(ctx, r, cl, logBucket); err != nil {
+				return err
+			}
+			r.State.SetResource(LogBucketResource, logBucket)
+			return nil
+		}}
+}
+
+// logBucketSetting plans one setting of the log bucket: the action that
+// puts it, nil when the live bucket has it. live is nil for a bucket the
+// plan creates.
+type logBucketSetting func(ctx context.Context, r *Run, p *Plan, logBucket string, live *logBucketReads) (*Action, error)
+
+// logOwnershipAction disables ACLs (a created bucket has it from
+// CreateBucket).
+func logOwnershipAction(_ context.Context, r *Run, _ *Plan, logBucket string, live *logBucketReads) (*Action, error) {
+	if live == nil {
+		return nil, nil
+	}
+	own, err := live.ownership()
+	if err != nil && !aws.IsNotFound(err) {
+		return nil, fmt.Errorf("read object ownership of %s: %w", logBucket, err)
+	}
+	if ownerEnforced(own) {
+		return nil, nil
+	}
+	cl := r.AWS.S3In(r.Answers.Region)
+	return &Action{Summary: "ACLs disabled on " + logBucket, Calls: []string{"s3:PutBucketOwnershipControls"},
+		Do: func(ctx context.Context) error {
+			_, err := cl.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: &logBucket,
+				OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}})
+			return err
+		}}, nil
+}
+
+// logPABAction sets Block Public Access all four on: logs are never public.
+func logPABAction(_ context.Context, r *Run, _ *Plan, logBucket string, live *logBucketReads) (*Action, error) {
+	if live != nil {
 		pab, err := live.pab()
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read Block Public Access of %s: %w", logBucket, err)
 		}
-		pabOK = err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false))
+		if err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false)) {
+			return nil, nil
+		}
 	}
-	if !pabOK {
-		changes = append(changes, &Action{After: afterLogBucket, Summary: "Block Public Access all ON on " + logBucket, Calls: []string{"s3:PutPublicAccessBlock"},
-			Do: func(ctx context.Context) error {
-				want := WantedPublicAccessBlock(false)
-				_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &logBucket, PublicAccessBlockConfiguration: &want})
-				return err
-			}})
-	}
+	cl := r.AWS.S3In(r.Answers.Region)
+	return &Action{Summary: "Block Public Access all ON on " + logBucket, Calls: []string{"s3:PutPublicAccessBlock"},
+		Do: func(ctx context.Context) error {
+			want := WantedPublicAccessBlock(false)
+			_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &logBucket, PublicAccessBlockConfiguration: &want})
+			return err
+		}}, nil
+}
 
-	// SSE-S3 only: S3 cannot deliver server access logs to an SSE-KMS bucket.
-	encOK := false
-	if exists {
+// logEncryptionAction sets SSE-S3 only: S3 cannot deliver server access
+// logs to an SSE-KMS bucket.
+func logEncryptionAction(_ context.Context, r *Run, p *Plan, logBucket string, live *logBucketReads) (*Action, error) {
+	if live != nil {
 		enc, err := live.enc()
 		if err != nil {
 			return nil, fmt.Errorf("read default encryption of %s: %w", logBucket, err)
 		}
-		encOK = sameEncryption(enc, sseS3Rule(), "")
-		if !encOK && enc != nil && enc.ApplyServerSideEncryptionByDefault != nil && enc.ApplyServerSideEncryptionByDefault.SSEAlgorithm != types.ServerSideEncryptionAes256 {
+		if sameEncryption(enc, sseS3Rule(), "") {
+			return nil, nil
+		}
+		if enc != nil && enc.ApplyServerSideEncryptionByDefault != nil && enc.ApplyServerSideEncryptionByDefault.SSEAlgorithm != types.ServerSideEncryptionAes256 {
 			p.Warn("log bucket %s uses %s: server access logs cannot be delivered to an SSE-KMS bucket; the wizard switches it to SSE-S3", logBucket, enc.ApplyServerSideEncryptionByDefault.SSEAlgorithm)
 		}
 	}
-	if !encOK {
-		changes = append(changes, &Action{After: afterLogBucket, Summary: "SSE-S3 on " + logBucket, Calls: []string{"s3:PutBucketEncryption"},
-			Do: func(ctx context.Context) error {
-				_, err := cl.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: &logBucket,
-					ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{sseS3Rule()}}})
-				return err
-			}})
-	}
+	cl := r.AWS.S3In(r.Answers.Region)
+	return &Action{Summary: "SSE-S3 on " + logBucket, Calls: []string{"s3:PutBucketEncryption"},
+		Do: func(ctx context.Context) error {
+			_, err := cl.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: &logBucket,
+				ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{sseS3Rule()}}})
+			return err
+		}}, nil
+}
 
-	// Old logs expire.
+// logLifecycleAction makes old logs expire; the bucket's other lifecycle
+// rules are kept.
+func logLifecycleAction(_ context.Context, r *Run, _ *Plan, logBucket string, live *logBucketReads) (*Action, error) {
 	wantRules := logLifecycleRules()
 	var foreign []types.LifecycleRule
-	lcOK := false
-	if exists {
+	if live != nil {
 		lc, err := live.lifecycle()
 		if err != nil {
 			return nil, fmt.Errorf("read lifecycle rules of %s: %w", logBucket, err)
 		}
-		foreign, lcOK = lc.foreign, sameRules(lc.ours, wantRules)
+		if sameRules(lc.ours, wantRules) {
+			return nil, nil
+		}
+		foreign = lc.foreign
 	}
-	if !lcOK {
-		rules := append(append([]types.LifecycleRule{}, foreign...), wantRules...)
-		changes = append(changes, &Action{After: afterLogBucket, Summary: fmt.Sprintf("expire logs in %s after %d days", logBucket, logRetentionDays), Calls: []string{"s3:PutBucketLifecycleConfiguration"},
-			Do: func(ctx context.Context) error { return putLifecycle(ctx, cl, logBucket, rules) }})
-	}
+	cl := r.AWS.S3In(r.Answers.Region)
+	rules := append(append([]types.LifecycleRule{}, foreign...), wantRules...)
+	return &Action{Summary: fmt.Sprintf("expire logs in %s after %d days", logBucket, logRetentionDays), Calls: []string{"s3:PutBucketLifecycleConfiguration"},
+		Do: func(ctx context.Context) error { return putLifecycle(ctx, cl, logBucket, rules) }}, nil
+}
 
-	// The policy that lets the logging service write: it must be in place
-	// before PutBucketLogging, which S3 refuses otherwise.
-	// An adopted log bucket keeps the statements that are not the wizard's.
+// logPolicyAction puts the policy that lets the logging service write: it
+// must be in place before PutBucketLogging, which S3 refuses otherwise.
+// An adopted log bucket keeps the statements that are not the wizard's.
+func logPolicyAction(ctx context.Context, r *Run, p *Plan, logBucket string, live *logBucketReads) (*Action, error) {
 	want := LogBucketPolicy(r)
 	var livePol string
-	if exists {
+	if live != nil {
 		out, err := live.policy()
 		if err != nil && !aws.IsNotFound(err) {
 			return nil, fmt.Errorf("read bucket policy of %s: %w", logBucket, err)
@@ -276,14 +319,15 @@ func planLogBucket(ctx context.Context, r *Run, p *Plan, logBucket string, live 
 	if err := checkPolicy(ctx, r, p, policy.BucketResource, "bucket policy of "+logBucket, doc, logBucket); err != nil {
 		return nil, err
 	}
-	if livePol == "" || !policy.Equal(livePol, doc) {
-		changes = append(changes, &Action{After: afterLogBucket, Summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", Calls: []string{"s3:PutBucketPolicy"},
-			Do: func(ctx context.Context) error {
-				_, err := SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
-				return err
-			}})
+	if livePol != "" && policy.Equal(livePol, doc) {
+		return nil, nil
 	}
-	return changes, nil
+	cl := r.AWS.S3In(r.Answers.Region)
+	return &Action{Summary: "bucket policy of " + logBucket + " allowing logging.s3.amazonaws.com", Calls: []string{"s3:PutBucketPolicy"},
+		Do: func(ctx context.Context) error {
+			_, err := SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &logBucket, Policy: sdk.String(doc)})
+			return err
+		}}, nil
 }
 
 // LogBucketPolicy is the wanted policy of the log bucket. The deny of

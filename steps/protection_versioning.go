@@ -33,17 +33,7 @@ func planVersioning(ctx context.Context, r *Run, p *Plan) error {
 	if err == nil {
 		status, mfa = out.Status, out.MFADelete
 	}
-	switch {
-	case compatible(a):
-		// MFA Delete is an AWS root-account setting (ProviderSkips).
-	case mfa == types.MFADeleteStatusEnabled:
-		p.Warn("MFA Delete is enabled on %s: AWS refuses lifecycle rules on such a bucket, so the lifecycle rules below will fail until root disables MFA Delete", a.Bucket)
-	default:
-		p.Notice("MFA Delete is not enabled: only the root user can enable it (CLI/API only, not the console) and it cannot be combined with lifecycle rules; it is listed as a manual step in the hand-off document")
-		// Recorded when the step is applied: a plan changes nothing, not
-		// even the progress file.
-		p.AddManual(mfaDeleteManualStep, a.Bucket, r.AccountID())
-	}
+	planMFADelete(r, p, mfa)
 	if !a.Versioning {
 		if status == types.BucketVersioningStatusEnabled {
 			p.Warn("versioning: false, but versioning is on for %s: a bucket's versioning can only be suspended, never removed; the wizard leaves it on (suspend it in the console if you really mean it — existing versions stay and are billed)", a.Bucket)
@@ -58,11 +48,26 @@ func planVersioning(ctx context.Context, r *Run, p *Plan) error {
 	bucket := a.Bucket
 	p.Add(&Action{Summary: "turn on versioning of " + bucket, Calls: []string{"s3:PutBucketVersioning"},
 		Do: r.orRefused(func(ctx context.Context) error {
-			return retryConflict(ctx, func() error {
-				_, err := cl.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: &bucket,
-					VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
-				return err
-			})
+			_, err := cl.PutBucketVersioning(conflict.In(ctx), &s3.PutBucketVersioningInput{Bucket: &bucket,
+				VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
+			return err
 		}, "protection", refusedVersioning, label)})
 	return nil
+}
+
+// planMFADelete says what MFA Delete (live status mfa) means for the
+// bucket, and lists enabling it as a manual step when it is off.
+func planMFADelete(r *Run, p *Plan, mfa types.MFADeleteStatus) {
+	a := r.Answers
+	switch {
+	case compatible(a):
+		// MFA Delete is an AWS root-account setting (ProviderSkips).
+	case mfa == types.MFADeleteStatusEnabled:
+		p.Warn("MFA Delete is enabled on %s: AWS refuses lifecycle rules on such a bucket, so the lifecycle rules below will fail until root disables MFA Delete", a.Bucket)
+	default:
+		p.Notice("MFA Delete is not enabled: only the root user can enable it (CLI/API only, not the console) and it cannot be combined with lifecycle rules; it is listed as a manual step in the hand-off document")
+		// Recorded when the step is applied: a plan changes nothing, not
+		// even the progress file.
+		p.AddManual(mfaDeleteManualStep, a.Bucket, r.AccountID())
+	}
 }

@@ -93,34 +93,35 @@ func (r *Run) mediaBucketPolicy(cfARN string) (policy.Document, bool) {
 }
 
 func planPublic(ctx context.Context, r *Run) (*Plan, error) {
-	a := r.Answers
 	p := &Plan{}
+	if err := planPublicAccess(ctx, r, p); err != nil {
+		return nil, err
+	}
+	// The CORS rule does not depend on the bucket policy: it is planned
+	// also where the provider has no policy (R2, B2, Scaleway's dialect) or
+	// refused it.
+	if err := planCORS(ctx, r, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planPublicAccess plans the bucket's Block Public Access and policy (and
+// the CloudFront distribution the policy grants).
+func planPublicAccess(ctx context.Context, r *Run, p *Plan) error {
+	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
 	publicRead := a.AnonymousPrefixes()
 	public := len(publicRead) > 0
-	// The CORS rule does not depend on the bucket policy: it is planned on
-	// every return, also where the provider has no policy (R2, B2,
-	// Scaleway's dialect) or refused it.
-	withCORS := func() (*Plan, error) {
-		if err := planCORS(ctx, r, p); err != nil {
-			return nil, err
-		}
-		return p, nil
-	}
 	if !r.PolicyWritten() {
 		// A provider whose bucket policy the wizard does not write (its
 		// profile, or its recorded refusal): no policy to read or change.
 		r.noPolicyNotice(p)
-		return withCORS()
+		return nil
 	}
-	cfARN, cfWait := "", false
-	if a.ServedByCloudFront() {
-		var err error
-		if cfARN, cfWait, err = planCloudFront(ctx, r, p); err != nil {
-			return nil, err
-		}
-	} else if id := r.resource(ResCloudFrontID); id != "" {
-		p.Warn("the CloudFront distribution %s made for this env stays (and answers 403 once its bucket grant is gone): `s3wizard destroy` deletes it, or disable and delete it in the CloudFront console", id)
+	cfARN, cfWait, err := planPublicCloudFront(ctx, r, p)
+	if err != nil {
+		return err
 	}
 	if !r.AWS.TLS() {
 		p.Notice("the endpoint %s has no TLS: the statement denying non-TLS requests is left out (it would lock every client out); on AWS it is added", r.AWS.Endpoint)
@@ -138,56 +139,119 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 		return cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket})
 	})
 
-	if public && !r.Offline && !compatible(a) {
-		acct, err := r.AWS.S3Control.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: sdk.String(r.AccountID())})
-		switch {
-		case err == nil && acct.PublicAccessBlockConfiguration != nil:
-			c := acct.PublicAccessBlockConfiguration
-			if sdk.ToBool(c.BlockPublicPolicy) || sdk.ToBool(c.RestrictPublicBuckets) {
-				return nil, fmt.Errorf("the account-level Block Public Access (S3 → Block Public Access settings for this account) has BlockPublicPolicy/RestrictPublicBuckets on, which overrides every bucket: the public prefixes %s cannot be served anonymously. Ask an admin to turn those two off at account level (keep the ACL ones on), or serve them through CloudFront, or drop public_prefixes (and static_on_s3)", strings.Join(publicRead, ", "))
-			}
-			p.Notice("account-level Block Public Access allows public bucket policies")
-		case aws.IsNotFound(err):
-			p.Notice("no account-level Block Public Access is set: the bucket's own settings decide")
-		default:
-			p.Notice("account-level Block Public Access could not be read (%s): if public files answer 403, check it (S3 → Block Public Access settings for this account)", text.FirstLine(aws.Explain(err).Error()))
-		}
+	if err := checkAccountPAB(ctx, r, p, publicRead); err != nil {
+		return err
 	}
 
-	want := WantedPublicAccessBlock(public)
 	live, err := bucketPAB()
-	pabReadErr := err
 	if err != nil && !aws.IsNotFound(err) && !r.Offline {
-		return nil, fmt.Errorf("read Block Public Access of %s: %w", a.Bucket, err)
+		return fmt.Errorf("read Block Public Access of %s: %w", a.Bucket, err)
 	}
-	pabOK := err == nil && live != nil && live.PublicAccessBlockConfiguration != nil && samePAB(*live.PublicAccessBlockConfiguration, want)
+	pab := publicAccessBlockAction(r, public, live, err)
+
+	livePolicy, refused, err := liveBucketPolicy(r, p, bucketPolicy)
+	if err != nil || refused {
+		return err
+	}
+	pol, err := bucketPolicyAction(ctx, r, p, livePolicy, cfARN)
+	if err != nil {
+		return err
+	}
+	addPABAndPolicy(p, public, pab, pol)
+	if cfWait {
+		p.Add(r.waitAction())
+	}
+	if p.Empty() {
+		p.Notice("Block Public Access and bucket policy are as wanted")
+	}
+	return nil
+}
+
+// liveBucketPolicy waits for the bucket policy's read: its document ("" when
+// there is none), or refused when the provider refused the read (the
+// generic profile asked), and then no policy is planned.
+func liveBucketPolicy(r *Run, p *Plan, read func() (*s3.GetBucketPolicyOutput, error)) (doc string, refused bool, err error) {
+	out, err := read()
+	switch {
+	case err == nil:
+		return sdk.ToString(out.Policy), false, nil
+	case r.planRefusal(p, err, refusedPolicy, "bucket policy"):
+		// The generic profile asked, and the provider refused the read.
+		r.noPolicyNotice(p)
+		return "", true, nil
+	case !aws.IsNotFound(err) && !r.Offline:
+		return "", false, fmt.Errorf("read bucket policy of %s: %w", r.Answers.Bucket, err)
+	}
+	return "", false, nil
+}
+
+// planPublicCloudFront plans the CloudFront distribution when the answers
+// serve through it (its ARN, "" when this plan makes it, and whether the
+// deploy is to be waited for), and warns of one left from earlier answers.
+func planPublicCloudFront(ctx context.Context, r *Run, p *Plan) (cfARN string, cfWait bool, err error) {
+	if r.Answers.ServedByCloudFront() {
+		return planCloudFront(ctx, r, p)
+	}
+	if id := r.resource(ResCloudFrontID); id != "" {
+		p.Warn("the CloudFront distribution %s made for this env stays (and answers 403 once its bucket grant is gone): `s3wizard destroy` deletes it, or disable and delete it in the CloudFront console", id)
+	}
+	return "", false, nil
+}
+
+// checkAccountPAB refuses public prefixes that the account-level Block
+// Public Access would block whatever the bucket says, and notes what it
+// found (on AWS, when there are public prefixes).
+func checkAccountPAB(ctx context.Context, r *Run, p *Plan, publicRead []string) error {
+	if len(publicRead) == 0 || r.Offline || compatible(r.Answers) {
+		return nil
+	}
+	acct, err := r.AWS.S3Control.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: sdk.String(r.AccountID())})
+	switch {
+	case err == nil && acct.PublicAccessBlockConfiguration != nil:
+		c := acct.PublicAccessBlockConfiguration
+		if sdk.ToBool(c.BlockPublicPolicy) || sdk.ToBool(c.RestrictPublicBuckets) {
+			return fmt.Errorf("the account-level Block Public Access (S3 → Block Public Access settings for this account) has BlockPublicPolicy/RestrictPublicBuckets on, which overrides every bucket: the public prefixes %s cannot be served anonymously. Ask an admin to turn those two off at account level (keep the ACL ones on), or serve them through CloudFront, or drop public_prefixes (and static_on_s3)", strings.Join(publicRead, ", "))
+		}
+		p.Notice("account-level Block Public Access allows public bucket policies")
+	case aws.IsNotFound(err):
+		p.Notice("no account-level Block Public Access is set: the bucket's own settings decide")
+	default:
+		p.Notice("account-level Block Public Access could not be read (%s): if public files answer 403, check it (S3 → Block Public Access settings for this account)", text.FirstLine(aws.Explain(err).Error()))
+	}
+	return nil
+}
+
+// publicAccessBlockAction sets the bucket's Block Public Access wanted for
+// public; nil when the live one (read with readErr) is as wanted.
+func publicAccessBlockAction(r *Run, public bool, live *s3.GetPublicAccessBlockOutput, readErr error) *Action {
+	a := r.Answers
 	if compatible(a) {
-		pabOK = true // AWS-only: not read, not set (see ProviderSkips)
+		return nil // AWS-only: not read, not set (see ProviderSkips)
 	}
-	pab := &Action{
+	want := WantedPublicAccessBlock(public)
+	if readErr == nil && live != nil && live.PublicAccessBlockConfiguration != nil && samePAB(*live.PublicAccessBlockConfiguration, want) {
+		return nil
+	}
+	cl := r.AWS.S3In(a.Region)
+	return &Action{
 		Summary: pabSummary(public),
 		Calls:   []string{"s3:PutPublicAccessBlock"},
 		Do: func(ctx context.Context) error {
-			if err := r.savePABBefore(live, pabReadErr); err != nil {
+			if err := r.savePABBefore(live, readErr); err != nil {
 				return err
 			}
-			return retryConflict(ctx, func() error {
-				_, err := cl.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: &a.Bucket, PublicAccessBlockConfiguration: &want})
-				return err
-			})
+			_, err := cl.PutPublicAccessBlock(conflict.In(ctx), &s3.PutPublicAccessBlockInput{Bucket: &a.Bucket, PublicAccessBlockConfiguration: &want})
+			return err
 		},
 	}
+}
 
-	var livePolicy string
-	if out, err := bucketPolicy(); err == nil {
-		livePolicy = sdk.ToString(out.Policy)
-	} else if r.planRefusal(p, err, refusedPolicy, "bucket policy") {
-		// The generic profile asked, and the provider refused the read.
-		r.noPolicyNotice(p)
-		return withCORS()
-	} else if !aws.IsNotFound(err) && !r.Offline {
-		return nil, fmt.Errorf("read bucket policy of %s: %w", a.Bucket, err)
-	}
+// bucketPolicyAction merges the wizard's statements into the live bucket
+// policy and returns the action that puts (or, with nothing of the wizard's
+// left, removes) it; nil when the live policy is as wanted.
+func bucketPolicyAction(ctx context.Context, r *Run, p *Plan, livePolicy, cfARN string) (*Action, error) {
+	a := r.Answers
+	cl := r.AWS.S3In(a.Region)
 	merged, err := r.mergedMediaPolicyFor(livePolicy, cmp.Or(cfARN, r.CloudFrontSourceARN()))
 	if err != nil {
 		return nil, fmt.Errorf("bucket policy of %s: %w", a.Bucket, err)
@@ -201,11 +265,10 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 			return nil, err
 		}
 	}
-	var pol *Action
 	switch {
 	case merged.JSON != "" && !policy.Equal(livePolicy, merged.JSON):
 		body := merged.JSON
-		pol = &Action{Summary: policySummary(a, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
+		return &Action{Summary: policySummary(a, r.AWS.TLS()), Calls: []string{"s3:PutBucketPolicy"},
 			Do: r.orRefused(func(ctx context.Context) error {
 				if a.ServedByCloudFront() && cfARN == "" {
 					// The distribution was made by this plan: its ARN is
@@ -216,45 +279,43 @@ func planPublic(ctx context.Context, r *Run) (*Plan, error) {
 					}
 					body = m.JSON
 				}
-				return retryWhile(ctx, policyRetryBudget, policyPutRetryable, func() error {
-					_, err := SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
-					return err
-				})
-			}, "public", refusedPolicy, "bucket policy")}
+				_, err := SendBucketPolicy(policyPut.In(ctx), cl, &s3.PutBucketPolicyInput{Bucket: &a.Bucket, Policy: &body})
+				return err
+			}, "public", refusedPolicy, "bucket policy")}, nil
 	case merged.JSON == "" && livePolicy != "":
-		pol = &Action{Summary: "remove the bucket policy (no public prefix any more)", Calls: []string{"s3:DeleteBucketPolicy"},
+		return &Action{Summary: "remove the bucket policy (no public prefix any more)", Calls: []string{"s3:DeleteBucketPolicy"},
 			Do: func(ctx context.Context) error {
-				return retryConflict(ctx, func() error {
-					_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &a.Bucket})
-					return err
-				})
-			}}
+				_, err := cl.DeleteBucketPolicy(conflict.In(ctx), &s3.DeleteBucketPolicyInput{Bucket: &a.Bucket})
+				return err
+			}}, nil
 	}
-	// Relax Block Public Access before a public policy goes in (AWS refuses
-	// it otherwise); tighten it only after the public grant is gone.
+	return nil, nil
+}
+
+// addPABAndPolicy adds the Block Public Access and bucket policy actions
+// (either may be nil) in the order AWS accepts them: relax Block Public
+// Access before a public policy goes in (AWS refuses it otherwise); tighten
+// it only after the public grant is gone.
+func addPABAndPolicy(p *Plan, public bool, pab, pol *Action) {
 	switch {
-	case public && !pabOK && pol != nil:
+	case public && pab != nil && pol != nil:
 		p.Add(pab)
 		p.Add(pol)
-	case !pabOK && pol != nil:
+	case pab != nil && pol != nil:
 		p.Add(pol)
 		p.Add(pab)
-	case !pabOK:
+	case pab != nil:
 		p.Add(pab)
 	case pol != nil:
 		p.Add(pol)
 	}
-	if cfWait {
-		p.Add(r.waitAction())
-	}
-	if p.Empty() {
-		p.Notice("Block Public Access and bucket policy are as wanted")
-	}
-	return withCORS()
 }
 
 // policyRetryBudget bounds the retries of PutBucketPolicy.
 const policyRetryBudget = 30 * time.Second
+
+// policyPut is PutBucketPolicy's wait (policyPutRetryable).
+var policyPut = aws.Settle{NotYet: policyPutRetryable, Budget: policyRetryBudget}
 
 // policyPutRetryable: right after PutPublicAccessBlock relaxes
 // BlockPublicPolicy, AWS may still refuse a public policy with AccessDenied
@@ -314,31 +375,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 	if !compatible(a) {
 		pab = async(func() (Check, error) { return publicAccessBlockCheck(ctx, r, cl), nil })
 	}
-	type target struct {
-		key  string
-		want int
-		id   CheckID
-		name string
-	}
-	targets := []target{{"media/.s3wizard-private-probe", http.StatusForbidden, CheckPrivateRefused, "private file refused anonymously (403)"}}
-	var extra []Check
-	for _, pfx := range a.AnonymousPrefixes() {
-		name := "public file under " + pfx + " readable anonymously (200)"
-		if !r.PolicyWritten() {
-			if a.PublicDomain == "" {
-				extra = append(extra, Skip(CheckPublicReadable, name, "no bucket policy at this provider and no public_domain: "+r.publicFilesHow()))
-				continue
-			}
-			name = "public file under " + pfx + " readable anonymously through " + a.PublicDomain + " (200)"
-		}
-		targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusOK, CheckPublicReadable, name})
-	}
-	if !r.PolicyWritten() && a.PublicDomain != "" {
-		// R2's public domains and a CDN in front of a bucket serve the
-		// whole bucket unless restricted: a private file must not be
-		// readable through the domain.
-		targets = append(targets, target{"media/.s3wizard-domain-probe", notServed, CheckPrivateNotOnDomain, "private file not served through " + a.PublicDomain})
-	}
+	targets, extra := publicReadProbes(r)
 	if compatible(a) && r.PolicyWritten() && len(a.PublicReadPrefixes()) > 0 {
 		// Never lock the app out: with the policy in place, the app's own
 		// key (the provided one) still puts, gets, lists and deletes.
@@ -348,19 +385,75 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 	if a.ServedByCloudFront() {
 		// CloudFront serves them: S3 itself refuses anonymous readers.
 		cdn = async(func() ([]Check, error) { return cloudFrontChecks(ctx, r), nil })
-		for _, pfx := range a.PublicReadPrefixes() {
-			name := "public file under " + pfx + " refused anonymously at S3 (403; CloudFront serves it)"
-			if r.AWS.Endpoint != "" {
-				// An emulator (moto) grants a statement's reads to anyone,
-				// whatever its principal: the 403 is AWS's to prove.
-				extra = append(extra, Skip(CheckPublicNotDirect, name, "not probed behind AWS_ENDPOINT_URL (an emulator may ignore the policy's principal); Block Public Access and the CloudFront grant are checked"))
+		notDirect, skipped := notDirectProbes(r)
+		targets, extra = append(targets, notDirect...), append(extra, skipped...)
+	}
+	probes := runPublicProbes(ctx, r, cl, targets)
+	pabCheck, _ := pab()
+	out := append(append([]Check{pabCheck}, probes...), extra...)
+	if cdn != nil {
+		cf, _ := cdn()
+		out = append(out, cf...)
+	}
+	return append(out, verifyCORS(ctx, r)...)
+}
+
+// publicProbe is an object verifyPublic puts and reads back anonymously:
+// the anonymous GET must answer want.
+type publicProbe struct {
+	key  string
+	want int
+	id   CheckID
+	name string
+}
+
+// publicReadProbes are the probes of a private file and of each anonymous
+// prefix (through the provider's public domain where the wizard writes no
+// policy); skipped are the checks that cannot be probed.
+func publicReadProbes(r *Run) (probes []publicProbe, skipped []Check) {
+	a := r.Answers
+	probes = []publicProbe{{"media/.s3wizard-private-probe", http.StatusForbidden, CheckPrivateRefused, "private file refused anonymously (403)"}}
+	for _, pfx := range a.AnonymousPrefixes() {
+		name := "public file under " + pfx + " readable anonymously (200)"
+		if !r.PolicyWritten() {
+			if a.PublicDomain == "" {
+				skipped = append(skipped, Skip(CheckPublicReadable, name, "no bucket policy at this provider and no public_domain: "+r.publicFilesHow()))
 				continue
 			}
-			targets = append(targets, target{pfx + ".s3wizard-public-probe", http.StatusForbidden, CheckPublicNotDirect, name})
+			name = "public file under " + pfx + " readable anonymously through " + a.PublicDomain + " (200)"
 		}
+		probes = append(probes, publicProbe{pfx + ".s3wizard-public-probe", http.StatusOK, CheckPublicReadable, name})
 	}
+	if !r.PolicyWritten() && a.PublicDomain != "" {
+		// R2's public domains and a CDN in front of a bucket serve the
+		// whole bucket unless restricted: a private file must not be
+		// readable through the domain.
+		probes = append(probes, publicProbe{"media/.s3wizard-domain-probe", notServed, CheckPrivateNotOnDomain, "private file not served through " + a.PublicDomain})
+	}
+	return probes, skipped
+}
+
+// notDirectProbes are the probes of the prefixes CloudFront serves: S3
+// itself must refuse their anonymous readers.
+func notDirectProbes(r *Run) (probes []publicProbe, skipped []Check) {
+	for _, pfx := range r.Answers.PublicReadPrefixes() {
+		name := "public file under " + pfx + " refused anonymously at S3 (403; CloudFront serves it)"
+		if r.AWS.Endpoint != "" {
+			// An emulator (moto) grants a statement's reads to anyone,
+			// whatever its principal: the 403 is AWS's to prove.
+			skipped = append(skipped, Skip(CheckPublicNotDirect, name, "not probed behind AWS_ENDPOINT_URL (an emulator may ignore the policy's principal); Block Public Access and the CloudFront grant are checked"))
+			continue
+		}
+		probes = append(probes, publicProbe{pfx + ".s3wizard-public-probe", http.StatusForbidden, CheckPublicNotDirect, name})
+	}
+	return probes, skipped
+}
+
+// runPublicProbes runs the probes; they are independent: they run
+// together.
+func runPublicProbes(ctx context.Context, r *Run, cl aws.S3API, targets []publicProbe) []Check {
+	a := r.Answers
 	hc := &http.Client{Timeout: 15 * time.Second}
-	// The probes are independent: they run together.
 	probes := make([]Check, len(targets))
 	forEach(len(targets), func(i int) {
 		t := targets[i]
@@ -381,13 +474,7 @@ func verifyPublic(ctx context.Context, r *Run) []Check {
 		cancel()
 		probes[i] = c
 	})
-	pabCheck, _ := pab()
-	out := append(append([]Check{pabCheck}, probes...), extra...)
-	if cdn != nil {
-		cf, _ := cdn()
-		out = append(out, cf...)
-	}
-	return append(out, verifyCORS(ctx, r)...)
+	return probes
 }
 
 // publicAccessBlockCheck compares the bucket's Block Public Access with the
@@ -488,18 +575,31 @@ func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		u = strings.TrimSuffix(r.Answers.PublicDomain, "/") + "/" + (&url.URL{Path: key}).EscapedPath()
 	}
 	status, err := anonymousGet(ctx, hc, u)
-	if v := sdk.ToString(put.VersionId); v != "" && v != "null" {
+	removeProbe(ctx, cl, r, bucket, key, put.VersionId)
+	if err != nil {
+		return Fail(id, name, err.Error())
+	}
+	return probeVerdict(r, id, name, u, status, want, sse)
+}
+
+// removeProbe deletes the probe object (its version, when the bucket
+// keeps versions: that leaves no delete marker, in one request).
+func removeProbe(ctx context.Context, cl aws.S3API, r *Run, bucket, key string, version *string) {
+	if v := sdk.ToString(version); v != "" && v != "null" {
 		// Deleting the version itself leaves no delete marker: one request.
-		if !deleteProbeVersion(ctx, cl, bucket, key, put.VersionId) {
+		if !deleteProbeVersion(ctx, cl, bucket, key, version) {
 			r.purgeProbe(ctx, bucket, key)
 		}
-	} else {
-		deleteProbe(ctx, cl, bucket, key)
-		r.purgeProbe(ctx, bucket, key)
+		return
 	}
+	deleteProbe(ctx, cl, bucket, key)
+	r.purgeProbe(ctx, bucket, key)
+}
+
+// probeVerdict judges the status the anonymous GET of u answered (the
+// probe stored as SSE-S3 when sse).
+func probeVerdict(r *Run, id CheckID, name, u string, status, want int, sse bool) Check {
 	switch {
-	case err != nil:
-		return Fail(id, name, err.Error())
 	case want == notServed && status >= 200 && status < 300:
 		return Fail(id, name, fmt.Sprintf("anonymous GET %s answered %d: the domain serves the whole bucket, private files included — restrict it to the public prefixes (%s)", u, status, r.publicFilesHow()))
 	case want == notServed:
@@ -508,8 +608,7 @@ func AnonymousProbe(ctx context.Context, cl aws.S3API, hc *http.Client, r *Run, 
 		return Fail(id, name, fmt.Sprintf("anonymous GET answered %d: check the bucket policy, and Block Public Access of the bucket and of the account", status))
 	case status != want:
 		return Fail(id, name, fmt.Sprintf("anonymous GET answered %d", status))
-	}
-	if sse {
+	case sse:
 		return Pass(id, name, "stored SSE-S3 (AES256), as the public storages write")
 	}
 	return Pass(id, name, "")

@@ -11,10 +11,10 @@ import (
 // AWS is eventually consistent in ways an emulator never shows: a new
 // access key, user, policy or bucket can be unknown for seconds to the next
 // call, and concurrent changes to one bucket can answer OperationAborted.
-// Every such wait in the wizard goes through retryWhile.
-
-// retryFirstDelay is the first pause between attempts; it doubles up to 8 s.
-const retryFirstDelay = 500 * time.Millisecond
+// Every such wait in the wizard is an aws.Settle declared here (or beside
+// its one call): the SDK's retryer repeats a call made with the context
+// Settle.In returns (aws/settle.go), and a check that is no single SDK call
+// (an HTTP probe, a new key's first use) waits through Settle.Wait.
 
 // newKeyPropagation bounds how long a new key (or a new user's grants) may
 // take to work before the wizard calls it broken (Run.KeyPropagation
@@ -28,8 +28,7 @@ func (r *Run) keyPropagation() time.Duration {
 	return newKeyPropagation
 }
 
-// throttleBudget bounds the retries of a throttled call the SDK's own
-// retryer may not repeat (CreateAccessKey: one attempt per call).
+// throttleBudget bounds the retries of CreateAccessKey (keyCreation).
 const throttleBudget = 60 * time.Second
 
 // iamPropagation bounds how long a just-created IAM user, group or policy
@@ -44,26 +43,6 @@ const cleanupTimeout = 30 * time.Second
 // a clean-up outlives ctrl+c but never hangs the exit on a dead network.
 func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-}
-
-// retryWhile re-runs fn while retryable says its error is transient, with
-// growing delays, until it succeeds, fails for another reason, or the next
-// attempt would start after budget.
-func retryWhile(ctx context.Context, budget time.Duration, retryable func(error) bool, fn func() error) error {
-	deadline := time.Now().Add(budget)
-	delay := retryFirstDelay
-	for {
-		err := fn()
-		if err == nil || !retryable(err) || time.Now().Add(delay).After(deadline) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return errors.Join(err, ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 8*time.Second)
-	}
 }
 
 // madeKey records that this run created the access key id.
@@ -96,14 +75,14 @@ func (r *Run) keyIsNew(id string) bool {
 	return k != nil && !k.Created.IsZero() && r.now().Sub(k.Created) < r.keyPropagation()
 }
 
-// retryNewKey retries fn while AWS does not know the key id yet, when the
-// key is new (keyIsNew); otherwise fn runs once. Other errors return at
-// once.
-func (r *Run) retryNewKey(ctx context.Context, id string, fn func(context.Context) error) error {
+// settleNewKey marks ctx for a call made with the access key id: while the
+// key is new (keyIsNew), AWS's "unknown key" is waited out; otherwise the
+// first answer is final.
+func (r *Run) settleNewKey(ctx context.Context, id string) context.Context {
 	if !r.keyIsNew(id) {
-		return fn(ctx)
+		return ctx
 	}
-	return retryWhile(ctx, r.keyPropagation(), aws.IsInvalidKey, func() error { return fn(ctx) })
+	return aws.Settle{NotYet: aws.IsInvalidKey, Budget: r.keyPropagation()}.In(ctx)
 }
 
 // retryFreshKey is retryFresh for a check made with the access key id:
@@ -117,11 +96,14 @@ func (r *Run) retryFreshKey(ctx context.Context, id string, fn func() Check) Che
 
 // retryFresh re-runs a check of brand-new resources while it fails: a new
 // user's group membership and policy take a few seconds to apply on AWS, so
-// a first AccessDenied is not yet a verdict.
+// a first AccessDenied is not yet a verdict. A check is no single SDK call
+// (it may be an HTTP probe), so it waits through Settle.Wait, the one loop
+// outside the SDK's retryer.
 func (r *Run) retryFresh(ctx context.Context, fn func() Check) Check {
 	var c Check
 	notYet := errors.New("check failed")
-	_ = retryWhile(ctx, r.keyPropagation(), func(error) bool { return true }, func() error {
+	fresh := aws.Settle{NotYet: func(err error) bool { return err == notYet }, Budget: r.keyPropagation()}
+	_ = fresh.Wait(ctx, func() error {
 		if c = fn(); c.OK {
 			return nil
 		}
@@ -130,22 +112,27 @@ func (r *Run) retryFresh(ctx context.Context, fn func() Check) Check {
 	return c
 }
 
-// retryUnknownEntity retries an IAM call on a user, group or policy created
-// moments ago while IAM still answers NoSuchEntity.
-func retryUnknownEntity(ctx context.Context, fn func() error) error {
-	return retryWhile(ctx, iamPropagation, aws.IsNotFound, fn)
-}
+// newEntity waits out IAM's NoSuchEntity for a user, group, role, policy or
+// instance profile created moments ago (the calls right after a create).
+var newEntity = aws.Settle{NotYet: isUnknownEntity, Budget: iamPropagation}
+
+func isUnknownEntity(err error) bool { return aws.Code(err) == "NoSuchEntity" }
+
+// keyCreation is CreateAccessKey's wait, with newEntity: a throttled call
+// and a user IAM does not know yet made nothing, so they are retried;
+// nothing else is (Only: CreateAccessKey is not idempotent, and a retry after
+// a lost answer would make a second key while the first one's secret is
+// gone).
+var keyCreation = aws.Settle{NotYet: aws.IsThrottle, Budget: throttleBudget, Only: true}
 
 // conflictRetryBudget bounds the retries of S3's OperationAborted.
 const conflictRetryBudget = 10 * time.Second
 
-// retryConflict retries S3's OperationAborted ("a conflicting conditional
+// conflict waits out S3's OperationAborted ("a conflicting conditional
 // operation is currently in progress"), which S3 may answer when several
 // settings of one bucket change at once, as they do here and in the other
 // steps running alongside.
-func retryConflict(ctx context.Context, fn func() error) error {
-	return retryWhile(ctx, conflictRetryBudget, isConflict, fn)
-}
+var conflict = aws.Settle{NotYet: isConflict, Budget: conflictRetryBudget}
 
 // isConflict reports S3's OperationAborted (409).
 func isConflict(err error) bool { return aws.Code(err) == "OperationAborted" }

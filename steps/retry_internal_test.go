@@ -7,108 +7,174 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
 
-	"github.com/aws/smithy-go"
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/internal/cannedhttp"
+	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/state"
 )
 
-func apiErr(code string) error { return &smithy.GenericAPIError{Code: code, Message: code} }
+// AWS's transient answers (OperationAborted, NoSuchEntity right after a
+// create, a new key not yet known, AccessDenied right after Block Public
+// Access is relaxed) are retried by the SDK's retryer under the Settles of
+// retry.go. No emulator answers them: these tests call the wizard's own
+// functions with real SDK clients whose requests get scripted answers at the
+// transport (cannedhttp), in a synctest bubble, so the SDK's backoff passes
+// on the bubble's clock. Each fails if its call lost its Settle, except the
+// bucket policy put and UpdateEnvironment, whose calls sit inside a plan's
+// action: there the Settle (policyPut, ebProfileSettle) is given to the same
+// call here. The policy itself (pauses, budget, cancellation) is tested in
+// aws/settle_test.go.
 
-// The retry tests run in a synctest bubble: the backoff waits on the
-// bubble's clock, which advances at once when every goroutine waits, so no
-// test sleeps for real and the delays themselves can be asserted.
+// script answers the requests of op with the answers in order, then the
+// last one again; other ops get ok.
+func script(op string, ok string, answers ...[2]any) func(string, int) (int, string) {
+	return func(got string, n int) (int, string) {
+		if got != op {
+			return 200, ok
+		}
+		a := answers[min(n, len(answers))-1]
+		return a[0].(int), a[1].(string)
+	}
+}
+
+func s3Err(status int, code string) [2]any    { return [2]any{status, cannedhttp.S3Error(code)} }
+func queryErr(status int, code string) [2]any { return [2]any{status, cannedhttp.QueryError(code, "")} }
+
+var okAnswer = [2]any{200, ""}
 
 // moto neither enforces Block Public Access nor makes concurrent writes to
-// one bucket conflict, so it can answer neither the transient AccessDenied
-// that follows PutPublicAccessBlock on AWS nor OperationAborted: the retry
-// decision is tested here with scripted answers.
+// one bucket conflict: the policy put's transient AccessDenied and
+// OperationAborted are retried, anything else is final, and a lasting
+// denial (the account-level block) ends within the budget.
 func TestPolicyPutRetriesTransientDenialAndConflict(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		script := []error{apiErr("AccessDenied"), apiErr("OperationAborted"), nil}
-		calls := 0
-		err := retryWhile(context.Background(), policyRetryBudget, policyPutRetryable, func() error {
-			calls++
-			return script[calls-1]
-		})
-		if err != nil || calls != 3 {
-			t.Fatalf("err %v after %d calls, want success after 3", err, calls)
+		doc := mustBucket(t, "b")
+		put := func(c *aws.Clients) error {
+			_, err := SendBucketPolicy(policyPut.In(context.Background()), c.S3, &s3.PutBucketPolicyInput{Bucket: sdk.String("b"), Policy: &doc})
+			return err
 		}
-		// Other errors are final at once.
-		calls = 0
-		err = retryWhile(context.Background(), policyRetryBudget, policyPutRetryable, func() error {
-			calls++
-			return apiErr("MalformedPolicy")
-		})
-		if err == nil || calls != 1 {
-			t.Errorf("MalformedPolicy: err %v after %d calls, want 1 call", err, calls)
+		c, h := cannedhttp.Clients(t, script("PUT ?policy", "", s3Err(403, "AccessDenied"), s3Err(409, "OperationAborted"), okAnswer))
+		if err := put(c); err != nil || h.Calls("PUT ?policy") != 3 {
+			t.Errorf("err %v after %d requests, want success after 3", err, h.Calls("PUT ?policy"))
 		}
-		// A lasting denial (the account-level block) ends within the budget.
-		calls = 0
+		c, h = cannedhttp.Clients(t, script("PUT ?policy", "", s3Err(400, "MalformedPolicy")))
+		if err := put(c); aws.Code(err) != "MalformedPolicy" || h.Calls("PUT ?policy") != 1 {
+			t.Errorf("MalformedPolicy: err %v after %d requests, want it after 1", err, h.Calls("PUT ?policy"))
+		}
+		c, h = cannedhttp.Clients(t, script("PUT ?policy", "", s3Err(403, "AccessDenied")))
 		start := time.Now()
-		err = retryWhile(context.Background(), 2*time.Second, policyPutRetryable, func() error {
-			calls++
-			return apiErr("AccessDenied")
-		})
-		// On the bubble's clock: attempts at 0, 0.5 s and 1.5 s; the next
-		// (3.5 s) would start after the budget.
-		if err == nil || calls != 3 || time.Since(start) != 1500*time.Millisecond {
-			t.Errorf("lasting AccessDenied: err %v, %d calls in %v", err, calls, time.Since(start))
+		if err := put(c); aws.Code(err) != "AccessDenied" || h.Calls("PUT ?policy") < 3 || time.Since(start) > policyRetryBudget {
+			t.Errorf("lasting AccessDenied: err %v after %d requests in %v, want it within %v", err, h.Calls("PUT ?policy"), time.Since(start), policyRetryBudget)
 		}
 	})
 }
 
-// The other writes (PutPublicAccessBlock, DeleteBucketPolicy) retry only
-// the conflict: an AccessDenied there is a missing permission.
+func mustBucket(t *testing.T, bucket string) string {
+	t.Helper()
+	d, ok := policy.Bucket(bucket, policy.BucketOptions{DenyInsecure: true})
+	if !ok {
+		t.Fatal("no bucket policy")
+	}
+	return d.JSON()
+}
+
+// The other bucket writes retry only the conflict: an AccessDenied there is
+// a missing permission.
 func TestConflictRetryIsOnlyForOperationAborted(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		if !isConflict(apiErr("OperationAborted")) || isConflict(apiErr("AccessDenied")) {
+		if !isConflict(&aws.Advice{Err: apiErr("OperationAborted")}) || isConflict(apiErr("AccessDenied")) {
 			t.Error("isConflict must hold for OperationAborted only")
 		}
-		calls := 0
-		err := retryConflict(context.Background(), func() error {
-			calls++
-			if calls == 1 {
-				return apiErr("OperationAborted")
-			}
-			return apiErr("AccessDenied")
-		})
-		if err == nil || calls != 2 {
-			t.Errorf("err %v after %d calls, want AccessDenied after 2", err, calls)
+		rules := []types.LifecycleRule{{ID: sdk.String("r"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: sdk.String("")},
+			AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: sdk.Int32(7)}}}
+		c, h := cannedhttp.Clients(t, script("PUT ?lifecycle", "", s3Err(409, "OperationAborted"), okAnswer))
+		if err := putLifecycle(context.Background(), c.S3, "b", rules); err != nil || h.Calls("PUT ?lifecycle") != 2 {
+			t.Errorf("lifecycle: err %v after %d requests, want success after 2", err, h.Calls("PUT ?lifecycle"))
+		}
+		c, h = cannedhttp.Clients(t, script("PUT ?encryption", "", s3Err(409, "OperationAborted"), s3Err(403, "AccessDenied")))
+		rule := types.ServerSideEncryptionRule{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}
+		if err := putEncryptionAction(c.S3, "b", rule, "").Do(context.Background()); aws.Code(err) != "AccessDenied" || h.Calls("PUT ?encryption") != 2 {
+			t.Errorf("encryption: err %v after %d requests, want AccessDenied after 2", err, h.Calls("PUT ?encryption"))
+		}
+		c, h = cannedhttp.Clients(t, script("PUT ?cors", "", s3Err(409, "OperationAborted"), okAnswer))
+		cors := []types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://example.com"}}}
+		if err := putCORS(context.Background(), c.S3, "b", cors); err != nil || h.Calls("PUT ?cors") != 2 {
+			t.Errorf("CORS: err %v after %d requests, want success after 2", err, h.Calls("PUT ?cors"))
 		}
 	})
 }
 
-// A user, group or policy created moments ago can be unknown to the next IAM
-// call on AWS (moto is always consistent, so only the decision is tested):
-// NoSuchEntity is waited out, anything else returns at once.
+// A role created moments ago can be unknown to the next IAM call on AWS
+// (moto is always consistent): NoSuchEntity is waited out within
+// iamPropagation, anything else returns at once.
 func TestRetryUnknownEntity(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		calls := 0
-		err := retryUnknownEntity(context.Background(), func() error {
-			calls++
-			if calls < 3 {
-				return apiErr("NoSuchEntity")
-			}
-			return nil
-		})
-		if err != nil || calls != 3 {
-			t.Fatalf("err %v after %d calls, want success on the 3rd", err, calls)
+		const op = "AddRoleToInstanceProfile"
+		c, h := cannedhttp.Clients(t, script(op, "", queryErr(404, "NoSuchEntity"), queryErr(404, "NoSuchEntity"), okAnswer))
+		if err := addRoleToProfile(context.Background(), c.IAM, "r"); err != nil || h.Calls(op) != 3 {
+			t.Errorf("err %v after %d requests, want success after 3", err, h.Calls(op))
 		}
-		calls = 0
-		err = retryUnknownEntity(context.Background(), func() error {
-			calls++
-			return apiErr("AccessDenied")
-		})
-		if err == nil || calls != 1 {
-			t.Fatalf("AccessDenied retried: %d calls", calls)
+		c, h = cannedhttp.Clients(t, script(op, "", queryErr(403, "AccessDenied")))
+		if err := addRoleToProfile(context.Background(), c.IAM, "r"); aws.Code(err) != "AccessDenied" || h.Calls(op) != 1 {
+			t.Errorf("AccessDenied: err %v after %d requests, want it after 1", err, h.Calls(op))
+		}
+		c, h = cannedhttp.Clients(t, script(op, "", queryErr(404, "NoSuchEntity")))
+		start := time.Now()
+		if err := addRoleToProfile(context.Background(), c.IAM, "r"); !aws.IsNotFound(err) || time.Since(start) > iamPropagation {
+			t.Errorf("lasting NoSuchEntity: err %v after %d requests in %v, want it within %v", err, h.Calls(op), time.Since(start), iamPropagation)
 		}
 	})
 }
+
+const createdKey = `<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey><UserName>app</UserName><AccessKeyId>AKIANEWKEY</AccessKeyId>` +
+	`<Status>Active</Status><SecretAccessKey>canned-secret</SecretAccessKey><CreateDate>2026-01-02T12:00:00Z</CreateDate></AccessKey></CreateAccessKeyResult></CreateAccessKeyResponse>`
+
+const noKeys = `<ListAccessKeysResponse><ListAccessKeysResult><AccessKeyMetadata/><IsTruncated>false</IsTruncated></ListAccessKeysResult></ListAccessKeysResponse>`
+
+// CreateAccessKey retries a throttled call and a user IAM does not know yet
+// (neither made a key), and nothing else: after a 500 a key may exist, so a
+// second attempt could make another one while the first one's secret is
+// gone; the creation record stays for the next run.
+func TestCreateAccessKeyRetriesOnlyWhatMadeNoKey(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		answer := func(create ...[2]any) func(string, int) (int, string) {
+			s := script("CreateAccessKey", "", create...)
+			return func(op string, n int) (int, string) {
+				if op == "ListAccessKeys" {
+					return 200, noKeys
+				}
+				return s(op, n)
+			}
+		}
+		r := demoRun(t)
+		r.Answers.IAMUser = "app"
+		var h *cannedhttp.Client
+		r.AWS, h = cannedhttp.Clients(t, answer(queryErr(404, "NoSuchEntity"), queryErr(400, "Throttling"), [2]any{200, createdKey}))
+		k, err := newKey(context.Background(), r, "")
+		if err != nil || k.id != "AKIANEWKEY" || h.Calls("CreateAccessKey") != 3 {
+			t.Fatalf("key %v, err %v after %d requests; want AKIANEWKEY after 3", k, err, h.Calls("CreateAccessKey"))
+		}
+		r = demoRun(t)
+		r.Answers.IAMUser = "app"
+		r.AWS, h = cannedhttp.Clients(t, answer(queryErr(500, "ServiceFailure")))
+		if _, err := newKey(context.Background(), r, ""); err == nil || h.Calls("CreateAccessKey") != 1 {
+			t.Errorf("500: err %v after %d requests, want it after 1", err, h.Calls("CreateAccessKey"))
+		}
+		if r.State.KeyCreation() == nil {
+			t.Error("500: the key creation record is gone; the next run could not delete a key IAM made anyway")
+		}
+	})
+}
+
+const callerIdentity = `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/app</Arn>` +
+	`<UserId>AIDACANNED</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`
 
 // TestOnlyANewKeyIsRetried (issue 18 defect 8): propagation retries are for
 // a key made moments ago (by this run, or by a run that stopped right after
@@ -128,62 +194,40 @@ func TestOnlyANewKeyIsRetried(t *testing.T) {
 		}
 		r.madeKey("AKIAMADE")
 		for id, want := range map[string]bool{"AKIAMADE": true, "AKIARECENT": true, "AKIAOLD": false, "AKIAUNKNOWN": false} {
-			calls := 0
-			_ = r.retryNewKey(context.Background(), id, func(context.Context) error {
-				calls++
-				if calls < 3 {
-					return apiErr("InvalidClientTokenId")
-				}
-				return nil
-			})
-			if retried := calls > 1; retried != want {
-				t.Errorf("key %s: %d attempts, want retried=%v", id, calls, want)
+			c, h := cannedhttp.Clients(t, script("GetCallerIdentity", "",
+				queryErr(403, "InvalidClientTokenId"), queryErr(403, "InvalidClientTokenId"), [2]any{200, callerIdentity}))
+			arn, err := r.CallerOfKey(context.Background(), c, id)
+			if retried := h.Calls("GetCallerIdentity") > 1; retried != want {
+				t.Errorf("key %s: %d attempts, want retried=%v", id, h.Calls("GetCallerIdentity"), want)
+			}
+			if want && (err != nil || arn == "") {
+				t.Errorf("key %s: arn %q, err %v; want the caller after the key propagated", id, arn, err)
+			}
+			if !want && !aws.IsInvalidKey(err) {
+				t.Errorf("key %s: err %v, want the refusal at once", id, err)
 			}
 		}
 	})
 }
 
-// TestRetryBackoffDoublesUpToEightSecondsWithinBudget: the pauses between
-// attempts are 0.5, 1, 2, 4, 8, 8 … seconds, and no attempt starts after
-// the budget.
-func TestRetryBackoffDoublesUpToEightSecondsWithinBudget(t *testing.T) {
+// moto does not implement Elastic Beanstalk's UpdateEnvironment, so it
+// cannot show the InvalidParameterValue AWS answers while a new instance
+// profile propagates: waited out; the same code about another option is not.
+func TestUpdateEnvironmentWaitsForTheInstanceProfile(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		var at []time.Duration
-		err := retryWhile(context.Background(), 30*time.Second, func(error) bool { return true }, func() error {
-			at = append(at, time.Since(start))
-			return apiErr("OperationAborted")
-		})
-		s := time.Second
-		want := []time.Duration{0, s / 2, 3 * s / 2, 7 * s / 2, 15 * s / 2, 31 * s / 2, 47 * s / 2}
-		if err == nil || len(at) != len(want) {
-			t.Fatalf("err %v; attempts at %v, want at %v", err, at, want)
-		}
-		for i := range want {
-			if at[i] != want[i] {
-				t.Errorf("attempt %d at %v, want %v (all: %v)", i+1, at[i], want[i], at)
+		notReady := [2]any{400, cannedhttp.QueryError("InvalidParameterValue", "Invalid option value: 'mon-app-staging-s3' (Namespace: 'aws:autoscaling:launchconfiguration', OptionName: 'IamInstanceProfile'): Instance profile does not exist")}
+		other := [2]any{400, cannedhttp.QueryError("InvalidParameterValue", "No Environment found for EnvironmentName = 'prod'.")}
+		in := ebUpdateInput("prod", "mon-app-staging-s3", nil)
+		for _, c := range []struct {
+			answers [][2]any
+			ok      bool
+			calls   int
+		}{{[][2]any{notReady, notReady, okAnswer}, true, 3}, {[][2]any{other, okAnswer}, false, 1}} {
+			cl, h := cannedhttp.Clients(t, script("UpdateEnvironment", "", c.answers...))
+			_, err := cl.EB.UpdateEnvironment(ebProfileSettle.In(context.Background()), in)
+			if (err == nil) != c.ok || h.Calls("UpdateEnvironment") != c.calls {
+				t.Errorf("%v: err %v after %d requests, want ok=%v after %d", c.answers, err, h.Calls("UpdateEnvironment"), c.ok, c.calls)
 			}
-		}
-	})
-}
-
-// TestRetryStopsWhenTheContextEnds: a cancellation during a pause ends the
-// wait at once with both the last error and the cancellation.
-func TestRetryStopsWhenTheContextEnds(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
-		defer cancel()
-		start := time.Now()
-		calls := 0
-		err := retryWhile(ctx, time.Minute, func(error) bool { return true }, func() error {
-			calls++
-			return apiErr("NoSuchEntity")
-		})
-		if !errors.Is(err, context.DeadlineExceeded) || aws.Code(err) != "NoSuchEntity" {
-			t.Errorf("err %v: want the last error joined with the deadline", err)
-		}
-		if calls != 2 || time.Since(start) != 700*time.Millisecond {
-			t.Errorf("%d calls, returned after %v; want 2 calls, at the deadline (700ms)", calls, time.Since(start))
 		}
 	})
 }

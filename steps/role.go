@@ -54,7 +54,6 @@ func roleStep() *Step {
 func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	a := r.Answers
 	p := &Plan{}
-	cl := r.AWS.IAM
 	role := a.RoleName
 	trust := policy.EC2Trust().JSON()
 	inline := AppPolicy(a, kmsKeyARN(r)).JSON()
@@ -65,122 +64,16 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 		return nil, err
 	}
 
-	rout, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
-	exists := err == nil
-	if err != nil && !aws.IsNotFound(err) && !r.Offline {
-		return nil, fmt.Errorf("read role %s: %w", role, err)
+	exists, err := planRoleEntity(ctx, r, p, trust)
+	if err != nil {
+		return nil, err
 	}
-	if !exists {
-		p.Add(&Action{Summary: "create role " + role + " trusted by ec2.amazonaws.com", Calls: []string{"iam:CreateRole"},
-			Do: func(ctx context.Context) error {
-				// The intent is saved before CreateRole (see createOwned).
-				return createOwned(r, state.KindRole, role, iamARN(r, "role", role), func() (bool, error) {
-					_, err := createRole(ctx, cl, &iam.CreateRoleInput{RoleName: &role, AssumeRolePolicyDocument: &trust,
-						Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")"), Tags: iamTags(a)})
-					if aws.IsAlreadyExists(err) {
-						// A lost reply the SDK retried: ours if it carries
-						// this env's tags (given only by CreateRole).
-						got, gerr := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
-						if gerr != nil {
-							return false, fmt.Errorf("role %s already existed when created: %w", role, gerr)
-						}
-						return TaggedOurs(a, IAMTagMap(got.Role.Tags)), nil
-					}
-					return err == nil, err
-				})
-			}})
+	planRoleInlinePolicy(ctx, r, p, exists, inline)
+	if a.EBEnvironment != "" {
+		planEBWebTier(ctx, r, p, exists)
 	}
-	if exists {
-		tags := IAMTagMap(rout.Role.Tags)
-		if owner := ForeignOwner(a, tags); owner != "" {
-			return nil, ForeignError("role "+role, a, owner)
-		}
-		// Nothing is attached to a role EC2 cannot assume: it would be
-		// reported ready while no instance can use it.
-		if doc, _ := url.QueryUnescape(sdk.ToString(rout.Role.AssumeRolePolicyDocument)); !trustsService(doc, ec2Service) {
-			return nil, fmt.Errorf("role %s exists but its trust policy does not let %s assume it (an instance could not use it): choose another role_name, or add %s to its trust policy (IAM → Roles → %s → Trust relationships)", role, ec2Service, ec2Service, role)
-		}
-		if !claimCreated(r, p, state.KindRole, role, sdk.ToString(rout.Role.Arn), "role "+role, tags) {
-			p.Notice("role %s already exists: adopting it (destroy keeps it; only the wizard's inline policy %s goes)", role, RoleInlinePolicy)
-		}
-	}
-	inlineOK := false
-	if exists {
-		if out, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy)}); err == nil {
-			live, _ := url.QueryUnescape(sdk.ToString(out.PolicyDocument))
-			inlineOK = policy.Equal(live, inline)
-		}
-	}
-	if !inlineOK {
-		p.Add(&Action{Summary: "put the least-privilege S3 policy on role " + role, Calls: []string{"iam:PutRolePolicy"},
-			Do: func(ctx context.Context) error {
-				// IAM may not know an entity created moments ago yet.
-				return retryUnknownEntity(ctx, func() error {
-					_, err := putRolePolicy(ctx, cl, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
-					return err
-				})
-			}})
-	}
-	attached := false
-	if exists && a.EBEnvironment != "" {
-		if out, err := cl.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &role}); err == nil {
-			for _, ap := range out.AttachedPolicies {
-				attached = attached || sdk.ToString(ap.PolicyArn) == EBWebTierARN
-			}
-		}
-	}
-	if !attached && a.EBEnvironment != "" {
-		p.Add(&Action{Summary: "attach AWSElasticBeanstalkWebTier to role " + role, Calls: []string{"iam:AttachRolePolicy"},
-			Do: func(ctx context.Context) error {
-				// IAM may not know an entity created moments ago yet.
-				return retryUnknownEntity(ctx, func() error {
-					_, err := cl.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
-					return err
-				})
-			}})
-	}
-	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
-	ipExists := err == nil
-	if err != nil && !aws.IsNotFound(err) && !r.Offline {
-		return nil, fmt.Errorf("read instance profile %s: %w", role, err)
-	}
-	if ipExists {
-		// A profile holds at most one role: one holding another role is
-		// someone else's, and instances using it would run with that role.
-		if other := otherProfileRoles(ip.InstanceProfile.Roles, role); len(other) > 0 {
-			return nil, foreignProfileError(role, other)
-		}
-		tags := IAMTagMap(ip.InstanceProfile.Tags)
-		if owner := ForeignOwner(a, tags); owner != "" {
-			return nil, ForeignError("instance profile "+role, a, owner)
-		}
-		claimCreated(r, p, state.KindInstanceProfile, role, sdk.ToString(ip.InstanceProfile.Arn), "instance profile "+role, tags)
-	}
-	if !ipExists {
-		p.Add(&Action{Summary: "create instance profile " + role, Calls: []string{"iam:CreateInstanceProfile"},
-			Do: func(ctx context.Context) error {
-				return createOwned(r, state.KindInstanceProfile, role, iamARN(r, "instance-profile", role), func() (bool, error) {
-					_, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: &role, Tags: iamTags(a)})
-					if aws.IsAlreadyExists(err) {
-						got, gerr := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
-						if gerr != nil {
-							return false, fmt.Errorf("instance profile %s already existed when created: %w", role, gerr)
-						}
-						return TaggedOurs(a, IAMTagMap(got.InstanceProfile.Tags)), nil
-					}
-					return err == nil, err
-				})
-			}})
-	}
-	hasRole := false
-	if ipExists {
-		for _, rr := range ip.InstanceProfile.Roles {
-			hasRole = hasRole || sdk.ToString(rr.RoleName) == role
-		}
-	}
-	if !hasRole {
-		p.Add(&Action{Summary: "add role " + role + " to instance profile " + role, Calls: []string{"iam:AddRoleToInstanceProfile"},
-			Do: func(ctx context.Context) error { return addRoleToProfile(ctx, cl, role) }})
+	if err := planInstanceProfile(ctx, r, p); err != nil {
+		return nil, err
 	}
 	if a.EBEnvironment != "" {
 		if err := planEB(ctx, r, p, role); err != nil {
@@ -194,9 +87,169 @@ func planRole(ctx context.Context, r *Run) (*Plan, error) {
 	return p, nil
 }
 
+// planRoleEntity plans the role itself: created when missing, otherwise
+// checked (not another project's, trusted by EC2) and claimed or adopted.
+// exists says whether it was found.
+func planRoleEntity(ctx context.Context, r *Run, p *Plan, trust string) (exists bool, err error) {
+	a := r.Answers
+	role := a.RoleName
+	rout, err := r.AWS.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
+	exists = err == nil
+	if err != nil && !aws.IsNotFound(err) && !r.Offline {
+		return false, fmt.Errorf("read role %s: %w", role, err)
+	}
+	if !exists {
+		p.Add(createRoleAction(r, trust))
+		return false, nil
+	}
+	tags := IAMTagMap(rout.Role.Tags)
+	if owner := ForeignOwner(a, tags); owner != "" {
+		return true, ForeignError("role "+role, a, owner)
+	}
+	// Nothing is attached to a role EC2 cannot assume: it would be
+	// reported ready while no instance can use it.
+	if doc, _ := url.QueryUnescape(sdk.ToString(rout.Role.AssumeRolePolicyDocument)); !trustsService(doc, ec2Service) {
+		return true, fmt.Errorf("role %s exists but its trust policy does not let %s assume it (an instance could not use it): choose another role_name, or add %s to its trust policy (IAM → Roles → %s → Trust relationships)", role, ec2Service, ec2Service, role)
+	}
+	if !claimCreated(r, p, state.KindRole, role, sdk.ToString(rout.Role.Arn), "role "+role, tags) {
+		p.Notice("role %s already exists: adopting it (destroy keeps it; only the wizard's inline policy %s goes)", role, RoleInlinePolicy)
+	}
+	return true, nil
+}
+
+// createRoleAction creates the role trusted by EC2, recorded as the
+// wizard's.
+func createRoleAction(r *Run, trust string) *Action {
+	a := r.Answers
+	cl := r.AWS.IAM
+	role := a.RoleName
+	return &Action{Summary: "create role " + role + " trusted by ec2.amazonaws.com", Calls: []string{"iam:CreateRole"},
+		Do: func(ctx context.Context) error {
+			return createOwnedIAM(r, state.KindRole, role, iamARN(r, "role", role), "role "+role,
+				func() error {
+					_, err := createRole(ctx, cl, &iam.CreateRoleInput{RoleName: &role, AssumeRolePolicyDocument: &trust,
+						Description: sdk.String("s3wizard: Django app instance role (" + a.Env + ")"), Tags: iamTags(a)})
+					return err
+				},
+				func() ([]iamtypes.Tag, error) {
+					got, err := cl.GetRole(ctx, &iam.GetRoleInput{RoleName: &role})
+					if err != nil {
+						return nil, err
+					}
+					return got.Role.Tags, nil
+				})
+		}}
+}
+
+// planRoleInlinePolicy puts the least-privilege S3 policy on the role
+// unless the live one (of a role that exists) is the same.
+func planRoleInlinePolicy(ctx context.Context, r *Run, p *Plan, exists bool, inline string) {
+	cl := r.AWS.IAM
+	role := r.Answers.RoleName
+	if exists {
+		if out, err := cl.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy)}); err == nil {
+			live, _ := url.QueryUnescape(sdk.ToString(out.PolicyDocument))
+			if policy.Equal(live, inline) {
+				return
+			}
+		}
+	}
+	p.Add(&Action{Summary: "put the least-privilege S3 policy on role " + role, Calls: []string{"iam:PutRolePolicy"},
+		Do: func(ctx context.Context) error {
+			// IAM may not know an entity created moments ago yet.
+			_, err := putRolePolicy(newEntity.In(ctx), cl, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
+			return err
+		}})
+}
+
+// planEBWebTier attaches AWSElasticBeanstalkWebTier (which Elastic
+// Beanstalk's instances need) to the role unless it is attached already.
+func planEBWebTier(ctx context.Context, r *Run, p *Plan, exists bool) {
+	cl := r.AWS.IAM
+	role := r.Answers.RoleName
+	if exists {
+		if out, err := cl.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: &role}); err == nil {
+			for _, ap := range out.AttachedPolicies {
+				if sdk.ToString(ap.PolicyArn) == EBWebTierARN {
+					return
+				}
+			}
+		}
+	}
+	p.Add(&Action{Summary: "attach AWSElasticBeanstalkWebTier to role " + role, Calls: []string{"iam:AttachRolePolicy"},
+		Do: func(ctx context.Context) error {
+			// IAM may not know an entity created moments ago yet.
+			_, err := cl.AttachRolePolicy(newEntity.In(ctx), &iam.AttachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
+			return err
+		}})
+}
+
+// planInstanceProfile plans the instance profile named as the role,
+// holding the role: created when missing, otherwise checked (no other
+// role, not another project's) and claimed.
+func planInstanceProfile(ctx context.Context, r *Run, p *Plan) error {
+	a := r.Answers
+	cl := r.AWS.IAM
+	role := a.RoleName
+	ip, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
+	ipExists := err == nil
+	if err != nil && !aws.IsNotFound(err) && !r.Offline {
+		return fmt.Errorf("read instance profile %s: %w", role, err)
+	}
+	hasRole := false
+	if ipExists {
+		// A profile holds at most one role: one holding another role is
+		// someone else's, and instances using it would run with that role.
+		if other := otherProfileRoles(ip.InstanceProfile.Roles, role); len(other) > 0 {
+			return foreignProfileError(role, other)
+		}
+		tags := IAMTagMap(ip.InstanceProfile.Tags)
+		if owner := ForeignOwner(a, tags); owner != "" {
+			return ForeignError("instance profile "+role, a, owner)
+		}
+		claimCreated(r, p, state.KindInstanceProfile, role, sdk.ToString(ip.InstanceProfile.Arn), "instance profile "+role, tags)
+		for _, rr := range ip.InstanceProfile.Roles {
+			hasRole = hasRole || sdk.ToString(rr.RoleName) == role
+		}
+	} else {
+		p.Add(createInstanceProfileAction(r))
+	}
+	if !hasRole {
+		p.Add(&Action{Summary: "add role " + role + " to instance profile " + role, Calls: []string{"iam:AddRoleToInstanceProfile"},
+			Do: func(ctx context.Context) error { return addRoleToProfile(ctx, cl, role) }})
+	}
+	return nil
+}
+
+// createInstanceProfileAction creates the instance profile, recorded as
+// the wizard's.
+func createInstanceProfileAction(r *Run) *Action {
+	a := r.Answers
+	cl := r.AWS.IAM
+	role := a.RoleName
+	return &Action{Summary: "create instance profile " + role, Calls: []string{"iam:CreateInstanceProfile"},
+		Do: func(ctx context.Context) error {
+			return createOwnedIAM(r, state.KindInstanceProfile, role, iamARN(r, "instance-profile", role), "instance profile "+role,
+				func() error {
+					_, err := cl.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: &role, Tags: iamTags(a)})
+					return err
+				},
+				func() ([]iamtypes.Tag, error) {
+					got, err := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
+					if err != nil {
+						return nil, err
+					}
+					return got.InstanceProfile.Tags, nil
+				})
+		}}
+}
+
 // ebProfileRetryBudget bounds the retries of UpdateEnvironment while a new
 // instance profile propagates.
 const ebProfileRetryBudget = 60 * time.Second
+
+// ebProfileSettle is UpdateEnvironment's wait (instanceProfileNotReady).
+var ebProfileSettle = aws.Settle{NotYet: instanceProfileNotReady, Budget: ebProfileRetryBudget}
 
 // instanceProfileNotReady reports Elastic Beanstalk's InvalidParameterValue
 // about the instance profile, which it answers for a few seconds after
@@ -221,10 +274,7 @@ func instanceProfileNotReady(err error) bool {
 // is.
 func addRoleToProfile(ctx context.Context, cl aws.IAMAPI, role string) error {
 	// IAM may not know an entity created moments ago yet.
-	err := retryUnknownEntity(ctx, func() error {
-		_, err := cl.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
-		return err
-	})
+	_, err := cl.AddRoleToInstanceProfile(newEntity.In(ctx), &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
 	if aws.Code(err) == "LimitExceeded" {
 		out, gerr := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
 		if gerr == nil {
@@ -357,10 +407,8 @@ func planEB(ctx context.Context, r *Run, p *Plan, role string) error {
 	update := &Action{Summary: fmt.Sprintf("use instance profile %s in Elastic Beanstalk environment %s and set its properties %s (one update, rolling)", role, env, strings.Join(deployVarNames(r.EBProperties()), ", ")),
 		Calls: []string{"elasticbeanstalk:UpdateEnvironment"},
 		Do: func(ctx context.Context) error {
-			return retryWhile(ctx, ebProfileRetryBudget, instanceProfileNotReady, func() error {
-				_, err := r.AWS.EB.UpdateEnvironment(ctx, in)
-				return err
-			})
+			_, err := r.AWS.EB.UpdateEnvironment(ebProfileSettle.In(ctx), in)
+			return err
 		}}
 	warn := func() {
 		p.Warn("switching the instance profile replaces the instances: make sure /health/ answers before CommonMiddleware (see the hand-off document) so the new instance passes the health check without ALLOWED_HOSTS = ['*']")

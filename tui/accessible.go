@@ -186,38 +186,12 @@ func runAccessible(ctx context.Context, o Options, eng Engine) error {
 	}
 	x.printf("s3wizard — sets up AWS S3 for your Django project, step by step. Nothing changes in AWS until you answer yes to a step's plan.\n\n")
 
-	proj, err := eng.Project()
-	if err != nil {
-		x.printf("Django project: %v\n", err)
-	} else {
-		v := proj.DjangoVersion
-		if v == "" {
-			v = "unknown"
-		}
-		x.printf("Django project: %s (settings %s, Django %s from %s)\n", proj.Dir, orNone(proj.SettingsModule), v, proj.VersionSource)
-	}
-	if id, err := eng.Identity(ctx, ""); err != nil {
-		x.printf("AWS identity: %v\n", err)
-	} else {
-		x.printf("AWS identity: account %s as %s (default region %s)\n", id.Account, id.ARN, id.Region)
-		x.region = id.ConfiguredRegion
-	}
-
+	x.introduce()
 	env := o.App.Env
 	if env == "" {
-		env = "staging"
-		if envs := eng.Envs(); len(envs) == 1 {
-			env = envs[0]
-		}
-		q := config.QuestionsFor([]string{"env"})[0]
-		f := &config.Answers{Env: env}
-		af := newAnswerForm([]config.Question{q}, f, offers{}, true)
-		if err := x.ask(af.form); err != nil {
+		var err error
+		if env, err = x.askEnv(); err != nil {
 			return err
-		}
-		env = af.value("env")
-		if err := q.Validate(env); err != nil {
-			return fmt.Errorf("env: %w", err)
 		}
 	}
 	resume := false
@@ -257,6 +231,46 @@ func runAccessible(ctx context.Context, o Options, eng Engine) error {
 	}
 }
 
+// introduce says which Django project and AWS identity the run is for.
+func (x *accessible) introduce() {
+	proj, err := x.eng.Project()
+	if err != nil {
+		x.printf("Django project: %v\n", err)
+	} else {
+		v := proj.DjangoVersion
+		if v == "" {
+			v = "unknown"
+		}
+		x.printf("Django project: %s (settings %s, Django %s from %s)\n", proj.Dir, orNone(proj.SettingsModule), v, proj.VersionSource)
+	}
+	if id, err := x.eng.Identity(x.ctx, ""); err != nil {
+		x.printf("AWS identity: %v\n", err)
+	} else {
+		x.printf("AWS identity: account %s as %s (default region %s)\n", id.Account, id.ARN, id.Region)
+		x.region = id.ConfiguredRegion
+	}
+}
+
+// askEnv asks which env to set up (the only env with progress, or
+// staging, offered).
+func (x *accessible) askEnv() (string, error) {
+	env := "staging"
+	if envs := x.eng.Envs(); len(envs) == 1 {
+		env = envs[0]
+	}
+	q := config.QuestionsFor([]string{"env"})[0]
+	f := &config.Answers{Env: env}
+	af := newAnswerForm([]config.Question{q}, f, offers{}, true)
+	if err := x.ask(af.form); err != nil {
+		return "", err
+	}
+	env = af.value("env")
+	if err := q.Validate(env); err != nil {
+		return "", fmt.Errorf("env: %w", err)
+	}
+	return env, nil
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "not found"
@@ -268,60 +282,28 @@ func orNone(s string) string {
 func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 	list := x.eng.Steps()
 	opened := false
-	appDefault := offers{app: appFromDir(x.dir), region: x.region}
-	if p, err := x.eng.Project(); err == nil {
-		appDefault.app = appFromDir(p.Dir)
-	}
+	appDefault := x.offers()
 	again := false // back to this step's questions (no at Apply?, or after a failure)
 	for i := 0; i < len(list); i++ {
 		s := list[i]
 		x.printf("\nStep %d of %d: %s\n", i+1, len(list), s.Title)
-		if opened && !fresh && !review && x.eng.Status(s.ID) == state.Done {
-			x.printf("Already done (saved progress).\n")
+		if opened && x.alreadyDone(s, fresh, review) {
 			continue
 		}
 		if !s.IsEnabled(a) {
-			if opened {
-				if err := x.try(s, a); err != nil {
-					return err
-				}
+			if err := x.skipUnused(s, a, opened); err != nil {
+				return err
 			}
-			x.printf("Not used with these answers: skipped.\n")
 			continue
 		}
-		if s.Why != "" {
-			x.printf("Why: %s\n", s.Why)
-		}
-		for _, d := range s.Departures {
-			x.printf("Departs from the guide: %s\n", d)
-		}
+		x.stepIntro(s)
 		// A resumed run shows the carried-over answers of each step not
 		// done yet, as an unbroken run asked them.
 		rev := review || !fresh || again
-		qs := questionsFor(list, i, a, rev)
 		again = false
-		asked := map[string]bool{}
-		bad := false
-		// Then the questions the answers made relevant (the KMS key once
-		// sse-kms is chosen), until none is left.
-		for len(qs) > 0 && !bad {
-			af := newAnswerForm(qs, a, appDefault, true)
-			if err := x.ask(af.form); err != nil {
-				return err
-			}
-			if err := af.apply(a); err != nil {
-				x.printf("%v\n", err)
-				bad = true
-				break
-			}
-			for _, q := range qs {
-				asked[q.Key] = true
-			}
-			qs = slices.DeleteFunc(questionsFor(list, i, a, rev), func(q config.Question) bool {
-				return asked[q.Key] || slices.Contains(followUpKeys, q.Key)
-			})
-		}
-		if bad {
+		if ok, err := x.askStep(list, i, a, appDefault, rev); err != nil {
+			return err
+		} else if !ok {
 			i-- // ask this step again
 			continue
 		}
@@ -333,8 +315,7 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 				return err
 			}
 			opened = true
-			if !fresh && !review && x.eng.Status(s.ID) == state.Done {
-				x.printf("Already done (saved progress).\n")
+			if x.alreadyDone(s, fresh, review) {
 				continue
 			}
 		}
@@ -347,6 +328,22 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 			return err
 		}
 	}
+	x.setUp(a)
+	return nil
+}
+
+// offers are the answers offered before any is given: the app named for
+// the project's directory, the configured region.
+func (x *accessible) offers() offers {
+	o := offers{app: appFromDir(x.dir), region: x.region}
+	if p, err := x.eng.Project(); err == nil {
+		o.app = appFromDir(p.Dir)
+	}
+	return o
+}
+
+// setUp tells that the env is set up, where the secret went, and what now.
+func (x *accessible) setUp(a *config.Answers) {
 	x.printf("\nEnvironment %s is set up.\n", a.Env)
 	if a.UsesAccessKeys() {
 		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
@@ -354,7 +351,65 @@ func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 	if list := x.eng.NextSteps(); len(list) > 0 {
 		x.printf("What now:\n%s", nextsteps.Format(list))
 	}
+}
+
+// alreadyDone says so of a step the saved progress records as done,
+// unless this run does it again (a fresh start, a review).
+func (x *accessible) alreadyDone(s *steps.Step, fresh, review bool) bool {
+	if fresh || review || x.eng.Status(s.ID) != state.Done {
+		return false
+	}
+	x.printf("Already done (saved progress).\n")
+	return true
+}
+
+// skipUnused skips a step the answers do not use (recorded as skipped once
+// the run is open).
+func (x *accessible) skipUnused(s *steps.Step, a *config.Answers, opened bool) error {
+	if opened {
+		if err := x.try(s, a); err != nil {
+			return err
+		}
+	}
+	x.printf("Not used with these answers: skipped.\n")
 	return nil
+}
+
+// stepIntro says why the step is there and where it departs from the
+// guide.
+func (x *accessible) stepIntro(s *steps.Step) {
+	if s.Why != "" {
+		x.printf("Why: %s\n", s.Why)
+	}
+	for _, d := range s.Departures {
+		x.printf("Departs from the guide: %s\n", d)
+	}
+}
+
+// askStep asks the questions of list[i] (rev: the answers already given
+// too), then the ones the answers made relevant (the KMS key once sse-kms
+// is chosen), until none is left; ok is false when an answer was refused
+// and the step is to be asked again.
+func (x *accessible) askStep(list []*steps.Step, i int, a *config.Answers, appDefault offers, rev bool) (ok bool, err error) {
+	qs := questionsFor(list, i, a, rev)
+	asked := map[string]bool{}
+	for len(qs) > 0 {
+		af := newAnswerForm(qs, a, appDefault, true)
+		if err := x.ask(af.form); err != nil {
+			return false, err
+		}
+		if err := af.apply(a); err != nil {
+			x.printf("%v\n", err)
+			return false, nil
+		}
+		for _, q := range qs {
+			asked[q.Key] = true
+		}
+		qs = slices.DeleteFunc(questionsFor(list, i, a, rev), func(q config.Question) bool {
+			return asked[q.Key] || slices.Contains(followUpKeys, q.Key)
+		})
+	}
+	return true, nil
 }
 
 // beforePlan asks the follow-up questions and, with credentials: provided,
@@ -422,21 +477,7 @@ func (x *accessible) step(list []*steps.Step, s *steps.Step, a *config.Answers) 
 }
 
 func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
-	var mu sync.Mutex
-	report := func(e steps.Event) {
-		mu.Lock()
-		defer mu.Unlock()
-		// The AWS calls are in the plan ("AWS: …"): read aloud one by one
-		// as they go, they drowned what is done and checked.
-		switch e.Kind {
-		case engine.EvAction:
-			x.printf("  doing: %s\n", e.Text)
-		case engine.EvCheck:
-			x.printf("  check: %s\n", checkText(*e.Check))
-		case engine.EvStepSkip:
-			x.printf("  skipped: %s\n", e.Text)
-		}
-	}
+	report := x.reporter()
 	if !s.IsEnabled(ans) {
 		_, err := x.eng.Apply(x.ctx, s, report)
 		return err
@@ -445,27 +486,7 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 	if err != nil {
 		return err
 	}
-	if p.Empty() {
-		x.printf("Plan: nothing to change; applying verifies the live state.\n")
-	} else {
-		x.printf("Plan:\n")
-		for i, a := range p.Actions {
-			x.printf("  %d. %s", i+1, a.Summary)
-			if len(a.Calls) > 0 {
-				x.printf(" (AWS: %s)", strings.Join(a.Calls, ", "))
-			}
-			if len(a.Files) > 0 {
-				x.printf(" (files: %s)", strings.Join(a.Files, ", "))
-			}
-			x.printf("\n")
-		}
-	}
-	for _, n := range p.Notices {
-		x.printf("Note: %s\n", n)
-	}
-	for _, w := range p.Warnings {
-		x.printf("Warning: %s\n", w)
-	}
+	x.printPlan(p)
 	title := "Apply?"
 	if x.back {
 		title = "Apply? (no: back to this step's questions, the answers kept)"
@@ -488,6 +509,51 @@ func (x *accessible) try(s *steps.Step, ans *config.Answers) error {
 		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
 	}
 	return nil
+}
+
+// reporter prints what applying a step does and checks, one line each.
+func (x *accessible) reporter() func(steps.Event) {
+	var mu sync.Mutex
+	return func(e steps.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		// The AWS calls are in the plan ("AWS: …"): read aloud one by one
+		// as they go, they drowned what is done and checked.
+		switch e.Kind {
+		case engine.EvAction:
+			x.printf("  doing: %s\n", e.Text)
+		case engine.EvCheck:
+			x.printf("  check: %s\n", checkText(*e.Check))
+		case engine.EvStepSkip:
+			x.printf("  skipped: %s\n", e.Text)
+		}
+	}
+}
+
+// printPlan prints a step's plan: its actions (with their AWS calls and
+// files), notices and warnings.
+func (x *accessible) printPlan(p *steps.Plan) {
+	if p.Empty() {
+		x.printf("Plan: nothing to change; applying verifies the live state.\n")
+	} else {
+		x.printf("Plan:\n")
+		for i, a := range p.Actions {
+			x.printf("  %d. %s", i+1, a.Summary)
+			if len(a.Calls) > 0 {
+				x.printf(" (AWS: %s)", strings.Join(a.Calls, ", "))
+			}
+			if len(a.Files) > 0 {
+				x.printf(" (files: %s)", strings.Join(a.Files, ", "))
+			}
+			x.printf("\n")
+		}
+	}
+	for _, n := range p.Notices {
+		x.printf("Note: %s\n", n)
+	}
+	for _, w := range p.Warnings {
+		x.printf("Warning: %s\n", w)
+	}
 }
 
 func checkText(c steps.Check) string {

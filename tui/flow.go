@@ -39,34 +39,9 @@ func followUps(a *config.Answers) []config.Question {
 // that carries staging's answers over). Keys asked by an earlier step are
 // never asked again.
 func questionsFor(list []*steps.Step, i int, a *config.Answers, review bool) []config.Question {
-	seen := map[string]bool{}
-	for _, s := range list[:i] {
-		for _, k := range s.Keys {
-			seen[k] = true
-		}
-		if s == list[0] {
-			for _, k := range gateKeys {
-				seen[k] = true
-			}
-		}
-	}
-	keys := slices.Clone(list[i].Keys)
-	if i == 0 {
-		// The gate keys go before the follow-ups (credentials before
-		// region: its kind and rule depend on it).
-		at := slices.IndexFunc(keys, func(k string) bool { return slices.Contains(followUpKeys, k) })
-		if at < 0 {
-			at = len(keys)
-		}
-		for _, k := range gateKeys {
-			if !slices.Contains(keys, k) && !listed(list, k) {
-				keys = slices.Insert(keys, at, k)
-				at++
-			}
-		}
-	}
+	seen := keysOfEarlierSteps(list, i)
 	var ask []string
-	for _, k := range keys {
+	for _, k := range stepKeys(list, i) {
 		// env is chosen on the start screen: changing it here would mean
 		// another progress file. A follow-up not yet answered is asked by
 		// followUps, once the gate keys are.
@@ -83,6 +58,45 @@ func questionsFor(list []*steps.Step, i int, a *config.Answers, review bool) []c
 		}
 	}
 	return qs
+}
+
+// keysOfEarlierSteps are the keys the steps before list[i] ask (the gate
+// keys with the first step's).
+func keysOfEarlierSteps(list []*steps.Step, i int) map[string]bool {
+	seen := map[string]bool{}
+	for _, s := range list[:i] {
+		for _, k := range s.Keys {
+			seen[k] = true
+		}
+		if s == list[0] {
+			for _, k := range gateKeys {
+				seen[k] = true
+			}
+		}
+	}
+	return seen
+}
+
+// stepKeys are the keys of list[i], in the order asked; the first step
+// also asks the gate keys no step lists.
+func stepKeys(list []*steps.Step, i int) []string {
+	keys := slices.Clone(list[i].Keys)
+	if i != 0 {
+		return keys
+	}
+	// The gate keys go before the follow-ups (credentials before
+	// region: its kind and rule depend on it).
+	at := slices.IndexFunc(keys, func(k string) bool { return slices.Contains(followUpKeys, k) })
+	if at < 0 {
+		at = len(keys)
+	}
+	for _, k := range gateKeys {
+		if !slices.Contains(keys, k) && !listed(list, k) {
+			keys = slices.Insert(keys, at, k)
+			at++
+		}
+	}
+	return keys
 }
 
 func listed(list []*steps.Step, key string) bool {
@@ -146,19 +160,22 @@ func toProd(a *config.Answers) *config.Answers {
 		p.RoleName = ""
 	}
 	if p.EnvFile == "" || p.EnvFile == ".env" || strings.Contains(p.EnvFile, from) {
-		f := p.EnvFile
-		if f == "" {
-			f = ".env"
-		}
-		if from != "" && strings.Contains(f, from) {
-			f = strings.ReplaceAll(f, from, "prod")
-		} else {
-			f = filepath.Clean(f + ".prod")
-		}
-		p.EnvFile, p.Set["env_file"] = f, true
+		p.EnvFile, p.Set["env_file"] = prodEnvFile(p.EnvFile, from), true
 	}
 	p.Set["env"] = true
 	return &p
+}
+
+// prodEnvFile is prod's env file for env from's (which is the default, or
+// names from): its name with from replaced, or with .prod added.
+func prodEnvFile(f, from string) string {
+	if f == "" {
+		f = ".env"
+	}
+	if from != "" && strings.Contains(f, from) {
+		return strings.ReplaceAll(f, from, "prod")
+	}
+	return filepath.Clean(f + ".prod")
 }
 
 var nonName = regexp.MustCompile(`[^a-z0-9-]+`)

@@ -50,62 +50,77 @@ func newAnswerForm(qs []config.Question, a *config.Answers, o offers, accessible
 			// what an empty line keeps (huh shows it only for selects).
 			q.Title = accessibleTitle(q, v)
 		}
-		validate := q.Validate
-		if validate == nil {
-			validate = func(string) error { return nil }
-		}
-		if accessible && q.Kind == config.KindSelect {
+		switch {
+		case accessible && q.Kind == config.KindSelect:
 			fields = append(fields, f.choiceInput(q, v))
-			continue
-		}
-		switch q.Kind {
-		case config.KindConfirm:
-			b, _ := strconv.ParseBool(v)
-			f.bools[q.Key] = &b
-			fields = append(fields, huh.NewConfirm().Key(q.Key).Title(q.Title).Description(q.Help).
-				Affirmative("Yes").Negative("No").Value(&b))
-		case config.KindSelect:
-			s := v
-			if s == "" && len(q.Options) > 0 {
-				s = q.Options[0]
-			}
-			f.texts[q.Key] = &s
-			sel := huh.NewSelect[string]().Key(q.Key).Title(q.Title).Description(q.Help).
-				Options(huh.NewOptions(q.Options...)...).Value(&s)
-			if accessible {
-				sel = sel.Options(markedOptions(q.Options, s)...)
-			}
-			if len(q.Options) > 8 {
-				sel = sel.Height(8)
-			}
-			fields = append(fields, sel)
+		case q.Kind == config.KindConfirm:
+			fields = append(fields, f.confirmField(q, v))
+		case q.Kind == config.KindSelect:
+			fields = append(fields, f.selectField(q, v, accessible))
 		default:
-			s := v
-			f.texts[q.Key] = &s
-			offered := v
-			key := q.Key
-			check := func(in string) error {
-				if accessible && in == "" && offered != "" {
-					return nil
-				}
-				if err := validate(in); err != nil {
-					return err
-				}
-				if err := config.CheckDerived(a, key, in, asked); err != nil {
-					return err
-				}
-				if rule := f.live[key]; rule != nil {
-					return rule(in)
-				}
-				return nil
-			}
-			fields = append(fields, huh.NewInput().Key(q.Key).Title(q.Title).Description(q.Help).
-				Value(&s).Validate(check))
+			fields = append(fields, f.inputField(q, v, a, asked, accessible))
 		}
 	}
 	f.fields = fields
 	f.form = newForm(fields, accessible)
 	return f
+}
+
+// confirmField asks a yes/no question, answered v so far.
+func (f *answerForm) confirmField(q config.Question, v string) huh.Field {
+	b, _ := strconv.ParseBool(v)
+	f.bools[q.Key] = &b
+	return huh.NewConfirm().Key(q.Key).Title(q.Title).Description(q.Help).
+		Affirmative("Yes").Negative("No").Value(&b)
+}
+
+// selectField offers q's options, v (or the first) chosen.
+func (f *answerForm) selectField(q config.Question, v string, accessible bool) huh.Field {
+	s := v
+	if s == "" && len(q.Options) > 0 {
+		s = q.Options[0]
+	}
+	f.texts[q.Key] = &s
+	sel := huh.NewSelect[string]().Key(q.Key).Title(q.Title).Description(q.Help).
+		Options(huh.NewOptions(q.Options...)...).Value(&s)
+	if accessible {
+		sel = sel.Options(markedOptions(q.Options, s)...)
+	}
+	if len(q.Options) > 8 {
+		sel = sel.Height(8)
+	}
+	return sel
+}
+
+// inputField asks for a typed answer, offered v, checked by q's rule, the
+// rules derived from the other answers (asked: the keys of this form),
+// and a live rule (the bucket-name check) when one is set.
+func (f *answerForm) inputField(q config.Question, v string, a *config.Answers, asked []string, accessible bool) huh.Field {
+	validate := q.Validate
+	if validate == nil {
+		validate = func(string) error { return nil }
+	}
+	s := v
+	f.texts[q.Key] = &s
+	offered := v
+	key := q.Key
+	check := func(in string) error {
+		if accessible && in == "" && offered != "" {
+			return nil
+		}
+		if err := validate(in); err != nil {
+			return err
+		}
+		if err := config.CheckDerived(a, key, in, asked); err != nil {
+			return err
+		}
+		if rule := f.live[key]; rule != nil {
+			return rule(in)
+		}
+		return nil
+	}
+	return huh.NewInput().Key(q.Key).Title(q.Title).Description(q.Help).
+		Value(&s).Validate(check)
 }
 
 // newForm is one group of fields in the wizard's theme. Outside line mode

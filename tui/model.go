@@ -436,8 +436,7 @@ func (m *model) startPlan() tea.Cmd {
 	// they are asked (the secret masked) before anything is planned.
 	missing, err := m.eng.ProvidedKeysMissing(m.answers)
 	if err != nil {
-		m.stepErr, m.phase = err, phFailed
-		m.menu = m.failMenu()
+		m.fail(err)
 		return nil
 	}
 	if missing {
@@ -476,154 +475,203 @@ func (m *model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		return m, nil
 	case tea.KeyMsg:
-		if msg.String() == "ctrl+c" {
-			m.cancel()
-			if m.phase == phApplying && !m.interrupting {
-				// The step's calls end with the context; the step comes
-				// back recorded as interrupted (not failed), then the
-				// wizard quits. A second ctrl+c does not wait.
-				m.interrupting = true
-				return m, nil
-			}
-			// Progress is saved after every step: quitting loses nothing.
-			m.cancelled, m.quitting = true, true
-			return m, tea.Quit
-		}
-		switch k := msg.String(); {
-		case k == "f1" || k == "?" && m.phase != phEnv && !(m.phase == phAsk && m.form != nil && m.form.typing()):
-			m.more = !m.more
-			return m, nil
-		case k == "pgdown" && m.phase != phAsk:
-			m.vp.PageDown()
-			return m, nil
-		case k == "pgup" && m.phase != phAsk:
-			m.vp.PageUp()
-			return m, nil
-		}
-		return m.key(msg)
+		return m.onKey(msg)
 	case spinner.TickMsg:
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
+	case openedMsg, eventMsg, planMsg, appliedMsg, skippedMsg, herokuMsg:
+		return m, m.onStepMsg(msg)
+	case projectMsg, identityMsg, savedMsg, availTick, availMsg:
+		return m, m.onProbeMsg(msg)
+	}
+	if m.phase == phAsk && m.form != nil {
+		return m.updateForm(msg)
+	}
+	return m, nil
+}
+
+// onKey handles the keys that work on every screen (quit, help, paging)
+// and hands the others to the screen's own keys.
+func (m *model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.String() == "ctrl+c" {
+		m.cancel()
+		if m.phase == phApplying && !m.interrupting {
+			// The step's calls end with the context; the step comes
+			// back recorded as interrupted (not failed), then the
+			// wizard quits. A second ctrl+c does not wait.
+			m.interrupting = true
+			return m, nil
+		}
+		// Progress is saved after every step: quitting loses nothing.
+		m.cancelled, m.quitting = true, true
+		return m, tea.Quit
+	}
+	switch k := msg.String(); {
+	case k == "f1" || k == "?" && m.phase != phEnv && !(m.phase == phAsk && m.form != nil && m.form.typing()):
+		m.more = !m.more
+		return m, nil
+	case k == "pgdown" && m.phase != phAsk:
+		m.vp.PageDown()
+		return m, nil
+	case k == "pgup" && m.phase != phAsk:
+		m.vp.PageUp()
+		return m, nil
+	}
+	return m.key(msg)
+}
+
+// onStepMsg handles what the run of the current step reports back: the
+// run opened, its calls, its plan, its result, a skip, the Heroku
+// hand-off.
+func (m *model) onStepMsg(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case openedMsg:
+		return m.onOpened(msg)
+	case eventMsg:
+		if msg.seq == m.seq && m.cur < len(m.list) && msg.ev.Step == m.list[m.cur].ID {
+			m.event(msg.ev)
+		}
+		return listen(msg.seq, msg.ch)
+	case planMsg:
+		return m.onPlan(msg)
+	case appliedMsg:
+		return m.onApplied(msg)
+	case skippedMsg:
+		if msg.err != nil {
+			m.stepErr = msg.err
+			return nil
+		}
+		return m.next()
+	case herokuMsg:
+		m.onHeroku(msg)
+	}
+	return nil
+}
+
+// onProbeMsg handles the answers of the probes run beside the questions:
+// the Django project, the AWS identity, the env's saved progress, the live
+// bucket-name check.
+func (m *model) onProbeMsg(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
 	case projectMsg:
 		m.project, m.projErr = msg.p, msg.err
-		return m, nil
 	case identityMsg:
 		if msg.profile != m.idProfile {
-			return m, nil // asked with a profile no longer the env's
+			return nil // asked with a profile no longer the env's
 		}
 		if msg.err != nil {
 			m.idErr = msg.err
 		} else {
 			m.identity = &msg.id
 		}
-		return m, nil
 	case savedMsg:
-		if msg.env == m.env {
-			m.saved = msg.prog
-			if msg.err != nil {
-				m.projErr = msg.err
-			}
-			m.startMenu()
-			profile := ""
-			if msg.prog != nil && msg.prog.Answers() != nil {
-				profile = msg.prog.Answers().AWSProfile
-			}
-			return m, m.reprobe(profile)
-		}
-		return m, nil
-	case openedMsg:
-		if msg.err != nil {
-			m.stepErr = msg.err
-			m.phase = phFailed
-			m.menu = m.failMenu()
-			return m, nil
-		}
-		m.opened = true
-		if !m.list[m.cur].IsEnabled(m.answers) {
-			m.phase = phApplying
-			return m, m.applyCmd()
-		}
-		return m, m.planCmd()
-	case eventMsg:
-		if msg.seq == m.seq && m.cur < len(m.list) && msg.ev.Step == m.list[m.cur].ID {
-			m.event(msg.ev)
-		}
-		return m, listen(msg.seq, msg.ch)
-	case planMsg:
-		if m.phase != phPlanning || msg.step != m.list[m.cur].ID {
-			return m, nil
-		}
-		if msg.err != nil {
-			m.stepErr = msg.err
-			m.phase = phFailed
-			m.menu = m.failMenu()
-			return m, nil
-		}
-		m.plan, m.phase, m.hint = msg.plan, phConfirm, ""
-		return m, nil
-	case appliedMsg:
-		if msg.step != m.list[m.cur].ID {
-			return m, nil
-		}
-		if m.interrupting {
-			m.cancelled, m.quitting = true, true
-			return m, tea.Quit
-		}
-		m.checks = msg.checks
-		if msg.err != nil {
-			m.stepErr = msg.err
-			m.phase = phFailed
-			m.menu = m.failMenu()
-			return m, nil
-		}
-		if !m.list[m.cur].IsEnabled(m.answers) {
-			return m, m.next()
-		}
-		m.phase = phResult
-		return m, nil
-	case herokuMsg:
-		m.herokuOut = strings.TrimSpace(msg.out)
-		if msg.err != nil {
-			m.herokuOut += "\n" + msg.err.Error()
-		} else {
-			m.herokuOut += "\n✓ Heroku config vars set."
-		}
-		m.nextSteps = m.eng.NextSteps()
-		m.keepWhatNow()
-		m.menu = m.doneMenu()
-		return m, nil
-	case skippedMsg:
-		if msg.err != nil {
-			m.stepErr = msg.err
-			return m, nil
-		}
-		return m, m.next()
+		return m.onSaved(msg)
 	case availTick:
 		if msg.seq != m.avail.seq || m.phase != phAsk {
-			return m, nil
+			return nil
 		}
 		m.avail.checking = true
-		return m, m.availCmd(msg.seq, msg.name, m.region())
+		return m.availCmd(msg.seq, msg.name, m.region())
 	case availMsg:
-		if msg.seq != m.avail.seq {
-			return m, nil // a newer name is being typed
-		}
-		m.avail.checking, m.avail.blocks = false, msg.av.Blocks
-		switch {
-		case msg.err != nil:
-			m.avail.text = "could not check availability: " + msg.err.Error()
-		case msg.av.Text != "":
-			m.avail.text = msg.av.Text
-		default:
-			m.avail.text = "✓ " + msg.name + " is available"
-		}
-		return m, nil
+		m.onAvail(msg)
 	}
-	if m.phase == phAsk && m.form != nil {
-		return m.updateForm(msg)
+	return nil
+}
+
+// fail shows the current step's error and what can be done about it.
+func (m *model) fail(err error) {
+	m.stepErr = err
+	m.phase = phFailed
+	m.menu = m.failMenu()
+}
+
+func (m *model) onSaved(msg savedMsg) tea.Cmd {
+	if msg.env != m.env {
+		return nil
 	}
-	return m, nil
+	m.saved = msg.prog
+	if msg.err != nil {
+		m.projErr = msg.err
+	}
+	m.startMenu()
+	profile := ""
+	if msg.prog != nil && msg.prog.Answers() != nil {
+		profile = msg.prog.Answers().AWSProfile
+	}
+	return m.reprobe(profile)
+}
+
+func (m *model) onOpened(msg openedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.fail(msg.err)
+		return nil
+	}
+	m.opened = true
+	if !m.list[m.cur].IsEnabled(m.answers) {
+		m.phase = phApplying
+		return m.applyCmd()
+	}
+	return m.planCmd()
+}
+
+func (m *model) onPlan(msg planMsg) tea.Cmd {
+	if m.phase != phPlanning || msg.step != m.list[m.cur].ID {
+		return nil
+	}
+	if msg.err != nil {
+		m.fail(msg.err)
+		return nil
+	}
+	m.plan, m.phase, m.hint = msg.plan, phConfirm, ""
+	return nil
+}
+
+func (m *model) onApplied(msg appliedMsg) tea.Cmd {
+	if msg.step != m.list[m.cur].ID {
+		return nil
+	}
+	if m.interrupting {
+		m.cancelled, m.quitting = true, true
+		return tea.Quit
+	}
+	m.checks = msg.checks
+	if msg.err != nil {
+		m.fail(msg.err)
+		return nil
+	}
+	if !m.list[m.cur].IsEnabled(m.answers) {
+		return m.next()
+	}
+	m.phase = phResult
+	return nil
+}
+
+func (m *model) onHeroku(msg herokuMsg) {
+	m.herokuOut = strings.TrimSpace(msg.out)
+	if msg.err != nil {
+		m.herokuOut += "\n" + msg.err.Error()
+	} else {
+		m.herokuOut += "\n✓ Heroku config vars set."
+	}
+	m.nextSteps = m.eng.NextSteps()
+	m.keepWhatNow()
+	m.menu = m.doneMenu()
+}
+
+func (m *model) onAvail(msg availMsg) {
+	if msg.seq != m.avail.seq {
+		return // a newer name is being typed
+	}
+	m.avail.checking, m.avail.blocks = false, msg.av.Blocks
+	switch {
+	case msg.err != nil:
+		m.avail.text = "could not check availability: " + msg.err.Error()
+	case msg.av.Text != "":
+		m.avail.text = msg.av.Text
+	default:
+		m.avail.text = "✓ " + msg.name + " is available"
+	}
 }
 
 // app is the app answer as typed (the project whose tags the live bucket
@@ -661,127 +709,175 @@ func (m *model) event(e steps.Event) {
 	}
 }
 
+// key handles a key on the current screen.
 func (m *model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := msg.String()
 	switch m.phase {
 	case phStart:
-		if k == "q" {
-			return m.quit()
-		}
-		if choice, ok := m.menu.update(msg); ok {
-			switch choice {
-			case "resume":
-				return m, m.begin(true)
-			case "review":
-				m.review = true // every step shown again, none skipped as done
-				return m, m.begin(true)
-			case "start", "start over":
-				return m, m.begin(false)
-			case "switch":
-				m.phase = phEnv
-				m.envInput.SetValue("")
-				return m, m.envInput.Focus()
-			case "quit":
-				return m.quit()
-			}
-		}
-		return m, nil
+		return m.startKey(msg)
 	case phEnv:
-		switch k {
-		case "esc":
-			m.phase = phStart
-			return m, nil
-		case "enter":
-			v := strings.TrimSpace(m.envInput.Value())
-			if err := config.QuestionsFor([]string{"env"})[0].Validate(v); err != nil {
-				m.formErr = err.Error()
-				return m, nil
-			}
-			m.env, m.saved, m.formErr, m.phase = v, nil, "", phStart
-			m.startMenu()
-			return m, m.savedCmd(v)
-		}
-		var cmd tea.Cmd
-		m.envInput, cmd = m.envInput.Update(msg)
-		return m, cmd
+		return m.envKey(msg)
 	case phAsk:
-		if k == "esc" && m.form != nil && m.form.filtering() {
-			// huh's esc first ends typing the filter, then clears it:
-			// one esc clears it here, and never leaves the question.
-			mm, cmd := m.updateForm(msg)
-			if m.form != nil && m.form.filtering() {
-				return m.updateForm(msg)
-			}
-			return mm, cmd
-		}
-		if k == "esc" {
-			return m.escQuestion()
-		}
-		return m.updateForm(msg)
+		return m.askKey(msg)
 	case phConfirm:
-		// Applying takes an explicit y: enter (pressed to get through the
-		// questions) never applies a step by accident.
-		switch k {
-		case "y":
-			return m.choose("apply")
-		case "esc", "b":
-			return m, m.backToQuestions()
-		case "e":
-			if m.canPick() {
-				return m.choose("earlier")
-			}
-		case "q":
-			return m.quit()
-		case "enter", " ":
-			m.hint = "Enter does not apply: press y to apply this step."
-		}
+		return m.confirmKey(msg)
 	case phResult:
-		if k == "enter" || k == " " || k == "n" {
-			return m, m.next()
-		}
-		if k == "q" {
+		return m.resultKey(msg)
+	case phPick:
+		return m.pickKey(msg)
+	case phFailed:
+		return m.failedKey(msg)
+	case phDone:
+		return m.doneKey(msg)
+	}
+	return m, nil
+}
+
+// startKey: the start menu (resume, review, start over, switch env).
+func (m *model) startKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.String() == "q" {
+		return m.quit()
+	}
+	if choice, ok := m.menu.update(msg); ok {
+		switch choice {
+		case "resume":
+			return m, m.begin(true)
+		case "review":
+			m.review = true // every step shown again, none skipped as done
+			return m, m.begin(true)
+		case "start", "start over":
+			return m, m.begin(false)
+		case "switch":
+			m.phase = phEnv
+			m.envInput.SetValue("")
+			return m, m.envInput.Focus()
+		case "quit":
 			return m.quit()
 		}
-	case phPick:
-		if k == "esc" {
-			m.phase = m.pickFrom
+	}
+	return m, nil
+}
+
+// envKey: typing the name of another env.
+func (m *model) envKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.String() {
+	case "esc":
+		m.phase = phStart
+		return m, nil
+	case "enter":
+		v := strings.TrimSpace(m.envInput.Value())
+		if err := config.QuestionsFor([]string{"env"})[0].Validate(v); err != nil {
+			m.formErr = err.Error()
 			return m, nil
 		}
-		if choice, ok := m.pick.update(msg); ok {
-			return m, m.toStep(choice)
+		m.env, m.saved, m.formErr, m.phase = v, nil, "", phStart
+		m.startMenu()
+		return m, m.savedCmd(v)
+	}
+	var cmd tea.Cmd
+	m.envInput, cmd = m.envInput.Update(msg)
+	return m, cmd
+}
+
+// askKey: the step's questions (the form has the keys but esc).
+func (m *model) askKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := msg.String()
+	if k == "esc" && m.form != nil && m.form.filtering() {
+		// huh's esc first ends typing the filter, then clears it:
+		// one esc clears it here, and never leaves the question.
+		mm, cmd := m.updateForm(msg)
+		if m.form != nil && m.form.filtering() {
+			return m.updateForm(msg)
 		}
-	case phFailed:
-		switch k {
-		case "r":
-			return m.choose("retry")
-		case "b", "esc":
-			if m.hasQuestions(m.cur) {
-				return m.choose("back")
-			}
-		case "e":
-			if m.canPick() {
-				return m.choose("earlier")
-			}
-		case "s":
-			if m.canSkip() {
-				return m.choose("skip")
-			}
-		case "q":
-			return m.choose("quit")
+		return mm, cmd
+	}
+	if k == "esc" {
+		return m.escQuestion()
+	}
+	return m.updateForm(msg)
+}
+
+// confirmKey: the step's plan, waiting to be applied.
+func (m *model) confirmKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	// Applying takes an explicit y: enter (pressed to get through the
+	// questions) never applies a step by accident.
+	switch msg.String() {
+	case "y":
+		return m.choose("apply")
+	case "esc", "b":
+		return m, m.backToQuestions()
+	case "e":
+		if m.canPick() {
+			return m.choose("earlier")
 		}
-		if choice, ok := m.menu.update(msg); ok {
-			return m.choose(choice)
+	case "q":
+		return m.quit()
+	case "enter", " ":
+		m.hint = "Enter does not apply: press y to apply this step."
+	}
+	return m, nil
+}
+
+// resultKey: the step's verification.
+func (m *model) resultKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.String() {
+	case "enter", " ", "n":
+		return m, m.next()
+	case "q":
+		return m.quit()
+	}
+	return m, nil
+}
+
+// pickKey: choosing an earlier step to go back to.
+func (m *model) pickKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.String() == "esc" {
+		m.phase = m.pickFrom
+		return m, nil
+	}
+	if choice, ok := m.pick.update(msg); ok {
+		return m, m.toStep(choice)
+	}
+	return m, nil
+}
+
+// failedKey: a failed step (retry, back to its questions, an earlier step,
+// skip, quit).
+func (m *model) failedKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.String() {
+	case "r":
+		return m.choose("retry")
+	case "b", "esc":
+		if m.hasQuestions(m.cur) {
+			return m.choose("back")
 		}
-	case phDone:
-		if k == "p" && m.offerProd() {
-			return m.choose("prod")
+	case "e":
+		if m.canPick() {
+			return m.choose("earlier")
 		}
-		if k == "q" {
-			return m.quit()
+	case "s":
+		if m.canSkip() {
+			return m.choose("skip")
 		}
-		if choice, ok := m.menu.update(msg); ok {
-			return m.choose(choice)
-		}
+	case "q":
+		return m.choose("quit")
+	}
+	if choice, ok := m.menu.update(msg); ok {
+		return m.choose(choice)
+	}
+	return m, nil
+}
+
+// doneKey: every step done (what now, prod).
+func (m *model) doneKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := msg.String()
+	if k == "p" && m.offerProd() {
+		return m.choose("prod")
+	}
+	if k == "q" {
+		return m.quit()
+	}
+	if choice, ok := m.menu.update(msg); ok {
+		return m.choose(choice)
 	}
 	return m, nil
 }

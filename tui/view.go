@@ -124,12 +124,7 @@ func (m *model) parts(w int) (top, mid, bottom string) {
 	case phStart:
 		return "", m.startView(w), strings.TrimRight(m.menu.view(), "\n")
 	case phEnv:
-		v := styles.title.Render("Switch environment") + "\n\n" +
-			hang("", "Environment name (lowercase letters, digits, dashes):", w, styles.plain) + "\n" + m.envInput.View()
-		if m.formErr != "" {
-			v += "\n" + hang("", m.formErr, w, styles.bad)
-		}
-		return "", v, ""
+		return "", m.envSwitchView(w), ""
 	case phDone:
 		return "", m.doneView(w), strings.TrimRight(m.menu.view(), "\n")
 	}
@@ -158,35 +153,54 @@ func (m *model) parts(w int) (top, mid, bottom string) {
 		mid = hang("", "Back to which step's questions? The other answers are kept; an applied step, and the steps after it, are planned again with the new answers.", w, styles.plain)
 		bottom = m.pick.view()
 	case phApplying:
-		var b strings.Builder
-		for _, a := range m.actions {
-			b.WriteString(hang("  • ", a, w, styles.plain) + "\n")
-		}
-		if m.interrupting {
-			b.WriteString(hang("", "Interrupting: waiting for the AWS call in flight to end, to record the step as interrupted (ctrl+c again: quit now)…", w, styles.warn))
-			mid = b.String()
-			break
-		}
-		b.WriteString(m.spin.View() + " Applying")
-		if n := len(m.calls); n > 0 {
-			b.WriteString(": " + m.calls[n-1])
-		}
-		mid = b.String()
+		mid = m.applyingView(w)
 	case phResult:
 		mid = m.resultView(w)
 		bottom = "Press enter for the next step."
 	case phFailed:
-		var b strings.Builder
-		b.WriteString(m.checksView(w))
-		b.WriteString(styles.bad.Render("✗ This step failed") + "\n")
-		if m.stepErr != nil {
-			b.WriteString(hang("", m.stepErr.Error(), w, styles.plain) + "\n")
-		}
-		b.WriteString("\n" + hang("", "Fix what the message says (in AWS, then retry; or change the answer: back to the questions). Progress up to here is saved.", w, styles.dim))
-		mid = b.String()
+		mid = m.failedView(w)
 		bottom = m.menu.view()
 	}
 	return top, mid, strings.TrimRight(bottom, "\n")
+}
+
+// envSwitchView: typing the name of another env.
+func (m *model) envSwitchView(w int) string {
+	v := styles.title.Render("Switch environment") + "\n\n" +
+		hang("", "Environment name (lowercase letters, digits, dashes):", w, styles.plain) + "\n" + m.envInput.View()
+	if m.formErr != "" {
+		v += "\n" + hang("", m.formErr, w, styles.bad)
+	}
+	return v
+}
+
+// applyingView: the step's actions so far, and the call in flight.
+func (m *model) applyingView(w int) string {
+	var b strings.Builder
+	for _, a := range m.actions {
+		b.WriteString(hang("  • ", a, w, styles.plain) + "\n")
+	}
+	if m.interrupting {
+		b.WriteString(hang("", "Interrupting: waiting for the AWS call in flight to end, to record the step as interrupted (ctrl+c again: quit now)…", w, styles.warn))
+		return b.String()
+	}
+	b.WriteString(m.spin.View() + " Applying")
+	if n := len(m.calls); n > 0 {
+		b.WriteString(": " + m.calls[n-1])
+	}
+	return b.String()
+}
+
+// failedView: a failed step's checks and error.
+func (m *model) failedView(w int) string {
+	var b strings.Builder
+	b.WriteString(m.checksView(w))
+	b.WriteString(styles.bad.Render("✗ This step failed") + "\n")
+	if m.stepErr != nil {
+		b.WriteString(hang("", m.stepErr.Error(), w, styles.plain) + "\n")
+	}
+	b.WriteString("\n" + hang("", "Fix what the message says (in AWS, then retry; or change the answer: back to the questions). Progress up to here is saved.", w, styles.dim))
+	return b.String()
 }
 
 // stepHeading is the step's title, its guide reference, and "Why" and
@@ -349,19 +363,7 @@ func (m *model) keys() []string {
 	case phEnv:
 		return []string{"enter confirm", "esc back"}
 	case phAsk:
-		k := []string{"enter next"}
-		switch {
-		case m.form != nil && m.form.filtering():
-			return append(k, "esc clear filter")
-		case m.form != nil && m.form.choosing():
-			k = append(k, "/ filter")
-		}
-		if m.form != nil && m.form.index() > 0 {
-			k = append(k, "esc previous question")
-		} else if m.canLeaveStep() {
-			k = append(k, "esc "+m.backLabel())
-		}
-		return k
+		return m.askKeys()
 	case phConfirm:
 		k := []string{"y apply"}
 		if m.hasQuestions(m.cur) {
@@ -376,17 +378,7 @@ func (m *model) keys() []string {
 	case phResult:
 		return []string{"enter next step", "q quit"}
 	case phFailed:
-		k := []string{"r retry"}
-		if m.hasQuestions(m.cur) {
-			k = append(k, "b questions")
-		}
-		if m.canPick() {
-			k = append(k, "e earlier step")
-		}
-		if m.canSkip() {
-			k = append(k, "s skip")
-		}
-		return append(k, "↑/↓ enter choose", "q quit")
+		return m.failedKeys()
 	case phDone:
 		k := []string{"↑/↓ move", "enter choose"}
 		if m.offerProd() {
@@ -395,6 +387,39 @@ func (m *model) keys() []string {
 		return append(k, "q quit")
 	}
 	return nil
+}
+
+// askKeys: the keys of a question, which depend on the field and on
+// where esc leads.
+func (m *model) askKeys() []string {
+	k := []string{"enter next"}
+	switch {
+	case m.form != nil && m.form.filtering():
+		return append(k, "esc clear filter")
+	case m.form != nil && m.form.choosing():
+		k = append(k, "/ filter")
+	}
+	if m.form != nil && m.form.index() > 0 {
+		k = append(k, "esc previous question")
+	} else if m.canLeaveStep() {
+		k = append(k, "esc "+m.backLabel())
+	}
+	return k
+}
+
+// failedKeys: what a failed step offers.
+func (m *model) failedKeys() []string {
+	k := []string{"r retry"}
+	if m.hasQuestions(m.cur) {
+		k = append(k, "b questions")
+	}
+	if m.canPick() {
+		k = append(k, "e earlier step")
+	}
+	if m.canSkip() {
+		k = append(k, "s skip")
+	}
+	return append(k, "↑/↓ enter choose", "q quit")
 }
 
 // stepStatus is what the sidebar shows for step i.
@@ -410,6 +435,14 @@ func (m *model) stepStatus(i int) string {
 	if m.answers != nil && !s.IsEnabled(m.answers) && m.decided() {
 		return state.Skipped
 	}
+	return m.recordedStatus(i)
+}
+
+// recordedStatus is step i's status as recorded: by this run once it is
+// open (a fresh start's steps from the current one on still pending), by
+// the saved progress before.
+func (m *model) recordedStatus(i int) string {
+	s := m.list[i]
 	switch {
 	case m.opened && !(m.fresh && i >= m.cur):
 		if st := m.eng.Status(s.ID); st != state.Skipped || m.decided() {
@@ -479,47 +512,68 @@ func (m *model) startView(w int) string {
 	if m.more {
 		b.WriteString(helpText + "\n\n")
 	}
-	row := func(label, value string) {
-		b.WriteString(hang(fmt.Sprintf("  %-10s ", label), value, w, styles.plain) + "\n")
-	}
 	b.WriteString(styles.title.Render("Django project") + "\n")
+	b.WriteString(m.projectLines(w))
+	b.WriteString("\n" + styles.title.Render("AWS identity") + "\n")
+	b.WriteString(m.identityLines(w))
+	b.WriteString("\n" + styles.title.Render("Environment "+m.env) + "\n")
+	b.WriteString(m.envLines(w))
+	b.WriteString("\n" + hang("", "Nothing changes in AWS until you confirm a step's plan.", w, styles.dim))
+	return b.String()
+}
+
+// startRow is a labelled line of the start screen.
+func startRow(label, value string, w int) string {
+	return hang(fmt.Sprintf("  %-10s ", label), value, w, styles.plain) + "\n"
+}
+
+// projectLines: the Django project found (or why not).
+func (m *model) projectLines(w int) string {
 	switch {
 	case m.projErr != nil:
-		b.WriteString(hang("  ", m.projErr.Error(), w, styles.bad) + "\n")
+		return hang("  ", m.projErr.Error(), w, styles.bad) + "\n"
 	case m.project == nil:
-		b.WriteString("  " + m.spin.View() + " looking for manage.py…\n")
-	default:
-		p := m.project
-		row("manage.py", p.ManagePy)
-		if p.SettingsModule != "" {
-			row("settings", p.SettingsModule)
-		} else {
-			b.WriteString(hang("  settings   ", "DJANGO_SETTINGS_MODULE not found in manage.py", w, styles.warn) + "\n")
-		}
-		v := p.DjangoVersion
-		if v == "" {
-			v = "unknown"
-		}
-		row("Django", v+" ("+p.VersionSource+")")
-		for _, n := range p.Notes {
-			b.WriteString(hang("  ", n, w, styles.warn) + "\n")
-		}
+		return "  " + m.spin.View() + " looking for manage.py…\n"
 	}
-	b.WriteString("\n" + styles.title.Render("AWS identity") + "\n")
+	var b strings.Builder
+	p := m.project
+	b.WriteString(startRow("manage.py", p.ManagePy, w))
+	if p.SettingsModule != "" {
+		b.WriteString(startRow("settings", p.SettingsModule, w))
+	} else {
+		b.WriteString(hang("  settings   ", "DJANGO_SETTINGS_MODULE not found in manage.py", w, styles.warn) + "\n")
+	}
+	v := p.DjangoVersion
+	if v == "" {
+		v = "unknown"
+	}
+	b.WriteString(startRow("Django", v+" ("+p.VersionSource+")", w))
+	for _, n := range p.Notes {
+		b.WriteString(hang("  ", n, w, styles.warn) + "\n")
+	}
+	return b.String()
+}
+
+// identityLines: the AWS identity of the credentials (or why not).
+func (m *model) identityLines(w int) string {
 	switch {
 	case m.idErr != nil:
-		b.WriteString(hang("  ", m.idErr.Error(), w, styles.bad) + "\n")
+		return hang("  ", m.idErr.Error(), w, styles.bad) + "\n"
 	case m.identity == nil:
-		b.WriteString("  " + m.spin.View() + " sts:GetCallerIdentity…\n")
-	default:
-		row("account", m.identity.Account)
-		row("as", m.identity.ARN)
-		row("region", m.identity.Region+" (default; you choose the bucket's)")
-		if strings.HasSuffix(m.identity.ARN, ":root") {
-			b.WriteString(hang("  ", "these are the account's root credentials: prefer an admin IAM user or SSO", w, styles.warn) + "\n")
-		}
+		return "  " + m.spin.View() + " sts:GetCallerIdentity…\n"
 	}
-	b.WriteString("\n" + styles.title.Render("Environment "+m.env) + "\n")
+	lines := startRow("account", m.identity.Account, w) +
+		startRow("as", m.identity.ARN, w) +
+		startRow("region", m.identity.Region+" (default; you choose the bucket's)", w)
+	if strings.HasSuffix(m.identity.ARN, ":root") {
+		lines += hang("  ", "these are the account's root credentials: prefer an admin IAM user or SSO", w, styles.warn) + "\n"
+	}
+	return lines
+}
+
+// envLines: the env's saved progress, and the other envs that have some.
+func (m *model) envLines(w int) string {
+	var b strings.Builder
 	var saved map[string]state.StepState
 	if m.saved != nil {
 		saved = m.saved.Steps() // a copy, taken once
@@ -548,7 +602,6 @@ func (m *model) startView(w int) string {
 	if len(others) > 0 {
 		b.WriteString(hang("  ", "other envs with progress: "+strings.Join(others, ", "), w, styles.plain) + "\n")
 	}
-	b.WriteString("\n" + hang("", "Nothing changes in AWS until you confirm a step's plan.", w, styles.dim))
 	return b.String()
 }
 
