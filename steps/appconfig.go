@@ -21,10 +21,10 @@ import (
 	"github.com/s3wizard/s3wizard/state"
 )
 
-// EBScript is the content of appconfig.EBFile for the run: one `eb setenv`
+// ebScript is the content of appconfig.EBFile for the run: one `eb setenv`
 // with the app's variables.
-func (r *Run) EBScript() []byte {
-	return appconfig.EBScript(r.Answers.Env, r.Answers.EBEnvironment, r.EBProperties())
+func (r *Run) ebScript() []byte {
+	return appconfig.EBScript(r.Answers.Env, r.Answers.EBEnvironment, r.ebProperties())
 }
 
 // AppConfig wires the Django app to what the earlier steps created: the env
@@ -269,8 +269,8 @@ func planInstanceRoleFiles(r *Run, p *Plan) error {
 	if err := planHealthCheck(r, p); err != nil {
 		return err
 	}
-	planGenerated(r, p, appconfig.EBFile(a.Env), r.EBScript(), 0o700,
-		fmt.Sprintf("write %s: one `eb setenv` with %s (no secret)", appconfig.EBFile(a.Env), strings.Join(deployVarNames(r.EBProperties()), ", ")))
+	planGenerated(r, p, appconfig.EBFile(a.Env), r.ebScript(), 0o700,
+		fmt.Sprintf("write %s: one `eb setenv` with %s (no secret)", appconfig.EBFile(a.Env), strings.Join(deployVarNames(r.ebProperties()), ", ")))
 	if a.EBEnvironment == "" {
 		p.Notice("Elastic Beanstalk does not read %s (it is .ebignored): run `sh %s` to set the app's variables as environment properties", a.EnvFile, appconfig.EBFile(a.Env))
 	}
