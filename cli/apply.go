@@ -19,6 +19,7 @@ import (
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/migrate"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -182,8 +183,8 @@ func cmdApply(ctx context.Context, f *applyOptions) error {
 	if !djOK {
 		return errors.New("the upload test from Django failed (above): the bucket is set up; fix the settings or the env file, then run `s3wizard check --env " + a.Env + "`")
 	}
-	if list := steps.NextSteps(sess.Run); len(list) > 0 {
-		fmt.Fprintf(s.Err, "s3wizard: what now for env %s:\n%s", a.Env, steps.FormatNextSteps(list))
+	if list := nextsteps.List(sess.Run.Dir, sess.Run.Answers, sess.Run.State); len(list) > 0 {
+		fmt.Fprintf(s.Err, "s3wizard: what now for env %s:\n%s", a.Env, nextsteps.Format(list))
 	}
 	if p, err := djangoapp.Detect(f.Dir); err == nil {
 		if line := migrate.Offer(p, a.Env); line != "" {
