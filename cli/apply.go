@@ -19,6 +19,7 @@ import (
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/migrate"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -196,8 +197,8 @@ func afterApply(ctx context.Context, f *applyOptions, a *config.Answers, r *step
 	if !djOK {
 		return errors.New("the upload test from Django failed (above): the bucket is set up; fix the settings or the env file, then run `s3wizard check --env " + a.Env + "`")
 	}
-	if list := steps.NextSteps(r); len(list) > 0 {
-		fmt.Fprintf(s.Err, "s3wizard: what now for env %s:\n%s", a.Env, steps.FormatNextSteps(list))
+	if list := nextsteps.List(r.Dir, r.Answers, r.State); len(list) > 0 {
+		fmt.Fprintf(s.Err, "s3wizard: what now for env %s:\n%s", a.Env, nextsteps.Format(list))
 	}
 	if p, err := djangoapp.Detect(f.Dir); err == nil {
 		if line := migrate.Offer(p, a.Env); line != "" {

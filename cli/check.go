@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/djangocheck"
 	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/state"
@@ -100,12 +101,12 @@ func cmdCheck(ctx context.Context, f *checkOptions) error {
 }
 
 // djangoChecks runs the guide's upload / delete test through the
-// project's own Django (steps.DjangoCheck), as check entries of the step
+// project's own Django (djangocheck.Run), as check entries of the step
 // "django", and whether every one passed.
 func djangoChecks(ctx context.Context, r *steps.Run) ([]checkEntry, bool) {
 	var out []checkEntry
 	ok := true
-	for _, c := range steps.DjangoCheck(ctx, r) {
+	for _, c := range djangocheck.Run(ctx, r) {
 		out = append(out, checkEntry{Step: "django", Check: c})
 		ok = ok && c.OK
 	}

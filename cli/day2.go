@@ -13,6 +13,7 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/day2"
+	"github.com/s3wizard/s3wizard/djangocheck"
 	"github.com/s3wizard/s3wizard/docs"
 	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/envfile"
@@ -190,7 +191,7 @@ func cmdDocs(ctx context.Context, f *docsOptions) error {
 	if results != nil {
 		// The checklist's upload / delete test, through the project's own
 		// Django as check runs it: the document then says what passed.
-		results = append(results, steps.Result{Step: &steps.Step{ID: "django", Title: "Django"}, Checks: steps.DjangoCheck(ctx, sess.Run)})
+		results = append(results, steps.Result{Step: &steps.Step{ID: "django", Title: "Django"}, Checks: djangocheck.Run(ctx, sess.Run)})
 	}
 	doc, err := docs.Generate(sess.Run, sess.Steps, results, notLive)
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/operator"
 	"github.com/s3wizard/s3wizard/state"
-	"github.com/s3wizard/s3wizard/steps"
 )
 
 // operatorOptions are operator-policy's: its flags (--answers, --env and
@@ -54,7 +54,7 @@ func cmdOperatorPolicy(_ context.Context, f *operatorOptions) error {
 	if saved != nil {
 		account = saved.Account()
 	}
-	doc, err := steps.OperatorPolicy(a, account)
+	doc, err := operator.Policy(a, account)
 	if err != nil {
 		return app.UsageError(err)
 	}

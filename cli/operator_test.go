@@ -35,7 +35,7 @@ import (
 //
 // Not covered here, then: the IAM action names of Budgets and of the S3
 // sub-resources above, the IAM/CloudWatch/Budgets resource ARNs and the
-// iam:PolicyARN condition; steps' TestOperatorPolicy checks those as text.
+// iam:PolicyARN condition; package operator's TestOperatorPolicy* tests check those as text.
 func forMoto(t *testing.T, doc policy.Document) policy.Document {
 	t.Helper()
 	alias := map[string][]string{}

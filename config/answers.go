@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -50,6 +51,15 @@ func (a *Answers) GroupName() string { return fmt.Sprintf("%s-%s-s3", a.App, a.E
 
 // PolicyName is the managed policy of the app's group.
 func (a *Answers) PolicyName() string { return fmt.Sprintf("%s-%s-s3-access", a.App, a.Env) }
+
+// EnvFilePath is the env file's path in the project at dir (env_file is
+// relative to it).
+func (a *Answers) EnvFilePath(dir string) string {
+	if filepath.IsAbs(a.EnvFile) {
+		return a.EnvFile
+	}
+	return filepath.Join(dir, a.EnvFile)
+}
 
 // Lifecycle is the protection step's lifecycle rule answers.
 type Lifecycle struct {

@@ -19,12 +19,13 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
 // RotationDays is the access key rotation period (CIS AWS Foundations).
-const RotationDays = steps.KeyRotationDays
+const RotationDays = nextsteps.KeyRotationDays
 
 // FileName is the hand-off document's file name for env.
 func FileName(env string) string { return "S3-HANDOFF-" + env + ".md" }
@@ -78,7 +79,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 	d.Keys, d.NextDue = keys(r, now())
 	d.Protection = protection(a, checks, live)
 	d.EnvVars, d.EnvWhere = envVars(r)
-	if steps.StoragesModuleNeeded(r) {
+	if nextsteps.StoragesModuleNeeded(r.Dir, a) {
 		d.StoragesModule = appconfig.StoragesFile
 	}
 	if a.UsesInstanceRole() {
@@ -289,7 +290,7 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 	if a.AccessLogs {
 		logs = "to " + steps.AccessLogTarget(a) + " (SSE-S3, old logs expire)"
 	}
-	alarms := steps.DescribeAlarms(a)
+	alarms := describeAlarms(a)
 	if a.Alarms.RequestMetrics {
 		alarms = append(alarms, "request metrics (billed)")
 	}
@@ -298,7 +299,7 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 	}
 	budget := "none"
 	if a.Budget.MonthlyUSD > 0 {
-		budget = steps.DescribeBudget(a)
+		budget = describeBudget(a)
 	}
 	public := "everything private: all four switches on"
 	if len(a.AnonymousPrefixes()) > 0 {
@@ -315,6 +316,23 @@ func protection(a *config.Answers, checks map[steps.CheckID][]steps.Check, live 
 		{"CloudWatch alarms (daily storage metrics, free)", orDefault(strings.Join(alarms, "; "), "none"), liveCell(checks, live, steps.CheckAlarmNotify, steps.CheckAlarm, steps.CheckRequestMetrics)},
 		{"AWS Budgets", budget, liveCell(checks, live, steps.CheckBudget, steps.CheckBudgetAlert)},
 	}
+}
+
+// describeAlarms are the wanted CloudWatch alarms, for people, as the
+// monitoring step's checks describe them ("BucketSizeBytes > 50 GiB").
+func describeAlarms(a *config.Answers) []string {
+	var out []string
+	for _, in := range steps.WantedAlarms(a) {
+		out = append(out, steps.AlarmCondition(in))
+	}
+	return out
+}
+
+// describeBudget is the cost budget, for people: what it covers and who it
+// emails.
+func describeBudget(a *config.Answers) string {
+	return fmt.Sprintf("%s: %g USD/month on the S3 costs of the whole account (every bucket and env in it; one budget per account, shared by its envs, set by the env that made it), email to %s at %g%%",
+		steps.BudgetName, a.Budget.MonthlyUSD, a.Budget.Email, a.Budget.ThresholdPct)
 }
 
 func envVars(r *steps.Run) ([]envRow, string) {
@@ -443,7 +461,7 @@ type guideItem struct {
 	// do by hand).
 	Note func(r *steps.Run, it *item)
 	// Django: the checks made through the project's own Django
-	// (steps.DjangoCheck, run by check and docs) count for the item too.
+	// (djangocheck.Run, run by check and docs) count for the item too.
 	Django bool
 }
 
@@ -633,7 +651,7 @@ func manual(r *steps.Run) []string {
 // this document is left out: it is being done.
 func whatNow(r *steps.Run) string {
 	var b strings.Builder
-	for _, n := range steps.NextSteps(r) {
+	for _, n := range nextsteps.List(r.Dir, r.Answers, r.State) {
 		if slices.ContainsFunc(n.Lines, func(l string) bool { return strings.HasPrefix(l, "s3wizard docs ") }) {
 			continue
 		}

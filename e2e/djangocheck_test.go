@@ -10,6 +10,7 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/appconfig"
+	"github.com/s3wizard/s3wizard/djangocheck"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -23,7 +24,7 @@ func TestDjangoCheckByTheProjectsDjango(t *testing.T) {
 	st := runStaging(t, "protection") // versioned: deletes leave versions to purge
 	ctx := context.Background()
 
-	checks := steps.DjangoCheck(ctx, st.run)
+	checks := djangocheck.Run(ctx, st.run)
 	want := map[string]steps.CheckID{
 		"Django default_storage: django-storages S3 backend": steps.DjangoS3Backend,
 		"Django default_storage: save":                       steps.DjangoSave,
@@ -75,7 +76,7 @@ func TestDjangoCheckByTheProjectsDjango(t *testing.T) {
 	if err := os.WriteFile(settings, []byte(unwired), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	checks = steps.DjangoCheck(ctx, st.run)
+	checks = djangocheck.Run(ctx, st.run)
 	if len(checks) == 0 || checks[0].Name != "settings.py loads the S3 settings" || !checks[0].Skipped || !strings.Contains(checks[0].Detail, appconfig.SettingsFile) {
 		t.Errorf("unwired settings.py not reported: %+v", checks)
 	}
@@ -96,7 +97,7 @@ func TestDjangoCheckByTheProjectsDjango(t *testing.T) {
 	f.WriteString("\nAWS_STORAGE_BUCKET_NAME = \"mon-app-media-typo\"\n")
 	f.Close()
 	failed := map[string]string{}
-	for _, c := range steps.DjangoCheck(ctx, st.run) {
+	for _, c := range djangocheck.Run(ctx, st.run) {
 		if !c.OK {
 			failed[c.Name] = c.Detail
 		}

@@ -26,16 +26,11 @@ import (
 )
 
 // EnvFilePath is the env file's path in the project.
-func (r *Run) EnvFilePath() string {
-	if filepath.IsAbs(r.Answers.EnvFile) {
-		return r.Answers.EnvFile
-	}
-	return filepath.Join(r.Dir, r.Answers.EnvFile)
-}
+func (r *Run) EnvFilePath() string { return r.Answers.EnvFilePath(r.Dir) }
 
-// AccessKey gives the app's IAM user one working access key, whose secret
+// accessKeyStep gives the app's IAM user one working access key, whose secret
 // goes straight into the env file.
-func AccessKey() *Step {
+func accessKeyStep() *Step {
 	return &Step{
 		ID:    "access-key",
 		Title: "Create the access key",
@@ -400,7 +395,7 @@ func landKey(ctx context.Context, r *Run, k *newKeyPair) error {
 	// The bucket name goes in with the key: it marks the env file as this
 	// env's, so another env cannot take it over before app-config runs.
 	vals := map[string]string{appconfig.EnvKeyID: k.id, appconfig.EnvSecret: k.secret, appconfig.EnvBucket: a.Bucket}
-	err := r.withEnvFiles(func() error {
+	err := r.WithEnvFiles(func() error {
 		_, err := envfile.Merge(r.EnvFilePath(), vals, nil)
 		return err
 	})
@@ -443,11 +438,11 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	a := r.Answers
 	env, err := envfile.Read(r.EnvFilePath())
 	if err != nil {
-		return []Check{Fail(CheckAccessKeyInEnvFile, "access key in env file", err.Error())}
+		return []Check{Fail(checkAccessKeyInEnvFile, "access key in env file", err.Error())}
 	}
 	id, secret := env[appconfig.EnvKeyID], env[appconfig.EnvSecret]
 	if id == "" || secret == "" {
-		return []Check{Fail(CheckAccessKeyInEnvFile, "access key in env file", a.EnvFile+" has no "+appconfig.EnvKeyID+"/"+appconfig.EnvSecret)}
+		return []Check{Fail(checkAccessKeyInEnvFile, "access key in env file", a.EnvFile+" has no "+appconfig.EnvKeyID+"/"+appconfig.EnvSecret)}
 	}
 	app, err := r.AWS.WithCredentials(ctx, id, secret)
 	if err != nil {
@@ -459,7 +454,7 @@ func verifyAccessKey(ctx context.Context, r *Run) []Check {
 	defer cancel()
 	probed := async(func() (Check, error) {
 		return r.retryFreshKey(pctx, id, func() Check {
-			return probe(pctx, r, app.S3In(a.Region), a.Bucket, "media/", CheckAppKeyProbe, "app key can put/get/delete under media/")
+			return r.Probe(pctx, app.S3In(a.Region), a.Bucket, "media/", CheckAppKeyProbe, "app key can put/get/delete under media/")
 		}), nil
 	})
 	arn, err := r.CallerOfKey(ctx, app, id)
@@ -490,8 +485,8 @@ func (r *Run) now() time.Time {
 	return time.Now()
 }
 
-// withEnvFiles runs fn (an env-file write) under the project's env-file lock.
-func (r *Run) withEnvFiles(fn func() error) error {
+// WithEnvFiles runs fn (an env-file write) under the project's env-file lock.
+func (r *Run) WithEnvFiles(fn func() error) error {
 	release, err := state.LockEnvFiles(r.Dir)
 	if err != nil {
 		return err
@@ -511,6 +506,72 @@ func (r *Run) checkGitIgnoresEnvFile() error {
 	}
 	if len(un) > 0 {
 		return fmt.Errorf("git does not ignore %s although .gitignore lists it (a later `!` rule, or a line git reads otherwise: see `git check-ignore -v --no-index %s`): fix .gitignore and run again; no key was created", strings.Join(un, ", "), strings.Join(un, " "))
+	}
+	return nil
+}
+
+// rotate-keys (package day2) replaces the key through the same life as the
+// step: the procedures below.
+
+// DeleteOrphanKeys deletes the keys an interrupted run created and whose
+// secret was never saved (the creation record tells them apart), then
+// closes that record.
+func DeleteOrphanKeys(ctx context.Context, r *Run, say func(string)) error {
+	v, err := readKeys(ctx, r)
+	if err != nil {
+		return err
+	}
+	if len(v.orphans) > 0 {
+		say(fmt.Sprintf("deleting orphan key %s (created by an interrupted run; its secret was never saved)", maskAll(v.orphans)))
+	}
+	return deleteOrphans(ctx, r, v.orphans)
+}
+
+// RecoverLandedKey rebuilds the rotation record when a run died after the
+// new key (current, the env file's) reached the env file but before it was
+// recorded.
+func RecoverLandedKey(r *Run, current string) error {
+	c := r.State.KeyCreation()
+	if r.State.Rotation() != nil || c == nil || c.Replaces == "" || current == "" || slices.Contains(c.Existing, current) {
+		return nil
+	}
+	return r.State.Update(func(p *state.Progress) { recordLanded(p, current, r.Answers.IAMUser, c.At, c.Replaces) })
+}
+
+// ReplaceKey creates the user's new key in place of current, proves it works
+// (from memory: the env file still holds current), then writes it to the
+// env file and records the rotation in the same step. A key that does not
+// work is deleted again. It returns the new key's ID.
+func ReplaceKey(ctx context.Context, r *Run, current string, say func(string)) (string, error) {
+	say(fmt.Sprintf("creating a new key for %s", r.Answers.IAMUser))
+	k, err := newKey(ctx, r, current)
+	if err != nil {
+		return "", fmt.Errorf("create the new key: %w", err)
+	}
+	say(fmt.Sprintf("checking the new key %s works (IAM can take a few seconds to accept it)", text.Mask(k.id)))
+	if err := checkKey(ctx, r, k.id, k.secret); err != nil {
+		return "", errors.Join(fmt.Errorf("the new key %s does not work: %w; it was deleted and the old key %s is still in use", text.Mask(k.id), err, text.Mask(current)), dropKey(ctx, r, k.id))
+	}
+	if err := landKey(ctx, r, k); err != nil {
+		return "", err
+	}
+	return k.id, nil
+}
+
+// checkKey proves a key authenticates and can use the bucket's media/.
+func checkKey(ctx context.Context, r *Run, id, secret string) error {
+	app, err := r.AWS.WithCredentials(ctx, id, secret)
+	if err != nil {
+		return err
+	}
+	if _, err := r.CallerOfKey(ctx, app, id); err != nil {
+		return aws.Explain(err)
+	}
+	c := r.retryFreshKey(ctx, id, func() Check {
+		return r.Probe(ctx, app.S3In(r.Answers.Region), r.Answers.Bucket, "media/", rotateNewKeyProbe, "new key can put/get/delete under media/")
+	})
+	if !c.OK {
+		return fmt.Errorf("%s: %s", c.Name, c.Detail)
 	}
 	return nil
 }

@@ -83,7 +83,7 @@ func AdoptCloudFront(ctx context.Context, r *Run) (lines []string, record func(*
 		} else {
 			lines = append(lines, what+": exists without this env's tags: recorded as not the wizard's (destroy keeps it)")
 		}
-		arn := CloudFrontARN(r.AccountID(), id)
+		arn := cloudFrontARN(r.AccountID(), id)
 		recs = append(recs, func(p *state.Progress) {
 			p.PutOwnership(state.Ownership{Kind: state.KindDistribution, Name: CloudFrontCallerReference(a), ARN: arn, Evidence: evidence})
 			p.SetResource(ResCloudFrontID, id)

@@ -17,13 +17,14 @@ import (
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 )
 
-// EBScript is the content of appconfig.EBFile for the run: one `eb setenv`
+// ebScript is the content of appconfig.EBFile for the run: one `eb setenv`
 // with the app's variables.
-func (r *Run) EBScript() []byte {
-	return appconfig.EBScript(r.Answers.Env, r.Answers.EBEnvironment, r.EBProperties())
+func (r *Run) ebScript() []byte {
+	return appconfig.EBScript(r.Answers.Env, r.Answers.EBEnvironment, r.ebProperties())
 }
 
 // AppConfig wires the Django app to what the earlier steps created: the env
@@ -70,7 +71,7 @@ func (r *Run) WantedEnv() (set map[string]string, remove []string) {
 		remove = append(remove, appconfig.EnvEndpoint)
 	}
 	// public_domain, or the wizard's CloudFront distribution's domain.
-	if d := r.PublicBaseURL(); d != "" {
+	if d := r.publicBaseURL(); d != "" {
 		set[appconfig.EnvPublicDomain] = d
 	} else {
 		remove = append(remove, appconfig.EnvPublicDomain)
@@ -118,11 +119,11 @@ func (r *Run) IgnorePatterns() []string {
 	return append(p, appconfig.SetEnvFile, state.Dir+"/*secret*", state.Dir+"/heroku-*.sh", envfile.TempPattern)
 }
 
-// SecretFiles are the files of the run that hold (or may hold) the secret,
+// secretFiles are the files of the run that hold (or may hold) the secret,
 // relative to the project: those IgnorePatterns must cover, as git sees
 // them (check asks git itself), with an example of an atomic write's
 // temporary file.
-func (r *Run) SecretFiles() []string {
+func (r *Run) secretFiles() []string {
 	return append(r.envSecretFiles(), appconfig.SetEnvFile, appconfig.HerokuFile(r.Answers.Env))
 }
 
@@ -205,7 +206,7 @@ func planEnvFile(r *Run, p *Plan, envPath string, env map[string]string) {
 			Summary: fmt.Sprintf("set %s in %s (mode 0600, other lines kept)", strings.Join(sortedKeys(set), ", "), a.EnvFile),
 			Files:   []string{a.EnvFile},
 			Do: func(ctx context.Context) error {
-				return r.withEnvFiles(func() error {
+				return r.WithEnvFiles(func() error {
 					_, err := envfile.Merge(envPath, set, remove)
 					return err
 				})
@@ -231,7 +232,7 @@ func planSecretsInGit(r *Run, p *Plan) error {
 			return err
 		}
 	}
-	if tracked, err := r.TrackedSecretFiles(); err != nil {
+	if tracked, err := r.trackedSecretFiles(); err != nil {
 		p.Warn("could not ask git which secret files it tracks: %v", err)
 	} else if len(tracked) > 0 {
 		p.Warn("git tracks %s: ignoring is not enough. Run `git rm --cached %s` and commit; any key in it is in the history, so rotate it (`s3wizard rotate-keys --env %s`)", strings.Join(tracked, ", "), strings.Join(tracked, " "), a.Env)
@@ -268,8 +269,8 @@ func planInstanceRoleFiles(r *Run, p *Plan) error {
 	if err := planHealthCheck(r, p); err != nil {
 		return err
 	}
-	planGenerated(r, p, appconfig.EBFile(a.Env), r.EBScript(), 0o700,
-		fmt.Sprintf("write %s: one `eb setenv` with %s (no secret)", appconfig.EBFile(a.Env), strings.Join(deployVarNames(r.EBProperties()), ", ")))
+	planGenerated(r, p, appconfig.EBFile(a.Env), r.ebScript(), 0o700,
+		fmt.Sprintf("write %s: one `eb setenv` with %s (no secret)", appconfig.EBFile(a.Env), strings.Join(deployVarNames(r.ebProperties()), ", ")))
 	if a.EBEnvironment == "" {
 		p.Notice("Elastic Beanstalk does not read %s (it is .ebignored): run `sh %s` to set the app's variables as environment properties", a.EnvFile, appconfig.EBFile(a.Env))
 	}
@@ -336,10 +337,10 @@ func writeFromEnv(r *Run, path string, render func(*Run, map[string]string) ([]b
 	return appconfig.WriteSecret(path, body)
 }
 
-// DeployVars returns the variables to deploy: for access keys the
+// deployVars returns the variables to deploy: for access keys the
 // credentials read from env (the parsed env file), then the app's
 // variables (appconfig.AppEnvKeys) that have a value.
-func (r *Run) DeployVars(env map[string]string) []appconfig.DeployVar {
+func (r *Run) deployVars(env map[string]string) []appconfig.DeployVar {
 	var vs []appconfig.DeployVar
 	if appKeys(r.Answers) {
 		vs = append(vs, appconfig.DeployVar{Name: appconfig.EnvKeyID, Value: env[appconfig.EnvKeyID]}, appconfig.DeployVar{Name: appconfig.EnvSecret, Value: env[appconfig.EnvSecret]})
@@ -367,7 +368,7 @@ func herokuScript(r *Run, env map[string]string) ([]byte, error) {
 
 // herokuArgs are the heroku CLI arguments (after "heroku") of the run.
 func herokuArgs(r *Run, env map[string]string) []string {
-	return appconfig.HerokuArgs(r.Answers.HerokuApp, r.DeployVars(env))
+	return appconfig.HerokuArgs(r.Answers.HerokuApp, r.deployVars(env))
 }
 
 // ErrHerokuDeclined is returned when the user did not confirm.
@@ -401,7 +402,7 @@ func RunHeroku(ctx context.Context, r *Run, confirm func() bool, out io.Writer) 
 	if err != nil {
 		return fmt.Errorf("run heroku: %w; or run `sh %s` yourself", err, appconfig.HerokuFile(a.Env))
 	}
-	if err := appconfig.SetHerokuConfig(ctx, token, a.HerokuApp, r.DeployVars(env)); err != nil {
+	if err := appconfig.SetHerokuConfig(ctx, token, a.HerokuApp, r.deployVars(env)); err != nil {
 		return errors.New(appconfig.MaskSecrets(err.Error(), env))
 	}
 	fmt.Fprintf(out, "Heroku app %s: config vars set (one release, one restart)\n", a.HerokuApp)
@@ -430,7 +431,7 @@ func recordHerokuDeployed(r *Run, id string) error {
 }
 
 func setEnvScript(r *Run, env map[string]string) ([]byte, error) {
-	return appconfig.SetEnvScript(r.Answers.Env, r.Answers.EnvFile, r.DeployVars(env)), nil
+	return appconfig.SetEnvScript(r.Answers.Env, r.Answers.EnvFile, r.deployVars(env)), nil
 }
 
 func planSetEnv(r *Run, p *Plan, env map[string]string) error {
@@ -468,22 +469,6 @@ func planSetEnv(r *Run, p *Plan, env map[string]string) error {
 	return nil
 }
 
-// StoragesModuleNeeded reports whether the project needs the companion
-// storages module copied next to manage.py: for PublicStorage (public
-// prefixes), and for static files on S3 unless the project's Django is
-// known to be 4.2 or newer (STORAGES then configures them).
-func StoragesModuleNeeded(r *Run) bool {
-	a := r.Answers
-	if len(a.PublicPrefixes) > 0 {
-		return true
-	}
-	if !a.StaticOnS3 {
-		return false
-	}
-	proj, err := djangoapp.Detect(r.Dir)
-	return err != nil || proj == nil || !djangoapp.AtLeast(proj.DjangoVersion, 4, 2)
-}
-
 func planSettings(r *Run, p *Plan) error {
 	proj, derr := djangoapp.Detect(r.Dir)
 	if derr != nil || proj == nil {
@@ -509,7 +494,7 @@ func planSettings(r *Run, p *Plan) error {
 	planGenerated(r, p, appconfig.SettingsFile, gen, 0o700, "write "+appconfig.SettingsFile+" (the same for every env: env-specific values come from the environment)")
 	planGenerated(r, p, appconfig.StoragesFile, mod, 0o700, "write "+appconfig.StoragesFile+" (PublicStorage, StaticStorage)")
 	// The same words as "what now": one way to load the settings.
-	for _, n := range SettingsSteps(r, proj) {
+	for _, n := range nextsteps.Settings(r.Dir, r.Answers, proj) {
 		p.Notice("settings: %s", n)
 	}
 	p.Notice("settings: add \"storages\" to INSTALLED_APPS")
@@ -593,7 +578,7 @@ func verifyAppConfig(ctx context.Context, r *Run) []Check {
 	path := r.EnvFilePath()
 	env, err := envfile.Read(path)
 	if err != nil {
-		return []Check{Fail(CheckEnvFileReadable, "env file", err.Error())}
+		return []Check{Fail(checkEnvFileReadable, "env file", err.Error())}
 	}
 	checks := []Check{envVarsCheck(r, env), envFileModeCheck(path, a.EnvFile)}
 	checks = append(checks, secretsInGitChecks(r)...)
@@ -662,9 +647,9 @@ func secretsInGitChecks(r *Run) []Check {
 	// A tracked file is not ignored, whatever .gitignore says: both checks
 	// tell it.
 	missing, err := appconfig.MissingIgnores(r.Dir, r.IgnorePatterns())
-	tracked, terr := r.TrackedSecretFiles()
+	tracked, terr := r.trackedSecretFiles()
 	// What git makes of the lines, not the lines: git itself is asked.
-	unignored, _, gerr := envfile.NotIgnored(r.Dir, r.SecretFiles())
+	unignored, _, gerr := envfile.NotIgnored(r.Dir, r.secretFiles())
 	untrack := ""
 	if len(tracked) > 0 {
 		untrack = fmt.Sprintf("git tracks %s (ignoring is not enough): `git rm --cached %s`, commit, and rotate the key it held (it is in the history)", strings.Join(tracked, ", "), strings.Join(tracked, " "))

@@ -160,7 +160,7 @@ func TestAppConfigAccessKeysWritesNoHealthCheck(t *testing.T) {
 }
 
 func TestRoleDepartsFromGuideOnHealthCheck(t *testing.T) {
-	d := strings.Join(Role().Departures, "\n")
+	d := strings.Join(roleStep().Departures, "\n")
 	if !strings.Contains(d, "ALLOWED_HOSTS = ['*']") || !strings.Contains(d, "IMDSv1") || !strings.Contains(d, "answers /health/ before host validation and uses IMDSv2") {
 		t.Errorf("role departures do not mention the health check and IMDSv2:\n%s", d)
 	}

@@ -231,7 +231,7 @@ func TestDeployVarsSkipEmptyValues(t *testing.T) {
 	r := appRun(t, config.CredInstanceRole)
 	names := func() map[string]string {
 		m := map[string]string{}
-		for _, v := range r.DeployVars(nil) {
+		for _, v := range r.deployVars(nil) {
 			m[v.Name] = v.Value
 		}
 		return m
@@ -260,7 +260,7 @@ func TestPublicSSEOnlyOnAWS(t *testing.T) {
 		r := appRun(t, c.creds)
 		set, remove := r.WantedEnv()
 		deployed := map[string]string{}
-		for _, v := range r.DeployVars(nil) {
+		for _, v := range r.deployVars(nil) {
 			deployed[v.Name] = v.Value
 		}
 		if c.want != "" {

@@ -16,8 +16,8 @@ import (
 	"github.com/s3wizard/s3wizard/state"
 )
 
-// Bucket creates (or adopts) the media bucket with ACLs disabled.
-func Bucket() *Step {
+// bucketStep creates (or adopts) the media bucket with ACLs disabled.
+func bucketStep() *Step {
 	return &Step{
 		ID:    "bucket",
 		Title: "Create the S3 bucket",
@@ -425,7 +425,7 @@ func BucketTags(ctx context.Context, r *Run, cl aws.S3API, name string) (map[str
 	if err != nil {
 		return nil, err
 	}
-	return S3TagMap(out.TagSet), nil
+	return s3TagMap(out.TagSet), nil
 }
 
 // tagBucket adds the owner tags to a bucket's tag set. PutBucketTagging

@@ -37,9 +37,9 @@ const (
 	ResCloudFrontOAC    = "cloudfront_oac_id"
 )
 
-// CachingOptimizedPolicy is the ID of CloudFront's managed cache policy
+// cachingOptimizedPolicy is the ID of CloudFront's managed cache policy
 // Managed-CachingOptimized (the same in every account).
-const CachingOptimizedPolicy = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+const cachingOptimizedPolicy = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 
 // CORSS3OriginPolicy is the ID of CloudFront's managed origin request
 // policy Managed-CORS-S3Origin (the same in every account): it forwards the
@@ -85,10 +85,10 @@ func bucketOriginDomain(a *config.Answers) string {
 	return a.Bucket + ".s3." + a.Region + ".amazonaws.com"
 }
 
-// CloudFrontARN is a distribution's ARN as AWS documents it (global: no
+// cloudFrontARN is a distribution's ARN as AWS documents it (global: no
 // region). moto answers another form (no empty region field), so the
 // wizard builds it instead of taking CloudFront's.
-func CloudFrontARN(account, id string) string {
+func cloudFrontARN(account, id string) string {
 	return "arn:aws:cloudfront::" + account + ":distribution/" + id
 }
 
@@ -102,7 +102,7 @@ func (r *Run) CloudFrontSourceARN() string {
 	if arn := r.resource(ResCloudFrontARN); arn != "" {
 		return arn
 	}
-	return CloudFrontARN(r.AccountID(), pendingDistributionID)
+	return cloudFrontARN(r.AccountID(), pendingDistributionID)
 }
 
 func (r *Run) resource(k string) string {
@@ -112,10 +112,10 @@ func (r *Run) resource(k string) string {
 	return r.State.Resource(k)
 }
 
-// PublicBaseURL is the base URL of public and static files' URLs: the
+// publicBaseURL is the base URL of public and static files' URLs: the
 // public_domain answer, or the wizard's CloudFront distribution's domain
 // ("" when neither: the bucket's own URLs).
-func (r *Run) PublicBaseURL() string {
+func (r *Run) publicBaseURL() string {
 	a := r.Answers
 	if a.ServedByCloudFront() {
 		if d := r.resource(ResCloudFrontDomain); d != "" {
@@ -146,7 +146,7 @@ func wantedDistributionConfig(a *config.Answers, oacID string) *cftypes.Distribu
 		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{
 			TargetOriginId:       sdk.String(cdnOriginID),
 			ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
-			CachePolicyId:        sdk.String(CachingOptimizedPolicy),
+			CachePolicyId:        sdk.String(cachingOptimizedPolicy),
 			Compress:             sdk.Bool(true),
 		},
 	}
@@ -369,7 +369,7 @@ func (r *Run) distributionTags(ctx context.Context, d *cftypes.Distribution) (ma
 func (r *Run) recordDistribution(d *cftypes.Distribution) error {
 	a := r.Answers
 	id := sdk.ToString(d.Id)
-	arn := CloudFrontARN(r.AccountID(), id)
+	arn := cloudFrontARN(r.AccountID(), id)
 	return r.State.Update(func(p *state.Progress) {
 		p.SetResource(ResCloudFrontID, id)
 		p.SetResource(ResCloudFrontARN, arn)
@@ -394,7 +394,7 @@ func planCloudFront(ctx context.Context, r *Run, p *Plan) (arn string, wait bool
 		// is known.
 		p.Record(func(s *state.Progress) {
 			if arn := s.Resource(ResCloudFrontARN); arn != "" {
-				s.AddManual(KMSKeyManualStep(a.KMSKeyID, arn))
+				s.AddManual(kmsKeyManualStep(a.KMSKeyID, arn))
 			}
 		})
 	}
@@ -451,8 +451,8 @@ func planExistingDistribution(ctx context.Context, r *Run, p *Plan, dist *cftype
 		return "", false, ForeignError(what, a, owner)
 	}
 	id := sdk.ToString(dist.Id)
-	claimCreated(r, p, state.KindDistribution, CloudFrontCallerReference(a), CloudFrontARN(r.AccountID(), id), what, tags)
-	arn = CloudFrontARN(r.AccountID(), id)
+	claimCreated(r, p, state.KindDistribution, CloudFrontCallerReference(a), cloudFrontARN(r.AccountID(), id), what, tags)
+	arn = cloudFrontARN(r.AccountID(), id)
 	p.Record(func(s *state.Progress) {
 		s.SetResource(ResCloudFrontID, id)
 		s.SetResource(ResCloudFrontARN, arn)
@@ -568,20 +568,20 @@ func (r *Run) waitAction() *Action {
 	return &Action{Summary: "wait until the CloudFront distribution is Deployed (minutes on AWS; a resumed run picks the wait up)", Calls: []string{"cloudfront:GetDistribution"},
 		Do: func(ctx context.Context) error {
 			id := r.resource(ResCloudFrontID)
-			return WaitDeployed(ctx, r.AWS.CloudFront, id, CloudFrontPollEvery, CloudFrontWaitBudget, func(s string) {
+			return waitDeployed(ctx, r.AWS.CloudFront, id, CloudFrontPollEvery, CloudFrontWaitBudget, func(s string) {
 				r.Emit(Event{Kind: engine.EvNotice, Step: "public", Text: s})
 			})
 		}}
 }
 
-// ErrStillDeploying is returned when a distribution is not Deployed within
+// errStillDeploying is returned when a distribution is not Deployed within
 // the wait's budget: nothing is lost, the next run waits again.
-var ErrStillDeploying = errors.New("the CloudFront distribution is still deploying")
+var errStillDeploying = errors.New("the CloudFront distribution is still deploying")
 
-// WaitDeployed polls distribution id every `every` until its status is
+// waitDeployed polls distribution id every `every` until its status is
 // Deployed, reporting each change of status (and the time waited), for at
 // most budget.
-func WaitDeployed(ctx context.Context, cl aws.CloudFrontAPI, id string, every, budget time.Duration, report func(string)) error {
+func waitDeployed(ctx context.Context, cl aws.CloudFrontAPI, id string, every, budget time.Duration, report func(string)) error {
 	start := time.Now()
 	last := ""
 	for {
@@ -601,7 +601,7 @@ func WaitDeployed(ctx context.Context, cl aws.CloudFrontAPI, id string, every, b
 			return nil
 		}
 		if time.Since(start)+every > budget {
-			return fmt.Errorf("%w after %s (status %s): run the same command again to keep waiting", ErrStillDeploying, budget, st)
+			return fmt.Errorf("%w after %s (status %s): run the same command again to keep waiting", errStillDeploying, budget, st)
 		}
 		select {
 		case <-ctx.Done():
@@ -648,7 +648,7 @@ func cloudFrontChecks(ctx context.Context, r *Run) []Check {
 	if d == nil {
 		return append(out, Fail(CheckCloudFrontPolicyGrant, nPolicy, "no distribution to grant"))
 	}
-	arn := CloudFrontARN(r.AccountID(), sdk.ToString(d.Id))
+	arn := cloudFrontARN(r.AccountID(), sdk.ToString(d.Id))
 	live, err := r.AWS.S3In(a.Region).GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &a.Bucket})
 	if err != nil {
 		return append(out, Fail(CheckCloudFrontPolicyGrant, nPolicy, aws.Explain(err).Error()))
@@ -682,9 +682,9 @@ func CloudFrontGrantDiffers(live, bucket string, prefixes []string, distribution
 	return "the bucket policy has no statement " + policy.SidCloudFrontRead
 }
 
-// KMSKeyManualStep is the hand-off's step for an SSE-KMS customer key
+// kmsKeyManualStep is the hand-off's step for an SSE-KMS customer key
 // behind CloudFront: the key policy statement AWS documents for OAC.
-func KMSKeyManualStep(key, distributionARN string) string {
+func kmsKeyManualStep(key, distributionARN string) string {
 	b, _ := json.Marshal(policy.CloudFrontKeyStatement(distributionARN))
 	return fmt.Sprintf("Add to the key policy of KMS key %s this statement, so CloudFront can read SSE-KMS objects under the public prefixes (AWS: Restrict access to an Amazon S3 origin, SSE-KMS): %s", key, b)
 }
@@ -734,7 +734,7 @@ func DeleteDistribution(ctx context.Context, r *Run, say func(string)) error {
 		}
 		say("disabled CloudFront distribution " + id + " (CloudFront deletes only a disabled distribution, once Deployed)")
 	}
-	if err := WaitDeployed(ctx, cl, id, CloudFrontPollEvery, CloudFrontWaitBudget, say); err != nil {
+	if err := waitDeployed(ctx, cl, id, CloudFrontPollEvery, CloudFrontWaitBudget, say); err != nil {
 		return err
 	}
 	// The ETag of the disabled, deployed distribution.

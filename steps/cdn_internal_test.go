@@ -117,7 +117,7 @@ func TestResumedRunPicksUpTheDeployWait(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !wait || !p.Empty() || arn != CloudFrontARN("123456789012", "EDIST") {
+	if !wait || !p.Empty() || arn != cloudFrontARN("123456789012", "EDIST") {
 		t.Fatalf("plan of a deploying distribution: wait %v, actions %d, arn %q; want the wait alone", wait, len(p.Actions), arn)
 	}
 	var said []string
@@ -130,12 +130,12 @@ func TestResumedRunPicksUpTheDeployWait(t *testing.T) {
 	}
 }
 
-// A deploy longer than the budget stops with ErrStillDeploying (the next
+// A deploy longer than the budget stops with errStillDeploying (the next
 // run waits again), never as done.
 func TestDeployWaitStopsAtItsBudget(t *testing.T) {
 	f := &fakeCloudFront{statuses: []string{"InProgress"}, enabled: true}
-	err := WaitDeployed(context.Background(), f, "EDIST", time.Millisecond, 20*time.Millisecond, func(string) {})
-	if !errors.Is(err, ErrStillDeploying) {
+	err := waitDeployed(context.Background(), f, "EDIST", time.Millisecond, 20*time.Millisecond, func(string) {})
+	if !errors.Is(err, errStillDeploying) {
 		t.Fatalf("err = %v, want ErrStillDeploying", err)
 	}
 }
@@ -241,29 +241,5 @@ func TestDistributionForwardsCORSPreflights(t *testing.T) {
 	}
 	if why := distributionDiffers(plain, f.updated, "OAC1"); why != "" {
 		t.Errorf("the fixed distribution differs for answers without CORS: %s", why)
-	}
-}
-
-// The operator policy grants the CloudFront actions the wizard calls, on
-// the account's distributions and origin access controls, only when the
-// answers use CloudFront.
-func TestOperatorPolicyCoversCloudFront(t *testing.T) {
-	a := &config.Answers{Env: "staging", App: "mon-app", Bucket: "b", Region: "eu-west-3", StaticOnS3: true, CloudFront: true, Credentials: config.CredAccessKeys, IAMUser: "u"}
-	doc, err := OperatorPolicy(a, "123456789012")
-	if err != nil {
-		t.Fatal(err)
-	}
-	js := doc.JSON()
-	for _, want := range []string{`"cloudfront:CreateDistribution"`, `"cloudfront:TagResource"`, `"cloudfront:UpdateDistribution"`, `"cloudfront:DeleteDistribution"`,
-		`"cloudfront:CreateOriginAccessControl"`, `"cloudfront:DeleteOriginAccessControl"`, `"cloudfront:ListDistributions"`,
-		`"arn:aws:cloudfront::123456789012:distribution/*"`, `"arn:aws:cloudfront::123456789012:origin-access-control/*"`} {
-		if !strings.Contains(js, want) {
-			t.Errorf("operator policy lacks %s", want)
-		}
-	}
-	a.CloudFront = false
-	doc, _ = OperatorPolicy(a, "123456789012")
-	if strings.Contains(doc.JSON(), "cloudfront:CreateDistribution") {
-		t.Error("the operator policy grants CloudFront writes without cloudfront")
 	}
 }

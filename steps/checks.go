@@ -7,7 +7,7 @@ type CheckID = engine.CheckID
 
 // The checks of each step's Verify.
 const (
-	CheckIdentity CheckID = "aws-identity" // preflight
+	checkIdentity CheckID = "aws-identity" // preflight
 
 	CheckBucketExists       CheckID = "bucket-exists" // bucket
 	CheckBucketRegion       CheckID = "bucket-region"
@@ -23,7 +23,7 @@ const (
 	CheckRolePolicy      CheckID = "role-policy"
 	CheckInstanceProfile CheckID = "instance-profile"
 
-	CheckAccessKeyInEnvFile CheckID = "access-key-in-env-file" // access-key
+	checkAccessKeyInEnvFile CheckID = "access-key-in-env-file" // access-key
 	CheckAccessKeyWorks     CheckID = "access-key-works"
 	CheckAppKeyProbe        CheckID = "app-key-probe"
 
@@ -43,7 +43,7 @@ const (
 	CheckCORSPreflight         CheckID = "cors-preflight-allowed"
 	CheckCORSRefused           CheckID = "cors-preflight-refused"
 
-	CheckEnvFileReadable  CheckID = "env-file-readable" // app-config
+	checkEnvFileReadable  CheckID = "env-file-readable" // app-config
 	CheckEnvVars          CheckID = "env-vars"
 	CheckEnvFileMode      CheckID = "env-file-mode"
 	CheckSecretsIgnored   CheckID = "secrets-ignored"
@@ -57,11 +57,11 @@ const (
 	CheckVersioning          CheckID = "versioning"
 	CheckLifecycle           CheckID = "lifecycle"
 	CheckAccessLogging       CheckID = "access-logging"
-	CheckLogBucketACLs       CheckID = "log-bucket-acls-disabled"
-	CheckLogBucketPAB        CheckID = "log-bucket-public-access-block"
-	CheckLogBucketEncryption CheckID = "log-bucket-encryption"
-	CheckLogBucketLifecycle  CheckID = "log-bucket-lifecycle"
-	CheckLogBucketPolicy     CheckID = "log-bucket-policy"
+	checkLogBucketACLs       CheckID = "log-bucket-acls-disabled"
+	checkLogBucketPAB        CheckID = "log-bucket-public-access-block"
+	checkLogBucketEncryption CheckID = "log-bucket-encryption"
+	checkLogBucketLifecycle  CheckID = "log-bucket-lifecycle"
+	checkLogBucketPolicy     CheckID = "log-bucket-policy"
 
 	CheckAlarm          CheckID = "alarm" // monitoring
 	CheckAlarmNotify    CheckID = "alarm-notify"
@@ -85,11 +85,11 @@ const (
 	DoctorMultipart    CheckID = "doctor-multipart"
 	DoctorOldVersions  CheckID = "doctor-old-versions"
 
-	// RotateNewKeyProbe is rotate-keys' proof that the new key works.
-	RotateNewKeyProbe CheckID = "rotate-new-key-probe"
+	// rotateNewKeyProbe is rotate-keys' proof that the new key works.
+	rotateNewKeyProbe CheckID = "rotate-new-key-probe"
 )
 
-// The checks of DjangoCheck (the upload test by the project's own Django;
+// The checks of djangocheck.Run (the upload test by the project's own Django;
 // not a step). Every storage (default_storage, each public storage) makes
 // its own Save… Delete checks.
 const (
@@ -106,21 +106,21 @@ const (
 
 // checkStep is the step whose Verify makes each check.
 var checkStep = map[CheckID]string{
-	CheckIdentity:     "preflight",
+	checkIdentity:     "preflight",
 	CheckBucketExists: "bucket", CheckBucketRegion: "bucket", CheckBucketACLsDisabled: "bucket",
 	CheckLayoutProbe: "layout",
 	CheckIAMUser:     "iam", CheckIAMGroup: "iam", CheckIAMPolicy: "iam",
 	CheckRole: "role", CheckRolePolicy: "role", CheckInstanceProfile: "role",
-	CheckAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
+	checkAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
 	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public", CheckAppKeyAfterPolicy: "public", CheckPrivateNotOnDomain: "public",
 	CheckPublicNotDirect: "public", CheckCloudFront: "public", CheckCloudFrontOAC: "public", CheckCloudFrontPolicyGrant: "public",
 	CheckCORSRules: "public", CheckCORSPreflight: "public", CheckCORSRefused: "public",
-	CheckEnvFileReadable: "app-config", CheckEnvVars: "app-config", CheckEnvFileMode: "app-config",
+	checkEnvFileReadable: "app-config", CheckEnvVars: "app-config", CheckEnvFileMode: "app-config",
 	CheckSecretsIgnored: "app-config", CheckSecretsUntracked: "app-config", CheckEnvKeyRecorded: "app-config", CheckDjangoSettings: "app-config",
 	CheckHerokuFile: "app-config", CheckSetEnvFile: "app-config",
 	CheckEncryption: "protection", CheckVersioning: "protection", CheckLifecycle: "protection",
-	CheckAccessLogging: "protection", CheckLogBucketACLs: "protection", CheckLogBucketPAB: "protection",
-	CheckLogBucketEncryption: "protection", CheckLogBucketLifecycle: "protection", CheckLogBucketPolicy: "protection",
+	CheckAccessLogging: "protection", checkLogBucketACLs: "protection", checkLogBucketPAB: "protection",
+	checkLogBucketEncryption: "protection", checkLogBucketLifecycle: "protection", checkLogBucketPolicy: "protection",
 	CheckAlarm: "monitoring", CheckAlarmNotify: "monitoring", CheckRequestMetrics: "monitoring", CheckBudget: "monitoring", CheckBudgetAlert: "monitoring",
 }
 

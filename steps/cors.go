@@ -35,12 +35,12 @@ const corsMaxAge = 3000
 // corsReads: the public and static files are fetched by pages of the site.
 func corsReads(a *config.Answers) bool { return len(a.PublicReadPrefixes()) > 0 }
 
-// WantedCORSRule is the wizard's CORS rule for the answers: GET and HEAD
+// wantedCORSRule is the wizard's CORS rule for the answers: GET and HEAD
 // when public or static files are served, PUT and POST for direct browser
 // uploads (their preflight asks for Content-Type and the x-amz-* headers of
 // the signed request, and the upload code reads the ETag). ok is false when
 // no rule is wanted.
-func WantedCORSRule(a *config.Answers) (rule types.CORSRule, ok bool) {
+func wantedCORSRule(a *config.Answers) (rule types.CORSRule, ok bool) {
 	if !a.WantsCORS() {
 		return types.CORSRule{}, false
 	}
@@ -138,7 +138,7 @@ func planCORS(ctx context.Context, r *Run, p *Plan) error {
 		p.Notice("%s", skippedLine("CORS rules", reason))
 		return nil
 	}
-	want, ok := WantedCORSRule(a)
+	want, ok := wantedCORSRule(a)
 	live, err := readCORS(ctx, cl, a.Bucket)
 	if !ok && providerRefusal(a, err) != "" {
 		return nil // a provider without CORS rules: none of the wizard's to remove
@@ -215,7 +215,7 @@ const refusedOrigin = "https://s3wizard-refused.invalid"
 // grants, and from an origin it does not list.
 func verifyCORS(ctx context.Context, r *Run) []Check {
 	a := r.Answers
-	want, ok := WantedCORSRule(a)
+	want, ok := wantedCORSRule(a)
 	if !ok {
 		return nil
 	}

@@ -25,7 +25,7 @@ import (
 func TestEBUpdateSetsProfileAndVariablesTogether(t *testing.T) {
 	r := appRun(t, config.CredInstanceRole)
 	r.Answers.EBEnvironment = "mon-app-prod"
-	in := ebUpdateInput(r.Answers.EBEnvironment, r.Answers.RoleName, r.EBProperties())
+	in := ebUpdateInput(r.Answers.EBEnvironment, r.Answers.RoleName, r.ebProperties())
 	if sdk.ToString(in.EnvironmentName) != "mon-app-prod" {
 		t.Errorf("environment %q", sdk.ToString(in.EnvironmentName))
 	}
@@ -139,7 +139,7 @@ func TestEBUpdateOnlyWhenSettingsDiffer(t *testing.T) {
 		opt(ebEnvNamespace, appconfig.EnvUseS3, "True"),
 		opt(ebEnvNamespace, "DJANGO_SECRET_KEY", "theirs"),
 	}
-	for _, v := range r.EBProperties() {
+	for _, v := range r.ebProperties() {
 		if v.Name != appconfig.EnvBucket && v.Name != appconfig.EnvRegion && v.Name != appconfig.EnvUseS3 {
 			asWanted = append(asWanted, opt(ebEnvNamespace, v.Name, v.Value))
 		}

@@ -8,10 +8,10 @@ import (
 	"github.com/s3wizard/s3wizard/envfile"
 )
 
-// TrackedSecretFiles are the secret-bearing files (IgnorePatterns) that git
+// trackedSecretFiles are the secret-bearing files (IgnorePatterns) that git
 // tracks: a .gitignore line does not stop git from committing their next
 // version.
-func (r *Run) TrackedSecretFiles() ([]string, error) {
+func (r *Run) trackedSecretFiles() ([]string, error) {
 	return envfile.TrackedFiles(r.Dir, r.IgnorePatterns())
 }
 
@@ -29,7 +29,7 @@ func CheckSecretFilesUntracked(r *Run) error {
 	if instanceRole(r.Answers) {
 		return nil // no secret is written anywhere
 	}
-	tracked, err := r.TrackedSecretFiles()
+	tracked, err := r.trackedSecretFiles()
 	if err != nil {
 		return err
 	}

@@ -35,8 +35,8 @@ func AppPolicy(a *config.Answers, kmsKeyARN string) policy.Document {
 	return policy.App(a.Bucket, a.Prefixes(), kmsKeyARN, a.Region)
 }
 
-// IAM creates the app's group, policy and user.
-func IAM() *Step {
+// iamStep creates the app's group, policy and user.
+func iamStep() *Step {
 	return &Step{
 		ID:    "iam",
 		Title: "Create the IAM user and its least-privilege policy",
@@ -84,7 +84,7 @@ func planIAM(ctx context.Context, r *Run) (*Plan, error) {
 	}
 	p.SetResource("iam_group", group)
 	if p.Empty() {
-		p.Notice("group %s, policy %s and user %s are as wanted", group, arnName(wantARN), user)
+		p.Notice("group %s, policy %s and user %s are as wanted", group, ARNName(wantARN), user)
 	}
 	return p, nil
 }
@@ -127,7 +127,7 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 		}
 	}
 	if !attached[wantARN] {
-		p.Add(&Action{Summary: fmt.Sprintf("attach %s to group %s", arnName(wantARN), group), Calls: []string{"iam:AttachGroupPolicy"},
+		p.Add(&Action{Summary: fmt.Sprintf("attach %s to group %s", ARNName(wantARN), group), Calls: []string{"iam:AttachGroupPolicy"},
 			After: []string{"iam:CreatePolicy", "iam:CreateGroup"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
@@ -138,7 +138,7 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 	// Switching between least-privilege and full access detaches the other.
 	for _, other := range []string{FullAccessARN, PolicyARN(a, r.AccountID())} {
 		if other != wantARN && attached[other] {
-			p.Add(&Action{Summary: fmt.Sprintf("detach %s from group %s", arnName(other), group), Calls: []string{"iam:DetachGroupPolicy"},
+			p.Add(&Action{Summary: fmt.Sprintf("detach %s from group %s", ARNName(other), group), Calls: []string{"iam:DetachGroupPolicy"},
 				Do: func(ctx context.Context) error {
 					_, err := cl.DetachGroupPolicy(ctx, &iam.DetachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(other)})
 					return err
@@ -264,7 +264,7 @@ func planExistingUser(r *Run, p *Plan, user string, u *iamtypes.User,
 // planPolicy creates the customer-managed policy, or a new default version
 // when the live document differs (IAM keeps at most 5 versions).
 func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
-	name := arnName(arn)
+	name := ARNName(arn)
 	if err := checkPolicy(ctx, r, p, policy.Identity, "least-privilege policy "+name, doc, ""); err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func planPolicy(ctx context.Context, r *Run, p *Plan, arn, doc string) error {
 // progress file does not record (nil when it does), and refuses another
 // project's.
 func unrecordedPolicyTags(ctx context.Context, r *Run, arn string) (map[string]string, error) {
-	name := arnName(arn)
+	name := ARNName(arn)
 	if _, recorded := r.ownership(state.KindIAMPolicy, name); recorded {
 		return nil, nil
 	}
@@ -317,7 +317,7 @@ func unrecordedPolicyTags(ctx context.Context, r *Run, arn string) (map[string]s
 // wizard's with its version.
 func createPolicyAction(r *Run, arn, doc string) *Action {
 	cl := r.AWS.IAM
-	name := arnName(arn)
+	name := ARNName(arn)
 	return &Action{Summary: "create least-privilege policy " + name, Calls: []string{"iam:CreatePolicy"},
 		Do: func(ctx context.Context) error {
 			return createOwnedIAM(r, state.KindIAMPolicy, name, arn, "policy "+name,
@@ -344,7 +344,7 @@ func createPolicyAction(r *Run, arn, doc string) *Action {
 // deleting its oldest non-default version when it has IAM's five.
 func updatePolicyAction(r *Run, arn, doc string) *Action {
 	cl := r.AWS.IAM
-	name := arnName(arn)
+	name := ARNName(arn)
 	return &Action{Summary: "update policy " + name + " (new default version)", Calls: []string{"iam:ListPolicyVersions", "iam:DeletePolicyVersion", "iam:CreatePolicyVersion"},
 		Do: func(ctx context.Context) error {
 			vs, err := cl.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: &arn})
@@ -482,9 +482,9 @@ func kmsKeyARN(r *Run) string {
 	return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", a.Region, r.AccountID(), a.KMSKeyID)
 }
 
-// arnName is the name at the end of an ARN's resource
+// ARNName is the name at the end of an ARN's resource
 // ("arn:aws:iam::aws:policy/AmazonS3FullAccess" → "AmazonS3FullAccess").
-func arnName(s string) string {
+func ARNName(s string) string {
 	if a, err := arn.Parse(s); err == nil {
 		s = a.Resource
 	}

@@ -16,8 +16,8 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 )
 
-// Layout creates the folder layout of the guide and probes it.
-func Layout() *Step {
+// layoutStep creates the folder layout of the guide and probes it.
+func layoutStep() *Step {
 	return &Step{
 		ID:    "layout",
 		Title: "Organise the bucket",
@@ -62,7 +62,7 @@ func Layout() *Step {
 		},
 		Verify: func(ctx context.Context, r *Run) []Check {
 			a := r.Answers
-			return []Check{probe(ctx, r, r.AWS.S3In(a.Region), a.Bucket, "uploads/", CheckLayoutProbe, "put/get/delete probe under uploads/ (wizard's credentials)")}
+			return []Check{r.Probe(ctx, r.AWS.S3In(a.Region), a.Bucket, "uploads/", CheckLayoutProbe, "put/get/delete probe under uploads/ (wizard's credentials)")}
 		},
 	}
 }
@@ -82,13 +82,13 @@ func LayoutPrefixes(folders []string, static bool) []string {
 	return out
 }
 
-// probe proves that cl (the app's or the wizard's credentials) can put,
+// Probe proves that cl (the app's or the wizard's credentials) can put,
 // get and delete under prefix: it writes two small objects, reads the
 // first back while it deletes the second, then purges every trace of both
 // with the wizard's credentials. Two objects let the read and the delete go
 // out together: on AWS each request is a round trip, and a probe is three
 // deep instead of four (put, get ∥ delete, purge), proving the same rights.
-func probe(ctx context.Context, r *Run, cl aws.S3API, bucket, prefix string, id CheckID, name string) Check {
+func (r *Run) Probe(ctx context.Context, cl aws.S3API, bucket, prefix string, id CheckID, name string) Check {
 	stamp := time.Now().UnixNano()
 	keys := []string{fmt.Sprintf("%s.s3wizard-probe-%d", prefix, stamp), fmt.Sprintf("%s.s3wizard-probe-%d-d", prefix, stamp)}
 	body := func(key string) []byte { return []byte("s3wizard probe " + key) }
@@ -166,6 +166,16 @@ type probeTrace struct {
 // without versioning, or with it suspended) makes it list them.
 func (r *Run) purgeProbe(ctx context.Context, bucket, key string, versions ...*string) {
 	r.purgeProbes(ctx, bucket, probeTrace{key: key, versions: versions})
+}
+
+// PurgeProbeKeys is purgeProbe for probe objects written by others (the
+// Django check's), whose versions are not known: they are listed.
+func (r *Run) PurgeProbeKeys(ctx context.Context, bucket string, keys ...string) {
+	traces := make([]probeTrace, len(keys))
+	for i, k := range keys {
+		traces[i] = probeTrace{key: k}
+	}
+	r.purgeProbes(ctx, bucket, traces...)
 }
 
 // purgeProbes is purgeProbe for several probe objects: those whose

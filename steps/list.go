@@ -6,14 +6,14 @@ import "github.com/s3wizard/s3wizard/config"
 func All() []*Step {
 	return []*Step{
 		Preflight(),
-		Bucket(),
-		Layout(),
-		IAM(),
-		Role(),
-		AccessKey(),
+		bucketStep(),
+		layoutStep(),
+		iamStep(),
+		roleStep(),
+		accessKeyStep(),
 		Public(),
-		Protection(),
-		Monitoring(),
+		protectionStep(),
+		monitoringStep(),
 		AppConfig(),
 	}
 }

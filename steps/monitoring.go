@@ -15,9 +15,9 @@ import (
 	"github.com/s3wizard/s3wizard/state"
 )
 
-// Monitoring sets the CloudWatch alarms, the optional request metrics and
+// monitoringStep sets the CloudWatch alarms, the optional request metrics and
 // the monthly AWS Budgets cost budget.
-func Monitoring() *Step {
+func monitoringStep() *Step {
 	return &Step{
 		// AWS-only or provider-specific: see ProviderSkips.
 		Enabled: notCompatible,
@@ -109,7 +109,7 @@ func readMonitoring(ctx context.Context, r *Run, want []cloudwatch.PutMetricAlar
 	}
 	if a.Alarms.RequestMetrics {
 		live.metrics = async(func() (*s3.GetBucketMetricsConfigurationOutput, error) {
-			return r.AWS.S3In(a.Region).GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: &a.Bucket, Id: sdk.String(RequestMetricsID)})
+			return r.AWS.S3In(a.Region).GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: &a.Bucket, Id: sdk.String(requestMetricsID)})
 		})
 	}
 	if a.Budget.MonthlyUSD > 0 {
@@ -138,7 +138,7 @@ func alarmChecks(a *config.Answers, want []cloudwatch.PutMetricAlarmInput, topic
 		case !sameAlarm(cur, in, topic):
 			checks = append(checks, Fail(CheckAlarm, name, "differs from the wanted alarm (or does not notify "+AlarmTopicName(a.Bucket)+"): run apply"))
 		default:
-			checks = append(checks, Pass(CheckAlarm, name, alarmMetric(in)+" > "+alarmThreshold(in)+notifySuffix(topic)))
+			checks = append(checks, Pass(CheckAlarm, name, AlarmCondition(in)+notifySuffix(topic)))
 		}
 	}
 	return checks
@@ -148,11 +148,11 @@ func requestMetricsCheck(metrics func() (*s3.GetBucketMetricsConfigurationOutput
 	out, err := metrics()
 	switch {
 	case err != nil:
-		return Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, aws.Explain(err).Error())
-	case out.MetricsConfiguration == nil || sdk.ToString(out.MetricsConfiguration.Id) != RequestMetricsID:
-		return Fail(CheckRequestMetrics, "request metrics "+RequestMetricsID, "not configured")
+		return Fail(CheckRequestMetrics, "request metrics "+requestMetricsID, aws.Explain(err).Error())
+	case out.MetricsConfiguration == nil || sdk.ToString(out.MetricsConfiguration.Id) != requestMetricsID:
+		return Fail(CheckRequestMetrics, "request metrics "+requestMetricsID, "not configured")
 	}
-	return Pass(CheckRequestMetrics, "request metrics "+RequestMetricsID, "billed per metric per month")
+	return Pass(CheckRequestMetrics, "request metrics "+requestMetricsID, "billed per metric per month")
 }
 
 // budgetChecks checks the account's budget and, when this env sets it,
@@ -178,7 +178,7 @@ func budgetChecks(r *Run, budget func() (*budgets.DescribeBudgetOutput, error), 
 	switch {
 	case err != nil:
 		return []Check{Fail(CheckBudget, "budget "+name, aws.Explain(err).Error())}
-	case !sameBudget(out.Budget, WantedBudget(a)):
+	case !sameBudget(out.Budget, wantedBudget(a)):
 		return []Check{Fail(CheckBudget, "budget "+name, "differs from the wanted budget: run apply"), budgetAlertCheck(a, notifications)}
 	}
 	return []Check{Pass(CheckBudget, "budget "+name, sdk.ToString(out.Budget.BudgetLimit.Amount)+" USD/month"), budgetAlertCheck(a, notifications)}
@@ -191,7 +191,7 @@ func budgetAlertCheck(a *config.Answers, notifications func() (*budgets.Describe
 		return Fail(CheckBudgetAlert, "budget alert", aws.Explain(err).Error())
 	}
 	for _, n := range nout.Notifications {
-		if sameNotification(n, WantedBudgetNotification(a)) {
+		if sameNotification(n, wantedBudgetNotification(a)) {
 			return Pass(CheckBudgetAlert, "budget alert", fmt.Sprintf("actual > %g%% → %s", a.Budget.ThresholdPct, a.Budget.Email))
 		}
 	}

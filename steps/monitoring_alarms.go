@@ -29,7 +29,7 @@ const (
 func SizeAlarmName(bucket string) string    { return bucket + "-size" }
 func ObjectsAlarmName(bucket string) string { return bucket + "-objects" }
 
-// SizeStorageTypes are the BucketSizeBytes storage types the bucket's bytes
+// sizeStorageTypes are the BucketSizeBytes storage types the bucket's bytes
 // can be in: S3 reports the size per storage class, so an archive tier
 // moves bytes out of StandardStorage, and an alarm on Standard alone would
 // not see them. CloudWatch accepts any StorageType value (an alarm on a
@@ -38,7 +38,7 @@ func ObjectsAlarmName(bucket string) string { return bucket + "-objects" }
 // (docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html,
 // "Valid storage type filters"); TestSizeAlarmStorageTypesAreDocumented
 // holds the page's list.
-func SizeStorageTypes(a *config.Answers) []string {
+func sizeStorageTypes(a *config.Answers) []string {
 	out := []string{"StandardStorage"}
 	switch a.Lifecycle.ArchiveTier {
 	case "INTELLIGENT_TIERING":
@@ -80,7 +80,7 @@ func WantedAlarms(a *config.Answers) []cloudwatch.PutMetricAlarmInput {
 		}
 	}
 	if a.Alarms.BucketSizeGB > 0 {
-		types := SizeStorageTypes(a)
+		types := sizeStorageTypes(a)
 		in := mk(SizeAlarmName(a.Bucket), sizeMetric, types[0],
 			fmt.Sprintf("%s holds more than %g GiB (%s)", a.Bucket, a.Alarms.BucketSizeGB, strings.Join(types, " + ")),
 			math.Round(a.Alarms.BucketSizeGB*gib))
@@ -184,7 +184,7 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 	want := WantedAlarms(a)
 	if len(want) > 0 {
 		p.Notice("BucketSizeBytes and NumberOfObjects are S3's daily storage metrics: free, reported once a day (an alarm reacts within a day, not a minute)")
-		if types := SizeStorageTypes(a); a.Alarms.BucketSizeGB > 0 && len(types) > 1 {
+		if types := sizeStorageTypes(a); a.Alarms.BucketSizeGB > 0 && len(types) > 1 {
 			p.Notice("the size alarm sums BucketSizeBytes over %s: the archive tier moves bytes out of StandardStorage", strings.Join(types, ", "))
 		}
 	}
@@ -302,7 +302,7 @@ func putAlarmAction(r *Run, in cloudwatch.PutMetricAlarmInput, live map[string]c
 		verb = "update"
 	}
 	// The topic before the alarms that point at it.
-	return &Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s > %s, daily%s)", verb, name, alarmMetric(in), alarmThreshold(in), notifySuffix(topic)),
+	return &Action{Summary: fmt.Sprintf("%s CloudWatch alarm %s (%s, daily%s)", verb, name, AlarmCondition(in), notifySuffix(topic)),
 		Calls: []string{"cloudwatch:PutMetricAlarm"},
 		After: []string{"sns:CreateTopic"},
 		Do:    func(ctx context.Context) error { return putAlarm(ctx, r, cw, &in, exists) }}
@@ -313,6 +313,13 @@ func notifySuffix(topic string) string {
 		return ""
 	}
 	return ", notifies " + topic[strings.LastIndex(topic, ":")+1:]
+}
+
+// AlarmCondition is what sets the alarm off, for people
+// ("BucketSizeBytes > 50 GiB"): the plan, the check and the hand-off say it
+// so.
+func AlarmCondition(in cloudwatch.PutMetricAlarmInput) string {
+	return alarmMetric(in) + " > " + alarmThreshold(in)
 }
 
 // alarmMetric is the alarm's metric name (the size alarm's, when it sums

@@ -66,10 +66,10 @@ const (
 // its credits pay the bill: the budget watches the gross charges.
 var BudgetExcludedRecordTypes = []string{"Credit", "Refund"}
 
-// WantedBudget is the monthly cost budget for the answers: the S3 service's
+// wantedBudget is the monthly cost budget for the answers: the S3 service's
 // unblended cost (FilterExpression and Metrics, which replace the
 // deprecated CostFilters and CostTypes), credits and refunds excluded.
-func WantedBudget(a *config.Answers) btypes.Budget {
+func wantedBudget(a *config.Answers) btypes.Budget {
 	return btypes.Budget{
 		BudgetName: sdk.String(BudgetName),
 		BudgetType: btypes.BudgetTypeCost,
@@ -132,9 +132,9 @@ func otherEnvsWith(r *Run, key string, match func(string) bool) []string {
 	return out
 }
 
-// WantedBudgetNotification is the budget's alert: actual spend above
+// wantedBudgetNotification is the budget's alert: actual spend above
 // threshold_pct percent of the limit.
-func WantedBudgetNotification(a *config.Answers) btypes.Notification {
+func wantedBudgetNotification(a *config.Answers) btypes.Notification {
 	return btypes.Notification{
 		NotificationType:   btypes.NotificationTypeActual,
 		ComparisonOperator: btypes.ComparisonOperatorGreaterThan,
@@ -345,7 +345,7 @@ func planBudget(ctx context.Context, r *Run, p *Plan) error {
 		p.SetResource(budgetOwnerResource, claim)
 	}
 
-	want := WantedBudget(a)
+	want := wantedBudget(a)
 	budgetNotices(r, p, want)
 	if !exists {
 		p.Add(createBudgetAction(r, want))
@@ -437,7 +437,7 @@ func budgetNotices(r *Run, p *Plan, want btypes.Budget) {
 func createBudgetAction(r *Run, want btypes.Budget) *Action {
 	a := r.Answers
 	acct := r.AccountID()
-	wantN := WantedBudgetNotification(a)
+	wantN := wantedBudgetNotification(a)
 	email := a.Budget.Email
 	return &Action{Summary: fmt.Sprintf("create budget %s (%s USD/month, alert at %g%% to %s)", BudgetName, sdk.ToString(want.BudgetLimit.Amount), a.Budget.ThresholdPct, email),
 		Calls: []string{"budgets:CreateBudget"},
@@ -479,7 +479,7 @@ func planBudgetAlert(ctx context.Context, r *Run, p *Plan, live []btypes.Notific
 	bc := r.AWS.Budgets
 	acct := r.AccountID()
 	name := BudgetName
-	wantN := WantedBudgetNotification(a)
+	wantN := wantedBudgetNotification(a)
 	email := a.Budget.Email
 	// The budget and its notifications are separate resources, updated in
 	// place: the alerts change once the budget is updated, one after another

@@ -28,7 +28,7 @@ import (
 // and the Budgets console use) and how it applies the expression.
 func TestBudgetRequestFiltersToS3(t *testing.T) {
 	a := &config.Answers{Bucket: "mon-app-media-staging", Budget: config.Budget{MonthlyUSD: 20, Email: "ops@example.com", ThresholdPct: 80}}
-	b := WantedBudget(a)
+	b := wantedBudget(a)
 	//lint:ignore SA1019 the deprecated fields must not be sent
 	if sent := b.CostFilters != nil || b.CostTypes != nil; sent {
 		t.Error("deprecated CostFilters or CostTypes sent")
@@ -43,8 +43,8 @@ func TestBudgetRequestFiltersToS3(t *testing.T) {
 	// One per account, not one per bucket or env.
 	other := *a
 	other.Bucket = "mon-app-media-prod"
-	if sdk.ToString(b.BudgetName) != sdk.ToString(WantedBudget(&other).BudgetName) {
-		t.Errorf("staging and prod budgets are named %s and %s: want one per account", sdk.ToString(b.BudgetName), sdk.ToString(WantedBudget(&other).BudgetName))
+	if sdk.ToString(b.BudgetName) != sdk.ToString(wantedBudget(&other).BudgetName) {
+		t.Errorf("staging and prod budgets are named %s and %s: want one per account", sdk.ToString(b.BudgetName), sdk.ToString(wantedBudget(&other).BudgetName))
 	}
 	// A budget of an earlier version (CostFilters) is not as wanted: the
 	// setter env updates it.

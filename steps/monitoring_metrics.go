@@ -11,28 +11,28 @@ import (
 )
 
 const (
-	// RequestMetricsID is the bucket's request-metrics configuration.
-	RequestMetricsID = "EntireBucket"
+	// requestMetricsID is the bucket's request-metrics configuration.
+	requestMetricsID = "EntireBucket"
 )
 
 func planRequestMetrics(ctx context.Context, r *Run, p *Plan) error {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
-	out, err := cl.GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: &a.Bucket, Id: sdk.String(RequestMetricsID)})
+	out, err := cl.GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: &a.Bucket, Id: sdk.String(requestMetricsID)})
 	if err != nil && !aws.IsNotFound(err) {
 		return fmt.Errorf("read request metrics of %s: %w", a.Bucket, err)
 	}
 	// An emulator may answer 200 with an empty configuration: only one
 	// carrying our ID counts as present.
-	exists := err == nil && out.MetricsConfiguration != nil && sdk.ToString(out.MetricsConfiguration.Id) == RequestMetricsID
+	exists := err == nil && out.MetricsConfiguration != nil && sdk.ToString(out.MetricsConfiguration.Id) == requestMetricsID
 	whole := exists && out.MetricsConfiguration.Filter == nil
 	bucket := a.Bucket
 	if !a.Alarms.RequestMetrics {
 		if exists {
-			p.Notice("alarms.request_metrics: false: the request-metrics configuration %s is removed (request metrics are billed per metric per month)", RequestMetricsID)
-			p.Add(&Action{Summary: "remove request metrics " + RequestMetricsID + " of " + bucket, Calls: []string{"s3:DeleteBucketMetricsConfiguration"},
+			p.Notice("alarms.request_metrics: false: the request-metrics configuration %s is removed (request metrics are billed per metric per month)", requestMetricsID)
+			p.Add(&Action{Summary: "remove request metrics " + requestMetricsID + " of " + bucket, Calls: []string{"s3:DeleteBucketMetricsConfiguration"},
 				Do: func(ctx context.Context) error {
-					_, err := cl.DeleteBucketMetricsConfiguration(ctx, &s3.DeleteBucketMetricsConfigurationInput{Bucket: &bucket, Id: sdk.String(RequestMetricsID)})
+					_, err := cl.DeleteBucketMetricsConfiguration(ctx, &s3.DeleteBucketMetricsConfigurationInput{Bucket: &bucket, Id: sdk.String(requestMetricsID)})
 					if aws.IsNotFound(err) {
 						return nil
 					}
@@ -45,10 +45,10 @@ func planRequestMetrics(ctx context.Context, r *Run, p *Plan) error {
 	if whole {
 		return nil
 	}
-	p.Add(&Action{Summary: "request metrics " + RequestMetricsID + " on the whole of " + bucket + " (billed)", Calls: []string{"s3:PutBucketMetricsConfiguration"},
+	p.Add(&Action{Summary: "request metrics " + requestMetricsID + " on the whole of " + bucket + " (billed)", Calls: []string{"s3:PutBucketMetricsConfiguration"},
 		Do: func(ctx context.Context) error {
-			_, err := cl.PutBucketMetricsConfiguration(ctx, &s3.PutBucketMetricsConfigurationInput{Bucket: &bucket, Id: sdk.String(RequestMetricsID),
-				MetricsConfiguration: &types.MetricsConfiguration{Id: sdk.String(RequestMetricsID)}})
+			_, err := cl.PutBucketMetricsConfiguration(ctx, &s3.PutBucketMetricsConfigurationInput{Bucket: &bucket, Id: sdk.String(requestMetricsID),
+				MetricsConfiguration: &types.MetricsConfiguration{Id: sdk.String(requestMetricsID)}})
 			return err
 		}})
 	return nil

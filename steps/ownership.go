@@ -70,8 +70,8 @@ func IAMTagMap(tags []iamtypes.Tag) map[string]string {
 	return tagMap(tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
-// S3TagMap is an S3 tag set as a map.
-func S3TagMap(tags []s3types.Tag) map[string]string {
+// s3TagMap is an S3 tag set as a map.
+func s3TagMap(tags []s3types.Tag) map[string]string {
 	return tagMap(tags, func(t s3types.Tag) (*string, *string) { return t.Key, t.Value })
 }
 

@@ -107,7 +107,7 @@ func createPolicy(ctx context.Context, cl aws.IAMAPI, in *iam.CreatePolicyInput)
 }
 
 func createPolicyVersion(ctx context.Context, cl aws.IAMAPI, in *iam.CreatePolicyVersionInput) (*iam.CreatePolicyVersionOutput, error) {
-	if err := refuse(policy.Identity, "policy "+arnName(sdk.ToString(in.PolicyArn)), in.PolicyDocument, ""); err != nil {
+	if err := refuse(policy.Identity, "policy "+ARNName(sdk.ToString(in.PolicyArn)), in.PolicyDocument, ""); err != nil {
 		return nil, err
 	}
 	return cl.CreatePolicyVersion(ctx, in)

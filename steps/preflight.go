@@ -52,13 +52,13 @@ func Preflight() *Step {
 		},
 		Verify: func(ctx context.Context, r *Run) []Check {
 			if compatible(r.Answers) {
-				return []Check{Skip(CheckIdentity, "AWS identity", "S3-compatible provider at "+r.endpointOrAWS()+": no STS; the bucket checks below use your keys")}
+				return []Check{Skip(checkIdentity, "AWS identity", "S3-compatible provider at "+r.endpointOrAWS()+": no STS; the bucket checks below use your keys")}
 			}
 			if err := r.Identify(ctx); err != nil {
-				return []Check{Fail(CheckIdentity, "AWS identity", aws.Explain(err).Error())}
+				return []Check{Fail(checkIdentity, "AWS identity", aws.Explain(err).Error())}
 			}
 			acct, caller := r.Identity()
-			return []Check{Pass(CheckIdentity, "AWS identity", fmt.Sprintf("account %s (%s)", acct, caller))}
+			return []Check{Pass(checkIdentity, "AWS identity", fmt.Sprintf("account %s (%s)", acct, caller))}
 		},
 	}
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 )
 
-// Protection sets encryption, versioning, lifecycle rules and server access
+// protectionStep sets encryption, versioning, lifecycle rules and server access
 // logs on the media bucket: four resources, one file each
 // (protection_encryption.go, protection_versioning.go,
 // protection_lifecycle.go, protection_logs.go); this file holds the step,
 // its plan and its verification.
-func Protection() *Step {
+func protectionStep() *Step {
 	return &Step{
 		// On an S3-compatible provider: what it supports (providerRefusal);
 		// access logs are AWS-only (ProviderSkips).

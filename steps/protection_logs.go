@@ -351,13 +351,13 @@ func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string
 	}
 	live := readLogBucket(ctx, cl, logBucket, true)
 	own, err := live.ownership()
-	check(CheckLogBucketACLs, "log bucket: ACLs disabled", err == nil && ownerEnforced(own), err, "object ownership is not BucketOwnerEnforced")
+	check(checkLogBucketACLs, "log bucket: ACLs disabled", err == nil && ownerEnforced(own), err, "object ownership is not BucketOwnerEnforced")
 	pab, err := live.pab()
-	check(CheckLogBucketPAB, "log bucket: Block Public Access all ON", err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false)), err, "not all four switches are on")
+	check(checkLogBucketPAB, "log bucket: Block Public Access all ON", err == nil && pab.PublicAccessBlockConfiguration != nil && samePAB(*pab.PublicAccessBlockConfiguration, WantedPublicAccessBlock(false)), err, "not all four switches are on")
 	enc, err := live.enc()
-	check(CheckLogBucketEncryption, "log bucket: SSE-S3", sameEncryption(enc, sseS3Rule(), ""), err, "default encryption is not SSE-S3")
+	check(checkLogBucketEncryption, "log bucket: SSE-S3", sameEncryption(enc, sseS3Rule(), ""), err, "default encryption is not SSE-S3")
 	lc, err := live.lifecycle()
-	check(CheckLogBucketLifecycle, "log bucket: old logs expire", sameRules(lc.ours, logLifecycleRules()), err, "live: "+describeRules(lc.ours))
+	check(checkLogBucketLifecycle, "log bucket: old logs expire", sameRules(lc.ours, logLifecycleRules()), err, "live: "+describeRules(lc.ours))
 	pol, err := live.policy()
 	polOK := false
 	if err == nil {
@@ -365,6 +365,6 @@ func verifyLogBucket(ctx context.Context, r *Run, cl aws.S3API, logBucket string
 		merged, merr := policy.MergeBySid(sdk.ToString(pol.Policy), &want, r.Owns(state.KindBucket, LogBucketName(r.Answers.Bucket)))
 		polOK = merr == nil && policy.Equal(sdk.ToString(pol.Policy), merged.JSON)
 	}
-	check(CheckLogBucketPolicy, "log bucket: policy allows the logging service", polOK, err, "the live policy differs from the wanted one: run apply")
+	check(checkLogBucketPolicy, "log bucket: policy allows the logging service", polOK, err, "the live policy differs from the wanted one: run apply")
 	return checks
 }

@@ -120,9 +120,9 @@ func skippedLine(label, reason string) string {
 	return fmt.Sprintf("skipped: %s: %s, so this provider does not support it", label, reason)
 }
 
-// IsAWSEndpoint reports whether endpoint ("" = the SDK's default) is AWS
+// isAWSEndpoint reports whether endpoint ("" = the SDK's default) is AWS
 // itself rather than an emulator or an S3-compatible provider.
-func IsAWSEndpoint(endpoint string) bool {
+func isAWSEndpoint(endpoint string) bool {
 	if endpoint == "" {
 		return true
 	}
@@ -138,7 +138,7 @@ func IsAWSEndpoint(endpoint string) bool {
 // "Unsupported action", others NotImplemented or InvalidAction) into what
 // to do; other errors are returned as they are.
 func notAWSError(endpoint string, err error) error {
-	if err == nil || IsAWSEndpoint(endpoint) {
+	if err == nil || isAWSEndpoint(endpoint) {
 		return err
 	}
 	var ae smithy.APIError
@@ -240,7 +240,7 @@ func (r *Run) noPolicyNotice(p *Plan) {
 func (r *Run) appKeyAfterPolicy(ctx context.Context, cl aws.S3API) Check {
 	const name = "the app's key still puts, gets, deletes and lists under media/ with the bucket policy in place"
 	a := r.Answers
-	c := probe(ctx, r, cl, a.Bucket, "media/", CheckAppKeyAfterPolicy, name)
+	c := r.Probe(ctx, cl, a.Bucket, "media/", CheckAppKeyAfterPolicy, name)
 	if !c.OK {
 		c.Detail += ": the bucket policy takes the app's own access away; remove it in the provider's console"
 		return c

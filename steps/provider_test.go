@@ -16,7 +16,7 @@ func TestIsAWSEndpoint(t *testing.T) {
 		"": true, "https://s3.eu-west-3.amazonaws.com": true, "https://s3.cn-north-1.amazonaws.com.cn": true,
 		"http://127.0.0.1:9000": false, "https://ACCOUNT.r2.cloudflarestorage.com": false, "https://s3.fr-par.scw.cloud": false,
 	} {
-		if got := IsAWSEndpoint(ep); got != want {
+		if got := isAWSEndpoint(ep); got != want {
 			t.Errorf("IsAWSEndpoint(%q) = %v", ep, got)
 		}
 	}

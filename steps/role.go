@@ -30,8 +30,8 @@ const EBWebTierARN = "arn:aws:iam::aws:policy/AWSElasticBeanstalkWebTier"
 // RoleInlinePolicy is the name of the role's inline S3 policy.
 const RoleInlinePolicy = "s3wizard-s3-access"
 
-// Role is the keyless alternative: an instance role for EC2 / Elastic Beanstalk.
-func Role() *Step {
+// roleStep is the keyless alternative: an instance role for EC2 / Elastic Beanstalk.
+func roleStep() *Step {
 	return &Step{
 		ID:    "role",
 		Title: "Create the instance role (EC2 / Elastic Beanstalk)",
@@ -361,13 +361,13 @@ const (
 	ebEnvNamespace    = "aws:elasticbeanstalk:application:environment"
 )
 
-// EBProperties are the environment properties the app needs on Elastic
+// ebProperties are the environment properties the app needs on Elastic
 // Beanstalk: the bucket, region and USE_S3_STORAGE (and the endpoint when one
 // is in use). Never a secret: the instance role provides the credentials,
 // and the env file is not deployed (it is .ebignored).
-func (r *Run) EBProperties() []appconfig.DeployVar {
+func (r *Run) ebProperties() []appconfig.DeployVar {
 	var vs []appconfig.DeployVar
-	for _, v := range r.DeployVars(nil) {
+	for _, v := range r.deployVars(nil) {
 		if v.Name != appconfig.EnvKeyID && v.Name != appconfig.EnvSecret {
 			vs = append(vs, v)
 		}
@@ -403,8 +403,8 @@ func ebUpdateInput(env, profile string, props []appconfig.DeployVar) *elasticbea
 // environment that does not exist is refused before anything is sent.
 func planEB(ctx context.Context, r *Run, p *Plan, role string) error {
 	env := r.Answers.EBEnvironment
-	in := ebUpdateInput(env, role, r.EBProperties())
-	update := &Action{Summary: fmt.Sprintf("use instance profile %s in Elastic Beanstalk environment %s and set its properties %s (one update, rolling)", role, env, strings.Join(deployVarNames(r.EBProperties()), ", ")),
+	in := ebUpdateInput(env, role, r.ebProperties())
+	update := &Action{Summary: fmt.Sprintf("use instance profile %s in Elastic Beanstalk environment %s and set its properties %s (one update, rolling)", role, env, strings.Join(deployVarNames(r.ebProperties()), ", ")),
 		Calls: []string{"elasticbeanstalk:UpdateEnvironment"},
 		Do: func(ctx context.Context) error {
 			_, err := r.AWS.EB.UpdateEnvironment(ebProfileSettle.In(ctx), in)

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/huh"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/engine"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -348,7 +349,7 @@ func (x *accessible) setUp(a *config.Answers) {
 		x.printf("The secret access key was written to %s (mode 0600); it is never shown.\n", x.eng.EnvFilePath())
 	}
 	if list := x.eng.NextSteps(); len(list) > 0 {
-		x.printf("What now:\n%s", steps.FormatNextSteps(list))
+		x.printf("What now:\n%s", nextsteps.Format(list))
 	}
 }
 

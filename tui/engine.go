@@ -11,6 +11,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/engine"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -59,7 +60,7 @@ type Engine interface {
 	// EnvFilePath is where the env file (and the secret) is written.
 	EnvFilePath() string
 	// NextSteps is what is left to the user once the env is set up.
-	NextSteps() []steps.NextStep
+	NextSteps() []nextsteps.Step
 	// CanRunHeroku reports whether the wizard can run the Heroku command
 	// for the user (an app named, access keys, the heroku CLI on PATH).
 	CanRunHeroku() bool
@@ -260,12 +261,12 @@ func (e *liveEngine) EnvFilePath() string {
 	return s.Run.EnvFilePath()
 }
 
-func (e *liveEngine) NextSteps() []steps.NextStep {
+func (e *liveEngine) NextSteps() []nextsteps.Step {
 	s, err := e.session()
 	if err != nil {
 		return nil
 	}
-	return steps.NextSteps(s.Run)
+	return nextsteps.List(s.Run.Dir, s.Run.Answers, s.Run.State)
 }
 
 func (e *liveEngine) CanRunHeroku() bool {

@@ -17,6 +17,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/engine"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -196,8 +197,8 @@ func (f *fakeEngine) SaveProvidedKeys(*config.Answers, string, string) error { r
 
 func (f *fakeEngine) EnvFilePath() string { return "/srv/mon-app/.env" }
 
-func (f *fakeEngine) NextSteps() []steps.NextStep {
-	return []steps.NextStep{
+func (f *fakeEngine) NextSteps() []nextsteps.Step {
+	return []nextsteps.Step{
 		{Text: "Copy the generated settings next to mysite/settings.py:", Lines: []string{"cp .s3wizard/django_settings.py mysite/s3wizard_settings.py"}},
 		{Text: "Import them at the end of mysite/settings.py:", Lines: []string{"from .s3wizard_settings import *  # noqa: E402,F401,F403"}},
 		{Text: `Add "storages" to INSTALLED_APPS.`, Done: true},

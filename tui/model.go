@@ -19,6 +19,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/engine"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -159,9 +160,9 @@ type model struct {
 	spin       spinner.Model
 	finished   []string // envs completed in this session
 	// the "what now" of a finished env, and the Heroku command's outcome
-	nextSteps []steps.NextStep
+	nextSteps []nextsteps.Step
 	// whatNow keeps each finished env's "what now", printed on exit.
-	whatNow   map[string][]steps.NextStep
+	whatNow   map[string][]nextsteps.Step
 	herokuOut string
 }
 
@@ -404,7 +405,7 @@ func (m *model) enterStep() tea.Cmd {
 // keepWhatNow records the finished env's "what now" for the exit summary.
 func (m *model) keepWhatNow() {
 	if m.whatNow == nil {
-		m.whatNow = map[string][]steps.NextStep{}
+		m.whatNow = map[string][]nextsteps.Step{}
 	}
 	m.whatNow[m.answers.Env] = m.nextSteps
 }

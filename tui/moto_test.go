@@ -22,6 +22,7 @@ import (
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/nextsteps"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -208,7 +209,7 @@ func liveModelRun(t *testing.T, dir string) {
 	p.requireView("Environment staging is set up", filepath.Join(dir, ".env"))
 	// What now, from the live run: the exact import line, the package, the
 	// hand-off document and the key's rotation date.
-	due := time.Now().AddDate(0, 0, steps.KeyRotationDays).Format("2006-01-02")
+	due := time.Now().AddDate(0, 0, nextsteps.KeyRotationDays).Format("2006-01-02")
 	p.requireView("What now", "from .s3wizard_settings import *", `Add "storages" to INSTALLED_APPS.`,
 		"django-storages[s3]", "s3wizard docs --env staging", "by "+due+" (every 90 days)", "s3wizard rotate-keys")
 	env, _ := envfile.Read(filepath.Join(dir, ".env"))

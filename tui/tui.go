@@ -17,7 +17,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/s3wizard/s3wizard/app"
 	"github.com/s3wizard/s3wizard/migrate"
-	"github.com/s3wizard/s3wizard/steps"
+	"github.com/s3wizard/s3wizard/nextsteps"
 )
 
 // ErrCancelled is returned (wrapped) when the user quits before the end.
@@ -118,7 +118,7 @@ func (m *model) summary() string {
 	for _, e := range m.finished {
 		fmt.Fprintf(&b, "s3wizard: environment %s is set up.\n", e)
 		if list := m.whatNow[e]; len(list) > 0 {
-			fmt.Fprintf(&b, "What now for %s:\n%s", e, steps.FormatNextSteps(list))
+			fmt.Fprintf(&b, "What now for %s:\n%s", e, nextsteps.Format(list))
 		}
 		fmt.Fprintf(&b, "Next: `s3wizard check --env %s` audits the setup and runs the upload / delete test through your Django.\n", e)
 		if line := migrate.Offer(m.project, e); line != "" {

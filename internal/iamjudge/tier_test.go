@@ -19,6 +19,7 @@ import (
 	"github.com/s3wizard/s3wizard/internal/iamjudge"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
+	"github.com/s3wizard/s3wizard/operator"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -233,7 +234,7 @@ func apply(t *testing.T, moto *motoserver.Server, answers string, withKey bool) 
 		out.keyPol = decode(t, sdk.ToString(kp.Policy))
 		out.keyARN = "arn:aws:kms:" + a.Region + ":" + account + ":key/" + keyID
 	}
-	op, err := steps.OperatorPolicy(a, account)
+	op, err := operator.Policy(a, account)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,7 +552,7 @@ func TestIAMJudgeTier(t *testing.T) {
 	t.Run("eb_environment operator-policy", func(t *testing.T) {
 		t.Parallel()
 		a := testrun.Answers(t, "env: eb\n"+base+"credentials: instance-role\neb_environment: shop-eb-env\n")
-		op, err := steps.OperatorPolicy(a, account)
+		op, err := operator.Policy(a, account)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package steps_test
+package djangocheck_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangocheck"
 	"github.com/s3wizard/s3wizard/steps"
 )
 
@@ -20,7 +21,7 @@ func TestDjangoCheckWithoutDjangoSaysHowByHand(t *testing.T) {
 	}
 	t.Setenv("PATH", t.TempDir()) // no python3 anywhere
 	r := &steps.Run{Dir: dir, Answers: &config.Answers{Credentials: config.CredAccessKeys}}
-	checks := steps.DjangoCheck(context.Background(), r)
+	checks := djangocheck.Run(context.Background(), r)
 	if len(checks) != 1 || !checks[0].Skipped || !checks[0].OK || !strings.Contains(checks[0].Detail, "manage.py shell") || !strings.Contains(checks[0].Detail, "default_storage.delete") {
 		t.Errorf("checks %+v", checks)
 	}

@@ -1,4 +1,4 @@
-package steps
+package nextsteps
 
 import (
 	"os"
@@ -34,10 +34,10 @@ func TestNextStepsCompleteAndMarkedDone(t *testing.T) {
 	write(appconfig.StoragesFile, "# storages\n")
 	a := &config.Answers{Env: "staging", App: "mon-app", Region: "eu-west-3", Credentials: config.CredAccessKeys,
 		PublicPrefixes: []string{"media/avatars/"}, EnvFile: ".env", Set: map[string]bool{}}
-	r := &Run{Dir: dir, Answers: a, State: state.New("staging")}
+	p := state.New("staging")
 	text := func() string {
 		var b strings.Builder
-		for _, n := range NextSteps(r) {
+		for _, n := range List(dir, a, p) {
 			b.WriteString(n.String() + "\n")
 		}
 		return b.String()
@@ -65,7 +65,7 @@ func TestNextStepsCompleteAndMarkedDone(t *testing.T) {
 		}
 	}
 	// Listed commands are printed whole, each on a line of its own.
-	if out := FormatNextSteps(NextSteps(r)); !strings.Contains(out, "\n       set -a; . ./.env; set +a  # shell\n") {
+	if out := Format(List(dir, a, p)); !strings.Contains(out, "\n       set -a; . ./.env; set +a  # shell\n") {
 		t.Fatalf("formatted:\n%s", out)
 	}
 }

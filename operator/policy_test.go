@@ -1,11 +1,11 @@
-package steps_test
+package operator_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/s3wizard/s3wizard/config"
-	"github.com/s3wizard/s3wizard/steps"
+	"github.com/s3wizard/s3wizard/operator"
 )
 
 func operatorAnswers(t *testing.T, extra func(a *config.Answers)) *config.Answers {
@@ -26,7 +26,7 @@ func operatorAnswers(t *testing.T, extra func(a *config.Answers)) *config.Answer
 // IAM, CloudWatch and Budgets statements are this env's, and only the
 // wizard's policies can be attached to the group or the role.
 func TestOperatorPolicyNamesOnlyThisEnv(t *testing.T) {
-	doc, err := steps.OperatorPolicy(operatorAnswers(t, nil), "111122223333")
+	doc, err := operator.Policy(operatorAnswers(t, nil), "111122223333")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestOperatorPolicyNamesOnlyThisEnv(t *testing.T) {
 }
 
 func TestOperatorPolicyForAnInstanceRoleWithKMS(t *testing.T) {
-	doc, err := steps.OperatorPolicy(operatorAnswers(t, func(a *config.Answers) {
+	doc, err := operator.Policy(operatorAnswers(t, func(a *config.Answers) {
 		a.Credentials, a.EBEnvironment, a.Encryption, a.KMSKeyID = config.CredInstanceRole, "blog-prod-env", config.EncSSEKMS, "1234abcd-12ab-34cd-56ef-1234567890ab"
 		a.Set["credentials"], a.Set["eb_environment"], a.Set["encryption"], a.Set["kms_key_id"] = true, true, true, true
 	}), "")
@@ -79,5 +79,29 @@ func TestOperatorPolicyForAnInstanceRoleWithKMS(t *testing.T) {
 		if strings.Contains(js, bad) {
 			t.Errorf("instance-role policy has %s", bad)
 		}
+	}
+}
+
+// The operator policy grants the CloudFront actions the wizard calls, on
+// the account's distributions and origin access controls, only when the
+// answers use CloudFront.
+func TestOperatorPolicyCoversCloudFront(t *testing.T) {
+	a := &config.Answers{Env: "staging", App: "mon-app", Bucket: "b", Region: "eu-west-3", StaticOnS3: true, CloudFront: true, Credentials: config.CredAccessKeys, IAMUser: "u"}
+	doc, err := operator.Policy(a, "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := doc.JSON()
+	for _, want := range []string{`"cloudfront:CreateDistribution"`, `"cloudfront:TagResource"`, `"cloudfront:UpdateDistribution"`, `"cloudfront:DeleteDistribution"`,
+		`"cloudfront:CreateOriginAccessControl"`, `"cloudfront:DeleteOriginAccessControl"`, `"cloudfront:ListDistributions"`,
+		`"arn:aws:cloudfront::123456789012:distribution/*"`, `"arn:aws:cloudfront::123456789012:origin-access-control/*"`} {
+		if !strings.Contains(js, want) {
+			t.Errorf("operator policy lacks %s", want)
+		}
+	}
+	a.CloudFront = false
+	doc, _ = operator.Policy(a, "123456789012")
+	if strings.Contains(doc.JSON(), "cloudfront:CreateDistribution") {
+		t.Error("the operator policy grants CloudFront writes without cloudfront")
 	}
 }

@@ -1,4 +1,7 @@
-package steps
+// Package nextsteps is what is left to the user once an env is set up
+// ("what now"): said by apply, the TUI and the hand-off document, and, for
+// loading the generated settings, by the app-config step's plan.
+package nextsteps
 
 import (
 	"bytes"
@@ -10,17 +13,19 @@ import (
 	"strings"
 
 	"github.com/s3wizard/s3wizard/appconfig"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/state"
 )
 
 // KeyRotationDays is how long an access key lives before it is rotated
 // (CIS AWS Foundations).
 const KeyRotationDays = 90
 
-// NextStep is one thing left to the user once an env is set up.
-type NextStep struct {
+// Step is one thing left to the user once an env is set up.
+type Step struct {
 	// Text says what to do and why; it may be wrapped.
 	Text string
 	// Lines are commands or code, each to be copied whole: printed on a
@@ -31,7 +36,7 @@ type NextStep struct {
 }
 
 // String is the step as one line of prose (logs, tests).
-func (n NextStep) String() string {
+func (n Step) String() string {
 	s := n.Text
 	if len(n.Lines) > 0 {
 		s += " " + strings.Join(n.Lines, " ; ")
@@ -42,10 +47,10 @@ func (n NextStep) String() string {
 	return s
 }
 
-// FormatNextSteps is the numbered list for a terminal's scrollback or a
+// Format is the numbered list for a terminal's scrollback or a
 // document: each item's text, then each of its lines indented on a line of
 // its own, unwrapped, so a command is copied whole.
-func FormatNextSteps(list []NextStep) string {
+func Format(list []Step) string {
 	var b strings.Builder
 	for i, n := range list {
 		mark := ""
@@ -60,41 +65,41 @@ func FormatNextSteps(list []NextStep) string {
 	return b.String()
 }
 
-// NextSteps is what is left to the user once an env is set up, in order:
+// List is what is left to the user once the env of answers a is set up in
+// the project at dir (p: its progress), in order:
 // the Heroku command, the generated settings (copied and imported, one
 // way), the companion storages module when used, INSTALLED_APPS, the env
 // file reaching the process, the packages to pin, the hand-off document
 // and the key's rotation date. What the project already shows done is
 // marked done.
-func NextSteps(r *Run) []NextStep {
-	a := r.Answers
-	var out []NextStep
-	env, _ := envfile.Read(r.EnvFilePath())
+func List(dir string, a *config.Answers, p *state.Progress) []Step {
+	var out []Step
+	env, _ := envfile.Read(a.EnvFilePath(dir))
 	keyID := env[appconfig.EnvKeyID]
-	key := r.State.Key(keyID)
+	key := p.Key(keyID)
 	if a.UsesAccessKeys() && a.HerokuApp != "" && (key == nil || !slices.Contains(key.Deployed, "heroku")) {
-		out = append(out, NextStep{Text: fmt.Sprintf("Set the config vars of Heroku app %s in one restart (the file holds the secret: delete it afterwards):", a.HerokuApp),
+		out = append(out, Step{Text: fmt.Sprintf("Set the config vars of Heroku app %s in one restart (the file holds the secret: delete it afterwards):", a.HerokuApp),
 			Lines: []string{"sh " + appconfig.HerokuFile(a.Env)}})
 	}
-	proj, err := djangoapp.Detect(r.Dir)
+	proj, err := djangoapp.Detect(dir)
 	if err != nil {
 		proj = nil
 	}
-	out = append(out, SettingsSteps(r, proj)...)
+	out = append(out, Settings(dir, a, proj)...)
 	settingsSrc := readProjectFile(proj, func(p *djangoapp.Project) string { return p.SettingsFile })
-	out = append(out, NextStep{Text: `Add "storages" to INSTALLED_APPS.`, Done: installedStorages.Match(settingsSrc)})
+	out = append(out, Step{Text: `Add "storages" to INSTALLED_APPS.`, Done: installedStorages.Match(settingsSrc)})
 	if !a.UsesInstanceRole() {
-		out = append(out, envFileStep(r, settingsSrc))
+		out = append(out, envFileStep(a, settingsSrc))
 	}
 	pin := storagesPin(proj)
 	reqs := readProjectFile(proj, func(p *djangoapp.Project) string { return filepath.Join(p.Dir, "requirements.txt") })
 	out = append(out,
-		NextStep{Text: "Pin the packages in requirements.txt:", Lines: []string{pin, "boto3"},
+		Step{Text: "Pin the packages in requirements.txt:", Lines: []string{pin, "boto3"},
 			Done: bytes.Contains(reqs, []byte("django-storages")) && bytes.Contains(reqs, []byte("boto3"))},
-		NextStep{Text: "Write the hand-off document for whoever runs the app:", Lines: []string{"s3wizard docs --env " + a.Env}})
+		Step{Text: "Write the hand-off document for whoever runs the app:", Lines: []string{"s3wizard docs --env " + a.Env}})
 	if a.UsesAccessKeys() && key != nil && !key.Created.IsZero() {
 		due := key.Created.AddDate(0, 0, KeyRotationDays)
-		out = append(out, NextStep{Text: fmt.Sprintf("Rotate the access key %s by %s (every %d days):", text.Mask(keyID), due.Format("2006-01-02"), KeyRotationDays),
+		out = append(out, Step{Text: fmt.Sprintf("Rotate the access key %s by %s (every %d days):", text.Mask(keyID), due.Format("2006-01-02"), KeyRotationDays),
 			Lines: []string{"s3wizard rotate-keys --env " + a.Env}})
 	}
 	return out
@@ -102,11 +107,11 @@ func NextSteps(r *Run) []NextStep {
 
 var installedStorages = regexp.MustCompile(`INSTALLED_APPS[^\]\)]*["']storages["']`)
 
-// SettingsSteps is the one way the generated settings are loaded (the plan
+// Settings is the one way the generated settings are loaded (the plan
 // says the same): copied next to settings.py, imported at its end; and the
 // companion storages module copied next to manage.py when the project
 // uses it (public prefixes, static files before Django 4.2).
-func SettingsSteps(r *Run, proj *djangoapp.Project) []NextStep {
+func Settings(dir string, a *config.Answers, proj *djangoapp.Project) []Step {
 	settings := "settings.py"
 	if proj != nil && proj.SettingsFile != "" {
 		if rel, err := filepath.Rel(proj.Dir, proj.SettingsFile); err == nil {
@@ -115,26 +120,26 @@ func SettingsSteps(r *Run, proj *djangoapp.Project) []NextStep {
 	}
 	dest := filepath.Join(filepath.Dir(settings), djangoapp.SettingsModuleFile)
 	src := readProjectFile(proj, func(p *djangoapp.Project) string { return p.SettingsFile })
-	out := []NextStep{
+	out := []Step{
 		{Text: fmt.Sprintf("Copy the generated settings next to %s:", settings),
-			Lines: []string{fmt.Sprintf("cp %s %s", appconfig.SettingsFile, dest)}, Done: sameFile(r.Dir, appconfig.SettingsFile, dest)},
+			Lines: []string{fmt.Sprintf("cp %s %s", appconfig.SettingsFile, dest)}, Done: sameFile(dir, appconfig.SettingsFile, dest)},
 		{Text: fmt.Sprintf("Import them at the end of %s:", settings),
 			Lines: []string{djangoapp.SettingsImport}, Done: bytes.Contains(src, []byte("from .s3wizard_settings import"))},
 	}
-	if StoragesModuleNeeded(r) {
+	if StoragesModuleNeeded(dir, a) {
 		mod := djangoapp.DefaultStoragesModule + ".py"
-		out = append(out, NextStep{Text: fmt.Sprintf("Copy the storages module next to manage.py (imported as %s: public prefixes use its PublicStorage(\"media/…/\"), and Django < 4.2 its StaticStorage):", djangoapp.DefaultStoragesModule),
-			Lines: []string{fmt.Sprintf("cp %s %s", appconfig.StoragesFile, mod)}, Done: sameFile(r.Dir, appconfig.StoragesFile, mod)})
+		out = append(out, Step{Text: fmt.Sprintf("Copy the storages module next to manage.py (imported as %s: public prefixes use its PublicStorage(\"media/…/\"), and Django < 4.2 its StaticStorage):", djangoapp.DefaultStoragesModule),
+			Lines: []string{fmt.Sprintf("cp %s %s", appconfig.StoragesFile, mod)}, Done: sameFile(dir, appconfig.StoragesFile, mod)})
 	}
 	return out
 }
 
 // envFileStep says how the env file reaches the process locally: without
 // it the settings fall back to local storage without a word.
-func envFileStep(r *Run, settingsSrc []byte) NextStep {
-	f := r.Answers.EnvFile
+func envFileStep(a *config.Answers, settingsSrc []byte) Step {
+	f := a.EnvFile
 	loaded := bytes.Contains(settingsSrc, []byte("read_env")) || bytes.Contains(settingsSrc, []byte("load_dotenv"))
-	return NextStep{Text: fmt.Sprintf("Load %s into the app's environment (without it default_storage stays local, silently): in settings.py, before the import above, with django-environ or python-dotenv; or in the shell that runs the app:", f),
+	return Step{Text: fmt.Sprintf("Load %s into the app's environment (without it default_storage stays local, silently): in settings.py, before the import above, with django-environ or python-dotenv; or in the shell that runs the app:", f),
 		Lines: []string{
 			fmt.Sprintf("environ.Env.read_env(BASE_DIR / %q)  # django-environ", f),
 			fmt.Sprintf("load_dotenv(BASE_DIR / %q)  # python-dotenv", f),
@@ -158,6 +163,21 @@ func sameFile(dir, src, dst string) bool {
 	}
 	b, err := os.ReadFile(filepath.Join(dir, dst))
 	return err == nil && bytes.Equal(a, b)
+}
+
+// StoragesModuleNeeded reports whether the project at dir needs the
+// companion storages module copied next to manage.py: for PublicStorage
+// (public prefixes), and for static files on S3 unless the project's Django
+// is known to be 4.2 or newer (STORAGES then configures them).
+func StoragesModuleNeeded(dir string, a *config.Answers) bool {
+	if len(a.PublicPrefixes) > 0 {
+		return true
+	}
+	if !a.StaticOnS3 {
+		return false
+	}
+	proj, err := djangoapp.Detect(dir)
+	return err != nil || proj == nil || !djangoapp.AtLeast(proj.DjangoVersion, 4, 2)
 }
 
 // storagesPin is the requirement line for django-storages: the version the

@@ -1,4 +1,8 @@
-package steps
+// Package operator is the least IAM policy the person running the wizard
+// needs (`s3wizard operator-policy`), derived from the operations the wizard
+// can call (aws.OperatorActions) and the names the steps give this env's
+// resources.
+package operator
 
 import (
 	"fmt"
@@ -9,16 +13,17 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/policy"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
-// OperatorPolicy is the least IAM policy the person running the wizard
+// Policy is the least IAM policy the person running the wizard
 // needs for these answers: apply, plan, check, doctor's clean-up,
 // rotate-keys, docs and destroy. Its actions come from the operations the
 // wizard can call (aws.Operations, the per-service interfaces) through
 // aws.OperatorActions; its resources are this env's. account may be "" (not
 // known yet): ARNs then match any account, which grants nothing more, since
 // a policy only ever acts in its own account.
-func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) {
+func Policy(a *config.Answers, account string) (policy.Document, error) {
 	if !a.UsesAccessKeys() && !a.UsesInstanceRole() {
 		return policy.Document{}, fmt.Errorf("credentials %q: the wizard creates no IAM resource for it, so there is no operator policy to give", a.Credentials)
 	}
@@ -28,7 +33,7 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 	iamARN := func(kind, name string) string { return fmt.Sprintf("arn:aws:iam::%s:%s/%s", account, kind, name) }
 	buckets := []string{a.Bucket}
 	if a.AccessLogs {
-		buckets = append(buckets, LogBucketName(a.Bucket))
+		buckets = append(buckets, steps.LogBucketName(a.Bucket))
 	}
 	var bucketARNs, objectARNs []string
 	for _, b := range buckets {
@@ -37,7 +42,7 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 	}
 	keys := a.UsesAccessKeys()
 	role := a.UsesInstanceRole()
-	policyARN := PolicyARN(a, account)
+	policyARN := steps.PolicyARN(a, account)
 
 	type scoped struct {
 		sid       string
@@ -50,34 +55,34 @@ func OperatorPolicy(a *config.Answers, account string) (policy.Document, error) 
 		aws.ScopeBucket:  {"Buckets", bucketARNs, true, nil},
 		aws.ScopeObject:  {"Objects", objectARNs, true, nil},
 		aws.ScopeUser:    {"AppUser", []string{iamARN("user", a.IAMUser)}, keys, nil},
-		aws.ScopeGroup:   {"AppGroup", []string{iamARN("group", GroupName(a))}, keys, nil},
+		aws.ScopeGroup:   {"AppGroup", []string{iamARN("group", steps.GroupName(a))}, keys, nil},
 		// Only the wizard's policies may be attached: without the
 		// condition, whoever holds this policy could attach
 		// AdministratorAccess to a group they put themselves in.
-		aws.ScopeGroupPolicy: {"AppGroupPolicies", []string{iamARN("group", GroupName(a))}, keys,
-			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{policyARN, FullAccessARN}}}},
+		aws.ScopeGroupPolicy: {"AppGroupPolicies", []string{iamARN("group", steps.GroupName(a))}, keys,
+			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{policyARN, steps.FullAccessARN}}}},
 		aws.ScopePolicy: {"AppPolicy", []string{policyARN}, keys, nil},
 		aws.ScopeRole:   {"InstanceRole", []string{iamARN("role", a.RoleName)}, role, nil},
 		// destroy detaches the web tier policy from a role it made (older
 		// versions attached it on plain EC2 too); only an Elastic Beanstalk
 		// instance needs it attached.
 		aws.ScopeRolePolicy: {"InstanceRoleDetachWebTier", []string{iamARN("role", a.RoleName)}, role,
-			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{EBWebTierARN}}}},
+			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{steps.EBWebTierARN}}}},
 		aws.ScopeRolePolicyAttach: {"InstanceRoleAttachWebTier", []string{iamARN("role", a.RoleName)}, role && a.EBEnvironment != "",
-			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{EBWebTierARN}}}},
+			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{steps.EBWebTierARN}}}},
 		// The role goes to EC2 only (the instance profile, the EB environment).
 		aws.ScopePassRole: {"PassInstanceRole", []string{iamARN("role", a.RoleName)}, role,
 			map[string]any{"StringEquals": map[string]any{"iam:PassedToService": "ec2.amazonaws.com"}}},
 		aws.ScopeInstanceProfile: {"InstanceProfile", []string{iamARN("instance-profile", a.RoleName)}, role, nil},
 		aws.ScopeAlarm: {"Alarms", []string{
-			fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", a.Region, account, SizeAlarmName(a.Bucket)),
-			fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", a.Region, account, ObjectsAlarmName(a.Bucket)),
+			fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", a.Region, account, steps.SizeAlarmName(a.Bucket)),
+			fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", a.Region, account, steps.ObjectsAlarmName(a.Bucket)),
 		}, true, nil},
 		// The account's budget, and the per-bucket one older versions made
 		// (deleted when found).
-		aws.ScopeTopic: {"AlarmTopic", []string{AlarmTopicARN(a, account)}, true, nil},
+		aws.ScopeTopic: {"AlarmTopic", []string{steps.AlarmTopicARN(a, account)}, true, nil},
 		aws.ScopeBudget: {"Budget", []string{
-			fmt.Sprintf("arn:aws:budgets::%s:budget/%s", account, BudgetName),
+			fmt.Sprintf("arn:aws:budgets::%s:budget/%s", account, steps.BudgetName),
 			fmt.Sprintf("arn:aws:budgets::%s:budget/%s-monthly", account, a.Bucket),
 		}, true, nil},
 		// CloudFront's resources are global (no region in the ARN).

@@ -1,4 +1,7 @@
-package steps
+// Package djangocheck is the guide's "upload and delete test from Django",
+// run by the project's own Django with the env file's credentials (check,
+// docs).
+package djangocheck
 
 import (
 	"bytes"
@@ -16,23 +19,24 @@ import (
 	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
+	"github.com/s3wizard/s3wizard/steps"
 )
 
-// DjangoCheckTimeout bounds the project's Django process.
-var DjangoCheckTimeout = 2 * time.Minute
+// timeout bounds the project's Django process.
+var timeout = 2 * time.Minute
 
 // djangoCheckMarker starts the script's one JSON line on stdout (the
 // project's settings may print too).
 const djangoCheckMarker = "S3WIZARD-CHECK "
 
-// DjangoCheckByHand says how to run the same test without the wizard.
-const DjangoCheckByHand = "with the env file's variables exported, run `python manage.py shell` and: " +
+// byHand says how to run the same test without the wizard.
+const byHand = "with the env file's variables exported, run `python manage.py shell` and: " +
 	"from django.core.files.base import ContentFile; from django.core.files.storage import default_storage; " +
 	"n = default_storage.save('check.txt', ContentFile(b'hi')); print(default_storage.open(n).read(), default_storage.url(n)); " +
 	"open the URL in a browser (signed: it works; without its ?X-Amz-… part: 403); default_storage.delete(n); " +
 	"do the same with each public storage (its URL has no signature and opens anonymously)"
 
-// DjangoCheck is the guide's "upload and delete test from Django", done by
+// Run is the guide's "upload and delete test from Django", done by
 // the project's own Django: manage.py runs with the env file's variables
 // (and none of the operator's AWS_* ones) and the project's settings — plus
 // the generated block when settings.py does not load it yet. Each storage
@@ -41,48 +45,48 @@ const DjangoCheckByHand = "with the env file's variables exported, run `python m
 // and delete markers left by the deletes are purged with the wizard's
 // credentials. Without a Django the project's Python can import, the check
 // is skipped and says how to run it by hand.
-func DjangoCheck(ctx context.Context, r *Run) []Check {
+func Run(ctx context.Context, r *steps.Run) []steps.Check {
 	const name = "upload test from Django"
 	if r.Answers.UsesInstanceRole() {
-		return []Check{Skip(DjangoUpload, name, "instance-role: the app's credentials exist only on the instance; run it there: "+DjangoCheckByHand)}
+		return []steps.Check{steps.Skip(steps.DjangoUpload, name, "instance-role: the app's credentials exist only on the instance; run it there: "+byHand)}
 	}
 	proj, err := djangoapp.Detect(r.Dir)
 	if err != nil {
-		return []Check{Skip(DjangoUpload, name, fmt.Sprintf("no Django project (%v): %s", err, DjangoCheckByHand))}
+		return []steps.Check{steps.Skip(steps.DjangoUpload, name, fmt.Sprintf("no Django project (%v): %s", err, byHand))}
 	}
 	if proj.Python == "" || proj.VersionSource != "installed" {
-		return []Check{Skip(DjangoUpload, name, djangoapp.NoDjangoNote(proj.Tried)+"; or by hand: "+DjangoCheckByHand)}
+		return []steps.Check{steps.Skip(steps.DjangoUpload, name, djangoapp.NoDjangoNote(proj.Tried)+"; or by hand: "+byHand)}
 	}
 	if proj.SettingsModule == "" {
-		return []Check{Skip(DjangoUpload, name, "manage.py does not name DJANGO_SETTINGS_MODULE: "+DjangoCheckByHand)}
+		return []steps.Check{steps.Skip(steps.DjangoUpload, name, "manage.py does not name DJANGO_SETTINGS_MODULE: "+byHand)}
 	}
 	out, err := runDjangoCheck(ctx, r, proj)
 	if err != nil {
-		return []Check{Fail(DjangoUpload, name, err.Error())}
+		return []steps.Check{steps.Fail(steps.DjangoUpload, name, err.Error())}
 	}
-	var checks []Check
+	var checks []steps.Check
 	if out.Overlay {
-		checks = append(checks, Check{ID: DjangoSettingsLoaded, Name: "settings.py loads the S3 settings", OK: true, Skipped: true,
+		checks = append(checks, steps.Check{ID: steps.DjangoSettingsLoaded, Name: "settings.py loads the S3 settings", OK: true, Skipped: true,
 			Detail: fmt.Sprintf("not yet: checked with %s applied on top; add it to %s (see its header)", appconfig.SettingsFile, proj.SettingsModule)})
 	}
-	// Every storage's test object goes in one purge (purgeProbes skips an
-	// empty key).
-	var traces []probeTrace
+	// Every storage's test object goes in one purge (an empty key is
+	// skipped).
+	var keys []string
 	for _, st := range out.Storages {
-		traces = append(traces, probeTrace{key: st.Key})
+		keys = append(keys, st.Key)
 	}
-	r.purgeProbes(ctx, r.Answers.Bucket, traces...)
+	r.PurgeProbeKeys(ctx, r.Answers.Bucket, keys...)
 	for _, st := range out.Storages {
 		for _, s := range st.Steps {
-			c := Check{ID: CheckID(s.ID), Name: fmt.Sprintf("Django %s: %s", st.Storage, s.Name), OK: s.OK, Detail: s.Detail}
+			c := steps.Check{ID: steps.CheckID(s.ID), Name: fmt.Sprintf("Django %s: %s", st.Storage, s.Name), OK: s.OK, Detail: s.Detail}
 			checks = append(checks, c)
 		}
 	}
 	if out.Error != "" {
-		checks = append(checks, Fail(DjangoUpload, name, "Django "+out.Django+": "+out.Error))
+		checks = append(checks, steps.Fail(steps.DjangoUpload, name, "Django "+out.Django+": "+out.Error))
 	}
 	if len(checks) == 0 {
-		checks = append(checks, Fail(DjangoUpload, name, "the check printed no result"))
+		checks = append(checks, steps.Fail(steps.DjangoUpload, name, "the check printed no result"))
 	}
 	return checks
 }
@@ -103,7 +107,7 @@ type djangoCheckOut struct {
 	} `json:"storages"`
 }
 
-func runDjangoCheck(ctx context.Context, r *Run, proj *djangoapp.Project) (*djangoCheckOut, error) {
+func runDjangoCheck(ctx context.Context, r *steps.Run, proj *djangoapp.Project) (*djangoCheckOut, error) {
 	script, err := django.FS.ReadFile("s3wizard_check.py")
 	if err != nil {
 		return nil, err
@@ -154,7 +158,7 @@ func runDjangoCheck(ctx context.Context, r *Run, proj *djangoapp.Project) (*djan
 		// Only the env file's keys: never the operator's ~/.aws profile.
 		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
 	)
-	cctx, cancel := context.WithTimeout(ctx, DjangoCheckTimeout)
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// The script is code, not data: argv holds no secret.
 	cmd := exec.CommandContext(cctx, proj.Python, proj.ManagePy, "shell", "-c", string(script))
