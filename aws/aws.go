@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net"
 	"net/http"
 	"reflect"
@@ -495,27 +496,40 @@ func mentions(v reflect.Value, s string, depth int) bool {
 		return strings.Contains(v.String(), s)
 	case reflect.Pointer, reflect.Interface:
 		return !v.IsNil() && mentions(v.Elem(), s, depth+1)
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() && mentions(v.Field(i), s, depth+1) {
-				return true
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			if mentions(v.Index(i), s, depth+1) {
-				return true
-			}
-		}
-	case reflect.Map:
-		it := v.MapRange()
-		for it.Next() {
-			if mentions(it.Key(), s, depth+1) || mentions(it.Value(), s, depth+1) {
-				return true
-			}
+	}
+	for c := range inside(v) {
+		if mentions(c, s, depth+1) {
+			return true
 		}
 	}
 	return false
+}
+
+// inside yields the values directly inside v: a struct's exported
+// fields, a slice's or an array's elements, a map's keys and values.
+func inside(v reflect.Value) iter.Seq[reflect.Value] {
+	return func(yield func(reflect.Value) bool) {
+		switch v.Kind() {
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() && !yield(v.Field(i)) {
+					return
+				}
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				if !yield(v.Index(i)) {
+					return
+				}
+			}
+		case reflect.Map:
+			for it := v.MapRange(); it.Next(); {
+				if !yield(it.Key()) || !yield(it.Value()) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func serviceName(id string) string {
