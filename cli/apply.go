@@ -197,10 +197,10 @@ func afterApply(ctx context.Context, f *applyOptions, a *config.Answers, r *step
 	if !djOK {
 		return errors.New("the upload test from Django failed (above): the bucket is set up; fix the settings or the env file, then run `s3wizard check --env " + a.Env + "`")
 	}
-	if list := nextsteps.List(r.Dir, r.Answers, r.State); len(list) > 0 {
+	if list := nextsteps.List(r.Dir, r.Python, r.Answers, r.State); len(list) > 0 {
 		fmt.Fprintf(s.Err, "s3wizard: what now for env %s:\n%s", a.Env, nextsteps.Format(list))
 	}
-	if p, err := djangoapp.Detect(f.Dir); err == nil {
+	if p, err := djangoapp.Detect(f.Dir, f.Python); err == nil {
 		if line := migrate.Offer(p, a.Env); line != "" {
 			fmt.Fprintf(s.Err, "s3wizard: next: %s\n", line)
 		}
