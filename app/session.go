@@ -30,6 +30,9 @@ type Options struct {
 	AnswersFile string
 	DryRun      bool
 	Yes         bool
+	// Python is the interpreter named by --python (or S3WIZARD_PYTHON),
+	// asked first for the project's Django; "" names none.
+	Python djangoapp.Python
 }
 
 // InputError is an error in the caller's input: a bad flag, argument or
@@ -274,7 +277,7 @@ func Open(ctx context.Context, o Options, a *config.Answers, oo OpenOptions) (*S
 	lock, dryRun := oo.Lock, oo.DryRun
 	// The app-config step needs the project's Django version, which takes a
 	// Python subprocess to learn: start now, so it overlaps the AWS work.
-	djangoapp.Prefetch(o.Dir)
+	djangoapp.Prefetch(o.Dir, o.Python)
 	var (
 		prog *state.Progress
 		err  error
@@ -303,7 +306,7 @@ func Open(ctx context.Context, o Options, a *config.Answers, oo OpenOptions) (*S
 		prog.Close()
 		return nil, err
 	}
-	r := &steps.Run{Dir: o.Dir, Answers: a, State: prog, AWS: clients, DryRun: dryRun, Now: time.Now}
+	r := &steps.Run{Dir: o.Dir, Python: o.Python, Answers: a, State: prog, AWS: clients, DryRun: dryRun, Now: time.Now}
 	if dryRun {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		_, cerr := clients.Cfg.Credentials.Retrieve(cctx)

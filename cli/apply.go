@@ -183,10 +183,10 @@ func cmdApply(ctx context.Context, f *applyOptions) error {
 	if !djOK {
 		return errors.New("the upload test from Django failed (above): the bucket is set up; fix the settings or the env file, then run `s3wizard check --env " + a.Env + "`")
 	}
-	if list := nextsteps.List(sess.Run.Dir, sess.Run.Answers, sess.Run.State); len(list) > 0 {
+	if list := nextsteps.List(sess.Run.Dir, sess.Run.Python, sess.Run.Answers, sess.Run.State); len(list) > 0 {
 		fmt.Fprintf(s.Err, "s3wizard: what now for env %s:\n%s", a.Env, nextsteps.Format(list))
 	}
-	if p, err := djangoapp.Detect(f.Dir); err == nil {
+	if p, err := djangoapp.Detect(f.Dir, f.Python); err == nil {
 		if line := migrate.Offer(p, a.Env); line != "" {
 			fmt.Fprintf(s.Err, "s3wizard: next: %s\n", line)
 		}

@@ -62,7 +62,6 @@ type flags struct {
 	noColor    bool
 	accessible bool
 	mediaRoot  string
-	python     string
 	help       bool
 }
 
@@ -119,7 +118,7 @@ type wizardOptions struct {
 }
 
 func newWizard(f *flags, x *factory) *wizardOptions {
-	return &wizardOptions{IO: x.io, App: app.Options{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region, AnswersFile: f.AnswersFile},
+	return &wizardOptions{IO: x.io, App: app.Options{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region, AnswersFile: f.AnswersFile, Python: f.Python},
 		Accessible: f.accessible, NoColor: f.noColor, Interactive: x.interactive}
 }
 
@@ -258,12 +257,15 @@ func parseFlagSet(c *command, args []string) (*flags, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%s: unexpected argument %q: %s", c.title(), fs.Arg(0), help)
 	}
-	if f.python != "" {
-		st, err := os.Stat(f.python)
+	if f.Python != "" {
+		st, err := os.Stat(string(f.Python))
 		if err != nil || st.IsDir() || st.Mode().Perm()&0o111 == 0 {
-			return nil, fmt.Errorf("%s: --python %s is not an executable file: %s", c.title(), f.python, help)
+			return nil, fmt.Errorf("%s: --python %s is not an executable file: %s", c.title(), f.Python, help)
 		}
-		djangoapp.Python = f.python
+	} else {
+		// Not checked, as before: one that does not run is named among
+		// the interpreters tried.
+		f.Python = djangoapp.Python(os.Getenv("S3WIZARD_PYTHON"))
 	}
 	if os.Getenv("NO_COLOR") != "" {
 		f.noColor = true

@@ -113,7 +113,7 @@ func mediaRoot(f *migrateOptions) (root, source string, err error) {
 		}
 		source = "--media-root"
 	} else {
-		p, err := djangoapp.Detect(f.Dir)
+		p, err := djangoapp.Detect(f.Dir, f.Python)
 		if err != nil {
 			return "", "", app.UsageError(fmt.Errorf("%w (or pass --media-root DIR)", err))
 		}
