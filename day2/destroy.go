@@ -414,7 +414,7 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 				try("back up "+a.EnvFile, err)
 				return
 			}
-			err := r.WithEnvFiles(func() error {
+			err := state.WithEnvFiles(r.Dir, func() error {
 				_, err := envfile.Merge(path, nil, remove)
 				return err
 			})

@@ -60,7 +60,7 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		if a.IsProvided() {
 			checks = append(checks, steps.Skip(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", "S3-compatible provider: no STS; the checks below use the env file's keys"))
 		} else {
-			who, err := r.CallerOfKey(ctx, cl, id)
+			who, err := r.Keys().CallerOfKey(ctx, cl, id)
 			if err != nil {
 				return append(checks, steps.Fail(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
 			}
