@@ -35,7 +35,7 @@ type Keys struct {
 	// called broken.
 	Propagation time.Duration
 	// New remembers the keys this run created (the run's, shared by every
-	// Keys built from it).
+	// Keys built from it); never nil when a key may be created.
 	New *Tracker
 	// EnvSecretFiles are the env file and an example of its temporary copy,
 	// relative to Dir (none when it is outside): git must ignore them before
@@ -46,8 +46,8 @@ type Keys struct {
 	Probe func(ctx context.Context, cl aws.S3API, bucket, prefix string, id engine.CheckID, name string) engine.Check
 }
 
-// EnvFilePath is the env file's path in the project.
-func (ks *Keys) EnvFilePath() string { return ks.Answers.EnvFilePath(ks.Dir) }
+// envFilePath is the env file's path in the project.
+func (ks *Keys) envFilePath() string { return ks.Answers.EnvFilePath(ks.Dir) }
 
 func (ks *Keys) now() time.Time {
 	if ks.Now != nil {

@@ -39,7 +39,7 @@ type keyView struct {
 func readKeys(ctx context.Context, ks *Keys) (*keyView, error) {
 	a := ks.Answers
 	v := &keyView{}
-	env, err := envfile.Read(ks.EnvFilePath())
+	env, err := envfile.Read(ks.envFilePath())
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func (v *keyView) isLive(id string) bool {
 // the one in it. An older backup is never overwritten: it may hold
 // another key's only copy.
 func backUpEnvFile(ks *Keys) error {
-	data, err := envfile.ReadRegular(ks.EnvFilePath())
+	data, err := envfile.ReadRegular(ks.envFilePath())
 	if err != nil {
 		return fmt.Errorf("back up %s: %w; no key was created", ks.Answers.EnvFile, err)
 	}
@@ -300,10 +300,10 @@ func isOrphan(c *state.KeyCreation, user, id string, created *time.Time) bool {
 // createKey creates a key and lands its secret in the env file before the
 // step can be recorded as done.
 func createKey(ctx context.Context, ks *Keys) error {
-	if err := envfile.Check(ks.EnvFilePath()); err != nil {
+	if err := envfile.Check(ks.envFilePath()); err != nil {
 		return err
 	}
-	if err := envfile.CheckWritable(ks.EnvFilePath()); err != nil {
+	if err := envfile.CheckWritable(ks.envFilePath()); err != nil {
 		return err
 	}
 	if err := checkGitIgnoresEnvFile(ks); err != nil {
@@ -372,7 +372,7 @@ func landKey(ctx context.Context, ks *Keys, k *newKeyPair) error {
 	// env's, so another env cannot take it over before app-config runs.
 	vals := map[string]string{appconfig.EnvKeyID: k.id, appconfig.EnvSecret: k.secret, appconfig.EnvBucket: a.Bucket}
 	err := state.WithEnvFiles(ks.Dir, func() error {
-		_, err := envfile.Merge(ks.EnvFilePath(), vals, nil)
+		_, err := envfile.Merge(ks.envFilePath(), vals, nil)
 		return err
 	})
 	if err != nil {
@@ -414,7 +414,7 @@ func dropKey(ctx context.Context, ks *Keys, id string) error {
 // delete under media/.
 func (ks *Keys) Verify(ctx context.Context) []engine.Check {
 	a := ks.Answers
-	env, err := envfile.Read(ks.EnvFilePath())
+	env, err := envfile.Read(ks.envFilePath())
 	if err != nil {
 		return []engine.Check{fail(CheckInEnvFile, "access key in env file", err.Error())}
 	}
