@@ -11,9 +11,11 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 )
 
@@ -58,6 +60,7 @@ func TestTeammateRunsDoctorAfterAdopt(t *testing.T) {
 		"bucket mon-app-media-staging: tagged",
 		"iam_user mon-app-staging-s3-user: tagged",
 		"sns_topic mon-app-media-staging-alarms: tagged",
+		"cloudwatch_alarm mon-app-media-staging-size: tagged",
 		"budget s3wizard-s3-monthly: exists",
 	} {
 		if !strings.Contains(r.stdout, want) {
@@ -94,7 +97,24 @@ func TestTeammateRunsDoctorAfterAdopt(t *testing.T) {
 	secret := readEnv(t, second)["AWS_SECRET_ACCESS_KEY"]
 	de := runWithInput(t, second, s.Env(), "mon-app-media-staging\n", "destroy", "--env", "staging")
 	mustOK(t, de)
+	// The list destroy asks to confirm names the alarm the first directory
+	// made (adopt recorded it by its tags), and destroy deletes it.
+	if list, _, _ := strings.Cut(de.stdout+de.stderr, "Type the bucket name"); !strings.Contains(list, "CloudWatch alarm mon-app-media-staging-size") {
+		t.Errorf("the teammate's destroy list does not name the size alarm:\n%s", list)
+	}
 	ctx := context.Background()
+	s.Use(t)
+	cl, err := aws.New(ctx, aws.Options{Region: "eu-west-3"}) // CloudWatch as the wizard speaks it to moto
+	if err != nil {
+		t.Fatal(err)
+	}
+	alarms, err := cl.CloudWatchIn("eu-west-3").DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: sdk.String("mon-app-media-staging-")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alarms.MetricAlarms) != 0 {
+		t.Errorf("%d alarm(s) survived the teammate's destroy\n%s", len(alarms.MetricAlarms), de.stderr)
+	}
 	if _, err := s3.NewFromConfig(s.AWSConfig(t, "eu-west-3")).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: sdk.String("mon-app-media-staging")}); err == nil {
 		t.Error("the bucket survived the teammate's destroy")
 	}

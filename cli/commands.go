@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/s3wizard/s3wizard/app"
+	"github.com/s3wizard/s3wizard/djangoapp"
 )
 
 // command is one row of the command table, which drives parsing, the global
@@ -41,15 +42,16 @@ func runs[O any](build func(*flags, *factory) O, run func(context.Context, O) er
 // reach AWS, and --env.
 type envOptions struct {
 	Dir, Env, Profile, Region string
+	Python                    djangoapp.Python
 }
 
 func envFrom(f *flags) envOptions {
-	return envOptions{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region}
+	return envOptions{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region, Python: f.Python}
 }
 
 // app is the env as app's options.
 func (e envOptions) app() app.Options {
-	return app.Options{Dir: e.Dir, Env: e.Env, Profile: e.Profile, Region: e.Region}
+	return app.Options{Dir: e.Dir, Env: e.Env, Profile: e.Profile, Region: e.Region, Python: e.Python}
 }
 
 // savedEnvOptions are what every command on an env with saved progress
@@ -275,7 +277,7 @@ var flagDefs = map[string]flagDef{
 		fs.BoolVar(&f.accessible, "accessible", false, "line-by-line prompts (screen readers, pipes)")
 	}},
 	"python": {"PATH", func(fs *flag.FlagSet, f *flags) {
-		fs.StringVar(&f.python, "python", "", "the app's Python (its virtualenv's bin/python), asked first for Django (default: VIRTUAL_ENV, the project's .venv/venv, Poetry's, pipenv's, python3)")
+		fs.StringVar((*string)(&f.Python), "python", "", "the app's Python (its virtualenv's bin/python), asked first for Django (default: VIRTUAL_ENV, the project's .venv/venv, Poetry's, pipenv's, python3)")
 	}},
 	"help": {"", func(fs *flag.FlagSet, f *flags) { fs.BoolVar(&f.help, "help", false, "this help") }},
 }

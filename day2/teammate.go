@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -24,7 +25,9 @@ import (
 // what exists without them, and refuses what another project's tags claim
 // (steps.ForeignOwner: its project tag, or its adopted-by tag). The
 // CloudFront distribution and origin access control are read as the public
-// step finds them (steps.AdoptCloudFront).
+// step finds them (steps.AdoptCloudFront); the CloudWatch alarms by the
+// names the monitoring step gives them, recorded only when tagged this
+// env's (steps.AdoptAlarms: destroy never deletes another's alarm).
 // It changes nothing in AWS and writes no secret; the env file's key is
 // recorded when IAM lists it for the user. Progress that already holds
 // answers is refused: adopt never overwrites what a run recorded.
@@ -48,6 +51,8 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 		ad.role(ctx)
 	}
 	ad.alarmTopic(ctx)
+	alarmLines, alarms, err := steps.AdoptAlarms(ctx, r)
+	ad.fail(err)
 	line, budget, err := steps.AdoptBudget(ctx, r)
 	ad.fail(err)
 	cdnLines, cdn, err := steps.AdoptCloudFront(ctx, r)
@@ -55,14 +60,14 @@ func Adopt(ctx context.Context, r *steps.Run, say func(string)) error {
 	if err := errors.Join(ad.errs...); err != nil {
 		return fmt.Errorf("%w\nnothing was recorded", err)
 	}
-	for _, l := range append(cdnLines, line) {
+	for _, l := range slices.Concat(alarmLines, cdnLines, []string{line}) {
 		if l != "" {
 			say(l)
 		}
 	}
 	acct, caller := r.Identity()
 	return r.State.Update(func(p *state.Progress) {
-		for _, rec := range []func(*state.Progress){budget, cdn} {
+		for _, rec := range []func(*state.Progress){alarms, budget, cdn} {
 			if rec != nil {
 				rec(p)
 			}

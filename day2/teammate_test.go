@@ -4,10 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -133,5 +137,82 @@ func TestAdoptRefusesABucketAnotherProjectAdopted(t *testing.T) {
 	}
 	if len(r.State.Ownerships()) != 0 || r.State.Answers() != nil {
 		t.Error("a refused adopt recorded something")
+	}
+}
+
+// TestTeammateDestroyAfterAdoptDeletesAlarms: the first checkout's
+// monitoring step made the size alarm (tagged with the project and env);
+// a teammate's checkout adopts the env and destroys it. adopt recorded no
+// alarm, so the teammate's inventory named none and destroy left the
+// alarm behind. adopt now reads the alarms by the names the wizard gives
+// them and records those whose tags are this project's and env's: the
+// list names the size alarm and destroy deletes it. An alarm under the
+// wizard's other name (the objects alarm, which these answers do not want)
+// that another project's tags claim, that another env's tags claim, or
+// that carries no tag is not recorded: nothing proves this env made it,
+// and destroy keeps it.
+func TestTeammateDestroyAfterAdoptDeletesAlarms(t *testing.T) {
+	s := motoserver.Shared(t)
+	ctx := context.Background()
+	const answers = "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\naccess_logs: false\nalarms: {bucket_size_gb: 5, email: ops@example.com}\n"
+	first := testrun.OnMoto(t, s, testrun.Answers(t, answers))
+	testrun.Apply(t, first, "preflight", "bucket", "monitoring")
+	a := first.Answers
+	size, objects := steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket)
+	cw := steps.CloudWatchClient(first)
+	for _, c := range []struct {
+		name string
+		tags map[string]string // of the objects alarm, made by someone else
+	}{
+		{"untagged", nil},
+		{"another env's", map[string]string{steps.TagProject: "mon-app", steps.TagEnv: "prod"}},
+		{"another project's", map[string]string{steps.TagProject: "blog", steps.TagEnv: "staging", steps.TagManagedBy: steps.TagManager}},
+	} {
+		if _, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{objects}}); err != nil {
+			t.Fatal(err)
+		}
+		in := &cloudwatch.PutMetricAlarmInput{AlarmName: sdk.String(objects), Namespace: sdk.String("AWS/S3"), MetricName: sdk.String("NumberOfObjects"),
+			Statistic: cwtypes.StatisticAverage, Period: sdk.Int32(86400), EvaluationPeriods: sdk.Int32(1), Threshold: sdk.Float64(10),
+			ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold}
+		for k, v := range c.tags {
+			in.Tags = append(in.Tags, cwtypes.Tag{Key: sdk.String(k), Value: sdk.String(v)})
+		}
+		if _, err := cw.PutMetricAlarm(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+
+		second := testrun.New(t, t.TempDir(), testrun.Answers(t, answers), nil)
+		var said []string
+		if err := day2.Adopt(ctx, second, func(m string) { said = append(said, m) }); err != nil {
+			t.Fatalf("%s: adopt: %v\n%s", c.name, err, strings.Join(said, "\n"))
+		}
+		if o, _ := second.State.Ownership(state.KindAlarm, size); o.Evidence != state.EvidenceTagged {
+			t.Errorf("%s: adopt recorded alarm %s as %+v, want it tagged the wizard's\n%s", c.name, size, o, strings.Join(said, "\n"))
+		}
+		if out := strings.Join(said, "\n"); !strings.Contains(out, state.KindAlarm+" "+size+": tagged") || !strings.Contains(out, state.KindAlarm+" "+objects+": ") || !strings.Contains(out, "not recorded (destroy keeps it)") {
+			t.Errorf("%s: adopt does not say which alarm it recorded and which it left:\n%s", c.name, out)
+		}
+		if o, ok := second.State.Ownership(state.KindAlarm, objects); ok {
+			t.Errorf("%s objects alarm: adopt recorded it as %+v, want no record\n%s", c.name, o, strings.Join(said, "\n"))
+		}
+		deleted, kept := day2.DestroyList(second)
+		if !slices.Contains(deleted, "CloudWatch alarm "+size) {
+			t.Errorf("%s: the teammate's destroy list does not name alarm %s:\n%s", c.name, size, strings.Join(deleted, "\n"))
+		}
+		if list := strings.Join(append(deleted, kept...), "\n"); strings.Contains(list, objects) {
+			t.Errorf("%s: the teammate's destroy list names the alarm %s, which is not this env's:\n%s", c.name, objects, list)
+		}
+		if c.name != "another project's" {
+			second.State.Close()
+			continue
+		}
+		out := destroy(t, second)
+		live := testrun.Alarms(t, second)
+		if _, ok := live[size]; ok {
+			t.Errorf("alarm %s survived destroy from the teammate's checkout\n%s", size, out)
+		}
+		if _, ok := live[objects]; !ok {
+			t.Errorf("destroy deleted alarm %s, which project blog's tags claim\n%s", objects, out)
+		}
 	}
 }

@@ -55,22 +55,29 @@ var VenvDirs = []string{"venv", ".venv", "env", "envs"}
 
 var settingsModuleRe = regexp.MustCompile(`DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([A-Za-z_][\w.]*)['"]`)
 
-// Detect inspects dir as a Django project root. A detection started by
-// Prefetch for the same dir is waited for and used instead.
-func Detect(dir string) (*Project, error) {
+// Python is the interpreter the user named (--python, or S3WIZARD_PYTHON):
+// detection asks it first, before any other; "" names none. It travels as
+// a value from the command line to each Detect (app.Options, steps.Run);
+// its own type keeps it from being swapped with a directory.
+type Python string
+
+// Detect inspects dir as a Django project root, asking py first for the
+// installed Django. A detection started by Prefetch for the same dir and
+// interpreter is waited for and used instead.
+func Detect(dir string, py Python) (*Project, error) {
 	dir = orDot(dir)
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("detect django project in %s: %w", dir, err)
 	}
-	if p, err, ok := takePrefetched(abs); ok {
+	if p, err, ok := takePrefetched(abs, py); ok {
 		return p, err
 	}
-	return detect(abs)
+	return detect(abs, py)
 }
 
 // detect inspects the absolute dir abs.
-func detect(abs string) (*Project, error) {
+func detect(abs string, py Python) (*Project, error) {
 	p := &Project{Dir: abs, VersionSource: "unknown", StoragesSource: "unknown"}
 	p.ManagePy = filepath.Join(abs, "manage.py")
 	manage, err := os.ReadFile(p.ManagePy)
@@ -85,15 +92,26 @@ func detect(abs string) (*Project, error) {
 		p.SettingsFile = findSettingsFile(abs, p.SettingsModule)
 	}
 
+	p.Venv = findVenv(abs)
+	p.useInstalled(cachedProbe(abs, p.Venv, py))
+	p.usePins(readPins(abs))
+	return p, nil
+}
+
+// findVenv is the first of VenvDirs under abs that has a python, or "".
+func findVenv(abs string) string {
 	for _, v := range VenvDirs {
 		py := filepath.Join(abs, v, "bin", "python")
 		if isExecutable(py) {
-			p.Venv = filepath.Join(abs, v)
-			break
+			return filepath.Join(abs, v)
 		}
 	}
+	return ""
+}
 
-	in := cachedProbe(abs, p.Venv)
+// useInstalled takes the versions of Django and django-storages that the
+// project's Python has installed (in), with the interpreter that has them.
+func (p *Project) useInstalled(in installed) {
 	p.Tried = in.Tried
 	if in.Django == "" {
 		p.Notes = append(p.Notes, NoDjangoNote(in.Tried))
@@ -107,17 +125,20 @@ func detect(abs string) (*Project, error) {
 			p.StoragesVersion, p.StoragesSource = in.Storages, "installed"
 		}
 	}
-	pins := readPins(abs)
-	if p.DjangoVersion == "" && pins.django != "" {
-		p.DjangoVersion, p.VersionSource = pins.django, pins.djangoSrc
-	} else if p.DjangoVersion != "" && pins.django != "" && majorMinor(p.DjangoVersion) != majorMinor(pins.django) {
+}
+
+// usePins takes the pinned versions where none is installed, and notes an
+// installed Django that differs from its pin.
+func (p *Project) usePins(pinned pins) {
+	if p.DjangoVersion == "" && pinned.django != "" {
+		p.DjangoVersion, p.VersionSource = pinned.django, pinned.djangoSrc
+	} else if p.DjangoVersion != "" && pinned.django != "" && majorMinor(p.DjangoVersion) != majorMinor(pinned.django) {
 		p.Notes = append(p.Notes, fmt.Sprintf("installed Django %s (%s) differs from %s in %s: settings follow the installed one",
-			p.DjangoVersion, p.Python, pins.django, pins.djangoSrc))
+			p.DjangoVersion, p.Python, pinned.django, pinned.djangoSrc))
 	}
-	if p.StoragesVersion == "" && pins.storages != "" {
-		p.StoragesVersion, p.StoragesSource = pins.storages, pins.storagesSrc
+	if p.StoragesVersion == "" && pinned.storages != "" {
+		p.StoragesVersion, p.StoragesSource = pinned.storages, pinned.storagesSrc
 	}
-	return p, nil
 }
 
 // findSettingsFile maps a dotted module to a file under dir: mod.py, or a
@@ -186,18 +207,14 @@ except Exception:
 print(json.dumps(r))
 `
 
-// Python is the interpreter named by --python (or S3WIZARD_PYTHON): asked
-// first, before any other.
-var Python = os.Getenv("S3WIZARD_PYTHON")
-
 // candidate is one interpreter to ask, and why it is asked.
 type candidate struct{ path, from string }
 
-// pythonCandidates lists the interpreters to ask, in order: --python, the
+// pythonCandidates lists the interpreters to ask, in order: py (--python), the
 // active virtualenv (VIRTUAL_ENV), the project's own (venv, .venv — uv's
 // too — env, envs), Poetry's and pipenv's for the project when their tool
 // is installed, then python3 on PATH. Each at most once.
-func pythonCandidates(abs, venv string) []candidate {
+func pythonCandidates(abs, venv string, py Python) []candidate {
 	var c []candidate
 	add := func(path, from string) {
 		if path == "" || slices.ContainsFunc(c, func(x candidate) bool { return x.path == path }) {
@@ -205,7 +222,7 @@ func pythonCandidates(abs, venv string) []candidate {
 		}
 		c = append(c, candidate{path, from})
 	}
-	add(Python, "--python")
+	add(string(py), "--python")
 	if v := os.Getenv("VIRTUAL_ENV"); v != "" {
 		add(filepath.Join(v, "bin", "python"), "VIRTUAL_ENV")
 	}
@@ -265,8 +282,8 @@ func toolEnv(dir, tool string, args ...string) string {
 // django-storages versions; the first that has Django wins. It also returns
 // the sys.path directories of every interpreter that answered, and says
 // what each interpreter asked answered.
-func probeInstalledDirs(dir, venv string) (res installed, dirs []string) {
-	for _, py := range pythonCandidates(dir, venv) {
+func probeInstalledDirs(dir, venv string, named Python) (res installed, dirs []string) {
+	for _, py := range pythonCandidates(dir, venv, named) {
 		v, err := probeVersions(py.path, dir)
 		if err != nil {
 			res.Tried = append(res.Tried, fmt.Sprintf("%s (%s): does not run", py.path, py.from))

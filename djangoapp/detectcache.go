@@ -25,7 +25,14 @@ import (
 //     a pip or apt install or uninstall changes a site directory's entries,
 //     and so its mtime.
 
-var prefetched sync.Map // absolute dir → *detection
+var prefetched sync.Map // prefetchKey → *detection
+
+// prefetchKey is what a prefetched detection answers for: a project and the
+// interpreter named to ask first.
+type prefetchKey struct {
+	abs string
+	py  Python
+}
 
 type detection struct {
 	done chan struct{}
@@ -33,28 +40,29 @@ type detection struct {
 	err  error
 }
 
-// Prefetch starts detecting the Django project in dir in the background.
-// The next Detect of the same dir waits for that result instead of doing the
-// work again; later ones detect afresh (with the disk cache).
-func Prefetch(dir string) {
+// Prefetch starts detecting the Django project in dir, asking py first, in
+// the background. The next Detect of the same dir and interpreter waits for
+// that result instead of doing the work again; later ones detect afresh
+// (with the disk cache).
+func Prefetch(dir string, py Python) {
 	abs, err := filepath.Abs(orDot(dir))
 	if err != nil {
 		return
 	}
 	d := &detection{done: make(chan struct{})}
-	if _, loaded := prefetched.LoadOrStore(abs, d); loaded {
+	if _, loaded := prefetched.LoadOrStore(prefetchKey{abs, py}, d); loaded {
 		return
 	}
 	go func() {
 		defer close(d.done)
-		d.p, d.err = detect(abs)
+		d.p, d.err = detect(abs, py)
 	}()
 }
 
-// takePrefetched returns a prefetched detection of abs, waiting for it, and
-// forgets it; ok is false when none was started.
-func takePrefetched(abs string) (p *Project, err error, ok bool) {
-	v, found := prefetched.LoadAndDelete(abs)
+// takePrefetched returns a prefetched detection of abs with py, waiting for
+// it, and forgets it; ok is false when none was started.
+func takePrefetched(abs string, py Python) (p *Project, err error, ok bool) {
+	v, found := prefetched.LoadAndDelete(prefetchKey{abs, py})
 	if !found {
 		return nil, nil, false
 	}
@@ -86,8 +94,8 @@ type cacheEntry struct {
 
 // cachedProbe returns probeInstalled's answer for the project in abs,
 // from the disk cache when it is still valid.
-func cachedProbe(abs, venv string) installed {
-	key := probeKey(abs, venv)
+func cachedProbe(abs, venv string, py Python) installed {
+	key := probeKey(abs, venv, py)
 	path := cachePath(abs)
 	if path != "" {
 		if b, err := os.ReadFile(path); err == nil {
@@ -97,7 +105,7 @@ func cachedProbe(abs, venv string) installed {
 			}
 		}
 	}
-	res, dirs := probeInstalledDirs(abs, venv)
+	res, dirs := probeInstalledDirs(abs, venv, py)
 	if path != "" && len(dirs) > 0 {
 		e := cacheEntry{Key: key, Dirs: map[string]int64{}, Result: res}
 		for _, d := range dirs {
@@ -153,18 +161,17 @@ func dirsUnchanged(dirs map[string]int64) bool {
 }
 
 // probeKey digests everything that decides which interpreters answer and
-// what the project asks for.
-func probeKey(abs, venv string) string {
+// what the project asks for, the interpreter named first (py) included.
+func probeKey(abs, venv string, py Python) string {
 	h := sha256.New()
 	line := func(parts ...string) { h.Write([]byte(strings.Join(parts, "\x00") + "\n")) }
-	line("v2", abs, venv, Python)
+	line("v2", abs, venv, string(py))
 	for _, k := range []string{"PATH", "VIRTUAL_ENV", "PYENV_VERSION", "PYENV_ROOT"} {
 		line("env", k, os.Getenv(k))
 	}
-	for _, c := range pythonCandidates(abs, venv) {
-		py := c.path
-		line("python", py, fileStamp(py))
-		if target, err := filepath.EvalSymlinks(py); err == nil {
+	for _, c := range pythonCandidates(abs, venv, py) {
+		line("python", c.path, fileStamp(c.path))
+		if target, err := filepath.EvalSymlinks(c.path); err == nil {
 			line("target", target, fileStamp(target))
 		}
 	}

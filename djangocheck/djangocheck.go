@@ -50,7 +50,7 @@ func Run(ctx context.Context, r *steps.Run) []steps.Check {
 	if r.Answers.UsesInstanceRole() {
 		return []steps.Check{steps.Skip(steps.DjangoUpload, name, "instance-role: the app's credentials exist only on the instance; run it there: "+byHand)}
 	}
-	proj, err := djangoapp.Detect(r.Dir)
+	proj, err := djangoapp.Detect(r.Dir, r.Python)
 	if err != nil {
 		return []steps.Check{steps.Skip(steps.DjangoUpload, name, fmt.Sprintf("no Django project (%v): %s", err, byHand))}
 	}

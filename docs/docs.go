@@ -80,7 +80,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 	d.Keys, d.NextDue = keys(r, now())
 	d.Protection = protection(a, checks, live)
 	d.EnvVars, d.EnvWhere = envVars(r)
-	if nextsteps.StoragesModuleNeeded(r.Dir, a) {
+	if nextsteps.StoragesModuleNeeded(r.Dir, r.Python, a) {
 		d.StoragesModule = appconfig.StoragesFile
 	}
 	if a.UsesInstanceRole() {
@@ -652,7 +652,7 @@ func manual(r *steps.Run) []string {
 // this document is left out: it is being done.
 func whatNow(r *steps.Run) string {
 	var b strings.Builder
-	for _, n := range nextsteps.List(r.Dir, r.Answers, r.State) {
+	for _, n := range nextsteps.List(r.Dir, r.Python, r.Answers, r.State) {
 		if slices.ContainsFunc(n.Lines, func(l string) bool { return strings.HasPrefix(l, "s3wizard docs ") }) {
 			continue
 		}

@@ -72,7 +72,7 @@ func Format(list []Step) string {
 // file reaching the process, the packages to pin, the hand-off document
 // and the key's rotation date. What the project already shows done is
 // marked done.
-func List(dir string, a *config.Answers, p *state.Progress) []Step {
+func List(dir string, py djangoapp.Python, a *config.Answers, p *state.Progress) []Step {
 	var out []Step
 	env, _ := envfile.Read(a.EnvFilePath(dir))
 	keyID := env[appconfig.EnvKeyID]
@@ -81,7 +81,7 @@ func List(dir string, a *config.Answers, p *state.Progress) []Step {
 		out = append(out, Step{Text: fmt.Sprintf("Set the config vars of Heroku app %s in one restart (the file holds the secret: delete it afterwards):", a.HerokuApp),
 			Lines: []string{"sh " + appconfig.HerokuFile(a.Env)}})
 	}
-	proj, err := djangoapp.Detect(dir)
+	proj, err := djangoapp.Detect(dir, py)
 	if err != nil {
 		proj = nil
 	}
@@ -126,7 +126,7 @@ func Settings(dir string, a *config.Answers, proj *djangoapp.Project) []Step {
 		{Text: fmt.Sprintf("Import them at the end of %s:", settings),
 			Lines: []string{djangoapp.SettingsImport}, Done: bytes.Contains(src, []byte("from .s3wizard_settings import"))},
 	}
-	if StoragesModuleNeeded(dir, a) {
+	if storagesModuleNeeded(a, proj) {
 		mod := djangoapp.DefaultStoragesModule + ".py"
 		out = append(out, Step{Text: fmt.Sprintf("Copy the storages module next to manage.py (imported as %s: public prefixes use its PublicStorage(\"media/…/\"), and Django < 4.2 its StaticStorage):", djangoapp.DefaultStoragesModule),
 			Lines: []string{fmt.Sprintf("cp %s %s", appconfig.StoragesFile, mod)}, Done: sameFile(dir, appconfig.StoragesFile, mod)})
@@ -169,15 +169,21 @@ func sameFile(dir, src, dst string) bool {
 // companion storages module copied next to manage.py: for PublicStorage
 // (public prefixes), and for static files on S3 unless the project's Django
 // is known to be 4.2 or newer (STORAGES then configures them).
-func StoragesModuleNeeded(dir string, a *config.Answers) bool {
+func StoragesModuleNeeded(dir string, py djangoapp.Python, a *config.Answers) bool {
+	var proj *djangoapp.Project
+	if len(a.PublicPrefixes) == 0 && a.StaticOnS3 { // only then does the version decide
+		proj, _ = djangoapp.Detect(dir, py) // nil when none is found
+	}
+	return storagesModuleNeeded(a, proj)
+}
+
+// storagesModuleNeeded is StoragesModuleNeeded for the detected project
+// proj (nil: none found).
+func storagesModuleNeeded(a *config.Answers, proj *djangoapp.Project) bool {
 	if len(a.PublicPrefixes) > 0 {
 		return true
 	}
-	if !a.StaticOnS3 {
-		return false
-	}
-	proj, err := djangoapp.Detect(dir)
-	return err != nil || proj == nil || !djangoapp.AtLeast(proj.DjangoVersion, 4, 2)
+	return a.StaticOnS3 && (proj == nil || !djangoapp.AtLeast(proj.DjangoVersion, 4, 2))
 }
 
 // storagesPin is the requirement line for django-storages: the version the

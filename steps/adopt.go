@@ -7,6 +7,8 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
@@ -36,6 +38,60 @@ func AdoptBudget(ctx context.Context, r *Run) (line string, record func(*state.P
 			p.SetResource(budgetResource, name)
 			p.SetResource(budgetOwnerResource, budgetOwnedElsewhere)
 		}, nil
+}
+
+// AdoptAlarms is adopt's reading of the env's CloudWatch alarms: those
+// under the names the monitoring step gives them (SizeAlarmName,
+// ObjectsAlarmName), wanted by the answers or not, and their tags. An alarm
+// tagged with this project's and env's tags is recorded as the wizard's
+// (destroy deletes it); one another project's or env's tags claim, or that
+// carries no tag (made by hand, or before the wizard tagged its alarms), is
+// not recorded: nothing proves this env made it, so destroy keeps it. lines
+// say what was found; record is nil when nothing is to be recorded.
+func AdoptAlarms(ctx context.Context, r *Run) (lines []string, record func(*state.Progress), err error) {
+	a := r.Answers
+	cw := CloudWatchClient(r)
+	live, err := liveAlarms(ctx, cw, a.Bucket)
+	if err != nil {
+		return nil, nil, fmt.Errorf("CloudWatch alarms of %s: %w", a.Bucket, aws.Explain(err))
+	}
+	wanted := map[string]bool{}
+	for _, in := range WantedAlarms(a) {
+		wanted[sdk.ToString(in.AlarmName)] = true
+	}
+	var owned []state.Ownership
+	for _, name := range []string{SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket)} {
+		what := state.KindAlarm + " " + name
+		al, ok := live[name]
+		if !ok {
+			if wanted[name] {
+				lines = append(lines, what+": does not exist")
+			}
+			continue
+		}
+		out, err := cw.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: al.AlarmArn})
+		if err != nil {
+			return nil, nil, fmt.Errorf("tags of CloudWatch alarm %s: %w", name, aws.Explain(err))
+		}
+		tags := tagMap(out.Tags, func(t cwtypes.Tag) (*string, *string) { return t.Key, t.Value })
+		switch owner := ForeignOwner(a, tags); {
+		case TaggedOurs(a, tags):
+			owned = append(owned, state.Ownership{Kind: state.KindAlarm, Name: name, ARN: sdk.ToString(al.AlarmArn), Evidence: state.EvidenceTagged})
+			lines = append(lines, fmt.Sprintf("%s: tagged %s=%s, %s=%s: the wizard's (destroy deletes it)", what, TagProject, a.App, TagEnv, a.Env))
+		case owner != "":
+			lines = append(lines, fmt.Sprintf("%s: belongs to %s (its %s tag): not recorded (destroy keeps it)", what, owner, TagProject))
+		default:
+			lines = append(lines, what+": exists without this env's tags: not recorded (destroy keeps it)")
+		}
+	}
+	if len(owned) == 0 {
+		return lines, nil, nil
+	}
+	return lines, func(p *state.Progress) {
+		for _, o := range owned {
+			p.PutOwnership(o)
+		}
+	}, nil
 }
 
 // AdoptCloudFront reads the env's CloudFront distribution and origin

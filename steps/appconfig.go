@@ -470,7 +470,7 @@ func planSetEnv(r *Run, p *Plan, env map[string]string) error {
 }
 
 func planSettings(r *Run, p *Plan) error {
-	proj, derr := djangoapp.Detect(r.Dir)
+	proj, derr := djangoapp.Detect(r.Dir, r.Python)
 	if derr != nil || proj == nil {
 		p.Notice("no Django project found (%v): the generated settings check the Django and django-storages versions when they are imported", derr)
 	} else {

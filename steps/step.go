@@ -12,6 +12,7 @@ import (
 	"github.com/s3wizard/s3wizard/accesskey"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/state"
 	"golang.org/x/sync/singleflight"
@@ -55,7 +56,10 @@ func Skip(id CheckID, name, detail string) Check {
 // Run is what a step works with; the engine runs steps with it
 // (engine.Runner: Info, Identify, Identity, SetGuess, Emit).
 type Run struct {
-	Dir     string
+	Dir string
+	// Python is the interpreter named to ask first for the project's
+	// Django (--python); "" names none.
+	Python  djangoapp.Python
 	Answers *config.Answers
 	State   *state.Progress
 	AWS     *aws.Clients

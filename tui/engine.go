@@ -89,7 +89,9 @@ type liveEngine struct {
 // NewEngine returns the live engine for the global options.
 func NewEngine(o app.Options) Engine { return &liveEngine{opts: o, probe: app.NewProbe(o)} }
 
-func (e *liveEngine) Project() (*djangoapp.Project, error) { return djangoapp.Detect(e.opts.Dir) }
+func (e *liveEngine) Project() (*djangoapp.Project, error) {
+	return djangoapp.Detect(e.opts.Dir, e.opts.Python)
+}
 
 func (e *liveEngine) Identity(ctx context.Context, profile string) (Identity, error) {
 	return e.probe.Identity(ctx, profile)
@@ -266,7 +268,7 @@ func (e *liveEngine) NextSteps() []nextsteps.Step {
 	if err != nil {
 		return nil
 	}
-	return nextsteps.List(s.Run.Dir, s.Run.Answers, s.Run.State)
+	return nextsteps.List(s.Run.Dir, s.Run.Python, s.Run.Answers, s.Run.State)
 }
 
 func (e *liveEngine) CanRunHeroku() bool {

@@ -27,6 +27,7 @@ import (
 const (
 	docEval       = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html"
 	docS3Actions  = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html"
+	docCWActions  = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html"
 	docS3Auth     = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-policy-language-overview.html"
 	docTLS        = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html#transit"
 	docBPA        = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status"
@@ -284,6 +285,7 @@ func (e *applied) rows() []row {
 	b := a.Bucket
 	in := func(key string) string { return e.obj(b, key) }
 	bucketARN := "arn:aws:s3:::" + b
+	alarmARN := func(name string) string { return "arn:aws:cloudwatch:" + a.Region + ":" + account + ":alarm:" + name }
 	rows := []row{
 		{"app reads a private media file", docS3Actions, e.app("s3:GetObject", in("media/products/p.jpg"), true), iamjudge.Allowed},
 		{"app writes a media file", docS3Actions, e.app("s3:PutObject", in("media/products/p.jpg"), true), iamjudge.Allowed},
@@ -317,6 +319,9 @@ func (e *applied) rows() []row {
 		{"operator reads the account's Block Public Access", docS3Actions, e.op("s3:GetAccountPublicAccessBlock", "*", nil), iamjudge.Allowed},
 		{"operator deletes another user", docEval, e.op("iam:DeleteUser", "arn:aws:iam::"+account+":user/admin", nil), iamjudge.ImplicitlyDenied},
 		{"operator deletes another role", docEval, e.op("iam:DeleteRole", "arn:aws:iam::"+account+":role/admin", nil), iamjudge.ImplicitlyDenied},
+		// adopt tells the wizard's alarms from another's by their tags.
+		{"operator reads this env's alarm tags (adopt)", docCWActions, e.op("cloudwatch:ListTagsForResource", alarmARN(steps.SizeAlarmName(b)), nil), iamjudge.Allowed},
+		{"operator reads another alarm's tags", docEval, e.op("cloudwatch:ListTagsForResource", alarmARN("billing-alarm"), nil), iamjudge.ImplicitlyDenied},
 		{"operator passes an admin role to EC2", docPassRole, e.op("iam:PassRole", "arn:aws:iam::"+account+":role/admin", nil, "iam:PassedToService", "ec2.amazonaws.com"), iamjudge.ImplicitlyDenied},
 	}
 	if len(a.PublicReadPrefixes()) > 0 {
