@@ -116,34 +116,51 @@ func (ks *Keys) Plan(ctx context.Context, ignoreSecrets func(*engine.Plan) error
 		p.Warn("IAM user %s also has key %s, which is not in %s: if nothing uses it, delete it (`s3wizard rotate-keys` helps)", a.IAMUser, text.Mask(sdk.ToString(k.AccessKeyId)), a.EnvFile)
 	}
 	if v.usable != nil {
-		id := sdk.ToString(v.usable.AccessKeyId)
-		if ks.State.Key(id) == nil || ks.State.KeyCreation() != nil && len(v.orphans) == 0 {
-			// The key reached the env file but the run died before
-			// recording it: the env file is the truth, record it (and the
-			// rotation it was made for, so rotate-keys can finish it) when
-			// the step is applied.
-			replaces := ""
-			if c := ks.State.KeyCreation(); c != nil && !slices.Contains(c.Existing, id) {
-				replaces = c.Replaces
-			}
-			created := sdk.ToTime(v.usable.CreateDate)
-			p.Record(func(s *state.Progress) { recordLanded(s, id, a.IAMUser, created, replaces) })
-		}
-		p.Notice("access key %s in %s is active: keeping it", text.Mask(id), a.EnvFile)
-		for _, ra := range retire {
-			p.Add(ra)
-		}
-		return p, nil
+		planKeep(ks, p, v)
+	} else if err := planCreate(ks, p, v, ignoreSecrets); err != nil {
+		return nil, err
 	}
+	for _, ra := range retire {
+		p.Add(ra)
+	}
+	return p, nil
+}
+
+// planKeep keeps the env file's usable key, recording it when the run that
+// made it died before it was recorded.
+func planKeep(ks *Keys, p *engine.Plan, v *keyView) {
+	a := ks.Answers
+	id := sdk.ToString(v.usable.AccessKeyId)
+	if ks.State.Key(id) == nil || ks.State.KeyCreation() != nil && len(v.orphans) == 0 {
+		// The key reached the env file but the run died before
+		// recording it: the env file is the truth, record it (and the
+		// rotation it was made for, so rotate-keys can finish it) when
+		// the step is applied.
+		replaces := ""
+		if c := ks.State.KeyCreation(); c != nil && !slices.Contains(c.Existing, id) {
+			replaces = c.Replaces
+		}
+		created := sdk.ToTime(v.usable.CreateDate)
+		p.Record(func(s *state.Progress) { recordLanded(s, id, a.IAMUser, created, replaces) })
+	}
+	p.Notice("access key %s in %s is active: keeping it", text.Mask(id), a.EnvFile)
+}
+
+// planCreate plans a new key when the env file holds no usable one: the
+// secret files ignored by git first (ignoreSecrets), then the key created
+// and written to the env file, which is backed up first when it holds
+// another service's key.
+func planCreate(ks *Keys, p *engine.Plan, v *keyView, ignoreSecrets func(*engine.Plan) error) error {
+	a := ks.Answers
 	if len(v.foreigns) >= 2 {
-		return nil, fmt.Errorf("IAM user %s already has 2 access keys (%s, %s) and neither is in %s with its secret: an IAM user has at most 2 keys; delete the one you do not use (aws iam delete-access-key --user-name %s --access-key-id ID) or run `s3wizard rotate-keys`",
+		return fmt.Errorf("IAM user %s already has 2 access keys (%s, %s) and neither is in %s with its secret: an IAM user has at most 2 keys; delete the one you do not use (aws iam delete-access-key --user-name %s --access-key-id ID) or run `s3wizard rotate-keys`",
 			a.IAMUser, text.Mask(sdk.ToString(v.foreigns[0].AccessKeyId)), text.Mask(sdk.ToString(v.foreigns[1].AccessKeyId)), a.EnvFile, a.IAMUser)
 	}
 	// The env file is ignored by git before the secret exists, not later
 	// in app-config: a run that stops in between leaves no secret git
 	// would commit.
 	if err := ignoreSecrets(p); err != nil {
-		return nil, err
+		return err
 	}
 	files := []string{a.EnvFile}
 	foreign := v.envID != "" && !v.isLive(v.envID) && ks.State.Key(v.envID) == nil
@@ -167,10 +184,7 @@ func (ks *Keys) Plan(ctx context.Context, ignoreSecrets func(*engine.Plan) error
 			return createKey(ctx, ks)
 		},
 	})
-	for _, ra := range retire {
-		p.Add(ra)
-	}
-	return p, nil
+	return nil
 }
 
 // isLive reports whether id is one of the user's keys.
