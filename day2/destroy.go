@@ -448,7 +448,7 @@ func removeS3Lines(r *steps.Run, path string, try func(string, error)) (ok bool)
 		try("back up "+a.EnvFile, err)
 		return false
 	}
-	err = r.WithEnvFiles(func() error {
+	err = state.WithEnvFiles(r.Dir, func() error {
 		_, err := envfile.Merge(path, nil, remove)
 		return err
 	})

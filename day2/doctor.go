@@ -91,7 +91,7 @@ func appClients(ctx context.Context, r *steps.Run, env map[string]string) (cl *a
 	if r.Answers.IsProvided() {
 		return cl, []steps.Check{steps.Skip(steps.DoctorCredentials, accepted, "S3-compatible provider: no STS; the checks below use the env file's keys")}, true
 	}
-	who, err := r.CallerOfKey(ctx, cl, id)
+	who, err := r.Keys().CallerOfKey(ctx, cl, id)
 	if err != nil {
 		return nil, []steps.Check{steps.Fail(steps.DoctorCredentials, accepted, aws.Explain(err).Error())}, false
 	}
