@@ -112,23 +112,78 @@ func runDjangoCheck(ctx context.Context, r *steps.Run, proj *djangoapp.Project) 
 	if err != nil {
 		return nil, err
 	}
-	wrapper, err := django.FS.ReadFile("s3wizard_check_settings.py")
+	tmp, err := settingsWrapperDir()
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "s3wizard-check-")
-	if err != nil {
-		return nil, fmt.Errorf("django check: %w", err)
-	}
 	defer os.RemoveAll(tmp)
-	if err := os.WriteFile(filepath.Join(tmp, "s3wizard_check_settings.py"), wrapper, 0o600); err != nil {
-		return nil, fmt.Errorf("django check: %w", err)
-	}
 	vars, err := envfile.Read(r.EnvFilePath())
 	if err != nil {
 		return nil, fmt.Errorf("django check: env file: %w", err)
 	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	// The script is code, not data: argv holds no secret.
+	cmd := exec.CommandContext(cctx, proj.Python, proj.ManagePy, "shell", "-c", string(script))
+	cmd.Dir = proj.Dir
+	cmd.Env = checkEnv(r, proj, tmp, vars)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	if out, found, err := checkResult(stdout.String()); found {
+		return out, err
+	}
+	msg := lastLines(redactValues(stderr.String(), vars), 6)
+	if runErr != nil {
+		return nil, fmt.Errorf("%s manage.py shell failed (%v): %s", proj.Python, runErr, msg)
+	}
+	return nil, fmt.Errorf("%s manage.py shell printed no result: %s", proj.Python, msg)
+}
 
+// settingsWrapperDir is a new temporary folder holding the check's settings
+// module, s3wizard_check_settings.py; the caller removes it.
+func settingsWrapperDir() (string, error) {
+	wrapper, err := django.FS.ReadFile("s3wizard_check_settings.py")
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp("", "s3wizard-check-")
+	if err != nil {
+		return "", fmt.Errorf("django check: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "s3wizard_check_settings.py"), wrapper, 0o600); err != nil {
+		os.RemoveAll(tmp)
+		return "", fmt.Errorf("django check: %w", err)
+	}
+	return tmp, nil
+}
+
+// checkEnv is the environment of the check's Django process: the
+// operator's variables it inherits, the env file's vars, and the check's
+// own settings (the wrapper module in tmp first on the path).
+func checkEnv(r *steps.Run, proj *djangoapp.Project, tmp string, vars map[string]string) []string {
+	env := inheritedEnv(vars)
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	// The companion storages module (Django < 4.2) is importable from
+	// .s3wizard/ too, after the project's own copy.
+	return append(env,
+		"DJANGO_SETTINGS_MODULE=s3wizard_check_settings",
+		"PYTHONPATH="+strings.Join([]string{tmp, proj.Dir, filepath.Join(r.Dir, filepath.Dir(appconfig.SettingsFile))}, string(os.PathListSeparator)),
+		"S3WIZARD_BASE_SETTINGS="+proj.SettingsModule,
+		"S3WIZARD_GENERATED="+filepath.Join(r.Dir, appconfig.SettingsFile),
+		"S3WIZARD_STORAGES_MODULE="+djangoapp.DefaultStoragesModule,
+		"PYTHONDONTWRITEBYTECODE=1",
+		"AWS_EC2_METADATA_DISABLED=true",
+		// Only the env file's keys: never the operator's ~/.aws profile.
+		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
+	)
+}
+
+// inheritedEnv are the operator's variables the check's process keeps: not
+// those the env file sets, nor those the check sets itself.
+func inheritedEnv(vars map[string]string) []string {
 	// The operator's AWS_* variables (profile, keys, endpoint) stay out:
 	// the app must work with the env file's alone.
 	var env []string
@@ -142,45 +197,22 @@ func runDjangoCheck(ctx context.Context, r *steps.Run, proj *djangoapp.Project) 
 		}
 		env = append(env, kv)
 	}
-	for k, v := range vars {
-		env = append(env, k+"="+v)
-	}
-	// The companion storages module (Django < 4.2) is importable from
-	// .s3wizard/ too, after the project's own copy.
-	env = append(env,
-		"DJANGO_SETTINGS_MODULE=s3wizard_check_settings",
-		"PYTHONPATH="+strings.Join([]string{tmp, proj.Dir, filepath.Join(r.Dir, filepath.Dir(appconfig.SettingsFile))}, string(os.PathListSeparator)),
-		"S3WIZARD_BASE_SETTINGS="+proj.SettingsModule,
-		"S3WIZARD_GENERATED="+filepath.Join(r.Dir, appconfig.SettingsFile),
-		"S3WIZARD_STORAGES_MODULE="+djangoapp.DefaultStoragesModule,
-		"PYTHONDONTWRITEBYTECODE=1",
-		"AWS_EC2_METADATA_DISABLED=true",
-		// Only the env file's keys: never the operator's ~/.aws profile.
-		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull,
-	)
-	cctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	// The script is code, not data: argv holds no secret.
-	cmd := exec.CommandContext(cctx, proj.Python, proj.ManagePy, "shell", "-c", string(script))
-	cmd.Dir = proj.Dir
-	cmd.Env = env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	for _, line := range strings.Split(stdout.String(), "\n") {
+	return env
+}
+
+// checkResult is the script's result, read from its marker line in stdout;
+// its bool is false when no line carries the marker.
+func checkResult(stdout string) (*djangoCheckOut, bool, error) {
+	for _, line := range strings.Split(stdout, "\n") {
 		if rest, ok := strings.CutPrefix(line, djangoCheckMarker); ok {
 			var out djangoCheckOut
 			if err := json.Unmarshal([]byte(rest), &out); err != nil {
-				return nil, fmt.Errorf("django check: unreadable result: %w", err)
+				return nil, true, fmt.Errorf("django check: unreadable result: %w", err)
 			}
-			return &out, nil
+			return &out, true, nil
 		}
 	}
-	msg := lastLines(redactValues(stderr.String(), vars), 6)
-	if runErr != nil {
-		return nil, fmt.Errorf("%s manage.py shell failed (%v): %s", proj.Python, runErr, msg)
-	}
-	return nil, fmt.Errorf("%s manage.py shell printed no result: %s", proj.Python, msg)
+	return nil, false, nil
 }
 
 // redactValues hides the env file's secret values from text shown to the

@@ -555,51 +555,86 @@ func checklist(r *steps.Run, checks map[steps.CheckID][]steps.Check, live bool, 
 			it.Details = append(it.Details, "⏺ no live check without AWS credentials")
 			it.unknown = true
 		} else {
-			list := g.Checks(r.Answers)
-			if g.Django {
-				list = append(slices.Clone(list), djangoIDs(checks)...)
-			}
-			for _, id := range list {
-				for _, c := range checks[id] {
-					d := c.Name
-					if c.Detail != "" {
-						d += ": " + text.FirstLine(c.Detail)
-					}
-					switch {
-					case c.Skipped:
-						it.unknown = true
-						d += " (skipped)"
-					case c.OK:
-						ok++
-						it.django = it.django || strings.HasPrefix(string(c.ID), "django-")
-					default:
-						fail++
-					}
-					it.Details = append(it.Details, mark(c)+" "+d)
-				}
-			}
-			if ok+fail == 0 && !it.unknown {
-				it.Details = append(it.Details, "⏺ no live check of this item with these answers")
-				it.unknown = true
-			}
+			ok, fail = it.weigh(g.liveChecks(r.Answers, checks), checks)
 		}
 		if g.Note != nil {
 			g.Note(r, &it)
 		}
-		switch {
-		case fail > 0:
-			it.State = "failing"
-		case ok > 0 && it.unknown:
-			it.State = "partial"
-		case ok > 0:
-			it.State = "ok"
-		default:
-			it.State = "not checked"
-		}
+		it.State = itemState(ok, fail, it.unknown)
 		items = append(items, it)
 	}
 	return append(items, item{Title: "Internal documentation updated", State: "ok",
 		Details: []string{"✅ this document, generated " + generated}})
+}
+
+// liveChecks are the checks that count for g with answers a: its own, and
+// those made through the project's Django when g weighs them.
+func (g guideItem) liveChecks(a *config.Answers, checks map[steps.CheckID][]steps.Check) []steps.CheckID {
+	list := g.Checks(a)
+	if g.Django {
+		list = append(slices.Clone(list), djangoIDs(checks)...)
+	}
+	return list
+}
+
+// weigh adds the live checks ids to the item, one line each, and counts
+// those that passed and failed; an item no check covers with these answers
+// says so and is unknown.
+func (it *item) weigh(ids []steps.CheckID, checks map[steps.CheckID][]steps.Check) (ok, fail int) {
+	for _, id := range ids {
+		for _, c := range checks[id] {
+			o, f := it.count(c)
+			ok, fail = ok+o, fail+f
+			it.Details = append(it.Details, checkLine(c))
+		}
+	}
+	if ok+fail == 0 && !it.unknown {
+		it.Details = append(it.Details, "⏺ no live check of this item with these answers")
+		it.unknown = true
+	}
+	return ok, fail
+}
+
+// count is what check c counts for the item: a skipped check makes it
+// unknown, a passed one counts as ok (and tells whether a check made
+// through the project's Django passed), any other as a failure.
+func (it *item) count(c steps.Check) (ok, fail int) {
+	switch {
+	case c.Skipped:
+		it.unknown = true
+		return 0, 0
+	case c.OK:
+		it.django = it.django || strings.HasPrefix(string(c.ID), "django-")
+		return 1, 0
+	}
+	return 0, 1
+}
+
+// checkLine is check c's line in an item: its mark, name, the first line of
+// its detail, and whether it was skipped.
+func checkLine(c steps.Check) string {
+	d := c.Name
+	if c.Detail != "" {
+		d += ": " + text.FirstLine(c.Detail)
+	}
+	if c.Skipped {
+		d += " (skipped)"
+	}
+	return mark(c) + " " + d
+}
+
+// itemState is an item's state from its counts of passed and failed checks
+// and whether something of it is not checked.
+func itemState(ok, fail int, unknown bool) string {
+	switch {
+	case fail > 0:
+		return "failing"
+	case ok > 0 && unknown:
+		return "partial"
+	case ok > 0:
+		return "ok"
+	}
+	return "not checked"
 }
 
 // djangoIDs are the IDs of the checks made through the project's Django,

@@ -6,6 +6,7 @@ package operator
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -30,27 +31,35 @@ func Policy(a *config.Answers, account string) (policy.Document, error) {
 	if account == "" {
 		account = "*"
 	}
+	doc := policy.Document{Version: "2012-10-17", Statement: statements(scopes(a, account), scopeActions())}
+	if a.Encryption == config.EncSSEKMS {
+		// check and rotate-keys write, read and delete probe objects, which
+		// SSE-KMS encrypts with the key.
+		doc.Statement = append(doc.Statement, policy.Statement{Sid: "BucketKey", Effect: "Allow",
+			Action: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resource: []string{kmsKeyResource(a, account)}})
+	}
+	return doc, nil
+}
+
+// scoped is the statement of one aws.Scope: its Sid, its resources, whether
+// these answers need it, and its condition.
+type scoped struct {
+	sid       string
+	resources []string
+	when      bool
+	condition map[string]any
+}
+
+// scopes is each scope's statement for these answers in account ("*" when
+// not known).
+func scopes(a *config.Answers, account string) map[aws.Scope]scoped {
 	iamARN := func(kind, name string) string { return fmt.Sprintf("arn:aws:iam::%s:%s/%s", account, kind, name) }
-	buckets := []string{a.Bucket}
-	if a.AccessLogs {
-		buckets = append(buckets, steps.LogBucketName(a.Bucket))
-	}
-	var bucketARNs, objectARNs []string
-	for _, b := range buckets {
-		bucketARNs = append(bucketARNs, "arn:aws:s3:::"+b)
-		objectARNs = append(objectARNs, "arn:aws:s3:::"+b+"/*")
-	}
+	bucketARNs, objectARNs := bucketResources(a)
 	keys := a.UsesAccessKeys()
 	role := a.UsesInstanceRole()
+	eb := role && a.EBEnvironment != ""
 	policyARN := steps.PolicyARN(a, account)
-
-	type scoped struct {
-		sid       string
-		resources []string
-		when      bool
-		condition map[string]any
-	}
-	scopes := map[aws.Scope]scoped{
+	return map[aws.Scope]scoped{
 		aws.ScopeAccount: {"AccountReads", []string{"*"}, true, nil},
 		aws.ScopeBucket:  {"Buckets", bucketARNs, true, nil},
 		aws.ScopeObject:  {"Objects", objectARNs, true, nil},
@@ -68,7 +77,7 @@ func Policy(a *config.Answers, account string) (policy.Document, error) {
 		// instance needs it attached.
 		aws.ScopeRolePolicy: {"InstanceRoleDetachWebTier", []string{iamARN("role", a.RoleName)}, role,
 			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{steps.EBWebTierARN}}}},
-		aws.ScopeRolePolicyAttach: {"InstanceRoleAttachWebTier", []string{iamARN("role", a.RoleName)}, role && a.EBEnvironment != "",
+		aws.ScopeRolePolicyAttach: {"InstanceRoleAttachWebTier", []string{iamARN("role", a.RoleName)}, eb,
 			map[string]any{"ArnEquals": map[string]any{"iam:PolicyARN": []string{steps.EBWebTierARN}}}},
 		// The role goes to EC2 only (the instance profile, the EB environment).
 		aws.ScopePassRole: {"PassInstanceRole", []string{iamARN("role", a.RoleName)}, role,
@@ -88,8 +97,28 @@ func Policy(a *config.Answers, account string) (policy.Document, error) {
 		// CloudFront's resources are global (no region in the ARN).
 		aws.ScopeDistribution:        {"CloudFrontDistribution", []string{fmt.Sprintf("arn:aws:cloudfront::%s:distribution/*", account)}, a.ServedByCloudFront(), nil},
 		aws.ScopeOriginAccessControl: {"CloudFrontOriginAccessControl", []string{fmt.Sprintf("arn:aws:cloudfront::%s:origin-access-control/*", account)}, a.ServedByCloudFront(), nil},
-		aws.ScopeEBEnvironment:       {"ElasticBeanstalk", []string{fmt.Sprintf("arn:aws:elasticbeanstalk:%s:%s:environment/*/%s", a.Region, account, a.EBEnvironment)}, role && a.EBEnvironment != "", nil},
+		aws.ScopeEBEnvironment:       {"ElasticBeanstalk", []string{fmt.Sprintf("arn:aws:elasticbeanstalk:%s:%s:environment/*/%s", a.Region, account, a.EBEnvironment)}, eb, nil},
 	}
+}
+
+// bucketResources are the ARNs of this env's buckets (the media bucket, and
+// its log bucket when access logs are on) and of their objects.
+func bucketResources(a *config.Answers) (bucketARNs, objectARNs []string) {
+	buckets := []string{a.Bucket}
+	if a.AccessLogs {
+		buckets = append(buckets, steps.LogBucketName(a.Bucket))
+	}
+	for _, b := range buckets {
+		bucketARNs = append(bucketARNs, "arn:aws:s3:::"+b)
+		objectARNs = append(objectARNs, "arn:aws:s3:::"+b+"/*")
+	}
+	return bucketARNs, objectARNs
+}
+
+// scopeActions are the IAM actions of every operation the wizard can call,
+// by the scope of their resources (an operation's extra actions under
+// theirs).
+func scopeActions() map[aws.Scope][]string {
 	actions := map[aws.Scope][]string{}
 	for _, op := range aws.Operations() {
 		p := aws.OperatorActions[op]
@@ -101,38 +130,40 @@ func Policy(a *config.Answers, account string) (policy.Document, error) {
 			actions[n.Scope] = append(actions[n.Scope], n.Action)
 		}
 	}
-	doc := policy.Document{Version: "2012-10-17"}
-	order := make([]aws.Scope, 0, len(scopes))
-	for s := range scopes {
-		order = append(order, s)
-	}
-	slices.Sort(order)
-	for _, s := range order {
+	return actions
+}
+
+// statements are the Allow statements, in the scopes' order, of the scopes
+// these answers need that have actions; each statement's actions sorted,
+// without duplicates.
+func statements(scopes map[aws.Scope]scoped, actions map[aws.Scope][]string) []policy.Statement {
+	var out []policy.Statement
+	for _, s := range slices.Sorted(maps.Keys(scopes)) {
 		sc := scopes[s]
 		acts := actions[s]
 		if !sc.when || len(acts) == 0 {
 			continue
 		}
 		sort.Strings(acts)
-		doc.Statement = append(doc.Statement, policy.Statement{
+		out = append(out, policy.Statement{
 			Sid: sc.sid, Effect: "Allow", Action: slices.Compact(acts), Resource: sc.resources, Condition: sc.condition,
 		})
 	}
-	if a.Encryption == config.EncSSEKMS {
-		// check and rotate-keys write, read and delete probe objects, which
-		// SSE-KMS encrypts with the key.
-		key := a.KMSKeyID
-		isAlias := func(k string) bool { _, ok := config.KMSAlias(k); return ok }
-		switch {
-		case key == "" || isAlias(key):
-			// The AWS managed key, or a key named by its alias: IAM
-			// scopes KMS permissions by key, not by alias.
-			key = fmt.Sprintf("arn:aws:kms:%s:%s:key/*", a.Region, account)
-		case !strings.HasPrefix(key, "arn:"):
-			key = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", a.Region, account, key)
-		}
-		doc.Statement = append(doc.Statement, policy.Statement{Sid: "BucketKey", Effect: "Allow",
-			Action: []string{"kms:Decrypt", "kms:GenerateDataKey"}, Resource: []string{key}})
+	return out
+}
+
+// kmsKeyResource is the KMS key the bucket's SSE-KMS uses, as IAM scopes
+// it: the key's ARN, or any key of the region.
+func kmsKeyResource(a *config.Answers, account string) string {
+	key := a.KMSKeyID
+	isAlias := func(k string) bool { _, ok := config.KMSAlias(k); return ok }
+	switch {
+	case key == "" || isAlias(key):
+		// The AWS managed key, or a key named by its alias: IAM
+		// scopes KMS permissions by key, not by alias.
+		return fmt.Sprintf("arn:aws:kms:%s:%s:key/*", a.Region, account)
+	case !strings.HasPrefix(key, "arn:"):
+		return fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", a.Region, account, key)
 	}
-	return doc, nil
+	return key
 }

@@ -281,55 +281,86 @@ func orNone(s string) string {
 // walk runs every step of one env.
 func (x *accessible) walk(a *config.Answers, fresh, review bool) error {
 	list := x.eng.Steps()
-	opened := false
-	appDefault := x.offers()
-	again := false // back to this step's questions (no at Apply?, or after a failure)
+	w := &walkState{fresh: fresh, review: review, appDefault: x.offers()}
 	for i := 0; i < len(list); i++ {
-		s := list[i]
-		x.printf("\nStep %d of %d: %s\n", i+1, len(list), s.Title)
-		if opened && x.alreadyDone(s, fresh, review) {
-			continue
-		}
-		if !s.IsEnabled(a) {
-			if err := x.skipUnused(s, a, opened); err != nil {
-				return err
-			}
-			continue
-		}
-		x.stepIntro(s)
-		// A resumed run shows the carried-over answers of each step not
-		// done yet, as an unbroken run asked them.
-		rev := review || !fresh || again
-		again = false
-		if ok, err := x.askStep(list, i, a, appDefault, rev); err != nil {
+		x.printf("\nStep %d of %d: %s\n", i+1, len(list), list[i].Title)
+		repeat, err := x.walkStep(list, i, a, w)
+		if err != nil {
 			return err
-		} else if !ok {
+		}
+		if repeat {
 			i-- // ask this step again
-			continue
-		}
-		if err := x.beforePlan(a, appDefault); err != nil {
-			return err
-		}
-		if !opened {
-			if err := x.eng.Open(x.ctx, a, fresh); err != nil {
-				return err
-			}
-			opened = true
-			if x.alreadyDone(s, fresh, review) {
-				continue
-			}
-		}
-		x.back = len(questionsFor(list, i, a, true)) > 0
-		if err := x.step(list, s, a); errors.Is(err, errBack) {
-			again = true
-			i-- // ask this step again, the answers kept
-			continue
-		} else if err != nil {
-			return err
 		}
 	}
 	x.setUp(a)
 	return nil
+}
+
+// walkState is what walk carries from one step to the next.
+type walkState struct {
+	fresh, review bool
+	appDefault    offers
+	opened        bool // the run is open (Engine.Open)
+	again         bool // back to this step's questions (no at Apply?, or after a failure)
+}
+
+// walkStep runs step list[i]: passes it over, or asks its questions, opens
+// the run at the first step that runs and does the step; repeat is true
+// when the step's questions are to be asked again (an answer refused, or
+// back from the step, the answers kept).
+func (x *accessible) walkStep(list []*steps.Step, i int, a *config.Answers, w *walkState) (repeat bool, err error) {
+	s := list[i]
+	if passed, err := x.passOver(s, a, w); passed || err != nil {
+		return false, err
+	}
+	x.stepIntro(s)
+	// A resumed run shows the carried-over answers of each step not
+	// done yet, as an unbroken run asked them.
+	rev := w.review || !w.fresh || w.again
+	w.again = false
+	if ok, err := x.askStep(list, i, a, w.appDefault, rev); err != nil {
+		return false, err
+	} else if !ok {
+		return true, nil // an answer was refused
+	}
+	if err := x.beforePlan(a, w.appDefault); err != nil {
+		return false, err
+	}
+	if done, err := x.openRun(s, a, w); done || err != nil {
+		return false, err
+	}
+	x.back = len(questionsFor(list, i, a, true)) > 0
+	err = x.step(list, s, a)
+	if errors.Is(err, errBack) {
+		w.again = true
+		return true, nil // ask this step again, the answers kept
+	}
+	return false, err
+}
+
+// passOver says whether walk passes step s by: done already (saved
+// progress) once the run is open, or not used with these answers.
+func (x *accessible) passOver(s *steps.Step, a *config.Answers, w *walkState) (bool, error) {
+	if w.opened && x.alreadyDone(s, w.fresh, w.review) {
+		return true, nil
+	}
+	if !s.IsEnabled(a) {
+		return true, x.skipUnused(s, a, w.opened)
+	}
+	return false, nil
+}
+
+// openRun opens the run at the first step that runs; done is true when
+// the saved progress has that step done already.
+func (x *accessible) openRun(s *steps.Step, a *config.Answers, w *walkState) (done bool, err error) {
+	if w.opened {
+		return false, nil
+	}
+	if err := x.eng.Open(x.ctx, a, w.fresh); err != nil {
+		return false, err
+	}
+	w.opened = true
+	return x.alreadyDone(s, w.fresh, w.review), nil
 }
 
 // offers are the answers offered before any is given: the app named for
