@@ -207,3 +207,39 @@ func TestOldEnvDestroyDeletesOnlyItsTaggedAlarms(t *testing.T) {
 		t.Errorf("the wizard's objects alarm %s (tagged this env's) survived destroy:\n%s", objects, out)
 	}
 }
+
+// TestUnwantedAlarmOfAnotherIsLeftAlone: the answers want no objects
+// alarm (number_of_objects 0), and one exists under its name that this
+// env has no record of: another project's, or untagged. apply deleted it
+// ("its threshold is now 0") whoever's it was. It now deletes only an
+// alarm the records or its tags prove this env's, and leaves this one as
+// it was, through apply and destroy.
+func TestUnwantedAlarmOfAnotherIsLeftAlone(t *testing.T) {
+	s := motoserver.Shared(t)
+	for _, c := range []struct {
+		name string
+		tags map[string]string
+	}{
+		{"another project's", map[string]string{steps.TagProject: "blog", steps.TagEnv: "staging", steps.TagManagedBy: steps.TagManager}},
+		{"untagged", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s.Reset(t)
+			r := testrun.OnMoto(t, s, testrun.Answers(t, alarmAnswers))
+			testrun.Apply(t, r, "preflight", "bucket")
+			objects := steps.ObjectsAlarmName(r.Answers.Bucket)
+			someonesAlarm(t, r, objects, c.tags)
+			p := testrun.Apply(t, r, "monitoring")["monitoring"]
+			if diff := alarmAsMade(t, r, objects, c.tags); diff != "" {
+				t.Errorf("after apply, %s alarm %s: %s\nnotices %q", c.name, objects, diff, p.Notices)
+			}
+			if o, ok := r.State.Ownership(state.KindAlarm, objects); ok {
+				t.Errorf("apply recorded %s alarm %s as %+v", c.name, objects, o)
+			}
+			out := destroy(t, r)
+			if diff := alarmAsMade(t, r, objects, c.tags); diff != "" {
+				t.Errorf("after destroy, %s alarm %s: %s\n%s", c.name, objects, diff, out)
+			}
+		})
+	}
+}

@@ -232,7 +232,7 @@ func AlarmsTaggedOurs(ctx context.Context, r *Run, names []string) (ours []strin
 		case env != "":
 			kept[name] = fmt.Sprintf("it belongs to env %q (its %s tag)", env, TagEnv)
 		default:
-			kept[name] = "it carries no tag of this env: nothing proves the wizard made it"
+			kept[name] = "it carries no tag of this env: nothing proves the wizard made it (delete it in CloudWatch if it is yours)"
 		}
 	}
 	return ours, kept, nil

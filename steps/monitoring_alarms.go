@@ -419,29 +419,38 @@ func putAlarm(ctx context.Context, r *Run, cw aws.CloudWatchAPI, in *cloudwatch.
 // another env's are refused when the answers want the name (the wizard
 // never overwrites nor takes over another's alarm) and left alone when
 // not; this env's make it the wizard's (tagged); none make it adopted, as
-// an untagged alarm topic is (updated to the answers, kept by destroy),
-// and an unwanted one is left alone.
+// an untagged alarm topic is (set to the answers, kept by destroy), or
+// left alone when not wanted. Only a wanted alarm's record is written (an
+// unwanted one is deleted, its record forgotten, before records are
+// written).
 func claimAlarm(r *Run, p *Plan, name string, tags map[string]string, wanted bool) bool {
 	a := r.Answers
 	what := "CloudWatch alarm " + name
 	o, recorded := r.ownership(state.KindAlarm, name)
 	owner, env := ForeignOwner(a, tags), OtherEnv(a, tags)
+	if owner == "" && env != "" {
+		owner = fmt.Sprintf("env %q of project %q", env, a.App)
+	}
 	switch {
+	case recorded && !wanted:
+		if !o.Mine() {
+			p.Notice("%s existed before the wizard (adopted): left as it is", what)
+		}
+		return o.Mine()
 	case recorded:
 		claimCreated(r, p, state.KindAlarm, name, "", what, nil)
-		return wanted || o.Mine()
-	case owner != "" && wanted:
-		p.Errorf("%s", ForeignError(what, a, owner))
-		return false
-	case env != "" && wanted:
-		p.Errorf("%s belongs to env %q of project %q (its %s tag), not to env %q: the wizard never changes or takes over another env's alarm; choose another bucket in the answers, or delete that alarm", what, env, a.App, TagEnv, a.Env)
-		return false
-	case owner != "" || env != "":
-		if owner == "" {
-			owner = fmt.Sprintf("env %q of project %q", env, a.App)
-		}
+		return true
+	case owner != "" && !wanted:
 		p.Notice("%s belongs to %s: left as it is", what, owner)
 		return false
+	case env != "":
+		p.Errorf("%s belongs to %s (its %s tag), not to env %q: the wizard never changes or takes over another env's alarm; choose another bucket in the answers, or delete that alarm", what, owner, TagEnv, a.Env)
+		return false
+	case owner != "":
+		p.Errorf("%s", ForeignError(what, a, owner))
+		return false
+	case TaggedOurs(a, tags) && !wanted:
+		return true
 	case TaggedOurs(a, tags):
 		claimCreated(r, p, state.KindAlarm, name, "", what, tags)
 		return true

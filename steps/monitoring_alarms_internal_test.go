@@ -41,7 +41,9 @@ func (f *tagReadsCW) ListTagsForResource(_ context.Context, in *cloudwatch.ListT
 func TestRecordedAlarmCostsNoTagRead(t *testing.T) {
 	a := &config.Answers{App: "mon-app", Env: "staging", Region: "eu-west-3", Bucket: "mon-app-media-staging"}
 	size, objects := SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket)
-	arn := func(name string) *string { return sdk.String("arn:aws:cloudwatch:eu-west-3:111122223333:alarm:" + name) }
+	arn := func(name string) *string {
+		return sdk.String("arn:aws:cloudwatch:eu-west-3:111122223333:alarm:" + name)
+	}
 	cw := &tagReadsCW{alarms: []cwtypes.MetricAlarm{{AlarmName: &size, AlarmArn: arn(size)}, {AlarmName: &objects, AlarmArn: arn(objects)}}}
 	st, err := state.Open(t.TempDir(), a.Env)
 	if err != nil {
