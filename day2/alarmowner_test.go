@@ -44,6 +44,19 @@ func someonesAlarm(t *testing.T, r *steps.Run, name string, tags map[string]stri
 	}
 }
 
+// runWithSomeonesAlarm is a run of alarmAnswers on a reset moto, its
+// bucket set up, where someone put the alarm named (from the bucket) with
+// tags.
+func runWithSomeonesAlarm(t *testing.T, s *motoserver.Server, alarm func(bucket string) string, tags map[string]string) (*steps.Run, string) {
+	t.Helper()
+	s.Reset(t)
+	r := testrun.OnMoto(t, s, testrun.Answers(t, alarmAnswers))
+	testrun.Apply(t, r, "preflight", "bucket")
+	name := alarm(r.Answers.Bucket)
+	someonesAlarm(t, r, name, tags)
+	return r, name
+}
+
 // alarmAsMade is the alarm name as someonesAlarm made it, its tags
 // included: "" when it is so, else what differs.
 func alarmAsMade(t *testing.T, r *steps.Run, name string, tags map[string]string) string {
@@ -90,11 +103,7 @@ func TestForeignAlarmUnderTheWizardsNameIsRefused(t *testing.T) {
 		{"another env's", `env "prod"`, map[string]string{steps.TagProject: "mon-app", steps.TagEnv: "prod", steps.TagManagedBy: steps.TagManager}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s.Reset(t)
-			r := testrun.OnMoto(t, s, testrun.Answers(t, alarmAnswers))
-			testrun.Apply(t, r, "preflight", "bucket")
-			size := steps.SizeAlarmName(r.Answers.Bucket)
-			someonesAlarm(t, r, size, c.tags)
+			r, size := runWithSomeonesAlarm(t, s, steps.SizeAlarmName, c.tags)
 
 			_, _, err := steps.ApplyStep(context.Background(), r, steps.Find(steps.All(), "monitoring"))
 			if err == nil || !strings.Contains(err.Error(), c.owner) || !strings.Contains(err.Error(), size) {
@@ -133,11 +142,7 @@ func TestUnrecordedAlarmUnderTheWizardsName(t *testing.T) {
 		{"untagged", nil, state.EvidenceAdopted, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s.Reset(t)
-			r := testrun.OnMoto(t, s, testrun.Answers(t, alarmAnswers))
-			testrun.Apply(t, r, "preflight", "bucket")
-			size := steps.SizeAlarmName(r.Answers.Bucket)
-			someonesAlarm(t, r, size, c.tags)
+			r, size := runWithSomeonesAlarm(t, s, steps.SizeAlarmName, c.tags)
 
 			p := testrun.Apply(t, r, "monitoring")["monitoring"]
 			if o, _ := r.State.Ownership(state.KindAlarm, size); o.Evidence != c.evidence {
@@ -224,11 +229,7 @@ func TestUnwantedAlarmOfAnotherIsLeftAlone(t *testing.T) {
 		{"untagged", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s.Reset(t)
-			r := testrun.OnMoto(t, s, testrun.Answers(t, alarmAnswers))
-			testrun.Apply(t, r, "preflight", "bucket")
-			objects := steps.ObjectsAlarmName(r.Answers.Bucket)
-			someonesAlarm(t, r, objects, c.tags)
+			r, objects := runWithSomeonesAlarm(t, s, steps.ObjectsAlarmName, c.tags)
 			p := testrun.Apply(t, r, "monitoring")["monitoring"]
 			if diff := alarmAsMade(t, r, objects, c.tags); diff != "" {
 				t.Errorf("after apply, %s alarm %s: %s\nnotices %q", c.name, objects, diff, p.Notices)
