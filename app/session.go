@@ -184,34 +184,8 @@ func claimEnvFile(a *config.Answers, dir string) error {
 	if err != nil {
 		return err
 	}
-	saved := prog.Answers() // nil before the first run
-	// Its own bucket of an earlier run (the bucket answer changed since)
-	// also marks the file as this env's.
-	ours := func(keyID, bucket string) bool {
-		return keyID != "" && prog.Key(keyID) != nil || saved != nil && bucket == saved.Bucket
-	}
-	// owner names who else the file serves ("" when nobody does).
-	owner := func(file string) (string, error) {
-		vals, err := envfile.Read(envPath(file, dir))
-		if err != nil {
-			return "", UsageError(fmt.Errorf("env file %s: %w", file, err))
-		}
-		b := vals["AWS_STORAGE_BUCKET_NAME"]
-		if b != "" && b != a.Bucket && !ours(vals["AWS_ACCESS_KEY_ID"], b) {
-			return "the settings of bucket " + b, nil
-		}
-		// A file this env's saved answers already name stays its own; only
-		// another one is looked for in the other envs' progress files.
-		abs := appconfig.AbsDir(envPath(file, dir))
-		if saved != nil && saved.EnvFile != "" && appconfig.AbsDir(envPath(saved.EnvFile, dir)) == abs {
-			return "", nil
-		}
-		if env := envUsing(dir, a.Env, abs); env != "" {
-			return "the settings of env " + env, nil
-		}
-		return "", nil
-	}
-	other, err := owner(a.EnvFile)
+	c := envFileClaim{a: a, dir: dir, prog: prog, saved: prog.Answers()}
+	other, err := c.owner(a.EnvFile)
 	if err != nil || other == "" {
 		return err
 	}
@@ -221,13 +195,51 @@ func claimEnvFile(a *config.Answers, dir string) error {
 	// Remembered as an answer: later runs must keep using this file even
 	// when .env changes.
 	a.EnvFile, a.Set["env_file"] = ".env."+a.Env, true
-	if other, err := owner(a.EnvFile); err != nil || other != "" {
+	if other, err := c.owner(a.EnvFile); err != nil || other != "" {
 		if err != nil {
 			return err
 		}
 		return UsageError(fmt.Errorf("both .env and %s hold another env's settings (%s): set env_file for env %s", a.EnvFile, other, a.Env))
 	}
 	return checkEnvFile(a.EnvFile, dir)
+}
+
+// envFileClaim is what tells an env file of this env (a) from another
+// env's: this env's progress and saved answers.
+type envFileClaim struct {
+	a     *config.Answers
+	dir   string
+	prog  *state.Progress
+	saved *config.Answers // nil before the first run
+}
+
+// ours reports whether a file's key or bucket marks it as this env's: a
+// key this env recorded, or its own bucket of an earlier run (the bucket
+// answer changed since).
+func (c envFileClaim) ours(keyID, bucket string) bool {
+	return keyID != "" && c.prog.Key(keyID) != nil || c.saved != nil && bucket == c.saved.Bucket
+}
+
+// owner names who else the file serves ("" when nobody does).
+func (c envFileClaim) owner(file string) (string, error) {
+	vals, err := envfile.Read(envPath(file, c.dir))
+	if err != nil {
+		return "", UsageError(fmt.Errorf("env file %s: %w", file, err))
+	}
+	b := vals["AWS_STORAGE_BUCKET_NAME"]
+	if b != "" && b != c.a.Bucket && !c.ours(vals["AWS_ACCESS_KEY_ID"], b) {
+		return "the settings of bucket " + b, nil
+	}
+	// A file this env's saved answers already name stays its own; only
+	// another one is looked for in the other envs' progress files.
+	abs := appconfig.AbsDir(envPath(file, c.dir))
+	if c.saved != nil && c.saved.EnvFile != "" && appconfig.AbsDir(envPath(c.saved.EnvFile, c.dir)) == abs {
+		return "", nil
+	}
+	if env := envUsing(c.dir, c.a.Env, abs); env != "" {
+		return "the settings of env " + env, nil
+	}
+	return "", nil
 }
 
 // envUsing returns the other env of the project whose saved answers use

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net"
 	"net/http"
 	"reflect"
@@ -147,6 +148,34 @@ func (r accountHostAtIP) ResolveEndpoint(ctx context.Context, p s3control.Endpoi
 // New loads the SDK's default configuration (env vars, profile, SSO, instance
 // role) and builds the clients. It makes no network call.
 func New(ctx context.Context, o Options) (*Clients, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, loadOptions(o)...)
+	if err != nil {
+		return nil, fmt.Errorf("load aws configuration: %w", err)
+	}
+	configured := cfg.Region
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Credentials != nil {
+		cfg.Credentials = credentialsProvider{cfg.Credentials}
+	}
+	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint, httpClient: o.HTTPClient}
+	c.Endpoint, c.ConfiguredRegion = endpointFor(o, cfg), configured
+	if o.Endpoint != "" {
+		// credentials: provided: the provider's profile (from the endpoint's
+		// host) decides what is sent (see providerRequests, watch).
+		c.Provider = provider.Detect(o.Endpoint)
+		providerRequests(&cfg, c.Provider)
+	}
+	cfg.APIOptions = append(cfg.APIOptions, c.watch, settleAnswers, c.oneConfigWriteAtATime)
+	c.Cfg = cfg
+	c.newServiceClients()
+	return c, nil
+}
+
+// loadOptions are the SDK configuration's options that o asks for, beside
+// the wizard's own (HTTP client, no SDK log, one retry policy).
+func loadOptions(o Options) []func(*config.LoadOptions) error {
 	var httpClient sdk.HTTPClient = sharedHTTP
 	if o.HTTPClient != nil {
 		httpClient = o.HTTPClient
@@ -172,35 +201,29 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	if o.Static != nil {
 		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(o.Static.ID, o.Static.Secret, o.Static.Token)))
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("load aws configuration: %w", err)
+	return opts
+}
+
+// endpointFor is the S3 endpoint the clients use ("" for AWS's own): the
+// answered one, else the SDK's variable, else the profile's endpoint_url.
+func endpointFor(o Options, cfg sdk.Config) string {
+	if o.Endpoint != "" {
+		return o.Endpoint
 	}
-	configured := cfg.Region
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
+	if e := CustomEndpoint(); e != "" {
+		return e
 	}
-	if cfg.Credentials != nil {
-		cfg.Credentials = credentialsProvider{cfg.Credentials}
-	}
-	c := &Clients{Cfg: cfg, Region: cfg.Region, DryRun: o.DryRun, regional: map[string]S3API{}, cwIn: map[string]CloudWatchAPI{}, snsIn: map[string]SNSAPI{}, profile: o.Profile, answered: o.Endpoint, httpClient: o.HTTPClient}
-	c.Endpoint, c.ConfiguredRegion = o.Endpoint, configured
-	if c.Endpoint == "" {
-		c.Endpoint = CustomEndpoint()
-	}
-	if c.Endpoint == "" && cfg.BaseEndpoint != nil {
+	if cfg.BaseEndpoint != nil {
 		// endpoint_url in the profile (~/.aws/config): the SDK uses it, so
 		// addressing and the TLS-only statement must follow it too.
-		c.Endpoint = *cfg.BaseEndpoint
+		return *cfg.BaseEndpoint
 	}
-	if o.Endpoint != "" {
-		// credentials: provided: the provider's profile (from the endpoint's
-		// host) decides what is sent (see providerRequests, watch).
-		c.Provider = provider.Detect(o.Endpoint)
-		providerRequests(&cfg, c.Provider)
-	}
-	cfg.APIOptions = append(cfg.APIOptions, c.watch, settleAnswers, c.oneConfigWriteAtATime)
-	c.Cfg = cfg
+	return ""
+}
+
+// newServiceClients makes each service's client from c.Cfg.
+func (c *Clients) newServiceClients() {
+	cfg := c.Cfg
 	c.S3 = c.newS3(cfg.Region)
 	c.IAM = iam.NewFromConfig(cfg)
 	c.STS = sts.NewFromConfig(cfg)
@@ -218,7 +241,6 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	})
 	c.EB = elasticbeanstalk.NewFromConfig(cfg)
 	c.CloudFront = cloudfront.NewFromConfig(cfg, func(o *cloudfront.Options) { o.Region = "us-east-1" })
-	return c, nil
 }
 
 // CredentialsError is a failure to find or refresh credentials (no profile,
@@ -383,26 +405,12 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			if fn, ok := ctx.Value(observerKey{}).(Observer); ok && fn != nil {
 				fn(call)
 			}
-			if c.Offline {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrOffline)
-			}
-			if c.DryRun && !IsReadOnly(op) && op != "GetCallerIdentity" {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrDryRun)
-			}
-			if !IsReadOnly(op) && mentions(reflect.ValueOf(in.Parameters), PlaceholderAccount, 0) {
-				return middleware.InitializeOutput{}, middleware.Metadata{}, fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
+			if err := c.refusal(call, op, in.Parameters); err != nil {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, err
 			}
 			if c.Provider != nil && svc == "s3" {
-				if lv, ok := in.Parameters.(*s3.ListObjectVersionsInput); ok && op == "ListObjectVersions" {
-					if _, refused := c.Provider.Refuses(op); refused {
-						out, err := c.versionsByListing(ctx, lv)
-						return middleware.InitializeOutput{Result: out}, middleware.Metadata{}, err
-					}
-				}
-				if _, refused := c.Provider.Refuses(op); refused {
-					// Never sent: the provider's documentation says it
-					// does not implement it.
-					return middleware.InitializeOutput{}, middleware.Metadata{}, &ProfileRefusal{Op: op, Profile: c.Provider}
+				if out, handled, err := c.providerAnswer(ctx, op, in.Parameters); handled {
+					return middleware.InitializeOutput{Result: out}, middleware.Metadata{}, err
 				}
 			}
 			out, md, err := next.HandleInitialize(ctx, in)
@@ -414,6 +422,38 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			}
 			return out, md, err
 		}), middleware.Before)
+}
+
+// refusal is why a call is not sent at all: an offline run, a call that
+// changes AWS in a dry run, a call whose input names the placeholder
+// account; nil when it may be sent.
+func (c *Clients) refusal(call, op string, params any) error {
+	if c.Offline {
+		return fmt.Errorf("%s: %w", call, ErrOffline)
+	}
+	if c.DryRun && !IsReadOnly(op) && op != "GetCallerIdentity" {
+		return fmt.Errorf("%s: %w", call, ErrDryRun)
+	}
+	if !IsReadOnly(op) && mentions(reflect.ValueOf(params), PlaceholderAccount, 0) {
+		return fmt.Errorf("%s: %w", call, ErrPlaceholderAccount)
+	}
+	return nil
+}
+
+// providerAnswer answers, without sending it, an S3 call that the
+// provider's profile refuses: ListObjectVersions from the object listing,
+// any other with a *ProfileRefusal. handled false: the call is sent.
+func (c *Clients) providerAnswer(ctx context.Context, op string, params any) (result any, handled bool, err error) {
+	if _, refused := c.Provider.Refuses(op); !refused {
+		return nil, false, nil
+	}
+	if lv, ok := params.(*s3.ListObjectVersionsInput); ok && op == "ListObjectVersions" {
+		out, err := c.versionsByListing(ctx, lv)
+		return out, true, err
+	}
+	// Never sent: the provider's documentation says it does not
+	// implement it.
+	return nil, true, &ProfileRefusal{Op: op, Profile: c.Provider}
 }
 
 // oneConfigWriteAtATime: S3-compatible providers may keep a bucket's
@@ -456,27 +496,40 @@ func mentions(v reflect.Value, s string, depth int) bool {
 		return strings.Contains(v.String(), s)
 	case reflect.Pointer, reflect.Interface:
 		return !v.IsNil() && mentions(v.Elem(), s, depth+1)
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() && mentions(v.Field(i), s, depth+1) {
-				return true
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			if mentions(v.Index(i), s, depth+1) {
-				return true
-			}
-		}
-	case reflect.Map:
-		it := v.MapRange()
-		for it.Next() {
-			if mentions(it.Key(), s, depth+1) || mentions(it.Value(), s, depth+1) {
-				return true
-			}
+	}
+	for c := range inside(v) {
+		if mentions(c, s, depth+1) {
+			return true
 		}
 	}
 	return false
+}
+
+// inside yields the values directly inside v: a struct's exported
+// fields, a slice's or an array's elements, a map's keys and values.
+func inside(v reflect.Value) iter.Seq[reflect.Value] {
+	return func(yield func(reflect.Value) bool) {
+		switch v.Kind() {
+		case reflect.Struct:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() && !yield(v.Field(i)) {
+					return
+				}
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				if !yield(v.Index(i)) {
+					return
+				}
+			}
+		case reflect.Map:
+			for it := v.MapRange(); it.Next(); {
+				if !yield(it.Key()) || !yield(it.Value()) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func serviceName(id string) string {

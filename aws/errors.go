@@ -149,25 +149,27 @@ func Explain(err error) error {
 		// Some endpoints answer 403 with a body the SDK cannot parse.
 		code = "AccessDenied"
 	}
-	msg := ""
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		msg = ae.ErrorMessage()
-	}
-	if msg == "" {
-		// No error code in an answer: say what did happen (a reset
-		// connection, an answer that could not be read), from the
-		// innermost error, not only that the call "failed".
-		switch st := Status(err); {
-		case st == 0:
-			msg = "no answer: " + rootCause(err)
-		case st/100 == 2:
-			msg = fmt.Sprintf("HTTP %d, but the answer could not be read: %s", st, rootCause(err))
-		default:
-			msg = fmt.Sprintf("HTTP %d", st)
-		}
-	}
+	msg := answerMessage(err)
 	return &Advice{Call: call, Code: code, Msg: msg, Hint: hint(call, code, msg), Err: err}
+}
+
+// answerMessage is what an AWS call's answer said: its error message, else
+// (no error code in an answer) what did happen (a reset connection, an
+// answer that could not be read), from the innermost error, not only that
+// the call "failed".
+func answerMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorMessage() != "" {
+		return ae.ErrorMessage()
+	}
+	switch st := Status(err); {
+	case st == 0:
+		return "no answer: " + rootCause(err)
+	case st/100 == 2:
+		return fmt.Sprintf("HTTP %d, but the answer could not be read: %s", st, rootCause(err))
+	default:
+		return fmt.Sprintf("HTTP %d", st)
+	}
 }
 
 func hint(call, code, msg string) string {
@@ -178,29 +180,37 @@ func hint(call, code, msg string) string {
 		return "either Block Public Access forbids this public bucket policy (the account-level setting, S3 → Block Public Access settings for this account, overrides the bucket's: relax BlockPublicPolicy there or drop public_prefixes), or your AWS identity is not allowed to call s3:PutBucketPolicy (ask an account admin to grant it)"
 	case deniedCodes[code]:
 		return fmt.Sprintf("your AWS identity is not allowed to call %s: ask an account admin to grant it (or use --profile with an identity that has it), then run the same command again — finished steps are kept", call)
-	case code == "InvalidAccessKeyId" || code == "InvalidClientTokenId":
-		return "AWS does not know this access key: it was deleted or deactivated, or it was created seconds ago and IAM has not propagated it yet"
-	case code == "SignatureDoesNotMatch":
-		return "the secret key does not match the access key ID: the secret was mistyped or truncated"
-	case code == "ExpiredToken" || code == "ExpiredTokenException":
-		return "your session expired: run `aws sso login` (or refresh your credentials) and try again"
-	case code == "NoSuchBucket":
-		return "the bucket does not exist: check AWS_STORAGE_BUCKET_NAME for a typo, or it was deleted (a wrong region gives a redirect, not this error)"
-	case code == "BucketAlreadyExists":
-		return "bucket names are global and this one belongs to another account: choose another name"
-	case code == "PermanentRedirect" || code == "AuthorizationHeaderMalformed" || code == "IllegalLocationConstraintException":
-		return "the bucket lives in another region than the one configured: set the region to the bucket's own"
 	case code == "LimitExceeded" && call == "iam:CreateAccessKey":
 		return "an IAM user has at most 2 access keys: delete an unused one (or run `s3wizard rotate-keys`)"
-	case code == "AccessControlListNotSupported":
-		return "the bucket has ACLs disabled (Object Ownership = BucketOwnerEnforced): remove AWS_DEFAULT_ACL / ACL parameters from the app"
-	case code == "MalformedPolicy" || code == "MalformedPolicyDocument":
-		return "AWS rejected the policy document; this is a bug in s3wizard, please report it with the command you ran"
 	case strings.Contains(code, "Throttl") || code == "SlowDown" || code == "RequestLimitExceeded":
 		return "AWS is throttling requests; the wizard already retried with backoff — wait a minute and run it again"
 	}
-	return ""
+	return codeHints[code]
 }
+
+// codeHints are what to do about an error code, whatever the call.
+var codeHints = map[string]string{
+	"InvalidAccessKeyId":                 invalidKeyHint,
+	"InvalidClientTokenId":               invalidKeyHint,
+	"SignatureDoesNotMatch":              "the secret key does not match the access key ID: the secret was mistyped or truncated",
+	"ExpiredToken":                       expiredHint,
+	"ExpiredTokenException":              expiredHint,
+	"NoSuchBucket":                       "the bucket does not exist: check AWS_STORAGE_BUCKET_NAME for a typo, or it was deleted (a wrong region gives a redirect, not this error)",
+	"BucketAlreadyExists":                "bucket names are global and this one belongs to another account: choose another name",
+	"PermanentRedirect":                  otherRegionHint,
+	"AuthorizationHeaderMalformed":       otherRegionHint,
+	"IllegalLocationConstraintException": otherRegionHint,
+	"AccessControlListNotSupported":      "the bucket has ACLs disabled (Object Ownership = BucketOwnerEnforced): remove AWS_DEFAULT_ACL / ACL parameters from the app",
+	"MalformedPolicy":                    malformedPolicyHint,
+	"MalformedPolicyDocument":            malformedPolicyHint,
+}
+
+const (
+	invalidKeyHint      = "AWS does not know this access key: it was deleted or deactivated, or it was created seconds ago and IAM has not propagated it yet"
+	expiredHint         = "your session expired: run `aws sso login` (or refresh your credentials) and try again"
+	otherRegionHint     = "the bucket lives in another region than the one configured: set the region to the bucket's own"
+	malformedPolicyHint = "AWS rejected the policy document; this is a bug in s3wizard, please report it with the command you ran"
+)
 
 func isNoCredentials(err error) bool {
 	var ce *CredentialsError

@@ -224,3 +224,8 @@ func (r retryer) RetryDelay(attempt int, err error) (time.Duration, error) {
 	}
 	return r.RetryerV2.RetryDelay(attempt, err)
 }
+
+// NewEntity waits out IAM's NoSuchEntity for a user, group, role, policy or
+// instance profile created moments ago (the calls right after a create):
+// for at most 15 s.
+var NewEntity = Settle{NotYet: func(err error) bool { return Code(err) == "NoSuchEntity" }, Budget: 15 * time.Second}

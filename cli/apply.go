@@ -146,15 +146,8 @@ func cmdApply(ctx context.Context, f *applyOptions) error {
 	sched := engine.NewScheduler(sess.Run, sess.Steps)
 	var confirmed []steps.Result
 	if confirm {
-		// Like `terraform apply`: the plan, then one question; what is
-		// applied is that plan (engine.Scheduler.Apply).
-		confirmed = sched.Plan(ctx)
-		total, err := printPlan(s.Err, sess.Run, confirmed)
-		if err != nil {
-			return fmt.Errorf("%w; nothing was changed", err)
-		}
-		if total > 0 && !f.Prompter.Confirm(fmt.Sprintf("\nApply these %d change(s) to env %s in account %s?", total, a.Env, sess.Run.AccountID())) {
-			return declined("apply not confirmed: nothing was changed")
+		if confirmed, err = confirmPlan(ctx, f, a, sched, sess.Run); err != nil {
+			return err
 		}
 	}
 	if err := sess.RefuseWrongAccount(ctx); err != nil {
@@ -176,14 +169,35 @@ func cmdApply(ctx context.Context, f *applyOptions) error {
 	if err != nil {
 		return fmt.Errorf("apply stopped; finished steps are saved — fix the cause and run the same command again:\n%w", err)
 	}
+	return afterApply(ctx, f, a, sess.Run)
+}
+
+// confirmPlan shows the plan and asks once, like `terraform apply`; what
+// is applied is that plan (engine.Scheduler.Apply).
+func confirmPlan(ctx context.Context, f *applyOptions, a *config.Answers, sched *engine.Scheduler[*steps.Run], r *steps.Run) ([]steps.Result, error) {
+	confirmed := sched.Plan(ctx)
+	total, err := printPlan(f.IO.Err, r, confirmed)
+	if err != nil {
+		return nil, fmt.Errorf("%w; nothing was changed", err)
+	}
+	if total > 0 && !f.Prompter.Confirm(fmt.Sprintf("\nApply these %d change(s) to env %s in account %s?", total, a.Env, r.AccountID())) {
+		return nil, declined("apply not confirmed: nothing was changed")
+	}
+	return confirmed, nil
+}
+
+// afterApply ends a successful apply: the upload / delete test from
+// Django, what now, the media migration's offer and Heroku's config:set.
+func afterApply(ctx context.Context, f *applyOptions, a *config.Answers, r *steps.Run) error {
+	s := f.IO
 	// The guide's last checklist item, by the project's own Django.
 	fmt.Fprintln(s.Err, "s3wizard: upload / delete test from Django:")
-	dj, djOK := djangoChecks(ctx, sess.Run)
+	dj, djOK := djangoChecks(ctx, r)
 	printChecks(s.Err, dj)
 	if !djOK {
 		return errors.New("the upload test from Django failed (above): the bucket is set up; fix the settings or the env file, then run `s3wizard check --env " + a.Env + "`")
 	}
-	if list := nextsteps.List(sess.Run.Dir, sess.Run.Python, sess.Run.Answers, sess.Run.State); len(list) > 0 {
+	if list := nextsteps.List(r.Dir, r.Python, r.Answers, r.State); len(list) > 0 {
 		fmt.Fprintf(s.Err, "s3wizard: what now for env %s:\n%s", a.Env, nextsteps.Format(list))
 	}
 	if p, err := djangoapp.Detect(f.Dir, f.Python); err == nil {
@@ -191,7 +205,7 @@ func cmdApply(ctx context.Context, f *applyOptions) error {
 			fmt.Fprintf(s.Err, "s3wizard: next: %s\n", line)
 		}
 	}
-	return offerHeroku(ctx, sess.Run, f)
+	return offerHeroku(ctx, r, f)
 }
 
 // offerHeroku runs `heroku config:set` for the user when the Heroku CLI is

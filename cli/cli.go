@@ -257,31 +257,42 @@ func parseFlagSet(c *command, args []string) (*flags, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%s: unexpected argument %q: %s", c.title(), fs.Arg(0), help)
 	}
+	if err := checkFlagValues(c, f, help); err != nil {
+		return nil, err
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		f.noColor = true
+	}
+	return f, nil
+}
+
+// checkFlagValues refuses a --python that is not an executable file
+// (without one, S3WIZARD_PYTHON names the interpreter), an invalid --env,
+// and a command run without what it needs (--env, plan's --answers). help
+// says where to read more.
+func checkFlagValues(c *command, f *flags, help string) error {
 	if f.Python != "" {
 		st, err := os.Stat(string(f.Python))
 		if err != nil || st.IsDir() || st.Mode().Perm()&0o111 == 0 {
-			return nil, fmt.Errorf("%s: --python %s is not an executable file: %s", c.title(), f.Python, help)
+			return fmt.Errorf("%s: --python %s is not an executable file: %s", c.title(), f.Python, help)
 		}
 	} else {
 		// Not checked, as before: one that does not run is named among
 		// the interpreters tried.
 		f.Python = djangoapp.Python(os.Getenv("S3WIZARD_PYTHON"))
 	}
-	if os.Getenv("NO_COLOR") != "" {
-		f.noColor = true
-	}
 	if f.Env != "" {
 		if err := config.ValidEnv(f.Env); err != nil {
-			return nil, fmt.Errorf("--env %w", err)
+			return fmt.Errorf("--env %w", err)
 		}
 	}
 	if c.needEnv && f.Env == "" {
-		return nil, fmt.Errorf("%s needs --env NAME: %s", c.title(), help)
+		return fmt.Errorf("%s needs --env NAME: %s", c.title(), help)
 	}
 	if c.name == "plan" && f.AnswersFile == "" {
-		return nil, fmt.Errorf("plan needs --answers FILE: %s", help)
+		return fmt.Errorf("plan needs --answers FILE: %s", help)
 	}
-	return f, nil
+	return nil
 }
 
 // undefinedFlag is the name of the first flag in args that fs does not

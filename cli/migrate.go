@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -70,10 +71,21 @@ func cmdMigrateMedia(ctx context.Context, f *migrateOptions) error {
 	if err != nil && res == nil {
 		return err
 	}
+	printMigration(s, res, f.DryRun)
+	if err != nil {
+		return err
+	}
+	return migrationEnd(s.Err, res, root, f.DryRun)
+}
+
+// printMigration lists what a migration did (in a dry run: would do) and
+// counts it: entries that are not regular files, each upload of a dry run,
+// each failed file.
+func printMigration(s IO, res *migrate.Result, dryRun bool) {
 	for _, ig := range res.Ignored {
 		fmt.Fprintf(s.Err, "s3wizard: %s is not a regular file (symlink?): not uploaded\n", ig)
 	}
-	if f.DryRun {
+	if dryRun {
 		for _, u := range res.Uploaded {
 			fmt.Fprintf(s.Out, "would upload %s (%s)\n", u.Key, migrate.HumanBytes(u.Size))
 		}
@@ -86,19 +98,22 @@ func cmdMigrateMedia(ctx context.Context, f *migrateOptions) error {
 	for _, fl := range res.Failed {
 		fmt.Fprintf(s.Out, "failed %s: %v\n", fl.File.Rel, fl.Err)
 	}
-	if err != nil {
-		return err
-	}
+}
+
+// migrationEnd decides how a migration that ran to its end exits: 1
+// (ErrMigrationFailed) when a file failed or an entry was not a regular
+// file, with what to do; else 0, reminding that local files are left.
+func migrationEnd(w io.Writer, res *migrate.Result, root string, dryRun bool) error {
 	if len(res.Failed) > 0 {
-		fmt.Fprintf(s.Err, "s3wizard: %d of %d files failed (listed above); run the same command again to retry them — what is uploaded is skipped\n", len(res.Failed), res.Files)
+		fmt.Fprintf(w, "s3wizard: %d of %d files failed (listed above); run the same command again to retry them — what is uploaded is skipped\n", len(res.Failed), res.Files)
 		return ErrMigrationFailed
 	}
 	if len(res.Ignored) > 0 {
-		fmt.Fprintf(s.Err, "s3wizard: %d entries of %s are not regular files (listed above) and were not uploaded: copy what they point to into MEDIA_ROOT, or upload it yourself\n", len(res.Ignored), root)
+		fmt.Fprintf(w, "s3wizard: %d entries of %s are not regular files (listed above) and were not uploaded: copy what they point to into MEDIA_ROOT, or upload it yourself\n", len(res.Ignored), root)
 		return ErrMigrationFailed
 	}
-	if !f.DryRun && res.Files > 0 {
-		fmt.Fprintf(s.Err, "s3wizard: local files were left in place; delete them yourself once the app serves them from S3\n")
+	if !dryRun && res.Files > 0 {
+		fmt.Fprintf(w, "s3wizard: local files were left in place; delete them yourself once the app serves them from S3\n")
 	}
 	return nil
 }

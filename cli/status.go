@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/s3wizard/s3wizard/app"
@@ -62,25 +63,7 @@ func cmdStatus(_ context.Context, f *statusOptions) error {
 		if err != nil {
 			return err
 		}
-		es := envStatus{Env: env, Account: p.Account()}
-		if p.Answers() != nil {
-			es.Bucket, es.Region = p.Answers().Bucket, p.Answers().Region
-		}
-		if email := steps.AlarmConfirmationPending(p); email != "" {
-			es.Waiting = append(es.Waiting, fmt.Sprintf("alarm emails: %s has not confirmed the SNS subscription (as last checked): click the link in the email from AWS Notifications; until then alarms email nobody", email))
-		}
-		if rot := p.Rotation(); rot != nil {
-			es.Pending = fmt.Sprintf("key rotation: new key %s is in the env file, old key %s is still active — deploy the new one, then run `s3wizard rotate-keys --env %s` again", text.Mask(rot.New), text.Mask(rot.Old), env)
-		}
-		for _, st := range steps.All() {
-			ss := p.Step(st.ID)
-			row := stepStatus{ID: st.ID, Title: st.Title, Status: ss.Status, Error: ss.Error}
-			if !ss.At.IsZero() {
-				row.At = ss.At.UTC().Format(time.RFC3339)
-			}
-			es.Steps = append(es.Steps, row)
-		}
-		out = append(out, es)
+		out = append(out, statusOf(env, p))
 	}
 	if f.json {
 		enc := json.NewEncoder(s.Out)
@@ -94,24 +77,53 @@ func cmdStatus(_ context.Context, f *statusOptions) error {
 		if i > 0 {
 			fmt.Fprintln(s.Out)
 		}
-		fmt.Fprintf(s.Out, "env %s", es.Env)
-		if es.Bucket != "" {
-			fmt.Fprintf(s.Out, " — bucket %s (%s)", es.Bucket, es.Region)
-		}
-		fmt.Fprintln(s.Out)
-		if es.Pending != "" {
-			fmt.Fprintf(s.Out, "  pending: %s\n", es.Pending)
-		}
-		for _, w := range es.Waiting {
-			fmt.Fprintf(s.Out, "  waiting: %s\n", w)
-		}
-		for _, r := range es.Steps {
-			fmt.Fprintf(s.Out, "  %-11s %-12s %s", r.Status, r.ID, r.Title)
-			if r.Error != "" {
-				fmt.Fprintf(s.Out, " — %s", text.FirstLine(r.Error))
-			}
-			fmt.Fprintln(s.Out)
-		}
+		printStatus(s.Out, es)
 	}
 	return nil
+}
+
+// statusOf is env's status as its progress file p records it.
+func statusOf(env string, p *state.Progress) envStatus {
+	es := envStatus{Env: env, Account: p.Account()}
+	if p.Answers() != nil {
+		es.Bucket, es.Region = p.Answers().Bucket, p.Answers().Region
+	}
+	if email := steps.AlarmConfirmationPending(p); email != "" {
+		es.Waiting = append(es.Waiting, fmt.Sprintf("alarm emails: %s has not confirmed the SNS subscription (as last checked): click the link in the email from AWS Notifications; until then alarms email nobody", email))
+	}
+	if rot := p.Rotation(); rot != nil {
+		es.Pending = fmt.Sprintf("key rotation: new key %s is in the env file, old key %s is still active — deploy the new one, then run `s3wizard rotate-keys --env %s` again", text.Mask(rot.New), text.Mask(rot.Old), env)
+	}
+	for _, st := range steps.All() {
+		ss := p.Step(st.ID)
+		row := stepStatus{ID: st.ID, Title: st.Title, Status: ss.Status, Error: ss.Error}
+		if !ss.At.IsZero() {
+			row.At = ss.At.UTC().Format(time.RFC3339)
+		}
+		es.Steps = append(es.Steps, row)
+	}
+	return es
+}
+
+// printStatus writes an env's status for people: a line for the env, its
+// pending and waiting items, a line per step.
+func printStatus(w io.Writer, es envStatus) {
+	fmt.Fprintf(w, "env %s", es.Env)
+	if es.Bucket != "" {
+		fmt.Fprintf(w, " — bucket %s (%s)", es.Bucket, es.Region)
+	}
+	fmt.Fprintln(w)
+	if es.Pending != "" {
+		fmt.Fprintf(w, "  pending: %s\n", es.Pending)
+	}
+	for _, line := range es.Waiting {
+		fmt.Fprintf(w, "  waiting: %s\n", line)
+	}
+	for _, r := range es.Steps {
+		fmt.Fprintf(w, "  %-11s %-12s %s", r.Status, r.ID, r.Title)
+		if r.Error != "" {
+			fmt.Fprintf(w, " — %s", text.FirstLine(r.Error))
+		}
+		fmt.Fprintln(w)
+	}
 }

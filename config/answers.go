@@ -330,41 +330,76 @@ func (a *Answers) Validate() error {
 			return &KeyError{Key: q.Key, Err: err}
 		}
 	}
-	bad := func(key, format string, args ...any) error {
-		return &KeyError{Key: key, Err: fmt.Errorf(format, args...)}
-	}
-	if provided(a) && a.AccessLogs {
-		return bad("access_logs", "server access logging is an AWS-only feature: leave access_logs out (or false) with credentials: provided")
-	}
-	if a.AccessLogs {
-		if logs := LogBucketName(a.Bucket); ValidateBucketName(logs) != nil {
-			return bad("bucket", "%q: its access-log bucket %s would be %d characters, and bucket names are at most 63: choose a bucket name of at most %d characters, or set access_logs: false",
-				a.Bucket, logs, len(logs), 63-len(LogBucketSuffix))
-		}
+	if err := a.accessLogsRefusal(); err != nil {
+		return err
 	}
 	if err := a.cloudFrontRefusal(); err != nil {
 		return &KeyError{Key: "cloudfront", Err: err}
 	}
-	if provided(a) && a.Endpoint == "" {
-		return &KeyError{Key: "endpoint", Err: errNoEndpoint}
+	if err := a.providerRefusal(); err != nil {
+		return err
 	}
-	if p := provider.Detect(a.Endpoint); provided(a) && p.NeedsPublicDomain && a.PublicDomain == "" && len(a.PublicReadPrefixes()) > 0 {
-		return bad("public_domain", "%s writes no bucket policy the wizard can use (%s): public files are served by %s — set public_domain to that URL, or drop public_prefixes (and static_on_s3)", p.Name, p.PolicyDoc, p.PublicFiles.Note)
-	}
-	if accessKeys(a) {
-		for _, n := range []struct{ what, name string }{{"group", a.GroupName()}, {"policy", a.PolicyName()}} {
-			if err := validIAMName(n.name, MaxGroupName); err != nil {
-				return bad("app", "the IAM %s name %s would be %d characters (IAM allows %d): shorten app or env", n.what, n.name, len(n.name), MaxGroupName)
-			}
-		}
+	if err := a.iamNameRefusal(); err != nil {
+		return err
 	}
 	if a.Budget.MonthlyUSD > 0 {
 		if err := validEmail(a.Budget.Email); err != nil {
-			return bad("budget.email", "%w (a budget needs an email to alert)", err)
+			return keyErrorf("budget.email", "%w (a budget needs an email to alert)", err)
 		}
 	}
 	if r := kmsRegion(a.KMSKeyID); r != "" && a.Encryption == EncSSEKMS && r != a.Region {
-		return bad("kms_key_id", "the key is in %s but the bucket is in %s: S3 needs a KMS key in the bucket's region", r, a.Region)
+		return keyErrorf("kms_key_id", "the key is in %s but the bucket is in %s: S3 needs a KMS key in the bucket's region", r, a.Region)
+	}
+	return nil
+}
+
+// keyErrorf is a *KeyError naming key, its error formatted as by fmt.Errorf.
+func keyErrorf(key, format string, args ...any) error {
+	return &KeyError{Key: key, Err: fmt.Errorf(format, args...)}
+}
+
+// accessLogsRefusal refuses server access logging where it cannot be: on
+// an S3-compatible provider, or when the log bucket's name would be too
+// long.
+func (a *Answers) accessLogsRefusal() error {
+	if !a.AccessLogs {
+		return nil
+	}
+	if provided(a) {
+		return keyErrorf("access_logs", "server access logging is an AWS-only feature: leave access_logs out (or false) with credentials: provided")
+	}
+	if logs := LogBucketName(a.Bucket); ValidateBucketName(logs) != nil {
+		return keyErrorf("bucket", "%q: its access-log bucket %s would be %d characters, and bucket names are at most 63: choose a bucket name of at most %d characters, or set access_logs: false",
+			a.Bucket, logs, len(logs), 63-len(LogBucketSuffix))
+	}
+	return nil
+}
+
+// providerRefusal is what credentials: provided needs: an endpoint, and
+// public_domain for public files where the provider serves them only there.
+func (a *Answers) providerRefusal() error {
+	if !provided(a) {
+		return nil
+	}
+	if a.Endpoint == "" {
+		return &KeyError{Key: "endpoint", Err: errNoEndpoint}
+	}
+	if p := provider.Detect(a.Endpoint); p.NeedsPublicDomain && a.PublicDomain == "" && len(a.PublicReadPrefixes()) > 0 {
+		return keyErrorf("public_domain", "%s writes no bucket policy the wizard can use (%s): public files are served by %s — set public_domain to that URL, or drop public_prefixes (and static_on_s3)", p.Name, p.PolicyDoc, p.PublicFiles.Note)
+	}
+	return nil
+}
+
+// iamNameRefusal refuses an app and env whose IAM group or policy name,
+// built from them, would be longer than IAM allows (with access keys).
+func (a *Answers) iamNameRefusal() error {
+	if !accessKeys(a) {
+		return nil
+	}
+	for _, n := range []struct{ what, name string }{{"group", a.GroupName()}, {"policy", a.PolicyName()}} {
+		if err := validIAMName(n.name, MaxGroupName); err != nil {
+			return keyErrorf("app", "the IAM %s name %s would be %d characters (IAM allows %d): shorten app or env", n.what, n.name, len(n.name), MaxGroupName)
+		}
 	}
 	return nil
 }

@@ -245,17 +245,35 @@ func validEnvFile(s string) error {
 		return fmt.Errorf("%q: no backslash: in .gitignore it escapes the next character, so the line would not ignore this file; separate folders with /", s)
 	case strings.TrimSpace(s) != s:
 		return fmt.Errorf("%q: no space at the start or end: git drops trailing spaces from .gitignore lines, so the line would not ignore this file", s)
-	case strings.HasPrefix(s, "/") || !filepath.IsLocal(s) || driveLetter(clean) || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(clean, "/../") || strings.HasSuffix(clean, "/.."):
+	case outsideProject(s, clean):
 		return fmt.Errorf("%q: the env file must be inside the project (a relative path such as .env), where it can be ignored by git", s)
 	case strings.HasPrefix(s, "!") || strings.HasPrefix(s, "#"):
 		return fmt.Errorf("%q: a name starting with ! or # cannot be listed in .gitignore", s)
 	case strings.ContainsAny(s, "*?[]"):
 		return fmt.Errorf("%q: no wildcard characters (* ? [ ])", s)
-	case clean == ".s3wizard" || strings.HasPrefix(clean, ".s3wizard/") || clean == ".git" || strings.HasPrefix(clean, ".git/"):
+	case inToolFolder(clean):
 		return fmt.Errorf("%q: that folder is the wizard's (or git's); use .env or .env.<env>", s)
 	case base == "" || base == "." || strings.HasSuffix(clean, "/"):
 		return fmt.Errorf("%q is a folder; give a file name (e.g. .env)", s)
 	}
+	return otherPurpose(s, base)
+}
+
+// outsideProject reports whether the env file s (clean: without "./")
+// would be outside the project: absolute, a drive letter, or through "..".
+func outsideProject(s, clean string) bool {
+	return strings.HasPrefix(s, "/") || !filepath.IsLocal(s) || driveLetter(clean) || strings.HasPrefix(clean, "../") || clean == ".." || strings.Contains(clean, "/../") || strings.HasSuffix(clean, "/..")
+}
+
+// inToolFolder reports whether the path clean is in the wizard's folder or
+// git's.
+func inToolFolder(clean string) bool {
+	return clean == ".s3wizard" || strings.HasPrefix(clean, ".s3wizard/") || clean == ".git" || strings.HasPrefix(clean, ".git/")
+}
+
+// otherPurpose refuses an env file s named (base) as a project file with
+// another purpose, or as Python code.
+func otherPurpose(s, base string) error {
 	switch base {
 	case ".gitignore", ".ebignore", ".dockerignore", ".gitattributes", "manage.py", "settings.py", "set_env.sh", "requirements.txt":
 		return fmt.Errorf("%q is a project file with another purpose; use .env or .env.<env>", s)
@@ -836,13 +854,8 @@ func CheckDerived(a *Answers, key, s string, asked []string) error {
 	}
 	after.Set[key] = true
 	after.ApplyDefaults()
-	for _, x := range []*Answers{before, after} {
-		for _, d := range keys { // what a question would offer (region)
-			if d.required && d.zero(x) && d.fill != nil {
-				d.fill(x)
-			}
-		}
-	}
+	fillOffered(before)
+	fillOffered(after)
 	changed := func(d *Question) bool {
 		return d != q && !after.Set[d.Key] && !slices.Contains(asked, d.Key) && d.text(before) != d.text(after) &&
 			(d.relevant == nil || d.relevant(after))
@@ -855,7 +868,23 @@ func CheckDerived(a *Answers, key, s string, asked []string) error {
 			return fmt.Errorf("the %s derived from it, %q, would be refused: %w", d.Key, d.text(after), err)
 		}
 	}
-	// The rules across keys (the log bucket's name, the IAM group's).
+	return crossKeyRefusal(after, key, changed)
+}
+
+// fillOffered fills each required answer left empty in x with what its
+// question would offer (region).
+func fillOffered(x *Answers) {
+	for _, d := range keys {
+		if d.required && d.zero(x) && d.fill != nil {
+			d.fill(x)
+		}
+	}
+}
+
+// crossKeyRefusal is the refusal by a rule across keys (the log bucket's
+// name, the IAM group's) of the answers after, when it names key or a key
+// derived from it (changed).
+func crossKeyRefusal(after *Answers, key string, changed func(*Question) bool) error {
 	var ke *KeyError
 	if err := after.Validate(); errors.As(err, &ke) {
 		if ke.Key == key {

@@ -137,34 +137,23 @@ func (q *Question) setNode(a *Answers, n *yaml.Node) error {
 	null := n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 	bad := func() error { return fmt.Errorf("%w: expected %s, got %s", errType, q.wantsWhat(), describe(n)) }
 	if p, ok := q.ref(a).(*[]string); ok {
-		if null {
-			*p = []string{}
-			return nil
-		}
-		if n.Kind != yaml.SequenceNode {
-			return bad()
-		}
-		if len(n.Content) > MaxListLen {
-			return fmt.Errorf("%d entries: at most %d", len(n.Content), MaxListLen)
-		}
-		l := make([]string, 0, len(n.Content))
-		for _, e := range n.Content {
-			if e.Kind != yaml.ScalarNode || e.Tag == "!!null" {
-				return fmt.Errorf("%w: expected a list of names, got %s in it", errType, describe(e))
-			}
-			l = append(l, e.Value)
-		}
-		*p = l
-		return nil
+		return setList(p, n, null, bad)
 	}
 	if n.Kind != yaml.ScalarNode {
 		return bad()
 	}
+	return setScalar(q.ref(a), n, null, bad)
+}
+
+// setScalar stores the YAML scalar n into the field ref points to, by the
+// field's type; null is the type's zero. bad is the error of a value the
+// type cannot hold.
+func setScalar(ref any, n *yaml.Node, null bool, bad func() error) error {
 	v := n.Value
 	if null {
 		v = ""
 	}
-	switch p := q.ref(a).(type) {
+	switch p := ref.(type) {
 	case *string:
 		*p = v
 	case *bool:
@@ -173,36 +162,22 @@ func (q *Question) setNode(a *Answers, n *yaml.Node) error {
 			return bad()
 		}
 		*p = b
-	case *int, *int64:
-		var i int64
-		switch {
-		case null:
-		case n.Tag == "!!int":
-			if err := n.Decode(&i); err != nil {
-				return bad()
-			}
-		default:
-			var err error
-			if i, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
-				return bad()
-			}
+	case *int:
+		i, ok := scalarInt(n, v, null)
+		if !ok || int64(int(i)) != i {
+			return bad()
 		}
-		if ip, ok := p.(*int); ok {
-			if int64(int(i)) != i {
-				return bad()
-			}
-			*ip = int(i)
-		} else {
-			*p.(*int64) = i
+		*p = int(i)
+	case *int64:
+		i, ok := scalarInt(n, v, null)
+		if !ok {
+			return bad()
 		}
+		*p = i
 	case *float64:
-		var f float64
-		if null {
-			f = 0
-		} else if err := n.Decode(&f); err != nil {
-			if f, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
-				return bad()
-			}
+		f, ok := scalarFloat(n, v, null)
+		if !ok {
+			return bad()
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return fmt.Errorf("%w: expected a number, got %s (not a finite number)", errType, describe(n))
@@ -210,6 +185,62 @@ func (q *Question) setNode(a *Answers, n *yaml.Node) error {
 		*p = f
 	}
 	return nil
+}
+
+// setList stores the YAML list of names n into p; null is the empty list.
+// bad is the error of a value that is not a list.
+func setList(p *[]string, n *yaml.Node, null bool, bad func() error) error {
+	if null {
+		*p = []string{}
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return bad()
+	}
+	if len(n.Content) > MaxListLen {
+		return fmt.Errorf("%d entries: at most %d", len(n.Content), MaxListLen)
+	}
+	l := make([]string, 0, len(n.Content))
+	for _, e := range n.Content {
+		if e.Kind != yaml.ScalarNode || e.Tag == "!!null" {
+			return fmt.Errorf("%w: expected a list of names, got %s in it", errType, describe(e))
+		}
+		l = append(l, e.Value)
+	}
+	*p = l
+	return nil
+}
+
+// scalarInt reads the scalar n (value v) as an integer: YAML's own (!!int)
+// or a decimal string; null is 0. ok false: not an integer.
+func scalarInt(n *yaml.Node, v string, null bool) (i int64, ok bool) {
+	switch {
+	case null:
+	case n.Tag == "!!int":
+		if err := n.Decode(&i); err != nil {
+			return 0, false
+		}
+	default:
+		var err error
+		if i, err = strconv.ParseInt(strings.TrimSpace(v), 10, 64); err != nil {
+			return 0, false
+		}
+	}
+	return i, true
+}
+
+// scalarFloat reads the scalar n (value v) as a number, YAML's own or a
+// string; null is 0. ok false: not a number.
+func scalarFloat(n *yaml.Node, v string, null bool) (f float64, ok bool) {
+	if null {
+		return 0, true
+	}
+	if err := n.Decode(&f); err != nil {
+		if f, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+			return 0, false
+		}
+	}
+	return f, true
 }
 
 // suggest is the known key closest to an unknown one, or "".

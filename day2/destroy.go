@@ -299,8 +299,35 @@ func deleteBucket(ctx context.Context, cl aws.S3API, bucket string) error {
 func destroyKeysAndUser(ctx context.Context, r *steps.Run, it inventory.Item, try func(string, error), say func(string)) {
 	a := r.Answers
 	user := it.Name
-	cl := r.AWS.IAM
 	others := otherEnvsOfUser(r, user)
+	foreign, ok := deleteOwnKeys(ctx, r, user, ownKeys(r, user, others), others, try)
+	if !ok {
+		return
+	}
+	_, err := r.AWS.IAM.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(steps.GroupName(a)), UserName: &user})
+	try("remove "+user+" from group "+steps.GroupName(a), err)
+	switch {
+	case !it.Delete:
+		say("kept " + it.Label + ": " + it.Kept)
+	case len(others.envs) > 0:
+		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", user, strings.Join(others.envs, ", ")))
+		handOverUser(r, user, others.envs, say)
+	case len(foreign) > 0:
+		var masked []string
+		for _, id := range foreign {
+			masked = append(masked, text.Mask(id))
+		}
+		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", user, strings.Join(masked, ", "), a.Env))
+	default:
+		_, err = r.AWS.IAM.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &user})
+		try("delete IAM user "+user, err)
+	}
+}
+
+// ownKeys are the IDs of user's access keys that this env recorded and has
+// not deleted, and the env file's key when it is this env's.
+func ownKeys(r *steps.Run, user string, others userSharers) map[string]bool {
+	a := r.Answers
 	mine := map[string]bool{}
 	for _, k := range r.State.Keys() {
 		if (k.User == "" || k.User == user) && k.Status != "Deleted" {
@@ -312,12 +339,19 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, it inventory.Item, tr
 	if env, err := envfile.Read(r.EnvFilePath()); err == nil && user == a.IAMUser && env[appconfig.EnvKeyID] != "" && env[appconfig.EnvBucket] == a.Bucket && others.keys[env[appconfig.EnvKeyID]] == "" {
 		mine[env[appconfig.EnvKeyID]] = true
 	}
+	return mine
+}
+
+// deleteOwnKeys deletes user's live keys that are mine and no other env's,
+// and records as deleted those of mine already gone from IAM. foreign are
+// the live keys it left; ok false: the keys could not be listed.
+func deleteOwnKeys(ctx context.Context, r *steps.Run, user string, mine map[string]bool, others userSharers, try func(string, error)) (foreign []string, ok bool) {
+	cl := r.AWS.IAM
 	live, err := cl.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &user})
 	if err != nil && !aws.IsNotFound(err) {
 		try("list the access keys of "+user, err)
-		return
+		return nil, false
 	}
-	var foreign []string
 	if live != nil {
 		for _, k := range live.AccessKeyMetadata {
 			id := sdk.ToString(k.AccessKeyId)
@@ -335,24 +369,7 @@ func destroyKeysAndUser(ctx context.Context, r *steps.Run, it inventory.Item, tr
 			markKey(r, id, "Deleted") // already gone from IAM
 		}
 	}
-	_, err = cl.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: sdk.String(steps.GroupName(a)), UserName: &user})
-	try("remove "+user+" from group "+steps.GroupName(a), err)
-	switch {
-	case !it.Delete:
-		say("kept " + it.Label + ": " + it.Kept)
-	case len(others.envs) > 0:
-		say(fmt.Sprintf("kept IAM user %s: env %s still uses it", user, strings.Join(others.envs, ", ")))
-		handOverUser(r, user, others.envs, say)
-	case len(foreign) > 0:
-		var masked []string
-		for _, id := range foreign {
-			masked = append(masked, text.Mask(id))
-		}
-		say(fmt.Sprintf("kept IAM user %s: it has access key %s, which env %s did not make (delete it first if nothing uses it, then run destroy again)", user, strings.Join(masked, ", "), a.Env))
-	default:
-		_, err = cl.DeleteUser(ctx, &iam.DeleteUserInput{UserName: &user})
-		try("delete IAM user "+user, err)
-	}
+	return foreign, true
 }
 
 // userSharers is what the other envs of the project hold of one IAM user.
@@ -423,28 +440,48 @@ func destroyAppFiles(r *steps.Run, try func(string, error), say func(string)) {
 		return
 	}
 	if env[appconfig.EnvBucket] == a.Bucket || env[appconfig.EnvBucket] == "" && env[appconfig.EnvKeyID] != "" && r.State.Key(env[appconfig.EnvKeyID]) != nil {
-		remove := appconfig.AppEnvKeys()
-		if a.UsesAccessKeys() {
-			remove = append(remove, appconfig.EnvKeyID, appconfig.EnvSecret)
-		}
-		if data, err := os.ReadFile(path); err == nil {
-			backup := filepath.Join(r.Dir, inventory.EnvBackupFile(a.Env))
-			if err := envfile.WriteFileAtomic(backup, data, appconfig.SecretPerm); err != nil {
-				try("back up "+a.EnvFile, err)
-				return
-			}
-			err := r.WithEnvFiles(func() error {
-				_, err := envfile.Merge(path, nil, remove)
-				return err
-			})
-			try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, inventory.EnvBackupFile(a.Env)), err)
-			if err == nil && onlyWizardComment(path) {
-				try("delete "+a.EnvFile+" (it held only the wizard's lines)", os.Remove(path))
-			}
+		if !removeS3Lines(r, path, try) {
+			return
 		}
 	} else if env[appconfig.EnvBucket] != "" {
 		say(fmt.Sprintf("kept %s as it is: it now holds bucket %s, not %s", a.EnvFile, env[appconfig.EnvBucket], a.Bucket))
 	}
+	deleteSecretCopies(r, try)
+}
+
+// removeS3Lines takes the wizard's lines out of the env file at path, after
+// a backup of the file as it was, and deletes the file when nothing else
+// is left in it. ok false: the backup failed, nothing else may go.
+func removeS3Lines(r *steps.Run, path string, try func(string, error)) (ok bool) {
+	a := r.Answers
+	remove := appconfig.AppEnvKeys()
+	if a.UsesAccessKeys() {
+		remove = append(remove, appconfig.EnvKeyID, appconfig.EnvSecret)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return true
+	}
+	backup := filepath.Join(r.Dir, inventory.EnvBackupFile(a.Env))
+	if err := envfile.WriteFileAtomic(backup, data, appconfig.SecretPerm); err != nil {
+		try("back up "+a.EnvFile, err)
+		return false
+	}
+	err = state.WithEnvFiles(r.Dir, func() error {
+		_, err := envfile.Merge(path, nil, remove)
+		return err
+	})
+	try(fmt.Sprintf("remove the S3 lines from %s (the file as it was is in %s)", a.EnvFile, inventory.EnvBackupFile(a.Env)), err)
+	if err == nil && onlyWizardComment(path) {
+		try("delete "+a.EnvFile+" (it held only the wizard's lines)", os.Remove(path))
+	}
+	return true
+}
+
+// deleteSecretCopies deletes the other files that held the deleted key's
+// secret: Heroku's command, and the set-env file with its venv hook.
+func deleteSecretCopies(r *steps.Run, try func(string, error)) {
+	a := r.Answers
 	heroku := filepath.Join(r.Dir, appconfig.HerokuFile(a.Env))
 	if _, err := os.Lstat(heroku); err == nil {
 		try("delete "+appconfig.HerokuFile(a.Env)+" (it held the deleted key's secret)", os.Remove(heroku))
@@ -493,27 +530,8 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	if !r.PolicyWritten() {
 		return // a provider where the wizard wrote no policy (its profile, or its refusal)
 	}
-	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
-	if err != nil && !aws.IsNotFound(err) {
-		try("read the bucket policy of "+bucket, err)
+	if !removeWizardStatements(ctx, cl, bucket, try) {
 		return
-	}
-	if err == nil {
-		live := sdk.ToString(out.Policy)
-		// Only an adopted bucket gets here: earlier wizards' Sids may
-		// be its owner's own statements, and stay.
-		merged, err := policy.MergeBySid(live, nil, false)
-		switch {
-		case err != nil:
-			try("read the bucket policy of "+bucket, err)
-			return
-		case merged.JSON == "":
-			_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &bucket})
-			try("remove the wizard's bucket policy from "+bucket, err)
-		case !policy.Equal(live, merged.JSON):
-			_, err := steps.SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &merged.JSON})
-			try(fmt.Sprintf("remove the wizard's statements from the bucket policy of %s (kept: %s)", bucket, policy.DescribeSids(merged.Foreign)), err)
-		}
 	}
 	if !r.Answers.IsProvided() {
 		tags, err := cl.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: &bucket})
@@ -526,6 +544,42 @@ func restoreAdopted(ctx context.Context, r *steps.Run, bucket string, try func(s
 	if bucket != r.Answers.Bucket {
 		return
 	}
+	restoreBlockPublicAccess(ctx, r, cl, bucket, try)
+}
+
+// removeWizardStatements takes the wizard's statements out of an adopted
+// bucket's policy (every other statement stays), deleting the policy when
+// none is left. ok false: the policy could not be read.
+func removeWizardStatements(ctx context.Context, cl aws.S3API, bucket string, try func(string, error)) (ok bool) {
+	out, err := cl.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: &bucket})
+	if aws.IsNotFound(err) {
+		return true
+	}
+	if err != nil {
+		try("read the bucket policy of "+bucket, err)
+		return false
+	}
+	live := sdk.ToString(out.Policy)
+	// Only an adopted bucket gets here: earlier wizards' Sids may
+	// be its owner's own statements, and stay.
+	merged, err := policy.MergeBySid(live, nil, false)
+	switch {
+	case err != nil:
+		try("read the bucket policy of "+bucket, err)
+		return false
+	case merged.JSON == "":
+		_, err := cl.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: &bucket})
+		try("remove the wizard's bucket policy from "+bucket, err)
+	case !policy.Equal(live, merged.JSON):
+		_, err := steps.SendBucketPolicy(ctx, cl, &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &merged.JSON})
+		try(fmt.Sprintf("remove the wizard's statements from the bucket policy of %s (kept: %s)", bucket, policy.DescribeSids(merged.Foreign)), err)
+	}
+	return true
+}
+
+// restoreBlockPublicAccess puts the media bucket's Block Public Access
+// back to what it was before the wizard relaxed it (as recorded).
+func restoreBlockPublicAccess(ctx context.Context, r *steps.Run, cl aws.S3API, bucket string, try func(string, error)) {
 	switch before := r.State.Resource(steps.PABBeforeResource); before {
 	case "":
 	case "none":

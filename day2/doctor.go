@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -28,55 +29,86 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 	if err != nil {
 		return []steps.Check{steps.Fail(steps.DoctorEnvFile, "env file readable", err.Error())}
 	}
-	var checks []steps.Check
-	bucket, region := env[appconfig.EnvBucket], env[appconfig.EnvRegion]
-	switch {
-	case bucket == "":
-		checks = append(checks, steps.Fail(steps.DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME set", "missing in "+a.EnvFile+": run apply"))
-		bucket = a.Bucket
-	case bucket != a.Bucket:
-		checks = append(checks, steps.Fail(steps.DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME matches", fmt.Sprintf("%s says %s, the wizard set up %s: a typo here gives 'bucket does not exist'", a.EnvFile, bucket, a.Bucket)))
-	default:
-		checks = append(checks, steps.Pass(steps.DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME matches", bucket))
-	}
+	named, bucket := bucketVarCheck(a, env[appconfig.EnvBucket])
+	checks := []steps.Check{named}
+	region := env[appconfig.EnvRegion]
 	if region == "" {
 		region = a.Region
 	}
-	cl := r.AWS
 	instanceRole := a.UsesInstanceRole()
+	cl, found, ok := appClients(ctx, r, env)
+	checks = append(checks, found...)
+	if !ok {
+		return checks
+	}
+	found, region, stop := reachBucket(ctx, cl, bucket, region, !instanceRole)
+	checks = append(checks, found...)
+	if stop {
+		return checks
+	}
+	s3c := cl.S3In(region)
 	if instanceRole {
+		checks = append(checks, instanceRoleObjectSkips()...)
+	} else {
+		checks = append(checks, appObjectChecks(ctx, r, s3c, bucket)...)
+	}
+	return append(checks, anonymousChecks(ctx, r, s3c, bucket)...)
+}
+
+// bucketVarCheck compares the env file's AWS_STORAGE_BUCKET_NAME with the
+// bucket the wizard set up, and names the bucket the remaining checks use:
+// the env file's, or the wizard's when the env file has none.
+func bucketVarCheck(a *config.Answers, bucket string) (steps.Check, string) {
+	switch {
+	case bucket == "":
+		return steps.Fail(steps.DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME set", "missing in "+a.EnvFile+": run apply"), a.Bucket
+	case bucket != a.Bucket:
+		return steps.Fail(steps.DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME matches", fmt.Sprintf("%s says %s, the wizard set up %s: a typo here gives 'bucket does not exist'", a.EnvFile, bucket, a.Bucket)), bucket
+	default:
+		return steps.Pass(steps.DoctorBucketVar, "AWS_STORAGE_BUCKET_NAME matches", bucket), bucket
+	}
+}
+
+// appClients are the clients the remaining checks use: the env file's
+// access key, accepted by STS where there is one, or with an instance role
+// the operator's own. ok false: the app has no usable key, the remaining
+// checks are pointless.
+func appClients(ctx context.Context, r *steps.Run, env map[string]string) (cl *aws.Clients, checks []steps.Check, ok bool) {
+	if r.Answers.UsesInstanceRole() {
 		// The instance role's credentials exist only on the instance: the
 		// operator's own credentials would prove nothing about the app.
-		checks = append(checks, steps.Skip(steps.DoctorCredentials, "app credentials (instance role)", InstanceRoleCheck))
-	} else {
-		id, secret := env[appconfig.EnvKeyID], env[appconfig.EnvSecret]
-		if id == "" || secret == "" {
-			return append(checks, steps.Fail(steps.DoctorCredentials, "app access key in env file", "missing: run apply"))
-		}
-		cl, err = r.AWS.WithCredentials(ctx, id, secret)
-		if err != nil {
-			return append(checks, steps.Fail(steps.DoctorCredentials, "app credentials", err.Error()))
-		}
-		if a.IsProvided() {
-			checks = append(checks, steps.Skip(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", "S3-compatible provider: no STS; the checks below use the env file's keys"))
-		} else {
-			who, err := r.CallerOfKey(ctx, cl, id)
-			if err != nil {
-				return append(checks, steps.Fail(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", aws.Explain(err).Error()))
-			}
-			checks = append(checks, steps.Pass(steps.DoctorCredentials, "app credentials accepted (sts:GetCallerIdentity)", who))
-		}
+		return r.AWS, []steps.Check{steps.Skip(steps.DoctorCredentials, "app credentials (instance role)", InstanceRoleCheck)}, true
 	}
+	id, secret := env[appconfig.EnvKeyID], env[appconfig.EnvSecret]
+	if id == "" || secret == "" {
+		return nil, []steps.Check{steps.Fail(steps.DoctorCredentials, "app access key in env file", "missing: run apply")}, false
+	}
+	cl, err := r.AWS.WithCredentials(ctx, id, secret)
+	if err != nil {
+		return nil, []steps.Check{steps.Fail(steps.DoctorCredentials, "app credentials", err.Error())}, false
+	}
+	const accepted = "app credentials accepted (sts:GetCallerIdentity)"
+	if r.Answers.IsProvided() {
+		return cl, []steps.Check{steps.Skip(steps.DoctorCredentials, accepted, "S3-compatible provider: no STS; the checks below use the env file's keys")}, true
+	}
+	who, err := r.Keys().CallerOfKey(ctx, cl, id)
+	if err != nil {
+		return nil, []steps.Check{steps.Fail(steps.DoctorCredentials, accepted, aws.Explain(err).Error())}, false
+	}
+	return cl, []steps.Check{steps.Pass(steps.DoctorCredentials, accepted, who)}, true
+}
 
+// reachBucket heads the bucket with the app's clients and names the region
+// the remaining checks run in. stop: the remaining checks are pointless.
+func reachBucket(ctx context.Context, cl *aws.Clients, bucket, region string, appCreds bool) (checks []steps.Check, where string, stop bool) {
 	hb, err := cl.S3In(region).HeadBucket(ctx, &s3.HeadBucketInput{Bucket: &bucket})
 	var live string
 	if err == nil {
 		live = sdk.ToString(hb.BucketRegion)
 	}
-	found, stop := headBucketChecks(bucket, region, live, err, !instanceRole)
-	checks = append(checks, found...)
+	checks, stop = headBucketChecks(bucket, region, live, err, appCreds)
 	if stop {
-		return checks
+		return checks, region, true
 	}
 	if live == "" {
 		live = aws.BucketRegionFromError(err)
@@ -86,22 +118,32 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		// not also reported as missing permissions.
 		region = live
 	}
-	s3c := cl.S3In(region)
-	if instanceRole {
-		for _, c := range []struct {
-			id   steps.CheckID
-			name string
-		}{
-			{steps.DoctorMissingIs404, "missing file answers 404 (exists() works)"},
-			{steps.DoctorList, "list media/"},
-			{steps.DoctorProbe, "put/get/delete under media/ with the app's credentials"},
-		} {
-			checks = append(checks, steps.Skip(c.id, c.name, InstanceRoleCheck))
-		}
-		return append(checks, anonymousChecks(ctx, r, s3c, bucket)...)
+	return checks, region, false
+}
+
+// instanceRoleObjectSkips stand for the object checks, which need the
+// instance role's credentials (only on the instance).
+func instanceRoleObjectSkips() []steps.Check {
+	var checks []steps.Check
+	for _, c := range []struct {
+		id   steps.CheckID
+		name string
+	}{
+		{steps.DoctorMissingIs404, "missing file answers 404 (exists() works)"},
+		{steps.DoctorList, "list media/"},
+		{steps.DoctorProbe, "put/get/delete under media/ with the app's credentials"},
+	} {
+		checks = append(checks, steps.Skip(c.id, c.name, InstanceRoleCheck))
 	}
+	return checks
+}
+
+// appObjectChecks are what django-storages does with the app's key: HEAD a
+// missing file (exists()), list media/, put/get/delete under media/.
+func appObjectChecks(ctx context.Context, r *steps.Run, s3c aws.S3API, bucket string) []steps.Check {
+	var checks []steps.Check
 	missing := "media/.s3wizard-doctor-missing"
-	_, err = s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &missing})
+	_, err := s3c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: &bucket, Key: &missing})
 	switch {
 	case aws.IsNotFound(err):
 		checks = append(checks, steps.Pass(steps.DoctorMissingIs404, "missing file answers 404 (exists() works)", ""))
@@ -115,8 +157,7 @@ func appAccessChecks(ctx context.Context, r *steps.Run) []steps.Check {
 	} else {
 		checks = append(checks, steps.Pass(steps.DoctorList, "list media/", "files live under media/<folder>/ — filter the console by that exact prefix"))
 	}
-	checks = append(checks, r.Probe(ctx, s3c, bucket, "media/", steps.DoctorProbe, "put/get/delete under media/ with the app's credentials"))
-	return append(checks, anonymousChecks(ctx, r, s3c, bucket)...)
+	return append(checks, r.Probe(ctx, s3c, bucket, "media/", steps.DoctorProbe, "put/get/delete under media/ with the app's credentials"))
 }
 
 // anonymousChecks verifies, with the app's own credentials for the upload,
@@ -174,7 +215,6 @@ const versionPagesForCosts = 5
 func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 	a := r.Answers
 	cl := r.AWS.S3In(a.Region)
-	var checks []steps.Check
 	ours, foreign, err := steps.LiveLifecycle(ctx, cl, a.Bucket)
 	if why := r.Refused(err); why != "" {
 		return []steps.Check{steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", why+": the provider's own lifecycle settings apply")}
@@ -188,37 +228,53 @@ func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 		aborts = aborts || rule.AbortIncompleteMultipartUpload != nil
 		expiresOld = expiresOld || rule.NoncurrentVersionExpiration != nil
 	}
-	switch {
-	case len(rules) == 0 && a.IsProvided():
-		checks = append(checks, steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", "none; the wizard leaves lifecycle to an S3-compatible provider's console (its support differs): expire uploads/ and incomplete uploads there"))
-	case len(rules) == 0:
-		checks = append(checks, steps.Fail(steps.DoctorLifecycle, "costs: lifecycle rules", "none: uploads/, old versions and incomplete uploads are kept (and billed) forever — run apply"))
-	default:
-		checks = append(checks, steps.Pass(steps.DoctorLifecycle, "costs: lifecycle rules", fmt.Sprintf("%d rule(s)", len(rules))))
+	return []steps.Check{
+		lifecycleCheck(len(rules), a.IsProvided()),
+		multipartCheck(ctx, cl, a.Bucket, aborts),
+		oldVersionsCheck(ctx, cl, a.Bucket, expiresOld),
 	}
+}
 
-	up, err := cl.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &a.Bucket})
+// lifecycleCheck says whether the bucket has lifecycle rules at all.
+func lifecycleCheck(rules int, provided bool) steps.Check {
+	switch {
+	case rules == 0 && provided:
+		return steps.Skip(steps.DoctorLifecycle, "costs: lifecycle rules", "none; the wizard leaves lifecycle to an S3-compatible provider's console (its support differs): expire uploads/ and incomplete uploads there")
+	case rules == 0:
+		return steps.Fail(steps.DoctorLifecycle, "costs: lifecycle rules", "none: uploads/, old versions and incomplete uploads are kept (and billed) forever — run apply")
+	default:
+		return steps.Pass(steps.DoctorLifecycle, "costs: lifecycle rules", fmt.Sprintf("%d rule(s)", rules))
+	}
+}
+
+// multipartCheck fails on incomplete multipart uploads that no lifecycle
+// rule aborts.
+func multipartCheck(ctx context.Context, cl aws.S3API, bucket string, aborts bool) steps.Check {
+	up, err := cl.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: &bucket})
 	switch {
 	case err != nil:
-		checks = append(checks, steps.Fail(steps.DoctorMultipart, "costs: incomplete multipart uploads", aws.Explain(err).Error()))
+		return steps.Fail(steps.DoctorMultipart, "costs: incomplete multipart uploads", aws.Explain(err).Error())
 	case len(up.Uploads) == 0:
-		checks = append(checks, steps.Pass(steps.DoctorMultipart, "costs: incomplete multipart uploads", "none"))
-	default:
-		detail := fmt.Sprintf("%d incomplete upload(s) hold billed storage", len(up.Uploads))
-		if aborts {
-			checks = append(checks, steps.Pass(steps.DoctorMultipart, "costs: incomplete multipart uploads", detail+"; the lifecycle rule aborts them after a few days"))
-		} else {
-			checks = append(checks, steps.Fail(steps.DoctorMultipart, "costs: incomplete multipart uploads", detail+" and no rule aborts them: run apply"))
-		}
+		return steps.Pass(steps.DoctorMultipart, "costs: incomplete multipart uploads", "none")
 	}
+	detail := fmt.Sprintf("%d incomplete upload(s) hold billed storage", len(up.Uploads))
+	if aborts {
+		return steps.Pass(steps.DoctorMultipart, "costs: incomplete multipart uploads", detail+"; the lifecycle rule aborts them after a few days")
+	}
+	return steps.Fail(steps.DoctorMultipart, "costs: incomplete multipart uploads", detail+" and no rule aborts them: run apply")
+}
 
+// oldVersionsCheck counts old versions and delete markers on the first
+// versionPagesForCosts pages, and fails when old versions pile up with no
+// rule to expire them.
+func oldVersionsCheck(ctx context.Context, cl aws.S3API, bucket string, expiresOld bool) steps.Check {
 	var old, markers int
 	var oldBytes int64
-	pages := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &a.Bucket})
+	pages := s3.NewListObjectVersionsPaginator(cl, &s3.ListObjectVersionsInput{Bucket: &bucket})
 	for i := 0; i < versionPagesForCosts && pages.HasMorePages(); i++ {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return append(checks, steps.Fail(steps.DoctorOldVersions, "costs: old versions", aws.Explain(err).Error()))
+			return steps.Fail(steps.DoctorOldVersions, "costs: old versions", aws.Explain(err).Error())
 		}
 		for _, v := range page.Versions {
 			if !sdk.ToBool(v.IsLatest) {
@@ -230,9 +286,7 @@ func costChecks(ctx context.Context, r *steps.Run) []steps.Check {
 	}
 	detail := fmt.Sprintf("%d old version(s) (%.1f MB) and %d delete marker(s)", old, float64(oldBytes)/1e6, markers)
 	if old > 0 && !expiresOld {
-		checks = append(checks, steps.Fail(steps.DoctorOldVersions, "costs: old versions", detail+" and no rule expires them: they are billed forever — run apply"))
-	} else {
-		checks = append(checks, steps.Pass(steps.DoctorOldVersions, "costs: old versions", detail))
+		return steps.Fail(steps.DoctorOldVersions, "costs: old versions", detail+" and no rule expires them: they are billed forever — run apply")
 	}
-	return checks
+	return steps.Pass(steps.DoctorOldVersions, "costs: old versions", detail)
 }

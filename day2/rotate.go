@@ -59,13 +59,14 @@ func RotateKeys(ctx context.Context, r *steps.Run, o RotateOptions) error {
 		return err
 	}
 	current := env[appconfig.EnvKeyID]
-	if err := steps.RecoverLandedKey(r, current); err != nil {
+	keys := r.Keys()
+	if err := keys.RecoverLandedKey(current); err != nil {
 		return err
 	}
 	if r.State.KeyCreation() != nil && r.State.Rotation() == nil {
 		// An earlier run died right after CreateAccessKey: its key's
 		// secret is lost; delete it before making a new one.
-		if err := steps.DeleteOrphanKeys(ctx, r, o.Say); err != nil {
+		if err := keys.DeleteOrphanKeys(ctx, o.Say); err != nil {
 			return err
 		}
 	}
@@ -76,7 +77,7 @@ func RotateKeys(ctx context.Context, r *steps.Run, o RotateOptions) error {
 	if err := makeRoom(ctx, r, o, current); err != nil {
 		return err
 	}
-	id, err := steps.ReplaceKey(ctx, r, current, o.Say)
+	id, err := keys.ReplaceKey(ctx, current, o.Say)
 	if err != nil {
 		return err
 	}

@@ -92,15 +92,26 @@ func detect(abs string, py Python) (*Project, error) {
 		p.SettingsFile = findSettingsFile(abs, p.SettingsModule)
 	}
 
+	p.Venv = findVenv(abs)
+	p.useInstalled(cachedProbe(abs, p.Venv, py))
+	p.usePins(readPins(abs))
+	return p, nil
+}
+
+// findVenv is the first of VenvDirs under abs that has a python, or "".
+func findVenv(abs string) string {
 	for _, v := range VenvDirs {
 		py := filepath.Join(abs, v, "bin", "python")
 		if isExecutable(py) {
-			p.Venv = filepath.Join(abs, v)
-			break
+			return filepath.Join(abs, v)
 		}
 	}
+	return ""
+}
 
-	in := cachedProbe(abs, p.Venv, py)
+// useInstalled takes the versions of Django and django-storages that the
+// project's Python has installed (in), with the interpreter that has them.
+func (p *Project) useInstalled(in installed) {
 	p.Tried = in.Tried
 	if in.Django == "" {
 		p.Notes = append(p.Notes, NoDjangoNote(in.Tried))
@@ -114,17 +125,20 @@ func detect(abs string, py Python) (*Project, error) {
 			p.StoragesVersion, p.StoragesSource = in.Storages, "installed"
 		}
 	}
-	pins := readPins(abs)
-	if p.DjangoVersion == "" && pins.django != "" {
-		p.DjangoVersion, p.VersionSource = pins.django, pins.djangoSrc
-	} else if p.DjangoVersion != "" && pins.django != "" && majorMinor(p.DjangoVersion) != majorMinor(pins.django) {
+}
+
+// usePins takes the pinned versions where none is installed, and notes an
+// installed Django that differs from its pin.
+func (p *Project) usePins(pinned pins) {
+	if p.DjangoVersion == "" && pinned.django != "" {
+		p.DjangoVersion, p.VersionSource = pinned.django, pinned.djangoSrc
+	} else if p.DjangoVersion != "" && pinned.django != "" && majorMinor(p.DjangoVersion) != majorMinor(pinned.django) {
 		p.Notes = append(p.Notes, fmt.Sprintf("installed Django %s (%s) differs from %s in %s: settings follow the installed one",
-			p.DjangoVersion, p.Python, pins.django, pins.djangoSrc))
+			p.DjangoVersion, p.Python, pinned.django, pinned.djangoSrc))
 	}
-	if p.StoragesVersion == "" && pins.storages != "" {
-		p.StoragesVersion, p.StoragesSource = pins.storages, pins.storagesSrc
+	if p.StoragesVersion == "" && pinned.storages != "" {
+		p.StoragesVersion, p.StoragesSource = pinned.storages, pinned.storagesSrc
 	}
-	return p, nil
 }
 
 // findSettingsFile maps a dotted module to a file under dir: mod.py, or a

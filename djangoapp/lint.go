@@ -95,9 +95,6 @@ func LintSettings(src []byte, djangoVersion, storagesVersion string) []Finding {
 		known[k] = true
 	}
 	var out []Finding
-	add := func(line int, sev, format string, args ...any) {
-		out = append(out, Finding{Line: line, Severity: sev, Message: fmt.Sprintf(format, args...)})
-	}
 	for i, raw := range strings.Split(string(src), "\n") {
 		n := i + 1
 		if strings.HasPrefix(raw, generatedHeader) {
@@ -109,38 +106,60 @@ func LintSettings(src []byte, djangoVersion, storagesVersion string) []Finding {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		if m := s3boto3Re.FindStringSubmatch(line); m != nil && AtLeast(storagesVersion, 1, 14) {
-			repl := "S3Storage"
-			if m[1] != "S3Boto3Storage" {
-				repl = m[1]
-			}
-			add(n, SeverityWarning, "old alias storages.backends.s3boto3.%s; django-storages 1.14+ names it storages.backends.s3.%s", m[1], repl)
-		}
-		if m := defaultACLKw.FindStringSubmatch(line); m != nil {
-			add(n, SeverityError, "default_acl %q: ACLs are disabled on the bucket (BucketOwnerEnforced), uploads fail with AccessControlListNotSupported; use None and a bucket policy on the public prefix", m[1])
-		}
+		out = append(out, lintLine(n, line, storagesVersion)...)
 		m := assignLineRe.FindStringSubmatch(line)
 		if m == nil || strings.HasPrefix(m[2], "=") { // a comparison, not an assignment
 			continue
 		}
-		name, value := m[1], strings.TrimSpace(m[2])
-		switch {
-		case name == "DEFAULT_FILE_STORAGE" || name == "STATICFILES_STORAGE":
-			switch {
-			case AtLeast(djangoVersion, 5, 1):
-				add(n, SeverityError, "%s was removed in Django 5.1 and silently ignored: uploads land on local disk; use STORAGES", name)
-			case AtLeast(djangoVersion, 4, 2):
-				add(n, SeverityWarning, "%s is deprecated since Django 4.2 (removed in 5.1, where it is silently ignored); use STORAGES", name)
-			case !Known(djangoVersion):
-				add(n, SeverityWarning, "%s: the project's Django version is unknown; from Django 4.2 it is deprecated and from 5.1 silently ignored (use STORAGES there)", name)
-			}
-		case name == "ALLOWED_HOSTS":
-			if wildcardHosts.MatchString(value) {
-				add(n, SeverityWarning, "ALLOWED_HOSTS contains '*': any Host header is accepted; list your domains (on Elastic Beanstalk answer health checks before CommonMiddleware instead)")
-			}
-		case strings.HasPrefix(name, "AWS_"):
-			out = append(out, lintAWS(n, name, value, known)...)
+		out = append(out, lintAssignment(n, m[1], strings.TrimSpace(m[2]), djangoVersion, known)...)
+	}
+	return out
+}
+
+// lintLine checks what is wrong wherever it stands in line n: the old
+// s3boto3 alias (django-storages 1.14+), a public default_acl.
+func lintLine(n int, line, storagesVersion string) []Finding {
+	var out []Finding
+	add := func(sev, format string, args ...any) {
+		out = append(out, Finding{Line: n, Severity: sev, Message: fmt.Sprintf(format, args...)})
+	}
+	if m := s3boto3Re.FindStringSubmatch(line); m != nil && AtLeast(storagesVersion, 1, 14) {
+		repl := "S3Storage"
+		if m[1] != "S3Boto3Storage" {
+			repl = m[1]
 		}
+		add(SeverityWarning, "old alias storages.backends.s3boto3.%s; django-storages 1.14+ names it storages.backends.s3.%s", m[1], repl)
+	}
+	if m := defaultACLKw.FindStringSubmatch(line); m != nil {
+		add(SeverityError, "default_acl %q: ACLs are disabled on the bucket (BucketOwnerEnforced), uploads fail with AccessControlListNotSupported; use None and a bucket policy on the public prefix", m[1])
+	}
+	return out
+}
+
+// lintAssignment checks the setting name = value on line n: the storage
+// settings STORAGES replaced, a wildcard in ALLOWED_HOSTS, django-storages'
+// AWS_ settings (lintAWS).
+func lintAssignment(n int, name, value, djangoVersion string, known map[string]bool) []Finding {
+	var out []Finding
+	add := func(sev, format string, args ...any) {
+		out = append(out, Finding{Line: n, Severity: sev, Message: fmt.Sprintf(format, args...)})
+	}
+	switch {
+	case name == "DEFAULT_FILE_STORAGE" || name == "STATICFILES_STORAGE":
+		switch {
+		case AtLeast(djangoVersion, 5, 1):
+			add(SeverityError, "%s was removed in Django 5.1 and silently ignored: uploads land on local disk; use STORAGES", name)
+		case AtLeast(djangoVersion, 4, 2):
+			add(SeverityWarning, "%s is deprecated since Django 4.2 (removed in 5.1, where it is silently ignored); use STORAGES", name)
+		case !Known(djangoVersion):
+			add(SeverityWarning, "%s: the project's Django version is unknown; from Django 4.2 it is deprecated and from 5.1 silently ignored (use STORAGES there)", name)
+		}
+	case name == "ALLOWED_HOSTS":
+		if wildcardHosts.MatchString(value) {
+			add(SeverityWarning, "ALLOWED_HOSTS contains '*': any Host header is accepted; list your domains (on Elastic Beanstalk answer health checks before CommonMiddleware instead)")
+		}
+	case strings.HasPrefix(name, "AWS_"):
+		out = append(out, lintAWS(n, name, value, known)...)
 	}
 	return out
 }

@@ -14,6 +14,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/s3wizard/s3wizard/accesskey"
 	"github.com/s3wizard/s3wizard/appconfig"
 	docassets "github.com/s3wizard/s3wizard/assets/docs"
 	"github.com/s3wizard/s3wizard/config"
@@ -488,7 +489,7 @@ var Guide = []guideItem{
 			}
 		}},
 	{Title: "Environment variables configured, local + Heroku",
-		Checks: ids(steps.CheckEnvVars, steps.CheckEnvKeyRecorded, steps.CheckAccessKeyWorks),
+		Checks: ids(steps.CheckEnvVars, steps.CheckEnvKeyRecorded, accesskey.CheckWorks),
 		Note: func(r *steps.Run, it *item) {
 			a := r.Answers
 			switch {
@@ -511,7 +512,7 @@ var Guide = []guideItem{
 	{Title: "Budgets & cost alerts in place",
 		Checks: ids(steps.CheckBudget, steps.CheckBudgetAlert, steps.CheckAlarm, steps.CheckRequestMetrics)},
 	{Title: "Upload / delete tested from Django",
-		Checks: ids(steps.CheckAppKeyProbe, steps.CheckLayoutProbe),
+		Checks: ids(accesskey.CheckAppProbe, steps.CheckLayoutProbe),
 		Django: true,
 		Note: func(r *steps.Run, it *item) {
 			if it.django {

@@ -79,23 +79,9 @@ func Read(path string) (map[string]string, error) {
 // the content would not change, the file is not rewritten and changed is
 // false, but a mode looser than 0600 is still tightened.
 func Merge(path string, set map[string]string, remove []string) (changed bool, err error) {
-	encoded := make(map[string]string, len(set))
-	for k, v := range set {
-		if !validNewKey(k) {
-			return false, fmt.Errorf("merge %s: invalid key name %q", path, k)
-		}
-		enc, err := encodeValue(v)
-		if err != nil {
-			return false, fmt.Errorf("merge %s: key %s: %w", path, k, err)
-		}
-		encoded[k] = enc
-	}
-	removed := make(map[string]bool, len(remove))
-	for _, k := range remove {
-		if _, ok := set[k]; ok {
-			return false, fmt.Errorf("merge %s: key %s is both set and removed", path, k)
-		}
-		removed[k] = true
+	encoded, removed, err := mergeArgs(path, set, remove)
+	if err != nil {
+		return false, err
 	}
 
 	if err := CheckWritable(path); err != nil {
@@ -134,9 +120,69 @@ func Merge(path string, set map[string]string, remove []string) (changed bool, e
 	return true, nil
 }
 
+// mergeArgs checks Merge's keys and values before the file is read: each
+// set key a portable name and its value encoded (encoded), no key both set
+// and removed (removed).
+func mergeArgs(path string, set map[string]string, remove []string) (encoded map[string]string, removed map[string]bool, err error) {
+	encoded = make(map[string]string, len(set))
+	for k, v := range set {
+		if !validNewKey(k) {
+			return nil, nil, fmt.Errorf("merge %s: invalid key name %q", path, k)
+		}
+		enc, err := encodeValue(v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("merge %s: key %s: %w", path, k, err)
+		}
+		encoded[k] = enc
+	}
+	removed = make(map[string]bool, len(remove))
+	for _, k := range remove {
+		if _, ok := set[k]; ok {
+			return nil, nil, fmt.Errorf("merge %s: key %s is both set and removed", path, k)
+		}
+		removed[k] = true
+	}
+	return encoded, removed, nil
+}
+
 // render builds the new file content.
 func render(entries []entry, set, encoded map[string]string, removed map[string]bool, current map[string]string) []byte {
-	// Index of the occurrence of each set key that is kept.
+	last := keptOccurrences(entries, set)
+	var buf bytes.Buffer
+	hasComment, lastBlank := renderEntries(&buf, entries, last, set, encoded, removed, current)
+
+	var missing []string
+	for k := range set {
+		if _, ok := last[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) == 0 {
+		return buf.Bytes()
+	}
+	nl := "\n"
+	if len(entries) > 0 && strings.HasSuffix(entries[0].lines[0], "\r\n") {
+		nl = "\r\n"
+	}
+	if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
+		buf.WriteString(nl)
+	}
+	if !hasComment {
+		if !lastBlank {
+			buf.WriteString(nl)
+		}
+		buf.WriteString(AddedComment + nl)
+	}
+	for _, k := range missing {
+		buf.WriteString(k + "=" + encoded[k] + nl)
+	}
+	return buf.Bytes()
+}
+
+// keptOccurrences is the index of the occurrence of each set key that is
+// kept: its last.
+func keptOccurrences(entries []entry, set map[string]string) map[string]int {
 	last := map[string]int{}
 	for i, e := range entries {
 		if e.kind != kindAssign {
@@ -146,15 +192,16 @@ func render(entries []entry, set, encoded map[string]string, removed map[string]
 			last[e.key] = i
 		}
 	}
+	return last
+}
 
-	nl := "\n"
-	if len(entries) > 0 && strings.HasSuffix(entries[0].lines[0], "\r\n") {
-		nl = "\r\n"
-	}
-
-	var buf bytes.Buffer
-	hasComment := false
-	lastBlank := true // nothing written yet counts as "blank"
+// renderEntries writes the file's own entries to buf: removed keys and
+// earlier duplicates of a set key left out, the kept occurrence of a set key
+// as assignment writes it, every other line byte for byte. hasComment: the
+// AddedComment line is there; lastBlank: the last line written is blank (or
+// nothing was written).
+func renderEntries(buf *bytes.Buffer, entries []entry, last map[string]int, set, encoded map[string]string, removed map[string]bool, current map[string]string) (hasComment, lastBlank bool) {
+	lastBlank = true // nothing written yet counts as "blank"
 	for i, e := range entries {
 		raw := strings.Join(e.lines, "")
 		switch e.kind {
@@ -183,43 +230,28 @@ func render(entries []entry, set, encoded map[string]string, removed map[string]
 			continue // earlier duplicate of a key we set
 		}
 		lastBlank = false
-		if cur, ok := current[e.key]; ok && cur == want {
-			buf.WriteString(raw)
-			continue
-		}
-		if e.export {
-			buf.WriteString("export ")
-		}
-		buf.WriteString(e.key + "=" + encoded[e.key])
-		if e.comment != "" {
-			buf.WriteString(" " + e.comment)
-		}
-		buf.WriteString(lineEnding(e.lines[len(e.lines)-1]))
+		buf.WriteString(assignment(e, raw, want, encoded[e.key], current))
 	}
+	return hasComment, lastBlank
+}
 
-	var missing []string
-	for k := range set {
-		if _, ok := last[k]; !ok {
-			missing = append(missing, k)
-		}
+// assignment is the kept line of a key set to want: raw when the file's
+// value already is want, else KEY=enc keeping its "export " prefix, inline
+// comment and line ending.
+func assignment(e entry, raw, want, enc string, current map[string]string) string {
+	if cur, ok := current[e.key]; ok && cur == want {
+		return raw
 	}
-	sort.Strings(missing)
-	if len(missing) == 0 {
-		return buf.Bytes()
+	var b strings.Builder
+	if e.export {
+		b.WriteString("export ")
 	}
-	if buf.Len() > 0 && !bytes.HasSuffix(buf.Bytes(), []byte("\n")) {
-		buf.WriteString(nl)
+	b.WriteString(e.key + "=" + enc)
+	if e.comment != "" {
+		b.WriteString(" " + e.comment)
 	}
-	if !hasComment {
-		if !lastBlank {
-			buf.WriteString(nl)
-		}
-		buf.WriteString(AddedComment + nl)
-	}
-	for _, k := range missing {
-		buf.WriteString(k + "=" + encoded[k] + nl)
-	}
-	return buf.Bytes()
+	b.WriteString(lineEnding(e.lines[len(e.lines)-1]))
+	return b.String()
 }
 
 func lineEnding(line string) string {
@@ -356,11 +388,7 @@ func parse(path string, data []byte) ([]entry, error) {
 	lines := splitLines(data)
 	var entries []entry
 	for i := 0; i < len(lines); i++ {
-		fail := func(reason string) error {
-			return &SyntaxError{Path: path, Line: i + 1, Reason: reason}
-		}
-		content := strings.TrimSuffix(lines[i], "\n")
-		t := trimBlank(content)
+		t := trimBlank(strings.TrimSuffix(lines[i], "\n"))
 		if t == "" {
 			entries = append(entries, entry{kind: kindBlank, lines: lines[i : i+1]})
 			continue
@@ -369,74 +397,92 @@ func parse(path string, data []byte) ([]entry, error) {
 			entries = append(entries, entry{kind: kindComment, lines: lines[i : i+1]})
 			continue
 		}
-		e := entry{kind: kindAssign}
-		if strings.HasPrefix(t, "export") && len(t) > 6 && (t[6] == ' ' || t[6] == '\t') {
-			e.export = true
-			t = trimBlank(t[6:])
+		e, value, ok := assignmentHead(t)
+		if !ok {
+			return nil, &SyntaxError{Path: path, Line: i + 1, Reason: "expected KEY=VALUE, a comment or a blank line"}
 		}
-		n := 0
-		for n < len(t) && isKeyChar(t[n]) {
-			n++
-		}
-		if n == 0 {
-			return nil, fail("expected KEY=VALUE, a comment or a blank line")
-		}
-		e.key = t[:n]
-		t = trimBlank(t[n:])
-		if t == "" || t[0] != '=' {
-			return nil, fail("expected KEY=VALUE, a comment or a blank line")
-		}
-		t = trimBlank(t[1:])
-
-		if t == "" || (t[0] != '"' && t[0] != '\'') {
-			// Unquoted: the value runs to the end of the line; an inline
-			// comment starts at the first '#' preceded by whitespace.
-			for j := 1; j < len(t); j++ {
-				if t[j] == '#' && isBlankChar(t[j-1]) {
-					e.comment = strings.TrimRight(t[j:], "\r")
-					break
-				}
+		end := i
+		if value == "" || (value[0] != '"' && value[0] != '\'') {
+			e.comment = unquotedComment(value)
+		} else {
+			var err error
+			if end, e.comment, err = quotedValue(path, lines, i, value); err != nil {
+				return nil, err
 			}
-			e.lines = lines[i : i+1]
-			entries = append(entries, e)
-			continue
 		}
-
-		// Quoted: like godotenv, the value ends at the first matching quote
-		// not preceded by a backslash, possibly on a later line.
-		quote := t[0]
-		start := i
-		rest := t[1:]
-		prev := t[0]
-		for {
-			end := -1
-			for j := 0; j < len(rest); j++ {
-				if rest[j] == quote && prev != '\\' {
-					end = j
-					break
-				}
-				prev = rest[j]
-			}
-			if end >= 0 {
-				after := trimBlank(strings.TrimSuffix(rest[end+1:], "\n"))
-				if after != "" && after[0] != '#' {
-					return nil, fail("unexpected text after quoted value")
-				}
-				e.comment = strings.TrimRight(after, "\r")
-				break
-			}
-			if i+1 >= len(lines) {
-				i = start
-				return nil, fail("unterminated quoted value")
-			}
-			prev = '\n'
-			i++
-			rest = lines[i]
-		}
-		e.lines = lines[start : i+1]
+		e.lines = lines[i : end+1]
 		entries = append(entries, e)
+		i = end
 	}
 	return entries, nil
+}
+
+// assignmentHead reads "[export] KEY=" at the start of t, a line without its
+// leading blanks; value is what follows the '=', without leading blanks.
+// ok false: t is not an assignment.
+func assignmentHead(t string) (e entry, value string, ok bool) {
+	e = entry{kind: kindAssign}
+	if strings.HasPrefix(t, "export") && len(t) > 6 && (t[6] == ' ' || t[6] == '\t') {
+		e.export = true
+		t = trimBlank(t[6:])
+	}
+	n := 0
+	for n < len(t) && isKeyChar(t[n]) {
+		n++
+	}
+	if n == 0 {
+		return e, "", false
+	}
+	e.key = t[:n]
+	t = trimBlank(t[n:])
+	if t == "" || t[0] != '=' {
+		return e, "", false
+	}
+	return e, trimBlank(t[1:]), true
+}
+
+// unquotedComment is the inline comment of an unquoted value, which runs to
+// the end of the line: the comment starts at the first '#' preceded by
+// whitespace.
+func unquotedComment(value string) string {
+	for j := 1; j < len(value); j++ {
+		if value[j] == '#' && isBlankChar(value[j-1]) {
+			return strings.TrimRight(value[j:], "\r")
+		}
+	}
+	return ""
+}
+
+// quotedValue finds the end of the quoted value that starts on line start:
+// like godotenv, the value ends at the first matching quote not preceded by
+// a backslash, possibly on a later line. end is the line it ends on; comment
+// the inline comment after it.
+func quotedValue(path string, lines []string, start int, value string) (end int, comment string, err error) {
+	quote := value[0]
+	rest := value[1:]
+	prev := value[0]
+	for i := start; ; i++ {
+		closing := -1
+		for j := 0; j < len(rest); j++ {
+			if rest[j] == quote && prev != '\\' {
+				closing = j
+				break
+			}
+			prev = rest[j]
+		}
+		if closing >= 0 {
+			after := trimBlank(strings.TrimSuffix(rest[closing+1:], "\n"))
+			if after != "" && after[0] != '#' {
+				return 0, "", &SyntaxError{Path: path, Line: i + 1, Reason: "unexpected text after quoted value"}
+			}
+			return i, strings.TrimRight(after, "\r"), nil
+		}
+		if i+1 >= len(lines) {
+			return 0, "", &SyntaxError{Path: path, Line: start + 1, Reason: "unterminated quoted value"}
+		}
+		prev = '\n'
+		rest = lines[i+1]
+	}
 }
 
 // TempMark is in the name of every temporary file WriteFileAtomic makes

@@ -60,6 +60,19 @@ func ensurePatterns(path string, patterns []string, create bool) ([]string, erro
 		}
 	}
 
+	missing := missingPatterns(data, patterns)
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	if err := WriteFileAtomic(path, appendLines(data, missing), perm); err != nil {
+		return nil, fmt.Errorf("ensure ignored: %w", err)
+	}
+	return missing, nil
+}
+
+// missingPatterns are the patterns that the ignore file's content data
+// does not list (as a line of its own, comments aside).
+func missingPatterns(data []byte, patterns []string) []string {
 	present := map[string]bool{}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSpace(line)
@@ -67,32 +80,30 @@ func ensurePatterns(path string, patterns []string, create bool) ([]string, erro
 			present[line] = true
 		}
 	}
-	nl := "\n"
-	if bytes.Contains(data, []byte("\r\n")) {
-		nl = "\r\n"
-	}
-
 	var missing []string
 	for _, p := range patterns {
 		if !present[p] {
 			missing = append(missing, p)
 		}
 	}
-	if len(missing) == 0 {
-		return nil, nil
+	return missing
+}
+
+// appendLines is data with lines added at its end, in data's line endings.
+func appendLines(data []byte, lines []string) []byte {
+	nl := "\n"
+	if bytes.Contains(data, []byte("\r\n")) {
+		nl = "\r\n"
 	}
 	var buf bytes.Buffer
 	buf.Write(data)
 	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
 		buf.WriteString(nl)
 	}
-	for _, p := range missing {
-		buf.WriteString(p + nl)
+	for _, l := range lines {
+		buf.WriteString(l + nl)
 	}
-	if err := WriteFileAtomic(path, buf.Bytes(), perm); err != nil {
-		return nil, fmt.Errorf("ensure ignored: %w", err)
-	}
-	return missing, nil
+	return buf.Bytes()
 }
 
 // TrackedFiles returns the files under projectDir that git tracks and that

@@ -205,12 +205,27 @@ func Run(ctx context.Context, api API, o Options) (*Result, error) {
 
 	prog := newProgress(o, len(files), res.Bytes)
 	defer prog.stop()
-
-	type outcome struct {
-		file     File
-		uploaded bool
-		err      error
+	for out := range migrateAll(ctx, api, o, files, remote, prog) {
+		res.add(out)
 	}
+	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].File.Key < res.Failed[j].File.Key })
+	sort.Slice(res.Uploaded, func(i, j int) bool { return res.Uploaded[i].Key < res.Uploaded[j].Key })
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// outcome is what became of one file.
+type outcome struct {
+	file     File
+	uploaded bool
+	err      error
+}
+
+// migrateAll hands files to o.Workers workers (until ctx is done) and
+// sends each file's outcome; the channel is closed when every worker ends.
+func migrateAll(ctx context.Context, api API, o Options, files []File, remote map[string]remoteObject, prog *progress) <-chan outcome {
 	jobs := make(chan File)
 	outs := make(chan outcome)
 	var wg sync.WaitGroup
@@ -236,22 +251,19 @@ func Run(ctx context.Context, api API, o Options) (*Result, error) {
 		}
 	}()
 	go func() { wg.Wait(); close(outs) }()
-	for out := range outs {
-		switch {
-		case out.err != nil:
-			res.Failed = append(res.Failed, Failure{out.file, out.err})
-		case out.uploaded:
-			res.Uploaded = append(res.Uploaded, out.file)
-		default:
-			res.Skipped = append(res.Skipped, out.file)
-		}
+	return outs
+}
+
+// add records what became of out's file: failed, uploaded or skipped.
+func (r *Result) add(out outcome) {
+	switch {
+	case out.err != nil:
+		r.Failed = append(r.Failed, Failure{out.file, out.err})
+	case out.uploaded:
+		r.Uploaded = append(r.Uploaded, out.file)
+	default:
+		r.Skipped = append(r.Skipped, out.file)
 	}
-	sort.Slice(res.Failed, func(i, j int) bool { return res.Failed[i].File.Key < res.Failed[j].File.Key })
-	sort.Slice(res.Uploaded, func(i, j int) bool { return res.Uploaded[i].Key < res.Uploaded[j].Key })
-	if err := ctx.Err(); err != nil {
-		return res, err
-	}
-	return res, nil
 }
 
 // remoteObject is what the listing says of a key: its size and ETag.
@@ -388,6 +400,14 @@ func sameObject(ctx context.Context, api API, o Options, f File, listedETag stri
 	if head == nil || err != nil {
 		return false, err
 	}
+	return sameAsHead(head, f, fileMD5)
+}
+
+// sameAsHead tells from the object's HEAD whether it has f's content: the
+// same size and, by the stored SHA-256 when there is one, else by the ETag
+// when it is an MD5 (not under KMS), the same bytes. fileMD5 is the file's
+// MD5.
+func sameAsHead(head *s3.HeadObjectOutput, f File, fileMD5 func() (string, error)) (bool, error) {
 	if sdk.ToInt64(head.ContentLength) != f.Size {
 		return false, nil
 	}

@@ -141,47 +141,14 @@ var v1Markers = []struct{ marker, kind string }{
 // was recorded under, else the answer saved with them. The role's flag
 // covered its instance profile (same name) too.
 func (d *fileData) migrateV1() {
-	a := d.Answers
 	res := d.Resources
-	answer := func(f func() string) string {
-		if a == nil {
-			return ""
-		}
-		return f()
-	}
 	for _, m := range v1Markers {
 		v := res[m.marker]
 		delete(res, m.marker)
 		if v != "true" && v != "pending" {
 			continue
 		}
-		var name string
-		switch m.marker {
-		case "bucket_created_by_wizard":
-			name = strings.TrimPrefix(res["bucket_arn"], "arn:aws:s3:::")
-			if name == "" {
-				name = answer(func() string { return a.Bucket })
-			}
-		case "log_bucket_created_by_wizard":
-			name = res["log_bucket"]
-			if name == "" {
-				name = answer(func() string { return config.LogBucketName(a.Bucket) })
-			}
-		case "iam_user_created_by_wizard":
-			if arn := res["iam_user_arn"]; arn != "" {
-				name = arn[strings.LastIndex(arn, "/")+1:]
-			} else {
-				name = answer(func() string { return a.IAMUser })
-			}
-		case "role_created_by_wizard":
-			name = res["role"]
-			if name == "" {
-				name = answer(func() string { return a.RoleName })
-			}
-		case "alarm_topic_created":
-			// Schema 1's topic was named after the bucket.
-			name = answer(func() string { return a.Bucket + "-alarms" })
-		}
+		name := v1Name(m.marker, res, d.Answers)
 		if name == "" {
 			continue
 		}
@@ -204,6 +171,44 @@ func (d *fileData) migrateV1() {
 	if arn := res["policy_arn"]; arn != "" {
 		pr.PutOwnership(Ownership{Kind: KindIAMPolicy, Name: arn[strings.LastIndex(arn, "/")+1:], ARN: arn, Evidence: EvidenceCreated, At: d.Updated})
 	}
+}
+
+// v1Name is the name schema 1's flag marker applied to: the name the
+// resource's ARN or name was recorded under in res, else the answer a
+// (maybe nil) saved with it; "" when neither says.
+func v1Name(marker string, res map[string]string, a *config.Answers) string {
+	answer := func(f func() string) string {
+		if a == nil {
+			return ""
+		}
+		return f()
+	}
+	switch marker {
+	case "bucket_created_by_wizard":
+		if name := strings.TrimPrefix(res["bucket_arn"], "arn:aws:s3:::"); name != "" {
+			return name
+		}
+		return answer(func() string { return a.Bucket })
+	case "log_bucket_created_by_wizard":
+		if name := res["log_bucket"]; name != "" {
+			return name
+		}
+		return answer(func() string { return config.LogBucketName(a.Bucket) })
+	case "iam_user_created_by_wizard":
+		if arn := res["iam_user_arn"]; arn != "" {
+			return arn[strings.LastIndex(arn, "/")+1:]
+		}
+		return answer(func() string { return a.IAMUser })
+	case "role_created_by_wizard":
+		if name := res["role"]; name != "" {
+			return name
+		}
+		return answer(func() string { return a.RoleName })
+	case "alarm_topic_created":
+		// Schema 1's topic was named after the bucket.
+		return answer(func() string { return a.Bucket + "-alarms" })
+	}
+	return ""
 }
 
 // OwnedNames are the names of kind that the records say the wizard made

@@ -392,6 +392,17 @@ func LockEnvFiles(dir string) (release func(), err error) {
 	return func() { lf.Close() }, nil
 }
 
+// WithEnvFiles runs fn (an env-file write) under the project's env-file
+// lock (LockEnvFiles).
+func WithEnvFiles(dir string, fn func() error) error {
+	release, err := LockEnvFiles(dir)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn()
+}
+
 // SaveResource records a resource (v == "" forgets it) and saves at once:
 // for facts that must survive a crash right after the next AWS call.
 func (p *Progress) SaveResource(k, v string) error {

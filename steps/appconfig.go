@@ -206,7 +206,7 @@ func planEnvFile(r *Run, p *Plan, envPath string, env map[string]string) {
 			Summary: fmt.Sprintf("set %s in %s (mode 0600, other lines kept)", strings.Join(sortedKeys(set), ", "), a.EnvFile),
 			Files:   []string{a.EnvFile},
 			Do: func(ctx context.Context) error {
-				return r.WithEnvFiles(func() error {
+				return state.WithEnvFiles(r.Dir, func() error {
 					_, err := envfile.Merge(envPath, set, remove)
 					return err
 				})

@@ -1,11 +1,15 @@
 package steps
 
-import "github.com/s3wizard/s3wizard/engine"
+import (
+	"github.com/s3wizard/s3wizard/accesskey"
+	"github.com/s3wizard/s3wizard/engine"
+)
 
 // CheckID names a check for good (engine.CheckID).
 type CheckID = engine.CheckID
 
-// The checks of each step's Verify.
+// The checks of each step's Verify (the access key's are package
+// accesskey's).
 const (
 	checkIdentity CheckID = "aws-identity" // preflight
 
@@ -22,10 +26,6 @@ const (
 	CheckRole            CheckID = "role" // role
 	CheckRolePolicy      CheckID = "role-policy"
 	CheckInstanceProfile CheckID = "instance-profile"
-
-	checkAccessKeyInEnvFile CheckID = "access-key-in-env-file" // access-key
-	CheckAccessKeyWorks     CheckID = "access-key-works"
-	CheckAppKeyProbe        CheckID = "app-key-probe"
 
 	CheckPublicAccessBlock  CheckID = "public-access-block" // public
 	CheckPrivateRefused     CheckID = "private-refused"
@@ -84,9 +84,6 @@ const (
 	DoctorLifecycle    CheckID = "doctor-lifecycle"
 	DoctorMultipart    CheckID = "doctor-multipart"
 	DoctorOldVersions  CheckID = "doctor-old-versions"
-
-	// rotateNewKeyProbe is rotate-keys' proof that the new key works.
-	rotateNewKeyProbe CheckID = "rotate-new-key-probe"
 )
 
 // The checks of djangocheck.Run (the upload test by the project's own Django;
@@ -111,7 +108,7 @@ var checkStep = map[CheckID]string{
 	CheckLayoutProbe: "layout",
 	CheckIAMUser:     "iam", CheckIAMGroup: "iam", CheckIAMPolicy: "iam",
 	CheckRole: "role", CheckRolePolicy: "role", CheckInstanceProfile: "role",
-	checkAccessKeyInEnvFile: "access-key", CheckAccessKeyWorks: "access-key", CheckAppKeyProbe: "access-key",
+	accesskey.CheckInEnvFile: "access-key", accesskey.CheckWorks: "access-key", accesskey.CheckAppProbe: "access-key",
 	CheckPublicAccessBlock: "public", CheckPrivateRefused: "public", CheckPublicReadable: "public", CheckAppKeyAfterPolicy: "public", CheckPrivateNotOnDomain: "public",
 	CheckPublicNotDirect: "public", CheckCloudFront: "public", CheckCloudFrontOAC: "public", CheckCloudFrontPolicyGrant: "public",
 	CheckCORSRules: "public", CheckCORSPreflight: "public", CheckCORSRefused: "public",

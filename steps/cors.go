@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/text"
 )
 
@@ -240,7 +241,7 @@ func verifyCORS(ctx context.Context, r *Run) []Check {
 			continue
 		}
 		name := fmt.Sprintf("browser preflight: %s from %s allowed", m, origin)
-		checks = append(checks, r.retryFresh(ctx, func() Check {
+		checks = append(checks, engine.RetryCheck(ctx, r.keyPropagation(), func() Check {
 			allowed, detail := CORSPreflight(ctx, hc, url, origin, m)
 			if !allowed {
 				return Fail(CheckCORSPreflight, name, detail)

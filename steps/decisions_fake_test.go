@@ -27,26 +27,16 @@ func fakeRun(t *testing.T, a *config.Answers, cl *aws.Clients) *steps.Run {
 }
 
 // applyOn applies step id (without its live verification, see
-// withoutVerify) on a fresh Run of a on the clients cl, and returns its
+// testrun.WithoutVerify) on a fresh Run of a on the clients cl, and returns its
 // plan and the changing calls log recorded meanwhile.
 func applyOn(t *testing.T, a *config.Answers, cl *aws.Clients, id string, log *awsfake.Log) (*steps.Plan, []string) {
 	t.Helper()
 	start := log.Len()
-	p, _, err := steps.ApplyStep(context.Background(), fakeRun(t, a, cl), withoutVerify(id))
+	p, _, err := steps.ApplyStep(context.Background(), fakeRun(t, a, cl), testrun.WithoutVerify(id))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p, log.Since(start)
-}
-
-// planOf plans step id on r, failing the test on an error.
-func planOf(t *testing.T, r *steps.Run, id string) *steps.Plan {
-	t.Helper()
-	p, err := steps.Find(steps.All(), id).Plan(context.Background(), r)
-	if err != nil {
-		t.Fatalf("plan %s: %v", id, err)
-	}
-	return p
 }
 
 // doAll runs a plan's actions one after the other, in the plan's order (a

@@ -131,7 +131,7 @@ func planGroup(ctx context.Context, r *Run, p *Plan, group, wantARN string) erro
 			After: []string{"iam:CreatePolicy", "iam:CreateGroup"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
-				_, err := cl.AttachGroupPolicy(newEntity.In(ctx), &iam.AttachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(wantARN)})
+				_, err := cl.AttachGroupPolicy(aws.NewEntity.In(ctx), &iam.AttachGroupPolicyInput{GroupName: &group, PolicyArn: sdk.String(wantARN)})
 				return err
 			}})
 	}
@@ -188,7 +188,7 @@ func planUser(ctx context.Context, r *Run, p *Plan, user, group string) error {
 			After: []string{"iam:CreateGroup", "iam:CreateUser"},
 			Do: func(ctx context.Context) error {
 				// IAM may not know an entity created moments ago yet.
-				_, err := cl.AddUserToGroup(newEntity.In(ctx), &iam.AddUserToGroupInput{GroupName: &group, UserName: &user})
+				_, err := cl.AddUserToGroup(aws.NewEntity.In(ctx), &iam.AddUserToGroupInput{GroupName: &group, UserName: &user})
 				return err
 			}})
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/engine"
 )
 
 // layoutStep creates the folder layout of the guide and probes it.
@@ -181,7 +182,7 @@ func (r *Run) PurgeProbeKeys(ctx context.Context, bucket string, keys ...string)
 // purgeProbes is purgeProbe for several probe objects: those whose
 // versions are all known go in one DeleteObjects; the others are listed.
 func (r *Run) purgeProbes(ctx context.Context, bucket string, traces ...probeTrace) {
-	ctx, cancel := cleanupContext(ctx)
+	ctx, cancel := engine.CleanupContext(ctx)
 	defer cancel()
 	cl := r.AWS.S3In(r.Answers.Region)
 	unknown := func(v *string) bool { return sdk.ToString(v) == "" || sdk.ToString(v) == "null" }

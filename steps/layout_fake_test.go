@@ -19,8 +19,8 @@ func TestLayoutCreatesOnlyTheMissingFolderMarkers(t *testing.T) {
 	a := testrun.Answers(t, "env: staging\napp: lay-app\nregion: eu-west-3\nfolders: [blog, profile]\nstatic_on_s3: true\n")
 	s3 := awsfake.NewS3(nil, map[string]*awsfake.Bucket{a.Bucket: {Region: "eu-west-3", Objects: map[string][]byte{"media/": nil, "media/blog/": nil, "media/blog/post.jpg": []byte("jpeg")}}})
 	r := fakeRun(t, a, &aws.Clients{S3: s3})
-	wantActions(t, planOf(t, r, "layout"), []string{"create folder media/profile/", "create folder uploads/", "create folder static/"})
-	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("layout")); err != nil {
+	wantActions(t, testrun.Plan(t, r, "layout"), []string{"create folder media/profile/", "create folder uploads/", "create folder static/"})
+	if _, _, err := steps.ApplyStep(context.Background(), r, testrun.WithoutVerify("layout")); err != nil {
 		t.Fatal(err)
 	}
 	got := s3.Log.All()
@@ -29,7 +29,7 @@ func TestLayoutCreatesOnlyTheMissingFolderMarkers(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("calls %q, want %q", got, want)
 	}
-	again := planOf(t, r, "layout")
+	again := testrun.Plan(t, r, "layout")
 	if !again.Empty() || !slices.Contains(again.Notices, "every folder already exists") {
 		t.Errorf("second plan: %d action(s), notices %q; want none and the notice", len(again.Actions), again.Notices)
 	}

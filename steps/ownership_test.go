@@ -34,7 +34,7 @@ func loseFirstReply(t *testing.T, moto string, match func(req *http.Request, bod
 	lost = &atomic.Int32{}
 	var mu sync.Mutex
 	seen := map[string]bool{}
-	return faultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, proxy http.Handler) bool {
+	return motoserver.FaultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, proxy http.Handler) bool {
 		kind := match(req, body)
 		mu.Lock()
 		first := kind != "" && !seen[kind]

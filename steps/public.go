@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/internal/text"
 	"github.com/s3wizard/s3wizard/policy"
 	"github.com/s3wizard/s3wizard/state"
@@ -461,7 +462,7 @@ func runPublicProbes(ctx context.Context, r *Run, cl aws.S3API, targets []public
 		// failure is retried while the settings are as wanted; if they are
 		// not (drift, for `check`), the answer is final at once.
 		stop, cancel := context.WithCancel(ctx)
-		c := r.retryFresh(stop, func() Check {
+		c := engine.RetryCheck(stop, r.keyPropagation(), func() Check {
 			c := AnonymousProbe(ctx, cl, hc, r, a.Bucket, t.key, t.want, t.id, t.name)
 			if !c.OK {
 				if why := publicSettingsDiffer(ctx, r); why != "" {
@@ -616,7 +617,7 @@ func probeVerdict(r *Run, id CheckID, name, u string, status, want int, sse bool
 
 // deleteProbe deletes a probe object, even when ctx was cancelled.
 func deleteProbe(ctx context.Context, cl aws.S3API, bucket, key string) {
-	ctx, cancel := cleanupContext(ctx)
+	ctx, cancel := engine.CleanupContext(ctx)
 	defer cancel()
 	_, _ = cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
 }
@@ -624,7 +625,7 @@ func deleteProbe(ctx context.Context, cl aws.S3API, bucket, key string) {
 // deleteProbeVersion deletes one version of a probe for good (no delete
 // marker is left); false when it could not.
 func deleteProbeVersion(ctx context.Context, cl aws.S3API, bucket, key string, version *string) bool {
-	ctx, cancel := cleanupContext(ctx)
+	ctx, cancel := engine.CleanupContext(ctx)
 	defer cancel()
 	_, err := cl.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &bucket, Key: &key, VersionId: version})
 	return err == nil

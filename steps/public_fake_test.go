@@ -171,7 +171,7 @@ func TestPublicPolicyMergedBySid(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			p := planOf(t, r, "public")
+			p := testrun.Plan(t, r, "public")
 			warned := slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "keeps statement(s) DenyInsecureTransport") })
 			if warned != tc.legacy {
 				t.Errorf("warnings %q: warned about the legacy Sid = %v, want %v", p.Warnings, warned, tc.legacy)
@@ -221,7 +221,7 @@ func TestPublicRecordsAnAdoptedBucketsBlockPublicAccessFirst(t *testing.T) {
 				}
 			}
 			for range 2 {
-				doAll(t, planOf(t, r, "public"))
+				doAll(t, testrun.Plan(t, r, "public"))
 				if got := r.State.Resource(steps.PABBeforeResource); got != tc.want {
 					t.Fatalf("recorded Block Public Access before the wizard: %q, want %q", got, tc.want)
 				}

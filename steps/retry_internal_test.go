@@ -17,7 +17,6 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/internal/cannedhttp"
 	"github.com/s3wizard/s3wizard/policy"
-	"github.com/s3wizard/s3wizard/state"
 )
 
 // AWS's transient answers (OperationAborted, NoSuchEntity right after a
@@ -31,18 +30,6 @@ import (
 // action: there the Settle (policyPut, ebProfileSettle) is given to the same
 // call here. The policy itself (pauses, budget, cancellation) is tested in
 // aws/settle_test.go.
-
-// script answers the requests of op with the answers in order, then the
-// last one again; other ops get ok.
-func script(op string, ok string, answers ...[2]any) func(string, int) (int, string) {
-	return func(got string, n int) (int, string) {
-		if got != op {
-			return 200, ok
-		}
-		a := answers[min(n, len(answers))-1]
-		return a[0].(int), a[1].(string)
-	}
-}
 
 func s3Err(status int, code string) [2]any    { return [2]any{status, cannedhttp.S3Error(code)} }
 func queryErr(status int, code string) [2]any { return [2]any{status, cannedhttp.QueryError(code, "")} }
@@ -60,15 +47,15 @@ func TestPolicyPutRetriesTransientDenialAndConflict(t *testing.T) {
 			_, err := SendBucketPolicy(policyPut.In(context.Background()), c.S3, &s3.PutBucketPolicyInput{Bucket: sdk.String("b"), Policy: &doc})
 			return err
 		}
-		c, h := cannedhttp.Clients(t, script("PUT ?policy", "", s3Err(403, "AccessDenied"), s3Err(409, "OperationAborted"), okAnswer))
+		c, h := cannedhttp.Clients(t, cannedhttp.Script("PUT ?policy", "", s3Err(403, "AccessDenied"), s3Err(409, "OperationAborted"), okAnswer))
 		if err := put(c); err != nil || h.Calls("PUT ?policy") != 3 {
 			t.Errorf("err %v after %d requests, want success after 3", err, h.Calls("PUT ?policy"))
 		}
-		c, h = cannedhttp.Clients(t, script("PUT ?policy", "", s3Err(400, "MalformedPolicy")))
+		c, h = cannedhttp.Clients(t, cannedhttp.Script("PUT ?policy", "", s3Err(400, "MalformedPolicy")))
 		if err := put(c); aws.Code(err) != "MalformedPolicy" || h.Calls("PUT ?policy") != 1 {
 			t.Errorf("MalformedPolicy: err %v after %d requests, want it after 1", err, h.Calls("PUT ?policy"))
 		}
-		c, h = cannedhttp.Clients(t, script("PUT ?policy", "", s3Err(403, "AccessDenied")))
+		c, h = cannedhttp.Clients(t, cannedhttp.Script("PUT ?policy", "", s3Err(403, "AccessDenied")))
 		start := time.Now()
 		if err := put(c); aws.Code(err) != "AccessDenied" || h.Calls("PUT ?policy") < 3 || time.Since(start) > policyRetryBudget {
 			t.Errorf("lasting AccessDenied: err %v after %d requests in %v, want it within %v", err, h.Calls("PUT ?policy"), time.Since(start), policyRetryBudget)
@@ -94,16 +81,16 @@ func TestConflictRetryIsOnlyForOperationAborted(t *testing.T) {
 		}
 		rules := []types.LifecycleRule{{ID: sdk.String("r"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: sdk.String("")},
 			AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: sdk.Int32(7)}}}
-		c, h := cannedhttp.Clients(t, script("PUT ?lifecycle", "", s3Err(409, "OperationAborted"), okAnswer))
+		c, h := cannedhttp.Clients(t, cannedhttp.Script("PUT ?lifecycle", "", s3Err(409, "OperationAborted"), okAnswer))
 		if err := putLifecycle(context.Background(), c.S3, "b", rules); err != nil || h.Calls("PUT ?lifecycle") != 2 {
 			t.Errorf("lifecycle: err %v after %d requests, want success after 2", err, h.Calls("PUT ?lifecycle"))
 		}
-		c, h = cannedhttp.Clients(t, script("PUT ?encryption", "", s3Err(409, "OperationAborted"), s3Err(403, "AccessDenied")))
+		c, h = cannedhttp.Clients(t, cannedhttp.Script("PUT ?encryption", "", s3Err(409, "OperationAborted"), s3Err(403, "AccessDenied")))
 		rule := types.ServerSideEncryptionRule{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}
 		if err := putEncryptionAction(c.S3, "b", rule, "").Do(context.Background()); aws.Code(err) != "AccessDenied" || h.Calls("PUT ?encryption") != 2 {
 			t.Errorf("encryption: err %v after %d requests, want AccessDenied after 2", err, h.Calls("PUT ?encryption"))
 		}
-		c, h = cannedhttp.Clients(t, script("PUT ?cors", "", s3Err(409, "OperationAborted"), okAnswer))
+		c, h = cannedhttp.Clients(t, cannedhttp.Script("PUT ?cors", "", s3Err(409, "OperationAborted"), okAnswer))
 		cors := []types.CORSRule{{AllowedMethods: []string{"GET"}, AllowedOrigins: []string{"https://example.com"}}}
 		if err := putCORS(context.Background(), c.S3, "b", cors); err != nil || h.Calls("PUT ?cors") != 2 {
 			t.Errorf("CORS: err %v after %d requests, want success after 2", err, h.Calls("PUT ?cors"))
@@ -113,99 +100,22 @@ func TestConflictRetryIsOnlyForOperationAborted(t *testing.T) {
 
 // A role created moments ago can be unknown to the next IAM call on AWS
 // (moto is always consistent): NoSuchEntity is waited out within
-// iamPropagation, anything else returns at once.
+// aws.NewEntity's budget, anything else returns at once.
 func TestRetryUnknownEntity(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const op = "AddRoleToInstanceProfile"
-		c, h := cannedhttp.Clients(t, script(op, "", queryErr(404, "NoSuchEntity"), queryErr(404, "NoSuchEntity"), okAnswer))
+		c, h := cannedhttp.Clients(t, cannedhttp.Script(op, "", queryErr(404, "NoSuchEntity"), queryErr(404, "NoSuchEntity"), okAnswer))
 		if err := addRoleToProfile(context.Background(), c.IAM, "r"); err != nil || h.Calls(op) != 3 {
 			t.Errorf("err %v after %d requests, want success after 3", err, h.Calls(op))
 		}
-		c, h = cannedhttp.Clients(t, script(op, "", queryErr(403, "AccessDenied")))
+		c, h = cannedhttp.Clients(t, cannedhttp.Script(op, "", queryErr(403, "AccessDenied")))
 		if err := addRoleToProfile(context.Background(), c.IAM, "r"); aws.Code(err) != "AccessDenied" || h.Calls(op) != 1 {
 			t.Errorf("AccessDenied: err %v after %d requests, want it after 1", err, h.Calls(op))
 		}
-		c, h = cannedhttp.Clients(t, script(op, "", queryErr(404, "NoSuchEntity")))
+		c, h = cannedhttp.Clients(t, cannedhttp.Script(op, "", queryErr(404, "NoSuchEntity")))
 		start := time.Now()
-		if err := addRoleToProfile(context.Background(), c.IAM, "r"); !aws.IsNotFound(err) || time.Since(start) > iamPropagation {
-			t.Errorf("lasting NoSuchEntity: err %v after %d requests in %v, want it within %v", err, h.Calls(op), time.Since(start), iamPropagation)
-		}
-	})
-}
-
-const createdKey = `<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey><UserName>app</UserName><AccessKeyId>AKIANEWKEY</AccessKeyId>` +
-	`<Status>Active</Status><SecretAccessKey>canned-secret</SecretAccessKey><CreateDate>2026-01-02T12:00:00Z</CreateDate></AccessKey></CreateAccessKeyResult></CreateAccessKeyResponse>`
-
-const noKeys = `<ListAccessKeysResponse><ListAccessKeysResult><AccessKeyMetadata/><IsTruncated>false</IsTruncated></ListAccessKeysResult></ListAccessKeysResponse>`
-
-// CreateAccessKey retries a throttled call and a user IAM does not know yet
-// (neither made a key), and nothing else: after a 500 a key may exist, so a
-// second attempt could make another one while the first one's secret is
-// gone; the creation record stays for the next run.
-func TestCreateAccessKeyRetriesOnlyWhatMadeNoKey(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		answer := func(create ...[2]any) func(string, int) (int, string) {
-			s := script("CreateAccessKey", "", create...)
-			return func(op string, n int) (int, string) {
-				if op == "ListAccessKeys" {
-					return 200, noKeys
-				}
-				return s(op, n)
-			}
-		}
-		r := demoRun(t)
-		r.Answers.IAMUser = "app"
-		var h *cannedhttp.Client
-		r.AWS, h = cannedhttp.Clients(t, answer(queryErr(404, "NoSuchEntity"), queryErr(400, "Throttling"), [2]any{200, createdKey}))
-		k, err := newKey(context.Background(), r, "")
-		if err != nil || k.id != "AKIANEWKEY" || h.Calls("CreateAccessKey") != 3 {
-			t.Fatalf("key %v, err %v after %d requests; want AKIANEWKEY after 3", k, err, h.Calls("CreateAccessKey"))
-		}
-		r = demoRun(t)
-		r.Answers.IAMUser = "app"
-		r.AWS, h = cannedhttp.Clients(t, answer(queryErr(500, "ServiceFailure")))
-		if _, err := newKey(context.Background(), r, ""); err == nil || h.Calls("CreateAccessKey") != 1 {
-			t.Errorf("500: err %v after %d requests, want it after 1", err, h.Calls("CreateAccessKey"))
-		}
-		if r.State.KeyCreation() == nil {
-			t.Error("500: the key creation record is gone; the next run could not delete a key IAM made anyway")
-		}
-	})
-}
-
-const callerIdentity = `<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/app</Arn>` +
-	`<UserId>AIDACANNED</UserId><Account>123456789012</Account></GetCallerIdentityResult></GetCallerIdentityResponse>`
-
-// TestOnlyANewKeyIsRetried (issue 18 defect 8): propagation retries are for
-// a key made moments ago (by this run, or by a run that stopped right after
-// making it); an established key's refusal is final at once. The clock is
-// injected.
-func TestOnlyANewKeyIsRetried(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		r := demoRun(t)
-		now := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
-		r.Now = func() time.Time { return now }
-		r.KeyPropagation = time.Minute
-		if err := r.State.Update(func(p *state.Progress) {
-			p.PutKey(state.AccessKey{ID: "AKIARECENT", Created: now.Add(-10 * time.Second), Status: "Active"})
-			p.PutKey(state.AccessKey{ID: "AKIAOLD", Created: now.Add(-2 * time.Hour), Status: "Active"})
-		}); err != nil {
-			t.Fatal(err)
-		}
-		r.madeKey("AKIAMADE")
-		for id, want := range map[string]bool{"AKIAMADE": true, "AKIARECENT": true, "AKIAOLD": false, "AKIAUNKNOWN": false} {
-			c, h := cannedhttp.Clients(t, script("GetCallerIdentity", "",
-				queryErr(403, "InvalidClientTokenId"), queryErr(403, "InvalidClientTokenId"), [2]any{200, callerIdentity}))
-			arn, err := r.CallerOfKey(context.Background(), c, id)
-			if retried := h.Calls("GetCallerIdentity") > 1; retried != want {
-				t.Errorf("key %s: %d attempts, want retried=%v", id, h.Calls("GetCallerIdentity"), want)
-			}
-			if want && (err != nil || arn == "") {
-				t.Errorf("key %s: arn %q, err %v; want the caller after the key propagated", id, arn, err)
-			}
-			if !want && !aws.IsInvalidKey(err) {
-				t.Errorf("key %s: err %v, want the refusal at once", id, err)
-			}
+		if err := addRoleToProfile(context.Background(), c.IAM, "r"); !aws.IsNotFound(err) || time.Since(start) > aws.NewEntity.Budget {
+			t.Errorf("lasting NoSuchEntity: err %v after %d requests in %v, want it within %v", err, h.Calls(op), time.Since(start), aws.NewEntity.Budget)
 		}
 	})
 }
@@ -223,7 +133,7 @@ func TestUpdateEnvironmentWaitsForTheInstanceProfile(t *testing.T) {
 			ok      bool
 			calls   int
 		}{{[][2]any{notReady, notReady, okAnswer}, true, 3}, {[][2]any{other, okAnswer}, false, 1}} {
-			cl, h := cannedhttp.Clients(t, script("UpdateEnvironment", "", c.answers...))
+			cl, h := cannedhttp.Clients(t, cannedhttp.Script("UpdateEnvironment", "", c.answers...))
 			_, err := cl.EB.UpdateEnvironment(ebProfileSettle.In(context.Background()), in)
 			if (err == nil) != c.ok || h.Calls("UpdateEnvironment") != c.calls {
 				t.Errorf("%v: err %v after %d requests, want ok=%v after %d", c.answers, err, h.Calls("UpdateEnvironment"), c.ok, c.calls)

@@ -157,7 +157,7 @@ func planRoleInlinePolicy(ctx context.Context, r *Run, p *Plan, exists bool, inl
 	p.Add(&Action{Summary: "put the least-privilege S3 policy on role " + role, Calls: []string{"iam:PutRolePolicy"},
 		Do: func(ctx context.Context) error {
 			// IAM may not know an entity created moments ago yet.
-			_, err := putRolePolicy(newEntity.In(ctx), cl, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
+			_, err := putRolePolicy(aws.NewEntity.In(ctx), cl, &iam.PutRolePolicyInput{RoleName: &role, PolicyName: sdk.String(RoleInlinePolicy), PolicyDocument: &inline})
 			return err
 		}})
 }
@@ -179,7 +179,7 @@ func planEBWebTier(ctx context.Context, r *Run, p *Plan, exists bool) {
 	p.Add(&Action{Summary: "attach AWSElasticBeanstalkWebTier to role " + role, Calls: []string{"iam:AttachRolePolicy"},
 		Do: func(ctx context.Context) error {
 			// IAM may not know an entity created moments ago yet.
-			_, err := cl.AttachRolePolicy(newEntity.In(ctx), &iam.AttachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
+			_, err := cl.AttachRolePolicy(aws.NewEntity.In(ctx), &iam.AttachRolePolicyInput{RoleName: &role, PolicyArn: sdk.String(EBWebTierARN)})
 			return err
 		}})
 }
@@ -274,7 +274,7 @@ func instanceProfileNotReady(err error) bool {
 // is.
 func addRoleToProfile(ctx context.Context, cl aws.IAMAPI, role string) error {
 	// IAM may not know an entity created moments ago yet.
-	_, err := cl.AddRoleToInstanceProfile(newEntity.In(ctx), &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
+	_, err := cl.AddRoleToInstanceProfile(aws.NewEntity.In(ctx), &iam.AddRoleToInstanceProfileInput{InstanceProfileName: &role, RoleName: &role})
 	if aws.Code(err) == "LimitExceeded" {
 		out, gerr := cl.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: &role})
 		if gerr == nil {

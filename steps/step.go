@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/s3wizard/s3wizard/accesskey"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/djangoapp"
@@ -95,10 +96,8 @@ type Run struct {
 	// grants) may take to work (0: 60 s; tests against an emulator, where
 	// nothing propagates, shorten it).
 	KeyPropagation time.Duration
-	// newKeys are the access keys this run created (see keyIsNew), under
-	// newKeysMu.
-	newKeysMu sync.Mutex
-	newKeys   map[string]bool
+	// newKeys are the access keys this run created (accesskey.Keys.New).
+	newKeys accesskey.Tracker
 	// Report receives progress events; never nil after Prepare.
 	Report func(Event)
 }

@@ -111,3 +111,15 @@ func QueryError(code, message string) string {
 	return "<ErrorResponse><Error><Type>Sender</Type><Code>" + code + "</Code><Message>" + message +
 		"</Message></Error><RequestId>canned</RequestId></ErrorResponse>"
 }
+
+// Script answers the requests of op with the answers ({status, body}) in
+// order, then the last one again; other ops get 200 with body ok.
+func Script(op string, ok string, answers ...[2]any) func(string, int) (int, string) {
+	return func(got string, n int) (int, string) {
+		if got != op {
+			return 200, ok
+		}
+		a := answers[min(n, len(answers))-1]
+		return a[0].(int), a[1].(string)
+	}
+}

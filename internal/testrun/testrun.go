@@ -169,3 +169,21 @@ func Bucket(tb testing.TB, r *steps.Run, name string, tags map[string]string) {
 		tb.Fatal(err)
 	}
 }
+
+// WithoutVerify is step id without its live verification (which signs in
+// with the env file's key: tested against moto).
+func WithoutVerify(id string) *steps.Step {
+	s := *steps.Find(steps.All(), id)
+	s.Verify = nil
+	return &s
+}
+
+// Plan plans step id on r, failing the test on an error.
+func Plan(tb testing.TB, r *steps.Run, id string) *steps.Plan {
+	tb.Helper()
+	p, err := steps.Find(steps.All(), id).Plan(context.Background(), r)
+	if err != nil {
+		tb.Fatalf("plan %s: %v", id, err)
+	}
+	return p
+}

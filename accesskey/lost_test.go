@@ -1,13 +1,10 @@
-package steps_test
+package accesskey_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -20,27 +17,10 @@ import (
 	"github.com/s3wizard/s3wizard/steps"
 )
 
-// faultProxy sits in front of the real moto and forwards every request,
-// unless fault (given the request and its body) answers it itself. (Fault
-// injection in front of the emulator, not a replacement for it.)
-func faultProxy(t *testing.T, moto string, fault func(w http.ResponseWriter, req *http.Request, body string, proxy http.Handler) bool) string {
-	target, _ := url.Parse(moto)
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		req.Body = io.NopCloser(bytes.NewReader(body))
-		if !fault(w, req, string(body), proxy) {
-			proxy.ServeHTTP(w, req)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
-
 // loseCreateAccessKey drops moto's answer to CreateAccessKey and answers
 // 503: the key exists, its secret never reaches the wizard.
 func loseCreateAccessKey(t *testing.T, moto string) string {
-	return faultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, proxy http.Handler) bool {
+	return motoserver.FaultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, proxy http.Handler) bool {
 		if !strings.Contains(body, "Action=CreateAccessKey") {
 			return false
 		}
@@ -106,7 +86,7 @@ func TestLostCreateAccessKeyAnswerIsCleanedUp(t *testing.T) {
 // IAM's Throttling error without forwarding them (a throttled call creates
 // nothing).
 func throttleCreateAccessKey(t *testing.T, moto string, n int) string {
-	return faultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, _ http.Handler) bool {
+	return motoserver.FaultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, _ http.Handler) bool {
 		if !strings.Contains(body, "Action=CreateAccessKey") || n == 0 {
 			return false
 		}

@@ -1,4 +1,4 @@
-package steps_test
+package accesskey_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/joho/godotenv"
+	"github.com/s3wizard/s3wizard/accesskey"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
 	"github.com/s3wizard/s3wizard/steps"
@@ -20,7 +21,7 @@ import (
 func refuseKey(t *testing.T, moto, id string) (string, func() map[string]int) {
 	var mu sync.Mutex
 	seen := map[string]int{}
-	url := faultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, _ http.Handler) bool {
+	url := motoserver.FaultProxy(t, moto, func(w http.ResponseWriter, req *http.Request, body string, _ http.Handler) bool {
 		auth := req.Header.Get("Authorization")
 		if !strings.Contains(auth, "Credential="+id+"/") {
 			return false
@@ -82,7 +83,7 @@ func TestCheckReportsABrokenKeyAtOnce(t *testing.T) {
 	checks := steps.Find(steps.All(), "access-key").Verify(vctx, check)
 	failed := false
 	for _, c := range checks {
-		if c.ID == steps.CheckAccessKeyWorks && !c.OK && strings.Contains(c.Detail, "AWS does not know this access key") {
+		if c.ID == accesskey.CheckWorks && !c.OK && strings.Contains(c.Detail, "AWS does not know this access key") {
 			failed = true
 		}
 	}

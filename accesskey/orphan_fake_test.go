@@ -1,4 +1,4 @@
-package steps_test
+package accesskey_test
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 // it), a key another env recorded
 // and a key made long after the crash are never touched, only warned about.
 // (The crash itself, and that IAM really deletes the key, are tested against
-// moto in cli/keys_test.go and accesskey_lost_test.go.)
+// moto in cli/keys_test.go and lost_test.go.)
 func TestAccessKeyOrphanClassification(t *testing.T) {
 	a := testrun.Answers(t, "env: staging\napp: key-app\nregion: eu-west-3\n")
 	user := a.IAMUser
@@ -47,7 +47,7 @@ func TestAccessKeyOrphanClassification(t *testing.T) {
 	}, "someone-else": {
 		awsfake.Key("someone-else", "AKIAOTHERUSERSKEY006", at.Add(time.Minute), iamtypes.StatusTypeActive),
 	}})
-	r := fakeRun(t, a, &aws.Clients{IAM: fake})
+	r := testrun.OnFakes(t, a, &aws.Clients{IAM: fake})
 	if err := r.State.Update(func(p *state.Progress) {
 		p.SetKeyCreation(&state.KeyCreation{User: user, At: at, Existing: []string{before}})
 	}); err != nil {
@@ -68,8 +68,14 @@ func TestAccessKeyOrphanClassification(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p := planOf(t, r, "access-key")
-	wantActions(t, p, []string{"delete orphan key " + text.Mask(orphan) + " of " + user + " (created by an interrupted run; its secret was never saved)"})
+	p := testrun.Plan(t, r, "access-key")
+	var got []string
+	for _, act := range p.Actions {
+		got = append(got, act.Summary)
+	}
+	if want := []string{"delete orphan key " + text.Mask(orphan) + " of " + user + " (created by an interrupted run; its secret was never saved)"}; !slices.Equal(got, want) {
+		t.Errorf("actions:\n got  %q\n want %q", got, want)
+	}
 	for _, id := range []string{before, prodKey, later} {
 		if !slices.ContainsFunc(p.Warnings, func(w string) bool { return strings.Contains(w, "also has key "+text.Mask(id)) }) {
 			t.Errorf("no warning names the key %s, which is not this run's to delete: %q", text.Mask(id), p.Warnings)
@@ -81,7 +87,7 @@ func TestAccessKeyOrphanClassification(t *testing.T) {
 		t.Errorf("notices %q do not keep the env file's key", p.Notices)
 	}
 
-	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("access-key")); err != nil {
+	if _, _, err := steps.ApplyStep(context.Background(), r, testrun.WithoutVerify("access-key")); err != nil {
 		t.Fatal(err)
 	}
 	if got := fake.Log.All(); !slices.Equal(got, []string{"iam:DeleteAccessKey " + orphan}) {
@@ -93,17 +99,9 @@ func TestAccessKeyOrphanClassification(t *testing.T) {
 	if k := r.State.Key(inFile); k == nil || k.Status != "Active" {
 		t.Errorf("the env file's key is recorded as %+v, want it recorded active", k)
 	}
-	if again := planOf(t, r, "access-key"); !again.Empty() {
+	if again := testrun.Plan(t, r, "access-key"); !again.Empty() {
 		t.Errorf("a second plan still acts: %q", again.Actions[0].Summary)
 	}
-}
-
-// withoutVerify is step id without its live verification (which signs in
-// with the env file's key: tested against moto).
-func withoutVerify(id string) *steps.Step {
-	s := *steps.Find(steps.All(), id)
-	s.Verify = nil
-	return &s
 }
 
 // The env file is ignored by git before the access key exists, not later
@@ -113,8 +111,8 @@ func withoutVerify(id string) *steps.Step {
 func TestEnvFileIgnoredBeforeTheKeyExists(t *testing.T) {
 	a := testrun.Answers(t, "env: staging\napp: ign-app\nregion: eu-west-3\nenv_file: .env.staging\n")
 	fake := awsfake.NewIAM(nil, nil)
-	r := fakeRun(t, a, &aws.Clients{IAM: fake})
-	p := planOf(t, r, "access-key")
+	r := testrun.OnFakes(t, a, &aws.Clients{IAM: fake})
+	p := testrun.Plan(t, r, "access-key")
 	if len(p.Actions) != 2 || !strings.Contains(p.Actions[0].Summary, ".gitignore: .env.staging") ||
 		!strings.Contains(p.Actions[1].Summary, "create an access key") {
 		var got []string
@@ -123,7 +121,7 @@ func TestEnvFileIgnoredBeforeTheKeyExists(t *testing.T) {
 		}
 		t.Fatalf("plan: %q, want the ignore action before the key", got)
 	}
-	if _, _, err := steps.ApplyStep(context.Background(), r, withoutVerify("access-key")); err != nil {
+	if _, _, err := steps.ApplyStep(context.Background(), r, testrun.WithoutVerify("access-key")); err != nil {
 		t.Fatal(err)
 	}
 	gi, _ := os.ReadFile(filepath.Join(r.Dir, ".gitignore"))
