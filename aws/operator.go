@@ -202,7 +202,9 @@ var OperatorActions = map[string]Permission{
 	"cloudwatch:DescribeAlarms": {Actions: []string{"cloudwatch:DescribeAlarms"}, Scope: ScopeAlarm},
 	"cloudwatch:PutMetricAlarm": {Actions: []string{"cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"}, Scope: ScopeAlarm, Doc: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"},
 	"cloudwatch:DeleteAlarms":   {Actions: []string{"cloudwatch:DeleteAlarms"}, Scope: ScopeAlarm},
-	// adopt reads an alarm's tags to tell the wizard's from another's.
+	// The monitoring plan (an alarm without a record), adopt and destroy (an
+	// env set up before alarms were recorded) read an alarm's tags to tell
+	// the wizard's from another's.
 	"cloudwatch:ListTagsForResource": {Actions: []string{"cloudwatch:ListTagsForResource"}, Scope: ScopeAlarm},
 
 	"sns:CreateTopic":              {Actions: []string{"sns:CreateTopic", "sns:TagResource"}, Scope: ScopeTopic, Doc: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -152,9 +153,27 @@ func (d *destroyer) roles(ctx context.Context) {
 // monitoring deletes the alarms, the alarm topic and the budget as the
 // inventory decided (none on an S3-compatible provider: it lists none).
 func (d *destroyer) monitoring(ctx context.Context) {
-	var alarms []string
+	var alarms, unproven []string
 	for _, it := range d.inv.OfKind(state.KindAlarm) {
-		alarms = append(alarms, it.Name)
+		switch {
+		case !it.Delete:
+			d.kept(it)
+		case it.IfTagged:
+			unproven = append(unproven, it.Name)
+		default:
+			alarms = append(alarms, it.Name)
+		}
+	}
+	if len(unproven) > 0 {
+		// No record proves them the wizard's: their tags must.
+		ours, kept, err := steps.AlarmsTaggedOurs(ctx, d.r, unproven)
+		if err != nil {
+			d.try("read the tags of CloudWatch alarms", err)
+		}
+		alarms = append(alarms, ours...)
+		for _, name := range slices.Sorted(maps.Keys(kept)) {
+			d.say("kept CloudWatch alarm " + name + ": " + kept[name])
+		}
 	}
 	if len(alarms) > 0 {
 		d.try("delete CloudWatch alarms", steps.DeleteAlarms(ctx, d.r, alarms))

@@ -2,7 +2,8 @@
 // an env and its fate on destroy: deleted, or kept and why. It is built
 // from the progress file's ownership records and the answers alone (no AWS
 // call), so the confirmation list, destroy itself and the hand-off document
-// all go by the same list.
+// all go by the same list; only an item no record proves the wizard's
+// (IfTagged) waits for its tags, which destroy reads.
 package inventory
 
 import (
@@ -42,6 +43,10 @@ type Item struct {
 	// Said is how destroy's report of deleting it begins ("" when destroy
 	// reports it otherwise, e.g. a local file).
 	Said string
+	// IfTagged: no record proves it the wizard's; destroy deletes it only
+	// if its tags, read then, name this project and env, and keeps it
+	// otherwise (an alarm of an env set up before alarms were recorded).
+	IfTagged bool
 }
 
 // Line is the item's line in the confirmation list and the hand-off.
@@ -144,18 +149,29 @@ func Of(r *steps.Run) List {
 func monitoring(r *steps.Run, add func(Item), owned func(kind, name, label, note, said string)) {
 	a := r.Answers
 	// The alarms the wizard recorded making, even those the answers no
-	// longer want; and, for an env set up before alarms were recorded,
-	// those the answers want once the monitoring step ran.
-	alarms := r.State.OwnedNames(state.KindAlarm)
+	// longer want, and those it recorded adopting (kept). An env set up
+	// before alarms were recorded has no record of the alarms its answers
+	// want once the monitoring step ran: destroy deletes each only if its
+	// tags, read then, name this project and env (IfTagged).
+	label := func(name string) string { return "CloudWatch alarm " + name }
+	for _, name := range r.State.OwnedNames(state.KindAlarm) {
+		add(Item{Kind: state.KindAlarm, Name: name, Delete: true, Label: label(name), Said: "delete CloudWatch alarms"})
+	}
+	var wanted []string
 	if r.State.Step("monitoring").Status != state.Pending {
-		var wanted []string
 		for _, al := range steps.WantedAlarms(a) {
 			wanted = append(wanted, *al.AlarmName)
 		}
-		alarms = union(alarms, wanted)
 	}
-	for _, name := range alarms {
-		add(Item{Kind: state.KindAlarm, Name: name, Delete: true, Label: "CloudWatch alarm " + name, Said: "delete CloudWatch alarms"})
+	for _, name := range []string{steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket)} {
+		switch {
+		case r.Owns(state.KindAlarm, name):
+		case recorded(r, state.KindAlarm, name):
+			add(Item{Kind: state.KindAlarm, Name: name, Label: label(name), Kept: Adopted})
+		case slices.Contains(wanted, name):
+			add(Item{Kind: state.KindAlarm, Name: name, Delete: true, IfTagged: true, Label: label(name),
+				Note: " (if its tags name this env: set up before the wizard recorded its alarms)", Said: "delete CloudWatch alarms"})
+		}
 	}
 	if name := steps.AlarmTopicName(a.Bucket); recorded(r, state.KindSNSTopic, name) {
 		owned(state.KindSNSTopic, name, "SNS topic "+name, " and its email subscription", "delete SNS topic "+name)

@@ -7,8 +7,6 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/state"
@@ -69,11 +67,10 @@ func AdoptAlarms(ctx context.Context, r *Run) (lines []string, record func(*stat
 			}
 			continue
 		}
-		out, err := cw.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: al.AlarmArn})
+		tags, err := AlarmTags(ctx, cw, al.AlarmArn)
 		if err != nil {
 			return nil, nil, fmt.Errorf("tags of CloudWatch alarm %s: %w", name, aws.Explain(err))
 		}
-		tags := tagMap(out.Tags, func(t cwtypes.Tag) (*string, *string) { return t.Key, t.Value })
 		switch owner := ForeignOwner(a, tags); {
 		case TaggedOurs(a, tags):
 			owned = append(owned, state.Ownership{Kind: state.KindAlarm, Name: name, ARN: sdk.ToString(al.AlarmArn), Evidence: state.EvidenceTagged})

@@ -202,6 +202,42 @@ func budgetAlertCheck(a *config.Answers, notifications func() (*budgets.Describe
 // their ARN or request when STS did not answer.
 var errAccountUnknown = errors.New("the AWS account is not known (STS did not answer): run destroy again")
 
+// AlarmsTaggedOurs (used by destroy) sorts names, alarms of the bucket
+// that no record proves this env's (an env set up before alarms were
+// recorded), by their tags: ours are those tagged with this project and
+// env; kept says why each other one that exists stays (one that does not
+// exist is in neither).
+func AlarmsTaggedOurs(ctx context.Context, r *Run, names []string) (ours []string, kept map[string]string, err error) {
+	a, cw := r.Answers, CloudWatchClient(r)
+	live, err := liveAlarms(ctx, cw, a.Bucket)
+	if err != nil {
+		return nil, nil, err
+	}
+	kept = map[string]string{}
+	for _, name := range names {
+		al, ok := live[name]
+		if !ok {
+			continue
+		}
+		tags, err := AlarmTags(ctx, cw, al.AlarmArn)
+		if err != nil {
+			return nil, nil, fmt.Errorf("tags of CloudWatch alarm %s: %w", name, err)
+		}
+		owner, env := ForeignOwner(a, tags), OtherEnv(a, tags)
+		switch {
+		case TaggedOurs(a, tags):
+			ours = append(ours, name)
+		case owner != "":
+			kept[name] = "it belongs to " + owner + " (its " + TagProject + " tag)"
+		case env != "":
+			kept[name] = fmt.Sprintf("it belongs to env %q (its %s tag)", env, TagEnv)
+		default:
+			kept[name] = "it carries no tag of this env: nothing proves the wizard made it (delete it in CloudWatch if it is yours)"
+		}
+	}
+	return ours, kept, nil
+}
+
 // DeleteAlarms (used by destroy) deletes the alarms named, in the bucket's
 // region, and forgets their records: destroy's inventory decides which.
 func DeleteAlarms(ctx context.Context, r *Run, names []string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -188,36 +189,83 @@ func planAlarms(ctx context.Context, r *Run, p *Plan) error {
 			p.Notice("the size alarm sums BucketSizeBytes over %s: the archive tier moves bytes out of StandardStorage", strings.Join(types, ", "))
 		}
 	}
-	// The alarms are read with the topic.
-	liveAll := async(func() (map[string]cwtypes.MetricAlarm, error) { return liveAlarms(ctx, cw, a.Bucket) })
+	// The alarms, and the tags of those this env has no record of, are
+	// read with the topic.
+	liveAll := async(func() (alarmsRead, error) { return readAlarms(ctx, r, cw) })
 	topic, err := planAlarmTopic(ctx, r, p, len(want) > 0)
 	if err != nil {
 		_, _ = liveAll()
 		return err
 	}
-	live, err := liveAll()
+	read, err := liveAll()
 	if err != nil {
 		return fmt.Errorf("read CloudWatch alarms of %s: %w", a.Bucket, err)
 	}
+	live := read.live
 	wanted := map[string]bool{}
 	for _, in := range want {
 		name := sdk.ToString(in.AlarmName)
 		wanted[name] = true
-		_, exists := live[name]
-		claimAlarm(r, p, name, exists)
+		if _, exists := live[name]; exists && !claimAlarm(r, p, name, read.tags[name], true) {
+			continue
+		}
 		if act := putAlarmAction(r, in, live, topic); act != nil {
 			p.Add(act)
 		}
 	}
-	for name := range live {
-		if wanted[name] {
+	for _, name := range slices.Sorted(maps.Keys(live)) {
+		if wanted[name] || !claimAlarm(r, p, name, read.tags[name], false) {
 			continue
 		}
-		name := name
 		p.Add(&Action{Summary: "delete CloudWatch alarm " + name + " (its threshold is now 0)", Calls: []string{"cloudwatch:DeleteAlarms"},
 			Do: func(ctx context.Context) error { return deleteAlarm(ctx, r, cw, name) }})
 	}
 	return nil
+}
+
+// alarmsRead are the live alarms under the wizard's names, and the tags of
+// those this env has no record of (a recorded alarm costs no read).
+type alarmsRead struct {
+	live map[string]cwtypes.MetricAlarm
+	tags map[string]map[string]string
+}
+
+func readAlarms(ctx context.Context, r *Run, cw aws.CloudWatchAPI) (alarmsRead, error) {
+	live, err := liveAlarms(ctx, cw, r.Answers.Bucket)
+	if err != nil {
+		return alarmsRead{}, err
+	}
+	names := slices.Sorted(maps.Keys(live))
+	reads := make([]func() (map[string]string, error), len(names))
+	for i, name := range names {
+		if _, recorded := r.ownership(state.KindAlarm, name); !recorded {
+			reads[i] = async(func() (map[string]string, error) { return AlarmTags(ctx, cw, live[name].AlarmArn) })
+		}
+	}
+	out := alarmsRead{live: live, tags: map[string]map[string]string{}}
+	var errs []error
+	for i, read := range reads {
+		if read == nil {
+			continue
+		}
+		tags, err := read()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tags of CloudWatch alarm %s: %w", names[i], err))
+			continue
+		}
+		out.tags[names[i]] = tags
+	}
+	return out, errors.Join(errs...)
+}
+
+// AlarmTags are the tags of the alarm arn: the evidence of whose it is,
+// read by the plan, adopt and destroy.
+func AlarmTags(ctx context.Context, cw aws.CloudWatchAPI, arn *string) (map[string]string, error) {
+	out, err := cw.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: arn})
+	if err != nil {
+		return nil, err
+	}
+	return tagMap(out.Tags, func(t cwtypes.Tag) (*string, *string) { return t.Key, t.Value }), nil
 }
 
 // planAlarmTopic plans the SNS topic the alarms notify and its email
@@ -363,14 +411,56 @@ func putAlarm(ctx context.Context, r *Run, cw aws.CloudWatchAPI, in *cloudwatch.
 	})
 }
 
-// claimAlarm: an alarm found whose creation this env recorded as pending
-// (a run died right after PutMetricAlarm) is the wizard's. One found
-// without a record is left unrecorded (an env set up before alarms were
-// recorded: destroy lists the alarms its answers want).
-func claimAlarm(r *Run, p *Plan, name string, exists bool) {
-	if o, ok := r.ownership(state.KindAlarm, name); exists && ok && o.Evidence == state.EvidencePending {
-		recordOwnership(p, state.KindAlarm, name, "", state.EvidenceCreated)
+// claimAlarm decides whose the existing alarm name is, and reports whether
+// the plan may change it (wanted: update it; not wanted: delete it). A
+// record of this env settles it (a pending intent becomes created: a run
+// died right after PutMetricAlarm); an adopted one is updated when wanted,
+// never deleted. Without a record its tags decide: another project's or
+// another env's are refused when the answers want the name (the wizard
+// never overwrites nor takes over another's alarm) and left alone when
+// not; this env's make it the wizard's (tagged); none make it adopted, as
+// an untagged alarm topic is (set to the answers, kept by destroy), or
+// left alone when not wanted. Only a wanted alarm's record is written (an
+// unwanted one is deleted, its record forgotten, before records are
+// written).
+func claimAlarm(r *Run, p *Plan, name string, tags map[string]string, wanted bool) bool {
+	a := r.Answers
+	what := "CloudWatch alarm " + name
+	o, recorded := r.ownership(state.KindAlarm, name)
+	owner, env := ForeignOwner(a, tags), OtherEnv(a, tags)
+	if owner == "" && env != "" {
+		owner = fmt.Sprintf("env %q of project %q", env, a.App)
 	}
+	switch {
+	case recorded && !wanted:
+		if !o.Mine() {
+			p.Notice("%s existed before the wizard (adopted): left as it is", what)
+		}
+		return o.Mine()
+	case recorded:
+		claimCreated(r, p, state.KindAlarm, name, "", what, nil)
+		return true
+	case owner != "" && !wanted:
+		p.Notice("%s belongs to %s: left as it is", what, owner)
+		return false
+	case env != "":
+		p.Errorf("%s belongs to %s (its %s tag), not to env %q: the wizard never changes or takes over another env's alarm; choose another bucket in the answers, or delete that alarm", what, owner, TagEnv, a.Env)
+		return false
+	case owner != "":
+		p.Errorf("%s", ForeignError(what, a, owner))
+		return false
+	case TaggedOurs(a, tags) && !wanted:
+		return true
+	case TaggedOurs(a, tags):
+		claimCreated(r, p, state.KindAlarm, name, "", what, tags)
+		return true
+	case wanted:
+		p.Notice("%s exists without this project's tags: adopted (the wizard sets it to the answers; destroy keeps it)", what)
+		claimCreated(r, p, state.KindAlarm, name, "", what, tags)
+		return true
+	}
+	p.Notice("%s exists without this project's tags: not the wizard's, left as it is", what)
+	return false
 }
 
 // deleteAlarm deletes an alarm the answers no longer want, and forgets

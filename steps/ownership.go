@@ -97,6 +97,16 @@ func ForeignOwner(a *config.Answers, tags map[string]string) string {
 	return fmt.Sprintf("project %q", p)
 }
 
+// OtherEnv names the env that tags claim when they are this project's but
+// another env's ("" otherwise): for what one env makes alone (an alarm),
+// such a resource is not this env's either.
+func OtherEnv(a *config.Answers, tags map[string]string) string {
+	if e := tags[TagEnv]; tags[TagProject] == a.App && e != "" && e != a.Env {
+		return e
+	}
+	return ""
+}
+
 // ForeignError is the refusal to touch what another project's tags claim.
 func ForeignError(what string, a *config.Answers, owner string) error {
 	return fmt.Errorf("%s belongs to %s (its %s tag), not to project %q: the wizard never changes or takes over another project's resources; choose another name in the answers", what, owner, TagProject, a.App)
