@@ -172,11 +172,19 @@ func (x *accessible) confirm(title string) (bool, error) {
 	return ok, err
 }
 
+// choose asks for one of opts (the first offered) as the line mode asks
+// every list question (choiceInput): by name or number. Not huh's Select:
+// input ending right after a bad answer, its line mode indexes the options
+// with that answer and panics; a typed answer is checked here, and ask
+// ends the run.
 func (x *accessible) choose(title string, opts ...string) (string, error) {
-	v := opts[0]
-	err := x.ask(huh.NewForm(huh.NewGroup(huh.NewSelect[string]().Title(title).
-		Options(huh.NewOptions(opts...)...).Value(&v))).WithAccessible(true))
-	return v, err
+	const key = "choice"
+	af := &answerForm{texts: map[string]*string{}}
+	field := af.choiceInput(config.Question{Key: key, Title: title, Options: opts}, opts[0])
+	if err := x.ask(newForm([]huh.Field{field}, true)); err != nil {
+		return "", err
+	}
+	return af.value(key), nil
 }
 
 func runAccessible(ctx context.Context, o Options, eng Engine) error {
