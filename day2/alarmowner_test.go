@@ -10,7 +10,6 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -23,29 +22,8 @@ const alarmAnswers = alarmEnv + "alarms: {bucket_size_gb: 5, email: ops@example.
 
 const alarmEnv = "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\naccess_logs: false\n"
 
-// someonesAlarm puts the alarm name (objects > 10) as someone other than
-// this env's wizard did, with tags (none when nil), replacing any alarm of
-// that name.
-func someonesAlarm(t *testing.T, r *steps.Run, name string, tags map[string]string) {
-	t.Helper()
-	ctx := context.Background()
-	cw := steps.CloudWatchClient(r)
-	if _, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}}); err != nil {
-		t.Fatal(err)
-	}
-	in := &cloudwatch.PutMetricAlarmInput{AlarmName: sdk.String(name), Namespace: sdk.String("AWS/S3"), MetricName: sdk.String("NumberOfObjects"),
-		Statistic: cwtypes.StatisticAverage, Period: sdk.Int32(86400), EvaluationPeriods: sdk.Int32(1), Threshold: sdk.Float64(10),
-		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold}
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		in.Tags = append(in.Tags, cwtypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
-	}
-	if _, err := cw.PutMetricAlarm(ctx, in); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // runWithSomeonesAlarm is a run of alarmAnswers on a reset moto, its
-// bucket set up, where someone put the alarm named (from the bucket) with
+// bucket set up, where someone put the alarm named (testrun.SomeonesAlarm) (from the bucket) with
 // tags.
 func runWithSomeonesAlarm(t *testing.T, s *motoserver.Server, alarm func(bucket string) string, tags map[string]string) (*steps.Run, string) {
 	t.Helper()
@@ -53,11 +31,11 @@ func runWithSomeonesAlarm(t *testing.T, s *motoserver.Server, alarm func(bucket 
 	r := testrun.OnMoto(t, s, testrun.Answers(t, alarmAnswers))
 	testrun.Apply(t, r, "preflight", "bucket")
 	name := alarm(r.Answers.Bucket)
-	someonesAlarm(t, r, name, tags)
+	testrun.SomeonesAlarm(t, r, name, tags)
 	return r, name
 }
 
-// alarmAsMade is the alarm name as someonesAlarm made it, its tags
+// alarmAsMade is the alarm name as testrun.SomeonesAlarm made it, its tags
 // included: "" when it is so, else what differs.
 func alarmAsMade(t *testing.T, r *steps.Run, name string, tags map[string]string) string {
 	t.Helper()
@@ -184,7 +162,7 @@ func TestOldEnvDestroyDeletesOnlyItsTaggedAlarms(t *testing.T) {
 	// moto keeps the tags of a deleted alarm for the next of its name:
 	// the same keys as the wizard's.
 	blog := map[string]string{steps.TagProject: "blog", steps.TagEnv: "staging", steps.TagManagedBy: steps.TagManager}
-	someonesAlarm(t, r, size, blog)
+	testrun.SomeonesAlarm(t, r, size, blog)
 	// As a progress file of an earlier version: no alarm record.
 	if err := r.State.Update(func(p *state.Progress) {
 		p.ForgetOwnership(state.KindAlarm, size)
