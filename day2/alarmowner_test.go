@@ -73,29 +73,23 @@ func alarmAsMade(t *testing.T, r *steps.Run, name string, tags map[string]string
 // and destroy leaves the alarm as it was.
 func TestForeignAlarmUnderTheWizardsNameIsRefused(t *testing.T) {
 	s := motoserver.Shared(t)
-	for _, c := range []struct {
-		name, owner string
-		tags        map[string]string
-	}{
-		{"another project's", `project "blog"`, map[string]string{steps.TagProject: "blog", steps.TagEnv: "staging", steps.TagManagedBy: steps.TagManager}},
-		{"another env's", `env "prod"`, map[string]string{steps.TagProject: "mon-app", steps.TagEnv: "prod", steps.TagManagedBy: steps.TagManager}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			r, size := runWithSomeonesAlarm(t, s, steps.SizeAlarmName, c.tags)
+	for _, c := range testrun.OthersTags {
+		t.Run(c.Name, func(t *testing.T) {
+			r, size := runWithSomeonesAlarm(t, s, steps.SizeAlarmName, c.Tags)
 
 			_, _, err := steps.ApplyStep(context.Background(), r, steps.Find(steps.All(), "monitoring"))
-			if err == nil || !strings.Contains(err.Error(), c.owner) || !strings.Contains(err.Error(), size) {
-				t.Fatalf("apply over %s alarm %s: %v, want a refusal naming %s", c.name, size, err, c.owner)
+			if err == nil || !strings.Contains(err.Error(), c.Owner) || !strings.Contains(err.Error(), size) {
+				t.Fatalf("apply over %s alarm %s: %v, want a refusal naming %s", c.Name, size, err, c.Owner)
 			}
-			if diff := alarmAsMade(t, r, size, c.tags); diff != "" {
-				t.Errorf("after the refused apply, %s alarm %s: %s", c.name, size, diff)
+			if diff := alarmAsMade(t, r, size, c.Tags); diff != "" {
+				t.Errorf("after the refused apply, %s alarm %s: %s", c.Name, size, diff)
 			}
 			if o, ok := r.State.Ownership(state.KindAlarm, size); ok {
-				t.Errorf("the refused apply recorded %s alarm as %+v", c.name, o)
+				t.Errorf("the refused apply recorded %s alarm as %+v", c.Name, o)
 			}
 			destroy(t, r)
-			if diff := alarmAsMade(t, r, size, c.tags); diff != "" {
-				t.Errorf("after destroy, %s alarm %s: %s", c.name, size, diff)
+			if diff := alarmAsMade(t, r, size, c.Tags); diff != "" {
+				t.Errorf("after destroy, %s alarm %s: %s", c.Name, size, diff)
 			}
 		})
 	}

@@ -32,23 +32,17 @@ func TestAlarmCheckNamesTheForeignOwner(t *testing.T) {
 		t.Fatalf("check has no %s check", want)
 		return steps.Check{}
 	}
-	for _, c := range []struct {
-		name, owner string
-		tags        map[string]string
-	}{
-		{"another project's", `project "blog"`, map[string]string{steps.TagProject: "blog", steps.TagEnv: "staging", steps.TagManagedBy: steps.TagManager}},
-		{"another env's", `env "prod"`, map[string]string{steps.TagProject: "mon-app", steps.TagEnv: "prod", steps.TagManagedBy: steps.TagManager}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
+	for _, c := range testrun.OthersTags {
+		t.Run(c.Name, func(t *testing.T) {
 			s.Reset(t)
 			r := testrun.OnMoto(t, s, testrun.Answers(t, answers))
 			testrun.Apply(t, r, "preflight", "bucket")
 			size := steps.SizeAlarmName(r.Answers.Bucket)
-			testrun.SomeonesAlarm(t, r, size, c.tags)
+			testrun.SomeonesAlarm(t, r, size, c.Tags)
 
 			got := sizeCheck(t, r)
-			if got.OK || !strings.Contains(got.Detail, c.owner) || strings.Contains(got.Detail, "run apply") {
-				t.Fatalf("check of %s alarm %s: %+v, want a failure naming %s, not 'run apply'", c.name, size, got, c.owner)
+			if got.OK || !strings.Contains(got.Detail, c.Owner) || strings.Contains(got.Detail, "run apply") {
+				t.Fatalf("check of %s alarm %s: %+v, want a failure naming %s, not 'run apply'", c.Name, size, got, c.Owner)
 			}
 			_, _, err := steps.ApplyStep(context.Background(), r, monitoring)
 			if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(got.Detail, "it ")) {

@@ -150,6 +150,17 @@ func Alarms(tb testing.TB, r *steps.Run) map[string]cwtypes.MetricAlarm {
 	return m
 }
 
+// OthersTags are tag sets that claim a resource for someone other than env
+// staging of project mon-app, each with the owner as the wizard's refusal
+// names it.
+var OthersTags = []struct {
+	Name, Owner string
+	Tags        map[string]string
+}{
+	{"another project's", `project "blog"`, map[string]string{steps.TagProject: "blog", steps.TagEnv: "staging", steps.TagManagedBy: steps.TagManager}},
+	{"another env's", `env "prod"`, map[string]string{steps.TagProject: "mon-app", steps.TagEnv: "prod", steps.TagManagedBy: steps.TagManager}},
+}
+
 // SomeonesAlarm puts the alarm name (objects > 10) as someone other than
 // this env's wizard did, with tags (none when nil), replacing any alarm of
 // that name.
