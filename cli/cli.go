@@ -271,15 +271,18 @@ func parseFlagSet(c *command, args []string) (*flags, error) {
 // and a command run without what it needs (--env, plan's --answers). help
 // says where to read more.
 func checkFlagValues(c *command, f *flags, help string) error {
-	if f.Python != "" {
-		st, err := os.Stat(string(f.Python))
+	if f.Python.Path != "" {
+		f.Python.From = "--python"
+		st, err := os.Stat(f.Python.Path)
 		if err != nil || st.IsDir() || st.Mode().Perm()&0o111 == 0 {
 			return fmt.Errorf("%s: --python %s is not an executable file: %s", c.title(), f.Python, help)
 		}
 	} else {
 		// Not checked, as before: one that does not run is named among
 		// the interpreters tried.
-		f.Python = djangoapp.Python(os.Getenv("S3WIZARD_PYTHON"))
+		if py := os.Getenv("S3WIZARD_PYTHON"); py != "" {
+			f.Python = djangoapp.Python{Path: py, From: "S3WIZARD_PYTHON"}
+		}
 	}
 	if f.Env != "" {
 		if err := config.ValidEnv(f.Env); err != nil {

@@ -277,7 +277,7 @@ var flagDefs = map[string]flagDef{
 		fs.BoolVar(&f.accessible, "accessible", false, "line-by-line prompts (screen readers, pipes)")
 	}},
 	"python": {"PATH", func(fs *flag.FlagSet, f *flags) {
-		fs.StringVar((*string)(&f.Python), "python", "", "the app's Python (its virtualenv's bin/python), asked first for Django (default: VIRTUAL_ENV, the project's .venv/venv, Poetry's, pipenv's, python3)")
+		fs.StringVar(&f.Python.Path, "python", "", "the app's Python (its virtualenv's bin/python), asked first for Django (default: VIRTUAL_ENV, the project's .venv/venv, Poetry's, pipenv's, python3)")
 	}},
 	"help": {"", func(fs *flag.FlagSet, f *flags) { fs.BoolVar(&f.help, "help", false, "this help") }},
 }

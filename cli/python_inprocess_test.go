@@ -103,8 +103,27 @@ func TestPythonFlagReachesTheWizardInProcess(t *testing.T) {
 		t.Fatalf("the wizard ran %d times, want %d", len(got), len(want))
 	}
 	for i, o := range got {
-		if string(o.Python) != want[i] {
+		if o.Python.Path != want[i] {
 			t.Errorf("run %d: the wizard got Python %q, want %q", i+1, o.Python, want[i])
 		}
+	}
+}
+
+// The interpreters-tried note labels S3WIZARD_PYTHON's interpreter by where
+// it came from: before, it read "(--python)" though no --python was passed.
+func TestPythonFromEnvironmentLabelledSoInTriedNote(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("VIRTUAL_ENV", "")
+	t.Setenv("PATH", t.TempDir()) // no python3 on PATH: only the named one is tried
+	missing := filepath.Join(t.TempDir(), "nowhere", "python")
+	t.Setenv("S3WIZARD_PYTHON", missing)
+	dir := djangoProject(t)
+	r := inDir(t, dir, cli.Deps{Open: offline(t)}, "plan", "--env", "staging", "--answers", "answers.yaml")
+	out := r.stdout + r.stderr
+	if r.code != cli.ExitOK {
+		t.Fatalf("plan: exit %d\n%s", r.code, out)
+	}
+	if want := missing + " (S3WIZARD_PYTHON): does not run"; !strings.Contains(out, want) {
+		t.Fatalf("plan's note lacks %q:\n%s", want, out)
 	}
 }

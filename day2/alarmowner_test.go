@@ -10,7 +10,6 @@ import (
 
 	sdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/s3wizard/s3wizard/day2"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
 	"github.com/s3wizard/s3wizard/internal/testrun"
@@ -23,29 +22,8 @@ const alarmAnswers = alarmEnv + "alarms: {bucket_size_gb: 5, email: ops@example.
 
 const alarmEnv = "env: staging\napp: mon-app\nregion: eu-west-3\nbucket: mon-app-media-staging\naccess_logs: false\n"
 
-// someonesAlarm puts the alarm name (objects > 10) as someone other than
-// this env's wizard did, with tags (none when nil), replacing any alarm of
-// that name.
-func someonesAlarm(t *testing.T, r *steps.Run, name string, tags map[string]string) {
-	t.Helper()
-	ctx := context.Background()
-	cw := steps.CloudWatchClient(r)
-	if _, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}}); err != nil {
-		t.Fatal(err)
-	}
-	in := &cloudwatch.PutMetricAlarmInput{AlarmName: sdk.String(name), Namespace: sdk.String("AWS/S3"), MetricName: sdk.String("NumberOfObjects"),
-		Statistic: cwtypes.StatisticAverage, Period: sdk.Int32(86400), EvaluationPeriods: sdk.Int32(1), Threshold: sdk.Float64(10),
-		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold}
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		in.Tags = append(in.Tags, cwtypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
-	}
-	if _, err := cw.PutMetricAlarm(ctx, in); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // runWithSomeonesAlarm is a run of alarmAnswers on a reset moto, its
-// bucket set up, where someone put the alarm named (from the bucket) with
+// bucket set up, where someone put the alarm named (testrun.SomeonesAlarm) (from the bucket) with
 // tags.
 func runWithSomeonesAlarm(t *testing.T, s *motoserver.Server, alarm func(bucket string) string, tags map[string]string) (*steps.Run, string) {
 	t.Helper()
@@ -53,11 +31,11 @@ func runWithSomeonesAlarm(t *testing.T, s *motoserver.Server, alarm func(bucket 
 	r := testrun.OnMoto(t, s, testrun.Answers(t, alarmAnswers))
 	testrun.Apply(t, r, "preflight", "bucket")
 	name := alarm(r.Answers.Bucket)
-	someonesAlarm(t, r, name, tags)
+	testrun.SomeonesAlarm(t, r, name, tags)
 	return r, name
 }
 
-// alarmAsMade is the alarm name as someonesAlarm made it, its tags
+// alarmAsMade is the alarm name as testrun.SomeonesAlarm made it, its tags
 // included: "" when it is so, else what differs.
 func alarmAsMade(t *testing.T, r *steps.Run, name string, tags map[string]string) string {
 	t.Helper()
@@ -95,29 +73,23 @@ func alarmAsMade(t *testing.T, r *steps.Run, name string, tags map[string]string
 // and destroy leaves the alarm as it was.
 func TestForeignAlarmUnderTheWizardsNameIsRefused(t *testing.T) {
 	s := motoserver.Shared(t)
-	for _, c := range []struct {
-		name, owner string
-		tags        map[string]string
-	}{
-		{"another project's", `project "blog"`, map[string]string{steps.TagProject: "blog", steps.TagEnv: "staging", steps.TagManagedBy: steps.TagManager}},
-		{"another env's", `env "prod"`, map[string]string{steps.TagProject: "mon-app", steps.TagEnv: "prod", steps.TagManagedBy: steps.TagManager}},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			r, size := runWithSomeonesAlarm(t, s, steps.SizeAlarmName, c.tags)
+	for _, c := range testrun.OthersTags {
+		t.Run(c.Name, func(t *testing.T) {
+			r, size := runWithSomeonesAlarm(t, s, steps.SizeAlarmName, c.Tags)
 
 			_, _, err := steps.ApplyStep(context.Background(), r, steps.Find(steps.All(), "monitoring"))
-			if err == nil || !strings.Contains(err.Error(), c.owner) || !strings.Contains(err.Error(), size) {
-				t.Fatalf("apply over %s alarm %s: %v, want a refusal naming %s", c.name, size, err, c.owner)
+			if err == nil || !strings.Contains(err.Error(), c.Owner) || !strings.Contains(err.Error(), size) {
+				t.Fatalf("apply over %s alarm %s: %v, want a refusal naming %s", c.Name, size, err, c.Owner)
 			}
-			if diff := alarmAsMade(t, r, size, c.tags); diff != "" {
-				t.Errorf("after the refused apply, %s alarm %s: %s", c.name, size, diff)
+			if diff := alarmAsMade(t, r, size, c.Tags); diff != "" {
+				t.Errorf("after the refused apply, %s alarm %s: %s", c.Name, size, diff)
 			}
 			if o, ok := r.State.Ownership(state.KindAlarm, size); ok {
-				t.Errorf("the refused apply recorded %s alarm as %+v", c.name, o)
+				t.Errorf("the refused apply recorded %s alarm as %+v", c.Name, o)
 			}
 			destroy(t, r)
-			if diff := alarmAsMade(t, r, size, c.tags); diff != "" {
-				t.Errorf("after destroy, %s alarm %s: %s", c.name, size, diff)
+			if diff := alarmAsMade(t, r, size, c.Tags); diff != "" {
+				t.Errorf("after destroy, %s alarm %s: %s", c.Name, size, diff)
 			}
 		})
 	}
@@ -184,7 +156,7 @@ func TestOldEnvDestroyDeletesOnlyItsTaggedAlarms(t *testing.T) {
 	// moto keeps the tags of a deleted alarm for the next of its name:
 	// the same keys as the wizard's.
 	blog := map[string]string{steps.TagProject: "blog", steps.TagEnv: "staging", steps.TagManagedBy: steps.TagManager}
-	someonesAlarm(t, r, size, blog)
+	testrun.SomeonesAlarm(t, r, size, blog)
 	// As a progress file of an earlier version: no alarm record.
 	if err := r.State.Update(func(p *state.Progress) {
 		p.ForgetOwnership(state.KindAlarm, size)

@@ -56,10 +56,26 @@ var VenvDirs = []string{"venv", ".venv", "env", "envs"}
 var settingsModuleRe = regexp.MustCompile(`DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([A-Za-z_][\w.]*)['"]`)
 
 // Python is the interpreter the user named (--python, or S3WIZARD_PYTHON):
-// detection asks it first, before any other; "" names none. It travels as
-// a value from the command line to each Detect (app.Options, steps.Run);
-// its own type keeps it from being swapped with a directory.
-type Python string
+// detection asks it first, before any other; a zero Python names none. It
+// travels as a value from the command line to each Detect (app.Options,
+// steps.Run); its own type keeps it from being swapped with a directory.
+type Python struct {
+	Path string // the interpreter; "" names none
+	// From says where the user named it, as the interpreters-tried note
+	// labels it: "--python" (also when empty) or "S3WIZARD_PYTHON".
+	From string
+}
+
+// String is py's path, as messages name it.
+func (py Python) String() string { return py.Path }
+
+// label is where py was named, for the interpreters-tried note.
+func (py Python) label() string {
+	if py.From == "" {
+		return "--python"
+	}
+	return py.From
+}
 
 // Detect inspects dir as a Django project root, asking py first for the
 // installed Django. A detection started by Prefetch for the same dir and
@@ -210,7 +226,7 @@ print(json.dumps(r))
 // candidate is one interpreter to ask, and why it is asked.
 type candidate struct{ path, from string }
 
-// pythonCandidates lists the interpreters to ask, in order: py (--python), the
+// pythonCandidates lists the interpreters to ask, in order: py (--python or S3WIZARD_PYTHON), the
 // active virtualenv (VIRTUAL_ENV), the project's own (venv, .venv — uv's
 // too — env, envs), Poetry's and pipenv's for the project when their tool
 // is installed, then python3 on PATH. Each at most once.
@@ -222,7 +238,7 @@ func pythonCandidates(abs, venv string, py Python) []candidate {
 		}
 		c = append(c, candidate{path, from})
 	}
-	add(string(py), "--python")
+	add(py.Path, py.label())
 	if v := os.Getenv("VIRTUAL_ENV"); v != "" {
 		add(filepath.Join(v, "bin", "python"), "VIRTUAL_ENV")
 	}

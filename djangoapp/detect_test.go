@@ -39,7 +39,7 @@ func noPython(t *testing.T) { t.Setenv("PATH", t.TempDir()) }
 
 func TestDetectNoManagePy(t *testing.T) {
 	dir := t.TempDir()
-	_, err := Detect(dir, "")
+	_, err := Detect(dir, Python{})
 	if err == nil || !strings.Contains(err.Error(), "no manage.py in "+dir+": run s3wizard from your Django project root or pass --dir") {
 		t.Fatalf("got %v", err)
 	}
@@ -85,7 +85,7 @@ func TestDetectPins(t *testing.T) {
 			dir := t.TempDir()
 			c.files["manage.py"] = managePy
 			writeFiles(t, dir, c.files)
-			p, err := Detect(dir, "")
+			p, err := Detect(dir, Python{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +126,7 @@ func TestDetectVenv(t *testing.T) {
 		".venv/bin/python":   "#!/bin/sh\n[ \"$1\" = -c ] || exit 3\necho '{\"django\": \"5.1.4\", \"storages\": \"1.14.6\"}'\n",
 		"mysite/settings.py": "",
 	})
-	p, err := Detect(dir, "")
+	p, err := Detect(dir, Python{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestDetectSettingsModuleVariants(t *testing.T) {
 		"manage.py":                     "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.production')\n",
 		"config/settings/production.py": "from .base import *\n",
 	})
-	p, err := Detect(dir, "")
+	p, err := Detect(dir, Python{})
 	if err != nil {
 		t.Fatal(err)
 	}

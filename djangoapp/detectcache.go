@@ -165,7 +165,7 @@ func dirsUnchanged(dirs map[string]int64) bool {
 func probeKey(abs, venv string, py Python) string {
 	h := sha256.New()
 	line := func(parts ...string) { h.Write([]byte(strings.Join(parts, "\x00") + "\n")) }
-	line("v2", abs, venv, string(py))
+	line("v3", abs, venv, py.Path, py.label()) // the label is in the cached notes
 	for _, k := range []string{"PATH", "VIRTUAL_ENV", "PYENV_VERSION", "PYENV_ROOT"} {
 		line("env", k, os.Getenv(k))
 	}

@@ -49,7 +49,7 @@ func probeRuns(t *testing.T, counter string) int {
 
 func mustDetect(t *testing.T, dir string) *Project {
 	t.Helper()
-	p, err := Detect(dir, "")
+	p, err := Detect(dir, Python{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,8 +97,8 @@ func TestDetectCachesTheInterpreterAnswerUntilSomethingChanges(t *testing.T) {
 
 func TestPrefetchedDetectionIsUsedOnce(t *testing.T) {
 	dir, counter, _ := fakeVenvProject(t)
-	Prefetch(dir, "")
-	Prefetch(dir, "") // a second start while one runs is a no-op
+	Prefetch(dir, Python{})
+	Prefetch(dir, Python{}) // a second start while one runs is a no-op
 	mustDetect(t, dir)
 	if n := probeRuns(t, counter); n != 1 {
 		t.Fatalf("prefetch then detect ran python %d times, want 1", n)

@@ -46,14 +46,14 @@ func TestDetectFindsTheUsersPython(t *testing.T) {
 		venv := t.TempDir()
 		py := venvWithDjango(t, venv)
 		t.Setenv("VIRTUAL_ENV", venv)
-		p, err := Detect(project(t, nil), "")
+		p, err := Detect(project(t, nil), Python{})
 		if err != nil || p.Python != py || p.VersionSource != "installed" || !strings.HasPrefix(p.DjangoVersion, "3.") {
 			t.Fatalf("python %q django %q (%s), %v", p.Python, p.DjangoVersion, p.VersionSource, err)
 		}
 	})
 	t.Run("--python", func(t *testing.T) {
 		py := venvWithDjango(t, t.TempDir())
-		p, err := Detect(project(t, map[string]string{".venv/bin/python": "#!/bin/sh\nexit 1\n"}), Python(py))
+		p, err := Detect(project(t, map[string]string{".venv/bin/python": "#!/bin/sh\nexit 1\n"}), Python{Path: py})
 		if err != nil || p.Python != py || p.VersionSource != "installed" {
 			t.Fatalf("python %q (%s), %v", p.Python, p.VersionSource, err)
 		}
@@ -63,7 +63,7 @@ func TestDetectFindsTheUsersPython(t *testing.T) {
 		py := venvWithDjango(t, env)
 		writeFiles(t, bin, map[string]string{"x/bin/poetry": "#!/bin/sh\n[ \"$1 $2 $3\" = 'env info --path' ] && echo " + env + "\n"})
 		t.Setenv("PATH", filepath.Join(bin, "x", "bin"))
-		p, err := Detect(project(t, map[string]string{"pyproject.toml": "[tool.poetry]\nname = \"mon-app\"\n"}), "")
+		p, err := Detect(project(t, map[string]string{"pyproject.toml": "[tool.poetry]\nname = \"mon-app\"\n"}), Python{})
 		if err != nil || p.Python != py || p.VersionSource != "installed" {
 			t.Fatalf("python %q (%s), %v", p.Python, p.VersionSource, err)
 		}
@@ -71,7 +71,7 @@ func TestDetectFindsTheUsersPython(t *testing.T) {
 	t.Run("none", func(t *testing.T) {
 		t.Setenv("PATH", bin)
 		dir := project(t, map[string]string{".venv/bin/python": "#!/bin/sh\nexit 1\n", "requirements.txt": "Django==5.1.4\n"})
-		p, err := Detect(dir, "")
+		p, err := Detect(dir, Python{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,14 +92,14 @@ func TestDetectFindsTheUsersPython(t *testing.T) {
 // detection with another. The disk cache, shared by the three, is keyed on
 // the interpreter too.
 func TestDetectAsksTheInterpreterItIsGiven(t *testing.T) {
-	system := Python(systemDjango(t))
+	system := Python{Path: systemDjango(t)}
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	t.Setenv("PATH", t.TempDir()) // no python3 on PATH: only the named one can answer
 	t.Setenv("VIRTUAL_ENV", "")
 	dir := project(t, map[string]string{"requirements.txt": "Django==4.2.7\n"})
 	envs := t.TempDir()
 	writeFiles(t, envs, map[string]string{"other/bin/python": "#!/bin/sh\n[ \"$1\" = -c ] || exit 3\necho '{\"django\": \"5.1.4\", \"storages\": \"1.14.6\"}'\n"})
-	other := Python(filepath.Join(envs, "other", "bin", "python"))
+	other := Python{Path: filepath.Join(envs, "other", "bin", "python")}
 
 	detect := func(py Python) *Project {
 		t.Helper()
@@ -110,13 +110,13 @@ func TestDetectAsksTheInterpreterItIsGiven(t *testing.T) {
 		return p
 	}
 	for range 2 { // the second round answers from the disk cache
-		if p := detect(system); p.Python != string(system) || !strings.HasPrefix(p.DjangoVersion, "3.") || p.VersionSource != "installed" {
+		if p := detect(system); p.Python != system.Path || !strings.HasPrefix(p.DjangoVersion, "3.") || p.VersionSource != "installed" {
 			t.Fatalf("with %s: python %q, Django %q (%s); want Debian's 3.2, installed", system, p.Python, p.DjangoVersion, p.VersionSource)
 		}
-		if p := detect(other); p.Python != string(other) || p.DjangoVersion != "5.1.4" || p.VersionSource != "installed" {
+		if p := detect(other); p.Python != other.Path || p.DjangoVersion != "5.1.4" || p.VersionSource != "installed" {
 			t.Fatalf("with %s: python %q, Django %q (%s); want 5.1.4, installed", other, p.Python, p.DjangoVersion, p.VersionSource)
 		}
-		if p := detect(""); p.Python != "" || p.DjangoVersion != "4.2.7" || p.VersionSource != "requirements.txt" {
+		if p := detect(Python{}); p.Python != "" || p.DjangoVersion != "4.2.7" || p.VersionSource != "requirements.txt" {
 			t.Fatalf("with none named: python %q, Django %q (%s); want the pin 4.2.7 from requirements.txt", p.Python, p.DjangoVersion, p.VersionSource)
 		}
 	}

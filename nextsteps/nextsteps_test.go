@@ -8,6 +8,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/djangoapp"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -37,7 +38,7 @@ func TestNextStepsCompleteAndMarkedDone(t *testing.T) {
 	p := state.New("staging")
 	text := func() string {
 		var b strings.Builder
-		for _, n := range List(dir, "", a, p) {
+		for _, n := range List(dir, djangoapp.Python{}, a, p) {
 			b.WriteString(n.String() + "\n")
 		}
 		return b.String()
@@ -65,7 +66,7 @@ func TestNextStepsCompleteAndMarkedDone(t *testing.T) {
 		}
 	}
 	// Listed commands are printed whole, each on a line of its own.
-	if out := Format(List(dir, "", a, p)); !strings.Contains(out, "\n       set -a; . ./.env; set +a  # shell\n") {
+	if out := Format(List(dir, djangoapp.Python{}, a, p)); !strings.Contains(out, "\n       set -a; . ./.env; set +a  # shell\n") {
 		t.Fatalf("formatted:\n%s", out)
 	}
 }

@@ -75,7 +75,7 @@ func verifyMonitoring(ctx context.Context, r *Run) []Check {
 		checks = append(checks, c)
 	}
 	if live.alarms != nil {
-		checks = append(checks, alarmChecks(a, want, topic, live.alarms)...)
+		checks = append(checks, alarmChecks(ctx, r, want, topic, live.alarms)...)
 	}
 	if live.metrics != nil {
 		checks = append(checks, requestMetricsCheck(live.metrics))
@@ -124,7 +124,7 @@ func readMonitoring(ctx context.Context, r *Run, want []cloudwatch.PutMetricAlar
 }
 
 // alarmChecks checks each wanted alarm against the live ones.
-func alarmChecks(a *config.Answers, want []cloudwatch.PutMetricAlarmInput, topic string, alarms func() (map[string]cwtypes.MetricAlarm, error)) []Check {
+func alarmChecks(ctx context.Context, r *Run, want []cloudwatch.PutMetricAlarmInput, topic string, alarms func() (map[string]cwtypes.MetricAlarm, error)) []Check {
 	var checks []Check
 	live, err := alarms()
 	for _, in := range want {
@@ -136,12 +136,31 @@ func alarmChecks(a *config.Answers, want []cloudwatch.PutMetricAlarmInput, topic
 		case !ok:
 			checks = append(checks, Fail(CheckAlarm, name, "missing"))
 		case !sameAlarm(cur, in, topic):
-			checks = append(checks, Fail(CheckAlarm, name, "differs from the wanted alarm (or does not notify "+AlarmTopicName(a.Bucket)+"): run apply"))
+			checks = append(checks, Fail(CheckAlarm, name, alarmDrift(ctx, r, cur)))
 		default:
 			checks = append(checks, Pass(CheckAlarm, name, AlarmCondition(in)+notifySuffix(topic)))
 		}
 	}
 	return checks
+}
+
+// alarmDrift says what to do about cur, an alarm under a wanted name that
+// differs from the wanted one: apply sets it, unless its tags claim it for
+// another project or env (apply refuses it, as the check says). Only an
+// alarm this env has no record of costs a read of its tags.
+func alarmDrift(ctx context.Context, r *Run, cur cwtypes.MetricAlarm) string {
+	drift := "differs from the wanted alarm (or does not notify " + AlarmTopicName(r.Answers.Bucket) + "): run apply"
+	if _, recorded := r.ownership(state.KindAlarm, sdk.ToString(cur.AlarmName)); recorded {
+		return drift
+	}
+	tags, err := AlarmTags(ctx, CloudWatchClient(r), cur.AlarmArn)
+	if err != nil {
+		return drift + " (its tags, which say whose it is, could not be read: " + aws.Explain(err).Error() + ")"
+	}
+	if refusal := alarmRefusal(r.Answers, "it", tags); refusal != nil {
+		return refusal.Error()
+	}
+	return drift
 }
 
 func requestMetricsCheck(metrics func() (*s3.GetBucketMetricsConfigurationOutput, error)) Check {

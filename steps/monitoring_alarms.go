@@ -443,11 +443,8 @@ func claimAlarm(r *Run, p *Plan, name string, tags map[string]string, wanted boo
 	case owner != "" && !wanted:
 		p.Notice("%s belongs to %s: left as it is", what, owner)
 		return false
-	case env != "":
-		p.Errorf("%s belongs to %s (its %s tag), not to env %q: the wizard never changes or takes over another env's alarm; choose another bucket in the answers, or delete that alarm", what, owner, TagEnv, a.Env)
-		return false
 	case owner != "":
-		p.Errorf("%s", ForeignError(what, a, owner))
+		p.Errorf("%s", alarmRefusal(a, what, tags))
 		return false
 	case TaggedOurs(a, tags) && !wanted:
 		return true
@@ -461,6 +458,19 @@ func claimAlarm(r *Run, p *Plan, name string, tags map[string]string, wanted boo
 	}
 	p.Notice("%s exists without this project's tags: not the wizard's, left as it is", what)
 	return false
+}
+
+// alarmRefusal is the refusal of the alarm what (its name, or "it") that
+// tags claim for another project or another env of this one; nil when
+// they claim none. apply's plan and check's alarm check both say it.
+func alarmRefusal(a *config.Answers, what string, tags map[string]string) error {
+	if env := OtherEnv(a, tags); env != "" {
+		return fmt.Errorf("%s belongs to env %q of project %q (its %s tag), not to env %q: the wizard never changes or takes over another env's alarm; choose another bucket in the answers, or delete that alarm", what, env, a.App, TagEnv, a.Env)
+	}
+	if owner := ForeignOwner(a, tags); owner != "" {
+		return ForeignError(what, a, owner)
+	}
+	return nil
 }
 
 // deleteAlarm deletes an alarm the answers no longer want, and forgets

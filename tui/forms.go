@@ -56,7 +56,7 @@ func newAnswerForm(qs []config.Question, a *config.Answers, o offers, accessible
 		case q.Kind == config.KindConfirm:
 			fields = append(fields, f.confirmField(q, v))
 		case q.Kind == config.KindSelect:
-			fields = append(fields, f.selectField(q, v, accessible))
+			fields = append(fields, f.selectField(q, v))
 		default:
 			fields = append(fields, f.inputField(q, v, a, asked, accessible))
 		}
@@ -74,8 +74,9 @@ func (f *answerForm) confirmField(q config.Question, v string) huh.Field {
 		Affirmative("Yes").Negative("No").Value(&b)
 }
 
-// selectField offers q's options, v (or the first) chosen.
-func (f *answerForm) selectField(q config.Question, v string, accessible bool) huh.Field {
+// selectField offers q's options, v (or the first) chosen. Full screen
+// only: line mode asks a select with choiceInput.
+func (f *answerForm) selectField(q config.Question, v string) huh.Field {
 	s := v
 	if s == "" && len(q.Options) > 0 {
 		s = q.Options[0]
@@ -83,9 +84,6 @@ func (f *answerForm) selectField(q config.Question, v string, accessible bool) h
 	f.texts[q.Key] = &s
 	sel := huh.NewSelect[string]().Key(q.Key).Title(q.Title).Description(q.Help).
 		Options(huh.NewOptions(q.Options...)...).Value(&s)
-	if accessible {
-		sel = sel.Options(markedOptions(q.Options, s)...)
-	}
 	if len(q.Options) > 8 {
 		sel = sel.Height(8)
 	}
@@ -319,20 +317,6 @@ func accessibleTitle(q config.Question, offered string) string {
 		}
 	}
 	return t + ":"
-}
-
-// markedOptions are a select's options with the offered one marked as the
-// default (line mode lists them numbered).
-func markedOptions(opts []string, offered string) []huh.Option[string] {
-	out := make([]huh.Option[string], len(opts))
-	for i, o := range opts {
-		label := o
-		if o == offered {
-			label += " (default)"
-		}
-		out[i] = huh.NewOption(label, o)
-	}
-	return out
 }
 
 // Fields of the provider's keys form (not answer keys: the values go to

@@ -33,7 +33,7 @@ func TestLiveEngineDetectsWithItsPython(t *testing.T) {
 	for _, c := range []struct {
 		python djangoapp.Python
 		want   string
-	}{{djangoapp.Python(py), "5.1.4"}, {"", "3.2"}} {
+	}{{djangoapp.Python{Path: py}, "5.1.4"}, {djangoapp.Python{}, "3.2"}} {
 		p, err := NewEngine(app.Options{Dir: dir, Python: c.python}).Project()
 		if err != nil || !strings.HasPrefix(p.DjangoVersion, c.want) || p.VersionSource != "installed" {
 			t.Errorf("engine with Python %q: %+v, %v; want Django %s, installed", c.python, p, err, c.want)

@@ -5,6 +5,8 @@ package testrun
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -146,6 +148,38 @@ func Alarms(tb testing.TB, r *steps.Run) map[string]cwtypes.MetricAlarm {
 		m[sdk.ToString(a.AlarmName)] = a
 	}
 	return m
+}
+
+// OthersTags are tag sets that claim a resource for someone other than env
+// staging of project mon-app, each with the owner as the wizard's refusal
+// names it.
+var OthersTags = []struct {
+	Name, Owner string
+	Tags        map[string]string
+}{
+	{"another project's", `project "blog"`, map[string]string{steps.TagProject: "blog", steps.TagEnv: "staging", steps.TagManagedBy: steps.TagManager}},
+	{"another env's", `env "prod"`, map[string]string{steps.TagProject: "mon-app", steps.TagEnv: "prod", steps.TagManagedBy: steps.TagManager}},
+}
+
+// SomeonesAlarm puts the alarm name (objects > 10) as someone other than
+// this env's wizard did, with tags (none when nil), replacing any alarm of
+// that name.
+func SomeonesAlarm(tb testing.TB, r *steps.Run, name string, tags map[string]string) {
+	tb.Helper()
+	ctx := context.Background()
+	cw := steps.CloudWatchClient(r)
+	if _, err := cw.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}}); err != nil {
+		tb.Fatal(err)
+	}
+	in := &cloudwatch.PutMetricAlarmInput{AlarmName: sdk.String(name), Namespace: sdk.String("AWS/S3"), MetricName: sdk.String("NumberOfObjects"),
+		Statistic: cwtypes.StatisticAverage, Period: sdk.Int32(86400), EvaluationPeriods: sdk.Int32(1), Threshold: sdk.Float64(10),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold}
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		in.Tags = append(in.Tags, cwtypes.Tag{Key: sdk.String(k), Value: sdk.String(tags[k])})
+	}
+	if _, err := cw.PutMetricAlarm(ctx, in); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // Bucket creates bucket name in the run's region, as someone else did
