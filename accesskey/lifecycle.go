@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/s3wizard/s3wizard/appconfig"
 	"github.com/s3wizard/s3wizard/aws"
+	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/engine"
 	"github.com/s3wizard/s3wizard/envfile"
 	"github.com/s3wizard/s3wizard/internal/text"
@@ -45,46 +46,87 @@ func readKeys(ctx context.Context, ks *Keys) (*keyView, error) {
 	}
 	v.envID = env[appconfig.EnvKeyID]
 	v.envOK = v.envID != "" && env[appconfig.EnvSecret] != ""
-	out, err := ks.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &a.IAMUser})
-	if err != nil && !aws.IsNotFound(err) && !ks.Offline {
+	if v.live, err = userKeys(ctx, ks, a.IAMUser); err != nil {
 		return nil, fmt.Errorf("list access keys of %s: %w", a.IAMUser, err)
 	}
-	if out != nil {
-		v.live = out.AccessKeyMetadata
-	}
-	creation := ks.State.KeyCreation()
-	// Envs may share an IAM user: a key another env recorded is never this
-	// env's orphan.
-	others := map[string]bool{}
-	if creation != nil {
-		for _, env := range state.Envs(ks.Dir) {
-			if env == a.Env {
-				continue
-			}
-			if p, err := state.Read(ks.Dir, env); err == nil {
-				for _, k := range p.Keys() {
-					others[k.ID] = true
-				}
-			}
-		}
-	}
+	lost := lostKeys(ks)
 	for i := range v.live {
-		k := v.live[i]
-		id := sdk.ToString(k.AccessKeyId)
-		switch {
-		case id == v.envID && v.envOK && k.Status == iamtypes.StatusTypeActive:
-			v.usable = &v.live[i]
-		case id == v.envID:
-			// In the env file but unusable (inactive, or no secret there).
-			v.foreigns = append(v.foreigns, k)
-		case isOrphan(creation, a.IAMUser, id, k.CreateDate) && ks.State.Key(id) == nil && !others[id]:
-			// Created by a run that died before saving its secret.
-			v.orphans = append(v.orphans, k)
-		default:
-			v.foreigns = append(v.foreigns, k)
-		}
+		v.place(i, lost)
 	}
 	return v, nil
+}
+
+// userKeys are user's keys in AWS: none when IAM does not know the user, or
+// offline, where the listing is not sent.
+func userKeys(ctx context.Context, ks *Keys, user string) ([]iamtypes.AccessKeyMetadata, error) {
+	out, err := ks.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &user})
+	if err != nil && !aws.IsNotFound(err) && !ks.Offline {
+		return nil, err
+	}
+	if out == nil {
+		return nil, nil
+	}
+	return out.AccessKeyMetadata, nil
+}
+
+// place sorts live key i: the env file's usable key, a key a crash lost (an
+// orphan), or a key that is not this env's to delete (a foreign one).
+func (v *keyView) place(i int, lost orphanCheck) {
+	k := v.live[i]
+	id := sdk.ToString(k.AccessKeyId)
+	switch {
+	case id == v.envID && v.envOK && k.Status == iamtypes.StatusTypeActive:
+		v.usable = &v.live[i]
+	case id == v.envID:
+		// In the env file but unusable (inactive, or no secret there).
+		v.foreigns = append(v.foreigns, k)
+	case lost.orphan(id, k.CreateDate):
+		// Created by a run that died before saving its secret.
+		v.orphans = append(v.orphans, k)
+	default:
+		v.foreigns = append(v.foreigns, k)
+	}
+}
+
+// orphanCheck tells a key an interrupted creation made and no run recorded:
+// by the creation record, this env's records and the other envs'.
+type orphanCheck struct {
+	ks       *Keys
+	creation *state.KeyCreation
+	others   map[string]bool // the keys other envs recorded
+}
+
+// lostKeys is the orphan check of this plan: the open creation record, and,
+// when there is one, the keys the other envs recorded.
+func lostKeys(ks *Keys) orphanCheck {
+	o := orphanCheck{ks: ks, creation: ks.State.KeyCreation()}
+	if o.creation != nil {
+		o.others = otherEnvsKeys(ks)
+	}
+	return o
+}
+
+// otherEnvsKeys are the key IDs the project's other envs recorded. Envs may
+// share an IAM user: a key another env recorded is never this env's orphan.
+func otherEnvsKeys(ks *Keys) map[string]bool {
+	others := map[string]bool{}
+	for _, env := range state.Envs(ks.Dir) {
+		if env == ks.Answers.Env {
+			continue
+		}
+		if p, err := state.Read(ks.Dir, env); err == nil {
+			for _, k := range p.Keys() {
+				others[k.ID] = true
+			}
+		}
+	}
+	return others
+}
+
+// orphan: key id, created at created, is one the recorded creation made
+// (isOrphan) that neither this env nor another one recorded.
+func (o orphanCheck) orphan(id string, created *time.Time) bool {
+	return isOrphan(o.creation, o.ks.Answers.IAMUser, id, created) && o.ks.State.Key(id) == nil && !o.others[id]
 }
 
 // Plan plans the access key: the keys an interrupted run lost deleted, a
@@ -226,47 +268,78 @@ func backUpEnvFile(ks *Keys) error {
 // (Heroku) stops the plan: deleting it would cut that deployment off, and
 // keeping it would leave a live key whose secret no file holds.
 func planRetireKeys(ctx context.Context, ks *Keys, p *engine.Plan) ([]*engine.Action, error) {
-	a := ks.Answers
 	var retire []*engine.Action
-	live := map[string]map[string]bool{}
+	live := liveKeyIDs{}
 	for _, k := range ks.State.Keys() {
-		if k.User == "" || k.User == a.IAMUser || k.Status == "Deleted" {
+		if !madeForEarlierUser(k, ks.Answers.IAMUser) {
 			continue
 		}
-		user, id := k.User, k.ID
-		if live[user] == nil {
-			live[user] = map[string]bool{}
-			out, err := ks.AWS.IAM.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: &user})
-			if err != nil && !aws.IsNotFound(err) && !ks.Offline {
-				return nil, fmt.Errorf("list access keys of %s (the previous iam_user): %w", user, err)
-			}
-			if out != nil {
-				for _, lk := range out.AccessKeyMetadata {
-					live[user][sdk.ToString(lk.AccessKeyId)] = true
-				}
-			}
+		inAWS, err := live.has(ctx, ks, k.User, k.ID)
+		if err != nil {
+			return nil, err
 		}
-		if !live[user][id] && !ks.Offline {
+		if !inAWS && !ks.Offline {
+			id := k.ID
 			p.Record(func(s *state.Progress) { markDeleted(s, id) })
 			continue
 		}
-		if slices.ContainsFunc(k.Deployed, func(d string) bool { return d != "env_file" }) {
-			return nil, fmt.Errorf("iam_user changed from %s to %s, but env %s's key %s of %s is deployed to %s too: a new key would replace its secret in %s while it stays live. Set iam_user back to %s; or deploy another key there, delete this one (aws iam delete-access-key --user-name %s --access-key-id %s), and apply again; nothing was changed",
-				user, a.IAMUser, a.Env, text.Mask(id), user, strings.Join(k.Deployed, ", "), a.EnvFile, user, user, text.Mask(id))
+		if err := checkRetirable(ks.Answers, k); err != nil {
+			return nil, err
 		}
-		retire = append(retire, &engine.Action{
-			Summary: fmt.Sprintf("delete access key %s of IAM user %s (iam_user was %s: env %s made that key, and %s's key replaces its secret in %s)", text.Mask(id), user, user, a.Env, a.IAMUser, a.EnvFile),
-			Calls:   []string{"iam:DeleteAccessKey"},
-			Do: func(ctx context.Context) error {
-				_, err := ks.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &user, AccessKeyId: &id})
-				if err != nil && !aws.IsNotFound(err) {
-					return err
-				}
-				return ks.State.Update(func(s *state.Progress) { markDeleted(s, id) })
-			},
-		})
+		retire = append(retire, retireAction(ks, k.User, k.ID))
 	}
 	return retire, nil
+}
+
+// madeForEarlierUser: k is a recorded key, not deleted, of another IAM user
+// than user, the one iam_user names now.
+func madeForEarlierUser(k state.AccessKey, user string) bool {
+	return k.User != "" && k.User != user && k.Status != "Deleted"
+}
+
+// liveKeyIDs are the key IDs in AWS by user, each user listed once.
+type liveKeyIDs map[string]map[string]bool
+
+// has: user's key id is in AWS (false offline, where nothing is listed).
+func (live liveKeyIDs) has(ctx context.Context, ks *Keys, user, id string) (bool, error) {
+	if live[user] == nil {
+		live[user] = map[string]bool{}
+		keys, err := userKeys(ctx, ks, user)
+		if err != nil {
+			return false, fmt.Errorf("list access keys of %s (the previous iam_user): %w", user, err)
+		}
+		for _, lk := range keys {
+			live[user][sdk.ToString(lk.AccessKeyId)] = true
+		}
+	}
+	return live[user][id], nil
+}
+
+// checkRetirable stops the plan when the earlier user's key k is deployed
+// elsewhere than the env file: deleting it would cut that deployment off.
+func checkRetirable(a *config.Answers, k state.AccessKey) error {
+	if !slices.ContainsFunc(k.Deployed, func(d string) bool { return d != "env_file" }) {
+		return nil
+	}
+	user, id := k.User, k.ID
+	return fmt.Errorf("iam_user changed from %s to %s, but env %s's key %s of %s is deployed to %s too: a new key would replace its secret in %s while it stays live. Set iam_user back to %s; or deploy another key there, delete this one (aws iam delete-access-key --user-name %s --access-key-id %s), and apply again; nothing was changed",
+		user, a.IAMUser, a.Env, text.Mask(id), user, strings.Join(k.Deployed, ", "), a.EnvFile, user, user, text.Mask(id))
+}
+
+// retireAction deletes the earlier user's key id, then records it deleted.
+func retireAction(ks *Keys, user, id string) *engine.Action {
+	a := ks.Answers
+	return &engine.Action{
+		Summary: fmt.Sprintf("delete access key %s of IAM user %s (iam_user was %s: env %s made that key, and %s's key replaces its secret in %s)", text.Mask(id), user, user, a.Env, a.IAMUser, a.EnvFile),
+		Calls:   []string{"iam:DeleteAccessKey"},
+		Do: func(ctx context.Context) error {
+			_, err := ks.AWS.IAM.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: &user, AccessKeyId: &id})
+			if err != nil && !aws.IsNotFound(err) {
+				return err
+			}
+			return ks.State.Update(func(s *state.Progress) { markDeleted(s, id) })
+		},
+	}
 }
 
 // markDeleted records key id as deleted (under the progress lock).

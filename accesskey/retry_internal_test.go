@@ -14,6 +14,7 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/cannedhttp"
+	"github.com/s3wizard/s3wizard/internal/statetest"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -26,12 +27,7 @@ import (
 func demoKeys(t *testing.T) *Keys {
 	t.Helper()
 	dir := t.TempDir()
-	prog, err := state.Open(dir, "staging")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { prog.Close() })
-	return &Keys{Dir: dir, Answers: &config.Answers{Env: "staging", IAMUser: "app"}, State: prog, New: &Tracker{}, Propagation: time.Minute}
+	return &Keys{Dir: dir, Answers: &config.Answers{Env: "staging", IAMUser: "app"}, State: statetest.Open(t, dir, "staging"), New: &Tracker{}, Propagation: time.Minute}
 }
 
 func queryErr(status int, code string) [2]any { return [2]any{status, cannedhttp.QueryError(code, "")} }

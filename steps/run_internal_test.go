@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/s3wizard/s3wizard/config"
-	"github.com/s3wizard/s3wizard/state"
+	"github.com/s3wizard/s3wizard/internal/statetest"
 )
 
 // demoRun is a run with an open progress file and no AWS: the steps of
@@ -12,10 +12,5 @@ import (
 func demoRun(t *testing.T) *Run {
 	t.Helper()
 	dir := t.TempDir()
-	prog, err := state.Open(dir, "staging")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { prog.Close() })
-	return &Run{Dir: dir, Answers: &config.Answers{Env: "staging"}, State: prog}
+	return &Run{Dir: dir, Answers: &config.Answers{Env: "staging"}, State: statetest.Open(t, dir, "staging")}
 }

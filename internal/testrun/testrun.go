@@ -20,6 +20,7 @@ import (
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
 	"github.com/s3wizard/s3wizard/internal/motoserver"
+	"github.com/s3wizard/s3wizard/internal/statetest"
 	"github.com/s3wizard/s3wizard/state"
 	"github.com/s3wizard/s3wizard/steps"
 )
@@ -50,18 +51,7 @@ func New(tb testing.TB, dir string, a *config.Answers, report func(steps.Event))
 	if report == nil {
 		report = func(steps.Event) {}
 	}
-	return &steps.Run{Dir: dir, Answers: a, State: openState(tb, dir, a.Env), AWS: cl, Now: time.Now, Report: report}
-}
-
-// openState opens env's progress in dir, closed when the test ends.
-func openState(tb testing.TB, dir, env string) *state.Progress {
-	tb.Helper()
-	st, err := state.Open(dir, env)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	return st
+	return &steps.Run{Dir: dir, Answers: a, State: statetest.Open(tb, dir, a.Env), AWS: cl, Now: time.Now, Report: report}
 }
 
 // FakeAccount is the account a Run on fakes (OnFakes) is identified as.
@@ -76,7 +66,7 @@ func OnFakes(tb testing.TB, a *config.Answers, cl *aws.Clients) *steps.Run {
 		cl.Region = a.Region
 	}
 	dir := tb.TempDir()
-	return &steps.Run{Dir: dir, Answers: a, State: openState(tb, dir, a.Env), AWS: cl, Account: FakeAccount, Now: time.Now, Report: func(steps.Event) {}}
+	return &steps.Run{Dir: dir, Answers: a, State: statetest.Open(tb, dir, a.Env), AWS: cl, Account: FakeAccount, Now: time.Now, Report: func(steps.Event) {}}
 }
 
 // OnMoto points the SDK at the moto server s (see motoserver.Server.Use) and
