@@ -110,14 +110,9 @@ func lostKeys(ks *Keys) orphanCheck {
 // share an IAM user: a key another env recorded is never this env's orphan.
 func otherEnvsKeys(ks *Keys) map[string]bool {
 	others := map[string]bool{}
-	for _, env := range state.Envs(ks.Dir) {
-		if env == ks.Answers.Env {
-			continue
-		}
-		if p, err := state.Read(ks.Dir, env); err == nil {
-			for _, k := range p.Keys() {
-				others[k.ID] = true
-			}
+	for _, p := range state.Others(ks.Dir, ks.Answers.Env) {
+		for _, k := range p.Keys() {
+			others[k.ID] = true
 		}
 	}
 	return others

@@ -109,12 +109,8 @@ func BucketEnv(dir, env, bucket string) string {
 	if bucket == "" {
 		return ""
 	}
-	for _, e := range state.Envs(dir) {
-		if e == env {
-			continue
-		}
-		p, err := state.Read(dir, e)
-		if err != nil || p.Answers() == nil {
+	for e, p := range state.Others(dir, env) {
+		if p.Answers() == nil {
 			continue
 		}
 		if p.Answers().Bucket == bucket {

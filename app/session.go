@@ -245,12 +245,8 @@ func (c envFileClaim) owner(file string) (string, error) {
 // envUsing returns the other env of the project whose saved answers use
 // the env file at absolute path want, or "".
 func envUsing(dir, self, want string) string {
-	for _, env := range state.Envs(dir) {
-		if env == self {
-			continue
-		}
-		p, err := state.Read(dir, env)
-		if err != nil || p.Answers() == nil || p.Answers().EnvFile == "" {
+	for env, p := range state.Others(dir, self) {
+		if p.Answers() == nil || p.Answers().EnvFile == "" {
 			continue
 		}
 		if appconfig.AbsDir(envPath(p.Answers().EnvFile, dir)) == want {

@@ -384,12 +384,8 @@ type userSharers struct {
 func otherEnvsOfUser(r *steps.Run, user string) userSharers {
 	a := r.Answers
 	u := userSharers{keys: map[string]string{}}
-	for _, env := range state.Envs(r.Dir) {
-		if env == a.Env {
-			continue
-		}
-		p, err := state.Read(r.Dir, env)
-		if err != nil || p.Answers() == nil || p.Answers().IAMUser != user || !p.Answers().UsesAccessKeys() || !r.SameAccount(p) {
+	for env, p := range state.Others(r.Dir, a.Env) {
+		if p.Answers() == nil || p.Answers().IAMUser != user || !p.Answers().UsesAccessKeys() || !r.SameAccount(p) {
 			continue
 		}
 		used := false

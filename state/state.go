@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"os"
 	"path/filepath"
@@ -245,6 +246,26 @@ func Envs(dir string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Others yields, in Envs' order, the saved progress of every other env of
+// the project in dir than env (read-only, as Read); an env whose progress
+// cannot be read is passed over.
+func Others(dir, env string) iter.Seq2[string, *Progress] {
+	return func(yield func(string, *Progress) bool) {
+		for _, e := range Envs(dir) {
+			if e == env {
+				continue
+			}
+			p, err := Read(dir, e)
+			if err != nil {
+				continue
+			}
+			if !yield(e, p) {
+				return
+			}
+		}
+	}
 }
 
 // Locked reports whether this progress holds the env's lock; only a locked

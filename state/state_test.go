@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -267,5 +268,34 @@ func TestAnswersIsACopy(t *testing.T) {
 	again := p.Answers()
 	if again.Bucket != "b-1" || again.Folders[0] != "blog" || again.Set["region"] {
 		t.Errorf("recorded answers changed through a copy: bucket %q, folders %v, set %v", again.Bucket, again.Folders, again.Set)
+	}
+}
+
+// TestOthersReadsEveryOtherEnv: the other envs' progress, in name order,
+// without the env asking and without a file that cannot be read.
+func TestOthersReadsEveryOtherEnv(t *testing.T) {
+	dir := t.TempDir()
+	for _, env := range []string{"staging", "prod", "dev"} {
+		p, err := Open(dir, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.SetStep("bucket", Done, nil, []string{env}); err != nil {
+			t.Fatal(err)
+		}
+		p.Close()
+	}
+	if err := os.WriteFile(Path(dir, "broken"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for env, p := range Others(dir, "staging") {
+		if n := p.Step("bucket").Notes; len(n) != 1 || n[0] != env {
+			t.Errorf("env %s: read %v, want its own progress", env, n)
+		}
+		got = append(got, env)
+	}
+	if want := []string{"dev", "prod"}; !slices.Equal(got, want) {
+		t.Fatalf("Others(staging) = %v, want %v", got, want)
 	}
 }

@@ -121,11 +121,8 @@ func otherEnvsRecording(r *Run, key, value string) []string {
 // progress records a value of resource key that match accepts.
 func otherEnvsWith(r *Run, key string, match func(string) bool) []string {
 	var out []string
-	for _, env := range state.Envs(r.Dir) {
-		if env == r.Answers.Env {
-			continue
-		}
-		if p, err := state.Read(r.Dir, env); err == nil && match(p.Resource(key)) && r.SameAccount(p) {
+	for env, p := range state.Others(r.Dir, r.Answers.Env) {
+		if match(p.Resource(key)) && r.SameAccount(p) {
 			out = append(out, env)
 		}
 	}

@@ -75,12 +75,8 @@ func accountNotices(r *Run, p *Plan, acct string) {
 	if r.State == nil || r.State.BoundAccount() == "" {
 		p.Notice("env %s will belong to account %s (%s): its progress file records it, and a run from another account is refused", r.Answers.Env, acct, how)
 	}
-	for _, env := range state.Envs(r.Dir) {
-		if env == r.Answers.Env {
-			continue
-		}
-		o, err := state.Read(r.Dir, env)
-		if err != nil || o.BoundAccount() == "" {
+	for env, o := range state.Others(r.Dir, r.Answers.Env) {
+		if o.BoundAccount() == "" {
 			continue
 		}
 		rel := "another account"
