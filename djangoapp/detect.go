@@ -294,12 +294,12 @@ func toolEnv(dir, tool string, args ...string) string {
 	return p
 }
 
-// probeInstalledDirs asks each candidate Python for its Django and
+// probeInstalledDirs asks each candidate Python (pythonCandidates) in dir for its Django and
 // django-storages versions; the first that has Django wins. It also returns
 // the sys.path directories of every interpreter that answered, and says
 // what each interpreter asked answered.
-func probeInstalledDirs(dir, venv string, named Python) (res installed, dirs []string) {
-	for _, py := range pythonCandidates(dir, venv, named) {
+func probeInstalledDirs(dir string, cands []candidate) (res installed, dirs []string) {
+	for _, py := range cands {
 		v, err := probeVersions(py.path, dir)
 		if err != nil {
 			res.Tried = append(res.Tried, fmt.Sprintf("%s (%s): does not run", py.path, py.from))
