@@ -96,16 +96,12 @@ func Detect(dir string, py Python) (*Project, error) {
 func detect(abs string, py Python) (*Project, error) {
 	p := &Project{Dir: abs, VersionSource: "unknown", StoragesSource: "unknown"}
 	p.ManagePy = filepath.Join(abs, "manage.py")
-	manage, err := os.ReadFile(p.ManagePy)
-	if err != nil {
+	var err error
+	if p.SettingsModule, p.SettingsFile, err = settingsOf(abs); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("no manage.py in %s: run s3wizard from your Django project root or pass --dir", abs)
 		}
 		return nil, fmt.Errorf("read %s: %w", p.ManagePy, err)
-	}
-	if m := settingsModuleRe.FindSubmatch(manage); m != nil {
-		p.SettingsModule = string(m[1])
-		p.SettingsFile = findSettingsFile(abs, p.SettingsModule)
 	}
 
 	p.Venv = findVenv(abs)
@@ -155,6 +151,20 @@ func (p *Project) usePins(pinned pins) {
 	if p.StoragesVersion == "" && pinned.storages != "" {
 		p.StoragesVersion, p.StoragesSource = pinned.storages, pinned.storagesSrc
 	}
+}
+
+// settingsOf reads dir's manage.py for the settings module it names and
+// that module's file ("" each when not found); err is manage.py's read's.
+func settingsOf(dir string) (module, file string, err error) {
+	manage, err := os.ReadFile(filepath.Join(dir, "manage.py"))
+	if err != nil {
+		return "", "", err
+	}
+	if m := settingsModuleRe.FindSubmatch(manage); m != nil {
+		module = string(m[1])
+		file = findSettingsFile(dir, module)
+	}
+	return module, file, nil
 }
 
 // findSettingsFile maps a dotted module to a file under dir: mod.py, or a
