@@ -416,8 +416,6 @@ func (c *Clients) watch(stack *middleware.Stack) error {
 			out, md, err := next.HandleInitialize(ctx, in)
 			if err == nil {
 				crashhook.After(op, call)
-			}
-			if err == nil {
 				c.record(ctx, in.Parameters, out.Result)
 			}
 			return out, md, err

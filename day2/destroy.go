@@ -458,7 +458,7 @@ func removeS3Lines(r *steps.Run, path string, try func(string, error)) (ok bool)
 	if a.UsesAccessKeys() {
 		remove = append(remove, appconfig.EnvKeyID, appconfig.EnvSecret)
 	}
-	data, err := os.ReadFile(path)
+	data, err := envfile.ReadRegular(path)
 	if err != nil {
 		return true
 	}
@@ -501,7 +501,7 @@ func deleteSecretCopies(r *steps.Run, try func(string, error)) {
 // onlyWizardComment reports whether the env file at path holds nothing but
 // blank lines and the wizard's "# Added by s3wizard" marker.
 func onlyWizardComment(path string) bool {
-	data, err := os.ReadFile(path)
+	data, err := envfile.ReadRegular(path)
 	if err != nil {
 		return false
 	}

@@ -61,7 +61,7 @@ func Generate(r *steps.Run, list []*steps.Step, results []steps.Result, notLive 
 		EBEnvironment: a.EBEnvironment, HerokuApp: a.HerokuApp,
 		SettingsFile: appconfig.SettingsFile,
 		Ignored:      r.IgnorePatterns(),
-		ProgressFile: filepath.ToSlash(filepath.Join(state.Dir, a.Env+".json")),
+		ProgressFile: filepath.ToSlash(state.Path(".", a.Env)),
 	}
 	live := results != nil
 	if live {

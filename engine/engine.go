@@ -28,7 +28,7 @@ func PlanStep[R Runner](ctx context.Context, r R, s *Step[R]) (*Plan, error) {
 // planStep is PlanStep; without identify, a plan made ahead by the scheduler
 // may use the account guessed from the progress file while STS answers.
 func planStep[R Runner](ctx context.Context, r R, s *Step[R], identify bool) (*Plan, error) {
-	ctx = aws.WithObserver(ctx, func(call string) { r.Emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+	ctx = observed(ctx, r, s)
 	// ARNs, policies and budgets name the account: learn it before any
 	// step, not only in preflight, which a resumed run does not repeat.
 	// (An S3-compatible provider has no STS and no account in its ARNs.)
@@ -106,7 +106,7 @@ func applyStep[R Runner](ctx context.Context, r R, s *Step[R], prep prepared) (*
 			return p, nil, fail(fmt.Errorf("%w: %s now plans %s, which was not confirmed; nothing of this step was changed: plan again to see and confirm the new plan", ErrPlanStale, s.ID, strings.Join(extra, "; ")))
 		}
 	}
-	actx := aws.WithObserver(ctx, func(call string) { r.Emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+	actx := observed(ctx, r, s)
 	if err := runActions(actx, r, s, p); err != nil {
 		return p, nil, fail(err)
 	}
@@ -123,6 +123,11 @@ func applyStep[R Runner](ctx context.Context, r R, s *Step[R], prep prepared) (*
 	}
 	r.Emit(Event{Kind: EvStepDone, Step: s.ID})
 	return p, checks, nil
+}
+
+// observed is ctx with its AWS calls reported as s's (EvCall).
+func observed[R Runner](ctx context.Context, r R, s *Step[R]) context.Context {
+	return aws.WithObserver(ctx, func(call string) { r.Emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
 }
 
 // skipStep records that s is not used with these answers.

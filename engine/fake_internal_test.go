@@ -7,6 +7,7 @@ import (
 
 	"github.com/s3wizard/s3wizard/aws"
 	"github.com/s3wizard/s3wizard/config"
+	"github.com/s3wizard/s3wizard/internal/statetest"
 	"github.com/s3wizard/s3wizard/state"
 )
 
@@ -48,12 +49,7 @@ func (f *fakeRun) accountID() string {
 // newFakeRun is a fakeRun with an open progress file.
 func newFakeRun(t *testing.T) *fakeRun {
 	t.Helper()
-	prog, err := state.Open(t.TempDir(), "staging")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = prog.Close() })
-	return &fakeRun{info: RunInfo{Answers: &config.Answers{Env: "staging"}, State: prog}}
+	return &fakeRun{info: RunInfo{Answers: &config.Answers{Env: "staging"}, State: statetest.Open(t, t.TempDir(), "staging")}}
 }
 
 // finished records steps as an earlier run left them: done.

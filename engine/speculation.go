@@ -170,7 +170,7 @@ func (la *lookahead[R]) verifyEarly(ctx context.Context, p *Plan) func() ([]Chec
 	if p == nil || !p.Empty() || s.Verify == nil || r.Info().DryRun || !la.waits {
 		return nil
 	}
-	vctx := aws.WithObserver(aws.Replaying(ctx, la.reads), func(call string) { r.Emit(Event{Kind: EvCall, Step: s.ID, Text: call}) })
+	vctx := observed(aws.Replaying(ctx, la.reads), r, s)
 	la.verified = Async(func() ([]Check, error) { return s.Verify(vctx, r), nil })
 	return la.verified
 }

@@ -163,7 +163,7 @@ func monitoring(r *steps.Run, add func(Item), owned func(kind, name, label, note
 			wanted = append(wanted, *al.AlarmName)
 		}
 	}
-	for _, name := range []string{steps.SizeAlarmName(a.Bucket), steps.ObjectsAlarmName(a.Bucket)} {
+	for _, name := range steps.AlarmNames(a.Bucket) {
 		switch {
 		case r.Owns(state.KindAlarm, name):
 		case recorded(r, state.KindAlarm, name):

@@ -142,6 +142,7 @@ var v1Markers = []struct{ marker, kind string }{
 // covered its instance profile (same name) too.
 func (d *fileData) migrateV1() {
 	res := d.Resources
+	pr := &Progress{d: d}
 	for _, m := range v1Markers {
 		v := res[m.marker]
 		delete(res, m.marker)
@@ -156,7 +157,6 @@ func (d *fileData) migrateV1() {
 		if v == "pending" {
 			ev = EvidencePending
 		}
-		pr := &Progress{d: d}
 		pr.PutOwnership(Ownership{Kind: m.kind, Name: name, Evidence: ev, At: d.Updated})
 		if m.kind == KindRole {
 			pr.PutOwnership(Ownership{Kind: KindInstanceProfile, Name: name, Evidence: ev, At: d.Updated})
@@ -164,7 +164,6 @@ func (d *fileData) migrateV1() {
 	}
 	// Schema 1 deleted the group and the policy it set up whatever made
 	// them: the names it recorded keep that meaning.
-	pr := &Progress{d: d}
 	if g := res["iam_group"]; g != "" {
 		pr.PutOwnership(Ownership{Kind: KindIAMGroup, Name: g, Evidence: EvidenceCreated, At: d.Updated})
 	}

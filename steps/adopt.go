@@ -39,10 +39,10 @@ func AdoptBudget(ctx context.Context, r *Run) (line string, record func(*state.P
 }
 
 // AdoptAlarms is adopt's reading of the env's CloudWatch alarms: those
-// under the names the monitoring step gives them (SizeAlarmName,
-// ObjectsAlarmName), wanted by the answers or not, and their tags. An alarm
-// tagged with this project's and env's tags is recorded as the wizard's
-// (destroy deletes it); one another project's or env's tags claim, or that
+// under the names the monitoring step gives them (AlarmNames), wanted by
+// the answers or not, and their tags. An alarm tagged with this project's
+// and env's tags is recorded as the wizard's (destroy deletes it); one
+// another project's or env's tags claim, or that
 // carries no tag (made by hand, or before the wizard tagged its alarms), is
 // not recorded: nothing proves this env made it, so destroy keeps it. lines
 // say what was found; record is nil when nothing is to be recorded.
@@ -58,7 +58,7 @@ func AdoptAlarms(ctx context.Context, r *Run) (lines []string, record func(*stat
 		wanted[sdk.ToString(in.AlarmName)] = true
 	}
 	var owned []state.Ownership
-	for _, name := range []string{SizeAlarmName(a.Bucket), ObjectsAlarmName(a.Bucket)} {
+	for _, name := range AlarmNames(a.Bucket) {
 		what := state.KindAlarm + " " + name
 		al, ok := live[name]
 		if !ok {

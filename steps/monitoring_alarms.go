@@ -30,6 +30,12 @@ const (
 func SizeAlarmName(bucket string) string    { return bucket + "-size" }
 func ObjectsAlarmName(bucket string) string { return bucket + "-objects" }
 
+// AlarmNames are every alarm name the wizard gives a bucket's alarms,
+// wanted by the answers or not.
+func AlarmNames(bucket string) []string {
+	return []string{SizeAlarmName(bucket), ObjectsAlarmName(bucket)}
+}
+
 // sizeStorageTypes are the BucketSizeBytes storage types the bucket's bytes
 // can be in: S3 reports the size per storage class, so an archive tier
 // moves bytes out of StandardStorage, and an alarm on Standard alone would
@@ -116,7 +122,7 @@ const sizeMetric = "BucketSizeBytes"
 
 func liveAlarms(ctx context.Context, cw aws.CloudWatchAPI, bucket string) (map[string]cwtypes.MetricAlarm, error) {
 	out, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{
-		AlarmNames: []string{SizeAlarmName(bucket), ObjectsAlarmName(bucket)},
+		AlarmNames: AlarmNames(bucket),
 		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm},
 	})
 	if err != nil {
