@@ -29,6 +29,9 @@ type Probe struct {
 	// c are the clients of each profile asked about ("" the default
 	// credentials).
 	c map[string]*aws.Clients
+	// ids are the account and caller STS named for each of c, once it
+	// answered.
+	ids map[*aws.Clients][2]string
 }
 
 // NewProbe returns a probe for the global options (profile, region).
@@ -58,16 +61,42 @@ func (p *Probe) clients(ctx context.Context, profile string) (*aws.Clients, erro
 // is profile are ("" the default credentials; --profile overrides both),
 // sts:GetCallerIdentity.
 func (p *Probe) Identity(ctx context.Context, profile string) (Identity, error) {
-	c, err := p.clients(ctx, profile)
+	r, err := p.identified(ctx, profile, nil)
 	if err != nil {
 		return Identity{}, err
 	}
-	r := &steps.Run{AWS: c}
-	if err := r.Identify(ctx); err != nil {
-		return Identity{}, fmt.Errorf("who am i (sts:GetCallerIdentity): %w", aws.Explain(err))
-	}
 	acct, arn := r.Identity()
+	c := r.AWS
 	return Identity{Account: acct, ARN: arn, Region: c.Region, ConfiguredRegion: c.ConfiguredRegion}, nil
+}
+
+// identified is a run for answers a with the clients of profile (clients)
+// whose caller is known: STS is asked once per clients, by Identity or the
+// first BucketAvailability, then remembered.
+func (p *Probe) identified(ctx context.Context, profile string, a *config.Answers) (*steps.Run, error) {
+	c, err := p.clients(ctx, profile)
+	if err != nil {
+		return nil, err
+	}
+	r := &steps.Run{AWS: c, Answers: a}
+	p.mu.Lock()
+	id, ok := p.ids[c]
+	p.mu.Unlock()
+	if ok {
+		r.Account, r.Caller = id[0], id[1]
+		return r, nil
+	}
+	if err := r.Identify(ctx); err != nil {
+		return nil, fmt.Errorf("who am i (sts:GetCallerIdentity): %w", aws.Explain(err))
+	}
+	acct, caller := r.Identity()
+	p.mu.Lock()
+	if p.ids == nil {
+		p.ids = map[*aws.Clients][2]string{}
+	}
+	p.ids[c] = [2]string{acct, caller}
+	p.mu.Unlock()
+	return r, nil
 }
 
 // Availability is the live check of a bucket name for an env.
@@ -87,13 +116,9 @@ func (p *Probe) BucketAvailability(ctx context.Context, env, app, name, region s
 	if other := BucketEnv(p.o.Dir, env, name); other != "" {
 		return Availability{Text: bucketOfEnv(name, other, env), Blocks: true}, nil
 	}
-	c, err := p.clients(ctx, "")
+	r, err := p.identified(ctx, "", &config.Answers{App: app, Env: env, Region: region})
 	if err != nil {
 		return Availability{}, err
-	}
-	r := &steps.Run{AWS: c, Answers: &config.Answers{App: app, Env: env, Region: region}}
-	if err := r.Identify(ctx); err != nil {
-		return Availability{}, fmt.Errorf("who am i (sts:GetCallerIdentity): %w", aws.Explain(err))
 	}
 	msg, usable, err := steps.BucketAvailability(ctx, r, name, region)
 	if err != nil {

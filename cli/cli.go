@@ -118,7 +118,7 @@ type wizardOptions struct {
 }
 
 func newWizard(f *flags, x *factory) *wizardOptions {
-	return &wizardOptions{IO: x.io, App: app.Options{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region, AnswersFile: f.AnswersFile, Python: f.Python},
+	return &wizardOptions{IO: x.io, App: f.Options,
 		Accessible: f.accessible, NoColor: f.noColor, Interactive: x.interactive}
 }
 

@@ -235,7 +235,7 @@ type adoptOptions struct {
 }
 
 func newAdopt(f *flags, x *factory) *adoptOptions {
-	return &adoptOptions{IO: x.io, Options: app.Options{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region, AnswersFile: f.AnswersFile, Python: f.Python}, Open: x.open}
+	return &adoptOptions{IO: x.io, Options: f.Options, Open: x.open}
 }
 
 func cmdAdopt(ctx context.Context, f *adoptOptions) error {

@@ -20,7 +20,7 @@ type operatorOptions struct {
 }
 
 func newOperatorPolicy(f *flags, x *factory) *operatorOptions {
-	return &operatorOptions{IO: x.io, Options: app.Options{Dir: f.Dir, Env: f.Env, Profile: f.Profile, Region: f.Region, AnswersFile: f.AnswersFile, Python: f.Python}}
+	return &operatorOptions{IO: x.io, Options: f.Options}
 }
 
 // cmdOperatorPolicy prints the least IAM policy the operator needs for the

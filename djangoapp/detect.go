@@ -96,16 +96,12 @@ func Detect(dir string, py Python) (*Project, error) {
 func detect(abs string, py Python) (*Project, error) {
 	p := &Project{Dir: abs, VersionSource: "unknown", StoragesSource: "unknown"}
 	p.ManagePy = filepath.Join(abs, "manage.py")
-	manage, err := os.ReadFile(p.ManagePy)
-	if err != nil {
+	var err error
+	if p.SettingsModule, p.SettingsFile, err = settingsOf(abs); err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("no manage.py in %s: run s3wizard from your Django project root or pass --dir", abs)
 		}
 		return nil, fmt.Errorf("read %s: %w", p.ManagePy, err)
-	}
-	if m := settingsModuleRe.FindSubmatch(manage); m != nil {
-		p.SettingsModule = string(m[1])
-		p.SettingsFile = findSettingsFile(abs, p.SettingsModule)
 	}
 
 	p.Venv = findVenv(abs)
@@ -155,6 +151,20 @@ func (p *Project) usePins(pinned pins) {
 	if p.StoragesVersion == "" && pinned.storages != "" {
 		p.StoragesVersion, p.StoragesSource = pinned.storages, pinned.storagesSrc
 	}
+}
+
+// settingsOf reads dir's manage.py for the settings module it names and
+// that module's file ("" each when not found); err is manage.py's read's.
+func settingsOf(dir string) (module, file string, err error) {
+	manage, err := os.ReadFile(filepath.Join(dir, "manage.py"))
+	if err != nil {
+		return "", "", err
+	}
+	if m := settingsModuleRe.FindSubmatch(manage); m != nil {
+		module = string(m[1])
+		file = findSettingsFile(dir, module)
+	}
+	return module, file, nil
 }
 
 // findSettingsFile maps a dotted module to a file under dir: mod.py, or a
@@ -294,12 +304,12 @@ func toolEnv(dir, tool string, args ...string) string {
 	return p
 }
 
-// probeInstalledDirs asks each candidate Python for its Django and
+// probeInstalledDirs asks each candidate Python (pythonCandidates) in dir for its Django and
 // django-storages versions; the first that has Django wins. It also returns
 // the sys.path directories of every interpreter that answered, and says
 // what each interpreter asked answered.
-func probeInstalledDirs(dir, venv string, named Python) (res installed, dirs []string) {
-	for _, py := range pythonCandidates(dir, venv, named) {
+func probeInstalledDirs(dir string, cands []candidate) (res installed, dirs []string) {
+	for _, py := range cands {
 		v, err := probeVersions(py.path, dir)
 		if err != nil {
 			res.Tried = append(res.Tried, fmt.Sprintf("%s (%s): does not run", py.path, py.from))

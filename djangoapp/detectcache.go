@@ -95,7 +95,10 @@ type cacheEntry struct {
 // cachedProbe returns probeInstalled's answer for the project in abs,
 // from the disk cache when it is still valid.
 func cachedProbe(abs, venv string, py Python) installed {
-	key := probeKey(abs, venv, py)
+	// The candidates are listed once: listing them may ask Poetry or
+	// pipenv (a subprocess each).
+	cands := pythonCandidates(abs, venv, py)
+	key := probeKey(abs, venv, py, cands)
 	path := cachePath(abs)
 	if path != "" {
 		if b, err := os.ReadFile(path); err == nil {
@@ -105,7 +108,7 @@ func cachedProbe(abs, venv string, py Python) installed {
 			}
 		}
 	}
-	res, dirs := probeInstalledDirs(abs, venv, py)
+	res, dirs := probeInstalledDirs(abs, cands)
 	if path != "" && len(dirs) > 0 {
 		e := cacheEntry{Key: key, Dirs: map[string]int64{}, Result: res}
 		for _, d := range dirs {
@@ -161,15 +164,16 @@ func dirsUnchanged(dirs map[string]int64) bool {
 }
 
 // probeKey digests everything that decides which interpreters answer and
-// what the project asks for, the interpreter named first (py) included.
-func probeKey(abs, venv string, py Python) string {
+// what the project asks for, the interpreter named first (py) included;
+// cands are pythonCandidates(abs, venv, py).
+func probeKey(abs, venv string, py Python, cands []candidate) string {
 	h := sha256.New()
 	line := func(parts ...string) { h.Write([]byte(strings.Join(parts, "\x00") + "\n")) }
 	line("v3", abs, venv, py.Path, py.label()) // the label is in the cached notes
 	for _, k := range []string{"PATH", "VIRTUAL_ENV", "PYENV_VERSION", "PYENV_ROOT"} {
 		line("env", k, os.Getenv(k))
 	}
-	for _, c := range pythonCandidates(abs, venv, py) {
+	for _, c := range cands {
 		line("python", c.path, fileStamp(c.path))
 		if target, err := filepath.EvalSymlinks(c.path); err == nil {
 			line("target", target, fileStamp(target))

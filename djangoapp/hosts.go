@@ -2,7 +2,6 @@ package djangoapp
 
 import (
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 )
@@ -19,16 +18,8 @@ var (
 // settings file assigns them a literal list (the last such assignment),
 // nil otherwise. No Python runs: a list built at import time is not read.
 func SiteHosts(dir string) []string {
-	manage, err := os.ReadFile(filepath.Join(orDot(dir), "manage.py"))
-	if err != nil {
-		return nil
-	}
-	m := settingsModuleRe.FindSubmatch(manage)
-	if m == nil {
-		return nil
-	}
-	file := findSettingsFile(orDot(dir), string(m[1]))
-	if file == "" {
+	_, file, err := settingsOf(orDot(dir))
+	if err != nil || file == "" {
 		return nil
 	}
 	src, err := os.ReadFile(file)
