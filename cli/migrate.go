@@ -164,21 +164,17 @@ func checkMediaRoot(r *steps.Run, root string) error {
 		}
 		return p
 	}
-	within := func(dir, p string) bool {
-		rel, err := filepath.Rel(dir, p)
-		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-	}
 	progress := real(filepath.Join(r.Dir, state.Dir))
 	for _, c := range []struct{ path, what string }{
 		{real(r.Dir), "the project folder"},
 		{real(r.EnvFilePath()), "the env file " + r.Answers.EnvFile},
 		{progress, "the progress folder " + state.Dir},
 	} {
-		if within(root, c.path) {
+		if _, inside := envfile.Within(root, c.path); inside {
 			return app.UsageError(fmt.Errorf("media root %s holds %s: migrating it would upload secrets; set MEDIA_ROOT to the media folder alone (e.g. BASE_DIR / \"media\") or pass --media-root DIR; nothing was uploaded", root, c.what))
 		}
 	}
-	if within(progress, root) {
+	if _, inside := envfile.Within(progress, root); inside {
 		return app.UsageError(fmt.Errorf("media root %s is in the progress folder %s; pass --media-root DIR; nothing was uploaded", root, state.Dir))
 	}
 	return nil

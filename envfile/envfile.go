@@ -703,9 +703,19 @@ func InsideProject(projectDir, path string) error {
 		rest = filepath.Join(filepath.Base(cur), rest)
 		cur = parent
 	}
-	rel, err := filepath.Rel(root, real)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+	if _, ok := Within(root, real); !ok {
 		return fmt.Errorf("%s is really %s (through a symbolic link), %w %s: s3wizard keeps secrets and progress inside the project, where git ignores them; replace the link with a folder or file of the project", path, real, ErrOutsideProject, root)
 	}
 	return nil
+}
+
+// Within reports whether path lies inside dir (or is dir), both absolute
+// or both relative, with path's form relative to dir: the one test of
+// "inside this folder", by names only (no link is resolved here).
+func Within(dir, path string) (rel string, ok bool) {
+	rel, err := filepath.Rel(dir, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", false
+	}
+	return rel, true
 }

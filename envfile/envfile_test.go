@@ -665,3 +665,27 @@ func TestKillMidWriteLeavesIgnoredTemp(t *testing.T) {
 		t.Errorf("another file's temp was swept: %v", err)
 	}
 }
+
+// TestWithin: inside is the folder itself and below it, never its parent,
+// a sibling sharing its name's start, or a path climbing out through "..".
+func TestWithin(t *testing.T) {
+	dir := filepath.FromSlash("/srv/app")
+	for _, tc := range []struct {
+		path, rel string
+		ok        bool
+	}{
+		{"/srv/app", ".", true},
+		{"/srv/app/.env", ".env", true},
+		{"/srv/app/config/.env.prod", "config/.env.prod", true},
+		{"/srv/app/..env", "..env", true},
+		{"/srv", "", false},
+		{"/srv/app-other/.env", "", false},
+		{"/srv/app/../other/.env", "", false},
+		{"/etc/passwd", "", false},
+	} {
+		rel, ok := Within(dir, filepath.FromSlash(tc.path))
+		if ok != tc.ok || filepath.ToSlash(rel) != tc.rel {
+			t.Errorf("Within(%s, %s) = %q, %v; want %q, %v", dir, tc.path, rel, ok, tc.rel, tc.ok)
+		}
+	}
+}

@@ -151,11 +151,8 @@ func (r *Run) SweepTemps() error {
 
 // envFileRel is the env file relative to the project, when it is inside it.
 func (r *Run) envFileRel() (string, bool) {
-	rel, err := filepath.Rel(appconfig.AbsDir(r.Dir), appconfig.AbsDir(r.EnvFilePath()))
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", false
-	}
-	return filepath.ToSlash(rel), true
+	rel, ok := envfile.Within(appconfig.AbsDir(r.Dir), appconfig.AbsDir(r.EnvFilePath()))
+	return filepath.ToSlash(rel), ok
 }
 
 func planAppConfig(ctx context.Context, r *Run) (*Plan, error) {
